@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './client.ts';
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATION_LOCK = 7310001;
+
+interface Migration {
+  id: string;
+  checksum: string;
+  text: string;
+}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const names = (await fs.readdir(dir)).filter((n) => /^\d{4}_[a-z0-9_]+\.sql$/.test(n)).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const text = await fs.readFile(path.join(dir, name), 'utf8');
+      return { id: name.replace(/\.sql$/, ''), checksum: createHash('sha256').update(text).digest('hex'), text };
+    }),
+  );
+}
+
+export class MigrationError extends Error {}
+
+/**
+ * Applies pending forward-only migrations, each in its own transaction under an advisory lock so
+ * that several instances starting together apply each file once. Refuses to run when an applied
+ * migration was edited afterwards (its checksum changed): migrations are never edited once landed.
+ */
+export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
+  await database.execScript(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: string[] = [];
+  for (const m of await readMigrations(dir)) {
+    const didApply = await database.scriptTransaction(async (s) => {
+      await s.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const [row] = await s.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE id = $1', [m.id]);
+      if (row) {
+        if (row.checksum !== m.checksum) {
+          throw new MigrationError(`Migration ${m.id} was edited after it was applied (checksum differs). Add a new migration instead.`);
+        }
+        return false;
+      }
+      await s.exec(m.text);
+      await s.query('INSERT INTO schema_migrations (id, checksum) VALUES ($1, $2)', [m.id, m.checksum]);
+      return true;
+    });
+    if (didApply) applied.push(m.id);
+  }
+  return applied;
+}
+
+/** Migration ids on disk that the database has not applied (readiness check). */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const have = new Set<string>();
+  try {
+    const rows = await database.scriptTransaction((s) => s.query<{ id: string }>('SELECT id FROM schema_migrations'));
+    for (const r of rows) have.add(r.id);
+  } catch {
+    // No table yet: everything is pending.
+  }
+  return (await readMigrations()).map((m) => m.id).filter((id) => !have.has(id));
+}

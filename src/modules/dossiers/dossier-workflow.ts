@@ -1,0 +1,226 @@
+/**
+ * The dossier workflow: states, actions, and the one pure guard that decides who may do what in
+ * which state (docs/WORKFLOW.md has the table). No I/O here; the service asks `decide` and
+ * applies the transition it returns.
+ */
+
+export const DOSSIER_STATUSES = [
+  'draft',
+  'submitted',
+  'received',
+  'refused',
+  'in_progress',
+  'supplement_requested',
+  'payment_requested',
+  'withdrawn',
+  'stopped',
+  'done',
+  'returned',
+] as const;
+export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
+
+/** National status codes of the Cổng DVCQG (DOMAIN section 4); drafts have none. */
+export const NATIONAL_STATUS: Record<DossierStatus, number | null> = {
+  draft: null,
+  submitted: 1,
+  received: 2,
+  refused: 3,
+  in_progress: 4,
+  supplement_requested: 5,
+  payment_requested: 6,
+  withdrawn: 7,
+  stopped: 8,
+  done: 9,
+  returned: 10,
+};
+
+export const STATUS_NAMES_VI: Record<DossierStatus, string> = {
+  draft: 'Bản nháp',
+  submitted: 'Mới đăng ký',
+  received: 'Được tiếp nhận',
+  refused: 'Không được tiếp nhận',
+  in_progress: 'Đang xử lý',
+  supplement_requested: 'Yêu cầu bổ sung giấy tờ',
+  payment_requested: 'Yêu cầu thực hiện nghĩa vụ tài chính',
+  withdrawn: 'Công dân yêu cầu rút hồ sơ',
+  stopped: 'Dừng xử lý',
+  done: 'Đã xử lý xong',
+  returned: 'Đã trả kết quả',
+};
+
+/** Final states: the legal clock has stopped for good. */
+export const FINAL_STATUSES: ReadonlySet<DossierStatus> = new Set(['refused', 'withdrawn', 'stopped', 'done', 'returned']);
+
+export const DOSSIER_ACTIONS = [
+  'submit',
+  'receive',
+  'refuse',
+  'assign',
+  'forward',
+  'request_supplement',
+  'supplement',
+  'request_payment',
+  'confirm_payment',
+  'approve',
+  'return_result',
+  'extend',
+  'stop',
+  'withdraw',
+] as const;
+export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
+
+/** The part a person plays for one dossier: derived from their roles and the dossier. */
+export type DossierParty = 'applicant' | 'reception' | 'specialist' | 'leader';
+
+export type WorkflowStepRole = 'specialist' | 'leader';
+
+/** What the guard needs to know about a dossier. */
+export interface DossierFacts {
+  status: DossierStatus;
+  /** The desk has received it once (so the legal clock has started). */
+  isReceived: boolean;
+  /** The role of the current workflow step, when in progress. */
+  stepRole: WorkflowStepRole | null;
+  /** Whether the current step is the last one of the procedure's workflow. */
+  isLastStep: boolean;
+  /** The acting person is the dossier's assignee. */
+  isAssignee: boolean;
+  /** The dossier has an assignee. */
+  hasAssignee: boolean;
+  /** Whether the procedure's result has been approved and a rating exists, etc. are not needed here. */
+}
+
+interface Rule {
+  /** Parties that may ever take this action (otherwise 403). */
+  parties: readonly DossierParty[];
+  /** States the action starts from (otherwise 409). */
+  from: readonly DossierStatus[];
+  /** Extra condition on the facts; a false result is a 409 with `reason`. */
+  when?: (f: DossierFacts, party: DossierParty) => string | null;
+  /** The resulting state. */
+  to: (f: DossierFacts) => DossierStatus;
+}
+
+const OPEN_STATES = ['received', 'in_progress', 'supplement_requested', 'payment_requested'] as const;
+
+/** The whole table. Each reason is the why of the rule, kept next to it. */
+export const RULES: Record<DossierAction, Rule> = {
+  // The applicant (or the desk, for a walk-in applicant) files a completed draft.
+  submit: { parties: ['applicant', 'reception'], from: ['draft'], to: () => 'submitted' },
+  // The desk accepts a new dossier (the legal clock starts) or a supplemented one (the clock
+  // resumes and the dossier goes back to the step that asked for the supplement).
+  receive: {
+    parties: ['reception'],
+    from: ['submitted'],
+    to: (f) => (f.isReceived ? (f.hasAssignee ? 'in_progress' : 'received') : 'received'),
+  },
+  // Refusal to receive (form 03) is only possible before the dossier was first received.
+  refuse: {
+    parties: ['reception'],
+    from: ['submitted'],
+    when: (f) => (f.isReceived ? 'a received dossier cannot be refused; stop it instead' : null),
+    to: () => 'refused',
+  },
+  // The desk hands a received dossier to a specialist; a leader may reassign one in progress.
+  assign: {
+    parties: ['reception', 'leader'],
+    from: ['received', 'in_progress'],
+    when: (f, p) => (f.status === 'in_progress' && p !== 'leader' ? 'only a leader may reassign a dossier in progress' : null),
+    to: () => 'in_progress',
+  },
+  // The holder of the current step finishes it and passes the dossier to the next step.
+  forward: {
+    parties: ['specialist', 'leader'],
+    from: ['in_progress'],
+    when: (f, p) =>
+      f.stepRole !== p
+        ? `the current step belongs to the ${f.stepRole ?? 'desk'}`
+        : p === 'specialist' && !f.isAssignee
+          ? 'only the assigned specialist may forward the dossier'
+          : f.isLastStep
+            ? 'this is the last step: approve the dossier instead'
+            : null,
+    to: () => 'in_progress',
+  },
+  // Asking for missing documents pauses the legal clock (form 02). Before reception the desk
+  // may also ask, without a clock running.
+  request_supplement: {
+    parties: ['reception', 'specialist'],
+    from: ['submitted', 'in_progress'],
+    when: (f, p) =>
+      p === 'reception' && f.status !== 'submitted'
+        ? 'the desk asks for supplements only before receiving'
+        : p === 'specialist' && (f.stepRole !== 'specialist' || !f.isAssignee)
+          ? 'only the assigned specialist at a review step may ask for a supplement'
+          : null,
+    to: () => 'supplement_requested',
+  },
+  // The applicant sends the completed dossier back to the desk.
+  supplement: { parties: ['applicant'], from: ['supplement_requested'], to: () => 'submitted' },
+  request_payment: {
+    parties: ['reception', 'specialist'],
+    from: ['received', 'in_progress'],
+    when: (f, p) => (p === 'specialist' && !f.isAssignee ? 'only the assigned specialist may ask for payment' : null),
+    to: () => 'payment_requested',
+  },
+  confirm_payment: {
+    parties: ['reception'],
+    from: ['payment_requested'],
+    to: (f) => (f.hasAssignee ? 'in_progress' : 'received'),
+  },
+  // Only a leader decides, at the last step of the workflow.
+  approve: {
+    parties: ['leader'],
+    from: ['in_progress'],
+    when: (f) => (f.stepRole !== 'leader' ? 'the dossier has not reached the leader step' : !f.isLastStep ? 'approve at the last step' : null),
+    to: () => 'done',
+  },
+  return_result: { parties: ['reception'], from: ['done'], to: () => 'returned' },
+  // Late or about to be: apology and a new due date (form 04); the approver is the leader [config].
+  extend: { parties: ['leader'], from: OPEN_STATES, to: (f) => f.status },
+  stop: { parties: ['leader'], from: OPEN_STATES, to: () => 'stopped' },
+  withdraw: {
+    parties: ['applicant'],
+    from: ['submitted', ...OPEN_STATES],
+    to: () => 'withdrawn',
+  },
+};
+
+export type Decision =
+  | { ok: true; to: DossierStatus }
+  | { ok: false; kind: 'forbidden' | 'conflict'; reason: string };
+
+/** The guard: may `party` take `action` on a dossier with these facts, and what state results. */
+export function decide(action: DossierAction, party: DossierParty, facts: DossierFacts): Decision {
+  const rule = RULES[action];
+  if (!rule.parties.includes(party)) return { ok: false, kind: 'forbidden', reason: `${party} may not ${action}` };
+  if (!rule.from.includes(facts.status)) return { ok: false, kind: 'conflict', reason: `cannot ${action} a dossier in status ${facts.status}` };
+  const why = rule.when?.(facts, party) ?? null;
+  if (why) return { ok: false, kind: 'conflict', reason: why };
+  return { ok: true, to: rule.to(facts) };
+}
+
+/** Every action these parties may take now, for `allowedActions` in responses and pages. */
+export function allowedActions(parties: readonly DossierParty[], facts: DossierFacts): DossierAction[] {
+  return DOSSIER_ACTIONS.filter((a) => a !== 'submit' && parties.some((p) => decide(a, p, facts).ok));
+}
+
+/** The first party that may take the action (a person can hold several roles). */
+export function decideForParties(action: DossierAction, parties: readonly DossierParty[], facts: DossierFacts): Decision & { party?: DossierParty } {
+  let conflict: Decision | null = null;
+  for (const p of parties) {
+    const d = decide(action, p, facts);
+    if (d.ok) return { ...d, party: p };
+    if (d.kind === 'conflict' && !conflict) conflict = d;
+  }
+  return conflict ?? { ok: false, kind: 'forbidden', reason: `you may not ${action}` };
+}
+
+/** Overdue is derived, never stored (DOMAIN section 4). A paused dossier is judged at its pause. */
+export function isOverdue(d: { status: DossierStatus; dueAt: Date | null; finishedAt: Date | null; pausedAt: Date | null }, now: Date): boolean {
+  if (!d.dueAt) return false;
+  if (d.finishedAt) return d.finishedAt.getTime() > d.dueAt.getTime();
+  if (FINAL_STATUSES.has(d.status)) return false;
+  const at = d.pausedAt ?? now;
+  return at.getTime() > d.dueAt.getTime();
+}

@@ -1,0 +1,122 @@
+import type { FieldError } from '../../platform/errors.ts';
+import { nfc } from '../../platform/text.ts';
+import type { FormField } from './procedures.schemas.ts';
+
+export type FormValue = string | number | boolean | null;
+export type FormValues = Record<string, FormValue>;
+
+export interface FormCheck {
+  values: FormValues;
+  errors: FieldError[];
+  /** unit_code answers to look up in the administrative-unit table. */
+  unitCodes: { key: string; code: string }[];
+}
+
+const ID_NUMBER = /^\d{12}$/;
+const TAX_CODE = /^\d{10}(-?\d{3})?$/;
+const PHONE = /^(?:\+84|84|0)(?:3|5|7|8|9)\d{8}$/;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const UNIT = /^\d{5}$/;
+const MAX_TEXT = 500;
+const MAX_TEXTAREA = 5000;
+
+function isValidDate(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
+}
+
+/**
+ * Checks answers against a procedure's form definition. `partial` (a draft being saved) skips
+ * the required checks but still rejects malformed values. Unknown keys are an error, so nothing
+ * unexpected is stored. Text is stored in NFC; phone numbers and tax codes are normalised.
+ */
+export function validateForm(fields: readonly FormField[], input: Record<string, unknown>, opts: { partial: boolean }): FormCheck {
+  const errors: FieldError[] = [];
+  const values: FormValues = {};
+  const unitCodes: FormCheck['unitCodes'] = [];
+  const known = new Set(fields.map((f) => f.key));
+  for (const k of Object.keys(input)) {
+    if (!known.has(k)) errors.push({ path: `form.${k}`, message: 'Trường không có trong biểu mẫu (unknown field)' });
+  }
+  for (const f of fields) {
+    const path = `form.${f.key}`;
+    const raw = input[f.key];
+    const empty = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '') || (f.type === 'checkbox' && raw === false);
+    if (empty) {
+      if (f.required && !opts.partial) {
+        errors.push({ path, message: f.type === 'checkbox' ? `Cần xác nhận: ${f.label}` : `Chưa nhập ${f.label}` });
+      }
+      if (f.type === 'checkbox' && raw === false) values[f.key] = false;
+      continue;
+    }
+    const err = (message: string) => errors.push({ path, message: `${f.label}: ${message}` });
+    switch (f.type) {
+      case 'checkbox': {
+        if (raw === true || raw === 'true' || raw === 'on' || raw === '1') values[f.key] = true;
+        else err('giá trị không hợp lệ');
+        break;
+      }
+      case 'number': {
+        const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+        if (!Number.isFinite(n)) err('phải là một số');
+        else if (f.min !== undefined && n < f.min) err(`không được nhỏ hơn ${f.min}`);
+        else if (f.max !== undefined && n > f.max) err(`không được lớn hơn ${f.max}`);
+        else values[f.key] = n;
+        break;
+      }
+      default: {
+        if (typeof raw !== 'string' && typeof raw !== 'number') {
+          err('giá trị không hợp lệ');
+          break;
+        }
+        let s = nfc(String(raw));
+        const limit = f.type === 'textarea' ? MAX_TEXTAREA : MAX_TEXT;
+        if (s.length > limit) {
+          err(`quá dài (tối đa ${limit} ký tự)`);
+          break;
+        }
+        switch (f.type) {
+          case 'date':
+            if (!isValidDate(s)) err('ngày không hợp lệ (định dạng năm-tháng-ngày)');
+            break;
+          case 'email':
+            s = s.toLowerCase();
+            if (!EMAIL.test(s)) err('địa chỉ thư điện tử không hợp lệ');
+            break;
+          case 'phone':
+            s = s.replace(/[\s.-]/g, '');
+            if (!PHONE.test(s)) err('số điện thoại không hợp lệ');
+            else s = s.replace(/^(\+84|84)/, '0');
+            break;
+          case 'id_number':
+            s = s.replace(/\s/g, '');
+            if (!ID_NUMBER.test(s)) err('số định danh cá nhân phải gồm 12 chữ số');
+            break;
+          case 'tax_code':
+            s = s.replace(/\s/g, '');
+            if (!TAX_CODE.test(s)) err('mã số thuế gồm 10 chữ số, hoặc 13 chữ số với mã chi nhánh');
+            else s = s.replace('-', '');
+            break;
+          case 'unit_code':
+            if (!UNIT.test(s)) err('mã đơn vị hành chính cấp xã gồm 5 chữ số');
+            else unitCodes.push({ key: f.key, code: s });
+            break;
+          case 'select':
+            if (!f.options?.some((o) => o.value === s)) err('lựa chọn không hợp lệ');
+            break;
+          case 'text':
+          case 'textarea':
+            break;
+        }
+        if (f.pattern && (f.type === 'text' || f.type === 'textarea') && !new RegExp(`^(?:${f.pattern})$`, 'u').test(s)) {
+          err('không đúng định dạng');
+        }
+        values[f.key] = s;
+      }
+    }
+  }
+  return { values, errors, unitCodes };
+}

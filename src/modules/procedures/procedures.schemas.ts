@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+export const DurationUnit = z.enum(['hours', 'days', 'working_days', 'months']);
+export type DurationUnit = z.infer<typeof DurationUnit>;
+
+export const FormFieldType = z.enum(['text', 'textarea', 'number', 'date', 'select', 'checkbox', 'email', 'phone', 'id_number', 'tax_code', 'unit_code']);
+export type FormFieldType = z.infer<typeof FormFieldType>;
+
+const nonEmpty = z.string().trim().min(1).max(2000);
+const key = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'snake_case, bắt đầu bằng chữ cái');
+
+export const FormField = z
+  .object({
+    key,
+    label: nonEmpty,
+    type: FormFieldType,
+    required: z.boolean(),
+    options: z.array(z.object({ value: z.string().min(1).max(200), label: nonEmpty })).min(1).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    pattern: z.string().max(500).optional(),
+    help: z.string().max(2000).optional(),
+    /** Optional: the wizard step this field is shown on (long forms are split into steps). */
+    step: z.number().int().min(1).max(20).optional(),
+  })
+  .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, { message: 'a select needs options', path: ['options'] })
+  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, { message: 'min > max', path: ['min'] })
+  .refine(
+    (f) => {
+      if (f.pattern === undefined) return true;
+      try {
+        new RegExp(f.pattern, 'u');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a valid regular expression', path: ['pattern'] },
+  );
+export type FormField = z.infer<typeof FormField>;
+
+export const Component = z.object({
+  code: key,
+  name: nonEmpty,
+  form: z.enum(['original', 'copy', 'original_or_copy']),
+  copies: z.number().int().min(1).max(50),
+  required: z.boolean(),
+  note: z.string().max(2000).optional(),
+});
+export type Component = z.infer<typeof Component>;
+
+export const WorkflowStep = z.object({
+  key,
+  name: nonEmpty,
+  role: z.enum(['specialist', 'leader']),
+  share: z.number().gt(0).lte(1),
+});
+export type WorkflowStep = z.infer<typeof WorkflowStep>;
+
+export const Fee = z.object({
+  code: key,
+  name: nonEmpty,
+  amount: z.number().int().min(0).max(1_000_000_000_000),
+  perFormField: z.string().optional(),
+});
+
+/** Everything a procedure publishes (Decree 63/2010 art. 8 and DOMAIN section 3). */
+export const ProcedureDefinition = z
+  .object({
+    name: nonEmpty,
+    fieldCode: z.string().min(1).max(64),
+    tier: z.enum(['province', 'commune']),
+    competentAgencyCode: z.string().min(1).max(64),
+    receivingAgencyCodes: z.array(z.string().min(1).max(64)).min(1),
+    onlineLevel: z.enum(['full', 'partial']),
+    channels: z.array(z.enum(['in_person', 'online', 'post'])).min(1),
+    applicantTypes: z.array(z.enum(['citizen', 'organisation'])).min(1),
+    duration: z.object({ value: z.number().positive().max(10_000), unit: DurationUnit }),
+    steps: nonEmpty.max(20_000),
+    eligibility: nonEmpty,
+    resultKind: z.enum(['paper', 'electronic', 'both']),
+    resultDescription: nonEmpty,
+    resultDelivery: nonEmpty,
+    legalBasis: z.array(nonEmpty).min(1),
+    fees: z.array(Fee),
+    components: z.array(Component),
+    form: z.array(FormField).max(200),
+    workflow: z.array(WorkflowStep).min(1).max(20),
+    popularity: z.number().int().min(0).default(0),
+  })
+  .superRefine((d, ctx) => {
+    const dup = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
+    const k = dup(d.form.map((f) => f.key));
+    if (k) ctx.addIssue({ code: 'custom', path: ['form'], message: `duplicate field key ${k}` });
+    const c = dup(d.components.map((x) => x.code));
+    if (c) ctx.addIssue({ code: 'custom', path: ['components'], message: `duplicate component code ${c}` });
+    const s = dup(d.workflow.map((x) => x.key));
+    if (s) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `duplicate step key ${s}` });
+    const total = d.workflow.reduce((a, w) => a + w.share, 0);
+    if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `step shares must sum to 1 (got ${total})` });
+    if (d.workflow.at(-1)?.role !== 'leader') ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'the last step must be a leader’s approval' });
+    for (const [i, fee] of d.fees.entries()) {
+      if (fee.perFormField && !d.form.some((f) => f.key === fee.perFormField && f.type === 'number')) {
+        ctx.addIssue({ code: 'custom', path: ['fees', i, 'perFormField'], message: 'must name a number field of the form' });
+      }
+    }
+  });
+export type ProcedureDefinition = z.infer<typeof ProcedureDefinition>;
+
+export const ProcedureCode = z.string().regex(/^[0-9A-Za-z.\-_]{3,40}$/, 'mã thủ tục không hợp lệ');
+
+export const ProcedureSummary = z.object({
+  code: z.string(),
+  name: z.string(),
+  fieldCode: z.string(),
+  fieldName: z.string(),
+  tier: z.enum(['province', 'commune']),
+  onlineLevel: z.enum(['full', 'partial']),
+  competentAgency: z.object({ code: z.string(), name: z.string() }),
+  version: z.number().int(),
+  duration: z.object({ value: z.number(), unit: DurationUnit }),
+  hasFee: z.boolean(),
+});
+export type ProcedureSummary = z.infer<typeof ProcedureSummary>;
+
+export const ProcedureDetail = ProcedureSummary.extend({
+  definition: z.unknown(),
+  receivingAgencies: z.array(z.object({ code: z.string(), name: z.string() })),
+  publishedAt: z.string().nullable(),
+});
+
+export const ProcedureSearchQuery = z.object({
+  q: z.string().max(200).optional(),
+  field: z.string().max(64).optional(),
+  agency: z.string().max(64).optional(),
+  level: z.enum(['full', 'partial']).optional(),
+  tier: z.enum(['province', 'commune']).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ProcedureSearchQuery = z.infer<typeof ProcedureSearchQuery>;

@@ -1,0 +1,134 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { queryRows, sql, type Db } from '../db/client.ts';
+import { sessions } from '../db/schema.ts';
+import type { Actor, Role, RoleGrant } from './context.ts';
+import { AppError } from './errors.ts';
+import { newId } from './ids.ts';
+
+/**
+ * Sessions are opaque random tokens; the database keeps only an HMAC of each, so a leaked
+ * database does not leak usable tokens. A short in-process cache (a few seconds) keeps the
+ * lookup off the hot path; revoking a session therefore takes effect within CACHE_MS on every
+ * instance.
+ */
+const CACHE_MS = 5_000;
+const CACHE_MAX = 10_000;
+
+export class SessionStore {
+  private cache = new Map<string, { actor: Actor; expiresAt: number; cachedAt: number }>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  hashToken(token: string): string {
+    return createHmac('sha256', this.secret).update(token).digest('hex');
+  }
+
+  async create(db: Db, userId: string, now: Date, meta: { ip?: string | undefined; userAgent?: string | undefined }) {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.ttlMs);
+    const id = newId(now.getTime());
+    await db.insert(sessions).values({
+      id,
+      userId,
+      tokenHash: this.hashToken(token),
+      createdAt: now,
+      expiresAt,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    });
+    return { token, expiresAt, sessionId: id };
+  }
+
+  async revoke(db: Db, sessionId: string, now: Date): Promise<void> {
+    await db.execute(sql`UPDATE sessions SET revoked_at = ${now} WHERE id = ${sessionId} AND revoked_at IS NULL`);
+    for (const [k, v] of this.cache) if (v.actor.sessionId === sessionId) this.cache.delete(k);
+  }
+
+  /** The actor behind a bearer token, or null when the token is unknown, expired or revoked. */
+  async resolve(db: Db, token: string): Promise<Actor | null> {
+    const hash = this.hashToken(token);
+    const nowMs = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && nowMs - hit.cachedAt < CACHE_MS && hit.expiresAt > nowMs) return hit.actor;
+    const row = await loadActor(db, sql`s.token_hash = ${hash} AND s.revoked_at IS NULL AND s.expires_at > now()`);
+    if (!row) {
+      this.cache.delete(hash);
+      return null;
+    }
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(hash, { actor: row.actor, expiresAt: row.expiresAt.getTime(), cachedAt: nowMs });
+    return row.actor;
+  }
+}
+
+interface ActorRow {
+  session_id: string | null;
+  expires_at: Date | string | null;
+  id: string;
+  username: string;
+  display_name: string;
+  kind: Actor['kind'];
+  roles: RoleGrant[] | string;
+  scope: string[] | string;
+}
+
+const parseJson = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+async function loadActor(db: Db, where: ReturnType<typeof sql>): Promise<{ actor: Actor; expiresAt: Date } | null> {
+  const [row] = await queryRows<ActorRow>(
+    db,
+    sql`SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.display_name, u.kind,
+          coalesce((SELECT json_agg(json_build_object('role', r.role, 'agencyId', r.agency_id, 'agencyCode', a.code,
+                      'includeChildren', r.include_children) ORDER BY r.role)
+                    FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = u.id), '[]'::json) AS roles,
+          coalesce((WITH RECURSIVE scope(id, include_children) AS (
+                      SELECT r.agency_id, r.include_children FROM user_roles r WHERE r.user_id = u.id AND r.agency_id IS NOT NULL
+                      UNION
+                      SELECT c.id, true FROM agencies c JOIN scope ON c.parent_id = scope.id AND scope.include_children)
+                    SELECT json_agg(DISTINCT id) FROM scope), '[]'::json) AS scope
+        FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE ${where} AND u.is_active`,
+  );
+  if (!row) return null;
+  return {
+    actor: {
+      userId: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      kind: row.kind,
+      roles: parseJson(row.roles),
+      agencyScope: parseJson(row.scope),
+      sessionId: row.session_id,
+    },
+    expiresAt: new Date(row.expires_at ?? 0),
+  };
+}
+
+/** Reads `Authorization: Bearer <token>`; null when absent. */
+export function bearerToken(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(h);
+  if (!m) throw new AppError('unauthenticated', 'AUTH_TOKEN_MALFORMED', { userMessage: 'Mã phiên đăng nhập không hợp lệ.' });
+  return m[1]!;
+}
+
+export function requireActor(actor: Actor | null): Actor {
+  if (!actor) throw new AppError('unauthenticated', 'AUTH_REQUIRED', { userMessage: 'Bạn cần đăng nhập để tiếp tục.' });
+  return actor;
+}
+
+export function requireRole(actor: Actor | null, ...roles: Role[]): Actor {
+  const a = requireActor(actor);
+  if (!a.roles.some((r) => roles.includes(r.role))) {
+    throw new AppError('forbidden', 'ROLE_REQUIRED', {
+      userMessage: 'Tài khoản của bạn không có quyền thực hiện việc này.',
+      details: { requiredRoles: roles },
+    });
+  }
+  return a;
+}

@@ -1,0 +1,44 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.ts';
+
+export type Role = 'citizen' | 'organisation' | 'reception' | 'specialist' | 'leader' | 'admin';
+export const STAFF_ROLES = ['reception', 'specialist', 'leader'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface RoleGrant {
+  role: Role;
+  agencyId: string | null;
+  agencyCode: string | null;
+  includeChildren: boolean;
+}
+
+/** Who is acting. `agencyScope` is every agency id a staff member's roles cover (children included where granted). */
+export interface Actor {
+  userId: string;
+  username: string;
+  displayName: string;
+  kind: 'citizen' | 'organisation' | 'staff';
+  roles: RoleGrant[];
+  agencyScope: string[];
+  sessionId: string | null;
+}
+
+/** What every use case receives. `db` may be a transaction, so use cases compose inside one. */
+export interface Ctx {
+  db: Db;
+  actor: Actor | null;
+  now: Date;
+  log: FastifyBaseLogger;
+  ip?: string | undefined;
+}
+
+export function hasRole(actor: Actor | null, role: Role): boolean {
+  return !!actor && actor.roles.some((r) => r.role === role);
+}
+
+export function isStaff(actor: Actor | null): boolean {
+  return !!actor && actor.roles.some((r) => r.role !== 'citizen' && r.role !== 'organisation');
+}
+
+/** A system actor for background jobs and the demo loader. */
+export const SYSTEM_ROLE = 'system';

@@ -1,0 +1,114 @@
+/**
+ * The one error model (docs/CODE_STYLE.md). Services throw AppError; a single handler in
+ * platform/http.ts maps the kind to an HTTP status and answers RFC 9457 problem+json.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  /** Internal message for logs. */
+  message?: string;
+  /** Safe message shown to the user (Vietnamese first). Defaults to the kind's title. */
+  userMessage?: string;
+  errors?: FieldError[];
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly userMessage: string | undefined;
+  readonly errors: FieldError[] | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    opts: AppErrorOptions = {},
+  ) {
+    super(opts.message ?? opts.userMessage ?? code, { cause: opts.cause });
+    this.name = 'AppError';
+    this.userMessage = opts.userMessage;
+    this.errors = opts.errors;
+    this.details = opts.details;
+  }
+}
+
+export function statusOf(kind: ErrorKind): number {
+  switch (kind) {
+    case 'invalid':
+      return 422;
+    case 'unauthenticated':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'precondition_failed':
+      return 412;
+    case 'too_large':
+      return 413;
+    case 'unsupported_media_type':
+      return 415;
+    case 'rate_limited':
+      return 429;
+    case 'unavailable':
+      return 503;
+    case 'internal':
+      return 500;
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
+}
+
+export function titleOf(kind: ErrorKind): string {
+  switch (kind) {
+    case 'invalid':
+      return 'Dữ liệu không hợp lệ (Invalid request)';
+    case 'unauthenticated':
+      return 'Cần đăng nhập (Authentication required)';
+    case 'forbidden':
+      return 'Không có quyền (Forbidden)';
+    case 'not_found':
+      return 'Không tìm thấy (Not found)';
+    case 'conflict':
+      return 'Xung đột trạng thái (Conflict)';
+    case 'precondition_failed':
+      return 'Dữ liệu đã thay đổi, hãy tải lại (Precondition failed)';
+    case 'too_large':
+      return 'Dữ liệu quá lớn (Payload too large)';
+    case 'unsupported_media_type':
+      return 'Định dạng không được hỗ trợ (Unsupported media type)';
+    case 'rate_limited':
+      return 'Quá nhiều yêu cầu (Too many requests)';
+    case 'unavailable':
+      return 'Dịch vụ tạm thời không sẵn sàng (Service unavailable)';
+    case 'internal':
+      return 'Lỗi hệ thống (Internal error)';
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
+}
+
+export const notFound = (code: string, what: string) =>
+  new AppError('not_found', code, { userMessage: `Không tìm thấy ${what}.` });

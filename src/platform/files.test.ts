@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalFileStore, sniffMediaType } from './files.ts';
+
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
+
+describe('sniffMediaType', () => {
+  it('recognises PDF, PNG and JPEG by content', () => {
+    expect(sniffMediaType(PDF)).toBe('application/pdf');
+    expect(sniffMediaType(PNG)).toBe('image/png');
+    expect(sniffMediaType(JPEG)).toBe('image/jpeg');
+  });
+  it('rejects anything else, whatever it is called', () => {
+    expect(sniffMediaType(Buffer.from('<html>'))).toBeNull();
+    expect(sniffMediaType(Buffer.from('MZ\x90\x00'))).toBeNull();
+  });
+});
+
+describe('LocalFileStore', () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('stores, hashes and reads back; refuses empty, oversized and unknown files', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
+    dirs.push(dir);
+    const store = new LocalFileStore(dir);
+    await store.init();
+    const f = await store.put(PDF, 1024);
+    expect(f.mediaType).toBe('application/pdf');
+    expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await store.read(f.storageKey)).equals(PDF)).toBe(true);
+    await expect(store.put(Buffer.alloc(0), 1024)).rejects.toMatchObject({ code: 'FILE_EMPTY' });
+    await expect(store.put(Buffer.concat([PDF, Buffer.alloc(2048)]), 1024)).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    await expect(store.put(Buffer.from('hello'), 1024)).rejects.toMatchObject({ code: 'FILE_TYPE_NOT_ALLOWED' });
+  });
+});

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from './errors.ts';
+import { newId } from './ids.ts';
+
+export type MediaType = 'application/pdf' | 'image/jpeg' | 'image/png';
+
+/** Detects the type from the content's magic bytes, never from the file name. */
+export function sniffMediaType(head: Uint8Array): MediaType | null {
+  const startsWith = (sig: number[]) => sig.every((b, i) => head[i] === b);
+  if (startsWith([0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf'; // %PDF-
+  if (startsWith([0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  return null;
+}
+
+export interface StoredFile {
+  storageKey: string;
+  sha256: string;
+  size: number;
+  mediaType: MediaType;
+}
+
+/**
+ * Attachment storage on local disk. A file is written to a temporary name, flushed to disk
+ * (fsync) and renamed into place before its database row is committed, so a row never points at
+ * a missing or partial file, even after a crash. Keys are generated here, never taken from users,
+ * so paths cannot escape the root.
+ */
+export class LocalFileStore {
+  constructor(readonly root: string) {}
+
+  async init(): Promise<void> {
+    await fs.mkdir(path.join(this.root, 'tmp'), { recursive: true });
+  }
+
+  private pathOf(key: string): string {
+    if (!/^[0-9a-f]{2}\/[0-9a-f-]{36,64}$/.test(key)) throw new AppError('internal', 'FILE_KEY_INVALID');
+    return path.join(this.root, key);
+  }
+
+  /** Stores a whole buffer after checking its type and size. */
+  async put(data: Buffer, maxBytes: number): Promise<StoredFile> {
+    if (data.length === 0) throw new AppError('invalid', 'FILE_EMPTY', { userMessage: 'Tệp rỗng.' });
+    if (data.length > maxBytes) {
+      throw new AppError('too_large', 'FILE_TOO_LARGE', {
+        userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1024 / 1024)} MB.`,
+        details: { maxBytes },
+      });
+    }
+    const mediaType = sniffMediaType(data.subarray(0, 16));
+    if (!mediaType) {
+      throw new AppError('unsupported_media_type', 'FILE_TYPE_NOT_ALLOWED', {
+        userMessage: 'Chỉ chấp nhận tệp PDF, JPEG hoặc PNG.',
+      });
+    }
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const id = newId();
+    const key = `${sha256.slice(0, 2)}/${id}`;
+    const finalPath = this.pathOf(key);
+    const tmp = path.join(this.root, 'tmp', `${id}.part`);
+    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    const fh = await fs.open(tmp, 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, finalPath);
+    return { storageKey: key, sha256, size: data.length, mediaType };
+  }
+
+  async read(key: string): Promise<Buffer> {
+    return fs.readFile(this.pathOf(key));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return fs.access(this.pathOf(key)).then(
+      () => true,
+      () => false,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { queryRows, sql, type Db } from '../db/client.ts';
+import { jobs } from '../db/schema.ts';
+
+/**
+ * A job queue in PostgreSQL. Jobs are enqueued with the transaction of the change that caused
+ * them (pass that transaction as `db`), so a rolled-back change never sends anything and a
+ * committed one is never forgotten. Workers claim jobs with FOR UPDATE SKIP LOCKED, so any
+ * number of instances can run them; a crashed worker's job is taken again when its lease ends.
+ */
+export interface EnqueueOptions {
+  runAt?: Date;
+  /** At most one job with this key ever exists (e.g. one reminder per dossier and day). */
+  dedupeKey?: string;
+  maxAttempts?: number;
+}
+
+export async function enqueueJob(db: Db, now: Date, type: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<void> {
+  const q = db.insert(jobs).values({
+    type,
+    payload,
+    runAt: opts.runAt ?? now,
+    createdAt: now,
+    dedupeKey: opts.dedupeKey ?? null,
+    maxAttempts: opts.maxAttempts ?? 8,
+  });
+  await (opts.dedupeKey ? q.onConflictDoNothing({ target: jobs.dedupeKey }) : q);
+}
+
+export interface JobRow {
+  id: number;
+  type: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+}
+
+export type JobHandler = (job: JobRow, db: Db) => Promise<void>;
+
+const LEASE_SECONDS = 300;
+
+/** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s ... capped at one hour. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));
+}
+
+export class JobWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly log: FastifyBaseLogger,
+    private readonly opts: { pollMs?: number; batch?: number } = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .then((n) => this.schedule(n > 0 ? 0 : (this.opts.pollMs ?? 1000)))
+        .catch((err: unknown) => {
+          this.log.error({ err }, 'job worker loop failed');
+          this.schedule(this.opts.pollMs ?? 1000);
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Claims and runs one batch of due jobs; returns how many it ran. */
+  async runOnce(): Promise<number> {
+    const claimed = await queryRows<JobRow>(
+      this.db,
+      sql`UPDATE jobs SET status = 'running', attempts = attempts + 1,
+            locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
+          WHERE id IN (
+            SELECT id FROM jobs
+            WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
+            ORDER BY run_at LIMIT ${this.opts.batch ?? 20}
+            FOR UPDATE SKIP LOCKED)
+          RETURNING id, type, payload, attempts, max_attempts`,
+    );
+    for (const job of claimed) await this.runJob(job);
+    return claimed.length;
+  }
+
+  private async runJob(job: JobRow): Promise<void> {
+    const handler = this.handlers[job.type];
+    try {
+      if (!handler) throw new Error(`no handler for job type ${job.type}`);
+      await this.db.transaction((tx) => handler(job, tx as unknown as Db));
+      await this.db.execute(sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE id = ${job.id}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const final = job.attempts >= job.max_attempts;
+      this.log.warn({ jobId: job.id, type: job.type, attempts: job.attempts, err: message }, final ? 'job failed for good' : 'job failed, will retry');
+      await this.db.execute(
+        final
+          ? sql`UPDATE jobs SET status = 'failed', finished_at = now(), locked_until = NULL, last_error = ${message} WHERE id = ${job.id}`
+          : sql`UPDATE jobs SET status = 'pending', locked_until = NULL, last_error = ${message},
+                  run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)}) WHERE id = ${job.id}`,
+      );
+    }
+  }
+}

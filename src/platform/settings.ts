@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { sql, type Db } from '../db/client.ts';
+import { settings } from '../db/schema.ts';
+
+/**
+ * Settings an administrator can change ([config] items of DOMAIN.md). Each has a schema and a
+ * default; the stored value wins. Values are cached per process for a few seconds.
+ */
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ dạng HH:MM');
+
+export const SettingSchemas = {
+  office_hours: z.object({
+    periods: z
+      .array(z.object({ start: HHMM, end: HHMM }))
+      .min(1)
+      .refine((ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)), 'periods must be ordered and not overlap'),
+  }),
+  /** Dossier code pattern: {agency} identity code, {yymmdd} date of receipt, {seq4} daily sequence. */
+  dossier_code_pattern: z.string().includes('{seq4}').includes('{agency}').max(80),
+  upload_max_bytes: z.number().int().min(1024).max(200 * 1024 * 1024),
+} as const;
+
+export type SettingKey = keyof typeof SettingSchemas;
+export type SettingValue<K extends SettingKey> = z.infer<(typeof SettingSchemas)[K]>;
+
+export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
+  office_hours: { periods: [{ start: '07:30', end: '11:30' }, { start: '13:30', end: '17:00' }] },
+  dossier_code_pattern: '{agency}-{yymmdd}-{seq4}',
+  upload_max_bytes: 10 * 1024 * 1024,
+};
+
+const CACHE_MS = 5_000;
+const cache = new Map<string, { value: unknown; at: number }>();
+
+export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as SettingValue<K>;
+  const res = (await db.execute(sql`SELECT value FROM settings WHERE key = ${key}`)) as unknown as { rows: { value: unknown }[] };
+  const stored = res.rows[0]?.value;
+  const parsed = stored === undefined ? null : SettingSchemas[key].safeParse(typeof stored === 'string' ? JSON.parse(stored) : stored);
+  const value = (parsed?.success ? parsed.data : SETTING_DEFAULTS[key]) as SettingValue<K>;
+  cache.set(key, { value, at: Date.now() });
+  return value;
+}
+
+export async function putSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>, by: string | null, now: Date): Promise<void> {
+  const v = SettingSchemas[key].parse(value);
+  await db
+    .insert(settings)
+    .values({ key, value: v, updatedAt: now, updatedBy: by })
+    .onConflictDoUpdate({ target: settings.key, set: { value: v, updatedAt: now, updatedBy: by } });
+  cache.delete(key);
+}
+
+export function clearSettingsCache(): void {
+  cache.clear();
+}
