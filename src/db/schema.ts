@@ -268,3 +268,15 @@ export const jobs = pgTable('jobs', {
   createdAt: tz('created_at').notNull(),
   finishedAt: tz('finished_at'),
 });
+
+export const notifications = pgTable('notifications', {
+  id: id(),
+  userId: uuid('user_id').notNull(),
+  dossierId: uuid('dossier_id'),
+  kind: text('kind').notNull(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  createdAt: tz('created_at').notNull(),
+  readAt: tz('read_at'),
+  dedupeKey: text('dedupe_key').unique(),
+});

@@ -1,0 +1,94 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { calendarOverrides } from '../../db/schema.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { requireRole } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { getSetting } from '../../platform/settings.ts';
+import { computeDueAt, type DurationUnit, type OfficeHours, type Pause } from './due-date.ts';
+import { findOverrideProblems, WorkingCalendar, type CalendarOverrides, type YearCalendar } from './holidays.ts';
+
+/**
+ * The working calendar: rules from the Labour Code plus the official overrides an administrator
+ * enters per year. Overrides are a small table read whole; the compiled calendar is cached per
+ * process for a few seconds (and dropped at once when this instance changes it).
+ */
+const CACHE_MS = 5_000;
+let cached: { at: number; calendar: WorkingCalendar } | null = null;
+
+export async function loadWorkingCalendar(db: Db): Promise<WorkingCalendar> {
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.calendar;
+  const rows = await db.select().from(calendarOverrides).orderBy(asc(calendarOverrides.date));
+  const byYear = new Map<number, CalendarOverrides>();
+  for (const r of rows) {
+    const o = byYear.get(r.year) ?? { daysOff: [], workingDays: [] };
+    (r.kind === 'day_off' ? o.daysOff : o.workingDays).push({ date: r.date, name: r.name });
+    byYear.set(r.year, o);
+  }
+  const calendar = WorkingCalendar.fromOverrides(byYear);
+  cached = { at: Date.now(), calendar };
+  return calendar;
+}
+
+export function clearCalendarCache(): void {
+  cached = null;
+}
+
+export interface Clock {
+  calendar: WorkingCalendar;
+  officeHours: OfficeHours;
+}
+
+/** What deadline arithmetic needs: the calendar and the configured office hours. */
+export async function loadClock(db: Db): Promise<Clock> {
+  const [calendar, officeHours] = await Promise.all([loadWorkingCalendar(db), getSetting(db, 'office_hours')]);
+  return { calendar, officeHours };
+}
+
+export async function getYearCalendar(ctx: Ctx, year: number): Promise<YearCalendar> {
+  checkYear(year);
+  return (await loadWorkingCalendar(ctx.db)).getYearCalendar(year);
+}
+
+function checkYear(year: number) {
+  if (!Number.isInteger(year) || year < 1990 || year > 2100) {
+    throw new AppError('invalid', 'CALENDAR_YEAR_OUT_OF_RANGE', { userMessage: 'Năm phải trong khoảng 1990–2100.' });
+  }
+}
+
+/**
+ * Replaces one year's official overrides (administrators). Errors: CALENDAR_OVERRIDES_INVALID.
+ */
+export async function replaceCalendarOverrides(ctx: Ctx, year: number, overrides: CalendarOverrides): Promise<YearCalendar> {
+  requireRole(ctx.actor, 'admin');
+  checkYear(year);
+  const problems = findOverrideProblems(year, overrides);
+  if (problems.length) {
+    throw new AppError('invalid', 'CALENDAR_OVERRIDES_INVALID', {
+      userMessage: 'Lịch điều chỉnh không hợp lệ.',
+      errors: problems.map((p) => ({ path: p.split(':')[0] ?? '', message: p })),
+    });
+  }
+  await ctx.db.transaction(async (tx) => {
+    await tx.delete(calendarOverrides).where(eq(calendarOverrides.year, year));
+    const rows = [
+      ...overrides.daysOff.map((d) => ({ date: d.date, year, kind: 'day_off', name: d.name.trim() })),
+      ...overrides.workingDays.map((d) => ({ date: d.date, year, kind: 'working_day', name: d.name.trim() })),
+    ];
+    if (rows.length) await tx.insert(calendarOverrides).values(rows);
+    await writeAudit({ ...ctx, db: tx }, { action: 'calendar.overrides.replace', targetType: 'calendar', targetId: String(year), details: { daysOff: overrides.daysOff.length, workingDays: overrides.workingDays.length } });
+  });
+  clearCalendarCache();
+  return getYearCalendar(ctx, year);
+}
+
+export async function computeDueDate(ctx: Ctx, start: Date, value: number, unit: DurationUnit, pauses: Pause[] = []): Promise<Date> {
+  const clock = await loadClock(ctx.db);
+  try {
+    return computeDueAt({ start, value, unit, calendar: clock.calendar, officeHours: clock.officeHours, pauses });
+  } catch (err) {
+    if (err instanceof RangeError) throw new AppError('invalid', 'DUE_DATE_INPUT_INVALID', { userMessage: err.message });
+    throw err;
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * Deadline arithmetic for dossiers, pure. Every legal time is Vietnam time (Asia/Ho_Chi_Minh,
+ * UTC+7, no daylight saving), done here with a fixed +07:00 offset and no time-zone library.
+ *
+ * Internally an instant is a "local millisecond": the UTC epoch milliseconds shifted by +7 h,
+ * so that floor(local / day) is the Vietnamese calendar day and the remainder its time of day.
+ */
+import { MS_PER_DAY, fromDayNumber, toDayNumber } from './civil-date.ts';
+import { toWorkingCalendar } from './holidays.ts';
+import type { WorkingCalendar, YearCalendarProvider } from './holidays.ts';
+
+export type DurationUnit = 'hours' | 'days' | 'working_days' | 'months';
+
+export interface OfficePeriod {
+  /** 'HH:MM', Vietnam time */
+  start: string;
+  /** 'HH:MM' (up to '24:00'), after start */
+  end: string;
+}
+
+/** Office periods of a working day, in order and not overlapping. Configurable data. */
+export interface OfficeHours {
+  periods: OfficePeriod[];
+}
+
+/** A stretch during which the legal clock is stopped (e.g. waiting for a supplement). */
+export interface Pause {
+  from: Date;
+  to: Date;
+}
+
+export type CalendarSource = WorkingCalendar | YearCalendarProvider;
+
+export interface DueAtInput {
+  /** When the clock starts (the dossier is received). */
+  start: Date;
+  /** Non-negative; fractions allowed except for months. */
+  value: number;
+  unit: DurationUnit;
+  calendar: CalendarSource;
+  officeHours: OfficeHours;
+  pauses?: readonly Pause[];
+}
+
+/** The usual office hours of a provincial service centre; a default to seed configuration, not a rule. */
+export const DEFAULT_OFFICE_HOURS: OfficeHours = {
+  periods: [
+    { start: '07:30', end: '11:30' },
+    { start: '13:30', end: '17:00' },
+  ],
+};
+
+export const VIETNAM_UTC_OFFSET_MS = 7 * 3_600_000;
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_MINUTE = 60_000;
+/** Give up looking for a working day after this many consecutive days off (a broken calendar). */
+const MAX_DAYS_WITHOUT_WORK = 366;
+
+interface ParsedOfficeHours {
+  /** [start, end) in ms after local midnight, ascending. */
+  periods: readonly (readonly [number, number])[];
+  /** Total office time of one working day. */
+  dayMs: number;
+  /** End of the last period. */
+  closingMs: number;
+}
+
+type Interval = readonly [number, number];
+
+/**
+ * The instant a dossier is due.
+ *
+ * - `working_days`: N × (office time of one full working day) of working time, counted only
+ *   inside office periods of working days. A start outside office time counts from the next
+ *   office period, and a period that is used up exactly ends at that period's end: received
+ *   Fri 18:00, 1 working day → Mon 17:00 (if Monday is a working day).
+ * - `hours`: N working hours counted the same way (across the lunch break, nights, days off).
+ * - `days`: start + N × 24 h; if that instant falls on a day that is not a working day, the due
+ *   date becomes the end of office hours of the next working day (Civil Code 2015 art. 148).
+ * - `months`: the same day-of-month and time N months later (clamped to the month's last day,
+ *   31 Jan + 1 month = 28/29 Feb), then the same day-off rule as `days`.
+ * - `pauses`: the clock stops during them. For working units, working time inside pauses does
+ *   not count (so the due date moves by the office time paused before it); for `days`/`months`
+ *   the due date moves by the calendar duration paused before it. Overlapping pauses count once;
+ *   a pause starting exactly at the due instant, or lying before `start`, changes nothing.
+ * - `value` 0 returns `start` unchanged. Throws RangeError for negative or non-finite values,
+ *   fractional months, invalid dates, pauses with `to` before `from`, or broken office hours.
+ */
+export function computeDueAt(input: DueAtInput): Date {
+  const { value, unit } = input;
+  const startLocal = toLocalMs(input.start);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`Invalid duration value ${value}`);
+  if (unit === 'months' && !Number.isInteger(value)) throw new RangeError('Months must be a whole number');
+  const office = parseOfficeHours(input.officeHours);
+  const calendar = toWorkingCalendar(input.calendar);
+  const pauses = mergePauses(input.pauses ?? []);
+  if (value === 0) return new Date(input.start.getTime());
+
+  switch (unit) {
+    case 'working_days':
+      return fromLocalMs(addWorkingTime(startLocal, Math.round(value * office.dayMs), calendar, office, pauses));
+    case 'hours':
+      return fromLocalMs(addWorkingTime(startLocal, Math.round(value * MS_PER_HOUR), calendar, office, pauses));
+    case 'days': {
+      const end = addCalendarTime(startLocal, Math.round(value * MS_PER_DAY), pauses);
+      return fromLocalMs(moveOffDayToClosingTime(end, calendar, office));
+    }
+    case 'months': {
+      const end = addCalendarTime(startLocal, addMonths(startLocal, value) - startLocal, pauses);
+      return fromLocalMs(moveOffDayToClosingTime(end, calendar, office));
+    }
+    default: {
+      const never: never = unit;
+      throw new RangeError(`Unknown duration unit ${String(never)}`);
+    }
+  }
+}
+
+/** Working time in minutes between two instants, counted inside office periods of working days; negative when `to` is before `from`. */
+export function workingMinutesBetween(
+  from: Date,
+  to: Date,
+  calendar: CalendarSource,
+  officeHours: OfficeHours,
+): number {
+  const office = parseOfficeHours(officeHours);
+  return measureWorkingTime(toLocalMs(from), toLocalMs(to), toWorkingCalendar(calendar), office) / MS_PER_MINUTE;
+}
+
+/**
+ * Working time between two instants in working days (decimal, one day = the office time of a
+ * full working day); negative when `to` is before `from`. Remaining time: (now, dueAt);
+ * lateness: (dueAt, finishedAt or now).
+ */
+export function workingDaysBetween(
+  from: Date,
+  to: Date,
+  calendar: CalendarSource,
+  officeHours: OfficeHours,
+): number {
+  const office = parseOfficeHours(officeHours);
+  return measureWorkingTime(toLocalMs(from), toLocalMs(to), toWorkingCalendar(calendar), office) / office.dayMs;
+}
+
+function toLocalMs(instant: Date): number {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('Invalid date');
+  return ms + VIETNAM_UTC_OFFSET_MS;
+}
+
+function fromLocalMs(localMs: number): Date {
+  return new Date(localMs - VIETNAM_UTC_OFFSET_MS);
+}
+
+function parseClock(clock: string): number {
+  const match = /^(\d{2}):(\d{2})$/.exec(clock);
+  const hours = Number(match?.[1]);
+  const minutes = Number(match?.[2]);
+  const isValid = match !== null && minutes < 60 && (hours < 24 || (hours === 24 && minutes === 0));
+  if (!isValid) throw new RangeError(`Invalid office time '${clock}', expected HH:MM`);
+  return hours * MS_PER_HOUR + minutes * MS_PER_MINUTE;
+}
+
+function parseOfficeHours(officeHours: OfficeHours): ParsedOfficeHours {
+  if (officeHours.periods.length === 0) throw new RangeError('Office hours need at least one period');
+  const periods = officeHours.periods.map((period) => [parseClock(period.start), parseClock(period.end)] as const);
+  let previousEnd = 0;
+  for (const [start, end] of periods) {
+    if (end <= start || start < previousEnd) {
+      throw new RangeError('Office periods must be non-empty, in order and not overlapping');
+    }
+    previousEnd = end;
+  }
+  const dayMs = periods.reduce((sum, [start, end]) => sum + end - start, 0);
+  return { periods, dayMs, closingMs: previousEnd };
+}
+
+/** Pauses as sorted, disjoint local-ms intervals (overlapping or touching ones merged). */
+function mergePauses(pauses: readonly Pause[]): Interval[] {
+  const intervals = pauses
+    .map((pause): Interval => {
+      const from = toLocalMs(pause.from);
+      const to = toLocalMs(pause.to);
+      if (to < from) throw new RangeError('A pause cannot end before it starts');
+      return [from, to];
+    })
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [from, to] of intervals) {
+    const last = merged.at(-1);
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/** Parts of [from, to) not covered by the (sorted, disjoint) pauses. */
+function subtractPauses(from: number, to: number, pauses: readonly Interval[]): Interval[] {
+  const parts: Interval[] = [];
+  let cursor = from;
+  for (const [pauseFrom, pauseTo] of pauses) {
+    if (pauseTo <= cursor) continue;
+    if (pauseFrom >= to) break;
+    if (pauseFrom > cursor) parts.push([cursor, pauseFrom]);
+    cursor = Math.max(cursor, pauseTo);
+    if (cursor >= to) return parts;
+  }
+  if (cursor < to) parts.push([cursor, to]);
+  return parts;
+}
+
+/** Office periods of working days from `fromLocal` on, in order, clipped to start at `fromLocal`. */
+function* iterateOfficeTime(
+  fromLocal: number,
+  calendar: WorkingCalendar,
+  office: ParsedOfficeHours,
+): Generator<Interval> {
+  let dayNumber = Math.floor(fromLocal / MS_PER_DAY);
+  let daysWithoutWork = 0;
+  for (;;) {
+    if (calendar.isWorkingDayNumber(dayNumber)) {
+      daysWithoutWork = 0;
+      const midnight = dayNumber * MS_PER_DAY;
+      for (const [start, end] of office.periods) {
+        const periodEnd = midnight + end;
+        if (periodEnd > fromLocal) yield [Math.max(midnight + start, fromLocal), periodEnd];
+      }
+    } else if (++daysWithoutWork > MAX_DAYS_WITHOUT_WORK) {
+      throw new RangeError(`No working day within ${MAX_DAYS_WITHOUT_WORK} days; check the calendar`);
+    }
+    dayNumber += 1;
+  }
+}
+
+/** The instant at which `durationMs` of unpaused office time has elapsed after `startLocal`. */
+function addWorkingTime(
+  startLocal: number,
+  durationMs: number,
+  calendar: WorkingCalendar,
+  office: ParsedOfficeHours,
+  pauses: readonly Interval[],
+): number {
+  let remaining = durationMs;
+  for (const [from, to] of iterateOfficeTime(startLocal, calendar, office)) {
+    for (const [partFrom, partTo] of subtractPauses(from, to, pauses)) {
+      if (remaining <= partTo - partFrom) return partFrom + remaining;
+      remaining -= partTo - partFrom;
+    }
+  }
+  throw new Error('unreachable: office time is endless');
+}
+
+/** The instant at which `durationMs` of unpaused wall-clock time has elapsed after `startLocal`. */
+function addCalendarTime(startLocal: number, durationMs: number, pauses: readonly Interval[]): number {
+  let cursor = startLocal;
+  let remaining = durationMs;
+  for (const [pauseFrom, pauseTo] of pauses) {
+    if (pauseTo <= cursor) continue;
+    const runBeforePause = Math.max(pauseFrom, cursor) - cursor;
+    if (runBeforePause >= remaining) break;
+    remaining -= runBeforePause;
+    cursor = pauseTo;
+  }
+  return cursor + remaining;
+}
+
+/** Same day-of-month and time of day `months` later, clamped to the last day of the target month. */
+function addMonths(localMs: number, months: number): number {
+  const dayNumber = Math.floor(localMs / MS_PER_DAY);
+  const timeOfDay = localMs - dayNumber * MS_PER_DAY;
+  const { year, month, day } = fromDayNumber(dayNumber);
+  const firstOfTarget = toDayNumber(year, month + months, 1);
+  const target = fromDayNumber(firstOfTarget);
+  const lastDay = toDayNumber(target.year, target.month + 1, 1) - firstOfTarget;
+  return (firstOfTarget + Math.min(day, lastDay) - 1) * MS_PER_DAY + timeOfDay;
+}
+
+/** Civil Code art. 148: an end falling on a day off moves to closing time of the next working day. */
+function moveOffDayToClosingTime(localMs: number, calendar: WorkingCalendar, office: ParsedOfficeHours): number {
+  let dayNumber = Math.floor(localMs / MS_PER_DAY);
+  if (calendar.isWorkingDayNumber(dayNumber)) return localMs;
+  for (let skipped = 0; skipped <= MAX_DAYS_WITHOUT_WORK; skipped += 1) {
+    dayNumber += 1;
+    if (calendar.isWorkingDayNumber(dayNumber)) return dayNumber * MS_PER_DAY + office.closingMs;
+  }
+  throw new RangeError(`No working day within ${MAX_DAYS_WITHOUT_WORK} days; check the calendar`);
+}
+
+/** Signed office time between two local instants. */
+function measureWorkingTime(
+  fromLocal: number,
+  toLocal: number,
+  calendar: WorkingCalendar,
+  office: ParsedOfficeHours,
+): number {
+  if (toLocal < fromLocal) return -measureWorkingTime(toLocal, fromLocal, calendar, office);
+  let total = 0;
+  const lastDay = Math.floor(toLocal / MS_PER_DAY);
+  for (let dayNumber = Math.floor(fromLocal / MS_PER_DAY); dayNumber <= lastDay; dayNumber += 1) {
+    if (!calendar.isWorkingDayNumber(dayNumber)) continue;
+    const midnight = dayNumber * MS_PER_DAY;
+    for (const [start, end] of office.periods) {
+      total += Math.max(0, Math.min(midnight + end, toLocal) - Math.max(midnight + start, fromLocal));
+    }
+  }
+  return total;
+}

@@ -1,0 +1,244 @@
+import { describe, expect, it, vi } from 'vitest';
+import { formatIsoDate, getIsoWeekday, parseIsoDate, toDayNumber } from './civil-date.ts';
+import {
+  WorkingCalendar,
+  computeYearCalendar,
+  createYearCalendarProvider,
+  findOverrideProblems,
+  isWorkingDay,
+  toWorkingCalendar,
+} from './holidays.ts';
+import type { CalendarOverrides, YearCalendar } from './holidays.ts';
+
+const datesOf = (calendar: YearCalendar): string[] => calendar.daysOff.map((entry) => entry.date);
+
+/** Tết Bính Ngọ 2026 as published for civil servants: Mon 16 – Fri 20 Feb (DOMAIN.md §6). */
+const OFFICIAL_2026: CalendarOverrides = {
+  daysOff: [16, 17, 18, 19, 20].map((day) => ({ date: `2026-02-${day}`, name: 'Nghỉ Tết Nguyên đán Bính Ngọ' })),
+  workingDays: [],
+};
+
+describe('computeYearCalendar: rule layer', () => {
+  it('computes 2026 from the rules', () => {
+    expect(computeYearCalendar(2026, null)).toEqual({
+      year: 2026,
+      daysOff: [
+        { date: '2026-01-01', name: 'Tết Dương lịch', source: 'rule' },
+        { date: '2026-02-16', name: 'Tết Nguyên đán (29 tháng Chạp)', source: 'rule' },
+        { date: '2026-02-17', name: 'Tết Nguyên đán (mùng 1 Tết)', source: 'rule' },
+        { date: '2026-02-18', name: 'Tết Nguyên đán (mùng 2 Tết)', source: 'rule' },
+        { date: '2026-02-19', name: 'Tết Nguyên đán (mùng 3 Tết)', source: 'rule' },
+        { date: '2026-02-20', name: 'Tết Nguyên đán (mùng 4 Tết)', source: 'rule' },
+        { date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', source: 'rule' },
+        { date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương', source: 'rule' },
+        { date: '2026-04-30', name: 'Ngày Chiến thắng (30/4)', source: 'rule' },
+        { date: '2026-05-01', name: 'Ngày Quốc tế Lao động (1/5)', source: 'rule' },
+        { date: '2026-09-01', name: 'Quốc khánh (ngày liền kề)', source: 'rule' },
+        { date: '2026-09-02', name: 'Quốc khánh (2/9)', source: 'rule' },
+      ],
+      workingDays: [],
+    });
+  });
+
+  it('names the last day of the lunar year 30 Chạp when the month is full (Tết 2024)', () => {
+    expect(computeYearCalendar(2024, null).daysOff[1]).toEqual({
+      date: '2024-02-09',
+      name: 'Tết Nguyên đán (30 tháng Chạp)',
+      source: 'rule',
+    });
+  });
+
+  it('gives substitutes for 2022: 1 Jan on Saturday, Hùng Kings on Sunday, 30/4 and 1/5 on a weekend', () => {
+    const substitutes = computeYearCalendar(2022, null).daysOff.filter((entry) => entry.name.startsWith('Nghỉ bù'));
+    expect(substitutes).toEqual([
+      { date: '2022-01-03', name: 'Nghỉ bù Tết Dương lịch', source: 'rule' },
+      { date: '2022-04-11', name: 'Nghỉ bù Giỗ Tổ Hùng Vương', source: 'rule' },
+      { date: '2022-05-02', name: 'Nghỉ bù Ngày Chiến thắng', source: 'rule' },
+      { date: '2022-05-03', name: 'Nghỉ bù Ngày Quốc tế Lao động', source: 'rule' },
+    ]);
+  });
+
+  it('puts Tết substitutes after the whole Tết block (2024: Sat and Sun → Wed 14, Thu 15 Feb)', () => {
+    const dates = datesOf(computeYearCalendar(2024, null));
+    expect(dates.slice(1, 8)).toEqual([
+      '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14', '2024-02-15',
+    ]);
+  });
+
+  it('gives one substitute per weekend holiday when 1 and 2 Sep are Saturday and Sunday (2029)', () => {
+    const calendar = computeYearCalendar(2029, null);
+    expect(calendar.daysOff.slice(-4)).toEqual([
+      { date: '2029-09-01', name: 'Quốc khánh (ngày liền kề)', source: 'rule' },
+      { date: '2029-09-02', name: 'Quốc khánh (2/9)', source: 'rule' },
+      { date: '2029-09-03', name: 'Nghỉ bù Quốc khánh', source: 'rule' },
+      { date: '2029-09-04', name: 'Nghỉ bù Quốc khánh', source: 'rule' },
+    ]);
+  });
+
+  it('holds for every year 1990–2050: 11 holidays, one weekday substitute per weekend holiday, sorted, named', () => {
+    for (let year = 1990; year <= 2050; year += 1) {
+      const { daysOff } = computeYearCalendar(year, null);
+      const substitutes = daysOff.filter((entry) => entry.name.startsWith('Nghỉ bù '));
+      const holidays = daysOff.filter((entry) => !entry.name.startsWith('Nghỉ bù '));
+      const weekendHolidays = holidays.filter((entry) => getIsoWeekday(parseIsoDate(entry.date)) >= 6);
+      expect(holidays, `${year}`).toHaveLength(11);
+      expect(substitutes, `${year}`).toHaveLength(weekendHolidays.length);
+      expect(substitutes.every((entry) => getIsoWeekday(parseIsoDate(entry.date)) <= 5)).toBe(true);
+      expect(daysOff.every((entry) => entry.date.startsWith(`${year}-`) && entry.name.length > 0)).toBe(true);
+      expect(daysOff.every((entry) => entry.source === 'rule')).toBe(true);
+      const dates = daysOff.map((entry) => entry.date);
+      expect(dates).toEqual([...new Set(dates)].sort());
+    }
+  });
+});
+
+describe('computeYearCalendar: official overrides', () => {
+  it('marks official days that coincide with rule days as official, keeping the others (Tết 2026)', () => {
+    const calendar = computeYearCalendar(2026, OFFICIAL_2026);
+    expect(calendar.daysOff.slice(0, 7)).toEqual([
+      { date: '2026-01-01', name: 'Tết Dương lịch', source: 'rule' },
+      ...[16, 17, 18, 19, 20].map((day) => ({
+        date: `2026-02-${day}`,
+        name: 'Nghỉ Tết Nguyên đán Bính Ngọ',
+        source: 'official',
+      })),
+      { date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', source: 'rule' },
+    ]);
+    expect(calendar.daysOff).toHaveLength(12);
+  });
+
+  it('adds official days off, make-up Saturdays, and cancels rule days listed as working days', () => {
+    // Shaped like the 2024 schedule: off Thu 8 – Wed 14 Feb, so the rule's second
+    // substitute (Thu 15 Feb) is cancelled; plus an illustrative make-up Saturday.
+    const overrides: CalendarOverrides = {
+      daysOff: [{ date: '2024-02-08', name: 'Nghỉ Tết Nguyên đán (29 tháng Chạp)' }],
+      workingDays: [
+        { date: '2024-02-24', name: 'Làm bù cho ngày 08/02/2024' },
+        { date: '2024-02-15', name: 'Làm việc (lịch chính thức không nghỉ bù)' },
+      ],
+    };
+    const calendar = computeYearCalendar(2024, overrides);
+    expect(datesOf(calendar).slice(1, 8)).toEqual([
+      '2024-02-08', '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14',
+    ]);
+    expect(calendar.daysOff[1]).toEqual({
+      date: '2024-02-08',
+      name: 'Nghỉ Tết Nguyên đán (29 tháng Chạp)',
+      source: 'official',
+    });
+    expect(calendar.workingDays).toEqual([
+      { date: '2024-02-15', name: 'Làm việc (lịch chính thức không nghỉ bù)' },
+      { date: '2024-02-24', name: 'Làm bù cho ngày 08/02/2024' },
+    ]);
+    expect(isWorkingDay('2024-02-15', calendar)).toBe(true);
+    expect(isWorkingDay('2024-02-24', calendar)).toBe(true);
+    expect(isWorkingDay('2024-02-08', calendar)).toBe(false);
+  });
+
+  it('keeps the rule day when the official schedule picks 3 Sep, unless 1 Sep is listed as a working day', () => {
+    const threeSep = { date: '2026-09-03', name: 'Quốc khánh (ngày liền kề)' };
+    const withoutCancel = computeYearCalendar(2026, { daysOff: [threeSep], workingDays: [] });
+    expect(datesOf(withoutCancel).slice(-3)).toEqual(['2026-09-01', '2026-09-02', '2026-09-03']);
+    const withCancel = computeYearCalendar(2026, {
+      daysOff: [threeSep],
+      workingDays: [{ date: '2026-09-01', name: 'Làm việc' }],
+    });
+    expect(datesOf(withCancel).slice(-2)).toEqual(['2026-09-02', '2026-09-03']);
+  });
+
+  it('treats empty overrides like none', () => {
+    expect(computeYearCalendar(2025, { daysOff: [], workingDays: [] })).toEqual(computeYearCalendar(2025, null));
+  });
+
+  it('rejects invalid overrides with every problem listed', () => {
+    const overrides: CalendarOverrides = {
+      daysOff: [
+        { date: '2026-02-30', name: 'x' },
+        { date: '2025-12-31', name: 'Nghỉ' },
+        { date: '2026-03-02', name: ' ' },
+      ],
+      workingDays: [{ date: '2026-03-02', name: 'Làm bù' }],
+    };
+    expect(findOverrideProblems(2026, overrides)).toEqual([
+      "daysOff[0]: '2026-02-30' is not a YYYY-MM-DD date",
+      'daysOff[1]: 2025-12-31 is not in 2026',
+      'daysOff[2]: name is empty',
+      'workingDays[0]: 2026-03-02 already listed in daysOff[2]',
+    ]);
+    expect(() => computeYearCalendar(2026, overrides)).toThrow(RangeError);
+    expect(findOverrideProblems(2026, OFFICIAL_2026)).toEqual([]);
+  });
+});
+
+describe('isWorkingDay', () => {
+  const calendar = computeYearCalendar(2026, null);
+
+  it.each([
+    ['2026-03-02', true], // Monday
+    ['2026-03-06', true], // Friday
+    ['2026-03-07', false], // Saturday
+    ['2026-03-08', false], // Sunday
+    ['2026-02-16', false], // Tết
+    ['2026-04-27', false], // substitute for Hùng Kings on Sunday
+    ['2026-09-01', false],
+  ])('%s → %s', (date, expected) => {
+    expect(isWorkingDay(date, calendar)).toBe(expected);
+  });
+
+  it('refuses a date of another year or a malformed date', () => {
+    expect(() => isWorkingDay('2025-03-03', calendar)).toThrow(RangeError);
+    expect(() => isWorkingDay('2026-3-3', calendar)).toThrow(RangeError);
+  });
+});
+
+describe('WorkingCalendar', () => {
+  it('asks the provider once per year, however many lookups', () => {
+    const provider = vi.fn((year: number) => computeYearCalendar(year, null));
+    const calendar = new WorkingCalendar(provider);
+    for (let i = 0; i < 10_000; i += 1) calendar.isWorkingDayNumber(toDayNumber(2026, 1, 1) + (i % 700));
+    expect(provider.mock.calls.map(([year]) => year)).toEqual([2026, 2027]);
+  });
+
+  it('agrees with isWorkingDay on every day of 2020–2030, overrides included', () => {
+    const overrides = new Map([[2026, OFFICIAL_2026]]);
+    const calendar = WorkingCalendar.fromOverrides(overrides);
+    const provider = createYearCalendarProvider(overrides);
+    for (let dayNumber = toDayNumber(2020, 1, 1); dayNumber <= toDayNumber(2030, 12, 31); dayNumber += 1) {
+      const date = formatIsoDate(dayNumber);
+      expect(calendar.isWorkingDay(date), date).toBe(isWorkingDay(date, provider(Number(date.slice(0, 4)))));
+    }
+  });
+
+  it('finds the day off on a date', () => {
+    const calendar = WorkingCalendar.fromOverrides();
+    expect(calendar.findDayOff('2026-04-27')).toEqual({
+      date: '2026-04-27',
+      name: 'Nghỉ bù Giỗ Tổ Hùng Vương',
+      source: 'rule',
+    });
+    expect(calendar.findDayOff('2026-03-07')).toBeNull();
+    expect(calendar.getYearCalendar(2026)).toBe(calendar.getYearCalendar(2026));
+  });
+
+  it('rejects a provider that answers with the wrong year or dates outside it', () => {
+    expect(() => new WorkingCalendar(() => computeYearCalendar(2025, null)).isWorkingDay('2026-01-05')).toThrow(
+      RangeError,
+    );
+    const leaky = (year: number): YearCalendar => ({
+      year,
+      daysOff: [{ date: `${year + 1}-01-02`, name: 'x', source: 'official' }],
+      workingDays: [],
+    });
+    expect(() => new WorkingCalendar(leaky).isWorkingDay('2026-01-05')).toThrow(RangeError);
+  });
+
+  it('memoizes providers built from overrides, and wraps a provider function once', () => {
+    const lookup = vi.fn((_year: number) => null);
+    const provider = createYearCalendarProvider(lookup);
+    expect(provider(2026)).toBe(provider(2026));
+    expect(lookup).toHaveBeenCalledTimes(1);
+    expect(toWorkingCalendar(provider)).toBe(toWorkingCalendar(provider));
+    const calendar = WorkingCalendar.fromOverrides();
+    expect(toWorkingCalendar(calendar)).toBe(calendar);
+  });
+});

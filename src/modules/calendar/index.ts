@@ -1,0 +1,33 @@
+/** The calendar module's public surface: the only file other modules import. */
+export { lunarToSolar, solarToLunar } from './lunar.ts';
+export type { LunarDate, SolarDate } from './lunar.ts';
+export {
+  WorkingCalendar,
+  computeYearCalendar,
+  createYearCalendarProvider,
+  findOverrideProblems,
+  isWorkingDay,
+  toWorkingCalendar,
+} from './holidays.ts';
+export type {
+  CalendarOverrides,
+  DayOff,
+  DayOffSource,
+  NamedDate,
+  YearCalendar,
+  YearCalendarProvider,
+} from './holidays.ts';
+export {
+  DEFAULT_OFFICE_HOURS,
+  computeDueAt,
+  workingDaysBetween,
+  workingMinutesBetween,
+} from './due-date.ts';
+export type {
+  CalendarSource,
+  DueAtInput,
+  DurationUnit,
+  OfficeHours,
+  OfficePeriod,
+  Pause,
+} from './due-date.ts';

@@ -1,0 +1,144 @@
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../db/client.ts';
+import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
+import type { Actor } from '../../platform/context.ts';
+import { escapeLike, fold } from '../../platform/text.ts';
+import { UUID_RE } from '../../platform/ids.ts';
+import { FINAL_STATUSES, type DossierStatus } from './dossier-workflow.ts';
+import type { ListQuery } from './dossiers.schemas.ts';
+
+export type DossierRow = typeof dossiers.$inferSelect;
+export type FileRow = typeof dossierFiles.$inferSelect;
+
+/** Finds a dossier by id or code; `forUpdate` locks it for the rest of the transaction. */
+export async function findDossier(db: Db, idOrCode: string, forUpdate = false): Promise<DossierRow | null> {
+  const where = UUID_RE.test(idOrCode) ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode);
+  const q = db.select().from(dossiers).where(where).limit(1);
+  const [row] = await (forUpdate ? q.for('update') : q);
+  return row ?? null;
+}
+
+export async function listFiles(db: Db, dossierId: string): Promise<FileRow[]> {
+  return db
+    .select()
+    .from(dossierFiles)
+    .where(and(eq(dossierFiles.dossierId, dossierId), isNull(dossierFiles.removedAt)))
+    .orderBy(dossierFiles.createdAt);
+}
+
+export async function appendHistory(
+  db: Db,
+  e: { dossierId: string; at: Date; action: string; actorId: string | null; actorRole: string; fromStatus: string | null; toStatus: string; note?: string | null; data?: Record<string, unknown> },
+): Promise<void> {
+  await db.insert(dossierHistory).values({ ...e, note: e.note ?? null, data: e.data ?? {} });
+}
+
+/** Next gap-free daily number for an agency; the row lock serialises concurrent submissions. */
+export async function nextDailySequence(db: Db, agencyId: string, day: string): Promise<number> {
+  const [r] = await queryRows<{ last_seq: number }>(
+    db,
+    sql`INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES (${agencyId}, ${day}, 1)
+        ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + 1
+        RETURNING last_seq`,
+  );
+  return Number(r!.last_seq);
+}
+
+export async function findIdempotent(db: Db, userId: string, scope: string, key: string) {
+  const [r] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .limit(1);
+  return r ?? null;
+}
+
+/** Records a key; returns false when another request recorded it first (the caller then replays). */
+export async function recordIdempotent(db: Db, v: typeof idempotencyKeys.$inferInsert): Promise<boolean> {
+  const rows = await db.insert(idempotencyKeys).values(v).onConflictDoNothing().returning({ key: idempotencyKeys.key });
+  return rows.length > 0;
+}
+
+export function searchTextOf(code: string | null, applicant: { fullName: string; idNumber: string; taxCode?: string | undefined; organisationName?: string | undefined }): string {
+  return fold([code ?? '', applicant.fullName, applicant.organisationName ?? '', applicant.idNumber, applicant.taxCode ?? ''].join(' '));
+}
+
+const FINAL = [...FINAL_STATUSES];
+
+/** SQL for "overdue", derived as in dossier-workflow `isOverdue`. */
+export function overdueSql(now: Date): SQL {
+  return sql`(d.due_at IS NOT NULL AND (
+      (d.finished_at IS NOT NULL AND d.finished_at > d.due_at)
+      OR (d.finished_at IS NULL AND d.status NOT IN (${sql.join(FINAL.map((s) => sql`${s}`), sql`, `)}) AND coalesce(d.paused_at, ${now}) > d.due_at)))`;
+}
+
+/** Which dossiers an actor may see: their own as applicant; their agencies' as staff. */
+export function visibilitySql(actor: Actor): SQL {
+  const parts: SQL[] = [sql`d.applicant_user_id = ${actor.userId}`, sql`(d.created_by = ${actor.userId} AND d.status = 'draft')`];
+  const staffScope = actor.roles.some((r) => r.role === 'reception' || r.role === 'specialist' || r.role === 'leader') ? actor.agencyScope : [];
+  if (staffScope.length) {
+    const ids = sql.join(staffScope.map((id) => sql`${id}::uuid`), sql`, `);
+    parts.push(sql`d.receiving_agency_id IN (${ids})`, sql`d.competent_agency_id IN (${ids})`);
+  }
+  return sql`(${sql.join(parts, sql` OR `)})`;
+}
+
+export interface ListRow {
+  id: string;
+  code: string | null;
+  procedure_code: string;
+  procedure_name: string;
+  status: DossierStatus;
+  applicant_name: string;
+  channel: 'online' | 'in_person' | 'post';
+  submitted_at: Date | string | null;
+  received_at: Date | string | null;
+  due_at: Date | string | null;
+  finished_at: Date | string | null;
+  paused_at: Date | string | null;
+  assignee_id: string | null;
+  version: number;
+  is_overdue: boolean;
+}
+
+export async function listDossierRows(db: Db, actor: Actor, q: ListQuery, now: Date): Promise<{ rows: ListRow[]; total: number }> {
+  const conds: SQL[] = [visibilitySql(actor)];
+  const isStaffView = actor.agencyScope.length > 0;
+  if (q.status?.length) conds.push(sql`d.status IN (${sql.join(q.status.map((s) => sql`${s}`), sql`, `)})`);
+  else if (isStaffView) conds.push(sql`(d.status <> 'draft' OR d.applicant_user_id = ${actor.userId})`);
+  if (q.procedure) conds.push(sql`d.procedure_code = ${q.procedure}`);
+  if (q.overdue !== undefined) conds.push(q.overdue ? overdueSql(now) : sql`NOT ${overdueSql(now)}`);
+  if (q.dueBefore) conds.push(sql`d.due_at < ${new Date(q.dueBefore)}`);
+  if (q.assignee === 'me') conds.push(sql`d.assignee_id = ${actor.userId}`);
+  if (q.q) {
+    for (const w of fold(q.q).split(' ').filter(Boolean).slice(0, 6)) conds.push(sql`d.search_text LIKE ${`%${escapeLike(w)}%`}`);
+  }
+  const where = sql.join(conds, sql` AND `);
+  const order = isStaffView ? sql`d.due_at ASC NULLS LAST, d.created_at DESC` : sql`d.created_at DESC`;
+  const [rows, count] = await Promise.all([
+    queryRows<ListRow>(
+      db,
+      sql`SELECT d.id, d.code, d.procedure_code, p.name AS procedure_name, d.status, d.applicant->>'fullName' AS applicant_name, d.channel,
+            d.submitted_at, d.received_at, d.due_at, d.finished_at, d.paused_at, d.assignee_id, d.version, ${overdueSql(now)} AS is_overdue
+          FROM dossiers d JOIN procedures p ON p.id = d.procedure_id
+          WHERE ${where} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+    ),
+    queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM dossiers d WHERE ${where}`),
+  ]);
+  return { rows, total: Number(count[0]?.n ?? 0) };
+}
+
+/** Whether a user is a specialist whose agency (or an ancestor granted with children) is one of these. */
+export async function isSpecialistFor(db: Db, userId: string, agencyIds: string[]): Promise<boolean> {
+  const ids = sql.join(agencyIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const rows = await queryRows<{ ok: number }>(
+    db,
+    sql`WITH RECURSIVE up(id, parent_id, depth) AS (
+          SELECT id, parent_id, 0 FROM agencies WHERE id IN (${ids})
+          UNION ALL SELECT a.id, a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.parent_id WHERE up.depth < 20)
+        SELECT 1 AS ok FROM user_roles r JOIN users u ON u.id = r.user_id AND u.is_active
+        JOIN up ON up.id = r.agency_id
+        WHERE r.user_id = ${userId} AND r.role = 'specialist' AND (up.depth = 0 OR r.include_children) LIMIT 1`,
+  );
+  return rows.length > 0;
+}

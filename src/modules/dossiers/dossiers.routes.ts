@@ -1,0 +1,230 @@
+import type {} from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { LocalFileStore } from '../../platform/files.ts';
+import { ctxOf } from '../../platform/http.ts';
+import { getSetting } from '../../platform/settings.ts';
+import {
+  ActionBody,
+  CreateDossierBody,
+  DossierListItem,
+  DossierView,
+  HistoryEntry,
+  ListQuery,
+  PatchDossierBody,
+  PublicDossier,
+  RatingBody,
+} from './dossiers.schemas.ts';
+import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, reuseFile, submitDossier, updateDossier } from './dossiers.service.ts';
+import { getDossierView, getHistory, listDossiers, publicLookup } from './dossiers.views.ts';
+
+const IdOrCode = z.object({ id: z.string().min(1).max(80) });
+const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional() }).passthrough();
+const IfMatchHeaders = z.object({ 'if-match': z.string().max(40).optional() }).passthrough();
+const FileResult = z.object({ fileId: z.string(), sha256: z.string(), size: z.number(), mediaType: z.string() });
+
+/** `If-Match: "7"` or `7` → 7; `*` or absent → undefined. */
+function parseIfMatch(h: string | undefined): number | undefined {
+  if (!h || h.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
+  if (!m) throw new AppError('invalid', 'IF_MATCH_INVALID', { userMessage: 'Tiêu đề If-Match phải là số phiên bản của hồ sơ.' });
+  return Number(m[1]);
+}
+
+export function dossierRoutes(database: Database, files: LocalFileStore): FastifyPluginAsyncZod {
+  return async (app) => {
+    const view = async (req: Parameters<typeof ctxOf>[0], reply: { header: (k: string, v: string) => unknown }, id: string) => {
+      const v = await getDossierView(ctxOf(req, database), id);
+      reply.header('etag', `"${v.version}"`);
+      return v;
+    };
+
+    app.post(
+      '/dossiers',
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Create a draft dossier (Idempotency-Key honoured)',
+          headers: IdempotencyHeaders,
+          body: CreateDossierBody,
+          response: { 201: DossierView, 200: DossierView },
+        },
+      },
+      async (req, reply) => {
+        const r = await createDossier(ctxOf(req, database), req.body, req.headers['idempotency-key']);
+        const v = await view(req, reply, r.id);
+        return reply.status(r.replayed ? 200 : 201).send(v);
+      },
+    );
+
+    app.get(
+      '/dossiers',
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Dossiers the caller may see, filtered and paged',
+          querystring: ListQuery,
+          response: { 200: z.object({ items: z.array(DossierListItem), total: z.number().int() }) },
+        },
+      },
+      async (req) => listDossiers(ctxOf(req, database), req.query),
+    );
+
+    app.get(
+      '/dossiers/:id',
+      { schema: { tags: ['dossiers'], summary: 'One dossier by id or code', params: IdOrCode, response: { 200: DossierView } } },
+      async (req, reply) => view(req, reply, req.params.id),
+    );
+
+    app.patch(
+      '/dossiers/:id',
+      {
+        schema: { tags: ['dossiers'], summary: 'Save a draft (If-Match honoured)', params: IdOrCode, headers: IfMatchHeaders, body: PatchDossierBody, response: { 200: DossierView } },
+      },
+      async (req, reply) => {
+        const id = await updateDossier(ctxOf(req, database), req.params.id, req.body, parseIfMatch(req.headers['if-match']));
+        return view(req, reply, id);
+      },
+    );
+
+    app.post(
+      '/dossiers/:id/files',
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Attach a file to a component (multipart: component, file) or reuse an earlier one (JSON: component, reuseFileId)',
+          params: IdOrCode,
+          consumes: ['multipart/form-data', 'application/json'],
+          response: { 201: FileResult },
+        },
+      },
+      async (req, reply) => {
+        const ctx = ctxOf(req, database);
+        if (!req.isMultipart()) {
+          const body = z.object({ component: z.string().min(1).max(64), reuseFileId: z.string().uuid() }).safeParse(req.body);
+          if (!body.success) {
+            throw new AppError('invalid', 'VALIDATION_FAILED', {
+              userMessage: 'Cần gửi tệp (multipart) hoặc mã tệp để dùng lại.',
+              errors: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+            });
+          }
+          return reply.status(201).send(await reuseFile(ctx, req.params.id, { component: body.data.component, fileId: body.data.reuseFileId }));
+        }
+        const maxBytes = await getSetting(database.db, 'upload_max_bytes');
+        let component: string | undefined;
+        let file: { fileName: string; data: Buffer } | undefined;
+        for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1000 } })) {
+          if (part.type === 'file') {
+            const data = await part.toBuffer();
+            if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
+            file = { fileName: part.filename || 'tep', data };
+          } else if (part.fieldname === 'component') {
+            component = String(part.value);
+          }
+        }
+        const errors = [];
+        if (!component) errors.push({ path: 'component', message: 'Chưa chọn thành phần hồ sơ' });
+        if (!file) errors.push({ path: 'file', message: 'Chưa chọn tệp' });
+        if (errors.length) throw new AppError('invalid', 'VALIDATION_FAILED', { userMessage: 'Thiếu thông tin tệp đính kèm.', errors });
+        return reply.status(201).send(await attachFile(ctx, files, req.params.id, { component: component!, ...file! }));
+      },
+    );
+
+    app.delete(
+      '/dossiers/:id/files/:fileId',
+      { schema: { tags: ['dossiers'], summary: 'Remove a file from a draft', params: IdOrCode.extend({ fileId: z.string().uuid() }), response: { 204: z.null() } } },
+      async (req, reply) => {
+        await removeFile(ctxOf(req, database), req.params.id, req.params.fileId);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/dossiers/:id/files/:fileId',
+      { schema: { tags: ['dossiers'], summary: 'Download an attached file', params: IdOrCode.extend({ fileId: z.string().uuid() }) } },
+      async (req, reply) => {
+        const f = await getFile(ctxOf(req, database), req.params.id, req.params.fileId);
+        const data = await files.read(f.storageKey);
+        const ascii = f.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'file';
+        return reply
+          .type(f.mediaType)
+          .header('content-disposition', `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, no-store')
+          .send(data);
+      },
+    );
+
+    app.post(
+      '/dossiers/:id/submit',
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Submit a complete draft; issues the dossier code (Idempotency-Key and If-Match honoured)',
+          params: IdOrCode,
+          headers: IdempotencyHeaders.merge(IfMatchHeaders),
+          response: { 200: DossierView },
+        },
+      },
+      async (req, reply) => {
+        const id = await submitDossier(ctxOf(req, database), req.params.id, {
+          idempotencyKey: req.headers['idempotency-key'],
+          ifMatch: parseIfMatch(req.headers['if-match']),
+        });
+        return view(req, reply, id);
+      },
+    );
+
+    app.post(
+      '/dossiers/:id/actions',
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Take a workflow action (409 in the wrong state, 403 for the wrong role, 412 on a stale If-Match)',
+          params: IdOrCode,
+          headers: IfMatchHeaders,
+          body: ActionBody,
+          response: { 200: DossierView },
+        },
+      },
+      async (req, reply) => {
+        const id = await performAction(ctxOf(req, database), req.params.id, req.body, parseIfMatch(req.headers['if-match']));
+        return view(req, reply, id);
+      },
+    );
+
+    app.get(
+      '/dossiers/:id/history',
+      { schema: { tags: ['dossiers'], summary: 'The append-only history of a dossier', params: IdOrCode, response: { 200: z.array(HistoryEntry) } } },
+      async (req) => getHistory(ctxOf(req, database), req.params.id),
+    );
+
+    app.post(
+      '/dossiers/:id/rating',
+      { schema: { tags: ['dossiers'], summary: 'Rate a returned dossier, once (applicant)', params: IdOrCode, body: RatingBody, response: { 204: z.null() } } },
+      async (req, reply) => {
+        await rateDossier(ctxOf(req, database), req.params.id, req.body);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/public/dossiers/:code',
+      {
+        config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['public'],
+          summary: 'Look up a dossier by code without signing in (nothing personal)',
+          params: z.object({ code: z.string().min(5).max(80) }),
+          response: { 200: PublicDossier },
+        },
+      },
+      async (req, reply) => {
+        reply.header('cache-control', 'no-store');
+        return publicLookup(database.db, req.params.code);
+      },
+    );
+  };
+}

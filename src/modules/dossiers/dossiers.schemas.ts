@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { DOSSIER_ACTIONS, DOSSIER_STATUSES } from './dossier-workflow.ts';
+
+export const DossierStatus = z.enum(DOSSIER_STATUSES);
+export const DossierAction = z.enum(DOSSIER_ACTIONS);
+export const Channel = z.enum(['online', 'in_person', 'post']);
+
+const phone = z.string().trim().regex(/^(?:\+84|84|0)(?:3|5|7|8|9)\d{8}$/, 'số điện thoại không hợp lệ');
+
+export const Applicant = z
+  .object({
+    type: z.enum(['citizen', 'organisation']),
+    fullName: z.string().trim().min(2).max(200),
+    idNumber: z.string().trim().regex(/^\d{12}$/, 'số định danh cá nhân gồm 12 chữ số'),
+    taxCode: z.string().trim().regex(/^\d{10}(-?\d{3})?$/, 'mã số thuế gồm 10 hoặc 13 chữ số').optional(),
+    organisationName: z.string().trim().min(2).max(300).optional(),
+    phone: phone.optional(),
+    email: z.string().trim().toLowerCase().email('thư điện tử không hợp lệ').max(254).optional(),
+    address: z.object({ unitCode: z.string().regex(/^\d{5}$/, 'mã xã gồm 5 chữ số'), detail: z.string().trim().max(300) }).optional(),
+  })
+  .refine((a) => a.type === 'citizen' || !!a.taxCode, { path: ['taxCode'], message: 'tổ chức cần mã số thuế' });
+export type Applicant = z.infer<typeof Applicant>;
+
+export const FormInput = z.record(z.string().max(64), z.union([z.string().max(5000), z.number(), z.boolean(), z.null()]));
+
+export const CreateDossierBody = z.object({
+  procedureCode: z.string().min(3).max(40),
+  applicant: Applicant,
+  form: FormInput.default({}),
+  channel: Channel.optional(),
+  /** The service centre that receives it; defaults to the caller's desk or the procedure's first centre. */
+  agencyCode: z.string().max(64).optional(),
+});
+export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
+
+export const PatchDossierBody = z.object({
+  applicant: Applicant.optional(),
+  form: FormInput.optional(),
+  channel: Channel.optional(),
+});
+
+export const ActionBody = z.object({
+  action: DossierAction,
+  note: z.string().trim().max(2000).optional(),
+  reason: z.string().trim().max(2000).optional(),
+  assigneeId: z.string().uuid().optional(),
+  newDueAt: z.string().datetime({ offset: true }).optional(),
+});
+export type ActionBody = z.infer<typeof ActionBody>;
+
+export const FileView = z.object({
+  fileId: z.string(),
+  component: z.string(),
+  fileName: z.string(),
+  mediaType: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  reused: z.boolean(),
+  uploadedAt: z.string(),
+});
+
+export const DossierView = z.object({
+  id: z.string(),
+  code: z.string().nullable(),
+  procedureCode: z.string(),
+  procedureName: z.string(),
+  procedureVersion: z.number().int(),
+  status: DossierStatus,
+  statusName: z.string(),
+  nationalStatus: z.number().int().nullable(),
+  channel: Channel,
+  applicant: z.unknown(),
+  form: z.record(z.string(), z.unknown()),
+  files: z.array(FileView),
+  receivingAgency: z.object({ code: z.string(), name: z.string() }),
+  competentAgency: z.object({ code: z.string(), name: z.string() }),
+  assigneeId: z.string().nullable(),
+  currentStep: z.object({ key: z.string(), name: z.string(), role: z.string() }).nullable(),
+  createdAt: z.string(),
+  submittedAt: z.string().nullable(),
+  receivedAt: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  returnedAt: z.string().nullable(),
+  isOverdue: z.boolean(),
+  supplementCount: z.number().int(),
+  extensionCount: z.number().int(),
+  rating: z.object({ rating: z.string(), comment: z.string().nullable() }).nullable(),
+  allowedActions: z.array(DossierAction),
+  version: z.number().int(),
+});
+export type DossierView = z.infer<typeof DossierView>;
+
+export const DossierListItem = z.object({
+  id: z.string(),
+  code: z.string().nullable(),
+  procedureCode: z.string(),
+  procedureName: z.string(),
+  status: DossierStatus,
+  statusName: z.string(),
+  nationalStatus: z.number().int().nullable(),
+  applicantName: z.string(),
+  channel: Channel,
+  submittedAt: z.string().nullable(),
+  receivedAt: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  isOverdue: z.boolean(),
+  assigneeId: z.string().nullable(),
+  version: z.number().int(),
+});
+
+const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const ListQuery = z.object({
+  status: z
+    .string()
+    .max(300)
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(DossierStatus))
+    .optional(),
+  procedure: z.string().max(40).optional(),
+  overdue: boolParam.optional(),
+  dueBefore: z.string().datetime({ offset: true }).optional(),
+  assignee: z.enum(['me']).optional(),
+  q: z.string().max(200).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export const HistoryEntry = z.object({
+  at: z.string(),
+  action: z.string(),
+  actor: z.object({ id: z.string().nullable(), role: z.string(), name: z.string().nullable() }),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string(),
+  note: z.string().nullable(),
+});
+
+export const RatingBody = z.object({
+  rating: z.enum(['very_satisfied', 'satisfied', 'dissatisfied']),
+  comment: z.string().trim().max(2000).optional(),
+});
+
+export const PublicDossier = z.object({
+  code: z.string(),
+  procedureName: z.string(),
+  status: DossierStatus,
+  statusName: z.string(),
+  nationalStatus: z.number().int().nullable(),
+  receivedAt: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  agencyName: z.string(),
+});

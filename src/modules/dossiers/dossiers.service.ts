@@ -1,0 +1,596 @@
+import { createHash } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { adminUnits, agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { requireActor } from '../../platform/auth.ts';
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
+import type { LocalFileStore } from '../../platform/files.ts';
+import { newId } from '../../platform/ids.ts';
+import { enqueueJob } from '../../platform/jobs.ts';
+import { getSetting } from '../../platform/settings.ts';
+import { nfc } from '../../platform/text.ts';
+import { vnDate } from '../../platform/time.ts';
+import { loadClock } from '../calendar/calendar.service.ts';
+import { computeDueAt, workingMinutesBetween } from '../calendar/due-date.ts';
+import { validateForm } from '../procedures/form-validation.ts';
+import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
+import {
+  decideForParties,
+  allowedActions as allowedActionsFor,
+  type DossierAction,
+  type DossierFacts,
+  type DossierParty,
+  type DossierStatus,
+} from './dossier-workflow.ts';
+import type { ActionBody, Applicant, CreateDossierBody } from './dossiers.schemas.ts';
+import {
+  appendHistory,
+  findDossier,
+  findIdempotent,
+  isSpecialistFor,
+  listFiles,
+  nextDailySequence,
+  recordIdempotent,
+  searchTextOf,
+  type DossierRow,
+} from './dossiers.repo.ts';
+
+const DOSSIER = 'hồ sơ';
+export const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', DOSSIER);
+
+// ---------------------------------------------------------------------------------------------
+// Who is who for one dossier
+
+/** The parts the actor plays for this dossier (none: the dossier is invisible to them → 404). */
+export function partiesOf(actor: Actor, d: Pick<DossierRow, 'applicantUserId' | 'createdBy' | 'status' | 'receivingAgencyId' | 'competentAgencyId'>): DossierParty[] {
+  const parties: DossierParty[] = [];
+  if (d.applicantUserId === actor.userId) parties.push('applicant');
+  const inScope = actor.agencyScope.includes(d.receivingAgencyId) || actor.agencyScope.includes(d.competentAgencyId);
+  if (inScope) {
+    for (const r of ['reception', 'specialist', 'leader'] as const) if (actor.roles.some((g) => g.role === r)) parties.push(r);
+  }
+  return parties;
+}
+
+function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor): DossierFacts {
+  const steps = proc.definition.workflow;
+  const step = d.stepIndex === null ? null : (steps[d.stepIndex] ?? null);
+  return {
+    status: d.status as DossierStatus,
+    isReceived: d.receivedAt !== null,
+    stepRole: d.status === 'in_progress' && step ? step.role : null,
+    isLastStep: d.stepIndex !== null && d.stepIndex === steps.length - 1,
+    isAssignee: d.assigneeId === actor.userId,
+    hasAssignee: d.assigneeId !== null,
+  };
+}
+
+/** Loads a dossier the actor may see, with its procedure version; 404 otherwise. */
+async function loadVisible(db: Db, actor: Actor, idOrCode: string, forUpdate = false) {
+  const d = await findDossier(db, idOrCode, forUpdate);
+  if (!d) throw dossierNotFound();
+  const parties = partiesOf(actor, d);
+  if (parties.length === 0) throw dossierNotFound();
+  const proc = await findProcedureByVersionId(db, d.procedureVersionId);
+  if (!proc) throw new AppError('internal', 'PROCEDURE_VERSION_MISSING');
+  return { d, proc, parties };
+}
+
+export function checkVersion(d: DossierRow, ifMatch: number | undefined) {
+  if (ifMatch !== undefined && ifMatch !== d.version) {
+    throw new AppError('precondition_failed', 'DOSSIER_VERSION_STALE', {
+      userMessage: 'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới nhất.',
+      details: { currentVersion: d.version },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts
+
+async function checkUnitCodes(db: Db, codes: { path: string; code: string }[], at: string): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  for (const { path, code } of codes) {
+    const [u] = await db
+      .select({ code: adminUnits.code, validFrom: adminUnits.validFrom, validTo: adminUnits.validTo })
+      .from(adminUnits)
+      .where(eq(adminUnits.code, code));
+    if (!u || u.validFrom > at || (u.validTo !== null && u.validTo < at)) errors.push({ path, message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực` });
+  }
+  return errors;
+}
+
+function normaliseApplicant(a: Applicant): Applicant {
+  return {
+    ...a,
+    fullName: nfc(a.fullName),
+    ...(a.organisationName ? { organisationName: nfc(a.organisationName) } : {}),
+    ...(a.taxCode ? { taxCode: a.taxCode.replace('-', '') } : {}),
+    ...(a.phone ? { phone: a.phone.replace(/^(\+84|84)/, '0') } : {}),
+    ...(a.address ? { address: { unitCode: a.address.unitCode, detail: nfc(a.address.detail) } } : {}),
+  };
+}
+
+function requestHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/**
+ * Creates a draft dossier. A citizen or organisation files for themselves (channel online); the
+ * desk files for a walk-in applicant (channel in person or post), and the dossier is linked to
+ * the applicant's account when one exists with that ID number. With an Idempotency-Key, a
+ * repeated request returns the same draft. Errors: PROCEDURE_NOT_FOUND, DOSSIER_CHANNEL_NOT_ALLOWED,
+ * DOSSIER_APPLICANT_TYPE_NOT_ALLOWED, DOSSIER_AGENCY_NOT_RECEIVING, DOSSIER_FORM_INVALID,
+ * IDEMPOTENCY_KEY_REUSED, ROLE_REQUIRED.
+ */
+export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempotencyKey?: string): Promise<{ id: string; replayed: boolean }> {
+  const actor = requireActor(ctx.actor);
+  const isDesk = actor.roles.some((r) => r.role === 'reception');
+  const isApplicantUser = actor.kind === 'citizen' || actor.kind === 'organisation';
+  if (!isDesk && !isApplicantUser) {
+    throw new AppError('forbidden', 'ROLE_REQUIRED', { userMessage: 'Chỉ công dân, tổ chức hoặc bộ phận một cửa được tạo hồ sơ.' });
+  }
+  const hash = requestHash(body);
+  if (idempotencyKey) {
+    const prior = await findIdempotent(ctx.db, actor.userId, 'dossier.create', idempotencyKey);
+    if (prior) return replay(prior, hash);
+  }
+  const proc = await findProcedure(ctx.db, body.procedureCode);
+  if (!proc) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
+  const def = proc.definition;
+  const channel = body.channel ?? (isApplicantUser ? 'online' : 'in_person');
+  if (isApplicantUser && !isDesk && channel !== 'online') {
+    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Hồ sơ do công dân tự nộp là hồ sơ trực tuyến.' });
+  }
+  if (!def.channels.includes(channel)) {
+    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.', details: { allowed: def.channels } });
+  }
+  const applicant = normaliseApplicant(body.applicant);
+  if (!def.applicantTypes.includes(applicant.type)) {
+    throw new AppError('invalid', 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED', { userMessage: 'Đối tượng này không được thực hiện thủ tục.', details: { allowed: def.applicantTypes } });
+  }
+  // Receiving centre: the desk's own (when it receives this procedure), else the one chosen, else the first.
+  const receiving = proc.receivingAgencies;
+  const wanted = body.agencyCode ?? (isDesk && !isApplicantUser ? actor.roles.find((r) => r.role === 'reception')?.agencyCode : undefined) ?? receiving[0]?.code;
+  const agency = receiving.find((a) => a.code === wanted);
+  if (!agency || (isDesk && !isApplicantUser && !actor.agencyScope.includes(agency.id))) {
+    throw new AppError('invalid', 'DOSSIER_AGENCY_NOT_RECEIVING', {
+      userMessage: 'Cơ quan đã chọn không tiếp nhận thủ tục này.',
+      details: { receivingAgencies: receiving.map((a) => a.code) },
+    });
+  }
+  const check = validateForm(def.form, body.form, { partial: true });
+  const unitErrors = await checkUnitCodes(ctx.db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })).concat(applicant.address ? [{ path: 'applicant.address.unitCode', code: applicant.address.unitCode }] : []), vnDate(ctx.now));
+  const errors = [...check.errors, ...unitErrors];
+  if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
+
+  let applicantUserId: string | null = isApplicantUser && !isDesk ? actor.userId : null;
+  if (!applicantUserId) {
+    const [owner] = await ctx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.idNumber, applicant.idNumber), eq(users.kind, applicant.type === 'citizen' ? 'citizen' : 'organisation')))
+      .limit(1);
+    applicantUserId = owner?.id ?? null;
+  }
+  const id = newId(ctx.now.getTime());
+  return ctx.db.transaction(async (tx) => {
+    if (idempotencyKey) {
+      const fresh = await recordIdempotent(tx, { userId: actor.userId, scope: 'dossier.create', key: idempotencyKey, requestHash: hash, resourceId: id, createdAt: ctx.now });
+      if (!fresh) {
+        const prior = await findIdempotent(tx, actor.userId, 'dossier.create', idempotencyKey);
+        return replay(prior!, hash);
+      }
+    }
+    await tx.insert(dossiers).values({
+      id,
+      procedureId: proc.id,
+      procedureVersionId: proc.versionId,
+      procedureCode: proc.code,
+      procedureVersion: proc.version,
+      receivingAgencyId: agency.id,
+      competentAgencyId: proc.competentAgency.id,
+      status: 'draft',
+      channel,
+      applicantType: applicant.type,
+      applicant,
+      applicantUserId,
+      createdBy: actor.userId,
+      form: check.values,
+      unitCode: applicant.address?.unitCode ?? null,
+      searchText: searchTextOf(null, applicant),
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    });
+    await appendHistory(tx, { dossierId: id, at: ctx.now, action: 'create', actorId: actor.userId, actorRole: isDesk && !isApplicantUser ? 'reception' : 'applicant', fromStatus: null, toStatus: 'draft' });
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.create', targetType: 'dossier', targetId: id, details: { procedure: proc.code, channel } });
+    return { id, replayed: false };
+  });
+}
+
+function replay(prior: { requestHash: string; resourceId: string }, hash: string) {
+  if (prior.requestHash !== hash) {
+    throw new AppError('conflict', 'IDEMPOTENCY_KEY_REUSED', { userMessage: 'Khoá chống trùng lặp đã được dùng cho một yêu cầu khác.' });
+  }
+  return { id: prior.resourceId, replayed: true };
+}
+
+/** Whether the actor may edit the draft's content: its applicant, or the desk that files it. */
+function assertCanEditContent(parties: DossierParty[], d: DossierRow, actor: Actor) {
+  const ownDraft = d.createdBy === actor.userId;
+  const allowed =
+    (d.status === 'draft' && (ownDraft || parties.includes('reception'))) || (d.status === 'supplement_requested' && parties.includes('applicant'));
+  if (!allowed) {
+    const mayEver = parties.includes('applicant') || parties.includes('reception');
+    throw new AppError(mayEver ? 'conflict' : 'forbidden', mayEver ? 'DOSSIER_NOT_EDITABLE' : 'DOSSIER_EDIT_FORBIDDEN', {
+      userMessage: mayEver ? 'Hồ sơ ở trạng thái này không sửa được.' : 'Bạn không có quyền sửa hồ sơ này.',
+      details: { status: d.status },
+    });
+  }
+}
+
+/** Saves changes to a draft (or to a dossier returned for supplement). Errors: DOSSIER_NOT_EDITABLE, DOSSIER_FORM_INVALID, DOSSIER_VERSION_STALE. */
+export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applicant?: Applicant | undefined; form?: Record<string, unknown> | undefined; channel?: string | undefined }, ifMatch?: number) {
+  const actor = requireActor(ctx.actor);
+  return ctx.db.transaction(async (tx) => {
+    const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
+    checkVersion(d, ifMatch);
+    assertCanEditContent(parties, d, actor);
+    const set: Partial<typeof dossiers.$inferInsert> = { updatedAt: ctx.now, version: d.version + 1 };
+    if (patch.form) {
+      const merged = { ...(d.form as Record<string, unknown>), ...patch.form };
+      const check = validateForm(proc.definition.form, merged, { partial: true });
+      const errors = [...check.errors, ...(await checkUnitCodes(tx, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(ctx.now)))];
+      if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
+      set.form = check.values;
+    }
+    if (patch.applicant) {
+      if (d.status !== 'draft') throw new AppError('conflict', 'DOSSIER_NOT_EDITABLE', { userMessage: 'Chỉ sửa thông tin người nộp khi hồ sơ còn là bản nháp.' });
+      const a = normaliseApplicant(patch.applicant);
+      set.applicant = a;
+      set.applicantType = a.type;
+      set.unitCode = a.address?.unitCode ?? null;
+      set.searchText = searchTextOf(d.code, a);
+    }
+    if (patch.channel && patch.channel !== d.channel) {
+      throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Không đổi được kênh nộp hồ sơ.' });
+    }
+    await tx.update(dossiers).set(set).where(eq(dossiers.id, d.id));
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.update', targetType: 'dossier', targetId: d.id });
+    return d.id;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+/**
+ * Attaches a file to a component of a draft (or of a dossier returned for supplement). The
+ * file is on disk, flushed, before its row is committed. Errors: DOSSIER_COMPONENT_UNKNOWN,
+ * FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, DOSSIER_NOT_EDITABLE.
+ */
+export async function attachFile(ctx: Ctx, files: LocalFileStore, idOrCode: string, input: { component: string; fileName: string; data: Buffer }) {
+  const actor = requireActor(ctx.actor);
+  // Check access and state before spending disk on the upload.
+  const pre = await loadVisible(ctx.db, actor, idOrCode);
+  assertCanEditContent(pre.parties, pre.d, actor);
+  assertComponent(pre.proc, input.component);
+  const maxBytes = await getSetting(ctx.db, 'upload_max_bytes');
+  const stored = await files.put(input.data, maxBytes);
+  return ctx.db.transaction(async (tx) => {
+    const { d, parties } = await loadVisible(tx, actor, idOrCode, true);
+    assertCanEditContent(parties, d, actor);
+    const fileId = newId(ctx.now.getTime());
+    await tx.insert(dossierFiles).values({
+      id: fileId,
+      dossierId: d.id,
+      componentCode: input.component,
+      fileName: sanitiseFileName(input.fileName),
+      mediaType: stored.mediaType,
+      size: stored.size,
+      sha256: stored.sha256,
+      storageKey: stored.storageKey,
+      uploadedBy: actor.userId,
+      createdAt: ctx.now,
+    });
+    await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.attach', targetType: 'dossier', targetId: d.id, details: { fileId, component: input.component, size: stored.size } });
+    return { fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType };
+  });
+}
+
+/**
+ * Attaches a document from one of the applicant's earlier dossiers instead of uploading it
+ * again (recorded as reuse, for the index). Errors: FILE_NOT_FOUND, DOSSIER_COMPONENT_UNKNOWN.
+ */
+export async function reuseFile(ctx: Ctx, idOrCode: string, input: { component: string; fileId: string }) {
+  const actor = requireActor(ctx.actor);
+  return ctx.db.transaction(async (tx) => {
+    const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
+    assertCanEditContent(parties, d, actor);
+    assertComponent(proc, input.component);
+    const [src] = await tx
+      .select({ f: dossierFiles, applicantUserId: dossiers.applicantUserId, applicantIdNumber: dossiers.applicant })
+      .from(dossierFiles)
+      .innerJoin(dossiers, eq(dossiers.id, dossierFiles.dossierId))
+      .where(and(eq(dossierFiles.id, input.fileId), isNull(dossierFiles.removedAt)));
+    const sameApplicant =
+      src && src.f.dossierId !== d.id && ((d.applicantUserId !== null && src.applicantUserId === d.applicantUserId) || (src.applicantIdNumber as Applicant).idNumber === (d.applicant as Applicant).idNumber);
+    if (!src || !sameApplicant) throw notFound('FILE_NOT_FOUND', 'tệp');
+    const fileId = newId(ctx.now.getTime());
+    await tx.insert(dossierFiles).values({ ...src.f, id: fileId, dossierId: d.id, componentCode: input.component, reusedFromId: src.f.id, uploadedBy: actor.userId, createdAt: ctx.now });
+    await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.reuse', targetType: 'dossier', targetId: d.id, details: { fileId, from: src.f.id } });
+    return { fileId, sha256: src.f.sha256, size: src.f.size, mediaType: src.f.mediaType };
+  });
+}
+
+/** Removes a file from a draft (the stored bytes stay: other dossiers may reuse them). */
+export async function removeFile(ctx: Ctx, idOrCode: string, fileId: string) {
+  const actor = requireActor(ctx.actor);
+  await ctx.db.transaction(async (tx) => {
+    const { d, parties } = await loadVisible(tx, actor, idOrCode, true);
+    assertCanEditContent(parties, d, actor);
+    const rows = await tx
+      .update(dossierFiles)
+      .set({ removedAt: ctx.now })
+      .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)))
+      .returning({ id: dossierFiles.id });
+    if (!rows.length) throw notFound('FILE_NOT_FOUND', 'tệp');
+    await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.remove', targetType: 'dossier', targetId: d.id, details: { fileId } });
+  });
+}
+
+/** A file of a dossier the actor may see. */
+export async function getFile(ctx: Ctx, idOrCode: string, fileId: string) {
+  const actor = requireActor(ctx.actor);
+  const { d } = await loadVisible(ctx.db, actor, idOrCode);
+  const [f] = await ctx.db.select().from(dossierFiles).where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id)));
+  if (!f) throw notFound('FILE_NOT_FOUND', 'tệp');
+  if (actor.userId !== d.applicantUserId) {
+    await writeAudit(ctx, { action: 'dossier.file.read', targetType: 'dossier', targetId: d.id, details: { fileId } });
+  }
+  return f;
+}
+
+function assertComponent(proc: ProcedureRecord, component: string) {
+  if (!proc.definition.components.some((c) => c.code === component)) {
+    throw new AppError('invalid', 'DOSSIER_COMPONENT_UNKNOWN', {
+      userMessage: 'Thành phần hồ sơ không có trong thủ tục.',
+      errors: [{ path: 'component', message: `Không có thành phần ${component}` }],
+    });
+  }
+}
+
+function sanitiseFileName(name: string): string {
+  const base = nfc(name.replace(/^.*[\\/]/, '')).replace(/[\u0000-\u001f<>:"|?*]/g, '_');
+  return (base || 'tep').slice(0, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submission
+
+/** Formats a dossier code from the configured pattern (DOMAIN section 5). */
+export function formatDossierCode(pattern: string, agencyIdentity: string, day: string, seq: number): string {
+  return pattern
+    .replace('{agency}', agencyIdentity)
+    .replace('{yymmdd}', day.slice(2, 4) + day.slice(5, 7) + day.slice(8, 10))
+    .replace('{seq4}', String(seq).padStart(4, '0'));
+}
+
+/** Everything missing before a dossier can be submitted: required answers and components. */
+export async function completenessErrors(db: Db, d: DossierRow, proc: ProcedureRecord, now: Date): Promise<FieldError[]> {
+  const check = validateForm(proc.definition.form, d.form as Record<string, unknown>, { partial: false });
+  const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
+  const present = new Set((await listFiles(db, d.id)).map((f) => f.componentCode));
+  for (const c of proc.definition.components) {
+    if (c.required && !present.has(c.code)) errors.push({ path: `components.${c.code}`, message: `Chưa đính kèm: ${c.name}` });
+  }
+  return errors;
+}
+
+/**
+ * Submits a draft: checks it is complete, issues the dossier code (gap-free per agency and day)
+ * and moves it to `submitted`. With an Idempotency-Key a retry answers with the same dossier.
+ * Errors: DOSSIER_INCOMPLETE, DOSSIER_TRANSITION_NOT_ALLOWED, DOSSIER_VERSION_STALE.
+ */
+export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempotencyKey?: string | undefined; ifMatch?: number | undefined } = {}) {
+  const actor = requireActor(ctx.actor);
+  if (opts.idempotencyKey) {
+    const prior = await findIdempotent(ctx.db, actor.userId, 'dossier.submit', opts.idempotencyKey);
+    if (prior) return replay(prior, requestHash(idOrCode)).id;
+  }
+  return ctx.db.transaction(async (tx) => {
+    const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
+    if (opts.idempotencyKey) {
+      const fresh = await recordIdempotent(tx, { userId: actor.userId, scope: 'dossier.submit', key: opts.idempotencyKey, requestHash: requestHash(idOrCode), resourceId: d.id, createdAt: ctx.now });
+      if (!fresh) return d.id;
+    }
+    checkVersion(d, opts.ifMatch);
+    const decision = decideForParties('submit', parties, factsOf(d, proc, actor));
+    if (!decision.ok) throw transitionError('submit', decision, d, parties, proc, actor);
+    const errors = await completenessErrors(tx, d, proc, ctx.now);
+    if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
+    const [agency] = await tx.select({ identityCode: agencies.identityCode }).from(agencies).where(eq(agencies.id, d.receivingAgencyId));
+    const day = vnDate(ctx.now);
+    const seq = await nextDailySequence(tx, d.receivingAgencyId, day);
+    const code = formatDossierCode(await getSetting(tx, 'dossier_code_pattern'), agency!.identityCode, day, seq);
+    await tx
+      .update(dossiers)
+      .set({ code, status: 'submitted', submittedAt: ctx.now, searchText: searchTextOf(code, d.applicant as Applicant), version: d.version + 1, updatedAt: ctx.now })
+      .where(eq(dossiers.id, d.id));
+    await recordTransition(ctx, tx, d, 'submit', decision.party ?? 'applicant', 'submitted', null, { code });
+    return d.id;
+  });
+}
+
+async function recordTransition(ctx: Ctx, tx: Db, d: DossierRow, action: DossierAction, party: DossierParty, to: DossierStatus, note: string | null, data: Record<string, unknown> = {}) {
+  await appendHistory(tx, { dossierId: d.id, at: ctx.now, action, actorId: ctx.actor?.userId ?? null, actorRole: party, fromStatus: d.status, toStatus: to, note, data });
+  await writeAudit({ ...ctx, db: tx }, { action: `dossier.${action}`, targetType: 'dossier', targetId: d.id, details: { from: d.status, to, ...data } });
+  await enqueueJob(tx, ctx.now, 'dossier.status_changed', { dossierId: d.id, action, from: d.status, to });
+}
+
+function transitionError(action: DossierAction, decision: { ok: false; kind: 'forbidden' | 'conflict'; reason: string }, d: DossierRow, parties: DossierParty[], proc: ProcedureRecord, actor: Actor) {
+  if (decision.kind === 'forbidden') {
+    return new AppError('forbidden', 'DOSSIER_ACTION_FORBIDDEN', { message: decision.reason, userMessage: 'Bạn không có quyền thực hiện thao tác này với hồ sơ.', details: { action } });
+  }
+  return new AppError('conflict', 'DOSSIER_TRANSITION_NOT_ALLOWED', {
+    message: decision.reason,
+    userMessage: 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.',
+    details: { action, status: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor)) },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+function requireText(v: string | undefined, field: 'reason' | 'note', label: string): string {
+  if (!v?.trim()) throw new AppError('invalid', 'DOSSIER_ACTION_INPUT_MISSING', { userMessage: `Cần nhập ${label}.`, errors: [{ path: field, message: `Cần nhập ${label}` }] });
+  return nfc(v);
+}
+
+/**
+ * Performs a workflow action on a dossier (docs/WORKFLOW.md). The guard decides; 403 when the
+ * actor's role may never take it, 409 when the state forbids it, 412 on a stale If-Match.
+ * Errors: DOSSIER_NOT_FOUND, DOSSIER_ACTION_FORBIDDEN, DOSSIER_TRANSITION_NOT_ALLOWED,
+ * DOSSIER_VERSION_STALE, DOSSIER_ACTION_INPUT_MISSING, DOSSIER_ASSIGNEE_INVALID, DOSSIER_NEW_DUE_INVALID.
+ */
+export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody, ifMatch?: number): Promise<string> {
+  const actor = requireActor(ctx.actor);
+  if (body.action === 'submit') return submitDossier(ctx, idOrCode, { ifMatch });
+  const clock = await loadClock(ctx.db);
+  return ctx.db.transaction(async (tx) => {
+    const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
+    checkVersion(d, ifMatch);
+    const facts = factsOf(d, proc, actor);
+    const decision = decideForParties(body.action, parties, facts);
+    if (!decision.ok) throw transitionError(body.action, decision, d, parties, proc, actor);
+    const party = decision.party!;
+    const to = decision.to;
+    const now = ctx.now;
+    const def = proc.definition;
+    const set: Partial<typeof dossiers.$inferInsert> = { status: to, version: d.version + 1, updatedAt: now };
+    let note: string | null = body.note ? nfc(body.note) : null;
+    const data: Record<string, unknown> = {};
+    const pauses = (d.pauses as { from: string; to: string }[]).map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
+
+    switch (body.action) {
+      case 'receive': {
+        if (!d.receivedAt) {
+          const dueAt = computeDueAt({ start: now, value: def.duration.value, unit: def.duration.unit, calendar: clock.calendar, officeHours: clock.officeHours });
+          Object.assign(set, { receivedAt: now, dueAt, originalDueAt: dueAt });
+          data.dueAt = dueAt.toISOString();
+        } else if (d.pausedAt) {
+          // The clock resumes: the due date moves by the time the dossier waited for the applicant.
+          const pause = { from: d.pausedAt, to: now };
+          let dueAt: Date;
+          if (d.extensionCount === 0) {
+            dueAt = computeDueAt({ start: d.receivedAt, value: def.duration.value, unit: def.duration.unit, calendar: clock.calendar, officeHours: clock.officeHours, pauses: [...pauses, pause] });
+          } else if (def.duration.unit === 'working_days' || def.duration.unit === 'hours') {
+            const minutes = Math.max(0, workingMinutesBetween(pause.from, d.dueAt && d.dueAt < pause.to ? d.dueAt : pause.to, clock.calendar, clock.officeHours));
+            dueAt = computeDueAt({ start: d.dueAt!, value: minutes / 60, unit: 'hours', calendar: clock.calendar, officeHours: clock.officeHours });
+          } else {
+            dueAt = new Date(d.dueAt!.getTime() + Math.max(0, Math.min(pause.to.getTime(), d.dueAt!.getTime()) - pause.from.getTime()));
+          }
+          Object.assign(set, { pausedAt: null, pauses: [...d.pauses as unknown[], { from: pause.from.toISOString(), to: pause.to.toISOString() }], dueAt });
+          data.dueAt = dueAt.toISOString();
+        }
+        break;
+      }
+      case 'refuse':
+        note = requireText(body.reason, 'reason', 'lý do từ chối');
+        set.finishedAt = now;
+        break;
+      case 'assign': {
+        if (!body.assigneeId || !(await isSpecialistFor(tx, body.assigneeId, [d.receivingAgencyId, d.competentAgencyId]))) {
+          throw new AppError('invalid', 'DOSSIER_ASSIGNEE_INVALID', {
+            userMessage: 'Cần chọn một chuyên viên của cơ quan xử lý hồ sơ.',
+            errors: [{ path: 'assigneeId', message: 'Không phải chuyên viên của cơ quan xử lý' }],
+          });
+        }
+        set.assigneeId = body.assigneeId;
+        if (d.stepIndex === null) set.stepIndex = 0;
+        data.assigneeId = body.assigneeId;
+        break;
+      }
+      case 'forward': {
+        const next = (d.stepIndex ?? 0) + 1;
+        set.stepIndex = next;
+        data.step = def.workflow[next]?.key;
+        break;
+      }
+      case 'request_supplement':
+        note = requireText(body.reason ?? body.note, 'reason', 'nội dung cần bổ sung');
+        set.supplementCount = d.supplementCount + 1;
+        if (d.receivedAt) set.pausedAt = now;
+        break;
+      case 'supplement':
+        break;
+      case 'request_payment':
+        note = body.note ? nfc(body.note) : null;
+        break;
+      case 'confirm_payment':
+        break;
+      case 'approve':
+        set.finishedAt = now;
+        break;
+      case 'return_result':
+        set.returnedAt = now;
+        break;
+      case 'extend': {
+        note = requireText(body.reason, 'reason', 'lý do gia hạn (thư xin lỗi)');
+        const newDue = body.newDueAt ? new Date(body.newDueAt) : null;
+        if (!newDue || !d.dueAt || newDue.getTime() <= Math.max(d.dueAt.getTime(), now.getTime())) {
+          throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
+            userMessage: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.',
+            errors: [{ path: 'newDueAt', message: 'Ngày hẹn mới không hợp lệ' }],
+          });
+        }
+        Object.assign(set, { dueAt: newDue, extensionCount: d.extensionCount + 1 });
+        data.previousDueAt = d.dueAt?.toISOString();
+        data.newDueAt = newDue.toISOString();
+        break;
+      }
+      case 'stop':
+        note = requireText(body.reason, 'reason', 'lý do dừng xử lý');
+        set.finishedAt = now;
+        if (d.pausedAt) set.pausedAt = null;
+        break;
+      case 'withdraw':
+        note = body.reason ? nfc(body.reason) : note;
+        set.finishedAt = now;
+        break;
+      case 'submit':
+        throw new AppError('internal', 'UNREACHABLE');
+    }
+    await tx.update(dossiers).set(set).where(eq(dossiers.id, d.id));
+    await recordTransition(ctx, tx, d, body.action, party, to, note, data);
+    return d.id;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rating
+
+/** The applicant rates a returned dossier, once. Errors: DOSSIER_NOT_RETURNED, DOSSIER_ALREADY_RATED. */
+export async function rateDossier(ctx: Ctx, idOrCode: string, input: { rating: 'very_satisfied' | 'satisfied' | 'dissatisfied'; comment?: string | undefined }) {
+  const actor = requireActor(ctx.actor);
+  await ctx.db.transaction(async (tx) => {
+    const { d, parties } = await loadVisible(tx, actor, idOrCode, true);
+    if (!parties.includes('applicant')) throw new AppError('forbidden', 'DOSSIER_RATING_FORBIDDEN', { userMessage: 'Chỉ người nộp hồ sơ được đánh giá.' });
+    if (d.status !== 'returned') throw new AppError('conflict', 'DOSSIER_NOT_RETURNED', { userMessage: 'Chỉ đánh giá được khi đã nhận kết quả.' });
+    const rows = await tx
+      .insert(dossierRatings)
+      .values({ dossierId: d.id, rating: input.rating, comment: input.comment ? nfc(input.comment) : null, userId: actor.userId, createdAt: ctx.now })
+      .onConflictDoNothing()
+      .returning({ id: dossierRatings.dossierId });
+    if (!rows.length) throw new AppError('conflict', 'DOSSIER_ALREADY_RATED', { userMessage: 'Bạn đã đánh giá hồ sơ này.' });
+    await appendHistory(tx, { dossierId: d.id, at: ctx.now, action: 'rate', actorId: actor.userId, actorRole: 'applicant', fromStatus: d.status, toStatus: d.status, note: null, data: { rating: input.rating } });
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.rate', targetType: 'dossier', targetId: d.id, details: { rating: input.rating } });
+  });
+}
+
+export { loadVisible, factsOf };

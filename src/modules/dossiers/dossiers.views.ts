@@ -1,0 +1,141 @@
+import { eq, inArray } from 'drizzle-orm';
+import { queryRows, sql, type Db } from '../../db/client.ts';
+import { agencies, dossierRatings } from '../../db/schema.ts';
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { toIso, toIsoOrNull } from '../../platform/time.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { requireActor } from '../../platform/auth.ts';
+import { AppError } from '../../platform/errors.ts';
+import { allowedActions, isOverdue, NATIONAL_STATUS, STATUS_NAMES_VI, type DossierStatus } from './dossier-workflow.ts';
+import { findDossier, listDossierRows, listFiles } from './dossiers.repo.ts';
+import type { DossierView, ListQuery } from './dossiers.schemas.ts';
+import { dossierNotFound, factsOf, loadVisible } from './dossiers.service.ts';
+
+const d2 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+
+/** The full view of one dossier for someone who may see it (404 otherwise). Staff reads are audited. */
+export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<DossierView> {
+  const actor = requireActor(ctx.actor);
+  const { d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode);
+  const [files, ratingRows, agencyRows] = await Promise.all([
+    listFiles(ctx.db, d.id),
+    ctx.db.select().from(dossierRatings).where(eq(dossierRatings.dossierId, d.id)),
+    ctx.db.select({ id: agencies.id, code: agencies.code, name: agencies.name }).from(agencies).where(inArray(agencies.id, [d.receivingAgencyId, d.competentAgencyId])),
+  ]);
+  if (!parties.includes('applicant')) {
+    await writeAudit(ctx, { action: 'dossier.read', targetType: 'dossier', targetId: d.id });
+  }
+  const agency = (id: string) => {
+    const a = agencyRows.find((x) => x.id === id)!;
+    return { code: a.code, name: a.name };
+  };
+  const step = d.stepIndex !== null && d.status === 'in_progress' ? proc.definition.workflow[d.stepIndex] : undefined;
+  const status = d.status as DossierStatus;
+  const rating = ratingRows[0];
+  return {
+    id: d.id,
+    code: d.code,
+    procedureCode: d.procedureCode,
+    procedureName: proc.name,
+    procedureVersion: d.procedureVersion,
+    status,
+    statusName: STATUS_NAMES_VI[status],
+    nationalStatus: NATIONAL_STATUS[status],
+    channel: d.channel as DossierView['channel'],
+    applicant: d.applicant,
+    form: d.form as Record<string, unknown>,
+    files: files.map((f) => ({
+      fileId: f.id,
+      component: f.componentCode,
+      fileName: f.fileName,
+      mediaType: f.mediaType,
+      size: f.size,
+      sha256: f.sha256,
+      reused: f.reusedFromId !== null,
+      uploadedAt: toIso(f.createdAt),
+    })),
+    receivingAgency: agency(d.receivingAgencyId),
+    competentAgency: agency(d.competentAgencyId),
+    assigneeId: d.assigneeId,
+    currentStep: step ? { key: step.key, name: step.name, role: step.role } : null,
+    createdAt: toIso(d.createdAt),
+    submittedAt: toIsoOrNull(d.submittedAt),
+    receivedAt: toIsoOrNull(d.receivedAt),
+    dueAt: toIsoOrNull(d.dueAt),
+    finishedAt: toIsoOrNull(d.finishedAt),
+    returnedAt: toIsoOrNull(d.returnedAt),
+    isOverdue: isOverdue({ status, dueAt: d.dueAt, finishedAt: d.finishedAt, pausedAt: d.pausedAt }, ctx.now),
+    supplementCount: d.supplementCount,
+    extensionCount: d.extensionCount,
+    rating: rating ? { rating: rating.rating, comment: rating.comment } : null,
+    allowedActions: allowedActions(parties, factsOf(d, proc, actor)),
+    version: d.version,
+  };
+}
+
+/** Dossiers the caller may see, filtered and paged. */
+export async function listDossiers(ctx: Ctx, q: ListQuery) {
+  const actor = requireActor(ctx.actor);
+  const { rows, total } = await listDossierRows(ctx.db, actor, q, ctx.now);
+  return {
+    total,
+    items: rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      procedureCode: r.procedure_code,
+      procedureName: r.procedure_name,
+      status: r.status,
+      statusName: STATUS_NAMES_VI[r.status],
+      nationalStatus: NATIONAL_STATUS[r.status],
+      applicantName: r.applicant_name,
+      channel: r.channel,
+      submittedAt: toIsoOrNull(d2(r.submitted_at)),
+      receivedAt: toIsoOrNull(d2(r.received_at)),
+      dueAt: toIsoOrNull(d2(r.due_at)),
+      isOverdue: r.is_overdue,
+      assigneeId: r.assignee_id,
+      version: r.version,
+    })),
+  };
+}
+
+/** The append-only history of a dossier. */
+export async function getHistory(ctx: Ctx, idOrCode: string) {
+  const actor: Actor = requireActor(ctx.actor);
+  const { d } = await loadVisible(ctx.db, actor, idOrCode);
+  const rows = await queryRows<{ at: Date | string; action: string; actor_id: string | null; actor_role: string; name: string | null; from_status: string | null; to_status: string; note: string | null }>(
+    ctx.db,
+    sql`SELECT h.at, h.action, h.actor_id, h.actor_role, u.display_name AS name, h.from_status, h.to_status, h.note
+        FROM dossier_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.dossier_id = ${d.id} ORDER BY h.id`,
+  );
+  return rows.map((r) => ({
+    at: toIso(new Date(r.at)),
+    action: r.action,
+    actor: { id: r.actor_id, role: r.actor_role, name: r.name },
+    fromStatus: r.from_status,
+    toStatus: r.to_status,
+    note: r.note,
+  }));
+}
+
+/** Public lookup by code: status and dates, nothing personal. */
+export async function publicLookup(db: Db, code: string) {
+  const d = await findDossier(db, code);
+  if (!d || !d.code || d.code !== code) throw dossierNotFound();
+  const [row] = await queryRows<{ procedure_name: string; agency_name: string }>(
+    db,
+    sql`SELECT p.name AS procedure_name, a.name AS agency_name FROM procedures p, agencies a WHERE p.id = ${d.procedureId} AND a.id = ${d.receivingAgencyId}`,
+  );
+  if (!row) throw new AppError('internal', 'DOSSIER_REFERENCES_MISSING');
+  const status = d.status as DossierStatus;
+  return {
+    code: d.code,
+    procedureName: row.procedure_name,
+    status,
+    statusName: STATUS_NAMES_VI[status],
+    nationalStatus: NATIONAL_STATUS[status],
+    receivedAt: toIsoOrNull(d.receivedAt),
+    dueAt: toIsoOrNull(d.dueAt),
+    agencyName: row.agency_name,
+  };
+}

@@ -1,0 +1,150 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../db/client.ts';
+import { agencies, procedureAgencies, procedureFields, procedures, procedureVersions } from '../../db/schema.ts';
+import { escapeLike, fold } from '../../platform/text.ts';
+import type { ProcedureDefinition, ProcedureSearchQuery } from './procedures.schemas.ts';
+
+export interface ProcedureRecord {
+  id: string;
+  code: string;
+  name: string;
+  fieldCode: string;
+  fieldName: string;
+  tier: 'province' | 'commune';
+  onlineLevel: 'full' | 'partial';
+  competentAgency: { id: string; code: string; name: string };
+  versionId: string;
+  version: number;
+  publishedAt: Date | null;
+  definition: ProcedureDefinition;
+  receivingAgencies: { id: string; code: string; name: string }[];
+}
+
+interface Row {
+  id: string;
+  code: string;
+  name: string;
+  field_code: string;
+  field_name: string;
+  tier: 'province' | 'commune';
+  online_level: 'full' | 'partial';
+  ca_id: string;
+  ca_code: string;
+  ca_name: string;
+  version_id: string;
+  version: number;
+  published_at: Date | string | null;
+  definition: ProcedureDefinition | string;
+  receiving: { id: string; code: string; name: string }[] | string;
+  popularity: number;
+}
+
+const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+function toRecord(r: Row): ProcedureRecord {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    fieldCode: r.field_code,
+    fieldName: r.field_name,
+    tier: r.tier,
+    onlineLevel: r.online_level,
+    competentAgency: { id: r.ca_id, code: r.ca_code, name: r.ca_name },
+    versionId: r.version_id,
+    version: r.version,
+    publishedAt: r.published_at ? new Date(r.published_at) : null,
+    definition: parse(r.definition),
+    receivingAgencies: parse(r.receiving),
+  };
+}
+
+const SELECT = sql`SELECT p.id, p.code, p.name, p.field_code, f.name AS field_name, p.tier, p.online_level, p.popularity,
+    ca.id AS ca_id, ca.code AS ca_code, ca.name AS ca_name,
+    v.id AS version_id, v.version, v.published_at, v.definition,
+    coalesce((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
+              FROM procedure_agencies pa JOIN agencies a ON a.id = pa.agency_id WHERE pa.procedure_id = p.id), '[]'::json) AS receiving
+  FROM procedures p
+  JOIN procedure_fields f ON f.code = p.field_code
+  JOIN agencies ca ON ca.id = p.competent_agency_id`;
+
+/** The published version of a procedure, or a given version. */
+export async function findProcedure(db: Db, code: string, version?: number): Promise<ProcedureRecord | null> {
+  const rows = await queryRows<Row>(
+    db,
+    version === undefined
+      ? sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id WHERE p.code = ${code} AND p.is_active`
+      : sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id AND v.version = ${version} WHERE p.code = ${code}`,
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Procedure versions by id (dossiers keep the version they were received under). */
+export async function findProcedureByVersionId(db: Db, versionId: string): Promise<ProcedureRecord | null> {
+  const rows = await queryRows<Row>(db, sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id WHERE v.id = ${versionId}`);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/**
+ * Diacritic-insensitive search: every word of the query must appear in the folded name or code.
+ * The database filters; ranking (exact-diacritic matches first, then demand) happens in
+ * `rankProcedures`, which needs Unicode-aware lower-casing that the C locale lacks.
+ */
+export async function searchProcedureRows(db: Db, q: ProcedureSearchQuery): Promise<ProcedureRecord[]> {
+  const conds = [sql`p.is_active`, sql`p.current_version_id IS NOT NULL`];
+  const words = q.q ? fold(q.q).split(' ').filter(Boolean).slice(0, 8) : [];
+  for (const w of words) conds.push(sql`(p.search_text LIKE ${`%${escapeLike(w)}%`} OR p.code LIKE ${`%${escapeLike(w)}%`})`);
+  if (q.field) conds.push(sql`p.field_code = ${q.field}`);
+  if (q.level) conds.push(sql`p.online_level = ${q.level}`);
+  if (q.tier) conds.push(sql`p.tier = ${q.tier}`);
+  if (q.agency) {
+    conds.push(sql`(ca.code = ${q.agency} OR EXISTS (SELECT 1 FROM procedure_agencies pa JOIN agencies a ON a.id = pa.agency_id
+                    WHERE pa.procedure_id = p.id AND a.code = ${q.agency}))`);
+  }
+  const rows = await queryRows<Row>(
+    db,
+    sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id WHERE ${sql.join(conds, sql` AND `)} LIMIT 5000`,
+  );
+  return rows.map((r) => ({ ...toRecord(r), popularity: r.popularity }) as ProcedureRecord & { popularity: number });
+}
+
+export async function listFields(db: Db) {
+  return db.select().from(procedureFields).orderBy(procedureFields.code);
+}
+
+export async function findAgenciesByCodes(db: Db, codes: string[]) {
+  if (codes.length === 0) return [];
+  return db.select({ id: agencies.id, code: agencies.code, name: agencies.name }).from(agencies).where(inArray(agencies.code, codes));
+}
+
+export async function findProcedureIdByCode(db: Db, code: string) {
+  const [p] = await db.select({ id: procedures.id, currentVersion: procedures.currentVersion }).from(procedures).where(eq(procedures.code, code));
+  return p ?? null;
+}
+
+export async function maxVersion(db: Db, procedureId: string): Promise<number> {
+  const [r] = await queryRows<{ m: number | null }>(db, sql`SELECT max(version) AS m FROM procedure_versions WHERE procedure_id = ${procedureId}`);
+  return Number(r?.m ?? 0);
+}
+
+export async function listVersions(db: Db, procedureId: string) {
+  return db
+    .select({ version: procedureVersions.version, status: procedureVersions.status, createdAt: procedureVersions.createdAt, publishedAt: procedureVersions.publishedAt, decisionRef: procedureVersions.decisionRef })
+    .from(procedureVersions)
+    .where(eq(procedureVersions.procedureId, procedureId))
+    .orderBy(procedureVersions.version);
+}
+
+export async function getVersionRow(db: Db, procedureId: string, version: number) {
+  const [v] = await db
+    .select()
+    .from(procedureVersions)
+    .where(and(eq(procedureVersions.procedureId, procedureId), eq(procedureVersions.version, version)))
+    .for('update');
+  return v ?? null;
+}
+
+export async function replaceReceivingAgencies(db: Db, procedureId: string, agencyIds: string[]) {
+  await db.delete(procedureAgencies).where(eq(procedureAgencies.procedureId, procedureId));
+  if (agencyIds.length) await db.insert(procedureAgencies).values(agencyIds.map((agencyId) => ({ procedureId, agencyId })));
+}

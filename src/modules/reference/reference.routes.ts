@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client.ts';
+import { ctxOf } from '../../platform/http.ts';
+import { vnDate } from '../../platform/time.ts';
+import { importUnitsCsv, listAgencies, listAgencyStaff, listUnits } from './reference.service.ts';
+
+const Unit = z.object({ code: z.string(), name: z.string(), type: z.string(), parentCode: z.string().nullable(), validFrom: z.string(), validTo: z.string().nullable() });
+
+export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/units',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'Administrative units in force on a date',
+          querystring: z.object({ at: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), parent: z.string().regex(/^\d{2,5}$/).optional() }),
+          response: { 200: z.array(Unit) },
+        },
+      },
+      async (req) => listUnits(database.db, req.query.at ?? vnDate(new Date()), req.query.parent),
+    );
+
+    app.post(
+      '/units/import',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'Import administrative units from CSV (code,name,type,parent_code,valid_from[,valid_to]); administrators',
+          body: z.object({ csv: z.string().min(1).max(5_000_000) }),
+          response: { 200: z.object({ rows: z.number(), inserted: z.number(), updated: z.number() }) },
+        },
+      },
+      async (req) => importUnitsCsv(ctxOf(req, database), req.body.csv),
+    );
+
+    app.get(
+      '/agencies',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'Agencies and service centres',
+          response: { 200: z.array(z.object({ code: z.string(), name: z.string(), shortName: z.string(), identityCode: z.string(), unitCode: z.string(), kind: z.string() })) },
+        },
+      },
+      async () => listAgencies(database.db),
+    );
+
+    app.get(
+      '/agencies/:code/staff',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'Staff of an agency with a role (staff of that agency only)',
+          params: z.object({ code: z.string().max(64) }),
+          querystring: z.object({ role: z.enum(['reception', 'specialist', 'leader']).default('specialist') }),
+          response: { 200: z.array(z.object({ id: z.string(), displayName: z.string(), username: z.string() })) },
+        },
+      },
+      async (req) => listAgencyStaff(ctxOf(req, database), req.params.code, req.query.role),
+    );
+  };
+}

@@ -1,0 +1,90 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import type { Database } from '../db/client.ts';
+import type { Actor, Ctx } from './context.ts';
+import { AppError, statusOf, titleOf, type FieldError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** The per-request context handed to use cases. */
+export function ctxOf(req: FastifyRequest, database: Database): Ctx {
+  return { db: database.db, actor: req.actor, now: new Date(), log: req.log, ip: req.ip };
+}
+
+function zodPath(p: string): string {
+  // '/body/applicant/fullName' or '.applicant.fullName' → 'applicant.fullName'
+  return p.replace(/^\/?(body|querystring|params|headers)\/?/, '').replace(/^[./]+/, '').replace(/\//g, '.');
+}
+
+/** RFC 9457 problem+json for every error; one place maps kinds to statuses. */
+export function sendProblem(reply: FastifyReply, err: AppError, instance: string): FastifyReply {
+  const status = statusOf(err.kind);
+  const body: Record<string, unknown> = {
+    type: `https://tinhso.gov.vn/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
+    title: titleOf(err.kind),
+    status,
+    code: err.code,
+    detail: err.userMessage ?? titleOf(err.kind),
+    instance,
+  };
+  if (err.errors?.length) body.errors = err.errors;
+  if (err.details) Object.assign(body, err.details);
+  return reply.status(status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** Turns whatever was thrown into an AppError; unknown errors become a generic 500. */
+export function toAppError(err: unknown, req: FastifyRequest): AppError {
+  if (err instanceof AppError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const errors: FieldError[] = err.validation.map((v) => {
+      const params = v.params as { issue?: { path?: (string | number)[] } } | undefined;
+      const path = params?.issue?.path?.join('.') ?? zodPath(v.instancePath);
+      return { path: path || zodPath(v.instancePath) || '(body)', message: v.message ?? 'không hợp lệ' };
+    });
+    return new AppError('invalid', 'VALIDATION_FAILED', { userMessage: 'Dữ liệu gửi lên không hợp lệ.', errors });
+  }
+  if (isResponseSerializationError(err)) {
+    req.log.error({ err, cause: err.cause }, 'response did not match its schema');
+    return new AppError('internal', 'INTERNAL_ERROR');
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    return new AppError('invalid', 'VALIDATION_FAILED', {
+      userMessage: 'Dữ liệu gửi lên không hợp lệ.',
+      errors: fe.validation.map((v) => ({ path: zodPath(v.instancePath) || '(body)', message: v.message ?? 'không hợp lệ' })),
+    });
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    switch (fe.statusCode) {
+      case 413:
+        return new AppError('too_large', 'PAYLOAD_TOO_LARGE', { userMessage: 'Dữ liệu gửi lên quá lớn.' });
+      case 415:
+        return new AppError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE');
+      case 429:
+        return new AppError('rate_limited', 'RATE_LIMITED', { userMessage: 'Bạn gửi quá nhiều yêu cầu, hãy thử lại sau ít phút.' });
+      case 404:
+        return new AppError('not_found', 'NOT_FOUND');
+      default:
+        return new AppError('invalid', fe.code && /^FST_/.test(fe.code) ? fe.code.replace(/^FST_/, 'HTTP_') : 'BAD_REQUEST', {
+          userMessage: 'Yêu cầu không hợp lệ.',
+        });
+    }
+  }
+  return new AppError('internal', 'INTERNAL_ERROR', { cause: err });
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, req, reply) => {
+    const appErr = toAppError(err, req);
+    if (appErr.kind === 'internal') req.log.error({ err, reqId: req.id }, 'unhandled error');
+    const e = appErr.kind === 'internal' ? new AppError('internal', appErr.code, { details: { traceId: req.id } }) : appErr;
+    return sendProblem(reply, e, req.url.split('?')[0] ?? req.url);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, new AppError('not_found', 'ROUTE_NOT_FOUND', { userMessage: 'Không tìm thấy địa chỉ này.' }), req.url.split('?')[0] ?? req.url),
+  );
+}
