@@ -255,13 +255,28 @@ pg_temp_crash() {
   [[ -n $dir && -f $dir/.pg-temp ]] || { pg_temp_log "crash: no pg-temp folder given"; return 1; }
   pids=$(pg_temp__server_pids "$dir/data")
   [[ -n $pids ]] || { pg_temp_log "crash: no server running in $dir"; return 1; }
+  local postmaster
+  postmaster=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null) || postmaster=
   kill -KILL $pids 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    [[ -z $(pg_temp__server_pids "$dir/data") ]] && return 0
+    [[ -n $(pg_temp__server_pids "$dir/data") ]] || break
     sleep 0.1
   done
-  pg_temp_log "crash: server processes survived SIGKILL"
-  return 1
+  if [[ -n $(pg_temp__server_pids "$dir/data") ]]; then
+    pg_temp_log "crash: server processes survived SIGKILL"
+    return 1
+  fi
+  # The dead postmaster stays a zombie until init reaps it, and a zombie's PID in postmaster.pid makes
+  # the next start refuse ("another postmaster running"). Wait for the reaping; if init does not reap
+  # (some containers' PID 1), drop the stale lock file, as a reboot after a real crash would make it.
+  if [[ $postmaster =~ ^[0-9]+$ ]]; then
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$postmaster" 2>/dev/null || return 0
+      sleep 0.1
+    done
+    pg_temp_log "crash: postmaster $postmaster not reaped by init; removing its stale postmaster.pid"
+    rm -f -- "$dir/data/postmaster.pid"
+  fi
 }
 
 # Starts a stopped or crashed server again, on the same port (TEST_DATABASE_URL stays valid).

@@ -50,7 +50,7 @@ function digits(r: Rng, n: number) {
   return s;
 }
 
-function fakeAnswer(f: FormField, r: Rng): string | number | boolean {
+export function fakeAnswer(f: FormField, r: Rng): string | number | boolean {
   switch (f.type) {
     case 'text':
       return /ho_ten|ten/.test(f.key) ? personName(r) : /dia_chi|noi/.test(f.key) ? `Số ${r.int(1, 300)} đường ${r.pick(STREETS)}` : `Nội dung ${f.label.toLowerCase()}`;

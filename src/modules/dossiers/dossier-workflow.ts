@@ -103,6 +103,8 @@ interface Rule {
 
 const OPEN_STATES = ['received', 'in_progress', 'supplement_requested', 'payment_requested'] as const;
 
+const notReceived = (f: DossierFacts) => (f.isReceived ? null : 'the dossier has not been received yet');
+
 /** The whole table. Each reason is the why of the rule, kept next to it. */
 export const RULES: Record<DossierAction, Rule> = {
   // The applicant (or the desk, for a walk-in applicant) files a completed draft.
@@ -148,19 +150,21 @@ export const RULES: Record<DossierAction, Rule> = {
     parties: ['reception', 'specialist'],
     from: ['submitted', 'in_progress'],
     when: (f, p) =>
-      p === 'reception' && f.status !== 'submitted'
-        ? 'the desk asks for supplements only before receiving'
+      p === 'reception' && (f.status !== 'submitted' || f.isReceived)
+        ? 'the desk asks for supplements only before first receiving; afterwards the specialist does'
         : p === 'specialist' && (f.stepRole !== 'specialist' || !f.isAssignee)
           ? 'only the assigned specialist at a review step may ask for a supplement'
           : null,
     to: () => 'supplement_requested',
   },
-  // The applicant sends the completed dossier back to the desk.
-  supplement: { parties: ['applicant'], from: ['supplement_requested'], to: () => 'submitted' },
+  // The applicant sends the completed dossier back to the desk; the desk records supplements
+  // brought to the counter (walk-in applicants often have no account).
+  supplement: { parties: ['applicant', 'reception'], from: ['supplement_requested'], to: () => 'submitted' },
   request_payment: {
     parties: ['reception', 'specialist'],
     from: ['received', 'in_progress'],
-    when: (f, p) => (p === 'specialist' && !f.isAssignee ? 'only the assigned specialist may ask for payment' : null),
+    when: (f, p) =>
+      p === 'specialist' && (f.stepRole !== 'specialist' || !f.isAssignee) ? 'only the assigned specialist at a review step may ask for payment' : null,
     to: () => 'payment_requested',
   },
   confirm_payment: {
@@ -177,10 +181,12 @@ export const RULES: Record<DossierAction, Rule> = {
   },
   return_result: { parties: ['reception'], from: ['done'], to: () => 'returned' },
   // Late or about to be: apology and a new due date (form 04); the approver is the leader [config].
-  extend: { parties: ['leader'], from: OPEN_STATES, to: (f) => f.status },
-  stop: { parties: ['leader'], from: OPEN_STATES, to: () => 'stopped' },
+  // Both need a running (or paused) legal clock: before reception there is nothing to extend or stop.
+  extend: { parties: ['leader'], from: ['submitted', ...OPEN_STATES], when: notReceived, to: (f) => f.status },
+  stop: { parties: ['leader'], from: ['submitted', ...OPEN_STATES], when: notReceived, to: () => 'stopped' },
+  // The applicant withdraws; the desk records a written withdrawal request handed in at the counter.
   withdraw: {
-    parties: ['applicant'],
+    parties: ['applicant', 'reception'],
     from: ['submitted', ...OPEN_STATES],
     to: () => 'withdrawn',
   },
@@ -219,8 +225,7 @@ export function decideForParties(action: DossierAction, parties: readonly Dossie
 /** Overdue is derived, never stored (DOMAIN section 4). A paused dossier is judged at its pause. */
 export function isOverdue(d: { status: DossierStatus; dueAt: Date | null; finishedAt: Date | null; pausedAt: Date | null }, now: Date): boolean {
   if (!d.dueAt) return false;
-  if (d.finishedAt) return d.finishedAt.getTime() > d.dueAt.getTime();
-  if (FINAL_STATUSES.has(d.status)) return false;
-  const at = d.pausedAt ?? now;
-  return at.getTime() > d.dueAt.getTime();
+  // A clock paused for a supplement that never came back stopped at the pause.
+  const end = d.pausedAt ?? d.finishedAt ?? (FINAL_STATUSES.has(d.status) ? null : now);
+  return end !== null && end.getTime() > d.dueAt.getTime();
 }

@@ -67,9 +67,8 @@ const FINAL = [...FINAL_STATUSES];
 
 /** SQL for "overdue", derived as in dossier-workflow `isOverdue`. */
 export function overdueSql(now: Date): SQL {
-  return sql`(d.due_at IS NOT NULL AND (
-      (d.finished_at IS NOT NULL AND d.finished_at > d.due_at)
-      OR (d.finished_at IS NULL AND d.status NOT IN (${sql.join(FINAL.map((s) => sql`${s}`), sql`, `)}) AND coalesce(d.paused_at, ${now}) > d.due_at)))`;
+  return sql`(d.due_at IS NOT NULL AND coalesce(d.paused_at, d.finished_at,
+      CASE WHEN d.status IN (${sql.join(FINAL.map((s) => sql`${s}`), sql`, `)}) THEN NULL ELSE ${now}::timestamptz END) > d.due_at)`;
 }
 
 /** Which dossiers an actor may see: their own as applicant; their agencies' as staff. */

@@ -557,7 +557,6 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
       case 'stop':
         note = requireText(body.reason, 'reason', 'lý do dừng xử lý');
         set.finishedAt = now;
-        if (d.pausedAt) set.pausedAt = null;
         break;
       case 'withdraw':
         note = body.reason ? nfc(body.reason) : note;

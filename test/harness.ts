@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { DEMO_PASSWORD, seedDemo } from '../src/db/demo/seed.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { LocalFileStore } from '../src/platform/files.ts';
+import { clearSettingsCache } from '../src/platform/settings.ts';
+import { clearCalendarCache } from '../src/modules/calendar/calendar.service.ts';
+
+/**
+ * A real app on a real, freshly migrated database with the demo province loaded: PGlite in
+ * memory by default, or a new database on the PostgreSQL server named by TEST_DATABASE_URL
+ * (scripts/test.sh runs the integration tests both ways). Requests go through app.inject, the
+ * full Fastify pipeline without a socket.
+ */
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  files: LocalFileStore;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  token(username: string): Promise<string>;
+  request(opts: InjectOptions & { as?: string }): Promise<{ status: number; json: any; headers: Record<string, unknown>; body: string }>;
+  close(): Promise<void>;
+}
+
+async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tinhso_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createTestApp(opts: { dossiers?: number; now?: Date } = {}): Promise<TestApp> {
+  clearSettingsCache();
+  clearCalendarCache();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-test-'));
+  const base = process.env.TEST_DATABASE_URL;
+  const pgDb = base ? await createPostgresDatabase(base) : null;
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(pgDb ? { DATABASE_URL: pgDb.url } : {}) });
+  const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir: ':memory:', poolSize: 10 });
+  await migrate(database);
+  const files = new LocalFileStore(path.join(dataDir, 'files'));
+  await files.init();
+  const app = await buildApp({ config, database, files });
+  await seedDemo(database.db, files, app.log, { dossiers: opts.dossiers ?? 0, ...(opts.now ? { now: opts.now } : {}) });
+  await app.ready();
+  const tokens = new Map<string, string>();
+  const t: TestApp = {
+    app,
+    database,
+    files,
+    dataDir,
+    databaseUrl: pgDb?.url,
+    async token(username) {
+      const hit = tokens.get(username);
+      if (hit) return hit;
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: DEMO_PASSWORD } });
+      if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+      const token = (res.json() as { token: string }).token;
+      tokens.set(username, token);
+      return token;
+    },
+    async request({ as, ...o }) {
+      const headers = { ...(o.headers ?? {}), ...(as ? { authorization: `Bearer ${await t.token(as)}` } : {}) };
+      const res = await app.inject({ ...o, headers } as InjectOptions);
+      let json: unknown = null;
+      try {
+        json = res.body ? JSON.parse(res.body) : null;
+      } catch {
+        json = null;
+      }
+      return { status: res.statusCode, json, headers: res.headers, body: res.body };
+    },
+    async close() {
+      await app.close();
+      await database.close();
+      await pgDb?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** A small valid PDF and PNG for uploads. */
+export const SAMPLE_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+export const SAMPLE_PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+/** A multipart/form-data body with a component field and one file. */
+export function multipart(fields: Record<string, string>, file?: { name: string; type: string; data: Buffer }) {
+  const boundary = `----tinhso${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+    parts.push(file.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
