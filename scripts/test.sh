@@ -24,6 +24,7 @@ STEP_NAMES=()
 STEP_RESULTS=()
 STEP_SECONDS=()
 CURRENT_STEP=
+CURRENT_START=$SECONDS
 CHILD=
 SUMMARY_PRINTED=
 
@@ -65,6 +66,7 @@ run_step() { # name command...
   shift
   header "$name: $*"
   CURRENT_STEP=$name
+  CURRENT_START=$start
   run_child "$@" || rc=$?
   CURRENT_STEP=
   if [[ $rc -eq 0 ]]; then
@@ -104,7 +106,7 @@ cleanup() {
     pg_temp_stop || true
   fi
   if [[ -z $SUMMARY_PRINTED ]]; then
-    if [[ -n $CURRENT_STEP ]]; then record "$CURRENT_STEP" FAIL 0 "interrupted"; fi
+    if [[ -n $CURRENT_STEP ]]; then record "$CURRENT_STEP" FAIL $((SECONDS - CURRENT_START)) "interrupted"; fi
     print_summary
   fi
   exit "$rc"

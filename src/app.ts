@@ -90,11 +90,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(identityRoutes(database, sessions));
+      await api.register(identityRoutes(database, sessions, { loginPerMinute: config.loginRateLimit }));
       await api.register(referenceRoutes(database));
       await api.register(procedureRoutes(database));
       await api.register(calendarRoutes(database));
-      await api.register(dossierRoutes(database, files));
+      await api.register(dossierRoutes(database, files, { publicLookupPerMinute: config.publicLookupRateLimit }));
     },
     { prefix: '/api/v1' },
   );

@@ -20,6 +20,11 @@ const EnvSchema = z
     DEMO_DOSSIERS: z.coerce.number().int().min(0).max(100_000).default(2000),
     PUBLIC_BASE_URL: z.string().url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Requests per minute and client address on the public lookup and on sign-in. */
+    PUBLIC_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    /** HTTP worker processes (PostgreSQL only: PGlite lives inside one process). */
+    WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     TRUST_PROXY: z
       .enum(['true', 'false'])
       .default('false')
@@ -50,6 +55,9 @@ export interface Config {
   publicBaseUrl: string | undefined;
   logLevel: string;
   trustProxy: boolean;
+  publicLookupRateLimit: number;
+  loginRateLimit: number;
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -80,5 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    publicLookupRateLimit: e.PUBLIC_LOOKUP_RATE_LIMIT,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    workers: e.DATABASE_URL ? e.WORKERS : 1,
   };
 }

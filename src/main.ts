@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import path from 'node:path';
+import pino from 'pino';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isSeeded, seedDemo } from './db/demo/seed.ts';
 import { migrate } from './db/migrate.ts';
@@ -8,10 +10,14 @@ import { notificationJobHandlers } from './modules/notifications/notifications.j
 import { LocalFileStore } from './platform/files.ts';
 import { JobWorker } from './platform/jobs.ts';
 
-/** Start: load config, open the database, migrate, load demo data once, build the app, listen. */
+/**
+ * Start: load config, open the database, migrate, load demo data once, then serve. With
+ * WORKERS > 1 (PostgreSQL only) the primary prepares the database and forks HTTP workers that
+ * share the port; each is a stateless instance, as behind a load balancer.
+ */
 async function main() {
   const started = Date.now();
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -21,29 +27,72 @@ async function main() {
     }
     throw err;
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite'), poolSize: config.databasePoolSize });
-  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  if (cluster.isPrimary) await prepare(config);
+  if (cluster.isPrimary && config.workers > 1) return supervise(config, started);
+  await serve(config, started);
+}
+
+const dataFolders = (config: Config) => ({ pglite: path.join(config.dataDir, 'pglite'), files: path.join(config.dataDir, 'files') });
+
+async function prepare(config: Config) {
+  const log = pino({ level: config.logLevel });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: 2 });
+  try {
+    const applied = await migrate(database);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    if (config.loadDemoData && !(await isSeeded(database.db))) {
+      log.info('loading demo data (first start)…');
+      const files = new LocalFileStore(dataFolders(config).files);
+      await files.init();
+      await seedDemo(database.db, files, log, { dossiers: config.demoDossiers });
+    }
+  } finally {
+    // PGlite holds its folder open: the single-process server below reopens it.
+    await database.close();
+  }
+}
+
+function supervise(config: Config, started: number) {
+  let stopping = false;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} exited (${code}); starting another`);
+    cluster.fork();
+  });
+  let ready = 0;
+  cluster.on('message', (_w, msg: { ready?: string }) => {
+    if (msg?.ready && ++ready === config.workers) banner(config, msg.ready, 'PostgreSQL', started);
+  });
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function banner(config: Config, url: string, db: string, started: number) {
+  const rss = Math.round(process.memoryUsage().rss / 1048576);
+  const lines = DEMO_ACCOUNTS.map((a) => `    ${a.username.padEnd(18)} ${a.description}`).join('\n');
+  console.log(
+    `\n  Tỉnh Số is running at ${url}  (API reference: ${url}/api/docs)\n  Database: ${db}; ready in ${Date.now() - started} ms, RSS ${rss} MB` +
+      (config.loadDemoData ? `\n  Demo accounts (password "${DEMO_PASSWORD}"):\n${lines}\n` : '\n'),
+  );
+}
+
+async function serve(config: Config, started: number) {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize });
+  const files = new LocalFileStore(dataFolders(config).files);
   await files.init();
   const app = await buildApp({ config, database, files });
-  const applied = await migrate(database);
-  if (applied.length) app.log.info({ applied }, 'migrations applied');
-
-  if (config.loadDemoData && !(await isSeeded(database.db))) {
-    app.log.info('loading demo data (first start)…');
-    await seedDemo(database.db, files, app.log, { dossiers: config.demoDossiers });
-  }
-
   const worker = new JobWorker(database.db, { ...notificationJobHandlers }, app.log);
   worker.start();
-
   await app.listen({ host: config.host, port: config.port });
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`;
-  const rss = Math.round(process.memoryUsage().rss / 1048576);
-  app.log.info({ url, database: database.kind, readyMs: Date.now() - started, rssMb: rss }, 'tinhso is ready');
-  if (config.loadDemoData) {
-    const lines = DEMO_ACCOUNTS.map((a) => `    ${a.username.padEnd(18)} ${a.description}`).join('\n');
-    console.log(`\n  Tỉnh Số is running at ${url}  (API reference: ${url}/api/docs)\n  Database: ${database.kind === 'pglite' ? `PGlite in ${path.join(config.dataDir, 'pglite')}` : 'PostgreSQL'}; ready in ${Date.now() - started} ms, RSS ${rss} MB\n  Demo accounts (password "${DEMO_PASSWORD}"):\n${lines}\n`);
-  }
+  app.log.info({ url, database: database.kind, readyMs: Date.now() - started, rssMb: Math.round(process.memoryUsage().rss / 1048576) }, 'tinhso is ready');
+  if (cluster.isWorker) process.send?.({ ready: url });
+  else banner(config, url, database.kind === 'pglite' ? `PGlite in ${dataFolders(config).pglite}` : 'PostgreSQL', started);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -472,13 +472,28 @@ describe('decide: the conditions of each rule', () => {
   });
 
   describe('request_supplement', () => {
+    const deskWhy = 'the desk asks for supplements only before first receiving; afterwards the specialist does';
     it('lets the desk ask before receiving', () => {
       expect(decide('request_supplement', 'reception', facts('submitted'))).toEqual({ ok: true, to: 'supplement_requested' });
     });
     it('refuses the desk after reception', () => {
       const d = decide('request_supplement', 'reception', atSpecialistStep());
       expect(outcome(d)).toBe('conflict');
-      expect(reasonOf(d)).toBe('the desk asks for supplements only before receiving');
+      expect(reasonOf(d)).toBe(deskWhy);
+    });
+    it('refuses the desk on a dossier resubmitted after a supplement (received before), so the pause cannot be overwritten', () => {
+      for (const hasAssignee of [true, false]) {
+        const d = decide('request_supplement', 'reception', facts('submitted', { isReceived: true, hasAssignee }));
+        expect(d).toEqual({ ok: false, kind: 'conflict', reason: deskWhy });
+      }
+    });
+    it('lets the desk ask again on a dossier supplemented before reception (still no clock)', () => {
+      expect(decide('request_supplement', 'reception', facts('submitted', { isReceived: false }))).toEqual({ ok: true, to: 'supplement_requested' });
+    });
+    it('refuses everyone on the resubmitted dossier: the desk must receive it first, then the specialist asks', () => {
+      const resubmitted = facts('submitted', { isReceived: true, hasAssignee: true, isAssignee: true });
+      expect(decideForParties('request_supplement', ['reception', 'specialist'], resubmitted).ok).toBe(false);
+      expect(decide('request_supplement', 'specialist', { ...resubmitted, status: 'in_progress', stepRole: 'specialist' })).toEqual({ ok: true, to: 'supplement_requested' });
     });
     it('refuses the desk on a received dossier not yet assigned (from-state)', () => {
       expect(outcome(decide('request_supplement', 'reception', facts('received', { isReceived: true })))).toBe('conflict');
@@ -501,10 +516,24 @@ describe('decide: the conditions of each rule', () => {
     it('lets the desk ask for fees after receiving', () => {
       expect(decide('request_payment', 'reception', facts('received', { isReceived: true }))).toEqual({ ok: true, to: 'payment_requested' });
     });
+    it('lets the assigned specialist at a review step ask for fees', () => {
+      expect(decide('request_payment', 'specialist', atSpecialistStep())).toEqual({ ok: true, to: 'payment_requested' });
+    });
     it('refuses a specialist who is not the assignee', () => {
       const d = decide('request_payment', 'specialist', atSpecialistStep({ isAssignee: false }));
       expect(outcome(d)).toBe('conflict');
-      expect(reasonOf(d)).toBe('only the assigned specialist may ask for payment');
+      expect(reasonOf(d)).toBe('only the assigned specialist at a review step may ask for payment');
+    });
+    it('refuses the assignee once the dossier has left the specialist step', () => {
+      const why = 'only the assigned specialist at a review step may ask for payment';
+      expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: 'leader' }))).toEqual({ ok: false, kind: 'conflict', reason: why });
+      expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: 'leader', isLastStep: true }))).toEqual({ ok: false, kind: 'conflict', reason: why });
+      expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: null }))).toEqual({ ok: false, kind: 'conflict', reason: why });
+      // received, not yet at any step
+      expect(decide('request_payment', 'specialist', facts('received', { isReceived: true, isAssignee: true }))).toEqual({ ok: false, kind: 'conflict', reason: why });
+    });
+    it('lets the desk ask for fees at any step, without being the assignee', () => {
+      expect(decide('request_payment', 'reception', atSpecialistStep({ stepRole: 'leader', isAssignee: false }))).toEqual({ ok: true, to: 'payment_requested' });
     });
     it('confirm_payment returns an unassigned dossier to received', () => {
       expect(decide('confirm_payment', 'reception', facts('payment_requested', { isReceived: true, hasAssignee: false }))).toEqual({ ok: true, to: 'received' });
@@ -531,23 +560,79 @@ describe('decide: the conditions of each rule', () => {
     });
   });
 
-  describe('extend, stop, withdraw', () => {
-    it('extend keeps the status of every open state', () => {
-      for (const s of ['received', 'in_progress', 'supplement_requested', 'payment_requested'] as const) {
+  describe('extend and stop', () => {
+    const notReceived = 'the dossier has not been received yet';
+    it('extend keeps the status of every open state, and of a resubmitted dossier', () => {
+      for (const s of ['submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested'] as const) {
         expect(decide('extend', 'leader', facts(s, { isReceived: true }))).toEqual({ ok: true, to: s });
       }
     });
-    it('stop ends every open state, and nothing else', () => {
+    it('stop ends every open state and a resubmitted dossier, and nothing else', () => {
+      const from = ['submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested'];
       for (const s of DOSSIER_STATUSES) {
-        const open = s === 'received' || s === 'in_progress' || s === 'supplement_requested' || s === 'payment_requested';
-        expect(outcome(decide('stop', 'leader', facts(s, { isReceived: true })))).toBe(open ? 'ok:stopped' : 'conflict');
+        expect(outcome(decide('stop', 'leader', facts(s, { isReceived: true })))).toBe(from.includes(s) ? 'ok:stopped' : 'conflict');
       }
     });
-    it('withdraw is open to the applicant from submission until done', () => {
-      for (const s of DOSSIER_STATUSES) {
-        const open = s === 'submitted' || s === 'received' || s === 'in_progress' || s === 'supplement_requested' || s === 'payment_requested';
-        expect(outcome(decide('withdraw', 'applicant', facts(s)))).toBe(open ? 'ok:withdrawn' : 'conflict');
+    it('stops or extends a dossier resubmitted after a supplement (it can no longer be refused)', () => {
+      const resubmitted = facts('submitted', { isReceived: true, hasAssignee: true });
+      expect(decide('stop', 'leader', resubmitted)).toEqual({ ok: true, to: 'stopped' });
+      expect(decide('extend', 'leader', resubmitted)).toEqual({ ok: true, to: 'submitted' });
+      expect(outcome(decide('refuse', 'reception', resubmitted))).toBe('conflict');
+    });
+    it('refuses both before reception, when there is no clock to extend or stop', () => {
+      for (const action of ['extend', 'stop'] as const) {
+        for (const s of ['submitted', 'supplement_requested'] as const) {
+          expect(decide(action, 'leader', facts(s, { isReceived: false }))).toEqual({ ok: false, kind: 'conflict', reason: notReceived });
+        }
       }
+    });
+    it('judges the state before reception: a final or draft dossier is a from-state conflict', () => {
+      expect(reasonOf(decide('stop', 'leader', facts('draft')))).toBe('cannot stop a dossier in status draft');
+      expect(reasonOf(decide('extend', 'leader', facts('refused')))).toBe('cannot extend a dossier in status refused');
+    });
+    it('is only for the leader', () => {
+      for (const p of ['applicant', 'reception', 'specialist'] as const) {
+        expect(outcome(decide('stop', p, facts('received', { isReceived: true })))).toBe('forbidden');
+        expect(outcome(decide('extend', p, facts('received', { isReceived: true })))).toBe('forbidden');
+      }
+    });
+  });
+
+  describe('supplement and withdraw (applicant, or the desk on their behalf)', () => {
+    it('withdraw is open to the applicant and the desk from submission until done', () => {
+      const from = ['submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested'];
+      for (const p of ['applicant', 'reception'] as const) {
+        for (const s of DOSSIER_STATUSES) {
+          expect(outcome(decide('withdraw', p, facts(s)))).toBe(from.includes(s) ? 'ok:withdrawn' : 'conflict');
+        }
+      }
+    });
+    it('lets the desk record a written withdrawal request, before or after reception', () => {
+      expect(decide('withdraw', 'reception', facts('submitted'))).toEqual({ ok: true, to: 'withdrawn' });
+      expect(decide('withdraw', 'reception', facts('supplement_requested', { isReceived: true, hasAssignee: true }))).toEqual({ ok: true, to: 'withdrawn' });
+    });
+    it('lets the desk record a supplement brought to the counter; the dossier waits to be received again', () => {
+      for (const isReceived of [false, true]) {
+        expect(decide('supplement', 'reception', facts('supplement_requested', { isReceived }))).toEqual({ ok: true, to: 'submitted' });
+        expect(decide('supplement', 'applicant', facts('supplement_requested', { isReceived }))).toEqual({ ok: true, to: 'submitted' });
+      }
+    });
+    it('supplement only answers a supplement request', () => {
+      for (const s of DOSSIER_STATUSES) {
+        if (s === 'supplement_requested') continue;
+        expect(reasonOf(decide('supplement', 'reception', facts(s)))).toBe(`cannot supplement a dossier in status ${s}`);
+      }
+    });
+    it('is never for the specialist or the leader', () => {
+      for (const p of ['specialist', 'leader'] as const) {
+        expect(outcome(decide('supplement', p, facts('supplement_requested', { isReceived: true })))).toBe('forbidden');
+        expect(outcome(decide('withdraw', p, facts('received', { isReceived: true })))).toBe('forbidden');
+      }
+    });
+    it('a walk-in dossier (no applicant account) can still be supplemented or withdrawn by the desk', () => {
+      const walkIn = facts('supplement_requested', { isReceived: true, hasAssignee: true });
+      expect(decideForParties('supplement', ['reception'], walkIn)).toEqual({ ok: true, to: 'submitted', party: 'reception' });
+      expect(decideForParties('withdraw', ['reception'], walkIn)).toEqual({ ok: true, to: 'withdrawn', party: 'reception' });
     });
   });
 
@@ -565,17 +650,24 @@ describe('allowedActions', () => {
     { who: ['applicant'], at: 'draft', expected: [] },
     { who: ['reception'], at: 'draft', expected: [] },
     { who: ['applicant'], at: 'submittedFirstTime', expected: ['withdraw'] },
-    { who: ['reception'], at: 'submittedFirstTime', expected: ['receive', 'refuse', 'request_supplement'] },
-    { who: ['reception'], at: 'submittedAfterSupplement', expected: ['receive', 'request_supplement'] },
-    { who: ['reception'], at: 'received', expected: ['assign', 'request_payment'] },
+    { who: ['reception'], at: 'submittedFirstTime', expected: ['receive', 'refuse', 'request_supplement', 'withdraw'] },
+    { who: ['leader'], at: 'submittedFirstTime', expected: [] },
+    { who: ['reception'], at: 'submittedAfterSupplement', expected: ['receive', 'withdraw'] },
+    { who: ['leader'], at: 'submittedAfterSupplement', expected: ['extend', 'stop'] },
+    { who: ['reception'], at: 'received', expected: ['assign', 'request_payment', 'withdraw'] },
     { who: ['leader'], at: 'received', expected: ['assign', 'extend', 'stop'] },
-    { who: ['reception', 'leader'], at: 'received', expected: ['assign', 'request_payment', 'extend', 'stop'] },
+    { who: ['reception', 'leader'], at: 'received', expected: ['assign', 'request_payment', 'extend', 'stop', 'withdraw'] },
     { who: ['specialist'], at: 'inProgressSpecialistStepAssigned', expected: ['forward', 'request_supplement', 'request_payment'] },
     { who: ['specialist'], at: 'inProgressSpecialistStepOther', expected: [] },
     { who: ['leader'], at: 'inProgressLeaderMiddleStep', expected: ['assign', 'forward', 'extend', 'stop'] },
     { who: ['leader'], at: 'inProgressLeaderLastStep', expected: ['assign', 'approve', 'extend', 'stop'] },
+    { who: ['specialist'], at: 'inProgressLeaderLastStepActorAssignee', expected: [] },
     { who: ['applicant'], at: 'supplementRequestedAfterReception', expected: ['supplement', 'withdraw'] },
-    { who: ['reception'], at: 'paymentRequestedAssigned', expected: ['confirm_payment'] },
+    { who: ['reception'], at: 'supplementRequestedAfterReception', expected: ['supplement', 'withdraw'] },
+    { who: ['leader'], at: 'supplementRequestedAfterReception', expected: ['extend', 'stop'] },
+    { who: ['reception'], at: 'supplementRequestedBeforeReception', expected: ['supplement', 'withdraw'] },
+    { who: ['leader'], at: 'supplementRequestedBeforeReception', expected: [] },
+    { who: ['reception'], at: 'paymentRequestedAssigned', expected: ['confirm_payment', 'withdraw'] },
     { who: ['reception'], at: 'done', expected: ['return_result'] },
     { who: ['applicant', 'reception', 'specialist', 'leader'], at: 'returned', expected: [] },
     { who: [], at: 'received', expected: [] },
@@ -608,7 +700,7 @@ describe('decideForParties', () => {
   });
   it('keeps the first conflict when several parties conflict', () => {
     const other = SCENARIOS.inProgressSpecialistStepOther;
-    expect(decideForParties('request_supplement', ['reception', 'specialist'], other)).toMatchObject({ kind: 'conflict', reason: 'the desk asks for supplements only before receiving' });
+    expect(decideForParties('request_supplement', ['reception', 'specialist'], other)).toMatchObject({ kind: 'conflict', reason: 'the desk asks for supplements only before first receiving; afterwards the specialist does' });
     expect(decideForParties('request_supplement', ['specialist', 'reception'], other)).toMatchObject({
       kind: 'conflict',
       reason: 'only the assigned specialist at a review step may ask for a supplement',
@@ -642,6 +734,13 @@ describe('isOverdue (derived, never stored)', () => {
     { name: 'paused before due, now past due', d: { ...base, status: 'supplement_requested', pausedAt: t('2026-03-05T10:00:00') }, expected: false },
     { name: 'resubmitted, still paused from before due', d: { ...base, status: 'submitted', pausedAt: t('2026-03-05T10:00:00') }, expected: false },
     { name: 'paused only after the due date', d: { ...base, status: 'supplement_requested', pausedAt: t('2026-03-12T10:00:00') }, expected: true },
+    { name: 'paused exactly at the due time', d: { ...base, status: 'supplement_requested', pausedAt: due }, expected: false },
+    { name: 'paused before due, stopped after due', d: { ...base, status: 'stopped', pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') }, expected: false },
+    { name: 'paused before due, withdrawn after due', d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') }, expected: false },
+    { name: 'paused after due, withdrawn later still', d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-12T10:00:00'), finishedAt: t('2026-03-15T10:00:00') }, expected: true },
+    { name: 'paused after due, stopped: the pause decides even if finishedAt were earlier', d: { ...base, status: 'stopped', pausedAt: t('2026-03-12T10:00:00'), finishedAt: t('2026-03-09T10:00:00') }, expected: true },
+    { name: 'paused after due, final without finishedAt', d: { ...base, status: 'stopped', pausedAt: t('2026-03-12T10:00:00') }, expected: true },
+    { name: 'paused before due, final without finishedAt', d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-05T10:00:00') }, expected: false },
     { name: 'final without finishedAt', d: { ...base, status: 'stopped' }, expected: false },
     { name: 'refused (final, no finishedAt) past due', d: { ...base, status: 'refused' }, expected: false },
   ] as { name: string; d: typeof base; expected: boolean }[])('$name → $expected', ({ d, expected }) => {
@@ -651,6 +750,12 @@ describe('isOverdue (derived, never stored)', () => {
   it('turns overdue exactly after the due instant', () => {
     expect(isOverdue(base, due)).toBe(false);
     expect(isOverdue(base, new Date(due.getTime() + 1))).toBe(true);
+  });
+
+  it('does not depend on now while paused, even in a final state', () => {
+    const stoppedWhilePaused = { ...base, status: 'stopped' as DossierStatus, pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') };
+    for (const at of [t('2026-03-01T00:00:00'), now, t('2027-01-01T00:00:00')]) expect(isOverdue(stoppedWhilePaused, at)).toBe(false);
+    expect(isOverdue({ ...stoppedWhilePaused, pausedAt: new Date(due.getTime() + 1) }, t('2026-03-01T00:00:00'))).toBe(true);
   });
 });
 

@@ -33,7 +33,7 @@ function parseIfMatch(h: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-export function dossierRoutes(database: Database, files: LocalFileStore): FastifyPluginAsyncZod {
+export function dossierRoutes(database: Database, files: LocalFileStore, limits: { publicLookupPerMinute: number }): FastifyPluginAsyncZod {
   return async (app) => {
     const view = async (req: Parameters<typeof ctxOf>[0], reply: { header: (k: string, v: string) => unknown }, id: string) => {
       const v = await getDossierView(ctxOf(req, database), id);
@@ -213,7 +213,7 @@ export function dossierRoutes(database: Database, files: LocalFileStore): Fastif
     app.get(
       '/public/dossiers/:code',
       {
-        config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+        config: { rateLimit: { max: limits.publicLookupPerMinute, timeWindow: '1 minute' } },
         schema: {
           tags: ['public'],
           summary: 'Look up a dossier by code without signing in (nothing personal)',

@@ -524,8 +524,12 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
       }
       case 'request_supplement':
         note = requireText(body.reason ?? body.note, 'reason', 'nội dung cần bổ sung');
-        set.supplementCount = d.supplementCount + 1;
-        if (d.receivedAt) set.pausedAt = now;
+        // Only requests made while the legal clock runs count (more than one makes a dossier late
+        // in the national index); the desk's check before reception does not.
+        if (d.receivedAt) {
+          set.supplementCount = d.supplementCount + 1;
+          set.pausedAt = now;
+        }
         break;
       case 'supplement':
         break;
@@ -559,7 +563,8 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         set.finishedAt = now;
         break;
       case 'withdraw':
-        note = body.reason ? nfc(body.reason) : note;
+        // The desk records a withdrawal only on the applicant's written request: say which.
+        note = party === 'reception' ? requireText(body.reason, 'reason', 'nội dung đơn xin rút hồ sơ của công dân') : body.reason ? nfc(body.reason) : note;
         set.finishedAt = now;
         break;
       case 'submit':

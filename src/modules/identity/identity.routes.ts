@@ -8,12 +8,12 @@ import { toIso } from '../../platform/time.ts';
 import { LoginBody, LoginResponse, UserView } from './identity.schemas.ts';
 import { logIn, toUserView } from './identity.service.ts';
 
-export function identityRoutes(database: Database, sessions: SessionStore): FastifyPluginAsyncZod {
+export function identityRoutes(database: Database, sessions: SessionStore, limits: { loginPerMinute: number }): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/auth/login',
       {
-        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        config: { rateLimit: { max: limits.loginPerMinute, timeWindow: '1 minute' } },
         schema: { tags: ['auth'], summary: 'Sign in with a username and password', body: LoginBody, response: { 200: LoginResponse } },
       },
       async (req) => {
