@@ -1,0 +1,220 @@
+/**
+ * npm run bench: submissions per second (create, attach one small file, submit) with 50
+ * concurrent clients, public lookups per second, and the direct-insert ceiling through `pg` in
+ * the same run, on PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, which bench/run.sh
+ * provides) and on PGlite. Prints a table and writes bench/results/submissions.json.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, stopServer } from './lib.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const LOOKUP_SECONDS = Number(process.env.BENCH_LOOKUP_SECONDS ?? 10);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const PROCEDURE = '1.001776';
+
+interface Result {
+  label: string;
+  submissions: number;
+  submissionsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  lookupsPerSec: number;
+  lookupP99: number;
+  lookupErrors: number;
+}
+
+async function login(http: Pool, username: string) {
+  const r = await http.request({ path: '/api/v1/auth/login', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'tinhso-demo' }) });
+  const j = (await r.body.json()) as { token: string };
+  if (r.statusCode !== 200) throw new Error(`login failed ${r.statusCode}`);
+  return j.token;
+}
+
+async function json(http: Pool, method: 'GET' | 'POST', p: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) {
+  const r = await http.request({
+    path: p,
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await r.body.text();
+  return { status: r.statusCode, json: text ? (JSON.parse(text) as Record<string, any>) : null };
+}
+
+async function runHttp(label: string, url: string): Promise<Result> {
+  const http = new Pool(url, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+  const tokens = [await login(http, 'citizen.an'), await login(http, 'citizen.binh')];
+  const proc = (await json(http, 'GET', `/api/v1/procedures/${PROCEDURE}`, null)).json!;
+  const def = proc.definition as { form: { key: string; type: string; required: boolean; options?: { value: string }[]; min?: number }[]; components: { code: string; required: boolean }[] };
+  const form: Record<string, unknown> = {};
+  for (const f of def.form.filter((f) => f.required)) {
+    form[f.key] = f.type === 'select' ? f.options![0]!.value : f.type === 'checkbox' ? true : f.type === 'number' ? (f.min ?? 1) : f.type === 'date' ? '2020-01-01' : f.type === 'id_number' ? '036090001234' : f.type === 'phone' ? '0912345678' : f.type === 'email' ? 'a@example.vn' : f.type === 'unit_code' ? '13669' : f.type === 'tax_code' ? '0601234567' : 'Nguyễn Văn An';
+  }
+  const component = def.components.find((c) => c.required)!.code;
+  const file = multipartBody(component, SAMPLE_PDF);
+  const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
+
+  const latencies: number[] = [];
+  const codes: string[] = [];
+  let errors = 0;
+  const end = Date.now() + SUBMIT_SECONDS * 1000;
+  const client = async (i: number) => {
+    const token = tokens[i % tokens.length]!;
+    let n = 0;
+    while (Date.now() < end) {
+      const t0 = performance.now();
+      try {
+        const c = await json(http, 'POST', '/api/v1/dossiers', token, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': `bench-${label.replace(/[^A-Za-z0-9]/g, "")}-${i}-${n++}` });
+        if (c.status !== 201) throw new Error(`create ${c.status} ${JSON.stringify(c.json)}`);
+        const f = await http.request({ path: `/api/v1/dossiers/${c.json!.id}/files`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': file.contentType }, body: file.payload });
+        await f.body.dump();
+        if (f.statusCode !== 201) throw new Error(`file ${f.statusCode}`);
+        const s = await json(http, 'POST', `/api/v1/dossiers/${c.json!.id}/submit`, token);
+        if (s.status !== 200) throw new Error(`submit ${s.status} ${JSON.stringify(s.json)}`);
+        codes.push(s.json!.code as string);
+        latencies.push(performance.now() - t0);
+      } catch (err) {
+        if (errors++ < 3) console.error(label, (err as Error).message);
+      }
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => client(i)));
+  const secs = (Date.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+
+  const lookupLat: number[] = [];
+  let lookupErrors = 0;
+  const lend = Date.now() + LOOKUP_SECONDS * 1000;
+  let k = 0;
+  const lookupClient = async () => {
+    while (Date.now() < lend) {
+      const code = codes[k++ % codes.length]!;
+      const t = performance.now();
+      const r = await http.request({ path: `/api/v1/public/dossiers/${code}`, method: 'GET' });
+      await r.body.dump();
+      if (r.statusCode === 200) lookupLat.push(performance.now() - t);
+      else lookupErrors++;
+    }
+  };
+  const l0 = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, lookupClient));
+  const lsecs = (Date.now() - l0) / 1000;
+  lookupLat.sort((a, b) => a - b);
+  await http.close();
+  return {
+    label,
+    submissions: latencies.length,
+    submissionsPerSec: latencies.length / secs,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    lookupsPerSec: lookupLat.length / lsecs,
+    lookupP99: percentile(lookupLat, 99),
+    lookupErrors,
+  };
+}
+
+/** The same rows the three requests write, inserted straight through `pg` by 50 clients: the ceiling. */
+async function directCeiling(url: string): Promise<{ perSec: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
+  const ids = (await pool.query(`SELECT p.id AS pid, v.id AS vid, a.id AS aid, u.id AS uid FROM procedures p JOIN procedure_versions v ON v.id = p.current_version_id
+      JOIN agencies a ON a.code = 'TTPVHCC' JOIN users u ON u.username = 'citizen.an' WHERE p.code = $1`, [PROCEDURE])).rows[0];
+  let done = 0;
+  const end = Date.now() + SUBMIT_SECONDS * 1000;
+  const { randomUUID } = await import('node:crypto');
+  const tx = async (c: pg.PoolClient, stmts: [string, unknown[]][]) => {
+    await c.query('BEGIN');
+    for (const [q, v] of stmts) await c.query(q, v);
+    await c.query('COMMIT');
+  };
+  const client = async () => {
+    const c = await pool.connect();
+    try {
+      while (Date.now() < end) {
+        const id = randomUUID();
+        const now = new Date();
+        await tx(c, [
+          [`INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id, status, channel, applicant_type, applicant, applicant_user_id, created_by, form, created_at, updated_at)
+            VALUES ($1,$2,$3,$4,1,$5,$5,'draft','online','citizen',$6,$7,$7,'{}',$8,$8)`, [id, ids.pid, ids.vid, PROCEDURE, ids.aid, { fullName: 'Nguyễn Văn An' }, ids.uid, now]],
+          [`INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, to_status) VALUES ($1,$2,'create',$3,'applicant','draft')`, [id, now, ids.uid]],
+          [`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.create','dossier',$3,'success')`, [now, ids.uid, id]],
+        ]);
+        await tx(c, [
+          [`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at) VALUES ($1,$2,'x','a.pdf','application/pdf',10,$3,'aa/x',$4,$5)`, [randomUUID(), id, 'a'.repeat(64), ids.uid, now]],
+          [`UPDATE dossiers SET version = version + 1 WHERE id = $1`, [id]],
+          [`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.file.attach','dossier',$3,'success')`, [now, ids.uid, id]],
+        ]);
+        await tx(c, [
+          [`SELECT 1 FROM dossiers WHERE id = $1 FOR UPDATE`, [id]],
+          [`INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status) VALUES ($1,$2,'submit',$3,'applicant','draft','submitted')`, [id, now, ids.uid]],
+          [`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.submit','dossier',$3,'success')`, [now, ids.uid, id]],
+          [`INSERT INTO jobs (type, payload, run_at, created_at) VALUES ('bench', '{}', $1, $1)`, [now]],
+          [`WITH c AS (INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES ($2, '2000-01-01', 1)
+              ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + 1 RETURNING last_seq)
+            UPDATE dossiers SET status = 'submitted', code = 'BENCH-' || (SELECT last_seq FROM c), submitted_at = now() WHERE id = $1`, [id, ids.aid]],
+        ]);
+        done++;
+      }
+    } finally {
+      c.release();
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  const perSec = done / ((Date.now() - t0) / 1000);
+  await pool.query(`DELETE FROM dossier_code_counters WHERE day = '2000-01-01'`);
+  await pool.end();
+  return { perSec };
+}
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+
+async function main() {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  const results: Record<string, unknown> = { at: new Date().toISOString(), concurrency: CONCURRENCY, seconds: SUBMIT_SECONDS, cpus: os.cpus().length, node: process.version };
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-'));
+  const rows: Result[] = [];
+  try {
+    if (url) {
+      const server = await startServer({ DATABASE_URL: url, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' });
+      try {
+        rows.push(await runHttp(`PostgreSQL (${WORKERS} workers)`, server.url));
+      } finally {
+        await stopServer(server);
+      }
+      const ceiling = await directCeiling(url);
+      results.directInsertPerSec = ceiling.perSec;
+      results.ratioToCeiling = rows[0]!.submissionsPerSec / ceiling.perSec;
+    } else {
+      console.warn('No BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL part skipped (bench/run.sh starts a server).');
+    }
+    const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' });
+    try {
+      rows.push(await runHttp('PGlite (1 process)', lite.url));
+    } finally {
+      await stopServer(lite);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  results.runs = rows;
+  console.log(`\nSubmissions (create + 1 file + submit), ${CONCURRENCY} concurrent clients, ${SUBMIT_SECONDS} s; lookups ${LOOKUP_SECONDS} s`);
+  console.log('| database | submissions/s | p50 ms | p99 ms | errors | lookups/s | lookup p99 ms | lookup errors |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.submissionsPerSec)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.lookupsPerSec)} | ${fmt(r.lookupP99, 1)} | ${r.lookupErrors} |`);
+  if (results.directInsertPerSec) console.log(`\nDirect-insert ceiling (same rows through pg): ${fmt(results.directInsertPerSec as number)} submissions/s; ratio ${fmt(results.ratioToCeiling as number, 2)}`);
+  await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
+  await writeFile(path.join(ROOT, 'bench/results/submissions.json'), JSON.stringify(results, null, 2));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
