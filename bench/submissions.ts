@@ -61,6 +61,7 @@ async function runHttp(label: string, url: string): Promise<Result> {
   const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
 
   const latencies: number[] = [];
+  const phases = { create: [] as number[], file: [] as number[], submit: [] as number[] };
   const codes: string[] = [];
   let errors = 0;
   const end = Date.now() + SUBMIT_SECONDS * 1000;
@@ -72,12 +73,17 @@ async function runHttp(label: string, url: string): Promise<Result> {
       try {
         const c = await json(http, 'POST', '/api/v1/dossiers', token, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': `bench-${label.replace(/[^A-Za-z0-9]/g, "")}-${i}-${n++}` });
         if (c.status !== 201) throw new Error(`create ${c.status} ${JSON.stringify(c.json)}`);
+        const t1 = performance.now();
+        phases.create.push(t1 - t0);
         const f = await http.request({ path: `/api/v1/dossiers/${c.json!.id}/files`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': file.contentType }, body: file.payload });
         await f.body.dump();
         if (f.statusCode !== 201) throw new Error(`file ${f.statusCode}`);
+        const t2 = performance.now();
+        phases.file.push(t2 - t1);
         const s = await json(http, 'POST', `/api/v1/dossiers/${c.json!.id}/submit`, token);
         if (s.status !== 200) throw new Error(`submit ${s.status} ${JSON.stringify(s.json)}`);
         codes.push(s.json!.code as string);
+        phases.submit.push(performance.now() - t2);
         latencies.push(performance.now() - t0);
       } catch (err) {
         if (errors++ < 3) console.error(label, (err as Error).message);
@@ -88,6 +94,10 @@ async function runHttp(label: string, url: string): Promise<Result> {
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => client(i)));
   const secs = (Date.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
+  for (const [k, v] of Object.entries(phases)) {
+    v.sort((a, b) => a - b);
+    console.log(`${label} ${k}: p50 ${percentile(v, 50).toFixed(1)} ms, p99 ${percentile(v, 99).toFixed(1)} ms`);
+  }
 
   const lookupLat: number[] = [];
   let lookupErrors = 0;
@@ -195,11 +205,13 @@ async function main() {
     } else {
       console.warn('No BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL part skipped (bench/run.sh starts a server).');
     }
-    const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' });
-    try {
-      rows.push(await runHttp('PGlite (1 process)', lite.url));
-    } finally {
-      await stopServer(lite);
+    if (!process.env.BENCH_SKIP_PGLITE) {
+      const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' });
+      try {
+        rows.push(await runHttp('PGlite (1 process)', lite.url));
+      } finally {
+        await stopServer(lite);
+      }
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -12,7 +12,7 @@ const EnvSchema = z
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATA_DIR: z.string().default('./data'),
-    DATABASE_URL: z.string().url().optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     SESSION_SECRET: z.string().min(32).optional(),
     SESSION_TTL_HOURS: z.coerce.number().positive().default(12),

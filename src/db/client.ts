@@ -46,12 +46,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // Every session works in Vietnamese time (set at connection start, so no query races it).
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, options: '-c TimeZone=Asia/Ho_Chi_Minh' });
   pool.on('error', () => {
     // An idle client died (server restart): the pool replaces it; queries report their own errors.
-  });
-  pool.on('connect', (client) => {
-    client.query("SET TIME ZONE 'Asia/Ho_Chi_Minh'").catch(() => {});
   });
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return {

@@ -33,17 +33,6 @@ export async function appendHistory(
   await db.insert(dossierHistory).values({ ...e, note: e.note ?? null, data: e.data ?? {} });
 }
 
-/** Next gap-free daily number for an agency; the row lock serialises concurrent submissions. */
-export async function nextDailySequence(db: Db, agencyId: string, day: string): Promise<number> {
-  const [r] = await queryRows<{ last_seq: number }>(
-    db,
-    sql`INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES (${agencyId}, ${day}, 1)
-        ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + 1
-        RETURNING last_seq`,
-  );
-  return Number(r!.last_seq);
-}
-
 export async function findIdempotent(db: Db, userId: string, scope: string, key: string) {
   const [r] = await db
     .select()
@@ -51,12 +40,6 @@ export async function findIdempotent(db: Db, userId: string, scope: string, key:
     .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
     .limit(1);
   return r ?? null;
-}
-
-/** Records a key; returns false when another request recorded it first (the caller then replays). */
-export async function recordIdempotent(db: Db, v: typeof idempotencyKeys.$inferInsert): Promise<boolean> {
-  const rows = await db.insert(idempotencyKeys).values(v).onConflictDoNothing().returning({ key: idempotencyKeys.key });
-  return rows.length > 0;
 }
 
 export function searchTextOf(code: string | null, applicant: { fullName: string; idNumber: string; taxCode?: string | undefined; organisationName?: string | undefined }): string {
@@ -140,4 +123,43 @@ export async function isSpecialistFor(db: Db, userId: string, agencyIds: string[
         WHERE r.user_id = ${userId} AND r.role = 'specialist' AND (up.depth = 0 OR r.include_children) LIMIT 1`,
   );
   return rows.length > 0;
+}
+
+export interface FileJson {
+  id: string;
+  component: string;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  reused: boolean;
+  createdAt: string;
+}
+
+const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+/** A dossier with its files, rating and agency names, in one query (the view of a dossier). */
+export async function findDossierWithDetails(db: Db, idOrCode: string) {
+  const where = UUID_RE.test(idOrCode) ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode);
+  const [row] = await db
+    .select({
+      d: dossiers,
+      files: sql<unknown>`coalesce((SELECT json_agg(json_build_object('id', f.id, 'component', f.component_code, 'fileName', f.file_name,
+          'mediaType', f.media_type, 'size', f.size, 'sha256', f.sha256, 'reused', f.reused_from_id IS NOT NULL, 'createdAt', f.created_at)
+          ORDER BY f.created_at, f.id) FROM dossier_files f WHERE f.dossier_id = ${dossiers.id} AND f.removed_at IS NULL), '[]'::json)`,
+      rating: sql<unknown>`(SELECT json_build_object('rating', r.rating, 'comment', r.comment) FROM dossier_ratings r WHERE r.dossier_id = ${dossiers.id})`,
+      receiving: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = ${dossiers.receivingAgencyId})`,
+      competent: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = ${dossiers.competentAgencyId})`,
+    })
+    .from(dossiers)
+    .where(where)
+    .limit(1);
+  if (!row) return null;
+  return {
+    d: row.d,
+    files: parseJson<FileJson[]>(row.files),
+    rating: parseJson<{ rating: string; comment: string | null } | null>(row.rating),
+    receiving: parseJson<{ code: string; name: string }>(row.receiving),
+    competent: parseJson<{ code: string; name: string }>(row.competent),
+  };
 }

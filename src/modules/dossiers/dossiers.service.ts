@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { queryRows, sql, type Db } from '../../db/client.ts';
 import { adminUnits, agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
+import { TtlCache } from '../../platform/cache.ts';
 import { vnDate } from '../../platform/time.ts';
 import { loadClock } from '../calendar/calendar.service.ts';
 import { computeDueAt, workingMinutesBetween } from '../calendar/due-date.ts';
@@ -31,11 +32,10 @@ import {
   findIdempotent,
   isSpecialistFor,
   listFiles,
-  nextDailySequence,
-  recordIdempotent,
   searchTextOf,
   type DossierRow,
 } from './dossiers.repo.ts';
+import { submitBatcherFor } from './submit-batcher.ts';
 
 const DOSSIER = 'hồ sơ';
 export const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', DOSSIER);
@@ -176,38 +176,39 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
     applicantUserId = owner?.id ?? null;
   }
   const id = newId(ctx.now.getTime());
-  return ctx.db.transaction(async (tx) => {
-    if (idempotencyKey) {
-      const fresh = await recordIdempotent(tx, { userId: actor.userId, scope: 'dossier.create', key: idempotencyKey, requestHash: hash, resourceId: id, createdAt: ctx.now });
-      if (!fresh) {
-        const prior = await findIdempotent(tx, actor.userId, 'dossier.create', idempotencyKey);
-        return replay(prior!, hash);
-      }
-    }
-    await tx.insert(dossiers).values({
-      id,
-      procedureId: proc.id,
-      procedureVersionId: proc.versionId,
-      procedureCode: proc.code,
-      procedureVersion: proc.version,
-      receivingAgencyId: agency.id,
-      competentAgencyId: proc.competentAgency.id,
-      status: 'draft',
-      channel,
-      applicantType: applicant.type,
-      applicant,
-      applicantUserId,
-      createdBy: actor.userId,
-      form: check.values,
-      unitCode: applicant.address?.unitCode ?? null,
-      searchText: searchTextOf(null, applicant),
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    });
-    await appendHistory(tx, { dossierId: id, at: ctx.now, action: 'create', actorId: actor.userId, actorRole: isDesk && !isApplicantUser ? 'reception' : 'applicant', fromStatus: null, toStatus: 'draft' });
-    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.create', targetType: 'dossier', targetId: id, details: { procedure: proc.code, channel } });
-    return { id, replayed: false };
-  });
+  const role = isDesk && !isApplicantUser ? 'reception' : 'applicant';
+  const key = idempotencyKey ?? null;
+  // One statement, so one round trip and atomic without an explicit transaction: the key (when
+  // given) is claimed first, and the dossier, its history and audit are written only if it was free.
+  const rows = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`WITH k AS (
+          INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
+          SELECT ${actor.userId}, ${key}, 'dossier.create', ${hash}, ${id}, ${ctx.now} WHERE ${key}::text IS NOT NULL
+          ON CONFLICT DO NOTHING RETURNING 1
+        ), d AS (
+          INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id,
+            status, channel, applicant_type, applicant, applicant_user_id, created_by, form, unit_code, search_text, created_at, updated_at)
+          SELECT ${id}, ${proc.id}, ${proc.versionId}, ${proc.code}, ${proc.version}, ${agency.id}, ${proc.competentAgency.id},
+            'draft', ${channel}, ${applicant.type}, ${JSON.stringify(applicant)}::jsonb, ${applicantUserId}, ${actor.userId}, ${JSON.stringify(check.values)}::jsonb,
+            ${applicant.address?.unitCode ?? null}, ${searchTextOf(null, applicant)}, ${ctx.now}, ${ctx.now}
+          WHERE ${key}::text IS NULL OR EXISTS (SELECT 1 FROM k)
+          RETURNING id
+        ), h AS (
+          INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status)
+          SELECT d.id, ${ctx.now}, 'create', ${actor.userId}, ${role}, NULL, 'draft' FROM d
+        ), a AS (
+          INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
+          SELECT ${ctx.now}, ${actor.userId}, ${role}, 'dossier.create', 'dossier', d.id::text, ${ctx.ip ?? null}, 'success',
+                 jsonb_build_object('procedure', ${proc.code}::text, 'channel', ${channel}::text) FROM d
+        )
+        SELECT id FROM d`,
+  );
+  if (rows[0]) return { id, replayed: false };
+  // The key was taken by an earlier (or simultaneous) request: answer as that one did.
+  const prior = await findIdempotent(ctx.db, actor.userId, 'dossier.create', idempotencyKey!);
+  if (!prior) throw new AppError('internal', 'IDEMPOTENCY_RECORD_MISSING');
+  return replay(prior, hash);
 }
 
 function replay(prior: { requestHash: string; resourceId: string }, hash: string) {
@@ -274,31 +275,33 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
 export async function attachFile(ctx: Ctx, files: LocalFileStore, idOrCode: string, input: { component: string; fileName: string; data: Buffer }) {
   const actor = requireActor(ctx.actor);
   // Check access and state before spending disk on the upload.
-  const pre = await loadVisible(ctx.db, actor, idOrCode);
-  assertCanEditContent(pre.parties, pre.d, actor);
-  assertComponent(pre.proc, input.component);
+  let { d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode);
+  assertCanEditContent(parties, d, actor);
+  assertComponent(proc, input.component);
   const maxBytes = await getSetting(ctx.db, 'upload_max_bytes');
   const stored = await files.put(input.data, maxBytes);
-  return ctx.db.transaction(async (tx) => {
-    const { d, parties } = await loadVisible(tx, actor, idOrCode, true);
-    assertCanEditContent(parties, d, actor);
+  const fileName = sanitiseFileName(input.fileName);
+  for (let attempt = 0; attempt < 5; attempt++) {
     const fileId = newId(ctx.now.getTime());
-    await tx.insert(dossierFiles).values({
-      id: fileId,
-      dossierId: d.id,
-      componentCode: input.component,
-      fileName: sanitiseFileName(input.fileName),
-      mediaType: stored.mediaType,
-      size: stored.size,
-      sha256: stored.sha256,
-      storageKey: stored.storageKey,
-      uploadedBy: actor.userId,
-      createdAt: ctx.now,
-    });
-    await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
-    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.attach', targetType: 'dossier', targetId: d.id, details: { fileId, component: input.component, size: stored.size } });
-    return { fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType };
-  });
+    // One statement, so one round trip: it only writes if the dossier is still the version checked above.
+    const rows = await queryRows<{ id: string }>(
+      ctx.db,
+      sql`WITH d AS (SELECT id FROM dossiers WHERE id = ${d.id} AND version = ${d.version} FOR UPDATE),
+          f AS (INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
+                SELECT ${fileId}, d.id, ${input.component}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now} FROM d
+                RETURNING id, dossier_id),
+          u AS (UPDATE dossiers SET version = version + 1, updated_at = ${ctx.now} FROM f WHERE dossiers.id = f.dossier_id),
+          a AS (INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
+                SELECT ${ctx.now}, ${actor.userId}, ${actor.roles[0]?.role ?? null}, 'dossier.file.attach', 'dossier', f.dossier_id::text, ${ctx.ip ?? null}, 'success',
+                       jsonb_build_object('fileId', f.id, 'component', ${input.component}::text, 'size', ${stored.size}::bigint) FROM f)
+          SELECT id FROM f`,
+    );
+    if (rows[0]) return { fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType };
+    // The dossier changed meanwhile (another upload, a submission): check again and retry.
+    ({ d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode));
+    assertCanEditContent(parties, d, actor);
+  }
+  throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
 }
 
 /**
@@ -374,11 +377,15 @@ function sanitiseFileName(name: string): string {
 // Submission
 
 /** Formats a dossier code from the configured pattern (DOMAIN section 5). */
+export function dossierCodeParts(pattern: string, agencyIdentity: string, day: string): { before: string; after: string } {
+  const filled = pattern.replace('{agency}', agencyIdentity).replace('{yymmdd}', day.slice(2, 4) + day.slice(5, 7) + day.slice(8, 10));
+  const [before = '', after = ''] = filled.split('{seq4}');
+  return { before, after };
+}
+
 export function formatDossierCode(pattern: string, agencyIdentity: string, day: string, seq: number): string {
-  return pattern
-    .replace('{agency}', agencyIdentity)
-    .replace('{yymmdd}', day.slice(2, 4) + day.slice(5, 7) + day.slice(8, 10))
-    .replace('{seq4}', String(seq).padStart(4, '0'));
+  const { before, after } = dossierCodeParts(pattern, agencyIdentity, day);
+  return `${before}${String(seq).padStart(4, '0')}${after}`;
 }
 
 /** Everything missing before a dossier can be submitted: required answers and components. */
@@ -393,38 +400,61 @@ export async function completenessErrors(db: Db, d: DossierRow, proc: ProcedureR
 }
 
 /**
- * Submits a draft: checks it is complete, issues the dossier code (gap-free per agency and day)
- * and moves it to `submitted`. With an Idempotency-Key a retry answers with the same dossier.
- * Errors: DOSSIER_INCOMPLETE, DOSSIER_TRANSITION_NOT_ALLOWED, DOSSIER_VERSION_STALE.
+ * Submits a draft: checks it is complete, issues the dossier code (gap-free per agency and day,
+ * see submit-batcher.ts) and moves it to `submitted`. With an Idempotency-Key a retry answers
+ * with the same dossier. Errors: DOSSIER_INCOMPLETE, DOSSIER_TRANSITION_NOT_ALLOWED,
+ * DOSSIER_VERSION_STALE, DOSSIER_CONCURRENT_CHANGE.
  */
 export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempotencyKey?: string | undefined; ifMatch?: number | undefined } = {}) {
   const actor = requireActor(ctx.actor);
-  if (opts.idempotencyKey) {
+  const hash = requestHash(idOrCode);
+  const replayed = async () => {
+    if (!opts.idempotencyKey) return null;
     const prior = await findIdempotent(ctx.db, actor.userId, 'dossier.submit', opts.idempotencyKey);
-    if (prior) return replay(prior, requestHash(idOrCode)).id;
-  }
-  return ctx.db.transaction(async (tx) => {
-    const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
-    if (opts.idempotencyKey) {
-      const fresh = await recordIdempotent(tx, { userId: actor.userId, scope: 'dossier.submit', key: opts.idempotencyKey, requestHash: requestHash(idOrCode), resourceId: d.id, createdAt: ctx.now });
-      if (!fresh) return d.id;
-    }
+    return prior ? replay(prior, hash).id : null;
+  };
+  const prior = await replayed();
+  if (prior) return prior;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // Validate without locks; the write below re-checks that nothing changed in between.
+    const { d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode);
     checkVersion(d, opts.ifMatch);
     const decision = decideForParties('submit', parties, factsOf(d, proc, actor));
     if (!decision.ok) throw transitionError('submit', decision, d, parties, proc, actor);
-    const errors = await completenessErrors(tx, d, proc, ctx.now);
+    const errors = await completenessErrors(ctx.db, d, proc, ctx.now);
     if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
-    const [agency] = await tx.select({ identityCode: agencies.identityCode }).from(agencies).where(eq(agencies.id, d.receivingAgencyId));
     const day = vnDate(ctx.now);
-    const seq = await nextDailySequence(tx, d.receivingAgencyId, day);
-    const code = formatDossierCode(await getSetting(tx, 'dossier_code_pattern'), agency!.identityCode, day, seq);
-    await tx
-      .update(dossiers)
-      .set({ code, status: 'submitted', submittedAt: ctx.now, searchText: searchTextOf(code, d.applicant as Applicant), version: d.version + 1, updatedAt: ctx.now })
-      .where(eq(dossiers.id, d.id));
-    await recordTransition(ctx, tx, d, 'submit', decision.party ?? 'applicant', 'submitted', null, { code });
-    return d.id;
-  });
+    const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, d.receivingAgencyId), day);
+    const code = await submitBatcherFor(ctx.db).submit({
+      dossierId: d.id,
+      expectedVersion: d.version,
+      agencyId: d.receivingAgencyId,
+      day,
+      codeBefore: before,
+      codeAfter: after,
+      searchRest: searchTextOf(null, d.applicant as Applicant),
+      actorId: actor.userId,
+      actorRole: decision.party ?? 'applicant',
+      ip: ctx.ip ?? null,
+      at: ctx.now,
+      idempotency: opts.idempotencyKey ? { userId: actor.userId, key: opts.idempotencyKey, requestHash: hash } : null,
+    });
+    if (code) return d.id;
+    // The draft changed between validation and write (a file added, a double click): look again.
+    const again = await replayed();
+    if (again) return again;
+  }
+  throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
+}
+
+const identityCodes = new TtlCache<string, string>(60_000);
+async function agencyIdentityCode(db: Db, agencyId: string): Promise<string> {
+  const hit = identityCodes.get(agencyId);
+  if (hit) return hit;
+  const [a] = await db.select({ identityCode: agencies.identityCode }).from(agencies).where(eq(agencies.id, agencyId));
+  if (!a) throw new AppError('internal', 'AGENCY_MISSING');
+  identityCodes.set(agencyId, a.identityCode);
+  return a.identityCode;
 }
 
 async function recordTransition(ctx: Ctx, tx: Db, d: DossierRow, action: DossierAction, party: DossierParty, to: DossierStatus, note: string | null, data: Record<string, unknown> = {}) {

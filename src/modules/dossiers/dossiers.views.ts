@@ -1,37 +1,32 @@
-import { eq, inArray } from 'drizzle-orm';
 import { queryRows, sql, type Db } from '../../db/client.ts';
-import { agencies, dossierRatings } from '../../db/schema.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { allowedActions, isOverdue, NATIONAL_STATUS, STATUS_NAMES_VI, type DossierStatus } from './dossier-workflow.ts';
-import { findDossier, listDossierRows, listFiles } from './dossiers.repo.ts';
+import { findDossierWithDetails, listDossierRows } from './dossiers.repo.ts';
+import { findProcedureByVersionId } from '../procedures/procedures.repo.ts';
 import type { DossierView, ListQuery } from './dossiers.schemas.ts';
-import { dossierNotFound, factsOf, loadVisible } from './dossiers.service.ts';
+import { dossierNotFound, factsOf, loadVisible, partiesOf } from './dossiers.service.ts';
 
 const d2 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
 /** The full view of one dossier for someone who may see it (404 otherwise). Staff reads are audited. */
 export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<DossierView> {
   const actor = requireActor(ctx.actor);
-  const { d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode);
-  const [files, ratingRows, agencyRows] = await Promise.all([
-    listFiles(ctx.db, d.id),
-    ctx.db.select().from(dossierRatings).where(eq(dossierRatings.dossierId, d.id)),
-    ctx.db.select({ id: agencies.id, code: agencies.code, name: agencies.name }).from(agencies).where(inArray(agencies.id, [d.receivingAgencyId, d.competentAgencyId])),
-  ]);
+  const found = await findDossierWithDetails(ctx.db, idOrCode);
+  if (!found) throw dossierNotFound();
+  const { d, files, rating } = found;
+  const parties = partiesOf(actor, d);
+  if (parties.length === 0) throw dossierNotFound();
+  const proc = await findProcedureByVersionId(ctx.db, d.procedureVersionId);
+  if (!proc) throw new AppError('internal', 'PROCEDURE_VERSION_MISSING');
   if (!parties.includes('applicant')) {
     await writeAudit(ctx, { action: 'dossier.read', targetType: 'dossier', targetId: d.id });
   }
-  const agency = (id: string) => {
-    const a = agencyRows.find((x) => x.id === id)!;
-    return { code: a.code, name: a.name };
-  };
   const step = d.stepIndex !== null && d.status === 'in_progress' ? proc.definition.workflow[d.stepIndex] : undefined;
   const status = d.status as DossierStatus;
-  const rating = ratingRows[0];
   return {
     id: d.id,
     code: d.code,
@@ -46,16 +41,16 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     form: d.form as Record<string, unknown>,
     files: files.map((f) => ({
       fileId: f.id,
-      component: f.componentCode,
+      component: f.component,
       fileName: f.fileName,
       mediaType: f.mediaType,
-      size: f.size,
+      size: Number(f.size),
       sha256: f.sha256,
-      reused: f.reusedFromId !== null,
-      uploadedAt: toIso(f.createdAt),
+      reused: f.reused,
+      uploadedAt: toIso(new Date(f.createdAt)),
     })),
-    receivingAgency: agency(d.receivingAgencyId),
-    competentAgency: agency(d.competentAgencyId),
+    receivingAgency: found.receiving,
+    competentAgency: found.competent,
     assigneeId: d.assigneeId,
     currentStep: step ? { key: step.key, name: step.name, role: step.role } : null,
     createdAt: toIso(d.createdAt),
@@ -118,24 +113,23 @@ export async function getHistory(ctx: Ctx, idOrCode: string) {
   }));
 }
 
-/** Public lookup by code: status and dates, nothing personal. */
+/** Public lookup by code: status and dates, nothing personal. One indexed query. */
 export async function publicLookup(db: Db, code: string) {
-  const d = await findDossier(db, code);
-  if (!d || !d.code || d.code !== code) throw dossierNotFound();
-  const [row] = await queryRows<{ procedure_name: string; agency_name: string }>(
+  const [row] = await queryRows<{ code: string; status: DossierStatus; received_at: Date | string | null; due_at: Date | string | null; procedure_name: string; agency_name: string }>(
     db,
-    sql`SELECT p.name AS procedure_name, a.name AS agency_name FROM procedures p, agencies a WHERE p.id = ${d.procedureId} AND a.id = ${d.receivingAgencyId}`,
+    sql`SELECT d.code, d.status, d.received_at, d.due_at, p.name AS procedure_name, a.name AS agency_name
+        FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.receiving_agency_id
+        WHERE d.code = ${code}`,
   );
-  if (!row) throw new AppError('internal', 'DOSSIER_REFERENCES_MISSING');
-  const status = d.status as DossierStatus;
+  if (!row) throw dossierNotFound();
   return {
-    code: d.code,
+    code: row.code,
     procedureName: row.procedure_name,
-    status,
-    statusName: STATUS_NAMES_VI[status],
-    nationalStatus: NATIONAL_STATUS[status],
-    receivedAt: toIsoOrNull(d.receivedAt),
-    dueAt: toIsoOrNull(d.dueAt),
+    status: row.status,
+    statusName: STATUS_NAMES_VI[row.status],
+    nationalStatus: NATIONAL_STATUS[row.status],
+    receivedAt: toIsoOrNull(d2(row.received_at)),
+    dueAt: toIsoOrNull(d2(row.due_at)),
     agencyName: row.agency_name,
   };
 }

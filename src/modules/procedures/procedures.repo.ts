@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
 import { agencies, procedureAgencies, procedureFields, procedures, procedureVersions } from '../../db/schema.ts';
+import { TtlCache } from '../../platform/cache.ts';
 import { escapeLike, fold } from '../../platform/text.ts';
 import type { ProcedureDefinition, ProcedureSearchQuery } from './procedures.schemas.ts';
 
@@ -68,21 +69,46 @@ const SELECT = sql`SELECT p.id, p.code, p.name, p.field_code, f.name AS field_na
   JOIN procedure_fields f ON f.code = p.field_code
   JOIN agencies ca ON ca.id = p.competent_agency_id`;
 
+/**
+ * Procedure versions are immutable once published, and read on every dossier request, so they
+ * are cached per process: by version id for a minute (agency names may change), and "the
+ * current version of code X" for a few seconds. Publishing clears this instance's cache at once;
+ * other instances follow within CURRENT_TTL_MS.
+ */
+const CURRENT_TTL_MS = 5_000;
+const byVersionId = new TtlCache<string, ProcedureRecord>(60_000);
+const currentByCode = new TtlCache<string, ProcedureRecord>(CURRENT_TTL_MS);
+
+export function clearProcedureCache(): void {
+  byVersionId.clear();
+  currentByCode.clear();
+}
+
 /** The published version of a procedure, or a given version. */
 export async function findProcedure(db: Db, code: string, version?: number): Promise<ProcedureRecord | null> {
+  if (version === undefined) {
+    const hit = currentByCode.get(code);
+    if (hit) return hit;
+  }
   const rows = await queryRows<Row>(
     db,
     version === undefined
       ? sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id WHERE p.code = ${code} AND p.is_active`
       : sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id AND v.version = ${version} WHERE p.code = ${code}`,
   );
-  return rows[0] ? toRecord(rows[0]) : null;
+  const rec = rows[0] ? toRecord(rows[0]) : null;
+  if (rec && version === undefined) currentByCode.set(code, rec);
+  return rec;
 }
 
 /** Procedure versions by id (dossiers keep the version they were received under). */
 export async function findProcedureByVersionId(db: Db, versionId: string): Promise<ProcedureRecord | null> {
+  const hit = byVersionId.get(versionId);
+  if (hit) return hit;
   const rows = await queryRows<Row>(db, sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id WHERE v.id = ${versionId}`);
-  return rows[0] ? toRecord(rows[0]) : null;
+  const rec = rows[0] ? toRecord(rows[0]) : null;
+  if (rec) byVersionId.set(versionId, rec);
+  return rec;
 }
 
 /**

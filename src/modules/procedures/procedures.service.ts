@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc, viCollator } from '../../platform/text.ts';
 import {
+  clearProcedureCache,
   findAgenciesByCodes,
   findProcedure,
   findProcedureIdByCode,
@@ -127,7 +128,7 @@ export async function createProcedureVersion(ctx: Ctx, code: string, input: unkn
  */
 export async function publishProcedureVersion(ctx: Ctx, code: string, version: number) {
   const actor = requireRole(ctx.actor, 'admin');
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     const p = await findProcedureIdByCode(tx, code);
     if (!p) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
     const v = await getVersionRow(tx, p.id, version);
@@ -164,6 +165,9 @@ export async function publishProcedureVersion(ctx: Ctx, code: string, version: n
     await writeAudit({ ...ctx, db: tx }, { action: 'procedure.version.publish', targetType: 'procedure', targetId: code, details: { version } });
     return { code, version, status: 'published' as const };
   });
+  // After commit, so no reader can cache the old version again in between.
+  clearProcedureCache();
+  return result;
 }
 
 export async function getProcedureVersions(ctx: Ctx, code: string) {

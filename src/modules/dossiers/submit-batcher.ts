@@ -1,0 +1,182 @@
+import { queryRows, sql, type Db } from '../../db/client.ts';
+
+/**
+ * Issuing dossier codes, fast and gap-free.
+ *
+ * A code's daily number comes from one counter row per receiving agency and day, incremented in
+ * the transaction that submits the dossier, so a number is used exactly when a submission
+ * commits (gap-free, never reused). That row is hot: every submission to the provincial centre
+ * on one day queues on it, and each holds it until its commit reaches the disk. One commit at a
+ * time caps a centre at a few hundred submissions a second on ordinary disks.
+ *
+ * So submissions are committed in groups: requests arriving while a group is being written wait
+ * for the next group, and each group is ONE statement (hence one plan, one lock on the counter
+ * row and one disk flush for many submissions): it locks the drafts that are still exactly as
+ * they were validated, takes a block of numbers, and writes dossiers, history, audit, outgoing
+ * jobs and idempotency keys. A draft that changed since it was validated is left alone and its
+ * caller validates again. Drafts and counter rows are locked in (agency, day, id) order, so
+ * groups from several instances cannot deadlock. If a group fails as a whole, its items are
+ * retried one by one, so one bad item cannot fail the others.
+ */
+export interface SubmitItem {
+  dossierId: string;
+  expectedVersion: number;
+  agencyId: string;
+  /** Vietnamese calendar date of the submission (YYYY-MM-DD). */
+  day: string;
+  /** The code is codeBefore + the 4-digit daily number + codeAfter. */
+  codeBefore: string;
+  codeAfter: string;
+  /** Folded search text of the applicant, to which the code is prepended. */
+  searchRest: string;
+  actorId: string;
+  actorRole: string;
+  ip: string | null;
+  at: Date;
+  idempotency: { userId: string; key: string; requestHash: string } | null;
+}
+
+/**
+ * One statement for a whole group: lock the still-unchanged drafts (in a fixed order), take a
+ * block of numbers per agency and day from the counter, number the drafts in arrival order,
+ * and write the dossiers, history, audit, outgoing jobs and idempotency keys. Returns the
+ * dossiers that were submitted, with their codes.
+ */
+function groupStatement(items: SubmitItem[]) {
+  const seq = sql`(CASE WHEN length(n.seq::text) >= 4 THEN n.seq::text ELSE lpad(n.seq::text, 4, '0') END)`;
+  return sql`
+    WITH items AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(
+        items.map((i, ord) => ({
+          id: i.dossierId,
+          expected_version: i.expectedVersion,
+          agency_id: i.agencyId,
+          day: i.day,
+          before: i.codeBefore,
+          after: i.codeAfter,
+          rest: i.searchRest,
+          actor_id: i.actorId,
+          actor_role: i.actorRole,
+          ip: i.ip,
+          at: i.at.toISOString(),
+          idem_user: i.idempotency?.userId ?? null,
+          idem_key: i.idempotency?.key ?? null,
+          idem_hash: i.idempotency?.requestHash ?? null,
+          ord,
+        })),
+      )}::jsonb) AS t(id uuid, expected_version int, agency_id uuid, day date, before text, after text, rest text, actor_id uuid,
+                      actor_role text, ip text, at timestamptz, idem_user uuid, idem_key text, idem_hash text, ord int)
+    ), d AS (
+      SELECT i.* FROM items i JOIN dossiers x ON x.id = i.id
+      WHERE x.status = 'draft' AND x.version = i.expected_version
+      ORDER BY i.agency_id, i.day, i.id
+      FOR UPDATE OF x
+    ), cnt AS (
+      SELECT agency_id, day, count(*)::int AS n FROM d GROUP BY agency_id, day
+    ), c AS (
+      INSERT INTO dossier_code_counters (agency_id, day, last_seq)
+      SELECT agency_id, day, n FROM cnt ORDER BY agency_id, day
+      ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + EXCLUDED.last_seq
+      RETURNING agency_id, day, last_seq
+    ), n AS (
+      SELECT d.*, c.last_seq - cnt.n + row_number() OVER (PARTITION BY d.agency_id, d.day ORDER BY d.ord) AS seq
+      FROM d JOIN c ON c.agency_id = d.agency_id AND c.day = d.day JOIN cnt ON cnt.agency_id = d.agency_id AND cnt.day = d.day
+    ), u AS (
+      UPDATE dossiers SET code = n.before || ${seq} || n.after, status = 'submitted', submitted_at = n.at,
+        search_text = lower(n.before || ${seq} || n.after) || ' ' || n.rest, version = dossiers.version + 1, updated_at = n.at
+      FROM n WHERE dossiers.id = n.id
+      RETURNING dossiers.id, dossiers.code, n.actor_id, n.actor_role, n.ip, n.at, n.idem_user, n.idem_key, n.idem_hash
+    ), h AS (
+      INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status, data)
+      SELECT u.id, u.at, 'submit', u.actor_id, u.actor_role, 'draft', 'submitted', jsonb_build_object('code', u.code) FROM u
+    ), a AS (
+      INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
+      SELECT u.at, u.actor_id, u.actor_role, 'dossier.submit', 'dossier', u.id::text, u.ip, 'success',
+             jsonb_build_object('from', 'draft', 'to', 'submitted', 'code', u.code) FROM u
+    ), j AS (
+      INSERT INTO jobs (type, payload, run_at, created_at)
+      SELECT 'dossier.status_changed', jsonb_build_object('dossierId', u.id, 'action', 'submit', 'from', 'draft', 'to', 'submitted'), u.at, u.at FROM u
+    ), k AS (
+      INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
+      SELECT u.idem_user, u.idem_key, 'dossier.submit', u.idem_hash, u.id, u.at FROM u WHERE u.idem_key IS NOT NULL
+      ON CONFLICT DO NOTHING
+    )
+    SELECT id, code FROM u`;
+}
+
+/** Submits a group in one statement; the result maps each item to its code, or null when its draft changed. */
+async function runGroup(db: Db, items: SubmitItem[]): Promise<(string | null)[]> {
+  // A dossier twice in one group (a double click): only the first may win; the other retries.
+  const first = new Map<string, number>();
+  items.forEach((it, idx) => {
+    if (!first.has(it.dossierId)) first.set(it.dossierId, idx);
+  });
+  const unique = [...first.values()].map((idx) => items[idx]!);
+  const rows = await queryRows<{ id: string; code: string }>(db, groupStatement(unique));
+  const codes = new Map(rows.map((r) => [r.id, r.code]));
+  return items.map((it, idx) => (first.get(it.dossierId) === idx ? (codes.get(it.dossierId) ?? null) : null));
+}
+
+interface Pending {
+  item: SubmitItem;
+  resolve: (code: string | null) => void;
+  reject: (err: unknown) => void;
+}
+
+export class SubmitBatcher {
+  private pending: Pending[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxGroup = 100,
+  ) {}
+
+  /** Submits one validated draft; resolves to its code, or null when the draft changed meanwhile. */
+  submit(item: SubmitItem): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length) {
+        const group = this.pending.splice(0, this.maxGroup);
+        try {
+          // One statement is atomic on its own: no explicit transaction needed.
+          const codes = await runGroup(this.db, group.map((p) => p.item));
+          group.forEach((p, i) => p.resolve(codes[i] ?? null));
+        } catch (err) {
+          if (group.length === 1) group[0]!.reject(err);
+          else {
+            for (const p of group) {
+              try {
+                p.resolve((await runGroup(this.db, [p.item]))[0] ?? null);
+              } catch (e) {
+                p.reject(e);
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
+
+
+const batchers = new WeakMap<Db, SubmitBatcher>();
+
+/** The batcher of a database handle (one per process and database). */
+export function submitBatcherFor(db: Db): SubmitBatcher {
+  let b = batchers.get(db);
+  if (!b) {
+    b = new SubmitBatcher(db);
+    batchers.set(db, b);
+  }
+  return b;
+}
