@@ -7,7 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { pendingMigrations } from './db/migrate.ts';
-import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
+import { calendarRoutes } from './modules/calendar/index.ts';
 import { dossierRoutes } from './modules/dossiers/dossiers.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { procedureRoutes } from './modules/procedures/procedures.routes.ts';

@@ -10,7 +10,8 @@ import { DEMO_PASSWORD, seedDemo } from '../src/db/demo/seed.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
-import { clearCalendarCache } from '../src/modules/calendar/calendar.service.ts';
+import { clearCalendarCache } from '../src/modules/calendar/index.ts';
+import { clearProcedureCache } from '../src/modules/procedures/procedures.repo.ts';
 
 /**
  * A real app on a real, freshly migrated database with the demo province loaded: PGlite in
@@ -29,7 +30,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `tinhso_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -51,6 +52,7 @@ async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; d
 export async function createTestApp(opts: { dossiers?: number; now?: Date } = {}): Promise<TestApp> {
   clearSettingsCache();
   clearCalendarCache();
+  clearProcedureCache();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-test-'));
   const base = process.env.TEST_DATABASE_URL;
   const pgDb = base ? await createPostgresDatabase(base) : null;

@@ -1,9 +1,15 @@
 /**
  * RFC 4180 CSV parsing: quoted fields, doubled quotes, CRLF or LF, a UTF-8 byte-order mark.
- * Throws on an unterminated quote, with the line where it started.
+ * Throws on an unterminated quote, with the line where it started. Blank lines are skipped.
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+  return parseCsvRecords(text).map((r) => r.cells);
+}
+
+/** The records of a CSV text with the line each starts on (for error messages). */
+export function parseCsvRecords(text: string): { line: number; cells: string[] }[] {
+  const rows: { line: number; cells: string[] }[] = [];
+  let rowLine = 1;
   let row: string[] = [];
   let field = '';
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -31,16 +37,17 @@ export function parseCsv(text: string): string[][] {
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
-      rows.push(row);
+      rows.push({ line: rowLine, cells: row });
       row = [];
       field = '';
       line++;
+      rowLine = line;
     } else field += c;
   }
   if (inQuotes) throw new Error(`unterminated quoted field starting on line ${quoteLine}`);
   if (field !== '' || row.length) {
     row.push(field);
-    rows.push(row);
+    rows.push({ line: rowLine, cells: row });
   }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+  return rows.filter((r) => !(r.cells.length === 1 && r.cells[0] === ''));
 }

@@ -32,7 +32,8 @@ export function sendProblem(reply: FastifyReply, err: AppError, instance: string
     instance,
   };
   if (err.errors?.length) body.errors = err.errors;
-  if (err.details) Object.assign(body, err.details);
+  // Extension members (RFC 9457 §3.2) never replace the standard ones.
+  for (const [k, v] of Object.entries(err.details ?? {})) if (!(k in body)) body[k] = v;
   return reply.status(status).type('application/problem+json; charset=utf-8').send(body);
 }
 

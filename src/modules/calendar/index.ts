@@ -31,3 +31,6 @@ export type {
   OfficePeriod,
   Pause,
 } from './due-date.ts';
+export { isIsoDate } from './civil-date.ts';
+export { calendarRoutes } from './calendar.routes.ts';
+export { clearCalendarCache, computeDueDate, loadClock, loadWorkingCalendar, type Clock } from './calendar.service.ts';

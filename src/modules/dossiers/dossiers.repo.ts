@@ -60,7 +60,8 @@ export function visibilitySql(actor: Actor): SQL {
   const staffScope = actor.roles.some((r) => r.role === 'reception' || r.role === 'specialist' || r.role === 'leader') ? actor.agencyScope : [];
   if (staffScope.length) {
     const ids = sql.join(staffScope.map((id) => sql`${id}::uuid`), sql`, `);
-    parts.push(sql`d.receiving_agency_id IN (${ids})`, sql`d.competent_agency_id IN (${ids})`);
+    parts.push(sql`((d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))
+      AND (d.status <> 'draft' OR d.created_by IS DISTINCT FROM d.applicant_user_id))`);
   }
   return sql`(${sql.join(parts, sql` OR `)})`;
 }
@@ -138,7 +139,11 @@ export interface FileJson {
 
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
-/** A dossier with its files, rating and agency names, in one query (the view of a dossier). */
+/**
+ * A dossier with its files, rating and agency names, in one query (the view of a dossier).
+ * Columns of the outer row are written out qualified: Drizzle renders interpolated columns
+ * unqualified, which inside a subquery would bind to the subquery's own table.
+ */
 export async function findDossierWithDetails(db: Db, idOrCode: string) {
   const where = UUID_RE.test(idOrCode) ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode);
   const [row] = await db
@@ -146,10 +151,10 @@ export async function findDossierWithDetails(db: Db, idOrCode: string) {
       d: dossiers,
       files: sql<unknown>`coalesce((SELECT json_agg(json_build_object('id', f.id, 'component', f.component_code, 'fileName', f.file_name,
           'mediaType', f.media_type, 'size', f.size, 'sha256', f.sha256, 'reused', f.reused_from_id IS NOT NULL, 'createdAt', f.created_at)
-          ORDER BY f.created_at, f.id) FROM dossier_files f WHERE f.dossier_id = ${dossiers.id} AND f.removed_at IS NULL), '[]'::json)`,
-      rating: sql<unknown>`(SELECT json_build_object('rating', r.rating, 'comment', r.comment) FROM dossier_ratings r WHERE r.dossier_id = ${dossiers.id})`,
-      receiving: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = ${dossiers.receivingAgencyId})`,
-      competent: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = ${dossiers.competentAgencyId})`,
+          ORDER BY f.created_at, f.id) FROM dossier_files f WHERE f.dossier_id = "dossiers"."id" AND f.removed_at IS NULL), '[]'::json)`,
+      rating: sql<unknown>`(SELECT json_build_object('rating', r.rating, 'comment', r.comment) FROM dossier_ratings r WHERE r.dossier_id = "dossiers"."id")`,
+      receiving: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = "dossiers"."receiving_agency_id")`,
+      competent: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = "dossiers"."competent_agency_id")`,
     })
     .from(dossiers)
     .where(where)

@@ -13,8 +13,7 @@ import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { vnDate } from '../../platform/time.ts';
-import { loadClock } from '../calendar/calendar.service.ts';
-import { computeDueAt, workingMinutesBetween } from '../calendar/due-date.ts';
+import { computeDueAt, loadClock, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
 import {
@@ -47,7 +46,9 @@ export const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', DOSSIER);
 export function partiesOf(actor: Actor, d: Pick<DossierRow, 'applicantUserId' | 'createdBy' | 'status' | 'receivingAgencyId' | 'competentAgencyId'>): DossierParty[] {
   const parties: DossierParty[] = [];
   if (d.applicantUserId === actor.userId) parties.push('applicant');
-  const inScope = actor.agencyScope.includes(d.receivingAgencyId) || actor.agencyScope.includes(d.competentAgencyId);
+  // A citizen's unsubmitted draft is theirs alone; drafts made at the desk are the desk's too.
+  const isPrivateDraft = d.status === 'draft' && d.createdBy === d.applicantUserId;
+  const inScope = !isPrivateDraft && (actor.agencyScope.includes(d.receivingAgencyId) || actor.agencyScope.includes(d.competentAgencyId));
   if (inScope) {
     for (const r of ['reception', 'specialist', 'leader'] as const) if (actor.roles.some((g) => g.role === r)) parties.push(r);
   }
@@ -113,6 +114,16 @@ function normaliseApplicant(a: Applicant): Applicant {
   };
 }
 
+/** The account of the person (or organisation) with this ID number, if they have one. */
+async function findApplicantAccount(db: Db, a: Applicant): Promise<string | null> {
+  const [owner] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.idNumber, a.idNumber), eq(users.kind, a.type === 'citizen' ? 'citizen' : 'organisation')))
+    .limit(1);
+  return owner?.id ?? null;
+}
+
 function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
@@ -166,15 +177,7 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   const errors = [...check.errors, ...unitErrors];
   if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
 
-  let applicantUserId: string | null = isApplicantUser && !isDesk ? actor.userId : null;
-  if (!applicantUserId) {
-    const [owner] = await ctx.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.idNumber, applicant.idNumber), eq(users.kind, applicant.type === 'citizen' ? 'citizen' : 'organisation')))
-      .limit(1);
-    applicantUserId = owner?.id ?? null;
-  }
+  const applicantUserId = isApplicantUser && !isDesk ? actor.userId : await findApplicantAccount(ctx.db, applicant);
   const id = newId(ctx.now.getTime());
   const role = isDesk && !isApplicantUser ? 'reception' : 'applicant';
   const key = idempotencyKey ?? null;
@@ -227,7 +230,7 @@ function assertCanEditContent(parties: DossierParty[], d: DossierRow, actor: Act
     const mayEver = parties.includes('applicant') || parties.includes('reception');
     throw new AppError(mayEver ? 'conflict' : 'forbidden', mayEver ? 'DOSSIER_NOT_EDITABLE' : 'DOSSIER_EDIT_FORBIDDEN', {
       userMessage: mayEver ? 'Hồ sơ ở trạng thái này không sửa được.' : 'Bạn không có quyền sửa hồ sơ này.',
-      details: { status: d.status },
+      details: { dossierStatus: d.status },
     });
   }
 }
@@ -250,6 +253,12 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
     if (patch.applicant) {
       if (d.status !== 'draft') throw new AppError('conflict', 'DOSSIER_NOT_EDITABLE', { userMessage: 'Chỉ sửa thông tin người nộp khi hồ sơ còn là bản nháp.' });
       const a = normaliseApplicant(patch.applicant);
+      if (a.address) {
+        const errors = await checkUnitCodes(tx, [{ path: 'applicant.address.unitCode', code: a.address.unitCode }], vnDate(ctx.now));
+        if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
+      }
+      // A walk-in draft belongs to whoever holds the (corrected) ID number; a citizen's own draft stays theirs.
+      if (d.createdBy !== d.applicantUserId) set.applicantUserId = await findApplicantAccount(tx, a);
       set.applicant = a;
       set.applicantType = a.type;
       set.unitCode = a.address?.unitCode ?? null;
@@ -315,13 +324,18 @@ export async function reuseFile(ctx: Ctx, idOrCode: string, input: { component: 
     assertCanEditContent(parties, d, actor);
     assertComponent(proc, input.component);
     const [src] = await tx
-      .select({ f: dossierFiles, applicantUserId: dossiers.applicantUserId, applicantIdNumber: dossiers.applicant })
+      .select({ f: dossierFiles, source: dossiers })
       .from(dossierFiles)
       .innerJoin(dossiers, eq(dossiers.id, dossierFiles.dossierId))
       .where(and(eq(dossierFiles.id, input.fileId), isNull(dossierFiles.removedAt)));
-    const sameApplicant =
-      src && src.f.dossierId !== d.id && ((d.applicantUserId !== null && src.applicantUserId === d.applicantUserId) || (src.applicantIdNumber as Applicant).idNumber === (d.applicant as Applicant).idNumber);
-    if (!src || !sameApplicant) throw notFound('FILE_NOT_FOUND', 'tệp');
+    // Only a document of the same applicant, from a dossier the caller may see: quoting someone's
+    // ID number on a draft must not open their documents.
+    const ok =
+      src &&
+      src.f.dossierId !== d.id &&
+      partiesOf(actor, src.source).length > 0 &&
+      (src.source.applicant as Applicant).idNumber === (d.applicant as Applicant).idNumber;
+    if (!ok) throw notFound('FILE_NOT_FOUND', 'tệp');
     const fileId = newId(ctx.now.getTime());
     await tx.insert(dossierFiles).values({ ...src.f, id: fileId, dossierId: d.id, componentCode: input.component, reusedFromId: src.f.id, uploadedBy: actor.userId, createdAt: ctx.now });
     await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
@@ -351,7 +365,7 @@ export async function removeFile(ctx: Ctx, idOrCode: string, fileId: string) {
 export async function getFile(ctx: Ctx, idOrCode: string, fileId: string) {
   const actor = requireActor(ctx.actor);
   const { d } = await loadVisible(ctx.db, actor, idOrCode);
-  const [f] = await ctx.db.select().from(dossierFiles).where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id)));
+  const [f] = await ctx.db.select().from(dossierFiles).where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
   if (!f) throw notFound('FILE_NOT_FOUND', 'tệp');
   if (actor.userId !== d.applicantUserId) {
     await writeAudit(ctx, { action: 'dossier.file.read', targetType: 'dossier', targetId: d.id, details: { fileId } });
@@ -470,7 +484,7 @@ function transitionError(action: DossierAction, decision: { ok: false; kind: 'fo
   return new AppError('conflict', 'DOSSIER_TRANSITION_NOT_ALLOWED', {
     message: decision.reason,
     userMessage: 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.',
-    details: { action, status: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor)) },
+    details: { action, dossierStatus: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor)) },
   });
 }
 

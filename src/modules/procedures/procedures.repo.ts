@@ -60,14 +60,17 @@ function toRecord(r: Row): ProcedureRecord {
   };
 }
 
-const SELECT = sql`SELECT p.id, p.code, p.name, p.field_code, f.name AS field_name, p.tier, p.online_level, p.popularity,
+// Everything shown comes from the version's own definition (name, field, agencies...), so an
+// older version reads as it was published; only the code and demand come from the procedure.
+const SELECT = sql`SELECT p.id, p.code, v.definition->>'name' AS name, f.code AS field_code, f.name AS field_name,
+    v.definition->>'tier' AS tier, v.definition->>'onlineLevel' AS online_level, p.popularity,
     ca.id AS ca_id, ca.code AS ca_code, ca.name AS ca_name,
     v.id AS version_id, v.version, v.published_at, v.definition,
     coalesce((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
-              FROM procedure_agencies pa JOIN agencies a ON a.id = pa.agency_id WHERE pa.procedure_id = p.id), '[]'::json) AS receiving
-  FROM procedures p
-  JOIN procedure_fields f ON f.code = p.field_code
-  JOIN agencies ca ON ca.id = p.competent_agency_id`;
+              FROM agencies a WHERE a.code IN (SELECT jsonb_array_elements_text(v.definition->'receivingAgencyCodes'))), '[]'::json) AS receiving
+  FROM procedures p`;
+const JOIN_REFS = sql`JOIN procedure_fields f ON f.code = v.definition->>'fieldCode'
+  JOIN agencies ca ON ca.code = v.definition->>'competentAgencyCode'`;
 
 /**
  * Procedure versions are immutable once published, and read on every dossier request, so they
@@ -85,7 +88,7 @@ export function clearProcedureCache(): void {
 }
 
 /** The published version of a procedure, or a given version. */
-export async function findProcedure(db: Db, code: string, version?: number): Promise<ProcedureRecord | null> {
+export async function findProcedure(db: Db, code: string, version?: number, includeDrafts = false): Promise<ProcedureRecord | null> {
   if (version === undefined) {
     const hit = currentByCode.get(code);
     if (hit) return hit;
@@ -93,8 +96,9 @@ export async function findProcedure(db: Db, code: string, version?: number): Pro
   const rows = await queryRows<Row>(
     db,
     version === undefined
-      ? sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id WHERE p.code = ${code} AND p.is_active`
-      : sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id AND v.version = ${version} WHERE p.code = ${code}`,
+      ? sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id ${JOIN_REFS} WHERE p.code = ${code} AND p.is_active`
+      : sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id AND v.version = ${version} ${JOIN_REFS}
+            WHERE p.code = ${code} AND (${includeDrafts} OR v.status <> 'draft')`,
   );
   const rec = rows[0] ? toRecord(rows[0]) : null;
   if (rec && version === undefined) currentByCode.set(code, rec);
@@ -105,7 +109,7 @@ export async function findProcedure(db: Db, code: string, version?: number): Pro
 export async function findProcedureByVersionId(db: Db, versionId: string): Promise<ProcedureRecord | null> {
   const hit = byVersionId.get(versionId);
   if (hit) return hit;
-  const rows = await queryRows<Row>(db, sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id WHERE v.id = ${versionId}`);
+  const rows = await queryRows<Row>(db, sql`${SELECT} JOIN procedure_versions v ON v.procedure_id = p.id ${JOIN_REFS} WHERE v.id = ${versionId}`);
   const rec = rows[0] ? toRecord(rows[0]) : null;
   if (rec) byVersionId.set(versionId, rec);
   return rec;
@@ -129,7 +133,7 @@ export async function searchProcedureRows(db: Db, q: ProcedureSearchQuery): Prom
   }
   const rows = await queryRows<Row>(
     db,
-    sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id WHERE ${sql.join(conds, sql` AND `)} LIMIT 5000`,
+    sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id ${JOIN_REFS} WHERE ${sql.join(conds, sql` AND `)} LIMIT 5000`,
   );
   return rows.map((r) => ({ ...toRecord(r), popularity: r.popularity }) as ProcedureRecord & { popularity: number });
 }

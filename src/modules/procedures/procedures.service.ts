@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { procedureFields, procedures, procedureVersions } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireRole } from '../../platform/auth.ts';
-import type { Ctx } from '../../platform/context.ts';
+import { hasRole, type Ctx } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc, viCollator } from '../../platform/text.ts';
@@ -51,7 +51,8 @@ export async function searchProcedures(ctx: Ctx, q: ProcedureSearchQuery) {
 
 /** The published procedure (or one version of it). Errors: PROCEDURE_NOT_FOUND. */
 export async function getProcedure(ctx: Ctx, code: string, version?: number): Promise<ProcedureRecord> {
-  const p = await findProcedure(ctx.db, code, version);
+  // Draft versions are work in progress: administrators only.
+  const p = await findProcedure(ctx.db, code, version, hasRole(ctx.actor, 'admin'));
   if (!p) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
   return p;
 }
@@ -134,7 +135,7 @@ export async function publishProcedureVersion(ctx: Ctx, code: string, version: n
     const v = await getVersionRow(tx, p.id, version);
     if (!v) throw notFound('PROCEDURE_VERSION_NOT_FOUND', 'phiên bản thủ tục');
     if (v.status !== 'draft') {
-      throw new AppError('conflict', 'PROCEDURE_VERSION_NOT_DRAFT', { userMessage: 'Chỉ công bố được phiên bản nháp.', details: { status: v.status } });
+      throw new AppError('conflict', 'PROCEDURE_VERSION_NOT_DRAFT', { userMessage: 'Chỉ công bố được phiên bản nháp.', details: { versionStatus: v.status } });
     }
     const def = ProcedureDefinition.parse(v.definition);
     const agencies = await findAgenciesByCodes(tx, [def.competentAgencyCode, ...def.receivingAgencyCodes]);

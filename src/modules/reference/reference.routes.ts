@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { vnDate } from '../../platform/time.ts';
+import { isIsoDate } from '../calendar/index.ts';
 import { importUnitsCsv, listAgencies, listAgencyStaff, listUnits } from './reference.service.ts';
 
 const Unit = z.object({ code: z.string(), name: z.string(), type: z.string(), parentCode: z.string().nullable(), validFrom: z.string(), validTo: z.string().nullable() });
@@ -15,7 +16,7 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['reference'],
           summary: 'Administrative units in force on a date',
-          querystring: z.object({ at: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), parent: z.string().regex(/^\d{2,5}$/).optional() }),
+          querystring: z.object({ at: z.string().refine(isIsoDate, 'một ngày có thật, dạng YYYY-MM-DD').optional(), parent: z.string().regex(/^\d{2,5}$/).optional() }),
           response: { 200: z.array(Unit) },
         },
       },
@@ -25,6 +26,8 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
     app.post(
       '/units/import',
       {
+        // The whole national list (≈3,400 communes) fits; the app-wide body limit is 1 MiB.
+        bodyLimit: 6 * 1024 * 1024,
         schema: {
           tags: ['reference'],
           summary: 'Import administrative units from CSV (code,name,type,parent_code,valid_from[,valid_to]); administrators',

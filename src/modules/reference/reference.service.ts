@@ -4,7 +4,8 @@ import { adminUnits, agencies, userRoles, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor, requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { parseCsv } from '../../platform/csv.ts';
+import { parseCsvRecords } from '../../platform/csv.ts';
+import { isIsoDate } from '../calendar/index.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc } from '../../platform/text.ts';
@@ -46,9 +47,14 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
       .returning({ inserted: sql<boolean>`(xmax = 0)` });
     if (res[0]?.inserted) inserted++;
     else updated++;
-    // Close the version in force before this one.
+    // Versions of one code never overlap: close the one before this, and end this one where the
+    // next begins (versions may be imported in any order).
     await db.execute(sql`UPDATE admin_units SET valid_to = (${u.validFrom}::date - 1)
       WHERE code = ${u.code} AND valid_from < ${u.validFrom} AND (valid_to IS NULL OR valid_to >= ${u.validFrom})`);
+    await db.execute(sql`UPDATE admin_units u SET valid_to = (n.next_from - 1)
+      FROM (SELECT min(valid_from) AS next_from FROM admin_units WHERE code = ${u.code} AND valid_from > ${u.validFrom}) n
+      WHERE u.code = ${u.code} AND u.valid_from = ${u.validFrom} AND n.next_from IS NOT NULL
+        AND (u.valid_to IS NULL OR u.valid_to >= n.next_from)`);
   }
   return { inserted, updated };
 }
@@ -57,32 +63,30 @@ const HEADER = ['code', 'name', 'type', 'parent_code', 'valid_from'];
 
 /** Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported. */
 export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: FieldError[] } {
-  let rows: string[][];
+  let records: { line: number; cells: string[] }[];
   try {
-    rows = parseCsv(text);
+    records = parseCsvRecords(text);
   } catch (err) {
     return { units: [], errors: [{ path: 'csv', message: (err as Error).message }] };
   }
-  const header = (rows.shift() ?? []).map((h) => h.trim().toLowerCase());
+  const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
   if (HEADER.some((h, i) => header[i] !== h)) {
     return { units: [], errors: [{ path: 'csv.header', message: `the first line must be: ${HEADER.join(',')}[,valid_to]` }] };
   }
   const units: UnitInput[] = [];
   const errors: FieldError[] = [];
-  const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
-  rows.forEach((r, i) => {
-    const line = `csv.line${i + 2}`;
-    const [code = '', name = '', type = '', parent = '', from = '', to = ''] = r.map((c) => c.trim());
+  for (const { line, cells } of records) {
+    const [code = '', name = '', type = '', parent = '', from = '', to = ''] = cells.map((c) => c.trim());
     const problems: string[] = [];
     if (!/^(\d{2}|\d{3}|\d{5})$/.test(code)) problems.push('code must be 2 (province), 3 (old district) or 5 (commune) digits');
     if (!name) problems.push('name is empty');
     if (!(UNIT_TYPES as readonly string[]).includes(type)) problems.push(`type must be one of ${UNIT_TYPES.join(', ')}`);
     if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problems.push('parent_code is not a unit code');
-    if (!isDate(from)) problems.push('valid_from must be a YYYY-MM-DD date');
-    if (to && (!isDate(to) || to < from)) problems.push('valid_to must be a date on or after valid_from');
-    if (problems.length) errors.push({ path: line, message: problems.join('; ') });
+    if (!isIsoDate(from)) problems.push('valid_from must be a YYYY-MM-DD date');
+    if (to && (!isIsoDate(to) || to < from)) problems.push('valid_to must be a date on or after valid_from');
+    if (problems.length) errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
     else units.push({ code, name, type: type as UnitType, parentCode: parent || null, validFrom: from, validTo: to || null });
-  });
+  }
   return { units, errors };
 }
 
