@@ -122,7 +122,13 @@ describe('crash recovery', () => {
     expect(after).toBeGreaterThanOrEqual(before);
 
     // Codes are unique and gap-free for the day.
-    const all = (await call(base2, 'GET', '/api/v1/dossiers?status=submitted&pageSize=100', token2)).json.items.map((i: { code: string }) => i.code);
+    const all: string[] = [];
+    for (let page = 1; ; page++) {
+      const r = (await call(base2, 'GET', `/api/v1/dossiers?status=submitted&pageSize=100&page=${page}`, token2)).json;
+      all.push(...r.items.map((i: { code: string }) => i.code));
+      if (all.length >= r.total || r.items.length === 0) break;
+    }
+    expect(all.length).toBeGreaterThanOrEqual(acked.filter((o) => o.code).length);
     const seqs = all.map((c: string) => Number(c.slice(-4))).sort((a: number, b: number) => a - b);
     expect(new Set(all).size).toBe(all.length);
     seqs.forEach((s: number, i: number) => expect(s).toBe(i + 1));

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { parseUnitsCsv, upsertUnits } from './modules/reference/reference.service.ts';
+import { writeAudit } from './platform/audit.ts';
+
+/**
+ * Administrative commands, on the same configuration as the server:
+ *   migrate                 apply pending migrations
+ *   import-units FILE.csv   import administrative units (code,name,type,parent_code,valid_from[,valid_to])
+ */
+const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv';
+
+async function main(argv: string[]) {
+  const [command, arg] = argv;
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite'), poolSize: 2 });
+  try {
+    switch (command) {
+      case 'migrate': {
+        const applied = await migrate(database);
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply');
+        return 0;
+      }
+      case 'import-units': {
+        if (!arg) {
+          console.error(USAGE);
+          return 2;
+        }
+        await migrate(database);
+        const { units, errors } = parseUnitsCsv(await readFile(arg, 'utf8'));
+        if (errors.length) {
+          for (const e of errors) console.error(`${e.path}: ${e.message}`);
+          console.error(`${errors.length} bad row(s); nothing imported.`);
+          return 1;
+        }
+        const r = await database.db.transaction(async (tx) => {
+          const res = await upsertUnits(tx, units);
+          await writeAudit({ db: tx, actor: null, now: new Date(), ip: 'cli' }, { action: 'units.import', targetType: 'admin_units', actorRole: 'cli', details: { file: path.basename(arg), rows: units.length, ...res } });
+          return res;
+        });
+        console.log(`${units.length} row(s): ${r.inserted} new, ${r.updated} updated`);
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return 2;
+    }
+  } finally {
+    await database.close();
+    log.flush?.();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);
