@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +23,22 @@ export interface Server {
   output: () => string;
 }
 
-/** Starts `src/main.ts` in a child process and waits until /readyz answers 200. */
-export async function startServer(env: Record<string, string>, timeoutMs = 180_000): Promise<Server> {
+/** Builds dist/ (as `npm start` does). */
+export function buildDist(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/**
+ * Starts the server in a child process and waits until /readyz answers 200: the built bundle
+ * (`dist/main.js`, as `npm start` runs it) when `built`, else `src/main.ts` through tsx.
+ */
+export async function startServer(env: Record<string, string>, opts: { built?: boolean; timeoutMs?: number } = {}): Promise<Server> {
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  const entry = opts.built ? ['--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const port = await freePort();
   const started = Date.now();
   let out = '';
-  const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...entry], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

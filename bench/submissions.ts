@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, stopServer } from './lib.ts';
+import { buildDist, multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, stopServer } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -189,11 +189,12 @@ const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 async function main() {
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   const results: Record<string, unknown> = { at: new Date().toISOString(), concurrency: CONCURRENCY, seconds: SUBMIT_SECONDS, cpus: os.cpus().length, node: process.version };
+  buildDist();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-'));
   const rows: Result[] = [];
   try {
     if (url) {
-      const server = await startServer({ DATABASE_URL: url, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' });
+      const server = await startServer({ DATABASE_URL: url, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
         rows.push(await runHttp(`PostgreSQL (${WORKERS} workers)`, server.url));
       } finally {
@@ -206,7 +207,7 @@ async function main() {
       console.warn('No BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL part skipped (bench/run.sh starts a server).');
     }
     if (!process.env.BENCH_SKIP_PGLITE) {
-      const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' });
+      const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
         rows.push(await runHttp('PGlite (1 process)', lite.url));
       } finally {

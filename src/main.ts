@@ -3,7 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { openDatabase, type Database } from './db/client.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isSeeded, seedDemo } from './db/demo/seed.ts';
 import { migrate } from './db/migrate.ts';
 import { notificationJobHandlers } from './modules/notifications/notifications.jobs.ts';
@@ -27,16 +27,21 @@ async function main() {
     }
     throw err;
   }
-  if (cluster.isPrimary) await prepare(config);
-  if (cluster.isPrimary && config.workers > 1) return supervise(config, started);
-  await serve(config, started);
+  if (cluster.isPrimary && config.workers > 1) {
+    await (await prepare(config)).close();
+    return supervise(config, started);
+  }
+  // One process: keep the database open from preparation to serving (PGlite opens in ~1 s).
+  const database = cluster.isPrimary ? await prepare(config) : undefined;
+  await serve(config, started, database);
 }
 
 const dataFolders = (config: Config) => ({ pglite: path.join(config.dataDir, 'pglite'), files: path.join(config.dataDir, 'files') });
 
-async function prepare(config: Config) {
+/** Opens the database, applies migrations and loads the demo data on first start. */
+async function prepare(config: Config): Promise<Database> {
   const log = pino({ level: config.logLevel });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: 2 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize });
   try {
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -46,9 +51,10 @@ async function prepare(config: Config) {
       await files.init();
       await seedDemo(database.db, files, log, { dossiers: config.demoDossiers });
     }
-  } finally {
-    // PGlite holds its folder open: the single-process server below reopens it.
+    return database;
+  } catch (err) {
     await database.close();
+    throw err;
   }
 }
 
@@ -81,8 +87,8 @@ function banner(config: Config, url: string, db: string, started: number) {
   );
 }
 
-async function serve(config: Config, started: number) {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize });
+async function serve(config: Config, started: number, opened?: Database) {
+  const database = opened ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize }));
   const files = new LocalFileStore(dataFolders(config).files);
   await files.init();
   const app = await buildApp({ config, database, files });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './client.ts';
+import { queryRows, sql, type Database } from './client.ts';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_LOCK = 7310001;
@@ -13,7 +13,20 @@ interface Migration {
   text: string;
 }
 
-export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+const onDisk = new Map<string, Promise<Migration[]>>();
+
+/** The migration files (read once per process: they do not change while it runs). */
+export function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  let m = onDisk.get(dir);
+  if (!m) {
+    m = loadMigrations(dir);
+    onDisk.set(dir, m);
+    m.catch(() => onDisk.delete(dir));
+  }
+  return m;
+}
+
+async function loadMigrations(dir: string): Promise<Migration[]> {
   const names = (await fs.readdir(dir)).filter((n) => /^\d{4}_[a-z0-9_]+\.sql$/.test(n)).sort();
   return Promise.all(
     names.map(async (name) => {
@@ -31,10 +44,18 @@ export class MigrationError extends Error {}
  * migration was edited afterwards (its checksum changed): migrations are never edited once landed.
  */
 export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const migrations = await readMigrations(dir);
+  // The usual start: everything applied and unchanged. One read, no lock, no transaction.
+  const known = await appliedChecksums(database);
+  const edited = migrations.find((m) => known.has(m.id) && known.get(m.id) !== m.checksum);
+  if (edited) throw new MigrationError(`Migration ${edited.id} was edited after it was applied (checksum differs). Add a new migration instead.`);
+  if (migrations.every((m) => known.has(m.id))) return [];
+
   await database.execScript(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: string[] = [];
-  for (const m of await readMigrations(dir)) {
+  for (const m of migrations) {
+    if (known.get(m.id) === m.checksum) continue;
     const didApply = await database.scriptTransaction(async (s) => {
       await s.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       const [row] = await s.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE id = $1', [m.id]);
@@ -53,14 +74,17 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
   return applied;
 }
 
+/** Applied migration ids and their checksums (empty before the first migration). */
+async function appliedChecksums(database: Database): Promise<Map<string, string>> {
+  const rows = await queryRows<{ id: string; checksum: string }>(
+    database.db,
+    sql`SELECT id, checksum FROM schema_migrations`,
+  ).catch(() => [] as { id: string; checksum: string }[]); // no table yet: nothing applied
+  return new Map(rows.map((r) => [r.id, r.checksum]));
+}
+
 /** Migration ids on disk that the database has not applied (readiness check). */
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const have = new Set<string>();
-  try {
-    const rows = await database.scriptTransaction((s) => s.query<{ id: string }>('SELECT id FROM schema_migrations'));
-    for (const r of rows) have.add(r.id);
-  } catch {
-    // No table yet: everything is pending.
-  }
+  const have = await appliedChecksums(database);
   return (await readMigrations()).map((m) => m.id).filter((id) => !have.has(id));
 }
