@@ -12,6 +12,7 @@ import { dossierRoutes } from './modules/dossiers/dossiers.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { procedureRoutes } from './modules/procedures/procedures.routes.ts';
 import { referenceRoutes } from './modules/reference/reference.routes.ts';
+import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { bearerToken, SessionStore } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import type { LocalFileStore } from './platform/files.ts';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(referenceRoutes(database));
       await api.register(procedureRoutes(database));
       await api.register(calendarRoutes(database));
+      await api.register(settingsRoutes(database));
       await api.register(dossierRoutes(database, files, { publicLookupPerMinute: config.publicLookupRateLimit }));
     },
     { prefix: '/api/v1' },

@@ -37,7 +37,8 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as SettingValue<K>;
   const res = (await db.execute(sql`SELECT value FROM settings WHERE key = ${key}`)) as unknown as { rows: { value: unknown }[] };
   const stored = res.rows[0]?.value;
-  const parsed = stored === undefined ? null : SettingSchemas[key].safeParse(typeof stored === 'string' ? JSON.parse(stored) : stored);
+  // Both drivers decode jsonb; a stored value that no longer fits its schema falls back to the default.
+  const parsed = stored === undefined ? null : SettingSchemas[key].safeParse(stored);
   const value = (parsed?.success ? parsed.data : SETTING_DEFAULTS[key]) as SettingValue<K>;
   cache.set(key, { value, at: Date.now() });
   return value;
