@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`npm test`, .ci/run). Steps, each run even if an earlier one failed:
 #   typecheck     npx tsc --noEmit
+#   lint          npx eslint . (promise misuse, exhaustive switches, module boundaries)
 #   unit          npx vitest run --project unit
 #   int-pglite    npx vitest run --project int   (embedded PGlite; TEST_DATABASE_URL unset)
 #   int-postgres  npx vitest run --project int   (throwaway PostgreSQL 15 from scripts/pg-temp.sh)
@@ -135,6 +136,7 @@ fi
 
 # --- steps ------------------------------------------------------------------------------------------
 run_step typecheck npx tsc --noEmit
+run_step lint npx eslint .
 run_step unit npx vitest run --project unit
 # --passWithNoTests for the int project only: it may have no test files yet.
 run_step int-pglite npx vitest run --project int --passWithNoTests

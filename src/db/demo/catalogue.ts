@@ -204,7 +204,6 @@ const BAO_TRO_LAW = ['Nghị định số 20/2021/NĐ-CP', 'Nghị định số 
 const GIAO_DUC_LAW = ['Luật Giáo dục số 43/2019/QH14', 'Thông tư số 32/2020/TT-BGDĐT'];
 
 const PERSON_PRESENT = 'Xuất trình bản chính để đối chiếu, không phải nộp';
-const FEES_BY_HDND = 'Mức thu theo Nghị quyết của Hội đồng nhân dân tỉnh';
 
 // ---------------------------------------------------------------------------------------------
 // The catalogue
