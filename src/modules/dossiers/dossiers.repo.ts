@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../../db/client.ts';
+import { prepared, queryRows, type Db } from '../../db/client.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
 import type { Actor } from '../../platform/context.ts';
 import { escapeLike, fold } from '../../platform/text.ts';
@@ -12,18 +12,27 @@ export type FileRow = typeof dossierFiles.$inferSelect;
 
 /** Finds a dossier by id or code; `forUpdate` locks it for the rest of the transaction. */
 export async function findDossier(db: Db, idOrCode: string, forUpdate = false): Promise<DossierRow | null> {
-  const where = UUID_RE.test(idOrCode) ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode);
-  const q = db.select().from(dossiers).where(where).limit(1);
-  const [row] = await (forUpdate ? q.for('update') : q);
+  const byId = UUID_RE.test(idOrCode);
+  if (forUpdate) {
+    const [locked] = await db.select().from(dossiers).where(byId ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode)).limit(1).for('update');
+    return locked ?? null;
+  }
+  const q = byId
+    ? prepared(db, 'dossier_by_id', (d, n) => d.select().from(dossiers).where(eq(dossiers.id, sql.placeholder('key'))).limit(1).prepare(n))
+    : prepared(db, 'dossier_by_code', (d, n) => d.select().from(dossiers).where(eq(dossiers.code, sql.placeholder('key'))).limit(1).prepare(n));
+  const [row] = await q.execute({ key: idOrCode });
   return row ?? null;
 }
 
 export async function listFiles(db: Db, dossierId: string): Promise<FileRow[]> {
-  return db
-    .select()
-    .from(dossierFiles)
-    .where(and(eq(dossierFiles.dossierId, dossierId), isNull(dossierFiles.removedAt)))
-    .orderBy(dossierFiles.createdAt);
+  return prepared(db, 'dossier_files_live', (d, n) =>
+    d
+      .select()
+      .from(dossierFiles)
+      .where(and(eq(dossierFiles.dossierId, sql.placeholder('id')), isNull(dossierFiles.removedAt)))
+      .orderBy(dossierFiles.createdAt)
+      .prepare(n),
+  ).execute({ id: dossierId });
 }
 
 export async function appendHistory(
@@ -34,11 +43,14 @@ export async function appendHistory(
 }
 
 export async function findIdempotent(db: Db, userId: string, scope: string, key: string) {
-  const [r] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
-    .limit(1);
+  const [r] = await prepared(db, 'idempotency_key', (d, n) =>
+    d
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.userId, sql.placeholder('user')), eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+      .limit(1)
+      .prepare(n),
+  ).execute({ user: userId, scope, key });
   return r ?? null;
 }
 
@@ -144,9 +156,8 @@ const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) 
  * Columns of the outer row are written out qualified: Drizzle renders interpolated columns
  * unqualified, which inside a subquery would bind to the subquery's own table.
  */
-export async function findDossierWithDetails(db: Db, idOrCode: string) {
-  const where = UUID_RE.test(idOrCode) ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode);
-  const [row] = await db
+function detailsQuery(db: Db, byId: boolean) {
+  return db
     .select({
       d: dossiers,
       files: sql<unknown>`coalesce((SELECT json_agg(json_build_object('id', f.id, 'component', f.component_code, 'fileName', f.file_name,
@@ -157,8 +168,15 @@ export async function findDossierWithDetails(db: Db, idOrCode: string) {
       competent: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = "dossiers"."competent_agency_id")`,
     })
     .from(dossiers)
-    .where(where)
-    .limit(1);
+    .where(byId ? eq(dossiers.id, sql.placeholder('key')) : eq(dossiers.code, sql.placeholder('key')))
+    .limit(1)
+    .prepare(byId ? 'dossier_details_by_id' : 'dossier_details_by_code');
+}
+
+export async function findDossierWithDetails(db: Db, idOrCode: string) {
+  const byId = UUID_RE.test(idOrCode);
+  const q = prepared(db, byId ? 'details_by_id' : 'details_by_code', (d) => detailsQuery(d, byId));
+  const [row] = await q.execute({ key: idOrCode });
   if (!row) return null;
   return {
     d: row.d,

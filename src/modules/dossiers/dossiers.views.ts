@@ -1,4 +1,6 @@
-import { queryRows, sql, type Db } from '../../db/client.ts';
+import { eq } from 'drizzle-orm';
+import { prepared, queryRows, sql, type Db } from '../../db/client.ts';
+import { agencies, dossiers, procedures } from '../../db/schema.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
 import { writeAudit } from '../../platform/audit.ts';
@@ -114,22 +116,29 @@ export async function getHistory(ctx: Ctx, idOrCode: string) {
 }
 
 /** Public lookup by code: status and dates, nothing personal. One indexed query. */
+/** The lookup as a named prepared statement: planned once per connection, not per request. */
+function preparePublicLookup(db: Db, name: string) {
+  return db
+    .select({ code: dossiers.code, status: dossiers.status, receivedAt: dossiers.receivedAt, dueAt: dossiers.dueAt, procedureName: procedures.name, agencyName: agencies.name })
+    .from(dossiers)
+    .innerJoin(procedures, eq(procedures.id, dossiers.procedureId))
+    .innerJoin(agencies, eq(agencies.id, dossiers.receivingAgencyId))
+    .where(eq(dossiers.code, sql.placeholder('code')))
+    .prepare(name);
+}
+
 export async function publicLookup(db: Db, code: string) {
-  const [row] = await queryRows<{ code: string; status: DossierStatus; received_at: Date | string | null; due_at: Date | string | null; procedure_name: string; agency_name: string }>(
-    db,
-    sql`SELECT d.code, d.status, d.received_at, d.due_at, p.name AS procedure_name, a.name AS agency_name
-        FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.receiving_agency_id
-        WHERE d.code = ${code}`,
-  );
-  if (!row) throw dossierNotFound();
+  const [row] = await prepared(db, 'public_dossier_lookup', preparePublicLookup).execute({ code });
+  if (!row?.code) throw dossierNotFound();
+  const status = row.status as DossierStatus;
   return {
     code: row.code,
-    procedureName: row.procedure_name,
-    status: row.status,
-    statusName: STATUS_NAMES_VI[row.status],
-    nationalStatus: NATIONAL_STATUS[row.status],
-    receivedAt: toIsoOrNull(d2(row.received_at)),
-    dueAt: toIsoOrNull(d2(row.due_at)),
-    agencyName: row.agency_name,
+    procedureName: row.procedureName,
+    status,
+    statusName: STATUS_NAMES_VI[status],
+    nationalStatus: NATIONAL_STATUS[status],
+    receivedAt: toIsoOrNull(row.receivedAt),
+    dueAt: toIsoOrNull(row.dueAt),
+    agencyName: row.agencyName,
   };
 }
