@@ -13,6 +13,7 @@ import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { procedureRoutes } from './modules/procedures/procedures.routes.ts';
 import { referenceRoutes } from './modules/reference/reference.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { bearerToken, SessionStore } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import type { LocalFileStore } from './platform/files.ts';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(procedureRoutes(database));
       await api.register(calendarRoutes(database));
       await api.register(settingsRoutes(database));
+      await api.register(notificationRoutes(database));
       await api.register(dossierRoutes(database, files, { publicLookupPerMinute: config.publicLookupRateLimit }));
     },
     { prefix: '/api/v1' },

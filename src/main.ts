@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isSeeded, seedDemo } from './db/demo/seed.ts';
 import { migrate } from './db/migrate.ts';
-import { notificationJobHandlers } from './modules/notifications/notifications.jobs.ts';
+import { notificationJobHandlers, notificationSchedules } from './modules/notifications/notifications.jobs.ts';
 import { LocalFileStore } from './platform/files.ts';
 import { JobWorker } from './platform/jobs.ts';
 
@@ -92,7 +92,7 @@ async function serve(config: Config, started: number, opened?: Database) {
   const files = new LocalFileStore(dataFolders(config).files);
   await files.init();
   const app = await buildApp({ config, database, files });
-  const worker = new JobWorker(database.db, { ...notificationJobHandlers }, app.log);
+  const worker = new JobWorker(database.db, { ...notificationJobHandlers }, app.log, { schedules: notificationSchedules });
   worker.start();
   await app.listen({ host: config.host, port: config.port });
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`;

@@ -49,20 +49,41 @@ export class JobWorker {
   private running: Promise<void> | null = null;
   private stopped = true;
 
+  private scheduler: NodeJS.Timeout | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly handlers: Record<string, JobHandler>,
     private readonly log: FastifyBaseLogger,
-    private readonly opts: { pollMs?: number; batch?: number } = {},
+    private readonly opts: { pollMs?: number; batch?: number; schedules?: { type: string; everyMs: number }[] } = {},
   ) {}
 
   start(): void {
     this.stopped = false;
     this.schedule(0);
+    if (this.opts.schedules?.length) {
+      void this.enqueueScheduled();
+      this.scheduler = setInterval(() => void this.enqueueScheduled(), 60_000);
+      this.scheduler.unref();
+    }
+  }
+
+  /**
+   * Periodic jobs: every instance offers the job for the current period, and the dedupe key
+   * (type and period number) lets exactly one through, however many instances run.
+   */
+  async enqueueScheduled(now = new Date()): Promise<void> {
+    for (const s of this.opts.schedules ?? []) {
+      const period = Math.floor(now.getTime() / s.everyMs);
+      await enqueueJob(this.db, now, s.type, { period }, { dedupeKey: `schedule:${s.type}:${period}`, maxAttempts: 3 }).catch((err: unknown) =>
+        this.log.warn({ err, type: s.type }, 'could not schedule a periodic job'),
+      );
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.scheduler) clearInterval(this.scheduler);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;

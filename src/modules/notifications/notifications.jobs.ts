@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { queryRows, sql, type Db } from '../../db/client.ts';
 import { dossiers, notifications } from '../../db/schema.ts';
 import type { JobHandler } from '../../platform/jobs.ts';
 import { newId } from '../../platform/ids.ts';
-import { formatVnDateTime } from '../../platform/time.ts';
+import { formatVnDateTime, vnDate } from '../../platform/time.ts';
+import { computeDueAt, loadClock } from '../calendar/index.ts';
 import { STATUS_NAMES_VI, type DossierStatus } from '../dossiers/dossier-workflow.ts';
 
 /** What the applicant is told after each change (Vietnamese; email and SMS come with issue 5). */
@@ -43,4 +44,50 @@ export const notifyApplicant: JobHandler = async (job, db: Db) => {
     .onConflictDoNothing();
 };
 
-export const notificationJobHandlers = { 'dossier.status_changed': notifyApplicant };
+/**
+ * dossier.deadline_scan (hourly): tells whoever holds an open dossier that it is due by the end of
+ * the next working day, or overdue: the assignee, or the desk of the receiving centre when nobody
+ * is assigned. Once per dossier, kind and day.
+ */
+export const scanDeadlines: JobHandler = async (_job, db: Db) => {
+  const now = new Date();
+  const clock = await loadClock(db);
+  const soon = computeDueAt({ start: now, value: 1, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
+  const rows = await queryRows<{ id: string; code: string; due_at: Date | string; assignee_id: string | null; receiving_agency_id: string }>(
+    db,
+    sql`SELECT id, code, due_at, assignee_id, receiving_agency_id FROM dossiers
+        WHERE status IN ('received', 'in_progress', 'payment_requested') AND paused_at IS NULL AND due_at <= ${soon}
+        ORDER BY due_at LIMIT 5000`,
+  );
+  const day = vnDate(now);
+  for (const r of rows) {
+    const dueAt = new Date(r.due_at);
+    const overdue = dueAt.getTime() < now.getTime();
+    const kind = overdue ? 'deadline_overdue' : 'deadline_soon';
+    const recipients = r.assignee_id
+      ? [r.assignee_id]
+      : (await queryRows<{ user_id: string }>(db, sql`SELECT user_id FROM user_roles WHERE role = 'reception' AND agency_id = ${r.receiving_agency_id}`)).map((x) => x.user_id);
+    for (const userId of recipients) {
+      await db
+        .insert(notifications)
+        .values({
+          id: newId(),
+          userId,
+          dossierId: r.id,
+          kind,
+          title: overdue ? `Hồ sơ ${r.code} đã quá hạn` : `Hồ sơ ${r.code} sắp đến hạn`,
+          body: overdue
+            ? `Hồ sơ ${r.code} đã quá hạn trả kết quả (${formatVnDateTime(dueAt)}). Cần xử lý ngay hoặc xin gia hạn kèm thư xin lỗi.`
+            : `Hồ sơ ${r.code} phải có kết quả trước ${formatVnDateTime(dueAt)}.`,
+          createdAt: now,
+          dedupeKey: `${kind}:${r.id}:${userId}:${day}`,
+        })
+        .onConflictDoNothing();
+    }
+  }
+};
+
+export const notificationJobHandlers = { 'dossier.status_changed': notifyApplicant, 'dossier.deadline_scan': scanDeadlines };
+
+/** Periodic jobs of this module. */
+export const notificationSchedules = [{ type: 'dossier.deadline_scan', everyMs: 3_600_000 }];

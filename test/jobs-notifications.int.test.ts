@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.ts';
+import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
+import { notificationJobHandlers, notificationSchedules } from '../src/modules/notifications/notifications.jobs.ts';
+import { enqueueJob, JobWorker } from '../src/platform/jobs.ts';
+import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ dossiers: 200 });
+});
+afterAll(async () => t?.close());
+
+const drain = async (w: JobWorker) => {
+  while ((await w.runOnce()) > 0);
+};
+
+describe('the job queue and notifications', () => {
+  it('delivers a notification for a state change once, after the change commits', async () => {
+    const worker = new JobWorker(t.database.db, notificationJobHandlers, t.app.log);
+    await drain(worker);
+    const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
+    const r = rng(3);
+    const form = Object.fromEntries(p.form.filter((f: { required: boolean }) => f.required).map((f: never) => [(f as { key: string }).key, fakeAnswer(f, r)]));
+    const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.binh', payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' }, form } });
+    for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
+      await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/files`, as: 'citizen.binh', ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+    }
+    const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/submit`, as: 'citizen.binh' });
+    expect(s.status).toBe(200);
+    const before = (await t.request({ method: 'GET', url: '/api/v1/me/notifications', as: 'citizen.binh' })).json;
+    expect(before.items.some((n: { dossierCode: string }) => n.dossierCode === s.json.code)).toBe(false);
+    await drain(worker);
+    await drain(worker);
+    const after = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?unread=true', as: 'citizen.binh' })).json;
+    const mine = after.items.filter((n: { dossierCode: string }) => n.dossierCode === s.json.code);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].title).toContain(s.json.code);
+    expect((await t.request({ method: 'POST', url: `/api/v1/me/notifications/${mine[0].id}/read`, as: 'citizen.an' })).status).toBe(404);
+    expect((await t.request({ method: 'POST', url: `/api/v1/me/notifications/${mine[0].id}/read`, as: 'citizen.binh' })).status).toBe(204);
+    const unread = (await t.request({ method: 'GET', url: '/api/v1/me/notifications', as: 'citizen.binh' })).json.unread;
+    expect(unread).toBe(after.unread - 1);
+  });
+
+  it('scans deadlines hourly: overdue dossiers reach their assignee once a day, however many instances offer the job', async () => {
+    const a = new JobWorker(t.database.db, notificationJobHandlers, t.app.log, { schedules: notificationSchedules });
+    const b = new JobWorker(t.database.db, notificationJobHandlers, t.app.log, { schedules: notificationSchedules });
+    await a.enqueueScheduled();
+    await b.enqueueScheduled();
+    const [{ n: scans }] = (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.deadline_scan'`)) as [{ n: number }];
+    expect(scans).toBe(1);
+    await drain(a);
+    const [overdueOpen] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM dossiers d JOIN users u ON u.id = d.assignee_id
+          WHERE u.username = 'specialist.giang' AND d.status IN ('received','in_progress','payment_requested') AND d.paused_at IS NULL AND d.due_at < now()`,
+    );
+    expect(Number(overdueOpen!.n)).toBeGreaterThan(0);
+    const list = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?limit=100', as: 'specialist.giang' })).json.items;
+    const overdue = list.filter((n: { kind: string }) => n.kind === 'deadline_overdue');
+    expect(overdue.length).toBe(Math.min(100, Number(overdueOpen!.n)));
+    // The same day again: nothing new.
+    await t.database.db.execute(sql`DELETE FROM jobs WHERE type = 'dossier.deadline_scan'`);
+    await a.enqueueScheduled();
+    await drain(a);
+    const again = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?limit=100', as: 'specialist.giang' })).json.items;
+    expect(again.filter((n: { kind: string }) => n.kind === 'deadline_overdue').length).toBe(overdue.length);
+  });
+
+  it('retries a failing job with backoff and gives up after its attempts', async () => {
+    let calls = 0;
+    const w = new JobWorker(t.database.db, { 'test.flaky': async () => { calls++; throw new Error('SMTP 451'); } }, t.app.log);
+    await enqueueJob(t.database.db, new Date(), 'test.flaky', {}, { maxAttempts: 2 });
+    await w.runOnce();
+    const [j1] = await queryRows<{ status: string; attempts: number; last_error: string; later: boolean }>(t.database.db, sql`SELECT status, attempts, last_error, run_at > now() AS later FROM jobs WHERE type = 'test.flaky'`);
+    expect(j1).toMatchObject({ status: 'pending', attempts: 1, last_error: 'SMTP 451', later: true });
+    await t.database.db.execute(sql`UPDATE jobs SET run_at = now() WHERE type = 'test.flaky'`);
+    await w.runOnce();
+    const [j2] = await queryRows<{ status: string; attempts: number }>(t.database.db, sql`SELECT status, attempts FROM jobs WHERE type = 'test.flaky'`);
+    expect(j2).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(calls).toBe(2);
+  });
+});
