@@ -10,6 +10,7 @@ import { pendingMigrations } from './db/migrate.ts';
 import { calendarRoutes } from './modules/calendar/index.ts';
 import { dossierRoutes } from './modules/dossiers/dossiers.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
+import { userRoutes } from './modules/identity/users.routes.ts';
 import { procedureRoutes } from './modules/procedures/procedures.routes.ts';
 import { referenceRoutes } from './modules/reference/reference.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(identityRoutes(database, sessions, { loginPerMinute: config.loginRateLimit }));
+      await api.register(userRoutes(database));
       await api.register(referenceRoutes(database));
       await api.register(procedureRoutes(database));
       await api.register(calendarRoutes(database));

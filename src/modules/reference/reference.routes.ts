@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { vnDate } from '../../platform/time.ts';
 import { isIsoDate } from '../calendar/index.ts';
-import { importUnitsCsv, listAgencies, listAgencyStaff, listUnits } from './reference.service.ts';
+import { importUnitsCsv, listAgencies, listAgencyStaff, listUnits, saveAgency } from './reference.service.ts';
 
 const Unit = z.object({ code: z.string(), name: z.string(), type: z.string(), parentCode: z.string().nullable(), validFrom: z.string(), validTo: z.string().nullable() });
 
@@ -48,6 +48,30 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         },
       },
       async () => listAgencies(database.db),
+    );
+
+    app.put(
+      '/agencies/:code',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'Create or update an agency (administrators)',
+          params: z.object({ code: z.string().regex(/^[A-Za-z0-9._-]{2,64}$/) }),
+          body: z.object({
+            name: z.string().trim().min(2).max(300),
+            shortName: z.string().trim().min(2).max(120),
+            identityCode: z.string().regex(/^[0-9A-Z.]{5,40}$/, 'mã định danh theo QCVN 102, ví dụ 000.00.12.H37'),
+            parentCode: z.string().max(64).nullable().optional(),
+            unitCode: z.string().regex(/^(\d{2}|\d{5})$/, 'mã tỉnh (2 chữ số) hoặc xã (5 chữ số)'),
+            kind: z.enum(['service_centre', 'department', 'commune_committee', 'other']),
+          }),
+          response: { 200: z.object({ created: z.boolean() }), 201: z.object({ created: z.boolean() }) },
+        },
+      },
+      async (req, reply) => {
+        const r = await saveAgency(ctxOf(req, database), { ...req.body, code: req.params.code });
+        return reply.status(r.created ? 201 : 200).send(r);
+      },
     );
 
     app.get(

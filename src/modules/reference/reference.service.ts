@@ -122,3 +122,45 @@ export async function listAgencyStaff(ctx: Ctx, agencyCode: string, role: 'recep
     .where(and(eq(userRoles.agencyId, agency.id), eq(userRoles.role, role), eq(users.isActive, true)))
     .orderBy(asc(users.displayName));
 }
+
+export interface AgencyInput {
+  code: string;
+  name: string;
+  shortName: string;
+  identityCode: string;
+  parentCode?: string | null | undefined;
+  unitCode: string;
+  kind: 'service_centre' | 'department' | 'commune_committee' | 'other';
+}
+
+/**
+ * Creates an agency, or updates the one with this code (administrators). A parent must exist
+ * and may not be the agency itself or one of its descendants. Errors: AGENCY_INVALID,
+ * AGENCY_IDENTITY_CODE_TAKEN.
+ */
+export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ created: boolean }> {
+  requireRole(ctx.actor, 'admin');
+  return ctx.db.transaction(async (tx) => {
+    const [existing] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.code));
+    let parentId: string | null = null;
+    if (input.parentCode) {
+      const [parent] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.parentCode));
+      if (!parent) throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: 'Cơ quan cấp trên không tồn tại.', errors: [{ path: 'parentCode', message: 'không tồn tại' }] });
+      if (existing) {
+        const [cycle] = await tx.execute(sql`WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM agencies WHERE id = ${parent.id}
+            UNION SELECT a.id, a.parent_id FROM agencies a JOIN up ON a.id = up.parent_id) SELECT 1 AS hit FROM up WHERE id = ${existing.id}`).then((r) => (r as unknown as { rows: unknown[] }).rows);
+        if (cycle) throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: 'Cơ quan không thể trực thuộc chính nó.', errors: [{ path: 'parentCode', message: 'tạo thành vòng' }] });
+      }
+      parentId = parent.id;
+    }
+    const taken = await tx.select({ code: agencies.code }).from(agencies).where(eq(agencies.identityCode, input.identityCode));
+    if (taken.some((a) => a.code !== input.code)) {
+      throw new AppError('conflict', 'AGENCY_IDENTITY_CODE_TAKEN', { userMessage: 'Mã định danh đã được cơ quan khác dùng.', errors: [{ path: 'identityCode', message: 'đã dùng' }] });
+    }
+    const values = { name: nfc(input.name), shortName: nfc(input.shortName), identityCode: input.identityCode, parentId, unitCode: input.unitCode, kind: input.kind };
+    if (existing) await tx.update(agencies).set(values).where(eq(agencies.id, existing.id));
+    else await tx.insert(agencies).values({ id: newId(), code: input.code, ...values });
+    await writeAudit({ ...ctx, db: tx }, { action: existing ? 'agency.update' : 'agency.create', targetType: 'agency', targetId: input.code, details: { ...values } });
+    return { created: !existing };
+  });
+}

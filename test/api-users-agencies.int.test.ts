@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+describe('account administration', () => {
+  it('creates a staff account scoped to an agency, which can then sign in and see that agency only', async () => {
+    const body = { username: 'reception.minh', displayName: 'Lý Văn Minh', password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agencyCode: 'TTPVHCC-13669' }] };
+    expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'leader.hoa', payload: body })).status).toBe(403);
+    const created = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body });
+    expect(created.status).toBe(201);
+    const again = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body });
+    expect(again.status).toBe(409);
+    expect(again.json.code).toBe('USERNAME_TAKEN');
+    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'reception.minh', password: 'mat-khau-dai-1' } });
+    expect(login.status).toBe(200);
+    expect(login.json.user).toMatchObject({ roles: ['reception'], agencyCode: 'TTPVHCC-13669' });
+    const staff = await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC-13669/staff?role=reception', headers: { authorization: `Bearer ${login.json.token}` } });
+    expect(staff.json.map((s: { username: string }) => s.username)).toContain('reception.minh');
+    const other = await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=reception', headers: { authorization: `Bearer ${login.json.token}` } });
+    expect(other.status).toBe(404);
+  });
+
+  it('refuses roles that do not fit: staff without agency, citizen with agency, unknown agency, duplicates', async () => {
+    const base = { displayName: 'Người Thử', password: 'mat-khau-dai-1' };
+    const cases = [
+      { username: 'x.one', kind: 'staff', roles: [{ role: 'specialist' }] },
+      { username: 'x.two', kind: 'citizen', roles: [{ role: 'citizen', agencyCode: 'TTPVHCC' }] },
+      { username: 'x.three', kind: 'staff', roles: [{ role: 'leader', agencyCode: 'KHONG-CO' }] },
+      { username: 'x.four', kind: 'staff', roles: [{ role: 'leader', agencyCode: 'TTPVHCC' }, { role: 'leader', agencyCode: 'STP' }] },
+      { username: 'x.five', kind: 'citizen', roles: [{ role: 'admin' }] },
+    ];
+    for (const c of cases) {
+      const r = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...base, ...c } });
+      expect(r.status, c.username).toBe(422);
+      expect(r.json.code).toBe('USER_ROLES_INVALID');
+    }
+    const weak = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...base, username: 'x.six', kind: 'citizen', password: 'short', roles: [] } });
+    expect(weak.status).toBe(422);
+  });
+
+  it('changes roles and deactivates accounts; a deactivated account cannot sign in', async () => {
+    const put = await t.request({ method: 'PUT', url: '/api/v1/users/officer.khanh/roles', as: 'admin.lan', payload: { roles: [{ role: 'leader', agencyCode: 'TTPVHCC-13669' }] } });
+    expect(put.status).toBe(204);
+    const list = await t.request({ method: 'GET', url: '/api/v1/users?role=leader&agency=TTPVHCC-13669', as: 'admin.lan' });
+    expect(list.json.map((u: { username: string }) => u.username)).toContain('officer.khanh');
+    expect((await t.request({ method: 'PATCH', url: '/api/v1/users/citizen.binh', as: 'admin.lan', payload: { isActive: false } })).status).toBe(204);
+    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'citizen.binh', password: 'tinhso-demo' } });
+    expect(login.status).toBe(401);
+    expect((await t.request({ method: 'PATCH', url: '/api/v1/users/admin.lan', as: 'admin.lan', payload: { isActive: false } })).status).toBe(409);
+    expect((await t.request({ method: 'PATCH', url: '/api/v1/users/nobody.here', as: 'admin.lan', payload: { isActive: false } })).status).toBe(404);
+  });
+});
+
+describe('agency administration', () => {
+  const agency = { name: 'Trung tâm Phục vụ hành chính công xã Thử', shortName: 'TTPVHCC xã Thử', identityCode: '000.09.99.H37', parentCode: null, unitCode: '13669', kind: 'service_centre' };
+  it('creates and updates agencies, refusing unknown parents, cycles and taken identity codes', async () => {
+    expect((await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'specialist.giang', payload: agency })).status).toBe(403);
+    const created = await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'admin.lan', payload: agency });
+    expect(created.status).toBe(201);
+    const updated = await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'admin.lan', payload: { ...agency, parentCode: 'UBND-13669' } });
+    expect(updated.status).toBe(200);
+    expect((await t.request({ method: 'GET', url: '/api/v1/agencies' })).json.some((a: { code: string; name: string }) => a.code === 'TTPVHCC-THU' && a.name === agency.name)).toBe(true);
+    const cycle = await t.request({ method: 'PUT', url: '/api/v1/agencies/UBND-13669', as: 'admin.lan', payload: { ...agency, name: 'Ủy ban nhân dân phường Nam Định', identityCode: (await t.request({ method: 'GET', url: '/api/v1/agencies' })).json.find((a: { code: string }) => a.code === 'UBND-13669').identityCode, parentCode: 'TTPVHCC-THU', kind: 'commune_committee' } });
+    expect(cycle.status).toBe(422);
+    const noParent = await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'admin.lan', payload: { ...agency, parentCode: 'KHONG-CO' } });
+    expect(noParent.status).toBe(422);
+    const taken = await t.request({ method: 'PUT', url: '/api/v1/agencies/KHAC', as: 'admin.lan', payload: { ...agency, identityCode: '000.00.01.H37' } });
+    expect(taken.status).toBe(409);
+    expect(taken.json.code).toBe('AGENCY_IDENTITY_CODE_TAKEN');
+  });
+});
