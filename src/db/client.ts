@@ -146,3 +146,6 @@ export function prepared<T>(db: Db, name: string, build: (db: Db, name: string) 
   }
   return p;
 }
+
+/** A named parameter of a prepared statement (Drizzle's `sql.placeholder`), bound at execute(). */
+export const param = (name: string) => sql.placeholder(name);

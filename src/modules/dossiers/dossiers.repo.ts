@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import { prepared, queryRows, type Db } from '../../db/client.ts';
+import { param, prepared, queryRows, type Db } from '../../db/client.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
 import type { Actor } from '../../platform/context.ts';
 import { escapeLike, fold } from '../../platform/text.ts';
@@ -18,8 +18,8 @@ export async function findDossier(db: Db, idOrCode: string, forUpdate = false): 
     return locked ?? null;
   }
   const q = byId
-    ? prepared(db, 'dossier_by_id', (d, n) => d.select().from(dossiers).where(eq(dossiers.id, sql.placeholder('key'))).limit(1).prepare(n))
-    : prepared(db, 'dossier_by_code', (d, n) => d.select().from(dossiers).where(eq(dossiers.code, sql.placeholder('key'))).limit(1).prepare(n));
+    ? prepared(db, 'dossier_by_id', (d, n) => d.select().from(dossiers).where(eq(dossiers.id, param('key'))).limit(1).prepare(n))
+    : prepared(db, 'dossier_by_code', (d, n) => d.select().from(dossiers).where(eq(dossiers.code, param('key'))).limit(1).prepare(n));
   const [row] = await q.execute({ key: idOrCode });
   return row ?? null;
 }
@@ -29,7 +29,7 @@ export async function listFiles(db: Db, dossierId: string): Promise<FileRow[]> {
     d
       .select()
       .from(dossierFiles)
-      .where(and(eq(dossierFiles.dossierId, sql.placeholder('id')), isNull(dossierFiles.removedAt)))
+      .where(and(eq(dossierFiles.dossierId, param('id')), isNull(dossierFiles.removedAt)))
       .orderBy(dossierFiles.createdAt)
       .prepare(n),
   ).execute({ id: dossierId });
@@ -47,7 +47,7 @@ export async function findIdempotent(db: Db, userId: string, scope: string, key:
     d
       .select()
       .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.userId, sql.placeholder('user')), eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+      .where(and(eq(idempotencyKeys.userId, param('user')), eq(idempotencyKeys.scope, param('scope')), eq(idempotencyKeys.key, param('key'))))
       .limit(1)
       .prepare(n),
   ).execute({ user: userId, scope, key });
@@ -168,7 +168,7 @@ function detailsQuery(db: Db, byId: boolean) {
       competent: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = "dossiers"."competent_agency_id")`,
     })
     .from(dossiers)
-    .where(byId ? eq(dossiers.id, sql.placeholder('key')) : eq(dossiers.code, sql.placeholder('key')))
+    .where(byId ? eq(dossiers.id, param('key')) : eq(dossiers.code, param('key')))
     .limit(1)
     .prepare(byId ? 'dossier_details_by_id' : 'dossier_details_by_code');
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { prepared, queryRows, sql, type Db } from '../../db/client.ts';
+import { param, prepared, queryRows, sql, type Db } from '../../db/client.ts';
 import { agencies, dossiers, procedures } from '../../db/schema.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
@@ -123,7 +123,7 @@ function preparePublicLookup(db: Db, name: string) {
     .from(dossiers)
     .innerJoin(procedures, eq(procedures.id, dossiers.procedureId))
     .innerJoin(agencies, eq(agencies.id, dossiers.receivingAgencyId))
-    .where(eq(dossiers.code, sql.placeholder('code')))
+    .where(eq(dossiers.code, param('code')))
     .prepare(name);
 }
 
