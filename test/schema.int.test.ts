@@ -20,7 +20,7 @@ afterAll(async () => {
   await drop?.();
 });
 
-const tables = Object.values(schema).filter((v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v);
+const tables = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v);
 
 describe('schema.ts and the migrations', () => {
   it('declares every table the migrations create, with the same columns, nullability and types', async () => {

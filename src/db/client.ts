@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema.ts';
@@ -52,6 +52,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     // An idle client died (server restart): the pool replaces it; queries report their own errors.
   });
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  namedRunners.set(db, async (name, text, values) => (await pool.query({ name, text, values: values as unknown[] })).rows);
   return {
     kind: 'postgres',
     db,
@@ -126,6 +127,22 @@ async function openPglite(dataDir: string): Promise<Database> {
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const res = (await db.execute(query)) as unknown as { rows: T[] };
   return res.rows;
+}
+
+type NamedRunner = (name: string, text: string, params: unknown[]) => Promise<unknown[]>;
+const namedRunners = new WeakMap<Db, NamedRunner>();
+const dialect = new PgDialect();
+
+/**
+ * Rows of a raw statement run as a named prepared statement, so PostgreSQL plans it once per
+ * connection (for the long write statements of the hot path). The statement's text must not
+ * vary between calls with the same name. Inside a transaction handle it runs as a plain query.
+ */
+export async function queryNamed<T>(db: Db, name: string, query: SQL): Promise<T[]> {
+  const run = namedRunners.get(db);
+  if (!run) return queryRows<T>(db, query);
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (await run(name, text, params)) as T[];
 }
 
 export { sql };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import { queryRows, sql, type Db } from '../../db/client.ts';
+import { queryNamed, sql, type Db } from '../../db/client.ts';
 import { adminUnits, agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
@@ -183,8 +183,9 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   const key = idempotencyKey ?? null;
   // One statement, so one round trip and atomic without an explicit transaction: the key (when
   // given) is claimed first, and the dossier, its history and audit are written only if it was free.
-  const rows = await queryRows<{ id: string }>(
+  const rows = await queryNamed<{ id: string }>(
     ctx.db,
+    'dossier_create',
     sql`WITH k AS (
           INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
           SELECT ${actor.userId}, ${key}, 'dossier.create', ${hash}, ${id}, ${ctx.now} WHERE ${key}::text IS NOT NULL
@@ -293,8 +294,9 @@ export async function attachFile(ctx: Ctx, files: LocalFileStore, idOrCode: stri
   for (let attempt = 0; attempt < 5; attempt++) {
     const fileId = newId(ctx.now.getTime());
     // One statement, so one round trip: it only writes if the dossier is still the version checked above.
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryNamed<{ id: string }>(
       ctx.db,
+      'dossier_attach_file',
       sql`WITH d AS (SELECT id FROM dossiers WHERE id = ${d.id} AND version = ${d.version} FOR UPDATE),
           f AS (INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
                 SELECT ${fileId}, d.id, ${input.component}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now} FROM d

@@ -1,4 +1,4 @@
-import { queryRows, sql, type Db } from '../../db/client.ts';
+import { queryNamed, sql, type Db } from '../../db/client.ts';
 
 /**
  * Issuing dossier codes, fast and gap-free.
@@ -112,7 +112,7 @@ async function runGroup(db: Db, items: SubmitItem[]): Promise<(string | null)[]>
     if (!first.has(it.dossierId)) first.set(it.dossierId, idx);
   });
   const unique = [...first.values()].map((idx) => items[idx]!);
-  const rows = await queryRows<{ id: string; code: string }>(db, groupStatement(unique));
+  const rows = await queryNamed<{ id: string; code: string }>(db, 'dossier_submit_group', groupStatement(unique));
   const codes = new Map(rows.map((r) => [r.id, r.code]));
   return items.map((it, idx) => (first.get(it.dossierId) === idx ? (codes.get(it.dossierId) ?? null) : null));
 }
