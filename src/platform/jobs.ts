@@ -35,6 +35,11 @@ export interface JobRow {
   max_attempts: number;
 }
 
+/**
+ * A job handler. Jobs are delivered at least once (a worker may crash after the work and before
+ * marking it done), so handlers must be idempotent: dedupe keys on what they write. A handler
+ * opens its own transaction when it writes more than one statement that must go together.
+ */
 export type JobHandler = (job: JobRow, db: Db) => Promise<void>;
 
 const LEASE_SECONDS = 300;
@@ -115,16 +120,24 @@ export class JobWorker {
             FOR UPDATE SKIP LOCKED)
           RETURNING id, type, payload, attempts, max_attempts`,
     );
-    for (const job of claimed) await this.runJob(job);
+    const done: number[] = [];
+    for (const job of claimed) if (await this.runJob(job)) done.push(job.id);
+    if (done.length) {
+      await this.db.execute(
+        sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL
+            WHERE id IN (${sql.join(done.map((id) => sql`${id}`), sql`, `)})`,
+      );
+    }
     return claimed.length;
   }
 
-  private async runJob(job: JobRow): Promise<void> {
+  /** Runs one job; true when it succeeded (the caller marks successes done together). */
+  private async runJob(job: JobRow): Promise<boolean> {
     const handler = this.handlers[job.type];
     try {
       if (!handler) throw new Error(`no handler for job type ${job.type}`);
-      await this.db.transaction((tx) => handler(job, tx as unknown as Db));
-      await this.db.execute(sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE id = ${job.id}`);
+      await handler(job, this.db);
+      return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = job.attempts >= job.max_attempts;
@@ -135,6 +148,7 @@ export class JobWorker {
           : sql`UPDATE jobs SET status = 'pending', locked_until = NULL, last_error = ${message},
                   run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)}) WHERE id = ${job.id}`,
       );
+      return false;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { queryNamed, sql, type Db } from '../../db/client.ts';
-import { adminUnits, agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
+import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
@@ -15,6 +15,7 @@ import { TtlCache } from '../../platform/cache.ts';
 import { vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
+import { isUnitInForce } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
 import {
   decideForParties,
@@ -94,11 +95,7 @@ export function checkVersion(d: DossierRow, ifMatch: number | undefined) {
 async function checkUnitCodes(db: Db, codes: { path: string; code: string }[], at: string): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   for (const { path, code } of codes) {
-    const [u] = await db
-      .select({ code: adminUnits.code, validFrom: adminUnits.validFrom, validTo: adminUnits.validTo })
-      .from(adminUnits)
-      .where(eq(adminUnits.code, code));
-    if (!u || u.validFrom > at || (u.validTo !== null && u.validTo < at)) errors.push({ path, message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực` });
+    if (!(await isUnitInForce(db, code, at))) errors.push({ path, message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực` });
   }
   return errors;
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { queryRows, sql, type Db } from '../../db/client.ts';
+import { param, prepared, queryRows, sql, type Db } from '../../db/client.ts';
 import { dossiers, notifications } from '../../db/schema.ts';
 import type { JobHandler } from '../../platform/jobs.ts';
 import { newId } from '../../platform/ids.ts';
@@ -31,10 +31,12 @@ function messageFor(action: string, to: DossierStatus, code: string, dueAt: Date
   }
 }
 
-/** dossier.status_changed → an in-app notification for the applicant's account (once per change). */
+/** dossier.status_changed → an in-app notification for the applicant's account (once per change, one statement). */
 export const notifyApplicant: JobHandler = async (job, db: Db) => {
   const { dossierId, action, to } = job.payload as { dossierId: string; action: string; to: DossierStatus };
-  const [d] = await db.select({ code: dossiers.code, applicantUserId: dossiers.applicantUserId, dueAt: dossiers.dueAt }).from(dossiers).where(eq(dossiers.id, dossierId));
+  const [d] = await prepared(db, 'notify_dossier', (x, n) =>
+    x.select({ code: dossiers.code, applicantUserId: dossiers.applicantUserId, dueAt: dossiers.dueAt }).from(dossiers).where(eq(dossiers.id, param('id'))).prepare(n),
+  ).execute({ id: dossierId });
   if (!d?.applicantUserId || !d.code) return;
   const m = messageFor(action, to, d.code, d.dueAt);
   if (!m) return;

@@ -9,6 +9,7 @@ import { isIsoDate } from '../calendar/index.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc } from '../../platform/text.ts';
+import { TtlCache } from '../../platform/cache.ts';
 
 const UNIT_TYPES = ['province', 'city', 'district', 'town', 'ward', 'commune', 'special_zone', 'township'] as const;
 type UnitType = (typeof UNIT_TYPES)[number];
@@ -33,6 +34,7 @@ export async function listUnits(db: Db, at: string, parentCode?: string) {
 
 /** Inserts or updates unit versions keyed by (code, validFrom); a new version closes the previous one. */
 export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserted: number; updated: number }> {
+  unitVersions.clear();
   let inserted = 0;
   let updated = 0;
   for (const u of units) {
@@ -163,4 +165,17 @@ export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ create
     await writeAudit({ ...ctx, db: tx }, { action: existing ? 'agency.update' : 'agency.create', targetType: 'agency', targetId: input.code, details: { ...values } });
     return { created: !existing };
   });
+}
+
+// Unit codes are checked on every form that names a commune; the table changes only by import.
+const unitVersions = new TtlCache<string, { validFrom: string; validTo: string | null }[]>(60_000);
+
+/** Whether a unit code is in force on a date (any of its versions); cached for a minute. */
+export async function isUnitInForce(db: Db, code: string, at: string): Promise<boolean> {
+  let versions = unitVersions.get(code);
+  if (!versions) {
+    versions = await db.select({ validFrom: adminUnits.validFrom, validTo: adminUnits.validTo }).from(adminUnits).where(eq(adminUnits.code, code));
+    unitVersions.set(code, versions);
+  }
+  return versions.some((v) => v.validFrom <= at && (v.validTo === null || v.validTo >= at));
 }
