@@ -14,7 +14,7 @@ import { buildDist, multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, st
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LOOKUP_SECONDS = Number(process.env.BENCH_LOOKUP_SECONDS ?? 10);
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const PROCEDURE = '1.001776';
 
 interface Result {
@@ -187,8 +187,13 @@ async function directCeiling(url: string): Promise<{ perSec: number }> {
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 async function main() {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  const results: Record<string, unknown> = { at: new Date().toISOString(), concurrency: CONCURRENCY, seconds: SUBMIT_SECONDS, cpus: os.cpus().length, node: process.version };
+  // On one machine the server reaches PostgreSQL through its Unix socket (loopback TCP costs a
+  // third of the CPU here); BENCH_DATABASE_URL overrides, BENCH_TCP=1 forces TCP.
+  const socketUrl = process.env.PG_TEMP_DIR && process.env.PG_TEMP_PORT && !process.env.BENCH_TCP
+    ? `${process.env.TEST_DATABASE_URL!.replace(/@127\.0\.0\.1:\d+\//, '@/')}?host=${encodeURIComponent(process.env.PG_TEMP_DIR)}&port=${process.env.PG_TEMP_PORT}`
+    : undefined;
+  const url = process.env.BENCH_DATABASE_URL ?? socketUrl ?? process.env.TEST_DATABASE_URL;
+  const results: Record<string, unknown> = { at: new Date().toISOString(), concurrency: CONCURRENCY, seconds: SUBMIT_SECONDS, cpus: os.cpus().length, node: process.version, transport: url?.includes('?host=') ? 'unix socket' : 'tcp' };
   buildDist();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-'));
   const rows: Result[] = [];
@@ -196,7 +201,7 @@ async function main() {
     if (url) {
       const server = await startServer({ DATABASE_URL: url, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
-        rows.push(await runHttp(`PostgreSQL (${WORKERS} workers)`, server.url));
+        rows.push(await runHttp(`PostgreSQL (${WORKERS} worker${WORKERS > 1 ? "s" : ""}, ${url.includes("?host=") ? "unix socket" : "tcp"})`, server.url));
       } finally {
         await stopServer(server);
       }
