@@ -29,6 +29,9 @@ export interface StoredFile {
  * so paths cannot escape the root.
  */
 export class LocalFileStore {
+  /** The 256 fan-out folders already made by this process (a mkdir per upload is a syscall wasted). */
+  private readonly made = new Set<string>();
+
   constructor(readonly root: string) {}
 
   async init(): Promise<void> {
@@ -60,7 +63,11 @@ export class LocalFileStore {
     const key = `${sha256.slice(0, 2)}/${id}`;
     const finalPath = this.pathOf(key);
     const tmp = path.join(this.root, 'tmp', `${id}.part`);
-    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    const folder = path.dirname(finalPath);
+    if (!this.made.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      this.made.add(folder);
+    }
     const fh = await fs.open(tmp, 'wx');
     try {
       await fh.writeFile(data);
