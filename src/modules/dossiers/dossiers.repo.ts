@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { param, prepared, queryRows, type Db } from '../../db/client.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
 import type { Actor } from '../../platform/context.ts';
@@ -22,17 +22,6 @@ export async function findDossier(db: Db, idOrCode: string, forUpdate = false): 
     : prepared(db, 'dossier_by_code', (d, n) => d.select().from(dossiers).where(eq(dossiers.code, param('key'))).limit(1).prepare(n));
   const [row] = await q.execute({ key: idOrCode });
   return row ?? null;
-}
-
-export async function listFiles(db: Db, dossierId: string): Promise<FileRow[]> {
-  return prepared(db, 'dossier_files_live', (d, n) =>
-    d
-      .select()
-      .from(dossierFiles)
-      .where(and(eq(dossierFiles.dossierId, param('id')), isNull(dossierFiles.removedAt)))
-      .orderBy(dossierFiles.createdAt)
-      .prepare(n),
-  ).execute({ id: dossierId });
 }
 
 export async function appendHistory(

@@ -29,9 +29,9 @@ import type { ActionBody, Applicant, CreateDossierBody } from './dossiers.schema
 import {
   appendHistory,
   findDossier,
+  findDossierWithDetails,
   findIdempotent,
   isSpecialistFor,
-  listFiles,
   searchTextOf,
   type DossierRow,
 } from './dossiers.repo.ts';
@@ -402,10 +402,10 @@ export function formatDossierCode(pattern: string, agencyIdentity: string, day: 
 }
 
 /** Everything missing before a dossier can be submitted: required answers and components. */
-export async function completenessErrors(db: Db, d: DossierRow, proc: ProcedureRecord, now: Date): Promise<FieldError[]> {
+export async function completenessErrors(db: Db, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
   const check = validateForm(proc.definition.form, d.form as Record<string, unknown>, { partial: false });
   const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
-  const present = new Set((await listFiles(db, d.id)).map((f) => f.componentCode));
+  const present = new Set(attached);
   for (const c of proc.definition.components) {
     if (c.required && !present.has(c.code)) errors.push({ path: `components.${c.code}`, message: `Chưa đính kèm: ${c.name}` });
   }
@@ -430,11 +430,17 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
   if (prior) return prior;
   for (let attempt = 0; attempt < 5; attempt++) {
     // Validate without locks; the write below re-checks that nothing changed in between.
-    const { d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode);
+    // One read: the dossier with its live files.
+    const found = await findDossierWithDetails(ctx.db, idOrCode);
+    const parties = found ? partiesOf(actor, found.d) : [];
+    if (!found || parties.length === 0) throw dossierNotFound();
+    const d = found.d;
+    const proc = await findProcedureByVersionId(ctx.db, d.procedureVersionId);
+    if (!proc) throw new AppError('internal', 'PROCEDURE_VERSION_MISSING');
     checkVersion(d, opts.ifMatch);
     const decision = decideForParties('submit', parties, factsOf(d, proc, actor));
     if (!decision.ok) throw transitionError('submit', decision, d, parties, proc, actor);
-    const errors = await completenessErrors(ctx.db, d, proc, ctx.now);
+    const errors = await completenessErrors(ctx.db, d, proc, ctx.now, found.files.map((f) => f.component));
     if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
     const day = vnDate(ctx.now);
     const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, d.receivingAgencyId), day);
