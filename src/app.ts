@@ -19,6 +19,7 @@ import { bearerToken, SessionStore } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import type { LocalFileStore } from './platform/files.ts';
 import { installErrorHandling } from './platform/http.ts';
+import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -104,5 +105,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webRoutes({ config, database, sessions }));
   return app;
 }

@@ -1,0 +1,65 @@
+import { html, type SafeHtml } from './html.ts';
+import { t, type Locale, type MessageKey } from './i18n.ts';
+import { SITE_CSS_PATH } from './site-css.ts';
+
+/** What every page needs to know about the request. */
+export interface PageCtx {
+  locale: Locale;
+  /** The signed-in user's name, or null. */
+  userName: string | null;
+  /** The CSRF token for forms on this page (the sign-out form when signed in). */
+  csrf: string | null;
+  /** The current path and query, for the language switch to come back to. */
+  path: string;
+}
+
+/** A bound translator for one page. */
+export const tr =
+  (p: PageCtx) =>
+  (key: MessageKey, params?: Record<string, string | number>): string =>
+    t(p.locale, key, params);
+
+export function csrfField(p: PageCtx): SafeHtml {
+  return html`<input type="hidden" name="csrf" value="${p.csrf ?? ''}">`;
+}
+
+/** Sign-in comes back to the current page (but not to the sign-in page itself). */
+const signInHref = (path: string) => (path === '/' || path.startsWith('/dang-nhap') ? '/dang-nhap' : `/dang-nhap?next=${encodeURIComponent(path)}`);
+
+/** The GOV.UK-like page shell: skip link, header, navigation, main, footer. No script. */
+export function layout(p: PageCtx, title: string, body: SafeHtml): string {
+  const _ = tr(p);
+  const other: Locale = p.locale === 'vi' ? 'en' : 'vi';
+  const langHref = `/lang?to=${other}&back=${encodeURIComponent(p.path)}`;
+  const auth = p.userName
+    ? html`<li>${_('auth.signedInAs', { name: p.userName })}</li>
+        <li><form method="post" action="/dang-xuat">${csrfField(p)}<button class="linkbtn" type="submit">${_('auth.signOut')}</button></form></li>`
+    : html`<li><a href="${signInHref(p.path)}">${_('auth.signIn')}</a></li>`;
+  return `<!doctype html>${html`<html lang="${p.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} — ${_('site.name')}</title>
+<link rel="stylesheet" href="${SITE_CSS_PATH}">
+</head>
+<body>
+<a class="skip" href="#main">${_('site.skip')}</a>
+<header class="site"><div class="wrap">
+<a class="brand" href="/">${_('site.name')}</a>
+<ul class="tools">
+<li><a href="${langHref}" hreflang="${other}" lang="${other}" aria-label="${_('lang.switchLabel')}">${_('lang.switch')}</a></li>
+${auth}
+</ul>
+</div></header>
+<nav class="main" aria-label="${_('nav.label')}"><div class="wrap"><ul>
+<li><a href="/">${_('nav.home')}</a></li>
+<li><a href="/thu-tuc">${_('nav.procedures')}</a></li>
+<li><a href="/tra-cuu">${_('nav.lookup')}</a></li>
+</ul></div></nav>
+<div class="wrap"><main id="main" tabindex="-1">
+${body}
+</main></div>
+<footer class="site"><div class="wrap"><p>${_('site.footer')}</p><p>${_('site.footerHelp')}</p></div></footer>
+</body>
+</html>`.value}`;
+}

@@ -1,0 +1,287 @@
+import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import type { ProcedureSummary } from '../modules/procedures/procedures.schemas.ts';
+import { formatVnDateTime } from '../platform/time.ts';
+import { html, type SafeHtml } from './html.ts';
+import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey } from './i18n.ts';
+import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+
+/** Server-rendered pages of the public portal. Each returns a whole HTML document. */
+
+export interface Field {
+  code: string;
+  name: string;
+}
+
+/** Catalogue data is published in Vietnamese: mark it so on English pages (screen readers). */
+const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
+
+const levelTag = (p: PageCtx, level: 'full' | 'partial') =>
+  html`<span class="tag${level === 'partial' ? ' partial' : ''}">${tr(p)(`level.${level}`)}</span>`;
+
+function procedureList(p: PageCtx, items: ProcedureSummary[]): SafeHtml {
+  const _ = tr(p);
+  return html`<ul class="results">${items.map(
+    (i) => html`<li><a href="/thu-tuc/${encodeURIComponent(i.code)}">${vi(p, i.name)}</a>
+<p class="meta">${_('proc.code')}: ${i.code} · ${vi(p, i.fieldName)} · ${vi(p, i.competentAgency.name)} · ${formatDuration(p.locale, i.duration)} · ${levelTag(p, i.onlineLevel)}</p></li>`,
+  )}</ul>`;
+}
+
+function searchBox(p: PageCtx, q: string): SafeHtml {
+  const _ = tr(p);
+  return html`<form method="get" action="/thu-tuc" role="search">
+<div class="field"><label for="q">${_('home.searchLabel')}</label>
+<p class="hint" id="q-hint">${_('home.searchHint')}</p>
+<div class="inline"><input type="search" id="q" name="q" value="${q}" maxlength="200" aria-describedby="q-hint"><button type="submit">${_('home.searchButton')}</button></div></div>
+</form>`;
+}
+
+function lookupBox(p: PageCtx, code: string, error?: string): SafeHtml {
+  const _ = tr(p);
+  return html`<form method="get" action="/tra-cuu">
+<div class="field${error ? ' field-error' : ''}"><label for="ma">${_('lookup.codeLabel')}</label>
+<p class="hint" id="ma-hint">${_('home.lookupHint')}</p>
+${error ? html`<p class="error-message" id="ma-error">${error}</p>` : null}
+<div class="inline"><input type="text" id="ma" name="ma" value="${code}" maxlength="80" autocomplete="off" spellcheck="false" aria-describedby="ma-hint${error ? ' ma-error' : ''}"><button type="submit">${_('lookup.button')}</button></div></div>
+</form>`;
+}
+
+export function homePage(p: PageCtx, popular: ProcedureSummary[], fields: Field[]): string {
+  const _ = tr(p);
+  return layout(
+    p,
+    _('home.title'),
+    html`<h1>${_('home.title')}</h1>
+<p class="lead">${_('home.lead')}</p>
+${searchBox(p, '')}
+<h2>${_('home.popular')}</h2>
+${procedureList(p, popular)}
+<h2>${_('home.fields')}</h2>
+<div class="cols"><ul>${fields.map((f) => html`<li><a href="/thu-tuc?linh-vuc=${encodeURIComponent(f.code)}">${vi(p, f.name)}</a></li>`)}</ul></div>
+<h2>${_('home.lookupTitle')}</h2>
+${lookupBox(p, '')}`,
+  );
+}
+
+export interface SearchView {
+  q: string;
+  field: string;
+  level: '' | 'full' | 'partial';
+  page: number;
+  pageSize: number;
+  total: number;
+  items: ProcedureSummary[];
+  fields: Field[];
+}
+
+function searchHref(v: SearchView, page: number): string {
+  const qs = new URLSearchParams();
+  if (v.q) qs.set('q', v.q);
+  if (v.field) qs.set('linh-vuc', v.field);
+  if (v.level) qs.set('muc-do', v.level);
+  if (page > 1) qs.set('trang', String(page));
+  const s = qs.toString();
+  return s ? `/thu-tuc?${s}` : '/thu-tuc';
+}
+
+export function searchPage(p: PageCtx, v: SearchView): string {
+  const _ = tr(p);
+  const pages = Math.max(1, Math.ceil(v.total / v.pageSize));
+  const title = v.q ? _('search.resultsFor', { q: v.q }) : _('search.title');
+  const filtered = v.q || v.field || v.level;
+  return layout(
+    p,
+    title,
+    html`<h1>${title}</h1>
+<form method="get" action="/thu-tuc">
+<div class="field"><label for="q">${_('home.searchLabel')}</label>
+<div class="inline"><input type="search" id="q" name="q" value="${v.q}" maxlength="200"><button type="submit">${_('home.searchButton')}</button></div></div>
+<details${v.field || v.level ? html` open` : null}><summary>${_('search.filters')}</summary>
+<div class="field"><label for="linh-vuc">${_('search.field')}</label>
+<select id="linh-vuc" name="linh-vuc"><option value="">${_('search.any')}</option>${v.fields.map(
+      (f) => html`<option value="${f.code}"${f.code === v.field ? html` selected` : null}${p.locale === 'vi' ? null : html` lang="vi"`}>${f.name}</option>`,
+    )}</select></div>
+<div class="field"><label for="muc-do">${_('search.level')}</label>
+<select id="muc-do" name="muc-do"><option value="">${_('search.any')}</option>${(['full', 'partial'] as const).map(
+      (l) => html`<option value="${l}"${l === v.level ? html` selected` : null}>${_(`level.${l}`)}</option>`,
+    )}</select></div>
+<button type="submit" class="secondary">${_('search.apply')}</button>
+${filtered ? html` <a href="/thu-tuc">${_('search.clear')}</a>` : null}
+</details>
+</form>
+${
+  v.total === 0
+    ? html`<div class="notice" role="status"><p><strong>${_('search.none')}</strong></p><p>${_('search.noneHelp')}</p></div>`
+    : html`<p role="status">${_('search.count', { n: formatNumber(p.locale, v.total) })}</p>
+${procedureList(p, v.items)}
+${
+  pages > 1
+    ? html`<nav class="pager" aria-label="${_('search.pagination')}">
+${v.page > 1 ? html`<a rel="prev" href="${searchHref(v, v.page - 1)}">${_('search.prev')}</a>` : html`<span></span>`}
+<span>${_('search.page', { page: v.page, pages })}</span>
+${v.page < pages ? html`<a rel="next" href="${searchHref(v, v.page + 1)}">${_('search.next')}</a>` : html`<span></span>`}
+</nav>`
+    : null
+}`
+}`,
+  );
+}
+
+const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
+
+const vnDate = (d: Date) => formatVnDateTime(d).slice(6);
+
+export function procedurePage(p: PageCtx, proc: ProcedureRecord): string {
+  const _ = tr(p);
+  const d = proc.definition;
+  const startHref = `/ho-so/moi?thu-tuc=${encodeURIComponent(proc.code)}`;
+  return layout(
+    p,
+    proc.name,
+    html`<p class="meta">${vi(p, proc.fieldName)}</p>
+<h1>${vi(p, proc.name)}</h1>
+<dl class="summary">
+${row(_('proc.code'), proc.code)}
+${row(_('proc.level'), levelTag(p, proc.onlineLevel))}
+${row(_('proc.duration'), formatDuration(p.locale, d.duration))}
+${row(_('proc.fees'), d.fees.length === 0 ? _('proc.noFees') : html`${d.fees.map((f, i) => html`${i > 0 ? html`<br>` : null}${formatMoney(f.amount)} — ${f.name}`)}`)}
+${row(_('proc.tier'), _(`tier.${proc.tier}`))}
+${row(_('proc.agency'), proc.competentAgency.name)}
+${row(_('proc.receiving'), html`${proc.receivingAgencies.map((a, i) => html`${i > 0 ? html`<br>` : null}${a.name}`)}`)}
+</dl>
+<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>
+${p.userName ? null : html`<p class="hint">${_('proc.startHint')}</p>`}
+
+<h2>${_('proc.who')}</h2>
+<dl class="summary">
+${row(_('proc.applicantTypes'), d.applicantTypes.map((a) => _(`applicant.${a}`)).join(', '))}
+${row(_('proc.eligibility'), d.eligibility)}
+</dl>
+
+<h2>${_('proc.components')}</h2>
+${
+  d.components.length === 0
+    ? html`<p>${_('proc.noComponents')}</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">${_('proc.componentName')}</th><th scope="col">${_('proc.componentForm')}</th><th scope="col" class="num">${_('proc.componentCopies')}</th></tr></thead>
+<tbody>${d.components.map(
+        (c) => html`<tr><td>${c.name}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta">${c.note}</span>` : null}</td>
+<td>${_(`form.${c.form}`)}</td><td class="num">${_('proc.copies', { n: c.copies })}</td></tr>`,
+      )}</tbody></table></div>`
+}
+
+<h2>${_('proc.fees')}</h2>
+${
+  d.fees.length === 0
+    ? html`<p>${_('proc.noFees')}</p>`
+    : html`<div class="table-wrap"><table><tbody>${d.fees.map(
+        (f) => html`<tr><td>${f.name}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
+      )}</tbody></table></div>`
+}
+
+<h2>${_('proc.steps')}</h2>
+${d.steps.split('\n').filter((s) => s.trim()).map((s) => html`<p>${s}</p>`)}
+
+<h2>${_('proc.channels')}</h2>
+<ul>${d.channels.map((c) => html`<li>${_(`channel.${c}`)}</li>`)}</ul>
+
+<h2>${_('proc.result')}</h2>
+<dl class="summary">
+${row(_('proc.result'), d.resultDescription)}
+${row(_('proc.resultKind'), _(`result.${d.resultKind}`))}
+${row(_('proc.resultDelivery'), d.resultDelivery)}
+</dl>
+
+<h2>${_('proc.legalBasis')}</h2>
+<ul>${d.legalBasis.map((l) => html`<li>${l}</li>`)}</ul>
+${proc.publishedAt ? html`<p class="meta">${_('proc.version', { v: proc.version, date: vnDate(proc.publishedAt) })}</p>` : null}
+<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>`,
+  );
+}
+
+export interface LookupResult {
+  code: string;
+  procedureName: string;
+  status: string;
+  receivedAt: string | null;
+  dueAt: string | null;
+  agencyName: string;
+}
+
+/** `error` is the message of an invalid or unknown code. */
+export function lookupPage(p: PageCtx, code: string, result: LookupResult | null, error?: string): string {
+  const _ = tr(p);
+  const when = (iso: string | null) => (iso ? formatVnDateTime(new Date(iso)) : _('lookup.none'));
+  const statusKey = `status.${result?.status ?? ''}` as MessageKey;
+  return layout(
+    p,
+    result ? _('lookup.resultTitle', { code: result.code }) : _('lookup.title'),
+    html`${
+      error
+        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${_('error.summaryTitle')}</h2>
+<ul><li><a href="#ma">${error}</a></li></ul></div>`
+        : null
+    }
+${
+  result
+    ? html`<h1>${_('lookup.resultTitle', { code: result.code })}</h1>
+<dl class="summary">
+${row(_('lookup.procedure'), result.procedureName)}
+${row(_('lookup.status'), html`<strong>${statusKey in catalogues.vi ? _(statusKey) : result.status}</strong>`)}
+${row(_('lookup.receivedAt'), when(result.receivedAt))}
+${row(_('lookup.dueAt'), when(result.dueAt))}
+${row(_('lookup.agency'), result.agencyName)}
+</dl>
+<p class="hint">${_('lookup.privacy')}</p>
+<h2>${_('lookup.title')}</h2>`
+    : html`<h1>${_('lookup.title')}</h1>`
+}
+${lookupBox(p, result ? '' : code, error)}`,
+  );
+}
+
+export interface LoginError {
+  field: 'username' | 'password';
+  message: string;
+}
+
+export function loginPage(p: PageCtx, v: { username: string; next: string; errors: LoginError[] }): string {
+  const _ = tr(p);
+  const errorOf = (f: LoginError['field']) => v.errors.find((e) => e.field === f);
+  const input = (f: LoginError['field'], type: string, autocomplete: string, value: string) => {
+    const e = errorOf(f);
+    return html`<div class="field${e ? ' field-error' : ''}"><label for="${f}">${_(`login.${f}`)}</label>
+${e ? html`<p class="error-message" id="${f}-error">${e.message}</p>` : null}
+<input type="${type}" id="${f}" name="${f}" value="${value}" autocomplete="${autocomplete}" spellcheck="false" autocapitalize="none"${e ? html` aria-invalid="true" aria-describedby="${f}-error"` : null}></div>`;
+  };
+  return layout(
+    p,
+    _('login.title'),
+    html`${
+      v.errors.length
+        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${_('error.summaryTitle')}</h2>
+<ul>${v.errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`
+        : null
+    }
+<h1>${_('login.title')}</h1>
+${p.userName ? html`<p class="notice">${_('login.already', { name: p.userName })}</p>` : null}
+<form method="post" action="/dang-nhap" novalidate>
+${csrfField(p)}
+<input type="hidden" name="next" value="${v.next}">
+${input('username', 'text', 'username', v.username)}
+${input('password', 'password', 'current-password', '')}
+<button type="submit">${_('login.button')}</button>
+</form>`,
+  );
+}
+
+/** A readable error page (404, 403, 429, 500...). */
+export function errorPage(p: PageCtx, title: string, message: string): string {
+  const _ = tr(p);
+  return layout(
+    p,
+    title,
+    html`<h1>${title}</h1>
+<p>${message}</p>
+<ul><li><a href="/">${_('error.backHome')}</a></li><li><a href="/thu-tuc">${_('error.searchProcedures')}</a></li></ul>`,
+  );
+}

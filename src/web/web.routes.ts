@@ -1,0 +1,272 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { publicLookup } from '../modules/dossiers/dossiers.views.ts';
+import { logIn } from '../modules/identity/identity.service.ts';
+import { listFields } from '../modules/procedures/procedures.repo.ts';
+import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
+import { getProcedure, searchProcedures } from '../modules/procedures/procedures.service.ts';
+import { writeAudit } from '../platform/audit.ts';
+import type { SessionStore } from '../platform/auth.ts';
+import type { Actor } from '../platform/context.ts';
+import { AppError, statusOf } from '../platform/errors.ts';
+import { ctxOf, toAppError } from '../platform/http.ts';
+import { viCollator } from '../platform/text.ts';
+import { isLocale, t, type Locale } from './i18n.ts';
+import type { PageCtx } from './layout.ts';
+import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
+import { SITE_CSS } from './site-css.ts';
+import {
+  CSRF_COOKIE,
+  csrfToken,
+  isCsrfSeed,
+  LANG_COOKIE,
+  newCsrfSeed,
+  parseCookies,
+  safeLocalPath,
+  serializeCookie,
+  SESSION_COOKIE,
+  tokensEqual,
+} from './web-session.ts';
+
+export interface WebDeps {
+  config: Config;
+  database: Database;
+  sessions: SessionStore;
+}
+
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+const HTML = 'text/html; charset=utf-8';
+const YEAR_SECONDS = 365 * 24 * 3600;
+const PAGE_SIZE = 20;
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
+const DOSSIER_CODE = /^[0-9A-Za-z._-]{5,80}$/;
+
+interface WebState {
+  locale: Locale;
+  cookies: Record<string, string>;
+}
+
+/** A string from a query or form value (first of repeated keys), trimmed and bounded. */
+function str(v: unknown, max: number): string {
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s.normalize('NFC').trim().slice(0, max) : '';
+}
+
+const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
+/**
+ * The public web portal: server-rendered pages that work without JavaScript, Vietnamese first
+ * with an English switch. Signed-in state is the `tinhso_session` cookie (the same sessions as
+ * the API's bearer tokens); every POST form carries a CSRF token bound to the session, or to a
+ * pre-session cookie before sign-in.
+ */
+export function webRoutes({ config, database, sessions }: WebDeps): FastifyPluginAsync {
+  const secure = config.env === 'production';
+  const state = new WeakMap<FastifyRequest, WebState>();
+
+  return async (app) => {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 32 * 1024 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+
+    app.addHook('onRequest', async (req, reply) => {
+      const cookies = parseCookies(req.headers.cookie);
+      const lang = cookies[LANG_COOKIE];
+      state.set(req, { locale: isLocale(lang) ? lang : 'vi', cookies });
+      const token = cookies[SESSION_COOKIE];
+      if (req.actor || !token) return;
+      const actor = SESSION_TOKEN.test(token) ? await sessions.resolve(database.db, token) : null;
+      if (actor) req.actor = actor;
+      else reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
+    });
+
+    app.addHook('onSend', async (req, reply, payload) => {
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'same-origin');
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (type.startsWith('text/html')) {
+        reply.header('content-security-policy', CSP);
+        // Pages vary by cookie (language, user): never in a shared cache; signed-in pages not at all.
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', req.actor ? 'no-store' : 'private, no-cache');
+      }
+      return payload;
+    });
+
+    const stateOf = (req: FastifyRequest): WebState => state.get(req) ?? { locale: 'vi', cookies: parseCookies(req.headers.cookie) };
+
+    /** The CSRF binding of this request: the session, else the pre-session cookie, else none. */
+    const csrfExpected = (req: FastifyRequest): string | null => {
+      if (req.actor?.sessionId) return csrfToken(config.sessionSecret, { sessionId: req.actor.sessionId });
+      const seed = stateOf(req).cookies[CSRF_COOKIE];
+      return isCsrfSeed(seed) ? csrfToken(config.sessionSecret, { seed }) : null;
+    };
+
+    const pageCtx = (req: FastifyRequest, reply: FastifyReply, opts: { needsCsrf?: boolean } = {}): PageCtx => {
+      const { locale } = stateOf(req);
+      let csrf = csrfExpected(req);
+      if (!csrf && opts.needsCsrf) {
+        const seed = newCsrfSeed();
+        reply.header('set-cookie', serializeCookie(CSRF_COOKIE, seed, { httpOnly: true, secure }));
+        csrf = csrfToken(config.sessionSecret, { seed });
+      }
+      const path = safeLocalPath(req.url);
+      return { locale, userName: req.actor?.displayName ?? null, csrf, path };
+    };
+
+    const send = (reply: FastifyReply, status: number, body: string) => reply.status(status).type(HTML).send(body);
+
+    const sendError = (req: FastifyRequest, reply: FastifyReply, status: number, titleKey: Parameters<typeof t>[1], message: string) => {
+      const p = pageCtx(req, reply);
+      return send(reply, status, errorPage(p, t(p.locale, titleKey), message));
+    };
+
+    const csrfValid = (req: FastifyRequest, body: Record<string, unknown>): boolean => {
+      const expected = csrfExpected(req);
+      const got = str(body.csrf, 200);
+      return !!expected && !!got && tokensEqual(expected, got);
+    };
+
+    app.setErrorHandler((err, req, reply) => {
+      const e = toAppError(err, req);
+      const { locale } = stateOf(req);
+      const status = statusOf(e.kind);
+      if (e.kind === 'not_found') return sendError(req, reply, status, 'error.notFoundTitle', t(locale, 'error.notFound'));
+      if (e.kind === 'rate_limited') return sendError(req, reply, status, 'error.title', t(locale, 'error.rateLimited'));
+      if (e.kind === 'internal') {
+        req.log.error({ err, reqId: req.id }, 'unhandled error in a web page');
+        return sendError(req, reply, status, 'error.title', t(locale, 'error.internal', { id: req.id }));
+      }
+      return sendError(req, reply, status, 'error.title', t(locale, 'error.generic'));
+    });
+
+    app.get('/assets/site.css', { schema: { hide: true } }, async (_req, reply) =>
+      reply.header('cache-control', `public, max-age=${YEAR_SECONDS}, immutable`).type('text/css; charset=utf-8').send(SITE_CSS),
+    );
+
+    app.get('/lang', { schema: { hide: true } }, async (req, reply) => {
+      const q = record(req.query);
+      const to = str(q.to, 5);
+      if (isLocale(to)) reply.header('set-cookie', serializeCookie(LANG_COOKIE, to, { maxAgeSeconds: YEAR_SECONDS, httpOnly: true, secure }));
+      return reply.redirect(safeLocalPath(str(q.back, 2000)), 303);
+    });
+
+    const sortedFields = async () => (await listFields(database.db)).sort((a, b) => viCollator.compare(a.name, b.name));
+
+    app.get('/', { schema: { hide: true } }, async (req, reply) => {
+      const [popular, fields] = await Promise.all([searchProcedures(ctxOf(req, database), { page: 1, pageSize: 8 }), sortedFields()]);
+      return send(reply, 200, homePage(pageCtx(req, reply), popular.items, fields));
+    });
+
+    app.get('/thu-tuc', { schema: { hide: true } }, async (req, reply) => {
+      const q = record(req.query);
+      const text = str(q.q, 200);
+      const field = str(q['linh-vuc'], 64);
+      const levelIn = str(q['muc-do'], 10);
+      const level = levelIn === 'full' || levelIn === 'partial' ? levelIn : '';
+      const pageIn = Number.parseInt(str(q.trang, 6), 10);
+      const page = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
+      const search = (n: number) =>
+        searchProcedures(ctxOf(req, database), { q: text || undefined, field: field || undefined, level: level || undefined, page: n, pageSize: PAGE_SIZE });
+      const [first, fields] = await Promise.all([search(page), sortedFields()]);
+      // A page past the end (an old link after the catalogue shrank) shows the last page.
+      const last = Math.max(1, Math.ceil(first.total / PAGE_SIZE));
+      const [shown, result] = page > last ? [last, await search(last)] : [page, first];
+      return send(
+        reply,
+        200,
+        searchPage(pageCtx(req, reply), { q: text, field, level, page: shown, pageSize: PAGE_SIZE, total: result.total, items: result.items, fields }),
+      );
+    });
+
+    app.get('/thu-tuc/:code', { schema: { hide: true } }, async (req, reply) => {
+      const code = str(record(req.params).code, 80);
+      const p = pageCtx(req, reply);
+      const notFoundPage = () => send(reply, 404, errorPage(p, t(p.locale, 'error.notFoundTitle'), t(p.locale, 'error.procedureNotFound', { code })));
+      if (!ProcedureCode.safeParse(code).success) return notFoundPage();
+      try {
+        const proc = await getProcedure(ctxOf(req, database), code);
+        return send(reply, 200, procedurePage(p, proc));
+      } catch (err) {
+        if (err instanceof AppError && err.kind === 'not_found') return notFoundPage();
+        throw err;
+      }
+    });
+
+    const lookup = async (code: string): Promise<LookupResult | null> => {
+      try {
+        return await publicLookup(database.db, code);
+      } catch (err) {
+        if (err instanceof AppError && err.kind === 'not_found') return null;
+        throw err;
+      }
+    };
+
+    app.get(
+      '/tra-cuu',
+      { schema: { hide: true }, config: { rateLimit: { max: config.publicLookupRateLimit, timeWindow: '1 minute' } } },
+      async (req, reply) => {
+        const code = str(record(req.query).ma, 100);
+        const p = pageCtx(req, reply);
+        if (!code) return send(reply, 200, lookupPage(p, '', null));
+        if (!DOSSIER_CODE.test(code)) return send(reply, 400, lookupPage(p, code, null, t(p.locale, 'lookup.invalid')));
+        // Codes are printed in capitals (…H37-…); accept what people type in lower case too.
+        const found = (await lookup(code)) ?? (code.toUpperCase() !== code ? await lookup(code.toUpperCase()) : null);
+        if (!found) return send(reply, 404, lookupPage(p, code, null, t(p.locale, 'lookup.notFound', { code })));
+        return send(reply, 200, lookupPage(p, code, found));
+      },
+    );
+
+    app.get('/dang-nhap', { schema: { hide: true } }, async (req, reply) => {
+      const next = safeLocalPath(str(record(req.query).next, 2000));
+      return send(reply, 200, loginPage(pageCtx(req, reply, { needsCsrf: true }), { username: '', next, errors: [] }));
+    });
+
+    app.post(
+      '/dang-nhap',
+      { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
+      async (req, reply) => {
+        const body = record(req.body);
+        if (!csrfValid(req, body)) return sendError(req, reply, 403, 'error.csrfTitle', t(stateOf(req).locale, 'error.csrf'));
+        const username = str(body.username, 200);
+        const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+        const next = safeLocalPath(str(body.next, 2000));
+        const p = pageCtx(req, reply, { needsCsrf: true });
+        const errors: LoginError[] = [];
+        if (!username) errors.push({ field: 'username', message: t(p.locale, 'login.usernameMissing') });
+        if (!password) errors.push({ field: 'password', message: t(p.locale, 'login.passwordMissing') });
+        if (errors.length) return send(reply, 422, loginPage(p, { username, next, errors }));
+        const ctx = ctxOf(req, database);
+        let session: { token: string; actor: Actor };
+        try {
+          session = await logIn(ctx, sessions, { username, password, userAgent: req.headers['user-agent'] });
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'AUTH_INVALID_CREDENTIALS')) throw err;
+          return send(reply, 422, loginPage(p, { username, next, errors: [{ field: 'username', message: t(p.locale, 'login.invalid') }] }));
+        }
+        // Signing in again replaces the old session rather than leaving it alive.
+        if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, ctx.now);
+        reply.header(
+          'set-cookie',
+          serializeCookie(SESSION_COOKIE, session.token, { maxAgeSeconds: config.sessionTtlMs / 1000, httpOnly: true, secure }),
+        );
+        return reply.redirect(next, 303);
+      },
+    );
+
+    app.post('/dang-xuat', { schema: { hide: true } }, async (req, reply) => {
+      const actor = req.actor;
+      if (actor?.sessionId) {
+        if (!csrfValid(req, record(req.body))) return sendError(req, reply, 403, 'error.csrfTitle', t(stateOf(req).locale, 'error.csrf'));
+        const ctx = ctxOf(req, database);
+        const sessionId = actor.sessionId;
+        await database.db.transaction(async (tx) => {
+          await sessions.revoke(tx, sessionId, ctx.now);
+          await writeAudit({ ...ctx, db: tx }, { action: 'auth.logout', targetType: 'session', targetId: sessionId });
+        });
+      }
+      reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
+      return reply.redirect('/', 303);
+    });
+  };
+}
