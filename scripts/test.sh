@@ -4,6 +4,7 @@
 #   lint          npx eslint . (promise misuse, exhaustive switches, module boundaries)
 #   unit          npx vitest run --project unit
 #   int-pglite    npx vitest run --project int   (embedded PGlite; TEST_DATABASE_URL unset)
+#   e2e           npx vitest run --project e2e   (browser journeys in Debian's chromium, installed if missing)
 #   int-postgres  npx vitest run --project int   (throwaway PostgreSQL 15 from scripts/pg-temp.sh)
 #   check:NAME    every executable scripts/checks/*.sh, in name order, with TEST_DATABASE_URL (and
 #                 PG_TEMP_DIR etc., see scripts/pg-temp.sh) still set: crash/kill tests and the like.
@@ -140,6 +141,21 @@ run_step lint npx eslint .
 run_step unit npx vitest run --project unit
 # --passWithNoTests for the int project only: it may have no test files yet.
 run_step int-pglite npx vitest run --project int --passWithNoTests
+
+# Browser journeys need Debian's Chromium (Playwright's own browser download does not work here).
+ensure_chromium() {
+  local bin=${CHROMIUM_PATH:-/usr/bin/chromium}
+  [[ -x $bin ]] && return 0
+  if [[ $EUID -ne 0 ]]; then echo "!!! $bin is missing and only root can install it" >&2; return 1; fi
+  header "installing Debian's chromium"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 chromium >&2
+}
+if ensure_chromium; then
+  run_step e2e npx vitest run --project e2e
+else
+  record e2e FAIL 0 "no chromium"
+fi
 
 header "starting a throwaway PostgreSQL"
 PG_OK=
