@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { catalogues, formatDuration, formatMoney, t } from './i18n.ts';
 
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const paramNames = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('i18n', () => {
-  it('has the same keys in every catalogue, none empty, with the same placeholders', () => {
+  it('has the same keys in every catalogue, none empty, with the same {parameters}', () => {
     const vi = Object.keys(catalogues.vi).sort();
     expect(Object.keys(catalogues.en).sort()).toEqual(vi);
     for (const k of vi) {
       const key = k as keyof typeof catalogues.vi;
       expect(catalogues.vi[key].trim(), k).not.toBe('');
       expect(catalogues.en[key].trim(), k).not.toBe('');
-      expect(placeholders(catalogues.en[key]), k).toEqual(placeholders(catalogues.vi[key]));
+      expect(paramNames(catalogues.en[key]), k).toEqual(paramNames(catalogues.vi[key]));
     }
   });
 

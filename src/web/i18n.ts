@@ -288,7 +288,7 @@ export function isLocale(v: unknown): v is Locale {
   return v === 'vi' || v === 'en';
 }
 
-/** The message for `key` in `locale`, with `{name}` placeholders filled from `params`. */
+/** The message for `key` in `locale`, with `{name}` parameters filled from `params`. */
 export function t(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
   const msg = catalogues[locale][key];
   if (!params) return msg;
