@@ -55,6 +55,7 @@ ${auth}
 <li><a href="/">${_('nav.home')}</a></li>
 <li><a href="/thu-tuc">${_('nav.procedures')}</a></li>
 <li><a href="/tra-cuu">${_('nav.lookup')}</a></li>
+${p.userName ? html`<li><a href="/ho-so">${_('nav.myDossiers')}</a></li>` : null}
 </ul></div></nav>
 <div class="wrap"><main id="main" tabindex="-1">
 ${body}

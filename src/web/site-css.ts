@@ -64,6 +64,16 @@ th,td{text-align:left;vertical-align:top;padding:.5rem .5rem .5rem 0;border-bott
 .num{text-align:right;white-space:nowrap}
 .cols{display:grid;gap:0 2rem}
 .cols ul{margin:0;padding-left:1.25rem}
+.panel{background:#00703c;color:#fff;padding:1.5rem;margin:0 0 1.5rem;text-align:center}
+.panel h1{margin-top:0;color:#fff}
+.panel .code{display:block;font-size:1.75rem;font-weight:700;word-break:break-all}
+.field-error textarea,.field-error select{border-color:#d4351c}
+.actions{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:1.5rem 0}
+.component{border-top:1px solid #b1b4b6;padding:1rem 0}
+.component h3{margin:0 0 .25rem}
+.files{padding-left:1.25rem}
+.files form{display:inline;margin-left:.5rem}
+button.link{background:none;box-shadow:none;color:#1d70b8;text-decoration:underline;padding:0;min-height:0;font-weight:400}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;justify-content:space-between;margin-top:1.5rem}
 footer.site{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:1.5rem 0;font-size:.9375rem}
 @media (min-width:40rem){h1{font-size:2.25rem}dl.summary div{display:flex;gap:1rem}dl.summary dt{flex:0 0 14rem}.cols{grid-template-columns:1fr 1fr}}

@@ -12,6 +12,7 @@ import type { Actor } from '../platform/context.ts';
 import { AppError, statusOf } from '../platform/errors.ts';
 import { ctxOf, toAppError } from '../platform/http.ts';
 import { viCollator } from '../platform/text.ts';
+import { registerApplicationRoutes } from './application.routes.ts';
 import { isLocale, t, type Locale } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
@@ -268,5 +269,7 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
       reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
       return reply.redirect('/', 303);
     });
+
+    registerApplicationRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
   };
 }

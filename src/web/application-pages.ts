@@ -1,0 +1,374 @@
+import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
+import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import type { FormField } from '../modules/procedures/procedures.schemas.ts';
+import { formatVnDateTime } from '../platform/time.ts';
+import { html, type SafeHtml } from './html.ts';
+import { catalogues, formatNumber, type MessageKey } from './i18n.ts';
+import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+
+/** Pages of the citizen application flow: start, the draft form, check your answers, confirmation, my applications. */
+
+export type ApplicantKind = 'citizen' | 'organisation';
+
+/** What the applicant fields hold, as typed (strings). */
+export interface ApplicantInput {
+  fullName: string;
+  idNumber: string;
+  organisationName: string;
+  taxCode: string;
+  phone: string;
+  email: string;
+}
+export const APPLICANT_KEYS = ['fullName', 'idNumber', 'organisationName', 'taxCode', 'phone', 'email'] as const;
+export type ApplicantKey = (typeof APPLICANT_KEYS)[number];
+
+/** One error: the anchor id of the field it belongs to, and the message. */
+export interface PageError {
+  anchor: string;
+  message: string;
+}
+
+export type FormInputValues = Record<string, string | boolean>;
+
+export const fieldAnchor = (key: string) => `f-${key}`;
+export const applicantAnchor = (key: string) => `a-${key}`;
+export const componentAnchor = (code: string) => `c-${code}`;
+
+/** Maps a service error path (`form.ho_ten`, `applicant.idNumber`, `components.to_khai`) to the anchor of its field. */
+export function anchorOfPath(path: string): string {
+  const [head, key = ''] = path.split('.');
+  if (head === 'form' && key) return fieldAnchor(key);
+  if (head === 'applicant' && key) return applicantAnchor(key === 'address' ? 'fullName' : key);
+  if (head === 'components' && key) return componentAnchor(key);
+  return 'main';
+}
+
+const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
+
+function errorSummary(p: PageCtx, errors: PageError[]): SafeHtml | null {
+  if (!errors.length) return null;
+  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
+<ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${e.message}</a></li>`)}</ul></div>`;
+}
+
+const errorFor = (errors: PageError[], anchor: string) => errors.filter((e) => e.anchor === anchor);
+
+interface InputSpec {
+  id: string;
+  label: string;
+  required: boolean;
+  hint?: string | undefined;
+  errors: PageError[];
+  control: (describedBy: string | null, invalid: boolean) => SafeHtml;
+  /** Checkboxes put the label after the box. */
+  checkbox?: boolean;
+}
+
+function fieldBlock(p: PageCtx, s: InputSpec): SafeHtml {
+  const _ = tr(p);
+  const hintId = s.hint ? `${s.id}-hint` : null;
+  const errId = s.errors.length ? `${s.id}-error` : null;
+  const describedBy = [hintId, errId].filter(Boolean).join(' ') || null;
+  const mark = html` <span class="meta">(${s.required ? _('app.required') : _('app.optional')})</span>`;
+  const label = html`<label for="${s.id}">${s.label}${mark}</label>`;
+  return html`<div class="field${errId ? ' field-error' : ''}">
+${s.checkbox ? null : label}
+${s.hint ? html`<p class="hint" id="${hintId}">${s.hint}</p>` : null}
+${s.errors.map((e) => html`<p class="error-message" id="${errId}">${e.message}</p>`)}
+${s.control(describedBy, !!errId)}${s.checkbox ? html` ${label}` : null}
+</div>`;
+}
+
+const aria = (describedBy: string | null, invalid: boolean) =>
+  html`${describedBy ? html` aria-describedby="${describedBy}"` : null}${invalid ? html` aria-invalid="true"` : null}`;
+
+/** One input generated from a procedure's form field definition. */
+function formField(p: PageCtx, f: FormField, value: string | boolean | undefined, errors: PageError[]): SafeHtml {
+  const id = fieldAnchor(f.key);
+  const _ = tr(p);
+  const str = typeof value === 'string' ? value : value === undefined || value === false ? '' : String(value);
+  const text = (type: string, extra: SafeHtml | null = null) => (d: string | null, inv: boolean) =>
+    html`<input type="${type}" id="${id}" name="${id}" value="${str}"${extra}${aria(d, inv)}>`;
+  let control: InputSpec['control'];
+  switch (f.type) {
+    case 'textarea':
+      control = (d, inv) => html`<textarea id="${id}" name="${id}" rows="5" maxlength="5000"${aria(d, inv)}>${str}</textarea>`;
+      break;
+    case 'number':
+      control = text(
+        'number',
+        html`${f.min !== undefined ? html` min="${f.min}"` : null}${f.max !== undefined ? html` max="${f.max}"` : null} step="any" inputmode="decimal"`,
+      );
+      break;
+    case 'date':
+      control = text('date');
+      break;
+    case 'email':
+      control = text('email', html` autocomplete="email" spellcheck="false" maxlength="254"`);
+      break;
+    case 'phone':
+      control = text('tel', html` autocomplete="tel" maxlength="20"`);
+      break;
+    case 'id_number':
+    case 'tax_code':
+    case 'unit_code':
+      control = text('text', html` inputmode="numeric" spellcheck="false" autocomplete="off" maxlength="20"`);
+      break;
+    case 'select':
+      control = (d, inv) => html`<select id="${id}" name="${id}"${aria(d, inv)}><option value="">${_('app.choose')}</option>${(f.options ?? []).map(
+        (o) => html`<option value="${o.value}"${o.value === str ? html` selected` : null}>${o.label}</option>`,
+      )}</select>`;
+      break;
+    case 'checkbox':
+      control = (d, inv) => html`<input type="checkbox" id="${id}" name="${id}" value="true"${value === true ? html` checked` : null}${aria(d, inv)}>`;
+      break;
+    case 'text':
+      control = text('text', html` maxlength="500"`);
+      break;
+  }
+  return fieldBlock(p, { id, label: f.label, required: f.required, hint: f.help, errors: errorFor(errors, id), control, checkbox: f.type === 'checkbox' });
+}
+
+function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInput, errors: PageError[]): SafeHtml {
+  const _ = tr(p);
+  const input = (key: ApplicantKey, label: MessageKey, required: boolean, type: string, extra: SafeHtml | null, hint?: MessageKey) => {
+    const id = applicantAnchor(key);
+    return fieldBlock(p, {
+      id,
+      label: _(label),
+      required,
+      hint: hint ? _(hint) : undefined,
+      errors: errorFor(errors, id),
+      control: (d, inv) => html`<input type="${type}" id="${id}" name="${id}" value="${a[key]}"${extra}${aria(d, inv)}>`,
+    });
+  };
+  return html`<fieldset><legend><h2>${_('app.applicant')}</h2></legend>
+<p>${_('app.applicantType')}: <strong>${_(`applicant.${kind}`)}</strong></p>
+${input('fullName', 'app.fullName', true, 'text', html` autocomplete="name" maxlength="200"`)}
+${input('idNumber', 'app.idNumber', true, 'text', html` inputmode="numeric" autocomplete="off" spellcheck="false" maxlength="12"`, 'app.idNumberHint')}
+${kind === 'organisation' ? input('organisationName', 'app.organisationName', true, 'text', html` autocomplete="organization" maxlength="300"`) : null}
+${kind === 'organisation' ? input('taxCode', 'app.taxCode', true, 'text', html` inputmode="numeric" spellcheck="false" maxlength="14"`, 'app.taxCodeHint') : null}
+${input('phone', 'app.phone', false, 'tel', html` autocomplete="tel" maxlength="20"`)}
+${input('email', 'app.email', false, 'email', html` autocomplete="email" spellcheck="false" maxlength="254"`)}
+</fieldset>`;
+}
+
+export function startPage(p: PageCtx, v: { proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; nonce: string; errors: PageError[] }): string {
+  const _ = tr(p);
+  return layout(
+    p,
+    _('app.startTitle'),
+    html`${errorSummary(p, v.errors)}
+<p class="meta">${_('app.startTitle')}</p>
+<h1>${vi(p, v.proc.name)}</h1>
+<p class="lead">${_('app.startLead')}</p>
+<form method="post" action="/ho-so/moi" novalidate>
+${csrfField(p)}
+<input type="hidden" name="thu-tuc" value="${v.proc.code}">
+<input type="hidden" name="nonce" value="${v.nonce}">
+${applicantFields(p, v.kind, v.applicant, v.errors)}
+<button type="submit">${_('app.start')}</button>
+</form>`,
+  );
+}
+
+export interface DraftView {
+  dossier: DossierView;
+  proc: ProcedureRecord;
+  kind: ApplicantKind;
+  applicant: ApplicantInput;
+  values: FormInputValues;
+  errors: PageError[];
+  /** A message not tied to a field (stale version...), shown at the top. */
+  notice?: string | undefined;
+  saved?: boolean;
+  /** The upload limit in words (`10 MB`). */
+  maxSize: string;
+}
+
+const sizeText = (p: PageCtx, bytes: number) => (bytes >= 1048576 ? `${formatNumber(p.locale, Math.round((bytes / 1048576) * 10) / 10)} MB` : `${formatNumber(p.locale, Math.max(1, Math.round(bytes / 1024)))} KB`);
+
+function componentsSection(p: PageCtx, v: DraftView): SafeHtml {
+  const _ = tr(p);
+  const id = v.dossier.id;
+  const comps = v.proc.definition.components;
+  if (!comps.length) return html``;
+  return html`<h2>${_('app.components')}</h2>
+<p class="hint">${_('app.uploadLimits', { size: v.maxSize })}</p>
+${comps.map((c) => {
+  const anchor = componentAnchor(c.code);
+  const files = v.dossier.files.filter((f) => f.component === c.code);
+  const errs = errorFor(v.errors, anchor);
+  return html`<div class="component${errs.length ? ' field-error' : ''}">
+<h3>${c.name} <span class="meta">(${c.required ? _('app.required') : _('app.optional')})</span></h3>
+${c.note ? html`<p class="hint">${c.note}</p>` : null}
+${
+  files.length
+    ? html`<ul class="files">${files.map(
+        (f) => html`<li>${f.fileName} <span class="meta">(${sizeText(p, f.size)})</span>
+<form method="post" action="/ho-so/${id}/tep/${f.fileId}/xoa">${csrfField(p)}<button type="submit" class="link" aria-label="${_('app.removeFile', { name: f.fileName })}">${_('app.remove')}</button></form></li>`,
+      )}</ul>`
+    : html`<p class="meta">${_('app.noFiles')}</p>`
+}
+<form method="post" action="/ho-so/${id}/tep" enctype="multipart/form-data">
+${csrfField(p)}
+<input type="hidden" name="component" value="${c.code}">
+<div class="field">
+<label for="${anchor}">${_('app.chooseFile', { name: c.name })}</label>
+${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${e.message}</p>`)}
+<input type="file" id="${anchor}" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"${errs.length ? html` aria-describedby="${anchor}-error" aria-invalid="true"` : null}>
+</div>
+<button type="submit" class="secondary">${_('app.upload')}</button>
+</form></div>`;
+})}`;
+}
+
+export function draftPage(p: PageCtx, v: DraftView): string {
+  const _ = tr(p);
+  const id = v.dossier.id;
+  return layout(
+    p,
+    v.dossier.procedureName,
+    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p><p><a href="/ho-so/${id}">${_('app.reload')}</a></p></div>` : null}
+${errorSummary(p, v.errors)}
+${v.saved ? html`<div class="notice" role="status"><p>${_('app.saved')}</p></div>` : null}
+<p class="meta">${_('app.draftCaption')} · ${_('proc.code')}: ${v.dossier.procedureCode}</p>
+<h1>${vi(p, v.dossier.procedureName)}</h1>
+<form method="post" action="/ho-so/${id}" novalidate>
+${csrfField(p)}
+<input type="hidden" name="version" value="${v.dossier.version}">
+${applicantFields(p, v.kind, v.applicant, v.errors)}
+<h2>${_('app.formTitle')}</h2>
+${v.proc.definition.form.map((f) => formField(p, f, v.values[f.key], v.errors))}
+<div class="actions">
+<button type="submit" name="action" value="continue">${_('app.continue')}</button>
+<button type="submit" name="action" value="save" class="secondary">${_('app.save')}</button>
+</div>
+</form>
+${componentsSection(p, v)}
+<p><a href="/ho-so/${id}/kiem-tra">${_('app.checkLink')}</a></p>`,
+  );
+}
+
+function answerText(p: PageCtx, f: FormField, value: unknown): string {
+  const _ = tr(p);
+  if (f.type === 'checkbox') return value === true ? _('app.yes') : _('app.no');
+  if (value === undefined || value === null || value === '') return _('app.notAnswered');
+  if (f.type === 'select') return f.options?.find((o) => o.value === value)?.label ?? String(value);
+  return String(value);
+}
+
+export function checkPage(p: PageCtx, v: { dossier: DossierView; proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; notice?: string | undefined }): string {
+  const _ = tr(p);
+  const id = v.dossier.id;
+  const change = (anchor: string, what: string) => html`<a href="/ho-so/${id}#${anchor}" aria-label="${_('app.changeWhat', { what })}">${_('app.change')}</a>`;
+  const row = (label: string, value: string | SafeHtml, anchor: string) => html`<div><dt>${label}</dt><dd>${value}</dd><dd>${change(anchor, label)}</dd></div>`;
+  const a = v.applicant;
+  const applicantRows: [ApplicantKey, MessageKey][] = [
+    ['fullName', 'app.fullName'],
+    ['idNumber', 'app.idNumber'],
+    ...(v.kind === 'organisation' ? ([['organisationName', 'app.organisationName'], ['taxCode', 'app.taxCode']] as [ApplicantKey, MessageKey][]) : []),
+    ['phone', 'app.phone'],
+    ['email', 'app.email'],
+  ];
+  return layout(
+    p,
+    _('app.checkTitle'),
+    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p><p><a href="/ho-so/${id}/kiem-tra">${_('app.reload')}</a></p></div>` : null}
+<p class="meta">${vi(p, v.dossier.procedureName)}</p>
+<h1>${_('app.checkTitle')}</h1>
+<h2>${_('app.applicant')}</h2>
+<dl class="summary">
+${applicantRows.map(([k, label]) => row(_(label), a[k] || _('app.notAnswered'), applicantAnchor(k)))}
+</dl>
+<h2>${_('app.formTitle')}</h2>
+<dl class="summary">
+${v.proc.definition.form.map((f) => row(f.label, answerText(p, f, v.dossier.form[f.key]), fieldAnchor(f.key)))}
+</dl>
+${
+  v.proc.definition.components.length
+    ? html`<h2>${_('app.components')}</h2>
+<dl class="summary">
+${v.proc.definition.components.map((c) => {
+  const files = v.dossier.files.filter((f) => f.component === c.code);
+  return row(c.name, files.length ? html`${files.map((f, i) => html`${i > 0 ? html`<br>` : null}${f.fileName}`)}` : _('app.noFiles'), componentAnchor(c.code));
+})}
+</dl>`
+    : null
+}
+<h2>${_('app.submitHeading')}</h2>
+<p>${_('app.submitLead')}</p>
+<form method="post" action="/ho-so/${id}/nop" novalidate>
+${csrfField(p)}
+<input type="hidden" name="version" value="${v.dossier.version}">
+<div class="actions"><button type="submit">${_('app.submit')}</button> <a href="/ho-so/${id}">${_('app.backToForm')}</a></div>
+</form>`,
+  );
+}
+
+const when = (p: PageCtx, iso: string | null) => (iso ? formatVnDateTime(new Date(iso)) : tr(p)('app.none'));
+
+export function statusWords(p: PageCtx, status: string): string {
+  const key = `status.${status}` as MessageKey;
+  return key in catalogues.vi ? tr(p)(key) : status;
+}
+
+/** A dossier that is no longer a draft: the confirmation panel right after submission, then its status. */
+export function dossierPage(p: PageCtx, d: DossierView): string {
+  const _ = tr(p);
+  const code = d.code ?? '';
+  const submitted = d.status === 'submitted';
+  return layout(
+    p,
+    _('app.dossierTitle', { code }),
+    html`${
+      submitted
+        ? html`<div class="panel" role="status"><h1>${_('app.submittedTitle')}</h1><p>${_('app.yourCode')}<strong class="code">${code}</strong></p></div>
+<p>${_('app.keepCode')}</p>`
+        : html`<h1>${_('app.dossierTitle', { code })}</h1>`
+    }
+<dl class="summary">
+<div><dt>${_('app.code')}</dt><dd>${code}</dd></div>
+<div><dt>${_('app.procedure')}</dt><dd>${vi(p, d.procedureName)}</dd></div>
+<div><dt>${_('app.status')}</dt><dd><strong>${statusWords(p, d.status)}</strong></dd></div>
+<div><dt>${_('app.submittedAt')}</dt><dd>${when(p, d.submittedAt)}</dd></div>
+<div><dt>${_('app.dueAt')}</dt><dd>${when(p, d.dueAt)}</dd></div>
+<div><dt>${_('app.agency')}</dt><dd>${vi(p, d.receivingAgency.name)}</dd></div>
+</dl>
+${
+  submitted
+    ? html`<h2>${_('app.nextTitle')}</h2>
+<ol><li>${_('app.next1', { agency: d.receivingAgency.name })}</li><li>${_('app.next2')}</li><li>${_('app.next3')}</li></ol>`
+    : null
+}
+<p><a href="/ho-so">${_('app.mineTitle')}</a> · <a href="/tra-cuu?ma=${encodeURIComponent(code)}">${_('nav.lookup')}</a></p>`,
+  );
+}
+
+export interface MineItem {
+  id: string;
+  code: string | null;
+  procedureName: string;
+  status: string;
+  dueAt: string | null;
+}
+
+export function minePage(p: PageCtx, v: { items: MineItem[]; total: number }): string {
+  const _ = tr(p);
+  return layout(
+    p,
+    _('app.mineTitle'),
+    html`<h1>${_('app.mineTitle')}</h1>
+${
+  v.items.length === 0
+    ? html`<p>${_('app.mineNone')}</p><p><a href="/thu-tuc">${_('app.mineFind')}</a></p>`
+    : html`<p role="status">${_('app.mineCount', { n: formatNumber(p.locale, v.total) })}</p>
+<div class="table-wrap"><table>
+<thead><tr><th scope="col">${_('app.code')}</th><th scope="col">${_('app.procedure')}</th><th scope="col">${_('app.status')}</th><th scope="col">${_('app.dueAt')}</th></tr></thead>
+<tbody>${v.items.map(
+        (i) => html`<tr><td><a href="/ho-so/${i.id}">${i.code ?? _('app.draft')}</a></td><td>${vi(p, i.procedureName)}</td><td>${statusWords(p, i.status)}</td><td>${when(p, i.dueAt)}</td></tr>`,
+      )}</tbody></table></div>
+<p><a href="/thu-tuc">${_('app.mineFind')}</a></p>`
+}`,
+  );
+}

@@ -1,0 +1,444 @@
+import type {} from '@fastify/multipart';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { Applicant } from '../modules/dossiers/dossiers.schemas.ts';
+import { attachFile, createDossier, removeFile, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
+import { getDossierView, listDossiers } from '../modules/dossiers/dossiers.views.ts';
+import { validateForm } from '../modules/procedures/form-validation.ts';
+import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
+import { getProcedure } from '../modules/procedures/procedures.service.ts';
+import type { Actor } from '../platform/context.ts';
+import { AppError } from '../platform/errors.ts';
+import { LocalFileStore } from '../platform/files.ts';
+import { ctxOf } from '../platform/http.ts';
+import { UUID_RE } from '../platform/ids.ts';
+import { getSetting } from '../platform/settings.ts';
+import {
+  anchorOfPath,
+  APPLICANT_KEYS,
+  applicantAnchor,
+  checkPage,
+  componentAnchor,
+  dossierPage,
+  draftPage,
+  fieldAnchor,
+  minePage,
+  startPage,
+  type ApplicantInput,
+  type ApplicantKind,
+  type FormInputValues,
+  type PageError,
+} from './application-pages.ts';
+import { t, type Locale, type MessageKey } from './i18n.ts';
+import type { PageCtx } from './layout.ts';
+import { errorPage } from './pages.ts';
+
+/** What the application flow borrows from the portal plugin (web.routes.ts). */
+export interface WebHelpers {
+  config: Config;
+  database: Database;
+  pageCtx: (req: FastifyRequest, reply: FastifyReply) => PageCtx;
+  csrfValid: (req: FastifyRequest, body: Record<string, unknown>) => boolean;
+  send: (reply: FastifyReply, status: number, body: string) => FastifyReply;
+  locale: (req: FastifyRequest) => Locale;
+}
+
+const PAGE_SIZE = 20;
+
+function str(v: unknown, max: number): string {
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s.normalize('NFC').trim().slice(0, max) : '';
+}
+
+const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const isApplicantActor = (a: Actor | null): a is Actor & { kind: ApplicantKind } => !!a && (a.kind === 'citizen' || a.kind === 'organisation');
+
+const APPLICANT_LABELS: Record<(typeof APPLICANT_KEYS)[number], MessageKey> = {
+  fullName: 'app.fullName',
+  idNumber: 'app.idNumber',
+  organisationName: 'app.organisationName',
+  taxCode: 'app.taxCode',
+  phone: 'app.phone',
+  email: 'app.email',
+};
+
+function applicantFromStored(v: unknown): { kind: ApplicantKind; input: ApplicantInput } {
+  const a = record(v);
+  const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
+  return {
+    kind: a.type === 'organisation' ? 'organisation' : 'citizen',
+    input: { fullName: s('fullName'), idNumber: s('idNumber'), organisationName: s('organisationName'), taxCode: s('taxCode'), phone: s('phone'), email: s('email') },
+  };
+}
+
+function applicantFromBody(body: Record<string, unknown>): ApplicantInput {
+  const out = {} as ApplicantInput;
+  for (const k of APPLICANT_KEYS) out[k] = str(body[applicantAnchor(k)], 300);
+  return out;
+}
+
+/** Checks the applicant fields with the API's schema; messages name the field. */
+function checkApplicant(locale: Locale, kind: ApplicantKind, a: ApplicantInput): { value: Applicant | null; errors: PageError[] } {
+  const required: (typeof APPLICANT_KEYS)[number][] = kind === 'organisation' ? ['fullName', 'idNumber', 'organisationName', 'taxCode'] : ['fullName', 'idNumber'];
+  const errors: PageError[] = [];
+  for (const k of required) {
+    if (!a[k]) errors.push({ anchor: applicantAnchor(k), message: t(locale, 'app.err.required', { label: t(locale, APPLICANT_LABELS[k]).toLowerCase() }) });
+  }
+  const candidate: Record<string, unknown> = { type: kind, fullName: a.fullName, idNumber: a.idNumber.replace(/\s/g, '') };
+  if (kind === 'organisation') {
+    candidate.organisationName = a.organisationName;
+    candidate.taxCode = a.taxCode.replace(/\s/g, '');
+  }
+  if (a.phone) candidate.phone = a.phone.replace(/[\s.]/g, '');
+  if (a.email) candidate.email = a.email;
+  const parsed = Applicant.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const k = String(issue.path[0] ?? 'fullName') as (typeof APPLICANT_KEYS)[number];
+      const anchor = applicantAnchor(k);
+      if (errors.some((e) => e.anchor === anchor)) continue;
+      const label = k in APPLICANT_LABELS ? t(locale, APPLICANT_LABELS[k]) : k;
+      errors.push({ anchor, message: t(locale, 'app.err.invalid', { label, message: issue.message }) });
+    }
+  }
+  return errors.length || !parsed.success ? { value: null, errors } : { value: parsed.data, errors };
+}
+
+const dedupe = (errors: PageError[]) => errors.filter((e, i) => errors.findIndex((x) => x.anchor === e.anchor && x.message === e.message) === i);
+
+const fromAppError = (err: AppError): PageError[] => (err.errors ?? []).map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+
+/**
+ * The citizen application flow, server-rendered and working without JavaScript:
+ * `/ho-so/moi` (start), `/ho-so/:id` (the draft form, uploads; the status once submitted),
+ * `/ho-so/:id/kiem-tra` (check your answers, submit), `/ho-so` (my applications).
+ * Domain rules stay in the dossier services; this file only translates forms to calls and back.
+ */
+export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): void {
+  const { database, send } = h;
+  const files = new LocalFileStore(path.join(h.config.dataDir, 'files'));
+  let filesReady: Promise<void> | null = null;
+  const fileStore = async () => {
+    filesReady ??= files.init();
+    await filesReady;
+    return files;
+  };
+
+  const page = (req: FastifyRequest, reply: FastifyReply, status: number, titleKey: MessageKey, message: string) => {
+    const p = h.pageCtx(req, reply);
+    return send(reply, status, errorPage(p, t(p.locale, titleKey), message));
+  };
+  const notFoundPage = (req: FastifyRequest, reply: FastifyReply) => page(req, reply, 404, 'error.notFoundTitle', t(h.locale(req), 'error.notFound'));
+  const csrfPage = (req: FastifyRequest, reply: FastifyReply) => page(req, reply, 403, 'error.csrfTitle', t(h.locale(req), 'error.csrf'));
+  const signIn = (req: FastifyRequest, reply: FastifyReply, back?: string) => reply.redirect(`/dang-nhap?next=${encodeURIComponent(back ?? req.url)}`, 303);
+  const maxBytes = () => getSetting(database.db, 'upload_max_bytes');
+  const sizeWords = (bytes: number) => (bytes >= 1048576 ? `${Math.floor(bytes / 1048576)} MB` : `${Math.floor(bytes / 1024)} KB`);
+
+  const dossierId = (req: FastifyRequest): string | null => {
+    const id = str(record(req.params).id, 80);
+    return UUID_RE.test(id) ? id.toLowerCase() : null;
+  };
+
+  /** The dossier with the procedure version it was made under. */
+  const load = async (req: FastifyRequest, id: string) => {
+    const ctx = ctxOf(req, database);
+    const dossier = await getDossierView(ctx, id);
+    const proc = await getProcedure(ctx, dossier.procedureCode, dossier.procedureVersion);
+    return { dossier, proc };
+  };
+
+  const storedValues = (proc: ProcedureRecord, form: Record<string, unknown>): FormInputValues => {
+    const out: FormInputValues = {};
+    for (const f of proc.definition.form) {
+      const v = form[f.key];
+      if (typeof v === 'boolean') out[f.key] = v;
+      else if (typeof v === 'string' || typeof v === 'number') out[f.key] = String(v);
+    }
+    return out;
+  };
+
+  const renderDraft = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    d: Awaited<ReturnType<typeof load>>,
+    opts: { errors?: PageError[]; values?: FormInputValues; applicant?: ApplicantInput; notice?: string; saved?: boolean } = {},
+  ) => {
+    const stored = applicantFromStored(d.dossier.applicant);
+    return send(
+      reply,
+      status,
+      draftPage(h.pageCtx(req, reply), {
+        dossier: d.dossier,
+        proc: d.proc,
+        kind: stored.kind,
+        applicant: opts.applicant ?? stored.input,
+        values: opts.values ?? storedValues(d.proc, d.dossier.form),
+        errors: dedupe(opts.errors ?? []),
+        notice: opts.notice,
+        saved: opts.saved ?? false,
+        maxSize: sizeWords(await maxBytes()),
+      }),
+    );
+  };
+
+  // ------------------------------------------------------------------------- start
+
+  const startChecks = async (req: FastifyRequest, reply: FastifyReply, code: string): Promise<ProcedureRecord | null> => {
+    const locale = h.locale(req);
+    if (!ProcedureCode.safeParse(code).success) {
+      await page(req, reply, 404, 'error.notFoundTitle', t(locale, 'error.procedureNotFound', { code }));
+      return null;
+    }
+    let proc: ProcedureRecord;
+    try {
+      proc = await getProcedure(ctxOf(req, database), code);
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'not_found') {
+        await page(req, reply, 404, 'error.notFoundTitle', t(locale, 'error.procedureNotFound', { code }));
+        return null;
+      }
+      throw err;
+    }
+    const actor = req.actor;
+    if (!isApplicantActor(actor)) {
+      await page(req, reply, 403, 'error.title', t(locale, 'app.err.notApplicant'));
+      return null;
+    }
+    if (!proc.definition.channels.includes('online')) {
+      await page(req, reply, 422, 'error.title', t(locale, 'app.err.notOnline'));
+      return null;
+    }
+    if (!proc.definition.applicantTypes.includes(actor.kind)) {
+      await page(req, reply, 422, 'error.title', t(locale, 'app.err.notAllowedType', { type: t(locale, `applicant.${actor.kind}`) }));
+      return null;
+    }
+    return proc;
+  };
+
+  app.get('/ho-so/moi', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.actor) return signIn(req, reply);
+    const code = str(record(req.query)['thu-tuc'], 40);
+    const proc = await startChecks(req, reply, code);
+    if (!proc) return reply;
+    const actor = req.actor as Actor & { kind: ApplicantKind };
+    const applicant: ApplicantInput = { fullName: actor.displayName, idNumber: '', organisationName: '', taxCode: '', phone: '', email: '' };
+    return send(reply, 200, startPage(h.pageCtx(req, reply), { proc, kind: actor.kind, applicant, nonce: randomBytes(12).toString('hex'), errors: [] }));
+  });
+
+  app.post('/ho-so/moi', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const code = str(body['thu-tuc'], 40);
+    if (!req.actor) return signIn(req, reply, `/ho-so/moi?thu-tuc=${encodeURIComponent(code)}`);
+    const proc = await startChecks(req, reply, code);
+    if (!proc) return reply;
+    const actor = req.actor as Actor & { kind: ApplicantKind };
+    const nonce = /^[0-9a-f]{24}$/.test(str(body.nonce, 24)) ? str(body.nonce, 24) : randomBytes(12).toString('hex');
+    const input = applicantFromBody(body);
+    const checked = checkApplicant(h.locale(req), actor.kind, input);
+    if (!checked.value) {
+      return send(reply, 422, startPage(h.pageCtx(req, reply), { proc, kind: actor.kind, applicant: input, nonce, errors: checked.errors }));
+    }
+    const createBody = { procedureCode: proc.code, applicant: checked.value, form: {}, channel: 'online' as const };
+    // A double click on "Bắt đầu" sends the same nonce: the same draft comes back.
+    const key = sha(`web-create:${str(body.csrf, 200)}:${nonce}:${JSON.stringify(createBody)}`);
+    try {
+      const { id } = await createDossier(ctxOf(req, database), createBody, key);
+      return reply.redirect(`/ho-so/${id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'invalid' && err.errors?.length) {
+        return send(reply, 422, startPage(h.pageCtx(req, reply), { proc, kind: actor.kind, applicant: input, nonce, errors: fromAppError(err) }));
+      }
+      throw err;
+    }
+  });
+
+  // ------------------------------------------------------------------------- my applications
+
+  app.get('/ho-so', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.actor) return signIn(req, reply);
+    const pageIn = Number.parseInt(str(record(req.query).trang, 6), 10);
+    const pageNo = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
+    const r = await listDossiers(ctxOf(req, database), { page: pageNo, pageSize: PAGE_SIZE });
+    return send(reply, 200, minePage(h.pageCtx(req, reply), { items: r.items, total: r.total }));
+  });
+
+  // ------------------------------------------------------------------------- the draft / the dossier
+
+  app.get('/ho-so/:id', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.actor) return signIn(req, reply);
+    const id = dossierId(req);
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return send(reply, 200, dossierPage(h.pageCtx(req, reply), d.dossier));
+    return renderDraft(req, reply, 200, d, { saved: str(record(req.query)['da-luu'], 2) === '1' });
+  });
+
+  app.post('/ho-so/:id', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const id = dossierId(req);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id) return notFoundPage(req, reply);
+    const locale = h.locale(req);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
+    const action = str(body.action, 20) === 'save' ? 'save' : 'continue';
+    const versionIn = Number.parseInt(str(body.version, 10), 10);
+    const version = Number.isInteger(versionIn) && versionIn >= 0 ? versionIn : undefined;
+
+    const kind = applicantFromStored(d.dossier.applicant).kind;
+    const applicantIn = applicantFromBody(body);
+    const values: FormInputValues = {};
+    const formPatch: Record<string, string | boolean | null> = {};
+    for (const f of d.proc.definition.form) {
+      if (f.type === 'checkbox') {
+        values[f.key] = formPatch[f.key] = str(body[fieldAnchor(f.key)], 10) === 'true';
+      } else {
+        const v = str(body[fieldAnchor(f.key)], 5000);
+        values[f.key] = v;
+        formPatch[f.key] = v === '' ? null : v;
+      }
+    }
+    const rerender = (status: number, errors: PageError[], notice?: string) =>
+      renderDraft(req, reply, status, d, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
+
+    const checkedApplicant = checkApplicant(locale, kind, applicantIn);
+    const fullErrors = () => [
+      ...validateForm(d.proc.definition.form, formPatch, { partial: false }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message })),
+      ...d.proc.definition.components
+        .filter((c) => c.required && !d.dossier.files.some((f) => f.component === c.code))
+        .map((c) => ({ anchor: componentAnchor(c.code), message: t(locale, 'app.err.componentMissing', { name: c.name }) })),
+    ];
+    if (!checkedApplicant.value) {
+      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+      return rerender(422, [...checkedApplicant.errors, ...partial, ...(action === 'continue' ? fullErrors() : [])]);
+    }
+    try {
+      await updateDossier(ctxOf(req, database), id, { form: formPatch, applicant: checkedApplicant.value }, version);
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'precondition_failed') return rerender(412, [], t(locale, 'app.stale'));
+      if (err instanceof AppError && err.kind === 'invalid') return rerender(422, [...fromAppError(err), ...(action === 'continue' ? fullErrors() : [])]);
+      if (err instanceof AppError && err.kind === 'conflict') return reply.redirect(`/ho-so/${id}`, 303);
+      throw err;
+    }
+    if (action === 'save') return reply.redirect(`/ho-so/${id}?da-luu=1`, 303);
+    const errors = fullErrors();
+    if (errors.length) {
+      const fresh = await load(req, id);
+      return renderDraft(req, reply, 422, fresh, { errors, values, applicant: applicantIn });
+    }
+    return reply.redirect(`/ho-so/${id}/kiem-tra`, 303);
+  });
+
+  // ------------------------------------------------------------------------- files
+
+  app.post('/ho-so/:id/tep', { schema: { hide: true } }, async (req, reply) => {
+    const id = dossierId(req);
+    const limit = await maxBytes();
+    const locale = h.locale(req);
+    let csrf = '';
+    let component = '';
+    let file: { fileName: string; data: Buffer } | null = null;
+    let tooLarge = false;
+    if (req.isMultipart()) {
+      try {
+        for await (const part of req.parts({ limits: { fileSize: limit, files: 1, fields: 5, fieldSize: 1000 } })) {
+          if (part.type === 'file') {
+            const data = await part.toBuffer();
+            if (part.file.truncated) tooLarge = true;
+            else if (part.filename) file = { fileName: part.filename, data };
+          } else if (part.fieldname === 'csrf') csrf = String(part.value);
+          else if (part.fieldname === 'component') component = String(part.value).slice(0, 64);
+        }
+      } catch (err) {
+        const e = err as { statusCode?: number; code?: string };
+        if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
+        else throw err;
+      }
+    }
+    if (!h.csrfValid(req, { csrf })) return csrfPage(req, reply);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
+    const comp = d.proc.definition.components.find((c) => c.code === component);
+    const anchor = comp ? componentAnchor(comp.code) : 'main';
+    const fail = (status: number, key: MessageKey) => renderDraft(req, reply, status, d, { errors: [{ anchor, message: t(locale, key, { size: sizeWords(limit) }) }] });
+    if (tooLarge) return fail(413, 'app.err.fileSize');
+    if (!comp) return notFoundPage(req, reply);
+    if (!file) return fail(422, 'app.err.fileMissing');
+    try {
+      await attachFile(ctxOf(req, database), await fileStore(), id, { component: comp.code, fileName: file.fileName, data: file.data });
+    } catch (err) {
+      if (err instanceof AppError) {
+        if (err.code === 'FILE_TYPE_NOT_ALLOWED') return fail(415, 'app.err.fileType');
+        if (err.code === 'FILE_TOO_LARGE') return fail(413, 'app.err.fileSize');
+        if (err.code === 'FILE_EMPTY') return fail(422, 'app.err.fileEmpty');
+        if (err.kind === 'conflict') return reply.redirect(`/ho-so/${id}`, 303);
+      }
+      throw err;
+    }
+    return reply.redirect(`/ho-so/${id}#${anchor}`, 303);
+  });
+
+  app.post('/ho-so/:id/tep/:fileId/xoa', { schema: { hide: true } }, async (req, reply) => {
+    if (!h.csrfValid(req, record(req.body))) return csrfPage(req, reply);
+    const id = dossierId(req);
+    const fileId = str(record(req.params).fileId, 80);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
+    try {
+      await removeFile(ctxOf(req, database), id, fileId.toLowerCase());
+    } catch (err) {
+      if (!(err instanceof AppError && err.kind === 'conflict')) throw err;
+    }
+    return reply.redirect(`/ho-so/${id}`, 303);
+  });
+
+  // ------------------------------------------------------------------------- check and submit
+
+  app.get('/ho-so/:id/kiem-tra', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.actor) return signIn(req, reply);
+    const id = dossierId(req);
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
+    const a = applicantFromStored(d.dossier.applicant);
+    return send(reply, 200, checkPage(h.pageCtx(req, reply), { ...d, kind: a.kind, applicant: a.input }));
+  });
+
+  app.post('/ho-so/:id/nop', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const id = dossierId(req);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}/kiem-tra` : '/ho-so');
+    if (!id) return notFoundPage(req, reply);
+    const versionIn = Number.parseInt(str(body.version, 10), 10);
+    const ifMatch = Number.isInteger(versionIn) && versionIn >= 0 ? versionIn : undefined;
+    // Bound to the session (the CSRF token) and the dossier: a double click cannot submit twice.
+    const idempotencyKey = sha(`web-submit:${str(body.csrf, 200)}:${id}`);
+    try {
+      await submitDossier(ctxOf(req, database), id, { idempotencyKey, ifMatch });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'DOSSIER_INCOMPLETE') return renderDraft(req, reply, 422, await load(req, id), { errors: fromAppError(err) });
+      if (err.kind === 'precondition_failed') {
+        const d = await load(req, id);
+        if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
+        const a = applicantFromStored(d.dossier.applicant);
+        return send(reply, 412, checkPage(h.pageCtx(req, reply), { ...d, kind: a.kind, applicant: a.input, notice: t(h.locale(req), 'app.stale') }));
+      }
+      if (err.kind === 'conflict') return reply.redirect(`/ho-so/${id}`, 303);
+      throw err;
+    }
+    return reply.redirect(`/ho-so/${id}`, 303);
+  });
+}
