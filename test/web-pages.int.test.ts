@@ -317,3 +317,17 @@ describe('web portal: errors', () => {
     expect(last.body).toContain('Bạn gửi quá nhiều yêu cầu');
   });
 });
+
+describe('unknown addresses', () => {
+  it('shows browsers a readable 404 page and keeps problem+json for API clients', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/khong-co-trang-nay', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('<html lang="vi"');
+    const api = await t.app.inject({ method: 'GET', url: '/api/v1/khong-co', headers: { accept: 'text/html' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const plain = await t.app.inject({ method: 'GET', url: '/khong-co-trang-nay' });
+    expect(plain.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});

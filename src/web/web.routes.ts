@@ -10,7 +10,7 @@ import { writeAudit } from '../platform/audit.ts';
 import type { SessionStore } from '../platform/auth.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError, statusOf } from '../platform/errors.ts';
-import { ctxOf, toAppError } from '../platform/http.ts';
+import { ctxOf, sendProblem, toAppError } from '../platform/http.ts';
 import { viCollator } from '../platform/text.ts';
 import { registerApplicationRoutes } from './application.routes.ts';
 import { isLocale, t, type Locale } from './i18n.ts';
@@ -139,6 +139,16 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
         return sendError(req, reply, status, 'error.title', t(locale, 'error.internal', { id: req.id }));
       }
       return sendError(req, reply, status, 'error.title', t(locale, 'error.generic'));
+    });
+
+    // Any other GET a browser makes (it asks for HTML) gets a readable page; API clients and
+    // everything under /api/ keep the problem+json 404 of platform/http.ts.
+    app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+      const wantsHtml = /\btext\/html\b/.test(req.headers.accept ?? '') && !req.url.startsWith('/api/');
+      if (!wantsHtml) {
+        return sendProblem(reply, new AppError('not_found', 'ROUTE_NOT_FOUND', { userMessage: 'Không tìm thấy địa chỉ này.' }), req.url.split('?')[0] ?? req.url);
+      }
+      return sendError(req, reply, 404, 'error.notFoundTitle', t(stateOf(req).locale, 'error.notFound'));
     });
 
     app.get('/assets/site.css', { schema: { hide: true } }, async (_req, reply) =>
