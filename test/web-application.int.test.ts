@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
-import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
 import { putSetting } from '../src/platform/settings.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { csrfOf, webClient, type WebRes } from './web-client.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -14,36 +14,9 @@ afterAll(async () => {
 });
 
 const PROC = '1.001776';
-type Res = { status: number; body: string; headers: Record<string, unknown> };
+type Res = WebRes;
+const { get, postForm, upload, signIn: signInAs } = webClient(() => t);
 
-async function get(url: string, cookie?: string): Promise<Res> {
-  const res = await t.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
-  return { status: res.statusCode, body: res.body, headers: res.headers };
-}
-
-async function postForm(url: string, form: Record<string, string>, cookie?: string): Promise<Res> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url,
-    payload: new URLSearchParams(form).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-  });
-  return { status: res.statusCode, body: res.body, headers: res.headers };
-}
-
-async function upload(url: string, fields: Record<string, string>, file: { name: string; type: string; data: Buffer }, cookie: string): Promise<Res> {
-  const m = multipart(fields, file);
-  const res = await t.app.inject({ method: 'POST', url, payload: m.payload, headers: { ...m.headers, cookie } });
-  return { status: res.statusCode, body: res.body, headers: res.headers };
-}
-
-const setCookies = (h: Record<string, unknown>): string[] => {
-  const v = h['set-cookie'];
-  return Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
-};
-const cookieNamed = (h: Record<string, unknown>, name: string) => setCookies(h).find((c) => c.startsWith(`${name}=`));
-const cookiePair = (c: string | undefined) => (c ?? '').split(';')[0]!;
-const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 const versionOf = (body: string) => /name="version" value="(\d+)"/.exec(body)?.[1] ?? '';
 const nonceOf = (body: string) => /name="nonce" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
@@ -54,11 +27,9 @@ function expectHtml(r: Res) {
 }
 
 async function signIn(username: string) {
-  const page = await get('/dang-nhap');
-  const pre = cookiePair(cookieNamed(page.headers, 'tinhso_csrf'));
-  const res = await postForm('/dang-nhap', { csrf: csrfOf(page.body), username, password: DEMO_PASSWORD, next: '/' }, pre);
+  const { res, cookie } = await signInAs(username);
   expect(res.status).toBe(303);
-  return cookiePair(cookieNamed(res.headers, 'tinhso_session'));
+  return cookie;
 }
 
 const ANSWERS = {

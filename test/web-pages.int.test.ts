@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
-import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
 import { createTestApp, type TestApp } from './harness.ts';
+import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
+import { cookieNamed, cookiePair, csrfOf, webClient } from './web-client.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -12,28 +13,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function get(url: string, cookie?: string) {
-  const res = await t.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
-  return { status: res.statusCode, body: res.body, headers: res.headers };
-}
-
-async function postForm(url: string, form: Record<string, string>, cookie?: string) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url,
-    payload: new URLSearchParams(form).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-  });
-  return { status: res.statusCode, body: res.body, headers: res.headers };
-}
-
-const setCookies = (h: Record<string, unknown>): string[] => {
-  const v = h['set-cookie'];
-  return Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
-};
-const cookieNamed = (h: Record<string, unknown>, name: string) => setCookies(h).find((c) => c.startsWith(`${name}=`));
-const cookiePair = (c: string | undefined) => (c ?? '').split(';')[0]!;
-const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+const { get, postForm, signIn: signInAs } = webClient(() => t);
 
 function expectHtml(r: { headers: Record<string, unknown>; body: string }) {
   expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -47,12 +27,7 @@ function expectHtml(r: { headers: Record<string, unknown>; body: string }) {
   expect(Buffer.byteLength(r.body)).toBeLessThan(50_000);
 }
 
-async function signIn(username: string) {
-  const page = await get('/dang-nhap');
-  const pre = cookiePair(cookieNamed(page.headers, 'tinhso_csrf'));
-  const res = await postForm('/dang-nhap', { csrf: csrfOf(page.body), username, password: DEMO_PASSWORD, next: '/thu-tuc' }, pre);
-  return { res, cookie: cookiePair(cookieNamed(res.headers, 'tinhso_session')) };
-}
+const signIn = (username: string) => signInAs(username, '/thu-tuc');
 
 describe('web portal: public pages', () => {
   it('renders the home page in Vietnamese with search, popular procedures, fields and lookup', async () => {

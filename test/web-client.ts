@@ -1,0 +1,39 @@
+import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
+import { multipart, type TestApp } from './harness.ts';
+
+/** A browser-like client for the server-rendered pages: forms, cookies and CSRF tokens. */
+export type WebRes = { status: number; body: string; headers: Record<string, unknown> };
+
+export function webClient(t: () => TestApp) {
+  const wrap = (res: { statusCode: number; body: string; headers: Record<string, unknown> }): WebRes => ({ status: res.statusCode, body: res.body, headers: res.headers });
+  const get = async (url: string, cookie?: string) => wrap(await t().app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} }));
+  const postForm = async (url: string, form: Record<string, string>, cookie?: string) =>
+    wrap(
+      await t().app.inject({
+        method: 'POST',
+        url,
+        payload: new URLSearchParams(form).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+      }),
+    );
+  const upload = async (url: string, fields: Record<string, string>, file: { name: string; type: string; data: Buffer }, cookie: string) => {
+    const m = multipart(fields, file);
+    return wrap(await t().app.inject({ method: 'POST', url, payload: m.payload, headers: { ...m.headers, cookie } }));
+  };
+  /** Signs in through the form; `cookie` is the session cookie pair to send afterwards. */
+  const signIn = async (username: string, next = '/') => {
+    const page = await get('/dang-nhap');
+    const pre = cookiePair(cookieNamed(page.headers, 'tinhso_csrf'));
+    const res = await postForm('/dang-nhap', { csrf: csrfOf(page.body), username, password: DEMO_PASSWORD, next }, pre);
+    return { res, cookie: cookiePair(cookieNamed(res.headers, 'tinhso_session')) };
+  };
+  return { get, postForm, upload, signIn };
+}
+
+export const setCookies = (h: Record<string, unknown>): string[] => {
+  const v = h['set-cookie'];
+  return Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
+};
+export const cookieNamed = (h: Record<string, unknown>, name: string) => setCookies(h).find((c) => c.startsWith(`${name}=`));
+export const cookiePair = (c: string | undefined) => (c ?? '').split(';')[0]!;
+export const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
