@@ -2,6 +2,7 @@
  * The Drizzle schema: typed mirror of src/db/migrations/*.sql, which are the source of truth for
  * the database (forward-only, hand-written so they can carry triggers and checks). The test
  * `schema.int.test.ts` fails when this file and the migrated database disagree.
+ * Newer modules keep their tables in `src/modules/<module>/<module>.schema.ts`, re-exported at the end.
  */
 import {
   bigint,

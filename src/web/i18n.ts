@@ -6,7 +6,12 @@
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const vi = {
+/**
+ * The core catalogue (site shell, search, lookup, application flow). Each further area of the
+ * portal keeps its messages in `messages/<area>.ts` (exporting `vi` and `en`) and is merged below,
+ * so areas can grow without editing one shared object.
+ */
+const coreVi = {
   'site.name': 'Tỉnh Số — Cổng dịch vụ công tỉnh Ninh Bình',
   'site.skip': 'Bỏ qua, đến nội dung chính',
   'site.footer': 'Ủy ban nhân dân tỉnh Ninh Bình. Cổng dịch vụ công trực tuyến.',
@@ -216,9 +221,7 @@ const vi = {
   'app.draft': 'Bản nháp',
 } as const;
 
-export type MessageKey = keyof typeof vi;
-
-const en: Record<MessageKey, string> = {
+const coreEn: Record<keyof typeof coreVi, string> = {
   'site.name': 'Tỉnh Số — Public service portal of Ninh Bình province',
   'site.skip': 'Skip to main content',
   'site.footer': "People's Committee of Ninh Bình province. Online public service portal.",
@@ -427,6 +430,11 @@ const en: Record<MessageKey, string> = {
   'app.code': 'Dossier code',
   'app.draft': 'Draft',
 };
+
+// Areas: add `import * as area from './messages/area.ts'` above and spread `area.vi` / `area.en` here.
+const vi = { ...coreVi };
+export type MessageKey = keyof typeof vi;
+const en: Record<MessageKey, string> = { ...coreEn };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
 
