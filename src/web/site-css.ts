@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * 360px without horizontal scrolling), AA contrast (text #0b0c0c on white, links #1d4f91),
  * a thick yellow focus ring like GOV.UK's, and no web fonts.
  */
-export const SITE_CSS = `*,*::before,*::after{box-sizing:border-box}
+const CORE_CSS = `*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1rem;line-height:1.5;color:#0b0c0c;background:#fff;overflow-wrap:anywhere}
 a{color:#1d4f91;text-decoration:underline;text-underline-offset:.15em}
@@ -79,6 +79,9 @@ footer.site{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:1.5rem 0;fon
 @media (min-width:40rem){h1{font-size:2.25rem}dl.summary div{display:flex;gap:1rem}dl.summary dt{flex:0 0 14rem}.cols{grid-template-columns:1fr 1fr}}
 @media (prefers-reduced-motion:reduce){*{transition:none!important}}
 `;
+
+// Areas of the portal with their own rules keep them in `css/<area>.ts` (exporting `css`) and add them here.
+export const SITE_CSS = [CORE_CSS].join('');
 
 export const SITE_CSS_VERSION = createHash('sha256').update(SITE_CSS).digest('hex').slice(0, 12);
 export const SITE_CSS_PATH = `/assets/site.css?v=${SITE_CSS_VERSION}`;
