@@ -9,16 +9,24 @@ import type { Database } from './db/client.ts';
 import { pendingMigrations } from './db/migrate.ts';
 import { calendarRoutes } from './modules/calendar/index.ts';
 import { dossierRoutes } from './modules/dossiers/dossiers.routes.ts';
+import { paymentRoutes } from './modules/payments/payments.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { userRoutes } from './modules/identity/users.routes.ts';
 import { procedureRoutes } from './modules/procedures/procedures.routes.ts';
 import { referenceRoutes } from './modules/reference/reference.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { reportRoutes } from './modules/reports/index.ts';
+import { serviceIndexRoutes } from './modules/service-index/index.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { privacyRoutes } from './modules/privacy/privacy.routes.ts';
+import { documentRoutes, wellKnownRoutes } from './modules/documents/documents.routes.ts';
+import { installAccessControl } from './platform/access.ts';
 import { bearerToken, SessionStore } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import type { LocalFileStore } from './platform/files.ts';
 import { installErrorHandling } from './platform/http.ts';
+import { installMetrics } from './platform/metrics.ts';
+import { frameworkErrors, installInputGuards, LOG_REDACT, securityRoutes } from './modules/security/index.ts';
 import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDeps {
@@ -36,17 +44,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? false
         : {
             level: config.logLevel,
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'body.password'], censor: '[redacted]' },
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'body.password', ...LOG_REDACT.paths], censor: LOG_REDACT.censor },
           },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     requestTimeout: 120_000,
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  await installMetrics(app, { config, database });
+  installInputGuards(app);
 
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
@@ -70,7 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sessions = new SessionStore(config.sessionSecret, config.sessionTtlMs);
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
-    const token = bearerToken(req);
+    // GET /metrics has its own bearer token (METRICS_TOKEN, platform/metrics.ts), not a session.
+    const token = req.routeOptions.url === '/metrics' ? null : bearerToken(req);
     if (token) {
       req.actor = await sessions.resolve(database.db, token);
       if (!req.actor) {
@@ -78,6 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     }
   });
+
+  installAccessControl(app);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -94,17 +108,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(identityRoutes(database, sessions, { loginPerMinute: config.loginRateLimit }));
+      await api.register(identityRoutes(database, sessions, config));
       await api.register(userRoutes(database));
       await api.register(referenceRoutes(database));
       await api.register(procedureRoutes(database));
       await api.register(calendarRoutes(database));
       await api.register(settingsRoutes(database));
+      await api.register(reportRoutes(database));
+      await api.register(serviceIndexRoutes(database));
       await api.register(notificationRoutes(database));
+      await api.register(privacyRoutes(database, { files, sessions }));
       await api.register(dossierRoutes(database, files, { publicLookupPerMinute: config.publicLookupRateLimit }));
+      await api.register(documentRoutes(database, files, config));
+      await api.register(securityRoutes(database));
+      await api.register(paymentRoutes(database, config.payments));
     },
     { prefix: '/api/v1' },
   );
+  await app.register(wellKnownRoutes(config));
   await app.register(webRoutes({ config, database, sessions }));
   return app;
 }

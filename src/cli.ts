@@ -6,13 +6,15 @@ import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { parseUnitsCsv, upsertUnits } from './modules/reference/reference.service.ts';
 import { writeAudit } from './platform/audit.ts';
+import { verifyAndReport } from './modules/security/index.ts';
 
 /**
  * Administrative commands, on the same configuration as the server:
  *   migrate                 apply pending migrations
  *   import-units FILE.csv   import administrative units (code,name,type,parent_code,valid_from[,valid_to])
+ *   verify-audit            recompute the audit hash chain; prints {ok, records, firstBrokenId?} and exits 1 when broken
  */
-const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv';
+const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv | verify-audit';
 
 async function main(argv: string[]) {
   const [command, arg] = argv;
@@ -45,6 +47,12 @@ async function main(argv: string[]) {
         });
         console.log(`${units.length} row(s): ${r.inserted} new, ${r.updated} updated`);
         return 0;
+      }
+      case 'verify-audit': {
+        const v = await verifyAndReport(database.db, log, 'cli');
+        await writeAudit({ db: database.db, actor: null, now: new Date(), ip: 'cli' }, { action: 'audit.verify', targetType: 'audit_log', actorRole: 'cli', outcome: v.ok ? 'success' : 'failure', details: { records: v.records, firstBrokenId: v.firstBrokenId ?? null } });
+        console.log(JSON.stringify(v));
+        return v.ok ? 0 : 1;
       }
       default:
         console.error(USAGE);

@@ -6,7 +6,12 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isSeeded, seedDemo } from './db/demo/seed.ts';
 import { migrate } from './db/migrate.ts';
-import { notificationJobHandlers, notificationSchedules } from './modules/notifications/notifications.jobs.ts';
+import { startStandInBank } from './modules/payments/stand-in-bank.ts';
+import { notificationSchedules, startNotificationDelivery } from './modules/notifications/index.ts';
+import { securityJobHandlers, securitySchedules } from './modules/security/index.ts';
+import { identityJobHandlers, identitySchedules } from './modules/identity/identity.jobs.ts';
+import { withLocalIdp } from './modules/identity/local-idp.ts';
+import { keyringFor } from './platform/crypto.ts';
 import { LocalFileStore } from './platform/files.ts';
 import { JobWorker } from './platform/jobs.ts';
 
@@ -26,6 +31,21 @@ async function main() {
       process.exit(2);
     }
     throw err;
+  }
+  // Identity (docs/IDENTITY.md): no start without the data encryption key in production; outside
+  // production with no national identity provider configured, the local one stands in (in the
+  // primary; forked workers inherit its address through the environment).
+  try {
+    keyringFor(config);
+  } catch (err) {
+    console.error(`Invalid configuration:\n  - ${(err as Error).message}`);
+    process.exit(2);
+  }
+  if (cluster.isPrimary && !config.oidc.issuer && config.env !== 'production') {
+    const local = await withLocalIdp(config);
+    config = local.config;
+    process.env.OIDC_ISSUER = config.oidc.issuer;
+    console.log(`  Local stand-in for VNeID (OpenID provider): ${config.oidc.issuer}`);
   }
   if (cluster.isPrimary && config.workers > 1) {
     await (await prepare(config)).close();
@@ -92,10 +112,18 @@ async function serve(config: Config, started: number, opened?: Database) {
   const files = new LocalFileStore(dataFolders(config).files);
   await files.init();
   const app = await buildApp({ config, database, files });
-  const worker = new JobWorker(database.db, { ...notificationJobHandlers }, app.log, { schedules: notificationSchedules });
+  const notify = await startNotificationDelivery(config, app.log);
+  const worker = new JobWorker(database.db, { ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers }, app.log, {
+    schedules: [...notificationSchedules, ...securitySchedules, ...identitySchedules],
+  });
   worker.start();
   await app.listen({ host: config.host, port: config.port });
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`;
+  // Demo: the stand-in bank (docs/PAYMENTS.md), in one process only.
+  const bank = config.payments.demoBankPort !== undefined && config.payments.webhookSecret && (!cluster.isWorker || cluster.worker?.id === 1)
+    ? await startStandInBank({ port: config.payments.demoBankPort, webhookUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/payments/notifications`, secret: config.payments.webhookSecret, bankBin: config.payments.bankBin, accountNo: config.payments.accountNo })
+    : null;
+  if (bank) app.log.info({ url: bank.url }, 'stand-in bank is ready');
   app.log.info({ url, database: database.kind, readyMs: Date.now() - started, rssMb: Math.round(process.memoryUsage().rss / 1048576) }, 'tinhso is ready');
   if (cluster.isWorker) process.send?.({ ready: url });
   else banner(config, url, database.kind === 'pglite' ? `PGlite in ${dataFolders(config).pglite}` : 'PostgreSQL', started);
@@ -109,7 +137,9 @@ async function serve(config: Config, started: number, opened?: Database) {
     force.unref();
     try {
       await app.close();
+      await bank?.close();
       await worker.stop();
+      await notify.close();
       await database.close();
       process.exit(0);
     } catch (err) {

@@ -94,6 +94,8 @@ export const sessions = pgTable('sessions', {
   revokedAt: tz('revoked_at'),
   ip: text('ip'),
   userAgent: text('user_agent'),
+  authMethod: text('auth_method').notNull().default('password'),
+  lastSeenAt: tz('last_seen_at'),
 });
 
 export const procedureFields = pgTable('procedure_fields', {
@@ -170,6 +172,7 @@ export const dossiers = pgTable('dossiers', {
   supplementCount: integer('supplement_count').notNull().default(0),
   extensionCount: integer('extension_count').notNull().default(0),
   isPaidOnline: boolean('is_paid_online').notNull().default(false),
+  applicantVerifiedBy: text('applicant_verified_by'),
   searchText: text('search_text').notNull().default(''),
   version: integer('version').notNull().default(1),
   createdAt: tz('created_at').notNull(),
@@ -253,6 +256,9 @@ export const auditLog = pgTable('audit_log', {
   ip: text('ip'),
   outcome: text('outcome').notNull(),
   details: jsonb('details').notNull().default({}),
+  /** Chain position and sha256(prev hash || canonical record): set by the audit_log_chain trigger (0009), whatever the caller sends. */
+  seq: bigint('seq', { mode: 'number' }).notNull().$defaultFn(() => 0),
+  hash: text('hash').notNull().$defaultFn(() => ''),
 });
 
 export const jobs = pgTable('jobs', {
@@ -281,3 +287,10 @@ export const notifications = pgTable('notifications', {
   readAt: tz('read_at'),
   dedupeKey: text('dedupe_key').unique(),
 });
+export * from '../modules/notifications/notifications.schema.ts';
+export * from '../modules/payments/payments.schema.ts';
+export * from '../modules/identity/identity.schema.ts';
+export * from '../modules/documents/documents.schema.ts';
+export * from '../modules/security/security.schema.ts';
+export * from '../modules/service-index/service-index.schema.ts';
+export * from '../modules/privacy/privacy.schema.ts';

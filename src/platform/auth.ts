@@ -9,14 +9,18 @@ import { newId } from './ids.ts';
 /**
  * Sessions are opaque random tokens; the database keeps only an HMAC of each, so a leaked
  * database does not leak usable tokens. A short in-process cache (a few seconds) keeps the
- * lookup off the hot path; revoking a session therefore takes effect within CACHE_MS on every
- * instance.
+ * lookup off the hot path. Revoking a session drops it from this instance's cache at once; other
+ * instances notice within CACHE_MS. Each session records how it was authenticated and, at most
+ * once a minute, when it was last seen.
  */
 const CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
+const LAST_SEEN_EVERY_MS = 60_000;
+
+export type AuthMethod = 'password' | 'password+totp' | 'password+recovery' | 'vneid';
 
 export class SessionStore {
-  private cache = new Map<string, { actor: Actor; expiresAt: number; cachedAt: number }>();
+  private cache = new Map<string, { actor: Actor; expiresAt: number; cachedAt: number; seenAt: number }>();
 
   constructor(
     private readonly secret: string,
@@ -27,7 +31,7 @@ export class SessionStore {
     return createHmac('sha256', this.secret).update(token).digest('hex');
   }
 
-  async create(db: Db, userId: string, now: Date, meta: { ip?: string | undefined; userAgent?: string | undefined }) {
+  async create(db: Db, userId: string, now: Date, meta: { ip?: string | undefined; userAgent?: string | undefined; method?: AuthMethod | undefined }) {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.ttlMs);
     const id = newId(now.getTime());
@@ -39,13 +43,33 @@ export class SessionStore {
       expiresAt,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      authMethod: meta.method ?? 'password',
+      lastSeenAt: now,
     });
     return { token, expiresAt, sessionId: id };
   }
 
   async revoke(db: Db, sessionId: string, now: Date): Promise<void> {
     await db.execute(sql`UPDATE sessions SET revoked_at = ${now} WHERE id = ${sessionId} AND revoked_at IS NULL`);
-    for (const [k, v] of this.cache) if (v.actor.sessionId === sessionId) this.cache.delete(k);
+    this.forget((a) => a.sessionId === sessionId);
+  }
+
+  /** Revokes every live session of a user except `keep`; returns the ids revoked. */
+  async revokeAllOf(db: Db, userId: string, now: Date, keep?: string | null): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      sql`UPDATE sessions SET revoked_at = ${now}
+          WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${now} AND (${keep ?? null}::uuid IS NULL OR id <> ${keep ?? null}::uuid)
+          RETURNING id`,
+    );
+    const ids = new Set(rows.map((r) => r.id));
+    this.forget((a) => !!a.sessionId && ids.has(a.sessionId));
+    return [...ids];
+  }
+
+  /** Drops cached actors (after a revocation, or a change to an account's roles). */
+  forget(match: (a: Actor) => boolean): void {
+    for (const [k, v] of this.cache) if (match(v.actor)) this.cache.delete(k);
   }
 
   /** The actor behind a bearer token, or null when the token is unknown, expired or revoked. */
@@ -59,8 +83,13 @@ export class SessionStore {
       this.cache.delete(hash);
       return null;
     }
+    let seenAt = Math.max(row.lastSeenAt?.getTime() ?? 0, hit?.seenAt ?? 0);
+    if (nowMs - seenAt >= LAST_SEEN_EVERY_MS && row.actor.sessionId) {
+      await db.execute(sql`UPDATE sessions SET last_seen_at = ${new Date(nowMs)} WHERE id = ${row.actor.sessionId}`);
+      seenAt = nowMs;
+    }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { actor: row.actor, expiresAt: row.expiresAt.getTime(), cachedAt: nowMs });
+    this.cache.set(hash, { actor: row.actor, expiresAt: row.expiresAt.getTime(), cachedAt: nowMs, seenAt });
     return row.actor;
   }
 }
@@ -68,6 +97,7 @@ export class SessionStore {
 interface ActorRow {
   session_id: string | null;
   expires_at: Date | string | null;
+  last_seen_at: Date | string | null;
   id: string;
   username: string;
   display_name: string;
@@ -78,10 +108,10 @@ interface ActorRow {
 
 const parseJson = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
-async function loadActor(db: Db, where: ReturnType<typeof sql>): Promise<{ actor: Actor; expiresAt: Date } | null> {
+async function loadActor(db: Db, where: ReturnType<typeof sql>): Promise<{ actor: Actor; expiresAt: Date; lastSeenAt: Date | null } | null> {
   const [row] = await queryRows<ActorRow>(
     db,
-    sql`SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.display_name, u.kind,
+    sql`SELECT s.id AS session_id, s.expires_at, s.last_seen_at, u.id, u.username, u.display_name, u.kind,
           coalesce((SELECT json_agg(json_build_object('role', r.role, 'agencyId', r.agency_id, 'agencyCode', a.code,
                       'includeChildren', r.include_children) ORDER BY r.role)
                     FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = u.id), '[]'::json) AS roles,
@@ -105,6 +135,7 @@ async function loadActor(db: Db, where: ReturnType<typeof sql>): Promise<{ actor
       sessionId: row.session_id,
     },
     expiresAt: new Date(row.expires_at ?? 0),
+    lastSeenAt: row.last_seen_at ? new Date(row.last_seen_at) : null,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
 
-export type Role = 'citizen' | 'organisation' | 'reception' | 'specialist' | 'leader' | 'admin';
+/** `security`: the security officer (security events, audit verification; province-wide, no agency). */
+export type Role = 'citizen' | 'organisation' | 'reception' | 'specialist' | 'leader' | 'admin' | 'security';
 export const STAFF_ROLES = ['reception', 'specialist', 'leader'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 

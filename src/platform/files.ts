@@ -83,6 +83,11 @@ export class LocalFileStore {
     return fs.readFile(this.pathOf(key));
   }
 
+  /** Deletes a stored file (after its last row is gone); a file already gone is not an error. */
+  async remove(key: string): Promise<void> {
+    await fs.rm(this.pathOf(key), { force: true });
+  }
+
   async exists(key: string): Promise<boolean> {
     return fs.access(this.pathOf(key)).then(
       () => true,

@@ -18,6 +18,8 @@ export const SettingSchemas = {
   /** Dossier code pattern: {agency} identity code, {yymmdd} date of receipt, {seq4} daily sequence. */
   dossier_code_pattern: z.string().includes('{seq4}').includes('{agency}').max(80),
   upload_max_bytes: z.number().int().min(1024).max(200 * 1024 * 1024),
+  /** Roles that must sign in with a second factor (TOTP); null = the environment's default (docs/IDENTITY.md). */
+  mfa_required_roles: z.array(z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin'])).max(6).nullable(),
 } as const;
 
 export type SettingKey = keyof typeof SettingSchemas;
@@ -27,6 +29,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   office_hours: { periods: [{ start: '07:30', end: '11:30' }, { start: '13:30', end: '17:00' }] },
   dossier_code_pattern: '{agency}-{yymmdd}-{seq4}',
   upload_max_bytes: 10 * 1024 * 1024,
+  mfa_required_roles: null,
 };
 
 const CACHE_MS = 5_000;

@@ -43,17 +43,17 @@ export function anchorOfPath(path: string): string {
   return 'main';
 }
 
-const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
+export const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
 
-function errorSummary(p: PageCtx, errors: PageError[]): SafeHtml | null {
+export function errorSummary(p: PageCtx, errors: PageError[]): SafeHtml | null {
   if (!errors.length) return null;
   return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
 <ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${e.message}</a></li>`)}</ul></div>`;
 }
 
-const errorFor = (errors: PageError[], anchor: string) => errors.filter((e) => e.anchor === anchor);
+export const errorFor = (errors: PageError[], anchor: string) => errors.filter((e) => e.anchor === anchor);
 
-interface InputSpec {
+export interface InputSpec {
   id: string;
   label: string;
   required: boolean;
@@ -64,7 +64,7 @@ interface InputSpec {
   checkbox?: boolean;
 }
 
-function fieldBlock(p: PageCtx, s: InputSpec): SafeHtml {
+export function fieldBlock(p: PageCtx, s: InputSpec): SafeHtml {
   const _ = tr(p);
   const hintId = s.hint ? `${s.id}-hint` : null;
   const errId = s.errors.length ? `${s.id}-error` : null;
@@ -79,11 +79,11 @@ ${s.control(describedBy, !!errId)}${s.checkbox ? html` ${label}` : null}
 </div>`;
 }
 
-const aria = (describedBy: string | null, invalid: boolean) =>
+export const aria = (describedBy: string | null, invalid: boolean) =>
   html`${describedBy ? html` aria-describedby="${describedBy}"` : null}${invalid ? html` aria-invalid="true"` : null}`;
 
 /** One input generated from a procedure's form field definition. */
-function formField(p: PageCtx, f: FormField, value: string | boolean | undefined, errors: PageError[]): SafeHtml {
+export function formField(p: PageCtx, f: FormField, value: string | boolean | undefined, errors: PageError[]): SafeHtml {
   const id = fieldAnchor(f.key);
   const _ = tr(p);
   const str = typeof value === 'string' ? value : value === undefined || value === false ? '' : String(value);
@@ -129,7 +129,7 @@ function formField(p: PageCtx, f: FormField, value: string | boolean | undefined
   return fieldBlock(p, { id, label: f.label, required: f.required, hint: f.help, errors: errorFor(errors, id), control, checkbox: f.type === 'checkbox' });
 }
 
-function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInput, errors: PageError[]): SafeHtml {
+export function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInput, errors: PageError[]): SafeHtml {
   const _ = tr(p);
   const input = (key: ApplicantKey, label: MessageKey, required: boolean, type: string, extra: SafeHtml | null, hint?: MessageKey) => {
     const id = applicantAnchor(key);
@@ -172,6 +172,12 @@ ${applicantFields(p, v.kind, v.applicant, v.errors)}
   );
 }
 
+/** Who fills the form: the applicant online, or the one-stop desk for a walk-in applicant. */
+export type FlowMode = 'citizen' | 'desk';
+
+/** Where a dossier's form, uploads and removals are posted, by mode. */
+export const flowBase = (mode: FlowMode, id: string) => (mode === 'desk' ? `/can-bo/tiep-nhan/${id}` : `/ho-so/${id}`);
+
 export interface DraftView {
   dossier: DossierView;
   proc: ProcedureRecord;
@@ -184,13 +190,23 @@ export interface DraftView {
   saved?: boolean;
   /** The upload limit in words (`10 MB`). */
   maxSize: string;
+  mode?: FlowMode | undefined;
 }
 
-const sizeText = (p: PageCtx, bytes: number) => (bytes >= 1048576 ? `${formatNumber(p.locale, Math.round((bytes / 1048576) * 10) / 10)} MB` : `${formatNumber(p.locale, Math.max(1, Math.round(bytes / 1024)))} KB`);
+export const sizeText = (p: PageCtx, bytes: number) => (bytes >= 1048576 ? `${formatNumber(p.locale, Math.round((bytes / 1048576) * 10) / 10)} MB` : `${formatNumber(p.locale, Math.max(1, Math.round(bytes / 1024)))} KB`);
 
-function componentsSection(p: PageCtx, v: DraftView): SafeHtml {
+/** A link that opens an attached file inline (same access checks as the API). */
+export const fileHref = (dossierId: string, fileId: string) => `/ho-so/${dossierId}/tep/${fileId}`;
+
+/**
+ * The documents of a dossier, one upload form per component (no JavaScript needed). `removable`
+ * says which files may still be removed (all in a draft; in a supplement, only the new ones).
+ */
+export function componentsSection(
+  p: PageCtx,
+  v: { dossier: DossierView; proc: ProcedureRecord; errors: PageError[]; maxSize: string; base: string; removable: (f: DossierView['files'][number]) => boolean },
+): SafeHtml {
   const _ = tr(p);
-  const id = v.dossier.id;
   const comps = v.proc.definition.components;
   if (!comps.length) return html``;
   return html`<h2>${_('app.components')}</h2>
@@ -205,12 +221,12 @@ ${c.note ? html`<p class="hint">${c.note}</p>` : null}
 ${
   files.length
     ? html`<ul class="files">${files.map(
-        (f) => html`<li>${f.fileName} <span class="meta">(${sizeText(p, f.size)})</span>
-<form method="post" action="/ho-so/${id}/tep/${f.fileId}/xoa">${csrfField(p)}<button type="submit" class="link" aria-label="${_('app.removeFile', { name: f.fileName })}">${_('app.remove')}</button></form></li>`,
+        (f) => html`<li><a href="${fileHref(v.dossier.id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span>
+${v.removable(f) ? html`<form method="post" action="${v.base}/tep/${f.fileId}/xoa">${csrfField(p)}<button type="submit" class="link" aria-label="${_('app.removeFile', { name: f.fileName })}">${_('app.remove')}</button></form>` : null}</li>`,
       )}</ul>`
     : html`<p class="meta">${_('app.noFiles')}</p>`
 }
-<form method="post" action="/ho-so/${id}/tep" enctype="multipart/form-data">
+<form method="post" action="${v.base}/tep" enctype="multipart/form-data">
 ${csrfField(p)}
 <input type="hidden" name="component" value="${c.code}">
 <div class="field">
@@ -223,34 +239,43 @@ ${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${e.message
 })}`;
 }
 
+/** The draft form: the citizen's application, or the desk's counter intake (`mode: 'desk'`). */
 export function draftPage(p: PageCtx, v: DraftView): string {
   const _ = tr(p);
   const id = v.dossier.id;
+  const desk = v.mode === 'desk';
+  const base = flowBase(v.mode ?? 'citizen', id);
   return layout(
     p,
     v.dossier.procedureName,
-    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p><p><a href="/ho-so/${id}">${_('app.reload')}</a></p></div>` : null}
+    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p><p><a href="${base}">${_('app.reload')}</a></p></div>` : null}
 ${errorSummary(p, v.errors)}
 ${v.saved ? html`<div class="notice" role="status"><p>${_('app.saved')}</p></div>` : null}
-<p class="meta">${_('app.draftCaption')} · ${_('proc.code')}: ${v.dossier.procedureCode}</p>
+<p class="meta">${desk ? _('staff.in.caption') : _('app.draftCaption')} · ${_('proc.code')}: ${v.dossier.procedureCode}</p>
 <h1>${vi(p, v.dossier.procedureName)}</h1>
-<form method="post" action="/ho-so/${id}" novalidate>
+<form method="post" action="${base}" id="dossier-form" novalidate>
 ${csrfField(p)}
 <input type="hidden" name="version" value="${v.dossier.version}">
 ${applicantFields(p, v.kind, v.applicant, v.errors)}
 <h2>${_('app.formTitle')}</h2>
 ${v.proc.definition.form.map((f) => formField(p, f, v.values[f.key], v.errors))}
 <div class="actions">
-<button type="submit" name="action" value="continue">${_('app.continue')}</button>
+${desk ? null : html`<button type="submit" name="action" value="continue">${_('app.continue')}</button>`}
 <button type="submit" name="action" value="save" class="secondary">${_('app.save')}</button>
 </div>
 </form>
-${componentsSection(p, v)}
-<p><a href="/ho-so/${id}/kiem-tra">${_('app.checkLink')}</a></p>`,
+${componentsSection(p, { dossier: v.dossier, proc: v.proc, errors: v.errors, maxSize: v.maxSize, base, removable: () => true })}
+${
+  desk
+    ? html`<h2>${_('staff.in.receive')}</h2>
+<p>${_('staff.in.receiveLead')}</p>
+<div class="actions"><button type="submit" form="dossier-form" name="action" value="receive">${_('staff.in.receive')}</button></div>`
+    : html`<p><a href="/ho-so/${id}/kiem-tra">${_('app.checkLink')}</a></p>`
+}`,
   );
 }
 
-function answerText(p: PageCtx, f: FormField, value: unknown): string {
+export function answerText(p: PageCtx, f: FormField, value: unknown): string {
   const _ = tr(p);
   if (f.type === 'checkbox') return value === true ? _('app.yes') : _('app.no');
   if (value === undefined || value === null || value === '') return _('app.notAnswered');
@@ -306,27 +331,153 @@ ${csrfField(p)}
   );
 }
 
-const when = (p: PageCtx, iso: string | null) => (iso ? formatVnDateTime(new Date(iso)) : tr(p)('app.none'));
+export const when = (p: PageCtx, iso: string | null) => (iso ? formatVnDateTime(new Date(iso)) : tr(p)('app.none'));
 
 export function statusWords(p: PageCtx, status: string): string {
   const key = `status.${status}` as MessageKey;
   return key in catalogues.vi ? tr(p)(key) : status;
 }
 
-/** A dossier that is no longer a draft: the confirmation panel right after submission, then its status. */
-export function dossierPage(p: PageCtx, d: DossierView): string {
+/** One entry of a dossier's history, as `getHistory` returns it. */
+export interface HistoryItem {
+  at: string;
+  action: string;
+  actor: { id: string | null; role: string; name: string | null };
+  fromStatus: string | null;
+  toStatus: string;
+  note: string | null;
+}
+
+/** What an action was, in the past tense, for timelines. */
+export function historyWords(p: PageCtx, action: string): string {
+  const key = `staff.h.${action}` as MessageKey;
+  return key in catalogues.vi ? tr(p)(key) : action;
+}
+
+export function roleWords(p: PageCtx, role: string): string {
+  const key = `staff.role.${role}` as MessageKey;
+  return key in catalogues.vi ? tr(p)(key) : role;
+}
+
+/** Notes the applicant is meant to read (the others are the agency's internal notes). */
+const PUBLIC_NOTES = new Set(['request_supplement', 'refuse', 'stop', 'extend', 'withdraw', 'request_payment', 'supplement']);
+
+/** The history as an ordered list, newest last. `staffView` shows names and every note. */
+export function timeline(p: PageCtx, history: HistoryItem[], staffView: boolean): SafeHtml {
+  return html`<ol class="timeline">${history.map(
+    (h) => html`<li><p class="meta"><time datetime="${h.at}">${formatVnDateTime(new Date(h.at))}</time> · ${roleWords(p, h.actor.role)}${staffView && h.actor.name ? html` · ${h.actor.name}` : null}</p>
+<p><strong>${historyWords(p, h.action)}</strong>${h.fromStatus !== h.toStatus ? html` — ${statusWords(p, h.toStatus)}` : null}</p>
+${h.note && (staffView || PUBLIC_NOTES.has(h.action)) ? html`<p class="note">${h.note}</p>` : null}</li>`,
+  )}</ol>`;
+}
+
+export interface CitizenDossierView {
+  dossier: DossierView;
+  proc: ProcedureRecord;
+  history: HistoryItem[];
+  errors: PageError[];
+  notice?: string | undefined;
+  /** A confirmation after an action (`Đã gửi.`). */
+  done?: string | undefined;
+  maxSize: string;
+  /** The rating form's last answer (after an error). */
+  rating?: { value: string; comment: string } | undefined;
+  /** Official forms of the dossier (01 receipt, 02 supplement request...), printed by the documents module. */
+  forms?: { form: string; title: string }[] | undefined;
+}
+
+const lastNote = (history: HistoryItem[], action: string) => [...history].reverse().find((h) => h.action === action)?.note ?? null;
+
+/** A dossier that is no longer a draft: the confirmation panel right after submission, then its status, what to do, and its history. */
+export function dossierPage(p: PageCtx, v: CitizenDossierView): string {
   const _ = tr(p);
+  const d = v.dossier;
+  const id = d.id;
   const code = d.code ?? '';
-  const submitted = d.status === 'submitted';
+  const submitted = d.status === 'submitted' && !d.receivedAt && v.history.filter((h) => h.action === 'submit' || h.action === 'supplement').length <= 1;
+  const can = (a: string) => d.allowedActions.includes(a as DossierView['allowedActions'][number]);
+  const requestedAt = [...v.history].reverse().find((h) => h.action === 'request_supplement')?.at;
+  const version = html`<input type="hidden" name="version" value="${d.version}">`;
+
+  const expected = (): SafeHtml => {
+    if (d.status === 'supplement_requested' && can('supplement')) {
+      const reason = lastNote(v.history, 'request_supplement');
+      return html`<div class="notice"><h3>${_('staff.ct.supplementTitle')}</h3>
+${reason ? html`<p>${_('staff.ct.supplementLead')}</p><p class="note">${reason}</p>` : null}
+<p>${_('staff.ct.supplementHow')}</p></div>
+${componentsSection(p, { dossier: d, proc: v.proc, errors: v.errors, maxSize: v.maxSize, base: `/ho-so/${id}`, removable: (f) => !!requestedAt && f.uploadedAt > requestedAt })}
+<form method="post" action="/ho-so/${id}/bo-sung" novalidate>
+${csrfField(p)}${version}
+<div class="field"><label for="s-note">${_('staff.ct.noteLabel')}</label><textarea id="s-note" name="note" rows="3" maxlength="2000"></textarea></div>
+<button type="submit">${_('staff.ct.sendSupplement')}</button>
+</form>`;
+    }
+    if (d.status === 'payment_requested') {
+      const note = lastNote(v.history, 'request_payment');
+      return html`<div class="notice"><h3>${_('staff.ct.payTitle')}</h3>${note ? html`<p class="note">${note}</p>` : null}
+<p><a class="button" href="/ho-so/${id}/thanh-toan">${_('staff.ct.payLink')}</a></p></div>`;
+    }
+    if (d.status === 'done') return html`<p>${_('staff.ct.doneWait')}</p>`;
+    if (d.status === 'refused' || d.status === 'stopped' || d.status === 'withdrawn') {
+      const reason = lastNote(v.history, d.status === 'refused' ? 'refuse' : d.status === 'stopped' ? 'stop' : 'withdraw');
+      return html`<p>${_(d.status === 'refused' ? 'staff.ct.refused' : d.status === 'stopped' ? 'staff.ct.stopped' : 'staff.ct.withdrawn')}</p>${reason ? html`<p>${_('staff.ct.reasonWas', { reason })}</p>` : null}`;
+    }
+    if (d.status === 'returned') return html``;
+    return html`<p>${_('staff.ct.nothing')}</p>`;
+  };
+
+  const ratingSection = (): SafeHtml | null => {
+    if (d.status !== 'returned') return null;
+    const def = v.proc.definition;
+    const result = html`<h2>${_('staff.ct.resultTitle')}</h2>
+<p>${_('staff.ct.returnedAt', { at: when(p, d.returnedAt) })}</p>
+<dl class="summary"><div><dt>${_('proc.resultKind')}</dt><dd>${_(`result.${def.resultKind}`)}</dd></div>
+<div><dt>${_('proc.result')}</dt><dd>${vi(p, def.resultDescription)}</dd></div>
+<div><dt>${_('proc.resultDelivery')}</dt><dd>${vi(p, def.resultDelivery)}</dd></div></dl>`;
+    if (d.rating) return html`${result}<h2>${_('staff.ct.rateTitle')}</h2><p>${_('staff.ct.rated', { rating: _(`staff.ct.rating.${d.rating.rating}` as MessageKey) })}</p>`;
+    const errs = errorFor(v.errors, 'r-very_satisfied');
+    const options = ['very_satisfied', 'satisfied', 'dissatisfied'] as const;
+    return html`${result}<h2 id="rate">${_('staff.ct.rateTitle')}</h2>
+<form method="post" action="/ho-so/${id}/danh-gia" novalidate>
+${csrfField(p)}
+<div class="field${errs.length ? ' field-error' : ''}"><fieldset${errs.length ? html` aria-describedby="r-error"` : null}><legend>${_('staff.ct.rateLegend')}</legend>
+${errs.map((e) => html`<p class="error-message" id="r-error">${e.message}</p>`)}
+${options.map(
+  (o) => html`<div class="choice"><input type="radio" id="r-${o}" name="rating" value="${o}"${v.rating?.value === o ? html` checked` : null}> <label for="r-${o}">${_(`staff.ct.rating.${o}`)}</label></div>`,
+)}
+</fieldset></div>
+<div class="field"><label for="r-comment">${_('staff.ct.comment')}</label><textarea id="r-comment" name="comment" rows="3" maxlength="2000">${v.rating?.comment ?? ''}</textarea></div>
+<button type="submit">${_('staff.ct.rate')}</button>
+</form>`;
+  };
+
+  const withdrawSection = (): SafeHtml | null => {
+    if (!can('withdraw')) return null;
+    const errs = errorFor(v.errors, 'w-confirm');
+    return html`<h2>${_('staff.ct.withdrawTitle')}</h2>
+<p>${_('staff.ct.withdrawLead')}</p>
+<form method="post" action="/ho-so/${id}/rut" novalidate>
+${csrfField(p)}${version}
+<div class="field"><label for="w-reason">${_('staff.ct.withdrawReason')}</label><textarea id="w-reason" name="reason" rows="2" maxlength="2000"></textarea></div>
+<div class="field${errs.length ? ' field-error' : ''}">${errs.map((e) => html`<p class="error-message" id="w-confirm-error">${e.message}</p>`)}
+<input type="checkbox" id="w-confirm" name="confirm" value="yes"${errs.length ? html` aria-describedby="w-confirm-error" aria-invalid="true"` : null}> <label class="inline-label" for="w-confirm">${_('staff.ct.withdrawConfirm')}</label></div>
+<button type="submit" class="warning">${_('staff.ct.withdraw')}</button>
+</form>`;
+  };
+
+  const showFiles = !(d.status === 'supplement_requested' && can('supplement')) && d.files.length > 0;
   return layout(
     p,
     _('app.dossierTitle', { code }),
-    html`${
-      submitted
-        ? html`<div class="panel" role="status"><h1>${_('app.submittedTitle')}</h1><p>${_('app.yourCode')}<strong class="code">${code}</strong></p></div>
+    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p></div>` : null}
+${errorSummary(p, v.errors)}
+${v.done ? html`<div class="notice" role="status"><p>${v.done}</p></div>` : null}
+${
+  submitted
+    ? html`<div class="panel" role="status"><h1>${_('app.submittedTitle')}</h1><p>${_('app.yourCode')}<strong class="code">${code}</strong></p></div>
 <p>${_('app.keepCode')}</p>`
-        : html`<h1>${_('app.dossierTitle', { code })}</h1>`
-    }
+    : html`<h1>${_('app.dossierTitle', { code })}</h1>`
+}
 <dl class="summary">
 <div><dt>${_('app.code')}</dt><dd>${code}</dd></div>
 <div><dt>${_('app.procedure')}</dt><dd>${vi(p, d.procedureName)}</dd></div>
@@ -339,8 +490,18 @@ ${
   submitted
     ? html`<h2>${_('app.nextTitle')}</h2>
 <ol><li>${_('app.next1', { agency: d.receivingAgency.name })}</li><li>${_('app.next2')}</li><li>${_('app.next3')}</li></ol>`
+    : html`<h2>${_('staff.ct.expected')}</h2>${expected()}`
+}
+${ratingSection()}
+${
+  showFiles
+    ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${d.files.map((f) => html`<li><a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`)}</ul>`
     : null
 }
+${v.forms?.length ? html`<h2>${_('staff.dv.documents')}</h2><ul>${v.forms.map((f) => html`<li><a href="/ho-so/${id}/giay-to/${f.form}">${vi(p, `${f.form}. ${f.title}`)}</a></li>`)}</ul>` : null}
+<h2>${_('staff.ct.timeline')}</h2>
+${timeline(p, v.history, false)}
+${withdrawSection()}
 <p><a href="/ho-so">${_('app.mineTitle')}</a> · <a href="/tra-cuu?ma=${encodeURIComponent(code)}">${_('nav.lookup')}</a></p>`,
   );
 }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { Applicant } from '../modules/dossiers/dossiers.schemas.ts';
-import { attachFile, createDossier, removeFile, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
-import { getDossierView, listDossiers } from '../modules/dossiers/dossiers.views.ts';
+import { availableForms } from '../modules/documents/index.ts';
+import { Applicant, RatingBody, type ActionBody, type DossierView } from '../modules/dossiers/dossiers.schemas.ts';
+import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
+import { getDossierView, getHistory, listDossiers } from '../modules/dossiers/dossiers.views.ts';
 import { validateForm } from '../modules/procedures/form-validation.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
@@ -26,10 +27,12 @@ import {
   dossierPage,
   draftPage,
   fieldAnchor,
+  flowBase,
   minePage,
   startPage,
   type ApplicantInput,
   type ApplicantKind,
+  type FlowMode,
   type FormInputValues,
   type PageError,
 } from './application-pages.ts';
@@ -49,13 +52,13 @@ export interface WebHelpers {
 
 const PAGE_SIZE = 20;
 
-function str(v: unknown, max: number): string {
+export function str(v: unknown, max: number): string {
   const s = Array.isArray(v) ? v[0] : v;
   return typeof s === 'string' ? s.normalize('NFC').trim().slice(0, max) : '';
 }
 
-const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+export const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+export const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const isApplicantActor = (a: Actor | null): a is Actor & { kind: ApplicantKind } => !!a && (a.kind === 'citizen' || a.kind === 'organisation');
 
@@ -68,7 +71,7 @@ const APPLICANT_LABELS: Record<(typeof APPLICANT_KEYS)[number], MessageKey> = {
   email: 'app.email',
 };
 
-function applicantFromStored(v: unknown): { kind: ApplicantKind; input: ApplicantInput } {
+export function applicantFromStored(v: unknown): { kind: ApplicantKind; input: ApplicantInput } {
   const a = record(v);
   const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
   return {
@@ -77,14 +80,14 @@ function applicantFromStored(v: unknown): { kind: ApplicantKind; input: Applican
   };
 }
 
-function applicantFromBody(body: Record<string, unknown>): ApplicantInput {
+export function applicantFromBody(body: Record<string, unknown>): ApplicantInput {
   const out = {} as ApplicantInput;
   for (const k of APPLICANT_KEYS) out[k] = str(body[applicantAnchor(k)], 300);
   return out;
 }
 
 /** Checks the applicant fields with the API's schema; messages name the field. */
-function checkApplicant(locale: Locale, kind: ApplicantKind, a: ApplicantInput): { value: Applicant | null; errors: PageError[] } {
+export function checkApplicant(locale: Locale, kind: ApplicantKind, a: ApplicantInput): { value: Applicant | null; errors: PageError[] } {
   const required: (typeof APPLICANT_KEYS)[number][] = kind === 'organisation' ? ['fullName', 'idNumber', 'organisationName', 'taxCode'] : ['fullName', 'idNumber'];
   const errors: PageError[] = [];
   for (const k of required) {
@@ -110,17 +113,30 @@ function checkApplicant(locale: Locale, kind: ApplicantKind, a: ApplicantInput):
   return errors.length || !parsed.success ? { value: null, errors } : { value: parsed.data, errors };
 }
 
-const dedupe = (errors: PageError[]) => errors.filter((e, i) => errors.findIndex((x) => x.anchor === e.anchor && x.message === e.message) === i);
+export const dedupe = (errors: PageError[]) => errors.filter((e, i) => errors.findIndex((x) => x.anchor === e.anchor && x.message === e.message) === i);
 
-const fromAppError = (err: AppError): PageError[] => (err.errors ?? []).map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+export const fromAppError = (err: AppError): PageError[] => (err.errors ?? []).map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+
+/** A dossier with the procedure version it was made under. */
+export interface LoadedDossier {
+  dossier: DossierView;
+  proc: ProcedureRecord;
+}
+
+export interface DraftRenderOptions {
+  errors?: PageError[];
+  values?: FormInputValues;
+  applicant?: ApplicantInput;
+  notice?: string;
+  saved?: boolean;
+}
 
 /**
- * The citizen application flow, server-rendered and working without JavaScript:
- * `/ho-so/moi` (start), `/ho-so/:id` (the draft form, uploads; the status once submitted),
- * `/ho-so/:id/kiem-tra` (check your answers, submit), `/ho-so` (my applications).
- * Domain rules stay in the dossier services; this file only translates forms to calls and back.
+ * The pieces the citizen's application and the desk's counter intake share: loading a dossier,
+ * rendering the generated form, saving it with the same validation, uploads and file views.
+ * Domain rules stay in the dossier services; these only translate forms to calls and back.
  */
-export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): void {
+export function draftTools(h: WebHelpers) {
   const { database, send } = h;
   const files = new LocalFileStore(path.join(h.config.dataDir, 'files'));
   let filesReady: Promise<void> | null = null;
@@ -144,9 +160,12 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = str(record(req.params).id, 80);
     return UUID_RE.test(id) ? id.toLowerCase() : null;
   };
+  const versionOf = (body: Record<string, unknown>): number | undefined => {
+    const v = Number.parseInt(str(body.version, 10), 10);
+    return Number.isInteger(v) && v >= 0 ? v : undefined;
+  };
 
-  /** The dossier with the procedure version it was made under. */
-  const load = async (req: FastifyRequest, id: string) => {
+  const load = async (req: FastifyRequest, id: string): Promise<LoadedDossier> => {
     const ctx = ctxOf(req, database);
     const dossier = await getDossierView(ctx, id);
     const proc = await getProcedure(ctx, dossier.procedureCode, dossier.procedureVersion);
@@ -163,13 +182,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     return out;
   };
 
-  const renderDraft = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    d: Awaited<ReturnType<typeof load>>,
-    opts: { errors?: PageError[]; values?: FormInputValues; applicant?: ApplicantInput; notice?: string; saved?: boolean } = {},
-  ) => {
+  const renderDraft = async (req: FastifyRequest, reply: FastifyReply, status: number, d: LoadedDossier, mode: FlowMode, opts: DraftRenderOptions = {}) => {
     const stored = applicantFromStored(d.dossier.applicant);
     return send(
       reply,
@@ -184,6 +197,194 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
         notice: opts.notice,
         saved: opts.saved ?? false,
         maxSize: sizeWords(await maxBytes()),
+        mode,
+      }),
+    );
+  };
+
+  /**
+   * Saves the posted form (answers and applicant) of a draft. With `full`, everything needed to
+   * submit must also be there. Returns null when saved (and complete when `full`); otherwise the
+   * page already sent (422 with the errors, 412 when stale).
+   */
+  const saveForm = async (req: FastifyRequest, reply: FastifyReply, d: LoadedDossier, body: Record<string, unknown>, mode: FlowMode, full: boolean) => {
+    const locale = h.locale(req);
+    const id = d.dossier.id;
+    const kind = applicantFromStored(d.dossier.applicant).kind;
+    const applicantIn = applicantFromBody(body);
+    const values: FormInputValues = {};
+    const formPatch: Record<string, string | boolean | null> = {};
+    for (const f of d.proc.definition.form) {
+      if (f.type === 'checkbox') {
+        values[f.key] = formPatch[f.key] = str(body[fieldAnchor(f.key)], 10) === 'true';
+      } else {
+        const v = str(body[fieldAnchor(f.key)], 5000);
+        values[f.key] = v;
+        formPatch[f.key] = v === '' ? null : v;
+      }
+    }
+    const rerender = (status: number, errors: PageError[], notice?: string) =>
+      renderDraft(req, reply, status, d, mode, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
+    const fullErrors = (x: LoadedDossier) => [
+      ...validateForm(x.proc.definition.form, formPatch, { partial: false }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message })),
+      ...x.proc.definition.components
+        .filter((c) => c.required && !x.dossier.files.some((f) => f.component === c.code))
+        .map((c) => ({ anchor: componentAnchor(c.code), message: t(locale, 'app.err.componentMissing', { name: c.name }) })),
+    ];
+    const checkedApplicant = checkApplicant(locale, kind, applicantIn);
+    if (!checkedApplicant.value) {
+      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+      return rerender(422, [...checkedApplicant.errors, ...partial, ...(full ? fullErrors(d) : [])]);
+    }
+    try {
+      await updateDossier(ctxOf(req, database), id, { form: formPatch, applicant: checkedApplicant.value }, versionOf(body));
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'precondition_failed') return rerender(412, [], t(locale, 'app.stale'));
+      if (err instanceof AppError && err.kind === 'invalid') return rerender(422, [...fromAppError(err), ...(full ? fullErrors(d) : [])]);
+      if (err instanceof AppError && err.kind === 'conflict') return reply.redirect(flowBase(mode, id), 303);
+      throw err;
+    }
+    if (!full) return null;
+    const errors = fullErrors(d);
+    if (errors.length) {
+      const fresh = await load(req, id);
+      return renderDraft(req, reply, 422, fresh, mode, { errors, values, applicant: applicantIn });
+    }
+    return null;
+  };
+
+  /** The one file of an upload form, with its CSRF token and component (limits from the settings). */
+  const readUpload = async (req: FastifyRequest) => {
+    const limit = await maxBytes();
+    let csrf = '';
+    let component = '';
+    let file: { fileName: string; data: Buffer } | null = null;
+    let tooLarge = false;
+    if (req.isMultipart()) {
+      try {
+        for await (const part of req.parts({ limits: { fileSize: limit, files: 1, fields: 5, fieldSize: 1000 } })) {
+          if (part.type === 'file') {
+            const data = await part.toBuffer();
+            if (part.file.truncated) tooLarge = true;
+            else if (part.filename) file = { fileName: part.filename, data };
+          } else if (part.fieldname === 'csrf') csrf = String(part.value);
+          else if (part.fieldname === 'component') component = String(part.value).slice(0, 64);
+        }
+      } catch (err) {
+        const e = err as { statusCode?: number; code?: string };
+        if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
+        else throw err;
+      }
+    }
+    return { csrf, component, file, tooLarge, limit };
+  };
+
+  /**
+   * Attaches an uploaded file to a component. `fail` renders the page again with the error at the
+   * component. Returns null when attached, else the reply already sent.
+   */
+  const attachUpload = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    d: LoadedDossier,
+    up: Awaited<ReturnType<typeof readUpload>>,
+    fail: (status: number, errors: PageError[]) => Promise<FastifyReply>,
+    back: string,
+  ): Promise<FastifyReply | null> => {
+    const locale = h.locale(req);
+    const comp = d.proc.definition.components.find((c) => c.code === up.component);
+    const anchor = comp ? componentAnchor(comp.code) : 'main';
+    const err = (status: number, key: MessageKey) => fail(status, [{ anchor, message: t(locale, key, { size: sizeWords(up.limit) }) }]);
+    if (up.tooLarge) return err(413, 'app.err.fileSize');
+    if (!comp) return notFoundPage(req, reply);
+    if (!up.file) return err(422, 'app.err.fileMissing');
+    try {
+      await attachFile(ctxOf(req, database), await fileStore(), d.dossier.id, { component: comp.code, fileName: up.file.fileName, data: up.file.data });
+    } catch (e) {
+      if (e instanceof AppError) {
+        if (e.code === 'FILE_TYPE_NOT_ALLOWED') return err(415, 'app.err.fileType');
+        if (e.code === 'FILE_TOO_LARGE') return err(413, 'app.err.fileSize');
+        if (e.code === 'FILE_EMPTY') return err(422, 'app.err.fileEmpty');
+        if (e.kind === 'conflict') return reply.redirect(back, 303);
+      }
+      throw e;
+    }
+    return null;
+  };
+
+  const removeUpload = async (req: FastifyRequest, id: string, fileId: string) => {
+    try {
+      await removeFile(ctxOf(req, database), id, fileId.toLowerCase());
+    } catch (err) {
+      if (!(err instanceof AppError && err.kind === 'conflict')) throw err;
+    }
+  };
+
+  /** Serves an attached file inline, after the same access checks as the API (and its read audit). */
+  const serveFile = async (req: FastifyRequest, reply: FastifyReply, id: string, fileId: string) => {
+    const f = await getFile(ctxOf(req, database), id, fileId);
+    const data = await (await fileStore()).read(f.storageKey);
+    const ascii = f.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'file';
+    return reply
+      .type(f.mediaType)
+      .header('content-disposition', `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .send(data);
+  };
+
+  return {
+    page,
+    notFoundPage,
+    csrfPage,
+    signIn,
+    maxBytes,
+    sizeWords,
+    dossierId,
+    versionOf,
+    load,
+    renderDraft,
+    saveForm,
+    readUpload,
+    attachUpload,
+    removeUpload,
+    serveFile,
+  };
+}
+
+/**
+ * The citizen application flow, server-rendered and working without JavaScript:
+ * `/ho-so/moi` (start), `/ho-so/:id` (the draft form, uploads; once submitted: the status,
+ * timeline, supplement, payment link, result, rating, withdrawal), `/ho-so/:id/kiem-tra`
+ * (check your answers, submit), `/ho-so` (my applications), `/ho-so/:id/tep/:fileId` (a file, inline).
+ */
+export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): void {
+  const { database, send } = h;
+  const tools = draftTools(h);
+  const { page, notFoundPage, csrfPage, signIn, dossierId, versionOf, load, renderDraft } = tools;
+
+  /** The dossier page after submission, with what the applicant may do now. */
+  const renderDossier = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    d: LoadedDossier,
+    opts: { errors?: PageError[]; notice?: string; done?: string; rating?: { value: string; comment: string } } = {},
+  ) => {
+    const history = await getHistory(ctxOf(req, database), d.dossier.id);
+    return send(
+      reply,
+      status,
+      dossierPage(h.pageCtx(req, reply), {
+        dossier: d.dossier,
+        proc: d.proc,
+        history,
+        errors: dedupe(opts.errors ?? []),
+        notice: opts.notice,
+        done: opts.done,
+        rating: opts.rating,
+        forms: availableForms({ code: d.dossier.code, receivedAt: d.dossier.receivedAt }, history),
+        maxSize: tools.sizeWords(await tools.maxBytes()),
       }),
     );
   };
@@ -277,8 +478,11 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
-    if (d.dossier.status !== 'draft') return send(reply, 200, dossierPage(h.pageCtx(req, reply), d.dossier));
-    return renderDraft(req, reply, 200, d, { saved: str(record(req.query)['da-luu'], 2) === '1' });
+    // Officers work on dossiers in their own pages (staff accounts are never applicants).
+    if (req.actor.kind === 'staff') return reply.redirect(d.dossier.status === 'draft' ? `/can-bo/tiep-nhan/${id}` : `/can-bo/ho-so/${encodeURIComponent(d.dossier.code ?? id)}`, 303);
+    const q = record(req.query);
+    if (d.dossier.status !== 'draft') return renderDossier(req, reply, 200, d, str(q['da-gui'], 2) === '1' ? { done: t(h.locale(req), 'staff.ct.sent') } : {});
+    return renderDraft(req, reply, 200, d, 'citizen', { saved: str(q['da-luu'], 2) === '1' });
   });
 
   app.post('/ho-so/:id', { schema: { hide: true } }, async (req, reply) => {
@@ -287,106 +491,30 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
-    const locale = h.locale(req);
     const d = await load(req, id);
     if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
     const action = str(body.action, 20) === 'save' ? 'save' : 'continue';
-    const versionIn = Number.parseInt(str(body.version, 10), 10);
-    const version = Number.isInteger(versionIn) && versionIn >= 0 ? versionIn : undefined;
-
-    const kind = applicantFromStored(d.dossier.applicant).kind;
-    const applicantIn = applicantFromBody(body);
-    const values: FormInputValues = {};
-    const formPatch: Record<string, string | boolean | null> = {};
-    for (const f of d.proc.definition.form) {
-      if (f.type === 'checkbox') {
-        values[f.key] = formPatch[f.key] = str(body[fieldAnchor(f.key)], 10) === 'true';
-      } else {
-        const v = str(body[fieldAnchor(f.key)], 5000);
-        values[f.key] = v;
-        formPatch[f.key] = v === '' ? null : v;
-      }
-    }
-    const rerender = (status: number, errors: PageError[], notice?: string) =>
-      renderDraft(req, reply, status, d, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
-
-    const checkedApplicant = checkApplicant(locale, kind, applicantIn);
-    const fullErrors = () => [
-      ...validateForm(d.proc.definition.form, formPatch, { partial: false }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message })),
-      ...d.proc.definition.components
-        .filter((c) => c.required && !d.dossier.files.some((f) => f.component === c.code))
-        .map((c) => ({ anchor: componentAnchor(c.code), message: t(locale, 'app.err.componentMissing', { name: c.name }) })),
-    ];
-    if (!checkedApplicant.value) {
-      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
-      return rerender(422, [...checkedApplicant.errors, ...partial, ...(action === 'continue' ? fullErrors() : [])]);
-    }
-    try {
-      await updateDossier(ctxOf(req, database), id, { form: formPatch, applicant: checkedApplicant.value }, version);
-    } catch (err) {
-      if (err instanceof AppError && err.kind === 'precondition_failed') return rerender(412, [], t(locale, 'app.stale'));
-      if (err instanceof AppError && err.kind === 'invalid') return rerender(422, [...fromAppError(err), ...(action === 'continue' ? fullErrors() : [])]);
-      if (err instanceof AppError && err.kind === 'conflict') return reply.redirect(`/ho-so/${id}`, 303);
-      throw err;
-    }
-    if (action === 'save') return reply.redirect(`/ho-so/${id}?da-luu=1`, 303);
-    const errors = fullErrors();
-    if (errors.length) {
-      const fresh = await load(req, id);
-      return renderDraft(req, reply, 422, fresh, { errors, values, applicant: applicantIn });
-    }
-    return reply.redirect(`/ho-so/${id}/kiem-tra`, 303);
+    const sent = await tools.saveForm(req, reply, d, body, 'citizen', action === 'continue');
+    if (sent) return sent;
+    return reply.redirect(action === 'save' ? `/ho-so/${id}?da-luu=1` : `/ho-so/${id}/kiem-tra`, 303);
   });
 
   // ------------------------------------------------------------------------- files
 
   app.post('/ho-so/:id/tep', { schema: { hide: true } }, async (req, reply) => {
     const id = dossierId(req);
-    const limit = await maxBytes();
-    const locale = h.locale(req);
-    let csrf = '';
-    let component = '';
-    let file: { fileName: string; data: Buffer } | null = null;
-    let tooLarge = false;
-    if (req.isMultipart()) {
-      try {
-        for await (const part of req.parts({ limits: { fileSize: limit, files: 1, fields: 5, fieldSize: 1000 } })) {
-          if (part.type === 'file') {
-            const data = await part.toBuffer();
-            if (part.file.truncated) tooLarge = true;
-            else if (part.filename) file = { fileName: part.filename, data };
-          } else if (part.fieldname === 'csrf') csrf = String(part.value);
-          else if (part.fieldname === 'component') component = String(part.value).slice(0, 64);
-        }
-      } catch (err) {
-        const e = err as { statusCode?: number; code?: string };
-        if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
-        else throw err;
-      }
-    }
-    if (!h.csrfValid(req, { csrf })) return csrfPage(req, reply);
+    const up = await tools.readUpload(req);
+    if (!h.csrfValid(req, { csrf: up.csrf })) return csrfPage(req, reply);
     if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
-    if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
-    const comp = d.proc.definition.components.find((c) => c.code === component);
-    const anchor = comp ? componentAnchor(comp.code) : 'main';
-    const fail = (status: number, key: MessageKey) => renderDraft(req, reply, status, d, { errors: [{ anchor, message: t(locale, key, { size: sizeWords(limit) }) }] });
-    if (tooLarge) return fail(413, 'app.err.fileSize');
-    if (!comp) return notFoundPage(req, reply);
-    if (!file) return fail(422, 'app.err.fileMissing');
-    try {
-      await attachFile(ctxOf(req, database), await fileStore(), id, { component: comp.code, fileName: file.fileName, data: file.data });
-    } catch (err) {
-      if (err instanceof AppError) {
-        if (err.code === 'FILE_TYPE_NOT_ALLOWED') return fail(415, 'app.err.fileType');
-        if (err.code === 'FILE_TOO_LARGE') return fail(413, 'app.err.fileSize');
-        if (err.code === 'FILE_EMPTY') return fail(422, 'app.err.fileEmpty');
-        if (err.kind === 'conflict') return reply.redirect(`/ho-so/${id}`, 303);
-      }
-      throw err;
-    }
-    return reply.redirect(`/ho-so/${id}#${anchor}`, 303);
+    // A draft, or a dossier the agency asked to supplement: the only times files may change.
+    const inSupplement = d.dossier.status === 'supplement_requested' && d.dossier.allowedActions.includes('supplement');
+    if (d.dossier.status !== 'draft' && !inSupplement) return reply.redirect(`/ho-so/${id}`, 303);
+    const fail = (status: number, errors: PageError[]) => (inSupplement ? renderDossier(req, reply, status, d, { errors }) : renderDraft(req, reply, status, d, 'citizen', { errors }));
+    const sent = await tools.attachUpload(req, reply, d, up, fail, `/ho-so/${id}`);
+    if (sent) return sent;
+    return reply.redirect(`/ho-so/${id}#${componentAnchor(up.component)}`, 303);
   });
 
   app.post('/ho-so/:id/tep/:fileId/xoa', { schema: { hide: true } }, async (req, reply) => {
@@ -395,12 +523,16 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const fileId = str(record(req.params).fileId, 80);
     if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
-    try {
-      await removeFile(ctxOf(req, database), id, fileId.toLowerCase());
-    } catch (err) {
-      if (!(err instanceof AppError && err.kind === 'conflict')) throw err;
-    }
+    await tools.removeUpload(req, id, fileId);
     return reply.redirect(`/ho-so/${id}`, 303);
+  });
+
+  app.get('/ho-so/:id/tep/:fileId', { schema: { hide: true } }, async (req, reply) => {
+    const id = dossierId(req);
+    const fileId = str(record(req.params).fileId, 80);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
+    return tools.serveFile(req, reply, id, fileId.toLowerCase());
   });
 
   // ------------------------------------------------------------------------- check and submit
@@ -421,15 +553,13 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}/kiem-tra` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
-    const versionIn = Number.parseInt(str(body.version, 10), 10);
-    const ifMatch = Number.isInteger(versionIn) && versionIn >= 0 ? versionIn : undefined;
     // Bound to the session (the CSRF token) and the dossier: a double click cannot submit twice.
     const idempotencyKey = sha(`web-submit:${str(body.csrf, 200)}:${id}`);
     try {
-      await submitDossier(ctxOf(req, database), id, { idempotencyKey, ifMatch });
+      await submitDossier(ctxOf(req, database), id, { idempotencyKey, ifMatch: versionOf(body) });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      if (err.code === 'DOSSIER_INCOMPLETE') return renderDraft(req, reply, 422, await load(req, id), { errors: fromAppError(err) });
+      if (err.code === 'DOSSIER_INCOMPLETE') return renderDraft(req, reply, 422, await load(req, id), 'citizen', { errors: fromAppError(err) });
       if (err.kind === 'precondition_failed') {
         const d = await load(req, id);
         if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
@@ -440,5 +570,70 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       throw err;
     }
     return reply.redirect(`/ho-so/${id}`, 303);
+  });
+
+  // ------------------------------------------------------------------------- after submission
+
+  /** Takes the applicant's action; a stale page or a state that moved on re-renders the fresh page with a message. */
+  const applicantAction = async (req: FastifyRequest, reply: FastifyReply, id: string, body: ActionBody, version: number | undefined) => {
+    const locale = h.locale(req);
+    try {
+      await performAction(ctxOf(req, database), id, body, version);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.kind === 'precondition_failed') return renderDossier(req, reply, 412, await load(req, id), { notice: t(locale, 'app.stale') });
+      if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, id), { notice: t(locale, 'staff.dv.conflict') });
+      if (err.kind === 'forbidden') return renderDossier(req, reply, 403, await load(req, id), { notice: t(locale, 'staff.dv.forbidden') });
+      throw err;
+    }
+    return reply.redirect(`/ho-so/${id}?da-gui=1`, 303);
+  };
+
+  app.post('/ho-so/:id/bo-sung', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const id = dossierId(req);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id) return notFoundPage(req, reply);
+    const note = str(body.note, 2000);
+    return applicantAction(req, reply, id, { action: 'supplement', ...(note ? { note } : {}) }, versionOf(body));
+  });
+
+  app.post('/ho-so/:id/rut', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const id = dossierId(req);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id) return notFoundPage(req, reply);
+    if (str(body.confirm, 5) !== 'yes') {
+      return renderDossier(req, reply, 422, await load(req, id), { errors: [{ anchor: 'w-confirm', message: t(h.locale(req), 'staff.ct.errConfirm') }] });
+    }
+    const reason = str(body.reason, 2000);
+    return applicantAction(req, reply, id, { action: 'withdraw', ...(reason ? { reason } : {}) }, versionOf(body));
+  });
+
+  app.post('/ho-so/:id/danh-gia', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const id = dossierId(req);
+    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!id) return notFoundPage(req, reply);
+    const comment = str(body.comment, 2000);
+    const parsed = RatingBody.safeParse({ rating: str(body.rating, 20), ...(comment ? { comment } : {}) });
+    if (!parsed.success) {
+      return renderDossier(req, reply, 422, await load(req, id), {
+        errors: [{ anchor: 'r-very_satisfied', message: t(h.locale(req), 'staff.ct.errRating') }],
+        rating: { value: '', comment },
+      });
+    }
+    try {
+      await rateDossier(ctxOf(req, database), id, parsed.data);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // Rated already, or not returned yet: the fresh page says where things stand.
+      if (err.kind === 'conflict' || err.kind === 'forbidden') return reply.redirect(`/ho-so/${id}`, 303);
+      throw err;
+    }
+    return reply.redirect(`/ho-so/${id}?da-gui=1`, 303);
   });
 }

@@ -3,6 +3,14 @@
  * shows goes through `t`. Catalogue data (procedure names, agencies...) is published in
  * Vietnamese only and is shown as it is in both languages.
  */
+import * as admin from './messages/admin.ts';
+import * as dashboard from './messages/dashboard.ts';
+import * as account from './messages/account.ts';
+import * as staff from './messages/staff.ts';
+import * as security from './messages/security.ts';
+import * as payments from './messages/payments.ts';
+import * as documents from './messages/documents.ts';
+
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -432,9 +440,9 @@ const coreEn: Record<keyof typeof coreVi, string> = {
 };
 
 // Areas: add `import * as area from './messages/area.ts'` above and spread `area.vi` / `area.en` here.
-const vi = { ...coreVi };
+const vi = { ...coreVi, ...admin.vi, ...staff.vi, ...security.vi, ...account.vi, ...documents.vi, ...payments.vi, ...dashboard.vi };
 export type MessageKey = keyof typeof vi;
-const en: Record<MessageKey, string> = { ...coreEn };
+const en: Record<MessageKey, string> = { ...coreEn, ...admin.en, ...staff.en, ...security.en, ...account.en, ...documents.en, ...payments.en, ...dashboard.en };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
 

@@ -11,6 +11,36 @@ export interface PageCtx {
   csrf: string | null;
   /** The current path and query, for the language switch to come back to. */
   path: string;
+  /** The signed-in user's role names (`reception`, `leader`, `admin`...), for the navigation. */
+  roles?: readonly string[] | undefined;
+}
+
+interface NavLink {
+  href: string;
+  key: MessageKey;
+}
+
+/**
+ * The links a user sees besides the public ones, by role: officers get their worklist (and the
+ * desk its counter intake), leaders and administrators the dashboard and reports, administrators
+ * the administration pages, the security team its own page.
+ */
+export function roleLinks(roles: readonly string[]): NavLink[] {
+  const has = (...r: string[]) => roles.some((x) => r.includes(x));
+  const links: NavLink[] = [];
+  if (has('reception', 'specialist', 'leader')) links.push({ href: '/can-bo/ho-so', key: 'staff.nav.worklist' });
+  if (has('reception')) links.push({ href: '/can-bo/tiep-nhan', key: 'staff.nav.intake' });
+  if (has('leader', 'admin')) links.push({ href: '/bang-dieu-khien', key: 'staff.nav.dashboard' }, { href: '/bao-cao', key: 'staff.nav.reports' });
+  if (has('admin')) links.push({ href: '/quan-tri', key: 'staff.nav.admin' });
+  if (has('security')) links.push({ href: '/an-ninh', key: 'staff.nav.security' });
+  return links;
+}
+
+/** The current page's nav link is marked for screen readers and styled. */
+function navItem(p: PageCtx, href: string, label: string) {
+  const base = p.path.split('?')[0] ?? p.path;
+  const current = href === '/' ? base === '/' : base === href || base.startsWith(`${href}/`);
+  return html`<li><a${current ? html` aria-current="page"` : null} href="${href}">${label}</a></li>`;
 }
 
 /** A bound translator for one page. */
@@ -52,10 +82,11 @@ ${auth}
 </ul>
 </div></header>
 <nav class="main" aria-label="${_('nav.label')}"><div class="wrap"><ul>
-<li><a href="/">${_('nav.home')}</a></li>
-<li><a href="/thu-tuc">${_('nav.procedures')}</a></li>
-<li><a href="/tra-cuu">${_('nav.lookup')}</a></li>
-${p.userName ? html`<li><a href="/ho-so">${_('nav.myDossiers')}</a></li>` : null}
+${navItem(p, '/', _('nav.home'))}
+${navItem(p, '/thu-tuc', _('nav.procedures'))}
+${navItem(p, '/tra-cuu', _('nav.lookup'))}
+${p.userName ? navItem(p, '/ho-so', _('nav.myDossiers')) : null}
+${p.userName ? roleLinks(p.roles ?? []).map((l) => navItem(p, l.href, _(l.key))) : null}
 </ul></div></nav>
 <div class="wrap"><main id="main" tabindex="-1">
 ${body}

@@ -131,13 +131,16 @@ const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}<
 const vnDate = (d: Date) => formatVnDateTime(d).slice(6);
 
 export function procedurePage(p: PageCtx, proc: ProcedureRecord): string {
+  return layout(p, proc.name, procedureDetails(p, proc, { start: true }));
+}
+
+/** What the public procedure page shows; the administrators' preview shows it too (without the start buttons). */
+export function procedureDetails(p: PageCtx, proc: ProcedureRecord, opts: { start: boolean }): SafeHtml {
   const _ = tr(p);
   const d = proc.definition;
   const startHref = `/ho-so/moi?thu-tuc=${encodeURIComponent(proc.code)}`;
-  return layout(
-    p,
-    proc.name,
-    html`<p class="meta">${vi(p, proc.fieldName)}</p>
+  const start = opts.start ? html`<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>` : null;
+  return html`<p class="meta">${vi(p, proc.fieldName)}</p>
 <h1>${vi(p, proc.name)}</h1>
 <dl class="summary">
 ${row(_('proc.code'), proc.code)}
@@ -148,8 +151,8 @@ ${row(_('proc.tier'), _(`tier.${proc.tier}`))}
 ${row(_('proc.agency'), proc.competentAgency.name)}
 ${row(_('proc.receiving'), html`${proc.receivingAgencies.map((a, i) => html`${i > 0 ? html`<br>` : null}${a.name}`)}`)}
 </dl>
-<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>
-${p.userName ? null : html`<p class="hint">${_('proc.startHint')}</p>`}
+${start}
+${p.userName || !opts.start ? null : html`<p class="hint">${_('proc.startHint')}</p>`}
 
 <h2>${_('proc.who')}</h2>
 <dl class="summary">
@@ -194,8 +197,7 @@ ${row(_('proc.resultDelivery'), d.resultDelivery)}
 <h2>${_('proc.legalBasis')}</h2>
 <ul>${d.legalBasis.map((l) => html`<li>${l}</li>`)}</ul>
 ${proc.publishedAt ? html`<p class="meta">${_('proc.version', { v: proc.version, date: vnDate(proc.publishedAt) })}</p>` : null}
-<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>`,
-  );
+${start}`;
 }
 
 export interface LookupResult {
@@ -270,7 +272,10 @@ ${csrfField(p)}
 ${input('username', 'text', 'username', v.username)}
 ${input('password', 'password', 'current-password', '')}
 <button type="submit">${_('login.button')}</button>
-</form>`,
+</form>
+<h2>${_('acct.vneidOr')}</h2>
+<p>${_('acct.vneidHint')}</p>
+<p><a class="button" href="/auth/oidc/login?next=${encodeURIComponent(v.next)}">${_('acct.vneidButton')}</a></p>`,
   );
 }
 

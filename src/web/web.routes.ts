@@ -12,7 +12,16 @@ import type { Actor } from '../platform/context.ts';
 import { AppError, statusOf } from '../platform/errors.ts';
 import { ctxOf, sendProblem, toAppError } from '../platform/http.ts';
 import { viCollator } from '../platform/text.ts';
+import { registerAdminRoutes } from './admin.routes.ts';
+import { compressBody, MIN_COMPRESS_BYTES, negotiateEncoding } from './compress.ts';
 import { registerApplicationRoutes } from './application.routes.ts';
+import { registerDashboardRoutes } from './dashboard.routes.ts';
+import { identityDepsOf, registerAccountRoutes, sendThrottledPage, startSecondStep } from './account.routes.ts';
+import { ThrottledError } from '../modules/identity/throttle.ts';
+import { registerPaymentRoutes } from './payment.routes.ts';
+import { registerStaffRoutes } from './staff.routes.ts';
+import { registerSecurityRoutes } from './security.routes.ts';
+import { registerDocumentRoutes } from './documents.routes.ts';
 import { isLocale, t, type Locale } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
@@ -91,6 +100,15 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
         // Pages vary by cookie (language, user): never in a shared cache; signed-in pages not at all.
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', req.actor ? 'no-store' : 'private, no-cache');
       }
+      if ((type.startsWith('text/html') || type.startsWith('text/css')) && (typeof payload === 'string' || Buffer.isBuffer(payload)) && !reply.hasHeader('content-encoding')) {
+        reply.header('vary', 'Accept-Encoding');
+        const encoding = Buffer.byteLength(payload) >= MIN_COMPRESS_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : null;
+        if (encoding) {
+          reply.header('content-encoding', encoding);
+          reply.removeHeader('content-length');
+          return compressBody(payload, encoding);
+        }
+      }
       return payload;
     });
 
@@ -112,7 +130,7 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
         csrf = csrfToken(config.sessionSecret, { seed });
       }
       const path = safeLocalPath(req.url);
-      return { locale, userName: req.actor?.displayName ?? null, csrf, path };
+      return { locale, userName: req.actor?.displayName ?? null, csrf, path, roles: req.actor?.roles.map((r) => r.role) ?? [] };
     };
 
     const send = (reply: FastifyReply, status: number, body: string) => reply.status(status).type(HTML).send(body);
@@ -250,8 +268,11 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
         const ctx = ctxOf(req, database);
         let session: { token: string; actor: Actor };
         try {
-          session = await logIn(ctx, sessions, { username, password, userAgent: req.headers['user-agent'] });
+          const r = await logIn(ctx, identityDepsOf(config, sessions), { username, password, userAgent: req.headers['user-agent'] });
+          if (r.mfaRequired) return startSecondStep(reply, r, next, config);
+          session = r;
         } catch (err) {
+          if (err instanceof ThrottledError) return sendThrottledPage(reply, p, err);
           if (!(err instanceof AppError && err.code === 'AUTH_INVALID_CREDENTIALS')) throw err;
           return send(reply, 422, loginPage(p, { username, next, errors: [{ field: 'username', message: t(p.locale, 'login.invalid') }] }));
         }
@@ -281,5 +302,12 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
     });
 
     registerApplicationRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerDashboardRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerAccountRoutes(app, { config, database, sessions, pageCtx: (req, reply) => pageCtx(req, reply, { needsCsrf: true }), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerDocumentRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerPaymentRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerStaffRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerSecurityRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerAdminRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
   };
 }

@@ -33,4 +33,4 @@ export type {
 } from './due-date.ts';
 export { isIsoDate } from './civil-date.ts';
 export { calendarRoutes } from './calendar.routes.ts';
-export { clearCalendarCache, computeDueDate, loadClock, loadWorkingCalendar, type Clock } from './calendar.service.ts';
+export { clearCalendarCache, computeDueDate, getYearCalendar, loadClock, loadWorkingCalendar, replaceCalendarOverrides, type Clock } from './calendar.service.ts';

@@ -45,6 +45,8 @@ export const ActionBody = z.object({
   reason: z.string().trim().max(2000).optional(),
   assigneeId: z.string().uuid().optional(),
   newDueAt: z.string().datetime({ offset: true }).optional(),
+  /** request_payment: the amount in đồng when it differs from the fee schedule (docs/PAYMENTS.md). */
+  amount: z.number().int().min(1).max(1_000_000_000_000).optional(),
 });
 export type ActionBody = z.infer<typeof ActionBody>;
 

@@ -36,6 +36,7 @@ import {
   type DossierRow,
 } from './dossiers.repo.ts';
 import { submitBatcherFor } from './submit-batcher.ts';
+import { createPaymentRequest } from '../payments/payment-requests.ts';
 
 const DOSSIER = 'hồ sơ';
 export const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', DOSSIER);
@@ -189,10 +190,12 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
           ON CONFLICT DO NOTHING RETURNING 1
         ), d AS (
           INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id,
-            status, channel, applicant_type, applicant, applicant_user_id, created_by, form, unit_code, search_text, created_at, updated_at)
+            status, channel, applicant_type, applicant, applicant_user_id, created_by, form, unit_code, search_text, created_at, updated_at, applicant_verified_by)
           SELECT ${id}, ${proc.id}, ${proc.versionId}, ${proc.code}, ${proc.version}, ${agency.id}, ${proc.competentAgency.id},
             'draft', ${channel}, ${applicant.type}, ${JSON.stringify(applicant)}::jsonb, ${applicantUserId}, ${actor.userId}, ${JSON.stringify(check.values)}::jsonb,
-            ${applicant.address?.unitCode ?? null}, ${searchTextOf(null, applicant)}, ${ctx.now}, ${ctx.now}
+            ${applicant.address?.unitCode ?? null}, ${searchTextOf(null, applicant)}, ${ctx.now}, ${ctx.now},
+            -- The applicant's own session verified by the national identity (VNeID): an index flag (docs/IDENTITY.md).
+            (SELECT 'vneid' FROM sessions s WHERE s.id = ${isApplicantUser && !isDesk ? actor.sessionId : null}::uuid AND s.auth_method = 'vneid')
           WHERE ${key}::text IS NULL OR EXISTS (SELECT 1 FROM k)
           RETURNING id
         ), h AS (
@@ -582,9 +585,13 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       case 'supplement':
         break;
-      case 'request_payment':
+      case 'request_payment': {
         note = body.note ? nfc(body.note) : null;
+        // The payment request (amount from the fee schedule, VietQR reference) in this transaction.
+        const payment = await createPaymentRequest({ ...ctx, db: tx }, { dossierId: d.id, fees: def.fees, form: d.form as Record<string, unknown>, amount: body.amount });
+        if (payment) data.payment = payment;
         break;
+      }
       case 'confirm_payment':
         break;
       case 'approve':

@@ -74,6 +74,10 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
 export async function listDossiers(ctx: Ctx, q: ListQuery) {
   const actor = requireActor(ctx.actor);
   const { rows, total } = await listDossierRows(ctx.db, actor, q, ctx.now);
+  // Staff lists show applicants' names: an access to personal data, audited (the search text is not stored).
+  if (actor.kind === 'staff' && rows.length) {
+    await writeAudit(ctx, { action: 'dossier.list', targetType: 'dossier', details: { shown: rows.length, total, page: q.page, searched: !!q.q } });
+  }
   return {
     total,
     items: rows.map((r) => ({

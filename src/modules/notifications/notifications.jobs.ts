@@ -6,8 +6,9 @@ import { newId } from '../../platform/ids.ts';
 import { formatVnDateTime, vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock } from '../calendar/index.ts';
 import { STATUS_NAMES_VI, type DossierStatus } from '../dossiers/dossier-workflow.ts';
+import { DELIVER_JOB, deliverNotification, fanOutDeliveries, type DeliveryDeps } from './notifications.deliveries.ts';
 
-/** What the applicant is told after each change (Vietnamese; email and SMS come with issue 5). */
+/** What the applicant is told in the app after each change (email and SMS: notifications.templates.ts). */
 function messageFor(action: string, to: DossierStatus, code: string, dueAt: Date | null): { title: string; body: string } | null {
   const due = dueAt ? ` Ngày hẹn trả kết quả: ${formatVnDateTime(dueAt)}.` : '';
   switch (action) {
@@ -89,7 +90,24 @@ export const scanDeadlines: JobHandler = async (_job, db: Db) => {
   }
 };
 
-export const notificationJobHandlers = { 'dossier.status_changed': notifyApplicant, 'dossier.deadline_scan': scanDeadlines };
+/**
+ * The job handlers of this module. `dossier.status_changed` writes the in-app notification and
+ * fans out to the configured email and SMS channels; `notification.deliver` sends one message.
+ */
+export function notificationHandlers(deps: DeliveryDeps): Record<string, JobHandler> {
+  if ((deps.channels.email || deps.channels.sms) && !deps.keyring) throw new Error('notification channels need a keyring to encrypt recipients');
+  return {
+    'dossier.status_changed': async (job, db) => {
+      await notifyApplicant(job, db);
+      await fanOutDeliveries(job, db, deps);
+    },
+    'dossier.deadline_scan': scanDeadlines,
+    [DELIVER_JOB]: (job, db) => deliverNotification(job, db, deps),
+  };
+}
+
+/** In-app notifications and the deadline scan only (no email or SMS channel configured). */
+export const notificationJobHandlers = notificationHandlers({ channels: {}, maxAttempts: 1, keyring: null });
 
 /** Periodic jobs of this module. */
 export const notificationSchedules = [{ type: 'dossier.deadline_scan', everyMs: 3_600_000 }];

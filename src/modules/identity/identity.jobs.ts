@@ -1,0 +1,23 @@
+import { sql, type Db } from '../../db/client.ts';
+import type { JobHandler } from '../../platform/jobs.ts';
+
+/**
+ * Housekeeping: sign-in attempts matter for 30 minutes (lockout.ts) and challenges for 5; both
+ * are pruned after a day (the audit log keeps the history).
+ */
+export const KEEP_MS = 86_400_000;
+
+export async function pruneSignInRecords(db: Db, now = new Date()): Promise<{ attempts: number; challenges: number }> {
+  const before = new Date(now.getTime() - KEEP_MS);
+  const a = (await db.execute(sql`WITH d AS (DELETE FROM auth_attempts WHERE at < ${before} RETURNING 1) SELECT count(*)::int AS n FROM d`)) as unknown as { rows: { n: number }[] };
+  const c = (await db.execute(sql`WITH d AS (DELETE FROM auth_challenges WHERE expires_at < ${before} RETURNING 1) SELECT count(*)::int AS n FROM d`)) as unknown as { rows: { n: number }[] };
+  return { attempts: Number(a.rows[0]?.n ?? 0), challenges: Number(c.rows[0]?.n ?? 0) };
+}
+
+export const identityJobHandlers: Record<string, JobHandler> = {
+  'identity.prune': async (_job, db) => {
+    await pruneSignInRecords(db);
+  },
+};
+
+export const identitySchedules = [{ type: 'identity.prune', everyMs: 3_600_000 }];

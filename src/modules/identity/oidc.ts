@@ -1,0 +1,195 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import * as client from 'openid-client';
+import type { Config } from '../../config.ts';
+import { externalIdentities, userRoles, users } from '../../db/schema.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import type { SessionStore } from '../../platform/auth.ts';
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { nfc } from '../../platform/text.ts';
+
+/**
+ * Sign-in with the national electronic identity (VNeID) over OpenID Connect: authorization code
+ * with PKCE, through `openid-client`. The provider asserts the person's ID number; the account
+ * with that number is linked (and remembered by issuer + subject), or a citizen account is
+ * created for a person new to the portal.
+ */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  scope: string;
+  idNumberClaim: string;
+  /** Plain http to the provider (the local provider in development and tests). */
+  allowHttp: boolean;
+}
+
+/** What the login step must keep until the callback (in a sealed cookie). */
+export interface OidcPending {
+  state: string;
+  nonce: string;
+  verifier: string;
+  next: string;
+  startedAt: number;
+}
+
+export interface VerifiedPerson {
+  issuer: string;
+  subject: string;
+  idNumber: string;
+  name: string;
+  phone: string | null;
+  level: number | null;
+}
+
+export class OidcError extends AppError {}
+
+/** The settings from configuration, or null when national-identity sign-in is not configured. */
+export function oidcSettingsOf(config: Config): OidcSettings | null {
+  const o = config.oidc;
+  if (!o.issuer) return null;
+  const redirectUri = o.redirectUri ?? `${(config.publicBaseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '')}/auth/oidc/callback`;
+  return {
+    issuer: o.issuer,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    redirectUri,
+    scope: o.scope,
+    idNumberClaim: o.idNumberClaim,
+    allowHttp: config.env !== 'production' && o.issuer.startsWith('http:'),
+  };
+}
+
+export class OidcClient {
+  private discovered: Promise<client.Configuration> | null = null;
+
+  constructor(readonly settings: OidcSettings) {}
+
+  /** Provider metadata, discovered once (retried after a failure). */
+  private configuration(): Promise<client.Configuration> {
+    if (!this.discovered) {
+      const s = this.settings;
+      this.discovered = client.discovery(new URL(s.issuer), s.clientId, undefined, client.ClientSecretBasic(s.clientSecret), s.allowHttp ? { execute: [client.allowInsecureRequests] } : undefined);
+      this.discovered.catch(() => (this.discovered = null));
+    }
+    return this.discovered;
+  }
+
+  /** The authorization URL to send the browser to, and what to keep until the callback. */
+  async start(next: string, now: Date): Promise<{ url: URL; pending: OidcPending }> {
+    let config: client.Configuration;
+    try {
+      config = await this.configuration();
+    } catch (err) {
+      throw new OidcError('unavailable', 'OIDC_PROVIDER_UNAVAILABLE', { userMessage: 'Không kết nối được hệ thống định danh điện tử. Hãy thử lại sau.', cause: err });
+    }
+    const pending: OidcPending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), next, startedAt: now.getTime() };
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: this.settings.redirectUri,
+      scope: this.settings.scope,
+      response_type: 'code',
+      state: pending.state,
+      nonce: pending.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
+      code_challenge_method: 'S256',
+    });
+    return { url, pending };
+  }
+
+  /**
+   * Finishes at the callback: checks state, exchanges the code with the PKCE verifier, checks
+   * the ID token (signature, issuer, audience, nonce), then reads the person from userinfo.
+   * Errors: OIDC_DENIED (the person cancelled), OIDC_FAILED, OIDC_ID_NUMBER_MISSING.
+   */
+  async finish(callbackQuery: string, pending: OidcPending): Promise<VerifiedPerson> {
+    const config = await this.configuration();
+    const current = new URL(this.settings.redirectUri);
+    current.search = callbackQuery;
+    const providerError = current.searchParams.get('error');
+    if (providerError && current.searchParams.get('state') === pending.state) {
+      throw new OidcError(providerError === 'access_denied' ? 'forbidden' : 'invalid', providerError === 'access_denied' ? 'OIDC_DENIED' : 'OIDC_FAILED', {
+        userMessage: providerError === 'access_denied' ? 'Bạn đã huỷ đăng nhập bằng định danh điện tử.' : 'Hệ thống định danh điện tử từ chối yêu cầu đăng nhập.',
+        details: { providerError },
+      });
+    }
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    try {
+      tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+    } catch (err) {
+      throw new OidcError('invalid', 'OIDC_FAILED', { userMessage: 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.', cause: err, message: (err as Error).message });
+    }
+    const idClaims = tokens.claims();
+    if (!idClaims?.sub) throw new OidcError('invalid', 'OIDC_FAILED', { userMessage: 'Kết quả đăng nhập không có định danh người dùng.' });
+    const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+    const claims = { ...idClaims, ...info } as Record<string, unknown>;
+    const idNumber = typeof claims[this.settings.idNumberClaim] === 'string' ? (claims[this.settings.idNumberClaim] as string) : '';
+    if (!/^\d{12}$/.test(idNumber)) {
+      throw new OidcError('invalid', 'OIDC_ID_NUMBER_MISSING', { userMessage: 'Hệ thống định danh không cung cấp số định danh cá nhân hợp lệ.' });
+    }
+    const level = Number(claims.identity_level);
+    return {
+      issuer: String(idClaims.iss),
+      subject: idClaims.sub,
+      idNumber,
+      name: typeof claims.name === 'string' && claims.name.trim() ? nfc(claims.name.trim()).slice(0, 200) : `Công dân ${idNumber.slice(-4)}`,
+      phone: typeof claims.phone_number === 'string' ? claims.phone_number.slice(0, 20) : null,
+      level: Number.isInteger(level) ? level : null,
+    };
+  }
+}
+
+/**
+ * The account of a verified person: the one already linked to this issuer and subject; else
+ * the citizen (or, failing that, organisation) account holding the ID number, which is then
+ * linked; else a new citizen account. Staff accounts are never linked (they sign in with a
+ * password and a second factor). Errors: OIDC_ACCOUNT_INACTIVE.
+ */
+export async function linkAccount(ctx: Ctx, person: VerifiedPerson): Promise<{ userId: string; created: boolean; linked: boolean }> {
+  return ctx.db.transaction(async (tx) => {
+    const [known] = await tx
+      .select({ userId: externalIdentities.userId, isActive: users.isActive })
+      .from(externalIdentities)
+      .innerJoin(users, eq(users.id, externalIdentities.userId))
+      .where(and(eq(externalIdentities.issuer, person.issuer), eq(externalIdentities.subject, person.subject)));
+    if (known) {
+      if (!known.isActive) throw inactive();
+      await tx.update(externalIdentities).set({ lastLoginAt: ctx.now, identityLevel: person.level }).where(and(eq(externalIdentities.issuer, person.issuer), eq(externalIdentities.subject, person.subject)));
+      return { userId: known.userId, created: false, linked: false };
+    }
+    const candidates = await tx
+      .select({ id: users.id, kind: users.kind, isActive: users.isActive })
+      .from(users)
+      .where(and(eq(users.idNumber, person.idNumber), inArray(users.kind, ['citizen', 'organisation'])))
+      .orderBy(sql`CASE ${users.kind} WHEN 'citizen' THEN 0 ELSE 1 END`, users.createdAt);
+    let userId = candidates[0]?.id;
+    let created = false;
+    if (candidates[0] && !candidates[0].isActive) throw inactive();
+    if (!userId) {
+      userId = newId(ctx.now.getTime());
+      const username = `vneid.${userId.replace(/-/g, '').slice(-10)}`;
+      await tx.insert(users).values({ id: userId, username, displayName: person.name, passwordHash: null, kind: 'citizen', idNumber: person.idNumber, phone: person.phone });
+      await tx.insert(userRoles).values({ userId, role: 'citizen', agencyId: null });
+      await writeAudit({ ...ctx, db: tx }, { action: 'user.create', targetType: 'user', targetId: userId, actorId: userId, actorRole: 'citizen', details: { username, via: 'vneid', roles: [{ role: 'citizen' }] } });
+      created = true;
+    }
+    await tx.insert(externalIdentities).values({ issuer: person.issuer, subject: person.subject, userId, identityLevel: person.level, createdAt: ctx.now, lastLoginAt: ctx.now }).onConflictDoNothing();
+    await writeAudit({ ...ctx, db: tx }, { action: 'identity.link', targetType: 'user', targetId: userId, actorId: userId, actorRole: null, details: { issuer: person.issuer, created } });
+    return { userId, created, linked: true };
+  });
+}
+
+const inactive = () => new OidcError('forbidden', 'OIDC_ACCOUNT_INACTIVE', { userMessage: 'Tài khoản gắn với số định danh này đang bị khoá. Hãy liên hệ bộ phận một cửa.' });
+
+/** Links (or creates) the account and opens a `vneid` session. */
+export async function signInVerifiedPerson(ctx: Ctx, sessions: SessionStore, person: VerifiedPerson, userAgent: string | undefined): Promise<{ token: string; expiresAt: Date; actor: Actor; created: boolean }> {
+  const link = await linkAccount(ctx, person);
+  return ctx.db.transaction(async (tx) => {
+    const s = await sessions.create(tx, link.userId, ctx.now, { ip: ctx.ip, userAgent, method: 'vneid' });
+    await writeAudit({ ...ctx, db: tx }, { action: 'auth.login', targetType: 'user', targetId: link.userId, actorId: link.userId, actorRole: null, details: { method: 'vneid', identityLevel: person.level, created: link.created } });
+    const actor = await sessions.resolve(tx, s.token);
+    if (!actor) throw new AppError('internal', 'SESSION_NOT_FOUND_AFTER_CREATE');
+    return { token: s.token, expiresAt: s.expiresAt, actor, created: link.created };
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * Email and SMS deliveries of dossier notifications.
+ *
+ * The dossier change enqueues `dossier.status_changed` in its own transaction; its handler fans
+ * out here, after the change committed: one `notification_deliveries` row per channel the
+ * applicant has (email always, SMS only with consent), each with its own `notification.deliver`
+ * job, in one transaction. Dedupe keys (the fan-out job id and the channel) make a retried
+ * fan-out create nothing twice. Each delivery job sends once per attempt and records the outcome;
+ * temporary failures are retried by the queue with its backoff, permanent ones stop at once. No
+ * failure here can touch the dossier: its change is already committed.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { queryRows, sql, type Db } from '../../db/client.ts';
+import { notificationDeliveries, type DeliveryAttempt } from '../../db/schema.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { newId } from '../../platform/ids.ts';
+import { enqueueJob, type JobRow } from '../../platform/jobs.ts';
+import { toIso, toIsoOrNull } from '../../platform/time.ts';
+import { hasConsent } from './consents.service.ts';
+import { DeliveryError, type Channels } from './notifications.channels.ts';
+import { maskRecipient, smsAddress } from './notifications.recipients.ts';
+import { renderEmail, renderSms, templateForAction, type TemplateInput, type TemplateKey } from './notifications.templates.ts';
+
+export const DELIVER_JOB = 'notification.deliver';
+
+export interface DeliveryDeps {
+  channels: Channels;
+  /** Attempts per delivery (the queue's backoff between them: 10 s, 20 s, 40 s ...). */
+  maxAttempts: number;
+  /** The portal's address, for links in emails. */
+  publicBaseUrl?: string | undefined;
+  /** Encrypts recipients at rest (phone numbers and email addresses are personal data). */
+  keyring: Keyring | null;
+}
+
+const recipientAad = (deliveryId: string) => `notification_delivery:${deliveryId}`;
+
+interface FanOutRow {
+  id: string;
+  code: string | null;
+  applicant: unknown;
+  applicant_user_id: string | null;
+  due_at: Date | string | null;
+  procedure_name: string;
+  agency_name: string | null;
+  note: string | null;
+  data: unknown;
+}
+
+const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+/** dossier.status_changed → delivery rows and jobs for email and SMS. Idempotent. */
+export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps): Promise<number> {
+  const { dossierId, action } = job.payload as { dossierId: string; action: string };
+  const template = templateForAction(action);
+  if (!template || (!deps.channels.email && !deps.channels.sms) || !deps.keyring) return 0;
+  const keyring = deps.keyring;
+  // The dossier, and the history entry of this action (reason, new due date, amount).
+  const [d] = await queryRows<FanOutRow>(
+    db,
+    sql`SELECT d.id, d.code, d.applicant, d.applicant_user_id, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
+        FROM dossiers d
+        JOIN procedures p ON p.id = d.procedure_id
+        LEFT JOIN agencies a ON a.id = d.receiving_agency_id
+        LEFT JOIN LATERAL (SELECT note, data FROM dossier_history WHERE dossier_id = d.id AND action = ${action} ORDER BY at DESC, id DESC LIMIT 1) h ON true
+        WHERE d.id = ${dossierId}`,
+  );
+  if (!d?.code) return 0;
+  const applicant = parseJson<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(d.applicant);
+  const data = parseJson<Record<string, unknown> | null>(d.data) ?? {};
+  const payment = typeof data.payment === 'object' && data.payment !== null ? (data.payment as { amount?: unknown; reference?: unknown; dueAt?: unknown }) : null;
+  const dateOf = (v: unknown) => (typeof v === 'string' || v instanceof Date ? new Date(v) : null);
+  const input: TemplateInput = {
+    code: d.code,
+    procedureName: d.procedure_name,
+    applicantName: applicant.organisationName ?? applicant.fullName ?? '',
+    agencyName: d.agency_name,
+    dueAt: template === 'late_apology' ? (dateOf(data.newDueAt) ?? dateOf(d.due_at)) : template === 'received' ? (dateOf(data.dueAt) ?? dateOf(d.due_at)) : dateOf(d.due_at),
+    reason: d.note,
+    // request_payment records the payment request it created (payments module) in its history entry.
+    amount: typeof data.amount === 'number' ? data.amount : typeof payment?.amount === 'number' ? payment.amount : null,
+    paymentReference: typeof payment?.reference === 'string' ? payment.reference : null,
+    paymentDueAt: dateOf(payment?.dueAt),
+    link: deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/+$/, '')}/ho-so/${d.id}` : null,
+  };
+
+  const planned: { channel: 'email' | 'sms'; recipient: string; subject: string | null; body: string }[] = [];
+  if (deps.channels.email && applicant.email) {
+    const m = renderEmail(template, input);
+    planned.push({ channel: 'email', recipient: applicant.email, subject: m.subject, body: m.text });
+  }
+  const phone = applicant.phone ? smsAddress(applicant.phone) : null;
+  if (deps.channels.sms && phone && d.applicant_user_id && (await hasConsent(db, d.applicant_user_id, 'sms_notifications'))) {
+    planned.push({ channel: 'sms', recipient: phone, subject: null, body: renderSms(template, input) });
+  }
+  if (!planned.length) return 0;
+
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    for (const p of planned) {
+      const dedupeKey = `${job.id}:${p.channel}`;
+      const id = newId();
+      await tx
+        .insert(notificationDeliveries)
+        .values({
+          id,
+          dossierId: d.id,
+          userId: d.applicant_user_id,
+          channel: p.channel,
+          recipient: keyring.encrypt(p.recipient, recipientAad(id)),
+          recipientMasked: maskRecipient(p.channel, p.recipient),
+          template,
+          subject: p.subject,
+          body: p.body,
+          status: 'queued',
+          createdAt: now,
+          updatedAt: now,
+          dedupeKey,
+        })
+        .onConflictDoNothing({ target: notificationDeliveries.dedupeKey });
+      const [row] = await tx.select({ id: notificationDeliveries.id }).from(notificationDeliveries).where(eq(notificationDeliveries.dedupeKey, dedupeKey));
+      await enqueueJob(tx, now, DELIVER_JOB, { deliveryId: row!.id }, { dedupeKey: `deliver:${row!.id}`, maxAttempts: deps.maxAttempts });
+    }
+  });
+  return planned.length;
+}
+
+/** Error text safe to store and show: the full address and URL credentials never appear. */
+function scrub(message: string, recipient: string): string {
+  let s = message.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1');
+  if (recipient) s = s.split(recipient).join('[người nhận]');
+  return s.slice(0, 500);
+}
+
+/** notification.deliver → one attempt to send one delivery; the outcome is recorded either way. */
+export async function deliverNotification(job: JobRow, db: Db, deps: DeliveryDeps): Promise<void> {
+  const { deliveryId } = job.payload as { deliveryId: string };
+  const [d] = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.id, deliveryId));
+  // Sent already (a job run twice after a crash) or given up: nothing to do.
+  if (!d || d.status === 'sent' || d.status === 'failed') return;
+  const attempt = d.attempts + 1;
+  let recipient = '';
+  const record = async (entry: DeliveryAttempt, set: Partial<typeof notificationDeliveries.$inferInsert>) => {
+    await db
+      .update(notificationDeliveries)
+      .set({ ...set, attempts: attempt, updatedAt: new Date(entry.at), history: sql`${notificationDeliveries.history} || ${JSON.stringify([entry])}::jsonb` })
+      .where(eq(notificationDeliveries.id, d.id));
+  };
+  try {
+    // A recipient that cannot be decrypted (key removed from the keyring) fails for good.
+    if (!deps.keyring) throw new DeliveryError('no keyring on this instance: cannot read the recipient', false);
+    try {
+      recipient = deps.keyring.decrypt(d.recipient, recipientAad(d.id));
+    } catch {
+      throw new DeliveryError('the recipient cannot be decrypted with the configured keys', true);
+    }
+    const result =
+      d.channel === 'email'
+        ? await requireChannel(deps.channels.email).send({ to: recipient, subject: d.subject ?? '', text: d.body, id: d.id })
+        : await requireChannel(deps.channels.sms).send({ to: recipient, text: d.body, reference: d.id });
+    const at = new Date();
+    await record(
+      { attempt, at: at.toISOString(), outcome: 'sent', providerMessageId: result.providerMessageId },
+      { status: 'sent', sentAt: at, lastError: null, providerMessageId: result.providerMessageId },
+    );
+  } catch (err) {
+    const message = scrub(err instanceof Error ? err.message : String(err), recipient);
+    const permanent = err instanceof DeliveryError && err.permanent;
+    const final = permanent || job.attempts >= job.max_attempts;
+    await record({ attempt, at: new Date().toISOString(), outcome: 'error', error: message }, { status: final ? 'failed' : 'retrying', lastError: message });
+    // A permanent failure ends here; otherwise the queue tries again after its backoff (and
+    // marks the job failed when the attempts are used up).
+    if (!permanent) throw new Error(message);
+  }
+}
+
+function requireChannel<T>(c: T | undefined): T {
+  if (!c) throw new DeliveryError('channel not configured on this instance', false);
+  return c;
+}
+
+export interface DeliveryView {
+  id: string;
+  channel: 'email' | 'sms';
+  /** Masked: a***@example.vn, 091****678. */
+  recipient: string;
+  template: TemplateKey;
+  subject: string | null;
+  status: 'queued' | 'retrying' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  providerMessageId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+  history: { attempt: number; at: string; outcome: 'sent' | 'error'; error: string | null }[];
+}
+
+/** The email and SMS deliveries of a dossier, oldest first, with masked recipients (for the dossier pages and the API). */
+export async function deliveriesFor(db: Db, dossierId: string): Promise<DeliveryView[]> {
+  const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.dossierId, dossierId)).orderBy(asc(notificationDeliveries.createdAt), asc(notificationDeliveries.id));
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel,
+    recipient: r.recipientMasked,
+    template: r.template as TemplateKey,
+    subject: r.subject,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    providerMessageId: r.providerMessageId,
+    createdAt: toIso(r.createdAt),
+    updatedAt: toIso(r.updatedAt),
+    sentAt: toIsoOrNull(r.sentAt),
+    history: parseJson<DeliveryAttempt[]>(r.history).map((h) => ({ attempt: h.attempt, at: toIso(new Date(h.at)), outcome: h.outcome, error: h.error ?? null })),
+  }));
+}

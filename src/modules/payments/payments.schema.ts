@@ -1,0 +1,38 @@
+/** Drizzle mirror of src/db/migrations/0005_payments.sql (checked by test/schema.int.test.ts). */
+import { bigint, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const payments = pgTable('payments', {
+  id: uuid('id').primaryKey(),
+  dossierId: uuid('dossier_id').notNull(),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull().default('VND'),
+  reference: text('reference').notNull().unique(),
+  status: text('status').notNull(),
+  feeLines: jsonb('fee_lines').notNull().default([]),
+  dueAt: tz('due_at').notNull(),
+  paidAt: tz('paid_at'),
+  paidAmount: bigint('paid_amount', { mode: 'number' }),
+  transactionId: text('transaction_id'),
+  requestedBy: uuid('requested_by'),
+  createdAt: tz('created_at').notNull(),
+  updatedAt: tz('updated_at').notNull(),
+});
+
+export const paymentTransactions = pgTable('payment_transactions', {
+  id: uuid('id').primaryKey(),
+  providerTxnId: text('provider_txn_id').notNull().unique(),
+  paymentId: uuid('payment_id'),
+  reference: text('reference'),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull(),
+  paidAt: tz('paid_at'),
+  receivedAt: tz('received_at').notNull(),
+  status: text('status').notNull(),
+  holdReason: text('hold_reason'),
+  payload: jsonb('payload').notNull(),
+  resolvedBy: uuid('resolved_by'),
+  resolvedAt: tz('resolved_at'),
+  resolutionNote: text('resolution_note'),
+});

@@ -1,0 +1,492 @@
+import { and, eq } from 'drizzle-orm';
+import type { PaymentsConfig } from '../../config.ts';
+import { queryRows, sql, type Db } from '../../db/client.ts';
+import { dossiers, users } from '../../db/schema.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { requireActor } from '../../platform/auth.ts';
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { newId, UUID_RE } from '../../platform/ids.ts';
+import { nfc } from '../../platform/text.ts';
+import { toIso, toIsoOrNull, VN_OFFSET_MS } from '../../platform/time.ts';
+import { visibilitySql } from '../dossiers/dossiers.repo.ts';
+import { performAction } from '../dossiers/dossiers.service.ts';
+import { REFERENCE_RE } from './payment-requests.ts';
+import { paymentTransactions, payments } from './payments.schema.ts';
+import { encodeVietQr } from './vietqr.ts';
+
+export type PaymentRow = typeof payments.$inferSelect;
+export type PaymentStatus = 'pending' | 'held' | 'paid' | 'cancelled';
+export type TransactionRow = typeof paymentTransactions.$inferSelect;
+export type HoldReason = 'amount_mismatch' | 'unknown_reference' | 'already_paid' | 'not_awaiting_payment' | 'currency';
+
+const paymentNotFound = () => notFound('PAYMENT_NOT_FOUND', 'khoản thanh toán');
+const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', 'hồ sơ');
+
+/** The VietQR payload of a payment request: dynamic, to the province's account, reference as purpose. */
+export function vietQrPayloadOf(cfg: PaymentsConfig, p: { amount: number; reference: string }): string {
+  return encodeVietQr({ bin: cfg.bankBin, accountNo: cfg.accountNo, amount: p.amount, purpose: p.reference });
+}
+
+export interface PaymentView {
+  id: string;
+  dossierId: string;
+  amount: number;
+  currency: 'VND';
+  status: PaymentStatus;
+  reference: string;
+  dueAt: string;
+  paidAt: string | null;
+  feeLines: { code: string; name: string; unitAmount: number; quantity: number; amount: number }[];
+  vietqr: { payload: string; png: string; svg: string };
+  receipt: string | null;
+}
+
+export function paymentView(cfg: PaymentsConfig, p: PaymentRow): PaymentView {
+  return {
+    id: p.id,
+    dossierId: p.dossierId,
+    amount: p.amount,
+    currency: 'VND',
+    status: p.status as PaymentStatus,
+    reference: p.reference,
+    dueAt: toIso(p.dueAt),
+    paidAt: toIsoOrNull(p.paidAt),
+    feeLines: p.feeLines as PaymentView['feeLines'],
+    vietqr: { payload: vietQrPayloadOf(cfg, p), png: `/api/v1/payments/${p.id}/qr.png`, svg: `/api/v1/payments/${p.id}/qr.svg` },
+    receipt: p.status === 'paid' ? `/api/v1/payments/${p.id}/receipt.pdf` : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading, with the dossier's visibility rules (applicant and the agency's staff; 404 otherwise)
+
+/** The dossier (by id or code) if the actor may see it. */
+async function findVisibleDossier(db: Db, actor: Actor, idOrCode: string): Promise<{ id: string } | null> {
+  const match = UUID_RE.test(idOrCode) ? sql`d.id = ${idOrCode.toLowerCase()}::uuid` : sql`d.code = ${idOrCode}`;
+  const [row] = await queryRows<{ id: string }>(db, sql`SELECT d.id FROM dossiers d WHERE ${match} AND ${visibilitySql(actor)} LIMIT 1`);
+  return row ?? null;
+}
+
+/** The payment requests of a dossier, newest first. Errors: DOSSIER_NOT_FOUND. */
+export async function listDossierPayments(ctx: Ctx, cfg: PaymentsConfig, idOrCode: string): Promise<PaymentView[]> {
+  const actor = requireActor(ctx.actor);
+  const d = await findVisibleDossier(ctx.db, actor, idOrCode);
+  if (!d) throw dossierNotFound();
+  const rows = await ctx.db.select().from(payments).where(eq(payments.dossierId, d.id)).orderBy(sql`${payments.createdAt} DESC, ${payments.id} DESC`);
+  return rows.map((p) => paymentView(cfg, p));
+}
+
+/** One payment request whose dossier the actor may see. Errors: PAYMENT_NOT_FOUND. */
+export async function getVisiblePayment(ctx: Ctx, id: string): Promise<PaymentRow> {
+  const actor = requireActor(ctx.actor);
+  if (!UUID_RE.test(id)) throw paymentNotFound();
+  const [row] = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`SELECT p.id FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ${id.toLowerCase()}::uuid AND ${visibilitySql(actor)}`,
+  );
+  if (!row) throw paymentNotFound();
+  const [p] = await ctx.db.select().from(payments).where(eq(payments.id, row.id));
+  if (!p) throw paymentNotFound();
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank notifications
+
+export interface BankNotification {
+  transactionId: string;
+  amount: number;
+  currency: string;
+  reference?: string | undefined;
+  description?: string | undefined;
+  paidAt?: string | undefined;
+  accountNo?: string | undefined;
+  payerName?: string | undefined;
+  payerAccount?: string | undefined;
+  bankBin?: string | undefined;
+}
+
+export interface NotificationResult {
+  transactionId: string;
+  outcome: 'confirmed' | 'held' | 'duplicate';
+  status: string;
+  holdReason: HoldReason | null;
+  paymentId: string | null;
+  dossierCode: string | null;
+}
+
+/** The account that records the gateway's actions in dossier history (cannot sign in: no password, inactive). */
+export const PAYMENT_SYSTEM_USER_ID = '00000000-0000-7000-8000-00000000a0a1';
+const PAYMENT_SYSTEM_USERNAME = 'system.payments';
+const PAYMENT_SYSTEM_NAME = 'Cổng thanh toán (hệ thống)';
+
+async function ensureSystemUser(db: Db, now: Date) {
+  await db
+    .insert(users)
+    .values({ id: PAYMENT_SYSTEM_USER_ID, username: PAYMENT_SYSTEM_USERNAME, displayName: PAYMENT_SYSTEM_NAME, passwordHash: null, kind: 'staff', isActive: false, createdAt: now })
+    .onConflictDoNothing();
+}
+
+/**
+ * The gateway acts at the desk that asked for the payment: only the receiving desk may confirm a
+ * payment (docs/WORKFLOW.md), and a bank transfer to the province's account is that confirmation.
+ */
+function paymentSystemActor(receivingAgencyId: string): Actor {
+  return {
+    userId: PAYMENT_SYSTEM_USER_ID,
+    username: PAYMENT_SYSTEM_USERNAME,
+    displayName: PAYMENT_SYSTEM_NAME,
+    kind: 'staff',
+    roles: [{ role: 'reception', agencyId: receivingAgencyId, agencyCode: null, includeChildren: false }],
+    agencyScope: [receivingAgencyId],
+    sessionId: null,
+  };
+}
+
+/** Marks the payment paid, moves the dossier on through its confirm_payment action, flags online payment. */
+async function confirmPayment(ctx: Ctx, tx: Db, p: PaymentRow, dossier: { id: string; receivingAgencyId: string }, t: { transactionId: string; amount: number; paidAt: Date }, note: string) {
+  await ensureSystemUser(tx, ctx.now);
+  await tx.update(payments).set({ status: 'paid', paidAt: t.paidAt, paidAmount: t.amount, transactionId: t.transactionId, updatedAt: ctx.now }).where(eq(payments.id, p.id));
+  await performAction({ ...ctx, db: tx, actor: paymentSystemActor(dossier.receivingAgencyId) }, dossier.id, { action: 'confirm_payment', note });
+  // Paid through the province's own gateway (the national index's online payment flag).
+  await tx.update(dossiers).set({ isPaidOnline: true }).where(eq(dossiers.id, dossier.id));
+}
+
+function referenceOf(n: BankNotification): string | null {
+  const ref = n.reference?.trim().toUpperCase();
+  if (ref) return ref;
+  return REFERENCE_RE.exec((n.description ?? '').toUpperCase())?.[0] ?? null;
+}
+
+/**
+ * Processes one signed bank notification (the signature was checked by the route). Idempotent
+ * per bank transaction id: a repeat changes nothing and answers `duplicate`. A transfer that
+ * matches a pending request in full confirms it and moves the dossier on, in one transaction; any
+ * mismatch is recorded and held for review, never accepted silently.
+ */
+export async function processNotification(ctx: Ctx, n: BankNotification): Promise<NotificationResult> {
+  const reference = referenceOf(n);
+  const paidAt = n.paidAt ? new Date(n.paidAt) : ctx.now;
+  return ctx.db.transaction(async (tx) => {
+    const [prior] = await tx.select().from(paymentTransactions).where(eq(paymentTransactions.providerTxnId, n.transactionId));
+    if (prior) return duplicateResult(tx, prior);
+
+    // Lock order: the dossier, then its payment (as request_payment does).
+    const [found] = reference ? await tx.select({ id: payments.id, dossierId: payments.dossierId }).from(payments).where(eq(payments.reference, reference)) : [];
+    const [d] = found
+      ? await tx.select({ id: dossiers.id, code: dossiers.code, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId }).from(dossiers).where(eq(dossiers.id, found.dossierId)).for('update')
+      : [];
+    const [p] = found ? await tx.select().from(payments).where(eq(payments.id, found.id)).for('update') : [];
+
+    let hold: HoldReason | null = null;
+    if (!p || !d) hold = 'unknown_reference';
+    else if (n.currency !== 'VND') hold = 'currency';
+    else if (p.status === 'paid') hold = 'already_paid';
+    else if (p.status === 'cancelled' || d.status !== 'payment_requested') hold = 'not_awaiting_payment';
+    else if (n.amount !== p.amount) hold = 'amount_mismatch';
+
+    const id = newId(ctx.now.getTime());
+    const inserted = await tx
+      .insert(paymentTransactions)
+      .values({
+        id,
+        providerTxnId: n.transactionId,
+        paymentId: p?.id ?? null,
+        reference,
+        amount: n.amount,
+        currency: n.currency,
+        paidAt,
+        receivedAt: ctx.now,
+        status: hold ? 'held' : 'confirmed',
+        holdReason: hold,
+        payload: n,
+      })
+      .onConflictDoNothing({ target: paymentTransactions.providerTxnId })
+      .returning({ id: paymentTransactions.id });
+    if (!inserted.length) {
+      // The same transaction arrived twice at once: the other delivery recorded it.
+      const [other] = await tx.select().from(paymentTransactions).where(eq(paymentTransactions.providerTxnId, n.transactionId));
+      if (!other) throw new AppError('internal', 'PAYMENT_TRANSACTION_MISSING');
+      return duplicateResult(tx, other);
+    }
+
+    const audit = { ...ctx, db: tx };
+    if (hold) {
+      if (p && hold === 'amount_mismatch') await tx.update(payments).set({ status: 'held', updatedAt: ctx.now }).where(eq(payments.id, p.id));
+      await writeAudit(audit, {
+        action: 'payment.held',
+        targetType: 'payment_transaction',
+        targetId: id,
+        actorId: null,
+        actorRole: 'system',
+        details: { transactionId: n.transactionId, reference, amount: n.amount, expected: p?.amount ?? null, reason: hold, dossier: d?.code ?? null },
+      });
+      return { transactionId: n.transactionId, outcome: 'held', status: 'held', holdReason: hold, paymentId: p?.id ?? null, dossierCode: d?.code ?? null };
+    }
+    await confirmPayment(ctx, tx, p!, d!, { transactionId: n.transactionId, amount: n.amount, paidAt }, `Đã thanh toán ${n.amount} đồng qua VietQR, mã giao dịch ${n.transactionId}`);
+    await writeAudit(audit, {
+      action: 'payment.confirmed',
+      targetType: 'payment',
+      targetId: p!.id,
+      actorId: PAYMENT_SYSTEM_USER_ID,
+      actorRole: 'system',
+      details: { transactionId: n.transactionId, reference, amount: n.amount, dossier: d!.code },
+    });
+    return { transactionId: n.transactionId, outcome: 'confirmed', status: 'confirmed', holdReason: null, paymentId: p!.id, dossierCode: d!.code };
+  });
+}
+
+async function duplicateResult(db: Db, t: TransactionRow): Promise<NotificationResult> {
+  const [d] = t.paymentId
+    ? await queryRows<{ code: string | null }>(db, sql`SELECT d.code FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ${t.paymentId}::uuid`)
+    : [];
+  return { transactionId: t.providerTxnId, outcome: 'duplicate', status: t.status, holdReason: (t.holdReason as HoldReason | null) ?? null, paymentId: t.paymentId, dossierCode: d?.code ?? null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review of held transactions and reconciliation (finance officers and leaders)
+
+/** Finance officers (a `finance` role, where granted) and leaders review payments. */
+export function requireFinance(ctx: Ctx): Actor {
+  const actor = requireActor(ctx.actor);
+  const ok = actor.roles.some((r) => r.role === 'leader' || (r.role as string) === 'finance');
+  if (!ok) throw new AppError('forbidden', 'PAYMENT_REVIEW_FORBIDDEN', { userMessage: 'Chỉ cán bộ tài chính hoặc lãnh đạo được xem và xử lý các khoản thanh toán.' });
+  return actor;
+}
+
+/** Transactions the reviewer may see: those of dossiers in their agencies, and those matching no request. */
+function reviewScopeSql(actor: Actor) {
+  const ids = actor.agencyScope.length ? sql.join(actor.agencyScope.map((id) => sql`${id}::uuid`), sql`, `) : null;
+  return ids ? sql`(t.payment_id IS NULL OR d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))` : sql`t.payment_id IS NULL`;
+}
+
+export interface TransactionView {
+  id: string;
+  transactionId: string;
+  status: string;
+  holdReason: string | null;
+  reference: string | null;
+  amount: number;
+  expectedAmount: number | null;
+  paymentId: string | null;
+  dossierCode: string | null;
+  paidAt: string | null;
+  receivedAt: string;
+  payerName: string | null;
+  description: string | null;
+  resolvedAt: string | null;
+  resolutionNote: string | null;
+}
+
+interface TxJoinRow {
+  id: string;
+  provider_txn_id: string;
+  status: string;
+  hold_reason: string | null;
+  reference: string | null;
+  amount: number | string;
+  expected: number | string | null;
+  payment_id: string | null;
+  dossier_code: string | null;
+  paid_at: Date | string | null;
+  received_at: Date | string;
+  payload: unknown;
+  resolved_at: Date | string | null;
+  resolution_note: string | null;
+}
+
+const asDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+const asJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v ?? {}) as Record<string, unknown>));
+
+function txView(r: TxJoinRow): TransactionView {
+  const payload = asJson(r.payload);
+  return {
+    id: r.id,
+    transactionId: r.provider_txn_id,
+    status: r.status,
+    holdReason: r.hold_reason,
+    reference: r.reference,
+    amount: Number(r.amount),
+    expectedAmount: r.expected === null ? null : Number(r.expected),
+    paymentId: r.payment_id,
+    dossierCode: r.dossier_code,
+    paidAt: toIsoOrNull(asDate(r.paid_at)),
+    receivedAt: toIso(asDate(r.received_at)!),
+    payerName: typeof payload.payerName === 'string' ? payload.payerName : null,
+    description: typeof payload.description === 'string' ? payload.description : null,
+    resolvedAt: toIsoOrNull(asDate(r.resolved_at)),
+    resolutionNote: r.resolution_note,
+  };
+}
+
+const TX_SELECT = sql`SELECT t.id, t.provider_txn_id, t.status, t.hold_reason, t.reference, t.amount, p.amount AS expected, t.payment_id,
+    d.code AS dossier_code, t.paid_at, t.received_at, t.payload, t.resolved_at, t.resolution_note
+  FROM payment_transactions t LEFT JOIN payments p ON p.id = t.payment_id LEFT JOIN dossiers d ON d.id = p.dossier_id`;
+
+/** Transactions held for review, oldest first. Errors: PAYMENT_REVIEW_FORBIDDEN. */
+export async function listHeld(ctx: Ctx): Promise<TransactionView[]> {
+  const actor = requireFinance(ctx);
+  const rows = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.status = 'held' AND ${reviewScopeSql(actor)} ORDER BY t.received_at, t.id LIMIT 500`);
+  return rows.map(txView);
+}
+
+/**
+ * Resolves a held transaction. `accept` pays its request (or the one named, for an unknown
+ * reference) and moves the dossier on; `reject` records that the money goes back to the payer
+ * (outside the system) and makes the request payable again. Errors: PAYMENT_REVIEW_FORBIDDEN,
+ * PAYMENT_TRANSACTION_NOT_FOUND, PAYMENT_NOT_HELD, PAYMENT_NOT_FOUND, PAYMENT_NOT_PAYABLE.
+ */
+export async function resolveHeld(ctx: Ctx, id: string, input: { decision: 'accept' | 'reject'; note: string; paymentId?: string | undefined }): Promise<TransactionView> {
+  const actor = requireFinance(ctx);
+  const txNotFound = () => notFound('PAYMENT_TRANSACTION_NOT_FOUND', 'giao dịch');
+  if (!UUID_RE.test(id)) throw txNotFound();
+  await ctx.db.transaction(async (tx) => {
+    const [visible] = await queryRows<{ id: string }>(tx, sql`${TX_SELECT} WHERE t.id = ${id.toLowerCase()}::uuid AND ${reviewScopeSql(actor)}`);
+    if (!visible) throw txNotFound();
+    const [t] = await tx.select().from(paymentTransactions).where(eq(paymentTransactions.id, visible.id)).for('update');
+    if (!t) throw txNotFound();
+    if (t.status !== 'held') throw new AppError('conflict', 'PAYMENT_NOT_HELD', { userMessage: 'Giao dịch này đã được xử lý.', details: { status: t.status } });
+    const note = nfc(input.note);
+    const paymentId = input.paymentId ?? t.paymentId;
+    const audit = { ...ctx, db: tx };
+    if (input.decision === 'reject') {
+      await tx.update(paymentTransactions).set({ status: 'rejected', resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note }).where(eq(paymentTransactions.id, t.id));
+      if (t.paymentId) await tx.update(payments).set({ status: 'pending', updatedAt: ctx.now }).where(and(eq(payments.id, t.paymentId), eq(payments.status, 'held')));
+      await writeAudit(audit, { action: 'payment.rejected', targetType: 'payment_transaction', targetId: t.id, details: { transactionId: t.providerTxnId, note } });
+      return;
+    }
+    if (!paymentId || !UUID_RE.test(paymentId)) {
+      throw new AppError('invalid', 'PAYMENT_NOT_FOUND', { userMessage: 'Cần chọn khoản thanh toán mà giao dịch này trả cho.', errors: [{ path: 'paymentId', message: 'Chưa chọn khoản thanh toán' }] });
+    }
+    const [target] = await queryRows<{ id: string; dossier_id: string }>(
+      tx,
+      sql`SELECT p.id, p.dossier_id FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ${paymentId.toLowerCase()}::uuid
+          AND d.receiving_agency_id IN (${actor.agencyScope.length ? sql.join(actor.agencyScope.map((a) => sql`${a}::uuid`), sql`, `) : sql`NULL`})`,
+    );
+    if (!target) throw paymentNotFound();
+    const [d] = await tx.select({ id: dossiers.id, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId }).from(dossiers).where(eq(dossiers.id, target.dossier_id)).for('update');
+    const [p] = await tx.select().from(payments).where(eq(payments.id, target.id)).for('update');
+    if (!p || !d || !['pending', 'held'].includes(p.status) || d.status !== 'payment_requested') {
+      throw new AppError('conflict', 'PAYMENT_NOT_PAYABLE', { userMessage: 'Khoản thanh toán này không còn chờ thanh toán (đã trả, đã hủy, hoặc hồ sơ đã chuyển bước).', details: { paymentStatus: p?.status, dossierStatus: d?.status } });
+    }
+    await confirmPayment(ctx, tx, p, d, { transactionId: t.providerTxnId, amount: t.amount, paidAt: t.paidAt ?? ctx.now }, `Đã thanh toán ${t.amount} đồng qua VietQR, mã giao dịch ${t.providerTxnId} (được chấp nhận khi đối soát: ${note})`);
+    await tx.update(paymentTransactions).set({ status: 'accepted', paymentId: p.id, resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note }).where(eq(paymentTransactions.id, t.id));
+    await writeAudit(audit, { action: 'payment.accepted', targetType: 'payment_transaction', targetId: t.id, details: { transactionId: t.providerTxnId, paymentId: p.id, amount: t.amount, expected: p.amount, note } });
+  });
+  const [row] = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.id = ${id.toLowerCase()}::uuid`);
+  return txView(row!);
+}
+
+export interface Reconciliation {
+  date: string;
+  summary: {
+    transactions: number;
+    receivedTotal: number;
+    expectedTotal: number;
+    confirmedTotal: number;
+    heldCount: number;
+    heldTotal: number;
+    mismatchCount: number;
+    requestsCreated: number;
+    requestedTotal: number;
+    paymentsPaid: number;
+    paidTotal: number;
+  };
+  rows: (TransactionView & { difference: number | null; isMismatch: boolean })[];
+  mismatches: (TransactionView & { difference: number | null; isMismatch: boolean })[];
+}
+
+/** Start and end of a Vietnamese civil day as instants. */
+function dayBounds(date: string): { from: Date; to: Date } {
+  const from = new Date(Date.parse(`${date}T00:00:00Z`) - VN_OFFSET_MS);
+  return { from, to: new Date(from.getTime() + 86_400_000) };
+}
+
+/**
+ * The daily reconciliation: every bank transaction received that day (Vietnamese time) against
+ * what its payment request expected; mismatches are held, rejected, or differing amounts.
+ * Errors: PAYMENT_REVIEW_FORBIDDEN.
+ */
+export async function reconciliation(ctx: Ctx, date: string): Promise<Reconciliation> {
+  const actor = requireFinance(ctx);
+  const { from, to } = dayBounds(date);
+  const scope = reviewScopeSql(actor);
+  const rows = (await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.received_at >= ${from} AND t.received_at < ${to} AND ${scope} ORDER BY t.received_at, t.id`)).map(txView);
+  const requestScope = actor.agencyScope.length ? sql.join(actor.agencyScope.map((a) => sql`${a}::uuid`), sql`, `) : sql`NULL`;
+  const [req] = await queryRows<{ created: number; created_total: number | string; paid: number; paid_total: number | string }>(
+    ctx.db,
+    sql`SELECT count(*) FILTER (WHERE p.created_at >= ${from} AND p.created_at < ${to})::int AS created,
+               coalesce(sum(p.amount) FILTER (WHERE p.created_at >= ${from} AND p.created_at < ${to}), 0) AS created_total,
+               count(*) FILTER (WHERE p.status = 'paid' AND p.paid_at >= ${from} AND p.paid_at < ${to})::int AS paid,
+               coalesce(sum(p.paid_amount) FILTER (WHERE p.status = 'paid' AND p.paid_at >= ${from} AND p.paid_at < ${to}), 0) AS paid_total
+        FROM payments p JOIN dossiers d ON d.id = p.dossier_id
+        WHERE (d.receiving_agency_id IN (${requestScope}) OR d.competent_agency_id IN (${requestScope}))
+          AND ((p.created_at >= ${from} AND p.created_at < ${to}) OR (p.paid_at >= ${from} AND p.paid_at < ${to}))`,
+  );
+  const withDiff = rows.map((r) => {
+    const difference = r.expectedAmount === null ? null : r.amount - r.expectedAmount;
+    const isMismatch = r.status === 'held' || r.status === 'rejected' || r.expectedAmount === null || difference !== 0;
+    return { ...r, difference, isMismatch };
+  });
+  const sum = (xs: { amount: number }[]) => xs.reduce((a, x) => a + x.amount, 0);
+  const held = withDiff.filter((r) => r.status === 'held');
+  return {
+    date,
+    summary: {
+      transactions: withDiff.length,
+      receivedTotal: sum(withDiff),
+      expectedTotal: withDiff.reduce((a, r) => a + (r.expectedAmount ?? 0), 0),
+      confirmedTotal: sum(withDiff.filter((r) => r.status === 'confirmed' || r.status === 'accepted')),
+      heldCount: held.length,
+      heldTotal: sum(held),
+      mismatchCount: withDiff.filter((r) => r.isMismatch).length,
+      requestsCreated: Number(req?.created ?? 0),
+      requestedTotal: Number(req?.created_total ?? 0),
+      paymentsPaid: Number(req?.paid ?? 0),
+      paidTotal: Number(req?.paid_total ?? 0),
+    },
+    rows: withDiff,
+    mismatches: withDiff.filter((r) => r.isMismatch),
+  };
+}
+
+const csvCell = (v: string | number | null | boolean) => {
+  const s = v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The reconciliation as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese). */
+export function reconciliationCsv(r: Reconciliation): string {
+  const header = ['ngay', 'ma_giao_dich', 'thoi_diem_nhan', 'ma_tham_chieu', 'ma_ho_so', 'so_tien_phai_thu', 'so_tien_nhan', 'chenh_lech', 'trang_thai', 'ly_do_giu_lai', 'lech'];
+  const lines = r.rows.map((x) => [r.date, x.transactionId, x.receivedAt, x.reference, x.dossierCode, x.expectedAmount, x.amount, x.difference, x.status, x.holdReason, x.isMismatch ? 'co' : 'khong'].map(csvCell).join(','));
+  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+/** Details printed on a receipt: the payment with its dossier, applicant, procedure and agency. */
+export async function receiptDataOf(db: Db, p: PaymentRow) {
+  const [row] = await queryRows<{
+    code: string | null;
+    procedure_code: string;
+    procedure_name: string;
+    applicant: unknown;
+    agency_name: string;
+  }>(
+    db,
+    sql`SELECT d.code, d.procedure_code, pr.name AS procedure_name, d.applicant, a.name AS agency_name
+        FROM dossiers d JOIN procedures pr ON pr.id = d.procedure_id JOIN agencies a ON a.id = d.receiving_agency_id
+        WHERE d.id = ${p.dossierId}::uuid`,
+  );
+  if (!row) throw new AppError('internal', 'PAYMENT_DOSSIER_MISSING');
+  const applicant = asJson(row.applicant);
+  return {
+    dossierCode: row.code ?? '',
+    procedureCode: row.procedure_code,
+    procedureName: row.procedure_name,
+    agencyName: row.agency_name,
+    applicantName: typeof applicant.fullName === 'string' ? applicant.fullName : '',
+    applicantId: typeof applicant.idNumber === 'string' ? applicant.idNumber : '',
+  };
+}
+
+

@@ -1,0 +1,407 @@
+/**
+ * All SQL of the service index. The per-dossier rules of index-rules.ts, set-based: one pass over
+ * the facts (service_index_facts, kept exact by triggers) of the dossiers a period touches
+ * (received in it, ended in it, or open at its end), counted with FILTERs.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../db/client.ts';
+import type { DossierFacts, IndicatorKey, Period } from './index-rules.ts';
+
+/** Which dossiers belong to a unit. */
+export type DossierScope =
+  | { kind: 'all' }
+  | { kind: 'agencies'; agencyIds: string[] }
+  | { kind: 'field'; fieldCode: string };
+
+const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
+
+function scopeSql(scope: DossierScope): SQL {
+  switch (scope.kind) {
+    case 'all':
+      return sql`TRUE`;
+    case 'agencies': {
+      const arr = uuidArray(scope.agencyIds);
+      return sql`(s.receiving_agency_id = ANY(${arr}::uuid[]) OR s.competent_agency_id = ANY(${arr}::uuid[]))`;
+    }
+    case 'field':
+      return sql`s.procedure_id IN (SELECT p.id FROM procedures p WHERE p.field_code = ${scope.fieldCode})`;
+    default: {
+      const never: never = scope;
+      return never;
+    }
+  }
+}
+
+/** Dossiers a period touches (facts exist for received dossiers only): received in it, ended in it, or still open at its end. */
+function touchesPeriod(p: Period): SQL {
+  return sql`((s.received_at >= ${p.start} AND s.received_at < ${p.end})
+      OR (s.end_at >= ${p.start} AND s.received_at < ${p.end})
+      OR (s.end_at IS NULL AND s.received_at < ${p.end}))`;
+}
+
+export interface ExtendedDossierRow {
+  id: string;
+  version: number;
+  received_at: Date | string;
+  pauses: { from: string; to: string }[] | string;
+  duration: { value: number; unit: string } | string | null;
+}
+
+/** Extended dossiers the period touches: their index deadline is recomputed without extensions. */
+export async function findExtendedDossiers(db: Db, scope: DossierScope, p: Period): Promise<ExtendedDossierRow[]> {
+  return queryRows<ExtendedDossierRow>(
+    db,
+    sql`SELECT s.dossier_id AS id, s.version, s.received_at, s.pauses, pv.definition->'duration' AS duration
+        FROM service_index_facts s JOIN procedure_versions pv ON pv.id = s.procedure_version_id
+        WHERE s.extension_count > 0 AND ${touchesPeriod(p)} AND ${scopeSql(scope)}`,
+  );
+}
+
+/**
+ * The per-dossier facts and verdicts as a CTE named `f` (one row per dossier the period touches
+ * within the scope). `extraSelect` adds columns from `d`; `extraJoin` joins more tables on `d`.
+ */
+function factsCte(scope: DossierScope, p: Period, extendedDues: Map<string, Date>, extra: { select?: SQL; join?: SQL } = {}): SQL {
+  const dues = JSON.stringify([...extendedDues].map(([id, due]) => ({ id, due: due.toISOString() })));
+  return sql`xd AS MATERIALIZED (
+      SELECT x.id, x.due FROM jsonb_to_recordset(${dues}::jsonb) AS x(id uuid, due timestamptz)
+    ), f AS (
+      SELECT s.dossier_id AS id, s.procedure_id, s.receiving_agency_id, s.competent_agency_id, s.status, s.channel, s.received_at, s.is_paid_online,
+             s.end_at, k.received_in, k.ended_in, k.open_at_end, k.index_due, c.clock_end, c.supplements,
+             s.result_kind, s.offered_online, s.fee_bearing, s.digitised, s.reused, s.rating,
+             l.late,
+             (k.ended_in AND s.status IN ('done', 'returned')) AS resolved,
+             (s.result_kind IN ('electronic', 'both')) AS e_result
+             ${extra.select ?? sql``}
+      FROM service_index_facts s
+      LEFT JOIN xd ON xd.id = s.dossier_id
+      ${extra.join ?? sql``}
+      CROSS JOIN LATERAL (
+        SELECT s.received_at >= ${p.start} AS received_in,
+               (s.end_at >= ${p.start} AND s.end_at < ${p.end}) IS TRUE AS ended_in,
+               (s.received_at < ${p.judgeAt} AND (s.end_at IS NULL OR s.end_at >= ${p.end})) AS open_at_end,
+               CASE WHEN s.extension_count = 0 THEN s.due_at ELSE xd.due END AS index_due
+      ) k
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN k.ended_in THEN LEAST(s.end_at, s.paused_at) ELSE LEAST(${p.judgeAt}::timestamptz, s.paused_at) END AS clock_end,
+               CASE WHEN k.ended_in THEN s.supplement_count
+                    WHEN k.open_at_end THEN (SELECT count(*) FROM jsonb_array_elements(s.pauses) ps WHERE (ps->>'from')::timestamptz <= ${p.judgeAt})::int
+                                            + CASE WHEN s.paused_at <= ${p.judgeAt} THEN 1 ELSE 0 END
+                    ELSE 0 END AS supplements
+      ) c
+      CROSS JOIN LATERAL (
+        SELECT (c.supplements > 1 OR (k.index_due IS NOT NULL AND c.clock_end > k.index_due)) AS late
+      ) l
+      WHERE ${touchesPeriod(p)} AND ${scopeSql(scope)}
+    )`;
+}
+
+/** The counting expressions of each dossier-based indicator: denominator and numerator conditions on `f`. */
+export const INDICATOR_SQL: Partial<Record<IndicatorKey, { den: SQL; num: SQL }>> = {
+  'progress.on_time': { den: sql`(f.ended_in OR (f.open_at_end AND f.late))`, num: sql`(f.ended_in AND NOT f.late)` },
+  'digitisation.electronic_result': { den: sql`f.resolved`, num: sql`(f.resolved AND f.e_result)` },
+  'digitisation.digitised': { den: sql`f.received_in`, num: sql`(f.received_in AND f.digitised)` },
+  'digitisation.reused': { den: sql`f.received_in`, num: sql`(f.received_in AND f.reused)` },
+  'online.online_dossiers': { den: sql`(f.received_in AND f.offered_online)`, num: sql`(f.received_in AND f.offered_online AND f.channel = 'online' AND f.e_result)` },
+  'online.paid_online': { den: sql`(f.received_in AND f.fee_bearing)`, num: sql`(f.received_in AND f.fee_bearing AND f.is_paid_online)` },
+  'satisfaction.dossier_satisfaction': { den: sql`f.resolved`, num: sql`(f.resolved AND NOT f.late AND f.rating IS DISTINCT FROM 'dissatisfied')` },
+};
+
+const COUNTED_KEYS = Object.keys(INDICATOR_SQL) as IndicatorKey[];
+
+function countColumns(): SQL {
+  const cols = COUNTED_KEYS.map((k, i) => {
+    const e = INDICATOR_SQL[k]!;
+    return sql`count(*) FILTER (WHERE ${e.den})::int AS ${sql.raw(`d${i}`)}, count(*) FILTER (WHERE ${e.num})::int AS ${sql.raw(`n${i}`)}`;
+  });
+  return sql.join(
+    [
+      ...cols,
+      sql`count(*) FILTER (WHERE f.received_in AND f.channel = 'online')::int AS online_n`,
+      sql`count(*) FILTER (WHERE f.received_in AND f.is_paid_online)::int AS paid_n`,
+    ],
+    sql`, `,
+  );
+}
+
+export interface UnitCounts {
+  counts: Partial<Record<IndicatorKey, { numerator: number; denominator: number }>>;
+  onlineProcedureIds: Set<string>;
+  paidProcedureIds: Set<string>;
+}
+
+/** A row of counts for one procedure (and, in rankings, one pair of units). */
+type CountRow = Record<string, number | string | null> & { procedure_id: string };
+
+export const emptyUnitCounts = (): UnitCounts => {
+  const counts: UnitCounts['counts'] = {};
+  for (const k of COUNTED_KEYS) counts[k] = { numerator: 0, denominator: 0 };
+  return { counts, onlineProcedureIds: new Set(), paidProcedureIds: new Set() };
+};
+
+function addRow(acc: UnitCounts, row: CountRow): void {
+  COUNTED_KEYS.forEach((k, i) => {
+    const c = acc.counts[k]!;
+    c.numerator += Number(row[`n${i}`] ?? 0);
+    c.denominator += Number(row[`d${i}`] ?? 0);
+  });
+  if (Number(row.online_n) > 0) acc.onlineProcedureIds.add(row.procedure_id);
+  if (Number(row.paid_n) > 0) acc.paidProcedureIds.add(row.procedure_id);
+}
+
+/**
+ * Runs an aggregate without JIT compilation: on PostgreSQL its estimated cost over a large
+ * history crosses the JIT threshold, and compiling (~0.4 s) costs more than it saves here.
+ */
+async function withoutJit<T>(db: Db, query: SQL): Promise<T[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL jit = off`);
+    return queryRows<T>(tx, query);
+  });
+}
+
+/**
+ * Counts of every dossier-based indicator for one unit and period: one pass grouped by
+ * procedure (no DISTINCT sorts), summed here; a procedure "used online" or "paid online" is one
+ * whose group has such a dossier.
+ */
+export async function countForScope(db: Db, scope: DossierScope, p: Period, extendedDues: Map<string, Date>): Promise<UnitCounts> {
+  const rows = await withoutJit<CountRow>(db, sql`WITH ${factsCte(scope, p, extendedDues)} SELECT f.procedure_id, ${countColumns()} FROM f GROUP BY f.procedure_id`);
+  const acc = emptyUnitCounts();
+  for (const r of rows) addRow(acc, r);
+  return acc;
+}
+
+/**
+ * Counts per unit of a level, in one pass: agencies roll up to their top-level agency (a dossier
+ * belongs to the agencies that received it and that are competent for it); communes are the
+ * administrative units of those agencies. The pass groups by (receiving unit, competent unit,
+ * procedure); each group is then added to both of its units, once when they are the same, so a
+ * dossier counts once per unit without duplicating rows in SQL.
+ */
+export async function countByUnit(db: Db, level: 'agency' | 'commune', p: Period, extendedDues: Map<string, Date>): Promise<Map<string, UnitCounts>> {
+  const join =
+    level === 'agency'
+      ? sql`JOIN roots rr ON rr.id = s.receiving_agency_id JOIN roots rc ON rc.id = s.competent_agency_id`
+      : sql`JOIN agencies ar ON ar.id = s.receiving_agency_id JOIN agencies ac ON ac.id = s.competent_agency_id`;
+  const select = level === 'agency' ? sql`, rr.root::text AS u1, rc.root::text AS u2` : sql`, ar.unit_code AS u1, ac.unit_code AS u2`;
+  const rows = await withoutJit<CountRow & { u1: string; u2: string }>(
+    db,
+    sql`WITH RECURSIVE roots(id, root) AS (
+          SELECT a.id, a.id FROM agencies a WHERE a.parent_id IS NULL
+          UNION ALL SELECT a.id, roots.root FROM agencies a JOIN roots ON a.parent_id = roots.id
+        ), ${factsCte({ kind: 'all' }, p, extendedDues, { select, join })}
+        SELECT f.u1, f.u2, f.procedure_id, ${countColumns()} FROM f GROUP BY f.u1, f.u2, f.procedure_id`,
+  );
+  const out = new Map<string, UnitCounts>();
+  for (const r of rows) {
+    for (const unit of new Set([r.u1, r.u2])) {
+      if (level === 'commune' && !/^\d{5}$/.test(unit)) continue;
+      let acc = out.get(unit);
+      if (!acc) out.set(unit, (acc = emptyUnitCounts()));
+      addRow(acc, r);
+    }
+  }
+  return out;
+}
+
+export interface ExplainRow {
+  id: string;
+  code: string | null;
+  status: string;
+  channel: string;
+  procedure_code: string;
+  procedure_name: string;
+  receiving_agency: string;
+  competent_agency: string;
+  received_at: Date | string | null;
+  end_at: Date | string | null;
+  finished_at: Date | string | null;
+  returned_at: Date | string | null;
+  paused_at: Date | string | null;
+  due_at: Date | string | null;
+  pauses: { from: string; to: string }[] | string;
+  supplement_count: number;
+  extension_count: number;
+  index_due: Date | string | null;
+  clock_end: Date | string | null;
+  supplements: number;
+  result_kind: string;
+  offered_online: boolean;
+  fee_bearing: boolean;
+  digitised: boolean | null;
+  reused: boolean | null;
+  is_paid_online: boolean;
+  rating: string | null;
+  counted: boolean;
+  total: number;
+}
+
+/** One page of the dossiers behind a dossier-based indicator, with the facts to explain each. */
+export async function listIndicatorDossiers(
+  db: Db,
+  key: IndicatorKey,
+  scope: DossierScope,
+  p: Period,
+  extendedDues: Map<string, Date>,
+  opts: { counted?: boolean | undefined; limit: number; offset: number },
+): Promise<ExplainRow[]> {
+  const e = INDICATOR_SQL[key];
+  if (!e) return [];
+  const countedFilter = opts.counted === undefined ? sql`TRUE` : opts.counted ? e.num : sql`NOT ${e.num}`;
+  const select = sql`, d.code, d.finished_at, d.returned_at, d.paused_at, d.due_at, d.pauses, d.supplement_count, d.extension_count,
+      d.procedure_code, pr.name AS procedure_name, ra.code AS receiving_agency, ca.code AS competent_agency`;
+  const join = sql`JOIN dossiers d ON d.id = s.dossier_id JOIN procedures pr ON pr.id = s.procedure_id
+      JOIN agencies ra ON ra.id = s.receiving_agency_id JOIN agencies ca ON ca.id = s.competent_agency_id`;
+  return withoutJit<ExplainRow>(
+    db,
+    sql`WITH ${factsCte(scope, p, extendedDues, { select, join })}
+        SELECT f.*, ${e.num} AS counted, count(*) OVER ()::int AS total
+        FROM f WHERE ${e.den} AND ${countedFilter}
+        ORDER BY ${e.num}, f.received_at DESC, f.id
+        LIMIT ${opts.limit} OFFSET ${opts.offset}`,
+  );
+}
+
+/** When the page is past the end, the total still has to be known. */
+export async function countIndicatorDossiers(db: Db, key: IndicatorKey, scope: DossierScope, p: Period, extendedDues: Map<string, Date>, counted: boolean | undefined): Promise<number> {
+  const e = INDICATOR_SQL[key];
+  if (!e) return 0;
+  const countedFilter = counted === undefined ? sql`TRUE` : counted ? e.num : sql`NOT ${e.num}`;
+  const [r] = await queryRows<{ n: number }>(db, sql`WITH ${factsCte(scope, p, extendedDues)} SELECT count(*)::int AS n FROM f WHERE ${e.den} AND ${countedFilter}`);
+  return Number(r?.n ?? 0);
+}
+
+export interface ProcedureRow {
+  id: string;
+  code: string;
+  name: string;
+  field_code: string;
+  competent_agency_id: string;
+  receiving_agency_ids: string[] | string;
+  definition: Record<string, unknown> | string;
+}
+
+/** Procedures in force at the end of the period (published current version), with who receives them. */
+export async function findProceduresInForce(db: Db, p: Period): Promise<ProcedureRow[]> {
+  return queryRows<ProcedureRow>(
+    db,
+    sql`SELECT pr.id, pr.code, pr.name, pr.field_code, pr.competent_agency_id, pv.definition,
+               coalesce((SELECT array_agg(pa.agency_id) FROM procedure_agencies pa WHERE pa.procedure_id = pr.id), '{}') AS receiving_agency_ids
+        FROM procedures pr JOIN procedure_versions pv ON pv.id = pr.current_version_id
+        WHERE pr.is_active AND pv.published_at IS NOT NULL AND pv.published_at < ${p.end}
+        ORDER BY pr.code`,
+  );
+}
+
+export interface AgencyRow {
+  id: string;
+  code: string;
+  name: string;
+  parent_id: string | null;
+  unit_code: string;
+  kind: string;
+}
+
+export async function findAgencies(db: Db): Promise<AgencyRow[]> {
+  return queryRows<AgencyRow>(db, sql`SELECT id, code, name, parent_id, unit_code, kind FROM agencies ORDER BY code`);
+}
+
+export interface AdminUnitRow {
+  code: string;
+  name: string;
+  type: string;
+}
+
+/** The administrative unit with this code in force on a date (or its latest version). */
+export async function findAdminUnit(db: Db, code: string, onDate: string): Promise<AdminUnitRow | null> {
+  const [r] = await queryRows<AdminUnitRow>(
+    db,
+    sql`SELECT code, name, type FROM admin_units WHERE code = ${code}
+        ORDER BY (valid_from <= ${onDate}::date AND (valid_to IS NULL OR valid_to >= ${onDate}::date)) DESC, valid_from DESC LIMIT 1`,
+  );
+  return r ?? null;
+}
+
+export async function findCommunes(db: Db, codes: string[], onDate: string): Promise<AdminUnitRow[]> {
+  if (!codes.length) return [];
+  return queryRows<AdminUnitRow>(
+    db,
+    sql`SELECT DISTINCT ON (code) code, name, type FROM admin_units WHERE code = ANY(${`{${codes.join(',')}}`}::text[])
+        ORDER BY code, (valid_from <= ${onDate}::date AND (valid_to IS NULL OR valid_to >= ${onDate}::date)) DESC, valid_from DESC`,
+  );
+}
+
+export async function findField(db: Db, code: string): Promise<{ code: string; name: string } | null> {
+  const [r] = await queryRows<{ code: string; name: string }>(db, sql`SELECT code, name FROM procedure_fields WHERE code = ${code}`);
+  return r ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration versions
+
+export interface ConfigRow {
+  version: number;
+  valid_from: string | Date;
+  config: unknown;
+  note: string | null;
+  created_at: Date | string;
+  created_by: string | null;
+}
+
+/** The version in force on a date; before the first version, the first one. */
+export async function findConfigFor(db: Db, onDate: string): Promise<ConfigRow | null> {
+  const [r] = await queryRows<ConfigRow>(
+    db,
+    sql`SELECT version, valid_from::text AS valid_from, config, note, created_at, created_by FROM service_index_config_versions
+        ORDER BY (valid_from <= ${onDate}::date) DESC,
+                 CASE WHEN valid_from <= ${onDate}::date THEN valid_from END DESC NULLS LAST,
+                 CASE WHEN valid_from <= ${onDate}::date THEN version END DESC NULLS LAST,
+                 valid_from ASC, version ASC
+        LIMIT 1`,
+  );
+  return r ?? null;
+}
+
+export async function listConfigVersions(db: Db): Promise<ConfigRow[]> {
+  return queryRows<ConfigRow>(
+    db,
+    sql`SELECT version, valid_from::text AS valid_from, config, note, created_at, created_by FROM service_index_config_versions ORDER BY version`,
+  );
+}
+
+/** Appends a version (numbered after the highest) in one statement. */
+export async function insertConfigVersion(db: Db, v: { validFrom: string; config: unknown; note: string | null; at: Date; by: string | null }): Promise<number> {
+  const [r] = await queryRows<{ version: number }>(
+    db,
+    sql`INSERT INTO service_index_config_versions (version, valid_from, config, note, created_at, created_by)
+        SELECT coalesce(max(version), 0) + 1, ${v.validFrom}::date, ${JSON.stringify(v.config)}::jsonb, ${v.note}, ${v.at}, ${v.by}
+        FROM service_index_config_versions
+        RETURNING version`,
+  );
+  return Number(r!.version);
+}
+
+/** Facts in the shape of index-rules from a raw explanation row. */
+export function toDossierFacts(r: ExplainRow): DossierFacts {
+  const d = (v: Date | string | null) => (v === null ? null : new Date(v));
+  const pauses = (typeof r.pauses === 'string' ? (JSON.parse(r.pauses) as { from: string; to: string }[]) : r.pauses).map((x) => ({ from: new Date(x.from), to: new Date(x.to) }));
+  return {
+    status: r.status as DossierFacts['status'],
+    channel: r.channel as DossierFacts['channel'],
+    receivedAt: d(r.received_at),
+    finishedAt: d(r.finished_at),
+    returnedAt: d(r.returned_at),
+    pausedAt: d(r.paused_at),
+    pauses,
+    supplementCount: r.supplement_count,
+    indexDueAt: d(r.index_due),
+    resultKind: r.result_kind as DossierFacts['resultKind'],
+    offeredOnline: r.offered_online,
+    feeBearing: r.fee_bearing,
+    componentsAttached: r.digitised === true,
+    reused: r.reused === true,
+    isPaidOnline: r.is_paid_online,
+    rating: r.rating as DossierFacts['rating'],
+  };
+}

@@ -1,0 +1,202 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
+import { getDossierView } from '../modules/dossiers/dossiers.views.ts';
+import { renderPaymentReceipt } from '../modules/payments/payments.routes.ts';
+import { getVisiblePayment, listDossierPayments, vietQrPayloadOf, type PaymentView } from '../modules/payments/payments.service.ts';
+import { AppError } from '../platform/errors.ts';
+import { ctxOf } from '../platform/http.ts';
+import { UUID_RE } from '../platform/ids.ts';
+import { formatVnDateTime } from '../platform/time.ts';
+import type { WebHelpers } from './application.routes.ts';
+import { html, type SafeHtml } from './html.ts';
+import { formatMoney, formatNumber, t, type MessageKey } from './i18n.ts';
+import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { errorPage } from './pages.ts';
+
+interface PayPageInput {
+  dossier: DossierView;
+  payments: PaymentView[];
+  bank: { name: string; accountNo: string; accountName: string };
+  demoBank: boolean;
+  notice?: { kind: 'ok' | 'error'; text: string } | undefined;
+}
+
+const statusKey = (s: PaymentView['status']) => `pay.status.${s}` as MessageKey;
+
+function payPage(p: PageCtx, v: PayPageInput): string {
+  const _ = tr(p);
+  const d = v.dossier;
+  const code = d.code ?? '';
+  const base = `/ho-so/${d.id}/thanh-toan`;
+  const current = v.payments.find((x) => x.status !== 'cancelled');
+  const earlier = v.payments.filter((x) => x !== current);
+  const notice = v.notice
+    ? v.notice.kind === 'ok'
+      ? html`<div class="notice" role="status"><p>${v.notice.text}</p></div>`
+      : html`<div class="error-summary" role="alert" tabindex="-1"><p>${v.notice.text}</p></div>`
+    : null;
+
+  const details = (x: PaymentView): SafeHtml => html`<dl class="summary">
+<div><dt>${_('pay.amount')}</dt><dd><span class="pay-amount">${formatMoney(x.amount)}</span></dd></div>
+<div><dt>${_('pay.status')}</dt><dd><strong class="tag">${_(statusKey(x.status))}</strong></dd></div>
+<div><dt>${_('pay.reference')}</dt><dd><strong>${x.reference}</strong></dd></div>
+${x.paidAt ? html`<div><dt>${_('pay.paidAt')}</dt><dd>${formatVnDateTime(new Date(x.paidAt))}</dd></div>` : html`<div><dt>${_('pay.dueAt')}</dt><dd>${formatVnDateTime(new Date(x.dueAt))}</dd></div>`}
+${
+  x.feeLines.length
+    ? html`<div><dt>${_('pay.lines')}</dt><dd><ul>${x.feeLines.map(
+        (l) => html`<li>${_('pay.line', { name: l.name, quantity: formatNumber(p.locale, l.quantity), unit: formatMoney(l.unitAmount), amount: formatMoney(l.amount) })}</li>`,
+      )}</ul></dd></div>`
+    : null
+}
+</dl>`;
+
+  const payable = (x: PaymentView): SafeHtml => html`<div class="pay-grid">
+<div class="pay-qr"><h2>${_('pay.qrTitle')}</h2>
+<img src="${base}/${x.id}/qr.png" width="240" height="240" alt="${_('pay.qrAlt', { amount: formatMoney(x.amount), code, reference: x.reference })}">
+<p class="hint">${_('pay.qrHelp')}</p></div>
+<div><h2>${_('pay.bankTitle')}</h2>
+<dl class="summary">
+<div><dt>${_('pay.bank')}</dt><dd>${v.bank.name}</dd></div>
+<div><dt>${_('pay.accountNo')}</dt><dd><strong>${v.bank.accountNo}</strong></dd></div>
+<div><dt>${_('pay.accountName')}</dt><dd>${v.bank.accountName}</dd></div>
+<div><dt>${_('pay.amount')}</dt><dd>${formatMoney(x.amount)}</dd></div>
+<div><dt>${_('pay.reference')}</dt><dd><strong>${x.reference}</strong></dd></div>
+</dl>
+<p>${_('pay.bankHelp', { reference: x.reference })}</p>
+<details><summary>${_('pay.payload')}</summary><p class="pay-payload">${x.vietqr.payload}</p></details>
+</div></div>
+${
+  v.demoBank && x.status === 'pending' && d.status === 'payment_requested'
+    ? html`<h2>${_('pay.demoTitle')}</h2><p>${_('pay.demoHelp')}</p>
+<form method="post" action="${base}/${x.id}/thu">${csrfField(p)}<button type="submit">${_('pay.demoButton')}</button></form>`
+    : null
+}`;
+
+  const body = html`<p><a href="/ho-so/${d.id}">${_('pay.back')}</a></p>
+<h1><span class="caption">${_('pay.caption', { code })}</span>${_('pay.title')}</h1>
+${notice}
+${
+  current
+    ? html`${details(current)}
+${current.status === 'paid' ? html`<div class="notice"><p>${_('pay.paidNotice')}</p><p><a href="${base}/${current.id}/bien-lai.pdf">${_('pay.receipt')}</a></p></div>` : null}
+${current.status === 'held' ? html`<div class="notice"><p>${_('pay.heldNotice')}</p></div>` : null}
+${(current.status === 'pending' || current.status === 'held') && d.status === 'payment_requested' ? payable(current) : null}`
+    : html`<p>${_('pay.none')}</p>`
+}
+${
+  earlier.length
+    ? html`<h2>${_('pay.history')}</h2><ul>${earlier.map((x) => html`<li>${formatMoney(x.amount)} — ${x.reference} — ${_(statusKey(x.status))}</li>`)}</ul>`
+    : null
+}`;
+  return layout(p, `${_('pay.title')} — ${code}`, body);
+}
+
+/**
+ * The citizen's payment page (docs/PAYMENTS.md): `/ho-so/:id/thanh-toan` with the VietQR image,
+ * the bank details as text, the reference and status; the QR PNG and the receipt under it; and,
+ * when the stand-in bank runs (demo), a button that pays through it.
+ */
+export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void {
+  const { database, send } = h;
+  const cfg = h.config.payments;
+  const notFoundPage = (req: FastifyRequest, reply: FastifyReply) => {
+    const p = h.pageCtx(req, reply);
+    return send(reply, 404, errorPage(p, t(p.locale, 'error.notFoundTitle'), t(p.locale, 'error.notFound')));
+  };
+  const params = (req: FastifyRequest) => {
+    const r = (req.params ?? {}) as Record<string, unknown>;
+    const id = typeof r.id === 'string' && UUID_RE.test(r.id) ? r.id.toLowerCase() : null;
+    const pid = typeof r.pid === 'string' && UUID_RE.test(r.pid) ? r.pid.toLowerCase() : null;
+    return { id, pid };
+  };
+  const signIn = (req: FastifyRequest, reply: FastifyReply) => reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
+  /** The payment, if it belongs to this dossier and the viewer may see it; null → 404. */
+  const paymentOf = async (req: FastifyRequest, id: string, pid: string) => {
+    try {
+      const p = await getVisiblePayment(ctxOf(req, database), pid);
+      return p.dossierId === id ? p : null;
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'not_found') return null;
+      throw err;
+    }
+  };
+
+  const render = async (req: FastifyRequest, reply: FastifyReply, id: string, status: number, notice?: PayPageInput['notice']) => {
+    const ctx = ctxOf(req, database);
+    let dossier: DossierView;
+    try {
+      dossier = await getDossierView(ctx, id);
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'not_found') return notFoundPage(req, reply);
+      throw err;
+    }
+    const payments = await listDossierPayments(ctx, cfg, id);
+    return send(
+      reply,
+      status,
+      payPage(h.pageCtx(req, reply), {
+        dossier,
+        payments,
+        bank: { name: cfg.bankName, accountNo: cfg.accountNo, accountName: cfg.accountName },
+        demoBank: !!cfg.demoBankUrl,
+        notice,
+      }),
+    );
+  };
+
+  app.get('/ho-so/:id/thanh-toan', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.actor) return signIn(req, reply);
+    const { id } = params(req);
+    if (!id) return notFoundPage(req, reply);
+    return render(req, reply, id, 200);
+  });
+
+  app.get('/ho-so/:id/thanh-toan/:pid/qr.png', { schema: { hide: true } }, async (req, reply) => {
+    const { id, pid } = params(req);
+    if (!req.actor || !id || !pid) return notFoundPage(req, reply);
+    const p = await paymentOf(req, id, pid);
+    if (!p) return notFoundPage(req, reply);
+    const png = await QRCode.toBuffer(vietQrPayloadOf(cfg, p), { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
+    return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
+  });
+
+  app.get('/ho-so/:id/thanh-toan/:pid/bien-lai.pdf', { schema: { hide: true } }, async (req, reply) => {
+    const { id, pid } = params(req);
+    if (!req.actor) return signIn(req, reply);
+    if (!id || !pid) return notFoundPage(req, reply);
+    const p = await paymentOf(req, id, pid);
+    if (!p || p.status !== 'paid') return notFoundPage(req, reply);
+    const pdf = await renderPaymentReceipt(database, cfg, p);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="bien-lai-${p.reference}.pdf"`).header('cache-control', 'private, no-store').send(pdf);
+  });
+
+  app.post('/ho-so/:id/thanh-toan/:pid/thu', { schema: { hide: true } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!h.csrfValid(req, body)) {
+      const p = h.pageCtx(req, reply);
+      return send(reply, 403, errorPage(p, t(p.locale, 'error.csrfTitle'), t(p.locale, 'error.csrf')));
+    }
+    const { id, pid } = params(req);
+    if (!req.actor) return signIn(req, reply);
+    if (!id || !pid || !cfg.demoBankUrl) return notFoundPage(req, reply);
+    const p = await paymentOf(req, id, pid);
+    if (!p) return notFoundPage(req, reply);
+    const locale = h.locale(req);
+    if (p.status !== 'pending') return reply.redirect(`/ho-so/${id}/thanh-toan`, 303);
+    let result: { status: number; json: Record<string, unknown> };
+    try {
+      const res = await fetch(`${cfg.demoBankUrl}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payload: vietQrPayloadOf(cfg, p), payerName: req.actor.displayName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'D').toUpperCase() }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      result = { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    } catch (err) {
+      return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: (err as Error).message }) });
+    }
+    if (result.status !== 200) return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: String(result.json.error ?? result.status) }) });
+    return render(req, reply, id, 200, { kind: 'ok', text: t(locale, 'pay.demoDone', { transactionId: String(result.json.transactionId) }) });
+  });
+}

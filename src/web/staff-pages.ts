@@ -1,0 +1,445 @@
+import type { DossierAction, DossierStatus } from '../modules/dossiers/dossier-workflow.ts';
+import { DOSSIER_STATUSES, FINAL_STATUSES } from '../modules/dossiers/dossier-workflow.ts';
+import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
+import type { WorklistRow, WorklistTab } from '../modules/dossiers/worklist.ts';
+import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import { formatVnDateTime } from '../platform/time.ts';
+import {
+  answerText,
+  applicantFields,
+  errorFor,
+  errorSummary,
+  fileHref,
+  sizeText,
+  statusWords,
+  timeline,
+  vi,
+  when,
+  type ApplicantInput,
+  type ApplicantKind,
+  type HistoryItem,
+  type PageError,
+} from './application-pages.ts';
+import { html, type SafeHtml } from './html.ts';
+import { formatNumber, type MessageKey } from './i18n.ts';
+import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+
+/** Pages of the one-stop desk and the agencies: the worklist, the dossier view with its actions, counter intake. */
+
+/** Tabs in the order shown, with their Vietnamese URL slugs. */
+export const TAB_SLUGS: Record<WorklistTab, string> = {
+  receive: 'can-tiep-nhan',
+  mine: 'cua-toi',
+  supplement: 'cho-bo-sung',
+  payment: 'cho-thanh-toan',
+  soon: 'sap-den-han',
+  overdue: 'qua-han',
+  all: 'tat-ca',
+};
+export const tabOfSlug = (slug: string): WorklistTab | null => (Object.entries(TAB_SLUGS).find(([, s]) => s === slug)?.[0] as WorklistTab | undefined) ?? null;
+
+/** Working days before the due date from which a dossier counts as "due soon". */
+export const SOON_WORKING_DAYS = 2;
+
+export type DueState = { kind: 'none' } | { kind: 'paused' } | { kind: 'finished' } | { kind: 'ok' | 'soon' | 'over'; days: number };
+
+/**
+ * Where a dossier stands against its legal deadline, in working days (`daysLeft`: working days
+ * from now to the due date, negative when late). Pure, so the rule is tested on its own.
+ */
+export function dueState(d: { status: string; dueAt: Date | null; isPaused: boolean; isOverdue: boolean }, daysLeft: number | null): DueState {
+  if (!d.dueAt || daysLeft === null) return { kind: 'none' };
+  if (FINAL_STATUSES.has(d.status as DossierStatus)) return { kind: 'finished' };
+  if (d.isPaused) return d.isOverdue ? { kind: 'over', days: 0 } : { kind: 'paused' };
+  if (d.isOverdue || daysLeft < 0) return { kind: 'over', days: Math.max(0, -daysLeft) };
+  return { kind: daysLeft <= SOON_WORKING_DAYS ? 'soon' : 'ok', days: daysLeft };
+}
+
+const days = (p: PageCtx, n: number) => formatNumber(p.locale, Math.round(n * 10) / 10);
+
+/** The remaining time in words, with a coloured tag that also says it in words (never colour alone). */
+export function dueBadge(p: PageCtx, s: DueState): SafeHtml {
+  const _ = tr(p);
+  switch (s.kind) {
+    case 'none':
+      return html`<span class="meta">${_('staff.due.none')}</span>`;
+    case 'finished':
+      return html`<span class="meta">${_('staff.due.finished')}</span>`;
+    case 'paused':
+      return html`<span class="due due-paused">${_('staff.due.paused')}</span>`;
+    case 'over':
+      return html`<span class="due due-over"><strong>${_('staff.due.over')}</strong>${s.days > 0 ? html` · ${_('staff.due.overBy', { n: days(p, s.days) })}` : null}</span>`;
+    case 'soon':
+      return html`<span class="due due-soon"><strong>${_('staff.due.soon')}</strong> · ${_('staff.due.left', { n: days(p, s.days) })}</span>`;
+    case 'ok':
+      return html`<span class="due">${_('staff.due.left', { n: days(p, s.days) })}</span>`;
+  }
+}
+
+/** The URL key of a dossier: its code once it has one, else its id (a counter draft). */
+export const dossierKey = (d: { id: string; code: string | null }) => d.code ?? d.id;
+export const staffHref = (d: { id: string; code: string | null }) => `/can-bo/ho-so/${encodeURIComponent(dossierKey(d))}`;
+
+// ------------------------------------------------------------------------------------ worklist
+
+export interface WorklistFilters {
+  q: string;
+  status: string;
+  procedure: string;
+  overdue: boolean;
+  dueWithin: string;
+}
+
+export interface WorklistView {
+  tab: WorklistTab;
+  counts: Record<WorklistTab, number>;
+  rows: (WorklistRow & { due: DueState })[];
+  total: number;
+  page: number;
+  pageSize: number;
+  filters: WorklistFilters;
+  procedures: { code: string; name: string }[];
+  errors: PageError[];
+}
+
+function worklistQuery(tab: WorklistTab, f: WorklistFilters, page?: number): string {
+  const q = new URLSearchParams({ nhom: TAB_SLUGS[tab] });
+  if (f.q) q.set('q', f.q);
+  if (f.status) q.set('trang-thai', f.status);
+  if (f.procedure) q.set('thu-tuc', f.procedure);
+  if (f.overdue) q.set('qua-han', '1');
+  if (f.dueWithin) q.set('han-trong', f.dueWithin);
+  if (page && page > 1) q.set('trang', String(page));
+  return `/can-bo/ho-so?${q.toString()}`;
+}
+
+export function worklistPage(p: PageCtx, v: WorklistView): string {
+  const _ = tr(p);
+  const f = v.filters;
+  const noFilters: WorklistFilters = { q: '', status: '', procedure: '', overdue: false, dueWithin: '' };
+  const pages = Math.max(1, Math.ceil(v.total / v.pageSize));
+  const daysErr = errorFor(v.errors, 'wl-days');
+  const tabs = (Object.keys(TAB_SLUGS) as WorklistTab[]).map((tab) => {
+    const label = _('staff.tab.count', { name: _(`staff.tab.${tab}`), n: formatNumber(p.locale, v.counts[tab]) });
+    return html`<li${tab === v.tab ? html` class="current"` : null}><a href="${worklistQuery(tab, f)}"${tab === v.tab ? html` aria-current="page"` : null}>${label}</a></li>`;
+  });
+  return layout(
+    p,
+    _('staff.wl.title'),
+    html`${errorSummary(p, v.errors)}
+<h1>${_('staff.wl.title')}</h1>
+<nav aria-label="${_('staff.wl.tabs')}"><ul class="tabs">${tabs}</ul></nav>
+<details class="filters"${f.q || f.status || f.procedure || f.overdue || f.dueWithin || v.errors.length ? html` open` : null}>
+<summary>${_('staff.wl.filters')}</summary>
+<form method="get" action="/can-bo/ho-so" novalidate>
+<input type="hidden" name="nhom" value="${TAB_SLUGS[v.tab]}">
+<div class="field"><label for="wl-q">${_('staff.wl.search')}</label><input type="search" id="wl-q" name="q" value="${f.q}" maxlength="200"></div>
+<div class="field"><label for="wl-status">${_('staff.wl.status')}</label><select id="wl-status" name="trang-thai"><option value="">${_('staff.wl.any')}</option>${DOSSIER_STATUSES.map(
+      (s) => html`<option value="${s}"${f.status === s ? html` selected` : null}>${statusWords(p, s)}</option>`,
+    )}</select></div>
+<div class="field"><label for="wl-proc">${_('staff.wl.procedure')}</label><select id="wl-proc" name="thu-tuc"><option value="">${_('staff.wl.any')}</option>${v.procedures.map(
+      (x) => html`<option value="${x.code}"${f.procedure === x.code ? html` selected` : null}>${x.name}</option>`,
+    )}</select></div>
+<div class="field"><input type="checkbox" id="wl-over" name="qua-han" value="1"${f.overdue ? html` checked` : null}> <label class="inline-label" for="wl-over">${_('staff.wl.overdueOnly')}</label></div>
+<div class="field${daysErr.length ? ' field-error' : ''}"><label for="wl-days">${_('staff.wl.dueWithin')}</label>
+<p class="hint" id="wl-days-hint">${_('staff.wl.dueWithinHint')}</p>
+${daysErr.map((e) => html`<p class="error-message" id="wl-days-error">${e.message}</p>`)}
+<input type="number" class="short" id="wl-days" name="han-trong" value="${f.dueWithin}" min="1" max="60" step="1" inputmode="numeric" aria-describedby="wl-days-hint${daysErr.length ? ' wl-days-error' : ''}"${daysErr.length ? html` aria-invalid="true"` : null}></div>
+<div class="actions"><button type="submit">${_('staff.wl.apply')}</button> <a href="${worklistQuery(v.tab, noFilters)}">${_('staff.wl.clear')}</a></div>
+</form>
+</details>
+<p role="status">${_('staff.wl.count', { n: formatNumber(p.locale, v.total) })}</p>
+${
+  v.rows.length === 0
+    ? html`<p>${_('staff.wl.none')}</p>`
+    : html`<table class="worklist">
+<caption class="visually-hidden">${_(`staff.tab.${v.tab}`)}</caption>
+<thead><tr><th scope="col">${_('staff.wl.code')}</th><th scope="col">${_('staff.wl.applicant')}</th><th scope="col">${_('staff.wl.procedureCol')}</th><th scope="col">${_('staff.wl.statusCol')}</th><th scope="col">${_('staff.wl.due')}</th><th scope="col">${_('staff.wl.assignee')}</th></tr></thead>
+<tbody>${v.rows.map(
+        (r) => html`<tr>
+<td data-label="${_('staff.wl.code')}"><a href="${r.status === 'draft' ? `/can-bo/tiep-nhan/${r.id}` : staffHref(r)}">${r.code ?? _('staff.wl.draft')}</a></td>
+<td data-label="${_('staff.wl.applicant')}">${r.applicantName}</td>
+<td data-label="${_('staff.wl.procedureCol')}">${vi(p, r.procedureName)}</td>
+<td data-label="${_('staff.wl.statusCol')}">${statusWords(p, r.status)}</td>
+<td data-label="${_('staff.wl.due')}">${r.dueAt ? html`${formatVnDateTime(r.dueAt)}<br>` : null}${dueBadge(p, r.due)}</td>
+<td data-label="${_('staff.wl.assignee')}">${r.assigneeName ?? '—'}</td>
+</tr>`,
+      )}</tbody></table>`
+}
+${
+  pages > 1
+    ? html`<nav class="pager" aria-label="${_('search.pagination')}">
+${v.page > 1 ? html`<a href="${worklistQuery(v.tab, f, v.page - 1)}" rel="prev">${_('search.prev')}</a>` : html`<span></span>`}
+<span>${_('search.page', { page: formatNumber(p.locale, v.page), pages: formatNumber(p.locale, pages) })}</span>
+${v.page < pages ? html`<a href="${worklistQuery(v.tab, f, v.page + 1)}" rel="next">${_('search.next')}</a>` : html`<span></span>`}
+</nav>`
+    : null
+}`,
+  );
+}
+
+// ------------------------------------------------------------------------------------ dossier view
+
+/** What an action's form asks for. */
+const ACTION_INPUTS: Record<Exclude<DossierAction, 'submit'>, { reason?: MessageKey; assignee?: boolean; newDue?: boolean; warning?: boolean }> = {
+  receive: {},
+  refuse: { reason: 'staff.f.reason', warning: true },
+  assign: { assignee: true },
+  forward: {},
+  request_supplement: { reason: 'staff.f.supplementReason' },
+  supplement: {},
+  request_payment: {},
+  confirm_payment: {},
+  approve: {},
+  return_result: {},
+  extend: { reason: 'staff.f.apology', newDue: true },
+  stop: { reason: 'staff.f.reason', warning: true },
+  withdraw: { reason: 'staff.f.withdrawReason', warning: true },
+};
+
+export const actionNeeds = (a: DossierAction) => (a === 'submit' ? {} : ACTION_INPUTS[a]);
+
+/** The input ids of one action's form (unique on the page, so the error summary can link to them). */
+export const actionField = (action: string, field: 'reason' | 'note' | 'assignee' | 'newDue') => `${action}-${field}`;
+
+export interface ActionValues {
+  action: string;
+  reason: string;
+  note: string;
+  assigneeId: string;
+  newDue: string;
+}
+
+export interface StaffDossierView {
+  dossier: DossierView;
+  proc: ProcedureRecord;
+  history: HistoryItem[];
+  due: DueState;
+  assignees: { id: string; name: string }[];
+  assigneeName: string | null;
+  errors: PageError[];
+  notice?: string | undefined;
+  done?: string | undefined;
+  /** The values of the form that failed, to show them again. */
+  values?: ActionValues | undefined;
+  /** Extra sections (notification deliveries, official documents) when those modules are present. */
+  extra?: SafeHtml | undefined;
+}
+
+function actionForm(p: PageCtx, v: StaffDossierView, action: Exclude<DossierAction, 'submit'>): SafeHtml {
+  const _ = tr(p);
+  const need = ACTION_INPUTS[action];
+  const d = v.dossier;
+  const mine = v.values?.action === action ? v.values : undefined;
+  const field = (kind: 'reason' | 'note' | 'assignee' | 'newDue', label: string, control: (desc: SafeHtml | null) => SafeHtml, hint?: string) => {
+    const id = actionField(action, kind);
+    const errs = errorFor(v.errors, id);
+    const ids = [hint ? `${id}-hint` : null, errs.length ? `${id}-error` : null].filter(Boolean).join(' ');
+    return html`<div class="field${errs.length ? ' field-error' : ''}"><label for="${id}">${label}</label>
+${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : null}
+${errs.map((e) => html`<p class="error-message" id="${id}-error">${e.message}</p>`)}
+${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invalid="true"` : null}` : null)}</div>`;
+  };
+  const dueDay = d.dueAt ? d.dueAt.slice(0, 10) : '';
+  return html`<section class="action" aria-labelledby="h-${action}">
+<h3 id="h-${action}">${_(`staff.act.${action}`)}</h3>
+<form method="post" action="${staffHref(d)}/thao-tac" novalidate>
+${csrfField(p)}
+<input type="hidden" name="action" value="${action}">
+<input type="hidden" name="version" value="${d.version}">
+${
+  need.assignee
+    ? field('assignee', _('staff.f.assignee'), (a) => html`<select id="${actionField(action, 'assignee')}" name="assigneeId"${a}><option value="">${_('app.choose')}</option>${v.assignees.map(
+        (s) => html`<option value="${s.id}"${(mine?.assigneeId ?? d.assigneeId) === s.id ? html` selected` : null}>${s.name}</option>`,
+      )}</select>`)
+    : null
+}
+${
+  need.newDue
+    ? field(
+        'newDue',
+        _('staff.f.newDue'),
+        (a) => html`<input type="date" class="short" id="${actionField(action, 'newDue')}" name="newDue" value="${mine?.newDue ?? ''}"${dueDay ? html` min="${dueDay}"` : null}${a}>`,
+        _('staff.f.newDueHint', { due: when(p, d.dueAt) }),
+      )
+    : null
+}
+${
+  need.reason
+    ? field('reason', _(need.reason), (a) => html`<textarea id="${actionField(action, 'reason')}" name="reason" rows="3" maxlength="2000"${a}>${mine?.reason ?? ''}</textarea>`)
+    : field('note', _('staff.f.noteOptional'), (a) => html`<textarea id="${actionField(action, 'note')}" name="note" rows="2" maxlength="2000"${a}>${mine?.note ?? ''}</textarea>`)
+}
+<button type="submit"${need.warning ? html` class="warning"` : null}>${_(`staff.act.${action}`)}</button>
+</form>
+</section>`;
+}
+
+function applicantRows(p: PageCtx, a: Record<string, unknown>): SafeHtml {
+  const _ = tr(p);
+  const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
+  const address = a.address && typeof a.address === 'object' ? (a.address as { unitCode?: string; detail?: string }) : null;
+  const rows: [string, string][] = [
+    [_('staff.dv.type'), _(a.type === 'organisation' ? 'applicant.organisation' : 'applicant.citizen')],
+    [_('app.fullName'), s('fullName')],
+    [_('app.idNumber'), s('idNumber')],
+    ...(a.type === 'organisation' ? ([[_('app.organisationName'), s('organisationName')], [_('app.taxCode'), s('taxCode')]] as [string, string][]) : []),
+    [_('app.phone'), s('phone')],
+    [_('app.email'), s('email')],
+    ...(address ? ([[_('staff.dv.address'), [address.detail, address.unitCode].filter(Boolean).join(', ')]] as [string, string][]) : []),
+  ];
+  return html`<dl class="summary">${rows.filter(([, v]) => v).map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
+}
+
+export function staffDossierPage(p: PageCtx, v: StaffDossierView): string {
+  const _ = tr(p);
+  const d = v.dossier;
+  const code = d.code ?? _('staff.wl.draft');
+  const actions = d.allowedActions.filter((a): a is Exclude<DossierAction, 'submit'> => a !== 'submit');
+  return layout(
+    p,
+    _('staff.dv.caption', { code }),
+    html`${v.notice ? html`<div class="error-summary" role="alert" tabindex="-1"><p>${v.notice}</p></div>` : null}
+${errorSummary(p, v.errors)}
+${v.done ? html`<div class="notice" role="status"><p>${v.done}</p></div>` : null}
+<p><a href="/can-bo/ho-so">${_('staff.dv.back')}</a></p>
+<p class="meta">${vi(p, d.procedureName)}</p>
+<h1>${_('staff.dv.caption', { code })}</h1>
+<dl class="summary">
+<div><dt>${_('app.status')}</dt><dd><strong>${statusWords(p, d.status)}</strong></dd></div>
+<div><dt>${_('staff.dv.remaining')}</dt><dd>${dueBadge(p, v.due)}</dd></div>
+<div><dt>${_('app.dueAt')}</dt><dd>${when(p, d.dueAt)}</dd></div>
+<div><dt>${_('app.submittedAt')}</dt><dd>${when(p, d.submittedAt)}</dd></div>
+<div><dt>${_('staff.dv.receivedAt')}</dt><dd>${when(p, d.receivedAt)}</dd></div>
+<div><dt>${_('staff.dv.channel')}</dt><dd>${_(`channel.${d.channel}`)}</dd></div>
+<div><dt>${_('staff.dv.receiving')}</dt><dd>${vi(p, d.receivingAgency.name)}</dd></div>
+<div><dt>${_('staff.dv.competent')}</dt><dd>${vi(p, d.competentAgency.name)}</dd></div>
+<div><dt>${_('staff.dv.step')}</dt><dd>${d.currentStep ? vi(p, d.currentStep.name) : '—'}</dd></div>
+<div><dt>${_('staff.dv.assignee')}</dt><dd>${v.assigneeName ?? '—'}</dd></div>
+<div><dt>${_('staff.dv.counts')}</dt><dd>${formatNumber(p.locale, d.supplementCount)} / ${formatNumber(p.locale, d.extensionCount)}</dd></div>
+</dl>
+<h2 id="thao-tac">${_('staff.dv.actions')}</h2>
+${actions.length ? actions.map((a) => actionForm(p, v, a)) : html`<p>${_('staff.dv.noActions')}</p>`}
+<h2>${_('staff.dv.applicant')}</h2>
+${applicantRows(p, (d.applicant ?? {}) as Record<string, unknown>)}
+<h2>${_('staff.dv.form')}</h2>
+<dl class="summary">${v.proc.definition.form.map((f) => html`<div><dt>${f.label}</dt><dd>${answerText(p, f, d.form[f.key])}</dd></div>`)}</dl>
+<h2>${_('staff.dv.files')}</h2>
+${
+  d.files.length
+    ? html`<ul class="files">${d.files.map((f) => {
+        const comp = v.proc.definition.components.find((c) => c.code === f.component);
+        return html`<li><a href="${fileHref(d.id, f.fileId)}" aria-label="${_('staff.dv.viewFile', { name: f.fileName })}">${f.fileName}</a> <span class="meta">(${comp?.name ?? f.component} · ${sizeText(p, f.size)} · ${formatVnDateTime(new Date(f.uploadedAt))})</span></li>`;
+      })}</ul>`
+    : html`<p>${_('staff.dv.noFiles')}</p>`
+}
+${v.extra ?? null}
+<h2>${_('staff.dv.history')}</h2>
+${timeline(p, v.history, true)}`,
+  );
+}
+
+/** A notification delivery as the notifications module lists it (masked recipient). */
+export interface DeliveryRow {
+  channel: 'email' | 'sms';
+  recipient: string;
+  subject: string | null;
+  status: 'queued' | 'retrying' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** The email and SMS messages sent about the dossier, for the desk answering "did you tell me?". */
+export function deliveriesSection(p: PageCtx, rows: DeliveryRow[]): SafeHtml {
+  const _ = tr(p);
+  return html`<h2>${_('staff.dv.deliveries')}</h2>
+${
+  rows.length
+    ? html`<table class="worklist"><thead><tr><th scope="col">${_('staff.dl.channel')}</th><th scope="col">${_('staff.dl.recipient')}</th><th scope="col">${_('staff.dl.subject')}</th><th scope="col">${_('staff.dl.status')}</th><th scope="col">${_('staff.dl.attempts')}</th></tr></thead>
+<tbody>${rows.map(
+        (r) => html`<tr><td data-label="${_('staff.dl.channel')}">${_(`staff.dl.${r.channel}`)}</td><td data-label="${_('staff.dl.recipient')}">${r.recipient}</td><td data-label="${_('staff.dl.subject')}">${r.subject ?? '—'}</td>
+<td data-label="${_('staff.dl.status')}">${_(`staff.dl.${r.status}`)}<br><span class="meta">${formatVnDateTime(new Date(r.sentAt ?? r.createdAt))}</span></td><td data-label="${_('staff.dl.attempts')}">${formatNumber(p.locale, r.attempts)}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p>${_('staff.dl.none')}</p>`
+}`;
+}
+
+/** Links to the official forms the dossier has (01 receipt, 02 supplement request...), printed by the documents module. */
+export function documentsSection(p: PageCtx, dossierId: string, forms: { form: string; title: string }[]): SafeHtml {
+  const _ = tr(p);
+  return html`<h2>${_('staff.dv.documents')}</h2>
+${forms.length ? html`<ul>${forms.map((f) => html`<li><a href="/ho-so/${dossierId}/giay-to/${f.form}">${vi(p, `${f.form}. ${f.title}`)}</a></li>`)}</ul>` : html`<p>${_('staff.doc.none')}</p>`}`;
+}
+
+// ------------------------------------------------------------------------------------ counter intake
+
+export interface IntakeStartView {
+  procedures: { code: string; name: string }[];
+  procedure: string;
+  kind: ApplicantKind;
+  /** Step 2 (applicant details) once a procedure is chosen. */
+  applicant: ApplicantInput | null;
+  nonce: string;
+  errors: PageError[];
+}
+
+export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
+  const _ = tr(p);
+  const procErr = errorFor(v.errors, 'in-procedure');
+  const chosen = v.procedures.find((x) => x.code === v.procedure);
+  if (!v.procedures.length) return layout(p, _('staff.in.title'), html`<h1>${_('staff.in.title')}</h1><p>${_('staff.in.noProcedures')}</p>`);
+  const step1 = html`<form method="get" action="/can-bo/tiep-nhan" novalidate>
+<div class="field${procErr.length ? ' field-error' : ''}"><label for="in-procedure">${_('staff.in.procedure')}</label>
+${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${e.message}</p>`)}
+<select id="in-procedure" name="thu-tuc"${procErr.length ? html` aria-describedby="in-procedure-error" aria-invalid="true"` : null}><option value="">${_('app.choose')}</option>${v.procedures.map(
+    (x) => html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}>${x.name} (${x.code})</option>`,
+  )}</select></div>
+<div class="field"><fieldset><legend>${_('staff.in.kind')}</legend>
+${(['citizen', 'organisation'] as const).map(
+  (k) => html`<div class="choice"><input type="radio" id="in-kind-${k}" name="doi-tuong" value="${k}"${v.kind === k ? html` checked` : null}> <label for="in-kind-${k}">${_(`applicant.${k}`)}</label></div>`,
+)}
+</fieldset></div>
+<button type="submit" class="secondary">${_('app.continue')}</button>
+</form>`;
+  return layout(
+    p,
+    _('staff.in.title'),
+    html`${errorSummary(p, v.errors)}
+<h1>${_('staff.in.title')}</h1>
+<p class="lead">${_('staff.in.lead')}</p>
+${
+  chosen && v.applicant
+    ? html`<dl class="summary"><div><dt>${_('staff.in.procedure')}</dt><dd>${chosen.name} (${chosen.code})</dd></div><div><dt>${_('staff.in.kind')}</dt><dd>${_(`applicant.${v.kind}`)}</dd></div></dl>
+<p><a href="/can-bo/tiep-nhan">${_('app.change')}</a></p>
+<form method="post" action="/can-bo/tiep-nhan" novalidate>
+${csrfField(p)}
+<input type="hidden" name="thu-tuc" value="${chosen.code}">
+<input type="hidden" name="doi-tuong" value="${v.kind}">
+<input type="hidden" name="nonce" value="${v.nonce}">
+${applicantFields(p, v.kind, v.applicant, v.errors)}
+<button type="submit">${_('staff.in.start')}</button>
+</form>`
+    : step1
+}`,
+  );
+}
+
+export function intakeDonePage(p: PageCtx, d: DossierView): string {
+  const _ = tr(p);
+  const code = d.code ?? '';
+  return layout(
+    p,
+    _('staff.in.doneTitle'),
+    html`<div class="panel" role="status"><h1>${_('staff.in.doneTitle')}</h1><p>${_('staff.in.code')}<strong class="code">${code}</strong></p></div>
+<dl class="summary">
+<div><dt>${_('app.procedure')}</dt><dd>${vi(p, d.procedureName)}</dd></div>
+<div><dt>${_('app.status')}</dt><dd>${statusWords(p, d.status)}</dd></div>
+<div><dt>${_('app.dueAt')}</dt><dd>${when(p, d.dueAt)}</dd></div>
+</dl>
+<ul>
+<li><a href="/ho-so/${d.id}/giay-to/01">${_('staff.dv.printReceipt')}</a></li>
+<li><a href="${staffHref(d)}">${_('staff.in.open')}</a></li>
+<li><a href="/can-bo/tiep-nhan">${_('staff.in.next')}</a></li>
+</ul>`,
+  );
+}

@@ -1,0 +1,373 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { computeDueAt, loadClock, workingDaysBetween, type Clock } from '../modules/calendar/index.ts';
+import { DOSSIER_ACTIONS, DOSSIER_STATUSES, type DossierAction, type DossierStatus } from '../modules/dossiers/dossier-workflow.ts';
+import type { ActionBody } from '../modules/dossiers/dossiers.schemas.ts';
+import { createDossier, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
+import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
+import { assignableSpecialists, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
+import { availableForms } from '../modules/documents/index.ts';
+import { deliveriesFor } from '../modules/notifications/index.ts';
+import type { Actor } from '../platform/context.ts';
+import { AppError } from '../platform/errors.ts';
+import { ctxOf } from '../platform/http.ts';
+import { UUID_RE } from '../platform/ids.ts';
+import {
+  applicantFromBody,
+  checkApplicant,
+  draftTools,
+  fromAppError,
+  record,
+  sha,
+  str,
+  type LoadedDossier,
+  type WebHelpers,
+} from './application.routes.ts';
+import { componentAnchor, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
+import { html } from './html.ts';
+import { t, type MessageKey } from './i18n.ts';
+import {
+  actionField,
+  actionNeeds,
+  deliveriesSection,
+  documentsSection,
+  dueState,
+  intakeDonePage,
+  intakeStartPage,
+  SOON_WORKING_DAYS,
+  staffDossierPage,
+  staffHref,
+  tabOfSlug,
+  worklistPage,
+  type ActionValues,
+  type WorklistFilters,
+} from './staff-pages.ts';
+
+const PAGE_SIZE = 25;
+const DOSSIER_KEY = /^[0-9A-Za-z._-]{5,80}$/;
+const STAFF_ROLES = ['reception', 'specialist', 'leader'];
+
+const isStaffActor = (a: Actor | null | undefined): a is Actor => !!a && a.roles.some((r) => STAFF_ROLES.includes(r.role));
+const isReception = (a: Actor | null | undefined): a is Actor => !!a && a.roles.some((r) => r.role === 'reception');
+
+/** Working days from `now` to `dueAt` on the legal calendar (negative when late). */
+const daysLeft = (clock: Clock, now: Date, dueAt: Date | null) => (dueAt ? workingDaysBetween(now, dueAt, clock.calendar, clock.officeHours) : null);
+
+/** The instant `n` working days from now: the limit of "due within n working days". */
+const workingDaysAhead = (clock: Clock, now: Date, n: number) => computeDueAt({ start: now, value: n, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
+
+/**
+ * The officers' portal: `/can-bo/ho-so` (worklist), `/can-bo/ho-so/:code` (the dossier with exactly
+ * the actions the workflow guard allows), `/can-bo/ho-so/:code/thao-tac` (take one, with the
+ * dossier version: a stale page never acts twice), and counter intake under `/can-bo/tiep-nhan`.
+ * Every rule stays in the dossier services; these routes translate forms to calls and back.
+ */
+export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
+  const { database, send } = h;
+  const tools = draftTools(h);
+  const { page, notFoundPage, csrfPage, signIn, versionOf, load } = tools;
+
+  /** Signed in as an officer? Otherwise the sign-in page, or a 403 page for other accounts. */
+  const staffOnly = async (req: FastifyRequest, reply: FastifyReply, need: 'staff' | 'reception' = 'staff'): Promise<Actor | null> => {
+    if (!req.actor) {
+      await signIn(req, reply, req.method === 'GET' ? req.url : undefined);
+      return null;
+    }
+    const ok = need === 'reception' ? isReception(req.actor) : isStaffActor(req.actor);
+    if (!ok) {
+      await page(req, reply, 403, 'error.title', t(h.locale(req), need === 'reception' ? 'staff.err.notReception' : 'staff.err.notStaff'));
+      return null;
+    }
+    return req.actor;
+  };
+
+  // ------------------------------------------------------------------------- worklist
+
+  app.get('/can-bo/ho-so', { schema: { hide: true } }, async (req, reply) => {
+    const actor = await staffOnly(req, reply);
+    if (!actor) return reply;
+    const q = record(req.query);
+    const locale = h.locale(req);
+    const tab: WorklistTab = tabOfSlug(str(q.nhom, 20)) ?? (isReception(actor) ? 'receive' : 'mine');
+    const statusIn = str(q['trang-thai'], 30);
+    const status = (DOSSIER_STATUSES as readonly string[]).includes(statusIn) ? (statusIn as DossierStatus) : undefined;
+    const procedure = str(q['thu-tuc'], 40);
+    const daysIn = str(q['han-trong'], 6);
+    const errors: PageError[] = [];
+    let dueWithin: number | undefined;
+    if (daysIn) {
+      const n = Number(daysIn);
+      if (Number.isInteger(n) && n >= 1 && n <= 60) dueWithin = n;
+      else errors.push({ anchor: 'wl-days', message: t(locale, 'staff.wl.errDays') });
+    }
+    const pageIn = Number.parseInt(str(q.trang, 6), 10);
+    const pageNo = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
+    const filters: WorklistFilters = { q: str(q.q, 200), status: status ?? '', procedure, overdue: str(q['qua-han'], 2) === '1', dueWithin: errors.length ? daysIn : (dueWithin?.toString() ?? '') };
+    const ctx = ctxOf(req, database);
+    const clock = await loadClock(database.db);
+    const query = {
+      tab,
+      status,
+      procedure: procedure || undefined,
+      overdue: filters.overdue || undefined,
+      dueBefore: dueWithin ? workingDaysAhead(clock, ctx.now, dueWithin) : undefined,
+      q: filters.q || undefined,
+      pageSize: PAGE_SIZE,
+    };
+    const soon = workingDaysAhead(clock, ctx.now, SOON_WORKING_DAYS);
+    const [first, procedures] = await Promise.all([staffWorklist(ctx, { ...query, page: pageNo }, soon), procedureChoices(database.db, actor.agencyScope)]);
+    let result = first;
+    let shown = pageNo;
+    // A page past the end (the list shrank since the link was made) shows the last page.
+    if (first.total === null) {
+      const all = await staffWorklist(ctx, { ...query, page: 1, pageSize: 1 }, soon);
+      shown = Math.max(1, Math.ceil((all.total ?? 0) / PAGE_SIZE));
+      result = await staffWorklist(ctx, { ...query, page: shown }, soon);
+    }
+    const rows = result.rows.map((r) => ({ ...r, due: dueState({ ...r, isPaused: r.pausedAt !== null }, daysLeft(clock, ctx.now, r.dueAt)) }));
+    return send(
+      reply,
+      errors.length ? 422 : 200,
+      worklistPage(h.pageCtx(req, reply), { tab, counts: result.counts, rows, total: result.total ?? 0, page: shown, pageSize: PAGE_SIZE, filters, procedures, errors }),
+    );
+  });
+
+  // ------------------------------------------------------------------------- one dossier
+
+  const keyOf = (req: FastifyRequest): string | null => {
+    const k = str(record(req.params).code, 80);
+    return DOSSIER_KEY.test(k) ? (UUID_RE.test(k) ? k.toLowerCase() : k) : null;
+  };
+
+  const renderDossier = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    d: LoadedDossier,
+    opts: { errors?: PageError[]; notice?: string; done?: string; values?: ActionValues } = {},
+  ) => {
+    const ctx = ctxOf(req, database);
+    const v = d.dossier;
+    const needsAssignees = v.allowedActions.includes('assign');
+    const [history, clock, assignees, names, deliveries] = await Promise.all([
+      getHistory(ctx, v.id),
+      loadClock(database.db),
+      needsAssignees ? assignableSpecialists(database.db, v.id) : Promise.resolve([]),
+      v.assigneeId ? userNames(database.db, [v.assigneeId]) : Promise.resolve(new Map<string, string>()),
+      deliveriesFor(database.db, v.id),
+    ]);
+    const p = h.pageCtx(req, reply);
+    const extra = html`${documentsSection(p, v.id, availableForms({ code: v.code, receivedAt: v.receivedAt }, history))}${deliveriesSection(p, deliveries)}`;
+    const due = dueState(
+      // The clock is paused from a supplement request after reception until the desk receives the supplement.
+      { status: v.status, dueAt: v.dueAt ? new Date(v.dueAt) : null, isPaused: !!v.receivedAt && (v.status === 'supplement_requested' || v.status === 'submitted'), isOverdue: v.isOverdue },
+      daysLeft(clock, ctx.now, v.dueAt ? new Date(v.dueAt) : null),
+    );
+    return send(
+      reply,
+      status,
+      staffDossierPage(p, {
+        dossier: v,
+        proc: d.proc,
+        history,
+        due,
+        assignees,
+        assigneeName: v.assigneeId ? (names.get(v.assigneeId) ?? null) : null,
+        errors: opts.errors ?? [],
+        notice: opts.notice,
+        done: opts.done,
+        values: opts.values,
+        extra,
+      }),
+    );
+  };
+
+  app.get('/can-bo/ho-so/:code', { schema: { hide: true } }, async (req, reply) => {
+    if (!(await staffOnly(req, reply))) return reply;
+    const key = keyOf(req);
+    if (!key) return notFoundPage(req, reply);
+    const d = await load(req, key);
+    if (d.dossier.status === 'draft') return reply.redirect(`/can-bo/tiep-nhan/${d.dossier.id}`, 303);
+    const doneIn = str(record(req.query)['da-lam'], 30);
+    const done = (DOSSIER_ACTIONS as readonly string[]).includes(doneIn) ? t(h.locale(req), 'staff.dv.done', { action: t(h.locale(req), `staff.act.${doneIn}` as MessageKey) }) : undefined;
+    return renderDossier(req, reply, 200, d, done ? { done } : {});
+  });
+
+  app.post('/can-bo/ho-so/:code/thao-tac', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    if (!(await staffOnly(req, reply))) return reply;
+    const key = keyOf(req);
+    if (!key) return notFoundPage(req, reply);
+    const locale = h.locale(req);
+    const actionIn = str(body.action, 30);
+    if (!(DOSSIER_ACTIONS as readonly string[]).includes(actionIn) || actionIn === 'submit') return notFoundPage(req, reply);
+    const action = actionIn as Exclude<DossierAction, 'submit'>;
+    const values: ActionValues = { action, reason: str(body.reason, 2000), note: str(body.note, 2000), assigneeId: str(body.assigneeId, 40), newDue: str(body.newDue, 10) };
+    const need = actionNeeds(action);
+    const errors: PageError[] = [];
+    if (need.reason && !values.reason) errors.push({ anchor: actionField(action, 'reason'), message: t(locale, 'staff.err.reason') });
+    if (need.assignee && !UUID_RE.test(values.assigneeId)) errors.push({ anchor: actionField(action, 'assignee'), message: t(locale, 'staff.err.assignee') });
+    let newDueAt: string | undefined;
+    if (need.newDue) {
+      // A new due date is a day; the result is due at the end of that office day.
+      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && !Number.isNaN(Date.parse(`${values.newDue}T17:00:00+07:00`))) newDueAt = `${values.newDue}T17:00:00+07:00`;
+      else errors.push({ anchor: actionField(action, 'newDue'), message: t(locale, 'staff.err.newDue') });
+    }
+    if (errors.length) return renderDossier(req, reply, 422, await load(req, key), { errors, values });
+    const input: ActionBody = {
+      action,
+      ...(values.note && !need.reason ? { note: values.note } : {}),
+      ...(need.reason ? { reason: values.reason } : {}),
+      ...(need.assignee ? { assigneeId: values.assigneeId.toLowerCase() } : {}),
+      ...(newDueAt ? { newDueAt } : {}),
+    };
+    try {
+      await performAction(ctxOf(req, database), key, input, versionOf(body));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // Stale: someone acted first. Show the fresh page and say so; nothing was done.
+      if (err.kind === 'precondition_failed') return renderDossier(req, reply, 412, await load(req, key), { notice: t(locale, 'staff.dv.stale') });
+      if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, key), { notice: t(locale, 'staff.dv.conflict') });
+      if (err.kind === 'forbidden') return renderDossier(req, reply, 403, await load(req, key), { notice: t(locale, 'staff.dv.forbidden') });
+      if (err.kind === 'invalid') {
+        const fieldOf: Record<string, 'reason' | 'note' | 'assignee' | 'newDue'> = { reason: 'reason', note: 'reason', assigneeId: 'assignee', newDueAt: 'newDue' };
+        const errs = (err.errors ?? []).map((e) => ({ anchor: actionField(action, fieldOf[e.path] ?? 'reason'), message: e.message }));
+        return renderDossier(req, reply, 422, await load(req, key), { errors: errs.length ? errs : [{ anchor: 'thao-tac', message: err.userMessage ?? err.message }], values });
+      }
+      throw err;
+    }
+    const fresh = await getDossierView(ctxOf(req, database), key);
+    return reply.redirect(`${staffHref(fresh)}?da-lam=${action}`, 303);
+  });
+
+  // ------------------------------------------------------------------------- counter intake
+
+  const deskAgencies = (actor: Actor) => actor.roles.filter((r) => r.role === 'reception' && r.agencyId).map((r) => r.agencyId!);
+  const emptyApplicant = (): ApplicantInput => ({ fullName: '', idNumber: '', organisationName: '', taxCode: '', phone: '', email: '' });
+  const kindOf = (v: unknown): ApplicantKind => (str(v, 20) === 'organisation' ? 'organisation' : 'citizen');
+
+  app.get('/can-bo/tiep-nhan', { schema: { hide: true } }, async (req, reply) => {
+    const actor = await staffOnly(req, reply, 'reception');
+    if (!actor) return reply;
+    const q = record(req.query);
+    const procedures = await procedureChoices(database.db, deskAgencies(actor), { inPerson: true });
+    const procedure = str(q['thu-tuc'], 40);
+    const kind = kindOf(q['doi-tuong']);
+    const p = h.pageCtx(req, reply);
+    const known = procedures.some((x) => x.code === procedure);
+    const errors: PageError[] = procedure && !known ? [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }] : [];
+    return send(
+      reply,
+      errors.length ? 422 : 200,
+      intakeStartPage(p, { procedures, procedure, kind, applicant: known ? emptyApplicant() : null, nonce: randomBytes(12).toString('hex'), errors }),
+    );
+  });
+
+  app.post('/can-bo/tiep-nhan', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    const actor = await staffOnly(req, reply, 'reception');
+    if (!actor) return reply;
+    const procedures = await procedureChoices(database.db, deskAgencies(actor), { inPerson: true });
+    const procedure = str(body['thu-tuc'], 40);
+    const kind = kindOf(body['doi-tuong']);
+    const p = h.pageCtx(req, reply);
+    const nonce = /^[0-9a-f]{24}$/.test(str(body.nonce, 24)) ? str(body.nonce, 24) : randomBytes(12).toString('hex');
+    const input = applicantFromBody(body);
+    const again = (status: number, errors: PageError[]) =>
+      send(reply, status, intakeStartPage(p, { procedures, procedure, kind, applicant: procedures.some((x) => x.code === procedure) ? input : null, nonce, errors }));
+    if (!procedures.some((x) => x.code === procedure)) return again(422, [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }]);
+    const checked = checkApplicant(p.locale, kind, input);
+    if (!checked.value) return again(422, checked.errors);
+    const createBody = { procedureCode: procedure, applicant: checked.value, form: {}, channel: 'in_person' as const };
+    // A double click sends the same nonce: the same draft comes back.
+    const idempotencyKey = sha(`web-intake:${str(body.csrf, 200)}:${nonce}:${JSON.stringify(createBody)}`);
+    try {
+      const { id } = await createDossier(ctxOf(req, database), createBody, idempotencyKey);
+      return reply.redirect(`/can-bo/tiep-nhan/${id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'invalid') return again(422, err.errors?.length ? fromAppError(err) : [{ anchor: 'in-procedure', message: err.userMessage ?? err.message }]);
+      throw err;
+    }
+  });
+
+  const intakeId = (req: FastifyRequest): string | null => {
+    const id = str(record(req.params).id, 80);
+    return UUID_RE.test(id) ? id.toLowerCase() : null;
+  };
+
+  app.get('/can-bo/tiep-nhan/:id', { schema: { hide: true } }, async (req, reply) => {
+    if (!(await staffOnly(req, reply, 'reception'))) return reply;
+    const id = intakeId(req);
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return reply.redirect(staffHref(d.dossier), 303);
+    return tools.renderDraft(req, reply, 200, d, 'desk', { saved: str(record(req.query)['da-luu'], 2) === '1' });
+  });
+
+  app.post('/can-bo/tiep-nhan/:id', { schema: { hide: true } }, async (req, reply) => {
+    const body = record(req.body);
+    if (!h.csrfValid(req, body)) return csrfPage(req, reply);
+    if (!(await staffOnly(req, reply, 'reception'))) return reply;
+    const id = intakeId(req);
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return reply.redirect(staffHref(d.dossier), 303);
+    const receive = str(body.action, 20) === 'receive';
+    const sent = await tools.saveForm(req, reply, d, body, 'desk', receive);
+    if (sent) return sent;
+    if (!receive) return reply.redirect(`/can-bo/tiep-nhan/${id}?da-luu=1`, 303);
+    const ctx = ctxOf(req, database);
+    // Bound to the session and the dossier: a double click submits once, and receives once (the guard).
+    const idempotencyKey = sha(`web-intake-submit:${str(body.csrf, 200)}:${id}`);
+    try {
+      await submitDossier(ctx, id, { idempotencyKey });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'DOSSIER_INCOMPLETE') return tools.renderDraft(req, reply, 422, await load(req, id), 'desk', { errors: fromAppError(err) });
+      if (err.kind !== 'conflict' && err.kind !== 'precondition_failed') throw err;
+    }
+    const submitted = await getDossierView(ctx, id);
+    if (submitted.status === 'submitted' && submitted.allowedActions.includes('receive')) {
+      try {
+        await performAction(ctx, id, { action: 'receive' }, submitted.version);
+      } catch (err) {
+        if (!(err instanceof AppError && (err.kind === 'precondition_failed' || err.kind === 'conflict'))) throw err;
+      }
+    }
+    return reply.redirect(`/can-bo/tiep-nhan/${id}/xong`, 303);
+  });
+
+  app.get('/can-bo/tiep-nhan/:id/xong', { schema: { hide: true } }, async (req, reply) => {
+    if (!(await staffOnly(req, reply, 'reception'))) return reply;
+    const id = intakeId(req);
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status === 'draft') return reply.redirect(`/can-bo/tiep-nhan/${id}`, 303);
+    return send(reply, 200, intakeDonePage(h.pageCtx(req, reply), d.dossier));
+  });
+
+  app.post('/can-bo/tiep-nhan/:id/tep', { schema: { hide: true } }, async (req, reply) => {
+    const id = intakeId(req);
+    const up = await tools.readUpload(req);
+    if (!h.csrfValid(req, { csrf: up.csrf })) return csrfPage(req, reply);
+    if (!(await staffOnly(req, reply, 'reception'))) return reply;
+    if (!id) return notFoundPage(req, reply);
+    const d = await load(req, id);
+    if (d.dossier.status !== 'draft') return reply.redirect(staffHref(d.dossier), 303);
+    const sent = await tools.attachUpload(req, reply, d, up, (status, errors) => tools.renderDraft(req, reply, status, d, 'desk', { errors }), `/can-bo/tiep-nhan/${id}`);
+    if (sent) return sent;
+    return reply.redirect(`/can-bo/tiep-nhan/${id}#${componentAnchor(up.component)}`, 303);
+  });
+
+  app.post('/can-bo/tiep-nhan/:id/tep/:fileId/xoa', { schema: { hide: true } }, async (req, reply) => {
+    if (!h.csrfValid(req, record(req.body))) return csrfPage(req, reply);
+    if (!(await staffOnly(req, reply, 'reception'))) return reply;
+    const id = intakeId(req);
+    const fileId = str(record(req.params).fileId, 80);
+    if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
+    await tools.removeUpload(req, id, fileId);
+    return reply.redirect(`/can-bo/tiep-nhan/${id}`, 303);
+  });
+}

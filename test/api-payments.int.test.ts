@@ -1,0 +1,368 @@
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { DEMO_PAYMENT_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
+import { queryRows, sql } from '../src/db/client.ts';
+import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
+import { signPayload } from '../src/modules/payments/signature.ts';
+import { startStandInBank, type StandInBank } from '../src/modules/payments/stand-in-bank.ts';
+import { decodeVietQr, encodeVietQr } from '../src/modules/payments/vietqr.ts';
+import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { vnDate } from '../src/platform/time.ts';
+import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
+import { webClient } from './web-client.ts';
+
+// Fees and VietQR payments end to end: request_payment creates the request, the stand-in bank
+// pays it over real HTTP with a signed webhook, the dossier moves on; signatures, replays,
+// mismatches held for review, access control, receipts and reconciliation.
+
+// jsqr is CommonJS with a `default` export in its types: take the function whichever way it arrives.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as typeof jsQRModule.default;
+
+let t: TestApp;
+let bank: StandInBank;
+const COPIES = '2.000635'; // Cấp bản sao trích lục hộ tịch: 8.000 đ per copy (form field so_ban)
+const FREE = '1.001193'; // Đăng ký khai sinh: no fee
+const defs = new Map<string, ProcedureDefinition>();
+const api = (p: string) => `/api/v1${p}`;
+const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
+
+function validForm(d: ProcedureDefinition, extra: Record<string, unknown> = {}) {
+  const r = rng(11);
+  return { ...Object.fromEntries(d.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)])), ...extra };
+}
+
+async function received(code: string, form: Record<string, unknown> = {}) {
+  const d = defs.get(code)!;
+  const c = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: code, applicant, form: validForm(d, form) } });
+  expect(c.status, c.body).toBe(201);
+  for (const comp of d.components.filter((x) => x.required)) {
+    const m = multipart({ component: comp.code }, { name: `${comp.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
+    const up = await t.request({ method: 'POST', url: api(`/dossiers/${c.json.id}/files`), as: 'citizen.an', ...m });
+    expect(up.status, up.body).toBe(201);
+  }
+  const s = await t.request({ method: 'POST', url: api(`/dossiers/${c.json.id}/submit`), as: 'citizen.an' });
+  expect(s.status, s.body).toBe(200);
+  const r = await t.request({ method: 'POST', url: api(`/dossiers/${s.json.code}/actions`), as: 'reception.dung', payload: { action: 'receive' } });
+  expect(r.status, r.body).toBe(200);
+  return r.json as { id: string; code: string; version: number };
+}
+
+async function requestPayment(code: string, body: Record<string, unknown> = {}) {
+  const r = await t.request({ method: 'POST', url: api(`/dossiers/${code}/actions`), as: 'reception.dung', payload: { action: 'request_payment', ...body } });
+  expect(r.status, r.body).toBe(200);
+  expect(r.json.status).toBe('payment_requested');
+  const list = await t.request({ method: 'GET', url: api(`/dossiers/${code}/payments`), as: 'citizen.an' });
+  expect(list.status, list.body).toBe(200);
+  return list.json as { id: string; amount: number; reference: string; status: string; vietqr: { payload: string; png: string; svg: string } }[];
+}
+
+/** Sends a notification to the webhook as the gateway would, optionally with a wrong secret or an old timestamp. */
+async function notify(body: Record<string, unknown>, opts: { secret?: string; ageSeconds?: number; signature?: string | null } = {}) {
+  const raw = JSON.stringify(body);
+  const ts = Math.floor(Date.now() / 1000) - (opts.ageSeconds ?? 0);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-tinhso-timestamp': String(ts) };
+  if (opts.signature !== null) headers['x-tinhso-signature'] = opts.signature ?? signPayload(opts.secret ?? DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw);
+  return t.request({ method: 'POST', url: api('/payments/notifications'), payload: raw, headers });
+}
+
+const dossierRow = async (id: string) =>
+  (await queryRows<{ status: string; is_paid_online: boolean; version: number }>(t.database.db, sql`SELECT status, is_paid_online, version FROM dossiers WHERE id = ${id}::uuid`))[0]!;
+const txCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM payment_transactions`))[0]!.n);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (const code of [COPIES, FREE]) {
+    const p = await t.request({ method: 'GET', url: api(`/procedures/${code}`) });
+    defs.set(code, p.json.definition);
+  }
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (t.app.server.address() as { port: number }).port;
+  bank = await startStandInBank({ webhookUrl: `http://127.0.0.1:${port}/api/v1/payments/notifications`, secret: DEMO_PAYMENT_WEBHOOK_SECRET, bankBin: '970415', accountNo: '113000006868' });
+}, 120_000);
+
+afterAll(async () => {
+  await bank?.close();
+  await t?.close();
+});
+
+async function bankPay(body: Record<string, unknown>) {
+  const res = await fetch(`${bank.url}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as { transactionId: string; webhook: { status: number; body: string }; error?: string } };
+}
+
+describe('payment requests', () => {
+  it('request_payment creates a request from the fee schedule and the form (3 copies × 8.000 đ) with a dynamic VietQR', async () => {
+    const d = await received(COPIES, { so_ban: 3 });
+    const [p, ...more] = await requestPayment(d.code);
+    expect(more).toHaveLength(0);
+    expect(p).toMatchObject({ amount: 24_000, currency: 'VND', status: 'pending', paidAt: null, receipt: null });
+    expect(p!.reference).toMatch(/^TS[0-9A-Z]{10}$/);
+    const qr = decodeVietQr(p!.vietqr.payload);
+    expect(qr).toMatchObject({ isDynamic: true, bin: '970415', accountNo: '113000006868', amount: 24_000, purpose: p!.reference, currency: '704', country: 'VN' });
+    expect(p!.vietqr.png).toBe(`/api/v1/payments/${p!.id}/qr.png`);
+    // Recorded in the dossier's history with the request.
+    const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'reception.dung' });
+    expect(h.json.at(-1)).toMatchObject({ action: 'request_payment', toStatus: 'payment_requested' });
+  });
+
+  it('serves the QR as a PNG that decodes to the payload, and as SVG; the applicant and the agency only', async () => {
+    const d = await received(COPIES, { so_ban: 1 });
+    const [p] = await requestPayment(d.code);
+    const png = await t.app.inject({ method: 'GET', url: p!.vietqr.png, headers: { authorization: `Bearer ${await t.token('citizen.an')}` } });
+    expect(png.statusCode).toBe(200);
+    expect(png.headers['content-type']).toBe('image/png');
+    const img = PNG.sync.read(png.rawPayload);
+    expect(jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data).toBe(p!.vietqr.payload);
+    const svg = await t.request({ method: 'GET', url: p!.vietqr.svg, as: 'reception.dung' });
+    expect(svg.status).toBe(200);
+    expect(svg.body).toContain('<svg');
+    for (const who of ['citizen.binh', 'officer.khanh']) {
+      expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: who })).json).toMatchObject({ status: 404, code: 'DOSSIER_NOT_FOUND' });
+      expect((await t.request({ method: 'GET', url: p!.vietqr.png, as: who })).json).toMatchObject({ status: 404, code: 'PAYMENT_NOT_FOUND' });
+      expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: who })).status).toBe(404);
+    }
+    expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`) })).status).toBe(401);
+    expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: 'citizen.an' })).json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_PAID' });
+  });
+
+  it('a free procedure asks for no online payment unless the officer states an amount; a new request cancels the unpaid one', async () => {
+    const d = await received(FREE);
+    expect(await requestPayment(d.code)).toEqual([]);
+    await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment' } });
+    const [stated] = await requestPayment(d.code, { amount: 50_000, note: 'Phí trích lục bổ sung' });
+    expect(stated).toMatchObject({ amount: 50_000, status: 'pending' });
+    const bad = await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment', amount: 1.5 } });
+    expect(bad.status).toBe(422);
+    await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment' } });
+    const again = await requestPayment(d.code, { amount: 60_000 });
+    expect(again.map((p) => [p.amount, p.status])).toEqual([
+      [60_000, 'pending'],
+      [50_000, 'cancelled'],
+    ]);
+  });
+});
+
+describe('the stand-in bank and the webhook', () => {
+  it('pays a VietQR: signed webhook, payment confirmed, dossier moves on and is flagged paid online, receipt available', async () => {
+    const d = await received(COPIES, { so_ban: 2 });
+    const [p] = await requestPayment(d.code);
+    const paid = await bankPay({ payload: p!.vietqr.payload, payerName: 'NGUYEN VAN AN' });
+    expect(paid.status).toBe(200);
+    expect(paid.json.webhook.status).toBe(200);
+    expect(JSON.parse(paid.json.webhook.body)).toMatchObject({ outcome: 'confirmed', status: 'confirmed', paymentId: p!.id, dossierCode: d.code, holdReason: null });
+    expect(await dossierRow(d.id)).toMatchObject({ status: 'received', is_paid_online: true });
+    const [after] = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json;
+    expect(after).toMatchObject({ status: 'paid', amount: 16_000, receipt: `/api/v1/payments/${p!.id}/receipt.pdf` });
+    expect(after.paidAt).toMatch(/\+07:00$/);
+    const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'citizen.an' });
+    expect(h.json.at(-1)).toMatchObject({ action: 'confirm_payment', fromStatus: 'payment_requested', toStatus: 'received', actor: { name: 'Cổng thanh toán (hệ thống)' } });
+    expect(h.json.at(-1).note).toContain(paid.json.transactionId);
+
+    // The same transaction delivered again changes nothing.
+    const before = await dossierRow(d.id);
+    const count = await txCount();
+    const resend = await fetch(`${bank.url}/resend`, { method: 'POST', body: JSON.stringify({ transactionId: paid.json.transactionId }) });
+    const again = (await resend.json()) as { webhook: { status: number; body: string } };
+    expect(again.webhook.status).toBe(200);
+    expect(JSON.parse(again.webhook.body)).toMatchObject({ outcome: 'duplicate', status: 'confirmed', paymentId: p!.id });
+    expect(await dossierRow(d.id)).toEqual(before);
+    expect(await txCount()).toBe(count);
+
+    // The receipt: a PDF with the Vietnamese text and the QR of the dossier, procedure and applicant.
+    const pdf = await t.app.inject({ method: 'GET', url: after.receipt, headers: { authorization: `Bearer ${await t.token('citizen.an')}` } });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = await pdfPlainText(new Uint8Array(pdf.rawPayload));
+    for (const s of ['BIÊN LAI THU PHÍ, LỆ PHÍ', `BL-${p!.reference}`, d.code, 'Nguyễn Văn An', '16.000 đồng', 'Mười sáu nghìn đồng', paid.json.transactionId]) expect(text).toContain(s);
+    const qrs = await decodePdfQrCodes(new Uint8Array(pdf.rawPayload));
+    expect(qrs.map((q) => q.text)).toContain(`HS:${d.code}|TTHC:${COPIES}|ID:036090001234|BL:BL-${p!.reference}`);
+  });
+
+  it('the bank refuses a payload with a broken CRC or for another account', async () => {
+    const d = await received(COPIES, { so_ban: 1 });
+    const [p] = await requestPayment(d.code);
+    const tampered = p!.vietqr.payload.replace('54048000', '54041000');
+    expect(await bankPay({ payload: tampered })).toMatchObject({ status: 422, json: { error: 'vietqr_crc' } });
+    const elsewhere = encodeVietQr({ bin: '970415', accountNo: '999999999', amount: 8000, purpose: p!.reference });
+    expect(await bankPay({ payload: elsewhere })).toMatchObject({ status: 422, json: { error: 'unknown_beneficiary' } });
+    expect(await bankPay({ payload: 'not a qr' })).toMatchObject({ status: 422 });
+    expect((await dossierRow(d.id)).status).toBe('payment_requested');
+  });
+
+  it('refuses unsigned, wrongly signed, expired and malformed notifications with 401 problem+json', async () => {
+    const body = { transactionId: 'FT-SIG-1', amount: 8000, currency: 'VND', reference: 'TS0000000000' };
+    const wrong = await notify(body, { secret: 'another-secret-that-is-long-enough-000' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['content-type']).toContain('application/problem+json');
+    expect(wrong.json).toMatchObject({ code: 'PAYMENT_SIGNATURE_INVALID', reason: 'mismatch' });
+    expect((await notify(body, { ageSeconds: 301 })).json).toMatchObject({ status: 401, code: 'PAYMENT_SIGNATURE_EXPIRED' });
+    expect((await notify(body, { ageSeconds: -400 })).json).toMatchObject({ status: 401, code: 'PAYMENT_SIGNATURE_EXPIRED' });
+    expect((await notify(body, { signature: null })).json).toMatchObject({ status: 401, reason: 'missing' });
+    expect((await notify(body, { signature: 'sha256=zz' })).json).toMatchObject({ status: 401, reason: 'malformed' });
+    // A signature over different bytes (re-serialised JSON) does not verify: the raw body counts.
+    const raw = JSON.stringify(body, null, 2);
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await t.request({
+      method: 'POST',
+      url: api('/payments/notifications'),
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', 'x-tinhso-timestamp': String(ts), 'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw) },
+    });
+    expect(res.status).toBe(401);
+    expect(await txCount()).toBe(Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM payment_transactions WHERE provider_txn_id <> 'FT-SIG-1'`))[0]!.n));
+    // Signed but not a valid notification: 422.
+    expect((await notify({ transactionId: 'FT-SIG-2', amount: -5 })).status).toBe(422);
+  });
+
+  it('a wrong amount is held for review, the dossier waits; a leader accepts it and the dossier moves on', async () => {
+    const d = await received(COPIES, { so_ban: 1 });
+    const [p] = await requestPayment(d.code);
+    const held = await notify({ transactionId: 'FT-AMT-1', amount: 7_000, currency: 'VND', description: `CT ${p!.reference} nop le phi`, payerName: 'NGUYEN VAN AN' });
+    expect(held.status, held.body).toBe(200);
+    expect(held.json).toMatchObject({ outcome: 'held', holdReason: 'amount_mismatch', paymentId: p!.id });
+    expect(await dossierRow(d.id)).toMatchObject({ status: 'payment_requested', is_paid_online: false });
+    const [pp] = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json;
+    expect(pp.status).toBe('held');
+    // The same transaction again: still held, nothing new.
+    expect((await notify({ transactionId: 'FT-AMT-1', amount: 7_000, currency: 'VND', description: p!.reference })).json).toMatchObject({ outcome: 'duplicate', status: 'held' });
+
+    expect((await t.request({ method: 'GET', url: api('/payments/held'), as: 'reception.dung' })).json).toMatchObject({ status: 403, code: 'PAYMENT_REVIEW_FORBIDDEN' });
+    const list = await t.request({ method: 'GET', url: api('/payments/held'), as: 'leader.hoa' });
+    const item = list.json.find((x: { transactionId: string }) => x.transactionId === 'FT-AMT-1');
+    expect(item).toMatchObject({ status: 'held', holdReason: 'amount_mismatch', amount: 7_000, expectedAmount: 8_000, dossierCode: d.code, payerName: 'NGUYEN VAN AN' });
+
+    const resolve = (body: Record<string, unknown>, as = 'leader.hoa') => t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as, payload: body });
+    expect((await resolve({ decision: 'accept', note: 'Đã thu bổ sung 1.000 đồng tại quầy' }, 'citizen.an')).status).toBe(403);
+    const ok = await resolve({ decision: 'accept', note: 'Đã thu bổ sung 1.000 đồng tại quầy' });
+    expect(ok.status, ok.body).toBe(200);
+    expect(ok.json).toMatchObject({ status: 'accepted', resolutionNote: 'Đã thu bổ sung 1.000 đồng tại quầy' });
+    expect(await dossierRow(d.id)).toMatchObject({ status: 'received', is_paid_online: true });
+    expect((await resolve({ decision: 'reject', note: 'lần hai' })).json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_HELD' });
+  });
+
+  it('an unknown reference is held, never accepted; a transfer to a paid request is held as already paid', async () => {
+    const unknown = await notify({ transactionId: 'FT-UNK-1', amount: 8_000, currency: 'VND', description: 'chuyen tien khong ghi ma' });
+    expect(unknown.json).toMatchObject({ outcome: 'held', holdReason: 'unknown_reference', paymentId: null, dossierCode: null });
+    const list = await t.request({ method: 'GET', url: api('/payments/held'), as: 'leader.hoa' });
+    const item = list.json.find((x: { transactionId: string }) => x.transactionId === 'FT-UNK-1');
+    expect(item).toMatchObject({ reference: null, expectedAmount: null });
+    const needs = await t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as: 'leader.hoa', payload: { decision: 'accept', note: 'thử' } });
+    expect(needs.json).toMatchObject({ status: 422, code: 'PAYMENT_NOT_FOUND' });
+    const rej = await t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as: 'leader.hoa', payload: { decision: 'reject', note: 'Hoàn trả người chuyển' } });
+    expect(rej.json).toMatchObject({ status: 'rejected' });
+
+    const d = await received(COPIES, { so_ban: 1 });
+    const [p] = await requestPayment(d.code);
+    expect((await notify({ transactionId: 'FT-DUP-1', amount: 8_000, currency: 'VND', reference: p!.reference })).json).toMatchObject({ outcome: 'confirmed' });
+    const second = await notify({ transactionId: 'FT-DUP-2', amount: 8_000, currency: 'VND', reference: p!.reference });
+    expect(second.json).toMatchObject({ outcome: 'held', holdReason: 'already_paid', paymentId: p!.id });
+    expect((await dossierRow(d.id)).status).toBe('received');
+  });
+
+  it('reconciliation: the day’s transactions against what was expected, as JSON and CSV, for finance and leaders only', async () => {
+    const date = vnDate(new Date());
+    expect((await t.request({ method: 'GET', url: api(`/payments/reconciliation?date=${date}`), as: 'specialist.giang' })).status).toBe(403);
+    expect((await t.request({ method: 'GET', url: api('/payments/reconciliation?date=2026-13-45'), as: 'leader.hoa' })).status).toBe(422);
+    const r = await t.request({ method: 'GET', url: api(`/payments/reconciliation?date=${date}`), as: 'leader.hoa' });
+    expect(r.status, r.body).toBe(200);
+    const rows = r.json.rows as { transactionId: string; amount: number; expectedAmount: number | null; difference: number | null; isMismatch: boolean; status: string }[];
+    const all = await queryRows<{ amount: number }>(t.database.db, sql`SELECT amount FROM payment_transactions`);
+    expect(r.json.summary.transactions).toBe(all.length);
+    expect(r.json.summary.receivedTotal).toBe(all.reduce((a, x) => a + Number(x.amount), 0));
+    expect(rows.find((x) => x.transactionId === 'FT-AMT-1')).toMatchObject({ amount: 7_000, expectedAmount: 8_000, difference: -1_000, isMismatch: true, status: 'accepted' });
+    expect(rows.find((x) => x.transactionId === 'FT-UNK-1')).toMatchObject({ isMismatch: true, status: 'rejected' });
+    expect(rows.find((x) => x.transactionId === 'FT-DUP-1')).toMatchObject({ difference: 0, isMismatch: false, status: 'confirmed' });
+    expect(r.json.mismatches.map((x: { transactionId: string }) => x.transactionId).sort()).toEqual(rows.filter((x) => x.isMismatch).map((x) => x.transactionId).sort());
+    expect(r.json.summary.mismatchCount).toBe(r.json.mismatches.length);
+    expect(r.json.summary.heldCount).toBe(rows.filter((x) => x.status === 'held').length);
+
+    const csv = await t.request({ method: 'GET', url: api(`/payments/reconciliation.csv?date=${date}`), as: 'leader.hoa' });
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('ngay,ma_giao_dich,thoi_diem_nhan,ma_tham_chieu,ma_ho_so,so_tien_phai_thu,so_tien_nhan,chenh_lech,trang_thai,ly_do_giu_lai,lech');
+    expect(lines).toHaveLength(rows.length + 1);
+    expect(lines.find((l) => l.includes('FT-AMT-1'))).toMatch(/,8000,7000,-1000,accepted,amount_mismatch,co$/);
+
+    const empty = await t.request({ method: 'GET', url: api('/payments/reconciliation?date=2020-01-01'), as: 'leader.hoa' });
+    expect(empty.json.summary).toMatchObject({ transactions: 0, receivedTotal: 0, mismatchCount: 0 });
+  });
+});
+
+describe('the citizen’s payment page', () => {
+  const web = webClient(() => t);
+
+  it('shows the amount, the QR, the bank details and the reference; the QR image and, once paid, the receipt', async () => {
+    const d = await received(COPIES, { so_ban: 2 });
+    const [p] = await requestPayment(d.code);
+    const { cookie } = await web.signIn('citizen.an');
+    const page = await web.get(`/ho-so/${d.id}/thanh-toan`, cookie);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Thanh toán phí, lệ phí');
+    expect(page.body).toContain('16.000');
+    expect(page.body).toContain(p!.reference);
+    expect(page.body).toContain('113000006868');
+    expect(page.body).toContain('Chờ thanh toán');
+    expect(page.body).toContain(`<img src="/ho-so/${d.id}/thanh-toan/${p!.id}/qr.png"`);
+    expect(page.body).toMatch(/<img [^>]*alt="Mã VietQR thanh toán/);
+    expect(page.body).not.toContain('Thanh toán thử'); // no stand-in bank configured for this app
+    expect(page.body).not.toMatch(/<script|style=/);
+    const img = await t.app.inject({ method: 'GET', url: `/ho-so/${d.id}/thanh-toan/${p!.id}/qr.png`, headers: { cookie } });
+    expect(img.statusCode).toBe(200);
+    expect(img.headers['content-type']).toBe('image/png');
+
+    const other = await web.signIn('citizen.binh');
+    expect((await web.get(`/ho-so/${d.id}/thanh-toan`, other.cookie)).status).toBe(404);
+    expect((await web.get(`/ho-so/${d.id}/thanh-toan/${p!.id}/qr.png`, other.cookie)).status).toBe(404);
+    expect((await web.get(`/ho-so/${d.id}/thanh-toan`)).status).toBe(303);
+
+    expect((await bankPay({ payload: p!.vietqr.payload })).json.webhook.status).toBe(200);
+    const paid = await web.get(`/ho-so/${d.id}/thanh-toan`, cookie);
+    expect(paid.body).toContain('Đã thanh toán');
+    expect(paid.body).toContain(`/ho-so/${d.id}/thanh-toan/${p!.id}/bien-lai.pdf`);
+    const pdf = await t.app.inject({ method: 'GET', url: `/ho-so/${d.id}/thanh-toan/${p!.id}/bien-lai.pdf`, headers: { cookie } });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await web.get(`/ho-so/${d.id}/thanh-toan/${p!.id}/bien-lai.pdf`, other.cookie)).status).toBe(404);
+  });
+});
+
+describe('the demo button with the stand-in bank', () => {
+  it('appears only when the stand-in bank is configured, and pays through it', async () => {
+    // The same database, a second app configured as main.ts does with DEMO_BANK_PORT.
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: t.dataDir, LOG_LEVEL: 'silent', DEMO_BANK_PORT: String(bank.port), ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}) });
+    const demo = await buildApp({ config, database: t.database, files: t.files });
+    try {
+      const d = await received(COPIES, { so_ban: 1 });
+      const [p] = await requestPayment(d.code);
+      const web = webClient(() => ({ ...t, app: demo }));
+      const { cookie } = await web.signIn('citizen.an');
+      const page = await web.get(`/ho-so/${d.id}/thanh-toan`, cookie);
+      expect(page.body).toContain('Thanh toán thử (ngân hàng mô phỏng)');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      expect((await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf: 'wrong' }, cookie)).status).toBe(403);
+      const paid = await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf }, cookie);
+      expect(paid.status, paid.body).toBe(200);
+      expect(paid.body).toContain('Ngân hàng mô phỏng đã chuyển tiền');
+      expect(paid.body).toContain('Đã thanh toán');
+      expect(paid.body).not.toContain('Thanh toán thử (ngân hàng mô phỏng)');
+      expect(await dossierRow(d.id)).toMatchObject({ status: 'received', is_paid_online: true });
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the payment routes and the webhook headers', async () => {
+    const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json;
+    for (const path of ['/api/v1/dossiers/{id}/payments', '/api/v1/payments/notifications', '/api/v1/payments/held', '/api/v1/payments/reconciliation', '/api/v1/payments/{id}/receipt.pdf']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    const hook = doc.paths['/api/v1/payments/notifications'].post;
+    expect(hook.parameters.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['x-tinhso-timestamp', 'x-tinhso-signature']));
+  });
+});

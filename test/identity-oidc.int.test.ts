@@ -1,0 +1,256 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase, queryRows, sql, type Database } from '../src/db/client.ts';
+import { seedDemo } from '../src/db/demo/seed.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { startLocalIdp, type LocalIdp } from '../src/modules/identity/local-idp.ts';
+import { LocalFileStore } from '../src/platform/files.ts';
+import { clearSettingsCache } from '../src/platform/settings.ts';
+import { createPostgresDatabase } from './harness.ts';
+
+// National identity (VNeID) sign-in end to end over real HTTP: the app and the local OpenID
+// provider (oidc-provider) each listen on a port, and a browser-like client follows every
+// redirect with its own cookie jar (per host and path, as browsers keep them).
+
+let app: FastifyInstance;
+let idp: LocalIdp;
+let database: Database;
+let dataDir: string;
+let drop: (() => Promise<void>) | undefined;
+let base: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  clearSettingsCache();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-oidc-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  idp = await startLocalIdp({ port: 0, clientId: 'tinhso', clientSecret: 'test-client-secret-0123456789', redirectUris: [`${base}/auth/oidc/callback`], idNumberClaim: 'personal_id' });
+  const pg = process.env.TEST_DATABASE_URL ? await createPostgresDatabase(process.env.TEST_DATABASE_URL) : null;
+  drop = pg?.drop;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_SECRET: 'test-client-secret-0123456789',
+    OIDC_REDIRECT_URI: `${base}/auth/oidc/callback`,
+    ...(pg ? { DATABASE_URL: pg.url } : {}),
+  });
+  database = await openDatabase({ databaseUrl: pg?.url, dataDir: ':memory:', poolSize: 10 });
+  await migrate(database);
+  const files = new LocalFileStore(path.join(dataDir, 'files'));
+  await files.init();
+  app = await buildApp({ config, database, files });
+  await seedDemo(database.db, files, app.log, { dossiers: 0 });
+  await app.listen({ host: '127.0.0.1', port });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await idp?.close();
+  await database?.close();
+  await drop?.();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A browser: a cookie jar (host + path + name), manual redirects so every hop is seen. */
+function browser() {
+  const jar = new Map<string, { host: string; path: string; name: string; value: string }>();
+  const store = (url: URL, header: string) => {
+    const [pair, ...attrs] = header.split(';');
+    const i = pair!.indexOf('=');
+    const name = pair!.slice(0, i).trim();
+    const value = pair!.slice(i + 1).trim();
+    let cpath = '/';
+    let expired = false;
+    for (const a of attrs) {
+      const [k, v] = a.trim().split('=');
+      if (k!.toLowerCase() === 'path' && v) cpath = v;
+      if (k!.toLowerCase() === 'max-age' && Number(v) <= 0) expired = true;
+      if (k!.toLowerCase() === 'expires' && v && Date.parse(v) < Date.now()) expired = true;
+    }
+    const key = `${url.hostname}|${cpath}|${name}`;
+    if (expired) jar.delete(key);
+    else jar.set(key, { host: url.hostname, path: cpath, name, value });
+  };
+  const cookieFor = (url: URL) =>
+    [...jar.values()]
+      .filter((c) => c.host === url.hostname && (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)))
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+  const hops: string[] = [];
+  async function request(method: string, href: string, body?: URLSearchParams) {
+    const url = new URL(href);
+    const cookie = cookieFor(url);
+    const res = await fetch(url, {
+      method,
+      redirect: 'manual',
+      headers: { accept: 'text/html', 'user-agent': 'Mozilla/5.0 (test browser)', ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(body ? { body: body.toString() } : {}),
+    });
+    for (const c of res.headers.getSetCookie()) store(url, c);
+    hops.push(`${method} ${url.origin}${url.pathname} → ${res.status}`);
+    return { url, res, text: await res.text() };
+  }
+  /** Follows redirects (303/302 become GET) until a page that is not a redirect; stops early at `until`. */
+  async function go(method: string, href: string, body?: URLSearchParams, until?: (u: URL) => boolean) {
+    let r = await request(method, href, body);
+    for (let n = 0; n < 15 && r.res.status >= 300 && r.res.status < 400; n++) {
+      const next = new URL(r.res.headers.get('location')!, r.url);
+      if (until?.(next)) return { ...r, stoppedAt: next };
+      r = await request('GET', next.href);
+    }
+    return { ...r, stoppedAt: null as URL | null };
+  }
+  const cookie = (name: string) => [...jar.values()].find((c) => c.name === name)?.value;
+  return { go, request, cookie, hops, jar };
+}
+
+/** From the portal's VNeID button to the provider's page, choosing `sub`, back to the portal. */
+async function signInWithVneid(b: ReturnType<typeof browser>, sub: string, next = '/ho-so') {
+  const chooser = await b.go('GET', `${base}/auth/oidc/login?next=${encodeURIComponent(next)}`);
+  expect(chooser.res.status).toBe(200);
+  expect(chooser.url.origin).toBe(idp.issuer);
+  const action = /<form method="post" action="([^"]+\/login)"/.exec(chooser.text)![1]!;
+  expect(chooser.text).toContain(`value="${sub}"`);
+  return b.go('POST', new URL(action, chooser.url).href, new URLSearchParams({ sub }));
+}
+
+const CODE = '1.001193';
+const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
+
+describe('sign-in with the national electronic identity (VNeID) through OpenID Connect', () => {
+  it('the sign-in page offers it; login starts an authorization-code request with PKCE (S256), state and nonce', async () => {
+    const b = browser();
+    const page = await b.go('GET', `${base}/dang-nhap?next=%2Fho-so`);
+    expect(page.text).toContain('href="/auth/oidc/login?next=%2Fho-so"');
+    expect(page.text).toContain('Đăng nhập bằng định danh điện tử VNeID');
+    const start = await b.request('GET', `${base}/auth/oidc/login?next=%2Fho-so`);
+    expect(start.res.status).toBe(303);
+    const auth = new URL(start.res.headers.get('location')!);
+    expect(`${auth.origin}`).toBe(idp.issuer);
+    expect(Object.fromEntries(auth.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'tinhso',
+      redirect_uri: `${base}/auth/oidc/callback`,
+      scope: 'openid profile vneid',
+      code_challenge_method: 'S256',
+    });
+    expect(auth.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(auth.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(auth.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    const set = start.res.headers.getSetCookie().find((c) => c.startsWith('tinhso_oidc='))!;
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Lax');
+    // The pending state is sealed: neither the verifier nor the state is readable in the cookie.
+    expect(decodeURIComponent(set)).not.toContain(auth.searchParams.get('state')!);
+  });
+
+  it('links the account holding the ID number, opens a vneid session, and dossiers created in it carry the flag', async () => {
+    const b = browser();
+    const done = await signInWithVneid(b, 'vneid-demo-0001', '/ho-so');
+    expect(done.url.href).toBe(`${base}/ho-so`);
+    expect(done.res.status).toBe(200);
+    expect(b.hops.some((h) => h.startsWith(`GET ${base}/auth/oidc/callback → 303`))).toBe(true);
+    const token = b.cookie('tinhso_session')!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(b.cookie('tinhso_oidc')).toBeUndefined();
+
+    const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ username: 'citizen.an', displayName: 'Nguyễn Văn An', kind: 'citizen' });
+    const [link] = await queryRows<{ username: string; subject: string; identity_level: number }>(
+      database.db,
+      sql`SELECT u.username, e.subject, e.identity_level FROM external_identities e JOIN users u ON u.id = e.user_id`,
+    );
+    expect(link).toEqual({ username: 'citizen.an', subject: 'vneid-demo-0001', identity_level: 2 });
+    const account = await b.go('GET', `${base}/tai-khoan`);
+    expect(account.text).toContain('Định danh điện tử VNeID');
+
+    // A dossier created in the VNeID session is flagged; one created after a password sign-in is not.
+    const create = (bearer: string) =>
+      fetch(`${base}/api/v1/dossiers`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify({ procedureCode: CODE, applicant, form: {} }) });
+    const viaVneid = await create(token);
+    expect(viaVneid.status).toBe(201);
+    const vneidId = ((await viaVneid.json()) as { id: string }).id;
+    const pw = (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'citizen.an', password: 'tinhso-demo' }) })).json()) as { token: string };
+    const viaPassword = await create(pw.token);
+    const passwordId = ((await viaPassword.json()) as { id: string }).id;
+    const flags = await queryRows<{ id: string; applicant_verified_by: string | null }>(database.db, sql`SELECT id, applicant_verified_by FROM dossiers WHERE id IN (${vneidId}, ${passwordId})`);
+    expect(Object.fromEntries(flags.map((f) => [f.id, f.applicant_verified_by]))).toEqual({ [vneidId]: 'vneid', [passwordId]: null });
+
+    const audit = await queryRows<{ action: string; details: { method?: string } }>(database.db, sql`SELECT action, details FROM audit_log WHERE action IN ('auth.login', 'identity.link') ORDER BY id`);
+    expect(audit.map((a) => `${a.action}:${a.details.method ?? ''}`)).toEqual(['identity.link:', 'auth.login:vneid', 'auth.login:password']);
+  });
+
+  it('a person with no account gets a citizen account; the next sign-in finds the same account', async () => {
+    const first = browser();
+    const done = await signInWithVneid(first, 'vneid-demo-0004', '/');
+    expect(done.url.href).toBe(`${base}/`);
+    const rows = await queryRows<{ id: string; username: string; display_name: string; kind: string; id_number: string; password_hash: string | null; roles: string }>(
+      database.db,
+      sql`SELECT u.id, u.username, u.display_name, u.kind, u.id_number, u.password_hash, (SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles FROM users u WHERE u.id_number = '036200009999'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ display_name: 'Phạm Minh Tuấn', kind: 'citizen', id_number: '036200009999', password_hash: null, roles: 'citizen' });
+    expect(rows[0]!.username).toMatch(/^vneid\.[0-9a-f]{10}$/);
+    const again = browser();
+    await signInWithVneid(again, 'vneid-demo-0004', '/');
+    const me = (await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${again.cookie('tinhso_session')}` } })).json()) as { id: string };
+    expect(me.id).toBe(rows[0]!.id);
+    expect((await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM users WHERE id_number = '036200009999'`))[0]!.n).toBe(1);
+  });
+
+  it('refuses a callback whose state does not match, one without the sign-in cookie, and a replayed code', async () => {
+    const b = browser();
+    const chooser = await b.go('GET', `${base}/auth/oidc/login?next=%2F`);
+    const action = /<form method="post" action="([^"]+\/login)"/.exec(chooser.text)![1]!;
+    const atCallback = await b.go('POST', new URL(action, chooser.url).href, new URLSearchParams({ sub: 'vneid-demo-0002' }), (u) => u.pathname === '/auth/oidc/callback');
+    const callback = atCallback.stoppedAt!;
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    const tampered = new URL(callback);
+    tampered.searchParams.set('state', 'not-the-state-we-sent-0123456789');
+    const bad = await b.request('GET', tampered.href);
+    expect(bad.res.status).toBe(400);
+    expect(bad.res.headers.get('content-type')).toContain('text/html');
+    expect(bad.text).toContain('Không đăng nhập được bằng định danh điện tử');
+    expect(b.cookie('tinhso_session')).toBeUndefined();
+    // The sign-in cookie was used up: the genuine callback now fails too (one attempt per start).
+    const replay = await b.request('GET', callback.href);
+    expect(replay.res.status).toBe(400);
+    expect(replay.text).toContain('đã hết hạn hoặc không hợp lệ');
+    expect(b.cookie('tinhso_session')).toBeUndefined();
+    // No session was created for citizen.binh by any of this.
+    const [n] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'citizen.binh'`);
+    expect(n!.n).toBe(0);
+    const failures = await queryRows<{ details: { code: string } }>(database.db, sql`SELECT details FROM audit_log WHERE action = 'auth.login.vneid' AND outcome = 'failure'`);
+    expect(failures.map((f) => f.details.code)).toContain('OIDC_FAILED');
+  });
+
+  it('cancelling at the provider comes back to a readable page', async () => {
+    const b = browser();
+    const chooser = await b.go('GET', `${base}/auth/oidc/login?next=%2F`);
+    const cancel = /<form method="post" action="([^"]+\/cancel)"/.exec(chooser.text)![1]!;
+    const back = await b.go('POST', new URL(cancel, chooser.url).href, new URLSearchParams());
+    expect(back.url.pathname).toBe('/auth/oidc/callback');
+    expect(back.res.status).toBe(400);
+    expect(back.text).toContain('Bạn đã huỷ đăng nhập bằng định danh điện tử.');
+    expect(back.text).toContain('href="/auth/oidc/login?next=%2F"');
+  });
+});

@@ -1,0 +1,152 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.ts';
+import { addDays } from '../src/modules/reports/period.ts';
+import { parseCsv } from '../src/platform/csv.ts';
+import { vnDate } from '../src/platform/time.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+import { webClient } from './web-client.ts';
+
+let t: TestApp;
+const { get, signIn } = webClient(() => t);
+const TODAY = vnDate(new Date());
+const FROM = addDays(TODAY, -89);
+const Q = `unit=37&from=${FROM}&to=${TODAY}`;
+let leader = '';
+
+beforeAll(async () => {
+  t = await createTestApp({ dossiers: 400 });
+  leader = (await signIn('leader.hoa')).cookie;
+}, 300_000);
+afterAll(async () => t?.close());
+
+const two = (n: number) => new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+
+function expectPage(r: { status: number; headers: Record<string, unknown>; body: string }) {
+  expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(r.headers['content-security-policy']).toContain("style-src 'self'");
+  expect(r.body).not.toMatch(/<script/i);
+  expect(r.body).not.toMatch(/\sstyle=/i);
+}
+
+describe('the leaders’ dashboard page', () => {
+  it('sends signed-out visitors to sign in and refuses citizens and specialists', async () => {
+    const anon = await get(`/bang-dieu-khien?${Q}`);
+    expect(anon.status).toBe(303);
+    expect(anon.headers.location).toBe(`/dang-nhap?next=${encodeURIComponent(`/bang-dieu-khien?${Q}`)}`);
+    const citizen = await signIn('citizen.an');
+    const r = await get('/bang-dieu-khien', citizen.cookie);
+    expect(r.status).toBe(403);
+    expect(r.body).toContain('Trang này dành cho lãnh đạo và quản trị viên.');
+    const specialist = await signIn('specialist.giang');
+    expect((await get('/bang-dieu-khien', specialist.cookie)).status).toBe(403);
+    expect((await get(`/bao-cao?${Q}`, specialist.cookie)).status).toBe(200);
+    expect((await get(`/bao-cao?${Q}`, citizen.cookie)).status).toBe(403);
+  });
+
+  it('shows the same total and groups as the API, with SVG charts and tables, in one page load', async () => {
+    const started = performance.now();
+    const r = await get(`/bang-dieu-khien?${Q}`, leader);
+    const ms = performance.now() - started;
+    console.log(`dashboard page on ${400} demo dossiers: ${ms.toFixed(0)} ms`);
+    expect(r.status).toBe(200);
+    expectPage(r);
+    const api = await t.request({ method: 'GET', url: `/api/v1/service-index?${Q}`, as: 'leader.hoa' });
+    expect(api.status, api.body).toBe(200);
+    expect(r.body).toContain(`<span class="big">${two(api.json.total)}</span>`);
+    for (const g of api.json.groups as { name: string; score: number | null }[]) {
+      expect(r.body).toContain(`<th scope="row">${g.name}</th><td class="num">${g.score === null ? 'Không áp dụng' : two(g.score)}</td>`);
+    }
+    // Charts: role="img", a label, a title and a description, and a table beside each.
+    expect(r.body.match(/<svg class="chart[^"]*" role="img" aria-label="[^"]+"/g)!.length).toBeGreaterThanOrEqual(5);
+    expect(r.body).toContain('<title id="chart-groups-title">Điểm theo nhóm chỉ số</title>');
+    expect(r.body).toContain('<desc id="chart-ontime-desc">');
+    expect(r.body).toContain('Xu hướng 12 tháng');
+    // The rankings list every agency and commune the API ranks.
+    const ranking = await t.request({ method: 'GET', url: `/api/v1/service-index/ranking?level=commune&from=${FROM}&to=${TODAY}`, as: 'leader.hoa' });
+    for (const u of ranking.json.units as { name: string }[]) expect(r.body).toContain(`<th scope="row">${u.name}</th>`);
+    // The previous period of equal length is named.
+    expect(r.body).toMatch(/Kỳ trước \(\d{2}\/\d{2}\/\d{4} – \d{2}\/\d{2}\/\d{4}\)/);
+  });
+
+  it('lists overdue dossiers with the exact count the database gives', async () => {
+    const r = await get(`/bang-dieu-khien?${Q}`, leader);
+    const counted = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM dossiers d WHERE d.finished_at IS NULL AND d.returned_at IS NULL AND d.received_at IS NOT NULL AND d.due_at IS NOT NULL
+            AND d.status IN ('submitted','received','in_progress','supplement_requested','payment_requested') AND coalesce(d.paused_at, now()) > d.due_at`,
+    );
+    const n = counted[0]!.n;
+    expect(r.body).toContain(`<strong>${new Intl.NumberFormat('vi-VN').format(n)} hồ sơ đang quá hạn</strong>`);
+    if (n > 0) expect(r.body).toMatch(/<a href="\/can-bo\/ho-so\/[^"]+">/);
+    expect(r.body).toContain('Hồ sơ đến hạn trong 3 ngày làm việc');
+  });
+
+  it('links a weak sub-indicator to the dossiers behind it, with the reason, matching the API', async () => {
+    const r = await get(`/bang-dieu-khien?${Q}`, leader);
+    const link = /href="(\/bang-dieu-khien\/chi-tieu\/([a-z_.]+)\?[^"]+)"/.exec(r.body);
+    expect(link, 'a weakest sub-indicator link').not.toBeNull();
+    const url = link![1]!.replace(/&amp;/g, '&');
+    const key = link![2]!;
+    const page = await get(url, leader);
+    expect(page.status).toBe(200);
+    expectPage(page);
+    const api = await t.request({ method: 'GET', url: `/api/v1/service-index/indicators/${key}/dossiers?${Q}&counted=false&pageSize=50`, as: 'leader.hoa' });
+    expect(api.status, api.body).toBe(200);
+    expect(page.body).toContain(`${new Intl.NumberFormat('vi-VN').format(api.json.total)} mục`);
+    for (const item of (api.json.items as { code: string; reasonText: string }[]).slice(0, 5)) {
+      expect(page.body).toContain(item.code);
+      expect(page.body).toContain(item.reasonText.replace(/&/g, '&amp;'));
+    }
+    expect((await get(`/bang-dieu-khien/chi-tieu/no.such?${Q}`, leader)).status).toBe(404);
+  });
+
+  it('checks the GET filters and answers with readable messages next to the inputs', async () => {
+    const bad = await get('/bang-dieu-khien?unit=37&from=2026-02-30&to=2026-01-01', leader);
+    expect(bad.status).toBe(422);
+    expectPage(bad);
+    expect(bad.body).toContain('class="error-summary"');
+    expect(bad.body).toContain('<a href="#from">Nhập “từ ngày” là một ngày có thật');
+    expect(bad.body).toContain('aria-invalid="true"');
+    const order = await get('/bang-dieu-khien?unit=37&from=2026-03-02&to=2026-03-01', leader);
+    expect(order.body).toContain('<a href="#to">“Đến ngày” phải bằng hoặc sau “từ ngày”</a>');
+    const unit = await get(`/bang-dieu-khien?unit=NOPE&from=${FROM}&to=${TODAY}`, leader);
+    expect(unit.status).toBe(422);
+    expect(unit.body).toContain('<a href="#unit">Chọn một đơn vị trong danh sách</a>');
+    // Without parameters: month to date for the province, and the form keeps the values.
+    const plain = await get('/bang-dieu-khien', leader);
+    expect(plain.status).toBe(200);
+    expect(plain.body).toContain(`name="from" value="${TODAY.slice(0, 8)}01"`);
+    expect(plain.body).toContain('<option value="37" selected>');
+  });
+});
+
+describe('the reports page', () => {
+  it('shows the handling table with the API’s numbers and download links', async () => {
+    const r = await get(`/bao-cao?${Q}`, leader);
+    expect(r.status).toBe(200);
+    expectPage(r);
+    const api = await t.request({ method: 'GET', url: `/api/v1/reports/handling?${Q}`, as: 'leader.hoa' });
+    const nf = new Intl.NumberFormat('vi-VN');
+    const totals = ['receivedTotal', 'receivedOnline', 'receivedOffline', 'carriedOver', 'resolvedTotal'].map((k) => `<td class="num">${nf.format(api.json.total[k])}</td>`).join('');
+    expect(r.body).toContain(`<th scope="row" colspan="2">Tổng cộng</th>${totals}`);
+    const QA = Q.replace(/&/g, '&amp;');
+    expect(r.body).toContain(`href="/bao-cao/tai-ve?${QA}&amp;format=xlsx"`);
+    expect(r.body).toContain(`href="/bao-cao/so-theo-doi?${QA}"`);
+  });
+
+  it('downloads CSV and xlsx through the session, audited', async () => {
+    const csv = await get(`/bao-cao/tai-ve?${Q}&format=csv`, leader);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const rows = parseCsv(csv.body);
+    const api = await t.request({ method: 'GET', url: `/api/v1/reports/handling?${Q}`, as: 'leader.hoa' });
+    expect(rows.at(-1)![4]).toBe(String(api.json.total.receivedTotal));
+    const xlsx = await t.app.inject({ method: 'GET', url: `/bao-cao/so-theo-doi?${Q}`, headers: { cookie: leader } });
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const audit = await queryRows<{ action: string }>(t.database.db, sql`SELECT action FROM audit_log WHERE action LIKE 'report.%' ORDER BY id`);
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['report.handling.export', 'report.register.export']));
+  });
+});
