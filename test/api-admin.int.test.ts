@@ -379,7 +379,8 @@ describe('agencies and staff', () => {
 
     expectProblem(await staff('TTPVHCC', 'officer.khanh'), 404, 'AGENCY_NOT_FOUND');
     expectProblem(await staff('TTPVHCC-13669', 'reception.dung'), 404, 'AGENCY_NOT_FOUND');
-    expectProblem(await staff('TTPVHCC', 'citizen.an'), 404, 'AGENCY_NOT_FOUND');
+    // Agencies are public, so a citizen is simply not allowed (the access matrix), not told "not found".
+    expectProblem(await staff('TTPVHCC', 'citizen.an'), 403, 'ROLE_REQUIRED');
     expectProblem(await staff('KHONG-CO', 'reception.dung'), 404, 'AGENCY_NOT_FOUND');
     expectProblem(await staff('TTPVHCC', undefined), 401, 'AUTH_REQUIRED');
     expectProblem(await staff('TTPVHCC', 'reception.dung', 'admin'), 422, 'VALIDATION_FAILED');

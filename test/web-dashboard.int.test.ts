@@ -65,6 +65,16 @@ describe('the leaders’ dashboard page', () => {
     // The rankings list every agency and commune the API ranks.
     const ranking = await t.request({ method: 'GET', url: `/api/v1/service-index/ranking?level=commune&from=${FROM}&to=${TODAY}`, as: 'leader.hoa' });
     for (const u of ranking.json.units as { name: string }[]) expect(r.body).toContain(`<th scope="row">${u.name}</th>`);
+    // The trend (read from the index's facts) agrees with the dossiers themselves for this month.
+    const month = TODAY.slice(0, 7);
+    const [c] = await queryRows<{ received: number; resolved: number }>(
+      t.database.db,
+      sql`SELECT count(*) FILTER (WHERE to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = ${month})::int AS received,
+                 count(*) FILTER (WHERE status IN ('done', 'returned') AND to_char(finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = ${month})::int AS resolved
+            FROM dossiers`,
+    );
+    const nf = new Intl.NumberFormat('vi-VN');
+    expect(r.body).toContain(`<tr><th scope="row">${month.slice(5, 7)}/${month.slice(0, 4)}</th><td class="num">${nf.format(c!.received)}</td><td class="num">${nf.format(c!.resolved)}</td>`);
     // The previous period of equal length is named.
     expect(r.body).toMatch(/Kỳ trước \(\d{2}\/\d{2}\/\d{4} – \d{2}\/\d{2}\/\d{4}\)/);
   });

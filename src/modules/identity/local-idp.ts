@@ -5,7 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../config.ts';
 import { escapeHtml } from '../../web/html.ts';
-import { oidcSettingsOf } from './oidc.ts';
+import { redirectUriOf } from './oidc.ts';
 
 /**
  * A local OpenID provider standing in for the national electronic identity (VNeID) in
@@ -212,7 +212,7 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
  */
 export async function withLocalIdp(config: Config): Promise<{ config: Config; idp: LocalIdp | null }> {
   if (config.env === 'production' || config.oidc.issuer) return { config, idp: null };
-  const redirectUri = oidcSettingsOf({ ...config, oidc: { ...config.oidc, issuer: 'http://placeholder.invalid' } })!.redirectUri;
+  const redirectUri = redirectUriOf(config);
   const idp = await startLocalIdp({
     port: config.oidc.localPort,
     clientId: config.oidc.clientId,

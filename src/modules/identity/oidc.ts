@@ -46,11 +46,16 @@ export interface VerifiedPerson {
 
 export class OidcError extends AppError {}
 
+/** Our callback address: OIDC_REDIRECT_URI, else PUBLIC_BASE_URL (or http://localhost:PORT) + /auth/oidc/callback. */
+export function redirectUriOf(config: Config): string {
+  return config.oidc.redirectUri ?? `${(config.publicBaseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '')}/auth/oidc/callback`;
+}
+
 /** The settings from configuration, or null when national-identity sign-in is not configured. */
 export function oidcSettingsOf(config: Config): OidcSettings | null {
   const o = config.oidc;
   if (!o.issuer) return null;
-  const redirectUri = o.redirectUri ?? `${(config.publicBaseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '')}/auth/oidc/callback`;
+  const redirectUri = redirectUriOf(config);
   return {
     issuer: o.issuer,
     clientId: o.clientId,

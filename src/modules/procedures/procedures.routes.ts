@@ -47,7 +47,7 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['procedures'],
           summary: 'One procedure: its published version, or ?version=N',
           params: z.object({ code: ProcedureCode }),
-          querystring: z.object({ version: z.coerce.number().int().min(1).optional() }),
+          querystring: z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }),
           response: { 200: ProcedureDetail },
         },
       },
@@ -115,7 +115,7 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['procedures'],
           summary: 'Publish a draft version (administrators)',
-          params: z.object({ code: ProcedureCode, version: z.coerce.number().int().min(1) }),
+          params: z.object({ code: ProcedureCode, version: z.coerce.number().int().min(1).max(1_000_000) }),
           response: { 200: VersionResult },
         },
       },

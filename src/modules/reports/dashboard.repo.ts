@@ -2,7 +2,14 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
 import type { Period } from './period.ts';
-import { DEADLINE, unitFilter, type ReportUnit } from './reports.repo.ts';
+import { unitFilter, type ReportUnit } from './reports.repo.ts';
+
+/**
+ * The deadline of the progress rule read from the facts: the due date, or for an extended dossier
+ * (rare) the due date of its receipt, read from the dossier. For a dossier with a result, the
+ * facts' end time is its finishing time.
+ */
+const FACT_DEADLINE = sql`(CASE WHEN f.extension_count > 0 THEN (SELECT coalesce(x.original_due_at, x.due_at) FROM dossiers x WHERE x.id = f.dossier_id) ELSE f.due_at END)`;
 
 export interface MonthRow {
   /** YYYY-MM */
@@ -13,7 +20,8 @@ export interface MonthRow {
 }
 
 /**
- * One grouped query: per Vietnamese calendar month of the span, dossiers received, and dossiers
+ * One grouped query over the service index's per-dossier facts (one row per received dossier,
+ * indexed by reception and by end): per Vietnamese calendar month of the span, dossiers received, and dossiers
  * resolved (done or returned) with how many of them on time (the progress rule: by the deadline
  * without the extension, and at most one supplement request).
  */
@@ -25,13 +33,13 @@ export async function monthlyCounts(db: Db, unit: Pick<ReportUnit, 'agencyIds'>,
     db,
     sql`SELECT m AS month, sum(received)::int AS received, sum(resolved)::int AS resolved, sum(on_time)::int AS "resolvedOnTime"
         FROM (
-          SELECT ${month('d.received_at')} AS m, 1 AS received, 0 AS resolved, 0 AS on_time
-            FROM dossiers d WHERE ${unitFilter(unit)} AND d.received_at >= ${s} AND d.received_at < ${e}
+          SELECT ${month('f.received_at')} AS m, 1 AS received, 0 AS resolved, 0 AS on_time
+            FROM service_index_facts f WHERE f.received_at >= ${s} AND f.received_at < ${e} AND ${unitFilter(unit, 'f')}
           UNION ALL
-          SELECT ${month('COALESCE(d.finished_at, d.returned_at)')}, 0, 1,
-                 CASE WHEN d.supplement_count > 1 OR (${DEADLINE} IS NOT NULL AND d.finished_at > ${DEADLINE}) THEN 0 ELSE 1 END
-            FROM dossiers d WHERE ${unitFilter(unit)} AND COALESCE(d.finished_at, d.returned_at) >= ${s} AND COALESCE(d.finished_at, d.returned_at) < ${e}
-             AND d.status IN ('done', 'returned') AND d.received_at IS NOT NULL
+          SELECT ${month('f.end_at')}, 0, 1,
+                 CASE WHEN f.supplement_count > 1 OR (${FACT_DEADLINE} IS NOT NULL AND f.end_at > ${FACT_DEADLINE}) THEN 0 ELSE 1 END
+            FROM service_index_facts f
+           WHERE f.end_at >= ${s} AND f.end_at < ${e} AND ${unitFilter(unit, 'f')} AND f.status IN ('done', 'returned')
         ) x GROUP BY m ORDER BY m`,
   );
 }
@@ -50,16 +58,24 @@ export interface DeadlineItem {
 const OPEN = sql`d.finished_at IS NULL AND d.returned_at IS NULL AND d.received_at IS NOT NULL
   AND d.status IN ('submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested') AND d.due_at IS NOT NULL`;
 
+/*
+ * Finding the few open or recently ended dossiers among millions needs an index on when a dossier
+ * ended. The service index keeps exactly that per received dossier, in the same transaction as
+ * every change (service_index_facts: end_at, with an index on it and a partial index on the open
+ * ones); these two queries use it to pick their rows, then read the dossiers themselves.
+ */
+
 async function deadlineList(db: Db, unit: Pick<ReportUnit, 'agencyIds'>, cond: ReturnType<typeof sql>, limit: number): Promise<{ total: number; items: DeadlineItem[] }> {
   const rows = await queryRows<DeadlineItem & { total: number }>(
     db,
     sql`SELECT d.code, p.name AS "procedureName", ca.name AS "competentAgency", u.display_name AS "assigneeName", d.status,
                d.received_at AS "receivedAt", d.due_at AS "dueAt", d.paused_at AS "pausedAt", count(*) OVER ()::int AS total
-          FROM dossiers d
+          FROM service_index_facts f
+          JOIN dossiers d ON d.id = f.dossier_id
           JOIN procedures p ON p.id = d.procedure_id
           JOIN agencies ca ON ca.id = d.competent_agency_id
           LEFT JOIN users u ON u.id = d.assignee_id
-         WHERE ${unitFilter(unit)} AND ${OPEN} AND ${cond}
+         WHERE f.end_at IS NULL AND ${unitFilter(unit)} AND ${OPEN} AND ${cond}
          ORDER BY d.due_at, d.code LIMIT ${limit}`,
   );
   const asDate = (v: Date | string | null) => (v === null ? null : new Date(v));

@@ -77,12 +77,13 @@ function jsonList(v: string[] | string): string[] {
   return Array.isArray(v) ? v : (JSON.parse(v) as string[]);
 }
 
-/** The dossiers of a unit: received or decided by one of its agencies. */
-export function unitFilter(unit: Pick<ReportUnit, 'agencyIds'>): SQL {
+/** The dossiers of a unit: received or decided by one of its agencies (`alias` = a table with both columns). */
+export function unitFilter(unit: Pick<ReportUnit, 'agencyIds'>, alias = 'd'): SQL {
   if (unit.agencyIds === null) return sql`TRUE`;
   if (!unit.agencyIds.length) return sql`FALSE`;
   const ids = sql.join(unit.agencyIds.map((id) => sql`${id}::uuid`), sql`, `);
-  return sql`(d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))`;
+  const a = sql.raw(alias);
+  return sql`(${a}.receiving_agency_id IN (${ids}) OR ${a}.competent_agency_id IN (${ids}))`;
 }
 
 const vnDay = (col: SQL) => sql`((${col}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;

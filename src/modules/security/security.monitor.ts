@@ -51,6 +51,7 @@ export interface NewEvent {
 }
 
 const STATE = 'audit';
+const FIRST_RUN_LOOKBACK_MS = 3_600_000;
 const BATCH = 2000;
 const MAX_BATCHES = 10;
 const STAFF_ROLES = new Set(['reception', 'specialist', 'leader', 'admin', 'security']);
@@ -329,8 +330,15 @@ export async function runSecurityMonitor(db: Db, log: FastifyBaseLogger, cfg: Mo
   let head = { seq: 0, hash: GENESIS_HASH };
   for (let i = 0; i < MAX_BATCHES; i++) {
     const r = await db.transaction(async (tx) => {
+      // The first run starts an hour back, not at the beginning of history: an existing database
+      // (upgraded to the chain) would otherwise flood officers with events about years-old activity.
+      // What lies before is covered by the full verification (daily job, API, CLI).
       await tx.execute(
-        sql`INSERT INTO security_monitor_state (name, last_seq, last_hash, updated_at) VALUES (${STATE}, 0, ${GENESIS_HASH}, ${now}) ON CONFLICT (name) DO NOTHING`,
+        sql`INSERT INTO security_monitor_state (name, last_seq, last_hash, updated_at)
+            SELECT ${STATE}, coalesce(h.seq, 0), coalesce(h.hash, ${GENESIS_HASH}), ${now}
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log WHERE at < ${new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS)} ORDER BY seq DESC LIMIT 1) AS h ON true
+            ON CONFLICT (name) DO NOTHING`,
       );
       const [state] = await queryRows<{ last_seq: number; last_hash: string }>(tx, sql`SELECT last_seq, last_hash FROM security_monitor_state WHERE name = ${STATE} FOR UPDATE`);
       const from = { seq: Number(state!.last_seq), hash: state!.last_hash };
