@@ -17,10 +17,11 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
           pool: 'forks',
-          fileParallelism: false,
+          // Each file has its own database and data folder; two at a time use both cores.
+          maxWorkers: 2,
         },
       },
       {

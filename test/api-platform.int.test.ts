@@ -169,9 +169,7 @@ describe('request bodies', () => {
   it('invalid or empty JSON is a 4xx problem+json, never a 500', async () => {
     for (const payload of ['{"procedureCode": "1.001193",', 'not json', '']) {
       const r = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload, headers: { 'content-type': 'application/json' } });
-      expect(r.status, `${payload}: ${r.body}`).toBeGreaterThanOrEqual(400);
-      expect(r.status).toBeLessThan(500);
-      expectProblem(r, r.status);
+      expectProblem(r, 400);
       expect(r.json.code).toMatch(payload ? /^HTTP_ERR_CTP_INVALID_JSON_BODY$/ : /^HTTP_ERR_CTP_EMPTY_JSON_BODY$/);
     }
     const xml = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: '<dossier/>', headers: { 'content-type': 'application/xml' } });

@@ -28,6 +28,7 @@ const PERSONAS: { username: string | null; roles: Role[] }[] = [
   { username: 'leader.hoa', roles: ['leader'] },
   { username: 'officer.khanh', roles: ['specialist'] },
   { username: 'admin.lan', roles: ['admin'] },
+  { username: 'security.minh', roles: ['security'] },
 ];
 
 /** Routes whose own credential is not a session: the bank's webhook is signed with HMAC. */

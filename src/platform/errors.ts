@@ -3,6 +3,7 @@
  * platform/http.ts maps the kind to an HTTP status and answers RFC 9457 problem+json.
  */
 export type ErrorKind =
+  | 'bad_request'
   | 'invalid'
   | 'unauthenticated'
   | 'forbidden'
@@ -50,6 +51,8 @@ export class AppError extends Error {
 
 export function statusOf(kind: ErrorKind): number {
   switch (kind) {
+    case 'bad_request':
+      return 400;
     case 'invalid':
       return 422;
     case 'unauthenticated':
@@ -81,6 +84,8 @@ export function statusOf(kind: ErrorKind): number {
 
 export function titleOf(kind: ErrorKind): string {
   switch (kind) {
+    case 'bad_request':
+      return 'Không đọc được yêu cầu (Bad request)';
     case 'invalid':
       return 'Dữ liệu không hợp lệ (Invalid request)';
     case 'unauthenticated':

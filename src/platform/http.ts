@@ -70,7 +70,8 @@ export function toAppError(err: unknown, req: FastifyRequest): AppError {
       case 404:
         return new AppError('not_found', 'NOT_FOUND');
       default:
-        return new AppError('invalid', fe.code && /^FST_/.test(fe.code) ? fe.code.replace(/^FST_/, 'HTTP_') : 'BAD_REQUEST', {
+        // 400: the body could not be read at all (broken JSON, empty body); 422 is for readable but wrong data.
+        return new AppError(fe.statusCode === 400 ? 'bad_request' : 'invalid', fe.code && /^FST_/.test(fe.code) ? fe.code.replace(/^FST_/, 'HTTP_') : 'BAD_REQUEST', {
           userMessage: 'Yêu cầu không hợp lệ.',
         });
     }

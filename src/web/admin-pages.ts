@@ -368,7 +368,7 @@ export interface UserRow {
   roles: { role: string; agencyCode: string | null; includeChildren: boolean }[];
 }
 
-export const ROLE_NAMES = ['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin'] as const;
+export const ROLE_NAMES = ['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin', 'security'] as const;
 const roleName = (p: PageCtx, r: string) => ((ROLE_NAMES as readonly string[]).includes(r) ? tr(p)(`admin.roleName.${r as (typeof ROLE_NAMES)[number]}`) : r);
 const kindName = (p: PageCtx, k: string) => (k === 'citizen' || k === 'organisation' || k === 'staff' ? tr(p)(`admin.users.kind.${k}`) : k);
 

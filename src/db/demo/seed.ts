@@ -37,6 +37,7 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { username: 'leader.hoa', displayName: 'Vũ Thị Hoa', kind: 'staff', role: 'leader', agencyCode: PROVINCIAL_CENTRE_CODE, description: 'lãnh đạo (leader), TTPVHCC tỉnh' },
   { username: 'officer.khanh', displayName: 'Đỗ Minh Khánh', kind: 'staff', role: 'specialist', agencyCode: 'TTPVHCC-13669', description: 'chuyên viên của cơ quan khác (specialist, another agency)' },
   { username: 'admin.lan', displayName: 'Ngô Thị Lan', kind: 'staff', role: 'admin', agencyCode: null, description: 'quản trị (administrator)' },
+  { username: 'security.minh', displayName: 'Trịnh Văn Minh', kind: 'staff', role: 'security', agencyCode: null, description: 'cán bộ giám sát an toàn thông tin (security officer)' },
 ];
 
 export async function isSeeded(db: Db): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { createUser, listUsers, replaceUserRoles, updateUser } from './users.service.ts';
 
-const RoleName = z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin']);
+const RoleName = z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin', 'security']);
 const RoleInput = z.object({ role: RoleName, agencyCode: z.string().max(64).optional(), includeChildren: z.boolean().optional() });
 const Username = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, '3–63 ký tự: chữ thường, số, dấu chấm, gạch');
 const UserRow = z.object({ id: z.string(), username: z.string(), displayName: z.string(), kind: z.string(), isActive: z.boolean(), roles: z.unknown() });
