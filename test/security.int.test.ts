@@ -4,13 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { queryRows, sql } from '../src/db/client.ts';
-import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
-import { hashPassword } from '../src/modules/identity/passwords.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { runSecurityMonitor } from '../src/modules/security/index.ts';
 import { writeAudit } from '../src/platform/audit.ts';
-import { newId } from '../src/platform/ids.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
 import { cookieNamed, cookiePair, csrfOf, webClient } from './web-client.ts';
 
@@ -78,12 +75,7 @@ function expectInert(body: string, where: string) {
 beforeAll(async () => {
   t = await createTestApp();
   def = (await t.request({ method: 'GET', url: api(`/procedures/${CODE}`) })).json.definition;
-  // A security officer (province-wide, no agency).
-  const id = newId();
-  await t.database.db.execute(
-    sql`INSERT INTO users (id, username, display_name, password_hash, kind) VALUES (${id}, ${OFFICER}, 'Lý Văn Minh', ${await hashPassword(DEMO_PASSWORD)}, 'staff')`,
-  );
-  await t.database.db.execute(sql`INSERT INTO user_roles (user_id, role) VALUES (${id}, 'security')`);
+  // The demo security officer (province-wide, no agency) comes with the demo data.
   for (const r of await queryRows<{ id: string; username: string }>(t.database.db, sql`SELECT id, username FROM users`)) ids[r.username] = r.id;
 }, 120_000);
 afterAll(async () => t?.close());
