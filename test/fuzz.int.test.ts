@@ -6,8 +6,8 @@ import { createTestApp, type TestApp } from './harness.ts';
 // A property-based fuzz of the whole API, generated from its own OpenAPI document: any method,
 // path, path and query parameters and JSON body (shaped by the schema, or deliberately not),
 // as any role, must never answer 5xx; every error must be problem+json. Bounded by a time
-// limit (FUZZ_MS, default 35 s) and a number of runs (FUZZ_RUNS, default 1500); the seed is
-// printed so a failure can be replayed with FUZZ_SEED.
+// limit (FUZZ_MS, default 35 s) and a number of runs (FUZZ_RUNS, default 1500); the seed is fixed
+// (repeatable CI) unless FUZZ_SEED=random, and printed so a failure can be replayed with FUZZ_SEED=<n>.
 
 let t: TestApp;
 
@@ -152,7 +152,8 @@ describe('API fuzz (fast-check, from the OpenAPI document)', () => {
   });
 
   it('no generated request gets a 5xx; every error is problem+json', async () => {
-    const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+    // A fixed seed by default so the test command is repeatable; FUZZ_SEED=random explores new inputs.
+    const seed = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? 20_261_126);
     const timeLimit = Number(process.env.FUZZ_MS ?? 35_000);
     let runs = 0;
     const statuses = new Map<number, number>();

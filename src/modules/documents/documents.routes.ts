@@ -2,6 +2,7 @@ import type {} from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { IsoDay } from '../../platform/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -59,8 +60,8 @@ const Jwks = z.object({
 const GenerateBody = z.object({ title: z.string().trim().min(3).max(300), content: z.string().trim().min(1).max(20_000) });
 const RegisterQuery = z.object({
   unit: z.string().min(1).max(64),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'),
+  from: IsoDay,
+  to: IsoDay,
 });
 
 /** Where links printed on documents point: PUBLIC_BASE_URL, else the address this request came to. */

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
+import { IsoDay } from '../../platform/schemas.ts';
 import type { PaymentsConfig } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -191,10 +192,7 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
     );
 
     const DateQuery = z.object({
-      date: z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
-        .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a date'),
+      date: IsoDay,
     });
     const Summary = z.object({
       transactions: z.number(),

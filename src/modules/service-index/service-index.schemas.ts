@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { IsoDay } from '../../platform/schemas.ts';
 import { GROUP_KEYS, INDICATOR_KEYS } from './index-rules.ts';
 
-const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD');
 const UnitCode = z.string().trim().min(2).max(80);
 
 export const IndexQuery = z.object({
