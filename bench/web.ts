@@ -29,7 +29,7 @@ interface Row {
 async function main() {
   buildDist();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-web-'));
-  const server = await startServer({ DATA_DIR: dataDir, DEMO_DATA: 'true' }, { built: true, timeoutMs: 600_000 });
+  const server = await startServer({ DATA_DIR: dataDir, DEMO_DATA: 'auto' }, { built: true, timeoutMs: 600_000 });
   const http = new Pool(server.url, { connections: 1, pipelining: 1 });
   try {
     const login = async (username: string) => {
