@@ -1,13 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
-import { createTestApp, SAMPLE_PDF, type TestApp } from '../test/harness.ts';
-import { launch, screenshot, SCREENSHOTS, seriousViolations } from './browser.ts';
+import type { TestApp } from '../test/harness.ts';
+import { screenshot, seriousViolations, startJourney } from './browser.ts';
 
 /**
  * Journey 5: an administrator drafts a new version of a procedure with one more question,
@@ -19,19 +16,12 @@ let t: TestApp;
 let base: string;
 let browser: Browser;
 let pdfPath: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launch();
-  pdfPath = path.join(SCREENSHOTS, 'giay-to-admin.pdf');
-  await writeFile(pdfPath, SAMPLE_PDF);
+  ({ t, base, browser, pdfPath, close } = await startJourney('giay-to-admin.pdf'));
 });
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+afterAll(async () => close?.());
 
 async function check(page: Page, name: string) {
   expect(await seriousViolations(page), name).toEqual([]);

@@ -1,8 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../bench/lib.ts';
+import { createTestApp, SAMPLE_PDF, type TestApp } from '../test/harness.ts';
 
 /**
  * Real Chromium (Debian's package) driven by playwright-core, with the flags this environment
@@ -27,4 +29,27 @@ export async function seriousViolations(page: Page) {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * The app on a real port with a fresh database, a browser, and a sample PDF on disk to upload:
+ * what every journey starts from. `close` stops both.
+ */
+export async function startJourney(pdfName: string): Promise<{ t: TestApp; base: string; browser: Browser; pdfPath: string; close: () => Promise<void> }> {
+  const t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  const browser = await launch();
+  const pdfPath = path.join(SCREENSHOTS, pdfName);
+  await writeFile(pdfPath, SAMPLE_PDF);
+  return {
+    t,
+    base,
+    browser,
+    pdfPath,
+    close: async () => {
+      await browser.close();
+      await t.close();
+    },
+  };
 }

@@ -1,12 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
-import { createTestApp, SAMPLE_PDF, type TestApp } from '../test/harness.ts';
-import { launch, screenshot, SCREENSHOTS, seriousViolations } from './browser.ts';
+import type { TestApp } from '../test/harness.ts';
+import { screenshot, seriousViolations, startJourney } from './browser.ts';
 
 /**
  * Journey (4) in real Chromium at 360×640, with JavaScript on (axe checks every page) and off:
@@ -20,20 +17,13 @@ let base: string;
 let browser: Browser;
 let def: ProcedureDefinition;
 let scanPath: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launch();
+  ({ t, base, browser, pdfPath: scanPath, close } = await startJourney('scan.pdf'));
   def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${CODE}` })).json.definition;
-  scanPath = path.join(SCREENSHOTS, 'scan.pdf');
-  await writeFile(scanPath, SAMPLE_PDF);
 });
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+afterAll(async () => close?.());
 
 async function check(page: Page, name: string, js: boolean) {
   if (js) expect(await seriousViolations(page), name).toEqual([]);

@@ -5,6 +5,7 @@
  * recalculate still show them), Vietnamese headers and title rows naming the unit and period.
  */
 import ExcelJS from 'exceljs';
+import { STATUS_NAMES_VI } from '../dossiers/dossier-workflow.ts';
 import { VN_OFFSET_MS } from '../../platform/time.ts';
 import { COUNT_COLUMNS, GROUP_HEADERS, type HandlingReport } from './handling-report.ts';
 import { dayStart } from './period.ts';
@@ -142,18 +143,8 @@ export async function handlingWorkbook(report: HandlingReport): Promise<Buffer> 
 }
 
 export const CHANNEL_LABELS: Record<RegisterRow['channel'], string> = { online: 'Trực tuyến', in_person: 'Trực tiếp', post: 'Bưu chính' };
-export const STATUS_LABELS: Record<string, string> = {
-  submitted: 'Mới đăng ký',
-  received: 'Được tiếp nhận',
-  refused: 'Không được tiếp nhận',
-  in_progress: 'Đang xử lý',
-  supplement_requested: 'Yêu cầu bổ sung giấy tờ',
-  payment_requested: 'Yêu cầu thực hiện nghĩa vụ tài chính',
-  withdrawn: 'Công dân yêu cầu rút hồ sơ',
-  stopped: 'Dừng xử lý',
-  done: 'Đã xử lý xong',
-  returned: 'Đã trả kết quả',
-};
+/** Status names as the national portal words them (one list, in the workflow module). */
+export const STATUS_LABELS: Record<string, string> = STATUS_NAMES_VI;
 export const OUTCOME_LABELS: Record<RegisterOutcome, string> = {
   early: 'Trước hạn',
   on_time: 'Đúng hạn',
