@@ -13,7 +13,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, queryRows, sql } from '../src/db/client.ts';
@@ -27,6 +26,7 @@ import { monthsEnding, trendSpan } from '../src/modules/reports/trend.ts';
 import { computeServiceIndex, rankUnits } from '../src/modules/service-index/index.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { vnDate } from '../src/platform/time.ts';
+import { createPostgresDatabase } from '../test/harness.ts';
 import { ROOT } from './lib.ts';
 
 const N = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
@@ -53,14 +53,7 @@ async function measure(label: string, fn: () => Promise<unknown>) {
 
 async function main() {
   if (!BASE_URL) throw new Error('Set BENCH_DATABASE_URL (a PostgreSQL URL; a throwaway database is created next to it).');
-  const name = `tinhso_bench_dash_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(BASE_URL);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const { url, drop } = await createPostgresDatabase(BASE_URL);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-dash-'));
   const database = await openDatabase({ databaseUrl: url, poolSize: 8 });
   const db = database.db;
@@ -131,12 +124,8 @@ async function main() {
   } finally {
     await database.close().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
-    if (process.env.BENCH_KEEP !== '1') {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    } else console.log(`kept database ${url}`);
+    if (process.env.BENCH_KEEP !== '1') await drop();
+    else console.log(`kept database ${url}`);
   }
 }
 

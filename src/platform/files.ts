@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -94,4 +95,18 @@ export class LocalFileStore {
       () => false,
     );
   }
+}
+
+/**
+ * Sends a stored attachment to be shown in the browser: its sniffed type, an ASCII file name with
+ * the UTF-8 one beside it (RFC 6266), never sniffed again by the browser, never cached.
+ */
+export function sendInlineFile(reply: FastifyReply, file: { fileName: string; mediaType: string }, data: Buffer): FastifyReply {
+  const ascii = file.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'file';
+  return reply
+    .type(file.mediaType)
+    .header('content-disposition', `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .send(data);
 }

@@ -14,7 +14,7 @@ import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
 import { getProcedure } from '../modules/procedures/procedures.service.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
-import { LocalFileStore } from '../platform/files.ts';
+import { LocalFileStore, sendInlineFile } from '../platform/files.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { getSetting } from '../platform/settings.ts';
@@ -323,14 +323,7 @@ export function draftTools(h: WebHelpers) {
   /** Serves an attached file inline, after the same access checks as the API (and its read audit). */
   const serveFile = async (req: FastifyRequest, reply: FastifyReply, id: string, fileId: string) => {
     const f = await getFile(ctxOf(req, database), id, fileId);
-    const data = await (await fileStore()).read(f.storageKey);
-    const ascii = f.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'file';
-    return reply
-      .type(f.mediaType)
-      .header('content-disposition', `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, no-store')
-      .send(data);
+    return sendInlineFile(reply, f, await (await fileStore()).read(f.storageKey));
   };
 
   return {

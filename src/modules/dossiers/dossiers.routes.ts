@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { LocalFileStore } from '../../platform/files.ts';
+import { sendInlineFile, type LocalFileStore } from '../../platform/files.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { getSetting } from '../../platform/settings.ts';
 import {
@@ -146,14 +146,7 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
       { schema: { tags: ['dossiers'], summary: 'Download an attached file', params: IdOrCode.extend({ fileId: z.string().uuid() }) } },
       async (req, reply) => {
         const f = await getFile(ctxOf(req, database), req.params.id, req.params.fileId);
-        const data = await files.read(f.storageKey);
-        const ascii = f.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'file';
-        return reply
-          .type(f.mediaType)
-          .header('content-disposition', `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
-          .header('x-content-type-options', 'nosniff')
-          .header('cache-control', 'private, no-store')
-          .send(data);
+        return sendInlineFile(reply, f, await files.read(f.storageKey));
       },
     );
 
