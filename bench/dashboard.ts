@@ -24,6 +24,7 @@ import { previousPeriod, periodOf } from '../src/modules/reports/period.ts';
 import { findReportUnit } from '../src/modules/reports/reports.repo.ts';
 import { monthsEnding, trendSpan } from '../src/modules/reports/trend.ts';
 import { computeServiceIndex, rankUnits } from '../src/modules/service-index/index.ts';
+import { keyringFor } from '../src/platform/crypto.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { vnDate } from '../src/platform/time.ts';
 import { createPostgresDatabase } from '../test/harness.ts';
@@ -59,14 +60,14 @@ async function main() {
   const db = database.db;
   const report: Record<string, unknown> = { dossiers: N, base: BASE, runs: RUNS, at: new Date().toISOString() };
   try {
-    await migrate(database);
+    await migrate(database, undefined, { keyring: keyringFor({ env: 'test', dataDir }) });
     const files = new LocalFileStore(path.join(dataDir, 'files'));
     await files.init();
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: url });
     const app = await buildApp({ config, database, files });
     const now = new Date();
     let t0 = performance.now();
-    await seedDemo(db, files, app.log, { dossiers: BASE, now });
+    await seedDemo(db, files, app.log, { dossiers: BASE, now, keyring: app.keyring });
     console.log(`demo province and ${BASE} dossiers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     t0 = performance.now();

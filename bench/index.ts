@@ -22,23 +22,13 @@ import pg from 'pg';
 import { openDatabase, queryRows, sql } from '../src/db/client.ts';
 import { seedDemo } from '../src/db/demo/seed.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { loadClock } from '../src/modules/calendar/index.ts';
-import {
-  addContributions,
-  dossierContributions,
-  makePeriod,
-  procedureContributions,
-  scoreAll,
-  type Counts,
-  type DossierFacts,
-  type IndexConfig,
-  type IndicatorKey,
-  type Period,
-} from '../src/modules/service-index/index-rules.ts';
-import { computeServiceIndex, configFor, rankUnits, type IndexResult, type RankingResult } from '../src/modules/service-index/index.ts';
-import { indexDueOf } from '../src/modules/service-index/service-index.service.ts';
+import { makePeriod } from '../src/modules/service-index/index-rules.ts';
+import { monthsEnding, trendSpan } from '../src/modules/reports/trend.ts';
+import { computeServiceIndex, monthlyCounts, openDeadlineLists, rankUnits } from '../src/modules/service-index/index.ts';
+import { keyringFor } from '../src/platform/crypto.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { vnDate } from '../src/platform/time.ts';
+import { compareIndex, compareRanking, referenceComputation } from './index-reference.ts';
 import { ROOT } from './lib.ts';
 
 const N = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
@@ -74,12 +64,16 @@ async function main() {
   const db = database.db;
   const report: Record<string, unknown> = { dossiers: N, runs: RUNS, at: new Date().toISOString() };
   try {
-    await migrate(database);
+    const keyring = keyringFor({ env: 'test', dataDir });
+    const migrated = await timed(() => migrate(database, undefined, { keyring }));
+    if (migrated.value.length) console.log(`applied ${migrated.value.join(', ')} in ${(migrated.ms / 1000).toFixed(1)} s`);
+    // The roll-up a migration just back-filled has no statistics yet.
+    await database.execScript('ANALYZE service_index_daily');
     const now = new Date();
     if (!reuse) {
       const files = new LocalFileStore(path.join(dataDir, 'files'));
       await files.init();
-      await seedDemo(db, files, silent, { dossiers: 0, now: new Date(now.getTime() - 11 * 366 * 86_400_000) });
+      await seedDemo(db, files, silent, { dossiers: 0, now: new Date(now.getTime() - 11 * 366 * 86_400_000), keyring });
       const gen = await timed(() => generate(database.execScript.bind(database), N));
       console.log(`generated ${N.toLocaleString('en')} dossiers in ${(gen.ms / 1000).toFixed(1)} s`);
       report.generateSeconds = Math.round(gen.ms / 100) / 10;
@@ -102,12 +96,30 @@ async function main() {
     const ranking = await measure('ranking of agencies', () => rankUnits(db, { level: 'agency', from, to, now }));
     const communes = await measure('ranking of communes', () => rankUnits(db, { level: 'commune', from, to, now }));
     const agency = await measure('agency index (STP)', () => computeServiceIndex(db, { unit: 'STP', from, to, now }));
-    report.timings = { province: province.stats, ranking: ranking.stats, communes: communes.stats, agency: agency.stats };
+    const prev = makePeriod(vnDate(new Date(now.getTime() - 729 * 86_400_000)), vnDate(new Date(now.getTime() - 365 * 86_400_000)), now);
+    const previous = await measure('province, previous 12 m', () => computeServiceIndex(db, { unit: '37', from: prev.from, to: prev.to, now }));
+    // Everything the leaders' dashboard page queries, run as leaderDashboard runs it (in parallel):
+    // index of the period and of the previous one, 12-month trend, both rankings, deadline lists.
+    const months = monthsEnding(to);
+    const span = trendSpan(months);
+    const dashboard = await measure('dashboard queries (all)', () =>
+      Promise.all([
+        computeServiceIndex(db, { unit: '37', from, to, now }),
+        computeServiceIndex(db, { unit: '37', from: prev.from, to: prev.to, now }),
+        monthlyCounts(db, { agencyIds: null, from: span.from, to: span.to, now }),
+        rankUnits(db, { level: 'agency', from, to, now }),
+        rankUnits(db, { level: 'commune', from, to, now }),
+        openDeadlineLists(db, { agencyIds: null, now, soonUntil: new Date(now.getTime() + 3 * 86_400_000), limit: 20 }),
+      ]),
+    );
+    report.timings = { province: province.stats, ranking: ranking.stats, communes: communes.stats, agency: agency.stats, previous: previous.stats, dashboard: dashboard.stats };
+    report.loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
+    console.log(`load average ${report.loadAverage as number[]}`);
 
     // BENCH_REFERENCE=0 skips the full recomputation (a quicker re-measure of a kept database).
     let problems: string[] = [];
     if (process.env.BENCH_REFERENCE !== '0') {
-      const ref = await timed(() => referenceComputation(db, period));
+      const ref = await timed(() => referenceComputation(db, period, { log: console.log }));
       console.log(`reference full recomputation: ${(ref.ms / 1000).toFixed(1)} s`);
       problems = [...compareIndex(province.value, ref.value.province), ...compareRanking(ranking.value, ref.value.agencies)];
       report.referenceSeconds = Math.round(ref.ms / 100) / 10;
@@ -119,6 +131,7 @@ async function main() {
     const target = (label: string, ms: number, limit: number) => `${label.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  (target < ${limit} ms) ${ms < limit ? 'met' : 'NOT met'}`;
     console.log('\n' + target('province index', province.stats.median, 300));
     console.log(target('ranking of agencies', ranking.stats.median, 1000));
+    console.log(target('dashboard queries', dashboard.stats.median, 500));
     if (process.env.BENCH_REFERENCE !== '0') console.log(`results equal to the full recomputation: ${problems.length === 0 ? 'yes' : `NO (${problems.length} differences)`}`);
     for (const p of problems.slice(0, 20)) console.log('  ' + p);
     await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
@@ -181,6 +194,8 @@ async function generate(exec: (s: string) => Promise<void>, n: number) {
     ALTER TABLE dossiers DISABLE TRIGGER service_index_dossiers;
     ALTER TABLE dossier_files DISABLE TRIGGER service_index_files;
     ALTER TABLE dossier_ratings DISABLE TRIGGER service_index_ratings;
+    ALTER TABLE service_index_facts DISABLE TRIGGER service_index_daily_facts;
+    ALTER TABLE service_index_facts DISABLE TRIGGER service_index_daily_facts_update;
   `);
   await exec(`
     INSERT INTO dossiers (id, code, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id,
@@ -242,185 +257,15 @@ async function generate(exec: (s: string) => Promise<void>, n: number) {
   const t0 = performance.now();
   await exec(`SELECT service_index_refresh(NULL)`);
   console.log(`service_index_facts rebuilt in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const t1 = performance.now();
+  await exec(`SELECT service_index_daily_rebuild();
+    ALTER TABLE service_index_facts ENABLE TRIGGER service_index_daily_facts;
+    ALTER TABLE service_index_facts ENABLE TRIGGER service_index_daily_facts_update;`);
+  console.log(`service_index_daily rebuilt in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   // Real dossiers arrive in time order, so their facts rows lie roughly in reception order on
   // disk; the synthetic ones were generated in random order. Restore the natural layout.
   await exec(`CLUSTER service_index_facts USING service_index_facts_received_idx`);
-  for (const table of ['dossiers', 'dossier_files', 'dossier_ratings', 'service_index_facts']) await exec(`VACUUM ANALYZE ${table}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The reference: every dossier read back and judged one by one by the pure rules
-
-interface RefRow {
-  id: string;
-  version: number;
-  status: DossierFacts['status'];
-  channel: DossierFacts['channel'];
-  received_at: Date | null;
-  finished_at: Date | null;
-  returned_at: Date | null;
-  paused_at: Date | null;
-  due_at: Date | null;
-  pauses: { from: string; to: string }[];
-  supplement_count: number;
-  extension_count: number;
-  procedure_id: string;
-  procedure_version_id: string;
-  receiving_agency_id: string;
-  competent_agency_id: string;
-  is_paid_online: boolean;
-  rating: DossierFacts['rating'];
-  comps: string[] | null;
-  reused: boolean;
-}
-
-interface UnitAcc {
-  counts: Partial<Record<IndicatorKey, Counts>>;
-  online: Set<string>;
-  paid: Set<string>;
-}
-
-async function referenceComputation(db: Parameters<typeof computeServiceIndex>[0], p: Period) {
-  const clock = await loadClock(db);
-  const config: IndexConfig = (await configFor(db, p.to)).config;
-  const versions = new Map<string, { resultKind: DossierFacts['resultKind']; offeredOnline: boolean; feeBearing: boolean; required: string[]; duration: unknown }>();
-  for (const v of await queryRows<{ id: string; definition: Record<string, any> }>(db, sql`SELECT id, definition FROM procedure_versions`)) {
-    const d = v.definition;
-    versions.set(v.id, {
-      resultKind: d.resultKind,
-      offeredOnline: (d.channels as string[]).includes('online'),
-      feeBearing: (d.fees as { amount: number }[]).some((f) => f.amount > 0),
-      required: (d.components as { code: string; required: boolean }[]).filter((c) => c.required).map((c) => c.code),
-      duration: d.duration,
-    });
-  }
-  const agencies = await queryRows<{ id: string; code: string; parent_id: string | null }>(db, sql`SELECT id, code, parent_id FROM agencies`);
-  const byId = new Map(agencies.map((a) => [a.id, a]));
-  const rootOf = (id: string): string => {
-    let a = byId.get(id)!;
-    while (a.parent_id) a = byId.get(a.parent_id)!;
-    return a.id;
-  };
-  const acc = () => ({ counts: {}, online: new Set<string>(), paid: new Set<string>() }) as UnitAcc;
-  const province = acc();
-  const units = new Map<string, UnitAcc>();
-  let last = '00000000-0000-0000-0000-000000000000';
-  let seen = 0;
-  for (;;) {
-    const rows = await queryRows<RefRow>(
-      db,
-      sql`SELECT d.id, d.version, d.status, d.channel, d.received_at, d.finished_at, d.returned_at, d.paused_at, d.due_at, d.pauses, d.supplement_count,
-                 d.extension_count, d.procedure_id, d.procedure_version_id, d.receiving_agency_id, d.competent_agency_id, d.is_paid_online, r.rating,
-                 (SELECT array_agg(f.component_code) FROM dossier_files f WHERE f.dossier_id = d.id AND f.removed_at IS NULL) AS comps,
-                 EXISTS (SELECT 1 FROM dossier_files f WHERE f.dossier_id = d.id AND f.removed_at IS NULL AND f.reused_from_id IS NOT NULL) AS reused
-          FROM dossiers d LEFT JOIN dossier_ratings r ON r.dossier_id = d.id
-          WHERE d.id > ${last} ORDER BY d.id LIMIT 20000`,
-    );
-    if (!rows.length) break;
-    last = rows.at(-1)!.id;
-    seen += rows.length;
-    for (const r of rows) {
-      const v = versions.get(r.procedure_version_id)!;
-      const receivedAt = r.received_at ? new Date(r.received_at) : null;
-      const indexDueAt =
-        r.extension_count === 0 ? (r.due_at ? new Date(r.due_at) : null) : receivedAt ? indexDueOf({ id: r.id, version: r.version, received_at: receivedAt, pauses: r.pauses, duration: v.duration as { value: number; unit: string } }, clock) : null;
-      const comps = new Set(r.comps ?? []);
-      const facts: DossierFacts = {
-        status: r.status,
-        channel: r.channel,
-        receivedAt,
-        finishedAt: r.finished_at ? new Date(r.finished_at) : null,
-        returnedAt: r.returned_at ? new Date(r.returned_at) : null,
-        pausedAt: r.paused_at ? new Date(r.paused_at) : null,
-        pauses: r.pauses.map((x) => ({ from: new Date(x.from), to: new Date(x.to) })),
-        supplementCount: r.supplement_count,
-        indexDueAt,
-        resultKind: v.resultKind,
-        offeredOnline: v.offeredOnline,
-        feeBearing: v.feeBearing,
-        componentsAttached: v.required.every((c) => comps.has(c)),
-        reused: r.reused,
-        isPaidOnline: r.is_paid_online,
-        rating: r.rating,
-      };
-      const c = dossierContributions(facts, p);
-      const receivedIn = receivedAt !== null && receivedAt >= p.start && receivedAt < p.end;
-      const targets = [province, ...new Set([rootOf(r.receiving_agency_id), rootOf(r.competent_agency_id)])].map((x) => {
-        if (typeof x !== 'string') return x;
-        let a = units.get(x);
-        if (!a) units.set(x, (a = acc()));
-        return a;
-      });
-      for (const t of targets) {
-        addContributions(t.counts, c);
-        if (receivedIn && r.channel === 'online') t.online.add(r.procedure_id);
-        if (receivedIn && r.is_paid_online) t.paid.add(r.procedure_id);
-      }
-    }
-  }
-  console.log(`reference read ${seen.toLocaleString('en')} dossiers`);
-
-  const procs = await queryRows<{ id: string; competent_agency_id: string; definition: Record<string, unknown>; receivers: string[] | null }>(
-    db,
-    sql`SELECT pr.id, pr.competent_agency_id, pv.definition, (SELECT array_agg(agency_id) FROM procedure_agencies pa WHERE pa.procedure_id = pr.id) AS receivers
-        FROM procedures pr JOIN procedure_versions pv ON pv.id = pr.current_version_id WHERE pr.is_active AND pv.published_at < ${p.end}`,
-  );
-  const score = (a: UnitAcc, inUnit: (pr: (typeof procs)[number]) => boolean) => {
-    const counts = { ...a.counts };
-    const pc: Partial<Record<IndicatorKey, Counts>> = { 'transparency.complete_content': { numerator: 0, denominator: 0 }, 'online.offered': { numerator: 0, denominator: 0 }, 'online.used': { numerator: 0, denominator: 0 }, 'online.payment_integrated': { numerator: 0, denominator: 0 } };
-    for (const pr of procs.filter(inUnit)) {
-      const def = pr.definition;
-      addContributions(
-        pc,
-        procedureContributions({
-          definition: def,
-          offeredOnline: (def.channels as string[]).includes('online'),
-          feeBearing: (def.fees as { amount: number }[]).some((f) => f.amount > 0),
-          hasOnlineDossier: a.online.has(pr.id),
-          hasPaidOnlineDossier: a.paid.has(pr.id),
-        }),
-      );
-    }
-    return scoreAll(config, { ...counts, ...pc });
-  };
-  const subtreeOf = (rootId: string) => new Set(agencies.filter((x) => rootOf(x.id) === rootId).map((x) => x.id));
-  const agencyScores = new Map<string, ReturnType<typeof scoreAll>>();
-  for (const root of agencies.filter((x) => x.parent_id === null)) {
-    const ids = subtreeOf(root.id);
-    agencyScores.set(root.code, score(units.get(root.id) ?? acc(), (pr) => ids.has(pr.competent_agency_id) || (pr.receivers ?? []).some((id) => ids.has(id))));
-  }
-  return { province: score(province, () => true), agencies: agencyScores };
-}
-
-function compareIndex(fast: IndexResult, ref: ReturnType<typeof scoreAll>): string[] {
-  const out: string[] = [];
-  if (fast.total !== ref.total || fast.max !== ref.max) out.push(`province total ${fast.total}/${fast.max} ≠ reference ${ref.total}/${ref.max}`);
-  const refInd = new Map(ref.groups.flatMap((g) => g.indicators).map((i) => [i.key, i]));
-  for (const i of fast.groups.flatMap((g) => g.indicators)) {
-    const r = refInd.get(i.key)!;
-    if (i.numerator !== r.numerator || i.denominator !== r.denominator || i.score !== r.score) {
-      out.push(`province ${i.key}: ${i.numerator}/${i.denominator} (${i.score}) ≠ reference ${r.numerator}/${r.denominator} (${r.score})`);
-    }
-  }
-  return out;
-}
-
-function compareRanking(fast: RankingResult, ref: Map<string, ReturnType<typeof scoreAll>>): string[] {
-  const out: string[] = [];
-  if (fast.units.length !== ref.size) out.push(`ranking has ${fast.units.length} units, reference ${ref.size}`);
-  for (const u of fast.units) {
-    const r = ref.get(u.unit);
-    if (!r) {
-      out.push(`ranking unit ${u.unit} missing from the reference`);
-      continue;
-    }
-    if (u.total !== r.total || u.max !== r.max) out.push(`agency ${u.unit}: ${u.total}/${u.max} ≠ reference ${r.total}/${r.max}`);
-    for (const g of u.groups) {
-      const rg = r.groups.find((x) => x.key === g.key)!;
-      if (g.score !== rg.score) out.push(`agency ${u.unit} ${g.key}: ${g.score} ≠ reference ${rg.score}`);
-    }
-  }
-  return out;
+  for (const table of ['dossiers', 'dossier_files', 'dossier_ratings', 'service_index_facts', 'service_index_daily']) await exec(`VACUUM ANALYZE ${table}`);
 }
 
 main().catch((err: unknown) => {

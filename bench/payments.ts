@@ -33,7 +33,7 @@ try {
   const setupStart = performance.now();
   for (const d of open) {
     const desk: Actor = { userId: deskUser!.id, username: 'bench', displayName: 'bench', kind: 'staff', roles: [{ role: 'reception', agencyId: d.receiving_agency_id, agencyCode: null, includeChildren: false }], agencyScope: [d.receiving_agency_id], sessionId: null };
-    await performAction({ db: t.database.db, actor: desk, now: new Date(), log }, d.id, { action: 'request_payment', amount: 25_000 });
+    await performAction({ db: t.database.db, actor: desk, now: new Date(), log, keyring: t.app.keyring }, d.id, { action: 'request_payment', amount: 25_000 });
   }
   const requests = await t.database.db.select({ id: payments.id, reference: payments.reference, amount: payments.amount }).from(payments);
   const setupMs = performance.now() - setupStart;
@@ -72,11 +72,11 @@ try {
 
   // Receipts: rendered one after another in this process (one core).
   const paid = await t.database.db.select().from(payments).limit(RECEIPTS);
-  for (const p of paid.slice(0, 5)) await renderPaymentReceipt(t.database, cfg, p); // warm up fonts
+  for (const p of paid.slice(0, 5)) await renderPaymentReceipt(t.database, cfg, p, t.app.keyring); // warm up fonts
   const rStart = performance.now();
   const cpu0 = process.cpuUsage();
   let bytes = 0;
-  for (let i = 0; i < RECEIPTS; i++) bytes += (await renderPaymentReceipt(t.database, cfg, paid[i % paid.length]!)).length;
+  for (let i = 0; i < RECEIPTS; i++) bytes += (await renderPaymentReceipt(t.database, cfg, paid[i % paid.length]!, t.app.keyring)).length;
   const receiptMs = performance.now() - rStart;
   // CPU time of this process: the rate one free core would give, whatever else runs on the machine.
   const cpu = process.cpuUsage(cpu0);

@@ -4,6 +4,8 @@
  * the same run, on PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, which bench/run.sh
  * provides) and on PGlite. Prints a table and writes bench/results/submissions.json.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +18,8 @@ const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LOOKUP_SECONDS = Number(process.env.BENCH_LOOKUP_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const PROCEDURE = '1.001776';
+/** Tags this run's idempotency keys and ceiling codes, so runs can repeat on one database. */
+const RUN = Date.now().toString(36);
 
 interface Result {
   label: string;
@@ -27,6 +31,43 @@ interface Result {
   lookupsPerSec: number;
   lookupP99: number;
   lookupErrors: number;
+  /** Background jobs the submissions left that were still due when lookups started. */
+  jobsDueAtLookup: number | null;
+  /** Server CPU (user + system) per lookup, ms: comparable between runs on a busy machine. */
+  lookupCpuMs: number;
+}
+
+/** CPU time (user + system) a process has used, ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Waits until the job queue holds nothing due (the notifications the submissions enqueued), so
+ * lookups are measured in a steady state rather than while the server drains that backlog;
+ * returns how many were due when it started waiting. BENCH_LOOKUP_NO_DRAIN=1 skips the wait.
+ */
+async function drainJobs(dbUrl: string, maxMs = 180_000): Promise<number> {
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
+  const due = async () => Number((await pool.query(`SELECT count(*) AS n FROM jobs WHERE status IN ('pending', 'running') AND run_at <= now() AND type <> 'bench'`)).rows[0].n);
+  try {
+    const first = await due();
+    const until = Date.now() + maxMs;
+    let n = first;
+    while (n > 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 500));
+      n = await due();
+    }
+    if (first) console.log(`jobs due after the submissions: ${first}; waited until ${n} (lookups start now)`);
+    return first;
+  } finally {
+    await pool.end();
+  }
 }
 
 async function login(http: Pool, username: string) {
@@ -47,7 +88,7 @@ async function json(http: Pool, method: 'GET' | 'POST', p: string, token: string
   return { status: r.statusCode, json: text ? (JSON.parse(text) as Record<string, any>) : null };
 }
 
-async function runHttp(label: string, url: string): Promise<Result> {
+async function runHttp(label: string, url: string, server: { pid: number; dbUrl?: string | undefined }): Promise<Result> {
   const http = new Pool(url, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   const tokens = [await login(http, 'citizen.an'), await login(http, 'citizen.binh')];
   const proc = (await json(http, 'GET', `/api/v1/procedures/${PROCEDURE}`, null)).json!;
@@ -71,7 +112,7 @@ async function runHttp(label: string, url: string): Promise<Result> {
     while (Date.now() < end) {
       const t0 = performance.now();
       try {
-        const c = await json(http, 'POST', '/api/v1/dossiers', token, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': `bench-${label.replace(/[^A-Za-z0-9]/g, "")}-${i}-${n++}` });
+        const c = await json(http, 'POST', '/api/v1/dossiers', token, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': `bench-${RUN}-${label.replace(/[^A-Za-z0-9]/g, "")}-${i}-${n++}` });
         if (c.status !== 201) throw new Error(`create ${c.status} ${JSON.stringify(c.json)}`);
         const t1 = performance.now();
         phases.create.push(t1 - t0);
@@ -99,6 +140,7 @@ async function runHttp(label: string, url: string): Promise<Result> {
     console.log(`${label} ${k}: p50 ${percentile(v, 50).toFixed(1)} ms, p99 ${percentile(v, 99).toFixed(1)} ms`);
   }
 
+  const jobsDueAtLookup = server.dbUrl && !process.env.BENCH_LOOKUP_NO_DRAIN ? await drainJobs(server.dbUrl) : null;
   const lookupLat: number[] = [];
   let lookupErrors = 0;
   const lend = Date.now() + LOOKUP_SECONDS * 1000;
@@ -114,8 +156,10 @@ async function runHttp(label: string, url: string): Promise<Result> {
     }
   };
   const l0 = Date.now();
+  const cpu0 = cpuMsOf(server.pid);
   await Promise.all(Array.from({ length: CONCURRENCY }, lookupClient));
   const lsecs = (Date.now() - l0) / 1000;
+  const lookupCpuMs = (cpuMsOf(server.pid) - cpu0) / (lookupLat.length + lookupErrors);
   lookupLat.sort((a, b) => a - b);
   await http.close();
   return {
@@ -128,6 +172,8 @@ async function runHttp(label: string, url: string): Promise<Result> {
     lookupsPerSec: lookupLat.length / lsecs,
     lookupP99: percentile(lookupLat, 99),
     lookupErrors,
+    jobsDueAtLookup,
+    lookupCpuMs,
   };
 }
 
@@ -139,6 +185,7 @@ async function directCeiling(url: string): Promise<{ perSec: number }> {
   let done = 0;
   const end = Date.now() + SUBMIT_SECONDS * 1000;
   const { randomUUID } = await import('node:crypto');
+  const runTag = `BENCH-${RUN}-`;
   const tx = async (c: pg.PoolClient, stmts: [string, unknown[]][]) => {
     await c.query('BEGIN');
     for (const [q, v] of stmts) await c.query(q, v);
@@ -168,7 +215,7 @@ async function directCeiling(url: string): Promise<{ perSec: number }> {
           [`INSERT INTO jobs (type, payload, run_at, created_at) VALUES ('bench', '{}', $1, $1)`, [now]],
           [`WITH c AS (INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES ($2, '2000-01-01', 1)
               ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + 1 RETURNING last_seq)
-            UPDATE dossiers SET status = 'submitted', code = 'BENCH-' || (SELECT last_seq FROM c), submitted_at = now() WHERE id = $1`, [id, ids.aid]],
+            UPDATE dossiers SET status = 'submitted', code = $3::text || (SELECT last_seq FROM c), submitted_at = now() WHERE id = $1`, [id, ids.aid, runTag]],
         ]);
         done++;
       }
@@ -180,6 +227,8 @@ async function directCeiling(url: string): Promise<{ perSec: number }> {
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const perSec = done / ((Date.now() - t0) / 1000);
   await pool.query(`DELETE FROM dossier_code_counters WHERE day = '2000-01-01'`);
+  // Its job rows have no handler: a server started later on this database would retry them.
+  await pool.query(`DELETE FROM jobs WHERE type = 'bench'`);
   await pool.end();
   return { perSec };
 }
@@ -199,9 +248,12 @@ async function main() {
   const rows: Result[] = [];
   try {
     if (url) {
-      const server = await startServer({ DATABASE_URL: url, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
+      // A key derived from the URL: a later run on the same database (BENCH_DATABASE_URL) reads
+      // the personal data an earlier run sealed (the data folder, with its generated key, is new).
+      const key = `bench:${createHash('sha256').update(url).digest('base64')}`;
+      const server = await startServer({ DATABASE_URL: url, DATA_ENCRYPTION_KEY: key, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
-        rows.push(await runHttp(`PostgreSQL (${WORKERS} worker${WORKERS > 1 ? "s" : ""}, ${url.includes("?host=") ? "unix socket" : "tcp"})`, server.url));
+        rows.push(await runHttp(`PostgreSQL (${WORKERS} worker${WORKERS > 1 ? "s" : ""}, ${url.includes("?host=") ? "unix socket" : "tcp"})`, server.url, { pid: server.proc.pid!, dbUrl: url }));
       } finally {
         await stopServer(server);
       }
@@ -214,7 +266,7 @@ async function main() {
     if (!process.env.BENCH_SKIP_PGLITE) {
       const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
-        rows.push(await runHttp('PGlite (1 process)', lite.url));
+        rows.push(await runHttp('PGlite (1 process)', lite.url, { pid: lite.proc.pid! }));
       } finally {
         await stopServer(lite);
       }
@@ -224,9 +276,10 @@ async function main() {
   }
   results.runs = rows;
   console.log(`\nSubmissions (create + 1 file + submit), ${CONCURRENCY} concurrent clients, ${SUBMIT_SECONDS} s; lookups ${LOOKUP_SECONDS} s`);
-  console.log('| database | submissions/s | p50 ms | p99 ms | errors | lookups/s | lookup p99 ms | lookup errors |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.submissionsPerSec)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.lookupsPerSec)} | ${fmt(r.lookupP99, 1)} | ${r.lookupErrors} |`);
+  console.log(`Load average at the end (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} CPUs`);
+  console.log('| database | submissions/s | p50 ms | p99 ms | errors | lookups/s | lookup p99 ms | lookup errors | server CPU ms/lookup |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.submissionsPerSec)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.lookupsPerSec)} | ${fmt(r.lookupP99, 1)} | ${r.lookupErrors} | ${fmt(r.lookupCpuMs, 3)} |`);
   if (results.directInsertPerSec) console.log(`\nDirect-insert ceiling (same rows through pg): ${fmt(results.directInsertPerSec as number)} submissions/s; ratio ${fmt(results.ratioToCeiling as number, 2)}`);
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench/results/submissions.json'), JSON.stringify(results, null, 2));

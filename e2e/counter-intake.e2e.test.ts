@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
@@ -63,9 +64,12 @@ describe('counter intake in Chromium', () => {
       await page.getByText('Đã lưu bản nháp.').waitFor();
       await check(page, 'intake-form', js);
       for (const c of def.components.filter((x) => x.required)) {
+        // With JavaScript the upload goes by XMLHttpRequest and the page is swapped in place; without,
+        // the browser navigates. Either way, wait for one more listed copy of the file.
+        const listed = await page.getByText(path.basename(scanPath)).count();
         await page.locator(`#c-${c.code}`).setInputFiles(scanPath);
         await page.locator(`form:has(#c-${c.code})`).getByRole('button', { name: 'Tải lên' }).click();
-        await page.waitForLoadState('load');
+        await expect.poll(() => page.getByText(path.basename(scanPath)).count(), { timeout: 60_000 }).toBeGreaterThan(listed);
       }
       await page.getByRole('button', { name: 'Nộp và tiếp nhận hồ sơ' }).click();
       await page.waitForURL(/\/xong$/);

@@ -1,9 +1,8 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import { keyringFor } from './platform/crypto.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { pendingMigrations } from './db/migrate.ts';
@@ -26,6 +25,7 @@ import { AppError } from './platform/errors.ts';
 import type { LocalFileStore } from './platform/files.ts';
 import { installErrorHandling } from './platform/http.ts';
 import { installMetrics } from './platform/metrics.ts';
+import { installOpenApi } from './platform/openapi.ts';
 import { frameworkErrors, installInputGuards, LOG_REDACT, securityRoutes } from './modules/security/index.ts';
 import { webRoutes } from './web/web.routes.ts';
 
@@ -56,27 +56,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  app.decorate('keyring', keyringFor(config));
   await installMetrics(app, { config, database });
   installInputGuards(app);
 
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'tinhso API',
-        version: '1',
-        description:
-          'Tỉnh Số: the public-service platform of a province. Times are ISO 8601 with the +07:00 offset. Errors are RFC 9457 application/problem+json with a stable `code`.',
-      },
-      servers: [{ url: '/' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // GET /api/openapi.json and /api/docs, built on first use (src/platform/openapi.ts).
+  installOpenApi(app);
 
   const sessions = new SessionStore(config.sessionSecret, config.sessionTtlMs);
   app.decorateRequest('actor', null);
@@ -104,7 +91,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(503).send({ status: 'unavailable', reason: `database unreachable: ${(err as Error).message}` });
     }
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
     async (api) => {

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { keyringFor } from './platform/crypto.ts';
 import { parseUnitsCsv, upsertUnits } from './modules/reference/reference.service.ts';
 import { writeAudit } from './platform/audit.ts';
 import { verifyAndReport } from './modules/security/index.ts';
@@ -24,7 +25,7 @@ async function main(argv: string[]) {
   try {
     switch (command) {
       case 'migrate': {
-        const applied = await migrate(database);
+        const applied = await migrate(database, undefined, { keyring: keyringFor(config) });
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply');
         return 0;
       }
@@ -33,7 +34,7 @@ async function main(argv: string[]) {
           console.error(USAGE);
           return 2;
         }
-        await migrate(database);
+        await migrate(database, undefined, { keyring: keyringFor(config) });
         const { units, errors } = parseUnitsCsv(await readFile(arg, 'utf8'));
         if (errors.length) {
           for (const e of errors) console.error(`${e.path}: ${e.message}`);

@@ -52,6 +52,10 @@ const EnvSchema = z
     PAYMENT_WEBHOOK_SECRET: z.string().min(32).optional(),
     PAYMENT_DUE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
     DEMO_BANK_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    PAYMENT_REFUND_URL: z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    PAYMENT_REFUND_SECRET: z.string().min(32).optional(),
+    PAYMENT_REFUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    PAYMENT_REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
     /** Document sealing keys (docs/DOCUMENTS.md): JSON list of Ed25519 keys, the first signs. */
     DOCUMENT_SIGNING_KEYS: z.string().min(2).optional(),
     /** HTTP worker processes (PostgreSQL only: PGlite lives inside one process). */
@@ -120,6 +124,12 @@ export interface PaymentsConfig {
   demoBankPort: number | undefined;
   /** Where the demo payment button sends VietQR payloads; set with the stand-in bank. */
   demoBankUrl: string | undefined;
+  /** The bank's refund API (docs/PAYMENTS.md); unset outside production with the stand-in bank = its /refunds. */
+  refundUrl: string | undefined;
+  /** HMAC secret for refund requests; defaults to the webhook secret. */
+  refundSecret: string | undefined;
+  refundTimeoutMs: number;
+  refundMaxAttempts: number;
 }
 
 export interface SecurityConfig {
@@ -185,6 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dueHours: e.PAYMENT_DUE_HOURS,
       demoBankPort: e.NODE_ENV === 'production' ? undefined : e.DEMO_BANK_PORT,
       demoBankUrl: e.NODE_ENV !== 'production' && e.DEMO_BANK_PORT !== undefined ? `http://127.0.0.1:${e.DEMO_BANK_PORT}` : undefined,
+      refundUrl: e.PAYMENT_REFUND_URL ?? (e.NODE_ENV !== 'production' && e.DEMO_BANK_PORT !== undefined ? `http://127.0.0.1:${e.DEMO_BANK_PORT}/refunds` : undefined),
+      refundSecret: e.PAYMENT_REFUND_SECRET ?? e.PAYMENT_WEBHOOK_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEMO_PAYMENT_WEBHOOK_SECRET),
+      refundTimeoutMs: e.PAYMENT_REFUND_TIMEOUT_MS,
+      refundMaxAttempts: e.PAYMENT_REFUND_MAX_ATTEMPTS,
     },
     dataEncryptionKey: e.DATA_ENCRYPTION_KEY,
     oidc: {

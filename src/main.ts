@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/client.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isSeeded, seedDemo } from './db/demo/seed.ts';
 import { migrate } from './db/migrate.ts';
 import { startStandInBank } from './modules/payments/stand-in-bank.ts';
+import { paymentJobHandlers } from './modules/payments/refunds.ts';
 import { notificationSchedules, startNotificationDelivery } from './modules/notifications/index.ts';
 import { securityJobHandlers, securitySchedules } from './modules/security/index.ts';
 import { identityJobHandlers, identitySchedules } from './modules/identity/identity.jobs.ts';
@@ -16,12 +17,24 @@ import { LocalFileStore } from './platform/files.ts';
 import { JobWorker } from './platform/jobs.ts';
 
 /**
+ * Start-up phases, logged with the ready line (docs/PERFORMANCE.md): ms since the process
+ * started, CPU ms used so far (comparable on a busy machine, where wall time is not) and RSS.
+ */
+const startupPhases: { phase: string; ms: number; cpuMs: number; rssMb: number }[] = [];
+const mark = (phase: string) => {
+  const cpu = process.cpuUsage();
+  startupPhases.push({ phase, ms: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1048576) });
+};
+
+/**
  * Start: load config, open the database, migrate, load demo data once, then serve. With
  * WORKERS > 1 (PostgreSQL only) the primary prepares the database and forks HTTP workers that
  * share the port; each is a stateless instance, as behind a load balancer.
  */
 async function main() {
-  const started = Date.now();
+  // Counted from the process start, so loading the code is part of the time to ready.
+  const started = Date.now() - Math.round(performance.now());
+  mark('code loaded');
   let config: Config;
   try {
     config = loadConfig();
@@ -46,6 +59,7 @@ async function main() {
     config = local.config;
     process.env.OIDC_ISSUER = config.oidc.issuer;
     console.log(`  Local stand-in for VNeID (OpenID provider): ${config.oidc.issuer}`);
+    mark('local identity provider');
   }
   if (cluster.isPrimary && config.workers > 1) {
     await (await prepare(config)).close();
@@ -62,15 +76,18 @@ const dataFolders = (config: Config) => ({ pglite: path.join(config.dataDir, 'pg
 async function prepare(config: Config): Promise<Database> {
   const log = pino({ level: config.logLevel });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize });
+  mark('database open');
   try {
-    const applied = await migrate(database);
+    const applied = await migrate(database, undefined, { keyring: keyringFor(config) });
     if (applied.length) log.info({ applied }, 'migrations applied');
+    mark('migrations checked');
     if (config.loadDemoData && !(await isSeeded(database.db))) {
       log.info('loading demo data (first start)…');
       const files = new LocalFileStore(dataFolders(config).files);
       await files.init();
-      await seedDemo(database.db, files, log, { dossiers: config.demoDossiers });
+      await seedDemo(database.db, files, log, { dossiers: config.demoDossiers, keyring: keyringFor(config) });
     }
+    mark('demo data checked');
     return database;
   } catch (err) {
     await database.close();
@@ -112,19 +129,21 @@ async function serve(config: Config, started: number, opened?: Database) {
   const files = new LocalFileStore(dataFolders(config).files);
   await files.init();
   const app = await buildApp({ config, database, files });
+  mark('app built');
   const notify = await startNotificationDelivery(config, app.log);
-  const worker = new JobWorker(database.db, { ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers }, app.log, {
+  const worker = new JobWorker(database.db, { ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers, ...paymentJobHandlers(config.payments) }, app.log, {
     schedules: [...notificationSchedules, ...securitySchedules, ...identitySchedules],
   });
   worker.start();
   await app.listen({ host: config.host, port: config.port });
+  mark('listening');
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`;
   // Demo: the stand-in bank (docs/PAYMENTS.md), in one process only.
   const bank = config.payments.demoBankPort !== undefined && config.payments.webhookSecret && (!cluster.isWorker || cluster.worker?.id === 1)
     ? await startStandInBank({ port: config.payments.demoBankPort, webhookUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/payments/notifications`, secret: config.payments.webhookSecret, bankBin: config.payments.bankBin, accountNo: config.payments.accountNo })
     : null;
   if (bank) app.log.info({ url: bank.url }, 'stand-in bank is ready');
-  app.log.info({ url, database: database.kind, readyMs: Date.now() - started, rssMb: Math.round(process.memoryUsage().rss / 1048576) }, 'tinhso is ready');
+  app.log.info({ url, database: database.kind, readyMs: Date.now() - started, rssMb: Math.round(process.memoryUsage().rss / 1048576), startupPhases }, 'tinhso is ready');
   if (cluster.isWorker) process.send?.({ ready: url });
   else banner(config, url, database.kind === 'pglite' ? `PGlite in ${dataFolders(config).pglite}` : 'PostgreSQL', started);
 

@@ -128,7 +128,7 @@ describe('payment requests', () => {
     expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: 'citizen.an' })).json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_PAID' });
   });
 
-  it('a free procedure asks for no online payment unless the officer states an amount; a new request cancels the unpaid one', async () => {
+  it('a free procedure asks for no online payment unless the officer states an amount; the desk settles it by hand, and a new request follows', async () => {
     const d = await received(FREE);
     expect(await requestPayment(d.code)).toEqual([]);
     await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment' } });
@@ -140,8 +140,9 @@ describe('payment requests', () => {
     const again = await requestPayment(d.code, { amount: 60_000 });
     expect(again.map((p) => [p.amount, p.status])).toEqual([
       [60_000, 'pending'],
-      [50_000, 'cancelled'],
+      [50_000, 'settled_at_desk'],
     ]);
+    expect((again[1] as unknown as { closedAt: string }).closedAt).toMatch(/\+07:00$/);
   });
 });
 
@@ -284,9 +285,11 @@ describe('the stand-in bank and the webhook', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('ngay,ma_giao_dich,thoi_diem_nhan,ma_tham_chieu,ma_ho_so,so_tien_phai_thu,so_tien_nhan,chenh_lech,trang_thai,ly_do_giu_lai,lech');
+    expect(lines[0]).toBe('ngay,ma_giao_dich,thoi_diem_nhan,ma_tham_chieu,ma_ho_so,so_tien_phai_thu,so_tien_nhan,chenh_lech,trang_thai,ly_do_giu_lai,lech,hoan_tien,so_tien_hoan,ma_hoan_tien_ngan_hang');
     expect(lines).toHaveLength(rows.length + 1);
-    expect(lines.find((l) => l.includes('FT-AMT-1'))).toMatch(/,8000,7000,-1000,accepted,amount_mismatch,co$/);
+    expect(lines.find((l) => l.includes('FT-AMT-1'))).toMatch(/,8000,7000,-1000,accepted,amount_mismatch,co,,,$/);
+    // The rejected transfer is refunded through the bank: its refund is on the row (no worker runs here, so still requested).
+    expect(lines.find((l) => l.includes('FT-UNK-1'))).toMatch(/,,8000,,rejected,unknown_reference,co,requested,8000,$/);
 
     const empty = await t.request({ method: 'GET', url: api('/payments/reconciliation?date=2020-01-01'), as: 'leader.hoa' });
     expect(empty.json.summary).toMatchObject({ transactions: 0, receivedTotal: 0, mismatchCount: 0 });
@@ -310,7 +313,7 @@ describe('the citizen’s payment page', () => {
     expect(page.body).toContain(`<img src="/ho-so/${d.id}/thanh-toan/${p!.id}/qr.png"`);
     expect(page.body).toMatch(/<img [^>]*alt="Mã VietQR thanh toán/);
     expect(page.body).not.toContain('Thanh toán thử'); // no stand-in bank configured for this app
-    expect(page.body).not.toMatch(/<script|style=/);
+    expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)|style=/); // no inline script or style (strict CSP)
     const img = await t.app.inject({ method: 'GET', url: `/ho-so/${d.id}/thanh-toan/${p!.id}/qr.png`, headers: { cookie } });
     expect(img.statusCode).toBe(200);
     expect(img.headers['content-type']).toBe('image/png');

@@ -62,7 +62,7 @@ export async function createTestApp(opts: { dossiers?: number; now?: Date } = {}
   const files = new LocalFileStore(path.join(dataDir, 'files'));
   await files.init();
   const app = await buildApp({ config, database, files });
-  await seedDemo(database.db, files, app.log, { dossiers: opts.dossiers ?? 0, ...(opts.now ? { now: opts.now } : {}) });
+  await seedDemo(database.db, files, app.log, { dossiers: opts.dossiers ?? 0, keyring: app.keyring, ...(opts.now ? { now: opts.now } : {}) });
   await app.ready();
   const tokens = new Map<string, string>();
   const t: TestApp = {

@@ -11,8 +11,9 @@ import { seedDemo } from '../src/db/demo/seed.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { startLocalIdp, type LocalIdp } from '../src/modules/identity/local-idp.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
+import { idNumberHash, openUserFields } from '../src/platform/personal-data.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
-import { createPostgresDatabase } from './harness.ts';
+import { createPostgresDatabase, multipart, SAMPLE_PDF } from './harness.ts';
 
 // National identity (VNeID) sign-in end to end over real HTTP: the app and the local OpenID
 // provider (oidc-provider) each listen on a port, and a browser-like client follows every
@@ -58,7 +59,7 @@ beforeAll(async () => {
   const files = new LocalFileStore(path.join(dataDir, 'files'));
   await files.init();
   app = await buildApp({ config, database, files });
-  await seedDemo(database.db, files, app.log, { dossiers: 0 });
+  await seedDemo(database.db, files, app.log, { dossiers: 0, keyring: app.keyring });
   await app.listen({ host: '127.0.0.1', port });
 });
 
@@ -121,6 +122,28 @@ function browser() {
   }
   const cookie = (name: string) => [...jar.values()].find((c) => c.name === name)?.value;
   return { go, request, cookie, hops, jar };
+}
+
+/** A dossier the desk files and submits for a walk-in applicant with this ID number; its id. */
+async function deskFiledDossier(idNumber: string): Promise<string> {
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'reception.dung', password: 'tinhso-demo' } });
+  const auth = { authorization: `Bearer ${login.json().token as string}` };
+  const def = (await app.inject({ method: 'GET', url: '/api/v1/procedures/1.001193' })).json().definition;
+  const form: Record<string, unknown> = {};
+  for (const f of def.form.filter((x: { required: boolean }) => x.required)) {
+    form[f.key] = f.type === 'select' ? f.options[0].value : f.type === 'checkbox' ? true : f.type === 'date' ? '2020-01-01' : f.type === 'id_number' ? idNumber : f.type === 'unit_code' ? '13669' : 'Phạm Minh Tuấn';
+  }
+  const created = await app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: auth, payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Phạm Minh Tuấn', idNumber }, form, channel: 'in_person' } });
+  expect(created.statusCode, created.body).toBe(201);
+  const id = created.json().id as string;
+  for (const c of def.components.filter((x: { required: boolean }) => x.required)) {
+    const body = multipart({ component: c.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF });
+    const up = await app.inject({ method: 'POST', url: `/api/v1/dossiers/${id}/files`, headers: { ...auth, ...body.headers }, payload: body.payload });
+    expect(up.statusCode, up.body).toBe(201);
+  }
+  const sub = await app.inject({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, headers: auth });
+  expect(sub.statusCode, sub.body).toBe(200);
+  return id;
 }
 
 /** From the portal's VNeID button to the provider's page, choosing `sub`, back to the portal. */
@@ -200,21 +223,30 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
   });
 
   it('a person with no account gets a citizen account; the next sign-in finds the same account', async () => {
+    // Before: the desk files (and submits) a dossier for this ID number; the person has no account yet.
+    const walkIn = await deskFiledDossier('036200009999');
     const first = browser();
     const done = await signInWithVneid(first, 'vneid-demo-0004', '/');
     expect(done.url.href).toBe(`${base}/`);
-    const rows = await queryRows<{ id: string; username: string; display_name: string; kind: string; id_number: string; password_hash: string | null; roles: string }>(
+    // The ID number is stored encrypted, found by its keyed hash.
+    const hash = idNumberHash(app.keyring, '036200009999');
+    const rows = await queryRows<{ id: string; username: string; display_name: string; kind: string; id_number_enc: string; password_hash: string | null; roles: string }>(
       database.db,
-      sql`SELECT u.id, u.username, u.display_name, u.kind, u.id_number, u.password_hash, (SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles FROM users u WHERE u.id_number = '036200009999'`,
+      sql`SELECT u.id, u.username, u.display_name, u.kind, u.id_number_enc, u.password_hash, (SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles FROM users u WHERE u.id_number_hash = ${hash}`,
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ display_name: 'Phạm Minh Tuấn', kind: 'citizen', id_number: '036200009999', password_hash: null, roles: 'citizen' });
+    expect(rows[0]).toMatchObject({ display_name: 'Phạm Minh Tuấn', kind: 'citizen', password_hash: null, roles: 'citizen' });
+    expect(rows[0]!.id_number_enc).toMatch(/^enc:v1:/);
+    expect(openUserFields(app.keyring, { id: rows[0]!.id, idNumberEnc: rows[0]!.id_number_enc, phoneEnc: null }).idNumber).toBe('036200009999');
     expect(rows[0]!.username).toMatch(/^vneid\.[0-9a-f]{10}$/);
     const again = browser();
     await signInWithVneid(again, 'vneid-demo-0004', '/');
     const me = (await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${again.cookie('tinhso_session')}` } })).json()) as { id: string };
     expect(me.id).toBe(rows[0]!.id);
-    expect((await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM users WHERE id_number = '036200009999'`))[0]!.n).toBe(1);
+    // The walk-in dossier of that ID number is now theirs: the national identity proved who they are.
+    const theirs = await fetch(`${base}/api/v1/dossiers/${walkIn}`, { headers: { authorization: `Bearer ${again.cookie('tinhso_session')}` } });
+    expect(theirs.status).toBe(200);
+    expect((await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM users WHERE id_number_hash = ${hash}`))[0]!.n).toBe(1);
   });
 
   it('refuses a callback whose state does not match, one without the sign-in cookie, and a replayed code', async () => {

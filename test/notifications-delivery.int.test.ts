@@ -28,7 +28,8 @@ const FROM = 'Tỉnh Số <no-reply@tinhso.test>';
 const SMS_TOKEN = 'test-gateway-token';
 let channels: Channels;
 let worker: JobWorker;
-const keyring = Keyring.parse(Keyring.generateSpec());
+// The app's keyring: notification jobs read the applicant's phone, which is stored encrypted with it.
+let keyring: Keyring;
 
 const drain = async (w: JobWorker) => {
   while ((await w.runOnce()) > 0);
@@ -54,6 +55,7 @@ async function act(as: string, body: Record<string, unknown>) {
 
 beforeAll(async () => {
   t = await createTestApp();
+  keyring = t.app.keyring;
   outbox = path.join(t.dataDir, 'outbox');
   smtp = await startSmtpSink({ dir: outbox });
   sms = await startSmsSink({ dir: outbox, token: SMS_TOKEN });
@@ -338,5 +340,58 @@ describe('email and SMS notifications', () => {
     await expect(wrongToken.send({ to: '84987654321', text: 'x', reference: 'r' })).rejects.toMatchObject({ permanent: true });
     expect(() => httpSmsChannel('ftp://sms.example.vn/send', 't')).toThrow(/http/);
     expect(() => httpSmsChannel('https://user:pw@sms.example.vn/send', 't')).toThrow(/credentials/);
+  });
+  it('a walk-in applicant without an account gets SMS only when the desk recorded their consent', async () => {
+    const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
+    const r = rng(9);
+    const form = Object.fromEntries(p.form.filter((f: { required: boolean }) => f.required).map((f: never) => [(f as { key: string }).key, fakeAnswer(f, r)]));
+    const walkIn = async (phone: string, smsConsent?: boolean) => {
+      const c = await t.request({
+        method: 'POST',
+        url: '/api/v1/dossiers',
+        as: 'reception.dung',
+        payload: { procedureCode: '1.001776', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Đinh Văn Khách', idNumber: '036177003344', phone }, form, ...(smsConsent === undefined ? {} : { smsConsent }) },
+      });
+      expect(c.status, c.body).toBe(201);
+      const id = c.json.id as string;
+      for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
+        await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/files`, as: 'reception.dung', ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+      }
+      const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, as: 'reception.dung' });
+      expect(s.status, s.body).toBe(200);
+      const rec = await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/actions`, as: 'reception.dung', payload: { action: 'receive' } });
+      expect(rec.status, rec.body).toBe(200);
+      await drain(worker);
+      return { id, code: s.json.code as string, view: rec.json };
+    };
+    const smsBefore = (await files('.json')).length;
+    const without = await walkIn('0911000111');
+    expect(without.view.smsConsentAt).toBeNull();
+    expect((await deliveries(without.code, 'reception.dung')).filter((i) => i.channel === 'sms')).toEqual([]);
+    const withConsent = await walkIn('0911000222', true);
+    expect(withConsent.view.smsConsentAt).toMatch(/\+07:00$/);
+    const smsItems = (await deliveries(withConsent.code, 'reception.dung')).filter((i) => i.channel === 'sms');
+    expect(smsItems.map((i) => [i.template, i.status, i.recipient]).sort()).toEqual([
+      ['received', 'sent', '091****222'],
+      ['submitted', 'sent', '091****222'],
+    ]);
+    expect((await files('.json')).length).toBe(smsBefore + 2);
+    // Consent at the counter is the desk's to record, and needs a phone.
+    const citizen = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.binh',
+      payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', phone: '0987654321' }, form, smsConsent: true },
+    });
+    expect(citizen.status).toBe(422);
+    expect(citizen.json.code).toBe('DOSSIER_SMS_CONSENT_INVALID');
+    const noPhone = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'reception.dung',
+      payload: { procedureCode: '1.001776', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Đinh Văn Khách', idNumber: '036177003344' }, form, smsConsent: true },
+    });
+    expect(noPhone.status).toBe(422);
+    expect(noPhone.json.errors).toEqual([expect.objectContaining({ path: 'applicant.phone' })]);
   });
 });

@@ -51,6 +51,8 @@ describe('personal data', () => {
     expect(data.files.filter((f: { dossier_id: string }) => f.dossier_id === id)).toHaveLength(def.components.filter((c) => c.required).length);
     expect(data.sessions.length).toBeGreaterThan(0);
     expect(data.exportedAt).toMatch(/\+07:00$/);
+    // Every time in the export is ISO 8601 with +07:00, as the API promises.
+    for (const v of [data.account.created_at, data.sessions[0].created_at, data.dossiers[0].created_at]) expect(v).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00$/);
     expect(res.body).not.toMatch(/\$argon2|password_hash|token_hash|secret_enc|code_hash/);
     const [audit] = await queryRows<{ n: string | number }>(t.database.db, sql`SELECT count(*) AS n FROM audit_log WHERE action = 'privacy.export'`);
     expect(Number(audit!.n)).toBe(1);
@@ -105,21 +107,23 @@ describe('personal data', () => {
     expect(byAction('deleted').find((c: { category: string }) => c.category.startsWith('Hồ sơ nháp'))).toMatchObject({ count: 1 });
 
     // The draft and its file are gone; the submitted dossier is there with its applicant.
-    const [left] = await queryRows<{ applicant: string; form: string; files: string | number }>(
+    const [left] = await queryRows<{ applicant: string; form: string; files: string | number; id_gone: boolean }>(
       t.database.db,
-      sql`SELECT applicant::text AS applicant, form::text AS form, (SELECT count(*) FROM dossier_files WHERE dossier_id = ${draft}) AS files FROM dossiers WHERE id = ${draft}`,
+      sql`SELECT applicant::text AS applicant, form::text AS form, (SELECT count(*) FROM dossier_files WHERE dossier_id = ${draft}) AS files,
+            (applicant_id_number_enc IS NULL AND applicant_id_number_hash IS NULL AND applicant_phone_enc IS NULL) AS id_gone FROM dossiers WHERE id = ${draft}`,
     );
     expect(left!.applicant).not.toContain('036090001234');
+    expect(left!.id_gone).toBe(true);
     expect(left!.form).toBe('{}');
     expect(Number(left!.files)).toBe(0);
     expect(await t.files.exists(fileRow!.storage_key)).toBe(false);
     const [kept1] = await queryRows<{ status: string; name: string }>(t.database.db, sql`SELECT status, applicant->>'fullName' AS name FROM dossiers WHERE id = ${submittedId}`);
     expect(kept1).toEqual({ status: 'submitted', name: 'Nguyễn Văn An' });
-    const [user] = await queryRows<{ username: string; id_number: string | null; phone: string | null; is_active: boolean; password_hash: string | null }>(
+    const [user] = await queryRows<{ username: string; id_number_enc: string | null; id_number_hash: string | null; phone_enc: string | null; is_active: boolean; password_hash: string | null }>(
       t.database.db,
-      sql`SELECT username, id_number, phone, is_active, password_hash FROM users WHERE username LIKE 'da-xoa-%'`,
+      sql`SELECT username, id_number_enc, id_number_hash, phone_enc, is_active, password_hash FROM users WHERE username LIKE 'da-xoa-%'`,
     );
-    expect(user).toMatchObject({ id_number: null, phone: null, is_active: false, password_hash: null });
+    expect(user).toMatchObject({ id_number_enc: null, id_number_hash: null, phone_enc: null, is_active: false, password_hash: null });
 
     // Signed out everywhere, and cannot sign in again.
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });

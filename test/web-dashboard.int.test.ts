@@ -25,7 +25,7 @@ const two = (n: number) => new Intl.NumberFormat('vi-VN', { minimumFractionDigit
 function expectPage(r: { status: number; headers: Record<string, unknown>; body: string }) {
   expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
   expect(r.headers['content-security-policy']).toContain("style-src 'self'");
-  expect(r.body).not.toMatch(/<script/i);
+  expect(r.body).not.toMatch(/<script(?![^>]*\ssrc=)/i);
   expect(r.body).not.toMatch(/\sstyle=/i);
 }
 

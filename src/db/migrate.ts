@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { queryRows, sql, type Database } from './client.ts';
+import { DATA_STEPS, type DataStepDeps } from './data-steps.ts';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_LOCK = 7310001;
@@ -42,8 +43,10 @@ export class MigrationError extends Error {}
  * Applies pending forward-only migrations, each in its own transaction under an advisory lock so
  * that several instances starting together apply each file once. Refuses to run when an applied
  * migration was edited afterwards (its checksum changed): migrations are never edited once landed.
+ * A migration's data step (src/db/data-steps.ts) runs in its transaction, after its script; `deps`
+ * gives the steps what they need (the data encryption key).
  */
-export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function migrate(database: Database, dir = MIGRATIONS_DIR, deps: DataStepDeps = {}): Promise<string[]> {
   const migrations = await readMigrations(dir);
   // The usual start: everything applied and unchanged. One read, no lock, no transaction.
   const known = await appliedChecksums(database);
@@ -66,6 +69,7 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
         return false;
       }
       await s.exec(m.text);
+      await DATA_STEPS[m.id]?.(s, deps);
       await s.query('INSERT INTO schema_migrations (id, checksum) VALUES ($1, $2)', [m.id, m.checksum]);
       return true;
     });

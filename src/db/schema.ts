@@ -66,9 +66,11 @@ export const users = pgTable('users', {
   displayName: text('display_name').notNull(),
   passwordHash: text('password_hash'),
   kind: text('kind').notNull(),
-  idNumber: text('id_number'),
+  /** Encrypted at rest with its keyed hash for lookups (src/platform/personal-data.ts). */
+  idNumberEnc: text('id_number_enc'),
+  idNumberHash: text('id_number_hash'),
   taxCode: text('tax_code'),
-  phone: text('phone'),
+  phoneEnc: text('phone_enc'),
   email: text('email'),
   isActive: boolean('is_active').notNull().default(true),
   createdAt: tz('created_at').notNull().defaultNow(),
@@ -173,6 +175,12 @@ export const dossiers = pgTable('dossiers', {
   extensionCount: integer('extension_count').notNull().default(0),
   isPaidOnline: boolean('is_paid_online').notNull().default(false),
   applicantVerifiedBy: text('applicant_verified_by'),
+  /** The applicant's ID number and phone, encrypted at rest; `applicant` holds neither (src/platform/personal-data.ts). */
+  applicantIdNumberEnc: text('applicant_id_number_enc'),
+  applicantIdNumberHash: text('applicant_id_number_hash'),
+  applicantPhoneEnc: text('applicant_phone_enc'),
+  /** When a walk-in applicant without an account agreed at the desk to SMS notifications. */
+  applicantSmsConsentAt: tz('applicant_sms_consent_at'),
   searchText: text('search_text').notNull().default(''),
   version: integer('version').notNull().default(1),
   createdAt: tz('created_at').notNull(),

@@ -116,6 +116,8 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'POST /api/v1/payments/transactions/{id}/resolution': REVIEWERS,
   'GET /api/v1/payments/reconciliation': REVIEWERS,
   'GET /api/v1/payments/reconciliation.csv': REVIEWERS,
+  'GET /api/v1/payments/refunds': REVIEWERS,
+  'POST /api/v1/payments/refunds/{id}/retry': REVIEWERS,
   // Public keys of the document seal
   'GET /.well-known/tinhso-keys.json': 'public',
 };

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
+import type { Keyring } from './crypto.ts';
 
 /** `security`: the security officer (security events, audit verification; province-wide, no agency). */
 export type Role = 'citizen' | 'organisation' | 'reception' | 'specialist' | 'leader' | 'admin' | 'security';
@@ -31,6 +32,8 @@ export interface Ctx {
   now: Date;
   log: FastifyBaseLogger;
   ip?: string | undefined;
+  /** Encrypts and decrypts personal data at rest (src/platform/personal-data.ts). */
+  keyring: Keyring;
 }
 
 export function hasRole(actor: Actor | null, role: Role): boolean {

@@ -2,17 +2,22 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { Database } from '../db/client.ts';
 import type { Actor, Ctx } from './context.ts';
+import type { Keyring } from './crypto.ts';
 import { AppError, statusOf, titleOf, type FieldError } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyInstance {
+    /** The data keyring of this app's configuration (personal data at rest). */
+    keyring: Keyring;
+  }
 }
 
 /** The per-request context handed to use cases. */
 export function ctxOf(req: FastifyRequest, database: Database): Ctx {
-  return { db: database.db, actor: req.actor, now: new Date(), log: req.log, ip: req.ip };
+  return { db: database.db, actor: req.actor, now: new Date(), log: req.log, ip: req.ip, keyring: req.server.keyring };
 }
 
 function zodPath(p: string): string {

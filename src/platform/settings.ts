@@ -20,6 +20,8 @@ export const SettingSchemas = {
   upload_max_bytes: z.number().int().min(1024).max(200 * 1024 * 1024),
   /** Roles that must sign in with a second factor (TOTP); null = the environment's default (docs/IDENTITY.md). */
   mfa_required_roles: z.array(z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin'])).max(6).nullable(),
+  /** The officers' worklist: a dossier is "due soon" within this many working days (the officer may change it per view). */
+  worklist_soon_days: z.number().int().min(1).max(30),
 } as const;
 
 export type SettingKey = keyof typeof SettingSchemas;
@@ -30,6 +32,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   dossier_code_pattern: '{agency}-{yymmdd}-{seq4}',
   upload_max_bytes: 10 * 1024 * 1024,
   mfa_required_roles: null,
+  worklist_soon_days: 2,
 };
 
 const CACHE_MS = 5_000;

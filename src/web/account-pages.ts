@@ -23,19 +23,20 @@ function enrolmentBlock(p: PageCtx, e: EnrolmentShown): SafeHtml {
 <p>${_('acct.enrolManual')} <code>${grouped(e.secret)}</code></p>`;
 }
 
-function codeField(p: PageCtx, error: string | undefined, hintKey: MessageKey | null): SafeHtml {
+/** A code input; `id` differs per form, as the account page can hold two code forms at once. */
+function codeField(p: PageCtx, error: string | undefined, hintKey: MessageKey | null, id = 'code'): SafeHtml {
   const _ = tr(p);
-  const described = [hintKey ? 'code-hint' : '', error ? 'code-error' : ''].filter(Boolean).join(' ');
-  return html`<div class="field${error ? ' field-error' : ''}"><label for="code">${_('acct.code')}</label>
-${hintKey ? html`<p class="hint" id="code-hint">${_(hintKey)}</p>` : null}
-${error ? html`<p class="error-message" id="code-error">${error}</p>` : null}
-<input type="text" id="code" name="code" inputmode="${hintKey === 'acct.mfaRecoveryHint' ? 'text' : 'numeric'}" autocomplete="one-time-code" spellcheck="false" autocapitalize="none" maxlength="20"${described ? html` aria-describedby="${described}"` : null}${error ? html` aria-invalid="true"` : null}></div>`;
+  const described = [hintKey ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${error ? ' field-error' : ''}"><label for="${id}">${_('acct.code')}</label>
+${hintKey ? html`<p class="hint" id="${id}-hint">${_(hintKey)}</p>` : null}
+${error ? html`<p class="error-message" id="${id}-error">${error}</p>` : null}
+<input type="text" id="${id}" name="code" inputmode="${hintKey === 'acct.mfaRecoveryHint' ? 'text' : 'numeric'}" autocomplete="one-time-code" spellcheck="false" autocapitalize="none" maxlength="20"${described ? html` aria-describedby="${described}"` : null}${error ? html` aria-invalid="true"` : null}></div>`;
 }
 
-function errorSummary(p: PageCtx, error: string | undefined): SafeHtml | null {
+function errorSummary(p: PageCtx, error: string | undefined, field = 'code'): SafeHtml | null {
   if (!error) return null;
   return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
-<ul><li><a href="#code">${error}</a></li></ul></div>`;
+<ul><li><a href="#${field}">${error}</a></li></ul></div>`;
 }
 
 /** The second step of a password sign-in: a TOTP code, or enrolment first. */
@@ -72,27 +73,79 @@ export function recoveryCodesPage(p: PageCtx, v: { codes: string[]; next: string
   );
 }
 
+/** A personal-data request as the account page lists it. */
+export interface DataRequestShown {
+  kind: 'correction' | 'deletion';
+  status: 'open' | 'done' | 'rejected';
+  details: string;
+  createdAt: string;
+  resolution: string | null;
+}
+
+/** The longest correction request the API takes (privacy.routes.ts). */
+export const CORRECTION_MAX = 4000;
+/** The limit as people write it: 4.000 in Vietnamese, 4,000 in English. */
+export const correctionMaxText = (locale: string) => (locale === 'vi' ? '4.000' : '4,000');
+
 export interface AccountView {
   sessions: SessionInfo[];
+  /** The person's own personal-data requests, newest first. */
+  dataRequests?: DataRequestShown[] | undefined;
+  /** The correction text sent back with its error. */
+  correction?: string | undefined;
   totp: { enrolled: boolean; confirmedAt: Date | null; recoveryCodesLeft: number; required: boolean };
   currentMethod: string | null;
   notice?: string | undefined;
   /** Enrolment in progress on this page. */
   enrolment?: EnrolmentShown | undefined;
-  /** Which code form failed, and why. */
-  error?: { form: 'confirm' | 'codes' | 'disable'; message: string } | undefined;
+  /** Which form failed, and why. */
+  error?: { form: 'confirm' | 'codes' | 'disable' | 'correction'; message: string } | undefined;
 }
 
 const when = (d: Date | null, fallback: string) => (d ? formatVnDateTime(d) : fallback);
+
+/**
+ * A short name for a session's browser and system ("Chrome trên Android") so a person can tell
+ * their devices apart at a glance; the raw user agent (shortened) when it is not recognised.
+ */
+export function deviceOf(userAgent: string | null, unknown: string): string {
+  if (!userAgent) return unknown;
+  const browser = /\bEdg(?:e|A|iOS)?\//.test(userAgent)
+    ? 'Edge'
+    : /\b(?:Firefox|FxiOS)\//.test(userAgent)
+      ? 'Firefox'
+      : /\bOPR\//.test(userAgent)
+        ? 'Opera'
+        : /\bCocCoc\//.test(userAgent)
+          ? 'Cốc Cốc'
+          : /\b(?:Chrome|CriOS|Chromium|HeadlessChrome)\//.test(userAgent)
+            ? 'Chrome'
+            : /\bVersion\/[\d.]+.*Safari\//.test(userAgent)
+              ? 'Safari'
+              : null;
+  const system = /\bAndroid\b/.test(userAgent)
+    ? 'Android'
+    : /\b(?:iPhone|iPad|iPod)\b/.test(userAgent)
+      ? 'iOS'
+      : /\bWindows\b/.test(userAgent)
+        ? 'Windows'
+        : /\bMac OS X\b/.test(userAgent)
+          ? 'macOS'
+          : /\bLinux\b/.test(userAgent)
+            ? 'Linux'
+            : null;
+  if (browser && system) return `${browser} — ${system}`;
+  return browser ?? system ?? (userAgent.length > 60 ? `${userAgent.slice(0, 60)}…` : userAgent);
+}
 
 /** The account page: open sessions with sign-out buttons, and two-step verification. */
 export function accountPage(p: PageCtx, v: AccountView): string {
   const _ = tr(p);
   const methodWords = (m: string) => _(`acct.method.${m}` as MessageKey);
   const others = v.sessions.filter((s) => !s.current).length;
-  const errorFor = (form: 'confirm' | 'codes' | 'disable') => (v.error?.form === form ? v.error.message : undefined);
+  const errorFor = (form: 'confirm' | 'codes' | 'disable' | 'correction') => (v.error?.form === form ? v.error.message : undefined);
   const codeForm = (action: string, form: 'confirm' | 'codes' | 'disable', hint: MessageKey | null, button: MessageKey, cls = '') =>
-    html`<form method="post" action="${action}" novalidate>${csrfField(p)}${codeField(p, errorFor(form), hint)}<button type="submit"${cls ? html` class="${cls}"` : null}>${_(button)}</button></form>`;
+    html`<form method="post" action="${action}" novalidate>${csrfField(p)}${codeField(p, errorFor(form), hint, `code-${form}`)}<button type="submit"${cls ? html` class="${cls}"` : null}>${_(button)}</button></form>`;
   const mfa = v.totp.enrolled
     ? html`<p>${_('acct.mfaOn', { time: when(v.totp.confirmedAt, _('acct.unknown')), n: v.totp.recoveryCodesLeft })}</p>
 ${v.totp.required ? html`<p>${_('acct.mfaRequired')}</p>` : null}
@@ -109,21 +162,49 @@ ${v.currentMethod === 'vneid' ? html`<p>${_('acct.mfaNotAvailableVneid')}</p>` :
   return layout(
     p,
     _('acct.title'),
-    html`${v.error ? errorSummary(p, v.error.message) : null}
+    html`${v.error ? errorSummary(p, v.error.message, v.error.form === 'correction' ? 'correction-details' : `code-${v.error.form}`) : null}
 ${v.notice ? html`<div class="notice" role="status"><p>${v.notice}</p></div>` : null}
 <h1>${_('acct.title')}</h1>
 <h2>${_('acct.sessionsTitle')}</h2>
 <p>${_('acct.sessionsLead')}</p>
-<div class="table-wrap"><table>
-<thead><tr><th scope="col">${_('acct.sessionStarted')}</th><th scope="col">${_('acct.sessionLastSeen')}</th><th scope="col">${_('acct.sessionMethod')}</th><th scope="col">${_('acct.sessionAddress')}</th><th scope="col">${_('acct.sessionDevice')}</th><th scope="col"><span class="visually-hidden">${_('acct.sessionRevoke')}</span></th></tr></thead>
-<tbody>${v.sessions.map(
-      (s) => html`<tr><td>${formatVnDateTime(s.createdAt)}</td><td>${when(s.lastSeenAt, _('acct.unknown'))}</td><td>${methodWords(s.method)}</td><td>${s.ip ?? _('acct.unknown')}</td><td>${s.userAgent ?? _('acct.unknown')}</td>
-<td>${s.current ? html`<strong>${_('acct.sessionCurrent')}</strong>` : null}<form method="post" action="/tai-khoan/phien/${s.id}/dang-xuat">${csrfField(p)}<button type="submit" class="secondary">${_('acct.sessionRevoke')}<span class="visually-hidden"> — ${_('acct.sessionRevokeLabel', { time: formatVnDateTime(s.createdAt) })}</span></button></form></td></tr>`,
-    )}</tbody></table></div>
+<ul class="sessions">${v.sessions.map(
+      (s) => html`<li${s.current ? html` class="current"` : null}>
+<p class="session-device"><strong>${deviceOf(s.userAgent, _('acct.unknown'))}</strong>${s.current ? html` <span class="tag">${_('acct.sessionCurrent')}</span>` : null}</p>
+<dl class="session-facts"><div><dt>${_('acct.sessionStarted')}</dt><dd>${formatVnDateTime(s.createdAt)}</dd></div><div><dt>${_('acct.sessionLastSeen')}</dt><dd>${when(s.lastSeenAt, _('acct.unknown'))}</dd></div><div><dt>${_('acct.sessionMethod')}</dt><dd>${methodWords(s.method)}</dd></div><div><dt>${_('acct.sessionAddress')}</dt><dd>${s.ip ?? _('acct.unknown')}</dd></div></dl>
+<form method="post" action="/tai-khoan/phien/${s.id}/dang-xuat">${csrfField(p)}<button type="submit" class="secondary">${_('acct.sessionRevoke')}<span class="visually-hidden"> — ${_('acct.sessionRevokeLabel', { time: formatVnDateTime(s.createdAt) })}</span></button></form></li>`,
+    )}</ul>
 ${others ? html`<form method="post" action="/tai-khoan/phien/dang-xuat-khac">${csrfField(p)}<button type="submit" class="secondary">${_('acct.sessionRevokeOthers')}</button></form>` : null}
 <h2>${_('acct.mfaSection')}</h2>
-${mfa}`,
+${mfa}
+${personalData(p, v, errorFor('correction'))}`,
   );
+}
+
+/** "My personal data": the export download, a correction request form, and the requests sent. */
+function personalData(p: PageCtx, v: AccountView, error: string | undefined): SafeHtml {
+  const _ = tr(p);
+  const requests = v.dataRequests ?? [];
+  const described = ['correction-hint', error ? 'correction-error' : ''].filter(Boolean).join(' ');
+  return html`<h2 id="du-lieu">${_('acct.dataSection')}</h2>
+<p>${_('acct.dataLead')}</p>
+<p><a class="button secondary" href="/tai-khoan/du-lieu-ca-nhan" download>${_('acct.dataDownload')}</a></p>
+<p class="hint">${_('acct.dataDownloadHint')}</p>
+<h3>${_('acct.correctionTitle')}</h3>
+<form method="post" action="/tai-khoan/yeu-cau-dinh-chinh" novalidate>${csrfField(p)}
+<div class="field${error ? ' field-error' : ''}"><label for="correction-details">${_('acct.correctionLabel')}</label>
+<p class="hint" id="correction-hint">${_('acct.correctionHint', { max: correctionMaxText(p.locale) })}</p>
+${error ? html`<p class="error-message" id="correction-error">${error}</p>` : null}
+<textarea id="correction-details" name="details" rows="4" maxlength="${CORRECTION_MAX}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : null}>${v.correction ?? ''}</textarea></div>
+<button type="submit">${_('acct.correctionSend')}</button></form>
+${
+  requests.length
+    ? html`<h3>${_('acct.requestsTitle')}</h3>
+<ul class="data-requests">${requests.map(
+        (r) => html`<li><p><strong>${_(`acct.reqKind.${r.kind}`)}</strong>, ${formatVnDateTime(new Date(r.createdAt))}: <span class="status status-${r.status}">${_(`acct.reqStatus.${r.status}`)}</span></p>
+${r.details ? html`<p class="request-details">${r.details}</p>` : null}${r.resolution ? html`<p>${_('acct.reqResolution')} ${r.resolution}</p>` : null}</li>`,
+      )}</ul>`
+    : null
+}`;
 }
 
 /** A readable page for a failed national-identity sign-in. */
@@ -145,7 +226,7 @@ export function lockedPage(p: PageCtx, message: string): string {
 }
 
 /** A short readable page (expired step, bad form token) with a way back to sign-in. */
-export function signInErrorPage(p: PageCtx, message: string, next: string): string {
+export function signInErrorPage(p: PageCtx, message: string, next: string, titleKey: MessageKey = 'error.title'): string {
   const _ = tr(p);
-  return layout(p, _('error.title'), html`<h1>${_('error.title')}</h1><p>${message}</p><p><a href="/dang-nhap?next=${encodeURIComponent(next)}">${_('acct.backToLogin')}</a></p>`);
+  return layout(p, _(titleKey), html`<h1>${_(titleKey)}</h1><p>${message}</p><p><a href="/dang-nhap?next=${encodeURIComponent(next)}">${_('acct.backToLogin')}</a></p>`);
 }

@@ -13,6 +13,7 @@ import {
 } from '../modules/identity/identity.service.ts';
 import { OidcClient, oidcSettingsOf, signInVerifiedPerson, type OidcPending } from '../modules/identity/oidc.ts';
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from '../modules/identity/sessions.service.ts';
+import { exportMyData, listMyRequests, requestCorrection } from '../modules/privacy/privacy.service.ts';
 import { ThrottledError } from '../modules/identity/throttle.ts';
 import { otpauthUri, qrSvg } from '../modules/identity/totp.ts';
 import { queryRows, sql } from '../db/client.ts';
@@ -22,7 +23,7 @@ import { keyringFor, KeyringError } from '../platform/crypto.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
-import { accountPage, lockedPage, oidcErrorPage, recoveryCodesPage, secondStepPage, signInErrorPage, type AccountView } from './account-pages.ts';
+import { accountPage, CORRECTION_MAX, correctionMaxText, lockedPage, oidcErrorPage, recoveryCodesPage, secondStepPage, signInErrorPage, type AccountView } from './account-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
@@ -107,7 +108,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
   app.post('/dang-nhap/xac-thuc', { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
     const body = record(req.body);
     const p = h.pageCtx(req, reply);
-    if (!h.csrfValid(req, body)) return h.send(reply, 403, signInErrorPage(p, t(p.locale, 'error.csrf'), '/'));
+    if (!h.csrfValid(req, body)) return h.send(reply, 403, signInErrorPage(p, t(p.locale, 'error.csrf'), '/', 'error.csrfTitle'));
     const next = safeLocalPath(str(body.next, 2000));
     const code = str(body.code, 40);
     const challenge = cookiesOf(req)[MFA_COOKIE] ?? '';
@@ -201,10 +202,11 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
   const renderAccount = async (req: FastifyRequest, reply: FastifyReply, status: number, extra: Partial<AccountView> = {}) => {
     const actor = req.actor!;
     const ctx = ctxOf(req, database);
-    const [list, totp, method] = await Promise.all([
+    const [list, totp, method, dataRequests] = await Promise.all([
       listOwnSessions(ctx),
       getTotpStatus(ctx, config.env, actor),
       actor.sessionId ? queryRows<{ auth_method: string }>(database.db, sql`SELECT auth_method FROM sessions WHERE id = ${actor.sessionId}`) : Promise.resolve([]),
+      listMyRequests(ctx),
     ]);
     let enrolment = extra.enrolment;
     if (!enrolment && totp.pending && extra.error?.form === 'confirm') {
@@ -215,7 +217,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
         enrolment = { secret, qrSvg: await qrSvg(uri) };
       }
     }
-    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, ...extra, enrolment }));
+    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, ...extra, enrolment }));
   };
 
   app.get('/tai-khoan', { schema: { hide: true } }, async (req, reply) => {
@@ -224,8 +226,13 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     const done = str(q.xong, 40);
     const n = Number.parseInt(str(q.n, 6), 10);
     const locale = h.locale(req);
-    const notice =
-      done === 'phien' ? t(locale, 'acct.sessionRevoked') : done === 'phien-khac' ? t(locale, 'acct.sessionsRevoked', { n: Number.isFinite(n) ? n : 0 }) : done === 'tat' ? t(locale, 'acct.mfaDisabled') : undefined;
+    const notices: Record<string, string> = {
+      phien: t(locale, 'acct.sessionRevoked'),
+      'phien-khac': t(locale, 'acct.sessionsRevoked', { n: Number.isFinite(n) ? n : 0 }),
+      tat: t(locale, 'acct.mfaDisabled'),
+      'dinh-chinh': t(locale, 'acct.correctionSent'),
+    };
+    const notice = Object.hasOwn(notices, done) ? notices[done] : undefined;
     return renderAccount(req, reply, 200, { notice });
   });
 
@@ -235,7 +242,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) {
       const p = h.pageCtx(req, reply);
-      void h.send(reply, 403, signInErrorPage(p, t(p.locale, 'error.csrf'), '/tai-khoan'));
+      void h.send(reply, 403, signInErrorPage(p, t(p.locale, 'error.csrf'), '/tai-khoan', 'error.csrfTitle'));
       return null;
     }
     return body;
@@ -275,6 +282,28 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
       if (err instanceof AppError && err.code === 'MFA_ALREADY_ENROLLED') return reply.redirect('/tai-khoan', 303);
       throw err;
     }
+  });
+
+  // ---- Personal data (docs/PRIVACY.md): the export as a download, and correction requests ----
+  app.get('/tai-khoan/du-lieu-ca-nhan', { schema: { hide: true } }, async (req, reply) => {
+    if (!requireSignedIn(req, reply)) return reply;
+    const data = await exportMyData(ctxOf(req, database));
+    return reply
+      .header('content-disposition', `attachment; filename="tinhso-du-lieu-ca-nhan-${data.exportedAt.slice(0, 10)}.json"`)
+      .header('cache-control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(data, null, 2));
+  });
+
+  app.post('/tai-khoan/yeu-cau-dinh-chinh', { schema: { hide: true } }, async (req, reply) => {
+    const body = guardPost(req, reply);
+    if (!body) return reply;
+    const locale = h.locale(req);
+    const raw = typeof body.details === 'string' ? body.details.normalize('NFC').replace(/\r\n?/g, '\n').trim() : '';
+    const invalid = !raw ? t(locale, 'acct.correctionMissing') : raw.length > CORRECTION_MAX ? t(locale, 'acct.correctionTooLong', { max: correctionMaxText(locale) }) : null;
+    if (invalid) return renderAccount(req, reply, 422, { error: { form: 'correction', message: invalid }, correction: raw.slice(0, CORRECTION_MAX * 2) });
+    await requestCorrection(ctxOf(req, database), raw);
+    return reply.redirect('/tai-khoan?xong=dinh-chinh', 303);
   });
 
   /** Runs a code-confirmed change; a wrong code or a lock re-renders the page with the error. */

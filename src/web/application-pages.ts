@@ -190,6 +190,8 @@ export interface DraftView {
   saved?: boolean;
   /** The upload limit in words (`10 MB`). */
   maxSize: string;
+  /** The upload limit in bytes, for the script's early size check (the server checks anyway). */
+  maxBytes?: number | undefined;
   mode?: FlowMode | undefined;
 }
 
@@ -204,13 +206,23 @@ export const fileHref = (dossierId: string, fileId: string) => `/ho-so/${dossier
  */
 export function componentsSection(
   p: PageCtx,
-  v: { dossier: DossierView; proc: ProcedureRecord; errors: PageError[]; maxSize: string; base: string; removable: (f: DossierView['files'][number]) => boolean },
+  v: {
+    dossier: DossierView;
+    proc: ProcedureRecord;
+    errors: PageError[];
+    maxSize: string;
+    maxBytes?: number | undefined;
+    base: string;
+    removable: (f: DossierView['files'][number]) => boolean;
+  },
 ): SafeHtml {
   const _ = tr(p);
   const comps = v.proc.definition.components;
   if (!comps.length) return html``;
+  // The words the portal's script needs for upload progress (it carries no text of its own).
   return html`<h2>${_('app.components')}</h2>
 <p class="hint">${_('app.uploadLimits', { size: v.maxSize })}</p>
+<div class="uploads" data-uploads${v.maxBytes ? html` data-max-bytes="${v.maxBytes}"` : null} data-msg-size="${_('app.err.fileSize', { size: v.maxSize })}" data-msg-progress="${_('enh.up.progress')}" data-msg-label="${_('enh.up.progressLabel')}" data-msg-done="${_('enh.up.done')}" data-msg-failed="${_('enh.up.failed')}">
 ${comps.map((c) => {
   const anchor = componentAnchor(c.code);
   const files = v.dossier.files.filter((f) => f.component === c.code);
@@ -236,7 +248,8 @@ ${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${e.message
 </div>
 <button type="submit" class="secondary">${_('app.upload')}</button>
 </form></div>`;
-})}`;
+})}
+</div>`;
 }
 
 /** The draft form: the citizen's application, or the desk's counter intake (`mode: 'desk'`). */
@@ -264,7 +277,7 @@ ${desk ? null : html`<button type="submit" name="action" value="continue">${_('a
 <button type="submit" name="action" value="save" class="secondary">${_('app.save')}</button>
 </div>
 </form>
-${componentsSection(p, { dossier: v.dossier, proc: v.proc, errors: v.errors, maxSize: v.maxSize, base, removable: () => true })}
+${componentsSection(p, { dossier: v.dossier, proc: v.proc, errors: v.errors, maxSize: v.maxSize, maxBytes: v.maxBytes, base, removable: () => true })}
 ${
   desk
     ? html`<h2>${_('staff.in.receive')}</h2>
@@ -380,6 +393,7 @@ export interface CitizenDossierView {
   /** A confirmation after an action (`Đã gửi.`). */
   done?: string | undefined;
   maxSize: string;
+  maxBytes?: number | undefined;
   /** The rating form's last answer (after an error). */
   rating?: { value: string; comment: string } | undefined;
   /** Official forms of the dossier (01 receipt, 02 supplement request...), printed by the documents module. */
@@ -405,7 +419,7 @@ export function dossierPage(p: PageCtx, v: CitizenDossierView): string {
       return html`<div class="notice"><h3>${_('staff.ct.supplementTitle')}</h3>
 ${reason ? html`<p>${_('staff.ct.supplementLead')}</p><p class="note">${reason}</p>` : null}
 <p>${_('staff.ct.supplementHow')}</p></div>
-${componentsSection(p, { dossier: d, proc: v.proc, errors: v.errors, maxSize: v.maxSize, base: `/ho-so/${id}`, removable: (f) => !!requestedAt && f.uploadedAt > requestedAt })}
+${componentsSection(p, { dossier: d, proc: v.proc, errors: v.errors, maxSize: v.maxSize, maxBytes: v.maxBytes, base: `/ho-so/${id}`, removable: (f) => !!requestedAt && f.uploadedAt > requestedAt })}
 <form method="post" action="/ho-so/${id}/bo-sung" novalidate>
 ${csrfField(p)}${version}
 <div class="field"><label for="s-note">${_('staff.ct.noteLabel')}</label><textarea id="s-note" name="note" rows="3" maxlength="2000"></textarea></div>

@@ -196,7 +196,7 @@ export function draftTools(h: WebHelpers) {
         errors: dedupe(opts.errors ?? []),
         notice: opts.notice,
         saved: opts.saved ?? false,
-        maxSize: sizeWords(await maxBytes()),
+        ...(await maxBytes().then((b) => ({ maxSize: sizeWords(b), maxBytes: b }))),
         mode,
       }),
     );
@@ -377,7 +377,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
         done: opts.done,
         rating: opts.rating,
         forms: availableForms({ code: d.dossier.code, receivedAt: d.dossier.receivedAt }, history),
-        maxSize: tools.sizeWords(await tools.maxBytes()),
+        ...(await tools.maxBytes().then((b) => ({ maxSize: tools.sizeWords(b), maxBytes: b }))),
       }),
     );
   };

@@ -10,6 +10,7 @@ import * as staff from './messages/staff.ts';
 import * as security from './messages/security.ts';
 import * as payments from './messages/payments.ts';
 import * as documents from './messages/documents.ts';
+import * as enhance from './messages/enhance.ts';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -440,9 +441,9 @@ const coreEn: Record<keyof typeof coreVi, string> = {
 };
 
 // Areas: add `import * as area from './messages/area.ts'` above and spread `area.vi` / `area.en` here.
-const vi = { ...coreVi, ...admin.vi, ...staff.vi, ...security.vi, ...account.vi, ...documents.vi, ...payments.vi, ...dashboard.vi };
+const vi = { ...coreVi, ...admin.vi, ...staff.vi, ...security.vi, ...account.vi, ...documents.vi, ...payments.vi, ...dashboard.vi, ...enhance.vi };
 export type MessageKey = keyof typeof vi;
-const en: Record<MessageKey, string> = { ...coreEn, ...admin.en, ...staff.en, ...security.en, ...account.en, ...documents.en, ...payments.en, ...dashboard.en };
+const en: Record<MessageKey, string> = { ...coreEn, ...admin.en, ...staff.en, ...security.en, ...account.en, ...documents.en, ...payments.en, ...dashboard.en, ...enhance.en };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
 

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from './html.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
+import { PORTAL_JS_PATH } from './portal-js.ts';
 import { SITE_CSS_PATH } from './site-css.ts';
 
 /** What every page needs to know about the request. */
@@ -56,13 +57,13 @@ export function csrfField(p: PageCtx): SafeHtml {
 /** Sign-in comes back to the current page (but not to the sign-in page itself). */
 const signInHref = (path: string) => (path === '/' || path.startsWith('/dang-nhap') ? '/dang-nhap' : `/dang-nhap?next=${encodeURIComponent(path)}`);
 
-/** The GOV.UK-like page shell: skip link, header, navigation, main, footer. No script. */
+/** The GOV.UK-like page shell: skip link, header, navigation, main, footer. One deferred script that only improves (portal-js.ts). */
 export function layout(p: PageCtx, title: string, body: SafeHtml): string {
   const _ = tr(p);
   const other: Locale = p.locale === 'vi' ? 'en' : 'vi';
   const langHref = `/lang?to=${other}&back=${encodeURIComponent(p.path)}`;
   const auth = p.userName
-    ? html`<li>${_('auth.signedInAs', { name: p.userName })}</li>
+    ? html`<li><a href="/tai-khoan"${p.path.split('?')[0] === '/tai-khoan' ? html` aria-current="page"` : null}>${_('auth.signedInAs', { name: p.userName })}</a></li>
         <li><form method="post" action="/dang-xuat">${csrfField(p)}<button class="linkbtn" type="submit">${_('auth.signOut')}</button></form></li>`
     : html`<li><a href="${signInHref(p.path)}">${_('auth.signIn')}</a></li>`;
   return `<!doctype html>${html`<html lang="${p.locale}">
@@ -71,6 +72,7 @@ export function layout(p: PageCtx, title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ${_('site.name')}</title>
 <link rel="stylesheet" href="${SITE_CSS_PATH}">
+<script src="${PORTAL_JS_PATH}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${_('site.skip')}</a>

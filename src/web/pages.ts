@@ -28,7 +28,8 @@ function procedureList(p: PageCtx, items: ProcedureSummary[]): SafeHtml {
 
 function searchBox(p: PageCtx, q: string): SafeHtml {
   const _ = tr(p);
-  return html`<form method="get" action="/thu-tuc" role="search">
+  // With the script on, results appear under the box as the user types (instant search).
+  return html`<form method="get" action="/thu-tuc" role="search" data-instant="home">
 <div class="field"><label for="q">${_('home.searchLabel')}</label>
 <p class="hint" id="q-hint">${_('home.searchHint')}</p>
 <div class="inline"><input type="search" id="q" name="q" value="${q}" maxlength="200" aria-describedby="q-hint"><button type="submit">${_('home.searchButton')}</button></div></div>
@@ -53,6 +54,7 @@ export function homePage(p: PageCtx, popular: ProcedureSummary[], fields: Field[
     html`<h1>${_('home.title')}</h1>
 <p class="lead">${_('home.lead')}</p>
 ${searchBox(p, '')}
+<div id="ket-qua"></div>
 <h2>${_('home.popular')}</h2>
 ${procedureList(p, popular)}
 <h2>${_('home.fields')}</h2>
@@ -73,7 +75,7 @@ export interface SearchView {
   fields: Field[];
 }
 
-function searchHref(v: SearchView, page: number): string {
+function searchHref(v: Omit<SearchView, 'fields'>, page: number): string {
   const qs = new URLSearchParams();
   if (v.q) qs.set('q', v.q);
   if (v.field) qs.set('linh-vuc', v.field);
@@ -83,16 +85,43 @@ function searchHref(v: SearchView, page: number): string {
   return s ? `/thu-tuc?${s}` : '/thu-tuc';
 }
 
-export function searchPage(p: PageCtx, v: SearchView): string {
+const searchTitle = (p: PageCtx, q: string) => (q ? tr(p)('search.resultsFor', { q }) : tr(p)('search.title'));
+
+/**
+ * The results part of the search page: the count, the list, the pager. The instant search
+ * (`GET /tim-kiem`) sends this alone; `live: false` leaves the count's `role="status"` out,
+ * because the script announces it through a live region that already exists.
+ */
+export function searchResults(p: PageCtx, v: Omit<SearchView, 'fields'>, opts: { live?: boolean } = {}): SafeHtml {
   const _ = tr(p);
   const pages = Math.max(1, Math.ceil(v.total / v.pageSize));
-  const title = v.q ? _('search.resultsFor', { q: v.q }) : _('search.title');
+  const status = opts.live === false ? null : html` role="status"`;
+  return html`<div class="search-results" data-title="${searchTitle(p, v.q)}">${
+    v.total === 0
+      ? html`<div class="notice"${status}><p><strong>${_('search.none')}</strong></p><p>${_('search.noneHelp')}</p></div>`
+      : html`<p${status}>${_('search.count', { n: formatNumber(p.locale, v.total) })}</p>
+${procedureList(p, v.items)}
+${
+  pages > 1
+    ? html`<nav class="pager" aria-label="${_('search.pagination')}">
+${v.page > 1 ? html`<a rel="prev" href="${searchHref(v, v.page - 1)}">${_('search.prev')}</a>` : html`<span></span>`}
+<span>${_('search.page', { page: v.page, pages })}</span>
+${v.page < pages ? html`<a rel="next" href="${searchHref(v, v.page + 1)}">${_('search.next')}</a>` : html`<span></span>`}
+</nav>`
+    : null
+}`
+  }</div>`;
+}
+
+export function searchPage(p: PageCtx, v: SearchView): string {
+  const _ = tr(p);
+  const title = searchTitle(p, v.q);
   const filtered = v.q || v.field || v.level;
   return layout(
     p,
     title,
     html`<h1>${title}</h1>
-<form method="get" action="/thu-tuc">
+<form method="get" action="/thu-tuc" data-instant="search">
 <div class="field"><label for="q">${_('home.searchLabel')}</label>
 <div class="inline"><input type="search" id="q" name="q" value="${v.q}" maxlength="200"><button type="submit">${_('home.searchButton')}</button></div></div>
 <details${v.field || v.level ? html` open` : null}><summary>${_('search.filters')}</summary>
@@ -108,21 +137,7 @@ export function searchPage(p: PageCtx, v: SearchView): string {
 ${filtered ? html` <a href="/thu-tuc">${_('search.clear')}</a>` : null}
 </details>
 </form>
-${
-  v.total === 0
-    ? html`<div class="notice" role="status"><p><strong>${_('search.none')}</strong></p><p>${_('search.noneHelp')}</p></div>`
-    : html`<p role="status">${_('search.count', { n: formatNumber(p.locale, v.total) })}</p>
-${procedureList(p, v.items)}
-${
-  pages > 1
-    ? html`<nav class="pager" aria-label="${_('search.pagination')}">
-${v.page > 1 ? html`<a rel="prev" href="${searchHref(v, v.page - 1)}">${_('search.prev')}</a>` : html`<span></span>`}
-<span>${_('search.page', { page: v.page, pages })}</span>
-${v.page < pages ? html`<a rel="next" href="${searchHref(v, v.page + 1)}">${_('search.next')}</a>` : html`<span></span>`}
-</nav>`
-    : null
-}`
-}`,
+<div id="ket-qua">${searchResults(p, v)}</div>`,
   );
 }
 

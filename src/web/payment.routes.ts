@@ -24,8 +24,24 @@ interface PayPageInput {
 
 const statusKey = (s: PaymentView['status']) => `pay.status.${s}` as MessageKey;
 
+/** This page's words for a request the desk settled by hand (the fee collected at the counter). */
+const DESK_TEXT = {
+  vi: {
+    status: 'Đã nộp tại bộ phận một cửa',
+    notice: 'Khoản phí, lệ phí này đã được nộp trực tiếp tại bộ phận một cửa lúc {time}. Bạn không cần chuyển khoản nữa.',
+    transfer: 'Nếu bạn đã lỡ chuyển khoản cho khoản này, khoản tiền được giữ lại để cán bộ tài chính kiểm tra và hoàn trả về tài khoản đã chuyển.',
+  },
+  en: {
+    status: 'Paid at the service desk',
+    notice: 'This fee was paid in person at the service desk on {time}. You do not need to make a transfer.',
+    transfer: 'If you have already made a transfer for it, the money is held for a finance officer to check and refund to the account it came from.',
+  },
+} as const;
+
 function payPage(p: PageCtx, v: PayPageInput): string {
   const _ = tr(p);
+  const desk = DESK_TEXT[p.locale];
+  const statusText = (s: PaymentView['status']) => (s === 'settled_at_desk' ? desk.status : _(statusKey(s)));
   const d = v.dossier;
   const code = d.code ?? '';
   const base = `/ho-so/${d.id}/thanh-toan`;
@@ -39,7 +55,7 @@ function payPage(p: PageCtx, v: PayPageInput): string {
 
   const details = (x: PaymentView): SafeHtml => html`<dl class="summary">
 <div><dt>${_('pay.amount')}</dt><dd><span class="pay-amount">${formatMoney(x.amount)}</span></dd></div>
-<div><dt>${_('pay.status')}</dt><dd><strong class="tag">${_(statusKey(x.status))}</strong></dd></div>
+<div><dt>${_('pay.status')}</dt><dd><strong class="tag">${statusText(x.status)}</strong></dd></div>
 <div><dt>${_('pay.reference')}</dt><dd><strong>${x.reference}</strong></dd></div>
 ${x.paidAt ? html`<div><dt>${_('pay.paidAt')}</dt><dd>${formatVnDateTime(new Date(x.paidAt))}</dd></div>` : html`<div><dt>${_('pay.dueAt')}</dt><dd>${formatVnDateTime(new Date(x.dueAt))}</dd></div>`}
 ${
@@ -81,12 +97,13 @@ ${
     ? html`${details(current)}
 ${current.status === 'paid' ? html`<div class="notice"><p>${_('pay.paidNotice')}</p><p><a href="${base}/${current.id}/bien-lai.pdf">${_('pay.receipt')}</a></p></div>` : null}
 ${current.status === 'held' ? html`<div class="notice"><p>${_('pay.heldNotice')}</p></div>` : null}
+${current.status === 'settled_at_desk' ? html`<div class="notice" role="status"><p>${desk.notice.replace('{time}', current.closedAt ? formatVnDateTime(new Date(current.closedAt)) : '')}</p><p>${desk.transfer}</p></div>` : null}
 ${(current.status === 'pending' || current.status === 'held') && d.status === 'payment_requested' ? payable(current) : null}`
     : html`<p>${_('pay.none')}</p>`
 }
 ${
   earlier.length
-    ? html`<h2>${_('pay.history')}</h2><ul>${earlier.map((x) => html`<li>${formatMoney(x.amount)} — ${x.reference} — ${_(statusKey(x.status))}</li>`)}</ul>`
+    ? html`<h2>${_('pay.history')}</h2><ul>${earlier.map((x) => html`<li>${formatMoney(x.amount)} — ${x.reference} — ${statusText(x.status)}</li>`)}</ul>`
     : null
 }`;
   return layout(p, `${_('pay.title')} — ${code}`, body);
@@ -156,7 +173,8 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     const { id, pid } = params(req);
     if (!req.actor || !id || !pid) return notFoundPage(req, reply);
     const p = await paymentOf(req, id, pid);
-    if (!p) return notFoundPage(req, reply);
+    // A request closed without an online payment (settled at the desk, superseded) offers no QR.
+    if (!p || p.status === 'settled_at_desk' || p.status === 'cancelled') return notFoundPage(req, reply);
     const png = await QRCode.toBuffer(vietQrPayloadOf(cfg, p), { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
     return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
   });
@@ -167,7 +185,7 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     if (!id || !pid) return notFoundPage(req, reply);
     const p = await paymentOf(req, id, pid);
     if (!p || p.status !== 'paid') return notFoundPage(req, reply);
-    const pdf = await renderPaymentReceipt(database, cfg, p);
+    const pdf = await renderPaymentReceipt(database, cfg, p, req.server.keyring);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="bien-lai-${p.reference}.pdf"`).header('cache-control', 'private, no-store').send(pdf);
   });
 

@@ -4,6 +4,8 @@ import { css as accountCss } from './css/account.ts';
 import { css as dashboardCss } from './css/dashboard.ts';
 import { css as paymentsCss } from './css/payments.ts';
 import { css as staffCss } from './css/staff.ts';
+import { css as enhanceCss } from './css/enhance.ts';
+import { css as securityCss } from './css/security.ts';
 
 /**
  * The portal's one stylesheet, served at /assets/site.css?v=<hash> with a year-long cache: the
@@ -86,7 +88,7 @@ footer.site{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:1.5rem 0;fon
 `;
 
 // Areas of the portal with their own rules keep them in `css/<area>.ts` (exporting `css`) and add them here.
-export const SITE_CSS = [CORE_CSS, adminCss, staffCss, paymentsCss, dashboardCss, accountCss].join('');
+export const SITE_CSS = [CORE_CSS, adminCss, staffCss, paymentsCss, dashboardCss, accountCss, enhanceCss, securityCss].join('');
 
 export const SITE_CSS_VERSION = createHash('sha256').update(SITE_CSS).digest('hex').slice(0, 12);
 export const SITE_CSS_PATH = `/assets/site.css?v=${SITE_CSS_VERSION}`;

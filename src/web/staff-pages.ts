@@ -38,8 +38,14 @@ export const TAB_SLUGS: Record<WorklistTab, string> = {
 };
 export const tabOfSlug = (slug: string): WorklistTab | null => (Object.entries(TAB_SLUGS).find(([, s]) => s === slug)?.[0] as WorklistTab | undefined) ?? null;
 
-/** Working days before the due date from which a dossier counts as "due soon". */
+/**
+ * Working days before the due date from which a dossier counts as "due soon", when neither the
+ * officer (`han-trong`) nor the administrators (setting `worklist_soon_days`) say otherwise.
+ */
 export const SOON_WORKING_DAYS = 2;
+/** The range an officer may choose for "due within N working days". */
+export const SOON_DAYS_MIN = 1;
+export const SOON_DAYS_MAX = 30;
 
 export type DueState = { kind: 'none' } | { kind: 'paused' } | { kind: 'finished' } | { kind: 'ok' | 'soon' | 'over'; days: number };
 
@@ -47,12 +53,16 @@ export type DueState = { kind: 'none' } | { kind: 'paused' } | { kind: 'finished
  * Where a dossier stands against its legal deadline, in working days (`daysLeft`: working days
  * from now to the due date, negative when late). Pure, so the rule is tested on its own.
  */
-export function dueState(d: { status: string; dueAt: Date | null; isPaused: boolean; isOverdue: boolean }, daysLeft: number | null): DueState {
+export function dueState(
+  d: { status: string; dueAt: Date | null; isPaused: boolean; isOverdue: boolean },
+  daysLeft: number | null,
+  soonDays: number = SOON_WORKING_DAYS,
+): DueState {
   if (!d.dueAt || daysLeft === null) return { kind: 'none' };
   if (FINAL_STATUSES.has(d.status as DossierStatus)) return { kind: 'finished' };
   if (d.isPaused) return d.isOverdue ? { kind: 'over', days: 0 } : { kind: 'paused' };
   if (d.isOverdue || daysLeft < 0) return { kind: 'over', days: Math.max(0, -daysLeft) };
-  return { kind: daysLeft <= SOON_WORKING_DAYS ? 'soon' : 'ok', days: daysLeft };
+  return { kind: daysLeft <= soonDays ? 'soon' : 'ok', days: daysLeft };
 }
 
 const days = (p: PageCtx, n: number) => formatNumber(p.locale, Math.round(n * 10) / 10);
@@ -100,6 +110,10 @@ export interface WorklistView {
   filters: WorklistFilters;
   procedures: { code: string; name: string }[];
   errors: PageError[];
+  /** N of "due soon" used for this page (the officer's `han-trong`, else the default). */
+  soonDays?: number | undefined;
+  /** The administrators' default N (setting `worklist_soon_days`). */
+  defaultSoonDays?: number | undefined;
 }
 
 function worklistQuery(tab: WorklistTab, f: WorklistFilters, page?: number): string {
@@ -119,6 +133,7 @@ export function worklistPage(p: PageCtx, v: WorklistView): string {
   const noFilters: WorklistFilters = { q: '', status: '', procedure: '', overdue: false, dueWithin: '' };
   const pages = Math.max(1, Math.ceil(v.total / v.pageSize));
   const daysErr = errorFor(v.errors, 'wl-days');
+  const defaultSoon = v.defaultSoonDays ?? SOON_WORKING_DAYS;
   const tabs = (Object.keys(TAB_SLUGS) as WorklistTab[]).map((tab) => {
     const label = _('staff.tab.count', { name: _(`staff.tab.${tab}`), n: formatNumber(p.locale, v.counts[tab]) });
     return html`<li${tab === v.tab ? html` class="current"` : null}><a href="${worklistQuery(tab, f)}"${tab === v.tab ? html` aria-current="page"` : null}>${label}</a></li>`;
@@ -141,14 +156,15 @@ export function worklistPage(p: PageCtx, v: WorklistView): string {
       (x) => html`<option value="${x.code}"${f.procedure === x.code ? html` selected` : null}>${x.name}</option>`,
     )}</select></div>
 <div class="field"><input type="checkbox" id="wl-over" name="qua-han" value="1"${f.overdue ? html` checked` : null}> <label class="inline-label" for="wl-over">${_('staff.wl.overdueOnly')}</label></div>
-<div class="field${daysErr.length ? ' field-error' : ''}"><label for="wl-days">${_('staff.wl.dueWithin')}</label>
-<p class="hint" id="wl-days-hint">${_('staff.wl.dueWithinHint')}</p>
+<div class="field${daysErr.length ? ' field-error' : ''}"><label for="wl-days">${_('enh.wl.dueWithin')}</label>
+<p class="hint" id="wl-days-hint">${_('enh.wl.dueWithinHint', { n: formatNumber(p.locale, defaultSoon) })}</p>
 ${daysErr.map((e) => html`<p class="error-message" id="wl-days-error">${e.message}</p>`)}
-<input type="number" class="short" id="wl-days" name="han-trong" value="${f.dueWithin}" min="1" max="60" step="1" inputmode="numeric" aria-describedby="wl-days-hint${daysErr.length ? ' wl-days-error' : ''}"${daysErr.length ? html` aria-invalid="true"` : null}></div>
+<input type="number" class="short" id="wl-days" name="han-trong" value="${f.dueWithin}" min="${SOON_DAYS_MIN}" max="${SOON_DAYS_MAX}" step="1" inputmode="numeric" aria-describedby="wl-days-hint${daysErr.length ? ' wl-days-error' : ''}"${daysErr.length ? html` aria-invalid="true"` : null}></div>
 <div class="actions"><button type="submit">${_('staff.wl.apply')}</button> <a href="${worklistQuery(v.tab, noFilters)}">${_('staff.wl.clear')}</a></div>
 </form>
 </details>
 <p role="status">${_('staff.wl.count', { n: formatNumber(p.locale, v.total) })}</p>
+<p class="hint">${_('enh.wl.soonRule', { n: formatNumber(p.locale, v.soonDays ?? defaultSoon) })}</p>
 ${
   v.rows.length === 0
     ? html`<p>${_('staff.wl.none')}</p>`
@@ -381,6 +397,8 @@ export interface IntakeStartView {
   applicant: ApplicantInput | null;
   nonce: string;
   errors: PageError[];
+  /** The walk-in applicant agreed to SMS notifications (the box stays ticked when the page comes back with errors). */
+  smsConsent?: boolean;
 }
 
 export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
@@ -417,6 +435,8 @@ ${csrfField(p)}
 <input type="hidden" name="doi-tuong" value="${v.kind}">
 <input type="hidden" name="nonce" value="${v.nonce}">
 ${applicantFields(p, v.kind, v.applicant, v.errors)}
+<div class="field"><div class="check"><input type="checkbox" id="in-sms" name="sms" value="on"${v.smsConsent ? html` checked` : null} aria-describedby="in-sms-hint"> <label for="in-sms">${_('staff.in.sms')}</label></div>
+<p class="hint" id="in-sms-hint">${_('staff.in.smsHint')}</p></div>
 <button type="submit">${_('staff.in.start')}</button>
 </form>`
     : step1

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { computeDueAt, loadClock, workingDaysBetween, type Clock } from '../modules/calendar/index.ts';
+import { loadClock, workingDaysBetween, type Clock } from '../modules/calendar/index.ts';
 import { DOSSIER_ACTIONS, DOSSIER_STATUSES, type DossierAction, type DossierStatus } from '../modules/dossiers/dossier-workflow.ts';
 import type { ActionBody } from '../modules/dossiers/dossiers.schemas.ts';
 import { createDossier, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
-import { assignableSpecialists, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
+import { assignableSpecialists, dueSoonLimit, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
 import { availableForms } from '../modules/documents/index.ts';
 import { deliveriesFor } from '../modules/notifications/index.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
+import { getSetting } from '../platform/settings.ts';
 import {
   applicantFromBody,
   checkApplicant,
@@ -34,7 +35,8 @@ import {
   dueState,
   intakeDonePage,
   intakeStartPage,
-  SOON_WORKING_DAYS,
+  SOON_DAYS_MAX,
+  SOON_DAYS_MIN,
   staffDossierPage,
   staffHref,
   tabOfSlug,
@@ -53,8 +55,6 @@ const isReception = (a: Actor | null | undefined): a is Actor => !!a && a.roles.
 /** Working days from `now` to `dueAt` on the legal calendar (negative when late). */
 const daysLeft = (clock: Clock, now: Date, dueAt: Date | null) => (dueAt ? workingDaysBetween(now, dueAt, clock.calendar, clock.officeHours) : null);
 
-/** The instant `n` working days from now: the limit of "due within n working days". */
-const workingDaysAhead = (clock: Clock, now: Date, n: number) => computeDueAt({ start: now, value: n, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
 
 /**
  * The officers' portal: `/can-bo/ho-so` (worklist), `/can-bo/ho-so/:code` (the dossier with exactly
@@ -97,24 +97,26 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     let dueWithin: number | undefined;
     if (daysIn) {
       const n = Number(daysIn);
-      if (Number.isInteger(n) && n >= 1 && n <= 60) dueWithin = n;
-      else errors.push({ anchor: 'wl-days', message: t(locale, 'staff.wl.errDays') });
+      if (/^\d+$/.test(daysIn) && n >= SOON_DAYS_MIN && n <= SOON_DAYS_MAX) dueWithin = n;
+      else errors.push({ anchor: 'wl-days', message: t(locale, 'enh.wl.errDays') });
     }
     const pageIn = Number.parseInt(str(q.trang, 6), 10);
     const pageNo = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
     const filters: WorklistFilters = { q: str(q.q, 200), status: status ?? '', procedure, overdue: str(q['qua-han'], 2) === '1', dueWithin: errors.length ? daysIn : (dueWithin?.toString() ?? '') };
     const ctx = ctxOf(req, database);
-    const clock = await loadClock(database.db);
+    const [clock, defaultSoonDays] = await Promise.all([loadClock(database.db), getSetting(database.db, 'worklist_soon_days')]);
+    // One N for the "due soon" tab, its count, the colours and (when the officer set it) the filter.
+    const soonDays = dueWithin ?? defaultSoonDays;
+    const soon = dueSoonLimit(clock, ctx.now, soonDays);
     const query = {
       tab,
       status,
       procedure: procedure || undefined,
       overdue: filters.overdue || undefined,
-      dueBefore: dueWithin ? workingDaysAhead(clock, ctx.now, dueWithin) : undefined,
+      dueBefore: dueWithin ? soon : undefined,
       q: filters.q || undefined,
       pageSize: PAGE_SIZE,
     };
-    const soon = workingDaysAhead(clock, ctx.now, SOON_WORKING_DAYS);
     const [first, procedures] = await Promise.all([staffWorklist(ctx, { ...query, page: pageNo }, soon), procedureChoices(database.db, actor.agencyScope)]);
     let result = first;
     let shown = pageNo;
@@ -124,11 +126,11 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       shown = Math.max(1, Math.ceil((all.total ?? 0) / PAGE_SIZE));
       result = await staffWorklist(ctx, { ...query, page: shown }, soon);
     }
-    const rows = result.rows.map((r) => ({ ...r, due: dueState({ ...r, isPaused: r.pausedAt !== null }, daysLeft(clock, ctx.now, r.dueAt)) }));
+    const rows = result.rows.map((r) => ({ ...r, due: dueState({ ...r, isPaused: r.pausedAt !== null }, daysLeft(clock, ctx.now, r.dueAt), soonDays) }));
     return send(
       reply,
       errors.length ? 422 : 200,
-      worklistPage(h.pageCtx(req, reply), { tab, counts: result.counts, rows, total: result.total ?? 0, page: shown, pageSize: PAGE_SIZE, filters, procedures, errors }),
+      worklistPage(h.pageCtx(req, reply), { tab, counts: result.counts, rows, total: result.total ?? 0, page: shown, pageSize: PAGE_SIZE, filters, procedures, errors, soonDays, defaultSoonDays }),
     );
   });
 
@@ -149,12 +151,13 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const ctx = ctxOf(req, database);
     const v = d.dossier;
     const needsAssignees = v.allowedActions.includes('assign');
-    const [history, clock, assignees, names, deliveries] = await Promise.all([
+    const [history, clock, assignees, names, deliveries, soonDays] = await Promise.all([
       getHistory(ctx, v.id),
       loadClock(database.db),
       needsAssignees ? assignableSpecialists(database.db, v.id) : Promise.resolve([]),
       v.assigneeId ? userNames(database.db, [v.assigneeId]) : Promise.resolve(new Map<string, string>()),
       deliveriesFor(database.db, v.id),
+      getSetting(database.db, 'worklist_soon_days'),
     ]);
     const p = h.pageCtx(req, reply);
     const extra = html`${documentsSection(p, v.id, availableForms({ code: v.code, receivedAt: v.receivedAt }, history))}${deliveriesSection(p, deliveries)}`;
@@ -162,6 +165,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       // The clock is paused from a supplement request after reception until the desk receives the supplement.
       { status: v.status, dueAt: v.dueAt ? new Date(v.dueAt) : null, isPaused: !!v.receivedAt && (v.status === 'supplement_requested' || v.status === 'submitted'), isOverdue: v.isOverdue },
       daysLeft(clock, ctx.now, v.dueAt ? new Date(v.dueAt) : null),
+      soonDays,
     );
     return send(
       reply,
@@ -275,12 +279,14 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const p = h.pageCtx(req, reply);
     const nonce = /^[0-9a-f]{24}$/.test(str(body.nonce, 24)) ? str(body.nonce, 24) : randomBytes(12).toString('hex');
     const input = applicantFromBody(body);
+    const smsConsent = body.sms === 'on';
     const again = (status: number, errors: PageError[]) =>
-      send(reply, status, intakeStartPage(p, { procedures, procedure, kind, applicant: procedures.some((x) => x.code === procedure) ? input : null, nonce, errors }));
+      send(reply, status, intakeStartPage(p, { procedures, procedure, kind, applicant: procedures.some((x) => x.code === procedure) ? input : null, nonce, errors, smsConsent }));
     if (!procedures.some((x) => x.code === procedure)) return again(422, [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }]);
     const checked = checkApplicant(p.locale, kind, input);
     if (!checked.value) return again(422, checked.errors);
-    const createBody = { procedureCode: procedure, applicant: checked.value, form: {}, channel: 'in_person' as const };
+    if (smsConsent && !checked.value.phone) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsPhone') }]);
+    const createBody = { procedureCode: procedure, applicant: checked.value, form: {}, channel: 'in_person' as const, ...(smsConsent ? { smsConsent: true } : {}) };
     // A double click sends the same nonce: the same draft comes back.
     const idempotencyKey = sha(`web-intake:${str(body.csrf, 200)}:${nonce}:${JSON.stringify(createBody)}`);
     try {

@@ -22,6 +22,7 @@ import { registerPaymentRoutes } from './payment.routes.ts';
 import { registerStaffRoutes } from './staff.routes.ts';
 import { registerSecurityRoutes } from './security.routes.ts';
 import { registerDocumentRoutes } from './documents.routes.ts';
+import { registerEnhanceRoutes } from './enhance.routes.ts';
 import { isLocale, t, type Locale } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
@@ -51,6 +52,8 @@ const YEAR_SECONDS = 365 * 24 * 3600;
 const PAGE_SIZE = 20;
 const SESSION_TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 const DOSSIER_CODE = /^[0-9A-Za-z._-]{5,80}$/;
+/** Paths of the API: always problem+json, whatever the Accept header. */
+const API_PATH = /^\/api(?:[/?]|$)/;
 
 interface WebState {
   locale: Locale;
@@ -148,6 +151,12 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
 
     app.setErrorHandler((err, req, reply) => {
       const e = toAppError(err, req);
+      // An /api/ path no API route matched reaches the catch-all below; an error in a hook before
+      // it (e.g. an expired bearer token) must still answer problem+json, never a page.
+      if (API_PATH.test(req.url)) {
+        if (e.kind === 'internal') req.log.error({ err, reqId: req.id }, 'unhandled error');
+        return sendProblem(reply, e.kind === 'internal' ? new AppError('internal', e.code, { details: { traceId: req.id } }) : e, req.url.split('?')[0] ?? req.url);
+      }
       const { locale } = stateOf(req);
       const status = statusOf(e.kind);
       if (e.kind === 'not_found') return sendError(req, reply, status, 'error.notFoundTitle', t(locale, 'error.notFound'));
@@ -162,7 +171,7 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
     // Any other GET a browser makes (it asks for HTML) gets a readable page; API clients and
     // everything under /api/ keep the problem+json 404 of platform/http.ts.
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-      const wantsHtml = /\btext\/html\b/.test(req.headers.accept ?? '') && !req.url.startsWith('/api/');
+      const wantsHtml = /\btext\/html\b/.test(req.headers.accept ?? '') && !API_PATH.test(req.url);
       if (!wantsHtml) {
         return sendProblem(reply, new AppError('not_found', 'ROUTE_NOT_FOUND', { userMessage: 'Không tìm thấy địa chỉ này.' }), req.url.split('?')[0] ?? req.url);
       }
@@ -302,6 +311,7 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
     });
 
     registerApplicationRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    registerEnhanceRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
     registerDashboardRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
     registerAccountRoutes(app, { config, database, sessions, pageCtx: (req, reply) => pageCtx(req, reply, { needsCsrf: true }), csrfValid, send, locale: (req) => stateOf(req).locale });
     registerDocumentRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });

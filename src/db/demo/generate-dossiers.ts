@@ -1,9 +1,11 @@
+import type { Keyring } from '../../platform/crypto.ts';
+import { openUserFields, sealApplicant, sealForm } from '../../platform/personal-data.ts';
+import { searchTextOf } from '../../modules/dossiers/dossiers.repo.ts';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { agencies, dossierFiles, dossierHistory, dossierRatings, dossiers, procedures, procedureVersions, userRoles, users } from '../schema.ts';
 import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
-import { fold } from '../../platform/text.ts';
 import { vnDate } from '../../platform/time.ts';
 import { computeDueAt, DEFAULT_OFFICE_HOURS, WorkingCalendar, type Pause } from '../../modules/calendar/index.ts';
 import type { DossierStatus } from '../../modules/dossiers/dossier-workflow.ts';
@@ -96,7 +98,7 @@ const PDF = Buffer.from(
  * extensions, withdrawals, ratings) and writing the rows and history directly in batches. Due
  * dates come from the same calendar arithmetic as live dossiers. Returns the number generated.
  */
-export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: { count: number; now: Date; seed: number }): Promise<number> {
+export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: { count: number; now: Date; seed: number; keyring: Keyring }): Promise<number> {
   const r = rng(opts.seed);
   const calendar = WorkingCalendar.fromOverrides();
   const office = DEFAULT_OFFICE_HOURS;
@@ -108,7 +110,12 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
   const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode }).from(agencies);
   const agencyByCode = new Map(agencyRows.map((a) => [a.code, a]));
   const staffRows = await db.select({ id: users.id, username: users.username, role: userRoles.role, agencyId: userRoles.agencyId }).from(userRoles).innerJoin(users, eq(users.id, userRoles.userId));
-  const applicantUsers = await db.select({ id: users.id, username: users.username, kind: users.kind, displayName: users.displayName, idNumber: users.idNumber, taxCode: users.taxCode }).from(users).where(inArray(users.kind, ['citizen', 'organisation']));
+  const applicantUsers = (
+    await db
+      .select({ id: users.id, username: users.username, kind: users.kind, displayName: users.displayName, idNumberEnc: users.idNumberEnc, phoneEnc: users.phoneEnc, taxCode: users.taxCode })
+      .from(users)
+      .where(inArray(users.kind, ['citizen', 'organisation']))
+  ).map((u) => ({ ...u, idNumber: openUserFields(opts.keyring, u).idNumber }));
   const stored = await files.put(PDF, 1024 * 1024);
 
   // Every receiving centre needs a desk, a specialist and a leader; create sign-in-less staff where the demo has none.
@@ -261,6 +268,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     let dueNow = isReceived ? computeDueAt({ start: new Date(at('receive')!), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office, pauses: pastPauses }).getTime() : null;
     if (pastExt > 0) dueNow = due;
     const stepIndex = status === 'in_progress' || status === 'supplement_requested' || status === 'payment_requested' || status === 'done' || status === 'returned' ? Math.min(past.filter((e) => e.action === 'forward').length, def.workflow.length - 1) : null;
+    const sealed = sealApplicant(opts.keyring, id, applicant);
     dossierRows.push({
       id,
       code,
@@ -273,10 +281,13 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       status,
       channel,
       applicantType: applicant.type,
-      applicant,
+      applicant: sealed.stored,
+      applicantIdNumberEnc: sealed.idNumberEnc,
+      applicantIdNumberHash: sealed.idNumberHash,
+      applicantPhoneEnc: sealed.phoneEnc,
       applicantUserId: own?.id ?? null,
       createdBy: own?.id ?? staff.reception,
-      form,
+      form: sealForm(opts.keyring, id, def.form, form),
       unitCode: applicant.address.unitCode,
       assigneeId: at('assign') !== undefined ? staff.specialist : null,
       stepIndex: at('assign') !== undefined ? stepIndex ?? 0 : null,
@@ -290,7 +301,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       pauses: pastPauses.map((pp) => ({ from: pp.from.toISOString(), to: pp.to.toISOString() })),
       supplementCount: pastSupp,
       extensionCount: pastExt,
-      searchText: fold(`${code} ${fullName} ${'organisationName' in applicant ? applicant.organisationName : ''} ${applicant.idNumber}`),
+      searchText: searchTextOf(code, { fullName, ...('organisationName' in applicant ? { organisationName: applicant.organisationName, taxCode: applicant.taxCode } : {}) }),
       version: past.length + 1,
       createdAt: new Date(tSub - 10 * MIN),
       updatedAt: new Date(last.at),

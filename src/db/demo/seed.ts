@@ -1,3 +1,5 @@
+import type { Keyring } from '../../platform/crypto.ts';
+import { sealUserFields } from '../../platform/personal-data.ts';
 import { eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../client.ts';
@@ -49,7 +51,7 @@ export async function isSeeded(db: Db): Promise<boolean> {
  * Loads the demo province: units, agencies, fields, the catalogue (through the same use cases
  * an administrator uses), the demo accounts, and a year of generated dossiers.
  */
-export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLogger, opts: { dossiers: number; now?: Date }): Promise<void> {
+export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLogger, opts: { dossiers: number; now?: Date; keyring: Keyring }): Promise<void> {
   const now = opts.now ?? new Date();
   await db.transaction(async (tx) => {
     await upsertUnits(tx, [demoProvince, ...demoCommunes, ...demoPreviousUnits]);
@@ -73,9 +75,8 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
         displayName: acc.displayName,
         passwordHash: hash,
         kind: acc.kind,
-        idNumber: acc.idNumber ?? null,
+        ...sealUserFields(opts.keyring, id, { idNumber: acc.idNumber, phone: acc.phone }),
         taxCode: acc.taxCode ?? null,
-        phone: acc.phone ?? null,
         email: acc.email ?? null,
       });
       await tx.insert(userRoles).values({ userId: id, role: acc.role, agencyId: acc.agencyCode ? ids.get(acc.agencyCode)! : null });
@@ -85,7 +86,7 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
   // The catalogue goes through the administrators' use cases, so demo data obeys the same rules.
   const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.username, 'admin.lan'));
   const actor: Actor = { userId: admin!.id, username: 'admin.lan', displayName: 'seed', kind: 'staff', roles: [{ role: 'admin', agencyId: null, agencyCode: null, includeChildren: false }], agencyScope: [], sessionId: null };
-  const ctx: Ctx = { db, actor, now, log };
+  const ctx: Ctx = { db, actor, now, log, keyring: opts.keyring };
   for (const p of demoProcedures) {
     const { code, ...definition } = p;
     await createProcedure(ctx, code, definition, 'Quyết định công bố danh mục TTHC (dữ liệu mẫu)');
@@ -93,7 +94,7 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
   }
   if (opts.dossiers > 0) {
     const started = Date.now();
-    const n = await generateDemoDossiers(db, files, { count: opts.dossiers, now, seed: 37 });
+    const n = await generateDemoDossiers(db, files, { count: opts.dossiers, now, seed: 37, keyring: opts.keyring });
     log.info({ dossiers: n, ms: Date.now() - started }, 'demo dossiers generated');
   }
   await db.execute(sql`ANALYZE`);

@@ -19,6 +19,6 @@ export const sealedDocuments = pgTable('sealed_documents', {
   issuedBy: uuid('issued_by'),
   issuedAt: tz('issued_at').notNull(),
   storageKey: text('storage_key').notNull(),
-  applicantIdNumber: text('applicant_id_number').notNull(),
+  applicantIdHash: text('applicant_id_hash'),
   applicantUserId: uuid('applicant_user_id'),
 });

@@ -2,6 +2,7 @@
  * Official documents of dossiers (forms 01–07 of Circular 03/2025/TT-VPCP) and sealed,
  * verifiable electronic results (docs/DOCUMENTS.md).
  */
+import { idNumberHash, openApplicant } from '../../platform/personal-data.ts';
 import { createHash } from 'node:crypto';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import { writeAudit } from '../../platform/audit.ts';
@@ -104,7 +105,7 @@ async function loadFormData(ctx: Ctx, idOrCode: string) {
     queryRows<{ component_code: string }>(ctx.db, sql`SELECT component_code FROM dossier_files WHERE dossier_id = ${d.id} AND removed_at IS NULL`),
   ]);
   if (!receiving || !competent) throw new AppError('internal', 'AGENCY_MISSING');
-  const applicant = d.applicant as FormApplicant;
+  const applicant = openApplicant<FormApplicant>(ctx.keyring, d);
   const def = proc.definition;
   const counts = new Map<string, number>();
   for (const f of files) counts.set(f.component_code, (counts.get(f.component_code) ?? 0) + 1);
@@ -303,7 +304,7 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
   const id = newId(ctx.now.getTime());
   const competent = await agencyInfo(ctx.db, { id: first.d.competentAgencyId });
   if (!competent) throw new AppError('internal', 'AGENCY_MISSING');
-  const applicant = first.d.applicant as FormApplicant;
+  const applicant = openApplicant<FormApplicant>(ctx.keyring, first.d);
   let data: Buffer;
   let fileName: string;
   let title: string;
@@ -340,10 +341,10 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
     await tx.execute(sql`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
       VALUES (${fileId}, ${again.d.id}, ${RESULT_COMPONENT}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now})`);
     await tx.execute(sql`INSERT INTO sealed_documents (id, dossier_id, file_id, kind, title, file_name, media_type, size, sha256, key_id, signature,
-        issuer_agency_id, issued_by, issued_at, storage_key, applicant_id_number, applicant_user_id)
+        issuer_agency_id, issued_by, issued_at, storage_key, applicant_id_hash, applicant_user_id)
       VALUES (${id}, ${again.d.id}, ${fileId}, ${input.generated ? 'generated' : 'uploaded'}, ${title}, ${fileName}, ${stored.mediaType}, ${stored.size},
         ${stored.sha256}, ${seal.keyId}, ${seal.signature}, ${competent.id}, ${actor.userId}, ${issuedAt}, ${stored.storageKey},
-        ${applicantIdOf(applicant)}, ${again.d.applicantUserId})`);
+        ${idNumberHash(ctx.keyring, applicantIdOf(applicant))}, ${again.d.applicantUserId})`);
     await tx.execute(sql`UPDATE dossiers SET version = version + 1, updated_at = ${ctx.now} WHERE id = ${again.d.id}`);
     await writeAudit({ ...ctx, db: tx }, {
       action: 'document.result.seal',

@@ -2,6 +2,8 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { param, prepared, queryRows, type Db } from '../../db/client.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
 import type { Actor } from '../../platform/context.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { idNumberHash, isPersonalIdNumber } from '../../platform/personal-data.ts';
 import { escapeLike, fold } from '../../platform/text.ts';
 import { UUID_RE } from '../../platform/ids.ts';
 import { FINAL_STATUSES, type DossierStatus } from './dossier-workflow.ts';
@@ -43,8 +45,25 @@ export async function findIdempotent(db: Db, userId: string, scope: string, key:
   return r ?? null;
 }
 
-export function searchTextOf(code: string | null, applicant: { fullName: string; idNumber: string; taxCode?: string | undefined; organisationName?: string | undefined }): string {
-  return fold([code ?? '', applicant.fullName, applicant.organisationName ?? '', applicant.idNumber, applicant.taxCode ?? ''].join(' '));
+/**
+ * The folded text staff search matches words in: code, names and tax code. Never the personal ID
+ * number or phone, which are stored only encrypted; an ID number is found by its keyed hash
+ * (`searchConditions`).
+ */
+export function searchTextOf(code: string | null, applicant: { fullName: string; taxCode?: string | undefined; organisationName?: string | undefined }): string {
+  return fold([code ?? '', applicant.fullName, applicant.organisationName ?? '', applicant.taxCode ?? ''].join(' '));
+}
+
+/**
+ * Staff search (`q`): every word must match. A 12-digit personal ID number matches the applicant's
+ * ID number exactly, through its keyed hash; any other word is a part of the search text.
+ */
+export function searchConditions(q: string, keyring: Keyring): SQL[] {
+  return fold(q)
+    .split(' ')
+    .filter(Boolean)
+    .slice(0, 6)
+    .map((w) => (isPersonalIdNumber(w) ? sql`d.applicant_id_number_hash = ${idNumberHash(keyring, w)}` : sql`d.search_text LIKE ${`%${escapeLike(w)}%`}`));
 }
 
 const FINAL = [...FINAL_STATUSES];
@@ -85,7 +104,7 @@ export interface ListRow {
   is_overdue: boolean;
 }
 
-export async function listDossierRows(db: Db, actor: Actor, q: ListQuery, now: Date): Promise<{ rows: ListRow[]; total: number }> {
+export async function listDossierRows(db: Db, keyring: Keyring, actor: Actor, q: ListQuery, now: Date): Promise<{ rows: ListRow[]; total: number }> {
   const conds: SQL[] = [visibilitySql(actor)];
   const isStaffView = actor.agencyScope.length > 0;
   if (q.status?.length) conds.push(sql`d.status IN (${sql.join(q.status.map((s) => sql`${s}`), sql`, `)})`);
@@ -94,9 +113,7 @@ export async function listDossierRows(db: Db, actor: Actor, q: ListQuery, now: D
   if (q.overdue !== undefined) conds.push(q.overdue ? overdueSql(now) : sql`NOT ${overdueSql(now)}`);
   if (q.dueBefore) conds.push(sql`d.due_at < ${new Date(q.dueBefore)}`);
   if (q.assignee === 'me') conds.push(sql`d.assignee_id = ${actor.userId}`);
-  if (q.q) {
-    for (const w of fold(q.q).split(' ').filter(Boolean).slice(0, 6)) conds.push(sql`d.search_text LIKE ${`%${escapeLike(w)}%`}`);
-  }
+  if (q.q) conds.push(...searchConditions(q.q, keyring));
   const where = sql.join(conds, sql` AND `);
   const order = isStaffView ? sql`d.due_at ASC NULLS LAST, d.created_at DESC` : sql`d.created_at DESC`;
   const [rows, count] = await Promise.all([

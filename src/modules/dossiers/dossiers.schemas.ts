@@ -30,6 +30,11 @@ export const CreateDossierBody = z.object({
   channel: Channel.optional(),
   /** The service centre that receives it; defaults to the caller's desk or the procedure's first centre. */
   agencyCode: z.string().max(64).optional(),
+  /**
+   * Desk only: the walk-in applicant agreed to receive SMS notifications about this dossier at the
+   * given phone (recorded with the time). Applicants with an account use their account's consent.
+   */
+  smsConsent: z.boolean().optional(),
 });
 export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
 
@@ -72,6 +77,8 @@ export const DossierView = z.object({
   nationalStatus: z.number().int().nullable(),
   channel: Channel,
   applicant: z.unknown(),
+  /** When the walk-in applicant agreed at the desk to SMS notifications (null: not given, or the account's consent applies). */
+  smsConsentAt: z.string().nullable(),
   form: z.record(z.string(), z.unknown()),
   files: z.array(FileView),
   receivingAgency: z.object({ code: z.string(), name: z.string() }),

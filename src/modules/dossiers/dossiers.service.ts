@@ -5,6 +5,8 @@ import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../d
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { idNumberHash, openForm, sealApplicant, sealForm } from '../../platform/personal-data.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
@@ -36,7 +38,7 @@ import {
   type DossierRow,
 } from './dossiers.repo.ts';
 import { submitBatcherFor } from './submit-batcher.ts';
-import { createPaymentRequest } from '../payments/payment-requests.ts';
+import { createPaymentRequest, settlePaymentsOnConfirm } from '../payments/payment-requests.ts';
 
 const DOSSIER = 'hồ sơ';
 export const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', DOSSIER);
@@ -112,12 +114,12 @@ function normaliseApplicant(a: Applicant): Applicant {
   };
 }
 
-/** The account of the person (or organisation) with this ID number, if they have one. */
-async function findApplicantAccount(db: Db, a: Applicant): Promise<string | null> {
+/** The account of the person (or organisation) with this ID number, if they have one (by the number's keyed hash). */
+async function findApplicantAccount(db: Db, keyring: Keyring, a: Applicant): Promise<string | null> {
   const [owner] = await db
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.idNumber, a.idNumber), eq(users.kind, a.type === 'citizen' ? 'citizen' : 'organisation')))
+    .where(and(eq(users.idNumberHash, idNumberHash(keyring, a.idNumber)), eq(users.kind, a.type === 'citizen' ? 'citizen' : 'organisation')))
     .limit(1);
   return owner?.id ?? null;
 }
@@ -175,8 +177,17 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   const errors = [...check.errors, ...unitErrors];
   if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
 
-  const applicantUserId = isApplicantUser && !isDesk ? actor.userId : await findApplicantAccount(ctx.db, applicant);
+  const applicantUserId = isApplicantUser && !isDesk ? actor.userId : await findApplicantAccount(ctx.db, ctx.keyring, applicant);
   const id = newId(ctx.now.getTime());
+  const sealed = sealApplicant(ctx.keyring, id, applicant);
+  // Consent given at the counter counts only for a walk-in applicant, and only with a phone to send to.
+  if (body.smsConsent && (!isDesk || isApplicantUser || !applicant.phone)) {
+    throw new AppError('invalid', 'DOSSIER_SMS_CONSENT_INVALID', {
+      userMessage: applicant.phone ? 'Chỉ bộ phận một cửa ghi nhận đồng ý nhận tin nhắn của người nộp trực tiếp.' : 'Cần số điện thoại để gửi tin nhắn.',
+      errors: [{ path: applicant.phone ? 'smsConsent' : 'applicant.phone', message: applicant.phone ? 'Chỉ dành cho hồ sơ do bộ phận một cửa tạo' : 'Cần số điện thoại' }],
+    });
+  }
+  const smsConsentAt = body.smsConsent ? ctx.now : null;
   const role = isDesk && !isApplicantUser ? 'reception' : 'applicant';
   const key = idempotencyKey ?? null;
   // One statement, so one round trip and atomic without an explicit transaction: the key (when
@@ -190,9 +201,11 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
           ON CONFLICT DO NOTHING RETURNING 1
         ), d AS (
           INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id,
-            status, channel, applicant_type, applicant, applicant_user_id, created_by, form, unit_code, search_text, created_at, updated_at, applicant_verified_by)
+            status, channel, applicant_type, applicant, applicant_id_number_enc, applicant_id_number_hash, applicant_phone_enc, applicant_sms_consent_at,
+            applicant_user_id, created_by, form, unit_code, search_text, created_at, updated_at, applicant_verified_by)
           SELECT ${id}, ${proc.id}, ${proc.versionId}, ${proc.code}, ${proc.version}, ${agency.id}, ${proc.competentAgency.id},
-            'draft', ${channel}, ${applicant.type}, ${JSON.stringify(applicant)}::jsonb, ${applicantUserId}, ${actor.userId}, ${JSON.stringify(check.values)}::jsonb,
+            'draft', ${channel}, ${applicant.type}, ${JSON.stringify(sealed.stored)}::jsonb, ${sealed.idNumberEnc}, ${sealed.idNumberHash}, ${sealed.phoneEnc}, ${smsConsentAt}::timestamptz,
+            ${applicantUserId}, ${actor.userId}, ${JSON.stringify(sealForm(ctx.keyring, id, def.form, check.values))}::jsonb,
             ${applicant.address?.unitCode ?? null}, ${searchTextOf(null, applicant)}, ${ctx.now}, ${ctx.now},
             -- The applicant's own session verified by the national identity (VNeID): an index flag (docs/IDENTITY.md).
             (SELECT 'vneid' FROM sessions s WHERE s.id = ${isApplicantUser && !isDesk ? actor.sessionId : null}::uuid AND s.auth_method = 'vneid')
@@ -204,7 +217,7 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
         ), a AS (
           INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
           SELECT ${ctx.now}, ${actor.userId}, ${role}, 'dossier.create', 'dossier', d.id::text, ${ctx.ip ?? null}, 'success',
-                 jsonb_build_object('procedure', ${proc.code}::text, 'channel', ${channel}::text) FROM d
+                 jsonb_build_object('procedure', ${proc.code}::text, 'channel', ${channel}::text, 'smsConsent', ${smsConsentAt !== null}::boolean) FROM d
         )
         SELECT id FROM d`,
   );
@@ -245,11 +258,11 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
     assertCanEditContent(parties, d, actor);
     const set: Partial<typeof dossiers.$inferInsert> = { updatedAt: ctx.now, version: d.version + 1 };
     if (patch.form) {
-      const merged = { ...(d.form as Record<string, unknown>), ...patch.form };
+      const merged = { ...openForm(ctx.keyring, d.id, d.form), ...patch.form };
       const check = validateForm(proc.definition.form, merged, { partial: true });
       const errors = [...check.errors, ...(await checkUnitCodes(tx, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(ctx.now)))];
       if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
-      set.form = check.values;
+      set.form = sealForm(ctx.keyring, d.id, proc.definition.form, check.values);
     }
     if (patch.applicant) {
       if (d.status !== 'draft') throw new AppError('conflict', 'DOSSIER_NOT_EDITABLE', { userMessage: 'Chỉ sửa thông tin người nộp khi hồ sơ còn là bản nháp.' });
@@ -259,8 +272,12 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
         if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
       }
       // A walk-in draft belongs to whoever holds the (corrected) ID number; a citizen's own draft stays theirs.
-      if (d.createdBy !== d.applicantUserId) set.applicantUserId = await findApplicantAccount(tx, a);
-      set.applicant = a;
+      if (d.createdBy !== d.applicantUserId) set.applicantUserId = await findApplicantAccount(tx, ctx.keyring, a);
+      const sealed = sealApplicant(ctx.keyring, d.id, a);
+      set.applicant = sealed.stored;
+      set.applicantIdNumberEnc = sealed.idNumberEnc;
+      set.applicantIdNumberHash = sealed.idNumberHash;
+      set.applicantPhoneEnc = sealed.phoneEnc;
       set.applicantType = a.type;
       set.unitCode = a.address?.unitCode ?? null;
       set.searchText = searchTextOf(d.code, a);
@@ -336,7 +353,8 @@ export async function reuseFile(ctx: Ctx, idOrCode: string, input: { component: 
       src &&
       src.f.dossierId !== d.id &&
       partiesOf(actor, src.source).length > 0 &&
-      (src.source.applicant as Applicant).idNumber === (d.applicant as Applicant).idNumber;
+      src.source.applicantIdNumberHash !== null &&
+      src.source.applicantIdNumberHash === d.applicantIdNumberHash;
     if (!ok) throw notFound('FILE_NOT_FOUND', 'tệp');
     const fileId = newId(ctx.now.getTime());
     await tx.insert(dossierFiles).values({ ...src.f, id: fileId, dossierId: d.id, componentCode: input.component, reusedFromId: src.f.id, uploadedBy: actor.userId, createdAt: ctx.now });
@@ -405,8 +423,8 @@ export function formatDossierCode(pattern: string, agencyIdentity: string, day: 
 }
 
 /** Everything missing before a dossier can be submitted: required answers and components. */
-export async function completenessErrors(db: Db, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
-  const check = validateForm(proc.definition.form, d.form as Record<string, unknown>, { partial: false });
+export async function completenessErrors(db: Db, keyring: Keyring, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
+  const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false });
   const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
   const present = new Set(attached);
   for (const c of proc.definition.components) {
@@ -443,7 +461,7 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     checkVersion(d, opts.ifMatch);
     const decision = decideForParties('submit', parties, factsOf(d, proc, actor));
     if (!decision.ok) throw transitionError('submit', decision, d, parties, proc, actor);
-    const errors = await completenessErrors(ctx.db, d, proc, ctx.now, found.files.map((f) => f.component));
+    const errors = await completenessErrors(ctx.db, ctx.keyring, d, proc, ctx.now, found.files.map((f) => f.component));
     if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
     const day = vnDate(ctx.now);
     const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, d.receivingAgencyId), day);
@@ -593,6 +611,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       }
       case 'confirm_payment':
+        Object.assign(data, await settlePaymentsOnConfirm({ ...ctx, db: tx }, d.id));
         break;
       case 'approve':
         set.finishedAt = now;

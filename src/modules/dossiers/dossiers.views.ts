@@ -3,6 +3,7 @@ import { param, prepared, queryRows, sql, type Db } from '../../db/client.ts';
 import { agencies, dossiers, procedures } from '../../db/schema.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
+import { openApplicant, openForm } from '../../platform/personal-data.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -39,8 +40,9 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     statusName: STATUS_NAMES_VI[status],
     nationalStatus: NATIONAL_STATUS[status],
     channel: d.channel as DossierView['channel'],
-    applicant: d.applicant,
-    form: d.form as Record<string, unknown>,
+    applicant: openApplicant(ctx.keyring, d),
+    smsConsentAt: toIsoOrNull(d.applicantSmsConsentAt),
+    form: openForm(ctx.keyring, d.id, d.form),
     files: files.map((f) => ({
       fileId: f.id,
       component: f.component,
@@ -73,7 +75,7 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
 /** Dossiers the caller may see, filtered and paged. */
 export async function listDossiers(ctx: Ctx, q: ListQuery) {
   const actor = requireActor(ctx.actor);
-  const { rows, total } = await listDossierRows(ctx.db, actor, q, ctx.now);
+  const { rows, total } = await listDossierRows(ctx.db, ctx.keyring, actor, q, ctx.now);
   // Staff lists show applicants' names: an access to personal data, audited (the search text is not stored).
   if (actor.kind === 'staff' && rows.length) {
     await writeAudit(ctx, { action: 'dossier.list', targetType: 'dossier', details: { shown: rows.length, total, page: q.page, searched: !!q.q } });

@@ -1,9 +1,9 @@
 import { queryRows, sql, type Db } from '../../db/client.ts';
+import { computeDueAt, type Clock } from '../calendar/index.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { requireActor } from '../../platform/auth.ts';
-import { escapeLike, fold } from '../../platform/text.ts';
 import { FINAL_STATUSES, type DossierStatus } from './dossier-workflow.ts';
-import { overdueSql, visibilitySql } from './dossiers.repo.ts';
+import { overdueSql, searchConditions, visibilitySql } from './dossiers.repo.ts';
 import type { SQL } from 'drizzle-orm';
 
 /**
@@ -54,6 +54,15 @@ export interface Worklist {
 
 const FINAL = [...FINAL_STATUSES];
 const finalList = sql.join(FINAL.map((s) => sql`${s}`), sql`, `);
+
+/**
+ * The end of "due within `days` working days" from `now`: `days` full working days of office time
+ * on the legal calendar (days off and office hours skipped, like a dossier's own deadline). A
+ * dossier is due soon when its running clock ends after `now` and at or before this instant.
+ */
+export function dueSoonLimit(clock: Clock, now: Date, days: number): Date {
+  return computeDueAt({ start: now, value: days, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
+}
 
 /** The condition of each tab, over the `base` rows (alias d). `soonLimit`: now + the "due soon" working days. */
 function tabConditions(actor: Actor, now: Date, soonLimit: Date): Record<WorklistTab, SQL> {
@@ -111,9 +120,7 @@ export async function staffWorklist(ctx: Ctx, q: WorklistQuery, soonLimit: Date)
   if (q.procedure) conds.push(sql`d.procedure_code = ${q.procedure}`);
   if (q.overdue) conds.push(sql`d.is_overdue`);
   if (q.dueBefore) conds.push(sql`(d.status NOT IN (${finalList}) AND d.paused_at IS NULL AND d.due_at <= ${q.dueBefore}::timestamptz)`);
-  if (q.q) {
-    for (const w of fold(q.q).split(' ').filter(Boolean).slice(0, 6)) conds.push(sql`d.search_text LIKE ${`%${escapeLike(w)}%`}`);
-  }
+  if (q.q) conds.push(...searchConditions(q.q, ctx.keyring));
   // The desk works oldest submission first; everything else by the nearest deadline.
   const order = q.tab === 'receive' ? sql`d.submitted_at ASC NULLS LAST, d.id` : sql`d.due_at ASC NULLS LAST, d.submitted_at ASC NULLS LAST, d.id`;
   const count = (tab: WorklistTab) => sql`count(*) FILTER (WHERE ${tabs[tab]})`;

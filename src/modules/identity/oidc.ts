@@ -1,3 +1,4 @@
+import { idNumberHash, sealUserFields } from '../../platform/personal-data.ts';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import type { Config } from '../../config.ts';
@@ -166,7 +167,7 @@ export async function linkAccount(ctx: Ctx, person: VerifiedPerson): Promise<{ u
     const candidates = await tx
       .select({ id: users.id, kind: users.kind, isActive: users.isActive })
       .from(users)
-      .where(and(eq(users.idNumber, person.idNumber), inArray(users.kind, ['citizen', 'organisation'])))
+      .where(and(eq(users.idNumberHash, idNumberHash(ctx.keyring, person.idNumber)), inArray(users.kind, ['citizen', 'organisation'])))
       .orderBy(sql`CASE ${users.kind} WHEN 'citizen' THEN 0 ELSE 1 END`, users.createdAt);
     let userId = candidates[0]?.id;
     let created = false;
@@ -174,12 +175,16 @@ export async function linkAccount(ctx: Ctx, person: VerifiedPerson): Promise<{ u
     if (!userId) {
       userId = newId(ctx.now.getTime());
       const username = `vneid.${userId.replace(/-/g, '').slice(-10)}`;
-      await tx.insert(users).values({ id: userId, username, displayName: person.name, passwordHash: null, kind: 'citizen', idNumber: person.idNumber, phone: person.phone });
+      await tx.insert(users).values({ id: userId, username, displayName: person.name, passwordHash: null, kind: 'citizen', ...sealUserFields(ctx.keyring, userId, person) });
       await tx.insert(userRoles).values({ userId, role: 'citizen', agencyId: null });
       await writeAudit({ ...ctx, db: tx }, { action: 'user.create', targetType: 'user', targetId: userId, actorId: userId, actorRole: 'citizen', details: { username, via: 'vneid', roles: [{ role: 'citizen' }] } });
       created = true;
     }
     await tx.insert(externalIdentities).values({ issuer: person.issuer, subject: person.subject, userId, identityLevel: person.level, createdAt: ctx.now, lastLoginAt: ctx.now }).onConflictDoNothing();
+    // Dossiers the desk filed for this ID number before the person had an account are theirs: the
+    // national identity has just proved who they are.
+    await tx.execute(sql`UPDATE dossiers SET applicant_user_id = ${userId}
+      WHERE applicant_id_number_hash = ${idNumberHash(ctx.keyring, person.idNumber)} AND applicant_type = 'citizen' AND applicant_user_id IS NULL AND status <> 'draft'`);
     await writeAudit({ ...ctx, db: tx }, { action: 'identity.link', targetType: 'user', targetId: userId, actorId: userId, actorRole: null, details: { issuer: person.issuer, created } });
     return { userId, created, linked: true };
   });

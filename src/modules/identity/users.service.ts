@@ -1,3 +1,4 @@
+import { sealUserFields } from '../../platform/personal-data.ts';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
 import { agencies, userRoles, users } from '../../db/schema.ts';
@@ -63,7 +64,7 @@ export async function createUser(
   await ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(users)
-      .values({ id, username: input.username, displayName: nfc(input.displayName), passwordHash, kind: input.kind, idNumber: input.idNumber ?? null, taxCode: input.taxCode ?? null, phone: input.phone ?? null, email: input.email ?? null })
+      .values({ id, username: input.username, displayName: nfc(input.displayName), passwordHash, kind: input.kind, ...sealUserFields(ctx.keyring, id, input), taxCode: input.taxCode ?? null, email: input.email ?? null })
       .onConflictDoNothing()
       .returning({ id: users.id });
     if (!inserted.length) throw new AppError('conflict', 'USERNAME_TAKEN', { userMessage: `Tên đăng nhập ${input.username} đã có người dùng.` });

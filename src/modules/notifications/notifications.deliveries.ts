@@ -9,6 +9,7 @@
  * temporary failures are retried by the queue with its backoff, permanent ones stop at once. No
  * failure here can touch the dossier: its change is already committed.
  */
+import { openApplicantRow } from '../../platform/personal-data.ts';
 import { asc, eq } from 'drizzle-orm';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import { notificationDeliveries, type DeliveryAttempt } from '../../db/schema.ts';
@@ -39,6 +40,9 @@ interface FanOutRow {
   id: string;
   code: string | null;
   applicant: unknown;
+  applicant_id_number_enc: string | null;
+  applicant_phone_enc: string | null;
+  applicant_sms_consent_at: Date | string | null;
   applicant_user_id: string | null;
   due_at: Date | string | null;
   procedure_name: string;
@@ -58,7 +62,7 @@ export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps):
   // The dossier, and the history entry of this action (reason, new due date, amount).
   const [d] = await queryRows<FanOutRow>(
     db,
-    sql`SELECT d.id, d.code, d.applicant, d.applicant_user_id, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
+    sql`SELECT d.id, d.code, d.applicant, d.applicant_id_number_enc, d.applicant_phone_enc, d.applicant_sms_consent_at, d.applicant_user_id, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
         FROM dossiers d
         JOIN procedures p ON p.id = d.procedure_id
         LEFT JOIN agencies a ON a.id = d.receiving_agency_id
@@ -66,7 +70,7 @@ export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps):
         WHERE d.id = ${dossierId}`,
   );
   if (!d?.code) return 0;
-  const applicant = parseJson<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(d.applicant);
+  const applicant = openApplicantRow<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(keyring, { ...d, applicant: parseJson(d.applicant) });
   const data = parseJson<Record<string, unknown> | null>(d.data) ?? {};
   const payment = typeof data.payment === 'object' && data.payment !== null ? (data.payment as { amount?: unknown; reference?: unknown; dueAt?: unknown }) : null;
   const dateOf = (v: unknown) => (typeof v === 'string' || v instanceof Date ? new Date(v) : null);
@@ -90,7 +94,9 @@ export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps):
     planned.push({ channel: 'email', recipient: applicant.email, subject: m.subject, body: m.text });
   }
   const phone = applicant.phone ? smsAddress(applicant.phone) : null;
-  if (deps.channels.sms && phone && d.applicant_user_id && (await hasConsent(db, d.applicant_user_id, 'sms_notifications'))) {
+  // SMS needs consent: the account's, or for a walk-in applicant without one, the consent recorded at the desk.
+  const smsAllowed = d.applicant_user_id ? await hasConsent(db, d.applicant_user_id, 'sms_notifications') : d.applicant_sms_consent_at !== null;
+  if (deps.channels.sms && phone && smsAllowed) {
     planned.push({ channel: 'sms', recipient: phone, subject: null, body: renderSms(template, input) });
   }
   if (!planned.length) return 0;

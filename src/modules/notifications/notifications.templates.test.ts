@@ -39,6 +39,10 @@ describe('email templates', () => {
     expect(late.text).toContain('Ngày hẹn trả kết quả mới: 08:00 03/12/2026.');
     expect(renderEmail('refused', { ...base, reason: null }).text).toContain('Lý do được ghi trên trang hồ sơ.');
     expect(renderEmail('stopped', base).subject).toBe('[Tỉnh Số] Hồ sơ G22.01-261126-0007 đã dừng xử lý');
+    const paid = renderEmail('payment_confirmed', { ...base, amount: 150_000 });
+    expect(paid.subject).toBe('[Tỉnh Số] Hồ sơ G22.01-261126-0007: đã nhận thanh toán');
+    expect(paid.text).toContain('Cơ quan đã nhận khoản thanh toán 150.000 đ cho hồ sơ G22.01-261126-0007 (Đăng ký khai sinh).');
+    expect(renderEmail('payment_confirmed', { ...base, amount: null }).text).toContain('Cơ quan đã nhận thanh toán phí, lệ phí cho hồ sơ G22.01-261126-0007');
     expect(renderEmail('submitted', { ...base, link: null }).text).not.toContain('Xem hồ sơ:');
   });
 
@@ -65,6 +69,9 @@ describe('SMS templates', () => {
     expect(renderSms('received', base)).toBe('TinhSo: Ho so G22.01-261126-0007 da duoc tiep nhan. Hen tra ket qua: 03/12/2026 08:00.');
     expect(renderSms('late_apology', base)).toBe('TinhSo: Xin loi ong/ba: ho so G22.01-261126-0007 chua co ket qua dung hen. Hen tra moi: 03/12/2026 08:00.');
     expect(renderSms('payment_requested', base)).toContain('can nop phi, le phi 1.250.000d.');
+    expect(renderSms('payment_confirmed', { ...base, amount: 150_000 })).toBe('TinhSo: Da nhan thanh toan 150.000 d cho ho so G22.01-261126-0007. Ho so tiep tuc duoc giai quyet.');
+    expect(renderSms('payment_confirmed', { ...base, amount: 1_250_000 })).toContain('thanh toan 1.250.000 d cho');
+    expect(renderSms('payment_confirmed', { ...base, amount: null })).toBe('TinhSo: Da nhan thanh toan cho ho so G22.01-261126-0007. Ho so tiep tuc duoc giai quyet.');
   });
 
   it('converts Vietnamese to the GSM alphabet and counts septets', () => {

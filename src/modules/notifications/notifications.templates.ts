@@ -131,7 +131,7 @@ export function renderEmail(key: TemplateKey, input: TemplateInput): EmailMessag
       subject = `Hồ sơ ${code}: đã nhận thanh toán`;
       lines.push(
         input.amount != null
-          ? `Cơ quan đã nhận khoản thanh toán ${formatDong(input.amount)} đồng cho hồ sơ ${code} (${input.procedureName}).`
+          ? `Cơ quan đã nhận khoản thanh toán ${formatDong(input.amount)} đ cho hồ sơ ${code} (${input.procedureName}).`
           : `Cơ quan đã nhận thanh toán phí, lệ phí cho hồ sơ ${code} (${input.procedureName}).`,
         'Hồ sơ tiếp tục được giải quyết. Biên lai điện tử có trên trang hồ sơ.',
       );
@@ -261,7 +261,7 @@ export function renderSms(key: TemplateKey, input: TemplateInput): string {
       body = `Ho so ${c} can nop phi, le phi${amount}. Thanh toan bang VietQR tren Cong DVC hoac tai mot cua.`;
       break;
     case 'payment_confirmed':
-      body = `Da nhan thanh toan${amount} cho ho so ${c}. Ho so tiep tuc duoc giai quyet.`;
+      body = `Da nhan thanh toan${input.amount != null ? ` ${formatDong(input.amount)} d` : ''} cho ho so ${c}. Ho so tiep tuc duoc giai quyet.`;
       break;
     case 'result_ready':
       body = `Ho so ${c} da co ket qua. Moi ong/ba nhan ket qua tren Cong DVC hoac tai mot cua.`;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { writeAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -12,6 +13,9 @@ import { payments } from './payments.schema.ts';
  * apart from payments.service.ts (which uses the dossier service to confirm payments) so the two
  * modules do not import each other.
  */
+
+/** The account that records the gateway's actions in dossier history (cannot sign in: no password, inactive). */
+export const PAYMENT_SYSTEM_USER_ID = '00000000-0000-7000-8000-00000000a0a1';
 
 /** How long a citizen has to pay; set from configuration when the payment routes are registered. */
 let dueHours = 72;
@@ -63,7 +67,7 @@ export async function createPaymentRequest(
   const db: Db = ctx.db;
   await db
     .update(payments)
-    .set({ status: 'cancelled', updatedAt: ctx.now })
+    .set({ status: 'cancelled', closedAt: ctx.now, closedBy: ctx.actor?.userId ?? null, updatedAt: ctx.now })
     .where(and(eq(payments.dossierId, input.dossierId), inArray(payments.status, ['pending', 'held'])));
   const id = newId(ctx.now.getTime());
   const reference = newReference();
@@ -82,4 +86,44 @@ export async function createPaymentRequest(
     updatedAt: ctx.now,
   });
   return { paymentId: id, amount, reference, dueAt: dueAt.toISOString() };
+}
+
+/** What confirm_payment records in the dossier's history about the payment (the message to the applicant states the amount). */
+export interface ConfirmedPaymentData {
+  payment?: { paymentId: string; amount: number; reference: string; method: 'online' | 'desk' };
+  settledAtDesk?: string[];
+}
+
+/**
+ * Called by the dossier service's `confirm_payment` in its transaction (the dossier row is locked).
+ *
+ * - Confirmed by the gateway (the system account, after a matching bank transfer): the request
+ *   was just marked paid; nothing to close, the paid request is reported.
+ * - Confirmed by the desk by hand (the fee collected at the counter): the dossier's open online
+ *   requests (`pending`, `held`) are closed as `settled_at_desk` with who and when, so the
+ *   citizen's page no longer offers the QR, and a later transfer for their reference is held for
+ *   review as a possible double payment (payments.service.ts, hold reason `paid_at_desk`).
+ */
+export async function settlePaymentsOnConfirm(ctx: Ctx, dossierId: string): Promise<ConfirmedPaymentData> {
+  const db: Db = ctx.db;
+  if (ctx.actor?.userId === PAYMENT_SYSTEM_USER_ID) {
+    const [paid] = await db
+      .select({ id: payments.id, amount: payments.amount, paidAmount: payments.paidAmount, reference: payments.reference })
+      .from(payments)
+      .where(and(eq(payments.dossierId, dossierId), eq(payments.status, 'paid')))
+      .orderBy(desc(payments.paidAt))
+      .limit(1);
+    return paid ? { payment: { paymentId: paid.id, amount: paid.paidAmount ?? paid.amount, reference: paid.reference, method: 'online' } } : {};
+  }
+  const closed = await db
+    .update(payments)
+    .set({ status: 'settled_at_desk', closedAt: ctx.now, closedBy: ctx.actor?.userId ?? null, updatedAt: ctx.now })
+    .where(and(eq(payments.dossierId, dossierId), inArray(payments.status, ['pending', 'held'])))
+    .returning({ id: payments.id, amount: payments.amount, reference: payments.reference, createdAt: payments.createdAt });
+  if (!closed.length) return {};
+  for (const c of closed) {
+    await writeAudit(ctx, { action: 'payment.settled_at_desk', targetType: 'payment', targetId: c.id, details: { dossierId, amount: c.amount, reference: c.reference } });
+  }
+  const latest = closed.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
+  return { payment: { paymentId: latest.id, amount: latest.amount, reference: latest.reference, method: 'desk' }, settledAtDesk: closed.map((c) => c.id) };
 }

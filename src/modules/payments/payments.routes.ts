@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { IsoDay } from '../../platform/schemas.ts';
 import type { PaymentsConfig } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
+import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { setPaymentDueHours } from './payment-requests.ts';
@@ -12,11 +13,13 @@ import {
   getVisiblePayment,
   listDossierPayments,
   listHeld,
+  listRefunds,
   processNotification,
   receiptDataOf,
   reconciliation,
   reconciliationCsv,
   resolveHeld,
+  retryRefund,
   vietQrPayloadOf,
 } from './payments.service.ts';
 import { receiptNumberOf, renderReceipt } from './receipt.ts';
@@ -27,10 +30,11 @@ const PaymentView = z.object({
   dossierId: z.string(),
   amount: z.number().int(),
   currency: z.literal('VND'),
-  status: z.enum(['pending', 'held', 'paid', 'cancelled']),
+  status: z.enum(['pending', 'held', 'paid', 'cancelled', 'settled_at_desk']),
   reference: z.string(),
   dueAt: z.string(),
   paidAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
   feeLines: z.array(z.object({ code: z.string(), name: z.string(), unitAmount: z.number(), quantity: z.number(), amount: z.number() })),
   vietqr: z.object({ payload: z.string(), png: z.string(), svg: z.string() }),
   receipt: z.string().nullable(),
@@ -58,11 +62,27 @@ const NotificationResult = z.object({
   dossierCode: z.string().nullable(),
 });
 
+const RefundView = z.object({
+  id: z.string(),
+  amount: z.number().int(),
+  status: z.enum(['requested', 'sent', 'completed', 'failed']),
+  attempts: z.number().int(),
+  bankRefundId: z.string().nullable(),
+  failureCode: z.string().nullable(),
+  failureMessage: z.string().nullable(),
+  reason: z.string(),
+  requestedAt: z.string(),
+  sentAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  failedAt: z.string().nullable(),
+});
+
 const TransactionView = z.object({
   id: z.string(),
   transactionId: z.string(),
   status: z.string(),
   holdReason: z.string().nullable(),
+  holdReasonText: z.string().nullable(),
   reference: z.string().nullable(),
   amount: z.number(),
   expectedAmount: z.number().nullable(),
@@ -74,10 +94,21 @@ const TransactionView = z.object({
   description: z.string().nullable(),
   resolvedAt: z.string().nullable(),
   resolutionNote: z.string().nullable(),
+  refund: RefundView.nullable(),
 });
 const ReconRow = TransactionView.extend({ difference: z.number().nullable(), isMismatch: z.boolean() });
 
 const IdParams = z.object({ id: z.string().min(1).max(80) });
+
+/** A request closed without an online payment (settled at the desk, superseded) offers no QR any more. */
+function refuseClosed(p: { status: string }) {
+  if (p.status === 'settled_at_desk' || p.status === 'cancelled') {
+    throw new AppError('conflict', 'PAYMENT_NOT_PAYABLE', {
+      userMessage: p.status === 'settled_at_desk' ? 'Khoản này đã được nộp tại bộ phận một cửa; không cần chuyển khoản.' : 'Yêu cầu thanh toán này đã được thay bằng yêu cầu mới.',
+      details: { paymentStatus: p.status },
+    });
+  }
+}
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 
 const signatureError = (reason: 'missing' | 'malformed' | 'expired' | 'mismatch') =>
@@ -101,6 +132,7 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
       { schema: { tags: ['payments'], summary: 'The VietQR of a payment request as a PNG image', params: IdParams } },
       async (req, reply) => {
         const p = await getVisiblePayment(ctxOf(req, database), req.params.id);
+        refuseClosed(p);
         const png = await QRCode.toBuffer(vietQrPayloadOf(cfg, p), { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
         return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
       },
@@ -111,6 +143,7 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
       { schema: { tags: ['payments'], summary: 'The VietQR of a payment request as an SVG image', params: IdParams } },
       async (req, reply) => {
         const p = await getVisiblePayment(ctxOf(req, database), req.params.id);
+        refuseClosed(p);
         const svg = await QRCode.toString(vietQrPayloadOf(cfg, p), { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
         return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'private, max-age=300').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(svg);
       },
@@ -123,7 +156,7 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
         const ctx = ctxOf(req, database);
         const p = await getVisiblePayment(ctx, req.params.id);
         if (p.status !== 'paid' || !p.paidAt) throw new AppError('conflict', 'PAYMENT_NOT_PAID', { userMessage: 'Khoản này chưa được thanh toán nên chưa có biên lai.', details: { paymentStatus: p.status } });
-        const pdf = await renderPaymentReceipt(database, cfg, p);
+        const pdf = await renderPaymentReceipt(database, cfg, p, req.server.keyring);
         return reply
           .type('application/pdf')
           .header('content-disposition', `inline; filename="bien-lai-${p.reference}.pdf"`)
@@ -182,13 +215,39 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
       {
         schema: {
           tags: ['payments'],
-          summary: 'Accept (pay the request, move the dossier on) or reject (refund) a held transaction',
+          summary: 'Accept (pay the request, move the dossier on) or reject a held transaction; a rejection sends the money back through the bank’s refund API unless `refund` is false',
           params: IdParams,
-          body: z.object({ decision: z.enum(['accept', 'reject']), note: z.string().trim().min(3).max(2000), paymentId: z.string().uuid().optional() }),
+          body: z.object({ decision: z.enum(['accept', 'reject']), note: z.string().trim().min(3).max(2000), paymentId: z.string().uuid().optional(), refund: z.boolean().optional() }),
           response: { 200: TransactionView },
         },
       },
-      async (req) => resolveHeld(ctxOf(req, database), req.params.id, req.body),
+      async (req) => resolveHeld(ctxOf(req, database), req.params.id, req.body, { refundMaxAttempts: cfg.refundMaxAttempts }),
+    );
+
+    app.get(
+      '/payments/refunds',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Refunds (requested → sent → completed | failed) with their transactions (finance officers and leaders)',
+          querystring: z.object({ status: z.enum(['requested', 'sent', 'completed', 'failed']).optional() }),
+          response: { 200: z.array(TransactionView.extend({ refund: RefundView })) },
+        },
+      },
+      async (req) => listRefunds(ctxOf(req, database), req.query.status),
+    );
+
+    app.post(
+      '/payments/refunds/:id/retry',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Send a failed refund to the bank again, with the same idempotency key (finance officers and leaders)',
+          params: IdParams,
+          response: { 200: TransactionView.extend({ refund: RefundView }) },
+        },
+      },
+      async (req) => retryRefund(ctxOf(req, database), req.params.id, { refundMaxAttempts: cfg.refundMaxAttempts }),
     );
 
     const DateQuery = z.object({
@@ -202,6 +261,10 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
       heldCount: z.number(),
       heldTotal: z.number(),
       mismatchCount: z.number(),
+      refundsRequested: z.number(),
+      refundedTotal: z.number(),
+      refundPendingTotal: z.number(),
+      refundsFailed: z.number(),
       requestsCreated: z.number(),
       requestedTotal: z.number(),
       paymentsPaid: z.number(),
@@ -237,8 +300,8 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
 }
 
 /** Renders the receipt of a paid payment (used by the API and the citizen's page). */
-export async function renderPaymentReceipt(database: Database, cfg: PaymentsConfig, p: Awaited<ReturnType<typeof getVisiblePayment>>): Promise<Buffer> {
-  const info = await receiptDataOf(database.db, p);
+export async function renderPaymentReceipt(database: Database, cfg: PaymentsConfig, p: Awaited<ReturnType<typeof getVisiblePayment>>, keyring: Keyring): Promise<Buffer> {
+  const info = await receiptDataOf(database.db, keyring, p);
   return renderReceipt({
     receiptNo: receiptNumberOf(p.reference),
     reference: p.reference,

@@ -1,5 +1,5 @@
-/** Drizzle mirror of src/db/migrations/0005_payments.sql (checked by test/schema.int.test.ts). */
-import { bigint, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+/** Drizzle mirror of src/db/migrations/0005_payments.sql and 0012_payment_refunds.sql (checked by test/schema.int.test.ts). */
+import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -18,6 +18,8 @@ export const payments = pgTable('payments', {
   requestedBy: uuid('requested_by'),
   createdAt: tz('created_at').notNull(),
   updatedAt: tz('updated_at').notNull(),
+  closedAt: tz('closed_at'),
+  closedBy: uuid('closed_by'),
 });
 
 export const paymentTransactions = pgTable('payment_transactions', {
@@ -35,4 +37,25 @@ export const paymentTransactions = pgTable('payment_transactions', {
   resolvedBy: uuid('resolved_by'),
   resolvedAt: tz('resolved_at'),
   resolutionNote: text('resolution_note'),
+});
+
+export const paymentRefunds = pgTable('payment_refunds', {
+  id: uuid('id').primaryKey(),
+  transactionId: uuid('transaction_id').notNull().unique(),
+  paymentId: uuid('payment_id'),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull().default('VND'),
+  status: text('status').notNull(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  reason: text('reason').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  bankRefundId: text('bank_refund_id'),
+  failureCode: text('failure_code'),
+  failureMessage: text('failure_message'),
+  requestedBy: uuid('requested_by'),
+  requestedAt: tz('requested_at').notNull(),
+  sentAt: tz('sent_at'),
+  completedAt: tz('completed_at'),
+  failedAt: tz('failed_at'),
+  updatedAt: tz('updated_at').notNull(),
 });

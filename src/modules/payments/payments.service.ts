@@ -7,18 +7,22 @@ import { requireActor } from '../../platform/auth.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId, UUID_RE } from '../../platform/ids.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { openApplicantRow } from '../../platform/personal-data.ts';
 import { nfc } from '../../platform/text.ts';
 import { toIso, toIsoOrNull, VN_OFFSET_MS } from '../../platform/time.ts';
 import { visibilitySql } from '../dossiers/dossiers.repo.ts';
 import { performAction } from '../dossiers/dossiers.service.ts';
-import { REFERENCE_RE } from './payment-requests.ts';
-import { paymentTransactions, payments } from './payments.schema.ts';
+import { PAYMENT_SYSTEM_USER_ID, REFERENCE_RE } from './payment-requests.ts';
+import { paymentRefunds, paymentTransactions, payments } from './payments.schema.ts';
+import { REFUND_JOB, requestRefund, type RefundStatus } from './refunds.ts';
+import { enqueueJob } from '../../platform/jobs.ts';
 import { encodeVietQr } from './vietqr.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
-export type PaymentStatus = 'pending' | 'held' | 'paid' | 'cancelled';
+export type PaymentStatus = 'pending' | 'held' | 'paid' | 'cancelled' | 'settled_at_desk';
 export type TransactionRow = typeof paymentTransactions.$inferSelect;
-export type HoldReason = 'amount_mismatch' | 'unknown_reference' | 'already_paid' | 'not_awaiting_payment' | 'currency';
+export type HoldReason = 'amount_mismatch' | 'unknown_reference' | 'already_paid' | 'paid_at_desk' | 'not_awaiting_payment' | 'currency';
 
 const paymentNotFound = () => notFound('PAYMENT_NOT_FOUND', 'khoản thanh toán');
 const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', 'hồ sơ');
@@ -37,6 +41,8 @@ export interface PaymentView {
   reference: string;
   dueAt: string;
   paidAt: string | null;
+  /** When the request was closed without an online payment (settled at the desk, or superseded). */
+  closedAt: string | null;
   feeLines: { code: string; name: string; unitAmount: number; quantity: number; amount: number }[];
   vietqr: { payload: string; png: string; svg: string };
   receipt: string | null;
@@ -52,6 +58,7 @@ export function paymentView(cfg: PaymentsConfig, p: PaymentRow): PaymentView {
     reference: p.reference,
     dueAt: toIso(p.dueAt),
     paidAt: toIsoOrNull(p.paidAt),
+    closedAt: toIsoOrNull(p.closedAt),
     feeLines: p.feeLines as PaymentView['feeLines'],
     vietqr: { payload: vietQrPayloadOf(cfg, p), png: `/api/v1/payments/${p.id}/qr.png`, svg: `/api/v1/payments/${p.id}/qr.svg` },
     receipt: p.status === 'paid' ? `/api/v1/payments/${p.id}/receipt.pdf` : null,
@@ -116,8 +123,7 @@ export interface NotificationResult {
   dossierCode: string | null;
 }
 
-/** The account that records the gateway's actions in dossier history (cannot sign in: no password, inactive). */
-export const PAYMENT_SYSTEM_USER_ID = '00000000-0000-7000-8000-00000000a0a1';
+export { PAYMENT_SYSTEM_USER_ID };
 const PAYMENT_SYSTEM_USERNAME = 'system.payments';
 const PAYMENT_SYSTEM_NAME = 'Cổng thanh toán (hệ thống)';
 
@@ -183,6 +189,8 @@ export async function processNotification(ctx: Ctx, n: BankNotification): Promis
     if (!p || !d) hold = 'unknown_reference';
     else if (n.currency !== 'VND') hold = 'currency';
     else if (p.status === 'paid') hold = 'already_paid';
+    // The desk collected the fee at the counter: this transfer is probably a second payment.
+    else if (p.status === 'settled_at_desk') hold = 'paid_at_desk';
     else if (p.status === 'cancelled' || d.status !== 'payment_requested') hold = 'not_awaiting_payment';
     else if (n.amount !== p.amount) hold = 'amount_mismatch';
 
@@ -261,11 +269,37 @@ function reviewScopeSql(actor: Actor) {
   return ids ? sql`(t.payment_id IS NULL OR d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))` : sql`t.payment_id IS NULL`;
 }
 
+/** What each hold reason means, for the reviewer (Vietnamese). */
+export const HOLD_REASON_TEXT: Record<HoldReason, string> = {
+  amount_mismatch: 'Số tiền chuyển khác số tiền phải nộp.',
+  unknown_reference: 'Không tìm thấy khoản thanh toán nào có nội dung chuyển khoản này.',
+  already_paid: 'Khoản này đã được thanh toán trước đó: có thể người nộp đã chuyển tiền hai lần.',
+  paid_at_desk: 'Khoản này đã được nộp trực tiếp tại bộ phận một cửa: có thể người nộp đã trả hai lần (tại quầy và chuyển khoản).',
+  not_awaiting_payment: 'Yêu cầu thanh toán đã bị hủy hoặc hồ sơ không còn chờ nộp phí.',
+  currency: 'Giao dịch không bằng đồng Việt Nam.',
+};
+
+export interface RefundView {
+  id: string;
+  amount: number;
+  status: RefundStatus;
+  attempts: number;
+  bankRefundId: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  reason: string;
+  requestedAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  failedAt: string | null;
+}
+
 export interface TransactionView {
   id: string;
   transactionId: string;
   status: string;
   holdReason: string | null;
+  holdReasonText: string | null;
   reference: string | null;
   amount: number;
   expectedAmount: number | null;
@@ -277,6 +311,7 @@ export interface TransactionView {
   description: string | null;
   resolvedAt: string | null;
   resolutionNote: string | null;
+  refund: RefundView | null;
 }
 
 interface TxJoinRow {
@@ -294,6 +329,7 @@ interface TxJoinRow {
   payload: unknown;
   resolved_at: Date | string | null;
   resolution_note: string | null;
+  refund: unknown;
 }
 
 const asDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
@@ -306,6 +342,7 @@ function txView(r: TxJoinRow): TransactionView {
     transactionId: r.provider_txn_id,
     status: r.status,
     holdReason: r.hold_reason,
+    holdReasonText: r.hold_reason ? (HOLD_REASON_TEXT[r.hold_reason as HoldReason] ?? null) : null,
     reference: r.reference,
     amount: Number(r.amount),
     expectedAmount: r.expected === null ? null : Number(r.expected),
@@ -317,11 +354,35 @@ function txView(r: TxJoinRow): TransactionView {
     description: typeof payload.description === 'string' ? payload.description : null,
     resolvedAt: toIsoOrNull(asDate(r.resolved_at)),
     resolutionNote: r.resolution_note,
+    refund: r.refund === null || r.refund === undefined ? null : refundViewOf(asJson(r.refund)),
+  };
+}
+
+/** A refund row (snake_case, as json_build_object or a plain SELECT gives it) for the API. */
+function refundViewOf(x: Record<string, unknown>): RefundView {
+  const d = (v: unknown) => toIsoOrNull(asDate((v ?? null) as string | Date | null));
+  return {
+    id: String(x.id),
+    amount: Number(x.amount),
+    status: x.status as RefundStatus,
+    attempts: Number(x.attempts),
+    bankRefundId: (x.bank_refund_id as string | null) ?? null,
+    failureCode: (x.failure_code as string | null) ?? null,
+    failureMessage: (x.failure_message as string | null) ?? null,
+    reason: String(x.reason),
+    requestedAt: d(x.requested_at)!,
+    sentAt: d(x.sent_at),
+    completedAt: d(x.completed_at),
+    failedAt: d(x.failed_at),
   };
 }
 
 const TX_SELECT = sql`SELECT t.id, t.provider_txn_id, t.status, t.hold_reason, t.reference, t.amount, p.amount AS expected, t.payment_id,
-    d.code AS dossier_code, t.paid_at, t.received_at, t.payload, t.resolved_at, t.resolution_note
+    d.code AS dossier_code, t.paid_at, t.received_at, t.payload, t.resolved_at, t.resolution_note,
+    (SELECT json_build_object('id', r.id, 'amount', r.amount, 'status', r.status, 'attempts', r.attempts, 'bank_refund_id', r.bank_refund_id,
+        'failure_code', r.failure_code, 'failure_message', r.failure_message, 'reason', r.reason, 'requested_at', r.requested_at,
+        'sent_at', r.sent_at, 'completed_at', r.completed_at, 'failed_at', r.failed_at)
+      FROM payment_refunds r WHERE r.transaction_id = t.id) AS refund
   FROM payment_transactions t LEFT JOIN payments p ON p.id = t.payment_id LEFT JOIN dossiers d ON d.id = p.dossier_id`;
 
 /** Transactions held for review, oldest first. Errors: PAYMENT_REVIEW_FORBIDDEN. */
@@ -337,7 +398,12 @@ export async function listHeld(ctx: Ctx): Promise<TransactionView[]> {
  * (outside the system) and makes the request payable again. Errors: PAYMENT_REVIEW_FORBIDDEN,
  * PAYMENT_TRANSACTION_NOT_FOUND, PAYMENT_NOT_HELD, PAYMENT_NOT_FOUND, PAYMENT_NOT_PAYABLE.
  */
-export async function resolveHeld(ctx: Ctx, id: string, input: { decision: 'accept' | 'reject'; note: string; paymentId?: string | undefined }): Promise<TransactionView> {
+export async function resolveHeld(
+  ctx: Ctx,
+  id: string,
+  input: { decision: 'accept' | 'reject'; note: string; paymentId?: string | undefined; refund?: boolean | undefined },
+  opts: { refundMaxAttempts: number } = { refundMaxAttempts: 8 },
+): Promise<TransactionView> {
   const actor = requireFinance(ctx);
   const txNotFound = () => notFound('PAYMENT_TRANSACTION_NOT_FOUND', 'giao dịch');
   if (!UUID_RE.test(id)) throw txNotFound();
@@ -353,7 +419,10 @@ export async function resolveHeld(ctx: Ctx, id: string, input: { decision: 'acce
     if (input.decision === 'reject') {
       await tx.update(paymentTransactions).set({ status: 'rejected', resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note }).where(eq(paymentTransactions.id, t.id));
       if (t.paymentId) await tx.update(payments).set({ status: 'pending', updatedAt: ctx.now }).where(and(eq(payments.id, t.paymentId), eq(payments.status, 'held')));
-      await writeAudit(audit, { action: 'payment.rejected', targetType: 'payment_transaction', targetId: t.id, details: { transactionId: t.providerTxnId, note } });
+      // The money goes back to the payer through the bank's refund API (refunds.ts), unless the
+      // reviewer says it was returned some other way.
+      const refundId = input.refund === false ? null : await requestRefund(audit, { transactionId: t.id, paymentId: t.paymentId, amount: t.amount, reason: note }, { maxAttempts: opts.refundMaxAttempts });
+      await writeAudit(audit, { action: 'payment.rejected', targetType: 'payment_transaction', targetId: t.id, details: { transactionId: t.providerTxnId, note, refundId } });
       return;
     }
     if (!paymentId || !UUID_RE.test(paymentId)) {
@@ -388,6 +457,11 @@ export interface Reconciliation {
     heldCount: number;
     heldTotal: number;
     mismatchCount: number;
+    /** Refunds of the day's transactions: asked for (any state), completed by the bank, still on their way, failed. */
+    refundsRequested: number;
+    refundedTotal: number;
+    refundPendingTotal: number;
+    refundsFailed: number;
     requestsCreated: number;
     requestedTotal: number;
     paymentsPaid: number;
@@ -431,6 +505,7 @@ export async function reconciliation(ctx: Ctx, date: string): Promise<Reconcilia
   });
   const sum = (xs: { amount: number }[]) => xs.reduce((a, x) => a + x.amount, 0);
   const held = withDiff.filter((r) => r.status === 'held');
+  const refunds = withDiff.flatMap((r) => (r.refund ? [r.refund] : []));
   return {
     date,
     summary: {
@@ -441,6 +516,10 @@ export async function reconciliation(ctx: Ctx, date: string): Promise<Reconcilia
       heldCount: held.length,
       heldTotal: sum(held),
       mismatchCount: withDiff.filter((r) => r.isMismatch).length,
+      refundsRequested: refunds.length,
+      refundedTotal: refunds.filter((x) => x.status === 'completed').reduce((a, x) => a + x.amount, 0),
+      refundPendingTotal: refunds.filter((x) => x.status === 'requested' || x.status === 'sent').reduce((a, x) => a + x.amount, 0),
+      refundsFailed: refunds.filter((x) => x.status === 'failed').length,
       requestsCreated: Number(req?.created ?? 0),
       requestedTotal: Number(req?.created_total ?? 0),
       paymentsPaid: Number(req?.paid ?? 0),
@@ -458,14 +537,66 @@ const csvCell = (v: string | number | null | boolean) => {
 
 /** The reconciliation as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese). */
 export function reconciliationCsv(r: Reconciliation): string {
-  const header = ['ngay', 'ma_giao_dich', 'thoi_diem_nhan', 'ma_tham_chieu', 'ma_ho_so', 'so_tien_phai_thu', 'so_tien_nhan', 'chenh_lech', 'trang_thai', 'ly_do_giu_lai', 'lech'];
-  const lines = r.rows.map((x) => [r.date, x.transactionId, x.receivedAt, x.reference, x.dossierCode, x.expectedAmount, x.amount, x.difference, x.status, x.holdReason, x.isMismatch ? 'co' : 'khong'].map(csvCell).join(','));
+  const header = ['ngay', 'ma_giao_dich', 'thoi_diem_nhan', 'ma_tham_chieu', 'ma_ho_so', 'so_tien_phai_thu', 'so_tien_nhan', 'chenh_lech', 'trang_thai', 'ly_do_giu_lai', 'lech', 'hoan_tien', 'so_tien_hoan', 'ma_hoan_tien_ngan_hang'];
+  const lines = r.rows.map((x) =>
+    [r.date, x.transactionId, x.receivedAt, x.reference, x.dossierCode, x.expectedAmount, x.amount, x.difference, x.status, x.holdReason, x.isMismatch ? 'co' : 'khong', x.refund?.status ?? null, x.refund?.amount ?? null, x.refund?.bankRefundId ?? null]
+      .map(csvCell)
+      .join(','),
+  );
   return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Refunds (refunds.ts sends them; here: who sees them, and trying a failed one again)
+
+/** Refunds of transactions the reviewer may see, newest first, optionally by status. Errors: PAYMENT_REVIEW_FORBIDDEN. */
+export async function listRefunds(ctx: Ctx, status?: RefundStatus): Promise<(TransactionView & { refund: RefundView })[]> {
+  const actor = requireFinance(ctx);
+  const byStatus = status ? sql`AND EXISTS (SELECT 1 FROM payment_refunds r WHERE r.transaction_id = t.id AND r.status = ${status})` : sql``;
+  const rows = await queryRows<TxJoinRow>(
+    ctx.db,
+    sql`${TX_SELECT} WHERE EXISTS (SELECT 1 FROM payment_refunds r WHERE r.transaction_id = t.id) ${byStatus} AND ${reviewScopeSql(actor)} ORDER BY t.received_at DESC, t.id LIMIT 500`,
+  );
+  return rows.map(txView).filter((v): v is TransactionView & { refund: RefundView } => v.refund !== null);
+}
+
+/**
+ * Sends a failed refund again (after the bank was unreachable, or its refusal was dealt with),
+ * with the same idempotency key. Errors: PAYMENT_REVIEW_FORBIDDEN, PAYMENT_REFUND_NOT_FOUND,
+ * PAYMENT_REFUND_NOT_FAILED.
+ */
+export async function retryRefund(ctx: Ctx, id: string, opts: { refundMaxAttempts: number }): Promise<TransactionView & { refund: RefundView }> {
+  const actor = requireFinance(ctx);
+  const refundNotFound = () => notFound('PAYMENT_REFUND_NOT_FOUND', 'khoản hoàn tiền');
+  if (!UUID_RE.test(id)) throw refundNotFound();
+  const txnId = await ctx.db.transaction(async (tx) => {
+    const [visible] = await queryRows<{ id: string }>(
+      tx,
+      sql`SELECT r.id FROM payment_refunds r JOIN payment_transactions t ON t.id = r.transaction_id
+            LEFT JOIN payments p ON p.id = t.payment_id LEFT JOIN dossiers d ON d.id = p.dossier_id
+          WHERE r.id = ${id.toLowerCase()}::uuid AND ${reviewScopeSql(actor)}`,
+    );
+    if (!visible) throw refundNotFound();
+    const [r] = await tx.select().from(paymentRefunds).where(eq(paymentRefunds.id, visible.id)).for('update');
+    if (!r) throw refundNotFound();
+    if (r.status !== 'failed') {
+      throw new AppError('conflict', 'PAYMENT_REFUND_NOT_FAILED', { userMessage: 'Chỉ gửi lại được khoản hoàn tiền đã thất bại.', details: { refundStatus: r.status } });
+    }
+    await tx.update(paymentRefunds).set({ status: 'requested', failedAt: null, failureCode: null, failureMessage: null, updatedAt: ctx.now }).where(eq(paymentRefunds.id, r.id));
+    await enqueueJob(tx, ctx.now, REFUND_JOB, { refundId: r.id }, { maxAttempts: opts.refundMaxAttempts });
+    await writeAudit({ ...ctx, db: tx }, { action: 'payment.refund_retried', targetType: 'payment_refund', targetId: r.id, details: { previousFailure: r.failureCode, amount: r.amount } });
+    return r.transactionId;
+  });
+  const [row] = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.id = ${txnId}::uuid`);
+  return txView(row!) as TransactionView & { refund: RefundView };
+}
+
 /** Details printed on a receipt: the payment with its dossier, applicant, procedure and agency. */
-export async function receiptDataOf(db: Db, p: PaymentRow) {
+export async function receiptDataOf(db: Db, keyring: Keyring, p: PaymentRow) {
   const [row] = await queryRows<{
+    id: string;
+    applicant_id_number_enc: string | null;
+    applicant_phone_enc: string | null;
     code: string | null;
     procedure_code: string;
     procedure_name: string;
@@ -473,12 +604,13 @@ export async function receiptDataOf(db: Db, p: PaymentRow) {
     agency_name: string;
   }>(
     db,
-    sql`SELECT d.code, d.procedure_code, pr.name AS procedure_name, d.applicant, a.name AS agency_name
+    sql`SELECT d.id, d.applicant_id_number_enc, d.applicant_phone_enc, d.code, d.procedure_code, pr.name AS procedure_name, d.applicant, a.name AS agency_name
         FROM dossiers d JOIN procedures pr ON pr.id = d.procedure_id JOIN agencies a ON a.id = d.receiving_agency_id
         WHERE d.id = ${p.dossierId}::uuid`,
   );
   if (!row) throw new AppError('internal', 'PAYMENT_DOSSIER_MISSING');
-  const applicant = asJson(row.applicant);
+  // The ID number is sealed at rest (platform/personal-data.ts).
+  const applicant = openApplicantRow<Record<string, unknown>>(keyring, row);
   return {
     dossierCode: row.code ?? '',
     procedureCode: row.procedure_code,

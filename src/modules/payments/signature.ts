@@ -12,6 +12,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const TIMESTAMP_HEADER = 'x-tinhso-timestamp';
 export const SIGNATURE_HEADER = 'x-tinhso-signature';
 export const WINDOW_SECONDS = 300;
+/** Sent with every refund request (refunds.ts): the same value on every attempt of one refund. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 export function signPayload(secret: string, timestamp: number | string, rawBody: Buffer | string): string {
   const h = createHmac('sha256', secret);

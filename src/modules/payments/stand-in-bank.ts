@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { signPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.ts';
+import { IDEMPOTENCY_HEADER, signPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.ts';
 import { decodeVietQr, VietQrError } from './vietqr.ts';
 
 /**
@@ -10,6 +10,8 @@ import { decodeVietQr, VietQrError } from './vietqr.ts';
  *
  *   POST /pay     {"payload": "<VietQR>", "amount"?: n, "payerName"?: "..."}  → 200 {transactionId, webhook: {status, body}}
  *   POST /resend  {"transactionId": "..."}  → delivers the same notification again (idempotency demo)
+ *   POST /refunds {"transactionId", "amount", "currency", "refundId", "reason"} signed by tinhso
+ *                 (X-Tinhso-Timestamp, X-Tinhso-Signature, Idempotency-Key) → 200 {status: "completed", bankRefundId}
  *   GET  /healthz
  *
  * `amount` overrides the QR's amount only to simulate a payer who types another amount; a
@@ -24,6 +26,15 @@ export interface StandInBankOptions {
   /** The only beneficiary account this bank pays into (the province's collecting account). */
   bankBin: string;
   accountNo: string;
+  /** The secret tinhso signs refund requests with (PAYMENT_REFUND_SECRET); defaults to `secret`. */
+  refundSecret?: string;
+}
+
+export interface BankRefund {
+  bankRefundId: string;
+  transactionId: string;
+  amount: number;
+  refundId: string;
 }
 
 export interface StandInBank {
@@ -31,6 +42,16 @@ export interface StandInBank {
   port: number;
   /** Every notification sent, by transaction id (for /resend and for tests). */
   sent: Map<string, { body: string; status: number }>;
+  /** Refunds made, by idempotency key. */
+  refunds: Map<string, BankRefund>;
+  /** Every refund request received (after the signature check), answered or not: for tests. */
+  refundCalls: { idempotencyKey: string; status: number }[];
+  /**
+   * Faults for tests and demos: `refundOutages` next refund requests answer 503 without doing
+   * anything; `refundAnswerDelayMs` delays the answer after the refund is made (a lost answer
+   * when it exceeds the caller's timeout).
+   */
+  faults: { refundOutages: number; refundAnswerDelayMs: number };
   close(): Promise<void>;
 }
 
@@ -70,7 +91,65 @@ export async function deliverNotification(webhookUrl: string, secret: string, bo
 
 export async function startStandInBank(opts: StandInBankOptions): Promise<StandInBank> {
   const sent = new Map<string, { body: string; status: number }>();
+  const refunds = new Map<string, BankRefund>();
+  const refundCalls: StandInBank['refundCalls'] = [];
+  const faults = { refundOutages: 0, refundAnswerDelayMs: 0 };
   let seq = 0;
+  let refundSeq = 0;
+
+  /** A refund, as a bank's refund API does it: signed, idempotent per key, never more than was paid. */
+  const refund = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readBody(req);
+    const h = (k: string) => (typeof req.headers[k] === 'string' ? (req.headers[k] as string) : undefined);
+    const check = verifySignature(opts.refundSecret ?? opts.secret, { timestamp: h(TIMESTAMP_HEADER), signature: h(SIGNATURE_HEADER) }, raw, Date.now());
+    if (!check.ok) return answer(res, 401, { error: 'signature_invalid', message: check.reason });
+    const key = h(IDEMPOTENCY_HEADER);
+    if (!key || !/^[\x21-\x7e]{8,100}$/.test(key)) return answer(res, 400, { error: 'idempotency_key_missing' });
+    let input: Record<string, unknown>;
+    try {
+      input = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return answer(res, 400, { error: 'invalid_json' });
+    }
+    const { transactionId, amount, currency, refundId } = input;
+    if (typeof transactionId !== 'string' || typeof refundId !== 'string' || typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
+      return answer(res, 422, { error: 'invalid_request', message: 'transactionId, refundId and a positive integer amount are required' });
+    }
+    if (currency !== 'VND') return answer(res, 422, { error: 'currency_not_vnd' });
+    if (faults.refundOutages > 0) {
+      faults.refundOutages--;
+      refundCalls.push({ idempotencyKey: key, status: 503 });
+      return answer(res, 503, { error: 'temporarily_unavailable' });
+    }
+    const prior = refunds.get(key);
+    let status = 200;
+    let body: Record<string, unknown>;
+    if (prior) {
+      // The same key again: the same answer, nothing refunded twice; another request under it is refused.
+      if (prior.transactionId !== transactionId || prior.amount !== amount) {
+        status = 409;
+        body = { error: 'idempotency_key_reused', message: 'this idempotency key was used for another refund' };
+      } else body = { status: 'completed', ...prior, idempotencyKey: key, replayed: true };
+    } else {
+      const original = sent.get(transactionId);
+      const paid = original ? (JSON.parse(original.body) as { amount: number }).amount : null;
+      const alreadyRefunded = [...refunds.values()].filter((r) => r.transactionId === transactionId).reduce((a, r) => a + r.amount, 0);
+      if (paid === null) {
+        status = 404;
+        body = { error: 'unknown_transaction', message: `no transfer ${transactionId} at this bank` };
+      } else if (amount > paid - alreadyRefunded) {
+        status = 422;
+        body = { error: 'amount_exceeds_payment', message: `refund ${amount} exceeds what remains of the payment (${paid - alreadyRefunded})` };
+      } else {
+        const made: BankRefund = { bankRefundId: `RF${Date.now().toString(36).toUpperCase()}${String(++refundSeq).padStart(4, '0')}`, transactionId, amount, refundId };
+        refunds.set(key, made);
+        body = { status: 'completed', ...made, idempotencyKey: key, replayed: false };
+      }
+    }
+    refundCalls.push({ idempotencyKey: key, status });
+    if (faults.refundAnswerDelayMs > 0) await new Promise((r) => setTimeout(r, faults.refundAnswerDelayMs));
+    if (!res.destroyed) answer(res, status, body);
+  };
   const nextTransactionId = () => {
     const d = new Date(Date.now() + 7 * 3600_000).toISOString();
     return `SB${d.slice(2, 4)}${d.slice(5, 7)}${d.slice(8, 10)}${Date.now().toString(36).toUpperCase()}${String(++seq).padStart(4, '0')}`;
@@ -79,6 +158,7 @@ export async function startStandInBank(opts: StandInBankOptions): Promise<StandI
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://bank.local');
     if (req.method === 'GET' && url.pathname === '/healthz') return answer(res, 200, { status: 'ok' });
+    if (req.method === 'POST' && url.pathname === '/refunds') return refund(req, res);
     if (req.method !== 'POST' || (url.pathname !== '/pay' && url.pathname !== '/resend')) return answer(res, 404, { error: 'not_found' });
     let input: Record<string, unknown>;
     try {
@@ -133,6 +213,9 @@ export async function startStandInBank(opts: StandInBankOptions): Promise<StandI
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     sent,
+    refunds,
+    refundCalls,
+    faults,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

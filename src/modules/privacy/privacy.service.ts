@@ -4,6 +4,7 @@
  * law lets go and keeps what it requires, and the answer says which, category by category, with
  * the legal reason for what is kept.
  */
+import { openApplicantRow, openForm, openUserFields } from '../../platform/personal-data.ts';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
 import { writeAudit } from '../../platform/audit.ts';
@@ -17,9 +18,14 @@ import { toIso } from '../../platform/time.ts';
 type Row = Record<string, unknown>;
 
 /** ISO 8601 with +07:00 for every timestamp in an exported row (JSON keeps them as strings). */
+// A timestamptz as the drivers may return it in raw queries: `2026-11-27 06:58:50.105+07`.
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:?\d{2})?|Z)$/;
+
 function isoRow(r: Row): Row {
   const out: Row = {};
-  for (const [k, v] of Object.entries(r)) out[k] = v instanceof Date ? toIso(v) : v;
+  for (const [k, v] of Object.entries(r)) {
+    out[k] = v instanceof Date ? toIso(v) : typeof v === 'string' && PG_TIMESTAMPTZ.test(v) ? toIso(new Date(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))) : v;
+  }
   return out;
 }
 
@@ -35,25 +41,33 @@ export async function exportMyData(ctx: Ctx) {
   const db = ctx.db;
   const [account] = await rows(
     db,
-    sql`SELECT id, username, display_name, kind, id_number, tax_code, phone, email, is_active, created_at,
+    sql`SELECT id, username, display_name, kind, id_number_enc, phone_enc, tax_code, email, is_active, created_at,
           (password_hash IS NOT NULL) AS has_password FROM users WHERE id = ${me}`,
   );
   if (!account) throw notFound('USER_NOT_FOUND', 'tài khoản');
+  // Stored encrypted: the person gets the values, not the ciphertexts.
+  const { id_number_enc, phone_enc, ...accountRest } = account as Record<string, unknown> & { id: string; id_number_enc: string | null; phone_enc: string | null };
+  const accountFields = openUserFields(ctx.keyring, { id: accountRest.id, idNumberEnc: id_number_enc, phoneEnc: phone_enc });
   const dossierIds = sql`(SELECT id FROM dossiers WHERE applicant_user_id = ${me} OR (created_by = ${me} AND status = 'draft'))`;
   const data = {
     exportedAt: toIso(ctx.now),
-    account,
+    account: { ...accountRest, id_number: accountFields.idNumber, phone: accountFields.phone },
     roles: await rows(db, sql`SELECT r.role, a.code AS agency_code, r.include_children FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = ${me} ORDER BY r.role`),
     sessions: await rows(db, sql`SELECT id, created_at, expires_at, revoked_at, last_seen_at, ip, user_agent, auth_method FROM sessions WHERE user_id = ${me} ORDER BY created_at DESC`),
     linkedIdentities: await rows(db, sql`SELECT issuer, subject, created_at FROM external_identities WHERE user_id = ${me}`),
     twoFactor: await rows(db, sql`SELECT (confirmed_at IS NOT NULL) AS enabled, created_at FROM user_totp WHERE user_id = ${me}`),
     consents: await rows(db, sql`SELECT * FROM consents WHERE user_id = ${me} ORDER BY purpose`),
-    dossiers: await rows(
-      db,
-      sql`SELECT id, code, procedure_code, procedure_version, status, channel, applicant_type, applicant, form, unit_code,
-            submitted_at, received_at, due_at, finished_at, returned_at, created_at, updated_at
-          FROM dossiers WHERE id IN ${dossierIds} ORDER BY created_at`,
-    ),
+    dossiers: (
+      await rows(
+        db,
+        sql`SELECT id, code, procedure_code, procedure_version, status, channel, applicant_type, applicant, applicant_id_number_enc, applicant_phone_enc,
+              form, unit_code, submitted_at, received_at, due_at, finished_at, returned_at, created_at, updated_at
+            FROM dossiers WHERE id IN ${dossierIds} ORDER BY created_at`,
+      )
+    ).map((r) => {
+      const { applicant_id_number_enc, applicant_phone_enc, ...rest } = r as Record<string, unknown> & { id: string; applicant: unknown; applicant_id_number_enc: string | null; applicant_phone_enc: string | null };
+      return { ...rest, applicant: openApplicantRow(ctx.keyring, { id: rest.id, applicant: rest.applicant, applicant_id_number_enc, applicant_phone_enc }), form: openForm(ctx.keyring, rest.id, rest.form) };
+    }),
     files: await rows(db, sql`SELECT id, dossier_id, component_code, file_name, media_type, size, sha256, created_at, removed_at FROM dossier_files WHERE dossier_id IN ${dossierIds} ORDER BY created_at`),
     history: await rows(db, sql`SELECT dossier_id, at, action, actor_role, from_status, to_status, note FROM dossier_history WHERE dossier_id IN ${dossierIds} ORDER BY dossier_id, id`),
     ratings: await rows(db, sql`SELECT dossier_id, rating, comment, created_at FROM dossier_ratings WHERE user_id = ${me}`),
@@ -100,8 +114,8 @@ export async function deleteMyData(ctx: Ctx, deps: { files: LocalFileStore; sess
     const draftFiles = await queryRows<{ storage_key: string }>(tx, sql`SELECT DISTINCT storage_key FROM dossier_files WHERE dossier_id IN ${drafts}`);
     const draftFileRows = await affected(tx, sql`DELETE FROM dossier_files WHERE dossier_id IN ${drafts}`);
     // Draft rows stay as empty shells (their history is append-only); every personal detail goes.
-    const draftRows = await affected(tx, sql`UPDATE dossiers SET applicant = jsonb_build_object('type', applicant_type, 'fullName', 'Người dùng đã xóa', 'idNumber', ''),
-                             form = '{}'::jsonb, search_text = '', unit_code = NULL, applicant_user_id = NULL, updated_at = ${ctx.now}
+    const draftRows = await affected(tx, sql`UPDATE dossiers SET applicant = jsonb_build_object('type', applicant_type, 'fullName', 'Người dùng đã xóa'),
+                             applicant_id_number_enc = NULL, applicant_id_number_hash = NULL, applicant_phone_enc = NULL, form = '{}'::jsonb, search_text = '', unit_code = NULL, applicant_user_id = NULL, updated_at = ${ctx.now}
                            WHERE status = 'draft' AND (applicant_user_id = ${me} OR created_by = ${me})`);
     out.push({ category: 'Hồ sơ nháp chưa nộp và giấy tờ đính kèm', action: 'deleted', count: draftRows, reason: `Chưa gửi đến cơ quan nhà nước: đã xóa thông tin người nộp, câu trả lời và ${draftFileRows} tệp.` });
     out.push({ category: 'Thông báo trong tài khoản', action: 'deleted', count: await affected(tx, sql`DELETE FROM notifications WHERE user_id = ${me}`), reason: 'Không còn cần cho việc giải quyết hồ sơ.' });
@@ -116,7 +130,7 @@ export async function deleteMyData(ctx: Ctx, deps: { files: LocalFileStore; sess
     out.push({ category: 'Phiên đăng nhập', action: 'deleted', count: await affected(tx, sql`UPDATE sessions SET revoked_at = ${ctx.now}, ip = NULL, user_agent = NULL WHERE user_id = ${me}`), reason: 'Đã đăng xuất khỏi mọi thiết bị và xóa địa chỉ IP, trình duyệt.' });
     await tx.execute(sql`DELETE FROM recovery_codes WHERE user_id = ${me}`);
     await tx.execute(sql`DELETE FROM user_totp WHERE user_id = ${me}`);
-    await tx.execute(sql`UPDATE users SET username = ${`da-xoa-${me.slice(-12)}`}, display_name = 'Người dùng đã xóa', id_number = NULL, tax_code = NULL, phone = NULL, email = NULL,
+    await tx.execute(sql`UPDATE users SET username = ${`da-xoa-${me.slice(-12)}`}, display_name = 'Người dùng đã xóa', id_number_enc = NULL, id_number_hash = NULL, tax_code = NULL, phone_enc = NULL, email = NULL,
                            password_hash = NULL, is_active = false WHERE id = ${me}`);
     out.push({ category: 'Tài khoản (tên, số định danh, mã số thuế, điện thoại, thư điện tử, mật khẩu)', action: 'anonymised', count: 1, reason: 'Tài khoản bị khóa vĩnh viễn và không còn dữ liệu nhận diện.' });
     const [kept] = await queryRows<{ n: string | number }>(tx, sql`SELECT count(*) AS n FROM dossiers WHERE applicant_user_id = ${me} AND status <> 'draft'`);

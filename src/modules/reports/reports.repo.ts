@@ -1,4 +1,6 @@
 /** All SQL of the reports module: unit resolution, the handling aggregation, the dossier register. */
+import type { Keyring } from '../../platform/crypto.ts';
+import { openApplicantPhone } from '../../platform/personal-data.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
 import type { HandlingRaw } from './handling-report.ts';
@@ -168,13 +170,13 @@ export interface RegisterRow {
 const toDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 
 /** Dossiers of a unit received in the period, in order of reception (form 07), at most `limit`. */
-export async function registerRows(db: Db, unit: Pick<ReportUnit, 'agencyIds'>, p: Period, now: Date, limit: number): Promise<RegisterRow[]> {
+export async function registerRows(db: Db, keyring: Keyring, unit: Pick<ReportUnit, 'agencyIds'>, p: Period, now: Date, limit: number): Promise<RegisterRow[]> {
   const nowSql = sql`${now}::timestamptz`;
-  const rows = await queryRows<Omit<RegisterRow, 'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt'> & Record<'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt', Date | string | null>>(
+  const rows = await queryRows<Omit<RegisterRow, 'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt' | 'applicantPhone'> & Record<'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt', Date | string | null> & { id: string; applicant_phone_enc: string | null }>(
     db,
     sql`SELECT d.code, d.procedure_code AS "procedureCode", p.name AS "procedureName", f.name AS "fieldName",
           coalesce(nullif(d.applicant->>'organisationName', ''), d.applicant->>'fullName') AS "applicantName",
-          d.applicant->>'phone' AS "applicantPhone", d.channel,
+          d.id, d.applicant_phone_enc, d.channel,
           ra.name AS "receivingAgency", ca.name AS "competentAgency",
           d.received_at AS "receivedAt", d.due_at AS "dueAt", d.original_due_at AS "originalDueAt",
           d.finished_at AS "finishedAt", d.returned_at AS "returnedAt", d.status,
@@ -192,8 +194,9 @@ export async function registerRows(db: Db, unit: Pick<ReportUnit, 'agencyIds'>, 
         ORDER BY d.received_at, d.code
         LIMIT ${limit}`,
   );
-  return rows.map((r) => ({
+  return rows.map(({ id, applicant_phone_enc, ...r }) => ({
     ...r,
+    applicantPhone: openApplicantPhone(keyring, id, applicant_phone_enc),
     receivedAt: toDate(r.receivedAt)!,
     dueAt: toDate(r.dueAt),
     originalDueAt: toDate(r.originalDueAt),

@@ -1,4 +1,5 @@
 /** Use cases of the reports module: the handling report and the dossier register, with access checks. */
+import type { Keyring } from '../../platform/crypto.ts';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
 import { writeAudit } from '../../platform/audit.ts';
@@ -128,18 +129,18 @@ export interface RegisterReport {
  * the register): pass an agency id or a unit code. Throws REPORT_UNIT_NOT_FOUND,
  * REPORT_PERIOD_INVALID, REPORT_TOO_LARGE.
  */
-export async function dossierRegister(db: Db, q: { agencyId?: string; unit?: string; from: string; to: string; now?: Date }): Promise<RegisterReport> {
+export async function dossierRegister(db: Db, keyring: Keyring, q: { agencyId?: string; unit?: string; from: string; to: string; now?: Date }): Promise<RegisterReport> {
   const now = q.now ?? new Date();
   const period = requirePeriod(q, now);
   let code = q.unit;
   if (q.agencyId) code = (await queryRows<{ code: string }>(db, sql`SELECT code FROM agencies WHERE id = ${q.agencyId}::uuid`))[0]?.code;
   const unit = code ? await findReportUnit(db, code, vnDate(now)) : null;
   if (!unit) throw new AppError('invalid', 'REPORT_UNIT_NOT_FOUND', { userMessage: 'Không có đơn vị với mã này.' });
-  return registerOf(db, unit, period, now);
+  return registerOf(db, keyring, unit, period, now);
 }
 
-async function registerOf(db: Db, unit: ReportUnit, period: Period, now: Date): Promise<RegisterReport> {
-  const rows = await registerRows(db, unit, period, now, REGISTER_MAX_ROWS + 1);
+async function registerOf(db: Db, keyring: Keyring, unit: ReportUnit, period: Period, now: Date): Promise<RegisterReport> {
+  const rows = await registerRows(db, keyring, unit, period, now, REGISTER_MAX_ROWS + 1);
   if (rows.length > REGISTER_MAX_ROWS) {
     throw new AppError('invalid', 'REPORT_TOO_LARGE', {
       userMessage: `Sổ theo dõi có hơn ${REGISTER_MAX_ROWS.toLocaleString('vi-VN')} hồ sơ. Hãy chọn kỳ ngắn hơn.`,
@@ -153,7 +154,7 @@ async function registerOf(db: Db, unit: ReportUnit, period: Period, now: Date): 
 export async function registerReport(ctx: Ctx, q: ReportQuery): Promise<RegisterReport> {
   const period = requirePeriod(q, ctx.now);
   const unit = await resolveUnit(ctx, q.unit);
-  return registerOf(ctx.db, unit, period, ctx.now);
+  return registerOf(ctx.db, ctx.keyring, unit, period, ctx.now);
 }
 
 /** Records that a report left the system (who, which, for what, how many lines). */

@@ -1,7 +1,11 @@
 /**
- * All SQL of the service index. The per-dossier rules of index-rules.ts, set-based: one pass over
- * the facts (service_index_facts, kept exact by triggers) of the dossiers a period touches
- * (received in it, ended in it, or open at its end), counted with FILTERs.
+ * All SQL of the service index. The per-dossier rules of index-rules.ts, set-based, over two
+ * tables kept exact by triggers in the same transaction as every change: the per-dossier facts
+ * (service_index_facts) and their daily roll-up (service_index_daily, migration 0013).
+ * Counting a period sums the roll-up rows of its days and reads from the facts only what cannot
+ * be summed: dossiers open at the end of the period (judged at that instant) and extended
+ * dossiers that ended in it (their deadline is recomputed on the working calendar here).
+ * Explanations list dossiers from the facts.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
@@ -15,16 +19,18 @@ export type DossierScope =
 
 const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
 
-function scopeSql(scope: DossierScope): SQL {
+/** The scope as a condition on a row with procedure and agency columns (facts `s` or roll-up `r`). */
+function scopeSql(scope: DossierScope, alias = 's'): SQL {
+  const a = sql.raw(alias);
   switch (scope.kind) {
     case 'all':
       return sql`TRUE`;
     case 'agencies': {
       const arr = uuidArray(scope.agencyIds);
-      return sql`(s.receiving_agency_id = ANY(${arr}::uuid[]) OR s.competent_agency_id = ANY(${arr}::uuid[]))`;
+      return sql`(${a}.receiving_agency_id = ANY(${arr}::uuid[]) OR ${a}.competent_agency_id = ANY(${arr}::uuid[]))`;
     }
     case 'field':
-      return sql`s.procedure_id IN (SELECT p.id FROM procedures p WHERE p.field_code = ${scope.fieldCode})`;
+      return sql`${a}.procedure_id IN (SELECT p.id FROM procedures p WHERE p.field_code = ${scope.fieldCode})`;
     default: {
       const never: never = scope;
       return never;
@@ -32,11 +38,26 @@ function scopeSql(scope: DossierScope): SQL {
   }
 }
 
-/** Dossiers a period touches (facts exist for received dossiers only): received in it, ended in it, or still open at its end. */
+/**
+ * Open at the end of the period: received before the instant it is judged at and not ended before
+ * the period's end, i.e. its open span (received_at, end_at] contains the end (the expression of
+ * the GiST index service_index_facts_open_span_idx, so the few such dossiers are found directly).
+ */
+function openAtEnd(p: Period): SQL {
+  return sql`(tstzrange(s.received_at, CASE WHEN s.end_at IS NULL THEN NULL ELSE GREATEST(s.end_at, s.received_at) END, '(]') @> ${p.end}::timestamptz
+      AND s.received_at < ${p.judgeAt}::timestamptz)`;
+}
+
+const endedIn = (p: Period) => sql`(s.end_at >= ${p.start}::timestamptz AND s.end_at < ${p.end}::timestamptz)`;
+
+/** Dossiers a period touches (facts exist for received dossiers only): received in it, ended in it, or open at its end. */
 function touchesPeriod(p: Period): SQL {
-  return sql`((s.received_at >= ${p.start} AND s.received_at < ${p.end})
-      OR (s.end_at >= ${p.start} AND s.received_at < ${p.end})
-      OR (s.end_at IS NULL AND s.received_at < ${p.end}))`;
+  return sql`((s.received_at >= ${p.start}::timestamptz AND s.received_at < ${p.end}::timestamptz) OR ${endedIn(p)} OR ${openAtEnd(p)})`;
+}
+
+/** What counting reads from the facts: extended dossiers that ended in the period, and dossiers open at its end. */
+function notSummable(p: Period): SQL {
+  return sql`((s.extension_count > 0 AND ${endedIn(p)}) OR ${openAtEnd(p)})`;
 }
 
 export interface ExtendedDossierRow {
@@ -47,21 +68,44 @@ export interface ExtendedDossierRow {
   duration: { value: number; unit: string } | string | null;
 }
 
-/** Extended dossiers the period touches: their index deadline is recomputed without extensions. */
-export async function findExtendedDossiers(db: Db, scope: DossierScope, p: Period): Promise<ExtendedDossierRow[]> {
+/**
+ * The processing time of every procedure version, read once per statement: the definitions are
+ * large (forms, components), and reading one per extended dossier cost more than the count itself.
+ */
+const VERSION_DURATIONS = sql`pv AS MATERIALIZED (SELECT v.id, v.definition->'duration' AS duration FROM procedure_versions v)`;
+
+/**
+ * Extended dossiers whose index deadline is needed (recomputed without extensions): for counting,
+ * those read from the facts (ended in the period or open at its end); for explanations, every
+ * one the period touches.
+ */
+export async function findExtendedDossiers(db: Db, scope: DossierScope, p: Period, purpose: 'count' | 'explain' = 'explain'): Promise<ExtendedDossierRow[]> {
+  const select = sql`SELECT s.dossier_id AS id, s.version, s.received_at, s.pauses, pv.duration FROM service_index_facts s JOIN pv ON pv.id = s.procedure_version_id`;
+  if (purpose === 'count') {
+    // Ended in the period or after it while open at its end; or still open. Two disjoint parts, so
+    // that each uses its partial index on extended dossiers (by end; open ones by reception).
+    return queryRows<ExtendedDossierRow>(
+      db,
+      sql`WITH ${VERSION_DURATIONS}
+          ${select} WHERE s.extension_count > 0 AND s.end_at >= ${p.start}::timestamptz
+            AND (s.end_at < ${p.end}::timestamptz OR s.received_at < ${p.judgeAt}::timestamptz) AND ${scopeSql(scope)}
+          UNION ALL
+          ${select} WHERE s.extension_count > 0 AND s.end_at IS NULL AND s.received_at < ${p.judgeAt}::timestamptz AND ${scopeSql(scope)}`,
+    );
+  }
   return queryRows<ExtendedDossierRow>(
     db,
-    sql`SELECT s.dossier_id AS id, s.version, s.received_at, s.pauses, pv.definition->'duration' AS duration
-        FROM service_index_facts s JOIN procedure_versions pv ON pv.id = s.procedure_version_id
-        WHERE s.extension_count > 0 AND ${touchesPeriod(p)} AND ${scopeSql(scope)}`,
+    sql`WITH ${VERSION_DURATIONS}
+        ${select} WHERE s.extension_count > 0 AND ${touchesPeriod(p)} AND ${scopeSql(scope)}`,
   );
 }
 
 /**
- * The per-dossier facts and verdicts as a CTE named `f` (one row per dossier the period touches
- * within the scope). `extraSelect` adds columns from `d`; `extraJoin` joins more tables on `d`.
+ * The per-dossier facts and verdicts as a CTE named `f`: one row per dossier the period touches
+ * within the scope (or, with `rows`, per dossier of the facts `s` meeting that condition).
+ * `extra.select` adds columns; `extra.join` joins more tables on `s`.
  */
-function factsCte(scope: DossierScope, p: Period, extendedDues: Map<string, Date>, extra: { select?: SQL; join?: SQL } = {}): SQL {
+function factsCte(scope: DossierScope, p: Period, extendedDues: Map<string, Date>, extra: { select?: SQL; join?: SQL; rows?: SQL } = {}): SQL {
   const dues = JSON.stringify([...extendedDues].map(([id, due]) => ({ id, due: due.toISOString() })));
   return sql`xd AS MATERIALIZED (
       SELECT x.id, x.due FROM jsonb_to_recordset(${dues}::jsonb) AS x(id uuid, due timestamptz)
@@ -77,9 +121,9 @@ function factsCte(scope: DossierScope, p: Period, extendedDues: Map<string, Date
       LEFT JOIN xd ON xd.id = s.dossier_id
       ${extra.join ?? sql``}
       CROSS JOIN LATERAL (
-        SELECT s.received_at >= ${p.start} AS received_in,
-               (s.end_at >= ${p.start} AND s.end_at < ${p.end}) IS TRUE AS ended_in,
-               (s.received_at < ${p.judgeAt} AND (s.end_at IS NULL OR s.end_at >= ${p.end})) AS open_at_end,
+        SELECT (s.received_at >= ${p.start}::timestamptz AND s.received_at < ${p.end}::timestamptz) AS received_in,
+               (s.end_at >= ${p.start}::timestamptz AND s.end_at < ${p.end}::timestamptz) IS TRUE AS ended_in,
+               (s.received_at < ${p.judgeAt}::timestamptz AND (s.end_at IS NULL OR s.end_at >= ${p.end}::timestamptz)) AS open_at_end,
                CASE WHEN s.extension_count = 0 THEN s.due_at ELSE xd.due END AS index_due
       ) k
       CROSS JOIN LATERAL (
@@ -92,7 +136,7 @@ function factsCte(scope: DossierScope, p: Period, extendedDues: Map<string, Date
       CROSS JOIN LATERAL (
         SELECT (c.supplements > 1 OR (k.index_due IS NOT NULL AND c.clock_end > k.index_due)) AS late
       ) l
-      WHERE ${touchesPeriod(p)} AND ${scopeSql(scope)}
+      WHERE ${extra.rows ?? touchesPeriod(p)} AND ${scopeSql(scope)}
     )`;
 }
 
@@ -109,19 +153,40 @@ export const INDICATOR_SQL: Partial<Record<IndicatorKey, { den: SQL; num: SQL }>
 
 const COUNTED_KEYS = Object.keys(INDICATOR_SQL) as IndicatorKey[];
 
-function countColumns(): SQL {
+/**
+ * The same counts summed from the daily roll-up `r` (rows of the period's days): the counters
+ * of dossiers received in the period, and of never-extended dossiers that ended in it.
+ */
+const ROLLUP_SQL: Record<string, { den: string; num: string }> = {
+  'progress.on_time': { den: 'ended', num: 'ended_on_time' },
+  'digitisation.electronic_result': { den: 'resolved', num: 'resolved_e_result' },
+  'digitisation.digitised': { den: 'received', num: 'digitised' },
+  'digitisation.reused': { den: 'received', num: 'reused' },
+  'online.online_dossiers': { den: 'offered_online', num: 'online_e_result' },
+  'online.paid_online': { den: 'fee_bearing', num: 'fee_paid_online' },
+  'satisfaction.dossier_satisfaction': { den: 'resolved', num: 'resolved_satisfied' },
+};
+
+/** Indicators whose counts in the facts part are not in the roll-up (the others only count dossiers received in the period). */
+const ENDED_KEYS = new Set<IndicatorKey>(['progress.on_time', 'digitisation.electronic_result', 'satisfaction.dossier_satisfaction']);
+
+/** The count columns of the facts part: only what the roll-up leaves out (extended ended dossiers, open ones). */
+function factsPartColumns(): SQL {
   const cols = COUNTED_KEYS.map((k, i) => {
+    if (!ENDED_KEYS.has(k)) return sql.raw(`0 AS d${i}, 0 AS n${i}`);
     const e = INDICATOR_SQL[k]!;
     return sql`count(*) FILTER (WHERE ${e.den})::int AS ${sql.raw(`d${i}`)}, count(*) FILTER (WHERE ${e.num})::int AS ${sql.raw(`n${i}`)}`;
   });
-  return sql.join(
-    [
-      ...cols,
-      sql`count(*) FILTER (WHERE f.received_in AND f.channel = 'online')::int AS online_n`,
-      sql`count(*) FILTER (WHERE f.received_in AND f.is_paid_online)::int AS paid_n`,
-    ],
-    sql`, `,
-  );
+  return sql.join([...cols, sql`0 AS online_n, 0 AS paid_n`], sql`, `);
+}
+
+/** The count columns summed from the roll-up `r`. */
+function rollupColumns(): SQL {
+  const cols = COUNTED_KEYS.map((k, i) => {
+    const e = ROLLUP_SQL[k]!;
+    return `sum(r.${e.den})::int AS d${i}, sum(r.${e.num})::int AS n${i}`;
+  });
+  return sql.raw([...cols, 'sum(r.online)::int AS online_n', 'sum(r.paid_online)::int AS paid_n'].join(', '));
 }
 
 export interface UnitCounts {
@@ -160,38 +225,83 @@ async function withoutJit<T>(db: Db, query: SQL): Promise<T[]> {
   });
 }
 
+const ROLLUP_COLUMNS =
+  'procedure_id, receiving_agency_id, competent_agency_id, received, digitised, reused, offered_online, online_e_result, fee_bearing, fee_paid_online, online, paid_online, ended, ended_on_time, resolved, resolved_on_time, resolved_e_result, resolved_satisfied';
+
+/** The first day of the month after the one of a 'YYYY-MM-DD' date. */
+function nextMonth(date: string): string {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
 /**
- * Counts of every dossier-based indicator for one unit and period: one pass grouped by
- * procedure (no DISTINCT sorts), summed here; a procedure "used online" or "paid online" is one
- * whose group has such a dossier.
+ * The roll-up rows of a period's days (whole Vietnamese calendar days, inclusive) as a FROM item
+ * named `r`: the monthly rows of the months it covers whole, and the daily rows of the days at
+ * its edges, so a year reads twelve-odd months instead of 365 days. `r.day` is the first day
+ * of the row's day or month.
+ */
+export function rollupRows(p: Pick<Period, 'from' | 'to'>): SQL {
+  const cols = sql.raw(ROLLUP_COLUMNS);
+  const firstWhole = p.from.endsWith('-01') ? p.from : nextMonth(p.from);
+  const afterTo = new Date(Date.parse(`${p.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const endWhole = afterTo.endsWith('-01') ? afterTo : `${p.to.slice(0, 7)}-01`;
+  if (firstWhole >= endWhole) {
+    return sql`(SELECT day, ${cols} FROM service_index_daily WHERE day >= ${p.from}::date AND day <= ${p.to}::date) r`;
+  }
+  return sql`(SELECT month AS day, ${cols} FROM service_index_monthly WHERE month >= ${firstWhole}::date AND month < ${endWhole}::date
+      UNION ALL
+      SELECT day, ${cols} FROM service_index_daily WHERE (day >= ${p.from}::date AND day < ${firstWhole}::date) OR (day >= ${endWhole}::date AND day <= ${p.to}::date)) r`;
+}
+
+/**
+ * Counts of every dossier-based indicator for one unit and period, grouped by procedure and
+ * summed here: the roll-up rows of the period's days, plus the few dossiers read from the facts
+ * (open at the end, extended and ended in the period). A procedure "used online" or "paid online"
+ * is one with such a dossier received in the period.
  */
 export async function countForScope(db: Db, scope: DossierScope, p: Period, extendedDues: Map<string, Date>): Promise<UnitCounts> {
-  const rows = await withoutJit<CountRow>(db, sql`WITH ${factsCte(scope, p, extendedDues)} SELECT f.procedure_id, ${countColumns()} FROM f GROUP BY f.procedure_id`);
+  const rows = await withoutJit<CountRow>(
+    db,
+    sql`WITH ${factsCte(scope, p, extendedDues, { rows: notSummable(p) })}
+        SELECT r.procedure_id, ${rollupColumns()} FROM ${rollupRows(p)} WHERE ${scopeSql(scope, 'r')} GROUP BY r.procedure_id
+        UNION ALL
+        SELECT f.procedure_id, ${factsPartColumns()} FROM f GROUP BY f.procedure_id`,
+  );
   const acc = emptyUnitCounts();
   for (const r of rows) addRow(acc, r);
   return acc;
 }
 
 /**
- * Counts per unit of a level, in one pass: agencies roll up to their top-level agency (a dossier
- * belongs to the agencies that received it and that are competent for it); communes are the
- * administrative units of those agencies. The pass groups by (receiving unit, competent unit,
- * procedure); each group is then added to both of its units, once when they are the same, so a
- * dossier counts once per unit without duplicating rows in SQL.
+ * Counts per unit of a level, in one statement: agencies roll up to their top-level agency (a
+ * dossier belongs to the agencies that received it and that are competent for it); communes are
+ * the administrative units of those agencies. Both parts group by (receiving unit, competent
+ * unit, procedure); each group is then added to both of its units, once when they are the same,
+ * so a dossier counts once per unit without duplicating rows in SQL.
  */
 export async function countByUnit(db: Db, level: 'agency' | 'commune', p: Period, extendedDues: Map<string, Date>): Promise<Map<string, UnitCounts>> {
-  const join =
-    level === 'agency'
-      ? sql`JOIN roots rr ON rr.id = s.receiving_agency_id JOIN roots rc ON rc.id = s.competent_agency_id`
-      : sql`JOIN agencies ar ON ar.id = s.receiving_agency_id JOIN agencies ac ON ac.id = s.competent_agency_id`;
-  const select = level === 'agency' ? sql`, rr.root::text AS u1, rc.root::text AS u2` : sql`, ar.unit_code AS u1, ac.unit_code AS u2`;
+  const unitsOf = (alias: string) => {
+    const a = sql.raw(alias);
+    return level === 'agency'
+      ? { join: sql`JOIN roots rr ON rr.id = ${a}.receiving_agency_id JOIN roots rc ON rc.id = ${a}.competent_agency_id`, select: sql`rr.root::text AS u1, rc.root::text AS u2` }
+      : { join: sql`JOIN agencies ar ON ar.id = ${a}.receiving_agency_id JOIN agencies ac ON ac.id = ${a}.competent_agency_id`, select: sql`ar.unit_code AS u1, ac.unit_code AS u2` };
+  };
+  const ur = unitsOf('r');
+  const uf = unitsOf('s');
   const rows = await withoutJit<CountRow & { u1: string; u2: string }>(
     db,
     sql`WITH RECURSIVE roots(id, root) AS (
           SELECT a.id, a.id FROM agencies a WHERE a.parent_id IS NULL
           UNION ALL SELECT a.id, roots.root FROM agencies a JOIN roots ON a.parent_id = roots.id
-        ), ${factsCte({ kind: 'all' }, p, extendedDues, { select, join })}
-        SELECT f.u1, f.u2, f.procedure_id, ${countColumns()} FROM f GROUP BY f.u1, f.u2, f.procedure_id`,
+        ), ${factsCte({ kind: 'all' }, p, extendedDues, { select: sql`, ${uf.select}`, join: uf.join, rows: notSummable(p) })},
+        rs AS (
+          SELECT r.procedure_id, r.receiving_agency_id, r.competent_agency_id, ${rollupColumns()}
+          FROM ${rollupRows(p)} GROUP BY r.procedure_id, r.receiving_agency_id, r.competent_agency_id
+        )
+        SELECT ${ur.select}, r.* FROM rs r ${ur.join}
+        UNION ALL
+        SELECT f.u1, f.u2, f.procedure_id, NULL::uuid, NULL::uuid, ${factsPartColumns()} FROM f GROUP BY f.u1, f.u2, f.procedure_id`,
   );
   const out = new Map<string, UnitCounts>();
   for (const r of rows) {
@@ -404,4 +514,84 @@ export function toDossierFacts(r: ExplainRow): DossierFacts {
     isPaidOnline: r.is_paid_online,
     rating: r.rating as DossierFacts['rating'],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the leaders' dashboard reads besides the index (through index.ts)
+
+/** Agencies of a unit (null: the whole province) as a scope. */
+export const agencyScope = (agencyIds: string[] | null): DossierScope => (agencyIds === null ? { kind: 'all' } : { kind: 'agencies', agencyIds });
+
+export interface MonthCountRow {
+  month: string;
+  received: number;
+  resolved: number;
+  resolved_on_time: number;
+}
+
+/** Per Vietnamese calendar month of the span: received, and resolved never-extended dossiers (on time or not), from the roll-up. */
+export async function monthlyRollup(db: Db, scope: DossierScope, p: Period): Promise<MonthCountRow[]> {
+  return withoutJit<MonthCountRow>(
+    db,
+    sql`SELECT to_char(r.day, 'YYYY-MM') AS month, sum(r.received)::int AS received, sum(r.resolved)::int AS resolved, sum(r.resolved_on_time)::int AS resolved_on_time
+        FROM ${rollupRows(p)} WHERE ${scopeSql(scope, 'r')}
+        GROUP BY 1 ORDER BY 1`,
+  );
+}
+
+export interface ExtendedResolvedRow extends ExtendedDossierRow {
+  end_at: Date | string;
+  paused_at: Date | string | null;
+  supplement_count: number;
+}
+
+/** Extended dossiers resolved (done or returned) in the span: the roll-up leaves them out. */
+export async function findExtendedResolved(db: Db, scope: DossierScope, p: Period): Promise<ExtendedResolvedRow[]> {
+  return queryRows<ExtendedResolvedRow>(
+    db,
+    sql`WITH ${VERSION_DURATIONS}
+        SELECT s.dossier_id AS id, s.version, s.received_at, s.pauses, pv.duration, s.end_at, s.paused_at, s.supplement_count
+        FROM service_index_facts s JOIN pv ON pv.id = s.procedure_version_id
+        WHERE s.extension_count > 0 AND ${endedIn(p)} AND s.status IN ('done', 'returned') AND ${scopeSql(scope)}`,
+  );
+}
+
+export interface DeadlineRow {
+  code: string;
+  procedureName: string;
+  competentAgency: string;
+  assigneeName: string | null;
+  status: string;
+  receivedAt: Date | string;
+  dueAt: Date | string;
+  pausedAt: Date | string | null;
+  total: number;
+}
+
+/**
+ * Open dossiers of a scope meeting `cond` (on the facts `s`, which carry the dossier's status,
+ * due and pause times, updated in the same transaction), soonest due first, with their total.
+ * The facts' partial index on open dossiers picks the few open ones among millions, and only
+ * the shown ones (those due no later than the `limit`-th) are read from the dossiers.
+ */
+export async function findOpenDossiers(db: Db, scope: DossierScope, cond: SQL, limit: number): Promise<DeadlineRow[]> {
+  return queryRows<DeadlineRow>(
+    db,
+    sql`WITH c AS MATERIALIZED (
+          SELECT s.dossier_id, s.due_at FROM service_index_facts s
+           WHERE s.end_at IS NULL AND ${scopeSql(scope)} AND s.due_at IS NOT NULL
+             AND s.status IN ('submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested')
+             AND ${cond}
+        ), n AS (SELECT count(*)::int AS total FROM c),
+        cut AS (SELECT c.due_at FROM c ORDER BY c.due_at OFFSET ${Math.max(0, limit - 1)} LIMIT 1)
+        SELECT d.code, p.name AS "procedureName", ca.name AS "competentAgency", u.display_name AS "assigneeName", d.status,
+               d.received_at AS "receivedAt", d.due_at AS "dueAt", d.paused_at AS "pausedAt", n.total
+          FROM c CROSS JOIN n
+          JOIN dossiers d ON d.id = c.dossier_id
+          JOIN procedures p ON p.id = d.procedure_id
+          JOIN agencies ca ON ca.id = d.competent_agency_id
+          LEFT JOIN users u ON u.id = d.assignee_id
+         WHERE c.due_at <= coalesce((SELECT cut.due_at FROM cut), 'infinity'::timestamptz)
+         ORDER BY d.due_at, d.code LIMIT ${limit}`,
+  );
 }

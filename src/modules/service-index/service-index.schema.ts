@@ -1,5 +1,5 @@
-/** Drizzle mirror of src/db/migrations/0004_service_index.sql (checked by test/schema.int.test.ts). */
-import { boolean, date, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+/** Drizzle mirror of src/db/migrations/0004_service_index.sql and 0013_service_index_daily.sql (checked by test/schema.int.test.ts). */
+import { boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const serviceIndexConfigVersions = pgTable('service_index_config_versions', {
   version: integer('version').primaryKey(),
@@ -35,3 +35,62 @@ export const serviceIndexFacts = pgTable('service_index_facts', {
   reused: boolean('reused').notNull(),
   rating: text('rating'),
 });
+
+/**
+ * The daily roll-up of the facts (0013_service_index_daily.sql): per Vietnamese calendar day ×
+ * procedure × receiving agency × competent agency, the counters of dossiers received that day and
+ * of never-extended dossiers ended that day. Kept exact by a trigger on service_index_facts.
+ */
+export const serviceIndexDaily = pgTable(
+  'service_index_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    procedureId: uuid('procedure_id').notNull(),
+    receivingAgencyId: uuid('receiving_agency_id').notNull(),
+    competentAgencyId: uuid('competent_agency_id').notNull(),
+    received: integer('received').notNull().default(0),
+    digitised: integer('digitised').notNull().default(0),
+    reused: integer('reused').notNull().default(0),
+    offeredOnline: integer('offered_online').notNull().default(0),
+    onlineEResult: integer('online_e_result').notNull().default(0),
+    feeBearing: integer('fee_bearing').notNull().default(0),
+    feePaidOnline: integer('fee_paid_online').notNull().default(0),
+    online: integer('online').notNull().default(0),
+    paidOnline: integer('paid_online').notNull().default(0),
+    ended: integer('ended').notNull().default(0),
+    endedOnTime: integer('ended_on_time').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    resolvedOnTime: integer('resolved_on_time').notNull().default(0),
+    resolvedEResult: integer('resolved_e_result').notNull().default(0),
+    resolvedSatisfied: integer('resolved_satisfied').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.procedureId, t.receivingAgencyId, t.competentAgencyId] })],
+);
+
+/** The same counters per calendar month (0013_service_index_daily.sql), maintained with the daily rows. */
+export const serviceIndexMonthly = pgTable(
+  'service_index_monthly',
+  {
+    /** The first day of the month. */
+    month: date('month', { mode: 'string' }).notNull(),
+    procedureId: uuid('procedure_id').notNull(),
+    receivingAgencyId: uuid('receiving_agency_id').notNull(),
+    competentAgencyId: uuid('competent_agency_id').notNull(),
+    received: integer('received').notNull().default(0),
+    digitised: integer('digitised').notNull().default(0),
+    reused: integer('reused').notNull().default(0),
+    offeredOnline: integer('offered_online').notNull().default(0),
+    onlineEResult: integer('online_e_result').notNull().default(0),
+    feeBearing: integer('fee_bearing').notNull().default(0),
+    feePaidOnline: integer('fee_paid_online').notNull().default(0),
+    online: integer('online').notNull().default(0),
+    paidOnline: integer('paid_online').notNull().default(0),
+    ended: integer('ended').notNull().default(0),
+    endedOnTime: integer('ended_on_time').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    resolvedOnTime: integer('resolved_on_time').notNull().default(0),
+    resolvedEResult: integer('resolved_e_result').notNull().default(0),
+    resolvedSatisfied: integer('resolved_satisfied').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.procedureId, t.receivingAgencyId, t.competentAgencyId] })],
+);

@@ -3,6 +3,7 @@ import { writeAudit } from '../../platform/audit.ts';
 import { requireActor, requireRole } from '../../platform/auth.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
+import { sql } from 'drizzle-orm';
 import { toIso, toIsoOrNull, vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock, workingDaysBetween, type Clock, type DurationUnit } from '../calendar/index.ts';
 import {
@@ -27,6 +28,7 @@ import {
   type ProcedureReason,
 } from './index-rules.ts';
 import {
+  agencyScope,
   countByUnit,
   countIndicatorDossiers,
   emptyUnitCounts,
@@ -36,11 +38,14 @@ import {
   findCommunes,
   findConfigFor,
   findExtendedDossiers,
+  findExtendedResolved,
   findField,
+  findOpenDossiers,
   findProceduresInForce,
   insertConfigVersion,
   listConfigVersions,
   listIndicatorDossiers,
+  monthlyRollup,
   toDossierFacts,
   type AgencyRow,
   type ConfigRow,
@@ -330,8 +335,8 @@ export function indexDueOf(
   return due;
 }
 
-async function extendedDues(db: Db, scope: DossierScope, p: Period, clock: Clock): Promise<Map<string, Date>> {
-  const rows = await findExtendedDossiers(db, scope, p);
+async function extendedDues(db: Db, scope: DossierScope, p: Period, clock: Clock, purpose: 'count' | 'explain'): Promise<Map<string, Date>> {
+  const rows = await findExtendedDossiers(db, scope, p, purpose);
   const out = new Map<string, Date>();
   for (const r of rows) {
     const due = indexDueOf(r, clock);
@@ -405,7 +410,7 @@ export async function computeServiceIndex(db: Db, q: { unit: string; from: strin
   const p = checkPeriod(q.from, q.to, now);
   const unit = await resolveUnit(db, q.unit, q.to);
   const [clock, conf, procs] = await Promise.all([loadClock(db), configFor(db, q.to), findProceduresInForce(db, p)]);
-  const dues = await extendedDues(db, unit.scope, p, clock);
+  const dues = await extendedDues(db, unit.scope, p, clock, 'count');
   const counts = await countForScope(db, unit.scope, p, dues);
   const scored = scoreAll(conf.config, { ...counts.counts, ...procedureCounts(proceduresOf(unit, procs), counts) });
   return {
@@ -434,7 +439,7 @@ export async function rankUnits(db: Db, q: { level: 'agency' | 'commune'; from: 
   const now = q.now ?? new Date();
   const p = checkPeriod(q.from, q.to, now);
   const [clock, conf, procs, agencies] = await Promise.all([loadClock(db), configFor(db, q.to), findProceduresInForce(db, p), findAgencies(db)]);
-  const dues = await extendedDues(db, { kind: 'all' }, p, clock);
+  const dues = await extendedDues(db, { kind: 'all' }, p, clock, 'count');
   const byUnit = await countByUnit(db, q.level, p, dues);
   const empty = emptyUnitCounts();
   let units: { code: string; kind: UnitKind; name: string; agencyIds: string[] }[];
@@ -494,7 +499,7 @@ export async function indicatorDossiers(
   const base = { key, name: def.name, basis: def.basis, unit: q.unit, from: q.from, to: q.to, counted: q.counted ?? null, page, pageSize };
   if (def.basis === 'unavailable') return { ...base, total: 0, items: [] };
   const clock = await loadClock(db);
-  const dues = await extendedDues(db, unit.scope, p, clock);
+  const dues = await extendedDues(db, unit.scope, p, clock, 'explain');
 
   if (def.basis === 'procedures') {
     const procs = proceduresOf(unit, await findProceduresInForce(db, p));
@@ -574,4 +579,87 @@ export async function authorizeUnitCode(db: Db, actor: Actor | null, code: strin
 
 export async function authorizeRanking(db: Db, actor: Actor | null): Promise<void> {
   authorizeUnit(actor, 'ranking', await findAgencies(db));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monthly counts and deadline lists (the leaders' dashboard)
+
+export interface MonthCounts {
+  /** YYYY-MM (Vietnamese calendar) */
+  month: string;
+  received: number;
+  /** Done or returned in the month. */
+  resolved: number;
+  /** Of those, on time by the progress rule (deadline without extensions, at most one supplement request). */
+  resolvedOnTime: number;
+}
+
+/**
+ * Per Vietnamese calendar month of a span of whole days: dossiers received, and dossiers resolved
+ * (done or returned) with how many on time, for the agencies given (null: the province). Read from
+ * the daily roll-up; extended dossiers are judged here against their deadline without extensions.
+ * Errors: SERVICE_INDEX_PERIOD_INVALID.
+ */
+export async function monthlyCounts(db: Db, q: { agencyIds: string[] | null; from: string; to: string; now?: Date }): Promise<MonthCounts[]> {
+  const p = checkPeriod(q.from, q.to, q.now ?? new Date());
+  const scope = agencyScope(q.agencyIds);
+  const [rows, extended, clock] = await Promise.all([monthlyRollup(db, scope, p), findExtendedResolved(db, scope, p), loadClock(db)]);
+  const by = new Map<string, MonthCounts>(rows.map((r) => [r.month, { month: r.month, received: Number(r.received), resolved: Number(r.resolved), resolvedOnTime: Number(r.resolved_on_time) }]));
+  for (const r of extended) {
+    const end = new Date(r.end_at);
+    const paused = r.paused_at === null ? null : new Date(r.paused_at);
+    const clockEnd = paused !== null && paused < end ? paused : end;
+    const due = indexDueOf(r, clock);
+    const late = r.supplement_count > 1 || (due !== null && clockEnd > due);
+    const month = vnDate(end).slice(0, 7);
+    let m = by.get(month);
+    if (!m) by.set(month, (m = { month, received: 0, resolved: 0, resolvedOnTime: 0 }));
+    m.resolved += 1;
+    if (!late) m.resolvedOnTime += 1;
+  }
+  return [...by.values()].sort((a, b) => a.month.localeCompare(b.month));
+}
+
+export interface OpenDossierItem {
+  code: string;
+  procedureName: string;
+  competentAgency: string;
+  assigneeName: string | null;
+  status: string;
+  receivedAt: Date;
+  dueAt: Date;
+  pausedAt: Date | null;
+}
+
+export interface OpenDossierList {
+  /** Exact number of such dossiers. */
+  total: number;
+  /** The first `limit`, soonest due first. */
+  items: OpenDossierItem[];
+}
+
+/**
+ * Open dossiers of the agencies given (null: the province) past their due date at `now` (one
+ * waiting for a supplement is judged at its pause), and those due from `now` until `soonUntil`
+ * whose clock is running. Lists hold at most `limit` dossiers; totals are exact.
+ */
+export async function openDeadlineLists(
+  db: Db,
+  q: { agencyIds: string[] | null; now: Date; soonUntil: Date; limit: number },
+): Promise<{ overdue: OpenDossierList; dueSoon: OpenDossierList }> {
+  const scope = agencyScope(q.agencyIds);
+  const n = sql`${q.now}::timestamptz`;
+  const list = async (cond: ReturnType<typeof sql>): Promise<OpenDossierList> => {
+    const rows = await findOpenDossiers(db, scope, cond, q.limit);
+    const asDate = (v: Date | string | null) => (v === null ? null : new Date(v));
+    return {
+      total: rows[0]?.total ?? 0,
+      items: rows.map(({ total: _t, ...r }) => ({ ...r, receivedAt: asDate(r.receivedAt)!, dueAt: asDate(r.dueAt)!, pausedAt: asDate(r.pausedAt) })),
+    };
+  };
+  const [overdue, dueSoon] = await Promise.all([
+    list(sql`coalesce(s.paused_at, ${n}) > s.due_at`),
+    list(sql`s.paused_at IS NULL AND s.due_at >= ${n} AND s.due_at <= ${sql`${q.soonUntil}::timestamptz`}`),
+  ]);
+  return { overdue, dueSoon };
 }

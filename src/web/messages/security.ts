@@ -30,6 +30,10 @@ export const vi = {
   'sec.rule.staff.off_hours': 'Hoạt động ngoài giờ hành chính',
   'sec.rule.admin.role_change': 'Thay đổi vai trò, quyền',
   'sec.rule.audit.chain_broken': 'Chuỗi nhật ký kiểm toán bị phá vỡ',
+  'sec.ruleAll': 'Tất cả quy tắc',
+  'sec.severityIs': 'Mức độ: {severity}',
+  'sec.colSubject': 'Tài khoản, đối tượng',
+  'sec.unknown': 'Không rõ',
 } as const;
 
 export const en: Record<keyof typeof vi, string> = {
@@ -63,4 +67,8 @@ export const en: Record<keyof typeof vi, string> = {
   'sec.rule.staff.off_hours': 'Activity outside office hours',
   'sec.rule.admin.role_change': 'Role or permission change',
   'sec.rule.audit.chain_broken': 'Audit chain broken',
+  'sec.ruleAll': 'All rules',
+  'sec.severityIs': 'Severity: {severity}',
+  'sec.colSubject': 'Account or subject',
+  'sec.unknown': 'Unknown',
 };
