@@ -3,6 +3,7 @@ import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { cookieNamed, csrfOf, webClient } from './web-client.ts';
 
 // Personal-data rights: export everything, ask for correction, delete (anonymise what the law
 // lets go, keep what it requires, and say which).
@@ -130,5 +131,45 @@ describe('personal data', () => {
     expect(me.statusCode).toBe(401);
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'citizen.an', password: 'tinhso-demo' } });
     expect(login.statusCode).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('personal data in the portal (/tai-khoan)', () => {
+  const web = webClient(() => t);
+
+  it('deletes on request only with the box ticked, says what went and what the law keeps, and signs the person out', async () => {
+    const { cookie } = await web.signIn('business.cuong');
+    const page = await web.get('/tai-khoan', cookie);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('action="/tai-khoan/xoa-du-lieu"');
+    const csrf = csrfOf(page.body);
+    // Without the box: nothing happens, the error points at the box.
+    const unticked = await web.postForm('/tai-khoan/xoa-du-lieu', { csrf, details: '' }, cookie);
+    expect(unticked.status).toBe(422);
+    expect(unticked.body).toContain('href="#deletion-confirm"');
+    expect((await web.get('/tai-khoan', cookie)).status).toBe(200);
+    // A forged form (no token): refused, nothing deleted.
+    expect((await web.postForm('/tai-khoan/xoa-du-lieu', { confirm: 'on' }, cookie)).status).toBe(403);
+
+    const done = await web.postForm('/tai-khoan/xoa-du-lieu', { csrf, confirm: 'on', details: 'Không dùng nữa' }, cookie);
+    expect(done.status, done.body).toBe(200);
+    expect(done.body).toContain('Đã xóa dữ liệu của bạn');
+    expect(done.body).toMatch(/Luật Kế toán 2015/);
+    expect(String(cookieNamed(done.headers, 'tinhso_session'))).toMatch(/Max-Age=0/);
+    // The session is gone and the account cannot sign in again.
+    expect((await web.get('/tai-khoan', cookie)).status).toBe(303);
+    expect((await web.signIn('business.cuong')).res.status).not.toBe(303);
+    const [u] = await queryRows<{ is_active: boolean; id_number_enc: string | null }>(t.database.db, sql`SELECT is_active, id_number_enc FROM users WHERE username LIKE 'da-xoa-%' AND kind = 'organisation'`);
+    expect(u).toEqual({ is_active: false, id_number_enc: null });
+  });
+
+  it('staff are told an administrator closes their account, and get no form', async () => {
+    const { cookie } = await web.signIn('specialist.giang');
+    const page = await web.get('/tai-khoan', cookie);
+    expect(page.body).not.toContain('action="/tai-khoan/xoa-du-lieu"');
+    expect(page.body).toContain('Tài khoản cán bộ do quản trị viên đóng');
+    const refused = await web.postForm('/tai-khoan/xoa-du-lieu', { csrf: csrfOf(page.body), confirm: 'on' }, cookie);
+    expect(refused.status).toBe(409);
+    expect((await web.get('/tai-khoan', cookie)).status).toBe(200);
   });
 });

@@ -99,7 +99,9 @@ export interface AccountView {
   /** Enrolment in progress on this page. */
   enrolment?: EnrolmentShown | undefined;
   /** Which form failed, and why. */
-  error?: { form: 'confirm' | 'codes' | 'disable' | 'correction'; message: string } | undefined;
+  error?: { form: 'confirm' | 'codes' | 'disable' | 'correction' | 'deletion'; message: string } | undefined;
+  /** Staff accounts are closed by an administrator: no deletion form. */
+  isStaff?: boolean | undefined;
 }
 
 const when = (d: Date | null, fallback: string) => (d ? formatVnDateTime(d) : fallback);
@@ -143,7 +145,7 @@ export function accountPage(p: PageCtx, v: AccountView): string {
   const _ = tr(p);
   const methodWords = (m: string) => _(`acct.method.${m}` as MessageKey);
   const others = v.sessions.filter((s) => !s.current).length;
-  const errorFor = (form: 'confirm' | 'codes' | 'disable' | 'correction') => (v.error?.form === form ? v.error.message : undefined);
+  const errorFor = (form: 'confirm' | 'codes' | 'disable' | 'correction' | 'deletion') => (v.error?.form === form ? v.error.message : undefined);
   const codeForm = (action: string, form: 'confirm' | 'codes' | 'disable', hint: MessageKey | null, button: MessageKey, cls = '') =>
     html`<form method="post" action="${action}" novalidate>${csrfField(p)}${codeField(p, errorFor(form), hint, `code-${form}`)}<button type="submit"${cls ? html` class="${cls}"` : null}>${_(button)}</button></form>`;
   const mfa = v.totp.enrolled
@@ -162,7 +164,7 @@ ${v.currentMethod === 'vneid' ? html`<p>${_('acct.mfaNotAvailableVneid')}</p>` :
   return layout(
     p,
     _('acct.title'),
-    html`${v.error ? errorSummary(p, v.error.message, v.error.form === 'correction' ? 'correction-details' : `code-${v.error.form}`) : null}
+    html`${v.error ? errorSummary(p, v.error.message, v.error.form === 'correction' ? 'correction-details' : v.error.form === 'deletion' ? 'deletion-confirm' : `code-${v.error.form}`) : null}
 ${v.notice ? html`<div class="notice" role="status"><p>${v.notice}</p></div>` : null}
 <h1>${_('acct.title')}</h1>
 <h2>${_('acct.sessionsTitle')}</h2>
@@ -176,7 +178,8 @@ ${v.notice ? html`<div class="notice" role="status"><p>${v.notice}</p></div>` : 
 ${others ? html`<form method="post" action="/tai-khoan/phien/dang-xuat-khac">${csrfField(p)}<button type="submit" class="secondary">${_('acct.sessionRevokeOthers')}</button></form>` : null}
 <h2>${_('acct.mfaSection')}</h2>
 ${mfa}
-${personalData(p, v, errorFor('correction'))}`,
+${personalData(p, v, errorFor('correction'))}
+${v.isStaff ? html`<h3>${_('acct.deleteTitle')}</h3><p>${_('acct.deleteStaff')}</p>` : deletionForm(p, errorFor('deletion'))}`,
   );
 }
 
@@ -205,6 +208,38 @@ ${r.details ? html`<p class="request-details">${r.details}</p>` : null}${r.resol
       )}</ul>`
     : null
 }`;
+}
+
+/**
+ * "Delete my data" (citizens and organisations): what goes, what the law keeps, and a box to tick,
+ * so one click never deletes by mistake. Carried out at once (privacy.service deleteMyData).
+ */
+function deletionForm(p: PageCtx, error: string | undefined): SafeHtml {
+  const _ = tr(p);
+  return html`<h3 id="xoa">${_('acct.deleteTitle')}</h3>
+<p>${_('acct.deleteLead')}</p>
+<ul><li>${_('acct.deleteGoes')}</li><li>${_('acct.deleteKept')}</li></ul>
+<form method="post" action="/tai-khoan/xoa-du-lieu" novalidate>${csrfField(p)}
+<div class="field${error ? ' field-error' : ''}">${error ? html`<p class="error-message" id="deletion-error">${error}</p>` : null}
+<div class="check"><input type="checkbox" id="deletion-confirm" name="confirm" value="on"${error ? html` aria-invalid="true" aria-describedby="deletion-error"` : null}> <label for="deletion-confirm">${_('acct.deleteConfirm')}</label></div></div>
+<div class="field"><label for="deletion-details">${_('acct.deleteReason')}</label>
+<textarea id="deletion-details" name="details" rows="2" maxlength="${CORRECTION_MAX}"></textarea></div>
+<button type="submit" class="warning">${_('acct.deleteButton')}</button></form>`;
+}
+
+/** What deletion did, category by category (the person is signed out by then). */
+export function deletionDonePage(p: PageCtx, categories: { category: string; action: 'deleted' | 'anonymised' | 'kept'; count: number; reason: string }[]): string {
+  const _ = tr(p);
+  return layout(
+    p,
+    _('acct.deletedTitle'),
+    html`<h1>${_('acct.deletedTitle')}</h1>
+<p class="lead">${_('acct.deletedLead')}</p>
+<ul class="data-outcome">${categories.map(
+      (c) => html`<li><p><strong>${c.category}</strong>: <span class="status">${_(`acct.deleted.${c.action}`)}</span> (${c.count})</p><p>${c.reason}</p></li>`,
+    )}</ul>
+<p><a href="/">${_('error.backHome')}</a></p>`,
+  );
 }
 
 /** A readable page for a failed national-identity sign-in. */

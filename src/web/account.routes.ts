@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import {
@@ -13,7 +14,7 @@ import {
 } from '../modules/identity/identity.service.ts';
 import { OidcClient, oidcSettingsOf, signInVerifiedPerson, type OidcPending } from '../modules/identity/oidc.ts';
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from '../modules/identity/sessions.service.ts';
-import { exportMyData, listMyRequests, requestCorrection } from '../modules/privacy/privacy.service.ts';
+import { deleteMyData, exportMyData, listMyRequests, requestCorrection } from '../modules/privacy/privacy.service.ts';
 import { ThrottledError } from '../modules/identity/throttle.ts';
 import { otpauthUri, qrSvg } from '../modules/identity/totp.ts';
 import { queryRows, sql } from '../db/client.ts';
@@ -23,7 +24,8 @@ import { keyringFor, KeyringError } from '../platform/crypto.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
-import { accountPage, CORRECTION_MAX, correctionMaxText, lockedPage, oidcErrorPage, recoveryCodesPage, secondStepPage, signInErrorPage, type AccountView } from './account-pages.ts';
+import { LocalFileStore } from '../platform/files.ts';
+import { accountPage, CORRECTION_MAX, correctionMaxText, deletionDonePage, lockedPage, oidcErrorPage, recoveryCodesPage, secondStepPage, signInErrorPage, type AccountView } from './account-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
@@ -217,7 +219,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
         enrolment = { secret, qrSvg: await qrSvg(uri) };
       }
     }
-    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, ...extra, enrolment }));
+    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, isStaff: actor.kind === 'staff', ...extra, enrolment }));
   };
 
   app.get('/tai-khoan', { schema: { hide: true } }, async (req, reply) => {
@@ -293,6 +295,21 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
       .header('cache-control', 'no-store')
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(data, null, 2));
+  });
+
+  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  app.post('/tai-khoan/xoa-du-lieu', { schema: { hide: true } }, async (req, reply) => {
+    const body = guardPost(req, reply);
+    if (!body) return reply;
+    const locale = h.locale(req);
+    if (req.actor!.kind === 'staff') return renderAccount(req, reply, 409, { notice: t(locale, 'acct.deleteStaff') });
+    if (body.confirm !== 'on') return renderAccount(req, reply, 422, { error: { form: 'deletion', message: t(locale, 'acct.deleteConfirmMissing') } });
+    const details = typeof body.details === 'string' ? body.details.normalize('NFC').replace(/\r\n?/g, '\n').trim().slice(0, CORRECTION_MAX) : '';
+    const p = h.pageCtx(req, reply);
+    const done = await deleteMyData(ctxOf(req, database), { files, sessions }, details);
+    // Signed out everywhere: the page is shown as to a visitor.
+    reply.header('set-cookie', clear(SESSION_COOKIE));
+    return h.send(reply, 200, deletionDonePage({ ...p, userName: null, csrf: null }, done.categories));
   });
 
   app.post('/tai-khoan/yeu-cau-dinh-chinh', { schema: { hide: true } }, async (req, reply) => {
