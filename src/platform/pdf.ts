@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { VN_OFFSET_MS } from './time.ts';
 
@@ -364,6 +363,8 @@ export function qrPng(payload: string): Buffer {
 export async function renderPdf(opts: PdfOptions, draw: (w: PdfWriter) => void | Promise<void>): Promise<Buffer> {
   const f = fontSources();
   const qr = opts.qr ? qrPng(opts.qr) : null;
+  // Loaded on first use, not at start (pdfkit is large; most requests never make a PDF).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     layout: opts.layout ?? 'portrait',

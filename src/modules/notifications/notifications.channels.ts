@@ -12,7 +12,7 @@
  * message id. 408, 425, 429 and 5xx (and network errors, timeouts) are temporary and retried;
  * other statuses are permanent. Redirects are not followed.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { redactUrl } from './notifications.recipients.ts';
 
 export interface SendResult {
@@ -51,13 +51,15 @@ const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, sock
 
 /** Email through an SMTP server (smtp:// or smtps://, credentials in the URL if the server needs them). */
 export function smtpChannel(url: string, from: string): EmailChannel {
-  const transport = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS });
+  // nodemailer is loaded with the first message, not at start.
+  let transport: Transporter | null = null;
+  const transporter = async () => (transport ??= (await import('nodemailer')).default.createTransport({ url, ...SMTP_TIMEOUTS }));
   const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'tinhso.localhost';
   return {
     describe: redactUrl(url),
     async send({ to, subject, text, id }) {
       try {
-        const info = await transport.sendMail({
+        const info = await (await transporter()).sendMail({
           from,
           to,
           subject,
@@ -77,7 +79,7 @@ export function smtpChannel(url: string, from: string): EmailChannel {
       }
     },
     close() {
-      transport.close();
+      transport?.close();
     },
   };
 }

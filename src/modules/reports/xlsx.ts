@@ -4,7 +4,7 @@
  * totals as real formulas (with their computed results cached, so viewers that do not
  * recalculate still show them), Vietnamese headers and title rows naming the unit and period.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { STATUS_NAMES_VI } from '../dossiers/dossier-workflow.ts';
 import { VN_OFFSET_MS } from '../../platform/time.ts';
 import { COUNT_COLUMNS, GROUP_HEADERS, type HandlingReport } from './handling-report.ts';
@@ -64,8 +64,10 @@ function headerStyle(cell: ExcelJS.Cell) {
 
 const toBuffer = async (wb: ExcelJS.Workbook): Promise<Buffer> => Buffer.from(await wb.xlsx.writeBuffer());
 
-function newWorkbook(generatedAt: Date): ExcelJS.Workbook {
-  const wb = new ExcelJS.Workbook();
+/** A workbook; exceljs is loaded on first use, not at start (it is large and only exports need it). */
+async function newWorkbook(generatedAt: Date): Promise<ExcelJS.Workbook> {
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'Tỉnh Số';
   wb.created = generatedAt;
   return wb;
@@ -73,7 +75,7 @@ function newWorkbook(generatedAt: Date): ExcelJS.Workbook {
 
 /** The handling report: one row per agency and field, row totals and the grand total as formulas. */
 export async function handlingWorkbook(report: HandlingReport): Promise<Buffer> {
-  const wb = newWorkbook(report.generatedAt);
+  const wb = await newWorkbook(report.generatedAt);
   const ws = wb.addWorksheet('Báo cáo', { views: [{ state: 'frozen', xSplit: 3, ySplit: 0 }], pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   const width = 3 + COUNT_COLUMNS.length;
   const head = titleRows(ws, width, 'BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH', null, report.unit, report.from, report.to, report.generatedAt);
@@ -189,7 +191,7 @@ export const REGISTER_COLUMNS: readonly RegisterColumn[] = [
 
 /** The dossier register (Mẫu số 07, Thông tư 03/2025/TT-VPCP): one line per dossier received in the period. */
 export async function registerWorkbook(report: RegisterReport): Promise<Buffer> {
-  const wb = newWorkbook(report.generatedAt);
+  const wb = await newWorkbook(report.generatedAt);
   const ws = wb.addWorksheet('Sổ theo dõi', { views: [{ state: 'frozen', xSplit: 2, ySplit: 0 }], pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   const width = REGISTER_COLUMNS.length;
   const head = titleRows(ws, width, 'SỔ THEO DÕI HỒ SƠ', 'Mẫu số 07 — Thông tư 03/2025/TT-VPCP', report.unit, report.from, report.to, report.generatedAt);
