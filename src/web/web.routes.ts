@@ -22,7 +22,7 @@ import { registerPaymentRoutes } from './payment.routes.ts';
 import { registerStaffRoutes } from './staff.routes.ts';
 import { registerSecurityRoutes } from './security.routes.ts';
 import { registerDocumentRoutes } from './documents.routes.ts';
-import { registerEnhanceRoutes } from './enhance.routes.ts';
+import { procedureSearch, registerEnhanceRoutes, SEARCH_PAGE_SIZE } from './enhance.routes.ts';
 import { isLocale, t, type Locale } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
@@ -49,7 +49,6 @@ export interface WebDeps {
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const HTML = 'text/html; charset=utf-8';
 const YEAR_SECONDS = 365 * 24 * 3600;
-const PAGE_SIZE = 20;
 const SESSION_TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 const DOSSIER_CODE = /^[0-9A-Za-z._-]{5,80}$/;
 /** Paths of the API: always problem+json, whatever the Accept header. */
@@ -197,23 +196,11 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
     });
 
     app.get('/thu-tuc', { schema: { hide: true } }, async (req, reply) => {
-      const q = record(req.query);
-      const text = str(q.q, 200);
-      const field = str(q['linh-vuc'], 64);
-      const levelIn = str(q['muc-do'], 10);
-      const level = levelIn === 'full' || levelIn === 'partial' ? levelIn : '';
-      const pageIn = Number.parseInt(str(q.trang, 6), 10);
-      const page = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
-      const search = (n: number) =>
-        searchProcedures(ctxOf(req, database), { q: text || undefined, field: field || undefined, level: level || undefined, page: n, pageSize: PAGE_SIZE });
-      const [first, fields] = await Promise.all([search(page), sortedFields()]);
-      // A page past the end (an old link after the catalogue shrank) shows the last page.
-      const last = Math.max(1, Math.ceil(first.total / PAGE_SIZE));
-      const [shown, result] = page > last ? [last, await search(last)] : [page, first];
+      const [{ text, field, level, shown, result }, fields] = await Promise.all([procedureSearch(req, database, SEARCH_PAGE_SIZE), sortedFields()]);
       return send(
         reply,
         200,
-        searchPage(pageCtx(req, reply), { q: text, field, level, page: shown, pageSize: PAGE_SIZE, total: result.total, items: result.items, fields }),
+        searchPage(pageCtx(req, reply), { q: text, field, level, page: shown, pageSize: SEARCH_PAGE_SIZE, total: result.total, items: result.items, fields }),
       );
     });
 
