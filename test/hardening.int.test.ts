@@ -4,7 +4,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { queryRows, sql } from '../src/db/client.ts';
 import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, submittedDossier, type TestApp } from './harness.ts';
 import { cookieNamed, cookiePair, csrfOf, setCookies, type WebRes } from './web-client.ts';
 
 // Issue 6 "Hardening", checked from the outside on every page a user can reach: the portal is
@@ -113,25 +113,8 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   // And one the desk filed and submitted, waiting to be received: its officer page always has
   // action forms (the 30 generated dossiers depend on the time of day the test runs).
-  const proc = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001193' })).json.definition as { form: { key: string; type: string; required: boolean; options?: { value: string }[] }[]; components: { code: string; required: boolean }[] };
-  const answers: Record<string, unknown> = {};
-  for (const f of proc.form.filter((x) => x.required)) {
-    answers[f.key] = f.type === 'select' ? f.options![0]!.value : f.type === 'checkbox' ? true : f.type === 'date' ? '2020-01-01' : f.type === 'id_number' ? '036090001234' : f.type === 'unit_code' ? '13669' : 'Nguyễn Văn An';
-  }
-  const walkIn = await t.request({
-    method: 'POST',
-    url: '/api/v1/dossiers',
-    as: 'reception.dung',
-    payload: { procedureCode: '1.001193', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' }, form: answers },
-  });
-  expect(walkIn.status, walkIn.body).toBe(201);
-  for (const c of proc.components.filter((x) => x.required)) {
-    const up = await t.request({ method: 'POST', url: `/api/v1/dossiers/${walkIn.json.id}/files`, as: 'reception.dung', ...multipart({ component: c.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
-    expect(up.status, up.body).toBe(201);
-  }
-  const submitted = await t.request({ method: 'POST', url: `/api/v1/dossiers/${walkIn.json.id}/submit`, as: 'reception.dung' });
-  expect(submitted.status, submitted.body).toBe(200);
-  const waiting = `/can-bo/ho-so/${encodeURIComponent(submitted.json.code as string)}`;
+  const submitted = await submittedDossier(t, 'reception.dung', { procedureCode: '1.001193', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' } });
+  const waiting = `/can-bo/ho-so/${encodeURIComponent(submitted.code)}`;
   // One account with two-step verification on, so its account page shows both code forms.
   const enrol = await t.request({ method: 'POST', url: '/api/v1/me/totp/enrolment', as: 'specialist.giang' });
   expect(enrol.status).toBe(200);

@@ -7,6 +7,8 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo/seed.ts';
+import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
+import type { FormField } from '../src/modules/procedures/procedures.schemas.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
@@ -118,4 +120,34 @@ export function multipart(fields: Record<string, string>, file?: { name: string;
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Answers to every required question of a procedure's form (the demo generator's, seeded). */
+export function requiredAnswers(form: readonly FormField[], seed = 5): Record<string, string | number | boolean> {
+  const r = rng(seed);
+  return Object.fromEntries(form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
+}
+
+/**
+ * Creates a dossier as `as` (required answers filled in unless `form` is given), attaches a PDF to
+ * every required component and submits it. Throws with the server's answer if a step is refused.
+ */
+export async function submittedDossier(
+  t: TestApp,
+  as: string,
+  payload: { procedureCode: string; applicant: Record<string, unknown>; form?: Record<string, unknown>; channel?: string; smsConsent?: boolean },
+): Promise<{ id: string; code: string; version: number }> {
+  const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${payload.procedureCode}` })).json.definition as { form: FormField[]; components: { code: string; required: boolean }[] };
+  const step = (what: string, res: { status: number; body: string }, want: number) => {
+    if (res.status !== want) throw new Error(`${what}: ${res.status} ${res.body}`);
+  };
+  const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { ...payload, form: payload.form ?? requiredAnswers(def.form) } });
+  step('create', created, 201);
+  for (const c of def.components.filter((x) => x.required)) {
+    const body = multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
+    step(`attach ${c.code}`, await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/files`, as, ...body }), 201);
+  }
+  const sub = await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/submit`, as });
+  step('submit', sub, 200);
+  return { id: sub.json.id, code: sub.json.code, version: sub.json.version };
 }

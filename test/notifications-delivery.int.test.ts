@@ -13,7 +13,7 @@ import { parseEmail } from '../src/modules/notifications/notifications.outbox.ts
 import { startSmsSink, startSmtpSink, type Sink } from '../src/modules/notifications/notifications.sinks.ts';
 import { Keyring } from '../src/platform/crypto.ts';
 import { JobWorker, type JobRow } from '../src/platform/jobs.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 
 /**
  * Email and SMS notifications end to end: a dossier change → the fan-out job → delivery rows and
@@ -342,27 +342,19 @@ describe('email and SMS notifications', () => {
     expect(() => httpSmsChannel('https://user:pw@sms.example.vn/send', 't')).toThrow(/credentials/);
   });
   it('a walk-in applicant without an account gets SMS only when the desk recorded their consent', async () => {
-    const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
-    const r = rng(9);
-    const form = Object.fromEntries(p.form.filter((f: { required: boolean }) => f.required).map((f: never) => [(f as { key: string }).key, fakeAnswer(f, r)]));
+    const form = requiredAnswers((await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition.form, 9);
     const walkIn = async (phone: string, smsConsent?: boolean) => {
-      const c = await t.request({
-        method: 'POST',
-        url: '/api/v1/dossiers',
-        as: 'reception.dung',
-        payload: { procedureCode: '1.001776', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Đinh Văn Khách', idNumber: '036177003344', phone }, form, ...(smsConsent === undefined ? {} : { smsConsent }) },
+      const { id, code } = await submittedDossier(t, 'reception.dung', {
+        procedureCode: '1.001776',
+        channel: 'in_person',
+        applicant: { type: 'citizen', fullName: 'Đinh Văn Khách', idNumber: '036177003344', phone },
+        form,
+        ...(smsConsent === undefined ? {} : { smsConsent }),
       });
-      expect(c.status, c.body).toBe(201);
-      const id = c.json.id as string;
-      for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
-        await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/files`, as: 'reception.dung', ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
-      }
-      const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, as: 'reception.dung' });
-      expect(s.status, s.body).toBe(200);
       const rec = await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/actions`, as: 'reception.dung', payload: { action: 'receive' } });
       expect(rec.status, rec.body).toBe(200);
       await drain(worker);
-      return { id, code: s.json.code as string, view: rec.json };
+      return { id, code, view: rec.json };
     };
     const smsBefore = (await files('.json')).length;
     const without = await walkIn('0911000111');

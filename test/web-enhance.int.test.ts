@@ -1,10 +1,9 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { PORTAL_JS, PORTAL_JS_PATH } from '../src/web/portal-js.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 import { csrfOf, webClient } from './web-client.ts';
 
 /**
@@ -134,23 +133,11 @@ describe('upload forms carry what the script needs', () => {
 
 // ----------------------------------------------------------------------------- worklist N
 
-function validForm() {
-  const r = rng(5);
-  return Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
 async function createReceived(): Promise<{ id: string; code: string }> {
-  const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: PROC, applicant, form: validForm() } });
-  expect(created.status).toBe(201);
-  for (const c of def.components.filter((x) => x.required)) {
-    const body = multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/files`, as: 'citizen.an', ...body })).status).toBe(201);
-  }
-  const sub = await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/submit`, as: 'citizen.an' });
-  expect(sub.status).toBe(200);
-  const rec = await t.request({ method: 'POST', url: `/api/v1/dossiers/${sub.json.code}/actions`, as: 'reception.dung', payload: { action: 'receive' } });
+  const sub = await submittedDossier(t, 'citizen.an', { procedureCode: PROC, applicant });
+  const rec = await t.request({ method: 'POST', url: `/api/v1/dossiers/${sub.code}/actions`, as: 'reception.dung', payload: { action: 'receive' } });
   expect(rec.status, JSON.stringify(rec.json)).toBe(200);
-  return { id: sub.json.id, code: sub.json.code };
+  return { id: sub.id, code: sub.code };
 }
 
 const countOf = (body: string, tab: string) => Number(new RegExp(`${tab} \\((\\d+)\\)`).exec(body)?.[1] ?? -1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 import { csrfOf, webClient, type WebRes } from './web-client.ts';
 
 /**
@@ -23,21 +23,9 @@ const actionsOn = (body: string) => [...body.matchAll(/<input type="hidden" name
 const countOf = (body: string, tab: string) => Number(new RegExp(`${tab} \\((\\d+)\\)`).exec(body)?.[1] ?? -1);
 const codesIn = (body: string) => [...body.matchAll(/href="\/can-bo\/ho-so\/([^"?]+)">/g)].map((m) => decodeURIComponent(m[1]!));
 
-function validForm() {
-  const r = rng(5);
-  return Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
 async function createSubmitted(): Promise<{ id: string; code: string }> {
-  const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: PROC, applicant, form: validForm() } });
-  expect(created.status).toBe(201);
-  for (const c of def.components.filter((x) => x.required)) {
-    const body = multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/files`, as: 'citizen.an', ...body })).status).toBe(201);
-  }
-  const sub = await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/submit`, as: 'citizen.an' });
-  expect(sub.status).toBe(200);
-  return { id: sub.json.id, code: sub.json.code };
+  const sub = await submittedDossier(t, 'citizen.an', { procedureCode: PROC, applicant });
+  return { id: sub.id, code: sub.code };
 }
 
 async function act(code: string, as: string, body: Record<string, unknown>) {

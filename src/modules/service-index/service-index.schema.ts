@@ -36,6 +36,28 @@ export const serviceIndexFacts = pgTable('service_index_facts', {
   rating: text('rating'),
 });
 
+/** The columns the daily and monthly roll-ups share: the unit keys and the summable counters. */
+const rollupColumns = () => ({
+  procedureId: uuid('procedure_id').notNull(),
+  receivingAgencyId: uuid('receiving_agency_id').notNull(),
+  competentAgencyId: uuid('competent_agency_id').notNull(),
+  received: integer('received').notNull().default(0),
+  digitised: integer('digitised').notNull().default(0),
+  reused: integer('reused').notNull().default(0),
+  offeredOnline: integer('offered_online').notNull().default(0),
+  onlineEResult: integer('online_e_result').notNull().default(0),
+  feeBearing: integer('fee_bearing').notNull().default(0),
+  feePaidOnline: integer('fee_paid_online').notNull().default(0),
+  online: integer('online').notNull().default(0),
+  paidOnline: integer('paid_online').notNull().default(0),
+  ended: integer('ended').notNull().default(0),
+  endedOnTime: integer('ended_on_time').notNull().default(0),
+  resolved: integer('resolved').notNull().default(0),
+  resolvedOnTime: integer('resolved_on_time').notNull().default(0),
+  resolvedEResult: integer('resolved_e_result').notNull().default(0),
+  resolvedSatisfied: integer('resolved_satisfied').notNull().default(0),
+});
+
 /**
  * The daily roll-up of the facts (0013_service_index_daily.sql): per Vietnamese calendar day ×
  * procedure × receiving agency × competent agency, the counters of dossiers received that day and
@@ -45,24 +67,7 @@ export const serviceIndexDaily = pgTable(
   'service_index_daily',
   {
     day: date('day', { mode: 'string' }).notNull(),
-    procedureId: uuid('procedure_id').notNull(),
-    receivingAgencyId: uuid('receiving_agency_id').notNull(),
-    competentAgencyId: uuid('competent_agency_id').notNull(),
-    received: integer('received').notNull().default(0),
-    digitised: integer('digitised').notNull().default(0),
-    reused: integer('reused').notNull().default(0),
-    offeredOnline: integer('offered_online').notNull().default(0),
-    onlineEResult: integer('online_e_result').notNull().default(0),
-    feeBearing: integer('fee_bearing').notNull().default(0),
-    feePaidOnline: integer('fee_paid_online').notNull().default(0),
-    online: integer('online').notNull().default(0),
-    paidOnline: integer('paid_online').notNull().default(0),
-    ended: integer('ended').notNull().default(0),
-    endedOnTime: integer('ended_on_time').notNull().default(0),
-    resolved: integer('resolved').notNull().default(0),
-    resolvedOnTime: integer('resolved_on_time').notNull().default(0),
-    resolvedEResult: integer('resolved_e_result').notNull().default(0),
-    resolvedSatisfied: integer('resolved_satisfied').notNull().default(0),
+    ...rollupColumns(),
   },
   (t) => [primaryKey({ columns: [t.day, t.procedureId, t.receivingAgencyId, t.competentAgencyId] })],
 );
@@ -73,24 +78,7 @@ export const serviceIndexMonthly = pgTable(
   {
     /** The first day of the month. */
     month: date('month', { mode: 'string' }).notNull(),
-    procedureId: uuid('procedure_id').notNull(),
-    receivingAgencyId: uuid('receiving_agency_id').notNull(),
-    competentAgencyId: uuid('competent_agency_id').notNull(),
-    received: integer('received').notNull().default(0),
-    digitised: integer('digitised').notNull().default(0),
-    reused: integer('reused').notNull().default(0),
-    offeredOnline: integer('offered_online').notNull().default(0),
-    onlineEResult: integer('online_e_result').notNull().default(0),
-    feeBearing: integer('fee_bearing').notNull().default(0),
-    feePaidOnline: integer('fee_paid_online').notNull().default(0),
-    online: integer('online').notNull().default(0),
-    paidOnline: integer('paid_online').notNull().default(0),
-    ended: integer('ended').notNull().default(0),
-    endedOnTime: integer('ended_on_time').notNull().default(0),
-    resolved: integer('resolved').notNull().default(0),
-    resolvedOnTime: integer('resolved_on_time').notNull().default(0),
-    resolvedEResult: integer('resolved_e_result').notNull().default(0),
-    resolvedSatisfied: integer('resolved_satisfied').notNull().default(0),
+    ...rollupColumns(),
   },
   (t) => [primaryKey({ columns: [t.month, t.procedureId, t.receivingAgencyId, t.competentAgencyId] })],
 );
