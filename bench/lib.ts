@@ -86,3 +86,15 @@ export function multipartBody(component: string, data: Buffer) {
   ]);
   return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/** The body of a one-request submission (POST /api/v1/dossiers/submissions): the dossier's JSON and one file for `component`. */
+export function submissionBody(dossier: unknown, component: string, data: Buffer) {
+  const boundary = '----tinhsobench7MA4YWxkTrZu0gW';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="dossier"\r\n\r\n${JSON.stringify(dossier)}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${component}"; filename="don.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
@@ -152,6 +153,37 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(new Set(codes).size).toBe(12);
     const seqs = codes.map((c) => Number(c.slice(-4))).sort((a, b) => a - b);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+  });
+
+  it('writes concurrent creates and uploads in groups without losing or doubling any (same key twice in one group, files racing on one draft)', async () => {
+    const payload = { procedureCode: CODE, applicant, form: validForm(def) };
+    const key = (i: number) => ({ 'idempotency-key': `group-create-${i % 8}` });
+    // 20 requests at once, 8 distinct keys: 8 drafts, and each repeat answers its first's id.
+    const creates = await Promise.all(Array.from({ length: 20 }, (_, i) => t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload, headers: key(i) })));
+    expect(creates.filter((r) => r.status === 201)).toHaveLength(8);
+    expect(creates.filter((r) => r.status === 200)).toHaveLength(12);
+    creates.forEach((r, i) => expect(r.json.id).toBe(creates[i % 8]!.json.id));
+    const ids = creates.slice(0, 8).map((r) => r.json.id as string);
+    const rows = await queryRows<{ id: string; h: number; a: number }>(
+      t.database.db,
+      sql`SELECT d.id, (SELECT count(*)::int FROM dossier_history h WHERE h.dossier_id = d.id) AS h,
+            (SELECT count(*)::int FROM audit_log a WHERE a.target_id = d.id::text AND a.action = 'dossier.create') AS a
+          FROM dossiers d WHERE d.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
+    );
+    expect(rows.map((r) => [r.h, r.a])).toEqual(ids.map(() => [1, 1]));
+
+    // Six uploads racing on one draft: all six land, each one version step.
+    const comp = def.components.find((x) => x.required)!.code;
+    const uploads = (await Promise.all(Array.from({ length: 6 }, () => upload(ids[0]!, comp)))).map((u) => {
+      expect(u.status, u.body).toBe(201);
+      return u.json as { fileId: string };
+    });
+    expect(new Set(uploads.map((u) => u.fileId)).size).toBe(6);
+    const view = await t.request({ method: 'GET', url: `/api/v1/dossiers/${ids[0]}`, as: 'citizen.an' });
+    expect(view.json.files.map((f: { fileId: string }) => f.fileId).sort()).toEqual(uploads.map((u) => u.fileId).sort());
+    expect(view.json.version).toBe(1 + 6);
+    const attachAudits = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log WHERE target_id = ${ids[0]} AND action = 'dossier.file.attach'`);
+    expect(attachAudits[0]!.n).toBe(6);
   });
 
   it('creates one dossier for a repeated Idempotency-Key, and refuses the key for a different request', async () => {

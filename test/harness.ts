@@ -109,13 +109,18 @@ export const SAMPLE_PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010
 
 /** A multipart/form-data body with a component field and one file. */
 export function multipart(fields: Record<string, string>, file?: { name: string; type: string; data: Buffer }) {
+  return multipartParts(fields, file ? [{ field: 'file', ...file }] : []);
+}
+
+/** A multipart/form-data body with text fields and any number of files, each under its own field name. */
+export function multipartParts(fields: Record<string, string>, files: { field: string; name: string; type: string; data: Buffer }[]) {
   const boundary = `----tinhso${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) {
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
-  if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+  for (const file of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
     parts.push(file.data, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));

@@ -83,6 +83,7 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'POST /api/v1/data-requests/{id}/resolution': ADMIN,
   // Dossiers (owner or agency scope: the services answer 404 to everyone else)
   'POST /api/v1/dossiers': 'signed-in',
+  'POST /api/v1/dossiers/submissions': 'signed-in',
   'GET /api/v1/dossiers': 'signed-in',
   'GET /api/v1/dossiers/{id}': 'signed-in',
   'PATCH /api/v1/dossiers/{id}': 'signed-in',

@@ -16,6 +16,27 @@ export function sniffMediaType(head: Uint8Array): MediaType | null {
   return null;
 }
 
+/**
+ * Checks an upload before anything is stored: not empty, within the size limit, and a PDF, JPEG
+ * or PNG by its content. Returns its media type. Errors: FILE_EMPTY, FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED.
+ */
+export function checkUpload(data: Buffer, maxBytes: number): MediaType {
+  if (data.length === 0) throw new AppError('invalid', 'FILE_EMPTY', { userMessage: 'Tệp rỗng.' });
+  if (data.length > maxBytes) {
+    throw new AppError('too_large', 'FILE_TOO_LARGE', {
+      userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1024 / 1024)} MB.`,
+      details: { maxBytes },
+    });
+  }
+  const mediaType = sniffMediaType(data.subarray(0, 16));
+  if (!mediaType) {
+    throw new AppError('unsupported_media_type', 'FILE_TYPE_NOT_ALLOWED', {
+      userMessage: 'Chỉ chấp nhận tệp PDF, JPEG hoặc PNG.',
+    });
+  }
+  return mediaType;
+}
+
 export interface StoredFile {
   storageKey: string;
   sha256: string;
@@ -44,21 +65,9 @@ export class LocalFileStore {
     return path.join(this.root, key);
   }
 
-  /** Stores a whole buffer after checking its type and size. */
+  /** Stores a whole buffer after checking its type and size (`checkUpload`). */
   async put(data: Buffer, maxBytes: number): Promise<StoredFile> {
-    if (data.length === 0) throw new AppError('invalid', 'FILE_EMPTY', { userMessage: 'Tệp rỗng.' });
-    if (data.length > maxBytes) {
-      throw new AppError('too_large', 'FILE_TOO_LARGE', {
-        userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1024 / 1024)} MB.`,
-        details: { maxBytes },
-      });
-    }
-    const mediaType = sniffMediaType(data.subarray(0, 16));
-    if (!mediaType) {
-      throw new AppError('unsupported_media_type', 'FILE_TYPE_NOT_ALLOWED', {
-        userMessage: 'Chỉ chấp nhận tệp PDF, JPEG hoặc PNG.',
-      });
-    }
+    const mediaType = checkUpload(data, maxBytes);
     const sha256 = createHash('sha256').update(data).digest('hex');
     const id = newId();
     const key = `${sha256.slice(0, 2)}/${id}`;

@@ -17,12 +17,14 @@ import {
   PublicDossier,
   RatingBody,
 } from './dossiers.schemas.ts';
-import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, reuseFile, submitDossier, updateDossier } from './dossiers.service.ts';
+import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, reuseFile, submitDossier, submitNewDossier, updateDossier, type Upload } from './dossiers.service.ts';
 import { getDossierView, getHistory, listDossiers, publicLookup } from './dossiers.views.ts';
 
 const IdOrCode = z.object({ id: z.string().min(1).max(80) });
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional() }).passthrough();
 const IfMatchHeaders = z.object({ 'if-match': z.string().max(40).optional() }).passthrough();
+/** Files one whole submission may carry (a procedure rarely asks for more than a dozen documents). */
+const MAX_FILES_PER_SUBMISSION = 30;
 const FileResult = z.object({ fileId: z.string(), sha256: z.string(), size: z.number(), mediaType: z.string() });
 
 /** `If-Match: "7"` or `7` → 7; `*` or absent → undefined. */
@@ -54,6 +56,56 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
       },
       async (req, reply) => {
         const r = await createDossier(ctxOf(req, database), req.body, req.headers['idempotency-key']);
+        const v = await view(req, reply, r.id);
+        return reply.status(r.replayed ? 200 : 201).send(v);
+      },
+    );
+
+    app.post(
+      '/dossiers/submissions',
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Create, attach and submit in one request, all or nothing (Idempotency-Key honoured)',
+          description:
+            'multipart/form-data: a field `dossier` holding the JSON of a create request (procedureCode, applicant, form, ...), and ' +
+            'one file part per document, named by its component code (several parts may share one). The answer is the submitted dossier ' +
+            '(201), or the same dossier again (200) for a repeated Idempotency-Key.',
+          headers: IdempotencyHeaders,
+          consumes: ['multipart/form-data'],
+          response: { 201: DossierView, 200: DossierView },
+        },
+      },
+      async (req, reply) => {
+        if (!req.isMultipart()) {
+          throw new AppError('unsupported_media_type', 'MULTIPART_REQUIRED', { userMessage: 'Gửi hồ sơ dưới dạng multipart/form-data: trường dossier và các tệp.' });
+        }
+        const maxBytes = await getSetting(database.db, 'upload_max_bytes');
+        let dossier: string | undefined;
+        const uploads: Upload[] = [];
+        for await (const part of req.parts({ limits: { fileSize: maxBytes, files: MAX_FILES_PER_SUBMISSION, fields: 1, fieldSize: 256 * 1024 } })) {
+          if (part.type === 'file') {
+            const data = await part.toBuffer();
+            if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
+            uploads.push({ component: part.fieldname, fileName: part.filename || 'tep', data });
+          } else if (part.fieldname === 'dossier') {
+            dossier = String(part.value);
+          }
+        }
+        let json: unknown;
+        try {
+          json = dossier === undefined ? undefined : JSON.parse(dossier);
+        } catch {
+          json = undefined;
+        }
+        const body = CreateDossierBody.safeParse(json);
+        if (!body.success) {
+          throw new AppError('invalid', 'VALIDATION_FAILED', {
+            userMessage: 'Trường dossier phải là JSON của một yêu cầu tạo hồ sơ.',
+            errors: dossier === undefined || json === undefined ? [{ path: 'dossier', message: 'Thiếu hoặc không phải JSON' }] : body.error.issues.map((i) => ({ path: ['dossier', ...i.path].join('.'), message: i.message })),
+          });
+        }
+        const r = await submitNewDossier(ctxOf(req, database), files, body.data, uploads, req.headers['idempotency-key']);
         const v = await view(req, reply, r.id);
         return reply.status(r.replayed ? 200 : 201).send(v);
       },

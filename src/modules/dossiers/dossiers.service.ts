@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import { queryNamed, sql, type Db } from '../../db/client.ts';
+import type { Db } from '../../db/client.ts';
 import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
@@ -8,7 +8,7 @@ import type { Actor, Ctx } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, openForm, sealApplicant, sealForm } from '../../platform/personal-data.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
-import type { LocalFileStore } from '../../platform/files.ts';
+import { checkUpload, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
@@ -37,7 +37,8 @@ import {
   searchTextOf,
   type DossierRow,
 } from './dossiers.repo.ts';
-import { submitBatcherFor } from './submit-batcher.ts';
+import { attachInGroup, createInGroup, submitNewInGroup, type CreateItem } from './draft-writes.ts';
+import { submitInGroup } from './submit-batcher.ts';
 import { createPaymentRequest, settlePaymentsOnConfirm } from '../payments/payment-requests.ts';
 
 const DOSSIER = 'hồ sơ';
@@ -137,17 +138,46 @@ function requestHash(body: unknown): string {
  * IDEMPOTENCY_KEY_REUSED, ROLE_REQUIRED.
  */
 export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempotencyKey?: string): Promise<{ id: string; replayed: boolean }> {
+  const who = filer(ctx);
+  const hash = requestHash(body);
+  if (idempotencyKey) {
+    const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.create', idempotencyKey);
+    if (prior) return replay(prior, hash);
+  }
+  const { item } = await prepareNewDossier(ctx, who, body);
+  // Written with the next group of drafts (draft-writes.ts): the key (when given) is claimed
+  // first, and the dossier, its history and audit are written only if it was free.
+  const written = await createInGroup(ctx.db, { ...item, idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash } : null });
+  if (written) return { id: item.id, replayed: false };
+  // The key was taken by an earlier (or simultaneous) request: answer as that one did.
+  const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.create', idempotencyKey!);
+  if (!prior) throw new AppError('internal', 'IDEMPOTENCY_RECORD_MISSING');
+  return replay(prior, hash);
+}
+
+interface Filer {
+  actor: Actor;
+  isDesk: boolean;
+  isApplicantUser: boolean;
+}
+
+/** Who may file a new dossier: a citizen or organisation for themselves, or the desk for a walk-in. */
+function filer(ctx: Ctx): Filer {
   const actor = requireActor(ctx.actor);
   const isDesk = actor.roles.some((r) => r.role === 'reception');
   const isApplicantUser = actor.kind === 'citizen' || actor.kind === 'organisation';
   if (!isDesk && !isApplicantUser) {
     throw new AppError('forbidden', 'ROLE_REQUIRED', { userMessage: 'Chỉ công dân, tổ chức hoặc bộ phận một cửa được tạo hồ sơ.' });
   }
-  const hash = requestHash(body);
-  if (idempotencyKey) {
-    const prior = await findIdempotent(ctx.db, actor.userId, 'dossier.create', idempotencyKey);
-    if (prior) return replay(prior, hash);
-  }
+  return { actor, isDesk, isApplicantUser };
+}
+
+/**
+ * Checks a new dossier (procedure, channel, applicant type, receiving agency, answers as far as
+ * given, SMS consent) and builds its row, personal data sealed. Also lists what a submission
+ * would still miss: required answers not given.
+ */
+async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: Filer, body: CreateDossierBody): Promise<{ item: Omit<CreateItem, 'idempotency'>; proc: ProcedureRecord; missing: FieldError[] }> {
   const proc = await findProcedure(ctx.db, body.procedureCode);
   if (!proc) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
   const def = proc.definition;
@@ -189,43 +219,36 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   }
   const smsConsentAt = body.smsConsent ? ctx.now : null;
   const role = isDesk && !isApplicantUser ? 'reception' : 'applicant';
-  const key = idempotencyKey ?? null;
-  // One statement, so one round trip and atomic without an explicit transaction: the key (when
-  // given) is claimed first, and the dossier, its history and audit are written only if it was free.
-  const rows = await queryNamed<{ id: string }>(
-    ctx.db,
-    'dossier_create',
-    sql`WITH k AS (
-          INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
-          SELECT ${actor.userId}, ${key}, 'dossier.create', ${hash}, ${id}, ${ctx.now} WHERE ${key}::text IS NOT NULL
-          ON CONFLICT DO NOTHING RETURNING 1
-        ), d AS (
-          INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id,
-            status, channel, applicant_type, applicant, applicant_id_number_enc, applicant_id_number_hash, applicant_phone_enc, applicant_sms_consent_at,
-            applicant_user_id, created_by, form, unit_code, search_text, created_at, updated_at, applicant_verified_by)
-          SELECT ${id}, ${proc.id}, ${proc.versionId}, ${proc.code}, ${proc.version}, ${agency.id}, ${proc.competentAgency.id},
-            'draft', ${channel}, ${applicant.type}, ${JSON.stringify(sealed.stored)}::jsonb, ${sealed.idNumberEnc}, ${sealed.idNumberHash}, ${sealed.phoneEnc}, ${smsConsentAt}::timestamptz,
-            ${applicantUserId}, ${actor.userId}, ${JSON.stringify(sealForm(ctx.keyring, id, def.form, check.values))}::jsonb,
-            ${applicant.address?.unitCode ?? null}, ${searchTextOf(null, applicant)}, ${ctx.now}, ${ctx.now},
-            -- The applicant's own session verified by the national identity (VNeID): an index flag (docs/IDENTITY.md).
-            (SELECT 'vneid' FROM sessions s WHERE s.id = ${isApplicantUser && !isDesk ? actor.sessionId : null}::uuid AND s.auth_method = 'vneid')
-          WHERE ${key}::text IS NULL OR EXISTS (SELECT 1 FROM k)
-          RETURNING id
-        ), h AS (
-          INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status)
-          SELECT d.id, ${ctx.now}, 'create', ${actor.userId}, ${role}, NULL, 'draft' FROM d
-        ), a AS (
-          INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
-          SELECT ${ctx.now}, ${actor.userId}, ${role}, 'dossier.create', 'dossier', d.id::text, ${ctx.ip ?? null}, 'success',
-                 jsonb_build_object('procedure', ${proc.code}::text, 'channel', ${channel}::text, 'smsConsent', ${smsConsentAt !== null}::boolean) FROM d
-        )
-        SELECT id FROM d`,
-  );
-  if (rows[0]) return { id, replayed: false };
-  // The key was taken by an earlier (or simultaneous) request: answer as that one did.
-  const prior = await findIdempotent(ctx.db, actor.userId, 'dossier.create', idempotencyKey!);
-  if (!prior) throw new AppError('internal', 'IDEMPOTENCY_RECORD_MISSING');
-  return replay(prior, hash);
+  return {
+    proc,
+    missing: validateForm(def.form, body.form, { partial: false }).errors,
+    item: {
+      id,
+      procedureId: proc.id,
+      procedureVersionId: proc.versionId,
+      procedureCode: proc.code,
+      procedureVersion: proc.version,
+      receivingAgencyId: agency.id,
+      competentAgencyId: proc.competentAgency.id,
+      channel,
+      applicantType: applicant.type,
+      applicant: sealed.stored,
+      idNumberEnc: sealed.idNumberEnc,
+      idNumberHash: sealed.idNumberHash,
+      phoneEnc: sealed.phoneEnc,
+      smsConsentAt,
+      applicantUserId,
+      actorId: actor.userId,
+      actorRole: role,
+      sessionId: isApplicantUser && !isDesk ? actor.sessionId : null,
+      form: sealForm(ctx.keyring, id, def.form, check.values),
+      unitCode: applicant.address?.unitCode ?? null,
+      searchText: searchTextOf(null, applicant),
+      at: ctx.now,
+      ip: ctx.ip ?? null,
+      auditDetails: { procedure: proc.code, channel, smsConsent: smsConsentAt !== null },
+    },
+  };
 }
 
 function replay(prior: { requestHash: string; resourceId: string }, hash: string) {
@@ -310,22 +333,24 @@ export async function attachFile(ctx: Ctx, files: LocalFileStore, idOrCode: stri
   const fileName = sanitiseFileName(input.fileName);
   for (let attempt = 0; attempt < 5; attempt++) {
     const fileId = newId(ctx.now.getTime());
-    // One statement, so one round trip: it only writes if the dossier is still the version checked above.
-    const rows = await queryNamed<{ id: string }>(
-      ctx.db,
-      'dossier_attach_file',
-      sql`WITH d AS (SELECT id FROM dossiers WHERE id = ${d.id} AND version = ${d.version} FOR UPDATE),
-          f AS (INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
-                SELECT ${fileId}, d.id, ${input.component}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now} FROM d
-                RETURNING id, dossier_id),
-          u AS (UPDATE dossiers SET version = version + 1, updated_at = ${ctx.now} FROM f WHERE dossiers.id = f.dossier_id),
-          a AS (INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
-                SELECT ${ctx.now}, ${actor.userId}, ${actor.roles[0]?.role ?? null}, 'dossier.file.attach', 'dossier', f.dossier_id::text, ${ctx.ip ?? null}, 'success',
-                       jsonb_build_object('fileId', f.id, 'component', ${input.component}::text, 'size', ${stored.size}::bigint) FROM f)
-          SELECT id FROM f`,
-    );
-    if (rows[0]) return { fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType };
-    // The dossier changed meanwhile (another upload, a submission): check again and retry.
+    // Written with the next group of attachments, only if the dossier is still in the status checked above.
+    const written = await attachInGroup(ctx.db, {
+      fileId,
+      dossierId: d.id,
+      expectedStatus: d.status,
+      component: input.component,
+      fileName,
+      mediaType: stored.mediaType,
+      size: stored.size,
+      sha256: stored.sha256,
+      storageKey: stored.storageKey,
+      actorId: actor.userId,
+      actorRole: actor.roles[0]?.role ?? null,
+      at: ctx.now,
+      ip: ctx.ip ?? null,
+    });
+    if (written) return { fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType };
+    // The dossier's status changed meanwhile (it was submitted): check again, which now refuses.
     ({ d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode));
     assertCanEditContent(parties, d, actor);
   }
@@ -426,11 +451,15 @@ export function formatDossierCode(pattern: string, agencyIdentity: string, day: 
 export async function completenessErrors(db: Db, keyring: Keyring, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
   const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false });
   const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
+  return [...errors, ...missingComponents(proc, attached)];
+}
+
+/** The required components with no file among `attached` (component codes). */
+function missingComponents(proc: ProcedureRecord, attached: readonly string[]): FieldError[] {
   const present = new Set(attached);
-  for (const c of proc.definition.components) {
-    if (c.required && !present.has(c.code)) errors.push({ path: `components.${c.code}`, message: `Chưa đính kèm: ${c.name}` });
-  }
-  return errors;
+  return proc.definition.components
+    .filter((c) => c.required && !present.has(c.code))
+    .map((c) => ({ path: `components.${c.code}`, message: `Chưa đính kèm: ${c.name}` }));
 }
 
 /**
@@ -465,7 +494,7 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
     const day = vnDate(ctx.now);
     const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, d.receivingAgencyId), day);
-    const code = await submitBatcherFor(ctx.db).submit({
+    const code = await submitInGroup(ctx.db, {
       dossierId: d.id,
       expectedVersion: d.version,
       agencyId: d.receivingAgencyId,
@@ -485,6 +514,64 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     if (again) return again;
   }
   throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
+}
+
+/** One file of a whole submission: the component it is for, its name and content. */
+export interface Upload {
+  component: string;
+  fileName: string;
+  data: Buffer;
+}
+
+/** The facts of a dossier not yet written: a fresh draft, for the workflow guard. */
+const NEW_DRAFT: DossierFacts = { status: 'draft', isReceived: false, stepRole: null, isLastStep: false, isAssignee: false, hasAssignee: false };
+
+/**
+ * A whole submission in one request: creates the dossier, attaches its files and submits it,
+ * all or nothing, in one group write (draft-writes.ts): the same rows, history and audit as the
+ * three separate requests, one round trip for a client on a slow network, one commit for the
+ * server. Every check runs before anything is stored. With an Idempotency-Key a retry answers
+ * with the same dossier. Errors: those of create, DOSSIER_COMPONENT_UNKNOWN, the file errors,
+ * and DOSSIER_INCOMPLETE listing every missing answer and component.
+ */
+export async function submitNewDossier(ctx: Ctx, files: LocalFileStore, body: CreateDossierBody, uploads: Upload[], idempotencyKey?: string): Promise<{ id: string; replayed: boolean }> {
+  const who = filer(ctx);
+  const hash = requestHash({ body, files: uploads.map((u) => [u.component, createHash('sha256').update(u.data).digest('hex')]) });
+  if (idempotencyKey) {
+    const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.submit_new', idempotencyKey);
+    if (prior) return replay(prior, hash);
+  }
+  const { item, proc, missing } = await prepareNewDossier(ctx, who, body);
+  for (const u of uploads) assertComponent(proc, u.component);
+  const errors = [...missing, ...missingComponents(proc, uploads.map((u) => u.component))];
+  if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
+  const party = item.actorRole as DossierParty;
+  const decision = decideForParties('submit', [party], NEW_DRAFT);
+  if (!decision.ok) throw new AppError('forbidden', 'DOSSIER_TRANSITION_NOT_ALLOWED', { userMessage: 'Bạn không được nộp hồ sơ này.' });
+  const maxBytes = await getSetting(ctx.db, 'upload_max_bytes');
+  for (const u of uploads) checkUpload(u.data, maxBytes);
+  const stored = [];
+  for (const u of uploads) {
+    const s = await files.put(u.data, maxBytes);
+    stored.push({ fileId: newId(ctx.now.getTime()), component: u.component, fileName: sanitiseFileName(u.fileName), ...s });
+  }
+  const day = vnDate(ctx.now);
+  const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, item.receivingAgencyId), day);
+  const code = await submitNewInGroup(ctx.db, {
+    ...item,
+    idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash } : null,
+    day,
+    codeBefore: before,
+    codeAfter: after,
+    files: stored,
+  });
+  if (code) return { id: item.id, replayed: false };
+  // The key was taken by a simultaneous request: answer as that one did, and remove the files
+  // stored for this one (no row refers to them).
+  await Promise.all(stored.map((f) => files.remove(f.storageKey)));
+  const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.submit_new', idempotencyKey!);
+  if (!prior) throw new AppError('internal', 'IDEMPOTENCY_RECORD_MISSING');
+  return replay(prior, hash);
 }
 
 const identityCodes = new TtlCache<string, string>(60_000);

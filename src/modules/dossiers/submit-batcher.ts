@@ -1,4 +1,5 @@
 import { queryNamed, sql, type Db } from '../../db/client.ts';
+import { groupCommitterFor } from '../../db/group-commit.ts';
 
 /**
  * Issuing dossier codes, fast and gap-free.
@@ -9,14 +10,12 @@ import { queryNamed, sql, type Db } from '../../db/client.ts';
  * on one day queues on it, and each holds it until its commit reaches the disk. One commit at a
  * time caps a centre at a few hundred submissions a second on ordinary disks.
  *
- * So submissions are committed in groups: requests arriving while a group is being written wait
- * for the next group, and each group is ONE statement (hence one plan, one lock on the counter
- * row and one disk flush for many submissions): it locks the drafts that are still exactly as
+ * So submissions are committed in groups (src/db/group-commit.ts), each group ONE statement
+ * (hence one plan, one lock on the counter row and one disk flush for many submissions): it locks the drafts that are still exactly as
  * they were validated, takes a block of numbers, and writes dossiers, history, audit, outgoing
  * jobs and idempotency keys. A draft that changed since it was validated is left alone and its
  * caller validates again. Drafts and counter rows are locked in (agency, day, id) order, so
- * groups from several instances cannot deadlock. If a group fails as a whole, its items are
- * retried one by one, so one bad item cannot fail the others.
+ * groups from several instances cannot deadlock.
  */
 export interface SubmitItem {
   dossierId: string;
@@ -42,8 +41,11 @@ export interface SubmitItem {
  * and write the dossiers, history, audit, outgoing jobs and idempotency keys. Returns the
  * dossiers that were submitted, with their codes.
  */
+/** The daily number `n.seq` as the code writes it: at least 4 digits. */
+export const SEQ4 = sql`(CASE WHEN length(n.seq::text) >= 4 THEN n.seq::text ELSE lpad(n.seq::text, 4, '0') END)`;
+
 function groupStatement(items: SubmitItem[]) {
-  const seq = sql`(CASE WHEN length(n.seq::text) >= 4 THEN n.seq::text ELSE lpad(n.seq::text, 4, '0') END)`;
+  const seq = SEQ4;
   return sql`
     WITH items AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(
@@ -117,66 +119,7 @@ async function runGroup(db: Db, items: SubmitItem[]): Promise<(string | null)[]>
   return items.map((it, idx) => (first.get(it.dossierId) === idx ? (codes.get(it.dossierId) ?? null) : null));
 }
 
-interface Pending {
-  item: SubmitItem;
-  resolve: (code: string | null) => void;
-  reject: (err: unknown) => void;
-}
-
-export class SubmitBatcher {
-  private pending: Pending[] = [];
-  private draining = false;
-
-  constructor(
-    private readonly db: Db,
-    private readonly maxGroup = 100,
-  ) {}
-
-  /** Submits one validated draft; resolves to its code, or null when the draft changed meanwhile. */
-  submit(item: SubmitItem): Promise<string | null> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.pending.length) {
-        const group = this.pending.splice(0, this.maxGroup);
-        try {
-          // One statement is atomic on its own: no explicit transaction needed.
-          const codes = await runGroup(this.db, group.map((p) => p.item));
-          group.forEach((p, i) => p.resolve(codes[i] ?? null));
-        } catch (err) {
-          if (group.length === 1) group[0]!.reject(err);
-          else {
-            for (const p of group) {
-              try {
-                p.resolve((await runGroup(this.db, [p.item]))[0] ?? null);
-              } catch (e) {
-                p.reject(e);
-              }
-            }
-          }
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-}
-
-
-const batchers = new WeakMap<Db, SubmitBatcher>();
-
-/** The batcher of a database handle (one per process and database). */
-export function submitBatcherFor(db: Db): SubmitBatcher {
-  let b = batchers.get(db);
-  if (!b) {
-    b = new SubmitBatcher(db);
-    batchers.set(db, b);
-  }
-  return b;
+/** Submits one validated draft with the next group; resolves to its code, or null when the draft changed meanwhile. */
+export function submitInGroup(db: Db, item: SubmitItem): Promise<string | null> {
+  return groupCommitterFor(db, 'dossier.submit', runGroup).add(item);
 }
