@@ -1,6 +1,6 @@
 import { queryNamed, sql, type Db } from '../../db/client.ts';
 import { groupCommitterFor } from '../../db/group-commit.ts';
-import { SEQ4 } from './submit-batcher.ts';
+import { numberingCtes, SEQ4 } from './submit-batcher.ts';
 
 /**
  * The two hot writes on a draft, committed in groups (src/db/group-commit.ts): creating it and
@@ -232,17 +232,7 @@ const submitNewStatement = (items: SubmitNewItem[]) => sql`
     ON CONFLICT DO NOTHING RETURNING resource_id
   ), ok AS (
     SELECT * FROM items i WHERE i.idem_key IS NULL OR i.id IN (SELECT resource_id FROM k)
-  ), cnt AS (
-    SELECT agency_id, day, count(*)::int AS n FROM ok GROUP BY agency_id, day
-  ), c AS (
-    INSERT INTO dossier_code_counters (agency_id, day, last_seq)
-    SELECT agency_id, day, n FROM cnt ORDER BY agency_id, day
-    ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + EXCLUDED.last_seq
-    RETURNING agency_id, day, last_seq
-  ), n AS (
-    SELECT ok.*, c.last_seq - cnt.n + row_number() OVER (PARTITION BY ok.agency_id, ok.day ORDER BY ok.ord) AS seq
-    FROM ok JOIN c ON c.agency_id = ok.agency_id AND c.day = ok.day JOIN cnt ON cnt.agency_id = ok.agency_id AND cnt.day = ok.day
-  ), i AS (
+  ), ${numberingCtes('ok')}, i AS (
     SELECT n.*, n.before || ${SEQ4} || n.after AS code, jsonb_array_length(n.files) AS file_count FROM n
   ), d AS (
     INSERT INTO dossiers (${NEW_DOSSIER_COLUMNS}, status, code, submitted_at, search_text, version, updated_at)

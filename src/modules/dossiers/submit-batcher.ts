@@ -41,6 +41,26 @@ export interface SubmitItem {
  * and write the dossiers, history, audit, outgoing jobs and idempotency keys. Returns the
  * dossiers that were submitted, with their codes.
  */
+/**
+ * The CTEs `cnt`, `c` and `n` that number the rows of the CTE `from` (which has agency_id, day and
+ * ord): a block of numbers per agency and day taken from the counter rows (locked in (agency, day)
+ * order), and `n` = from's rows with their `seq`, in arrival order.
+ */
+export function numberingCtes(from: 'd' | 'ok') {
+  const f = sql.raw(from);
+  return sql`cnt AS (
+      SELECT agency_id, day, count(*)::int AS n FROM ${f} GROUP BY agency_id, day
+    ), c AS (
+      INSERT INTO dossier_code_counters (agency_id, day, last_seq)
+      SELECT agency_id, day, n FROM cnt ORDER BY agency_id, day
+      ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + EXCLUDED.last_seq
+      RETURNING agency_id, day, last_seq
+    ), n AS (
+      SELECT ${f}.*, c.last_seq - cnt.n + row_number() OVER (PARTITION BY ${f}.agency_id, ${f}.day ORDER BY ${f}.ord) AS seq
+      FROM ${f} JOIN c ON c.agency_id = ${f}.agency_id AND c.day = ${f}.day JOIN cnt ON cnt.agency_id = ${f}.agency_id AND cnt.day = ${f}.day
+    )`;
+}
+
 /** The daily number `n.seq` as the code writes it: at least 4 digits. */
 export const SEQ4 = sql`(CASE WHEN length(n.seq::text) >= 4 THEN n.seq::text ELSE lpad(n.seq::text, 4, '0') END)`;
 
@@ -73,17 +93,7 @@ function groupStatement(items: SubmitItem[]) {
       WHERE x.status = 'draft' AND x.version = i.expected_version
       ORDER BY i.agency_id, i.day, i.id
       FOR UPDATE OF x
-    ), cnt AS (
-      SELECT agency_id, day, count(*)::int AS n FROM d GROUP BY agency_id, day
-    ), c AS (
-      INSERT INTO dossier_code_counters (agency_id, day, last_seq)
-      SELECT agency_id, day, n FROM cnt ORDER BY agency_id, day
-      ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + EXCLUDED.last_seq
-      RETURNING agency_id, day, last_seq
-    ), n AS (
-      SELECT d.*, c.last_seq - cnt.n + row_number() OVER (PARTITION BY d.agency_id, d.day ORDER BY d.ord) AS seq
-      FROM d JOIN c ON c.agency_id = d.agency_id AND c.day = d.day JOIN cnt ON cnt.agency_id = d.agency_id AND cnt.day = d.day
-    ), u AS (
+    ), ${numberingCtes('d')}, u AS (
       UPDATE dossiers SET code = n.before || ${seq} || n.after, status = 'submitted', submitted_at = n.at,
         search_text = lower(n.before || ${seq} || n.after) || ' ' || n.rest, version = dossiers.version + 1, updated_at = n.at
       FROM n WHERE dossiers.id = n.id
