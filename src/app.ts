@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { keyringFor } from './platform/crypto.ts';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -26,7 +26,7 @@ import type { LocalFileStore } from './platform/files.ts';
 import { installErrorHandling } from './platform/http.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { installOpenApi } from './platform/openapi.ts';
-import { frameworkErrors, installInputGuards, LOG_REDACT, securityRoutes } from './modules/security/index.ts';
+import { frameworkErrors, installInputGuards, redactingLogger, securityRoutes } from './modules/security/index.ts';
 import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDeps {
@@ -39,13 +39,8 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database, files } = deps;
   const app = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : {
-            level: config.logLevel,
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'body.password', ...LOG_REDACT.paths], censor: LOG_REDACT.censor },
-          },
+    // Credentials and personal data never reach a log line (src/modules/security/redact.ts).
+    ...(config.logLevel === 'silent' ? { logger: false } : { loggerInstance: redactingLogger({ level: config.logLevel }) as FastifyBaseLogger }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     requestTimeout: 120_000,
@@ -69,7 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
     // GET /metrics has its own bearer token (METRICS_TOKEN, platform/metrics.ts), not a session.
-    const token = req.routeOptions.url === '/metrics' ? null : bearerToken(req);
+    // Without an Authorization header there is nothing to resolve (and no route to look up).
+    const token = req.headers.authorization === undefined || req.routeOptions.url === '/metrics' ? null : bearerToken(req);
     if (token) {
       req.actor = await sessions.resolve(database.db, token);
       if (!req.actor) {

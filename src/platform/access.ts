@@ -10,7 +10,7 @@
  * the current workflow step) is decided by the services, which answer 404 where existence must
  * not leak. The matrix is the first gate; the services are the second.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireActor, requireRole } from './auth.ts';
 import type { Role } from './context.ts';
 
@@ -136,21 +136,28 @@ export function accessOf(method: string, url: string): Access | undefined {
 
 /**
  * Installs the matrix: routes registered afterwards must be classified (else the app does not
- * start), and every request is checked before validation.
+ * start), and every request is checked before validation. The class of each route (and of the
+ * HEAD route Fastify adds for each GET) is decided here once, when the route is registered: a
+ * route that needs a session or a role gets its own first preValidation hook; a public route
+ * gets none, so the public lookup pays nothing per request.
  */
 export function installAccessControl(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
     if (!isGoverned(url)) return;
+    const byMethod = new Map<string, Access | undefined>();
     for (const method of [route.method].flat()) {
-      if (method === 'HEAD' || method === 'OPTIONS') continue;
-      if (!accessOf(method, url)) throw new Error(`route ${method} ${url} is not in the access matrix (src/platform/access.ts)`);
+      const access = accessOf(method, url);
+      if (!access && method !== 'HEAD' && method !== 'OPTIONS') throw new Error(`route ${method} ${url} is not in the access matrix (src/platform/access.ts)`);
+      byMethod.set(method, access);
     }
-  });
-  app.addHook('preValidation', async (req) => {
-    const access = accessOf(req.method, req.routeOptions.url ?? '');
-    if (access === undefined || access === 'public') return;
-    if (access === 'signed-in') requireActor(req.actor);
-    else requireRole(req.actor, ...access);
+    if ([...byMethod.values()].every((a) => a === undefined || a === 'public')) return;
+    const check = async (req: FastifyRequest) => {
+      const access = byMethod.get(req.method);
+      if (access === undefined || access === 'public') return;
+      if (access === 'signed-in') requireActor(req.actor);
+      else requireRole(req.actor, ...access);
+    };
+    route.preValidation = [check, ...[route.preValidation ?? []].flat()];
   });
 }

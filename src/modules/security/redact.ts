@@ -1,8 +1,10 @@
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
 /**
- * What the logs never show (pino `redact`, used by the app's logger in app.ts and so by the
- * `security` child logger): credentials (passwords, session and bearer tokens, cookies, TOTP and
- * recovery codes, secrets) and personal data (ID numbers, phone numbers, tax codes, emails, dates
- * of birth), at the top level and up to three levels down, as request logs and our own log
+ * What the logs never show (the app's logger in app.ts, and so every request's child logger and
+ * the `security` child logger): credentials (passwords, session and bearer tokens, cookies, TOTP
+ * and recovery codes, secrets) and personal data (ID numbers, phone numbers, tax codes, emails,
+ * dates of birth), at the top level and up to three levels down, as request logs and our own log
  * objects carry them. Values are replaced, keys stay so a reader sees that something was there.
  */
 const SECRET_KEYS = [
@@ -39,7 +41,94 @@ const SECRET_KEYS = [
 
 const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);
 
+/**
+ * The same rule as pino `redact` paths (a key of SECRET_KEYS at any of the first four levels).
+ * The logger does not use them: pino's redaction of wildcard paths runs on every top-level value
+ * it writes, the request id of every request's child logger included, and cost ~7 % of the CPU of
+ * a public lookup (docs/PERFORMANCE.md, "Lookups, session 4"). `redactingLogger` below applies the
+ * same rule; its test compares the two on generated objects.
+ */
 export const LOG_REDACT = {
   paths: SECRET_KEYS.flatMap((k) => [key(k).replace(/^\./, ''), `*${key(k)}`, `*.*${key(k)}`, `*.*.*${key(k)}`]),
   censor: '[redacted]',
 };
+
+const SECRET = new Set<string>(SECRET_KEYS);
+/** Levels searched: 1 is the log line itself, 4 is three levels down. */
+const LEVELS = 4;
+
+/**
+ * `value` without secrets, its properties being at `level`: the same object when there is
+ * nothing to hide (no copy on the hot path), else a copy where each secret's value is the censor
+ * (objects and arrays on the way are copied too; the caller's objects are never changed).
+ */
+export function redactLevel(value: unknown, level = 1): unknown {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
+  const obj = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  for (const k in obj) {
+    const v = obj[k];
+    const w = SECRET.has(k) ? LOG_REDACT.censor : level < LEVELS && v !== null && typeof v === 'object' ? redactLevel(v, level + 1) : v;
+    if (w !== v) {
+      copy ??= (Array.isArray(obj) ? [...(obj as unknown[])] : { ...obj }) as Record<string, unknown>;
+      copy[k] = w;
+    }
+  }
+  return copy ?? obj;
+}
+
+const isPlain = (v: unknown) => {
+  if (v === null || typeof v !== 'object') return true;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null || Array.isArray(v);
+};
+
+/**
+ * The log line's own fields (pino `formatters.log`, before serializers run): every field, except
+ * `err`, redacted after its serializer (below), and Fastify's request and reply objects under
+ * `req` and `res`, which Fastify's serializers reduce to fixed fields (method, url, host, remote
+ * address and port; status code) without walking them here.
+ */
+function redactLine(obj: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | null = null;
+  for (const k in obj) {
+    const v = obj[k];
+    let w = v;
+    if (SECRET.has(k)) w = LOG_REDACT.censor;
+    else if (k === 'err' || ((k === 'req' || k === 'res') && !isPlain(v))) continue;
+    else if (v !== null && typeof v === 'object') w = redactLevel(v, 2);
+    if (w !== v) {
+      copy ??= { ...obj };
+      copy[k] = w;
+    }
+  }
+  return copy ?? obj;
+}
+
+const redactedErr = (err: Error) => redactLevel(pino.stdSerializers.err(err), 2) as pino.SerializedError;
+
+/**
+ * A pino logger that applies the rule to every line it or its children write: the line's fields,
+ * each child logger's bindings (a request's child has one, its id: nothing to copy), and the
+ * serialized error. app.ts hands it to Fastify (`loggerInstance`); Fastify adds its `req`/`res`
+ * serializers in its own child and keeps this `err` one.
+ */
+export function redactingLogger(options: LoggerOptions = {}, stream?: DestinationStream): Logger {
+  const root = pino(
+    {
+      ...options,
+      formatters: { ...options.formatters, log: redactLine, bindings: (b) => redactLevel(b) as pino.Bindings },
+      serializers: { ...options.serializers, err: redactedErr },
+    },
+    stream,
+  );
+  // pino applies `formatters.bindings` to the root's own bindings only; children are objects made
+  // from their parent (Object.create), so this method is every descendant's.
+  type Child = (this: Logger, bindings: pino.Bindings, opts?: pino.ChildLoggerOptions) => Logger;
+  const child = root.child as unknown as Child;
+  const redactingChild: Child = function (bindings, opts) {
+    return child.call(this, redactLevel(bindings) as pino.Bindings, opts);
+  };
+  root.child = redactingChild as unknown as Logger['child'];
+  return root;
+}
