@@ -39,6 +39,7 @@ function phasesOf(output: string): Phase[] {
 }
 
 buildDist();
+const loadBefore = os.loadavg()[0]!;
 const reuse = process.env.STARTUP_DATA_DIR;
 const dir = reuse ?? (await mkdtemp(path.join(os.tmpdir(), 'tinhso-startup-')));
 const runs = Number(process.env.STARTUP_RUNS ?? 2);
@@ -57,6 +58,7 @@ try {
     rows[rows.length - 1] += ` ${phases.at(-1)?.cpuMs ?? '-'} |`;
     await stopServer(s);
   }
+  console.log(`load average (1 min) before: ${loadBefore.toFixed(2)}, after: ${os.loadavg()[0]!.toFixed(2)} (${os.cpus().length} cores)`);
   console.log('| embedded default (PGlite) | time to ready (ms) | idle RSS (MB) | CPU to ready (ms) |\n|---|---|---|---|\n' + rows.join('\n'));
   console.log('\n| start | phases: time spent in each (RSS after it) |\n|---|---|\n' + phaseRows.join('\n'));
 } finally {

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { upgradePgliteFolder } from './db/pglite-upgrade.ts';
 import { keyringFor } from './platform/crypto.ts';
 import { parseUnitsCsv, upsertUnits } from './modules/reference/reference.service.ts';
 import { writeAudit } from './platform/audit.ts';
@@ -14,13 +15,25 @@ import { verifyAndReport } from './modules/security/index.ts';
  *   migrate                 apply pending migrations
  *   import-units FILE.csv   import administrative units (code,name,type,parent_code,valid_from[,valid_to])
  *   verify-audit            recompute the audit hash chain; prints {ok, records, firstBrokenId?} and exits 1 when broken
+ *   upgrade-data            upgrade an embedded data folder made by an older PGlite (every command does it first;
+ *                           this one does only that and prints where the old folder was kept)
  */
-const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv | verify-audit';
+const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv | verify-audit | upgrade-data';
 
 async function main(argv: string[]) {
   const [command, arg] = argv;
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  if (!config.databaseUrl) {
+    const up = await upgradePgliteFolder(path.join(config.dataDir, 'pglite'), { keyring: keyringFor(config), log });
+    if (command === 'upgrade-data') {
+      console.log(up.upgraded ? `upgraded from PostgreSQL ${up.fromMajor} in ${up.ms} ms (${up.tables} tables, ${up.rows} rows); the old folder is kept in ${up.backupDir}` : 'nothing to upgrade');
+      return 0;
+    }
+  } else if (command === 'upgrade-data') {
+    console.log('nothing to upgrade (DATABASE_URL is set: PostgreSQL is upgraded with its own tools)');
+    return 0;
+  }
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite'), poolSize: 2 });
   try {
     switch (command) {

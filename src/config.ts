@@ -14,6 +14,8 @@ const EnvSchema = z
     DATA_DIR: z.string().default('./data'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    /** Embedded database (docs/DATABASE.md, "PGlite settings"): V8's tiers for PGlite's WebAssembly. */
+    PGLITE_WASM_TIERS: z.enum(['baseline', 'optimizing']).default('baseline'),
     SESSION_SECRET: z.string().min(32).optional(),
     SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
     DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
@@ -85,6 +87,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** 'baseline': PGlite's WebAssembly runs on V8's baseline compiler only (faster start, less memory). */
+  pgliteWasmTiers: 'baseline' | 'optimizing';
   sessionSecret: string;
   sessionTtlMs: number;
   /** Demo data and demo accounts: never in production. */
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    pgliteWasmTiers: e.PGLITE_WASM_TIERS,
     // Development only: a fixed secret so sessions survive restarts of the demo.
     sessionSecret: e.SESSION_SECRET ?? 'tinhso-development-secret-not-for-production-use',
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { multipartBody, SAMPLE_PDF, startServer, stopServer, type Server } from '../bench/lib.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { multipartBody, SAMPLE_PDF, startServer, stopServer, submissionBody, type Server } from '../bench/lib.ts';
+import { openDatabase, queryRows, sql } from '../src/db/client.ts';
 import { createPostgresDatabase } from './harness.ts';
 
 /**
  * Nothing acknowledged is lost: the server is killed with SIGKILL in the middle of a load of
- * submissions; after a restart every request that got a 2xx is there, whole (files included),
+ * submissions (half in three requests, half in one); after a restart every request that got a 2xx is there, whole (files included),
  * retries with the same Idempotency-Key create nothing new, and codes stay gap-free.
  */
 const PROCEDURE = '1.001776';
@@ -16,6 +18,9 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 interface Outcome {
   key: string;
+  /** Three requests (create, attach, submit) or one (POST /dossiers/submissions). */
+  oneRequest: boolean;
+  pdf: Buffer;
   id?: string;
   fileSha?: string;
   code?: string;
@@ -39,6 +44,31 @@ async function call(base: string, method: string, p: string, token: string | nul
 }
 
 describe('crash recovery', () => {
+  // SIGKILL (below, on PGlite unless TEST_DATABASE_URL is set) leaves the OS page cache intact, so it
+  // cannot show that a commit reached the disk; this shows PGlite asks the OS for it at every commit.
+  it('PGlite flushes every commit to disk (fsync on, one fsync(2) of the WAL per commit)', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-fsync-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const database = await openDatabase({ dataDir: path.join(dataDir, 'pglite') });
+    try {
+      const show = async (name: string) => Object.values((await queryRows<Record<string, string>>(database.db, sql.raw(`SHOW ${name}`)))[0]!)[0];
+      expect([await show('fsync'), await show('wal_sync_method'), await show('synchronous_commit')]).toEqual(['on', 'fsync', 'on']);
+      await database.execScript('CREATE TABLE t (n int)');
+      const spy = vi.spyOn(fs, 'fsyncSync');
+      try {
+        for (let n = 0; n < 5; n++) await database.db.execute(sql`INSERT INTO t VALUES (${n})`);
+        expect(spy).toHaveBeenCalledTimes(5);
+        spy.mockClear();
+        await queryRows(database.db, sql`SELECT count(*) FROM t`); // a read commits nothing
+        expect(spy).not.toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+      }
+    } finally {
+      await database.close();
+    }
+  }, 120_000);
+
   it('keeps every acknowledged submission after SIGKILL, and retries create nothing new', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-crash-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -64,13 +94,21 @@ describe('crash recovery', () => {
     let stop = false;
     const client = async (c: number) => {
       for (let n = 0; !stop; n++) {
-        const o: Outcome = { key: `crash-${c}-${n}-xxxxxxxx` };
+        const o: Outcome = { key: `crash-${c}-${n}-xxxxxxxx`, oneRequest: c % 2 === 1, pdf: Buffer.concat([SAMPLE_PDF, Buffer.from(`% crash-${c}-${n}\n`)]) };
         outcomes.push(o);
         try {
+          if (o.oneRequest) {
+            const whole = submissionBody({ procedureCode: PROCEDURE, applicant, form }, component, o.pdf);
+            const r = await call(base, 'POST', '/api/v1/dossiers/submissions', token, whole.payload, { 'content-type': whole.contentType, 'idempotency-key': o.key });
+            if (r.status !== 201) return;
+            expect(r.json.files[0].sha256).toBe(sha(o.pdf));
+            Object.assign(o, { id: r.json.id, fileSha: r.json.files[0].sha256, code: r.json.code });
+            continue;
+          }
           const created = await call(base, 'POST', '/api/v1/dossiers', token, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': o.key });
           if (created.status !== 201) return;
           o.id = created.json.id;
-          const pdf = Buffer.concat([SAMPLE_PDF, Buffer.from(`% ${o.key}\n`)]);
+          const pdf = o.pdf;
           const mp = multipartBody(component, pdf);
           const f = await call(base, 'POST', `/api/v1/dossiers/${o.id}/files`, token, mp.payload, { 'content-type': mp.contentType });
           if (f.status !== 201) return;
@@ -92,6 +130,8 @@ describe('crash recovery', () => {
     await load;
     const acked = outcomes.filter((o) => o.id);
     expect(acked.length).toBeGreaterThan(5);
+    expect(acked.filter((o) => o.oneRequest).length).toBeGreaterThan(0);
+    expect(acked.filter((o) => !o.oneRequest).length).toBeGreaterThan(0);
 
     server = await startServer(env);
     const base2 = server.url;
@@ -109,7 +149,10 @@ describe('crash recovery', () => {
     }
     const before = (await call(base2, 'GET', '/api/v1/dossiers?pageSize=1', token2)).json.total;
     for (const o of outcomes) {
-      const again = await call(base2, 'POST', '/api/v1/dossiers', token2, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': o.key });
+      const whole = submissionBody({ procedureCode: PROCEDURE, applicant, form }, component, o.pdf);
+      const again = o.oneRequest
+        ? await call(base2, 'POST', '/api/v1/dossiers/submissions', token2, whole.payload, { 'content-type': whole.contentType, 'idempotency-key': o.key })
+        : await call(base2, 'POST', '/api/v1/dossiers', token2, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': o.key });
       if (o.id) {
         expect(again.status).toBe(200);
         expect(again.json.id).toBe(o.id);

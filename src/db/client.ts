@@ -1,11 +1,12 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { sql, type SQL } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
+import type pg from 'pg';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -23,9 +24,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-// Postgres returns bigint/numeric as strings by default; counts we read fit in a JS number.
-pg.types.setTypeParser(20, (v) => Number(v));
-pg.types.setTypeParser(1700, (v) => Number(v));
 
 export interface ScriptSession {
   exec(text: string): Promise<void>;
@@ -45,7 +43,20 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return openPglite(opts.dataDir ?? ':memory:');
 }
 
+/**
+ * The PostgreSQL driver, loaded when a DATABASE_URL is used (the embedded default never needs
+ * it: ~0.25 s of CPU and ~20 MB less at start, docs/PERFORMANCE.md).
+ */
+async function loadPg(): Promise<{ pg: typeof pg; drizzlePg: typeof import('drizzle-orm/node-postgres').drizzle }> {
+  const [{ default: driver }, { drizzle }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+  // Postgres returns bigint/numeric as strings by default; counts we read fit in a JS number.
+  driver.types.setTypeParser(20, (v) => Number(v));
+  driver.types.setTypeParser(1700, (v) => Number(v));
+  return { pg: driver, drizzlePg: drizzle };
+}
+
 async function openPostgres(url: string, max: number): Promise<Database> {
+  const { pg, drizzlePg } = await loadPg();
   // Every session works in Vietnamese time (set at connection start, so no query races it).
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, options: '-c TimeZone=Asia/Ho_Chi_Minh' });
   pool.on('error', () => {
@@ -87,17 +98,104 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
+/** The PostgreSQL major version of the installed PGlite (its data folders say it in PG_VERSION). */
+export const PGLITE_PG_MAJOR = 18;
+
+/**
+ * PGlite's start parameters (docs/DATABASE.md, "PGlite settings"): its defaults, less `-F`
+ * (fsync off), so that a commit is on disk before it is acknowledged, with the write-ahead log
+ * flushed by fsync() (PGlite's file layer implements fsync only, see `durableNodeFs`); and a
+ * 16 MB buffer pool instead of 128 MB (the data files stay in the OS page cache anyway; 128 MB
+ * cost ~120 MB of RSS and ~0.4 s at every start, docs/PERFORMANCE.md).
+ */
+export function pgliteStartParams(defaults: readonly string[], opts: { durable: boolean }): string[] {
+  const params = opts.durable ? defaults.filter((p) => p !== '-F') : [...defaults];
+  if (opts.durable) params.push('-c', 'fsync=on', '-c', 'wal_sync_method=fsync', '-c', 'synchronous_commit=on');
+  params.push('-c', 'shared_buffers=16MB');
+  return params;
+}
+
+interface EmscriptenStream {
+  nfd?: number;
+}
+interface EmscriptenModule {
+  NODEFS: { stream_ops: { fsync?: (stream: EmscriptenStream) => number } };
+}
+
+/**
+ * PGlite's Node file system, with fsync made real: the Emscripten layer under PGlite has no fsync
+ * for files on the host (a call is accepted and does nothing), so this adds one that calls
+ * fsync(2) on the host file. PostgreSQL then flushes the WAL at each commit and the data files at
+ * each checkpoint, as on a server; `fdatasync` stays a no-op, hence `wal_sync_method=fsync`.
+ */
+type PreRun = NonNullable<Awaited<ReturnType<NodeFS['init']>>['emscriptenOpts']['preRun']>[number];
+
+class DurableNodeFS extends NodeFS {
+  override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]) {
+    const r = await super.init(pg, opts);
+    const addFsync: PreRun = (mod) => {
+      (mod as unknown as EmscriptenModule).NODEFS.stream_ops.fsync = (stream) => {
+        if (stream.nfd !== undefined) fsSync.fsyncSync(stream.nfd);
+        return 0;
+      };
+    };
+    const preRun = r.emscriptenOpts.preRun ?? [];
+    return { ...r, emscriptenOpts: { ...r.emscriptenOpts, preRun: [addFsync, ...preRun] } };
+  }
+}
+
+/** The PostgreSQL major version of a PGlite data folder, or null when there is none yet. */
+export async function pgliteFolderMajor(dataDir: string): Promise<number | null> {
+  try {
+    return Number((await fs.readFile(path.join(dataDir, 'PG_VERSION'), 'utf8')).trim());
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+export class PgliteVersionError extends Error {}
+
 async function openPglite(dataDir: string): Promise<Database> {
+  return pgliteDatabase(await openPgliteClient(dataDir));
+}
+
+/**
+ * Opens the installed PGlite on a data folder (created when missing; ':memory:' for none), with
+ * the start parameters above. A folder made by an older PostgreSQL major is refused with a clear
+ * message: src/db/pglite-upgrade.ts upgrades it first (the server and the CLI do that at start).
+ */
+export async function openPgliteClient(dataDir: string): Promise<PGlite> {
   let client: PGlite;
   if (dataDir === ':memory:') {
-    client = new PGlite();
+    client = new PGlite({ startParams: pgliteStartParams(PGlite.defaultStartParams, { durable: false }) });
   } else {
-    await fs.mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
-    client = new PGlite(dataDir);
+    const major = await pgliteFolderMajor(dataDir);
+    if (major !== null && major !== PGLITE_PG_MAJOR) {
+      throw new PgliteVersionError(
+        `The data folder ${dataDir} was made by PostgreSQL ${major}; this version embeds PostgreSQL ${PGLITE_PG_MAJOR}. ` +
+          'Start the server (or run `npm run admin -- upgrade-data`) to upgrade it (docs/DATABASE.md).',
+      );
+    }
+    await fs.mkdir(path.resolve(dataDir), { recursive: true });
+    client = new PGlite({ fs: new DurableNodeFS(dataDir), startParams: pgliteStartParams(PGlite.defaultStartParams, { durable: true }) });
   }
   await client.waitReady;
+  return client;
+}
+
+/** The subset of a PGlite client we use (the same in PGlite 0.3, used only to upgrade old folders). */
+export interface PgliteClient {
+  exec(text: string): Promise<unknown>;
+  query<T>(text: string, params?: unknown[], opts?: { blob?: Blob | File }): Promise<{ rows: T[]; blob?: Blob | File | undefined }>;
+  transaction<T>(fn: (tx: { exec(text: string): Promise<unknown>; query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A `Database` around an open PGlite client (of either PGlite version). */
+export async function pgliteDatabase(client: PgliteClient): Promise<Database> {
   await client.exec("SET TIME ZONE 'Asia/Ho_Chi_Minh'");
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,

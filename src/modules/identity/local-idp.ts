@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../config.ts';
 import { escapeHtml } from '../../web/html.ts';
 import { redirectUriOf } from './oidc.ts';
@@ -69,15 +69,26 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-/** Starts the provider on its own port; resolves once it listens. */
+/**
+ * Starts the provider on its own port; resolves once it listens. The OpenID provider itself
+ * (oidc-provider, ~28 MB and 0.1–0.25 s to load, plus an RSA key to generate) is built on the
+ * first request, so a server start that nobody signs in through VNeID does not pay for it
+ * (docs/PERFORMANCE.md); requests arriving meanwhile wait for it.
+ */
 export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
-  const identities = opts.identities ?? DEMO_IDENTITIES;
   const host = opts.host ?? '127.0.0.1';
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
-    res.statusCode = 503;
-    res.end();
-  };
-  const server = http.createServer((req, res) => handler(req, res));
+  let handler: Promise<(req: IncomingMessage, res: ServerResponse) => void> | null = null;
+  const server = http.createServer((req, res) => {
+    handler ??= buildHandler(opts, issuer);
+    handler.then(
+      (h) => h(req, res),
+      (err: unknown) => {
+        handler = null; // try again on the next request
+        res.statusCode = 503;
+        res.end(String((err as Error).message));
+      },
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => resolve());
@@ -85,11 +96,25 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
+  return {
+    issuer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The provider and the request handler (the interaction pages, then oidc-provider's routes). */
+async function buildHandler(opts: LocalIdpOptions, issuer: string): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const identities = opts.identities ?? DEMO_IDENTITIES;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') };
   const bySub = new Map(identities.map((i) => [i.sub, i]));
   const claimNames = [opts.idNumberClaim, 'identity_level'];
 
+  const { default: Provider } = await import('oidc-provider');
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -140,7 +165,7 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
   });
   const callback = provider.callback();
 
-  handler = (req, res) => {
+  return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', issuer);
     const m = /^\/interaction\/([A-Za-z0-9_-]+)(\/(login|cancel))?$/.exec(url.pathname);
     if (!m) return callback(req, res);
@@ -196,14 +221,6 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
     })();
   };
 
-  return {
-    issuer,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /**
