@@ -134,6 +134,20 @@ describe('one-request submission', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('answers public lookups made together (one grouped query) each with its own dossier, and 404 for an unknown code among them', async () => {
+    const made = [];
+    for (let i = 0; i < 4; i++) made.push((await send('citizen.an', complete(), requiredFiles())).json as { code: string; status: string });
+    await t.request({ method: 'POST', url: `/api/v1/dossiers/${made[1]!.code}/actions`, as: 'reception.dung', payload: { action: 'receive' } });
+    const codes = [...made.map((m) => m.code), 'KHONG-CO-MA-NAY', made[0]!.code];
+    const answers = await Promise.all(codes.map((c) => t.request({ method: 'GET', url: `/api/v1/public/dossiers/${encodeURIComponent(c)}` })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 404, 200]);
+    expect(answers.map((a) => a.json.code)).toEqual([...made.map((m) => m.code), 'DOSSIER_NOT_FOUND', made[0]!.code]);
+    expect(answers.map((a) => a.json.status)).toEqual(['submitted', 'received', 'submitted', 'submitted', 404, 'submitted']);
+    expect(answers[1]!.json.receivedAt).toMatch(/\+07:00$/);
+    expect(answers[1]!.json.dueAt).toMatch(/\+07:00$/);
+    expect(Object.keys(answers[0]!.json)).toEqual(['code', 'procedureName', 'status', 'statusName', 'nationalStatus', 'receivedAt', 'dueAt', 'agencyName']);
+  });
+
   it('lets the desk file a walk-in applicant in one request, as reception', async () => {
     const res = await send('reception.dung', { ...complete(), channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lê Văn Tư', idNumber: '036201009999' } }, requiredFiles());
     expect(res.status, res.body).toBe(201);

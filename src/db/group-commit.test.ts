@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommitter } from './group-commit.ts';
+import { GroupRunner } from './group-commit.ts';
 
 /** A writer that records each group it is given and can be told to fail. */
 function recorder(fail: (items: number[]) => boolean = () => false) {
@@ -25,17 +25,17 @@ function recorder(fail: (items: number[]) => boolean = () => false) {
   };
 }
 
-describe('GroupCommitter', () => {
+describe('GroupRunner', () => {
   it('writes a lone item at once, alone', async () => {
     const w = recorder();
-    const c = new GroupCommitter(w.run);
+    const c = new GroupRunner(w.run);
     expect(await c.add(1)).toBe(10);
     expect(w.groups).toEqual([[1]]);
   });
 
   it('groups the items that arrive while a group is being written, in arrival order, and answers each its own result', async () => {
     const w = recorder();
-    const c = new GroupCommitter(w.run);
+    const c = new GroupRunner(w.run);
     w.hold();
     const first = c.add(1);
     const rest = [2, 3, 4].map((i) => c.add(i));
@@ -48,7 +48,7 @@ describe('GroupCommitter', () => {
 
   it('never writes more than maxGroup items at once', async () => {
     const w = recorder();
-    const c = new GroupCommitter(w.run, 2);
+    const c = new GroupRunner(w.run, 2);
     w.hold();
     const all = [1, 2, 3, 4, 5].map((i) => c.add(i));
     w.open();
@@ -58,7 +58,7 @@ describe('GroupCommitter', () => {
 
   it('when a group fails, writes its items one by one: only the bad item fails', async () => {
     const w = recorder((items) => items.includes(3));
-    const c = new GroupCommitter(w.run);
+    const c = new GroupRunner(w.run);
     w.hold();
     const first = c.add(1);
     const rest = [2, 3, 4].map((i) => c.add(i).then((r) => ({ r }), (e: Error) => ({ e: e.message })));
@@ -70,7 +70,7 @@ describe('GroupCommitter', () => {
 
   it('keeps working after a failure', async () => {
     const w = recorder((items) => items.includes(1));
-    const c = new GroupCommitter(w.run);
+    const c = new GroupRunner(w.run);
     await expect(c.add(1)).rejects.toThrow('failed 1');
     expect(await c.add(2)).toBe(20);
   });

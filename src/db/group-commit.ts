@@ -1,7 +1,7 @@
 import type { Db } from './client.ts';
 
 /**
- * Group commit for hot writes.
+ * Group commit for hot writes (and grouped queries for hot reads).
  *
  * Every write that records an audit entry queues for the head of the audit chain, and holds it
  * until its commit is on disk (migration 0009). Written one by one, such writes are strictly
@@ -13,8 +13,12 @@ import type { Db } from './client.ts';
  * statement (atomic without an explicit transaction) and return one result per item, in order.
  * If a group fails as a whole, its items are written one by one, so one bad item cannot fail the
  * others, and each caller gets its own result or error.
+ *
+ * The same grouping serves the hottest read, the public lookup: lookups arriving while one query
+ * runs are answered by the next query together (one round trip, one plan execution, always
+ * fresh from the database).
  */
-export class GroupCommitter<T, R> {
+export class GroupRunner<T, R> {
   private pending: { item: T; resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
   private draining = false;
 
@@ -58,19 +62,19 @@ export class GroupCommitter<T, R> {
   }
 }
 
-const committers = new WeakMap<Db, Map<string, GroupCommitter<unknown, unknown>>>();
+const runners = new WeakMap<Db, Map<string, GroupRunner<unknown, unknown>>>();
 
 /**
- * The committer named `name` of a database handle: one per process, database and kind of write.
+ * The runner named `name` of a database handle: one per process, database and kind of write (or read).
  * A transaction handle gets its own, so its writes stay inside that transaction.
  */
-export function groupCommitterFor<T, R>(db: Db, name: string, run: (db: Db, items: T[]) => Promise<R[]>, maxGroup?: number): GroupCommitter<T, R> {
-  let byName = committers.get(db);
-  if (!byName) committers.set(db, (byName = new Map()));
-  let c = byName.get(name) as GroupCommitter<T, R> | undefined;
+export function groupRunnerFor<T, R>(db: Db, name: string, run: (db: Db, items: T[]) => Promise<R[]>, maxGroup?: number): GroupRunner<T, R> {
+  let byName = runners.get(db);
+  if (!byName) runners.set(db, (byName = new Map()));
+  let c = byName.get(name) as GroupRunner<T, R> | undefined;
   if (!c) {
-    c = new GroupCommitter<T, R>((items) => run(db, items), maxGroup);
-    byName.set(name, c as GroupCommitter<unknown, unknown>);
+    c = new GroupRunner<T, R>((items) => run(db, items), maxGroup);
+    byName.set(name, c as GroupRunner<unknown, unknown>);
   }
   return c;
 }

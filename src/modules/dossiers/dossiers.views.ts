@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { param, prepared, queryRows, sql, type Db } from '../../db/client.ts';
-import { agencies, dossiers, procedures } from '../../db/schema.ts';
+import { queryNamed, queryRows, sql, type Db } from '../../db/client.ts';
+import { groupRunnerFor } from '../../db/group-commit.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
 import { openApplicant, openForm } from '../../platform/personal-data.ts';
@@ -121,30 +120,48 @@ export async function getHistory(ctx: Ctx, idOrCode: string) {
   }));
 }
 
-/** Public lookup by code: status and dates, nothing personal. One indexed query. */
-/** The lookup as a named prepared statement: planned once per connection, not per request. */
-function preparePublicLookup(db: Db, name: string) {
-  return db
-    .select({ code: dossiers.code, status: dossiers.status, receivedAt: dossiers.receivedAt, dueAt: dossiers.dueAt, procedureName: procedures.name, agencyName: agencies.name })
-    .from(dossiers)
-    .innerJoin(procedures, eq(procedures.id, dossiers.procedureId))
-    .innerJoin(agencies, eq(agencies.id, dossiers.receivingAgencyId))
-    .where(eq(dossiers.code, param('code')))
-    .prepare(name);
+interface LookupRow {
+  code: string;
+  status: string;
+  received_at: Date | string | null;
+  due_at: Date | string | null;
+  procedure_name: string;
+  agency_name: string;
 }
 
+/**
+ * The lookups waiting together, in one indexed query (the codes passed as one JSON array, so the
+ * statement's text and plan are the same for any number of codes).
+ */
+async function runLookups(db: Db, codes: string[]): Promise<(LookupRow | null)[]> {
+  const rows = await queryNamed<LookupRow>(
+    db,
+    'public_dossier_lookup_group',
+    sql`SELECT d.code, d.status, d.received_at, d.due_at, p.name AS procedure_name, a.name AS agency_name
+        FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.receiving_agency_id
+        WHERE d.code = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb)))`,
+  );
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  return codes.map((c) => byCode.get(c) ?? null);
+}
+
+/**
+ * Public lookup by code: status and dates, nothing personal. The hottest public read: lookups
+ * arriving while one query runs are answered by the next one together (src/db/group-commit.ts),
+ * always from the database, never from a cache.
+ */
 export async function publicLookup(db: Db, code: string) {
-  const [row] = await prepared(db, 'public_dossier_lookup', preparePublicLookup).execute({ code });
-  if (!row?.code) throw dossierNotFound();
+  const row = await groupRunnerFor(db, 'dossier.public_lookup', runLookups, 200).add(code);
+  if (!row) throw dossierNotFound();
   const status = row.status as DossierStatus;
   return {
     code: row.code,
-    procedureName: row.procedureName,
+    procedureName: row.procedure_name,
     status,
     statusName: STATUS_NAMES_VI[status],
     nationalStatus: NATIONAL_STATUS[status],
-    receivedAt: toIsoOrNull(row.receivedAt),
-    dueAt: toIsoOrNull(row.dueAt),
-    agencyName: row.agencyName,
+    receivedAt: toIsoOrNull(d2(row.received_at)),
+    dueAt: toIsoOrNull(d2(row.due_at)),
+    agencyName: row.agency_name,
   };
 }

@@ -1,5 +1,5 @@
 import { queryNamed, sql, type Db } from '../../db/client.ts';
-import { groupCommitterFor } from '../../db/group-commit.ts';
+import { groupRunnerFor } from '../../db/group-commit.ts';
 import { numberingCtes, SEQ4 } from './submit-batcher.ts';
 
 /**
@@ -118,7 +118,7 @@ async function runCreates(db: Db, items: CreateItem[]): Promise<boolean[]> {
 
 /** Writes a draft with the next group: true when written, false when its idempotency key was already taken. */
 export function createInGroup(db: Db, item: CreateItem): Promise<boolean> {
-  return groupCommitterFor(db, 'dossier.create', runCreates).add(item);
+  return groupRunnerFor(db, 'dossier.create', runCreates).add(item);
 }
 
 /**
@@ -192,7 +192,7 @@ async function runAttaches(db: Db, items: AttachItem[]): Promise<boolean[]> {
 
 /** Attaches a stored file with the next group: true when written, false when the dossier's status changed meanwhile. */
 export function attachInGroup(db: Db, item: AttachItem): Promise<boolean> {
-  return groupCommitterFor(db, 'dossier.attach', runAttaches).add(item);
+  return groupRunnerFor(db, 'dossier.attach', runAttaches).add(item);
 }
 
 /**
@@ -275,5 +275,5 @@ async function runSubmitNew(db: Db, items: SubmitNewItem[]): Promise<(string | n
 
 /** Writes a whole submission with the next group: its code, or null when its idempotency key was already taken. */
 export function submitNewInGroup(db: Db, item: SubmitNewItem): Promise<string | null> {
-  return groupCommitterFor(db, 'dossier.submit_new', runSubmitNew).add(item);
+  return groupRunnerFor(db, 'dossier.submit_new', runSubmitNew).add(item);
 }

@@ -1,5 +1,5 @@
 import { queryNamed, sql, type Db } from '../../db/client.ts';
-import { groupCommitterFor } from '../../db/group-commit.ts';
+import { groupRunnerFor } from '../../db/group-commit.ts';
 
 /**
  * Issuing dossier codes, fast and gap-free.
@@ -131,5 +131,5 @@ async function runGroup(db: Db, items: SubmitItem[]): Promise<(string | null)[]>
 
 /** Submits one validated draft with the next group; resolves to its code, or null when the draft changed meanwhile. */
 export function submitInGroup(db: Db, item: SubmitItem): Promise<string | null> {
-  return groupCommitterFor(db, 'dossier.submit', runGroup).add(item);
+  return groupRunnerFor(db, 'dossier.submit', runGroup).add(item);
 }
