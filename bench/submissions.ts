@@ -19,6 +19,9 @@ const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LOOKUP_SECONDS = Number(process.env.BENCH_LOOKUP_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const PROCEDURE = '1.001776';
+/** BENCH_FLOWS: which ways of submitting to measure, `three` (create, attach, submit) and/or `one` (one request). */
+const FLOWS = (process.env.BENCH_FLOWS ?? 'three,one').split(',').filter((f): f is 'three' | 'one' => f === 'three' || f === 'one');
+const FLOW_LABEL = { three: '3 requests', one: '1 request' } as const;
 /** Tags this run's idempotency keys and ceiling codes, so runs can repeat on one database. */
 const RUN = Date.now().toString(36);
 
@@ -275,23 +278,20 @@ async function main() {
       const server = await startServer({ DATABASE_URL: url, DATA_ENCRYPTION_KEY: key, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
         const how = `${WORKERS} worker${WORKERS > 1 ? 's' : ''}, ${url.includes('?host=') ? 'unix socket' : 'tcp'}`;
-        rows.push(await runHttp(`PostgreSQL (${how}), 3 requests`, server.url, { pid: server.proc.pid!, dbUrl: url }, 'three'));
-        rows.push(await runHttp(`PostgreSQL (${how}), 1 request`, server.url, { pid: server.proc.pid!, dbUrl: url }, 'one'));
+        for (const flow of FLOWS) rows.push(await runHttp(`PostgreSQL (${how}), ${FLOW_LABEL[flow]}`, server.url, { pid: server.proc.pid!, dbUrl: url }, flow));
       } finally {
         await stopServer(server);
       }
       const ceiling = await directCeiling(url);
       results.directInsertPerSec = ceiling.perSec;
-      results.ratioToCeiling = rows[0]!.submissionsPerSec / ceiling.perSec;
-      results.ratioToCeilingOneRequest = rows[1]!.submissionsPerSec / ceiling.perSec;
+      results.ratioToCeiling = rows.map((r) => ({ run: r.label, ratio: r.submissionsPerSec / ceiling.perSec }));
     } else {
       console.warn('No BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL part skipped (bench/run.sh starts a server).');
     }
     if (!process.env.BENCH_SKIP_PGLITE) {
       const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
       try {
-        rows.push(await runHttp('PGlite (1 process), 3 requests', lite.url, { pid: lite.proc.pid! }, 'three'));
-        rows.push(await runHttp('PGlite (1 process), 1 request', lite.url, { pid: lite.proc.pid! }, 'one'));
+        for (const flow of FLOWS) rows.push(await runHttp(`PGlite (1 process), ${FLOW_LABEL[flow]}`, lite.url, { pid: lite.proc.pid! }, flow));
       } finally {
         await stopServer(lite);
       }
@@ -306,7 +306,8 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.label} | ${fmt(r.submissionsPerSec)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.lookupsPerSec)} | ${fmt(r.lookupP99, 1)} | ${r.lookupErrors} | ${fmt(r.lookupCpuMs, 3)} |`);
   if (results.directInsertPerSec) {
-    console.log(`\nDirect-insert ceiling (same rows through pg): ${fmt(results.directInsertPerSec as number)} submissions/s; ratio ${fmt(results.ratioToCeiling as number, 2)} (3 requests), ${fmt(results.ratioToCeilingOneRequest as number, 2)} (1 request)`);
+    const ratios = (results.ratioToCeiling as { run: string; ratio: number }[]).map((r) => `${fmt(r.ratio, 2)} (${r.run})`).join(', ');
+    console.log(`\nDirect-insert ceiling (same rows through pg): ${fmt(results.directInsertPerSec as number)} submissions/s; ratio ${ratios}`);
   }
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench/results/submissions.json'), JSON.stringify(results, null, 2));

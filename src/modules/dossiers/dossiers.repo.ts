@@ -1,5 +1,6 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { param, prepared, queryRows, type Db } from '../../db/client.ts';
+import { groupRunnerFor } from '../../db/group-commit.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
 import type { Actor } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
@@ -19,12 +20,29 @@ export async function findDossier(db: Db, idOrCode: string, forUpdate = false): 
     const [locked] = await db.select().from(dossiers).where(byId ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode)).limit(1).for('update');
     return locked ?? null;
   }
-  const q = byId
-    ? prepared(db, 'dossier_by_id', (d, n) => d.select().from(dossiers).where(eq(dossiers.id, param('key'))).limit(1).prepare(n))
-    : prepared(db, 'dossier_by_code', (d, n) => d.select().from(dossiers).where(eq(dossiers.code, param('key'))).limit(1).prepare(n));
-  const [row] = await q.execute({ key: idOrCode });
-  return row ?? null;
+  // A hot read (every upload and action): reads made together share one query (src/db/group-commit.ts).
+  return (byId ? groupRunnerFor(db, 'dossier.by_id', dossiersById) : groupRunnerFor(db, 'dossier.by_code', dossiersByCode)).add(idOrCode);
 }
+
+/** The rows of a group of dossier ids or codes (one JSON array parameter, so one prepared plan). */
+const dossiersOf = (byId: boolean) => async (db: Db, keys: string[]): Promise<(DossierRow | null)[]> => {
+  const q = prepared(db, byId ? 'dossiers_by_ids' : 'dossiers_by_codes', (d, n) =>
+    d
+      .select()
+      .from(dossiers)
+      .where(
+        byId
+          ? sql`${dossiers.id} = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)::uuid))`
+          : sql`${dossiers.code} = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)))`,
+      )
+      .prepare(n),
+  );
+  const rows = await q.execute({ keys: JSON.stringify(keys) });
+  const found = new Map(rows.map((r) => [byId ? r.id : r.code, r]));
+  return keys.map((k) => found.get(k) ?? null);
+};
+const dossiersById = dossiersOf(true);
+const dossiersByCode = dossiersOf(false);
 
 export async function appendHistory(
   db: Db,
@@ -33,16 +51,26 @@ export async function appendHistory(
   await db.insert(dossierHistory).values({ ...e, note: e.note ?? null, data: e.data ?? {} });
 }
 
+/** An idempotency record, or null. Reads made together share one query (every create and submission with a key). */
 export async function findIdempotent(db: Db, userId: string, scope: string, key: string) {
-  const [r] = await prepared(db, 'idempotency_key', (d, n) =>
+  return groupRunnerFor(db, 'idempotency_keys', idempotencyRecords).add({ userId, scope, key });
+}
+
+type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
+async function idempotencyRecords(db: Db, wanted: { userId: string; scope: string; key: string }[]): Promise<(IdempotencyRow | null)[]> {
+  const rows = await prepared(db, 'idempotency_keys_group', (d, n) =>
     d
       .select()
       .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.userId, param('user')), eq(idempotencyKeys.scope, param('scope')), eq(idempotencyKeys.key, param('key'))))
-      .limit(1)
+      .where(
+        sql`(${idempotencyKeys.userId}, ${idempotencyKeys.scope}, ${idempotencyKeys.key}) IN
+              (SELECT w.user_id, w.scope, w.key FROM jsonb_to_recordset(${param('wanted')}::jsonb) AS w(user_id uuid, scope text, key text))`,
+      )
       .prepare(n),
-  ).execute({ user: userId, scope, key });
-  return r ?? null;
+  ).execute({ wanted: JSON.stringify(wanted.map((w) => ({ user_id: w.userId, scope: w.scope, key: w.key }))) });
+  const id = (userId: string, scope: string, key: string) => JSON.stringify([userId, scope, key]);
+  const found = new Map(rows.map((r) => [id(r.userId, r.scope, r.key), r]));
+  return wanted.map((w) => found.get(id(w.userId, w.scope, w.key)) ?? null);
 }
 
 /**
@@ -158,9 +186,10 @@ export interface FileJson {
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 /**
- * A dossier with its files, rating and agency names, in one query (the view of a dossier).
- * Columns of the outer row are written out qualified: Drizzle renders interpolated columns
- * unqualified, which inside a subquery would bind to the subquery's own table.
+ * Dossiers with their files, rating and agency names, in one query (the view of a dossier), for
+ * a group of ids or codes passed as one JSON array. Columns of the outer row are written out
+ * qualified: Drizzle renders interpolated columns unqualified, which inside a subquery would bind
+ * to the subquery's own table.
  */
 function detailsQuery(db: Db, byId: boolean) {
   return db
@@ -174,15 +203,32 @@ function detailsQuery(db: Db, byId: boolean) {
       competent: sql<unknown>`(SELECT json_build_object('code', a.code, 'name', a.name) FROM agencies a WHERE a.id = "dossiers"."competent_agency_id")`,
     })
     .from(dossiers)
-    .where(byId ? eq(dossiers.id, param('key')) : eq(dossiers.code, param('key')))
-    .limit(1)
-    .prepare(byId ? 'dossier_details_by_id' : 'dossier_details_by_code');
+    .where(
+      byId
+        ? sql`"dossiers"."id" = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)::uuid))`
+        : sql`"dossiers"."code" = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)))`,
+    )
+    .prepare(byId ? 'dossier_details_by_ids' : 'dossier_details_by_codes');
 }
 
+type DetailsRow = Awaited<ReturnType<ReturnType<typeof detailsQuery>['execute']>>[number];
+
+const detailsOf = (byId: boolean) => async (db: Db, keys: string[]): Promise<(DetailsRow | null)[]> => {
+  const q = prepared(db, byId ? 'details_by_ids' : 'details_by_codes', (d) => detailsQuery(d, byId));
+  const rows = await q.execute({ keys: JSON.stringify(keys) });
+  const found = new Map(rows.map((r) => [byId ? r.d.id : r.d.code, r]));
+  return keys.map((k) => found.get(k) ?? null);
+};
+const detailsById = detailsOf(true);
+const detailsByCode = detailsOf(false);
+
+/**
+ * A dossier with its files, rating and agency names. A hot read (every view, every submission):
+ * reads made together are answered by one query (src/db/group-commit.ts).
+ */
 export async function findDossierWithDetails(db: Db, idOrCode: string) {
   const byId = UUID_RE.test(idOrCode);
-  const q = prepared(db, byId ? 'details_by_id' : 'details_by_code', (d) => detailsQuery(d, byId));
-  const [row] = await q.execute({ key: idOrCode });
+  const row = await (byId ? groupRunnerFor(db, 'dossier.details_by_id', detailsById) : groupRunnerFor(db, 'dossier.details_by_code', detailsByCode)).add(idOrCode);
   if (!row) return null;
   return {
     d: row.d,
