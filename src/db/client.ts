@@ -229,6 +229,14 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
 
 type NamedRunner = (name: string, text: string, params: unknown[]) => Promise<unknown[]>;
 const namedRunners = new WeakMap<Db, NamedRunner>();
+
+/**
+ * Whether `db` is a PostgreSQL server's pool (not PGlite, not a transaction): where reads made
+ * together are worth grouping, since each query on its own wakes a server backend.
+ */
+export function isServerPool(db: Db): boolean {
+  return namedRunners.has(db);
+}
 const dialect = new PgDialect();
 
 /**

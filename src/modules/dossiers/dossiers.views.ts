@@ -1,4 +1,6 @@
-import { queryNamed, queryRows, sql, type Db } from '../../db/client.ts';
+import { eq } from 'drizzle-orm';
+import { isServerPool, param, prepared, queryNamed, queryRows, sql, type Db } from '../../db/client.ts';
+import { agencies, dossiers, procedures } from '../../db/schema.ts';
 import { groupRunnerFor } from '../../db/group-commit.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
@@ -145,13 +147,28 @@ async function runLookups(db: Db, codes: string[]): Promise<(LookupRow | null)[]
   return codes.map((c) => byCode.get(c) ?? null);
 }
 
+/** One lookup on its own, as a prepared statement (the embedded database: one in-process connection, nothing to save by grouping). */
+async function lookupAlone(db: Db, code: string): Promise<LookupRow | null> {
+  const [row] = await prepared(db, 'public_dossier_lookup', (d, name) =>
+    d
+      .select({ code: dossiers.code, status: dossiers.status, received_at: dossiers.receivedAt, due_at: dossiers.dueAt, procedure_name: procedures.name, agency_name: agencies.name })
+      .from(dossiers)
+      .innerJoin(procedures, eq(procedures.id, dossiers.procedureId))
+      .innerJoin(agencies, eq(agencies.id, dossiers.receivingAgencyId))
+      .where(eq(dossiers.code, param('code')))
+      .prepare(name),
+  ).execute({ code });
+  return row?.code ? (row as LookupRow) : null;
+}
+
 /**
- * Public lookup by code: status and dates, nothing personal. The hottest public read: lookups
- * arriving while one query runs are answered by the next one together (src/db/group-commit.ts),
- * always from the database, never from a cache.
+ * Public lookup by code: status and dates, nothing personal. The hottest public read: on a
+ * PostgreSQL server, lookups arriving while one query runs are answered by the next one together
+ * (src/db/group-commit.ts); on PGlite each runs alone (measured: grouping there costs ~15 %).
+ * Always from the database, never from a cache.
  */
 export async function publicLookup(db: Db, code: string) {
-  const row = await groupRunnerFor(db, 'dossier.public_lookup', runLookups, 200).add(code);
+  const row = isServerPool(db) ? await groupRunnerFor(db, 'dossier.public_lookup', runLookups, 200).add(code) : await lookupAlone(db, code);
   if (!row) throw dossierNotFound();
   const status = row.status as DossierStatus;
   return {
