@@ -52,19 +52,40 @@ export async function createPostgresDatabase(baseUrl: string): Promise<{ url: st
 }
 
 export async function createTestApp(opts: { dossiers?: number; now?: Date } = {}): Promise<TestApp> {
-  clearSettingsCache();
-  clearCalendarCache();
-  clearProcedureCache();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-test-'));
   const base = process.env.TEST_DATABASE_URL;
   const pgDb = base ? await createPostgresDatabase(base) : null;
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(pgDb ? { DATABASE_URL: pgDb.url } : {}) });
   const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir: ':memory:', poolSize: 10 });
   await migrate(database);
+  return testAppOn(database, dataDir, {
+    databaseUrl: pgDb?.url,
+    seed: { dossiers: opts.dossiers ?? 0, ...(opts.now ? { now: opts.now } : {}) },
+    async cleanup() {
+      await database.close();
+      await pgDb?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/**
+ * A real app on an open, migrated `database`, with `dataDir` as its data folder (files, and the
+ * encryption key of a development config); `seed` loads the demo province first. `close()` closes
+ * the app, then runs `cleanup`.
+ */
+export async function testAppOn(
+  database: Database,
+  dataDir: string,
+  opts: { databaseUrl?: string | undefined; seed?: { dossiers: number; now?: Date }; cleanup?: () => Promise<void> } = {},
+): Promise<TestApp> {
+  clearSettingsCache();
+  clearCalendarCache();
+  clearProcedureCache();
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) });
   const files = new LocalFileStore(path.join(dataDir, 'files'));
   await files.init();
   const app = await buildApp({ config, database, files });
-  await seedDemo(database.db, files, app.log, { dossiers: opts.dossiers ?? 0, keyring: app.keyring, ...(opts.now ? { now: opts.now } : {}) });
+  if (opts.seed) await seedDemo(database.db, files, app.log, { ...opts.seed, keyring: app.keyring });
   await app.ready();
   const tokens = new Map<string, string>();
   const t: TestApp = {
@@ -72,7 +93,7 @@ export async function createTestApp(opts: { dossiers?: number; now?: Date } = {}
     database,
     files,
     dataDir,
-    databaseUrl: pgDb?.url,
+    databaseUrl: opts.databaseUrl,
     async token(username) {
       const hit = tokens.get(username);
       if (hit) return hit;
@@ -95,9 +116,7 @@ export async function createTestApp(opts: { dossiers?: number; now?: Date } = {}
     },
     async close() {
       await app.close();
-      await database.close();
-      await pgDb?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await opts.cleanup?.();
     },
   };
   return t;

@@ -1,23 +1,17 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
 import { PGlite as LegacyPGlite } from 'pglite-legacy-v0-3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { openDatabase, pgliteDatabase, queryRows, sql, type Database, type PgliteClient } from '../src/db/client.ts';
-import { DEMO_PASSWORD, seedDemo } from '../src/db/demo/seed.ts';
+import { seedDemo } from '../src/db/demo/seed.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { upgradePgliteFolder, upgradePaths, type UpgradeOptions } from '../src/db/pglite-upgrade.ts';
 import { verifyAuditChain, writeAudit } from '../src/platform/audit.ts';
 import { keyringFor } from '../src/platform/crypto.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
-import { clearSettingsCache } from '../src/platform/settings.ts';
-import { clearCalendarCache } from '../src/modules/calendar/index.ts';
-import { clearProcedureCache } from '../src/modules/procedures/procedures.repo.ts';
-import { submittedDossier, type TestApp } from './harness.ts';
+import { submittedDossier, testAppOn } from './harness.ts';
 
 /**
  * The upgrade of an embedded data folder made by PGlite 0.3 (PostgreSQL 17) to the installed
@@ -38,42 +32,8 @@ const log: UpgradeOptions['log'] = {
 };
 const silent = pino({ level: 'silent' });
 
-/** An app on `database` with the data folder `root` (its encryption key), shaped like the harness's TestApp. */
-async function appOn(database: Database, root: string): Promise<TestApp & { app: FastifyInstance }> {
-  clearSettingsCache();
-  clearCalendarCache();
-  clearProcedureCache();
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: root, LOG_LEVEL: 'silent' });
-  const files = new LocalFileStore(path.join(root, 'files'));
-  await files.init();
-  const app = await buildApp({ config, database, files });
-  await app.ready();
-  const tokens = new Map<string, string>();
-  const t: TestApp = {
-    app,
-    database,
-    files,
-    dataDir: root,
-    databaseUrl: undefined,
-    async token(username) {
-      const hit = tokens.get(username);
-      if (hit) return hit;
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: DEMO_PASSWORD } });
-      if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
-      tokens.set(username, (res.json() as { token: string }).token);
-      return tokens.get(username)!;
-    },
-    async request({ as, ...o }) {
-      const headers = { ...(o.headers ?? {}), ...(as ? { authorization: `Bearer ${await t.token(as)}` } : {}) };
-      const res = await app.inject({ ...o, headers } as InjectOptions);
-      return { status: res.statusCode, json: res.body ? JSON.parse(res.body) : null, headers: res.headers, body: res.body };
-    },
-    async close() {
-      await app.close();
-    },
-  };
-  return t;
-}
+/** An app on `database` with the data folder `root` (its encryption key). */
+const appOn = (database: Database, root: string) => testAppOn(database, root);
 
 interface Snapshot {
   counts: Record<string, number>;
