@@ -536,10 +536,11 @@ const NEW_DRAFT: DossierFacts = { status: 'draft', isReceived: false, stepRole: 
  */
 export async function submitNewDossier(ctx: Ctx, files: LocalFileStore, body: CreateDossierBody, uploads: Upload[], idempotencyKey?: string): Promise<{ id: string; replayed: boolean }> {
   const who = filer(ctx);
-  const hash = requestHash({ body, files: uploads.map((u) => [u.component, createHash('sha256').update(u.data).digest('hex')]) });
+  // The request is its JSON and each file's component and SHA-256 (the store computes those once).
+  const hashOf = (sha256s: string[]) => requestHash({ body, files: uploads.map((u, i) => [u.component, sha256s[i]]) });
   if (idempotencyKey) {
     const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.submit_new', idempotencyKey);
-    if (prior) return replay(prior, hash);
+    if (prior) return replay(prior, hashOf(uploads.map((u) => createHash('sha256').update(u.data).digest('hex'))));
   }
   const { item, proc, missing } = await prepareNewDossier(ctx, who, body);
   for (const u of uploads) assertComponent(proc, u.component);
@@ -555,6 +556,7 @@ export async function submitNewDossier(ctx: Ctx, files: LocalFileStore, body: Cr
     const s = await files.put(u.data, maxBytes);
     stored.push({ fileId: newId(ctx.now.getTime()), component: u.component, fileName: sanitiseFileName(u.fileName), ...s });
   }
+  const hash = hashOf(stored.map((f) => f.sha256));
   const day = vnDate(ctx.now);
   const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, item.receivingAgencyId), day);
   const code = await submitNewInGroup(ctx.db, {
