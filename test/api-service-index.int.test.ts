@@ -5,6 +5,7 @@ import type { ProcedureDefinition } from '../src/modules/procedures/procedures.s
 import { DEFAULT_CONFIG } from '../src/modules/service-index/index.ts';
 import { vnDate } from '../src/platform/time.ts';
 import { createTestApp, SAMPLE_PDF, multipart, type TestApp } from './harness.ts';
+import { at, ok, workflowSteps } from './workflow-steps.ts';
 
 // The Decision 766 index end to end: a known set of dossiers built through the real API, then
 // the numbers of March 2026 checked against hand-computed values.
@@ -19,7 +20,6 @@ let t: TestApp;
 const BIRTH = '1.001193'; // 1 working day, result "both" (electronic), no fee, every channel
 const MARRIAGE = '1.000894'; // 5 working days, paper result, fee 8,000 đ per copy, in person or online
 const defs: Record<string, ProcedureDefinition> = {};
-let giangId = '';
 const an = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 const api = (p: string) => `/api/v1${p}`;
 const MARCH = 'from=2026-03-01&to=2026-03-31';
@@ -29,13 +29,7 @@ function validForm(code: string, seed = 7) {
   return Object.fromEntries(defs[code]!.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
 }
 
-async function ok(res: Promise<{ status: number; json: any; body: string }>, status = 200) {
-  const r = await res;
-  expect(r.status, r.body).toBe(status);
-  return r.json;
-}
-
-const act = (code: string, as: string, body: Record<string, unknown>) => ok(t.request({ method: 'POST', url: api(`/dossiers/${code}/actions`), as, payload: body }));
+const { act, inProgress, approve } = workflowSteps(() => t);
 
 /** Creates, completes and submits a dossier; returns its code and id. */
 async function submitted(procedure: string, opts: { as?: string; reuse?: Record<string, string> } = {}) {
@@ -53,23 +47,6 @@ async function submitted(procedure: string, opts: { as?: string; reuse?: Record<
   return { code: s.code as string, id: d.id as string };
 }
 
-/** Receives and assigns a dossier to the specialist. */
-async function inProgress(code: string) {
-  await act(code, 'reception.dung', { action: 'receive' });
-  return act(code, 'reception.dung', { action: 'assign', assigneeId: giangId });
-}
-
-/** Forwards through the steps and approves (done). */
-async function approve(code: string) {
-  let cur = await ok(t.request({ method: 'GET', url: api(`/dossiers/${code}`), as: 'specialist.giang' }));
-  while (cur.status === 'in_progress' && cur.currentStep.role === 'specialist') cur = await act(code, 'specialist.giang', { action: 'forward' });
-  cur = await ok(t.request({ method: 'GET', url: api(`/dossiers/${code}`), as: 'leader.hoa' }));
-  while (!cur.allowedActions.includes('approve')) cur = await act(code, 'leader.hoa', { action: 'forward' });
-  return act(code, 'leader.hoa', { action: 'approve' });
-}
-
-const at = (s: string | null) => (s === null ? null : new Date(`${s}+07:00`));
-
 /** Moves a dossier's legal timestamps into the past (the API cannot act in the past). */
 async function place(
   code: string,
@@ -85,7 +62,6 @@ const codes: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   for (const c of [BIRTH, MARRIAGE]) defs[c] = (await ok(t.request({ method: 'GET', url: api(`/procedures/${c}`) }))).definition;
-  giangId = (await ok(t.request({ method: 'GET', url: api('/agencies/TTPVHCC/staff?role=specialist'), as: 'reception.dung' }))).find((s: { username: string }) => s.username === 'specialist.giang').id;
 
   // A: birth, online; approved Mon 2 Mar 15:00 before its due (Tue 3 Mar 08:00), returned; rated satisfied.
   const a = await submitted(BIRTH);

@@ -7,6 +7,7 @@ import { makePeriod } from '../src/modules/service-index/index-rules.ts';
 import { computeServiceIndex, monthlyCounts, rankUnits } from '../src/modules/service-index/index.ts';
 import { vnDate } from '../src/platform/time.ts';
 import { createTestApp, SAMPLE_PDF, multipart, type TestApp } from './harness.ts';
+import { at, ok, workflowSteps } from './workflow-steps.ts';
 
 // The daily roll-up of the service index (migration 0013) stays exact while dossiers move:
 // dossiers go through their real workflow (received, supplemented, extended, approved, returned,
@@ -20,17 +21,11 @@ let t: TestApp;
 const BIRTH = '1.001193'; // 1 working day, result "both" (electronic), no fee, every channel
 const MARRIAGE = '1.000894'; // 5 working days, paper result, fee, in person or online
 const defs: Record<string, ProcedureDefinition> = {};
-let giangId = '';
 const an = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 const api = (p: string) => `/api/v1${p}`;
 const codes: Record<string, string> = {};
 
-async function ok(res: Promise<{ status: number; json: any; body: string }>, status = 200) {
-  const r = await res;
-  expect(r.status, r.body).toBe(status);
-  return r.json;
-}
-const act = (code: string, as: string, body: Record<string, unknown>) => ok(t.request({ method: 'POST', url: api(`/dossiers/${code}/actions`), as, payload: body }));
+const { act, inProgress, approve } = workflowSteps(() => t);
 
 function validForm(code: string, seed = 7) {
   const r = rng(seed);
@@ -47,21 +42,6 @@ async function submitted(procedure: string, as = 'citizen.an') {
   }
   return (await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as }))).code as string;
 }
-
-async function inProgress(code: string) {
-  await act(code, 'reception.dung', { action: 'receive' });
-  return act(code, 'reception.dung', { action: 'assign', assigneeId: giangId });
-}
-
-async function approve(code: string) {
-  let cur = await ok(t.request({ method: 'GET', url: api(`/dossiers/${code}`), as: 'specialist.giang' }));
-  while (cur.status === 'in_progress' && cur.currentStep.role === 'specialist') cur = await act(code, 'specialist.giang', { action: 'forward' });
-  cur = await ok(t.request({ method: 'GET', url: api(`/dossiers/${code}`), as: 'leader.hoa' }));
-  while (!cur.allowedActions.includes('approve')) cur = await act(code, 'leader.hoa', { action: 'forward' });
-  return act(code, 'leader.hoa', { action: 'approve' });
-}
-
-const at = (s: string | null) => (s === null ? null : new Date(`${s}+07:00`));
 
 /** Moves a dossier's legal timestamps (the API cannot act in the past); only the fields given. */
 async function place(code: string, v: { received?: string; due?: string; finished?: string | null; returned?: string | null; pauses?: [string, string][] }) {
@@ -158,7 +138,6 @@ const progress = async (from: string, to: string, unit = '37') => {
 beforeAll(async () => {
   t = await createTestApp();
   for (const c of [BIRTH, MARRIAGE]) defs[c] = (await ok(t.request({ method: 'GET', url: api(`/procedures/${c}`) }))).definition;
-  giangId = (await ok(t.request({ method: 'GET', url: api('/agencies/TTPVHCC/staff?role=specialist'), as: 'reception.dung' }))).find((s: { username: string }) => s.username === 'specialist.giang').id;
   // The catalogue was published "now" by the seed: publish it before the periods.
   await t.database.db.execute(sql`UPDATE procedure_versions SET published_at = ${at('2026-01-01T08:00:00')} WHERE published_at IS NOT NULL`);
 }, 120_000);
