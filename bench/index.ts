@@ -28,6 +28,7 @@ import { computeServiceIndex, monthlyCounts, openDeadlineLists, rankUnits } from
 import { keyringFor } from '../src/platform/crypto.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { vnDate } from '../src/platform/time.ts';
+import { dropPostgresDatabase } from '../test/harness.ts';
 import { compareIndex, compareRanking, referenceComputation } from './index-reference.ts';
 import { ROOT } from './lib.ts';
 
@@ -141,10 +142,7 @@ async function main() {
     await database.close();
     await rm(dataDir, { recursive: true, force: true });
     if (process.env.BENCH_KEEP !== '1' && !reuse) {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await dropPostgresDatabase(BASE_URL, name);
     } else {
       console.log(`kept database ${url}`);
     }

@@ -26,7 +26,8 @@
 # mean something); only shared_buffers=128MB and max_connections=200 are set. Listens on 127.0.0.1
 # only, on a free port; the Unix socket lives in the private temp folder. Superuser `postgres` may
 # connect only over that socket (trust); role `tinhso` (LOGIN CREATEDB, random password, scram) owns
-# database `tinhso_test`.
+# database `tinhso_test`. It is also in pg_signal_backend: PostgreSQL 15's DROP DATABASE ... WITH
+# (FORCE) refuses a non-superuser when an autovacuum worker happens to be in that database.
 
 PG_TEMP_VERSION=${PG_TEMP_VERSION:-15}
 
@@ -190,6 +191,7 @@ pg_temp_start() {
   # Over stdin, so the password shows in no process list.
   if ! pg_temp__as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres >&2 <<SQL
 CREATE ROLE tinhso LOGIN CREATEDB PASSWORD '$pw';
+GRANT pg_signal_backend TO tinhso;
 CREATE DATABASE tinhso_test OWNER tinhso;
 SQL
   then

@@ -32,6 +32,29 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Drops a throwaway database, closing whatever is still connected to it. */
+export async function dropPostgresDatabase(baseUrl: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  try {
+    // PostgreSQL 15 refuses FORCE for a non-superuser while an autovacuum worker is in the database
+    // (42501) unless the role is in pg_signal_backend (scripts/pg-temp.sh grants it); on servers set
+    // up otherwise, wait for the worker to finish and try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 20 || (code !== '42501' && code !== '55006')) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } finally {
+    await c.end();
+  }
+}
+
 export async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `tinhso_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
@@ -42,12 +65,7 @@ export async function createPostgresDatabase(baseUrl: string): Promise<{ url: st
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    drop: () => dropPostgresDatabase(baseUrl, name),
   };
 }
 
