@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import fsp, { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalFileStore, sniffMediaType } from './files.ts';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
@@ -36,5 +36,57 @@ describe('LocalFileStore', () => {
     await expect(store.put(Buffer.alloc(0), 1024)).rejects.toMatchObject({ code: 'FILE_EMPTY' });
     await expect(store.put(Buffer.concat([PDF, Buffer.alloc(2048)]), 1024)).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
     await expect(store.put(Buffer.from('hello'), 1024)).rejects.toMatchObject({ code: 'FILE_TYPE_NOT_ALLOWED' });
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('flushes the folder after each rename, before answering; renames made during a flush share the next one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
+    dirs.push(dir);
+    const store = new LocalFileStore(dir);
+    await store.init();
+    // The same content lands in the same fan-out folder.
+    const folder = path.join(dir, (await store.put(PDF, 1024)).storageKey.slice(0, 2));
+    const events: string[] = [];
+    const rename = fsp.rename;
+    const open = fsp.open;
+    vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
+      await rename(from, to);
+      events.push(`rename ${path.basename(String(to))}`);
+    });
+    vi.spyOn(fsp, 'open').mockImplementation(async (p, flags, mode) => {
+      if (p === folder) events.push('flush start');
+      const fh = await open(p, flags, mode);
+      if (p !== folder) return fh;
+      const sync = fh.sync.bind(fh);
+      fh.sync = async () => {
+        await sync();
+        events.push('flush done');
+      };
+      return fh;
+    });
+    const stored = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const f = await store.put(PDF, 1024);
+        events.push(`answer ${path.basename(f.storageKey)}`);
+        return f;
+      }),
+    );
+    const flushes = events.filter((e) => e === 'flush start').length;
+    expect(flushes).toBeGreaterThanOrEqual(1);
+    expect(flushes).toBeLessThan(20);
+    for (const f of stored) {
+      const id = path.basename(f.storageKey);
+      const renamed = events.indexOf(`rename ${id}`);
+      const answered = events.indexOf(`answer ${id}`);
+      // A flush that started after this rename finished before this answer.
+      const started = events.findIndex((e, i) => i > renamed && e === 'flush start');
+      const done = events.findIndex((e, i) => i > started && e === 'flush done');
+      expect(renamed).toBeGreaterThanOrEqual(0);
+      expect(started).toBeGreaterThan(renamed);
+      expect(done).toBeGreaterThan(started);
+      expect(done).toBeLessThan(answered);
+      expect((await store.read(f.storageKey)).equals(PDF)).toBe(true);
+    }
   });
 });

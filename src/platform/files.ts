@@ -46,13 +46,16 @@ export interface StoredFile {
 
 /**
  * Attachment storage on local disk. A file is written to a temporary name, flushed to disk
- * (fsync) and renamed into place before its database row is committed, so a row never points at
- * a missing or partial file, even after a crash. Keys are generated here, never taken from users,
- * so paths cannot escape the root.
+ * (fsync), renamed into place and its folder flushed too (the new name is then on disk, not only
+ * its data) before its database row is committed, so a row never points at a missing or partial
+ * file, even after a power cut. Keys are generated here, never taken from users, so paths cannot
+ * escape the root.
  */
 export class LocalFileStore {
   /** The 256 fan-out folders already made by this process (a mkdir per upload is a syscall wasted). */
   private readonly made = new Set<string>();
+  /** Per folder: the flush under way, and the one queued behind it that later renames share. */
+  private readonly folderFlushes = new Map<string, { inFlight: Promise<void> | null; next: Promise<void> | null }>();
 
   constructor(readonly root: string) {}
 
@@ -75,7 +78,7 @@ export class LocalFileStore {
     const tmp = path.join(this.root, 'tmp', `${id}.part`);
     const folder = path.dirname(finalPath);
     if (!this.made.has(folder)) {
-      await fs.mkdir(folder, { recursive: true });
+      if ((await fs.mkdir(folder, { recursive: true })) !== undefined) await this.flushFolder(this.root);
       this.made.add(folder);
     }
     const fh = await fs.open(tmp, 'wx');
@@ -86,7 +89,32 @@ export class LocalFileStore {
       await fh.close();
     }
     await fs.rename(tmp, finalPath);
+    await this.flushFolder(folder);
     return { storageKey: key, sha256, size: data.length, mediaType };
+  }
+
+  /**
+   * Flushes a folder's entries to disk (fsync on the folder), so that a rename into it survives a
+   * power cut. Renames into the same folder while a flush is under way share the next flush: one
+   * that starts after them, as each needs.
+   */
+  private flushFolder(folder: string): Promise<void> {
+    let f = this.folderFlushes.get(folder);
+    if (!f) this.folderFlushes.set(folder, (f = { inFlight: null, next: null }));
+    const state = f;
+    if (!state.inFlight) {
+      state.inFlight = fsyncFolder(folder).finally(() => {
+        state.inFlight = null;
+      });
+      return state.inFlight;
+    }
+    state.next ??= state.inFlight
+      .catch(() => undefined)
+      .then(() => {
+        state.next = null;
+        return this.flushFolder(folder);
+      });
+    return state.next;
   }
 
   async read(key: string): Promise<Buffer> {
@@ -103,6 +131,15 @@ export class LocalFileStore {
       () => true,
       () => false,
     );
+  }
+}
+
+async function fsyncFolder(folder: string): Promise<void> {
+  const fh = await fs.open(folder, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

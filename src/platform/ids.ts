@@ -4,6 +4,23 @@ let lastMs = 0;
 let seq = 0;
 
 /**
+ * Random bytes drawn from the CSPRNG 4 KiB at a time (as crypto.randomUUID does): one call per
+ * 256 ids instead of two per id, a measurable share of a busy server's time.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomInto(target: Buffer, length: number): void {
+  if (poolAt + length > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  pool.copy(target, 0, poolAt, poolAt + length);
+  poolAt += length;
+}
+const seqSeed = Buffer.alloc(2);
+
+/**
  * UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Ids sort by creation
  * time, which keeps B-tree inserts local. A 12-bit counter keeps ids from one process monotonic
  * within a millisecond.
@@ -13,9 +30,11 @@ export function newId(now: number = Date.now()): string {
     seq = (seq + 1) & 0xfff;
   } else {
     lastMs = now;
-    seq = randomBytes(2).readUInt16BE(0) & 0x7ff;
+    randomInto(seqSeed, 2);
+    seq = seqSeed.readUInt16BE(0) & 0x7ff;
   }
-  const b = randomBytes(16);
+  const b = Buffer.allocUnsafe(16);
+  randomInto(b, 16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | (seq >> 8);
   b[7] = seq & 0xff;
