@@ -81,4 +81,38 @@ describe('the job queue and notifications', () => {
     expect(j2).toMatchObject({ status: 'failed', attempts: 2 });
     expect(calls).toBe(2);
   });
+
+  it("runs one dossier's jobs in the order they were queued, and other jobs side by side", async () => {
+    await drain(new JobWorker(t.database.db, notificationJobHandlers, t.app.log));
+    const log: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const handler = async (job: { payload: Record<string, unknown> }) => {
+      const name = `${String(job.payload.dossierId ?? 'none')}${String(job.payload.n)}`;
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      log.push(`start ${name}`);
+      await new Promise((r) => setTimeout(r, 5));
+      log.push(`end ${name}`);
+      running--;
+    };
+    const base = Date.now() - 60_000;
+    // Queued interleaved: A0 B0 A1 B1 ... plus jobs about no dossier.
+    for (let n = 0; n < 4; n++) {
+      for (const dossierId of ['A', 'B', null]) {
+        await enqueueJob(t.database.db, new Date(base + n * 10 + (dossierId === 'A' ? 0 : dossierId === 'B' ? 1 : 2)), 'test.order', dossierId ? { dossierId, n } : { n });
+      }
+    }
+    const w = new JobWorker(t.database.db, { 'test.order': handler }, t.app.log, { batch: 20, concurrency: 4 });
+    expect(await w.runOnce()).toBe(12);
+    for (const d of ['A', 'B']) {
+      const mine = log.filter((e) => new RegExp(` ${d}\\d$`).test(e));
+      // Each starts after the one before it ended, in queue order.
+      expect(mine).toEqual([0, 1, 2, 3].flatMap((n) => [`start ${d}${n}`, `end ${d}${n}`]));
+    }
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(4);
+    const [left] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'test.order' AND status <> 'done'`);
+    expect(left!.n).toBe(0);
+  });
 });

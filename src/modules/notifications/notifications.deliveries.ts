@@ -125,7 +125,8 @@ export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps):
         })
         .onConflictDoNothing({ target: notificationDeliveries.dedupeKey });
       const [row] = await tx.select({ id: notificationDeliveries.id }).from(notificationDeliveries).where(eq(notificationDeliveries.dedupeKey, dedupeKey));
-      await enqueueJob(tx, now, DELIVER_JOB, { deliveryId: row!.id }, { dedupeKey: `deliver:${row!.id}`, maxAttempts: deps.maxAttempts });
+      // The dossier id keeps one dossier's messages in order in the worker (JobWorker.runOnce).
+      await enqueueJob(tx, now, DELIVER_JOB, { deliveryId: row!.id, dossierId: d.id }, { dedupeKey: `deliver:${row!.id}`, maxAttempts: deps.maxAttempts });
     }
   });
   return planned.length;
