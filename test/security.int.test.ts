@@ -8,7 +8,7 @@ import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { runSecurityMonitor } from '../src/modules/security/index.ts';
 import { writeAudit } from '../src/platform/audit.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 import { cookieNamed, cookiePair, csrfOf, webClient } from './web-client.ts';
 
 // Issue 6 "Bars": security monitoring rules and events (API, page, notifications, SIEM log
@@ -272,8 +272,11 @@ describe('metrics', () => {
     return app;
   }
 
-  it('GET /metrics: Prometheus text with requests by route pattern, latency, sign-in failures, queue depth, security events', async () => {
+  it('GET /metrics: Prometheus text with requests by route pattern, latency, sign-in failures, queue depth and lag, group commit, security events', async () => {
     await t.request({ method: 'GET', url: api('/dossiers/does-not-exist'), as: 'reception.dung' });
+    // Its create, attach and submit are written by group commit; its notification job is queued.
+    await submittedDossier(t, 'citizen.an', { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+    await t.database.db.execute(sql`UPDATE jobs SET run_at = now() - interval '90 seconds' WHERE status = 'pending' AND type = 'dossier.status_changed'`);
     await login('citizen.an', 'wrong', '198.51.100.40');
     const r = await t.request({ method: 'GET', url: '/metrics' });
     expect(r.status).toBe(200);
@@ -283,6 +286,15 @@ describe('metrics', () => {
     expect(r.body).toMatch(/tinhso_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/api\/v1\/dossiers\/:id"\}/);
     expect(r.body).toMatch(/tinhso_auth_login_failures_total\{route="\/api\/v1\/auth\/login"\} [1-9]/);
     expect(r.body).toMatch(/tinhso_jobs\{status="pending"\} \d+/);
+    const lag = Number(/^tinhso_jobs_oldest_due_seconds (\S+)$/m.exec(r.body)?.[1]);
+    expect(lag).toBeGreaterThanOrEqual(90);
+    expect(lag).toBeLessThan(3600);
+    for (const kind of ['dossier.create', 'dossier.attach', 'dossier.submit']) {
+      expect(r.body).toMatch(new RegExp(`tinhso_group_commit_groups_total\\{kind="${kind.replace('.', '\\.')}"\\} [1-9]`));
+      expect(r.body).toMatch(new RegExp(`tinhso_group_commit_items_total\\{kind="${kind.replace('.', '\\.')}"\\} [1-9]`));
+    }
+    expect(r.body).toMatch(/tinhso_group_commit_seconds_total\{kind="dossier\.submit"\} \d/);
+    expect(r.body).toMatch(/tinhso_group_commit_largest\{kind="dossier\.submit"\} [1-9]/);
     expect(r.body).toMatch(/tinhso_security_events\{severity="critical"\} [1-9]/);
     expect(r.body).toMatch(/tinhso_audit_chain_length [1-9]/);
   });

@@ -18,14 +18,36 @@ import type { Db } from './client.ts';
  * runs are answered by the next query together (one round trip, one plan execution, always
  * fresh from the database).
  */
+/** What the groups of one kind have done in this process since it started (for /metrics). */
+export interface GroupStats {
+  groups: number;
+  items: number;
+  seconds: number;
+  largest: number;
+}
+const stats = new Map<string, GroupStats>();
+
+/** Per kind of grouped write or read: groups run, items carried, time spent, largest group. */
+export function groupStats(): ReadonlyMap<string, Readonly<GroupStats>> {
+  return stats;
+}
+
 export class GroupRunner<T, R> {
   private pending: { item: T; resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
   private draining = false;
 
+  private readonly stats: GroupStats;
+
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
     private readonly maxGroup = 100,
-  ) {}
+    /** The kind, for groupStats(); runners of one kind (several database handles) add up. */
+    name = 'unnamed',
+  ) {
+    let s = stats.get(name);
+    if (!s) stats.set(name, (s = { groups: 0, items: 0, seconds: 0, largest: 0 }));
+    this.stats = s;
+  }
 
   /** Writes one item with the next group; resolves to its result. */
   add(item: T): Promise<R> {
@@ -40,8 +62,13 @@ export class GroupRunner<T, R> {
     try {
       while (this.pending.length) {
         const group = this.pending.splice(0, this.maxGroup);
+        const started = performance.now();
+        this.stats.groups++;
+        this.stats.items += group.length;
+        this.stats.largest = Math.max(this.stats.largest, group.length);
         try {
           const results = await this.run(group.map((p) => p.item));
+          this.stats.seconds += (performance.now() - started) / 1000;
           group.forEach((p, i) => p.resolve(results[i]!));
         } catch (err) {
           if (group.length === 1) group[0]!.reject(err);
@@ -73,7 +100,7 @@ export function groupRunnerFor<T, R>(db: Db, name: string, run: (db: Db, items: 
   if (!byName) runners.set(db, (byName = new Map()));
   let c = byName.get(name) as GroupRunner<T, R> | undefined;
   if (!c) {
-    c = new GroupRunner<T, R>((items) => run(db, items), maxGroup);
+    c = new GroupRunner<T, R>((items) => run(db, items), maxGroup, name);
     byName.set(name, c as GroupRunner<unknown, unknown>);
   }
   return c;

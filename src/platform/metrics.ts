@@ -4,13 +4,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { queryRows, sql, type Database } from '../db/client.ts';
+import { groupStats } from '../db/group-commit.ts';
 import { AppError } from './errors.ts';
 import { sendProblem } from './http.ts';
 
 /**
  * Prometheus metrics (text format at GET /metrics): requests by route pattern (rate, errors,
- * latency histogram), sign-in failures, and, read from the database on each scrape, the job queue
- * by status, security events by severity and the length of the audit chain. One registry per app
+ * latency histogram), sign-in failures, group commit (groups, requests carried, time), and, read
+ * from the database on each scrape, the job queue by status and the wait of its oldest due job,
+ * security events by severity and the length of the audit chain. One registry per app
  * (tests build several). Protection (docs/SECURITY.md): with METRICS_PORT the endpoint lives
  * only on that management port; else with METRICS_TOKEN it needs `Authorization: Bearer <token>`;
  * with neither it answers outside production only.
@@ -36,6 +38,41 @@ export function createMetrics(database: Database): Metrics {
     async collect() {
       const rows = await queryRows<{ status: string; n: number }>(database.db, sql`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`);
       for (const s of JOB_STATUSES) this.set({ status: s }, Number(rows.find((r) => r.status === s)?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'tinhso_jobs_oldest_due_seconds',
+    help: 'How long the oldest due job has been waiting (0 when none): notifications and other background work running late',
+    registers: [registry],
+    async collect() {
+      const [r] = await queryRows<{ s: number | null }>(
+        database.db,
+        sql`SELECT extract(epoch FROM now() - min(run_at))::float8 AS s FROM jobs WHERE status = 'pending' AND run_at <= now()`,
+      );
+      this.set(Math.max(0, Number(r?.s ?? 0)));
+    },
+  });
+  // Group commit (src/db/group-commit.ts): how many requests each write or read carries.
+  const groups = { groups: 'Groups written or read', items: 'Requests carried by those groups', seconds: 'Time spent running those groups' } as const;
+  for (const [key, help] of Object.entries(groups) as [keyof typeof groups, string][]) {
+    new Counter({
+      name: `tinhso_group_commit_${key}_total`,
+      help: `${help}, by kind (this process)`,
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [kind, s] of groupStats()) this.inc({ kind }, s[key]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'tinhso_group_commit_largest',
+    help: 'The largest group so far, by kind (this process)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, s] of groupStats()) this.set({ kind }, s.largest);
     },
   });
   new Gauge({
