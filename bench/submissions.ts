@@ -19,6 +19,11 @@ const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LOOKUP_SECONDS = Number(process.env.BENCH_LOOKUP_SECONDS ?? 10);
 /** Load before the measured seconds (JIT, caches, connection pools), not counted; errors in it still are. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/**
+ * BENCH_CONTACT=1: applicants give an email address and a phone, so each submission is also
+ * emailed and (with the account's consent) texted, to the local SMTP and SMS sinks.
+ */
+const CONTACT = process.env.BENCH_CONTACT === '1';
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const PROCEDURE = '1.001776';
 /** BENCH_FLOWS: which ways of submitting to measure, `three` (create, attach, submit) and/or `one` (one request). */
@@ -58,15 +63,12 @@ function cpuMsOf(pid: number): number {
 }
 
 /**
- * Waits until the job queue holds nothing due (the notifications the submissions enqueued), so
- * lookups are measured in a steady state rather than while the server drains that backlog;
- * returns how many were due when it started waiting. BENCH_LOOKUP_NO_DRAIN=1 skips the wait.
+ * Waits until no job is due: the notifications the submissions queued are then written (and, with
+ * BENCH_CONTACT=1, sent), so lookups are measured in a steady state rather than while the server
+ * drains that backlog. Returns how many were due when the load stopped, how long they took, and
+ * how many were left. BENCH_LOOKUP_NO_DRAIN=1 skips the wait.
  */
-/**
- * Waits until no job is due: the notifications the submissions queued are then written. Returns
- * how many were due when the load stopped, how long they took, and how many were left.
- */
-async function drainJobs(dbUrl: string, maxMs = 180_000): Promise<{ due: number; seconds: number; left: number }> {
+async function drainJobs(dbUrl: string, since: Date, maxMs = 180_000): Promise<{ due: number; seconds: number; left: number }> {
   const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
   const due = async () => Number((await pool.query(`SELECT count(*) AS n FROM jobs WHERE status IN ('pending', 'running') AND run_at <= now() AND type <> 'bench'`)).rows[0].n);
   try {
@@ -80,6 +82,10 @@ async function drainJobs(dbUrl: string, maxMs = 180_000): Promise<{ due: number;
     }
     const seconds = (Date.now() - t0) / 1000;
     if (first) console.log(`jobs due after the submissions: ${first}; ${n} left after ${seconds.toFixed(1)} s (lookups start now)`);
+    if (CONTACT) {
+      const sent = await pool.query(`SELECT channel, status, count(*)::int AS n FROM notification_deliveries WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2`, [since]);
+      console.log(`email and SMS deliveries of this run: ${sent.rows.map((r: { channel: string; status: string; n: number }) => `${r.channel} ${r.status} ${r.n}`).join(', ') || 'none'}`);
+    }
     return { due: first, seconds, left: n };
   } finally {
     await pool.end();
@@ -116,7 +122,7 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
   }
   const component = def.components.find((c) => c.required)!.code;
   const file = multipartBody(component, SAMPLE_PDF);
-  const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
+  const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', ...(CONTACT ? { email: 'an@example.vn', phone: '0912345678' } : {}) };
   const whole = submissionBody({ procedureCode: PROCEDURE, applicant, form }, component, SAMPLE_PDF);
 
   const latencies: number[] = [];
@@ -180,7 +186,7 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
     console.log(`${label} ${k}: p50 ${percentile(v, 50).toFixed(1)} ms, p99 ${percentile(v, 99).toFixed(1)} ms`);
   }
 
-  const drain = server.dbUrl && !process.env.BENCH_LOOKUP_NO_DRAIN ? await drainJobs(server.dbUrl) : null;
+  const drain = server.dbUrl && !process.env.BENCH_LOOKUP_NO_DRAIN ? await drainJobs(server.dbUrl, new Date(startedAt)) : null;
   const lookupLat: number[] = [];
   let lookupErrors = 0;
   const lend = Date.now() + LOOKUP_SECONDS * 1000;

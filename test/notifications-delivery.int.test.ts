@@ -256,6 +256,47 @@ describe('email and SMS notifications', () => {
     }
   });
 
+  it('sends over a few reused SMTP connections, not one per message, and over new ones after the server closed them', async () => {
+    let connections = 0;
+    let messages = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      // Idle connections are closed by the server after 300 ms.
+      socketTimeout: 300,
+      onConnect(_s, cb) {
+        connections++;
+        cb();
+      },
+      onData(stream, _s, cb) {
+        stream.resume();
+        stream.on('end', () => {
+          messages++;
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const email = smtpChannel(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, FROM);
+    const sendMany = (n: number, from: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => email.send({ to: `nguoi${from + i}@example.vn`, subject: 'Thử', text: 'Nội dung', id: `pool-${from + i}` })));
+    try {
+      await sendMany(40, 0);
+      expect(messages).toBe(40);
+      expect(connections).toBeGreaterThanOrEqual(1);
+      expect(connections).toBeLessThanOrEqual(4);
+      await new Promise((r) => setTimeout(r, 800));
+      const before = connections;
+      await sendMany(5, 40);
+      expect(messages).toBe(45);
+      expect(connections).toBeGreaterThan(before);
+    } finally {
+      email.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('gives up after the last attempt when no SMTP server answers; the dossier change stands', async () => {
     // A port that was free a moment ago: connections are refused.
     const port = await new Promise<number>((resolve) => {
