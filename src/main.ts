@@ -141,9 +141,10 @@ function banner(config: Config, url: string, db: string, started: number) {
 async function serve(config: Config, started: number, opened?: Database) {
   const database = opened ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize }));
   const files = new LocalFileStore(dataFolders(config).files);
-  await files.init();
+  const staleParts = await files.init();
   const app = await buildApp({ config, database, files });
   mark('app built');
+  if (staleParts) app.log.warn({ removed: staleParts }, 'removed the parts of uploads an earlier crash cut short');
   const notify = await startNotificationDelivery(config, app.log);
   const worker = new JobWorker(database.db, { ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers, ...paymentJobHandlers(config.payments) }, app.log, {
     schedules: [...notificationSchedules, ...securitySchedules, ...identitySchedules],

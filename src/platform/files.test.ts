@@ -1,4 +1,4 @@
-import fsp, { mkdtemp, rm } from 'node:fs/promises';
+import fsp, { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -88,5 +88,22 @@ describe('LocalFileStore', () => {
       expect(done).toBeLessThan(answered);
       expect((await store.read(f.storageKey)).equals(PDF)).toBe(true);
     }
+  });
+
+  it('removes the parts of uploads cut short by a crash at start, only once they are old (another instance may be writing the young ones)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
+    dirs.push(dir);
+    const store = new LocalFileStore(dir);
+    await store.init();
+    const kept = await store.put(PDF, 1024);
+    const tmp = path.join(dir, 'tmp');
+    await writeFile(path.join(tmp, 'old.part'), 'half a file');
+    await writeFile(path.join(tmp, 'young.part'), 'being written');
+    await writeFile(path.join(tmp, 'note.txt'), 'not ours');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(path.join(tmp, 'old.part'), twoHoursAgo, twoHoursAgo);
+    expect(await new LocalFileStore(dir).init()).toBe(1);
+    expect((await readdir(tmp)).sort()).toEqual(['note.txt', 'young.part']);
+    expect((await store.read(kept.storageKey)).equals(PDF)).toBe(true);
   });
 });

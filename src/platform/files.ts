@@ -59,8 +59,26 @@ export class LocalFileStore {
 
   constructor(readonly root: string) {}
 
-  async init(): Promise<void> {
-    await fs.mkdir(path.join(this.root, 'tmp'), { recursive: true });
+  /**
+   * Makes the folders, and removes what uploads cut short by a crash left in `tmp` (no row ever
+   * points there). Only parts older than `staleMs`: another instance sharing the disk may be
+   * writing the younger ones. Returns how many were removed.
+   */
+  async init(opts: { staleMs?: number; now?: number } = {}): Promise<number> {
+    const tmp = path.join(this.root, 'tmp');
+    await fs.mkdir(tmp, { recursive: true });
+    const oldest = (opts.now ?? Date.now()) - (opts.staleMs ?? 3_600_000);
+    let removed = 0;
+    for (const name of await fs.readdir(tmp)) {
+      if (!name.endsWith('.part')) continue;
+      const file = path.join(tmp, name);
+      const st = await fs.stat(file).catch(() => null);
+      if (st && st.mtimeMs < oldest) {
+        await fs.rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   private pathOf(key: string): string {

@@ -139,7 +139,7 @@ export interface DraftRenderOptions {
 export function draftTools(h: WebHelpers) {
   const { database, send } = h;
   const files = new LocalFileStore(path.join(h.config.dataDir, 'files'));
-  let filesReady: Promise<void> | null = null;
+  let filesReady: Promise<unknown> | null = null;
   const fileStore = async () => {
     filesReady ??= files.init();
     await filesReady;
