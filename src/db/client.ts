@@ -24,7 +24,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-
 export interface ScriptSession {
   exec(text: string): Promise<void>;
   query<T>(text: string, params?: unknown[]): Promise<T[]>;
@@ -122,14 +121,14 @@ interface EmscriptenModule {
   NODEFS: { stream_ops: { fsync?: (stream: EmscriptenStream) => number } };
 }
 
+type PreRun = NonNullable<Awaited<ReturnType<NodeFS['init']>>['emscriptenOpts']['preRun']>[number];
+
 /**
  * PGlite's Node file system, with fsync made real: the Emscripten layer under PGlite has no fsync
  * for files on the host (a call is accepted and does nothing), so this adds one that calls
  * fsync(2) on the host file. PostgreSQL then flushes the WAL at each commit and the data files at
  * each checkpoint, as on a server; `fdatasync` stays a no-op, hence `wal_sync_method=fsync`.
  */
-type PreRun = NonNullable<Awaited<ReturnType<NodeFS['init']>>['emscriptenOpts']['preRun']>[number];
-
 class DurableNodeFS extends NodeFS {
   override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]) {
     const r = await super.init(pg, opts);

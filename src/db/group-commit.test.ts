@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupRunner } from './group-commit.ts';
+import { GroupRunner, inKeyOrder } from './group-commit.ts';
 
 /** A writer that records each group it is given and can be told to fail. */
 function recorder(fail: (items: number[]) => boolean = () => false) {
@@ -73,5 +73,13 @@ describe('GroupRunner', () => {
     const c = new GroupRunner(w.run);
     await expect(c.add(1)).rejects.toThrow('failed 1');
     expect(await c.add(2)).toBe(20);
+  });
+});
+
+describe('inKeyOrder', () => {
+  it('answers each key asked, in order, with its row or null (rows in any order, keys asked twice)', () => {
+    const rows = [{ k: 'c', v: 3 }, { k: 'a', v: 1 }];
+    expect(inKeyOrder(['a', 'b', 'c', 'a'], rows, (r) => r.k)).toEqual([{ k: 'a', v: 1 }, null, { k: 'c', v: 3 }, { k: 'a', v: 1 }]);
+    expect(inKeyOrder([], rows, (r) => r.k)).toEqual([]);
   });
 });

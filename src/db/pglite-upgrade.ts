@@ -2,6 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Keyring } from '../platform/crypto.ts';
+import { fsyncFolder, writeSynced } from '../platform/files.ts';
 import { openPgliteClient, pgliteDatabase, pgliteFolderMajor, PGLITE_PG_MAJOR, type PgliteClient } from './client.ts';
 import { migrate } from './migrate.ts';
 
@@ -72,16 +73,6 @@ export function upgradePaths(dataDir: string) {
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
-/** Flushes a folder's entries (renames, new files) to disk. */
-async function syncDir(dir: string) {
-  const h = await fs.open(dir, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
-
 /**
  * Brings the PGlite folder `dataDir` to the installed PostgreSQL major when it was made by an older
  * one; does nothing for a missing or current folder (after finishing or cleaning up an upgrade a
@@ -141,14 +132,8 @@ export async function upgradePgliteFolder(dataDir: string, opts: UpgradeOptions)
 
   // 3. The swap, resumable from the marker.
   const marker: SwapMarker = { backupDir };
-  const h = await fs.open(p.marker, 'w');
-  try {
-    await h.writeFile(JSON.stringify(marker));
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  await syncDir(path.dirname(p.dir));
+  await writeSynced(p.marker, JSON.stringify(marker), 'w');
+  await fsyncFolder(path.dirname(p.dir));
   await fs.rename(p.dir, backupDir);
   if (opts.crashAfter === 'old moved') return { upgraded: false };
   await finishSwap(p, log);
@@ -172,7 +157,7 @@ async function finishSwap(p: ReturnType<typeof upgradePaths>, log: UpgradeLog): 
     if (major !== null && major !== PGLITE_PG_MAJOR) await fs.rename(p.dir, marker.backupDir);
     else if (major !== null) throw new PgliteUpgradeError(`Both ${p.dir} and ${p.work} hold a current data folder; move one of them away (docs/DATABASE.md).`);
     await fs.rename(p.work, p.dir);
-    await syncDir(path.dirname(p.dir));
+    await fsyncFolder(path.dirname(p.dir));
     log.info({ folder: p.dir, backupDir: marker.backupDir }, 'pglite upgrade: swapped the folders');
   } else if ((await pgliteFolderMajor(p.dir)) === null) {
     // Never start on an empty folder when the data is elsewhere (someone moved folders by hand).

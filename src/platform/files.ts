@@ -99,13 +99,7 @@ export class LocalFileStore {
       if ((await fs.mkdir(folder, { recursive: true })) !== undefined) await this.flushFolder(this.root);
       this.made.add(folder);
     }
-    const fh = await fs.open(tmp, 'wx');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSynced(tmp, data, 'wx');
     await fs.rename(tmp, finalPath);
     await this.flushFolder(folder);
     return { storageKey: key, sha256, size: data.length, mediaType };
@@ -152,7 +146,19 @@ export class LocalFileStore {
   }
 }
 
-async function fsyncFolder(folder: string): Promise<void> {
+/** Writes a whole file and flushes it to disk (fsync) before resolving. */
+export async function writeSynced(file: string, data: Buffer | string, flag: 'w' | 'wx'): Promise<void> {
+  const fh = await fs.open(file, flag);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Flushes a folder's entries (new names, renames) to disk: fsync on the folder itself. */
+export async function fsyncFolder(folder: string): Promise<void> {
   const fh = await fs.open(folder, 'r');
   try {
     await fh.sync();

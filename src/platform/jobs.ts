@@ -136,7 +136,9 @@ export class JobWorker {
     for (const { run_at: _runAt, ...job } of claimed) {
       const dossierId = job.payload?.dossierId;
       const lane = typeof dossierId === 'string' ? `dossier:${dossierId}` : `job:${job.id}`;
-      lanes.set(lane, [...(lanes.get(lane) ?? []), job]);
+      const queue = lanes.get(lane);
+      if (queue) queue.push(job);
+      else lanes.set(lane, [job]);
     }
     const done: number[] = [];
     const waiting = [...lanes.values()];

@@ -1,6 +1,6 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { param, prepared, queryRows, type Db } from '../../db/client.ts';
-import { groupRunnerFor } from '../../db/group-commit.ts';
+import { groupRunnerFor, inKeyOrder } from '../../db/group-commit.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
 import type { Actor } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
@@ -37,9 +37,7 @@ const dossiersOf = (byId: boolean) => async (db: Db, keys: string[]): Promise<(D
       )
       .prepare(n),
   );
-  const rows = await q.execute({ keys: JSON.stringify(keys) });
-  const found = new Map(rows.map((r) => [byId ? r.id : r.code, r]));
-  return keys.map((k) => found.get(k) ?? null);
+  return inKeyOrder(keys, await q.execute({ keys: JSON.stringify(keys) }), (r) => (byId ? r.id : r.code));
 };
 const dossiersById = dossiersOf(true);
 const dossiersByCode = dossiersOf(false);
@@ -68,9 +66,8 @@ async function idempotencyRecords(db: Db, wanted: { userId: string; scope: strin
       )
       .prepare(n),
   ).execute({ wanted: JSON.stringify(wanted.map((w) => ({ user_id: w.userId, scope: w.scope, key: w.key }))) });
-  const id = (userId: string, scope: string, key: string) => JSON.stringify([userId, scope, key]);
-  const found = new Map(rows.map((r) => [id(r.userId, r.scope, r.key), r]));
-  return wanted.map((w) => found.get(id(w.userId, w.scope, w.key)) ?? null);
+  const id = (r: { userId: string; scope: string; key: string }) => JSON.stringify([r.userId, r.scope, r.key]);
+  return inKeyOrder(wanted.map(id), rows, id);
 }
 
 /**
@@ -215,9 +212,7 @@ type DetailsRow = Awaited<ReturnType<ReturnType<typeof detailsQuery>['execute']>
 
 const detailsOf = (byId: boolean) => async (db: Db, keys: string[]): Promise<(DetailsRow | null)[]> => {
   const q = prepared(db, byId ? 'details_by_ids' : 'details_by_codes', (d) => detailsQuery(d, byId));
-  const rows = await q.execute({ keys: JSON.stringify(keys) });
-  const found = new Map(rows.map((r) => [byId ? r.d.id : r.d.code, r]));
-  return keys.map((k) => found.get(k) ?? null);
+  return inKeyOrder(keys, await q.execute({ keys: JSON.stringify(keys) }), (r) => (byId ? r.d.id : r.d.code));
 };
 const detailsById = detailsOf(true);
 const detailsByCode = detailsOf(false);

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { isServerPool, param, prepared, queryNamed, queryRows, sql, type Db } from '../../db/client.ts';
 import { agencies, dossiers, procedures } from '../../db/schema.ts';
-import { groupRunnerFor } from '../../db/group-commit.ts';
+import { groupRunnerFor, inKeyOrder } from '../../db/group-commit.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
 import { openApplicant, openForm } from '../../platform/personal-data.ts';
@@ -143,8 +143,7 @@ async function runLookups(db: Db, codes: string[]): Promise<(LookupRow | null)[]
         FROM dossiers d JOIN procedures p ON p.id = d.procedure_id JOIN agencies a ON a.id = d.receiving_agency_id
         WHERE d.code = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb)))`,
   );
-  const byCode = new Map(rows.map((r) => [r.code, r]));
-  return codes.map((c) => byCode.get(c) ?? null);
+  return inKeyOrder(codes, rows, (r) => r.code);
 }
 
 /** One lookup on its own, as a prepared statement (the embedded database: one in-process connection, nothing to save by grouping). */

@@ -36,12 +36,6 @@ export interface SubmitItem {
 }
 
 /**
- * One statement for a whole group: lock the still-unchanged drafts (in a fixed order), take a
- * block of numbers per agency and day from the counter, number the drafts in arrival order,
- * and write the dossiers, history, audit, outgoing jobs and idempotency keys. Returns the
- * dossiers that were submitted, with their codes.
- */
-/**
  * The CTEs `cnt`, `c` and `n` that number the rows of the CTE `from` (which has agency_id, day and
  * ord): a block of numbers per agency and day taken from the counter rows (locked in (agency, day)
  * order), and `n` = from's rows with their `seq`, in arrival order.
@@ -64,6 +58,12 @@ export function numberingCtes(from: 'd' | 'ok') {
 /** The daily number `n.seq` as the code writes it: at least 4 digits. */
 export const SEQ4 = sql`(CASE WHEN length(n.seq::text) >= 4 THEN n.seq::text ELSE lpad(n.seq::text, 4, '0') END)`;
 
+/**
+ * One statement for a whole group: lock the still-unchanged drafts (in a fixed order), take a
+ * block of numbers per agency and day from the counter, number the drafts in arrival order,
+ * and write the dossiers, history, audit, outgoing jobs and idempotency keys. Returns the
+ * dossiers that were submitted, with their codes.
+ */
 function groupStatement(items: SubmitItem[]) {
   const seq = SEQ4;
   return sql`

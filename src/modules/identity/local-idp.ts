@@ -220,7 +220,6 @@ async function buildHandler(opts: LocalIdpOptions, issuer: string): Promise<(req
       }
     })();
   };
-
 }
 
 /**
