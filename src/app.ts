@@ -108,6 +108,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(wellKnownRoutes(config));
-  await app.register(webRoutes({ config, database, sessions }));
+  await app.register(webRoutes({ config, database, sessions, files }));
   return app;
 }

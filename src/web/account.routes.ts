@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import {
@@ -24,7 +23,6 @@ import { keyringFor, KeyringError } from '../platform/crypto.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
-import { LocalFileStore } from '../platform/files.ts';
 import { accountPage, CORRECTION_MAX, correctionMaxText, deletionDonePage, lockedPage, oidcErrorPage, recoveryCodesPage, secondStepPage, signInErrorPage, type AccountView } from './account-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
@@ -297,7 +295,6 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
       .send(JSON.stringify(data, null, 2));
   });
 
-  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   app.post('/tai-khoan/xoa-du-lieu', { schema: { hide: true } }, async (req, reply) => {
     const body = guardPost(req, reply);
     if (!body) return reply;
@@ -306,7 +303,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     if (body.confirm !== 'on') return renderAccount(req, reply, 422, { error: { form: 'deletion', message: t(locale, 'acct.deleteConfirmMissing') } });
     const details = typeof body.details === 'string' ? body.details.normalize('NFC').replace(/\r\n?/g, '\n').trim().slice(0, CORRECTION_MAX) : '';
     const p = h.pageCtx(req, reply);
-    const done = await deleteMyData(ctxOf(req, database), { files, sessions }, details);
+    const done = await deleteMyData(ctxOf(req, database), { files: h.files, sessions }, details);
     // Signed out everywhere: the page is shown as to a visitor.
     reply.header('set-cookie', clear(SESSION_COOKIE));
     return h.send(reply, 200, deletionDonePage({ ...p, userName: null, csrf: null }, done.categories));

@@ -1,6 +1,5 @@
 import type {} from '@fastify/multipart';
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
@@ -14,7 +13,7 @@ import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
 import { getProcedure } from '../modules/procedures/procedures.service.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
-import { LocalFileStore, sendInlineFile } from '../platform/files.ts';
+import { sendInlineFile, type LocalFileStore } from '../platform/files.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { getSetting } from '../platform/settings.ts';
@@ -44,6 +43,8 @@ import { errorPage } from './pages.ts';
 export interface WebHelpers {
   config: Config;
   database: Database;
+  /** The app's attachment store (the API's): one per process. */
+  files: LocalFileStore;
   pageCtx: (req: FastifyRequest, reply: FastifyReply) => PageCtx;
   csrfValid: (req: FastifyRequest, body: Record<string, unknown>) => boolean;
   send: (reply: FastifyReply, status: number, body: string) => FastifyReply;
@@ -137,14 +138,7 @@ export interface DraftRenderOptions {
  * Domain rules stay in the dossier services; these only translate forms to calls and back.
  */
 export function draftTools(h: WebHelpers) {
-  const { database, send } = h;
-  const files = new LocalFileStore(path.join(h.config.dataDir, 'files'));
-  let filesReady: Promise<unknown> | null = null;
-  const fileStore = async () => {
-    filesReady ??= files.init();
-    await filesReady;
-    return files;
-  };
+  const { database, send, files } = h;
 
   const page = (req: FastifyRequest, reply: FastifyReply, status: number, titleKey: MessageKey, message: string) => {
     const p = h.pageCtx(req, reply);
@@ -299,7 +293,7 @@ export function draftTools(h: WebHelpers) {
     if (!comp) return notFoundPage(req, reply);
     if (!up.file) return err(422, 'app.err.fileMissing');
     try {
-      await attachFile(ctxOf(req, database), await fileStore(), d.dossier.id, { component: comp.code, fileName: up.file.fileName, data: up.file.data });
+      await attachFile(ctxOf(req, database), files, d.dossier.id, { component: comp.code, fileName: up.file.fileName, data: up.file.data });
     } catch (e) {
       if (e instanceof AppError) {
         if (e.code === 'FILE_TYPE_NOT_ALLOWED') return err(415, 'app.err.fileType');
@@ -323,7 +317,7 @@ export function draftTools(h: WebHelpers) {
   /** Serves an attached file inline, after the same access checks as the API (and its read audit). */
   const serveFile = async (req: FastifyRequest, reply: FastifyReply, id: string, fileId: string) => {
     const f = await getFile(ctxOf(req, database), id, fileId);
-    return sendInlineFile(reply, f, await (await fileStore()).read(f.storageKey));
+    return sendInlineFile(reply, f, await files.read(f.storageKey));
   };
 
   return {

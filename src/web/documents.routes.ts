@@ -4,14 +4,12 @@
  */
 import type {} from '@fastify/multipart';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { dossierFormPdf, verifyById, verifyContent } from '../modules/documents/documents.service.ts';
 import { sendPdf } from '../modules/documents/documents.routes.ts';
 import { isDossierForm } from '../modules/documents/forms.ts';
 import { keyRingFor } from '../modules/documents/signing.ts';
 import { AppError } from '../platform/errors.ts';
-import { LocalFileStore } from '../platform/files.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { getSetting } from '../platform/settings.ts';
@@ -25,8 +23,7 @@ import { CSRF_COOKIE, csrfToken, newCsrfSeed, serializeCookie } from './web-sess
 const DOSSIER_KEY = /^[0-9A-Za-z._-]{5,80}$/;
 
 export function registerDocumentRoutes(app: FastifyInstance, h: WebHelpers): void {
-  const { config, database } = h;
-  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  const { config, database, files } = h;
 
   /** A page context whose CSRF token exists even before sign-in (the verification form is public). */
   const formCtx = (req: FastifyRequest, reply: FastifyReply): PageCtx => {

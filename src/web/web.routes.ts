@@ -14,7 +14,8 @@ import { ctxOf, sendProblem, toAppError } from '../platform/http.ts';
 import { viCollator } from '../platform/text.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
 import { compressBody, MIN_COMPRESS_BYTES, negotiateEncoding } from './compress.ts';
-import { registerApplicationRoutes } from './application.routes.ts';
+import { registerApplicationRoutes, type WebHelpers } from './application.routes.ts';
+import type { LocalFileStore } from '../platform/files.ts';
 import { registerDashboardRoutes } from './dashboard.routes.ts';
 import { identityDepsOf, registerAccountRoutes, sendThrottledPage, startSecondStep } from './account.routes.ts';
 import { ThrottledError } from '../modules/identity/throttle.ts';
@@ -44,6 +45,7 @@ export interface WebDeps {
   config: Config;
   database: Database;
   sessions: SessionStore;
+  files: LocalFileStore;
 }
 
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -73,7 +75,7 @@ const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'obje
  * the API's bearer tokens); every POST form carries a CSRF token bound to the session, or to a
  * pre-session cookie before sign-in.
  */
-export function webRoutes({ config, database, sessions }: WebDeps): FastifyPluginAsync {
+export function webRoutes({ config, database, sessions, files }: WebDeps): FastifyPluginAsync {
   const secure = config.env === 'production';
   const state = new WeakMap<FastifyRequest, WebState>();
 
@@ -297,14 +299,15 @@ export function webRoutes({ config, database, sessions }: WebDeps): FastifyPlugi
       return reply.redirect('/', 303);
     });
 
-    registerApplicationRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerEnhanceRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerDashboardRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerAccountRoutes(app, { config, database, sessions, pageCtx: (req, reply) => pageCtx(req, reply, { needsCsrf: true }), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerDocumentRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerPaymentRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerStaffRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerSecurityRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
-    registerAdminRoutes(app, { config, database, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale });
+    const h: WebHelpers = { config, database, files, pageCtx: (req, reply) => pageCtx(req, reply), csrfValid, send, locale: (req) => stateOf(req).locale };
+    registerApplicationRoutes(app, h);
+    registerEnhanceRoutes(app, h);
+    registerDashboardRoutes(app, h);
+    registerAccountRoutes(app, { ...h, sessions, pageCtx: (req, reply) => pageCtx(req, reply, { needsCsrf: true }) });
+    registerDocumentRoutes(app, h);
+    registerPaymentRoutes(app, h);
+    registerStaffRoutes(app, h);
+    registerSecurityRoutes(app, h);
+    registerAdminRoutes(app, h);
   };
 }
