@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,31 +21,54 @@ export interface Server {
   proc: ChildProcess;
   url: string;
   readyMs: number;
+  /** What the server wrote (its first 1 MB: start-up lines and early errors). */
   output: () => string;
+  /** Lines the server has written so far. */
+  lines: () => number;
 }
 
-/** Builds dist/ (as `npm start` does). */
-export function buildDist(): void {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+/** Builds the server as `npm start` does, into dist/ or into `folder` (relative to the project). */
+export function buildDist(folder?: string): void {
+  execFileSync(process.execPath, ['scripts/build.mjs', ...(folder ? [folder] : [])], { cwd: ROOT, stdio: 'inherit' });
 }
+
+/** CPU time a process has used in user and system mode, ms (Linux /proc; clock ticks of 10 ms); NaN once it is gone. */
+export function cpuMsOf(pid: number): { user: number; system: number; total: number } {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const user = Number(fields[11]) * 10;
+    const system = Number(fields[12]) * 10;
+    return { user, system, total: user + system };
+  } catch {
+    return { user: NaN, system: NaN, total: NaN };
+  }
+}
+
+const OUTPUT_KEPT = 1 << 20;
 
 /**
  * Starts the server in a child process and waits until /readyz answers 200: the built bundle
- * (`dist/main.js`, as `npm start` runs it) when `built`, else `src/main.ts` through tsx.
+ * (`dist/main.js`, as `npm start` runs it, or the one in the folder `built` names) when `built`,
+ * else `src/main.ts` through tsx. BENCH_NODE_FLAGS go to its node (e.g. --cpu-prof).
  */
-export async function startServer(env: Record<string, string>, opts: { built?: boolean; timeoutMs?: number } = {}): Promise<Server> {
+export async function startServer(env: Record<string, string>, opts: { built?: boolean | string; timeoutMs?: number } = {}): Promise<Server> {
   const timeoutMs = opts.timeoutMs ?? 180_000;
-  const entry = opts.built ? ['--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const entry = opts.built ? ['--enable-source-maps', path.join(typeof opts.built === 'string' ? opts.built : 'dist', 'main.js')] : ['--import', 'tsx', 'src/main.ts'];
   const port = await freePort();
   const started = Date.now();
   let out = '';
+  let lines = 0;
+  const keep = (d: Buffer) => {
+    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
+    if (out.length < OUTPUT_KEPT) out += d.toString();
+  };
   const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...entry], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}):\n${out}`);
@@ -54,7 +78,7 @@ export async function startServer(env: Record<string, string>, opts: { built?: b
     }
     try {
       const r = await fetch(`${url}/readyz`);
-      if (r.status === 200) return { proc, url, readyMs: Date.now() - started, output: () => out };
+      if (r.status === 200) return { proc, url, readyMs: Date.now() - started, output: () => out, lines: () => lines };
     } catch {
       // not listening yet
     }

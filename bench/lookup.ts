@@ -9,8 +9,8 @@
  * (BENCH_LOOKUP_DOSSIERS dossiers, default 400); later runs reuse it. Like `npm run bench`, the
  * server reaches PostgreSQL through its Unix socket when PG_TEMP_DIR and PG_TEMP_PORT are set.
  *
- * The server is built into its own folder (node_modules/.cache/tinhso-bench-lookup), so a
- * concurrent `npm run build` does not pull dist/ from under it. Settings:
+ * The server is built as `npm start` builds it (scripts/build.mjs), into its own folder
+ * (node_modules/.cache/tinhso-bench-lookup), so a concurrent build does not pull dist/ from under it. Settings:
  * - BENCH_LOOKUP_SECONDS (10), BENCH_CONCURRENCY (50), BENCH_LOOKUP_RUNS (1: measured runs on
  *   one server, after a 2 s warm-up);
  * - BENCH_LOOKUP_BUNDLE=<folder with main.js>: a bundle built earlier (A/B comparisons of builds);
@@ -18,27 +18,19 @@
  * - BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (the profile is written when the
  *   server stops).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { freePort, percentile, ROOT } from './lib.ts';
+import { buildDist, cpuMsOf, percentile, ROOT, startServer, stopServer } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_LOOKUP_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const RUNS = Number(process.env.BENCH_LOOKUP_RUNS ?? 1);
 const DOSSIERS = Number(process.env.BENCH_LOOKUP_DOSSIERS ?? 400);
 const DB_NAME = 'tinhso_bench_lookup';
-
-/** CPU time a process has used in user and system mode, ms (Linux /proc; clock ticks of 10 ms). */
-async function cpuMsOf(pid: number): Promise<{ user: number; system: number }> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
-}
 
 /** The database URL the server uses (Unix socket when possible) and one to administer it. */
 function databaseUrls(): { server: string; admin: string | null } {
@@ -67,53 +59,12 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
   }
 }
 
-async function bundle(): Promise<string> {
+/** The server built as `npm start` builds it, into its own folder (or BENCH_LOOKUP_BUNDLE, built earlier). */
+function bundle(): string {
   if (process.env.BENCH_LOOKUP_BUNDLE) return path.resolve(process.env.BENCH_LOOKUP_BUNDLE);
-  const out = path.join(ROOT, 'node_modules/.cache/tinhso-bench-lookup');
-  await rm(out, { recursive: true, force: true });
-  await build({ entryPoints: { main: path.join(ROOT, 'src/main.ts') }, outdir: out, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', sourcemap: true, logLevel: 'warning' });
-  await cp(path.join(ROOT, 'src/db/migrations'), path.join(out, 'migrations'), { recursive: true });
-  return out;
-}
-
-async function startServer(dir: string, env: Record<string, string>) {
-  const port = await freePort();
-  let out = '';
-  const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--enable-source-maps', path.join(dir, 'main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Kept short: with BENCH_LOG_LEVEL=info every request writes two lines (counted).
-  let lines = 0;
-  const keep = (d: Buffer) => {
-    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
-    out = (out + d.toString()).slice(-20_000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 600_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}):\n${out}`);
-    if (Date.now() > until) {
-      proc.kill('SIGKILL');
-      throw new Error(`server not ready:\n${out}`);
-    }
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = async () => {
-    if (proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-  };
-  return { pid: proc.pid!, url, stop, logLines: () => lines };
+  const out = 'node_modules/.cache/tinhso-bench-lookup';
+  buildDist(out);
+  return path.join(ROOT, out);
 }
 
 async function hammer(http: Pool, codes: string[], seconds: number, pid: number) {
@@ -135,11 +86,11 @@ async function hammer(http: Pool, codes: string[], seconds: number, pid: number)
       }
     }
   };
-  const cpu0 = await cpuMsOf(pid);
+  const cpu0 = cpuMsOf(pid);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const secs = (performance.now() - t0) / 1000;
-  const cpu1 = await cpuMsOf(pid);
+  const cpu1 = cpuMsOf(pid);
   const n = lat.length + errors;
   lat.sort((a, b) => a - b);
   return {
@@ -156,18 +107,22 @@ async function hammer(http: Pool, codes: string[], seconds: number, pid: number)
 async function main() {
   const urls = databaseUrls();
   if (urls.admin) await ensureDatabase(urls.admin);
-  const dir = await bundle();
+  const dir = bundle();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-lookup-'));
   // A key derived from the URL: the personal data the first run sealed stays readable later.
   const key = `bench:${createHash('sha256').update(urls.server).digest('base64')}`;
-  const server = await startServer(dir, {
-    DATABASE_URL: urls.server,
-    DATA_ENCRYPTION_KEY: key,
-    DATA_DIR: tmp,
-    DEMO_DOSSIERS: String(DOSSIERS),
-    WORKERS: '1',
-    PUBLIC_LOOKUP_RATE_LIMIT: '100000000',
-  });
+  const server = await startServer(
+    {
+      DATABASE_URL: urls.server,
+      DATA_ENCRYPTION_KEY: key,
+      DATA_DIR: tmp,
+      DEMO_DOSSIERS: String(DOSSIERS),
+      WORKERS: '1',
+      PUBLIC_LOOKUP_RATE_LIMIT: '100000000',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    },
+    { built: dir, timeoutMs: 600_000 },
+  );
   const http = new Pool(server.url, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   try {
     const db = new pg.Client({ connectionString: urls.server });
@@ -175,19 +130,19 @@ async function main() {
     const codes = (await db.query<{ code: string }>(`SELECT code FROM dossiers WHERE code IS NOT NULL ORDER BY random() LIMIT 1000`)).rows.map((r) => r.code);
     await db.end();
     if (!codes.length) throw new Error('no dossier with a code in the database');
-    await hammer(http, codes, 2, server.pid);
+    await hammer(http, codes, 2, server.proc.pid!);
     console.log(`Public lookups, ${codes.length} codes, ${CONCURRENCY} concurrent clients, ${SECONDS} s per run, server log level ${process.env.BENCH_LOG_LEVEL ?? 'warn'}, ${os.cpus().length} CPUs`);
     console.log('| run | lookups/s | p50 ms | p99 ms | errors | server CPU ms/lookup (user) | load avg (1 min) |');
     console.log('|---|---|---|---|---|---|---|');
     for (let i = 1; i <= RUNS; i++) {
-      const lines0 = server.logLines();
-      const r = await hammer(http, codes, SECONDS, server.pid);
+      const lines0 = server.lines();
+      const r = await hammer(http, codes, SECONDS, server.proc.pid!);
       console.log(`| ${i} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.cpuMsPerLookup.toFixed(3)} (${r.userMsPerLookup.toFixed(3)}) | ${r.load.toFixed(2)} |`);
-      if (i === RUNS) console.log(`(server log lines written during the last run: ${server.logLines() - lines0})`);
+      if (i === RUNS) console.log(`(server log lines written during the last run: ${server.lines() - lines0})`);
     }
   } finally {
     await http.close();
-    await server.stop();
+    await stopServer(server);
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -6,13 +6,12 @@
  * provides) and on PGlite. Prints a table and writes bench/results/submissions.json.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { buildDist, multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
+import { buildDist, cpuMsOf, multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -50,16 +49,6 @@ interface Result {
   sustainedPerSec: number | null;
   /** Server CPU (user + system) per lookup, ms: comparable between runs on a busy machine. */
   lookupCpuMs: number;
-}
-
-/** CPU time (user + system) a process has used, ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -202,10 +191,10 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
     }
   };
   const l0 = Date.now();
-  const cpu0 = cpuMsOf(server.pid);
+  const cpu0 = cpuMsOf(server.pid).total;
   await Promise.all(Array.from({ length: CONCURRENCY }, lookupClient));
   const lsecs = (Date.now() - l0) / 1000;
-  const lookupCpuMs = (cpuMsOf(server.pid) - cpu0) / (lookupLat.length + lookupErrors);
+  const lookupCpuMs = (cpuMsOf(server.pid).total - cpu0) / (lookupLat.length + lookupErrors);
   lookupLat.sort((a, b) => a - b);
   await http.close();
   return {

@@ -35,10 +35,12 @@ const EXTERNAL = [
   'smtp-server',
 ];
 
-await rm('dist', { recursive: true, force: true });
+// `node scripts/build.mjs [folder]`: into dist/ by default (benchmarks build a copy elsewhere).
+const out = process.argv[2] ?? 'dist';
+await rm(out, { recursive: true, force: true });
 await build({
   entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
-  outdir: 'dist',
+  outdir: out,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -52,4 +54,4 @@ await build({
   sourcesContent: false,
   logLevel: 'warning',
 });
-await cp('src/db/migrations', 'dist/migrations', { recursive: true });
+await cp('src/db/migrations', `${out}/migrations`, { recursive: true });
