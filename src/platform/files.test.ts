@@ -23,12 +23,17 @@ describe('sniffMediaType', () => {
 describe('LocalFileStore', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
-  it('stores, hashes and reads back; refuses empty, oversized and unknown files', async () => {
+  /** A store in a fresh temporary folder, removed after the tests. */
+  const newStore = async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
     dirs.push(dir);
     const store = new LocalFileStore(dir);
     await store.init();
+    return { dir, store };
+  };
+
+  it('stores, hashes and reads back; refuses empty, oversized and unknown files', async () => {
+    const { store } = await newStore();
     const f = await store.put(PDF, 1024);
     expect(f.mediaType).toBe('application/pdf');
     expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -41,10 +46,7 @@ describe('LocalFileStore', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('flushes the folder after each rename, before answering; renames made during a flush share the next one', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
-    dirs.push(dir);
-    const store = new LocalFileStore(dir);
-    await store.init();
+    const { dir, store } = await newStore();
     // The same content lands in the same fan-out folder.
     const folder = path.join(dir, (await store.put(PDF, 1024)).storageKey.slice(0, 2));
     const events: string[] = [];
@@ -91,10 +93,7 @@ describe('LocalFileStore', () => {
   });
 
   it('removes the parts of uploads cut short by a crash at start, only once they are old (another instance may be writing the young ones)', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
-    dirs.push(dir);
-    const store = new LocalFileStore(dir);
-    await store.init();
+    const { dir, store } = await newStore();
     const kept = await store.put(PDF, 1024);
     const tmp = path.join(dir, 'tmp');
     await writeFile(path.join(tmp, 'old.part'), 'half a file');
