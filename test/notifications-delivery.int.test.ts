@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationHandlers } from '../src/modules/notifications/index.ts';
-import { httpSmsChannel, smtpChannel, type Channels } from '../src/modules/notifications/notifications.channels.ts';
+import { httpSmsChannel, smtpChannel, type Channels, type EmailChannel } from '../src/modules/notifications/notifications.channels.ts';
 import { parseEmail } from '../src/modules/notifications/notifications.outbox.ts';
 import { startSmsSink, startSmtpSink, type Sink } from '../src/modules/notifications/notifications.sinks.ts';
 import { Keyring } from '../src/platform/crypto.ts';
@@ -256,44 +256,66 @@ describe('email and SMS notifications', () => {
     }
   });
 
-  it('sends over a few reused SMTP connections, not one per message, and over new ones after the server closed them', async () => {
-    let connections = 0;
-    let messages = 0;
+  /** An SMTP server on a free port that counts connections and messages; idle connections are closed after 300 ms. */
+  async function countingSmtpServer() {
+    const counts = { connections: 0, messages: 0 };
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      // Idle connections are closed by the server after 300 ms.
       socketTimeout: 300,
       onConnect(_s, cb) {
-        connections++;
+        counts.connections++;
         cb();
       },
       onData(stream, _s, cb) {
         stream.resume();
         stream.on('end', () => {
-          messages++;
+          counts.messages++;
           cb();
         });
       },
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const email = smtpChannel(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, FROM);
-    const sendMany = (n: number, from: number) =>
-      Promise.all(Array.from({ length: n }, (_, i) => email.send({ to: `nguoi${from + i}@example.vn`, subject: 'Thử', text: 'Nội dung', id: `pool-${from + i}` })));
+    return {
+      counts,
+      url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+  const sendMany = (email: EmailChannel, n: number, from: number) =>
+    Promise.all(Array.from({ length: n }, (_, i) => email.send({ to: `nguoi${from + i}@example.vn`, subject: 'Thử', text: 'Nội dung', id: `pool-${from + i}` })));
+
+  it('sends over a few reused SMTP connections, not one per message, and over new ones after the server closed them', async () => {
+    const smtp = await countingSmtpServer();
+    const email = smtpChannel(smtp.url, FROM);
     try {
-      await sendMany(40, 0);
-      expect(messages).toBe(40);
-      expect(connections).toBeGreaterThanOrEqual(1);
-      expect(connections).toBeLessThanOrEqual(4);
+      await sendMany(email, 40, 0);
+      expect(smtp.counts.messages).toBe(40);
+      expect(smtp.counts.connections).toBeGreaterThanOrEqual(1);
+      expect(smtp.counts.connections).toBeLessThanOrEqual(4);
       await new Promise((r) => setTimeout(r, 800));
-      const before = connections;
-      await sendMany(5, 40);
-      expect(messages).toBe(45);
-      expect(connections).toBeGreaterThan(before);
+      const before = smtp.counts.connections;
+      await sendMany(email, 5, 40);
+      expect(smtp.counts.messages).toBe(45);
+      expect(smtp.counts.connections).toBeGreaterThan(before);
     } finally {
       email.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      await smtp.close();
+    }
+  });
+
+  it('takes the pool limits from the SMTP_URL query (maxConnections, maxMessages)', async () => {
+    const smtp = await countingSmtpServer();
+    // One connection, renewed after every 4 messages: 20 messages need exactly 5 (the defaults would use at most 4).
+    const email = smtpChannel(`${smtp.url}?maxConnections=1&maxMessages=4`, FROM);
+    try {
+      await sendMany(email, 20, 100);
+      expect(smtp.counts.messages).toBe(20);
+      expect(smtp.counts.connections).toBe(5);
+    } finally {
+      email.close();
+      await smtp.close();
     }
   });
 

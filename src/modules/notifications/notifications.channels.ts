@@ -52,6 +52,8 @@ const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, sock
  * A few SMTP connections kept open and reused (a new connection per message — TCP, greeting,
  * EHLO, STARTTLS — limited a worker to ~50 emails/s against a local server). Each is renewed
  * after 100 messages; a broken one is replaced and its message fails as a temporary error.
+ * SMTP_URL's query overrides these (`?maxConnections=8&maxMessages=500`): nodemailer gives the
+ * URL's options precedence.
  */
 const SMTP_POOL = { pool: true, maxConnections: 4, maxMessages: 100 };
 
