@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './harness.ts';
+import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -27,10 +27,22 @@ describe('settings ([config] values)', () => {
     expect((await due()).json.dueAt).toBe('2026-11-23T16:00:00.000+07:00');
   });
 
-  it('changes the dossier code pattern only to one that keeps the agency and the sequence', async () => {
-    const bad = await t.request({ method: 'PUT', url: '/api/v1/settings/dossier_code_pattern', as: 'admin.lan', payload: { value: 'HS-{yymmdd}' } });
-    expect(bad.status).toBe(422);
-    const ok = await t.request({ method: 'PUT', url: '/api/v1/settings/dossier_code_pattern', as: 'admin.lan', payload: { value: '{agency}-{yymmdd}-{seq4}' } });
-    expect(ok.status).toBe(200);
+  it('changes the dossier code pattern only to one that keeps codes unique, and new codes follow it', async () => {
+    const put = (value: string) => t.request({ method: 'PUT', url: '/api/v1/settings/dossier_code_pattern', as: 'admin.lan', payload: { value } });
+    // No agency; no date (the sequence restarts each day, so codes would repeat); the sequence
+    // twice; a character that does not belong in a URL; an unknown field.
+    for (const bad of ['HS-{yymmdd}-{seq4}', '{agency}-{seq4}', '{agency}-{yymmdd}-{seq4}-{seq4}', '{agency}/{yymmdd}/{seq4}', '{agency}-{ddmmyy}-{seq4}']) {
+      const r = await put(bad);
+      expect(r.status, bad).toBe(422);
+      expect(r.json.code, bad).toBe('SETTING_INVALID');
+    }
+    expect((await put('HS.{yymmdd}.{agency}.{yymmdd}.{seq4}')).status).toBe(200);
+    try {
+      const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+      expect(d.code).toMatch(/^HS\.(\d{6})\.[A-Z0-9.]+\.\1\.\d{4}$/);
+      expect((await t.request({ method: 'GET', url: `/api/v1/public/dossiers/${d.code}` })).status).toBe(200);
+    } finally {
+      expect((await put('{agency}-{yymmdd}-{seq4}')).status).toBe(200);
+    }
   });
 });

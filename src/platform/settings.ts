@@ -15,8 +15,21 @@ export const SettingSchemas = {
       .min(1)
       .refine((ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)), 'periods must be ordered and not overlap'),
   }),
-  /** Dossier code pattern: {agency} identity code, {yymmdd} date of receipt, {seq4} daily sequence. */
-  dossier_code_pattern: z.string().includes('{seq4}').includes('{agency}').max(80),
+  /**
+   * Dossier code pattern: {agency} identity code, {yymmdd} date of receipt, {seq4} daily sequence.
+   * The sequence restarts each day for each agency, so all three are needed for codes to stay
+   * unique; other characters are letters, digits, '.', '-' and '_' (a code goes into URLs).
+   */
+  dossier_code_pattern: z
+    .string()
+    .max(80)
+    .refine((p) => /^([A-Za-z0-9._-]|\{(agency|yymmdd|seq4)\})+$/.test(p), {
+      message: 'chỉ gồm chữ, số, dấu . - _ và các trường {agency}, {yymmdd}, {seq4}',
+    })
+    .refine((p) => p.split('{seq4}').length === 2, { message: '{seq4} phải xuất hiện đúng một lần' })
+    .refine((p) => p.includes('{agency}') && p.includes('{yymmdd}'), {
+      message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan',
+    }),
   upload_max_bytes: z.number().int().min(1024).max(200 * 1024 * 1024),
   /** Roles that must sign in with a second factor (TOTP); null = the environment's default (docs/IDENTITY.md). */
   mfa_required_roles: z.array(z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin'])).max(6).nullable(),

@@ -437,7 +437,7 @@ function sanitiseFileName(name: string): string {
 
 /** Formats a dossier code from the configured pattern (DOMAIN section 5). */
 export function dossierCodeParts(pattern: string, agencyIdentity: string, day: string): { before: string; after: string } {
-  const filled = pattern.replace('{agency}', agencyIdentity).replace('{yymmdd}', day.slice(2, 4) + day.slice(5, 7) + day.slice(8, 10));
+  const filled = pattern.replaceAll('{agency}', agencyIdentity).replaceAll('{yymmdd}', day.slice(2, 4) + day.slice(5, 7) + day.slice(8, 10));
   const [before = '', after = ''] = filled.split('{seq4}');
   return { before, after };
 }
