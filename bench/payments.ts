@@ -32,7 +32,7 @@ try {
   const [deskUser] = await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM users WHERE username = 'reception.dung'`);
   const setupStart = performance.now();
   for (const d of open) {
-    const desk: Actor = { userId: deskUser!.id, username: 'bench', displayName: 'bench', kind: 'staff', roles: [{ role: 'reception', agencyId: d.receiving_agency_id, agencyCode: null, includeChildren: false }], agencyScope: [d.receiving_agency_id], sessionId: null };
+    const desk: Actor = { userId: deskUser!.id, username: 'bench', displayName: 'bench', kind: 'staff', roles: [{ role: 'reception', agencyId: d.receiving_agency_id, agencyCode: null, includeChildren: false, scope: [d.receiving_agency_id] }], agencyScope: [d.receiving_agency_id], sessionId: null };
     await performAction({ db: t.database.db, actor: desk, now: new Date(), log, keyring: t.app.keyring }, d.id, { action: 'request_payment', amount: 25_000 });
   }
   const requests = await t.database.db.select({ id: payments.id, reference: payments.reference, amount: payments.amount }).from(payments);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './harness.ts';
+import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
+import { webClient } from './web-client.ts';
+import { workflowSteps } from './workflow-steps.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -72,5 +74,51 @@ describe('agency administration', () => {
     const taken = await t.request({ method: 'PUT', url: '/api/v1/agencies/KHAC', as: 'admin.lan', payload: { ...agency, identityCode: '000.00.01.H37' } });
     expect(taken.status).toBe(409);
     expect(taken.json.code).toBe('AGENCY_IDENTITY_CODE_TAKEN');
+  });
+});
+
+describe('a role counts only in the agencies its own grant reaches', () => {
+  const { inProgress, act } = workflowSteps(() => t);
+
+  it('the desk of a commune centre who leads the provincial centre is a leader there, not its desk', async () => {
+    const body = {
+      username: 'mixed.nhung',
+      displayName: 'Đỗ Thị Nhung',
+      password: 'tinhso-demo',
+      kind: 'staff',
+      roles: [
+        { role: 'reception', agencyCode: 'TTPVHCC-13669' },
+        { role: 'leader', agencyCode: 'TTPVHCC' },
+      ],
+    };
+    expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body })).status).toBe(201);
+    const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+    const seen = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'mixed.nhung' });
+    expect(seen.status).toBe(200);
+    expect(seen.json.receivingAgency.code).toBe('TTPVHCC');
+    // Not the provincial centre's desk: it may not receive there.
+    expect(seen.json.allowedActions).not.toContain('receive');
+    const receive = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: 'receive' } });
+    expect(receive.status).toBe(403);
+    // Its leader, once the dossier reaches the leader step.
+    await inProgress(d.code);
+    let cur = await act(d.code, 'specialist.giang', { action: 'forward' });
+    while (cur.currentStep?.role === 'specialist') cur = await act(d.code, 'specialist.giang', { action: 'forward' });
+    const asLeader = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'mixed.nhung' });
+    expect(asLeader.json.currentStep.role).toBe('leader');
+    const leaderAction = asLeader.json.allowedActions.includes('approve') ? 'approve' : 'forward';
+    expect(asLeader.json.allowedActions).toContain(leaderAction);
+    // A desk action on it is still refused.
+    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: 'return_result' } })).status).toBe(403);
+    // The worklist's "mine": the provincial dossier at the leader step, not one waiting at the provincial desk.
+    const e = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+    await act(e.code, 'reception.dung', { action: 'receive' });
+    const web = webClient(() => t);
+    const { cookie } = await web.signIn('mixed.nhung');
+    const mine = await web.get('/can-bo/ho-so?nhom=cua-toi', cookie);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toContain(d.code);
+    expect(mine.body).not.toContain(e.code);
+    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: leaderAction } })).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@ import { accessOf, installAccessControl } from './access.ts';
 import type { Actor, Role } from './context.ts';
 import { installErrorHandling } from './http.ts';
 
-const actorOf = (roles: Role[]): Actor => ({ userId: 'u', username: 'u', displayName: 'U', kind: roles.includes('citizen') ? 'citizen' : 'staff', roles: roles.map((role) => ({ role, agencyId: null, agencyCode: null, includeChildren: false })), agencyScope: [], sessionId: null });
+const actorOf = (roles: Role[]): Actor => ({ userId: 'u', username: 'u', displayName: 'U', kind: roles.includes('citizen') ? 'citizen' : 'staff', roles: roles.map((role) => ({ role, agencyId: null, agencyCode: null, includeChildren: false, scope: [] })), agencyScope: [], sessionId: null });
 
 /** Routes of each class of the matrix, signed in by an `x-roles` header (no sessions here). */
 async function appWith(extra?: (app: FastifyInstance) => void): Promise<FastifyInstance> {

@@ -94,6 +94,16 @@ export class SessionStore {
   }
 }
 
+/**
+ * SQL for the agency ids one grant `r` (a user_roles row) covers: its agency and, when it
+ * includes children, every agency below it.
+ */
+const grantScopeSql = sql.raw(`coalesce((WITH RECURSIVE sc(id) AS (
+                        SELECT r.agency_id WHERE r.agency_id IS NOT NULL
+                        UNION
+                        SELECT c.id FROM agencies c JOIN sc ON c.parent_id = sc.id WHERE r.include_children)
+                      SELECT json_agg(id) FROM sc), '[]'::json)`);
+
 interface ActorRow {
   session_id: string | null;
   expires_at: Date | string | null;
@@ -103,7 +113,6 @@ interface ActorRow {
   display_name: string;
   kind: Actor['kind'];
   roles: RoleGrant[] | string;
-  scope: string[] | string;
 }
 
 const parseJson = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
@@ -113,25 +122,21 @@ async function loadActor(db: Db, where: ReturnType<typeof sql>): Promise<{ actor
     db,
     sql`SELECT s.id AS session_id, s.expires_at, s.last_seen_at, u.id, u.username, u.display_name, u.kind,
           coalesce((SELECT json_agg(json_build_object('role', r.role, 'agencyId', r.agency_id, 'agencyCode', a.code,
-                      'includeChildren', r.include_children) ORDER BY r.role)
-                    FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = u.id), '[]'::json) AS roles,
-          coalesce((WITH RECURSIVE scope(id, include_children) AS (
-                      SELECT r.agency_id, r.include_children FROM user_roles r WHERE r.user_id = u.id AND r.agency_id IS NOT NULL
-                      UNION
-                      SELECT c.id, true FROM agencies c JOIN scope ON c.parent_id = scope.id AND scope.include_children)
-                    SELECT json_agg(DISTINCT id) FROM scope), '[]'::json) AS scope
+                      'includeChildren', r.include_children, 'scope', ${grantScopeSql}) ORDER BY r.role)
+                    FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = u.id), '[]'::json) AS roles
         FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE ${where} AND u.is_active`,
   );
   if (!row) return null;
+  const roles = parseJson(row.roles);
   return {
     actor: {
       userId: row.id,
       username: row.username,
       displayName: row.display_name,
       kind: row.kind,
-      roles: parseJson(row.roles),
-      agencyScope: parseJson(row.scope),
+      roles,
+      agencyScope: [...new Set(roles.flatMap((g) => g.scope))],
       sessionId: row.session_id,
     },
     expiresAt: new Date(row.expires_at ?? 0),

@@ -12,9 +12,14 @@ export interface RoleGrant {
   agencyId: string | null;
   agencyCode: string | null;
   includeChildren: boolean;
+  /** The agency ids this grant covers: its agency, and its descendants when includeChildren. */
+  scope: string[];
 }
 
-/** Who is acting. `agencyScope` is every agency id a staff member's roles cover (children included where granted). */
+/**
+ * Who is acting. `agencyScope` is every agency id any of a staff member's grants covers (what they
+ * may see); what they may DO in an agency depends on the grants that cover it (`scopeOf`).
+ */
 export interface Actor {
   userId: string;
   username: string;
@@ -38,6 +43,16 @@ export interface Ctx {
 
 export function hasRole(actor: Actor | null, role: Role): boolean {
   return !!actor && actor.roles.some((r) => r.role === role);
+}
+
+/**
+ * The agencies in which the actor holds one of `roles`: someone who is the desk in A and a
+ * leader in B acts as a leader only in B.
+ */
+export function scopeOf(actor: Actor, roles: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const g of actor.roles) if (roles.includes(g.role)) for (const id of g.scope) ids.add(id);
+  return [...ids];
 }
 
 export function isStaff(actor: Actor | null): boolean {

@@ -85,7 +85,7 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
 
   // The catalogue goes through the administrators' use cases, so demo data obeys the same rules.
   const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.username, 'admin.lan'));
-  const actor: Actor = { userId: admin!.id, username: 'admin.lan', displayName: 'seed', kind: 'staff', roles: [{ role: 'admin', agencyId: null, agencyCode: null, includeChildren: false }], agencyScope: [], sessionId: null };
+  const actor: Actor = { userId: admin!.id, username: 'admin.lan', displayName: 'seed', kind: 'staff', roles: [{ role: 'admin', agencyId: null, agencyCode: null, includeChildren: false, scope: [] }], agencyScope: [], sessionId: null };
   const ctx: Ctx = { db, actor, now, log, keyring: opts.keyring };
   for (const p of demoProcedures) {
     const { code, ...definition } = p;

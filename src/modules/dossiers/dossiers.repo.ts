@@ -2,7 +2,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import { param, prepared, queryRows, type Db } from '../../db/client.ts';
 import { groupRunnerFor, inKeyOrder } from '../../db/group-commit.ts';
 import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
-import type { Actor } from '../../platform/context.ts';
+import { scopeOf, STAFF_ROLES, type Actor } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, isPersonalIdNumber } from '../../platform/personal-data.ts';
 import { escapeLike, fold } from '../../platform/text.ts';
@@ -102,7 +102,7 @@ export function overdueSql(now: Date): SQL {
 /** Which dossiers an actor may see: their own as applicant; their agencies' as staff. */
 export function visibilitySql(actor: Actor): SQL {
   const parts: SQL[] = [sql`d.applicant_user_id = ${actor.userId}`, sql`(d.created_by = ${actor.userId} AND d.status = 'draft')`];
-  const staffScope = actor.roles.some((r) => r.role === 'reception' || r.role === 'specialist' || r.role === 'leader') ? actor.agencyScope : [];
+  const staffScope = scopeOf(actor, STAFF_ROLES);
   if (staffScope.length) {
     const ids = sql.join(staffScope.map((id) => sql`${id}::uuid`), sql`, `);
     parts.push(sql`((d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))

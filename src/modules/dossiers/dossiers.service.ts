@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
-import type { Actor, Ctx } from '../../platform/context.ts';
+import { scopeOf, STAFF_ROLES, type Actor, type Ctx } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, openForm, sealApplicant, sealForm } from '../../platform/personal-data.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
@@ -17,7 +17,7 @@ import { TtlCache } from '../../platform/cache.ts';
 import { vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
-import { isUnitInForce } from '../reference/reference.service.ts';
+import { unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
 import {
   decideForParties,
@@ -53,9 +53,11 @@ export function partiesOf(actor: Actor, d: Pick<DossierRow, 'applicantUserId' | 
   if (d.applicantUserId === actor.userId) parties.push('applicant');
   // A citizen's unsubmitted draft is theirs alone; drafts made at the desk are the desk's too.
   const isPrivateDraft = d.status === 'draft' && d.createdBy === d.applicantUserId;
-  const inScope = !isPrivateDraft && (actor.agencyScope.includes(d.receivingAgencyId) || actor.agencyScope.includes(d.competentAgencyId));
-  if (inScope) {
-    for (const r of ['reception', 'specialist', 'leader'] as const) if (actor.roles.some((g) => g.role === r)) parties.push(r);
+  if (isPrivateDraft) return parties;
+  // Each staff role counts only where its own grant reaches: the desk of A who leads B is a leader in B only.
+  for (const r of STAFF_ROLES) {
+    const scope = scopeOf(actor, [r]);
+    if (scope.includes(d.receivingAgencyId) || scope.includes(d.competentAgencyId)) parties.push(r);
   }
   return parties;
 }
@@ -99,7 +101,9 @@ export function checkVersion(d: DossierRow, ifMatch: number | undefined) {
 async function checkUnitCodes(db: Db, codes: { path: string; code: string }[], at: string): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   for (const { path, code } of codes) {
-    if (!(await isUnitInForce(db, code, at))) errors.push({ path, message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực` });
+    // A code replaced by a reorganisation names its successors (admin_unit_successions).
+    const problem = await unitCodeProblem(db, code, at);
+    if (problem) errors.push({ path, message: problem });
   }
   return errors;
 }
@@ -196,7 +200,7 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
   const receiving = proc.receivingAgencies;
   const wanted = body.agencyCode ?? (isDesk && !isApplicantUser ? actor.roles.find((r) => r.role === 'reception')?.agencyCode : undefined) ?? receiving[0]?.code;
   const agency = receiving.find((a) => a.code === wanted);
-  if (!agency || (isDesk && !isApplicantUser && !actor.agencyScope.includes(agency.id))) {
+  if (!agency || (isDesk && !isApplicantUser && !scopeOf(actor, ['reception']).includes(agency.id))) {
     throw new AppError('invalid', 'DOSSIER_AGENCY_NOT_RECEIVING', {
       userMessage: 'Cơ quan đã chọn không tiếp nhận thủ tục này.',
       details: { receivingAgencies: receiving.map((a) => a.code) },

@@ -1,6 +1,6 @@
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import { computeDueAt, type Clock } from '../calendar/index.ts';
-import type { Actor, Ctx } from '../../platform/context.ts';
+import { scopeOf, type Actor, type Ctx } from '../../platform/context.ts';
 import { requireActor } from '../../platform/auth.ts';
 import { FINAL_STATUSES, type DossierStatus } from './dossier-workflow.ts';
 import { overdueSql, searchConditions, visibilitySql } from './dossiers.repo.ts';
@@ -66,11 +66,19 @@ export function dueSoonLimit(clock: Clock, now: Date, days: number): Date {
 
 /** The condition of each tab, over the `base` rows (alias d). `soonLimit`: now + the "due soon" working days. */
 function tabConditions(actor: Actor, now: Date, soonLimit: Date): Record<WorklistTab, SQL> {
-  const has = (role: string) => actor.roles.some((r) => r.role === role);
+  // Where the actor holds `role` (each grant reaches its own agencies), as a condition on the dossier.
+  const holds = (role: string): SQL | null => {
+    const scope = scopeOf(actor, [role]);
+    if (!scope.length) return null;
+    const ids = sql.join(scope.map((id) => sql`${id}::uuid`), sql`, `);
+    return sql`(d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))`;
+  };
   const mine: SQL[] = [sql`(d.status = 'in_progress' AND d.assignee_id = ${actor.userId} AND d.step_role = 'specialist')`];
-  // A leader holds every dossier at a leader step of their agencies; the desk holds what it must assign or hand back.
-  if (has('leader')) mine.push(sql`(d.status = 'in_progress' AND d.step_role = 'leader')`);
-  if (has('reception')) mine.push(sql`d.status IN ('received', 'done')`);
+  // A leader holds every dossier at a leader step of the agencies they lead; the desk holds what it must assign or hand back.
+  const leads = holds('leader');
+  if (leads) mine.push(sql`(d.status = 'in_progress' AND d.step_role = 'leader' AND ${leads})`);
+  const desk = holds('reception');
+  if (desk) mine.push(sql`(d.status IN ('received', 'done') AND ${desk})`);
   return {
     receive: sql`d.status = 'submitted'`,
     mine: sql`(${sql.join(mine, sql` OR `)})`,
@@ -133,7 +141,8 @@ export async function staffWorklist(ctx: Ctx, q: WorklistQuery, soonLimit: Date)
           FROM procedure_versions v, jsonb_array_elements(v.definition -> 'workflow') WITH ORDINALITY AS w(step, ord)
         ), base AS (
           SELECT d.id, d.code, d.procedure_id, d.procedure_code, d.status, d.applicant, d.channel, d.submitted_at, d.received_at, d.due_at,
-                 d.finished_at, d.paused_at, d.assignee_id, d.created_by, d.search_text, s.role AS step_role, ${overdueSql(now)} AS is_overdue
+                 d.finished_at, d.paused_at, d.assignee_id, d.created_by, d.search_text, d.receiving_agency_id, d.competent_agency_id,
+                 s.role AS step_role, ${overdueSql(now)} AS is_overdue
           FROM dossiers d LEFT JOIN steps s ON s.version_id = d.procedure_version_id AND s.idx = d.step_index
           WHERE ${visibilitySql(actor)}
         ), counts AS (

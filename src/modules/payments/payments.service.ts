@@ -4,7 +4,7 @@ import { queryRows, sql, type Db } from '../../db/client.ts';
 import { dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
-import type { Actor, Ctx } from '../../platform/context.ts';
+import { scopeOf, type Actor, type Ctx } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId, UUID_RE } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/crypto.ts';
@@ -144,7 +144,7 @@ function paymentSystemActor(receivingAgencyId: string): Actor {
     username: PAYMENT_SYSTEM_USERNAME,
     displayName: PAYMENT_SYSTEM_NAME,
     kind: 'staff',
-    roles: [{ role: 'reception', agencyId: receivingAgencyId, agencyCode: null, includeChildren: false }],
+    roles: [{ role: 'reception', agencyId: receivingAgencyId, agencyCode: null, includeChildren: false, scope: [receivingAgencyId] }],
     agencyScope: [receivingAgencyId],
     sessionId: null,
   };
@@ -263,9 +263,15 @@ export function requireFinance(ctx: Ctx): Actor {
   return actor;
 }
 
+/** The agencies where the actor reviews payments: those of their leader (or finance) grants. */
+const financeScope = (actor: Actor) => scopeOf(actor, ['leader', 'finance']);
+/** Agency ids for `IN (...)`; NULL (matching nothing) when there are none. */
+const inList = (ids: string[]) => (ids.length ? sql.join(ids.map((a) => sql`${a}::uuid`), sql`, `) : sql`NULL`);
+
 /** Transactions the reviewer may see: those of dossiers in their agencies, and those matching no request. */
 function reviewScopeSql(actor: Actor) {
-  const ids = actor.agencyScope.length ? sql.join(actor.agencyScope.map((id) => sql`${id}::uuid`), sql`, `) : null;
+  const scope = financeScope(actor);
+  const ids = scope.length ? sql.join(scope.map((id) => sql`${id}::uuid`), sql`, `) : null;
   return ids ? sql`(t.payment_id IS NULL OR d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))` : sql`t.payment_id IS NULL`;
 }
 
@@ -431,7 +437,7 @@ export async function resolveHeld(
     const [target] = await queryRows<{ id: string; dossier_id: string }>(
       tx,
       sql`SELECT p.id, p.dossier_id FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ${paymentId.toLowerCase()}::uuid
-          AND d.receiving_agency_id IN (${actor.agencyScope.length ? sql.join(actor.agencyScope.map((a) => sql`${a}::uuid`), sql`, `) : sql`NULL`})`,
+          AND d.receiving_agency_id IN (${inList(financeScope(actor))})`,
     );
     if (!target) throw paymentNotFound();
     const [d] = await tx.select({ id: dossiers.id, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId }).from(dossiers).where(eq(dossiers.id, target.dossier_id)).for('update');
@@ -487,7 +493,7 @@ export async function reconciliation(ctx: Ctx, date: string): Promise<Reconcilia
   const { from, to } = dayBounds(date);
   const scope = reviewScopeSql(actor);
   const rows = (await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.received_at >= ${from} AND t.received_at < ${to} AND ${scope} ORDER BY t.received_at, t.id`)).map(txView);
-  const requestScope = actor.agencyScope.length ? sql.join(actor.agencyScope.map((a) => sql`${a}::uuid`), sql`, `) : sql`NULL`;
+  const requestScope = inList(financeScope(actor));
   const [req] = await queryRows<{ created: number; created_total: number | string; paid: number; paid_total: number | string }>(
     ctx.db,
     sql`SELECT count(*) FILTER (WHERE p.created_at >= ${from} AND p.created_at < ${to})::int AS created,
