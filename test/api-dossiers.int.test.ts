@@ -171,6 +171,29 @@ describe('walk-in intake at the counter', () => {
     expect((await get(d.id, 'reception.dung')).status).toBe(200);
   });
 
+  it('the desk records a walk-in’s supplement at the counter; a dossier goes back to the desk only when complete', async () => {
+    const stranger = { type: 'citizen', fullName: 'Đinh Thị Mai', idNumber: '036199990002' };
+    const d = await createDraft('reception.dung', { applicant: stranger });
+    await uploadRequired(d.id, 'reception.dung');
+    const sub = await t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as: 'reception.dung' });
+    expect(sub.status, sub.body).toBe(200);
+    await actOk(d.id, 'reception.dung', { action: 'request_supplement', reason: 'Giấy chứng sinh bị mờ' });
+    // The walk-in has no account: the desk takes the papers out and in.
+    const view = await get(d.id, 'reception.dung');
+    const required = def.components.find((c) => c.required)!.code;
+    const old = view.json.files.find((f: { component: string }) => f.component === required);
+    expect((await t.request({ method: 'DELETE', url: api(`/dossiers/${d.id}/files/${old.fileId}`), as: 'reception.dung' })).status).toBe(204);
+    // Without the required paper it cannot go back.
+    const incomplete = await act(d.id, 'reception.dung', { action: 'supplement' });
+    expectProblem(incomplete, 422, 'DOSSIER_INCOMPLETE');
+    expect(incomplete.json.errors.map((e: { path: string }) => e.path)).toContain(`components.${required}`);
+    expect((await get(d.id, 'reception.dung')).json.status).toBe('supplement_requested');
+    expect((await upload(d.id, required, 'reception.dung')).status).toBe(201);
+    expect((await actOk(d.id, 'reception.dung', { action: 'supplement' })).status).toBe('submitted');
+    // Another agency's officer still may not touch it.
+    expect((await upload(d.id, required, 'officer.khanh')).status).toBe(404);
+  });
+
   it('refuses bad intake requests: wrong role, wrong channel, wrong agency, applicant type, unknown procedure', async () => {
     const body = { procedureCode: CODE, applicant, form: {} };
     const post = (as: string | undefined, payload: Record<string, unknown>) => t.request({ method: 'POST', url: api('/dossiers'), ...(as ? { as } : {}), payload });

@@ -262,11 +262,17 @@ function replay(prior: { requestHash: string; resourceId: string }, hash: string
   return { id: prior.resourceId, replayed: true };
 }
 
-/** Whether the actor may edit the draft's content: its applicant, or the desk that files it. */
+/**
+ * Whether the actor may edit the dossier's content: a draft by its applicant or the desk that
+ * files it; a dossier waiting for a supplement by its applicant, or by the desk when the
+ * dossier came in at the counter or by post, or its applicant has no account (the papers are
+ * brought to the counter).
+ */
 function assertCanEditContent(parties: DossierParty[], d: DossierRow, actor: Actor) {
   const ownDraft = d.createdBy === actor.userId;
   const allowed =
-    (d.status === 'draft' && (ownDraft || parties.includes('reception'))) || (d.status === 'supplement_requested' && parties.includes('applicant'));
+    (d.status === 'draft' && (ownDraft || parties.includes('reception'))) ||
+    (d.status === 'supplement_requested' && (parties.includes('applicant') || (parties.includes('reception') && (d.applicantUserId === null || d.channel !== 'online'))));
   if (!allowed) {
     const mayEver = parties.includes('applicant') || parties.includes('reception');
     throw new AppError(mayEver ? 'conflict' : 'forbidden', mayEver ? 'DOSSIER_NOT_EDITABLE' : 'DOSSIER_EDIT_FORBIDDEN', {
@@ -694,8 +700,13 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
           set.pausedAt = now;
         }
         break;
-      case 'supplement':
+      case 'supplement': {
+        // It goes back to the desk complete, or not at all: the same check as at submission.
+        const live = await tx.select({ component: dossierFiles.componentCode }).from(dossierFiles).where(and(eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
+        const errors = await completenessErrors(tx, ctx.keyring, d, proc, now, live.map((f) => f.component));
+        if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ: hãy bổ sung đủ giấy tờ và thông tin còn thiếu trước khi gửi lại.', errors });
         break;
+      }
       case 'request_payment': {
         note = body.note ? nfc(body.note) : null;
         // The payment request (amount from the fee schedule, VietQR reference) in this transaction.
