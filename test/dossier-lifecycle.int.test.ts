@@ -198,6 +198,21 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(c.json.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('one Idempotency-Key sent at once to submit two different drafts submits one of them only', async () => {
+    const drafts: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: CODE, applicant, form: validForm(def) } });
+      for (const comp of def.components.filter((x) => x.required)) expect((await upload(c.json.id, comp.code)).status).toBe(201);
+      drafts.push(c.json.id);
+    }
+    const headers = { 'idempotency-key': 'submit-race-0001' };
+    const answers = await Promise.all(drafts.map((id) => t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, as: 'citizen.an', headers })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.json.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const statuses = await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM dossiers WHERE id IN (${drafts[0]}::uuid, ${drafts[1]}::uuid) ORDER BY status`);
+    expect(statuses.map((r) => r.status)).toEqual(['draft', 'submitted']);
+  });
+
   it('checks uploads by content and size, and validates bodies with field errors', async () => {
     const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: CODE, applicant, form: {} } });
     const fake = multipart({ component: def.components[0]!.code }, { name: 'virus.pdf', type: 'application/pdf', data: Buffer.from('MZ not a pdf') });

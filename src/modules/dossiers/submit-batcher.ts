@@ -93,11 +93,19 @@ function groupStatement(items: SubmitItem[]) {
       WHERE x.status = 'draft' AND x.version = i.expected_version
       ORDER BY i.agency_id, i.day, i.id
       FOR UPDATE OF x
-    ), ${numberingCtes('d')}, u AS (
+    ), k AS (
+      -- Claim the idempotency keys first (in a fixed order): a draft whose key another submission
+      -- already holds is not submitted, and its caller answers as that key's first use did.
+      INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
+      SELECT idem_user, idem_key, 'dossier.submit', idem_hash, id, at FROM d WHERE idem_key IS NOT NULL ORDER BY idem_user, idem_key
+      ON CONFLICT DO NOTHING RETURNING resource_id
+    ), ok AS (
+      SELECT * FROM d WHERE idem_key IS NULL OR id IN (SELECT resource_id FROM k)
+    ), ${numberingCtes('ok')}, u AS (
       UPDATE dossiers SET code = n.before || ${seq} || n.after, status = 'submitted', submitted_at = n.at,
         search_text = lower(n.before || ${seq} || n.after) || ' ' || n.rest, version = dossiers.version + 1, updated_at = n.at
       FROM n WHERE dossiers.id = n.id
-      RETURNING dossiers.id, dossiers.code, n.actor_id, n.actor_role, n.ip, n.at, n.idem_user, n.idem_key, n.idem_hash
+      RETURNING dossiers.id, dossiers.code, n.actor_id, n.actor_role, n.ip, n.at
     ), h AS (
       INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status, data)
       SELECT u.id, u.at, 'submit', u.actor_id, u.actor_role, 'draft', 'submitted', jsonb_build_object('code', u.code) FROM u
@@ -108,15 +116,11 @@ function groupStatement(items: SubmitItem[]) {
     ), j AS (
       INSERT INTO jobs (type, payload, run_at, created_at)
       SELECT 'dossier.status_changed', jsonb_build_object('dossierId', u.id, 'action', 'submit', 'from', 'draft', 'to', 'submitted'), u.at, u.at FROM u
-    ), k AS (
-      INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
-      SELECT u.idem_user, u.idem_key, 'dossier.submit', u.idem_hash, u.id, u.at FROM u WHERE u.idem_key IS NOT NULL
-      ON CONFLICT DO NOTHING
     )
     SELECT id, code FROM u`;
 }
 
-/** Submits a group in one statement; the result maps each item to its code, or null when its draft changed. */
+/** Submits a group in one statement; the result maps each item to its code, or null when its draft changed or its key was taken. */
 async function runGroup(db: Db, items: SubmitItem[]): Promise<(string | null)[]> {
   // A dossier twice in one group (a double click): only the first may win; the other retries.
   const first = new Map<string, number>();
