@@ -352,7 +352,7 @@ export function calendarPage(
 <h2>${_('admin.cal.workingDays')}</h2>${v.cal.workingDays.length ? days(v.cal.workingDays) : html`<p>${_('admin.none')}</p>`}
 <h2>${_('admin.cal.overrides', { year: v.year })}</h2>
 <form method="post" action="/quan-tri/lich?nam=${v.year}" novalidate>${csrfField(p)}
-${input({ name: 'daysOff', id: 'cal-daysOff', label: _('admin.cal.extraDaysOff'), hint: _('admin.cal.overridesHint'), value: v.daysOffText, errors: v.errors, rows: 5 })}
+${input({ name: 'daysOff', id: 'cal-daysOff', label: _('admin.cal.extraDaysOff'), hint: _('admin.cal.daysOffHint'), value: v.daysOffText, errors: v.errors, rows: 5 })}
 ${input({ name: 'workingDays', id: 'cal-workingDays', label: _('admin.cal.extraWorkingDays'), hint: _('admin.cal.overridesHint'), value: v.workingDaysText, errors: v.errors, rows: 4 })}
 <button type="submit">${_('admin.save')}</button></form>`,
   );

@@ -26,5 +26,10 @@ describe('i18n', () => {
     expect(formatDuration('vi', { value: 5, unit: 'working_days' })).toBe('5 ngày làm việc');
     expect(formatDuration('en', { value: 1, unit: 'working_days' })).toBe('1 working day');
     expect(formatDuration('en', { value: 2, unit: 'months' })).toBe('2 months');
+    // The legal clock counts hours of office time, not clock hours.
+    expect(formatDuration('vi', { value: 8, unit: 'hours' })).toBe('8 giờ làm việc');
+    expect(formatDuration('en', { value: 1, unit: 'hours' })).toBe('1 working hour');
+    expect(formatDuration('en', { value: 8, unit: 'hours' })).toBe('8 working hours');
+    expect(formatDuration('vi', { value: 15, unit: 'days' })).toBe('15 ngày');
   });
 });

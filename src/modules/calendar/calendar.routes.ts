@@ -23,6 +23,10 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['calendar'],
           summary: 'Due date from a start time and a processing time, in Vietnamese working time',
+          description:
+            'working_days and hours count office time (the office_hours setting) on working days. days and months follow the Civil Code (art. 147–148): ' +
+            'counted from the day after reception (a reception outside office hours counts from the next office period), ending at the close of office of the last day, ' +
+            'moved to the next working day when that day is a day off; whole numbers only (else 422 DUE_DATE_INPUT_INVALID).',
           querystring: z.object({
             start: IsoInstant,
             value: z.coerce.number().positive().max(10_000),
@@ -50,6 +54,11 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['calendar'],
           summary: "Replace a year's official overrides (administrators)",
+          description:
+            'Replaces the official days off and working days of the year (names are stored trimmed and NFC). With at least one official day off the year follows the ' +
+            "official schedule: the rule's Tết days, National Day adjacent day and substitute days are dropped, and only the fixed holidays (1 Jan, Hùng Kings, 30 Apr, " +
+            '1 May, 2 Sep) are kept from the rule, so send the whole published schedule. Official working days are working days whatever else falls on them. ' +
+            'Errors: 422 CALENDAR_OVERRIDES_INVALID with the offending entries.',
           params: z.object({ year: Year }),
           body: z.object({ daysOff: z.array(NamedDate).max(60), workingDays: z.array(NamedDate).max(60) }),
           response: { 200: YearCalendarResponse },

@@ -6,8 +6,9 @@ import { requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { getSetting } from '../../platform/settings.ts';
+import { nfc } from '../../platform/text.ts';
 import { computeDueAt, type DurationUnit, type OfficeHours, type Pause } from './due-date.ts';
-import { findOverrideProblems, WorkingCalendar, type CalendarOverrides, type YearCalendar } from './holidays.ts';
+import { findOverrideProblems, hasOfficialSchedule, WorkingCalendar, type CalendarOverrides, type NamedDate, type YearCalendar } from './holidays.ts';
 
 /**
  * The working calendar: rules from the Labour Code plus the official overrides an administrator
@@ -57,12 +58,21 @@ function checkYear(year: number) {
   }
 }
 
+/** Names as stored: Unicode NFC and trimmed, so the same Vietnamese name typed on any keyboard is one string. */
+function normalizeOverrides(overrides: CalendarOverrides): CalendarOverrides {
+  const normalize = ({ date, name }: NamedDate): NamedDate => ({ date, name: nfc(name) });
+  return { daysOff: overrides.daysOff.map(normalize), workingDays: overrides.workingDays.map(normalize) };
+}
+
 /**
- * Replaces one year's official overrides (administrators). Errors: CALENDAR_OVERRIDES_INVALID.
+ * Replaces one year's official overrides (administrators). Official days off make the year follow
+ * the official schedule instead of the rule's Tết, National Day adjacent day and substitute days
+ * (holidays.ts header). Errors: CALENDAR_OVERRIDES_INVALID.
  */
-export async function replaceCalendarOverrides(ctx: Ctx, year: number, overrides: CalendarOverrides): Promise<YearCalendar> {
+export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: CalendarOverrides): Promise<YearCalendar> {
   requireRole(ctx.actor, 'admin');
   checkYear(year);
+  const overrides = normalizeOverrides(input);
   const problems = findOverrideProblems(year, overrides);
   if (problems.length) {
     throw new AppError('invalid', 'CALENDAR_OVERRIDES_INVALID', {
@@ -73,11 +83,11 @@ export async function replaceCalendarOverrides(ctx: Ctx, year: number, overrides
   await ctx.db.transaction(async (tx) => {
     await tx.delete(calendarOverrides).where(eq(calendarOverrides.year, year));
     const rows = [
-      ...overrides.daysOff.map((d) => ({ date: d.date, year, kind: 'day_off', name: d.name.trim() })),
-      ...overrides.workingDays.map((d) => ({ date: d.date, year, kind: 'working_day', name: d.name.trim() })),
+      ...overrides.daysOff.map((d) => ({ date: d.date, year, kind: 'day_off', name: d.name })),
+      ...overrides.workingDays.map((d) => ({ date: d.date, year, kind: 'working_day', name: d.name })),
     ];
     if (rows.length) await tx.insert(calendarOverrides).values(rows);
-    await writeAudit({ ...ctx, db: tx }, { action: 'calendar.overrides.replace', targetType: 'calendar', targetId: String(year), details: { daysOff: overrides.daysOff.length, workingDays: overrides.workingDays.length } });
+    await writeAudit({ ...ctx, db: tx }, { action: 'calendar.overrides.replace', targetType: 'calendar', targetId: String(year), details: { daysOff: overrides.daysOff.length, workingDays: overrides.workingDays.length, officialSchedule: hasOfficialSchedule(overrides) } });
   });
   clearCalendarCache();
   return getYearCalendar(ctx, year);

@@ -138,30 +138,82 @@ describe('computeDueAt: hours', () => {
   });
 });
 
-describe('computeDueAt: calendar days (Civil Code art. 148)', () => {
+/** The real 2025 schedule for civil servants: Tết off Mon 27 – Fri 31 Jan, no substitute day after it. */
+const OFFICIAL_2025: CalendarOverrides = {
+  daysOff: [
+    { date: '2025-01-01', name: 'Tết Dương lịch' },
+    ...[27, 28, 29, 30, 31].map((day) => ({ date: `2025-01-${day}`, name: 'Nghỉ Tết Nguyên đán Ất Tỵ' })),
+    { date: '2025-04-07', name: 'Giỗ Tổ Hùng Vương' },
+    { date: '2025-04-30', name: 'Ngày Chiến thắng' },
+    { date: '2025-05-01', name: 'Ngày Quốc tế Lao động' },
+    { date: '2025-09-01', name: 'Quốc khánh' },
+    { date: '2025-09-02', name: 'Quốc khánh' },
+  ],
+  workingDays: [],
+};
+const OFFICIAL_WITH_2025 = WorkingCalendar.fromOverrides(new Map([[2025, OFFICIAL_2025]]));
+
+// 2026-03-02 is a Monday. Office hours 07:30–11:30 and 13:30–17:00, so "the end of the day" is 17:00.
+describe('computeDueAt: days (Civil Code art. 147–148)', () => {
   it.each([
-    ['ending on a working day', '2026-03-04T10:00:00+07:00', 2, '2026-03-06T10:00:00+07:00'],
-    ['ending on a Sunday', '2026-03-04T10:00:00+07:00', 4, '2026-03-09T17:00:00+07:00'],
-    ['ending on Tết', '2026-02-10T09:00:00+07:00', 7, '2026-02-23T17:00:00+07:00'],
-    ['ending on 30/4, with 1/5 and the weekend after', '2026-04-23T09:00:00+07:00', 7, '2026-05-04T17:00:00+07:00'],
-    ['ending after hours on a working day', '2026-03-02T18:00:00+07:00', 1, '2026-03-03T18:00:00+07:00'],
-    ['half a day', '2026-03-02T10:00:00+07:00', 0.5, '2026-03-02T22:00:00+07:00'],
+    ['received Mon in office hours, 1 day → end of Tue', '2026-03-02T09:00:00+07:00', 1, '2026-03-03T17:00:00+07:00'],
+    ['received Wed, 2 days → end of Fri', '2026-03-04T10:00:00+07:00', 2, '2026-03-06T17:00:00+07:00'],
+    ['received Mon, 15 days → end of Tue 17 Mar', '2026-03-02T09:00:00+07:00', 15, '2026-03-17T17:00:00+07:00'],
+    ['received Wed, 3 days: last day Sat → Mon', '2026-03-04T10:00:00+07:00', 3, '2026-03-09T17:00:00+07:00'],
+    ['received Wed, 4 days: last day Sun → Mon', '2026-03-04T10:00:00+07:00', 4, '2026-03-09T17:00:00+07:00'],
+    ['received Fri, 1 day: last day Sat → Mon', '2026-03-06T10:00:00+07:00', 1, '2026-03-09T17:00:00+07:00'],
+    ['received Mon 18:00 (after hours) counts from Tue: 1 day → end of Wed', '2026-03-02T18:00:00+07:00', 1, '2026-03-04T17:00:00+07:00'],
+    ['received Mon at closing time counts from Tue', '2026-03-02T17:00:00+07:00', 1, '2026-03-04T17:00:00+07:00'],
+    ['received Tue 06:00 (before opening) counts from Tue', '2026-03-03T06:00:00+07:00', 1, '2026-03-04T17:00:00+07:00'],
+    ['received in the lunch break counts from that afternoon', '2026-03-02T12:00:00+07:00', 1, '2026-03-03T17:00:00+07:00'],
+    ['received Sat counts from Mon: 1 day → end of Tue', '2026-03-07T10:00:00+07:00', 1, '2026-03-10T17:00:00+07:00'],
+    ['last day in Tết 2026 (Tue 17 Feb) → Mon 23 Feb', '2026-02-10T09:00:00+07:00', 7, '2026-02-23T17:00:00+07:00'],
+    ['last day 30/4, with 1/5 and the weekend after → Mon 4 May', '2026-04-23T09:00:00+07:00', 7, '2026-05-04T17:00:00+07:00'],
   ])('%s', (_label, start, value, expected) => {
     expect(due(start, value, 'days')).toBe(expected);
   });
+
+  it('moves a last day inside Tết by the official schedule, not the rule (2025)', () => {
+    // Received Fri 24 Jan 2025; 3 days → Mon 27 Jan: a working day by the rule (Tết 28 Jan – 1 Feb),
+    // a day off by the official schedule (27–31 Jan), whose next working day is Mon 3 Feb.
+    expect(due('2025-01-24T10:00:00+07:00', 3, 'days')).toBe('2025-01-27T17:00:00+07:00');
+    expect(due('2025-01-24T10:00:00+07:00', 3, 'days', { calendar: OFFICIAL_WITH_2025 })).toBe('2025-02-03T17:00:00+07:00');
+    // 5 days → Wed 29 Jan (Tết either way): the rule's substitute Mon 3 Feb is off, the official schedule works it.
+    expect(due('2025-01-24T10:00:00+07:00', 5, 'days')).toBe('2025-02-04T17:00:00+07:00');
+    expect(due('2025-01-24T10:00:00+07:00', 5, 'days', { calendar: OFFICIAL_WITH_2025 })).toBe('2025-02-03T17:00:00+07:00');
+  });
+
+  it('ends at the configured closing time', () => {
+    const officeHours = { periods: [{ start: '08:00', end: '16:00' }] };
+    expect(due('2026-03-02T09:00:00+07:00', 1, 'days', { officeHours })).toBe('2026-03-03T16:00:00+07:00');
+    expect(due('2026-03-02T16:30:00+07:00', 1, 'days', { officeHours })).toBe('2026-03-04T16:00:00+07:00');
+  });
+
+  it('refuses fractions of a day', () => {
+    expect(() => due('2026-03-02T10:00:00+07:00', 0.5, 'days')).toThrow(RangeError);
+  });
 });
 
-describe('computeDueAt: months', () => {
+describe('computeDueAt: months (Civil Code art. 148)', () => {
   it.each([
-    ['31 Jan + 1 month → 28 Feb', '2025-01-31T10:00:00+07:00', 1, '2025-02-28T10:00:00+07:00'],
-    ['31 Jan + 1 month in a leap year → 29 Feb', '2024-01-31T10:00:00+07:00', 1, '2024-02-29T10:00:00+07:00'],
-    ['31 Jan 2026 + 1 month → Sat 28 Feb → Mon 2 Mar', '2026-01-31T10:00:00+07:00', 1, '2026-03-02T17:00:00+07:00'],
+    ['31 Jan + 1 month → 28 Feb', '2023-01-31T10:00:00+07:00', 1, '2023-02-28T17:00:00+07:00'],
+    ['31 Jan + 1 month in a leap year → 29 Feb', '2024-01-31T10:00:00+07:00', 1, '2024-02-29T17:00:00+07:00'],
+    ['31 Jan 2020 + 1 month → Sat 29 Feb → Mon 2 Mar', '2020-01-31T10:00:00+07:00', 1, '2020-03-02T17:00:00+07:00'],
+    ['received Sat 31 Jan 2026 counts from Mon 2 Feb → Mon 2 Mar', '2026-01-31T10:00:00+07:00', 1, '2026-03-02T17:00:00+07:00'],
     ['31 Mar + 1 month → 30 Apr, a holiday', '2026-03-31T09:00:00+07:00', 1, '2026-05-04T17:00:00+07:00'],
+    ['19 Jan + 1 month → Thu 19 Feb 2026 in Tết', '2026-01-19T09:00:00+07:00', 1, '2026-02-23T17:00:00+07:00'],
     ['15 Dec + 2 months → Sun 15 Feb in the Tết week', '2025-12-15T09:00:00+07:00', 2, '2026-02-23T17:00:00+07:00'],
-    ['30 Nov + 3 months, across the year', '2026-11-30T09:00:00+07:00', 3, '2027-03-01T17:00:00+07:00'],
-    ['12 months', '2025-03-10T09:00:00+07:00', 12, '2026-03-10T09:00:00+07:00'],
+    ['30 Nov + 3 months → Sun 28 Feb 2027, across the year', '2026-11-30T09:00:00+07:00', 3, '2027-03-01T17:00:00+07:00'],
+    ['12 months', '2025-03-10T09:00:00+07:00', 12, '2026-03-10T17:00:00+07:00'],
   ])('%s', (_label, start, value, expected) => {
     expect(due(start, value, 'months')).toBe(expected);
+  });
+
+  it('counts a reception on a day off from the next working period of the calendar in force (Fri 31 Jan 2025 18:00, Tết)', () => {
+    // Rule: Tết is 28 Jan – 1 Feb and Mon 3 Feb the substitute, so counting starts Tue 4 Feb → Tue 4 Mar.
+    expect(due('2025-01-31T18:00:00+07:00', 1, 'months')).toBe('2025-03-04T17:00:00+07:00');
+    // Official schedule: no substitute, counting starts Mon 3 Feb → Mon 3 Mar.
+    expect(due('2025-01-31T18:00:00+07:00', 1, 'months', { calendar: OFFICIAL_WITH_2025 })).toBe('2025-03-03T17:00:00+07:00');
   });
 });
 
@@ -210,24 +262,44 @@ describe('computeDueAt: pauses (supplement requests)', () => {
     expect(due(start, 2, 'hours', { pauses })).toBe('2026-03-02T09:30:00+07:00');
   });
 
-  it('pushes calendar days by the calendar length of the pause, then applies the day-off rule', () => {
+  it('pushes days by the calendar length of the pause, then applies the day-off rule', () => {
     const pauses: [string, string][] = [['2026-03-03T10:00:00+07:00', '2026-03-05T10:00:00+07:00']];
-    expect(due('2026-03-02T10:00:00+07:00', 3, 'days')).toBe('2026-03-05T10:00:00+07:00');
+    expect(due('2026-03-02T10:00:00+07:00', 3, 'days')).toBe('2026-03-05T17:00:00+07:00');
+    // Thu 17:00 + 48 h = Sat 17:00, not a working day → Mon 9 Mar.
     expect(due('2026-03-02T10:00:00+07:00', 3, 'days', { pauses })).toBe('2026-03-09T17:00:00+07:00');
   });
 
+  it.each<[string, [string, string][], string]>([
+    ['3 h: Thu 20:00 is after closing, so the end of Fri', [['2026-03-03T10:00:00+07:00', '2026-03-03T13:00:00+07:00']], '2026-03-06T17:00:00+07:00'],
+    ['23 h: Fri 16:00, the end of Fri', [['2026-03-03T10:00:00+07:00', '2026-03-04T09:00:00+07:00']], '2026-03-06T17:00:00+07:00'],
+    ['24 h: exactly the end of Fri', [['2026-03-03T10:00:00+07:00', '2026-03-04T10:00:00+07:00']], '2026-03-06T17:00:00+07:00'],
+    ['25 h: Fri 18:00 is after closing → Sat → Mon', [['2026-03-03T10:00:00+07:00', '2026-03-04T11:00:00+07:00']], '2026-03-09T17:00:00+07:00'],
+    ['before counting starts (reception after hours)', [['2026-03-02T08:00:00+07:00', '2026-03-02T09:30:00+07:00']], '2026-03-05T17:00:00+07:00'],
+  ])('days, a pause of %s', (_label, pauses, expected) => {
+    expect(due('2026-03-02T10:00:00+07:00', 3, 'days', { pauses })).toBe(expected);
+  });
+
+  it('ignores a pause between a reception after hours and the next office period', () => {
+    const pauses: [string, string][] = [['2026-03-02T19:00:00+07:00', '2026-03-03T07:00:00+07:00']];
+    expect(due('2026-03-02T18:00:00+07:00', 1, 'days', { pauses })).toBe('2026-03-04T17:00:00+07:00');
+  });
+
   it('counts overlapping calendar pauses once and ignores pauses after the due date', () => {
+    // Merged: Tue 10:00 – Wed 06:00 = 20 h → Thu 17:00 + 20 h = Fri 13:00 → end of Fri.
+    // Counted twice (10 h + 15 h = 25 h) it would be Fri 18:00 → Mon.
     const pauses: [string, string][] = [
-      ['2026-03-03T10:00:00+07:00', '2026-03-04T10:00:00+07:00'],
-      ['2026-03-03T22:00:00+07:00', '2026-03-04T22:00:00+07:00'],
-      ['2026-03-07T10:00:00+07:00', '2026-03-08T10:00:00+07:00'],
+      ['2026-03-03T10:00:00+07:00', '2026-03-03T20:00:00+07:00'],
+      ['2026-03-03T15:00:00+07:00', '2026-03-04T06:00:00+07:00'],
+      ['2026-03-06T17:00:00+07:00', '2026-03-09T10:00:00+07:00'],
     ];
-    expect(due('2026-03-02T10:00:00+07:00', 3, 'days', { pauses })).toBe('2026-03-06T22:00:00+07:00');
+    expect(due('2026-03-02T10:00:00+07:00', 3, 'days', { pauses })).toBe('2026-03-06T17:00:00+07:00');
   });
 
   it('pushes months by the calendar length of the pause', () => {
-    const pauses: [string, string][] = [['2025-02-03T08:00:00+07:00', '2025-02-05T08:00:00+07:00']];
-    expect(due('2025-01-31T10:00:00+07:00', 1, 'months', { pauses })).toBe('2025-03-03T17:00:00+07:00');
+    // Tue 31 Jan 2023 + 1 month → Tue 28 Feb 17:00; + 96 h paused = Sat 4 Mar → Mon 6 Mar.
+    const pauses: [string, string][] = [['2023-02-01T08:00:00+07:00', '2023-02-05T08:00:00+07:00']];
+    expect(due('2023-01-31T10:00:00+07:00', 1, 'months')).toBe('2023-02-28T17:00:00+07:00');
+    expect(due('2023-01-31T10:00:00+07:00', 1, 'months', { pauses })).toBe('2023-03-06T17:00:00+07:00');
   });
 
   it('keeps the counted working time equal to the duration, pauses excluded', () => {
@@ -254,7 +326,8 @@ describe('computeDueAt: edge cases and invalid input', () => {
 
   const base = { start: at('2026-03-02T07:30:00+07:00'), calendar: RULES, officeHours: DEFAULT_OFFICE_HOURS };
 
-  it('rejects negative, non-finite and fractional-month values', () => {
+  it('rejects negative, non-finite, fractional-day and fractional-month values', () => {
+    expect(() => computeDueAt({ ...base, value: 2.5, unit: 'days' })).toThrow(RangeError);
     expect(() => computeDueAt({ ...base, value: -1, unit: 'days' })).toThrow(RangeError);
     expect(() => computeDueAt({ ...base, value: Number.NaN, unit: 'hours' })).toThrow(RangeError);
     expect(() => computeDueAt({ ...base, value: Number.POSITIVE_INFINITY, unit: 'working_days' })).toThrow(RangeError);

@@ -75,22 +75,33 @@ type Interval = readonly [number, number];
  *   office period, and a period that is used up exactly ends at that period's end: received
  *   Fri 18:00, 1 working day → Mon 17:00 (if Monday is a working day).
  * - `hours`: N working hours counted the same way (across the lunch break, nights, days off).
- * - `days`: start + N × 24 h; if that instant falls on a day that is not a working day, the due
- *   date becomes the end of office hours of the next working day (Civil Code 2015 art. 148).
- * - `months`: the same day-of-month and time N months later (clamped to the month's last day,
- *   31 Jan + 1 month = 28/29 Feb), then the same day-off rule as `days`.
+ * - `days` (Civil Code 2015 art. 147–148): the day of reception is not counted; the period
+ *   starts the next day and ends at the end of its N-th day, which for a dossier is the close
+ *   of office hours (the result is returned at the desk). Reception outside office time counts,
+ *   as for working days, from the next office period: received Mon 18:00 counts as Tue
+ *   morning, so 1 day ends Wed at closing.
+ * - `months`: ends at the end (office close) of the corresponding day of the N-th month after
+ *   the day of reception (same rule for reception after hours), or that month's last day when
+ *   it has no such day: 31 Jan + 1 month → 28/29 Feb.
+ * - For `days` and `months`, a last day that is not a working day (weekend, holiday, official
+ *   day off) moves the end to the close of the next working day (art. 148(2)).
  * - `pauses`: the clock stops during them. For working units, working time inside pauses does
- *   not count (so the due date moves by the office time paused before it); for `days`/`months`
- *   the due date moves by the calendar duration paused before it. Overlapping pauses count once;
- *   a pause starting exactly at the due instant, or lying before `start`, changes nothing.
+ *   not count (so the due date moves by the office time paused before it). For `days`/`months`
+ *   the end moves by the calendar time paused before it and then ends at the close of office of
+ *   the day it falls on (an instant after closing belongs to the next day, as a reception after
+ *   hours does), then the working-day rule above. Overlapping pauses count once; a pause
+ *   starting exactly at the due instant, or lying before the start, changes nothing.
  * - `value` 0 returns `start` unchanged. Throws RangeError for negative or non-finite values,
- *   fractional months, invalid dates, pauses with `to` before `from`, or broken office hours.
+ *   fractional days or months, invalid dates, pauses with `to` before `from`, or broken office
+ *   hours.
  */
 export function computeDueAt(input: DueAtInput): Date {
   const { value, unit } = input;
   const startLocal = toLocalMs(input.start);
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`Invalid duration value ${value}`);
-  if (unit === 'months' && !Number.isInteger(value)) throw new RangeError('Months must be a whole number');
+  if ((unit === 'months' || unit === 'days') && !Number.isInteger(value)) {
+    throw new RangeError(unit === 'months' ? 'Months must be a whole number' : 'Days must be a whole number');
+  }
   const office = parseOfficeHours(input.officeHours);
   const calendar = toWorkingCalendar(input.calendar);
   const pauses = mergePauses(input.pauses ?? []);
@@ -101,13 +112,15 @@ export function computeDueAt(input: DueAtInput): Date {
       return fromLocalMs(addWorkingTime(startLocal, Math.round(value * office.dayMs), calendar, office, pauses));
     case 'hours':
       return fromLocalMs(addWorkingTime(startLocal, Math.round(value * MS_PER_HOUR), calendar, office, pauses));
-    case 'days': {
-      const end = addCalendarTime(startLocal, Math.round(value * MS_PER_DAY), pauses);
-      return fromLocalMs(moveOffDayToClosingTime(end, calendar, office));
-    }
+    case 'days':
     case 'months': {
-      const end = addCalendarTime(startLocal, addMonths(startLocal, value) - startLocal, pauses);
-      return fromLocalMs(moveOffDayToClosingTime(end, calendar, office));
+      const countedFrom = firstOfficeInstant(startLocal, calendar, office);
+      const receptionDay = Math.floor(countedFrom / MS_PER_DAY);
+      const lastDay = unit === 'days' ? receptionDay + value : addMonthsToDay(receptionDay, value);
+      const end = lastDay * MS_PER_DAY + office.closingMs;
+      const pushed = addCalendarTime(countedFrom, end - countedFrom, pauses);
+      const endDay = pushed === end ? lastDay : dayClosingAtOrAfter(pushed, office);
+      return fromLocalMs(closingOfWorkingDayFrom(endDay, calendar, office));
     }
     default: {
       const never: never = unit;
@@ -265,24 +278,31 @@ function addCalendarTime(startLocal: number, durationMs: number, pauses: readonl
   return cursor + remaining;
 }
 
-/** Same day-of-month and time of day `months` later, clamped to the last day of the target month. */
-function addMonths(localMs: number, months: number): number {
-  const dayNumber = Math.floor(localMs / MS_PER_DAY);
-  const timeOfDay = localMs - dayNumber * MS_PER_DAY;
+/** The first instant of office time at or after `localMs` (itself when inside an office period). */
+function firstOfficeInstant(localMs: number, calendar: WorkingCalendar, office: ParsedOfficeHours): number {
+  for (const [from] of iterateOfficeTime(localMs, calendar, office)) return from;
+  throw new Error('unreachable: office time is endless');
+}
+
+/** The corresponding day `months` later, or the last day of that month when it has none (art. 148(1)). */
+function addMonthsToDay(dayNumber: number, months: number): number {
   const { year, month, day } = fromDayNumber(dayNumber);
   const firstOfTarget = toDayNumber(year, month + months, 1);
   const target = fromDayNumber(firstOfTarget);
   const lastDay = toDayNumber(target.year, target.month + 1, 1) - firstOfTarget;
-  return (firstOfTarget + Math.min(day, lastDay) - 1) * MS_PER_DAY + timeOfDay;
+  return firstOfTarget + Math.min(day, lastDay) - 1;
 }
 
-/** Civil Code art. 148: an end falling on a day off moves to closing time of the next working day. */
-function moveOffDayToClosingTime(localMs: number, calendar: WorkingCalendar, office: ParsedOfficeHours): number {
-  let dayNumber = Math.floor(localMs / MS_PER_DAY);
-  if (calendar.isWorkingDayNumber(dayNumber)) return localMs;
-  for (let skipped = 0; skipped <= MAX_DAYS_WITHOUT_WORK; skipped += 1) {
-    dayNumber += 1;
-    if (calendar.isWorkingDayNumber(dayNumber)) return dayNumber * MS_PER_DAY + office.closingMs;
+/** The day whose office close is the first at or after `localMs` (after closing → the next day). */
+function dayClosingAtOrAfter(localMs: number, office: ParsedOfficeHours): number {
+  const dayNumber = Math.floor(localMs / MS_PER_DAY);
+  return localMs - dayNumber * MS_PER_DAY <= office.closingMs ? dayNumber : dayNumber + 1;
+}
+
+/** Civil Code art. 148(2): the close of office of `dayNumber`, or of the next working day when it is a day off. */
+function closingOfWorkingDayFrom(dayNumber: number, calendar: WorkingCalendar, office: ParsedOfficeHours): number {
+  for (let day = dayNumber; day <= dayNumber + MAX_DAYS_WITHOUT_WORK; day += 1) {
+    if (calendar.isWorkingDayNumber(day)) return day * MS_PER_DAY + office.closingMs;
   }
   throw new RangeError(`No working day within ${MAX_DAYS_WITHOUT_WORK} days; check the calendar`);
 }

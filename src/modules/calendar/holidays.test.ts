@@ -92,10 +92,53 @@ describe('computeYearCalendar: rule layer', () => {
   });
 });
 
+/** The real 2025 schedule for civil servants (Tết off Mon 27 – Fri 31 Jan 2025). */
+const OFFICIAL_2025: CalendarOverrides = {
+  daysOff: [
+    { date: '2025-01-01', name: 'Tết Dương lịch' },
+    ...[27, 28, 29, 30, 31].map((day) => ({ date: `2025-01-${day}`, name: 'Nghỉ Tết Nguyên đán Ất Tỵ' })),
+    { date: '2025-04-07', name: 'Giỗ Tổ Hùng Vương' },
+    { date: '2025-04-30', name: 'Ngày Chiến thắng' },
+    { date: '2025-05-01', name: 'Ngày Quốc tế Lao động' },
+    { date: '2025-09-01', name: 'Quốc khánh' },
+    { date: '2025-09-02', name: 'Quốc khánh' },
+  ],
+  workingDays: [],
+};
+
 describe('computeYearCalendar: official overrides', () => {
-  it('marks official days that coincide with rule days as official, keeping the others (Tết 2026)', () => {
+  it('follows the real 2025 schedule instead of the rule: no Tết on 1 Feb, no substitute on Mon 3 Feb', () => {
+    const byRule = computeYearCalendar(2025, null);
+    expect(datesOf(byRule).slice(0, 7)).toEqual([
+      '2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-03',
+    ]);
+    const calendar = computeYearCalendar(2025, OFFICIAL_2025);
+    expect(datesOf(calendar)).toEqual(OFFICIAL_2025.daysOff.map((entry) => entry.date));
+    expect(calendar.daysOff.every((entry) => entry.source === 'official')).toBe(true);
+    expect(isWorkingDay('2025-02-03', calendar)).toBe(true);
+    expect(isWorkingDay('2025-01-27', calendar)).toBe(false);
+    expect(isWorkingDay('2025-01-31', calendar)).toBe(false);
+    expect(isWorkingDay('2025-02-01', calendar)).toBe(false); // a Saturday anyway
+    expect(isWorkingDay('2025-09-01', calendar)).toBe(false);
+    expect(isWorkingDay('2025-09-03', calendar)).toBe(true);
+  });
+
+  it('follows the real 2024 Tết schedule (off Thu 8 – Wed 14 Feb): Thu 15 Feb is a working day', () => {
+    expect(isWorkingDay('2024-02-15', computeYearCalendar(2024, null))).toBe(false); // the rule's second substitute
+    const calendar = computeYearCalendar(2024, {
+      daysOff: [8, 9, 10, 11, 12, 13, 14].map((day) => ({ date: `2024-02-${String(day).padStart(2, '0')}`, name: 'Nghỉ Tết Nguyên đán Giáp Thìn' })),
+      workingDays: [],
+    });
+    expect(datesOf(calendar).slice(1, 8)).toEqual([
+      '2024-02-08', '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14',
+    ]);
+    expect(isWorkingDay('2024-02-15', calendar)).toBe(true);
+    expect(calendar.workingDays).toEqual([]);
+  });
+
+  it('keeps the fixed statutory dates from the rule and drops its variable days (Tết 2026 entered alone)', () => {
     const calendar = computeYearCalendar(2026, OFFICIAL_2026);
-    expect(calendar.daysOff.slice(0, 7)).toEqual([
+    expect(calendar.daysOff).toEqual([
       { date: '2026-01-01', name: 'Tết Dương lịch', source: 'rule' },
       ...[16, 17, 18, 19, 20].map((day) => ({
         date: `2026-02-${day}`,
@@ -103,47 +146,46 @@ describe('computeYearCalendar: official overrides', () => {
         source: 'official',
       })),
       { date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', source: 'rule' },
+      { date: '2026-04-30', name: 'Ngày Chiến thắng (30/4)', source: 'rule' },
+      { date: '2026-05-01', name: 'Ngày Quốc tế Lao động (1/5)', source: 'rule' },
+      { date: '2026-09-02', name: 'Quốc khánh (2/9)', source: 'rule' },
     ]);
-    expect(calendar.daysOff).toHaveLength(12);
+    // The rule's substitute for Hùng Kings on Sunday and its National Day adjacent day are the
+    // official schedule's to give: not listed, they are working days.
+    expect(isWorkingDay('2026-04-27', calendar)).toBe(true);
+    expect(isWorkingDay('2026-09-01', calendar)).toBe(true);
+    for (const day of [16, 17, 18, 19, 20]) expect(isWorkingDay(`2026-02-${day}`, calendar)).toBe(false);
+    expect(isWorkingDay('2026-02-23', calendar)).toBe(true);
   });
 
-  it('adds official days off, make-up Saturdays, and cancels rule days listed as working days', () => {
-    // Shaped like the 2024 schedule: off Thu 8 – Wed 14 Feb, so the rule's second
-    // substitute (Thu 15 Feb) is cancelled; plus an illustrative make-up Saturday.
-    const overrides: CalendarOverrides = {
-      daysOff: [{ date: '2024-02-08', name: 'Nghỉ Tết Nguyên đán (29 tháng Chạp)' }],
-      workingDays: [
-        { date: '2024-02-24', name: 'Làm bù cho ngày 08/02/2024' },
-        { date: '2024-02-15', name: 'Làm việc (lịch chính thức không nghỉ bù)' },
-      ],
-    };
+  it('places the National Day adjacent day where the schedule says (3 Sep instead of 1 Sep)', () => {
+    const calendar = computeYearCalendar(2026, { daysOff: [{ date: '2026-09-03', name: 'Quốc khánh (ngày liền kề)' }], workingDays: [] });
+    expect(datesOf(calendar).slice(-3)).toEqual(['2026-05-01', '2026-09-02', '2026-09-03']);
+    expect(isWorkingDay('2026-09-01', calendar)).toBe(true);
+  });
+
+  it('keeps the whole rule when the year has only make-up working days, and adds them', () => {
+    const overrides: CalendarOverrides = { daysOff: [], workingDays: [{ date: '2024-02-24', name: 'Làm bù' }] };
     const calendar = computeYearCalendar(2024, overrides);
-    expect(datesOf(calendar).slice(1, 8)).toEqual([
-      '2024-02-08', '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14',
-    ]);
-    expect(calendar.daysOff[1]).toEqual({
-      date: '2024-02-08',
-      name: 'Nghỉ Tết Nguyên đán (29 tháng Chạp)',
-      source: 'official',
-    });
-    expect(calendar.workingDays).toEqual([
-      { date: '2024-02-15', name: 'Làm việc (lịch chính thức không nghỉ bù)' },
-      { date: '2024-02-24', name: 'Làm bù cho ngày 08/02/2024' },
-    ]);
-    expect(isWorkingDay('2024-02-15', calendar)).toBe(true);
+    expect(calendar.daysOff).toEqual(computeYearCalendar(2024, null).daysOff);
+    expect(calendar.workingDays).toEqual([{ date: '2024-02-24', name: 'Làm bù' }]);
     expect(isWorkingDay('2024-02-24', calendar)).toBe(true);
-    expect(isWorkingDay('2024-02-08', calendar)).toBe(false);
+    expect(isWorkingDay('2024-02-15', calendar)).toBe(false);
   });
 
-  it('keeps the rule day when the official schedule picks 3 Sep, unless 1 Sep is listed as a working day', () => {
-    const threeSep = { date: '2026-09-03', name: 'Quốc khánh (ngày liền kề)' };
-    const withoutCancel = computeYearCalendar(2026, { daysOff: [threeSep], workingDays: [] });
-    expect(datesOf(withoutCancel).slice(-3)).toEqual(['2026-09-01', '2026-09-02', '2026-09-03']);
-    const withCancel = computeYearCalendar(2026, {
-      daysOff: [threeSep],
-      workingDays: [{ date: '2026-09-01', name: 'Làm việc' }],
+  it('swaps days (2025: off Fri 2 May, work Sat 26 Apr) and lets an official working day cancel a fixed holiday kept from the rule', () => {
+    const calendar = computeYearCalendar(2025, {
+      daysOff: [...OFFICIAL_2025.daysOff.filter((entry) => entry.date !== '2025-01-01'), { date: '2025-05-02', name: 'Nghỉ hoán đổi' }],
+      workingDays: [
+        { date: '2025-04-26', name: 'Làm bù cho thứ Sáu 02/5/2025' },
+        { date: '2025-01-01', name: 'Làm việc (ví dụ)' },
+      ],
     });
-    expect(datesOf(withCancel).slice(-2)).toEqual(['2026-09-02', '2026-09-03']);
+    expect(isWorkingDay('2025-05-02', calendar)).toBe(false);
+    expect(isWorkingDay('2025-04-26', calendar)).toBe(true);
+    expect(isWorkingDay('2025-01-01', calendar)).toBe(true);
+    expect(datesOf(calendar)).not.toContain('2025-01-01');
+    expect(calendar.workingDays.map((entry) => entry.date)).toEqual(['2025-01-01', '2025-04-26']);
   });
 
   it('treats empty overrides like none', () => {

@@ -6,17 +6,20 @@
  * Official layer: the schedule the Prime Minister / ministry publishes for the year, stored as
  * data (extra days off, extra working days) and passed in as `overrides`.
  *
- * How the two layers combine (decision, keep in sync with computeYearCalendar):
- * 1. Rule days off and their substitutes are always computed first, from the rules alone;
- *    official days off never move or cancel a substitute by themselves.
- * 2. Official `daysOff` are added with source 'official'; on a date that is also a rule day
- *    the official entry replaces it (official name, source 'official').
+ * How the two layers combine (decision, keep in sync with computeYearCalendar and
+ * docs/WORKFLOW.md "The working calendar"):
+ * 1. A year has an official schedule when at least one official day off is set for it. Then the
+ *    rule's variable days (the 5 Tết days, the National Day adjacent day, and every substitute
+ *    day) are dropped: the official schedule replaces them, because it is what fixes them
+ *    (DOMAIN §6: the rule is only a fallback for years with no official schedule). The fixed
+ *    statutory dates stay days off: 1 Jan, 30 Apr, 1 May, 2 Sep and Hùng Kings (10/3 lunar).
+ *    A year without official days off (none, or only make-up working days) keeps the whole rule.
+ * 2. Official `daysOff` are added with source 'official'; on a fixed statutory date the
+ *    official entry replaces the rule entry (official name, source 'official').
  * 3. Official `workingDays` make that date a working day: they are make-up days (usually a
- *    Saturday) and they also remove any rule day off (holiday or substitute) on that date.
- * Consequence for administrators: when the official schedule places a Tết or National Day
- * day differently from the rule (e.g. off 3 Sep instead of 1 Sep, or a Tết substitute the
- * schedule does not grant), the rule day must be listed in `workingDays` to cancel it;
- * otherwise both the rule day and the official day are days off.
+ *    Saturday) and they also remove any day off left on that date, a fixed holiday included.
+ * Consequence for administrators: enter a year's whole published schedule of days off (Tết,
+ * National Day, substitute days), not only the days that differ from the rule.
  */
 import {
   formatIsoDate,
@@ -63,6 +66,8 @@ interface RuleHoliday {
   dayNumber: number;
   name: string;
   substituteName: string;
+  /** A date the law fixes (kept under an official schedule), or one the schedule places (dropped). */
+  isFixed: boolean;
 }
 
 const TET_NAME = 'Tết Nguyên đán';
@@ -75,24 +80,26 @@ function listRuleHolidays(year: number): RuleHoliday[] {
   const eve = fromDayNumber(newYearDay - 1);
   const lastLunarDay = solarToLunar(eve.year, eve.month, eve.day).day;
   const hungKings = lunarToSolar(year, 3, 10);
-  const holiday = (dayNumber: number, name: string, group: string): RuleHoliday => ({
+  const holiday = (dayNumber: number, name: string, group: string, isFixed: boolean): RuleHoliday => ({
     dayNumber,
     name,
     substituteName: `Nghỉ bù ${group}`,
+    isFixed,
   });
   return [
-    holiday(toDayNumber(year, 1, 1), 'Tết Dương lịch', 'Tết Dương lịch'),
-    holiday(newYearDay - 1, `${TET_NAME} (${lastLunarDay} tháng Chạp)`, TET_NAME),
-    ...[1, 2, 3, 4].map((day) => holiday(newYearDay + day - 1, `${TET_NAME} (mùng ${day} Tết)`, TET_NAME)),
+    holiday(toDayNumber(year, 1, 1), 'Tết Dương lịch', 'Tết Dương lịch', true),
+    holiday(newYearDay - 1, `${TET_NAME} (${lastLunarDay} tháng Chạp)`, TET_NAME, false),
+    ...[1, 2, 3, 4].map((day) => holiday(newYearDay + day - 1, `${TET_NAME} (mùng ${day} Tết)`, TET_NAME, false)),
     holiday(
       toDayNumber(hungKings.year, hungKings.month, hungKings.day),
       'Giỗ Tổ Hùng Vương (10/3 âm lịch)',
       'Giỗ Tổ Hùng Vương',
+      true,
     ),
-    holiday(toDayNumber(year, 4, 30), 'Ngày Chiến thắng (30/4)', 'Ngày Chiến thắng'),
-    holiday(toDayNumber(year, 5, 1), 'Ngày Quốc tế Lao động (1/5)', 'Ngày Quốc tế Lao động'),
-    holiday(toDayNumber(year, 9, 1), `${NATIONAL_DAY_NAME} (ngày liền kề)`, NATIONAL_DAY_NAME),
-    holiday(toDayNumber(year, 9, 2), `${NATIONAL_DAY_NAME} (2/9)`, NATIONAL_DAY_NAME),
+    holiday(toDayNumber(year, 4, 30), 'Ngày Chiến thắng (30/4)', 'Ngày Chiến thắng', true),
+    holiday(toDayNumber(year, 5, 1), 'Ngày Quốc tế Lao động (1/5)', 'Ngày Quốc tế Lao động', true),
+    holiday(toDayNumber(year, 9, 1), `${NATIONAL_DAY_NAME} (ngày liền kề)`, NATIONAL_DAY_NAME, false),
+    holiday(toDayNumber(year, 9, 2), `${NATIONAL_DAY_NAME} (2/9)`, NATIONAL_DAY_NAME, true),
   ];
 }
 
@@ -100,15 +107,20 @@ function listRuleHolidays(year: number): RuleHoliday[] {
  * Rule days off: holidays plus, for each holiday on a Saturday or Sunday, a substitute on the
  * next weekday that is neither a holiday nor an earlier substitute (art. 111(3)). Two holidays
  * on one date (not seen in 1990–2050) merge into one day off with both names.
+ * With `fixedOnly` (the year has an official schedule) only the fixed statutory dates, without
+ * substitutes: the official schedule places everything else.
  */
-function computeRuleDaysOff(year: number): Map<number, DayOff> {
+function computeRuleDaysOff(year: number, fixedOnly: boolean): Map<number, DayOff> {
   const daysOff = new Map<number, DayOff>();
-  const holidays = listRuleHolidays(year).sort((a, b) => a.dayNumber - b.dayNumber);
+  const holidays = listRuleHolidays(year)
+    .filter((holiday) => holiday.isFixed || !fixedOnly)
+    .sort((a, b) => a.dayNumber - b.dayNumber);
   for (const { dayNumber, name } of holidays) {
     const existing = daysOff.get(dayNumber);
     const mergedName = existing === undefined ? name : `${existing.name}; ${name}`;
     daysOff.set(dayNumber, { date: formatIsoDate(dayNumber), name: mergedName, source: 'rule' });
   }
+  if (fixedOnly) return daysOff;
   for (const { dayNumber, substituteName } of holidays) {
     if (!isWeekend(dayNumber)) continue;
     let candidate = dayNumber + 1;
@@ -145,14 +157,23 @@ export function findOverrideProblems(year: number, overrides: CalendarOverrides)
   return problems;
 }
 
-/** Days off and working days of a year: rule holidays and substitutes, then official overrides (see header). Throws RangeError on invalid overrides. */
+/** True when the overrides are an official schedule that replaces the rule's variable days (see header). */
+export function hasOfficialSchedule(overrides: CalendarOverrides | null): boolean {
+  return overrides !== null && overrides.daysOff.length > 0;
+}
+
+/**
+ * Days off and working days of a year (see header): the whole rule when the year has no official
+ * schedule; otherwise the fixed statutory dates plus the official days off; official working days
+ * last. Throws RangeError on invalid overrides.
+ */
 export function computeYearCalendar(year: number, overrides: CalendarOverrides | null): YearCalendar {
   if (!Number.isInteger(year)) throw new RangeError(`Invalid year ${year}`);
-  const daysOff = computeRuleDaysOff(year);
-  if (overrides === null) return { year, daysOff: sortByDate([...daysOff.values()]), workingDays: [] };
+  if (overrides === null) return { year, daysOff: sortByDate([...computeRuleDaysOff(year, false).values()]), workingDays: [] };
 
   const problems = findOverrideProblems(year, overrides);
   if (problems.length > 0) throw new RangeError(`Invalid calendar overrides for ${year}: ${problems.join('; ')}`);
+  const daysOff = computeRuleDaysOff(year, hasOfficialSchedule(overrides));
   for (const { date } of overrides.workingDays) daysOff.delete(parseIsoDate(date));
   for (const { date, name } of overrides.daysOff) {
     daysOff.set(parseIsoDate(date), { date, name, source: 'official' });

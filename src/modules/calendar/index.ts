@@ -6,6 +6,7 @@ export {
   computeYearCalendar,
   createYearCalendarProvider,
   findOverrideProblems,
+  hasOfficialSchedule,
   isWorkingDay,
   toWorkingCalendar,
 } from './holidays.ts';

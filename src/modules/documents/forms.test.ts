@@ -45,8 +45,14 @@ describe('printing helpers', () => {
     expect(timeliness(new Date('2026-11-28T09:00:00Z'), due)).toBe('Trước hạn');
     expect(timeliness(new Date(), null)).toBe('');
   });
-  it('writes processing times in Vietnamese', () => {
-    expect(durationText({ value: 1, unit: 'working_days' })).toBe('1 ngày làm việc');
-    expect(durationText({ value: 3, unit: 'months' })).toBe('3 tháng');
+  it.each([
+    [{ value: 8, unit: 'hours' }, '8 giờ làm việc'],
+    [{ value: 15, unit: 'days' }, '15 ngày'],
+    [{ value: 1, unit: 'working_days' }, '1 ngày làm việc'],
+    [{ value: 3, unit: 'months' }, '3 tháng'],
+    [{ value: 0.5, unit: 'working_days' }, '0,5 ngày làm việc'],
+    [{ value: 1200, unit: 'hours' }, '1.200 giờ làm việc'],
+  ])('writes the processing time %j in Vietnamese', (duration, expected) => {
+    expect(durationText(duration)).toBe(expected);
   });
 });

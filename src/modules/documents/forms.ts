@@ -112,8 +112,17 @@ export function timeliness(at: Date, dueAt: Date | null): string {
   return at.getTime() < dueAt.getTime() - 24 * 3600_000 ? 'Trước hạn' : 'Đúng hạn';
 }
 
-/** A processing time as printed: "1 ngày làm việc", "3 tháng". */
+/** The processing-time units in words, one per procedure duration unit (the legal clock counts working hours). */
+const DURATION_UNITS_VI: Record<'hours' | 'days' | 'working_days' | 'months', string> = {
+  hours: 'giờ làm việc',
+  days: 'ngày',
+  working_days: 'ngày làm việc',
+  months: 'tháng',
+};
+const viNumber = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
+
+/** A processing time as printed: "1 ngày làm việc", "15 ngày", "3 tháng", "0,5 ngày làm việc". */
 export function durationText(d: { value: number; unit: string }): string {
-  const unit: Record<string, string> = { hours: 'giờ làm việc', calendar_days: 'ngày', working_days: 'ngày làm việc', months: 'tháng' };
-  return `${d.value} ${unit[d.unit] ?? d.unit}`;
+  const unit = Object.hasOwn(DURATION_UNITS_VI, d.unit) ? DURATION_UNITS_VI[d.unit as keyof typeof DURATION_UNITS_VI] : d.unit;
+  return `${viNumber.format(d.value)} ${unit}`;
 }

@@ -31,9 +31,14 @@ describe('dueSoonLimit (the end of "due within N working days")', () => {
   });
 
   it('follows the official overrides entered by the administrators', () => {
-    // Suppose the Government moves a working day: Thu 3 Sep 2026 off as well.
+    // Suppose the Government moves a working day: Thu 3 Sep 2026 off as well. An official schedule
+    // replaces the rule's variable days, so it lists 1 Sep (the adjacent day) too.
+    const daysOff = [
+      { date: '2026-09-01', name: 'Quốc khánh (ngày liền kề)' },
+      { date: '2026-09-03', name: 'Nghỉ bù' },
+    ];
     const official = {
-      calendar: WorkingCalendar.fromOverrides(new Map([[2026, { daysOff: [{ date: '2026-09-03', name: 'Nghỉ bù' }], workingDays: [] }]])),
+      calendar: WorkingCalendar.fromOverrides(new Map([[2026, { daysOff, workingDays: [] }]])),
       officeHours: DEFAULT_OFFICE_HOURS,
     };
     expect(dueSoonLimit(official, at('2026-08-31T10:00:00+07:00'), 1)).toEqual(at('2026-09-04T10:00:00+07:00'));
