@@ -6,7 +6,8 @@ import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { upgradePgliteFolder } from './db/pglite-upgrade.ts';
 import { keyringFor } from './platform/crypto.ts';
-import { parseUnitsCsv, upsertUnits } from './modules/reference/reference.service.ts';
+import { loadSuccessionsCsv, parseUnitsCsv, upsertUnits } from './modules/reference/reference.service.ts';
+import { AppError } from './platform/errors.ts';
 import { writeAudit } from './platform/audit.ts';
 import { verifyAndReport } from './modules/security/index.ts';
 
@@ -14,11 +15,14 @@ import { verifyAndReport } from './modules/security/index.ts';
  * Administrative commands, on the same configuration as the server:
  *   migrate                 apply pending migrations
  *   import-units FILE.csv   import administrative units (code,name,type,parent_code,valid_from[,valid_to])
+ *   import-successions FILE.csv
+ *                           import unit successions, old code → new code (from_code,to_code,effective_date[,note]);
+ *                           all or nothing, every bad line listed; importing the same file again changes nothing
  *   verify-audit            recompute the audit hash chain; prints {ok, records, firstBrokenId?} and exits 1 when broken
  *   upgrade-data            upgrade an embedded data folder made by an older PGlite (every command does it first;
  *                           this one does only that and prints where the old folder was kept)
  */
-const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv | verify-audit | upgrade-data';
+const USAGE = 'usage: npm run admin -- migrate | import-units FILE.csv | import-successions FILE.csv | verify-audit | upgrade-data';
 
 async function main(argv: string[]) {
   const [command, arg] = argv;
@@ -61,6 +65,31 @@ async function main(argv: string[]) {
         });
         console.log(`${units.length} row(s): ${r.inserted} new, ${r.updated} updated`);
         return 0;
+      }
+      case 'import-successions': {
+        if (!arg) {
+          console.error(USAGE);
+          return 2;
+        }
+        await migrate(database, undefined, { keyring: keyringFor(config) });
+        const text = await readFile(arg, 'utf8');
+        try {
+          const r = await database.db.transaction(async (tx) => {
+            const res = await loadSuccessionsCsv(tx, text);
+            await writeAudit(
+              { db: tx, actor: null, now: new Date(), ip: 'cli' },
+              { action: 'units.successions.import', targetType: 'admin_unit_successions', actorRole: 'cli', details: { file: path.basename(arg), ...res } },
+            );
+            return res;
+          });
+          console.log(`${r.rows} row(s): ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged`);
+          return 0;
+        } catch (err) {
+          if (!(err instanceof AppError && err.errors)) throw err;
+          for (const e of err.errors) console.error(`${e.path}: ${e.message}`);
+          console.error(`${err.errors.length} bad row(s); nothing imported.`);
+          return 1;
+        }
       }
       case 'verify-audit': {
         const v = await verifyAndReport(database.db, log, 'cli');

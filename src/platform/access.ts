@@ -46,6 +46,8 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   // Reference data and catalogue
   'GET /api/v1/units': 'public',
   'POST /api/v1/units/import': ADMIN,
+  'POST /api/v1/units/successions/import': ADMIN,
+  'GET /api/v1/units/{code}/successions': 'public',
   'GET /api/v1/agencies': 'public',
   'PUT /api/v1/agencies/{code}': ADMIN,
   'GET /api/v1/agencies/{code}/staff': STAFF,

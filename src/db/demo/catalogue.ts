@@ -99,7 +99,7 @@ const COMMUNE_COMMITTEE = 'UBND-13669';
 
 const ID_NUMBER_PATTERN = '^[0-9]{12}$';
 const TAX_CODE_PATTERN = '^[0-9]{10}([0-9]{3})?$';
-const PHONE_PATTERN = '^0[0-9]{9}$';
+const PHONE_PATTERN = '^0[0-9]{9,10}$'; // a mobile (10 digits) or a landline (11, starting 02)
 const UNIT_CODE_PATTERN = '^[0-9]{5}$';
 
 function text(key: string, label: string, required = true, help?: string): FormField {

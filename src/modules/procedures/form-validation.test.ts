@@ -40,7 +40,98 @@ describe('validateForm', () => {
   });
 
   it('rejects unknown keys and non-scalar values', () => {
-    const r = validateForm(fields, { ...good, hack: 'x', ho_ten: { $ne: 1 } }, { partial: false });
-    expect(r.errors.map((e) => e.path).sort()).toEqual(['form.hack', 'form.ho_ten']);
+    const r = validateForm(fields, { ...good, truong_la: 'x', ho_ten: { $ne: 1 } }, { partial: false });
+    expect(r.errors.map((e) => e.path).sort()).toEqual(['form.ho_ten', 'form.truong_la']);
+  });
+});
+
+describe('unit_code answers', () => {
+  const unit: FormField[] = [{ key: 'dv', label: 'Đơn vị', type: 'unit_code', required: true }];
+  it('accepts a province (2 digits) and a commune (5 digits), and nothing else', () => {
+    for (const code of ['37', '13669', ' 01 ']) {
+      const r = validateForm(unit, { dv: code }, { partial: false });
+      expect(r.errors, code).toEqual([]);
+      expect(r.unitCodes).toEqual([{ key: 'dv', code: code.trim() }]);
+    }
+    for (const code of ['3', '356', '1366', '136690', '37a', '3 7']) {
+      const r = validateForm(unit, { dv: code }, { partial: false });
+      expect(r.errors.map((e) => e.path), code).toEqual(['form.dv']);
+      expect(r.unitCodes, code).toEqual([]);
+    }
+  });
+});
+
+describe('phone answers', () => {
+  const phone: FormField[] = [{ key: 'sdt', label: 'Điện thoại', type: 'phone', required: true }];
+  const check = (v: string) => validateForm(phone, { sdt: v }, { partial: false });
+  it('accepts mobiles and landlines in their usual written forms and stores digits only', () => {
+    const cases: [string, string][] = [
+      ['0912345678', '0912345678'],
+      ['+84 912 345 678', '0912345678'],
+      ['84912345678', '0912345678'],
+      ['0912.345.678', '0912345678'],
+      // Landlines: 02 + area code + subscriber, 11 digits (Nam Định 0228, Ninh Bình 0229, Hà Nội 024).
+      ['0228 3849 123', '02283849123'],
+      ['(0228) 3.849.123', '02283849123'],
+      ['0229-3871-234', '02293871234'],
+      ['024 3825 1234', '02438251234'],
+      ['+84 24 3825 1234', '02438251234'],
+      ['+84 (0) 228 3849 123', '02283849123'],
+      ['842283849123', '02283849123'],
+    ];
+    for (const [input, stored] of cases) {
+      const r = check(input);
+      expect(r.errors, input).toEqual([]);
+      expect(r.values.sdt, input).toBe(stored);
+    }
+  });
+  it('refuses numbers of the wrong length or prefix', () => {
+    // 10 digits starting 02; 12 digits; the retired 11-digit mobiles (01x); 06 is no mobile range;
+    // a landline missing a digit after +84; letters.
+    for (const bad of ['0228384912', '022838491234', '01283849123', '0612345678', '+84 228 384 912', '0912 345 67x', '+1 202 555 0123']) {
+      expect(check(bad).errors.map((e) => e.path), bad).toEqual(['form.sdt']);
+    }
+  });
+});
+
+describe('pattern', () => {
+  it('applies to every string type after normalisation, not only text', () => {
+    const f: FormField[] = [
+      { key: 'email', label: 'Email', type: 'email', required: false, pattern: '[^@]+@ninhbinh\\.gov\\.vn' },
+      { key: 'sdt', label: 'Điện thoại', type: 'phone', required: false, pattern: '0229\\d{7}' },
+      { key: 'cccd', label: 'CCCD', type: 'id_number', required: false, pattern: '037\\d{9}' },
+      { key: 'mst', label: 'MST', type: 'tax_code', required: false, pattern: '\\d{10}' },
+      { key: 'xa', label: 'Xã', type: 'unit_code', required: false, pattern: '\\d{5}' },
+      { key: 'ghi_chu', label: 'Ghi chú', type: 'textarea', required: false, pattern: '[^<>]*' },
+    ];
+    const ok = validateForm(f, { email: 'Lan@NinhBinh.gov.vn', sdt: '(0229) 3871 234', cccd: '037 090 001 234', mst: '0101234567', xa: '13669', ghi_chu: 'Không có' }, { partial: true });
+    expect(ok.errors).toEqual([]);
+    expect(ok.unitCodes).toEqual([{ key: 'xa', code: '13669' }]);
+    const bad = validateForm(f, { email: 'an@example.vn', sdt: '0912345678', cccd: '036090001234', mst: '0101234567-001', xa: '37', ghi_chu: '<b>' }, { partial: true });
+    expect(bad.errors.map((e) => e.path)).toEqual(['form.email', 'form.sdt', 'form.cccd', 'form.mst', 'form.xa', 'form.ghi_chu']);
+    expect(bad.errors.every((e) => e.message.endsWith('không đúng định dạng'))).toBe(true);
+    // A unit refused by the pattern is not looked up.
+    expect(bad.unitCodes).toEqual([]);
+  });
+
+  it('reports a malformed value once, with the type’s own message rather than the pattern’s', () => {
+    const f: FormField[] = [{ key: 'sdt', label: 'Điện thoại', type: 'phone', required: true, pattern: '0\\d{9}' }];
+    const r = validateForm(f, { sdt: '12' }, { partial: false });
+    expect(r.errors).toEqual([{ path: 'form.sdt', message: expect.stringContaining('số điện thoại không hợp lệ') }]);
+  });
+});
+
+describe('select in NFC', () => {
+  it('matches a decomposed answer, and a decomposed option value stored before normalisation', () => {
+    const nfd = (s: string) => s.normalize('NFD');
+    const f: FormField[] = [{ key: 'quan_he', label: 'Quan hệ', type: 'select', required: true, options: [{ value: nfd('bố'), label: 'Bố' }, { value: 'mẹ', label: 'Mẹ' }] }];
+    expect(nfd('bố')).not.toBe('bố');
+    for (const answer of ['bố', nfd('bố')]) {
+      const r = validateForm(f, { quan_he: answer }, { partial: false });
+      expect(r.errors).toEqual([]);
+      expect(r.values.quan_he).toBe('bố');
+    }
+    expect(validateForm(f, { quan_he: nfd('mẹ') }, { partial: false }).values.quan_he).toBe('mẹ');
+    expect(validateForm(f, { quan_he: 'bo' }, { partial: false }).errors.map((e) => e.path)).toEqual(['form.quan_he']);
   });
 });

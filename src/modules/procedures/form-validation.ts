@@ -1,6 +1,6 @@
 import type { FieldError } from '../../platform/errors.ts';
 import { nfc } from '../../platform/text.ts';
-import type { FormField } from './procedures.schemas.ts';
+import { PATTERN_FIELD_TYPES, type FormField } from './procedures.schemas.ts';
 
 export type FormValue = string | number | boolean | null;
 export type FormValues = Record<string, FormValue>;
@@ -14,12 +14,30 @@ export interface FormCheck {
 
 const ID_NUMBER = /^\d{12}$/;
 const TAX_CODE = /^\d{10}(-?\d{3})?$/;
-const PHONE = /^(?:\+84|84|0)(?:3|5|7|8|9)\d{8}$/;
+/** Mobile: 0 + 9 digits starting 3, 5, 7, 8 or 9 (10 digits). */
+const MOBILE = /^0[35789]\d{8}$/;
+/** Landline since 2017: 0 + a 2- or 3-digit area code starting 2 + the subscriber number, 11 digits in all
+ * (Hà Nội 024 3825 1234, Nam Định 0228 3849 123, Ninh Bình 0229 3871 234). */
+const LANDLINE = /^02\d{9}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const UNIT = /^\d{5}$/;
+/** An administrative unit of the two tiers: a province (2 digits) or a commune (5 digits). */
+const UNIT = /^(?:\d{2}|\d{5})$/;
+const PATTERN_TYPES: ReadonlySet<FormField['type']> = new Set(PATTERN_FIELD_TYPES);
 const MAX_TEXT = 500;
 const MAX_TEXTAREA = 5000;
+
+/**
+ * A Vietnamese phone number in its national form (digits only), or null. Accepts spaces, dots,
+ * dashes and parentheses between digits and the +84 / 84 / +84 (0) prefixes:
+ * `+84 912 345 678` → `0912345678`, `(0228) 3.849.123` → `02283849123`.
+ */
+export function normalisePhone(raw: string): string | null {
+  let s = raw.trim().replace(/^\+?84\s*\(0\)/, '0');
+  s = s.replace(/[\s.()-]/g, '');
+  if (/^\+?84\d{9,10}$/.test(s)) s = `0${s.replace(/^\+?84/, '')}`;
+  return MOBILE.test(s) || LANDLINE.test(s) ? s : null;
+}
 
 function isValidDate(s: string): boolean {
   const m = DATE.exec(s);
@@ -32,6 +50,9 @@ function isValidDate(s: string): boolean {
  * Checks answers against a procedure's form definition. `partial` (a draft being saved) skips
  * the required checks but still rejects malformed values. Unknown keys are an error, so nothing
  * unexpected is stored. Text is stored in NFC; phone numbers and tax codes are normalised.
+ * A field's `pattern` applies to text, textarea, email, phone, id_number, tax_code and unit_code
+ * answers, after normalisation; it is ignored on number, date, select and checkbox (their form is
+ * fixed by the type or the options).
  */
 export function validateForm(fields: readonly FormField[], input: Record<string, unknown>, opts: { partial: boolean }): FormCheck {
   const errors: FieldError[] = [];
@@ -73,6 +94,7 @@ export function validateForm(fields: readonly FormField[], input: Record<string,
           break;
         }
         let s = nfc(String(raw));
+        const before = errors.length;
         const limit = f.type === 'textarea' ? MAX_TEXTAREA : MAX_TEXT;
         if (s.length > limit) {
           err(`quá dài (tối đa ${limit} ký tự)`);
@@ -86,11 +108,12 @@ export function validateForm(fields: readonly FormField[], input: Record<string,
             s = s.toLowerCase();
             if (!EMAIL.test(s)) err('địa chỉ thư điện tử không hợp lệ');
             break;
-          case 'phone':
-            s = s.replace(/[\s.-]/g, '');
-            if (!PHONE.test(s)) err('số điện thoại không hợp lệ');
-            else s = s.replace(/^(\+84|84)/, '0');
+          case 'phone': {
+            const phone = normalisePhone(s);
+            if (phone === null) err('số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)');
+            else s = phone;
             break;
+          }
           case 'id_number':
             s = s.replace(/\s/g, '');
             if (!ID_NUMBER.test(s)) err('số định danh cá nhân phải gồm 12 chữ số');
@@ -101,19 +124,22 @@ export function validateForm(fields: readonly FormField[], input: Record<string,
             else s = s.replace('-', '');
             break;
           case 'unit_code':
-            if (!UNIT.test(s)) err('mã đơn vị hành chính cấp xã gồm 5 chữ số');
-            else unitCodes.push({ key: f.key, code: s });
+            if (!UNIT.test(s)) err('mã đơn vị hành chính gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã, phường, đặc khu)');
             break;
           case 'select':
-            if (!f.options?.some((o) => o.value === s)) err('lựa chọn không hợp lệ');
+            // Definitions stored before they were normalised may hold NFD option values.
+            if (!f.options?.some((o) => nfc(o.value) === s)) err('lựa chọn không hợp lệ');
             break;
           case 'text':
           case 'textarea':
             break;
         }
-        if (f.pattern && (f.type === 'text' || f.type === 'textarea') && !new RegExp(`^(?:${f.pattern})$`, 'u').test(s)) {
+        // The pattern is checked on the normalised answer (digits only for phone, ID and tax
+        // codes; lower case for email), so it cannot be defeated by spacing.
+        if (f.pattern && PATTERN_TYPES.has(f.type) && errors.length === before && !new RegExp(`^(?:${f.pattern.normalize('NFC')})$`, 'u').test(s)) {
           err('không đúng định dạng');
         }
+        if (f.type === 'unit_code' && errors.length === before) unitCodes.push({ key: f.key, code: s });
         values[f.key] = s;
       }
     }

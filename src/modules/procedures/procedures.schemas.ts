@@ -6,6 +6,9 @@ export type DurationUnit = z.infer<typeof DurationUnit>;
 export const FormFieldType = z.enum(['text', 'textarea', 'number', 'date', 'select', 'checkbox', 'email', 'phone', 'id_number', 'tax_code', 'unit_code']);
 export type FormFieldType = z.infer<typeof FormFieldType>;
 
+/** Field types whose answer is checked against `pattern` (after normalisation; form-validation.ts). */
+export const PATTERN_FIELD_TYPES: readonly FormFieldType[] = ['text', 'textarea', 'email', 'phone', 'id_number', 'tax_code', 'unit_code'];
+
 const nonEmpty = z.string().trim().min(1).max(2000);
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'snake_case, bắt đầu bằng chữ cái');
 
@@ -15,7 +18,7 @@ export const FormField = z
     label: nonEmpty,
     type: FormFieldType,
     required: z.boolean(),
-    options: z.array(z.object({ value: z.string().min(1).max(200), label: nonEmpty })).min(1).optional(),
+    options: z.array(z.object({ value: z.string().trim().min(1).max(200), label: nonEmpty })).min(1).optional(),
     min: z.number().optional(),
     max: z.number().optional(),
     pattern: z.string().max(500).optional(),
@@ -25,6 +28,11 @@ export const FormField = z
   })
   .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, { message: 'a select needs options', path: ['options'] })
   .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, { message: 'min > max', path: ['min'] })
+  .refine((f) => !f.options || new Set(f.options.map((o) => o.value)).size === f.options.length, { message: 'duplicate option value', path: ['options'] })
+  .refine((f) => f.pattern === undefined || PATTERN_FIELD_TYPES.includes(f.type), {
+    message: `pattern applies only to ${PATTERN_FIELD_TYPES.join(', ')} fields`,
+    path: ['pattern'],
+  })
   .refine(
     (f) => {
       if (f.pattern === undefined) return true;
@@ -96,6 +104,10 @@ export const ProcedureDefinition = z
     if (c) ctx.addIssue({ code: 'custom', path: ['components'], message: `duplicate component code ${c}` });
     const s = dup(d.workflow.map((x) => x.key));
     if (s) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `duplicate step key ${s}` });
+    // Civil Code art. 147–148 count whole days and months (calendar/due-date.ts refuses fractions).
+    if ((d.duration.unit === 'days' || d.duration.unit === 'months') && !Number.isInteger(d.duration.value)) {
+      ctx.addIssue({ code: 'custom', path: ['duration', 'value'], message: 'days and months must be a whole number' });
+    }
     const total = d.workflow.reduce((a, w) => a + w.share, 0);
     if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `step shares must sum to 1 (got ${total})` });
     if (d.workflow.at(-1)?.role !== 'leader') ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'the last step must be a leader’s approval' });

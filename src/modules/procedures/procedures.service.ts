@@ -68,15 +68,29 @@ async function checkReferences(ctx: Ctx, def: ProcedureDefinition) {
   return found;
 }
 
+/**
+ * Every string of an incoming definition in NFC (DOMAIN section 12): names, labels, help, option
+ * values and labels, components, fees, steps, legal basis, patterns. Answers are compared in NFC,
+ * so an option value sent decomposed would otherwise never match. Object keys are the schema's
+ * own ASCII names and are left as they are.
+ */
+export function nfcDeep(value: unknown): unknown {
+  if (typeof value === 'string') return value.normalize('NFC');
+  if (Array.isArray(value)) return value.map(nfcDeep);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, nfcDeep(v)]));
+  return value;
+}
+
 function normaliseDefinition(input: unknown): ProcedureDefinition {
-  const parsed = ProcedureDefinition.safeParse(input);
+  // Normalised before validation, so checks such as unique option values see the stored form.
+  const parsed = ProcedureDefinition.safeParse(nfcDeep(input));
   if (!parsed.success) {
     throw new AppError('invalid', 'PROCEDURE_DEFINITION_INVALID', {
       userMessage: 'Định nghĩa thủ tục không hợp lệ.',
       errors: parsed.error.issues.map((i) => ({ path: ['definition', ...i.path].join('.'), message: i.message })),
     });
   }
-  return { ...parsed.data, name: nfc(parsed.data.name) };
+  return parsed.data;
 }
 
 /**
@@ -101,7 +115,7 @@ export async function createProcedure(ctx: Ctx, code: string, input: unknown, de
       competentAgencyId: agencies.find((a) => a.code === def.competentAgencyCode)!.id,
       popularity: def.popularity,
     });
-    await tx.insert(procedureVersions).values({ id: newId(), procedureId: id, version: 1, status: 'draft', definition: def, decisionRef: decisionRef ?? null, createdBy: actor.userId });
+    await tx.insert(procedureVersions).values({ id: newId(), procedureId: id, version: 1, status: 'draft', definition: def, decisionRef: decisionRef === undefined ? null : nfc(decisionRef), createdBy: actor.userId });
     await writeAudit({ ...ctx, db: tx }, { action: 'procedure.create', targetType: 'procedure', targetId: code });
     return { code, version: 1, status: 'draft' as const };
   });
@@ -117,7 +131,7 @@ export async function createProcedureVersion(ctx: Ctx, code: string, input: unkn
     if (!p) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
     await tx.execute(sql`SELECT 1 FROM procedures WHERE id = ${p.id} FOR UPDATE`);
     const version = (await maxVersion(tx, p.id)) + 1;
-    await tx.insert(procedureVersions).values({ id: newId(), procedureId: p.id, version, status: 'draft', definition: def, decisionRef: decisionRef ?? null, createdBy: actor.userId });
+    await tx.insert(procedureVersions).values({ id: newId(), procedureId: p.id, version, status: 'draft', definition: def, decisionRef: decisionRef === undefined ? null : nfc(decisionRef), createdBy: actor.userId });
     await writeAudit({ ...ctx, db: tx }, { action: 'procedure.version.create', targetType: 'procedure', targetId: code, details: { version } });
     return { code, version, status: 'draft' as const };
   });

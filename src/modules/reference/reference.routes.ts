@@ -4,8 +4,9 @@ import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { vnDate } from '../../platform/time.ts';
 import { isIsoDate } from '../calendar/index.ts';
-import { importUnitsCsv, listAgencies, listAgencyStaff, listUnits, saveAgency } from './reference.service.ts';
+import { getUnitSuccessions, importSuccessionsCsv, importUnitsCsv, listAgencies, listAgencyStaff, listUnits, saveAgency } from './reference.service.ts';
 
+const SuccessionLink = z.object({ code: z.string(), name: z.string().nullable(), effectiveDate: z.string(), note: z.string().nullable() });
 const Unit = z.object({ code: z.string(), name: z.string(), type: z.string(), parentCode: z.string().nullable(), validFrom: z.string(), validTo: z.string().nullable() });
 
 export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
@@ -36,6 +37,36 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         },
       },
       async (req) => importUnitsCsv(ctxOf(req, database), req.body.csv),
+    );
+
+    app.post(
+      '/units/successions/import',
+      {
+        bodyLimit: 6 * 1024 * 1024,
+        schema: {
+          tags: ['reference'],
+          summary: 'Import administrative-unit successions from CSV (from_code,to_code,effective_date[,note]); administrators',
+          description:
+            'All or nothing: every bad line is listed (problem+json `errors`, path `csv.lineN`, code UNIT_SUCCESSIONS_CSV_INVALID). ' +
+            'A successor must be a unit in force on the effective date. Importing the same file again changes nothing.',
+          body: z.object({ csv: z.string().min(1).max(5_000_000) }),
+          response: { 200: z.object({ rows: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number() }) },
+        },
+      },
+      async (req) => importSuccessionsCsv(ctxOf(req, database), req.body.csv),
+    );
+
+    app.get(
+      '/units/:code/successions',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'The units that replaced a unit (successors) and the units it replaced (predecessors)',
+          params: z.object({ code: z.string().regex(/^(\d{2}|\d{3}|\d{5})$/, 'mã tỉnh (2 chữ số), huyện cũ (3) hoặc xã (5)') }),
+          response: { 200: z.object({ code: z.string(), successors: z.array(SuccessionLink), predecessors: z.array(SuccessionLink) }) },
+        },
+      },
+      async (req) => getUnitSuccessions(database.db, req.params.code),
     );
 
     app.get(

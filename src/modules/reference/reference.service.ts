@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull, lte, or, gte, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { adminUnits, agencies, userRoles, users } from '../../db/schema.ts';
+import { and, asc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../db/client.ts';
+import { adminUnits, adminUnitSuccessions, agencies, userRoles, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor, requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
@@ -178,4 +178,201 @@ export async function isUnitInForce(db: Db, code: string, at: string): Promise<b
     unitVersions.set(code, versions);
   }
   return versions.some((v) => v.validFrom <= at && (v.validTo === null || v.validTo >= at));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Successions: old code → new code from an effective date (mergers, splits, renumbering)
+
+const UNIT_CODE = /^(\d{2}|\d{3}|\d{5})$/;
+const SUCCESSION_HEADER = ['from_code', 'to_code', 'effective_date'];
+/** Rows per INSERT statement: the national list (≈10,000 old communes) is a few dozen statements. */
+const SUCCESSION_BATCH = 500;
+
+export interface SuccessionInput {
+  fromCode: string;
+  toCode: string;
+  effectiveDate: string;
+  note: string | null;
+}
+
+/** dd/mm/yyyy of a YYYY-MM-DD date (DOMAIN section 12). */
+function vnDay(iso: string): string {
+  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+}
+
+/**
+ * Parses a successions CSV (from_code,to_code,effective_date[,note]; header row; UTF-8). Every bad
+ * row is reported with the line of the file it is on; a row repeated in the file is an error too.
+ */
+export function parseSuccessionsCsv(text: string): { successions: (SuccessionInput & { line: number })[]; errors: FieldError[] } {
+  let records: { line: number; cells: string[] }[];
+  try {
+    records = parseCsvRecords(text);
+  } catch (err) {
+    return { successions: [], errors: [{ path: 'csv', message: (err as Error).message }] };
+  }
+  const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
+  if (SUCCESSION_HEADER.some((h, i) => header[i] !== h) || (header.length > 3 && (header[3] !== 'note' || header.length > 4))) {
+    return { successions: [], errors: [{ path: 'csv.header', message: `the first line must be: ${SUCCESSION_HEADER.join(',')}[,note]` }] };
+  }
+  const successions: (SuccessionInput & { line: number })[] = [];
+  const errors: FieldError[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, cells } of records) {
+    const [from = '', to = '', date = '', note = ''] = cells.map((c) => c.trim());
+    const problems: string[] = [];
+    if (cells.length > header.length) problems.push(`too many columns (${cells.length}; at most ${header.length})`);
+    if (!UNIT_CODE.test(from)) problems.push('from_code must be 2 (province), 3 (old district) or 5 (commune) digits');
+    if (!UNIT_CODE.test(to)) problems.push('to_code must be 2 (province), 3 (old district) or 5 (commune) digits');
+    if (from && from === to) problems.push('from_code and to_code are the same');
+    if (!isIsoDate(date)) problems.push('effective_date must be a YYYY-MM-DD date');
+    if (note.length > 2000) problems.push('note is longer than 2000 characters');
+    const key = `${from}>${to}@${date}`;
+    const first = seen.get(key);
+    if (first !== undefined) problems.push(`repeats line ${first}`);
+    else seen.set(key, line);
+    if (problems.length) errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
+    else successions.push({ line, fromCode: from, toCode: to, effectiveDate: date, note: note ? nfc(note) : null });
+  }
+  return { successions, errors };
+}
+
+const lineOf = (e: FieldError) => Number(/^csv\.line(\d+)$/.exec(e.path)?.[1] ?? 0);
+
+/** Lines whose successor is not a unit in force on the effective date (the old code need not be in the table). */
+async function checkSuccessors(db: Db, rows: (SuccessionInput & { line: number })[]): Promise<FieldError[]> {
+  const toCodes = [...new Set(rows.map((r) => r.toCode))];
+  const versions = new Map<string, { validFrom: string; validTo: string | null }[]>();
+  for (let i = 0; i < toCodes.length; i += SUCCESSION_BATCH) {
+    const found = await db
+      .select({ code: adminUnits.code, validFrom: adminUnits.validFrom, validTo: adminUnits.validTo })
+      .from(adminUnits)
+      .where(inArray(adminUnits.code, toCodes.slice(i, i + SUCCESSION_BATCH)));
+    for (const v of found) versions.set(v.code, [...(versions.get(v.code) ?? []), v]);
+  }
+  return rows
+    .filter((r) => !(versions.get(r.toCode) ?? []).some((v) => v.validFrom <= r.effectiveDate && (v.validTo === null || v.validTo >= r.effectiveDate)))
+    .map((r) => ({ path: `csv.line${r.line}`, message: `to_code ${r.toCode} is not an administrative unit in force on ${r.effectiveDate} (import the unit first)` }));
+}
+
+/**
+ * Checks a successions CSV and writes it: all or nothing, every bad line listed (the file's
+ * shape and a successor that is not a unit in force on the effective date, e.g. a typo). A row
+ * already present is left alone or gets the new note, so importing a file again changes nothing.
+ * The old code need not be in the unit table (units closed before the platform began are often
+ * not imported). Errors: UNIT_SUCCESSIONS_CSV_INVALID.
+ */
+export async function loadSuccessionsCsv(db: Db, text: string): Promise<{ rows: number; inserted: number; updated: number; unchanged: number }> {
+  const { successions, errors } = parseSuccessionsCsv(text);
+  const all = [...errors, ...(await checkSuccessors(db, successions))].sort((a, b) => lineOf(a) - lineOf(b));
+  if (all.length) throw new AppError('invalid', 'UNIT_SUCCESSIONS_CSV_INVALID', { userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.', errors: all });
+  let inserted = 0;
+  let updated = 0;
+  for (let i = 0; i < successions.length; i += SUCCESSION_BATCH) {
+    const batch = successions.slice(i, i + SUCCESSION_BATCH);
+    const res = await db
+      .insert(adminUnitSuccessions)
+      .values(batch.map((r) => ({ fromCode: r.fromCode, toCode: r.toCode, effectiveDate: r.effectiveDate, note: r.note })))
+      .onConflictDoUpdate({
+        target: [adminUnitSuccessions.fromCode, adminUnitSuccessions.toCode, adminUnitSuccessions.effectiveDate],
+        set: { note: sql`excluded.note` },
+        setWhere: sql`${adminUnitSuccessions.note} IS DISTINCT FROM excluded.note`,
+      })
+      .returning({ inserted: sql<boolean>`(xmax = 0)` });
+    for (const r of res) {
+      if (r.inserted) inserted++;
+      else updated++;
+    }
+  }
+  return { rows: successions.length, inserted, updated, unchanged: successions.length - inserted - updated };
+}
+
+/** Imports successions from CSV (administrators), with an audit record. Errors: UNIT_SUCCESSIONS_CSV_INVALID. */
+export async function importSuccessionsCsv(ctx: Ctx, text: string) {
+  requireRole(ctx.actor, 'admin');
+  return ctx.db.transaction(async (tx) => {
+    const r = await loadSuccessionsCsv(tx, text);
+    await writeAudit({ ...ctx, db: tx }, { action: 'units.successions.import', targetType: 'admin_unit_successions', details: r });
+    return r;
+  });
+}
+
+export interface SuccessionLink {
+  code: string;
+  /** The unit's name on the effective date (successor) or the day before (predecessor); null when the unit is not in the table. */
+  name: string | null;
+  effectiveDate: string;
+  note: string | null;
+}
+
+/** A unit's direct successors and predecessors. Errors: UNIT_NOT_FOUND (no unit and no succession has this code). */
+export async function getUnitSuccessions(db: Db, code: string): Promise<{ code: string; successors: SuccessionLink[]; predecessors: SuccessionLink[] }> {
+  const links = await queryRows<{ dir: 'next' | 'prev'; code: string; name: string | null; effective_date: string; note: string | null }>(
+    db,
+    sql`SELECT 'next' AS dir, s.to_code AS code, to_char(s.effective_date, 'YYYY-MM-DD') AS effective_date, s.note,
+          (SELECT u.name FROM admin_units u WHERE u.code = s.to_code AND u.valid_from <= s.effective_date
+             AND (u.valid_to IS NULL OR u.valid_to >= s.effective_date) ORDER BY u.valid_from DESC LIMIT 1) AS name
+        FROM admin_unit_successions s WHERE s.from_code = ${code}
+        UNION ALL
+        SELECT 'prev', s.from_code, to_char(s.effective_date, 'YYYY-MM-DD'), s.note,
+          (SELECT u.name FROM admin_units u WHERE u.code = s.from_code AND u.valid_from < s.effective_date
+             AND (u.valid_to IS NULL OR u.valid_to >= s.effective_date - 1) ORDER BY u.valid_from DESC LIMIT 1)
+        FROM admin_unit_successions s WHERE s.to_code = ${code}
+        ORDER BY 1, 3, 2`,
+  );
+  if (links.length === 0) {
+    const [unit] = await db.select({ id: adminUnits.id }).from(adminUnits).where(eq(adminUnits.code, code)).limit(1);
+    if (!unit) throw notFound('UNIT_NOT_FOUND', 'đơn vị hành chính');
+  }
+  const link = (r: (typeof links)[number]): SuccessionLink => ({ code: r.code, name: r.name, effectiveDate: r.effective_date, note: r.note });
+  return { code, successors: links.filter((r) => r.dir === 'next').map(link), predecessors: links.filter((r) => r.dir === 'prev').map(link) };
+}
+
+/**
+ * The units in force on a date that replaced a code, following chains of successions (A → B → C
+ * when B too was replaced before that date), each with the date it took over.
+ */
+export async function findCurrentSuccessors(db: Db, code: string, at: string): Promise<{ code: string; name: string; effectiveDate: string }[]> {
+  const found = new Map<string, string>();
+  const visited = new Set([code]);
+  let frontier = new Map([[code, '0000-01-01']]);
+  for (let depth = 0; depth < 10 && frontier.size > 0; depth++) {
+    const next = await db
+      .select({ fromCode: adminUnitSuccessions.fromCode, toCode: adminUnitSuccessions.toCode, effectiveDate: adminUnitSuccessions.effectiveDate })
+      .from(adminUnitSuccessions)
+      .where(and(inArray(adminUnitSuccessions.fromCode, [...frontier.keys()]), lte(adminUnitSuccessions.effectiveDate, at)));
+    const following = new Map<string, string>();
+    for (const s of next) {
+      if (visited.has(s.toCode)) continue;
+      // The date the final successor took over is the latest step of the chain.
+      const since = [frontier.get(s.fromCode)!, s.effectiveDate].sort().at(-1)!;
+      if (await isUnitInForce(db, s.toCode, at)) found.set(s.toCode, [found.get(s.toCode) ?? since, since].sort()[0]!);
+      else following.set(s.toCode, [following.get(s.toCode) ?? since, since].sort()[0]!);
+    }
+    for (const c of [...found.keys(), ...following.keys()]) visited.add(c);
+    frontier = following;
+  }
+  if (found.size === 0) return [];
+  const names = await db
+    .select({ code: adminUnits.code, name: adminUnits.name })
+    .from(adminUnits)
+    .where(and(inArray(adminUnits.code, [...found.keys()]), lte(adminUnits.validFrom, at), or(isNull(adminUnits.validTo), gte(adminUnits.validTo, at))));
+  return [...found]
+    .map(([c, effectiveDate]) => ({ code: c, name: names.find((n) => n.code === c)?.name ?? '', effectiveDate }))
+    .sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate) || a.code.localeCompare(b.code));
+}
+
+/**
+ * Why a unit code cannot be used on a date, for a form's error message, or null when it is in
+ * force. A code replaced by a reorganisation names its successors: "Mã đơn vị hành chính 13645
+ * đã được thay bằng 13669 (Phường Nam Định) từ ngày 01/07/2025".
+ */
+export async function unitCodeProblem(db: Db, code: string, at: string): Promise<string | null> {
+  if (await isUnitInForce(db, code, at)) return null;
+  const successors = await findCurrentSuccessors(db, code, at);
+  if (successors.length === 0) return `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực`;
+  const byDate = new Map<string, string[]>();
+  for (const s of successors) byDate.set(s.effectiveDate, [...(byDate.get(s.effectiveDate) ?? []), s.name ? `${s.code} (${s.name})` : s.code]);
+  const parts = [...byDate].map(([date, units]) => `${units.join(', ')} từ ngày ${vnDay(date)}`);
+  return `Mã đơn vị hành chính ${code} đã được thay bằng ${parts.join('; ')}`;
 }
