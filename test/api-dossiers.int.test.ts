@@ -190,6 +190,10 @@ describe('walk-in intake at the counter', () => {
     expect((await get(d.id, 'reception.dung')).json.status).toBe('supplement_requested');
     expect((await upload(d.id, required, 'reception.dung')).status).toBe(201);
     expect((await actOk(d.id, 'reception.dung', { action: 'supplement' })).status).toBe('submitted');
+    // What the desk took out and put in is in the history, between the request and the supplement.
+    const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.id}/history`), as: 'reception.dung' });
+    expect(h.json.map((e: { action: string }) => e.action)).toEqual(['create', 'submit', 'request_supplement', 'remove_file', 'attach_file', 'supplement']);
+    expect(h.json.slice(3, 5).map((e: { actor: { role: string } }) => e.actor.role)).toEqual(['reception', 'reception']);
     // Another agency's officer still may not touch it.
     expect((await upload(d.id, required, 'officer.khanh')).status).toBe(404);
   });

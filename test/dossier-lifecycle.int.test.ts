@@ -99,9 +99,10 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(twice.status).toBe(409);
     expect(twice.json.code).toBe('DOSSIER_ALREADY_RATED');
 
-    // The history has every step, in order.
+    // The history has every step, in order, the file added for the supplement included.
     const h = await t.request({ method: 'GET', url: `/api/v1/dossiers/${code}/history`, as: 'citizen.an' });
-    expect(h.json.map((e: { action: string }) => e.action).slice(0, 8)).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'supplement', 'receive', 'forward']);
+    expect(h.json.map((e: { action: string }) => e.action).slice(0, 9)).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'attach_file', 'supplement', 'receive', 'forward']);
+    expect(h.json[5]).toMatchObject({ actor: { role: 'applicant' }, fromStatus: 'supplement_requested', toStatus: 'supplement_requested' });
     expect(h.json.at(-1).action).toBe('rate');
 
     // The public lookup shows status and dates, nothing personal.

@@ -282,6 +282,17 @@ function assertCanEditContent(parties: DossierParty[], d: DossierRow, actor: Act
   }
 }
 
+/**
+ * A change to the content of a dossier already submitted (while it waits for a supplement) goes
+ * into its history too: what was supplemented or taken out is part of its record. A draft's
+ * edits are the applicant's work in progress (the audit log keeps them).
+ */
+async function recordContentChange(tx: Db, d: DossierRow, parties: DossierParty[], actor: Actor, at: Date, action: string, data: Record<string, unknown> = {}) {
+  if (d.status === 'draft') return;
+  const actorRole = parties.includes('applicant') ? 'applicant' : 'reception';
+  await appendHistory(tx, { dossierId: d.id, at, action, actorId: actor.userId, actorRole, fromStatus: d.status, toStatus: d.status, data });
+}
+
 /** Saves changes to a draft (or to a dossier returned for supplement). Errors: DOSSIER_NOT_EDITABLE, DOSSIER_FORM_INVALID, DOSSIER_VERSION_STALE. */
 export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applicant?: Applicant | undefined; form?: Record<string, unknown> | undefined; channel?: string | undefined }, ifMatch?: number) {
   const actor = requireActor(ctx.actor);
@@ -319,6 +330,7 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
       throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Không đổi được kênh nộp hồ sơ.' });
     }
     await tx.update(dossiers).set(set).where(eq(dossiers.id, d.id));
+    await recordContentChange(tx, d, parties, actor, ctx.now, 'update', { form: patch.form !== undefined });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.update', targetType: 'dossier', targetId: d.id });
     return d.id;
   });
@@ -394,6 +406,7 @@ export async function reuseFile(ctx: Ctx, idOrCode: string, input: { component: 
     const fileId = newId(ctx.now.getTime());
     await tx.insert(dossierFiles).values({ ...src.f, id: fileId, dossierId: d.id, componentCode: input.component, reusedFromId: src.f.id, uploadedBy: actor.userId, createdAt: ctx.now });
     await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await recordContentChange(tx, d, parties, actor, ctx.now, 'reuse_file', { fileId, component: input.component, from: src.f.id });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.reuse', targetType: 'dossier', targetId: d.id, details: { fileId, from: src.f.id } });
     return { fileId, sha256: src.f.sha256, size: src.f.size, mediaType: src.f.mediaType };
   });
@@ -409,9 +422,10 @@ export async function removeFile(ctx: Ctx, idOrCode: string, fileId: string) {
       .update(dossierFiles)
       .set({ removedAt: ctx.now })
       .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)))
-      .returning({ id: dossierFiles.id });
+      .returning({ id: dossierFiles.id, component: dossierFiles.componentCode });
     if (!rows.length) throw notFound('FILE_NOT_FOUND', 'tệp');
     await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await recordContentChange(tx, d, parties, actor, ctx.now, 'remove_file', { fileId, component: rows[0]!.component });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.remove', targetType: 'dossier', targetId: d.id, details: { fileId } });
   });
 }

@@ -176,6 +176,13 @@ const attachStatement = (items: AttachItem[]) => sql`
     UPDATE dossiers SET version = dossiers.version + c.n, updated_at = c.at
     FROM (SELECT f.dossier_id, count(*)::int AS n, max(i.at) AS at FROM f JOIN items i ON i.file_id = f.id GROUP BY f.dossier_id) c
     WHERE dossiers.id = c.dossier_id
+  ), h AS (
+    -- A file added to a submitted dossier (a supplement) is in its history; a draft's are not.
+    INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status, data)
+    SELECT i.dossier_id, i.at, 'attach_file', i.actor_id, CASE WHEN x.applicant_user_id = i.actor_id THEN 'applicant' ELSE 'reception' END,
+           i.expected_status, i.expected_status, jsonb_build_object('fileId', i.file_id, 'component', i.component)
+    FROM f JOIN items i ON i.file_id = f.id JOIN dossiers x ON x.id = i.dossier_id
+    WHERE i.expected_status <> 'draft' ORDER BY i.ord
   ), a AS (
     INSERT INTO audit_log (at, actor_id, actor_role, action, target_type, target_id, ip, outcome, details)
     SELECT i.at, i.actor_id, i.actor_role, 'dossier.file.attach', 'dossier', i.dossier_id::text, i.ip, 'success',
