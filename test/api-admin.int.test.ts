@@ -422,6 +422,75 @@ describe('working calendar', () => {
     expect((await t.request({ method: 'GET', url: api('/calendar/2027') })).json.workingDays).toEqual([]);
   });
 
+  it('a year with an official schedule follows it instead of the rule (2025), and names are stored NFC', async () => {
+    const dayOff = (date: string, name: string) => ({ date, name });
+    const official2025 = {
+      daysOff: [
+        dayOff('2025-01-01', 'Tết Dương lịch'),
+        ...['27', '28', '29', '30', '31'].map((d) => dayOff(`2025-01-${d}`, 'Nghỉ Tết Nguyên đán Ất Tỵ'.normalize('NFD'))),
+        dayOff('2025-04-07', 'Giỗ Tổ Hùng Vương'),
+        dayOff('2025-04-30', 'Ngày Chiến thắng'),
+        dayOff('2025-05-01', 'Ngày Quốc tế Lao động'),
+        dayOff('2025-09-01', 'Quốc khánh'),
+        dayOff('2025-09-02', 'Quốc khánh'),
+      ],
+      workingDays: [],
+    };
+    const q = (start: string, value: number, unit: string) => `start=${encodeURIComponent(start)}&value=${value}&unit=${unit}`;
+    // By the rule: Tết 28 Jan – Sat 1 Feb 2025 and its substitute Mon 3 Feb.
+    const byRule = (await t.request({ method: 'GET', url: api('/calendar/2025') })).json;
+    expect(byRule.daysOff.map((d: { date: string }) => d.date)).toEqual(expect.arrayContaining(['2025-01-28', '2025-02-01', '2025-02-03']));
+    expect(byRule.daysOff.every((d: { source: string }) => d.source === 'rule')).toBe(true);
+    expect((await due(q('2025-01-24T10:00:00+07:00', 3, 'days'))).json.dueAt).toBe('2025-01-27T17:00:00.000+07:00');
+    expect((await due(q('2025-01-31T10:00:00+07:00', 1, 'working_days'))).json.dueAt).toBe('2025-02-04T17:00:00.000+07:00');
+
+    const ok = await put(2025, official2025, 'admin.lan');
+    expect(ok.status, ok.body).toBe(200);
+    expect(ok.json.daysOff).toEqual(official2025.daysOff.map((d) => ({ date: d.date, name: d.name.normalize('NFC'), source: 'official' })));
+    const [row] = await queryRows<{ name: string }>(t.database.db, sql`SELECT name FROM calendar_overrides WHERE date = '2025-01-27'`);
+    expect(row!.name).toBe('Nghỉ Tết Nguyên đán Ất Tỵ'.normalize('NFC'));
+    // Mon 3 Feb is a working day now; Mon 27 Jan is not.
+    expect((await due(q('2025-01-24T10:00:00+07:00', 3, 'days'))).json.dueAt).toBe('2025-02-03T17:00:00.000+07:00');
+    expect((await due(q('2025-01-31T10:00:00+07:00', 1, 'working_days'))).json.dueAt).toBe('2025-02-03T17:00:00.000+07:00');
+    expect((await put(2025, { daysOff: [], workingDays: [] }, 'admin.lan')).json.daysOff).toEqual(byRule.daysOff);
+  });
+
+  it('an official schedule replaces the rule only for the holiday groups it speaks to (2026), and the audit names them', async () => {
+    const q = (start: string, value: number) => `start=${encodeURIComponent(start)}&value=${value}&unit=working_days`;
+    const byRule = (await t.request({ method: 'GET', url: api('/calendar/2026') })).json;
+    const culture = { date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam' };
+    try {
+      // A one-off day off far from any holiday only adds itself: the rule's Tết 16–20 Feb stays.
+      const isolated = await put(2026, { daysOff: [culture], workingDays: [] }, 'admin.lan');
+      expect(isolated.status, isolated.body).toBe(200);
+      expect(isolated.json.daysOff).toEqual([...byRule.daysOff, { ...culture, source: 'official' }]);
+      expect((await due(q('2026-02-13T16:00:00+07:00', 1))).json.dueAt).toBe('2026-02-23T16:00:00.000+07:00');
+      expect((await due(q('2026-11-23T16:00:00+07:00', 1))).json.dueAt).toBe('2026-11-25T16:00:00.000+07:00');
+
+      // The Tết schedule alone replaces Tết only: the rule's 1 Sep (National Day adjacent day) stays.
+      const tet = ['16', '17', '18', '19', '20'].map((d) => ({ date: `2026-02-${d}`, name: 'Nghỉ Tết Nguyên đán Bính Ngọ' }));
+      const tetOnly = await put(2026, { daysOff: tet, workingDays: [] }, 'admin.lan');
+      expect(tetOnly.status, tetOnly.body).toBe(200);
+      const sources = Object.fromEntries(tetOnly.json.daysOff.map((d: { date: string; source: string }) => [d.date, d.source]));
+      expect(sources).toMatchObject({ '2026-02-16': 'official', '2026-02-20': 'official', '2026-04-27': 'rule', '2026-09-01': 'rule', '2026-09-02': 'rule' });
+      expect((await due(q('2026-08-31T10:00:00+07:00', 1))).json.dueAt).toBe('2026-09-03T10:00:00.000+07:00');
+
+      const audit = await queryRows<{ details: { replacedRuleGroups: string[] } }>(t.database.db, sql`SELECT details FROM audit_log WHERE action = 'calendar.overrides.replace' AND target_id = '2026' ORDER BY id`);
+      expect(audit.map((a) => a.details.replacedRuleGroups)).toEqual([[], ['tet']]);
+    } finally {
+      expect((await put(2026, { daysOff: [], workingDays: [] }, 'admin.lan')).json.daysOff).toEqual(byRule.daysOff);
+    }
+  });
+
+  it('counts days and months by the Civil Code: from the next day (the next working period after hours) to the close of office', async () => {
+    const q = (start: string, value: number | string, unit: string) => `start=${encodeURIComponent(start)}&value=${value}&unit=${unit}`;
+    expect((await due(q('2026-03-02T18:00:00+07:00', 1, 'days'))).json).toEqual({ start: '2026-03-02T18:00:00.000+07:00', dueAt: '2026-03-04T17:00:00.000+07:00' });
+    expect((await due(q('2026-03-04T10:00:00+07:00', 3, 'days'))).json.dueAt).toBe('2026-03-09T17:00:00.000+07:00'); // Sat → Mon
+    expect((await due(q('2023-01-31T10:00:00+07:00', 1, 'months'))).json.dueAt).toBe('2023-02-28T17:00:00.000+07:00');
+    expectProblem(await due(q('2026-03-02T09:00:00+07:00', 1.5, 'days')), 422, 'DUE_DATE_INPUT_INVALID');
+    expectProblem(await due(q('2026-03-02T09:00:00+07:00', 1.5, 'months')), 422, 'DUE_DATE_INPUT_INVALID');
+  });
+
   it('an official make-up working day moves due dates at once, and replacing the year removes it', async () => {
     const q = `start=${encodeURIComponent('2027-01-08T16:00:00+07:00')}&value=1&unit=working_days`; // a Friday
     expect((await due(q)).json.dueAt).toBe('2027-01-11T16:00:00.000+07:00');

@@ -55,9 +55,11 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['calendar'],
           summary: "Replace a year's official overrides (administrators)",
           description:
-            'Replaces the official days off and working days of the year (names are stored trimmed and NFC). With at least one official day off the year follows the ' +
-            "official schedule: the rule's Tết days, National Day adjacent day and substitute days are dropped, and only the fixed holidays (1 Jan, Hùng Kings, 30 Apr, " +
-            '1 May, 2 Sep) are kept from the rule, so send the whole published schedule. Official working days are working days whatever else falls on them. ' +
+            'Replaces the official days off and working days of the year (names are stored trimmed and NFC). The official days off replace the rule one holiday ' +
+            "group at a time, only where they speak to it: one from lunar new year − 10 to + 10 days replaces the rule's Tết days and their substitutes; one from " +
+            "29 Aug to 5 Sep replaces the adjacent day 1 Sep and the National Day substitutes; one within 3 days of 1 Jan, Hùng Kings, 30 Apr or 1 May replaces " +
+            "that holiday's substitute. Official days off on those fixed dates or 2 Sep replace nothing, and the fixed dates always stay days off; any other " +
+            'official day off only adds itself. Official working days are working days whatever else falls on them. ' +
             'Errors: 422 CALENDAR_OVERRIDES_INVALID with the offending entries.',
           params: z.object({ year: Year }),
           body: z.object({ daysOff: z.array(NamedDate).max(60), workingDays: z.array(NamedDate).max(60) }),

@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { computeDueAt, type DurationUnit, type OfficeHours, type Pause } from './due-date.ts';
-import { findOverrideProblems, hasOfficialSchedule, WorkingCalendar, type CalendarOverrides, type NamedDate, type YearCalendar } from './holidays.ts';
+import { findOverrideProblems, findReplacedHolidayGroups, WorkingCalendar, type CalendarOverrides, type NamedDate, type YearCalendar } from './holidays.ts';
 
 /**
  * The working calendar: rules from the Labour Code plus the official overrides an administrator
@@ -65,9 +65,10 @@ function normalizeOverrides(overrides: CalendarOverrides): CalendarOverrides {
 }
 
 /**
- * Replaces one year's official overrides (administrators). Official days off make the year follow
- * the official schedule instead of the rule's Tết, National Day adjacent day and substitute days
- * (holidays.ts header). Errors: CALENDAR_OVERRIDES_INVALID.
+ * Replaces one year's official overrides (administrators). An official day off near Tết, National
+ * Day or another fixed holiday replaces that group's variable rule days (Tết days, adjacent day,
+ * substitute days); other official days off only add (holidays.ts header). The audit lists the
+ * replaced groups. Errors: CALENDAR_OVERRIDES_INVALID.
  */
 export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: CalendarOverrides): Promise<YearCalendar> {
   requireRole(ctx.actor, 'admin');
@@ -87,7 +88,7 @@ export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: Ca
       ...overrides.workingDays.map((d) => ({ date: d.date, year, kind: 'working_day', name: d.name })),
     ];
     if (rows.length) await tx.insert(calendarOverrides).values(rows);
-    await writeAudit({ ...ctx, db: tx }, { action: 'calendar.overrides.replace', targetType: 'calendar', targetId: String(year), details: { daysOff: overrides.daysOff.length, workingDays: overrides.workingDays.length, officialSchedule: hasOfficialSchedule(overrides) } });
+    await writeAudit({ ...ctx, db: tx }, { action: 'calendar.overrides.replace', targetType: 'calendar', targetId: String(year), details: { daysOff: overrides.daysOff.length, workingDays: overrides.workingDays.length, replacedRuleGroups: findReplacedHolidayGroups(year, overrides) } });
   });
   clearCalendarCache();
   return getYearCalendar(ctx, year);

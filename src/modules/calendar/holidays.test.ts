@@ -5,6 +5,7 @@ import {
   computeYearCalendar,
   createYearCalendarProvider,
   findOverrideProblems,
+  findReplacedHolidayGroups,
   isWorkingDay,
   toWorkingCalendar,
 } from './holidays.ts';
@@ -113,6 +114,7 @@ describe('computeYearCalendar: official overrides', () => {
       '2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-03',
     ]);
     const calendar = computeYearCalendar(2025, OFFICIAL_2025);
+    expect(findReplacedHolidayGroups(2025, OFFICIAL_2025)).toEqual(['tet', 'nationalDay']);
     expect(datesOf(calendar)).toEqual(OFFICIAL_2025.daysOff.map((entry) => entry.date));
     expect(calendar.daysOff.every((entry) => entry.source === 'official')).toBe(true);
     expect(isWorkingDay('2025-02-03', calendar)).toBe(true);
@@ -136,7 +138,7 @@ describe('computeYearCalendar: official overrides', () => {
     expect(calendar.workingDays).toEqual([]);
   });
 
-  it('keeps the fixed statutory dates from the rule and drops its variable days (Tết 2026 entered alone)', () => {
+  it('replaces only the Tết group when only Tết 2026 is entered: the Hùng Kings substitute and 1 Sep stay', () => {
     const calendar = computeYearCalendar(2026, OFFICIAL_2026);
     expect(calendar.daysOff).toEqual([
       { date: '2026-01-01', name: 'Tết Dương lịch', source: 'rule' },
@@ -146,16 +148,129 @@ describe('computeYearCalendar: official overrides', () => {
         source: 'official',
       })),
       { date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', source: 'rule' },
+      { date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương', source: 'rule' },
       { date: '2026-04-30', name: 'Ngày Chiến thắng (30/4)', source: 'rule' },
       { date: '2026-05-01', name: 'Ngày Quốc tế Lao động (1/5)', source: 'rule' },
+      { date: '2026-09-01', name: 'Quốc khánh (ngày liền kề)', source: 'rule' },
       { date: '2026-09-02', name: 'Quốc khánh (2/9)', source: 'rule' },
     ]);
-    // The rule's substitute for Hùng Kings on Sunday and its National Day adjacent day are the
-    // official schedule's to give: not listed, they are working days.
-    expect(isWorkingDay('2026-04-27', calendar)).toBe(true);
-    expect(isWorkingDay('2026-09-01', calendar)).toBe(true);
-    for (const day of [16, 17, 18, 19, 20]) expect(isWorkingDay(`2026-02-${day}`, calendar)).toBe(false);
+    expect(findReplacedHolidayGroups(2026, OFFICIAL_2026)).toEqual(['tet']);
+    expect(isWorkingDay('2026-04-27', calendar)).toBe(false);
+    expect(isWorkingDay('2026-09-01', calendar)).toBe(false);
     expect(isWorkingDay('2026-02-23', calendar)).toBe(true);
+  });
+
+  it('adds an isolated day off (24 Nov) and changes nothing else: the rule’s Tết and its substitutes stay (2024)', () => {
+    const culture = { date: '2024-11-24', name: 'Ngày Văn hóa Việt Nam' };
+    const calendar = computeYearCalendar(2024, { daysOff: [culture], workingDays: [] });
+    const byRule = computeYearCalendar(2024, null).daysOff;
+    expect(calendar.daysOff).toEqual([...byRule, { ...culture, source: 'official' }]);
+    // Tết by the rule: Fri 9 – Tue 13 Feb, substitutes Wed 14 and Thu 15 Feb (for Sat 10, Sun 11).
+    for (const date of ['2024-02-09', '2024-02-12', '2024-02-13', '2024-02-14', '2024-02-15']) expect(isWorkingDay(date, calendar), date).toBe(false);
+    expect(isWorkingDay('2024-02-16', calendar)).toBe(true);
+    // National Day: the adjacent day Sun 1 Sep gives Tue 3 Sep (Mon 2 Sep is the holiday).
+    expect(isWorkingDay('2024-09-03', calendar)).toBe(false);
+    expect(findReplacedHolidayGroups(2024, { daysOff: [culture], workingDays: [] })).toEqual([]);
+  });
+
+  it('adds 24 Nov alone to the whole rule in every year 1990–2050', () => {
+    for (let year = 1990; year <= 2050; year += 1) {
+      const culture = { date: `${year}-11-24`, name: 'Ngày Văn hóa Việt Nam' };
+      const { daysOff } = computeYearCalendar(year, { daysOff: [culture], workingDays: [] });
+      expect(daysOff, `${year}`).toEqual([...computeYearCalendar(year, null).daysOff, { ...culture, source: 'official' }]);
+    }
+  });
+
+  it('follows the real 2024 schedule group by group: Tết alone keeps the rule’s National Day; the whole schedule swaps 29 Apr', () => {
+    const tet = [8, 9, 10, 11, 12, 13, 14].map((day) => ({ date: `2024-02-${String(day).padStart(2, '0')}`, name: 'Nghỉ Tết Nguyên đán Giáp Thìn' }));
+    const tetOnly = computeYearCalendar(2024, { daysOff: tet, workingDays: [] });
+    expect(isWorkingDay('2024-02-15', tetOnly)).toBe(true);
+    expect(tetOnly.daysOff.filter((entry) => entry.date >= '2024-09-01')).toEqual([
+      { date: '2024-09-01', name: 'Quốc khánh (ngày liền kề)', source: 'rule' },
+      { date: '2024-09-02', name: 'Quốc khánh (2/9)', source: 'rule' },
+      { date: '2024-09-03', name: 'Nghỉ bù Quốc khánh', source: 'rule' },
+    ]);
+    // The published schedule: off 27 Apr – 1 May with Mon 29 Apr swapped for Sat 4 May; National Day 2–3 Sep.
+    const whole = computeYearCalendar(2024, {
+      daysOff: [
+        { date: '2024-01-01', name: 'Tết Dương lịch' },
+        ...tet,
+        { date: '2024-04-18', name: 'Giỗ Tổ Hùng Vương' },
+        { date: '2024-04-29', name: 'Nghỉ hoán đổi' },
+        { date: '2024-04-30', name: 'Ngày Chiến thắng' },
+        { date: '2024-05-01', name: 'Ngày Quốc tế Lao động' },
+        { date: '2024-09-02', name: 'Quốc khánh' },
+        { date: '2024-09-03', name: 'Quốc khánh (ngày liền kề)' },
+      ],
+      workingDays: [{ date: '2024-05-04', name: 'Làm bù cho thứ Hai 29/4/2024' }],
+    });
+    expect(whole.daysOff.filter((entry) => entry.source === 'rule')).toEqual([]);
+    for (const date of ['2024-02-15', '2024-05-04']) expect(isWorkingDay(date, whole), date).toBe(true);
+    for (const date of ['2024-02-08', '2024-04-29', '2024-09-03']) expect(isWorkingDay(date, whole), date).toBe(false);
+  });
+
+  it('replaces Tết only for an official day off from 10 days before to 10 days after lunar new year (17 Feb 2026)', () => {
+    const tetKept = (date: string) => {
+      const calendar = computeYearCalendar(2026, { daysOff: [{ date, name: 'Nghỉ' }], workingDays: [] });
+      return !isWorkingDay('2026-02-16', calendar);
+    };
+    expect(tetKept('2026-02-06')).toBe(true); // −11
+    expect(tetKept('2026-02-07')).toBe(false); // −10
+    expect(tetKept('2026-02-27')).toBe(false); // +10
+    expect(tetKept('2026-02-28')).toBe(true); // +11
+  });
+
+  it('replaces the National Day adjacent day only for an official day off from 29 Aug to 5 Sep, 2 Sep excepted', () => {
+    const adjacentKept = (...dates: string[]) => {
+      const calendar = computeYearCalendar(2026, { daysOff: dates.map((date) => ({ date, name: 'Nghỉ' })), workingDays: [] });
+      expect(isWorkingDay('2026-09-02', calendar)).toBe(false);
+      return !isWorkingDay('2026-09-01', calendar);
+    };
+    expect(adjacentKept('2026-08-28')).toBe(true);
+    expect(adjacentKept('2026-08-29')).toBe(false);
+    expect(adjacentKept('2026-09-05')).toBe(false);
+    expect(adjacentKept('2026-09-06')).toBe(true);
+    expect(adjacentKept('2026-09-02')).toBe(true); // restating the statutory date places nothing
+  });
+
+  it('replaces a fixed holiday’s substitute only for an official day off within 3 days of it (Hùng Kings, Sun 26 Apr 2026)', () => {
+    const substituteKept = (date: string) => {
+      const calendar = computeYearCalendar(2026, { daysOff: [{ date, name: 'Nghỉ' }], workingDays: [] });
+      expect(isWorkingDay('2026-04-26', calendar)).toBe(false);
+      return !isWorkingDay('2026-04-27', calendar);
+    };
+    expect(substituteKept('2026-04-22')).toBe(true); // −4
+    expect(substituteKept('2026-04-23')).toBe(false); // −3
+    expect(substituteKept('2026-04-26')).toBe(true); // the holiday itself, restated
+    expect(substituteKept('2026-04-30')).toBe(true); // another statutory date
+  });
+
+  it('places substitutes where the schedule says for the holidays it speaks to, and keeps the others (2022)', () => {
+    // By the rule: 1 Jan Sat → Mon 3 Jan; Hùng Kings Sun 10 Apr → Mon 11 Apr; 30 Apr Sat, 1 May Sun → Mon 2, Tue 3 May.
+    // Suppose the schedule gives Fri 29 Apr and Mon 2 May for 30 Apr – 1 May and restates 1 Jan.
+    const overrides: CalendarOverrides = {
+      daysOff: [
+        { date: '2022-01-01', name: 'Tết Dương lịch' },
+        { date: '2022-04-29', name: 'Nghỉ bù Ngày Chiến thắng' },
+        { date: '2022-05-02', name: 'Nghỉ bù Ngày Quốc tế Lao động' },
+      ],
+      workingDays: [],
+    };
+    const calendar = computeYearCalendar(2022, overrides);
+    expect(findReplacedHolidayGroups(2022, overrides)).toEqual(['victory', 'labour']);
+    expect(isWorkingDay('2022-05-03', calendar)).toBe(true);
+    for (const date of ['2022-01-03', '2022-04-11', '2022-04-29', '2022-05-02']) expect(isWorkingDay(date, calendar), date).toBe(false);
+    expect(calendar.daysOff.find((entry) => entry.date === '2022-01-01')?.source).toBe('official');
+  });
+
+  it('lets an official working day override a rule day the schedule does not replace', () => {
+    const calendar = computeYearCalendar(2026, {
+      daysOff: [{ date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam' }],
+      workingDays: [{ date: '2026-02-20', name: 'Làm việc (ví dụ)' }],
+    });
+    expect(isWorkingDay('2026-02-20', calendar)).toBe(true);
+    expect(isWorkingDay('2026-02-19', calendar)).toBe(false);
+    expect(datesOf(calendar)).not.toContain('2026-02-20');
   });
 
   it('places the National Day adjacent day where the schedule says (3 Sep instead of 1 Sep)', () => {

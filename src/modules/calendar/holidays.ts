@@ -7,19 +7,28 @@
  * data (extra days off, extra working days) and passed in as `overrides`.
  *
  * How the two layers combine (decision, keep in sync with computeYearCalendar and
- * docs/WORKFLOW.md "The working calendar"):
- * 1. A year has an official schedule when at least one official day off is set for it. Then the
- *    rule's variable days (the 5 Tết days, the National Day adjacent day, and every substitute
- *    day) are dropped: the official schedule replaces them, because it is what fixes them
- *    (DOMAIN §6: the rule is only a fallback for years with no official schedule). The fixed
- *    statutory dates stay days off: 1 Jan, 30 Apr, 1 May, 2 Sep and Hùng Kings (10/3 lunar).
- *    A year without official days off (none, or only make-up working days) keeps the whole rule.
- * 2. Official `daysOff` are added with source 'official'; on a fixed statutory date the
- *    official entry replaces the rule entry (official name, source 'official').
- * 3. Official `workingDays` make that date a working day: they are make-up days (usually a
+ * docs/WORKFLOW.md "The working calendar"): the official schedule replaces the rule one holiday
+ * group at a time, only where it speaks to that group.
+ * 1. Groups. Each rule day belongs to one group: Tết (the 5 Tết days and their substitutes),
+ *    National Day (2 Sep, the adjacent day 1 Sep and their substitutes), and one group for each
+ *    other fixed holiday (1 Jan, Hùng Kings, 30 Apr, 1 May: the holiday and its substitute).
+ * 2. A group is replaced when the year's official days off include a day inside its window
+ *    (computeGroupWindows) that is not itself a fixed statutory date (1 Jan, Hùng Kings, 30 Apr,
+ *    1 May, 2 Sep): restating the law says nothing about where the Government placed the other
+ *    days. Windows: Tết, lunar new year −10 … +10 days (TET_WINDOW_DAYS; the published schedules
+ *    of 2024–2026 lie within −2 … +4, the rule's Tết days and substitutes within −1 … +5);
+ *    National Day, 29 Aug … 5 Sep; the other fixed holidays, the holiday −3 … +3 days
+ *    (FIXED_HOLIDAY_WINDOW_DAYS; every rule substitute lies within +3, 1990–2050).
+ * 3. A replaced group loses its variable rule days: the Tết days, the adjacent day 1 Sep, its
+ *    substitute days. The fixed statutory dates always stay days off from the rule. The rule's
+ *    substitutes are computed on the whole rule first, so replacing one group never moves the
+ *    substitute of another.
+ * 4. Every official day off is added with source 'official' (on a date the rule already has off,
+ *    the official entry replaces it): outside every window it simply adds a day off and changes
+ *    nothing else (a one-off 24 Nov holiday keeps the rule's Tết).
+ * 5. Official `workingDays` make that date a working day: they are make-up days (usually a
  *    Saturday) and they also remove any day off left on that date, a fixed holiday included.
- * Consequence for administrators: enter a year's whole published schedule of days off (Tết,
- * National Day, substitute days), not only the days that differ from the rule.
+ * A year without official days off (none, or only make-up working days) keeps the whole rule.
  */
 import {
   formatIsoDate,
@@ -62,72 +71,118 @@ export interface YearCalendar {
 /** Gives the calendar of a year; implementations should memoize (see createYearCalendarProvider). */
 export type YearCalendarProvider = (year: number) => YearCalendar;
 
+/** A holiday group an official schedule replaces as a whole (see header). */
+export type HolidayGroup = 'newYear' | 'tet' | 'hungKings' | 'victory' | 'labour' | 'nationalDay';
+
+/** Days around lunar new year in which an official day off replaces the rule's Tết (header, 2). */
+const TET_WINDOW_DAYS = 10;
+/** Days around 1 Jan, Hùng Kings, 30 Apr and 1 May in which an official day off replaces their substitute. */
+const FIXED_HOLIDAY_WINDOW_DAYS = 3;
+
 interface RuleHoliday {
   dayNumber: number;
   name: string;
+  group: HolidayGroup;
   substituteName: string;
-  /** A date the law fixes (kept under an official schedule), or one the schedule places (dropped). */
+  /** A date the law fixes (always kept), or one the official schedule may place (Tết, adjacent day). */
   isFixed: boolean;
+}
+
+/** One rule day off: a holiday or a substitute, with its group. */
+interface RuleDay {
+  dayNumber: number;
+  name: string;
+  group: HolidayGroup;
+  isFixed: boolean;
+}
+
+/** An inclusive range of day numbers. */
+interface DayWindow {
+  from: number;
+  to: number;
 }
 
 const TET_NAME = 'Tết Nguyên đán';
 const NATIONAL_DAY_NAME = 'Quốc khánh';
 
+function lunarNewYearDay(year: number): number {
+  const { year: y, month, day } = lunarToSolar(year, 1, 1);
+  return toDayNumber(y, month, day);
+}
+
+function hungKingsDay(year: number): number {
+  const { year: y, month, day } = lunarToSolar(year, 3, 10);
+  return toDayNumber(y, month, day);
+}
+
 /** Art. 112 holidays of a year from the rules alone (the 5 Tết days start the day before lunar new year). */
 function listRuleHolidays(year: number): RuleHoliday[] {
-  const lunarNewYear = lunarToSolar(year, 1, 1);
-  const newYearDay = toDayNumber(lunarNewYear.year, lunarNewYear.month, lunarNewYear.day);
+  const newYearDay = lunarNewYearDay(year);
   const eve = fromDayNumber(newYearDay - 1);
   const lastLunarDay = solarToLunar(eve.year, eve.month, eve.day).day;
-  const hungKings = lunarToSolar(year, 3, 10);
-  const holiday = (dayNumber: number, name: string, group: string, isFixed: boolean): RuleHoliday => ({
+  const holiday = (dayNumber: number, name: string, group: HolidayGroup, groupName: string, isFixed: boolean): RuleHoliday => ({
     dayNumber,
     name,
-    substituteName: `Nghỉ bù ${group}`,
+    group,
+    substituteName: `Nghỉ bù ${groupName}`,
     isFixed,
   });
   return [
-    holiday(toDayNumber(year, 1, 1), 'Tết Dương lịch', 'Tết Dương lịch', true),
-    holiday(newYearDay - 1, `${TET_NAME} (${lastLunarDay} tháng Chạp)`, TET_NAME, false),
-    ...[1, 2, 3, 4].map((day) => holiday(newYearDay + day - 1, `${TET_NAME} (mùng ${day} Tết)`, TET_NAME, false)),
-    holiday(
-      toDayNumber(hungKings.year, hungKings.month, hungKings.day),
-      'Giỗ Tổ Hùng Vương (10/3 âm lịch)',
-      'Giỗ Tổ Hùng Vương',
-      true,
-    ),
-    holiday(toDayNumber(year, 4, 30), 'Ngày Chiến thắng (30/4)', 'Ngày Chiến thắng', true),
-    holiday(toDayNumber(year, 5, 1), 'Ngày Quốc tế Lao động (1/5)', 'Ngày Quốc tế Lao động', true),
-    holiday(toDayNumber(year, 9, 1), `${NATIONAL_DAY_NAME} (ngày liền kề)`, NATIONAL_DAY_NAME, false),
-    holiday(toDayNumber(year, 9, 2), `${NATIONAL_DAY_NAME} (2/9)`, NATIONAL_DAY_NAME, true),
+    holiday(toDayNumber(year, 1, 1), 'Tết Dương lịch', 'newYear', 'Tết Dương lịch', true),
+    holiday(newYearDay - 1, `${TET_NAME} (${lastLunarDay} tháng Chạp)`, 'tet', TET_NAME, false),
+    ...[1, 2, 3, 4].map((day) => holiday(newYearDay + day - 1, `${TET_NAME} (mùng ${day} Tết)`, 'tet', TET_NAME, false)),
+    holiday(hungKingsDay(year), 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', 'hungKings', 'Giỗ Tổ Hùng Vương', true),
+    holiday(toDayNumber(year, 4, 30), 'Ngày Chiến thắng (30/4)', 'victory', 'Ngày Chiến thắng', true),
+    holiday(toDayNumber(year, 5, 1), 'Ngày Quốc tế Lao động (1/5)', 'labour', 'Ngày Quốc tế Lao động', true),
+    holiday(toDayNumber(year, 9, 1), `${NATIONAL_DAY_NAME} (ngày liền kề)`, 'nationalDay', NATIONAL_DAY_NAME, false),
+    holiday(toDayNumber(year, 9, 2), `${NATIONAL_DAY_NAME} (2/9)`, 'nationalDay', NATIONAL_DAY_NAME, true),
   ];
 }
 
 /**
- * Rule days off: holidays plus, for each holiday on a Saturday or Sunday, a substitute on the
- * next weekday that is neither a holiday nor an earlier substitute (art. 111(3)). Two holidays
- * on one date (not seen in 1990–2050) merge into one day off with both names.
- * With `fixedOnly` (the year has an official schedule) only the fixed statutory dates, without
- * substitutes: the official schedule places everything else.
+ * Rule days off of the whole year: holidays plus, for each holiday on a Saturday or Sunday, a
+ * substitute on the next weekday that is neither a holiday nor an earlier substitute (art. 111(3)),
+ * in the holiday's group.
  */
-function computeRuleDaysOff(year: number, fixedOnly: boolean): Map<number, DayOff> {
+function listRuleDays(year: number): RuleDay[] {
+  const holidays = listRuleHolidays(year).sort((a, b) => a.dayNumber - b.dayNumber);
+  const days: RuleDay[] = holidays.map(({ dayNumber, name, group, isFixed }) => ({ dayNumber, name, group, isFixed }));
+  const taken = new Set(holidays.map((holiday) => holiday.dayNumber));
+  for (const { dayNumber, substituteName, group } of holidays) {
+    if (!isWeekend(dayNumber)) continue;
+    let candidate = dayNumber + 1;
+    while (isWeekend(candidate) || taken.has(candidate)) candidate += 1;
+    taken.add(candidate);
+    days.push({ dayNumber: candidate, name: substituteName, group, isFixed: false });
+  }
+  return days;
+}
+
+/**
+ * The rule days as days off, one per date. Two holidays on one date (not seen in 1990–2050)
+ * merge into one day off with both names.
+ */
+function toRuleDaysOff(days: RuleDay[]): Map<number, DayOff> {
   const daysOff = new Map<number, DayOff>();
-  const holidays = listRuleHolidays(year)
-    .filter((holiday) => holiday.isFixed || !fixedOnly)
-    .sort((a, b) => a.dayNumber - b.dayNumber);
-  for (const { dayNumber, name } of holidays) {
+  for (const { dayNumber, name } of days) {
     const existing = daysOff.get(dayNumber);
     const mergedName = existing === undefined ? name : `${existing.name}; ${name}`;
     daysOff.set(dayNumber, { date: formatIsoDate(dayNumber), name: mergedName, source: 'rule' });
   }
-  if (fixedOnly) return daysOff;
-  for (const { dayNumber, substituteName } of holidays) {
-    if (!isWeekend(dayNumber)) continue;
-    let candidate = dayNumber + 1;
-    while (isWeekend(candidate) || daysOff.has(candidate)) candidate += 1;
-    daysOff.set(candidate, { date: formatIsoDate(candidate), name: substituteName, source: 'rule' });
-  }
   return daysOff;
+}
+
+/** The window of each holiday group in a year (header, 2): an official day off in it replaces the group. */
+function computeGroupWindows(year: number): Map<HolidayGroup, DayWindow> {
+  const around = (dayNumber: number, days: number): DayWindow => ({ from: dayNumber - days, to: dayNumber + days });
+  return new Map<HolidayGroup, DayWindow>([
+    ['newYear', around(toDayNumber(year, 1, 1), FIXED_HOLIDAY_WINDOW_DAYS)],
+    ['tet', around(lunarNewYearDay(year), TET_WINDOW_DAYS)],
+    ['hungKings', around(hungKingsDay(year), FIXED_HOLIDAY_WINDOW_DAYS)],
+    ['victory', around(toDayNumber(year, 4, 30), FIXED_HOLIDAY_WINDOW_DAYS)],
+    ['labour', around(toDayNumber(year, 5, 1), FIXED_HOLIDAY_WINDOW_DAYS)],
+    ['nationalDay', { from: toDayNumber(year, 8, 29), to: toDayNumber(year, 9, 5) }],
+  ]);
 }
 
 /** Problems in one year's official overrides (empty when valid), worded for the administrator. */
@@ -157,23 +212,39 @@ export function findOverrideProblems(year: number, overrides: CalendarOverrides)
   return problems;
 }
 
-/** True when the overrides are an official schedule that replaces the rule's variable days (see header). */
-export function hasOfficialSchedule(overrides: CalendarOverrides | null): boolean {
-  return overrides !== null && overrides.daysOff.length > 0;
+/**
+ * The holiday groups whose variable rule days the year's official days off replace (header, 2),
+ * in calendar order: those with an official day off in their window that is not a fixed statutory
+ * date. Entries that are not valid dates are ignored (validate with findOverrideProblems).
+ */
+export function findReplacedHolidayGroups(year: number, overrides: CalendarOverrides | null): HolidayGroup[] {
+  if (overrides === null || overrides.daysOff.length === 0) return [];
+  const fixedDates = new Set(listRuleHolidays(year).filter((holiday) => holiday.isFixed).map((holiday) => holiday.dayNumber));
+  const officialDays = overrides.daysOff
+    .filter((entry) => isIsoDate(entry.date))
+    .map((entry) => parseIsoDate(entry.date))
+    .filter((dayNumber) => !fixedDates.has(dayNumber));
+  const replaced: HolidayGroup[] = [];
+  for (const [group, { from, to }] of computeGroupWindows(year)) {
+    if (officialDays.some((dayNumber) => dayNumber >= from && dayNumber <= to)) replaced.push(group);
+  }
+  return replaced;
 }
 
 /**
  * Days off and working days of a year (see header): the whole rule when the year has no official
- * schedule; otherwise the fixed statutory dates plus the official days off; official working days
- * last. Throws RangeError on invalid overrides.
+ * days off; otherwise the rule without the variable days of the groups the official schedule
+ * replaces, plus the official days off; official working days last. Throws RangeError on invalid
+ * overrides.
  */
 export function computeYearCalendar(year: number, overrides: CalendarOverrides | null): YearCalendar {
   if (!Number.isInteger(year)) throw new RangeError(`Invalid year ${year}`);
-  if (overrides === null) return { year, daysOff: sortByDate([...computeRuleDaysOff(year, false).values()]), workingDays: [] };
+  if (overrides === null) return { year, daysOff: sortByDate([...toRuleDaysOff(listRuleDays(year)).values()]), workingDays: [] };
 
   const problems = findOverrideProblems(year, overrides);
   if (problems.length > 0) throw new RangeError(`Invalid calendar overrides for ${year}: ${problems.join('; ')}`);
-  const daysOff = computeRuleDaysOff(year, hasOfficialSchedule(overrides));
+  const replaced = new Set(findReplacedHolidayGroups(year, overrides));
+  const daysOff = toRuleDaysOff(listRuleDays(year).filter((day) => day.isFixed || !replaced.has(day.group)));
   for (const { date } of overrides.workingDays) daysOff.delete(parseIsoDate(date));
   for (const { date, name } of overrides.daysOff) {
     daysOff.set(parseIsoDate(date), { date, name, source: 'official' });

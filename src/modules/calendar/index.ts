@@ -6,7 +6,7 @@ export {
   computeYearCalendar,
   createYearCalendarProvider,
   findOverrideProblems,
-  hasOfficialSchedule,
+  findReplacedHolidayGroups,
   isWorkingDay,
   toWorkingCalendar,
 } from './holidays.ts';
@@ -14,6 +14,7 @@ export type {
   CalendarOverrides,
   DayOff,
   DayOffSource,
+  HolidayGroup,
   NamedDate,
   YearCalendar,
   YearCalendarProvider,

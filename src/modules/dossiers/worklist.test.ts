@@ -31,8 +31,8 @@ describe('dueSoonLimit (the end of "due within N working days")', () => {
   });
 
   it('follows the official overrides entered by the administrators', () => {
-    // Suppose the Government moves a working day: Thu 3 Sep 2026 off as well. An official schedule
-    // replaces the rule's variable days, so it lists 1 Sep (the adjacent day) too.
+    // Suppose the Government moves a working day: Thu 3 Sep 2026 off as well. An official day off
+    // near National Day replaces the rule's adjacent day, so the schedule lists 1 Sep too.
     const daysOff = [
       { date: '2026-09-01', name: 'Quốc khánh (ngày liền kề)' },
       { date: '2026-09-03', name: 'Nghỉ bù' },
