@@ -118,6 +118,27 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+describe('the competent agency of a commune-tier procedure', () => {
+  it('is the committee of the applicant’s commune, else of the receiving centre’s commune, else the procedure’s', async () => {
+    // Birth registration is commune-tier; its catalogue entry names Phường Nam Định's committee.
+    const fromAddress = await createDraft('citizen.an', { applicant: { ...applicant, address: { unitCode: '14329', detail: 'Số 1 đường Tràng An' } } });
+    expect(fromAddress.competentAgency.code).toBe('UBND-14329');
+    const atCommuneCentre = await createDraft('citizen.an', { agencyCode: 'TTPVHCC-14215' });
+    expect(atCommuneCentre.receivingAgency.code).toBe('TTPVHCC-14215');
+    expect(atCommuneCentre.competentAgency.code).toBe('UBND-14215');
+    const atProvince = await createDraft('citizen.an');
+    expect(atProvince.competentAgency.code).toBe('UBND-13669');
+    // A corrected address moves the draft to that commune's committee.
+    const patched = await t.request({ method: 'PATCH', url: api(`/dossiers/${atProvince.id}`), as: 'citizen.an', payload: { applicant: { ...applicant, address: { unitCode: '13285', detail: 'Thôn Đông' } } } });
+    expect(patched.status, patched.body).toBe(200);
+    expect((await get(atProvince.id, 'citizen.an')).json.competentAgency.code).toBe('UBND-13285');
+    // A province-tier procedure (2.000488, decided by the Department of Justice) keeps its own competent agency whatever the address.
+    const d = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: '2.000488', applicant: { ...applicant, address: { unitCode: '14329', detail: 'Số 1' } }, form: {} } });
+    expect(d.status, d.body).toBe(201);
+    expect(d.json.competentAgency.code).toBe('STP');
+  });
+});
+
 describe('walk-in intake at the counter', () => {
   it('the desk files for a walk-in citizen: creates, uploads, submits (code issued), receives; the matching account sees it', async () => {
     const created = await t.request({

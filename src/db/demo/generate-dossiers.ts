@@ -107,8 +107,10 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     .select({ id: procedures.id, code: procedures.code, versionId: procedureVersions.id, version: procedureVersions.version, definition: procedureVersions.definition, competentAgencyId: procedures.competentAgencyId, popularity: procedures.popularity })
     .from(procedures)
     .innerJoin(procedureVersions, eq(procedureVersions.id, procedures.currentVersionId));
-  const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode }).from(agencies);
+  const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode, unitCode: agencies.unitCode, kind: agencies.kind }).from(agencies);
   const agencyByCode = new Map(agencyRows.map((a) => [a.code, a]));
+  // A commune-tier dossier is decided by the committee of the applicant's commune (as competentAgencyFor does).
+  const committeeByUnit = new Map(agencyRows.filter((a) => a.kind === 'commune_committee').map((a) => [a.unitCode, a.id]));
   const staffRows = await db.select({ id: users.id, username: users.username, role: userRoles.role, agencyId: userRoles.agencyId }).from(userRoles).innerJoin(users, eq(users.id, userRoles.userId));
   const applicantUsers = (
     await db
@@ -258,7 +260,6 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     seqs.set(seqKey, seq);
     const code = `${receiving.identityCode}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-${String(seq).padStart(4, '0')}`;
     const at = (action: string) => past.find((e) => e.action === action)?.at;
-    const lastOf = (action: string) => [...past].reverse().find((e) => e.action === action)?.at;
     const finishedAt = past.find((e) => ['approve', 'refuse', 'withdraw', 'stop'].includes(e.action))?.at;
     const isReceived = at('receive') !== undefined;
     const pastSupp = past.filter((e) => e.action === 'request_supplement').length;
@@ -277,7 +278,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       procedureCode: p.code,
       procedureVersion: p.version,
       receivingAgencyId: receiving.id,
-      competentAgencyId: p.competentAgencyId,
+      competentAgencyId: (def.tier === 'commune' && committeeByUnit.get(applicant.address.unitCode)) || p.competentAgencyId,
       status,
       channel,
       applicantType: applicant.type,
@@ -297,7 +298,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       originalDueAt: isReceived ? new Date(originalDue) : null,
       finishedAt: finishedAt !== undefined ? new Date(finishedAt) : null,
       returnedAt: at('return_result') !== undefined ? new Date(at('return_result')!) : null,
-      pausedAt: status === 'supplement_requested' && isReceived ? new Date(lastOf('request_supplement')!) : null,
+      // The clock stays paused until the desk receives the supplement, also once it was sent back (status submitted).
+      pausedAt: isReceived ? (pauses.find((pp) => pp.from.getTime() <= nowMs && pp.to.getTime() > nowMs)?.from ?? null) : null,
       pauses: pastPauses.map((pp) => ({ from: pp.from.toISOString(), to: pp.to.toISOString() })),
       supplementCount: pastSupp,
       extensionCount: pastExt,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { queryRows, sql, type Db } from '../../db/client.ts';
 import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
@@ -159,6 +159,32 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   return replay(prior, hash);
 }
 
+/** Per process: a commune's People's Committee by commune code, and an agency's unit code, for a minute. */
+const committees = new TtlCache<string, { committeeByUnit: Map<string, string>; unitOfAgency: Map<string, string> }>(60_000, 1);
+
+/**
+ * The agency that decides a new dossier. Any service centre receives a commune-tier procedure,
+ * but the People's Committee of the commune the dossier concerns decides it (Decree 118/2025,
+ * DOMAIN section 1): the commune of the applicant's address, else the commune of the receiving
+ * centre; the procedure's own competent agency when neither is a commune with an active
+ * committee. Province-tier procedures are decided by their competent agency.
+ */
+export async function competentAgencyFor(db: Db, proc: ProcedureRecord, receivingAgencyId: string, addressUnit: string | null): Promise<string> {
+  if (proc.definition.tier !== 'commune') return proc.competentAgency.id;
+  let c = committees.get('all');
+  if (!c) {
+    const rows = await queryRows<{ id: string; kind: string; unit_code: string | null; is_active: boolean }>(db, sql`SELECT id, kind, unit_code, is_active FROM agencies`);
+    c = { committeeByUnit: new Map(), unitOfAgency: new Map() };
+    for (const r of rows) {
+      if (r.unit_code) c.unitOfAgency.set(r.id, r.unit_code);
+      if (r.kind === 'commune_committee' && r.is_active && r.unit_code) c.committeeByUnit.set(r.unit_code, r.id);
+    }
+    committees.set('all', c);
+  }
+  const receivingUnit = c.unitOfAgency.get(receivingAgencyId);
+  return (addressUnit && c.committeeByUnit.get(addressUnit)) || (receivingUnit && c.committeeByUnit.get(receivingUnit)) || proc.competentAgency.id;
+}
+
 interface Filer {
   actor: Actor;
   isDesk: boolean;
@@ -233,7 +259,7 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
       procedureCode: proc.code,
       procedureVersion: proc.version,
       receivingAgencyId: agency.id,
-      competentAgencyId: proc.competentAgency.id,
+      competentAgencyId: await competentAgencyFor(ctx.db, proc, agency.id, applicant.address?.unitCode ?? null),
       channel,
       applicantType: applicant.type,
       applicant: sealed.stored,
@@ -324,6 +350,8 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
       set.applicantPhoneEnc = sealed.phoneEnc;
       set.applicantType = a.type;
       set.unitCode = a.address?.unitCode ?? null;
+      // A commune-tier dossier goes to the committee of the (corrected) address's commune.
+      set.competentAgencyId = await competentAgencyFor(tx, proc, d.receivingAgencyId, a.address?.unitCode ?? null);
       set.searchText = searchTextOf(d.code, a);
     }
     if (patch.channel && patch.channel !== d.channel) {
