@@ -150,6 +150,6 @@ describe('the one-stop desk and the agency in Chromium', () => {
     await check(citizen, 'citizen-rated');
 
     const history = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/history`, as: 'reception.dung' })).json.map((h: { action: string }) => h.action);
-    expect(history).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'supplement', 'receive', 'forward', 'approve', 'return_result', 'rate']);
+    expect(history).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'attach_file', 'supplement', 'receive', 'forward', 'approve', 'return_result', 'rate']);
   }, 480_000);
 });
