@@ -36,6 +36,7 @@ function dossier(i: number): FormDossierData {
     receiving: agency,
     competent: { code: 'UBND-13669', name: 'Ủy ban nhân dân phường Nam Định', parentName: null },
     history: [{ at: now, action: 'receive', actorName: 'Phạm Thị Dung', actorRole: 'reception', fromStatus: 'submitted', toStatus: 'received', note: null, data: {} }],
+    stepDeadlines: [],
   };
 }
 

@@ -94,6 +94,21 @@ describe('official forms 01–06', () => {
     expect(early.json.availableForms).toEqual(['06']);
   });
 
+  it('judges each hand-over on form 06 by its own step’s deadline (its share of the legal time)', async () => {
+    const d = await receivedAndAssigned();
+    // Received 20 days ago and due in 2 days: the review step's 70 % of the legal time has run
+    // out, the whole has not. So forwarding now is late for its step; approving now is not.
+    const now = Date.now();
+    const due = new Date(now + 2 * 86_400_000);
+    await t.database.db.execute(sql`UPDATE dossiers SET received_at = ${new Date(now - 20 * 86_400_000)}, original_due_at = ${due}, due_at = ${due} WHERE id = ${d.id}`);
+    await act(d.code, 'specialist.giang', { action: 'forward' });
+    await act(d.code, 'leader.hoa', { action: 'approve' });
+    const text = await expectForm(d.code, '06', ['Chuyển bước xử lý', 'Phê duyệt kết quả']);
+    expect(text.match(/Quá hạn/g) ?? []).toHaveLength(1);
+    expect(text.indexOf('Quá hạn')).toBeGreaterThan(text.indexOf('Chuyển bước xử lý'));
+    expect(text.indexOf('Quá hạn')).toBeLessThan(text.indexOf('Phê duyệt kết quả'));
+  });
+
   it('renders 01 on reception, 02 on a supplement request, 04 on an extension, 06 from the history', async () => {
     const d = await receivedAndAssigned();
     const view = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'citizen.an' })).json;

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_OFFICE_HOURS,
   computeDueAt,
+  stepDeadlines,
   workingDaysBetween,
   workingMinutesBetween,
 } from './due-date.ts';
@@ -416,5 +417,31 @@ describe('performance', () => {
     }
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(provider.mock.calls.map(([year]) => year)).toEqual([2026, 2027]);
+  });
+});
+
+describe('stepDeadlines: the legal time shared out by the workflow steps', () => {
+  // Received Mon 23 Nov 2026 at opening; 10 working days end Fri 4 Dec 17:00 (7.5 office hours a day).
+  const base = { receivedAt: at('2026-11-23T07:30:00+07:00'), originalDueAt: at('2026-12-04T17:00:00+07:00'), calendar: RULES, officeHours: DEFAULT_OFFICE_HOURS };
+  const iso = (ds: Date[]) => ds.map(toVietnamIso);
+
+  it('ends each step after its cumulative share of the working time; the last at the due date', () => {
+    expect(iso(stepDeadlines({ ...base, dueAt: base.originalDueAt, shares: [0.7, 0.3] }))).toEqual(['2026-12-01T17:00:00+07:00', '2026-12-04T17:00:00+07:00']);
+    expect(iso(stepDeadlines({ ...base, dueAt: base.originalDueAt, shares: [0.5, 0.2, 0.3] }))).toEqual([
+      '2026-11-27T17:00:00+07:00',
+      '2026-12-01T17:00:00+07:00',
+      '2026-12-04T17:00:00+07:00',
+    ]);
+  });
+
+  it('moves the steps by a pause, and ends the last at an extended due date', () => {
+    // The whole of Wednesday 25 Nov waiting for a supplement; the due date extended to Tue 8 Dec.
+    const pauses = [{ from: at('2026-11-25T07:30:00+07:00'), to: at('2026-11-26T07:30:00+07:00') }];
+    expect(iso(stepDeadlines({ ...base, dueAt: at('2026-12-08T17:00:00+07:00'), shares: [0.5, 0.5], pauses }))).toEqual(['2026-11-30T17:00:00+07:00', '2026-12-08T17:00:00+07:00']);
+  });
+
+  it('never puts a step after the due date', () => {
+    // A due date brought forward (hand-set) before the first step's share ends.
+    expect(iso(stepDeadlines({ ...base, dueAt: at('2026-11-24T17:00:00+07:00'), shares: [0.9, 0.1] }))).toEqual(['2026-11-24T17:00:00+07:00', '2026-11-24T17:00:00+07:00']);
   });
 });

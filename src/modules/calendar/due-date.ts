@@ -326,3 +326,28 @@ function measureWorkingTime(
   }
   return total;
 }
+
+/**
+ * When each workflow step should be finished: the legal time from reception to the original due
+ * date, counted in working time, shared out by the steps' shares (cumulatively), with the
+ * pauses (supplements) added; the last step ends at `dueAt`, which carries any extension. A
+ * step's deadline is never after `dueAt`.
+ */
+export function stepDeadlines(input: {
+  receivedAt: Date;
+  originalDueAt: Date;
+  dueAt: Date;
+  shares: readonly number[];
+  pauses?: readonly Pause[];
+  calendar: CalendarSource;
+  officeHours: OfficeHours;
+}): Date[] {
+  const legalMinutes = Math.max(0, workingMinutesBetween(input.receivedAt, input.originalDueAt, input.calendar, input.officeHours));
+  let cumulative = 0;
+  return input.shares.map((share, i) => {
+    cumulative += share;
+    if (i === input.shares.length - 1) return new Date(input.dueAt.getTime());
+    const at = computeDueAt({ start: input.receivedAt, value: (cumulative * legalMinutes) / 60, unit: 'hours', calendar: input.calendar, officeHours: input.officeHours, pauses: [...(input.pauses ?? [])] });
+    return at.getTime() > input.dueAt.getTime() ? new Date(input.dueAt.getTime()) : at;
+  });
+}

@@ -22,6 +22,7 @@ export type {
 export {
   DEFAULT_OFFICE_HOURS,
   computeDueAt,
+  stepDeadlines,
   workingDaysBetween,
   workingMinutesBetween,
 } from './due-date.ts';

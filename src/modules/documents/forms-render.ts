@@ -59,6 +59,8 @@ export interface FormDossierData {
   receiving: FormAgency;
   competent: FormAgency;
   history: FormHistoryEntry[];
+  /** When each workflow step should be finished (empty before reception). */
+  stepDeadlines: Date[];
 }
 
 export interface FormContext {
@@ -201,6 +203,18 @@ function form06(w: PdfWriter, d: FormDossierData): void {
   w.field('Thời gian hẹn trả kết quả', dt(d.dueAt));
   w.field('Trạng thái hiện tại', STATUS_NAMES_VI[d.status as DossierStatus] ?? d.status);
   w.space(0.4);
+  // A step's hand-over (forward, approve) is judged by that step's own deadline; the rest by the due date.
+  const handOverDeadlines: (Date | null)[] = [];
+  let step: number | null = null;
+  for (const h of d.history) {
+    let deadline: Date | null = null;
+    if (h.action === 'assign' && step === null) step = 0;
+    else if ((h.action === 'forward' || h.action === 'approve') && step !== null) {
+      deadline = d.stepDeadlines[step] ?? null;
+      if (h.action === 'forward') step++;
+    }
+    handOverDeadlines.push(deadline);
+  }
   w.table(
     ['STT', 'Thời gian', 'Nội dung', 'Người thực hiện', 'Chuyển trạng thái', 'Kết quả', 'Ghi chú'],
     d.history.map((h, i) => [
@@ -209,7 +223,7 @@ function form06(w: PdfWriter, d: FormDossierData): void {
       ACTION_NAMES_VI[h.action] ?? h.action,
       [h.actorName, ROLE_NAMES_VI[h.actorRole] ?? h.actorRole].filter(Boolean).join(' — '),
       `${h.fromStatus ? (STATUS_NAMES_VI[h.fromStatus as DossierStatus] ?? h.fromStatus) : '—'} → ${STATUS_NAMES_VI[h.toStatus as DossierStatus] ?? h.toStatus}`,
-      d.receivedAt && h.at >= d.receivedAt ? timeliness(h.at, d.dueAt) : '',
+      d.receivedAt && h.at >= d.receivedAt ? timeliness(h.at, handOverDeadlines[i] ?? d.dueAt) : '',
       h.note ?? '',
     ]),
     [0.05, 0.13, 0.16, 0.18, 0.2, 0.1, 0.18],
