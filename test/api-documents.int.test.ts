@@ -94,6 +94,17 @@ describe('official forms 01–06', () => {
     expect(early.json.availableForms).toEqual(['06']);
   });
 
+  it('gives the current step its own deadline: its share of the legal time', async () => {
+    const d = await receivedAndAssigned();
+    // Received Mon 23 Nov 2026 at opening, due Fri 4 Dec 17:00 (10 working days): the review
+    // step has 70 %, 7 working days, to Tue 1 Dec 17:00; the leader's step ends at the due date.
+    await t.database.db.execute(sql`UPDATE dossiers SET received_at = '2026-11-23T07:30:00+07:00', original_due_at = '2026-12-04T17:00:00+07:00', due_at = '2026-12-04T17:00:00+07:00', pauses = '[]' WHERE id = ${d.id}`);
+    const review = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'specialist.giang' })).json;
+    expect(review.currentStep).toMatchObject({ role: 'specialist', dueAt: '2026-12-01T17:00:00.000+07:00' });
+    const leader = await act(d.code, 'specialist.giang', { action: 'forward' });
+    expect(leader.currentStep).toMatchObject({ role: 'leader', dueAt: '2026-12-04T17:00:00.000+07:00' });
+  });
+
   it('judges each hand-over on form 06 by its own step’s deadline (its share of the legal time)', async () => {
     const d = await receivedAndAssigned();
     // Received 20 days ago and due in 2 days: the review step's 70 % of the legal time has run

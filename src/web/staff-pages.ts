@@ -330,6 +330,7 @@ ${v.done ? html`<div class="notice" role="status"><p>${v.done}</p></div>` : null
 <div><dt>${_('staff.dv.receiving')}</dt><dd>${vi(p, d.receivingAgency.name)}</dd></div>
 <div><dt>${_('staff.dv.competent')}</dt><dd>${vi(p, d.competentAgency.name)}</dd></div>
 <div><dt>${_('staff.dv.step')}</dt><dd>${d.currentStep ? vi(p, d.currentStep.name) : '—'}</dd></div>
+${d.currentStep?.dueAt ? html`<div><dt>${_('staff.dv.stepDue')}</dt><dd>${when(p, d.currentStep.dueAt)}</dd></div>` : null}
 <div><dt>${_('staff.dv.assignee')}</dt><dd>${v.assigneeName ?? '—'}</dd></div>
 <div><dt>${_('staff.dv.counts')}</dt><dd>${formatNumber(p.locale, d.supplementCount)} / ${formatNumber(p.locale, d.extensionCount)}</dd></div>
 </dl>

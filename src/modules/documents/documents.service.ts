@@ -16,8 +16,7 @@ import { renderPdf } from '../../platform/pdf.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { formatVnDateTime, toIso } from '../../platform/time.ts';
-import { loadClock, stepDeadlines } from '../calendar/index.ts';
-import { loadVisible } from '../dossiers/dossiers.service.ts';
+import { loadVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
 import { auditExport, registerReport } from '../reports/index.ts';
 import { applicantIdOf, renderDossierForm, renderRegister, type FormAgency, type FormApplicant, type FormDossierData, type FormHistoryEntry, type RegisterRow } from './forms-render.ts';
 import { availableForms, FORM_TITLES, type DossierFormCode } from './forms.ts';
@@ -92,14 +91,6 @@ async function historyOf(db: Db, dossierId: string): Promise<FormHistoryEntry[]>
     note: r.note,
     data: (typeof r.data === 'string' ? JSON.parse(r.data) : (r.data ?? {})) as Record<string, unknown>,
   }));
-}
-
-/** Each workflow step's deadline (form 06 judges each hand-over by it); none before reception. */
-async function workflowStepDeadlines(db: Db, d: { receivedAt: Date | null; originalDueAt: Date | null; dueAt: Date | null; pauses: unknown }, shares: number[]): Promise<Date[]> {
-  if (!d.receivedAt || !d.originalDueAt || !d.dueAt) return [];
-  const clock = await loadClock(db);
-  const pauses = (d.pauses as { from: string; to: string }[]).map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
-  return stepDeadlines({ receivedAt: d.receivedAt, originalDueAt: d.originalDueAt, dueAt: d.dueAt, shares, pauses, calendar: clock.calendar, officeHours: clock.officeHours });
 }
 
 /** Everything printed on the forms of one dossier the actor may see (404 otherwise). */

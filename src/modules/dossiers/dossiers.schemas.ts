@@ -84,7 +84,8 @@ export const DossierView = z.object({
   receivingAgency: z.object({ code: z.string(), name: z.string() }),
   competentAgency: z.object({ code: z.string(), name: z.string() }),
   assigneeId: z.string().nullable(),
-  currentStep: z.object({ key: z.string(), name: z.string(), role: z.string() }).nullable(),
+  /** The workflow step holding the dossier, and when it should be finished (its share of the legal time). */
+  currentStep: z.object({ key: z.string(), name: z.string(), role: z.string(), dueAt: z.string().nullable() }).nullable(),
   createdAt: z.string(),
   submittedAt: z.string().nullable(),
   receivedAt: z.string().nullable(),

@@ -15,7 +15,7 @@ import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { vnDate } from '../../platform/time.ts';
-import { computeDueAt, loadClock, workingMinutesBetween } from '../calendar/index.ts';
+import { computeDueAt, loadClock, stepDeadlines, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
@@ -73,6 +73,17 @@ function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor): DossierFac
     isAssignee: d.assigneeId === actor.userId,
     hasAssignee: d.assigneeId !== null,
   };
+}
+
+/**
+ * When each workflow step should be finished (calendar `stepDeadlines`: the step shares of the
+ * legal time, pauses added; the last step at the due date); none before reception.
+ */
+export async function workflowStepDeadlines(db: Db, d: Pick<DossierRow, 'receivedAt' | 'originalDueAt' | 'dueAt' | 'pauses'>, shares: number[]): Promise<Date[]> {
+  if (!d.receivedAt || !d.originalDueAt || !d.dueAt) return [];
+  const clock = await loadClock(db);
+  const pauses = (d.pauses as { from: string; to: string }[]).map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
+  return stepDeadlines({ receivedAt: d.receivedAt, originalDueAt: d.originalDueAt, dueAt: d.dueAt, shares, pauses, calendar: clock.calendar, officeHours: clock.officeHours });
 }
 
 /** Loads a dossier the actor may see, with its procedure version; 404 otherwise. */

@@ -12,7 +12,7 @@ import { allowedActions, isOverdue, NATIONAL_STATUS, STATUS_NAMES_VI, type Dossi
 import { findDossierWithDetails, listDossierRows } from './dossiers.repo.ts';
 import { findProcedureByVersionId } from '../procedures/procedures.repo.ts';
 import type { DossierView, ListQuery } from './dossiers.schemas.ts';
-import { dossierNotFound, factsOf, loadVisible, partiesOf } from './dossiers.service.ts';
+import { dossierNotFound, factsOf, loadVisible, partiesOf, workflowStepDeadlines } from './dossiers.service.ts';
 
 const d2 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
@@ -30,6 +30,8 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     await writeAudit(ctx, { action: 'dossier.read', targetType: 'dossier', targetId: d.id });
   }
   const step = d.stepIndex !== null && d.status === 'in_progress' ? proc.definition.workflow[d.stepIndex] : undefined;
+  // The current step's own deadline (its share of the legal time), for the officer holding it.
+  const stepDue = step ? (await workflowStepDeadlines(ctx.db, d, proc.definition.workflow.map((w) => w.share)))[d.stepIndex!] : undefined;
   const status = d.status as DossierStatus;
   return {
     id: d.id,
@@ -57,7 +59,7 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     receivingAgency: found.receiving,
     competentAgency: found.competent,
     assigneeId: d.assigneeId,
-    currentStep: step ? { key: step.key, name: step.name, role: step.role } : null,
+    currentStep: step ? { key: step.key, name: step.name, role: step.role, dueAt: toIsoOrNull(stepDue ?? null) } : null,
     createdAt: toIso(d.createdAt),
     submittedAt: toIsoOrNull(d.submittedAt),
     receivedAt: toIsoOrNull(d.receivedAt),
