@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../src/db/client.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
+import { workflowSteps } from './workflow-steps.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -43,6 +45,48 @@ describe('settings ([config] values)', () => {
       expect((await t.request({ method: 'GET', url: `/api/v1/public/dossiers/${d.code}` })).status).toBe(200);
     } finally {
       expect((await put('{agency}-{yymmdd}-{seq4}')).status).toBe(200);
+    }
+  });
+
+  it('lets administrators set who extends a late dossier, how often, how far and how early', async () => {
+    const { inProgress } = workflowSteps(() => t);
+    const put = (value: unknown) => t.request({ method: 'PUT', url: '/api/v1/settings/dossier_extension', as: 'admin.lan', payload: { value } });
+    const extend = (code: string, as: string, newDueAt: string) => t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: { action: 'extend', reason: 'Cần xác minh thêm', newDueAt } });
+    const view = async (code: string, as: string) => (await t.request({ method: 'GET', url: `/api/v1/dossiers/${code}`, as })).json;
+    const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
+    expect((await put({ approverRoles: [], maxExtensions: 1, maxWorkingDaysEach: null, withinWorkingDaysOfDue: null })).status).toBe(422);
+    expect((await put({ approverRoles: ['specialist'], maxExtensions: 1, maxWorkingDaysEach: 5, withinWorkingDaysOfDue: null })).status).toBe(200);
+    try {
+      const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001193', applicant });
+      await inProgress(d.code);
+      // The specialist approves extensions now, not the leader.
+      expect((await view(d.code, 'leader.hoa')).allowedActions).not.toContain('extend');
+      const before = await view(d.code, 'specialist.giang');
+      expect(before.allowedActions).toContain('extend');
+      const due = new Date(before.dueAt).getTime();
+      expect((await extend(d.code, 'leader.hoa', new Date(due + 3_600_000).toISOString())).json.code).toBe('DOSSIER_ACTION_FORBIDDEN');
+      // At most 5 working days further: 30 days is refused, with the latest date allowed.
+      const far = await extend(d.code, 'specialist.giang', new Date(due + 30 * 86_400_000).toISOString());
+      expect([far.status, far.json.code]).toEqual([422, 'DOSSIER_NEW_DUE_INVALID']);
+      expect(new Date(far.json.latestNewDueAt).getTime()).toBeGreaterThan(due);
+      expect((await extend(d.code, 'specialist.giang', new Date(due + 3_600_000).toISOString())).status).toBe(200);
+      // Once only.
+      const twice = await extend(d.code, 'specialist.giang', new Date(due + 7_200_000).toISOString());
+      expect([twice.status, twice.json.code]).toEqual([409, 'DOSSIER_TRANSITION_NOT_ALLOWED']);
+
+      // Only a late dossier (0 working days before its due date), any number of times.
+      expect((await put({ approverRoles: ['leader'], maxExtensions: null, maxWorkingDaysEach: null, withinWorkingDaysOfDue: 0 })).status).toBe(200);
+      const e = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001193', applicant });
+      await inProgress(e.code);
+      const eDue = new Date((await view(e.code, 'leader.hoa')).dueAt).getTime();
+      expect((await view(e.code, 'leader.hoa')).allowedActions).not.toContain('extend');
+      expect((await extend(e.code, 'leader.hoa', new Date(eDue + 86_400_000).toISOString())).status).toBe(409);
+      // Now late: it may be extended.
+      await t.database.db.execute(sql`UPDATE dossiers SET due_at = now() - interval '1 hour' WHERE code = ${e.code}`);
+      expect((await view(e.code, 'leader.hoa')).allowedActions).toContain('extend');
+      expect((await extend(e.code, 'leader.hoa', new Date(Date.now() + 2 * 86_400_000).toISOString())).status).toBe(200);
+    } finally {
+      expect((await put({ approverRoles: ['leader'], maxExtensions: null, maxWorkingDaysEach: null, withinWorkingDaysOfDue: null })).status).toBe(200);
     }
   });
 });

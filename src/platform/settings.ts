@@ -35,6 +35,22 @@ export const SettingSchemas = {
   mfa_required_roles: z.array(z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin'])).max(6).nullable(),
   /** The officers' worklist: a dossier is "due soon" within this many working days (the officer may change it per view). */
   worklist_soon_days: z.number().int().min(1).max(30),
+  /**
+   * Extending a late dossier (form 04; DOMAIN section 4: limits and approvers [config]): who
+   * grants it, how many times per dossier, how many working days one extension may add after
+   * the current due date, and how close to the due date (in working days) it may be asked;
+   * null = no limit.
+   */
+  dossier_extension: z.object({
+    approverRoles: z
+      .array(z.enum(['reception', 'specialist', 'leader']))
+      .min(1)
+      .max(3)
+      .refine((rs) => new Set(rs).size === rs.length, 'vai trò bị lặp'),
+    maxExtensions: z.number().int().min(1).max(20).nullable(),
+    maxWorkingDaysEach: z.number().int().min(1).max(365).nullable(),
+    withinWorkingDaysOfDue: z.number().int().min(0).max(60).nullable(),
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SettingSchemas;
@@ -46,6 +62,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   upload_max_bytes: 10 * 1024 * 1024,
   mfa_required_roles: null,
   worklist_soon_days: 2,
+  dossier_extension: { approverRoles: ['leader'], maxExtensions: null, maxWorkingDaysEach: null, withinWorkingDaysOfDue: null },
 };
 
 const CACHE_MS = 5_000;

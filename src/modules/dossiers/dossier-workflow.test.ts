@@ -14,6 +14,7 @@ import {
   type DossierFacts,
   type DossierParty,
   type DossierStatus,
+  type ExtensionFacts,
 } from './dossier-workflow.ts';
 
 // The guard, written out by hand (docs/WORKFLOW.md). Nothing below is computed from RULES: each
@@ -796,5 +797,26 @@ describe('national status codes (DOMAIN section 4)', () => {
 
   it('treats refused, withdrawn, stopped, done and returned as final', () => {
     expect([...FINAL_STATUSES].sort()).toEqual(['done', 'refused', 'returned', 'stopped', 'withdrawn']);
+  });
+});
+
+describe('extend under the extension policy (setting dossier_extension)', () => {
+  const inProgress = SCENARIOS.inProgressSpecialistStepAssigned;
+  const policy = (p: Partial<ExtensionFacts>): DossierFacts => ({ ...inProgress, extension: { approvers: ['leader'], limitReached: false, tooEarly: false, ...p } });
+
+  it('lets the configured approvers extend, and forbids everyone else', () => {
+    expect(decide('extend', 'leader', policy({}))).toEqual({ ok: true, to: 'in_progress' });
+    const bySpecialist = policy({ approvers: ['specialist', 'reception'] });
+    expect(decide('extend', 'specialist', bySpecialist)).toEqual({ ok: true, to: 'in_progress' });
+    expect(decide('extend', 'reception', bySpecialist)).toEqual({ ok: true, to: 'in_progress' });
+    expect(decide('extend', 'leader', bySpecialist)).toEqual({ ok: false, kind: 'forbidden', reason: 'leader may not extend' });
+    expect(allowedActions(['leader'], bySpecialist)).not.toContain('extend');
+  });
+
+  it('refuses once the limit is reached, and before the window', () => {
+    expect(decide('extend', 'leader', policy({ limitReached: true }))).toEqual({ ok: false, kind: 'conflict', reason: 'the dossier has been extended as many times as the policy allows' });
+    expect(decide('extend', 'leader', policy({ tooEarly: true }))).toEqual({ ok: false, kind: 'conflict', reason: 'the policy allows extending only a late dossier or one due soon' });
+    // Before reception the clock is the reason, whatever the policy says.
+    expect(decide('extend', 'leader', { ...SCENARIOS.submittedFirstTime, extension: { approvers: ['leader'], limitReached: true, tooEarly: true } }).ok).toBe(false);
   });
 });

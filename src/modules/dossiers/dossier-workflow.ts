@@ -88,11 +88,23 @@ export interface DossierFacts {
   /** The dossier has an assignee. */
   hasAssignee: boolean;
   /** Whether the procedure's result has been approved and a rating exists, etc. are not needed here. */
+  /** The extension policy as it applies to this dossier now (setting `dossier_extension`); absent = the defaults. */
+  extension?: ExtensionFacts;
+}
+
+/** What the configurable extension policy (DOMAIN section 4: limits and approvers [config]) says about one dossier now. */
+export interface ExtensionFacts {
+  /** The parties that may grant an extension (default: the leader). */
+  approvers: readonly DossierParty[];
+  /** It has been extended as many times as allowed. */
+  limitReached: boolean;
+  /** It is neither late nor due within the window the policy allows extensions in. */
+  tooEarly: boolean;
 }
 
 interface Rule {
-  /** Parties that may ever take this action (otherwise 403). */
-  parties: readonly DossierParty[];
+  /** Parties that may ever take this action (otherwise 403); for `extend`, as the policy says. */
+  parties: readonly DossierParty[] | ((f: DossierFacts) => readonly DossierParty[]);
   /** States the action starts from (otherwise 409). */
   from: readonly DossierStatus[];
   /** Extra condition on the facts; a false result is a 409 with `reason`. */
@@ -180,9 +192,21 @@ export const RULES: Record<DossierAction, Rule> = {
     to: () => 'done',
   },
   return_result: { parties: ['reception'], from: ['done'], to: () => 'returned' },
-  // Late or about to be: apology and a new due date (form 04); the approver is the leader [config].
+  // Late or about to be: apology and a new due date (form 04). Who approves, how often and how
+  // early are the extension policy's [config] (default: the leader, no limit, any time).
   // Both need a running (or paused) legal clock: before reception there is nothing to extend or stop.
-  extend: { parties: ['leader'], from: ['submitted', ...OPEN_STATES], when: notReceived, to: (f) => f.status },
+  extend: {
+    parties: (f) => f.extension?.approvers ?? ['leader'],
+    from: ['submitted', ...OPEN_STATES],
+    when: (f) =>
+      notReceived(f) ??
+      (f.extension?.limitReached
+        ? 'the dossier has been extended as many times as the policy allows'
+        : f.extension?.tooEarly
+          ? 'the policy allows extending only a late dossier or one due soon'
+          : null),
+    to: (f) => f.status,
+  },
   stop: { parties: ['leader'], from: ['submitted', ...OPEN_STATES], when: notReceived, to: () => 'stopped' },
   // The applicant withdraws; the desk records a written withdrawal request handed in at the counter.
   withdraw: {
@@ -199,7 +223,8 @@ export type Decision =
 /** The guard: may `party` take `action` on a dossier with these facts, and what state results. */
 export function decide(action: DossierAction, party: DossierParty, facts: DossierFacts): Decision {
   const rule = RULES[action];
-  if (!rule.parties.includes(party)) return { ok: false, kind: 'forbidden', reason: `${party} may not ${action}` };
+  const parties = typeof rule.parties === 'function' ? rule.parties(facts) : rule.parties;
+  if (!parties.includes(party)) return { ok: false, kind: 'forbidden', reason: `${party} may not ${action}` };
   if (!rule.from.includes(facts.status)) return { ok: false, kind: 'conflict', reason: `cannot ${action} a dossier in status ${facts.status}` };
   const why = rule.when?.(facts, party) ?? null;
   if (why) return { ok: false, kind: 'conflict', reason: why };

@@ -14,8 +14,8 @@ import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
-import { vnDate } from '../../platform/time.ts';
-import { computeDueAt, loadClock, stepDeadlines, workingMinutesBetween } from '../calendar/index.ts';
+import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
+import { computeDueAt, loadClock, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
@@ -26,6 +26,7 @@ import {
   type DossierFacts,
   type DossierParty,
   type DossierStatus,
+  type ExtensionFacts,
 } from './dossier-workflow.ts';
 import type { ActionBody, Applicant, CreateDossierBody } from './dossiers.schemas.ts';
 import {
@@ -62,7 +63,7 @@ export function partiesOf(actor: Actor, d: Pick<DossierRow, 'applicantUserId' | 
   return parties;
 }
 
-function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor): DossierFacts {
+export function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor, extension?: ExtensionFacts): DossierFacts {
   const steps = proc.definition.workflow;
   const step = d.stepIndex === null ? null : (steps[d.stepIndex] ?? null);
   return {
@@ -72,7 +73,28 @@ function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor): DossierFac
     isLastStep: d.stepIndex !== null && d.stepIndex === steps.length - 1,
     isAssignee: d.assigneeId === actor.userId,
     hasAssignee: d.assigneeId !== null,
+    ...(extension ? { extension } : {}),
   };
+}
+
+/**
+ * What the extension policy (setting `dossier_extension`) says about this dossier now: who may
+ * grant one, whether the limit is reached, whether it is too early (not late, and due later
+ * than the window). Only a received, unfinished dossier can be extended, so the others skip the reads.
+ */
+export async function extensionFactsOf(db: Db, d: Pick<DossierRow, 'receivedAt' | 'finishedAt' | 'dueAt' | 'pausedAt' | 'extensionCount'>, now: Date): Promise<ExtensionFacts | undefined> {
+  if (!d.receivedAt || d.finishedAt) return undefined;
+  const policy = await getSetting(db, 'dossier_extension');
+  let tooEarly = false;
+  if (policy.withinWorkingDaysOfDue !== null && d.dueAt) {
+    // A paused clock is judged at its pause, as for "overdue".
+    const at = d.pausedAt ?? now;
+    if (at.getTime() < d.dueAt.getTime()) {
+      const clock = await loadClock(db);
+      tooEarly = workingDaysBetween(at, d.dueAt, clock.calendar, clock.officeHours) > policy.withinWorkingDaysOfDue;
+    }
+  }
+  return { approvers: policy.approverRoles, limitReached: policy.maxExtensions !== null && d.extensionCount >= policy.maxExtensions, tooEarly };
 }
 
 /**
@@ -655,14 +677,14 @@ async function recordTransition(ctx: Ctx, tx: Db, d: DossierRow, action: Dossier
   await enqueueJob(tx, ctx.now, 'dossier.status_changed', { dossierId: d.id, action, from: d.status, to });
 }
 
-function transitionError(action: DossierAction, decision: { ok: false; kind: 'forbidden' | 'conflict'; reason: string }, d: DossierRow, parties: DossierParty[], proc: ProcedureRecord, actor: Actor) {
+function transitionError(action: DossierAction, decision: { ok: false; kind: 'forbidden' | 'conflict'; reason: string }, d: DossierRow, parties: DossierParty[], proc: ProcedureRecord, actor: Actor, extension?: ExtensionFacts) {
   if (decision.kind === 'forbidden') {
     return new AppError('forbidden', 'DOSSIER_ACTION_FORBIDDEN', { message: decision.reason, userMessage: 'Bạn không có quyền thực hiện thao tác này với hồ sơ.', details: { action } });
   }
   return new AppError('conflict', 'DOSSIER_TRANSITION_NOT_ALLOWED', {
     message: decision.reason,
     userMessage: 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.',
-    details: { action, dossierStatus: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor)) },
+    details: { action, dossierStatus: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor, extension)) },
   });
 }
 
@@ -687,9 +709,10 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
   return ctx.db.transaction(async (tx) => {
     const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
     checkVersion(d, ifMatch);
-    const facts = factsOf(d, proc, actor);
+    const extension = await extensionFactsOf(tx, d, ctx.now);
+    const facts = factsOf(d, proc, actor, extension);
     const decision = decideForParties(body.action, parties, facts);
-    if (!decision.ok) throw transitionError(body.action, decision, d, parties, proc, actor);
+    if (!decision.ok) throw transitionError(body.action, decision, d, parties, proc, actor, extension);
     const party = decision.party!;
     const to = decision.to;
     const now = ctx.now;
@@ -785,6 +808,19 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
             errors: [{ path: 'newDueAt', message: 'Ngày hẹn mới không hợp lệ' }],
           });
         }
+        // The policy may cap how far one extension goes: counted in working days from the later of the due date and now.
+        const { maxWorkingDaysEach } = await getSetting(tx, 'dossier_extension');
+        if (maxWorkingDaysEach !== null) {
+          const from = d.dueAt.getTime() > now.getTime() ? d.dueAt : now;
+          const cap = computeDueAt({ start: from, value: maxWorkingDaysEach, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
+          if (newDue.getTime() > cap.getTime()) {
+            throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
+              userMessage: `Mỗi lần gia hạn được thêm tối đa ${maxWorkingDaysEach} ngày làm việc: ngày hẹn mới không được sau ${formatVnDateTime(cap)}.`,
+              errors: [{ path: 'newDueAt', message: `Muộn nhất ${formatVnDateTime(cap)}` }],
+              details: { latestNewDueAt: toIso(cap) },
+            });
+          }
+        }
         Object.assign(set, { dueAt: newDue, extensionCount: d.extensionCount + 1 });
         data.previousDueAt = d.dueAt?.toISOString();
         data.newDueAt = newDue.toISOString();
@@ -829,4 +865,4 @@ export async function rateDossier(ctx: Ctx, idOrCode: string, input: { rating: '
   });
 }
 
-export { loadVisible, factsOf };
+export { loadVisible };

@@ -12,7 +12,7 @@ import { allowedActions, isOverdue, NATIONAL_STATUS, STATUS_NAMES_VI, type Dossi
 import { findDossierWithDetails, listDossierRows } from './dossiers.repo.ts';
 import { findProcedureByVersionId } from '../procedures/procedures.repo.ts';
 import type { DossierView, ListQuery } from './dossiers.schemas.ts';
-import { dossierNotFound, factsOf, loadVisible, partiesOf, workflowStepDeadlines } from './dossiers.service.ts';
+import { dossierNotFound, extensionFactsOf, factsOf, loadVisible, partiesOf, workflowStepDeadlines } from './dossiers.service.ts';
 
 const d2 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
@@ -70,7 +70,7 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     supplementCount: d.supplementCount,
     extensionCount: d.extensionCount,
     rating: rating ? { rating: rating.rating, comment: rating.comment } : null,
-    allowedActions: allowedActions(parties, factsOf(d, proc, actor)),
+    allowedActions: allowedActions(parties, factsOf(d, proc, actor, await extensionFactsOf(ctx.db, d, ctx.now))),
     version: d.version,
   };
 }
