@@ -196,6 +196,23 @@ describe('procedure administration', () => {
       expectProblem(patch, 422, 'DOSSIER_FORM_INVALID');
       expect(patch.json.errors).toEqual([expect.objectContaining({ path: 'form.so_nha' })]);
     }
+    // Submitted now, a draft is filed under the version in force: it moves to version 2 and the
+    // applicant is asked to complete it (the new field) and submit again.
+    const submit = (id: string) => t.request({ method: 'POST', url: api(`/dossiers/${id}/submit`), as: 'citizen.an' });
+    const moved = await submit(dBetween.json.id);
+    expectProblem(moved, 409, 'DOSSIER_PROCEDURE_UPDATED');
+    expect(moved.json.errors.map((e: { path: string }) => e.path)).toContain('form.so_nha');
+    const movedView = (await t.request({ method: 'GET', url: api(`/dossiers/${dBetween.json.id}`), as: 'citizen.an' })).json;
+    expect(movedView).toMatchObject({ status: 'draft', procedureVersion: 2, procedureName: `${NEW_NAME} (sửa đổi)` });
+    expect((await t.request({ method: 'PATCH', url: api(`/dossiers/${dBetween.json.id}`), as: 'citizen.an', payload: { form: { so_nha: 'Số 5' } } })).status).toBe(200);
+    const moveAudit = await queryRows<{ details: unknown }>(t.database.db, sql`SELECT details FROM audit_log WHERE action = 'dossier.procedure_version.update' AND target_id = ${dBetween.json.id}`);
+    expect(moveAudit.map((r) => r.details)).toEqual([{ from: 1, to: 2 }]);
+    // A draft at a centre that no longer receives the procedure stays as it is; the applicant is told to file anew.
+    const stuck = await submit(d1.json.id);
+    expectProblem(stuck, 409, 'DOSSIER_PROCEDURE_UPDATED');
+    expect(stuck.json.receivingAgencies).toEqual(['TTPVHCC']);
+    expect((await t.request({ method: 'GET', url: api(`/dossiers/${d1.json.id}`), as: 'citizen.an' })).json.procedureVersion).toBe(1);
+
     const d2 = await createDossier();
     expect(d2.json).toMatchObject({ procedureVersion: 2, procedureName: `${NEW_NAME} (sửa đổi)` });
     const ok = await t.request({ method: 'PATCH', url: api(`/dossiers/${d2.json.id}`), as: 'citizen.an', payload: { form: { so_nha: 'Số 5' } } });

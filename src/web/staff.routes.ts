@@ -332,6 +332,10 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'DOSSIER_INCOMPLETE') return tools.renderDraft(req, reply, 422, await load(req, id), 'desk', { errors: fromAppError(err) });
+      if (err.code === 'DOSSIER_PROCEDURE_UPDATED') {
+        const moved = err.details?.receivingAgencies === undefined;
+        return tools.renderDraft(req, reply, 409, await load(req, id), 'desk', { errors: fromAppError(err), notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved') });
+      }
       if (err.kind !== 'conflict' && err.kind !== 'precondition_failed') throw err;
     }
     const submitted = await getDossierView(ctx, id);

@@ -575,6 +575,10 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     checkVersion(d, opts.ifMatch);
     const decision = decideForParties('submit', parties, factsOf(d, proc, actor));
     if (!decision.ok) throw transitionError('submit', decision, d, parties, proc, actor);
+    const current = await findProcedure(ctx.db, d.procedureCode);
+    if (current && current.versionId !== d.procedureVersionId) {
+      await moveDraftToVersion(ctx, d, proc, current, found.files.map((f) => f.component));
+    }
     const errors = await completenessErrors(ctx.db, ctx.keyring, d, proc, ctx.now, found.files.map((f) => f.component));
     if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
     const day = vnDate(ctx.now);
@@ -599,6 +603,50 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     if (again) return again;
   }
   throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
+}
+
+/**
+ * A draft whose procedure got a new version after the draft was created is filed under the new
+ * one (a dossier keeps the version it was received under, and the system receives it at
+ * submission): the draft moves to the current version — answers the new form still has and
+ * still accepts, the competent agency for it — and the submission stops with 409
+ * DOSSIER_PROCEDURE_UPDATED listing what the new version still needs, so the applicant checks
+ * it and submits again. If its receiving centre no longer receives the procedure, it stays as
+ * it is and the applicant is told to file a new dossier. Always throws.
+ */
+async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord, to: ProcedureRecord, attached: string[]): Promise<never> {
+  const receivers = to.receivingAgencies;
+  if (!receivers.some((a) => a.id === d.receivingAgencyId)) {
+    throw new AppError('conflict', 'DOSSIER_PROCEDURE_UPDATED', {
+      userMessage: `Thủ tục đã được cập nhật (phiên bản ${to.version}) và nơi bạn chọn không còn tiếp nhận thủ tục này. Hãy tạo hồ sơ mới và chọn một nơi tiếp nhận khác.`,
+      details: { procedureVersion: to.version, draftVersion: from.version, receivingAgencies: receivers.map((a) => a.code) },
+    });
+  }
+  const keys = new Set(to.definition.form.map((f) => f.key));
+  const answers = Object.fromEntries(Object.entries(openForm(ctx.keyring, d.id, d.form)).filter(([k]) => keys.has(k)));
+  // Answers the new form no longer accepts (a changed type or list of options) are dropped, so the applicant gives them again.
+  const kept = validateForm(to.definition.form, answers, { partial: true }).values;
+  const moved = await ctx.db.transaction(async (tx) => {
+    const set = {
+      procedureVersionId: to.versionId,
+      procedureVersion: to.version,
+      form: sealForm(ctx.keyring, d.id, to.definition.form, kept),
+      competentAgencyId: await competentAgencyFor(tx, to, d.receivingAgencyId, d.unitCode),
+      version: d.version + 1,
+      updatedAt: ctx.now,
+    };
+    const rows = await tx.update(dossiers).set(set).where(and(eq(dossiers.id, d.id), eq(dossiers.version, d.version), eq(dossiers.status, 'draft'))).returning({ id: dossiers.id });
+    if (!rows.length) return null;
+    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.procedure_version.update', targetType: 'dossier', targetId: d.id, details: { from: from.version, to: to.version } });
+    return { ...d, ...set };
+  });
+  if (!moved) throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
+  const errors = await completenessErrors(ctx.db, ctx.keyring, moved, to, ctx.now, attached);
+  throw new AppError('conflict', 'DOSSIER_PROCEDURE_UPDATED', {
+    userMessage: `Thủ tục đã được cập nhật (phiên bản ${to.version}). Hồ sơ nháp đã được chuyển sang phiên bản mới: hãy kiểm tra lại${errors.length ? ', bổ sung những thông tin và giấy tờ còn thiếu' : ''} rồi nộp lại.`,
+    errors,
+    details: { procedureVersion: to.version, draftVersion: from.version },
+  });
 }
 
 /** One file of a whole submission: the component it is for, its name and content. */
