@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_OFFICE_HOURS,
   computeDueAt,
+  moveCalendarDueAt,
   stepDeadlines,
   workingDaysBetween,
   workingMinutesBetween,
@@ -443,5 +444,18 @@ describe('stepDeadlines: the legal time shared out by the workflow steps', () =>
   it('never puts a step after the due date', () => {
     // A due date brought forward (hand-set) before the first step's share ends.
     expect(iso(stepDeadlines({ ...base, dueAt: at('2026-11-24T17:00:00+07:00'), shares: [0.9, 0.1] }))).toEqual(['2026-11-24T17:00:00+07:00', '2026-11-24T17:00:00+07:00']);
+  });
+});
+
+describe('moveCalendarDueAt: an extended calendar-day due date moved by a pause', () => {
+  const move = (due: string, hours: number) => toVietnamIso(moveCalendarDueAt(at(due), hours * 3_600_000, RULES, DEFAULT_OFFICE_HOURS));
+  it('ends at the close of office of the day it lands on, or of the next working day', () => {
+    expect(move('2026-11-27T17:00:00+07:00', 0)).toBe('2026-11-27T17:00:00+07:00');
+    // Fri 17:00 + 3 h = Fri 20:00, after closing: the next day is Saturday, so Monday's close.
+    expect(move('2026-11-27T17:00:00+07:00', 3)).toBe('2026-11-30T17:00:00+07:00');
+    // Wed 10:00 + 2 h = Wed 12:00: the same day's close.
+    expect(move('2026-11-25T10:00:00+07:00', 2)).toBe('2026-11-25T17:00:00+07:00');
+    // Wed 17:00 + 48 h = Fri 17:00.
+    expect(move('2026-11-25T17:00:00+07:00', 48)).toBe('2026-11-27T17:00:00+07:00');
   });
 });

@@ -351,3 +351,16 @@ export function stepDeadlines(input: {
     return at.getTime() > input.dueAt.getTime() ? new Date(input.dueAt.getTime()) : at;
   });
 }
+
+/**
+ * A calendar-day or month due date moved later by `byMs` of paused time, as `computeDueAt` moves
+ * one by its pauses: it then ends at the office close of the day it lands on (after closing → the
+ * next day), or of the next working day (Civil Code art. 148). Used where the due date no longer
+ * follows from the duration (an extended dossier).
+ */
+export function moveCalendarDueAt(dueAt: Date, byMs: number, calendar: CalendarSource, officeHours: OfficeHours): Date {
+  if (byMs <= 0) return new Date(dueAt.getTime());
+  const office = parseOfficeHours(officeHours);
+  const endDay = dayClosingAtOrAfter(toLocalMs(dueAt) + byMs, office);
+  return fromLocalMs(closingOfWorkingDayFrom(endDay, toWorkingCalendar(calendar), office));
+}

@@ -22,6 +22,7 @@ export type {
 export {
   DEFAULT_OFFICE_HOURS,
   computeDueAt,
+  moveCalendarDueAt,
   stepDeadlines,
   workingDaysBetween,
   workingMinutesBetween,

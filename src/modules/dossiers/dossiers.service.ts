@@ -15,7 +15,7 @@ import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
-import { computeDueAt, loadClock, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
+import { computeDueAt, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
@@ -786,7 +786,8 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
             const minutes = Math.max(0, workingMinutesBetween(pause.from, d.dueAt && d.dueAt < pause.to ? d.dueAt : pause.to, clock.calendar, clock.officeHours));
             dueAt = computeDueAt({ start: d.dueAt!, value: minutes / 60, unit: 'hours', calendar: clock.calendar, officeHours: clock.officeHours });
           } else {
-            dueAt = new Date(d.dueAt!.getTime() + Math.max(0, Math.min(pause.to.getTime(), d.dueAt!.getTime()) - pause.from.getTime()));
+            // Calendar days or months: moved by the paused time, then to the close of office of that day.
+            dueAt = moveCalendarDueAt(d.dueAt!, Math.min(pause.to.getTime(), d.dueAt!.getTime()) - pause.from.getTime(), clock.calendar, clock.officeHours);
           }
           Object.assign(set, { pausedAt: null, pauses: [...d.pauses as unknown[], { from: pause.from.toISOString(), to: pause.to.toISOString() }], dueAt });
           data.dueAt = dueAt.toISOString();
