@@ -11,6 +11,7 @@ import type { CalendarSource, DurationUnit, OfficeHours } from './due-date.ts';
 import { formatIsoDate, toDayNumber } from './civil-date.ts';
 import { WorkingCalendar, computeYearCalendar } from './holidays.ts';
 import type { CalendarOverrides } from './holidays.ts';
+import { OFFICIAL_2025 } from './schedules.fixture.ts';
 
 /** Tết Bính Ngọ 2026 as published for civil servants: Mon 16 – Fri 20 Feb (DOMAIN.md §6). */
 const OFFICIAL_TET_2026: CalendarOverrides = {
@@ -140,19 +141,6 @@ describe('computeDueAt: hours', () => {
   });
 });
 
-/** The real 2025 schedule for civil servants: Tết off Mon 27 – Fri 31 Jan, no substitute day after it. */
-const OFFICIAL_2025: CalendarOverrides = {
-  daysOff: [
-    { date: '2025-01-01', name: 'Tết Dương lịch' },
-    ...[27, 28, 29, 30, 31].map((day) => ({ date: `2025-01-${day}`, name: 'Nghỉ Tết Nguyên đán Ất Tỵ' })),
-    { date: '2025-04-07', name: 'Giỗ Tổ Hùng Vương' },
-    { date: '2025-04-30', name: 'Ngày Chiến thắng' },
-    { date: '2025-05-01', name: 'Ngày Quốc tế Lao động' },
-    { date: '2025-09-01', name: 'Quốc khánh' },
-    { date: '2025-09-02', name: 'Quốc khánh' },
-  ],
-  workingDays: [],
-};
 const OFFICIAL_WITH_2025 = WorkingCalendar.fromOverrides(new Map([[2025, OFFICIAL_2025]]));
 
 // 2026-03-02 is a Monday. Office hours 07:30–11:30 and 13:30–17:00, so "the end of the day" is 17:00.
