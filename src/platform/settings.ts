@@ -81,7 +81,9 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
 }
 
 export async function putSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>, by: string | null, now: Date): Promise<void> {
-  const v = SettingSchemas[key].parse(value);
+  const parsed = SettingSchemas[key].parse(value);
+  // A null value (mfa_required_roles: the environment's default) is the jsonb value null: the column is NOT NULL.
+  const v = parsed === null ? sql`'null'::jsonb` : parsed;
   await db
     .insert(settings)
     .values({ key, value: v, updatedAt: now, updatedBy: by })

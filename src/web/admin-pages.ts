@@ -20,16 +20,16 @@ export interface Choice {
 
 const errorsFor = (errors: AdminError[], id: string) => errors.filter((e) => e.anchor === id);
 
-function summary(p: PageCtx, errors: AdminError[], lead?: string): SafeHtml | null {
+export function summary(p: PageCtx, errors: AdminError[], lead?: string): SafeHtml | null {
   if (!errors.length) return null;
   return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
 ${lead ? html`<p>${lead}</p>` : null}
 <ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${e.message}</a></li>`)}</ul></div>`;
 }
 
-const notice = (text: string | undefined) => (text ? html`<div class="notice" role="status"><p>${text}</p></div>` : null);
+export const notice = (text: string | undefined) => (text ? html`<div class="notice" role="status"><p>${text}</p></div>` : null);
 
-interface InputOpts {
+export interface InputOpts {
   name: string;
   label: string;
   value: string | undefined;
@@ -45,7 +45,7 @@ interface InputOpts {
 }
 
 /** A labelled input, textarea or select with its hint and error messages. */
-function input(o: InputOpts): SafeHtml {
+export function input(o: InputOpts): SafeHtml {
   const id = o.id ?? inputId(o.name);
   const errs = errorsFor(o.errors, id);
   const hintId = o.hint ? `${id}-hint` : null;
@@ -77,7 +77,7 @@ function checkGroup(p: PageCtx, id: string, legend: string, errors: AdminError[]
 ${errs.map((e) => html`<p class="error-message">${e.message}</p>`)}${items}</fieldset>`;
 }
 
-const adminLayout = (p: PageCtx, title: string, body: SafeHtml) =>
+export const adminLayout = (p: PageCtx, title: string, body: SafeHtml) =>
   layout(p, title, html`<p class="back"><a href="/quan-tri">${tr(p)('admin.back')}</a></p>${body}`);
 
 export function adminHomePage(p: PageCtx): string {
@@ -88,6 +88,7 @@ export function adminHomePage(p: PageCtx): string {
     ['/quan-tri/tai-khoan', 'admin.nav.users', 'admin.nav.usersHint'],
     ['/quan-tri/co-quan', 'admin.nav.agencies', 'admin.nav.agenciesHint'],
     ['/quan-tri/don-vi', 'admin.nav.units', 'admin.nav.unitsHint'],
+    ['/quan-tri/cau-hinh', 'admin.set.nav', 'admin.set.navHint'],
   ];
   return layout(
     p,

@@ -63,6 +63,22 @@ const messageOf = (err: AppError): string => err.userMessage ?? err.message;
 
 const isInvalid = (err: unknown): err is AppError => err instanceof AppError && (err.kind === 'invalid' || err.kind === 'conflict');
 
+/** For every administrators' page: signed-in administrators pass; others get the sign-in page or a 403 page. */
+export function adminGuard(h: WebHelpers) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    if (!req.actor) {
+      await reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
+      return false;
+    }
+    if (!hasRole(req.actor, 'admin')) {
+      const p = h.pageCtx(req, reply);
+      await h.send(reply, 403, errorPage(p, t(p.locale, 'error.title'), t(p.locale, 'admin.forbidden')));
+      return false;
+    }
+    return true;
+  };
+}
+
 /**
  * The administrators' pages under `/quan-tri`: procedures (edit, preview, publish), the working
  * calendar, accounts and roles, agencies, administrative units. Every rule stays in the
@@ -72,19 +88,7 @@ const isInvalid = (err: unknown): err is AppError => err instanceof AppError && 
 export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
   const { database, send } = h;
 
-  /** Signed-in administrators pass; others get the sign-in page or a 403 page. */
-  const guard = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
-    if (!req.actor) {
-      await reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
-      return false;
-    }
-    if (!hasRole(req.actor, 'admin')) {
-      const p = h.pageCtx(req, reply);
-      await send(reply, 403, errorPage(p, t(p.locale, 'error.title'), t(p.locale, 'admin.forbidden')));
-      return false;
-    }
-    return true;
-  };
+  const guard = adminGuard(h);
   const postGuard = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!(await guard(req, reply))) return false;
     if (!h.csrfValid(req, record(req.body))) {

@@ -13,6 +13,7 @@ import { AppError, statusOf } from '../platform/errors.ts';
 import { ctxOf, sendProblem, toAppError } from '../platform/http.ts';
 import { viCollator } from '../platform/text.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
+import { registerAdminSettingsRoutes } from './admin-settings.routes.ts';
 import { compressBody, MIN_COMPRESS_BYTES, negotiateEncoding } from './compress.ts';
 import { registerApplicationRoutes, type WebHelpers } from './application.routes.ts';
 import type { LocalFileStore } from '../platform/files.ts';
@@ -309,5 +310,6 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
     registerStaffRoutes(app, h);
     registerSecurityRoutes(app, h);
     registerAdminRoutes(app, h);
+    registerAdminSettingsRoutes(app, h);
   };
 }

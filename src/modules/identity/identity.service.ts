@@ -36,10 +36,13 @@ export interface IdentityDeps {
 const CHALLENGE_MS = 5 * 60_000;
 const CHALLENGE_ATTEMPTS = 5;
 
-/** The roles that must use a second factor: the `mfa_required_roles` setting, else leaders and administrators in production and none elsewhere. */
+/** The roles that must use a second factor when the `mfa_required_roles` setting is null: leaders and administrators in production, none elsewhere. */
+export const envMfaRoles = (env: string): Role[] => (env === 'production' ? ['leader', 'admin'] : []);
+
+/** The roles that must use a second factor: the `mfa_required_roles` setting, else the environment's default (`envMfaRoles`). */
 export async function mfaRequiredRoles(db: Db, env: string): Promise<Role[]> {
   const stored = await getSetting(db, 'mfa_required_roles');
-  return stored ?? (env === 'production' ? ['leader', 'admin'] : []);
+  return stored ?? envMfaRoles(env);
 }
 
 export async function isMfaRequired(db: Db, env: string, roles: readonly Role[]): Promise<boolean> {
