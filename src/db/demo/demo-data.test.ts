@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoProcedures, type DurationUnit, type FormFieldType } from './catalogue.ts';
+import { deskWaitHours, rng } from './generate-dossiers.ts';
 import {
   demoAgencies,
   demoCommunes,
@@ -275,5 +276,41 @@ describe('demo text', () => {
     expect(all.length).toBeGreaterThan(1000);
     const bad = all.filter(([, s]) => s !== s.normalize('NFC')).map(([path]) => path);
     expect(bad).toEqual([]);
+  });
+});
+
+describe('demo dossier timing', () => {
+  it('keeps a received dossier at the desk from 12 minutes to two working days', () => {
+    // Long legal times (no cap): 40% under 2 hours, 35% from 2 to 7.5 hours, 25% from 7.5 to 15.
+    expect(deskWaitHours(0, 100)).toBeCloseTo(0.2, 9);
+    expect(deskWaitHours(0.2, 100)).toBeCloseTo(1.1, 9);
+    expect(deskWaitHours(0.4, 100)).toBeCloseTo(2, 9);
+    expect(deskWaitHours(0.575, 100)).toBeCloseTo(4.75, 9);
+    expect(deskWaitHours(0.75, 100)).toBeCloseTo(7.5, 9);
+    expect(deskWaitHours(0.875, 100)).toBeCloseTo(11.25, 9);
+    expect(deskWaitHours(0.999_999, 100)).toBeLessThan(15);
+    // Mean over the unit interval: 0.4 × 1.1 + 0.35 × 4.75 + 0.25 × 11.25 = 4.915 hours.
+    const n = 100_000;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += deskWaitHours((i + 0.5) / n, 100);
+    expect(sum / n).toBeCloseTo(4.915, 3);
+  });
+
+  it('never keeps it more than a third of the legal time, but allows 2 hours', () => {
+    // 3 working days (22.5 working hours): at most 7.5 hours.
+    expect(deskWaitHours(0.9, 22.5)).toBeCloseTo(7.5, 9);
+    expect(deskWaitHours(0.5, 22.5)).toBeCloseTo(2 + (0.1 / 0.35) * 5.5, 9);
+    // 4 working hours: at most 2 hours, short waits unchanged.
+    expect(deskWaitHours(0.9, 4)).toBe(2);
+    expect(deskWaitHours(0.1, 4)).toBeCloseTo(0.65, 9);
+  });
+
+  it('draws the same numbers from the same seed', () => {
+    const a = rng(37);
+    const b = rng(37);
+    const xs = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
+    expect(rng(38).next()).not.toBe(xs[0]);
+    for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
   });
 });

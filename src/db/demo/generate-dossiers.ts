@@ -1,13 +1,15 @@
 import type { Keyring } from '../../platform/crypto.ts';
 import { openUserFields, sealApplicant, sealForm } from '../../platform/personal-data.ts';
 import { searchTextOf } from '../../modules/dossiers/dossiers.repo.ts';
+import { formatDossierCode } from '../../modules/dossiers/dossiers.service.ts';
+import { getSetting } from '../../platform/settings.ts';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { agencies, dossierFiles, dossierHistory, dossierRatings, dossiers, procedures, procedureVersions, userRoles, users } from '../schema.ts';
+import { agencies, dossierCodeCounters, dossierFiles, dossierHistory, dossierRatings, dossiers, procedures, procedureVersions, userRoles, users } from '../schema.ts';
 import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { vnDate } from '../../platform/time.ts';
-import { computeDueAt, DEFAULT_OFFICE_HOURS, WorkingCalendar, type Pause } from '../../modules/calendar/index.ts';
+import { computeDueAt, DEFAULT_OFFICE_HOURS, WorkingCalendar, workingMinutesBetween, type Pause } from '../../modules/calendar/index.ts';
 import type { DossierStatus } from '../../modules/dossiers/dossier-workflow.ts';
 import { validateForm } from '../../modules/procedures/form-validation.ts';
 import { ProcedureDefinition, type FormField } from '../../modules/procedures/procedures.schemas.ts';
@@ -93,10 +95,53 @@ const PDF = Buffer.from(
 );
 
 /**
+ * Working hours a received dossier waits at the desk before it is assigned, from one uniform
+ * draw `u`: under 2 hours for 40% of dossiers, 2 to 7.5 hours (later that day or the next
+ * morning) for 35%, into the next working day for 25% (4.9 hours on average, so a few wait at
+ * the desk at any moment), and never more than a third of the legal time, but always up to 2
+ * hours.
+ */
+export function deskWaitHours(u: number, legalWorkingHours: number): number {
+  const hours = u < 0.4 ? 0.2 + (u / 0.4) * 1.8 : u < 0.75 ? 2 + ((u - 0.4) / 0.35) * 5.5 : 7.5 + ((u - 0.75) / 0.25) * 7.5;
+  return Math.min(hours, Math.max(2, legalWorkingHours / 3));
+}
+
+/**
+ * The states a dossier passes through (all but draft and the final ones), each held at `now` by
+ * one extra dossier in a load of EXTRAS_FROM or more, so that every state is on screen whatever
+ * the time of day (the year's dossiers have a few in each on average, but now and then none);
+ * the extra dossier is submitted within `withinDays` before `now`.
+ */
+const HELD: readonly { status: DossierStatus; withinDays: number }[] = [
+  { status: 'submitted', withinDays: 2 },
+  { status: 'received', withinDays: 3 },
+  { status: 'in_progress', withinDays: 20 },
+  { status: 'supplement_requested', withinDays: 10 },
+  { status: 'payment_requested', withinDays: 5 },
+  { status: 'done', withinDays: 30 },
+];
+/** From this many dossiers on, a load also has the held dossiers above and drafts of the demo accounts. */
+export const EXTRAS_FROM = 100;
+
+/** A generated dossier, its code not yet given (codes follow submission time, so they come last). */
+interface Made {
+  row: typeof dossiers.$inferInsert;
+  history: (typeof dossierHistory.$inferInsert)[];
+  files: (typeof dossierFiles.$inferInsert)[];
+  rating: typeof dossierRatings.$inferInsert | null;
+  applicant: { fullName: string; organisationName?: string; taxCode?: string };
+}
+
+/**
  * Generates `count` dossiers over the twelve months before `now`, in every state, by walking
- * each through the real workflow with realistic timing (supplements, payments, late ones,
- * extensions, withdrawals, ratings) and writing the rows and history directly in batches. Due
- * dates come from the same calendar arithmetic as live dossiers. Returns the number generated.
+ * each through the real workflow with realistic timing (desk waits, supplements, payments, late
+ * ones, extensions, withdrawals, ratings) and writing the rows and history directly in batches.
+ * Due dates come from the same calendar arithmetic as live dossiers. Codes are numbered per
+ * receiving agency and day in submission order, gap-free from 0001 as live submissions are, and
+ * the counters are left so that the next live submission of a day gets the next number. A load
+ * of EXTRAS_FROM or more dossiers also has, among the `count`, one dossier held at `now` in each
+ * state of HELD and one or two recent drafts of each demo applicant account (private to it, no
+ * code). Deterministic for a given seed and `now`. Returns the number generated.
  */
 export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: { count: number; now: Date; seed: number; keyring: Keyring }): Promise<number> {
   const r = rng(opts.seed);
@@ -109,6 +154,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     .innerJoin(procedureVersions, eq(procedureVersions.id, procedures.currentVersionId));
   const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode, unitCode: agencies.unitCode, kind: agencies.kind }).from(agencies);
   const agencyByCode = new Map(agencyRows.map((a) => [a.code, a]));
+  const agencyById = new Map(agencyRows.map((a) => [a.id, a]));
   // A commune-tier dossier is decided by the committee of the applicant's commune (as competentAgencyFor does).
   const committeeByUnit = new Map(agencyRows.filter((a) => a.kind === 'commune_committee').map((a) => [a.unitCode, a.id]));
   const staffRows = await db.select({ id: users.id, username: users.username, role: userRoles.role, agencyId: userRoles.agencyId }).from(userRoles).innerJoin(users, eq(users.id, userRoles.userId));
@@ -117,8 +163,9 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       .select({ id: users.id, username: users.username, kind: users.kind, displayName: users.displayName, idNumberEnc: users.idNumberEnc, phoneEnc: users.phoneEnc, taxCode: users.taxCode })
       .from(users)
       .where(inArray(users.kind, ['citizen', 'organisation']))
-  ).map((u) => ({ ...u, idNumber: openUserFields(opts.keyring, u).idNumber }));
+  ).map((u) => ({ ...u, ...openUserFields(opts.keyring, u) }));
   const stored = await files.put(PDF, 1024 * 1024);
+  const codePattern = await getSetting(db, 'dossier_code_pattern');
 
   // Every receiving centre needs a desk, a specialist and a leader; create sign-in-less staff where the demo has none.
   const staffFor = new Map<string, { reception: string; specialist: string; leader: string }>();
@@ -133,101 +180,136 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     staffFor.set(a.id, { reception: have('reception') ?? (await make('reception')), specialist: have('specialist') ?? (await make('specialist')), leader: have('leader') ?? (await make('leader')) });
   }
 
-  const parsed = procs.map((p) => ({ ...p, def: ProcedureDefinition.parse(p.definition) }));
-  const totalWeight = parsed.reduce((s, p) => s + Math.max(1, p.popularity), 0);
-  const pickProc = () => {
-    let x = r.next() * totalWeight;
-    for (const p of parsed) if ((x -= Math.max(1, p.popularity)) <= 0) return p;
-    return parsed[parsed.length - 1]!;
+  type Proc = (typeof procs)[number] & { def: ProcedureDefinition };
+  /** The columns every demo dossier sets the same way: procedure, agencies, applicant (sealed), form. */
+  const dossierBase = (id: string, p: Proc, receivingId: string, applicant: Parameters<typeof sealApplicant>[2] & { type: string; address: { unitCode: string } }, form: Record<string, unknown>) => {
+    const sealed = sealApplicant(opts.keyring, id, applicant);
+    return {
+      id,
+      code: null,
+      procedureId: p.id,
+      procedureVersionId: p.versionId,
+      procedureCode: p.code,
+      procedureVersion: p.version,
+      receivingAgencyId: receivingId,
+      competentAgencyId: (p.def.tier === 'commune' && committeeByUnit.get(applicant.address.unitCode)) || p.competentAgencyId,
+      applicantType: applicant.type,
+      applicant: sealed.stored,
+      applicantIdNumberEnc: sealed.idNumberEnc,
+      applicantIdNumberHash: sealed.idNumberHash,
+      applicantPhoneEnc: sealed.phoneEnc,
+      form: sealForm(opts.keyring, id, p.def.form, form),
+      unitCode: applicant.address.unitCode,
+    };
+  };
+  const parsed: Proc[] = procs.map((p) => ({ ...p, def: ProcedureDefinition.parse(p.definition) }));
+  /** A procedure, the popular ones more often. */
+  const pickProc = (g: Rng, among: readonly Proc[] = parsed): Proc => {
+    let x = g.next() * among.reduce((s, p) => s + Math.max(1, p.popularity), 0);
+    for (const p of among) if ((x -= Math.max(1, p.popularity)) <= 0) return p;
+    return among[among.length - 1]!;
   };
   const addWork = (start: number, hours: number, pauses: Pause[] = []) => computeDueAt({ start: new Date(start), value: hours, unit: 'hours', calendar, officeHours: office, pauses }).getTime();
-  const randomOfficeInstant = (): number => {
-    for (;;) {
-      const day = nowMs - r.between(0.02, 365) * 86_400_000;
+  /** An instant in office hours within `withinDays` before now (looking further back when those days have no office hours). */
+  const officeInstant = (g: Rng, withinDays: number): number => {
+    for (let tries = 0; ; tries++) {
+      const day = nowMs - g.between(0.02, Math.min(365, withinDays * 2 ** Math.floor(tries / 50))) * 86_400_000;
       const date = vnDate(new Date(day));
       if (!calendar.isWorkingDay(date)) continue;
-      const period = r.pick(office.periods);
+      const period = g.pick(office.periods);
       const [sh, sm] = period.start.split(':').map(Number) as [number, number];
       const [eh, em] = period.end.split(':').map(Number) as [number, number];
-      const minute = r.int(sh * 60 + sm, eh * 60 + em - 1);
+      const minute = g.int(sh * 60 + sm, eh * 60 + em - 1);
       const t = Date.parse(`${date}T00:00:00+07:00`) + minute * MIN;
       if (t < nowMs) return t;
     }
   };
 
-  const seqs = new Map<string, number>();
-  const dossierRows: (typeof dossiers.$inferInsert)[] = [];
-  const historyRows: (typeof dossierHistory.$inferInsert)[] = [];
-  const fileRows: (typeof dossierFiles.$inferInsert)[] = [];
-  const ratingRows: (typeof dossierRatings.$inferInsert)[] = [];
-
-  for (let i = 0; i < opts.count; i++) {
-    const p = pickProc();
+  /**
+   * One dossier walked through the workflow from a submission at `when()`. With `hold`, the
+   * wait that ends that state (for the desk's receipt, the desk's assignment, the supplement,
+   * the payment or the return of the result) lasts until after now, so the dossier is in that
+   * state at now if it got there by then; the caller draws again when it did not.
+   */
+  const walk = (g: Rng, when: () => number, hold: DossierStatus | null): Made => {
+    const p = pickProc(g);
     const def = p.def;
-    const tSub = randomOfficeInstant();
-    const receivingCode = def.tier === 'commune' && r.chance(0.4) ? r.pick(def.receivingAgencyCodes.filter((c) => c !== 'TTPVHCC').concat('TTPVHCC')) : def.receivingAgencyCodes[0]!;
+    const tSub = when();
+    const receivingCode = def.tier === 'commune' && g.chance(0.4) ? g.pick(def.receivingAgencyCodes.filter((c) => c !== 'TTPVHCC').concat('TTPVHCC')) : def.receivingAgencyCodes[0]!;
     const receiving = agencyByCode.get(receivingCode)!;
     const staff = staffFor.get(receiving.id)!;
-    const channel = def.channels.includes('online') && (def.onlineLevel === 'full' ? r.chance(0.75) : r.chance(0.4)) ? 'online' : def.channels.includes('post') && r.chance(0.08) ? 'post' : def.channels.includes('in_person') ? 'in_person' : 'online';
+    const channel = def.channels.includes('online') && (def.onlineLevel === 'full' ? g.chance(0.75) : g.chance(0.4)) ? 'online' : def.channels.includes('post') && g.chance(0.08) ? 'post' : def.channels.includes('in_person') ? 'in_person' : 'online';
     // Applicant: now and then one of the demo accounts, so their pages have history.
-    const isOrg = def.applicantTypes.includes('organisation') && (!def.applicantTypes.includes('citizen') || r.chance(0.3));
-    const own = applicantUsers.find((u) => (isOrg ? u.kind === 'organisation' : u.kind === 'citizen') && r.chance(isOrg ? 0.2 : 0.03));
-    const fullName = own ? own.displayName.replace(/ \(.*\)$/, '') : personName(r);
+    const isOrg = def.applicantTypes.includes('organisation') && (!def.applicantTypes.includes('citizen') || g.chance(0.3));
+    const own = applicantUsers.find((u) => (isOrg ? u.kind === 'organisation' : u.kind === 'citizen') && g.chance(isOrg ? 0.2 : 0.03));
+    const fullName = own ? own.displayName.replace(/ \(.*\)$/, '') : personName(g);
     const applicant = {
       type: isOrg ? 'organisation' : 'citizen',
       fullName,
-      idNumber: own?.idNumber ?? `036${digits(r, 9)}`,
-      ...(isOrg ? { taxCode: own?.taxCode ?? `06${digits(r, 8)}`, organisationName: r.pick(COMPANIES) } : {}),
-      phone: `09${digits(r, 8)}`,
-      address: { unitCode: r.pick(demoCommunes).code, detail: `Số ${r.int(1, 300)} đường ${r.pick(STREETS)}` },
+      idNumber: own?.idNumber ?? `036${digits(g, 9)}`,
+      ...(isOrg ? { taxCode: own?.taxCode ?? `06${digits(g, 8)}`, organisationName: g.pick(COMPANIES) } : {}),
+      phone: `09${digits(g, 8)}`,
+      address: { unitCode: g.pick(demoCommunes).code, detail: `Số ${g.int(1, 300)} đường ${g.pick(STREETS)}` },
     };
     const answers: Record<string, unknown> = {};
-    for (const f of def.form) if (f.required || r.chance(0.5)) answers[f.key] = fakeAnswer(f, r);
+    for (const f of def.form) if (f.required || g.chance(0.5)) answers[f.key] = fakeAnswer(f, g);
     const form = validateForm(def.form, answers, { partial: false }).values;
 
     // Walk the workflow.
     const ev: Event[] = [{ at: tSub, action: 'submit', party: channel === 'online' ? 'applicant' : 'reception', actorId: channel === 'online' ? (own?.id ?? null) : staff.reception, to: 'submitted' }];
     const push = (at: number, action: string, party: string, actorId: string | null, to: DossierStatus, note?: string) => ev.push({ at, action, party, actorId, to, ...(note ? { note } : {}) });
-    const tRec = channel === 'online' ? addWork(tSub, r.between(0.2, 6)) : tSub + r.int(3, 15) * MIN;
+    let tRec: number;
+    if (channel === 'online') {
+      const hours = g.between(0.2, 6);
+      tRec = addWork(tSub, hours);
+      if (hold === 'submitted') tRec = Math.max(tRec, addWork(nowMs, hours));
+    } else {
+      tRec = tSub + g.int(3, 15) * MIN;
+    }
     let due = 0;
     let pauses: Pause[] = [];
     let originalDue = 0;
     let rating: { rating: string; at: number } | null = null;
-    const fate = r.next();
+    const fate = g.next();
     if (fate < 0.04) {
       push(tRec, 'refuse', 'reception', staff.reception, 'refused', 'Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan');
     } else {
       push(tRec, 'receive', 'reception', staff.reception, 'received');
       due = computeDueAt({ start: new Date(tRec), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office }).getTime();
       originalDue = due;
-      let t = addWork(tRec, r.between(0.2, 2));
+      // The desk assigns it to a specialist after a while.
+      const desk = deskWaitHours(g.next(), workingMinutesBetween(new Date(tRec), new Date(due), calendar, office) / 60);
+      let t = addWork(tRec, desk);
+      if (hold === 'received') t = Math.max(t, addWork(nowMs, desk));
       push(t, 'assign', 'reception', staff.reception, 'in_progress');
-      const nSupp = r.chance(0.15) ? (r.chance(0.2) ? 2 : 1) : 0;
+      const nSupp = g.chance(0.15) ? (g.chance(0.2) ? 2 : 1) : 0;
       for (let s = 0; s < nSupp; s++) {
-        t = addWork(t, r.between(0.5, 4), pauses);
+        t = addWork(t, g.between(0.5, 4), pauses);
         push(t, 'request_supplement', 'specialist', staff.specialist, 'supplement_requested', 'Bổ sung bản sao giấy tờ còn thiếu');
-        const back = t + r.between(1, 6) * 86_400_000;
+        let back = t + g.between(1, 6) * 86_400_000;
+        if (hold === 'supplement_requested') back = Math.max(back, nowMs + (back - t) / 2);
         push(back, 'supplement', 'applicant', own?.id ?? null, 'submitted');
-        const resumed = addWork(back, r.between(0.1, 3));
+        const resumed = addWork(back, g.between(0.1, 3));
         push(resumed, 'receive', 'reception', staff.reception, 'in_progress');
         pauses = [...pauses, { from: new Date(t), to: new Date(resumed) }];
         due = computeDueAt({ start: new Date(tRec), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office, pauses }).getTime();
         t = resumed;
       }
       if (def.fees.some((f) => f.amount > 0)) {
-        t = addWork(t, r.between(0.2, 2));
+        t = addWork(t, g.between(0.2, 2));
         push(t, 'request_payment', 'specialist', staff.specialist, 'payment_requested', 'Nộp phí, lệ phí theo quy định');
-        t = addWork(t, r.between(0.5, 8));
+        const hours = g.between(0.5, 8);
+        t = hold === 'payment_requested' ? Math.max(addWork(t, hours), addWork(nowMs, hours)) : addWork(t, hours);
         push(t, 'confirm_payment', 'reception', staff.reception, 'in_progress');
       }
       if (fate < 0.06) {
-        push(addWork(t, r.between(1, 8)), 'withdraw', 'applicant', own?.id ?? null, 'withdrawn', 'Công dân xin rút hồ sơ');
+        push(addWork(t, g.between(1, 8)), 'withdraw', 'applicant', own?.id ?? null, 'withdrawn', 'Công dân xin rút hồ sơ');
       } else if (fate < 0.07) {
-        push(addWork(t, r.between(1, 8)), 'stop', 'leader', staff.leader, 'stopped', 'Dừng xử lý theo đề nghị của cơ quan có thẩm quyền');
+        push(addWork(t, g.between(1, 8)), 'stop', 'leader', staff.leader, 'stopped', 'Dừng xử lý theo đề nghị của cơ quan có thẩm quyền');
       } else {
-        const late = r.chance(0.14);
+        const late = g.chance(0.14);
         const span = due - tRec;
-        let finish = Math.max(t + 30 * MIN, late ? due + span * r.between(0.05, 0.8) + 2 * 3_600_000 : tRec + (due - tRec) * r.between(0.3, 0.95));
+        let finish = Math.max(t + 30 * MIN, late ? due + span * g.between(0.05, 0.8) + 2 * 3_600_000 : tRec + (due - tRec) * g.between(0.3, 0.95));
         if (!late && finish > due) finish = due - 10 * MIN;
         // Forward through the steps between assignment and the leader's decision.
         const steps = def.workflow.length;
@@ -235,17 +317,18 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
           const at = t + ((finish - t) * s) / steps;
           push(at, 'forward', def.workflow[s - 1]!.role, def.workflow[s - 1]!.role === 'leader' ? staff.leader : staff.specialist, 'in_progress');
         }
-        if (late && r.chance(0.5) && due - 3_600_000 > t) {
+        if (late && g.chance(0.5) && due - 3_600_000 > t) {
           const newDue = due + Math.max(span * 0.6, 86_400_000);
           ev.push({ at: due - 3_600_000, action: 'extend', party: 'leader', actorId: staff.leader, to: 'in_progress', note: 'Xin lỗi công dân vì hồ sơ cần thêm thời gian thẩm định; hẹn lại ngày trả kết quả' });
           due = newDue;
         }
         push(finish, 'approve', 'leader', staff.leader, 'done');
-        const ret = addWork(finish, r.between(0.2, 16));
+        const hours = g.between(0.2, 16);
+        const ret = hold === 'done' ? Math.max(addWork(finish, hours), addWork(nowMs, hours)) : addWork(finish, hours);
         push(ret, 'return_result', 'reception', staff.reception, 'returned');
-        if (r.chance(0.6)) {
-          const x = r.next();
-          rating = { rating: x < 0.68 ? 'very_satisfied' : x < 0.94 ? 'satisfied' : 'dissatisfied', at: ret + 3_600_000 };
+        if (g.chance(0.6)) {
+          const v = g.next();
+          rating = { rating: v < 0.68 ? 'very_satisfied' : v < 0.94 ? 'satisfied' : 'dissatisfied', at: ret + 3_600_000 };
         }
       }
     }
@@ -254,11 +337,6 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const last = past.at(-1)!;
     const status = last.to;
     const id = newId(tSub);
-    const day = vnDate(new Date(tSub));
-    const seqKey = `${receiving.id}|${day}`;
-    const seq = (seqs.get(seqKey) ?? 0) + 1;
-    seqs.set(seqKey, seq);
-    const code = `${receiving.identityCode}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-${String(seq).padStart(4, '0')}`;
     const at = (action: string) => past.find((e) => e.action === action)?.at;
     const finishedAt = past.find((e) => ['approve', 'refuse', 'withdraw', 'stop'].includes(e.action))?.at;
     const isReceived = at('receive') !== undefined;
@@ -269,27 +347,12 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     let dueNow = isReceived ? computeDueAt({ start: new Date(at('receive')!), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office, pauses: pastPauses }).getTime() : null;
     if (pastExt > 0) dueNow = due;
     const stepIndex = status === 'in_progress' || status === 'supplement_requested' || status === 'payment_requested' || status === 'done' || status === 'returned' ? Math.min(past.filter((e) => e.action === 'forward').length, def.workflow.length - 1) : null;
-    const sealed = sealApplicant(opts.keyring, id, applicant);
-    dossierRows.push({
-      id,
-      code,
-      procedureId: p.id,
-      procedureVersionId: p.versionId,
-      procedureCode: p.code,
-      procedureVersion: p.version,
-      receivingAgencyId: receiving.id,
-      competentAgencyId: (def.tier === 'commune' && committeeByUnit.get(applicant.address.unitCode)) || p.competentAgencyId,
+    const row: typeof dossiers.$inferInsert = {
+      ...dossierBase(id, p, receiving.id, applicant, form),
       status,
       channel,
-      applicantType: applicant.type,
-      applicant: sealed.stored,
-      applicantIdNumberEnc: sealed.idNumberEnc,
-      applicantIdNumberHash: sealed.idNumberHash,
-      applicantPhoneEnc: sealed.phoneEnc,
       applicantUserId: own?.id ?? null,
       createdBy: own?.id ?? staff.reception,
-      form: sealForm(opts.keyring, id, def.form, form),
-      unitCode: applicant.address.unitCode,
       assigneeId: at('assign') !== undefined ? staff.specialist : null,
       stepIndex: at('assign') !== undefined ? stepIndex ?? 0 : null,
       submittedAt: new Date(tSub),
@@ -303,36 +366,132 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       pauses: pastPauses.map((pp) => ({ from: pp.from.toISOString(), to: pp.to.toISOString() })),
       supplementCount: pastSupp,
       extensionCount: pastExt,
-      searchText: searchTextOf(code, { fullName, ...('organisationName' in applicant ? { organisationName: applicant.organisationName, taxCode: applicant.taxCode } : {}) }),
+      searchText: '',
       version: past.length + 1,
       createdAt: new Date(tSub - 10 * MIN),
       updatedAt: new Date(last.at),
-    });
+    };
     let prev: DossierStatus = 'draft';
-    historyRows.push({ dossierId: id, at: new Date(tSub - 10 * MIN), action: 'create', actorId: own?.id ?? staff.reception, actorRole: own ? 'applicant' : 'reception', fromStatus: null, toStatus: 'draft', note: null, data: {} });
+    const history: Made['history'] = [{ dossierId: id, at: new Date(tSub - 10 * MIN), action: 'create', actorId: own?.id ?? staff.reception, actorRole: own ? 'applicant' : 'reception', fromStatus: null, toStatus: 'draft', note: null, data: {} }];
     for (const e of past) {
-      historyRows.push({ dossierId: id, at: new Date(e.at), action: e.action, actorId: e.actorId, actorRole: e.party, fromStatus: prev, toStatus: e.to, note: e.note ?? null, data: e.action === 'submit' ? { code } : {} });
+      history.push({ dossierId: id, at: new Date(e.at), action: e.action, actorId: e.actorId, actorRole: e.party, fromStatus: prev, toStatus: e.to, note: e.note ?? null, data: {} });
       prev = e.to;
     }
-    for (const c of def.components.filter((c) => c.required)) {
-      fileRows.push({ id: newId(tSub), dossierId: id, componentCode: c.code, fileName: `${c.code}.pdf`, mediaType: stored.mediaType, size: stored.size, sha256: stored.sha256, storageKey: stored.storageKey, uploadedBy: own?.id ?? staff.reception, createdAt: new Date(tSub - 5 * MIN) });
+    const fileRows = def.components
+      .filter((c) => c.required)
+      .map((c) => ({ id: newId(tSub), dossierId: id, componentCode: c.code, fileName: `${c.code}.pdf`, mediaType: stored.mediaType, size: stored.size, sha256: stored.sha256, storageKey: stored.storageKey, uploadedBy: own?.id ?? staff.reception, createdAt: new Date(tSub - 5 * MIN) }));
+    return {
+      row,
+      history,
+      files: fileRows,
+      // Ratings of applicants without an account were given at the counter, recorded by the desk.
+      rating: rating && status === 'returned' && rating.at <= nowMs ? { dossierId: id, rating: rating.rating, comment: null, userId: own?.id ?? staff.reception, createdAt: new Date(rating.at) } : null,
+      applicant,
+    };
+  };
+
+  /** A recent, unsubmitted draft of a demo applicant account: partly filled in, no code, visible to its applicant alone. */
+  const draft = (g: Rng, own: (typeof applicantUsers)[number]): Made | null => {
+    const type = own.kind === 'organisation' ? 'organisation' : 'citizen';
+    const fitting = parsed.filter((q) => q.def.channels.includes('online') && q.def.applicantTypes.includes(type));
+    if (fitting.length === 0) return null;
+    const p = pickProc(g, fitting);
+    const def = p.def;
+    const receiving = agencyByCode.get(def.receivingAgencyCodes[0]!)!;
+    const createdAt = nowMs - g.between(0.05, 10) * 86_400_000;
+    const organisation = /\((.*)\)$/.exec(own.displayName)?.[1];
+    const applicant = {
+      type,
+      fullName: own.displayName.replace(/ \(.*\)$/, ''),
+      idNumber: own.idNumber ?? `036${digits(g, 9)}`,
+      ...(type === 'organisation' ? { taxCode: own.taxCode ?? `06${digits(g, 8)}`, organisationName: organisation ?? g.pick(COMPANIES) } : {}),
+      ...(own.phone ? { phone: own.phone } : {}),
+      address: { unitCode: g.pick(demoCommunes).code, detail: `Số ${g.int(1, 300)} đường ${g.pick(STREETS)}` },
+    };
+    const answers: Record<string, unknown> = {};
+    for (const f of def.form) if (g.chance(0.6)) answers[f.key] = fakeAnswer(f, g);
+    const form = validateForm(def.form, answers, { partial: true }).values;
+    const id = newId(createdAt);
+    const attached = def.components.filter((c) => c.required && g.chance(0.5));
+    const fileRows = attached.map((c, k) => ({ id: newId(createdAt), dossierId: id, componentCode: c.code, fileName: `${c.code}.pdf`, mediaType: stored.mediaType, size: stored.size, sha256: stored.sha256, storageKey: stored.storageKey, uploadedBy: own.id, createdAt: new Date(createdAt + (k + 1) * 2 * MIN) }));
+    return {
+      row: {
+        ...dossierBase(id, p, receiving.id, applicant, form),
+        status: 'draft',
+        channel: 'online',
+        applicantUserId: own.id,
+        createdBy: own.id,
+        searchText: searchTextOf(null, applicant),
+        // One version step per file attached, as live drafts count them.
+        version: 1 + fileRows.length,
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(createdAt + fileRows.length * 2 * MIN),
+      },
+      history: [{ dossierId: id, at: new Date(createdAt), action: 'create', actorId: own.id, actorRole: 'applicant', fromStatus: null, toStatus: 'draft', note: null, data: {} }],
+      files: fileRows,
+      rating: null,
+      applicant,
+    };
+  };
+
+  const made: Made[] = [];
+  const extras = opts.count >= EXTRAS_FROM;
+  const accounts = extras ? [...applicantUsers].sort((a, b) => a.username.localeCompare(b.username)) : [];
+  // The extras come from their own stream, so the year's dossiers are those of a smaller load.
+  const extra = rng(opts.seed + 1);
+  const drafts = accounts.map((own) => ({ own, n: extra.int(1, 2) }));
+  const reserved = (extras ? HELD.length : 0) + drafts.reduce((s, d) => s + d.n, 0);
+  for (let i = 0; i < opts.count - reserved; i++) made.push(walk(r, () => officeInstant(r, 365), null));
+  if (extras) {
+    for (const h of HELD) {
+      const held = () => walk(extra, () => officeInstant(extra, h.withinDays), h.status);
+      let one = held();
+      for (let tries = 1; one.row.status !== h.status && tries < 1000; tries++) one = held();
+      made.push(one);
     }
-    // Ratings of applicants without an account were given at the counter, recorded by the desk.
-    if (rating && status === 'returned' && rating.at <= nowMs) {
-      ratingRows.push({ dossierId: id, rating: rating.rating, comment: null, userId: own?.id ?? staff.reception, createdAt: new Date(rating.at) });
-    }
+    for (const d of drafts) for (let k = 0; k < d.n; k++) made.push(draft(extra, d.own) ?? walk(extra, () => officeInstant(extra, 365), null));
   }
 
+  // Codes: per receiving agency and day of submission, numbered in submission order (as the live
+  // submissions are numbered from the agency's daily counter).
+  const byDay = new Map<string, Made[]>();
+  for (const m of made) {
+    if (m.row.submittedAt === null || m.row.submittedAt === undefined) continue;
+    const key = `${m.row.receivingAgencyId}|${vnDate(m.row.submittedAt)}`;
+    const list = byDay.get(key) ?? [];
+    list.push(m);
+    byDay.set(key, list);
+  }
+  const counters: { agencyId: string; day: string; lastSeq: number }[] = [];
+  for (const [key, list] of byDay) {
+    const [agencyId, day] = key.split('|') as [string, string];
+    const identity = agencyById.get(agencyId)!.identityCode;
+    // A stable sort: dossiers of the same minute keep the order they were generated in.
+    list.sort((a, b) => a.row.submittedAt!.getTime() - b.row.submittedAt!.getTime());
+    list.forEach((m, k) => {
+      const code = formatDossierCode(codePattern, identity, day, k + 1);
+      m.row.code = code;
+      m.row.searchText = searchTextOf(code, m.applicant);
+      for (const h of m.history) if (h.action === 'submit') h.data = { code };
+    });
+    counters.push({ agencyId, day, lastSeq: list.length });
+  }
+
+  const dossierRows = made.map((m) => m.row);
+  const historyRows = made.flatMap((m) => m.history);
+  const fileRows = made.flatMap((m) => m.files);
+  const ratingRows = made.flatMap((m) => (m.rating ? [m.rating] : []));
   await db.transaction(async (tx) => {
     for (let i = 0; i < dossierRows.length; i += 400) await tx.insert(dossiers).values(dossierRows.slice(i, i + 400));
     for (let i = 0; i < historyRows.length; i += 1000) await tx.insert(dossierHistory).values(historyRows.slice(i, i + 1000));
     for (let i = 0; i < fileRows.length; i += 1000) await tx.insert(dossierFiles).values(fileRows.slice(i, i + 1000));
     for (let i = 0; i < ratingRows.length; i += 1000) await tx.insert(dossierRatings).values(ratingRows.slice(i, i + 1000));
     // Live numbering continues after the generated codes: never reuse a sequence number.
-    for (const [key, seq] of seqs) {
-      const [agencyId, day] = key.split('|') as [string, string];
-      await tx.execute(sql`INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES (${agencyId}, ${day}, ${seq})
-        ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = GREATEST(dossier_code_counters.last_seq, EXCLUDED.last_seq)`);
+    for (let i = 0; i < counters.length; i += 1000) {
+      await tx
+        .insert(dossierCodeCounters)
+        .values(counters.slice(i, i + 1000))
+        .onConflictDoUpdate({ target: [dossierCodeCounters.agencyId, dossierCodeCounters.day], set: { lastSeq: sql`GREATEST(${dossierCodeCounters.lastSeq}, excluded.last_seq)` } });
     }
   });
   return dossierRows.length;

@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { queryRows, sql, type Db } from '../src/db/client.ts';
+import { EXTRAS_FROM, generateDemoDossiers } from '../src/db/demo/generate-dossiers.ts';
+import { DOSSIER_STATUSES, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
+import { vnDate } from '../src/platform/time.ts';
+import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
+
+// The demo data as a first start loads it (DEMO_DOSSIERS, default 2,000, up to the current time):
+// every status present now, drafts private to their applicants, and codes numbered per agency
+// and day in submission order, with the counters where the next live submission continues.
+
+const COUNT = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/tinhso-unused' }).demoDossiers;
+let t: TestApp;
+let now: Date;
+
+interface Row {
+  id: string;
+  code: string | null;
+  status: DossierStatus;
+  receiving_agency_id: string;
+  identity_code: string;
+  submitted_at: Date | null;
+  received_at: Date | null;
+  created_at: Date;
+  created_by: string;
+  applicant_user_id: string | null;
+  assignee_id: string | null;
+}
+let rows: Row[] = [];
+
+async function statusCounts(db: Db): Promise<Map<string, number>> {
+  const r = await queryRows<{ status: string; n: number }>(db, sql`SELECT status, count(*)::int AS n FROM dossiers GROUP BY status`);
+  return new Map(r.map((x) => [x.status, Number(x.n)]));
+}
+
+beforeAll(async () => {
+  now = new Date();
+  t = await createTestApp({ dossiers: COUNT, now });
+  const d = (v: unknown) => (v === null ? null : new Date(v as string));
+  rows = (
+    await queryRows<Record<string, unknown>>(
+      t.database.db,
+      sql`SELECT d.id, d.code, d.status, d.receiving_agency_id, a.identity_code, d.submitted_at, d.received_at, d.created_at, d.created_by,
+                 d.applicant_user_id, d.assignee_id
+            FROM dossiers d JOIN agencies a ON a.id = d.receiving_agency_id`,
+    )
+  ).map((r) => ({ ...(r as unknown as Row), submitted_at: d(r.submitted_at), received_at: d(r.received_at), created_at: d(r.created_at)! }));
+}, 300_000);
+afterAll(async () => t?.close());
+
+describe('a default demo load', () => {
+  it(`has ${COUNT} dossiers over the last twelve months, in every status at the time it was loaded`, async () => {
+    expect(COUNT).toBe(2000);
+    expect(rows.length).toBe(COUNT);
+    const counts = await statusCounts(t.database.db);
+    for (const s of DOSSIER_STATUSES) expect(counts.get(s) ?? 0, `${s} at ${now.toISOString()}`).toBeGreaterThan(0);
+    // In plausible numbers: most returned, a few waiting at each step.
+    expect(counts.get('returned')!).toBeGreaterThan(COUNT * 0.75);
+    expect(counts.get('in_progress')!).toBeGreaterThan(20);
+    for (const s of ['submitted', 'received', 'supplement_requested', 'payment_requested', 'done'] as const) expect(counts.get(s)!, s).toBeLessThanOrEqual(40);
+    expect(counts.get('draft')).toBeGreaterThanOrEqual(3);
+    expect(counts.get('draft')).toBeLessThanOrEqual(6);
+    const submitted = rows.filter((r) => r.submitted_at).map((r) => r.submitted_at!.getTime());
+    expect(Math.min(...submitted)).toBeGreaterThan(now.getTime() - 366 * 86_400_000);
+    expect(Math.max(...submitted)).toBeLessThanOrEqual(now.getTime());
+    // Spread over the year: every one of the last twelve months but the current one has dossiers.
+    const months = new Set(submitted.map((ms) => vnDate(new Date(ms)).slice(0, 7)));
+    expect(months.size).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps received dossiers at the desk: received, not yet assigned', async () => {
+    const received = rows.filter((r) => r.status === 'received');
+    expect(received.length).toBeGreaterThan(0);
+    for (const r of received) {
+      expect(r.received_at!.getTime()).toBeLessThanOrEqual(now.getTime());
+      expect(r.assignee_id).toBeNull();
+    }
+    const last = await queryRows<{ action: string }>(
+      t.database.db,
+      sql`SELECT DISTINCT ON (h.dossier_id) h.action FROM dossier_history h JOIN dossiers d ON d.id = h.dossier_id
+          WHERE d.status = 'received' ORDER BY h.dossier_id, h.at DESC, h.id DESC`,
+    );
+    expect(last.map((l) => l.action)).toEqual(received.map(() => 'receive'));
+  });
+
+  it('has recent drafts of the demo applicants, without a code, that only their applicant sees', async () => {
+    const accounts = await queryRows<{ id: string; username: string }>(t.database.db, sql`SELECT id, username FROM users WHERE username IN ('citizen.an', 'citizen.binh', 'business.cuong')`);
+    const owner = new Map(accounts.map((a) => [a.id, a.username]));
+    const drafts = rows.filter((r) => r.status === 'draft');
+    expect(new Set(drafts.map((d) => owner.get(d.created_by)))).toEqual(new Set(['citizen.an', 'citizen.binh', 'business.cuong']));
+    for (const d of drafts) {
+      expect(d.code).toBeNull();
+      expect(d.submitted_at).toBeNull();
+      expect(d.applicant_user_id).toBe(d.created_by);
+      expect(d.created_at.getTime()).toBeGreaterThan(now.getTime() - 10 * 86_400_000);
+      expect(d.created_at.getTime()).toBeLessThan(now.getTime());
+      const who = owner.get(d.created_by)!;
+      const mine = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.id}`, as: who });
+      expect(mine.status, mine.body).toBe(200);
+      expect(mine.json.status).toBe('draft');
+      for (const other of ['reception.dung', 'leader.hoa', who === 'citizen.an' ? 'citizen.binh' : 'citizen.an']) {
+        expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.id}`, as: other })).status, other).toBe(404);
+      }
+    }
+    const history = await queryRows<{ n: number; creates: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE action = 'create')::int AS creates FROM dossier_history h JOIN dossiers d ON d.id = h.dossier_id WHERE d.status = 'draft'`,
+    );
+    expect(history[0]).toEqual({ n: drafts.length, creates: drafts.length });
+  });
+
+  it('numbers codes per receiving agency and day from 0001, without gaps, in submission order', async () => {
+    const coded = rows.filter((r) => r.status !== 'draft');
+    expect(coded.every((r) => r.code !== null)).toBe(true);
+    expect(new Set(coded.map((r) => r.code)).size).toBe(coded.length);
+    const groups = new Map<string, Row[]>();
+    for (const r of coded) {
+      const day = vnDate(r.submitted_at!);
+      // {agency}-{yymmdd}-{seq4}: the receiving agency's identity code and the day of submission.
+      expect(r.code!.startsWith(`${r.identity_code}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-`), r.code!).toBe(true);
+      const key = `${r.receiving_agency_id}|${day}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    expect(groups.size).toBeGreaterThan(300);
+    let sameDayPairs = 0;
+    for (const list of groups.values()) {
+      list.sort((a, b) => Number(a.code!.slice(-4)) - Number(b.code!.slice(-4)));
+      expect(list.map((r) => Number(r.code!.slice(-4)))).toEqual(list.map((_, i) => i + 1));
+      for (let i = 1; i < list.length; i++) {
+        expect(list[i]!.submitted_at!.getTime(), `${list[i - 1]!.code} before ${list[i]!.code}`).toBeGreaterThanOrEqual(list[i - 1]!.submitted_at!.getTime());
+        sameDayPairs++;
+      }
+    }
+    expect(sameDayPairs).toBeGreaterThan(100);
+    // The submission in each dossier's history carries its code.
+    const mismatched = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM dossier_history h JOIN dossiers d ON d.id = h.dossier_id WHERE h.action = 'submit' AND h.data->>'code' IS DISTINCT FROM d.code`,
+    );
+    expect(mismatched[0]!.n).toBe(0);
+  });
+
+  it('leaves the counters at the last number of each agency and day, so a live submission takes the next', async () => {
+    const counters = await queryRows<{ agency_id: string; day: string; last_seq: number }>(t.database.db, sql`SELECT agency_id, day::text AS day, last_seq FROM dossier_code_counters`);
+    const issued = new Map<string, number>();
+    for (const r of rows) if (r.code) issued.set(`${r.receiving_agency_id}|${vnDate(r.submitted_at!)}`, (issued.get(`${r.receiving_agency_id}|${vnDate(r.submitted_at!)}`) ?? 0) + 1);
+    expect(new Map(counters.map((c) => [`${c.agency_id}|${c.day}`, c.last_seq]))).toEqual(issued);
+
+    const live = await submittedDossier(t, 'reception.dung', { procedureCode: '1.001193', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' } });
+    const [d] = await queryRows<{ receiving_agency_id: string; submitted_at: Date }>(t.database.db, sql`SELECT receiving_agency_id, submitted_at FROM dossiers WHERE id = ${live.id}`);
+    const before = issued.get(`${d!.receiving_agency_id}|${vnDate(new Date(d!.submitted_at))}`) ?? 0;
+    expect(live.code.slice(-4)).toBe(String(before + 1).padStart(4, '0'));
+  });
+});
+
+describe('a demo load at any time of day', () => {
+  // Smaller loads at awkward instants on an empty province, each rolled back: Monday before office
+  // hours, Sunday night, the Tết holiday, National Day, Friday after closing.
+  const instants = ['2026-11-23T07:00:00+07:00', '2026-11-22T23:00:00+07:00', '2027-02-10T10:00:00+07:00', '2026-09-02T08:00:00+07:00', '2026-11-27T17:30:00+07:00'];
+  const ROLLBACK = 'rollback';
+  let u: TestApp;
+  beforeAll(async () => {
+    u = await createTestApp();
+  }, 120_000);
+  afterAll(async () => u?.close());
+
+  async function loadAt(at: string, seed: number): Promise<{ counts: Map<string, number>; rows: string[] }> {
+    let out: { counts: Map<string, number>; rows: string[] } | null = null;
+    await u.database.db
+      .transaction(async (tx) => {
+        expect(await generateDemoDossiers(tx, u.files, { count: EXTRAS_FROM, now: new Date(at), seed, keyring: u.app.keyring })).toBe(EXTRAS_FROM);
+        const rows = await queryRows<{ s: string }>(tx, sql`SELECT concat_ws(' ', code, status, procedure_code, submitted_at, created_at) AS s FROM dossiers ORDER BY 1`);
+        out = { counts: await statusCounts(tx), rows: rows.map((r) => r.s) };
+        throw new Error(ROLLBACK);
+      })
+      .catch((err: Error) => {
+        if (err.message !== ROLLBACK) throw err;
+      });
+    return out!;
+  }
+
+  it.each(instants)('at %s every status but the final ones has a dossier', async (at) => {
+    const { counts } = await loadAt(at, 37);
+    for (const s of ['draft', 'submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested', 'done'] as const) {
+      expect(counts.get(s) ?? 0, s).toBeGreaterThan(0);
+    }
+  });
+
+  it('is the same for the same seed and time, and differs for another seed', async () => {
+    const at = '2026-11-24T11:45:00+07:00';
+    const a = await loadAt(at, 37);
+    const b = await loadAt(at, 37);
+    const c = await loadAt(at, 38);
+    expect(a.rows.length).toBe(EXTRAS_FROM);
+    expect(b.rows).toEqual(a.rows);
+    expect(c.rows).not.toEqual(a.rows);
+  });
+});
