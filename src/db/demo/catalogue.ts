@@ -82,15 +82,20 @@ export type DemoWorkflowStep = DemoProcedure['workflow'][number];
 // Agencies
 // ---------------------------------------------------------------------------------------------
 
-/** Commune-tier procedures: the provincial centre and every commune service centre receive them. */
-const COMMUNE_RECEIVERS: string[] = [
+/**
+ * Every service centre, the provincial one first: provincial and commune centres receive any
+ * procedure of the province, whatever the applicant's commune (Decree 118/2025, DOMAIN section 1).
+ */
+const ALL_CENTRES: string[] = [
   PROVINCIAL_CENTRE_CODE,
   ...demoAgencies
     .filter((a) => a.kind === 'service_centre' && a.code !== PROVINCIAL_CENTRE_CODE)
     .map((a) => a.code),
 ];
-/** Province-tier procedures: received by the provincial centre. */
-const PROVINCE_RECEIVERS: string[] = [PROVINCIAL_CENTRE_CODE];
+/** Commune-tier procedures: every centre receives them (the commune's committee decides). */
+const COMMUNE_RECEIVERS = ALL_CENTRES;
+/** Province-tier procedures: every centre receives them too (the department decides). */
+const PROVINCE_RECEIVERS = ALL_CENTRES;
 const COMMUNE_COMMITTEE = 'UBND-13669';
 
 // ---------------------------------------------------------------------------------------------

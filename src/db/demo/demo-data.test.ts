@@ -153,9 +153,9 @@ describe('demo procedure catalogue', () => {
       for (const r of p.receivingAgencyCodes) {
         expect(agencyByCode.get(r)?.kind, `${p.code} ${r}`).toBe('service_centre');
       }
-      const communeCentres = p.receivingAgencyCodes.filter((r) => r !== PROVINCIAL_CENTRE_CODE);
-      if (p.tier === 'province') expect(communeCentres, p.code).toEqual([]);
-      else expect(communeCentres.length, p.code).toBeGreaterThanOrEqual(2);
+      // Every centre receives every procedure, whatever its tier (Decree 118/2025, DOMAIN section 1).
+      expect([...p.receivingAgencyCodes].sort(), p.code).toEqual(demoAgencies.filter((a) => a.kind === 'service_centre').map((a) => a.code).sort());
+      expect(p.receivingAgencyCodes[0], p.code).toBe(PROVINCIAL_CENTRE_CODE);
     }
   });
 
