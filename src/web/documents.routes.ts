@@ -5,10 +5,7 @@
 import type {} from '@fastify/multipart';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { dossierFormPdf, verifyById, verifyContent } from '../modules/documents/documents.service.ts';
-import { sendPdf } from '../modules/documents/documents.routes.ts';
-import { isDossierForm } from '../modules/documents/forms.ts';
-import { keyRingFor } from '../modules/documents/signing.ts';
+import { dossierFormPdf, isDossierForm, keyRingFor, sendPdf, verifyById, verifyContent } from '../modules/documents/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';

@@ -1,5 +1,5 @@
 /** The public verification pages (`/xac-thuc`): check a sealed electronic result by file or code. No script. */
-import type { Verification } from '../modules/documents/documents.service.ts';
+import type { Verification } from '../modules/documents/index.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
