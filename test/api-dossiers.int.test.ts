@@ -219,6 +219,23 @@ describe('walk-in intake at the counter', () => {
     expect((await upload(d.id, required, 'officer.khanh')).status).toBe(404);
   });
 
+  it('takes back a supplement whose commune answer was in force when the dossier was submitted, though merged since', async () => {
+    const d = await createReceived();
+    await actOk(d.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
+    await actOk(d.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh' });
+    // Submitted on 20 June 2025 naming Phường Cửa Bắc (13645), which became part of 13669 on 1 July 2025.
+    await t.database.db.execute(sql`UPDATE dossiers SET submitted_at = '2025-06-20T09:00:00+07:00', form = jsonb_set(form, '{noi_cu_tru}', '"13645"') WHERE id = ${d.id}`);
+    expect((await actOk(d.code, 'citizen.an', { action: 'supplement' })).status).toBe('submitted');
+    // A code that was never in force is still refused.
+    const e = await createReceived();
+    await actOk(e.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
+    await actOk(e.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh' });
+    await t.database.db.execute(sql`UPDATE dossiers SET form = jsonb_set(form, '{noi_cu_tru}', '"99999"') WHERE id = ${e.id}`);
+    const refused = await act(e.code, 'citizen.an', { action: 'supplement' });
+    expectProblem(refused, 422, 'DOSSIER_INCOMPLETE');
+    expect(refused.json.errors.map((x: { path: string }) => x.path)).toEqual(['form.noi_cu_tru']);
+  });
+
   it('refuses bad intake requests: wrong role, wrong channel, wrong agency, applicant type, unknown procedure', async () => {
     const body = { procedureCode: CODE, applicant, form: {} };
     const post = (as: string | undefined, payload: Record<string, unknown>) => t.request({ method: 'POST', url: api('/dossiers'), ...(as ? { as } : {}), payload });

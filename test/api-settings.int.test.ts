@@ -58,6 +58,8 @@ describe('settings ([config] values)', () => {
     expect((await put({ approverRoles: ['specialist'], maxExtensions: 1, maxWorkingDaysEach: 5, withinWorkingDaysOfDue: null })).status).toBe(200);
     try {
       const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001193', applicant });
+      // Before reception: the approver is told why (409), the leader that it is not theirs (403).
+      expect((await extend(d.code, 'leader.hoa', new Date(Date.now() + 86_400_000).toISOString())).status).toBe(403);
       await inProgress(d.code);
       // The specialist approves extensions now, not the leader.
       expect((await view(d.code, 'leader.hoa')).allowedActions).not.toContain('extend');

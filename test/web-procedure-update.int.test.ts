@@ -31,8 +31,9 @@ describe('a draft when its procedure is updated', () => {
       expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/files`, as: 'citizen.an', ...body })).status).toBe(201);
     }
 
-    // A new decision adds a required question.
-    const next = { ...def, form: [...def.form, { key: 'quan_he_nguoi_khai', label: 'Quan hệ của người đi khai với trẻ', type: 'text' as const, required: true }] };
+    // A new decision adds a required question, and renames the options of another (the old answer no longer fits).
+    const renamed = def.form.map((f) => (f.key === 'gioi_tinh' ? { ...f, options: [{ value: 'trai', label: 'Trai' }, { value: 'gai', label: 'Gái' }] } : f));
+    const next = { ...def, form: [...renamed, { key: 'quan_he_nguoi_khai', label: 'Quan hệ của người đi khai với trẻ', type: 'text' as const, required: true }] };
     const v = await t.request({ method: 'POST', url: `/api/v1/procedures/${CODE}/versions`, as: 'admin.lan', payload: { definition: next, decisionRef: 'Quyết định số 99/QĐ-UBND' } });
     expect(v.status, v.body).toBe(201);
     expect((await t.request({ method: 'POST', url: `/api/v1/procedures/${CODE}/versions/${v.json.version}/publish`, as: 'admin.lan' })).status).toBe(200);
@@ -48,9 +49,13 @@ describe('a draft when its procedure is updated', () => {
     expect(res.body).toContain('id="f-quan_he_nguoi_khai"');
     const view = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${id}`, as: 'citizen.an' })).json;
     expect(view).toMatchObject({ status: 'draft', procedureVersion: v.json.version });
+    // The answer the new options refuse was dropped, so it is asked again; the others were kept.
+    expect(view.form.gioi_tinh).toBeUndefined();
+    expect(view.form.noi_cu_tru).toBe(requiredAnswers(def.form).noi_cu_tru);
+    expect(res.body).toContain('id="f-gioi_tinh"');
 
     // Answered, it goes through under the new version.
-    expect((await t.request({ method: 'PATCH', url: `/api/v1/dossiers/${id}`, as: 'citizen.an', payload: { form: { quan_he_nguoi_khai: 'Cha' } } })).status).toBe(200);
+    expect((await t.request({ method: 'PATCH', url: `/api/v1/dossiers/${id}`, as: 'citizen.an', payload: { form: { quan_he_nguoi_khai: 'Cha', gioi_tinh: 'gai' } } })).status).toBe(200);
     const submitted = await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, as: 'citizen.an' });
     expect(submitted.status, submitted.body).toBe(200);
     expect(submitted.json).toMatchObject({ status: 'submitted', procedureVersion: v.json.version });

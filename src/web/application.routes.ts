@@ -548,7 +548,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'DOSSIER_INCOMPLETE') return renderDraft(req, reply, 422, await load(req, id), 'citizen', { errors: fromAppError(err) });
       if (err.code === 'DOSSIER_PROCEDURE_UPDATED') {
-        const moved = err.details?.receivingAgencies === undefined;
+        const moved = err.details?.moved === true;
         return renderDraft(req, reply, 409, await load(req, id), 'citizen', { errors: fromAppError(err), notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved') });
       }
       if (err.kind === 'precondition_failed') {

@@ -333,7 +333,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'DOSSIER_INCOMPLETE') return tools.renderDraft(req, reply, 422, await load(req, id), 'desk', { errors: fromAppError(err) });
       if (err.code === 'DOSSIER_PROCEDURE_UPDATED') {
-        const moved = err.details?.receivingAgencies === undefined;
+        const moved = err.details?.moved === true;
         return tools.renderDraft(req, reply, 409, await load(req, id), 'desk', { errors: fromAppError(err), notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved') });
       }
       if (err.kind !== 'conflict' && err.kind !== 'precondition_failed') throw err;

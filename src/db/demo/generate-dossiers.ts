@@ -152,11 +152,12 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     .select({ id: procedures.id, code: procedures.code, versionId: procedureVersions.id, version: procedureVersions.version, definition: procedureVersions.definition, competentAgencyId: procedures.competentAgencyId, popularity: procedures.popularity })
     .from(procedures)
     .innerJoin(procedureVersions, eq(procedureVersions.id, procedures.currentVersionId));
-  const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode, unitCode: agencies.unitCode, kind: agencies.kind }).from(agencies);
+  const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode, unitCode: agencies.unitCode, kind: agencies.kind, isActive: agencies.isActive }).from(agencies);
   const agencyByCode = new Map(agencyRows.map((a) => [a.code, a]));
   const agencyById = new Map(agencyRows.map((a) => [a.id, a]));
-  // A commune-tier dossier is decided by the committee of the applicant's commune (as competentAgencyFor does).
-  const committeeByUnit = new Map(agencyRows.filter((a) => a.kind === 'commune_committee').map((a) => [a.unitCode, a.id]));
+  // A commune-tier dossier is decided by the committee of the applicant's commune, else of the receiving centre's (as competentAgencyFor does).
+  const committeeByUnit = new Map(agencyRows.filter((a) => a.kind === 'commune_committee' && a.isActive).map((a) => [a.unitCode, a.id]));
+  const unitOfAgency = new Map(agencyRows.map((a) => [a.id, a.unitCode]));
   const staffRows = await db.select({ id: users.id, username: users.username, role: userRoles.role, agencyId: userRoles.agencyId }).from(userRoles).innerJoin(users, eq(users.id, userRoles.userId));
   const applicantUsers = (
     await db
@@ -192,7 +193,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       procedureCode: p.code,
       procedureVersion: p.version,
       receivingAgencyId: receivingId,
-      competentAgencyId: (p.def.tier === 'commune' && committeeByUnit.get(applicant.address.unitCode)) || p.competentAgencyId,
+      competentAgencyId: (p.def.tier === 'commune' && (committeeByUnit.get(applicant.address.unitCode) ?? committeeByUnit.get(unitOfAgency.get(receivingId) ?? ''))) || p.competentAgencyId,
       applicantType: applicant.type,
       applicant: sealed.stored,
       applicantIdNumberEnc: sealed.idNumberEnc,

@@ -816,7 +816,9 @@ describe('extend under the extension policy (setting dossier_extension)', () => 
   it('refuses once the limit is reached, and before the window', () => {
     expect(decide('extend', 'leader', policy({ limitReached: true }))).toEqual({ ok: false, kind: 'conflict', reason: 'the dossier has been extended as many times as the policy allows' });
     expect(decide('extend', 'leader', policy({ tooEarly: true }))).toEqual({ ok: false, kind: 'conflict', reason: 'the policy allows extending only a late dossier or one due soon' });
-    // Before reception the clock is the reason, whatever the policy says.
-    expect(decide('extend', 'leader', { ...SCENARIOS.submittedFirstTime, extension: { approvers: ['leader'], limitReached: true, tooEarly: true } }).ok).toBe(false);
+    // Before reception the clock is the reason for the approvers (409); others are still forbidden (403).
+    const notReceived = { ...SCENARIOS.submittedFirstTime, extension: { approvers: ['specialist'] as DossierParty[], limitReached: false, tooEarly: false } };
+    expect(decide('extend', 'specialist', notReceived)).toEqual({ ok: false, kind: 'conflict', reason: 'the dossier has not been received yet' });
+    expect(decide('extend', 'leader', notReceived)).toEqual({ ok: false, kind: 'forbidden', reason: 'leader may not extend' });
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import { queryRows, sql, type Db } from '../../db/client.ts';
+import type { Db } from '../../db/client.ts';
 import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
@@ -17,7 +17,7 @@ import { TtlCache } from '../../platform/cache.ts';
 import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
-import { unitCodeProblem } from '../reference/reference.service.ts';
+import { agencyUnitMaps, unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
 import {
   decideForParties,
@@ -80,11 +80,12 @@ export function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor, exte
 /**
  * What the extension policy (setting `dossier_extension`) says about this dossier now: who may
  * grant one, whether the limit is reached, whether it is too early (not late, and due later
- * than the window). Only a received, unfinished dossier can be extended, so the others skip the reads.
+ * than the window). Only a received, unfinished dossier can be extended, so the others skip the
+ * calendar: the guard refuses them for that reason, and the approvers still decide 403 or 409.
  */
-export async function extensionFactsOf(db: Db, d: Pick<DossierRow, 'receivedAt' | 'finishedAt' | 'dueAt' | 'pausedAt' | 'extensionCount'>, now: Date): Promise<ExtensionFacts | undefined> {
-  if (!d.receivedAt || d.finishedAt) return undefined;
+export async function extensionFactsOf(db: Db, d: Pick<DossierRow, 'receivedAt' | 'finishedAt' | 'dueAt' | 'pausedAt' | 'extensionCount'>, now: Date): Promise<ExtensionFacts> {
   const policy = await getSetting(db, 'dossier_extension');
+  if (!d.receivedAt || d.finishedAt) return { approvers: policy.approverRoles, limitReached: false, tooEarly: false };
   let tooEarly = false;
   if (policy.withinWorkingDaysOfDue !== null && d.dueAt) {
     // A paused clock is judged at its pause, as for "overdue".
@@ -192,9 +193,6 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   return replay(prior, hash);
 }
 
-/** Per process: a commune's People's Committee by commune code, and an agency's unit code, for a minute. */
-const committees = new TtlCache<string, { committeeByUnit: Map<string, string>; unitOfAgency: Map<string, string> }>(60_000, 1);
-
 /**
  * The agency that decides a new dossier. Any service centre receives a commune-tier procedure,
  * but the People's Committee of the commune the dossier concerns decides it (Decree 118/2025,
@@ -204,16 +202,7 @@ const committees = new TtlCache<string, { committeeByUnit: Map<string, string>; 
  */
 export async function competentAgencyFor(db: Db, proc: ProcedureRecord, receivingAgencyId: string, addressUnit: string | null): Promise<string> {
   if (proc.definition.tier !== 'commune') return proc.competentAgency.id;
-  let c = committees.get('all');
-  if (!c) {
-    const rows = await queryRows<{ id: string; kind: string; unit_code: string | null; is_active: boolean }>(db, sql`SELECT id, kind, unit_code, is_active FROM agencies`);
-    c = { committeeByUnit: new Map(), unitOfAgency: new Map() };
-    for (const r of rows) {
-      if (r.unit_code) c.unitOfAgency.set(r.id, r.unit_code);
-      if (r.kind === 'commune_committee' && r.is_active && r.unit_code) c.committeeByUnit.set(r.unit_code, r.id);
-    }
-    committees.set('all', c);
-  }
+  const c = await agencyUnitMaps(db);
   const receivingUnit = c.unitOfAgency.get(receivingAgencyId);
   return (addressUnit && c.committeeByUnit.get(addressUnit)) || (receivingUnit && c.committeeByUnit.get(receivingUnit)) || proc.competentAgency.id;
 }
@@ -576,7 +565,8 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     const decision = decideForParties('submit', parties, factsOf(d, proc, actor));
     if (!decision.ok) throw transitionError('submit', decision, d, parties, proc, actor);
     const current = await findProcedure(ctx.db, d.procedureCode);
-    if (current && current.versionId !== d.procedureVersionId) {
+    // Only forward: another instance's cache may still name an older version for a few seconds.
+    if (current && current.version > d.procedureVersion) {
       await moveDraftToVersion(ctx, d, proc, current, found.files.map((f) => f.component));
     }
     const errors = await completenessErrors(ctx.db, ctx.keyring, d, proc, ctx.now, found.files.map((f) => f.component));
@@ -622,10 +612,19 @@ async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord
       details: { procedureVersion: to.version, draftVersion: from.version, receivingAgencies: receivers.map((a) => a.code) },
     });
   }
+  if (!to.definition.channels.includes(d.channel as never) || !to.definition.applicantTypes.includes(d.applicantType as never)) {
+    throw new AppError('conflict', 'DOSSIER_PROCEDURE_UPDATED', {
+      userMessage: `Thủ tục đã được cập nhật (phiên bản ${to.version}) và không còn nhận hồ sơ theo kênh hoặc của đối tượng này. Hãy xem lại thủ tục và tạo hồ sơ mới nếu còn phù hợp.`,
+      details: { procedureVersion: to.version, draftVersion: from.version, channels: to.definition.channels, applicantTypes: to.definition.applicantTypes },
+    });
+  }
   const keys = new Set(to.definition.form.map((f) => f.key));
   const answers = Object.fromEntries(Object.entries(openForm(ctx.keyring, d.id, d.form)).filter(([k]) => keys.has(k)));
-  // Answers the new form no longer accepts (a changed type or list of options) are dropped, so the applicant gives them again.
-  const kept = validateForm(to.definition.form, answers, { partial: true }).values;
+  // Answers the new form no longer accepts (a changed type, list of options or pattern) are
+  // dropped, so the applicant gives them again.
+  const check = validateForm(to.definition.form, answers, { partial: true });
+  const refused = new Set(check.errors.map((e) => e.path.replace(/^form\./, '')));
+  const kept = Object.fromEntries(Object.entries(check.values).filter(([k]) => !refused.has(k)));
   const moved = await ctx.db.transaction(async (tx) => {
     const set = {
       procedureVersionId: to.versionId,
@@ -645,7 +644,7 @@ async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord
   throw new AppError('conflict', 'DOSSIER_PROCEDURE_UPDATED', {
     userMessage: `Thủ tục đã được cập nhật (phiên bản ${to.version}). Hồ sơ nháp đã được chuyển sang phiên bản mới: hãy kiểm tra lại${errors.length ? ', bổ sung những thông tin và giấy tờ còn thiếu' : ''} rồi nộp lại.`,
     errors,
-    details: { procedureVersion: to.version, draftVersion: from.version },
+    details: { procedureVersion: to.version, draftVersion: from.version, moved: true },
   });
 }
 
@@ -828,7 +827,11 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
       case 'supplement': {
         // It goes back to the desk complete, or not at all: the same check as at submission.
         const live = await tx.select({ component: dossierFiles.componentCode }).from(dossierFiles).where(and(eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
-        const errors = await completenessErrors(tx, ctx.keyring, d, proc, now, live.map((f) => f.component));
+        const components = live.map((f) => f.component);
+        const atNow = await completenessErrors(tx, ctx.keyring, d, proc, now, components);
+        // An administrative unit in force when the dossier was submitted still counts (a commune merged since).
+        const atSubmission = atNow.length && d.submittedAt ? new Set((await completenessErrors(tx, ctx.keyring, d, proc, d.submittedAt, components)).map((e) => e.path)) : null;
+        const errors = atSubmission ? atNow.filter((e) => atSubmission.has(e.path)) : atNow;
         if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ: hãy bổ sung đủ giấy tờ và thông tin còn thiếu trước khi gửi lại.', errors });
         break;
       }

@@ -139,7 +139,7 @@ export async function createProcedureVersion(ctx: Ctx, code: string, input: unkn
 
 /**
  * Publishes a draft version: it becomes the one new dossiers use; dossiers already filed keep
- * theirs. Errors: PROCEDURE_NOT_FOUND, PROCEDURE_VERSION_NOT_DRAFT.
+ * theirs. Errors: PROCEDURE_NOT_FOUND, PROCEDURE_VERSION_NOT_DRAFT, PROCEDURE_DEFINITION_INVALID.
  */
 export async function publishProcedureVersion(ctx: Ctx, code: string, version: number) {
   const actor = requireRole(ctx.actor, 'admin');
@@ -151,7 +151,8 @@ export async function publishProcedureVersion(ctx: Ctx, code: string, version: n
     if (v.status !== 'draft') {
       throw new AppError('conflict', 'PROCEDURE_VERSION_NOT_DRAFT', { userMessage: 'Chỉ công bố được phiên bản nháp.', details: { versionStatus: v.status } });
     }
-    const def = ProcedureDefinition.parse(v.definition);
+    // Checked again with today's rules: a draft stored before a rule tightened is refused with its errors, not a crash.
+    const def = normaliseDefinition(v.definition);
     const agencies = await findAgenciesByCodes(tx, [def.competentAgencyCode, ...def.receivingAgencyCodes]);
     const competent = agencies.find((a) => a.code === def.competentAgencyCode);
     if (!competent) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Cơ quan có thẩm quyền không tồn tại.' });

@@ -142,7 +142,7 @@ export interface AgencyInput {
  */
 export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ created: boolean }> {
   requireRole(ctx.actor, 'admin');
-  return ctx.db.transaction(async (tx) => {
+  const saved = await ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.code));
     let parentId: string | null = null;
     if (input.parentCode) {
@@ -165,6 +165,29 @@ export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ create
     await writeAudit({ ...ctx, db: tx }, { action: existing ? 'agency.update' : 'agency.create', targetType: 'agency', targetId: input.code, details: { ...values } });
     return { created: !existing };
   });
+  agencyMaps.clear();
+  return saved;
+}
+
+/** Each commune's active People's Committee and each agency's unit code. */
+export interface AgencyUnitMaps {
+  committeeByUnit: ReadonlyMap<string, string>;
+  unitOfAgency: ReadonlyMap<string, string>;
+}
+// Per process, for a minute; this instance forgets it when it saves an agency.
+const agencyMaps = new TtlCache<'all', AgencyUnitMaps>(60_000, 1);
+
+/** Which committee decides for a commune, and where each agency is (for commune-tier dossiers). */
+export async function agencyUnitMaps(db: Db): Promise<AgencyUnitMaps> {
+  const hit = agencyMaps.get('all');
+  if (hit) return hit;
+  const rows = await db.select({ id: agencies.id, kind: agencies.kind, unitCode: agencies.unitCode, isActive: agencies.isActive }).from(agencies);
+  const maps = {
+    committeeByUnit: new Map(rows.filter((r) => r.kind === 'commune_committee' && r.isActive).map((r) => [r.unitCode, r.id])),
+    unitOfAgency: new Map(rows.map((r) => [r.id, r.unitCode])),
+  };
+  agencyMaps.set('all', maps);
+  return maps;
 }
 
 // Unit codes are checked on every form that names a commune; the table changes only by import.
