@@ -114,4 +114,24 @@ describe('publishing a new procedure version in Chromium', () => {
     );
     expect(row2).toEqual({ procedure_version: next, answer: '2', status: 'submitted' });
   });
+  it('an administrator changes a setting on a phone: an error first, then saved, then the default back', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    const page = await ctx.newPage();
+    await signIn(page, 'admin.lan');
+    await page.goto(`${base}/quan-tri/cau-hinh`);
+    await page.getByRole('heading', { name: 'Cấu hình hệ thống', level: 1 }).waitFor();
+    await check(page, 'admin-settings');
+    const form = page.locator('form[action$="/sap-den-han"]');
+    await form.locator('input[name="days"]').fill('0');
+    await form.getByRole('button', { name: /^Lưu/ }).click();
+    await page.locator('.error-summary').waitFor();
+    await check(page, 'admin-settings-error');
+    await page.locator('form[action$="/sap-den-han"] input[name="days"]').fill('5');
+    await page.locator('form[action$="/sap-den-han"]').getByRole('button', { name: /^Lưu/ }).click();
+    await page.getByText(/^Đã lưu:/).waitFor();
+    expect((await t.request({ method: 'GET', url: '/api/v1/settings', as: 'admin.lan' })).json.worklist_soon_days).toBe(5);
+    await page.locator('form[action$="/sap-den-han"]').getByRole('button', { name: /^Khôi phục mặc định/ }).click();
+    await page.getByText(/^Đã khôi phục giá trị mặc định:/).waitFor();
+    await ctx.close();
+  });
 });
