@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_OFFICE_HOURS,
   computeDueAt,
+  legalDuration,
   moveCalendarDueAt,
   stepDeadlines,
   workingDaysBetween,
@@ -445,5 +446,15 @@ describe('moveCalendarDueAt: an extended calendar-day due date moved by a pause'
     expect(move('2026-11-25T10:00:00+07:00', 2)).toBe('2026-11-25T17:00:00+07:00');
     // Wed 17:00 + 48 h = Fri 17:00.
     expect(move('2026-11-25T17:00:00+07:00', 48)).toBe('2026-11-27T17:00:00+07:00');
+  });
+});
+
+describe('legalDuration: a stored duration as the legal count takes it', () => {
+  it('rounds a fraction of calendar days or months up, and leaves working time alone', () => {
+    expect(legalDuration({ value: 0.5, unit: 'days' })).toEqual({ value: 1, unit: 'days' });
+    expect(legalDuration({ value: 2.2, unit: 'months' })).toEqual({ value: 3, unit: 'months' });
+    expect(legalDuration({ value: 15, unit: 'days' })).toEqual({ value: 15, unit: 'days' });
+    expect(legalDuration({ value: 0.5, unit: 'working_days' })).toEqual({ value: 0.5, unit: 'working_days' });
+    expect(legalDuration({ value: 1.5, unit: 'hours' })).toEqual({ value: 1.5, unit: 'hours' });
   });
 });

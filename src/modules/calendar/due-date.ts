@@ -364,3 +364,12 @@ export function moveCalendarDueAt(dueAt: Date, byMs: number, calendar: CalendarS
   const endDay = dayClosingAtOrAfter(toLocalMs(dueAt) + byMs, office);
   return fromLocalMs(closingOfWorkingDayFrom(endDay, toWorkingCalendar(calendar), office));
 }
+
+/**
+ * A procedure's stored duration as the legal count takes it: calendar days and months are whole
+ * (Civil Code art. 147–148), so a fraction kept from data written before that rule is rounded up
+ * rather than failing the dossier's reception.
+ */
+export function legalDuration(d: { value: number; unit: DurationUnit }): { value: number; unit: DurationUnit } {
+  return d.unit === 'days' || d.unit === 'months' ? { value: Math.ceil(d.value), unit: d.unit } : d;
+}

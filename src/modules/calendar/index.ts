@@ -22,6 +22,7 @@ export type {
 export {
   DEFAULT_OFFICE_HOURS,
   computeDueAt,
+  legalDuration,
   moveCalendarDueAt,
   stepDeadlines,
   workingDaysBetween,

@@ -15,7 +15,7 @@ import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
-import { computeDueAt, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
+import { computeDueAt, legalDuration, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { agencyUnitMaps, unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
@@ -772,7 +772,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
     switch (body.action) {
       case 'receive': {
         if (!d.receivedAt) {
-          const dueAt = computeDueAt({ start: now, value: def.duration.value, unit: def.duration.unit, calendar: clock.calendar, officeHours: clock.officeHours });
+          const dueAt = computeDueAt({ start: now, ...legalDuration(def.duration), calendar: clock.calendar, officeHours: clock.officeHours });
           Object.assign(set, { receivedAt: now, dueAt, originalDueAt: dueAt });
           data.dueAt = dueAt.toISOString();
         } else if (d.pausedAt) {
@@ -780,7 +780,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
           const pause = { from: d.pausedAt, to: now };
           let dueAt: Date;
           if (d.extensionCount === 0) {
-            dueAt = computeDueAt({ start: d.receivedAt, value: def.duration.value, unit: def.duration.unit, calendar: clock.calendar, officeHours: clock.officeHours, pauses: [...pauses, pause] });
+            dueAt = computeDueAt({ start: d.receivedAt, ...legalDuration(def.duration), calendar: clock.calendar, officeHours: clock.officeHours, pauses: [...pauses, pause] });
           } else if (def.duration.unit === 'working_days' || def.duration.unit === 'hours') {
             const minutes = Math.max(0, workingMinutesBetween(pause.from, d.dueAt && d.dueAt < pause.to ? d.dueAt : pause.to, clock.calendar, clock.officeHours));
             dueAt = computeDueAt({ start: d.dueAt!, value: minutes / 60, unit: 'hours', calendar: clock.calendar, officeHours: clock.officeHours });

@@ -5,7 +5,7 @@ import type { Actor, Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sql } from 'drizzle-orm';
 import { toIso, toIsoOrNull, vnDate } from '../../platform/time.ts';
-import { computeDueAt, loadClock, workingDaysBetween, type Clock, type DurationUnit } from '../calendar/index.ts';
+import { computeDueAt, legalDuration, loadClock, workingDaysBetween, type Clock, type DurationUnit } from '../calendar/index.ts';
 import {
   DOSSIER_INDICATORS,
   INDICATORS,
@@ -325,7 +325,7 @@ export function indexDueOf(
   let due: Date | null = null;
   if (duration) {
     try {
-      due = computeDueAt({ start: new Date(row.received_at), value: duration.value, unit: duration.unit as DurationUnit, calendar: clock.calendar, officeHours: clock.officeHours, pauses });
+      due = computeDueAt({ start: new Date(row.received_at), ...legalDuration({ value: duration.value, unit: duration.unit as DurationUnit }), calendar: clock.calendar, officeHours: clock.officeHours, pauses });
     } catch {
       due = null;
     }
