@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { SETTING_DEFAULTS, type SettingKey } from '../src/platform/settings.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
-import { csrfOf, webClient } from './web-client.ts';
+import { csrfOf, formValues, unescapeHtml, webClient } from './web-client.ts';
 
 let t: TestApp;
 const cookies: Record<string, string> = {};
@@ -16,27 +16,10 @@ const { get, postForm } = webClient(() => t);
 const PAGE = '/quan-tri/cau-hinh';
 const KEYS = Object.keys(SETTING_DEFAULTS) as SettingKey[];
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
-/** What a browser sends for the form posting to `action`: inputs, checked boxes and radios (not the buttons). */
-function formValues(body: string, action: string): Record<string, string> {
-  const start = body.indexOf(`action="${action}"`);
-  expect(start, `form ${action}`).toBeGreaterThan(-1);
-  const form = body.slice(start, body.indexOf('</form>', start));
-  const out: Record<string, string> = {};
-  for (const m of form.matchAll(/<input ([^>]*)>/g)) {
-    const attrs = m[1]!;
-    const name = /name="([^"]*)"/.exec(attrs)?.[1];
-    if (!name) continue;
-    const type = /type="([^"]*)"/.exec(attrs)?.[1] ?? 'text';
-    if ((type === 'checkbox' || type === 'radio') && !/ checked/.test(attrs)) continue;
-    out[unescape(name)] = unescape(/value="([^"]*)"/.exec(attrs)?.[1] ?? '');
-  }
-  return out;
-}
 
 /** The value attribute of the input with this id. */
-const valueOf = (body: string, id: string) => unescape(new RegExp(`id="${id}" name="[^"]*" value="([^"]*)"`).exec(body)?.[1] ?? '(no input)');
+const valueOf = (body: string, id: string) => unescapeHtml(new RegExp(`id="${id}" name="[^"]*" value="([^"]*)"`).exec(body)?.[1] ?? '(no input)');
 const isChecked = (body: string, id: string) => new RegExp(`id="${id}" [^>]* checked>`).test(body);
 
 const apiSettings = async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { findProcedure } from '../src/modules/procedures/procedures.repo.ts';
 import { createTestApp, multipart, type TestApp } from './harness.ts';
-import { csrfOf, webClient } from './web-client.ts';
+import { csrfOf, formValues, webClient } from './web-client.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -16,7 +16,6 @@ afterAll(async () => {
 const { get, postForm, signIn } = webClient(() => t);
 const PROC = '1.001776';
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
 /** Checkbox groups are sets: the editor lists them in its own order. */
 const sets = (d: Record<string, unknown>) => ({
@@ -26,27 +25,6 @@ const sets = (d: Record<string, unknown>) => ({
   receivingAgencyCodes: [...(d.receivingAgencyCodes as string[])].sort(),
 });
 
-/** What a browser would send for the first POST form of a page (inputs, checked boxes, selected options, textareas). */
-function formValues(body: string, action: string): Record<string, string> {
-  const start = body.indexOf(`action="${action}"`);
-  expect(start, `form ${action}`).toBeGreaterThan(-1);
-  const form = body.slice(start, body.indexOf('</form>', start));
-  const out: Record<string, string> = {};
-  for (const m of form.matchAll(/<input ([^>]*)>/g)) {
-    const attrs = m[1]!;
-    const name = /name="([^"]*)"/.exec(attrs)?.[1];
-    if (!name) continue;
-    const type = /type="([^"]*)"/.exec(attrs)?.[1] ?? 'text';
-    if (type === 'checkbox' && !/ checked/.test(attrs)) continue;
-    out[unescape(name)] = unescape(/value="([^"]*)"/.exec(attrs)?.[1] ?? '');
-  }
-  for (const m of form.matchAll(/<textarea [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) out[unescape(m[1]!)] = unescape(m[2]!);
-  for (const m of form.matchAll(/<select [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    const selected = /<option value="([^"]*)" selected>/.exec(m[2]!) ?? /<option value="([^"]*)"/.exec(m[2]!);
-    out[unescape(m[1]!)] = unescape(selected?.[1] ?? '');
-  }
-  return out;
-}
 
 describe('administrators’ pages', () => {
   let admin = '';

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
 import { multipart, type TestApp } from './harness.ts';
 
@@ -37,3 +38,28 @@ export const setCookies = (h: Record<string, unknown>): string[] => {
 export const cookieNamed = (h: Record<string, unknown>, name: string) => setCookies(h).find((c) => c.startsWith(`${name}=`));
 export const cookiePair = (c: string | undefined) => (c ?? '').split(';')[0]!;
 export const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+/** Text of an HTML attribute or element as the page wrote it, unescaped. */
+export const unescapeHtml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+
+/** What a browser sends for the form posting to `action`: inputs (checked boxes and radios only), selected options, textareas. */
+export function formValues(body: string, action: string): Record<string, string> {
+  const start = body.indexOf(`action="${action}"`);
+  expect(start, `form ${action}`).toBeGreaterThan(-1);
+  const form = body.slice(start, body.indexOf('</form>', start));
+  const out: Record<string, string> = {};
+  for (const m of form.matchAll(/<input ([^>]*)>/g)) {
+    const attrs = m[1]!;
+    const name = /name="([^"]*)"/.exec(attrs)?.[1];
+    if (!name) continue;
+    const type = /type="([^"]*)"/.exec(attrs)?.[1] ?? 'text';
+    if ((type === 'checkbox' || type === 'radio') && !/ checked/.test(attrs)) continue;
+    out[unescapeHtml(name)] = unescapeHtml(/value="([^"]*)"/.exec(attrs)?.[1] ?? '');
+  }
+  for (const m of form.matchAll(/<textarea [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
+  for (const m of form.matchAll(/<select [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const selected = /<option value="([^"]*)" selected>/.exec(m[2]!) ?? /<option value="([^"]*)"/.exec(m[2]!);
+    out[unescapeHtml(m[1]!)] = unescapeHtml(selected?.[1] ?? '');
+  }
+  return out;
+}
