@@ -15,6 +15,11 @@ export function vnDate(d: Date): string {
   return new Date(d.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** dd/mm/yyyy for a YYYY-MM-DD date, as Vietnamese pages and forms write a day. */
+export function formatDay(date: string): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
 /** hh:mm dd/mm/yyyy, as printed on receipts. */
 export function formatVnDateTime(d: Date): string {
   const s = new Date(d.getTime() + VN_OFFSET_MS).toISOString();

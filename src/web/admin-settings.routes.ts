@@ -9,7 +9,7 @@ import { adminGuard } from './admin.routes.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { SETTING_DEFAULTS, SettingSchemas, type SettingKey, type SettingValue } from '../platform/settings.ts';
-import { formatVnDateTime, vnDate } from '../platform/time.ts';
+import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
 import type { AdminError } from './admin-pages.ts';
 import {
   APPROVER_ROLES,
@@ -329,7 +329,7 @@ export function registerAdminSettingsRoutes(app: FastifyInstance, h: WebHelpers)
       codeExample: agency
         ? {
             agency: agency.name,
-            date: `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`,
+            date: formatDay(day),
             code: formatDossierCode(pattern, agency.identity_code, day, 1),
             tried: o.triedPattern !== undefined ? { pattern: o.triedPattern, code: formatDossierCode(o.triedPattern, agency.identity_code, day, 1) } : undefined,
           }

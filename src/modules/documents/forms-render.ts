@@ -4,7 +4,7 @@
  * Field lists follow the circular's templates; wording is kept as data here so it can be
  * reviewed in one place.
  */
-import { formatVnDateTime } from '../../platform/time.ts';
+import { formatDay, formatVnDateTime } from '../../platform/time.ts';
 import { renderPdf, type PdfWriter } from '../../platform/pdf.ts';
 import { STATUS_NAMES_VI, type DossierStatus } from '../dossiers/dossier-workflow.ts';
 import { ACTION_NAMES_VI, durationText, FORM_TITLES, formQrPayload, ROLE_NAMES_VI, timeliness, type DossierFormCode } from './forms.ts';
@@ -273,10 +273,9 @@ export interface RegisterRow {
 
 /** Form 07, the dossier register of a unit for a period (landscape, one row per dossier). */
 export function renderRegister(input: { agency: FormAgency; from: string; to: string; rows: RegisterRow[] }, ctx: FormContext): Promise<Buffer> {
-  const fmt = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
   return renderPdf(
     {
-      title: `${FORM_TITLES['07']} — ${input.agency.name} — ${fmt(input.from)} đến ${fmt(input.to)}`,
+      title: `${FORM_TITLES['07']} — ${input.agency.name} — ${formatDay(input.from)} đến ${formatDay(input.to)}`,
       subject: 'Mẫu số 07 (Thông tư 03/2025/TT-VPCP)',
       author: input.agency.name,
       keywords: ['Thông tư 03/2025/TT-VPCP', 'mẫu 07', input.agency.code],
@@ -287,7 +286,7 @@ export function renderRegister(input: { agency: FormAgency; from: string; to: st
     },
     (w) => {
       w.title('SỔ THEO DÕI HỒ SƠ');
-      w.subtitle(`Từ ngày ${fmt(input.from)} đến ngày ${fmt(input.to)} — ${input.rows.length} hồ sơ`);
+      w.subtitle(`Từ ngày ${formatDay(input.from)} đến ngày ${formatDay(input.to)} — ${input.rows.length} hồ sơ`);
       w.space(0.4);
       w.table(
         ['STT', 'Mã hồ sơ', 'Tên thủ tục hành chính', 'Số lượng hồ sơ', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết', 'Nhận hồ sơ', 'Hẹn trả kết quả', 'Hoàn thành', 'Trả kết quả', 'Ghi chú'],

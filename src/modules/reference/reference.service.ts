@@ -10,6 +10,7 @@ import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
+import { formatDay } from '../../platform/time.ts';
 
 const UNIT_TYPES = ['province', 'city', 'district', 'town', 'ward', 'commune', 'special_zone', 'township'] as const;
 type UnitType = (typeof UNIT_TYPES)[number];
@@ -219,9 +220,6 @@ export interface SuccessionInput {
 }
 
 /** dd/mm/yyyy of a YYYY-MM-DD date (DOMAIN section 12). */
-function vnDay(iso: string): string {
-  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-}
 
 /**
  * Parses a successions CSV (from_code,to_code,effective_date[,note]; header row; UTF-8). Every bad
@@ -396,6 +394,6 @@ export async function unitCodeProblem(db: Db, code: string, at: string): Promise
   if (successors.length === 0) return `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực`;
   const byDate = new Map<string, string[]>();
   for (const s of successors) byDate.set(s.effectiveDate, [...(byDate.get(s.effectiveDate) ?? []), s.name ? `${s.code} (${s.name})` : s.code]);
-  const parts = [...byDate].map(([date, units]) => `${units.join(', ')} từ ngày ${vnDay(date)}`);
+  const parts = [...byDate].map(([date, units]) => `${units.join(', ')} từ ngày ${formatDay(date)}`);
   return `Mã đơn vị hành chính ${code} đã được thay bằng ${parts.join('; ')}`;
 }

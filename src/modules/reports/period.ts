@@ -96,7 +96,4 @@ export function checkPeriod(input: { from?: string | undefined; to?: string | un
   return { period: periodOf(from, to), problems: [] };
 }
 
-/** dd/mm/yyyy for a YYYY-MM-DD date. */
-export function formatDay(date: string): string {
-  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-}
+export { formatDay } from '../../platform/time.ts';
