@@ -82,6 +82,88 @@ describe('the job queue and notifications', () => {
     expect(calls).toBe(2);
   });
 
+  it('runs the jobs of a batch handler together in queue order; when the batch fails, one by one, and only the bad job fails', async () => {
+    await drain(new JobWorker(t.database.db, notificationJobHandlers, t.app.log));
+    const batches: number[][] = [];
+    const singles: number[] = [];
+    const handler = {
+      many: async (jobs: { payload: Record<string, unknown> }[]) => {
+        batches.push(jobs.map((j) => Number(j.payload.n)));
+        if (jobs.some((j) => j.payload.bad)) throw new Error('one bad job');
+      },
+      one: async (job: { payload: Record<string, unknown> }) => {
+        singles.push(Number(job.payload.n));
+        if (job.payload.bad) throw new Error(`bad job ${String(job.payload.n)}`);
+      },
+    };
+    const base = Date.now() - 60_000;
+    // Queued out of id order: n is the queue order.
+    for (const n of [3, 1, 0, 2]) await enqueueJob(t.database.db, new Date(base + n), 'test.batch', { n, dossierId: 'A' });
+    const w = new JobWorker(t.database.db, { 'test.batch': handler }, t.app.log, { batch: 20 });
+    expect(await w.runOnce()).toBe(4);
+    expect(batches).toEqual([[0, 1, 2, 3]]);
+    expect(singles).toEqual([]);
+
+    for (const n of [4, 5, 6]) await enqueueJob(t.database.db, new Date(base + n), 'test.batch', n === 5 ? { n, bad: true } : { n });
+    expect(await w.runOnce()).toBe(3);
+    expect(batches.at(-1)).toEqual([4, 5, 6]);
+    expect(singles).toEqual([4, 5, 6]);
+    const rows = await queryRows<{ n: number; status: string; last_error: string | null }>(
+      t.database.db,
+      sql`SELECT (payload->>'n')::int AS n, status, last_error FROM jobs WHERE type = 'test.batch' AND (payload->>'n')::int >= 4 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { n: 4, status: 'done', last_error: null },
+      { n: 5, status: 'pending', last_error: 'bad job 5' },
+      { n: 6, status: 'done', last_error: null },
+    ]);
+    await t.database.db.execute(sql`DELETE FROM jobs WHERE type = 'test.batch'`);
+  });
+
+  it('writes the in-app notifications of a batch of changes in one go, in the order they happened', async () => {
+    await drain(new JobWorker(t.database.db, notificationJobHandlers, t.app.log));
+    const picked = await queryRows<{ id: string; code: string; user_id: string }>(
+      t.database.db,
+      sql`SELECT d.id, d.code, d.applicant_user_id AS user_id FROM dossiers d JOIN users u ON u.id = d.applicant_user_id
+          WHERE u.username = 'citizen.an' AND d.code IS NOT NULL ORDER BY d.code LIMIT 3`,
+    );
+    expect(picked).toHaveLength(3);
+    const [a, b, c] = picked as [(typeof picked)[0], (typeof picked)[0], (typeof picked)[0]];
+    const base = Date.now() - 60_000;
+    const changes = [
+      [a, 'submit', 'submitted'],
+      [b, 'submit', 'submitted'],
+      [a, 'receive', 'received'],
+      [c, 'refuse', 'refused'],
+      [a, 'request_supplement', 'supplement_requested'],
+    ] as const;
+    for (const [i, [d, action, to]] of changes.entries()) {
+      await enqueueJob(t.database.db, new Date(base + i), 'dossier.status_changed', { dossierId: d.id, action, from: 'draft', to, mark: 'batch-order' });
+    }
+    // A change of a dossier that no longer exists is done with nothing to write.
+    await enqueueJob(t.database.db, new Date(base + 9), 'dossier.status_changed', { dossierId: '00000000-0000-7000-8000-000000000000', action: 'submit', to: 'submitted', mark: 'batch-order' });
+    const w = new JobWorker(t.database.db, notificationJobHandlers, t.app.log, { batch: 20 });
+    expect(await w.runOnce()).toBe(6);
+    const written = await queryRows<{ dossier_id: string; kind: string; title: string; user_id: string }>(
+      t.database.db,
+      sql`SELECT n.dossier_id, n.kind, n.title, n.user_id FROM notifications n JOIN jobs j ON n.dedupe_key = 'job:' || j.id
+          WHERE j.payload->>'mark' = 'batch-order' ORDER BY n.id`,
+    );
+    expect(written.map((n) => [n.dossier_id, n.kind])).toEqual(changes.map(([d, action]) => [d.id, action]));
+    expect(written.every((n) => n.user_id === a.user_id)).toBe(true);
+    expect(written[3]!.title).toBe(`Hồ sơ ${c.code}: Không được tiếp nhận`);
+    const [left] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.status_changed' AND status <> 'done'`);
+    expect(left!.n).toBe(0);
+    // Run again (a worker that crashed before marking them done): nothing twice.
+    await t.database.db.execute(sql`UPDATE jobs SET status = 'pending' WHERE payload->>'mark' = 'batch-order'`);
+    expect(await w.runOnce()).toBe(6);
+    const [again] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM notifications n JOIN jobs j ON n.dedupe_key = 'job:' || j.id WHERE j.payload->>'mark' = 'batch-order'`,
+    );
+    expect(again!.n).toBe(changes.length);
+  });
+
   it("runs one dossier's jobs in the order they were queued, and other jobs side by side", async () => {
     await drain(new JobWorker(t.database.db, notificationJobHandlers, t.app.log));
     const log: string[] = [];

@@ -12,7 +12,7 @@ import { httpSmsChannel, smtpChannel, type Channels, type EmailChannel } from '.
 import { parseEmail } from '../src/modules/notifications/notifications.outbox.ts';
 import { startSmsSink, startSmtpSink, type Sink } from '../src/modules/notifications/notifications.sinks.ts';
 import { Keyring } from '../src/platform/crypto.ts';
-import { JobWorker, type JobRow } from '../src/platform/jobs.ts';
+import { JobWorker, type BatchJobHandler, type JobRow } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 
 /**
@@ -103,9 +103,11 @@ describe('email and SMS notifications', () => {
 
   it('a retried fan-out creates nothing twice', async () => {
     const [job] = await queryRows<JobRow>(t.database.db, sql`SELECT id, type, payload, attempts, max_attempts FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${dossierId}`);
-    const handlers = notificationHandlers({ channels, maxAttempts: 4, keyring });
-    await handlers['dossier.status_changed']!(job!, t.database.db);
-    await handlers['dossier.status_changed']!(job!, t.database.db);
+    const handler = notificationHandlers({ channels, maxAttempts: 4, keyring })['dossier.status_changed'] as BatchJobHandler;
+    await handler.one(job!, t.database.db);
+    await handler.one(job!, t.database.db);
+    // Again in a batch, twice in the same statement.
+    await handler.many([job!, job!], t.database.db);
     const [n] = await queryRows<{ d: number; j: number }>(
       t.database.db,
       sql`SELECT (SELECT count(*)::int FROM notification_deliveries WHERE dossier_id = ${dossierId}) AS d,

@@ -4,7 +4,7 @@
  * The dossier change enqueues `dossier.status_changed` in its own transaction; its handler fans
  * out here, after the change committed: one `notification_deliveries` row per channel the
  * applicant has (email always, SMS only with consent), each with its own `notification.deliver`
- * job, in one transaction. Dedupe keys (the fan-out job id and the channel) make a retried
+ * job, in one statement for a whole batch of changes. Dedupe keys (the fan-out job id and the channel) make a retried
  * fan-out create nothing twice. Each delivery job sends once per attempt and records the outcome;
  * temporary failures are retried by the queue with its backoff, permanent ones stop at once. No
  * failure here can touch the dossier: its change is already committed.
@@ -15,9 +15,8 @@ import { queryRows, sql, type Db } from '../../db/client.ts';
 import { notificationDeliveries, type DeliveryAttempt } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
-import { enqueueJob, type JobRow } from '../../platform/jobs.ts';
+import type { JobRow } from '../../platform/jobs.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
-import { hasConsent } from './consents.service.ts';
 import { DeliveryError, type Channels } from './notifications.channels.ts';
 import { maskRecipient, smsAddress } from './notifications.recipients.ts';
 import { renderEmail, renderSms, templateForAction, type TemplateInput, type TemplateKey } from './notifications.templates.ts';
@@ -36,7 +35,12 @@ export interface DeliveryDeps {
 
 const recipientAad = (deliveryId: string) => `notification_delivery:${deliveryId}`;
 
-interface FanOutRow {
+/** One `dossier.status_changed` job with what its notifications need: the dossier, and the history entry of its action. */
+export interface ChangeRow {
+  /** The job's place in its batch. */
+  ord: number;
+  action: string;
+  to_status: string;
   id: string;
   code: string | null;
   applicant: unknown;
@@ -44,6 +48,8 @@ interface FanOutRow {
   applicant_phone_enc: string | null;
   applicant_sms_consent_at: Date | string | null;
   applicant_user_id: string | null;
+  /** The account's answer for `sms_notifications` (null: never asked). */
+  sms_consent: boolean | null;
   due_at: Date | string | null;
   procedure_name: string;
   agency_name: string | null;
@@ -53,23 +59,49 @@ interface FanOutRow {
 
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
-/** dossier.status_changed → delivery rows and jobs for email and SMS. Idempotent. */
-export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps): Promise<number> {
-  const { dossierId, action } = job.payload as { dossierId: string; action: string };
-  const template = templateForAction(action);
-  if (!template || (!deps.channels.email && !deps.channels.sms) || !deps.keyring) return 0;
-  const keyring = deps.keyring;
-  // The dossier, and the history entry of this action (reason, new due date, amount).
-  const [d] = await queryRows<FanOutRow>(
+/**
+ * Reads the dossiers of a batch of `dossier.status_changed` jobs in one statement, in the jobs'
+ * order; a job whose dossier is gone has no row.
+ */
+export async function loadChanges(db: Db, jobs: JobRow[]): Promise<ChangeRow[]> {
+  const items = jobs.flatMap((job, ord) => {
+    const { dossierId, action, to } = job.payload as { dossierId?: unknown; action?: unknown; to?: unknown };
+    return typeof dossierId === 'string' && typeof action === 'string' ? [{ ord, dossier_id: dossierId, action, to_status: typeof to === 'string' ? to : '' }] : [];
+  });
+  if (!items.length) return [];
+  return queryRows<ChangeRow>(
     db,
-    sql`SELECT d.id, d.code, d.applicant, d.applicant_id_number_enc, d.applicant_phone_enc, d.applicant_sms_consent_at, d.applicant_user_id, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
-        FROM dossiers d
+    sql`SELECT j.ord, j.action, j.to_status, d.id, d.code, d.applicant, d.applicant_id_number_enc, d.applicant_phone_enc, d.applicant_sms_consent_at,
+               d.applicant_user_id, c.granted AS sms_consent, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
+        FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS j(ord int, dossier_id uuid, action text, to_status text)
+        JOIN dossiers d ON d.id = j.dossier_id
         JOIN procedures p ON p.id = d.procedure_id
         LEFT JOIN agencies a ON a.id = d.receiving_agency_id
-        LEFT JOIN LATERAL (SELECT note, data FROM dossier_history WHERE dossier_id = d.id AND action = ${action} ORDER BY at DESC, id DESC LIMIT 1) h ON true
-        WHERE d.id = ${dossierId}`,
+        LEFT JOIN consents c ON c.user_id = d.applicant_user_id AND c.purpose = 'sms_notifications'
+        LEFT JOIN LATERAL (SELECT note, data FROM dossier_history WHERE dossier_id = d.id AND action = j.action ORDER BY at DESC, id DESC LIMIT 1) h ON true
+        ORDER BY j.ord`,
   );
-  if (!d?.code) return 0;
+}
+
+interface PlannedDelivery {
+  ord: number;
+  id: string;
+  dossier_id: string;
+  user_id: string | null;
+  channel: 'email' | 'sms';
+  recipient: string;
+  recipient_masked: string;
+  template: TemplateKey;
+  subject: string | null;
+  body: string;
+  dedupe_key: string;
+}
+
+/** The email and SMS messages one change sends (email always, SMS only with consent), encrypted for storage. */
+function planDeliveries(jobId: number, d: ChangeRow, deps: DeliveryDeps): Omit<PlannedDelivery, 'ord'>[] {
+  const template = templateForAction(d.action);
+  if (!template || !d.code || (!deps.channels.email && !deps.channels.sms) || !deps.keyring) return [];
+  const keyring = deps.keyring;
   const applicant = openApplicantRow<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(keyring, { ...d, applicant: parseJson(d.applicant) });
   const data = parseJson<Record<string, unknown> | null>(d.data) ?? {};
   const payment = typeof data.payment === 'object' && data.payment !== null ? (data.payment as { amount?: unknown; reference?: unknown; dueAt?: unknown }) : null;
@@ -95,40 +127,53 @@ export async function fanOutDeliveries(job: JobRow, db: Db, deps: DeliveryDeps):
   }
   const phone = applicant.phone ? smsAddress(applicant.phone) : null;
   // SMS needs consent: the account's, or for a walk-in applicant without one, the consent recorded at the desk.
-  const smsAllowed = d.applicant_user_id ? await hasConsent(db, d.applicant_user_id, 'sms_notifications') : d.applicant_sms_consent_at !== null;
+  const smsAllowed = d.applicant_user_id ? d.sms_consent === true : d.applicant_sms_consent_at !== null;
   if (deps.channels.sms && phone && smsAllowed) {
     planned.push({ channel: 'sms', recipient: phone, subject: null, body: renderSms(template, input) });
   }
-  if (!planned.length) return 0;
-
-  const now = new Date();
-  await db.transaction(async (tx) => {
-    for (const p of planned) {
-      const dedupeKey = `${job.id}:${p.channel}`;
-      const id = newId();
-      await tx
-        .insert(notificationDeliveries)
-        .values({
-          id,
-          dossierId: d.id,
-          userId: d.applicant_user_id,
-          channel: p.channel,
-          recipient: keyring.encrypt(p.recipient, recipientAad(id)),
-          recipientMasked: maskRecipient(p.channel, p.recipient),
-          template,
-          subject: p.subject,
-          body: p.body,
-          status: 'queued',
-          createdAt: now,
-          updatedAt: now,
-          dedupeKey,
-        })
-        .onConflictDoNothing({ target: notificationDeliveries.dedupeKey });
-      const [row] = await tx.select({ id: notificationDeliveries.id }).from(notificationDeliveries).where(eq(notificationDeliveries.dedupeKey, dedupeKey));
-      // The dossier id keeps one dossier's messages in order in the worker (JobWorker.runOnce).
-      await enqueueJob(tx, now, DELIVER_JOB, { deliveryId: row!.id, dossierId: d.id }, { dedupeKey: `deliver:${row!.id}`, maxAttempts: deps.maxAttempts });
-    }
+  return planned.map((p) => {
+    const id = newId();
+    return {
+      id,
+      dossier_id: d.id,
+      user_id: d.applicant_user_id,
+      channel: p.channel,
+      recipient: keyring.encrypt(p.recipient, recipientAad(id)),
+      recipient_masked: maskRecipient(p.channel, p.recipient),
+      template,
+      subject: p.subject,
+      body: p.body,
+      dedupe_key: `${jobId}:${p.channel}`,
+    };
   });
+}
+
+/**
+ * dossier.status_changed (a batch, `rows` from loadChanges) → delivery rows and their
+ * `notification.deliver` jobs for email and SMS, in one statement. Idempotent: the dedupe keys
+ * (fan-out job id and channel) let a retried fan-out create nothing twice, and a delivery row
+ * exists exactly when its job does. Returns how many deliveries were planned.
+ */
+export async function fanOutDeliveries(db: Db, jobs: JobRow[], rows: ChangeRow[], deps: DeliveryDeps): Promise<number> {
+  const planned: PlannedDelivery[] = rows.flatMap((r) => planDeliveries(jobs[r.ord]!.id, r, deps)).map((p, ord) => ({ ...p, ord }));
+  if (!planned.length) return 0;
+  const at = new Date().toISOString();
+  // The dossier id in the job keeps one dossier's messages in order in the worker (JobWorker.runOnce).
+  await db.execute(sql`
+    WITH planned AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(planned)}::jsonb) AS t(ord int, id uuid, dossier_id uuid, user_id uuid, channel text,
+        recipient text, recipient_masked text, template text, subject text, body text, dedupe_key text)
+    ), ins AS (
+      INSERT INTO notification_deliveries (id, dossier_id, user_id, channel, recipient, recipient_masked, template, subject, body, status, created_at, updated_at, dedupe_key)
+      SELECT id, dossier_id, user_id, channel, recipient, recipient_masked, template, subject, body, 'queued', ${at}::timestamptz, ${at}::timestamptz, dedupe_key
+      FROM planned ORDER BY ord
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id, dossier_id
+    )
+    INSERT INTO jobs (type, payload, run_at, created_at, dedupe_key, max_attempts)
+    SELECT ${DELIVER_JOB}::text, jsonb_build_object('deliveryId', ins.id, 'dossierId', ins.dossier_id), ${at}::timestamptz, ${at}::timestamptz, 'deliver:' || ins.id, ${deps.maxAttempts}::int
+    FROM ins JOIN planned USING (id) ORDER BY planned.ord
+    ON CONFLICT (dedupe_key) DO NOTHING`);
   return planned.length;
 }
 

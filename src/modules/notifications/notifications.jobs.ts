@@ -1,12 +1,11 @@
-import { eq } from 'drizzle-orm';
-import { param, prepared, queryRows, sql, type Db } from '../../db/client.ts';
-import { dossiers, notifications } from '../../db/schema.ts';
-import type { JobHandler } from '../../platform/jobs.ts';
+import { queryRows, sql, type Db } from '../../db/client.ts';
+import { notifications } from '../../db/schema.ts';
+import type { BatchJobHandler, JobHandler, JobHandlers, JobRow } from '../../platform/jobs.ts';
 import { newId } from '../../platform/ids.ts';
 import { formatVnDateTime, vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock } from '../calendar/index.ts';
 import { STATUS_NAMES_VI, type DossierStatus } from '../dossiers/dossier-workflow.ts';
-import { DELIVER_JOB, deliverNotification, fanOutDeliveries, type DeliveryDeps } from './notifications.deliveries.ts';
+import { DELIVER_JOB, deliverNotification, fanOutDeliveries, loadChanges, type DeliveryDeps } from './notifications.deliveries.ts';
 
 /** What the applicant is told in the app after each change (email and SMS: notifications.templates.ts). */
 function messageFor(action: string, to: DossierStatus, code: string, dueAt: Date | null): { title: string; body: string } | null {
@@ -32,20 +31,26 @@ function messageFor(action: string, to: DossierStatus, code: string, dueAt: Date
   }
 }
 
-/** dossier.status_changed → an in-app notification for the applicant's account (once per change, one statement). */
-export const notifyApplicant: JobHandler = async (job, db: Db) => {
-  const { dossierId, action, to } = job.payload as { dossierId: string; action: string; to: DossierStatus };
-  const [d] = await prepared(db, 'notify_dossier', (x, n) =>
-    x.select({ code: dossiers.code, applicantUserId: dossiers.applicantUserId, dueAt: dossiers.dueAt }).from(dossiers).where(eq(dossiers.id, param('id'))).prepare(n),
-  ).execute({ id: dossierId });
-  if (!d?.applicantUserId || !d.code) return;
-  const m = messageFor(action, to, d.code, d.dueAt);
-  if (!m) return;
-  await db
-    .insert(notifications)
-    .values({ id: newId(), userId: d.applicantUserId, dossierId, kind: action, title: m.title, body: m.body, createdAt: new Date(), dedupeKey: `job:${job.id}` })
-    .onConflictDoNothing();
-};
+/**
+ * dossier.status_changed, for a batch of changes in queue order: one read of their dossiers
+ * (loadChanges), then one insert of the applicants' in-app notifications (once per change: the
+ * job id is the dedupe key), then the email and SMS fan-out (one statement). Four round trips per
+ * change become three per batch.
+ */
+function statusChanged(deps: DeliveryDeps): BatchJobHandler {
+  const many = async (jobs: JobRow[], db: Db) => {
+    const rows = await loadChanges(db, jobs);
+    const now = new Date();
+    const inApp = rows.flatMap((d) => {
+      const m = d.applicant_user_id && d.code ? messageFor(d.action, d.to_status as DossierStatus, d.code, d.due_at === null ? null : new Date(d.due_at)) : null;
+      // newId is monotonic within a process: one dossier's notifications keep their order.
+      return m ? [{ id: newId(), userId: d.applicant_user_id!, dossierId: d.id, kind: d.action, title: m.title, body: m.body, createdAt: now, dedupeKey: `job:${jobs[d.ord]!.id}` }] : [];
+    });
+    if (inApp.length) await db.insert(notifications).values(inApp).onConflictDoNothing();
+    await fanOutDeliveries(db, jobs, rows, deps);
+  };
+  return { many, one: (job, db) => many([job], db) };
+}
 
 /**
  * dossier.deadline_scan (hourly): tells whoever holds an open dossier that it is due by the end of
@@ -94,13 +99,10 @@ export const scanDeadlines: JobHandler = async (_job, db: Db) => {
  * The job handlers of this module. `dossier.status_changed` writes the in-app notification and
  * fans out to the configured email and SMS channels; `notification.deliver` sends one message.
  */
-export function notificationHandlers(deps: DeliveryDeps): Record<string, JobHandler> {
+export function notificationHandlers(deps: DeliveryDeps): JobHandlers {
   if ((deps.channels.email || deps.channels.sms) && !deps.keyring) throw new Error('notification channels need a keyring to encrypt recipients');
   return {
-    'dossier.status_changed': async (job, db) => {
-      await notifyApplicant(job, db);
-      await fanOutDeliveries(job, db, deps);
-    },
+    'dossier.status_changed': statusChanged(deps),
     'dossier.deadline_scan': scanDeadlines,
     [DELIVER_JOB]: (job, db) => deliverNotification(job, db, deps),
   };

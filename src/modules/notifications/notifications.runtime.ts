@@ -7,14 +7,14 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.ts';
 import { keyringFor } from '../../platform/crypto.ts';
-import type { JobHandler } from '../../platform/jobs.ts';
+import type { JobHandlers } from '../../platform/jobs.ts';
 import { httpSmsChannel, smtpChannel, type Channels } from './notifications.channels.ts';
 import { notificationHandlers } from './notifications.jobs.ts';
 import { redactUrl } from './notifications.recipients.ts';
 import { startSmsSink, startSmtpSink, type Sink } from './notifications.sinks.ts';
 
 export interface NotificationDelivery {
-  handlers: Record<string, JobHandler>;
+  handlers: JobHandlers;
   channels: Channels;
   close(): Promise<void>;
 }
