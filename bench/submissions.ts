@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { buildDist, cpuMsOf, multipartBody, percentile, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
+import { buildDist, cpuMsOf, multipartBody, percentile, postgresCpuMs, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -49,6 +49,12 @@ interface Result {
   sustainedPerSec: number | null;
   /** Server CPU (user + system) per lookup, ms: comparable between runs on a busy machine. */
   lookupCpuMs: number;
+  /**
+   * CPU ms per submission over the whole load (warm-up included) and the drain of its jobs: the
+   * server process, the PostgreSQL processes (0 on PGlite, which runs inside the server) and the
+   * load generator. Where the CPU of a submission goes; it rises too when other work shares the cores.
+   */
+  cpuMsPerSubmission: { server: number; postgres: number; loadGenerator: number };
 }
 
 /**
@@ -118,6 +124,7 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
   const phases = { create: [] as number[], file: [] as number[], submit: [] as number[] };
   const codes: string[] = [];
   let errors = 0;
+  const cpuAtStart = { server: cpuMsOf(server.pid).total, postgres: postgresCpuMs(), loadGenerator: process.cpuUsage() };
   const startedAt = Date.now();
   const measureFrom = startedAt + WARMUP_SECONDS * 1000;
   const end = measureFrom + SUBMIT_SECONDS * 1000;
@@ -176,6 +183,12 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
   }
 
   const drain = server.dbUrl && !process.env.BENCH_LOOKUP_NO_DRAIN ? await drainJobs(server.dbUrl, new Date(startedAt)) : null;
+  const generatorCpu = process.cpuUsage(cpuAtStart.loadGenerator);
+  const cpuMsPerSubmission = {
+    server: (cpuMsOf(server.pid).total - cpuAtStart.server) / codes.length,
+    postgres: server.dbUrl ? (postgresCpuMs() - cpuAtStart.postgres) / codes.length : 0,
+    loadGenerator: (generatorCpu.user + generatorCpu.system) / 1000 / codes.length,
+  };
   const lookupLat: number[] = [];
   let lookupErrors = 0;
   const lend = Date.now() + LOOKUP_SECONDS * 1000;
@@ -213,6 +226,7 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
     // (Warm-up included: its jobs are in the drain too.)
     sustainedPerSec: drain && drain.left === 0 ? codes.length / (loadSecs + drain.seconds) : null,
     lookupCpuMs,
+    cpuMsPerSubmission,
   };
 }
 
@@ -324,6 +338,11 @@ async function main() {
   if (drained.length) {
     console.log('\nWith the background work they queued (one notification job per submission), counted until the queue was empty again:');
     for (const r of drained) console.log(`  ${r.label}: ${r.jobsDueAtLookup} jobs due when the load stopped, written in ${fmt(r.drainSeconds!, 1)} s; sustained ${fmt(r.sustainedPerSec!)} submissions/s`);
+  }
+  console.log('\nCPU per submission (ms, user + system, over the load and the drain of its jobs; it rises when other work shares the cores):');
+  for (const r of rows) {
+    const c = r.cpuMsPerSubmission;
+    console.log(`  ${r.label}: server ${fmt(c.server, 2)}, PostgreSQL ${fmt(c.postgres, 2)}, load generator ${fmt(c.loadGenerator, 2)}; in all ${fmt(c.server + c.postgres + c.loadGenerator, 2)}`);
   }
   if (results.directInsertPerSec) {
     const ratios = (results.ratioToCeiling as { run: string; ratio: number }[]).map((r) => `${fmt(r.ratio, 2)} (${r.run})`).join(', ');
