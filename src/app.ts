@@ -26,6 +26,7 @@ import type { LocalFileStore } from './platform/files.ts';
 import { installErrorHandling } from './platform/http.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { installOpenApi } from './platform/openapi.ts';
+import { setSettingsReporter } from './platform/settings.ts';
 import { frameworkErrors, installInputGuards, redactingLogger, securityRoutes } from './modules/security/index.ts';
 import { webRoutes } from './web/web.routes.ts';
 
@@ -48,6 +49,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
+  // A stored setting that no longer fits its schema is set aside for the default: said once in the log (platform/settings.ts).
+  setSettingsReporter((w) =>
+    app.log.warn({ setting: w.key, errors: w.errors }, 'a stored setting does not fit its schema: the default is in force until an administrator saves a valid value'),
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { SETTING_DEFAULTS, type SettingKey } from '../src/platform/settings.ts';
+import { clearSettingsCache, getSetting, SETTING_DEFAULTS, setSettingsReporter, type InvalidSettingWarning, type SettingKey } from '../src/platform/settings.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 import { csrfOf, formValues, unescapeHtml, webClient } from './web-client.ts';
 
@@ -292,5 +292,107 @@ describe('the settings page: refusing', () => {
     const none = await refused('gia-han', { 'approver.2': null, maxExtensions: '3' }, 'gia-han-approver', 'Vai trò duyệt gia hạn: chọn ít nhất 1');
     expect(valueOf(none, 'gia-han-maxExtensions')).toBe('3');
     expect(isChecked(none, 'gia-han-approver-leader')).toBe(false);
+  });
+});
+
+describe('a stored value that no longer fits its schema', () => {
+  /** Writes a value straight into the table, as a value stored before a rule was added would be. */
+  const store = async (key: SettingKey, json: string) => {
+    await t.database.db.execute(sql`INSERT INTO settings (key, value) VALUES (${key}, ${json}::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
+    clearSettingsCache();
+  };
+  interface StateJson {
+    key: SettingKey;
+    value: unknown;
+    isDefault: boolean;
+    invalidStored: { message: string; value: unknown; errors: { path: string; message: string }[] } | null;
+  }
+  const states = async () => {
+    const r = await t.request({ method: 'GET', url: '/api/v1/settings/states', as: 'admin.lan' });
+    expect(r.status).toBe(200);
+    return Object.fromEntries((r.json.items as StateJson[]).map((s) => [s.key, s])) as Record<SettingKey, StateJson>;
+  };
+  const INVALID = 'Giá trị đã lưu không hợp lệ, hệ thống đang dùng giá trị mặc định.';
+
+  afterEach(() => setSettingsReporter(null));
+
+  it('is set aside for the default, said once, shown by the API and the page, and cleared by saving a valid pattern', async () => {
+    const warnings: InvalidSettingWarning[] = [];
+    setSettingsReporter((w) => warnings.push(w));
+    // A pattern stored before the rule "{agency}, {yymmdd} and one {seq4}": no {agency}.
+    await store('dossier_code_pattern', '"HS-{yymmdd}-{seq4}"');
+    expect(await getSetting(t.database.db, 'dossier_code_pattern')).toBe('{agency}-{yymmdd}-{seq4}');
+    clearSettingsCache();
+    expect(await getSetting(t.database.db, 'dossier_code_pattern')).toBe('{agency}-{yymmdd}-{seq4}');
+    expect(warnings).toEqual([{ key: 'dossier_code_pattern', errors: [{ path: 'value', message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan' }] }]);
+    expect((await apiSettings()).dossier_code_pattern).toBe('{agency}-{yymmdd}-{seq4}');
+
+    const s = (await states()).dossier_code_pattern;
+    expect(s).toMatchObject({ value: '{agency}-{yymmdd}-{seq4}', isDefault: true });
+    expect(s.invalidStored).toEqual({
+      message: INVALID,
+      value: 'HS-{yymmdd}-{seq4}',
+      errors: [{ path: 'value', message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan' }],
+    });
+    expect((await states()).office_hours.invalidStored).toBeNull();
+
+    // The page: a warning at the top linking the setting, the status in the table, and in its section the stored value and why.
+    const page = await get(PAGE, cookies['admin.lan']);
+    const b = page.body;
+    expect(b).toContain('hệ thống đang dùng giá trị mặc định cho đến khi lưu giá trị mới:</p>\n<ul><li><a href="#ma-ho-so">Mẫu mã hồ sơ</a></li></ul>');
+    const table = b.slice(b.indexOf('<tbody>'), b.indexOf('</tbody>'));
+    expect(table).toContain('<td>{agency}-{yymmdd}-{seq4}</td><td>Giá trị đã lưu không hợp lệ, đang dùng mặc định</td>');
+    expect(table.match(/<td>Mặc định<\/td>/g)).toHaveLength(5);
+    const section = b.slice(b.indexOf('<section id="ma-ho-so"'), b.indexOf('</section>', b.indexOf('<section id="ma-ho-so"')));
+    expect(section).toContain('<span class="tag bad">Giá trị đã lưu không hợp lệ, đang dùng mặc định</span>');
+    expect(section).toContain(`<strong>${INVALID}</strong>`);
+    expect(section).toContain('<dt>Giá trị đã lưu</dt><dd><code>HS-{yymmdd}-{seq4}</code></dd>');
+    expect(section).toContain('<li>cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan</li>');
+    // The form holds the value in force; the code example follows it.
+    expect(valueOf(section, 'ma-ho-so-pattern')).toBe('{agency}-{yymmdd}-{seq4}');
+    expect(section).toContain(`<code>000.00.01.H37-${todayYymmdd()}-0001</code>`);
+    const en = await get(PAGE, `${cookies['admin.lan']}; lang=en`);
+    expect(en.body).toContain('<strong>The stored value is not valid: the default value is in force.</strong>');
+
+    // Saving a valid pattern on the page replaces the stored value: nothing is set aside any more.
+    const res = await post('ma-ho-so', { pattern: 'HS-{agency}-{yymmdd}-{seq4}' });
+    expect(res.status).toBe(303);
+    const after = (await states()).dossier_code_pattern;
+    expect(after).toMatchObject({ value: 'HS-{agency}-{yymmdd}-{seq4}', isDefault: false, invalidStored: null });
+    const fixed = await get(PAGE, cookies['admin.lan']);
+    expect(fixed.body).not.toContain(INVALID);
+    expect(fixed.body).not.toContain('tag bad');
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('words the reasons with their place in the value; restoring the default or saving through the API clears it too', async () => {
+    await store('office_hours', '{"periods":[{"start":"07.30","end":"11:30"}]}');
+    await store('upload_max_bytes', '"10MB"');
+    const s = await states();
+    expect(s.office_hours.invalidStored?.errors.map((e) => e.path)).toEqual(['value.periods.0.start']);
+    expect(s.office_hours.invalidStored?.value).toEqual({ periods: [{ start: '07.30', end: '11:30' }] });
+    expect(s.upload_max_bytes.invalidStored?.value).toBe('10MB');
+    expect(s.upload_max_bytes.value).toBe(10 * 1024 * 1024);
+    const page = await get(PAGE, cookies['admin.lan']);
+    expect(page.body).toContain('<li><a href="#gio-lam-viec">Giờ làm việc</a></li><li><a href="#tep-tai-len">Dung lượng tối đa của tệp tải lên</a></li>');
+    // As jsonb keeps it (its own key order), escaped.
+    expect(page.body).toContain('<code>{&quot;periods&quot;:[{&quot;end&quot;:&quot;11:30&quot;,&quot;start&quot;:&quot;07.30&quot;}]}</code>');
+    expect(page.body).toContain('<li>periods.0.start: giờ dạng HH:MM, ví dụ 07:30</li>');
+    expect(page.body).toContain('<li>sai kiểu dữ liệu</li>');
+
+    // "Restore the default" on the page stores the default; PUT through the API stores a value.
+    expect((await post('gio-lam-viec', { op: 'default' })).status).toBe(303);
+    const put = await t.request({ method: 'PUT', url: '/api/v1/settings/upload_max_bytes', as: 'admin.lan', payload: { value: 10 * 1024 * 1024 } });
+    expect(put.status).toBe(200);
+    const now = await states();
+    expect(Object.values(now).filter((x) => x.invalidStored)).toEqual([]);
+    expect((await get(PAGE, cookies['admin.lan'])).body).not.toContain('notice warn');
+  });
+
+  it('the states API is for administrators only', async () => {
+    expect((await t.request({ method: 'GET', url: '/api/v1/settings/states' })).status).toBe(401);
+    const r = await t.request({ method: 'GET', url: '/api/v1/settings/states', as: 'leader.hoa' });
+    expect(r.status).toBe(403);
+    expect(r.headers['content-type']).toContain('application/problem+json');
   });
 });

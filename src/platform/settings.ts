@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { sql, type Db } from '../db/client.ts';
 import { settings } from '../db/schema.ts';
@@ -65,19 +66,89 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   dossier_extension: { approverRoles: ['leader'], maxExtensions: null, maxWorkingDaysEach: null, withinWorkingDaysOfDue: null },
 };
 
-const CACHE_MS = 5_000;
-const cache = new Map<string, { value: unknown; at: number }>();
+/** One reason a stored value does not fit its schema (zod's issue: a path inside the value and a message). */
+export type SettingIssue = z.core.$ZodIssue;
 
-export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {
+/** A stored value that no longer fits its schema (stored before a rule was added, or written by hand). */
+export interface InvalidStoredSetting {
+  value: unknown;
+  issues: readonly SettingIssue[];
+}
+
+/** A setting as read: the value in force, and the stored value that was set aside for the default, if any. */
+export interface SettingReading<K extends SettingKey> {
+  value: SettingValue<K>;
+  invalidStored: InvalidStoredSetting | null;
+}
+
+/** What is said when a stored value is set aside: the key and the reasons, never the value (short, and a setting may one day hold a secret). */
+export interface InvalidSettingWarning {
+  key: SettingKey;
+  errors: { path: string; message: string }[];
+}
+
+export type SettingsReporter = (warning: InvalidSettingWarning) => void;
+
+/** Until the app sets its logger (buildApp), a warning goes to Node's process warnings (stderr), e.g. in the admin CLI. */
+const processWarning: SettingsReporter = (w) =>
+  process.emitWarning(`setting ${w.key}: the stored value does not fit its schema, the default is in force (${w.errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`, {
+    code: 'TINHSO_SETTING_INVALID',
+  });
+
+let reporter: SettingsReporter = processWarning;
+/** Key and stored value (hashed) already reported: each is said once per process, not at every cache refresh. */
+const reported = new Set<string>();
+
+/** Where warnings about stored values set aside go (the app's logger); the new reporter hears each again once. */
+export function setSettingsReporter(r: SettingsReporter | null): void {
+  reporter = r ?? processWarning;
+  reported.clear();
+}
+
+/** Zod's issues as `{path, message}`, the path inside the value prefixed with `value` (as SETTING_INVALID's field errors). */
+export const settingIssueErrors = (issues: readonly SettingIssue[]): { path: string; message: string }[] =>
+  issues.map((i) => ({ path: ['value', ...i.path.map(String)].join('.'), message: i.message.slice(0, 200) }));
+
+function reportInvalid(key: SettingKey, stored: unknown, issues: readonly SettingIssue[]): void {
+  const id = `${key}:${createHash('sha256').update(JSON.stringify(stored) ?? 'undefined').digest('base64url')}`;
+  if (reported.has(id)) return;
+  reported.add(id);
+  try {
+    reporter({ key, errors: settingIssueErrors(issues) });
+  } catch {
+    // A failing logger must not make the setting unreadable.
+  }
+}
+
+const CACHE_MS = 5_000;
+const cache = new Map<string, { reading: SettingReading<SettingKey>; at: number }>();
+
+/**
+ * A setting with what stands behind it: the stored value when it fits the schema, else the
+ * default. A stored value that no longer fits (a pattern stored before a rule was added) is set
+ * aside, reported once (setSettingsReporter) and returned as `invalidStored`, so the settings
+ * page and API can show it and an administrator can correct it.
+ */
+export async function readSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingReading<K>> {
   const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as SettingValue<K>;
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.reading as SettingReading<K>;
   const res = (await db.execute(sql`SELECT value FROM settings WHERE key = ${key}`)) as unknown as { rows: { value: unknown }[] };
   const stored = res.rows[0]?.value;
-  // Both drivers decode jsonb; a stored value that no longer fits its schema falls back to the default.
+  // Both drivers decode jsonb.
   const parsed = stored === undefined ? null : SettingSchemas[key].safeParse(stored);
-  const value = (parsed?.success ? parsed.data : SETTING_DEFAULTS[key]) as SettingValue<K>;
-  cache.set(key, { value, at: Date.now() });
-  return value;
+  let reading: SettingReading<K>;
+  if (parsed?.success) reading = { value: parsed.data as SettingValue<K>, invalidStored: null };
+  else if (parsed) {
+    reportInvalid(key, stored, parsed.error.issues);
+    reading = { value: SETTING_DEFAULTS[key], invalidStored: { value: stored, issues: parsed.error.issues } };
+  } else reading = { value: SETTING_DEFAULTS[key], invalidStored: null };
+  cache.set(key, { reading, at: Date.now() });
+  return reading;
+}
+
+/** The value in force: the stored value, or the default when none is stored or the stored one does not fit (readSetting). */
+export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {
+  return (await readSetting(db, key)).value;
 }
 
 export async function putSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>, by: string | null, now: Date): Promise<void> {

@@ -46,6 +46,8 @@ export interface SettingView {
   updated: string | null;
   /** What the form shows: the value in force, or what was typed when the form was refused. */
   fields: Fields;
+  /** A stored value set aside because it no longer fits (the default is in force): as stored, and why, in words. */
+  invalidStored: { valueText: string; reasons: string[] } | null;
 }
 
 export interface SettingsPageView {
@@ -142,6 +144,17 @@ ${text('withinWorkingDaysOfDue', 'admin.set.ext.within', 'admin.set.ext.withinHi
   }
 }
 
+const statusText = (p: PageCtx, s: SettingView): string =>
+  s.invalidStored ? tr(p)('admin.set.stored.status') : s.isDefault ? tr(p)('admin.set.isDefault') : tr(p)('admin.set.changed');
+
+/** A stored value set aside: what was stored and why it does not fit, so the administrator can save a valid one. */
+function invalidStoredNote(p: PageCtx, x: NonNullable<SettingView['invalidStored']>): SafeHtml {
+  const _ = tr(p);
+  return html`<div class="notice warn"><p><strong>${_('admin.set.stored.title')}</strong> ${_('admin.set.stored.fix')}</p>
+<dl class="summary"><div><dt>${_('admin.set.stored.value')}</dt><dd><code>${x.valueText}</code></dd></div>
+<div><dt>${_('admin.set.stored.reasons')}</dt><dd><ul>${x.reasons.map((r) => html`<li>${r}</li>`)}</ul></dd></div></dl></div>`;
+}
+
 function section(p: PageCtx, v: SettingsPageView, s: SettingView): SafeHtml {
   const _ = tr(p);
   const slug = SETTING_SLUGS[s.key];
@@ -149,9 +162,10 @@ function section(p: PageCtx, v: SettingsPageView, s: SettingView): SafeHtml {
   const preview = s.key === 'dossier_code_pattern' ? html` <button type="submit" name="op" value="preview" class="secondary">${_('admin.set.pattern.preview')}</button>` : null;
   return html`<section id="${slug}" tabindex="-1" aria-labelledby="h-${slug}"><h2 id="h-${slug}">${name}</h2>
 <p>${_(`admin.set.about.${s.key}`)}</p>
-<dl class="summary"><div><dt>${_('admin.set.current')}</dt><dd>${s.valueText} <span class="tag${s.isDefault ? '' : ' partial'}">${s.isDefault ? _('admin.set.isDefault') : _('admin.set.changed')}</span></dd></div>
+<dl class="summary"><div><dt>${_('admin.set.current')}</dt><dd>${s.valueText} <span class="tag${s.invalidStored ? ' bad' : s.isDefault ? '' : ' partial'}">${statusText(p, s)}</span></dd></div>
 ${s.isDefault ? null : html`<div><dt>${_('admin.set.default')}</dt><dd>${s.defaultText}</dd></div>`}
 ${s.updated ? html`<div><dt>${_('admin.set.updated')}</dt><dd>${s.updated}</dd></div>` : null}</dl>
+${s.invalidStored ? invalidStoredNote(p, s.invalidStored) : null}
 <form method="post" action="${SETTINGS_PATH}/${slug}" novalidate>${csrfField(p)}
 ${settingForm(p, v, s)}
 <p><button type="submit" name="op" value="save">${_('admin.set.save')}<span class="visually-hidden">: ${name}</span></button>${preview}
@@ -163,15 +177,17 @@ export function settingsPage(p: PageCtx, v: SettingsPageView): string {
   const _ = tr(p);
   const title = _('admin.set.title');
   const lead = v.failed ? _('admin.set.invalid', { name: _(`admin.set.name.${v.failed}`) }) : undefined;
+  const invalid = v.settings.filter((s) => s.invalidStored);
   return adminLayout(
     p,
     title,
     html`<h1>${title}</h1>${notice(v.notice)}${summary(p, v.errors, lead)}
-<p class="lead">${_('admin.set.lead')}</p>
+<p class="lead">${_('admin.set.lead')}</p>${invalid.length ? html`<div class="notice warn"><p>${_('admin.set.stored.pageLead')}</p>
+<ul>${invalid.map((s) => html`<li><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></li>`)}</ul></div>` : null}
 <div class="table-wrap"><table><caption class="visually-hidden">${title}</caption><thead><tr><th scope="col">${_('admin.set.colSetting')}</th><th scope="col">${_('admin.set.current')}</th><th scope="col">${_('admin.set.colStatus')}</th></tr></thead>
 <tbody>${v.settings.map(
       (s) =>
-        html`<tr><td><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></td><td>${s.valueText}</td><td>${s.isDefault ? _('admin.set.isDefault') : _('admin.set.changed')}</td></tr>`,
+        html`<tr><td><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></td><td>${s.valueText}</td><td>${statusText(p, s)}</td></tr>`,
     )}</tbody></table></div>
 ${v.settings.map((s) => section(p, v, s))}`,
   );

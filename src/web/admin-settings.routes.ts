@@ -31,6 +31,8 @@ type Issue = z.core.$ZodIssue;
 const MB = 1024 * 1024;
 /** Checkbox groups are read up to this index (the schemas allow at most 6 and 3 roles). */
 const MAX_CHECKS = 10;
+/** A stored value set aside is shown up to this many characters. */
+const STORED_TEXT_MAX = 500;
 const KEYS = Object.keys(SETTING_SLUGS) as SettingKey[];
 const keyOfSlug = (slug: string): SettingKey | null => KEYS.find((k) => SETTING_SLUGS[k] === slug) ?? null;
 
@@ -212,6 +214,20 @@ function issueWords(locale: Locale, issue: Issue): string {
   }
 }
 
+/** A stored value set aside, as stored (a string as it is, anything else as JSON), cut short if long. */
+export function storedText(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > STORED_TEXT_MAX ? `${text.slice(0, STORED_TEXT_MAX)}…` : text;
+}
+
+/** Why a stored value does not fit, in the page's language, each reason after its place in the value (`periods.0.start: …`). */
+export function storedReasons(locale: Locale, issues: readonly Issue[]): string[] {
+  return issues.map((i) => {
+    const words = i.code === 'invalid_type' ? t(locale, 'admin.set.err.type') : issueWords(locale, i);
+    return i.path.length ? `${i.path.map(String).join('.')}: ${words}` : words;
+  });
+}
+
 /** The settings service's refusal as messages next to the inputs concerned. */
 export function issueErrors(key: SettingKey, issues: readonly Issue[], reading: FormReading, locale: Locale): AdminError[] {
   const out: AdminError[] = [];
@@ -315,6 +331,7 @@ export function registerAdminSettingsRoutes(app: FastifyInstance, h: WebHelpers)
         isDefault: s.isDefault,
         updated: s.updatedAt ? (s.updatedBy ? t(locale, 'admin.set.updatedBy', { at: formatVnDateTime(s.updatedAt), name: s.updatedBy }) : formatVnDateTime(s.updatedAt)) : null,
         fields: formFields(s.key, s.value),
+        invalidStored: s.invalidStored ? { valueText: storedText(s.invalidStored.value), reasons: storedReasons(locale, s.invalidStored.issues) } : null,
       }),
     );
     const agency = await exampleAgency();

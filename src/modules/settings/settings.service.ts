@@ -4,7 +4,16 @@ import { writeAudit } from '../../platform/audit.ts';
 import { requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
-import { getSetting, putSetting, SETTING_DEFAULTS, SettingSchemas, type SettingKey, type SettingValue } from '../../platform/settings.ts';
+import {
+  getSetting,
+  putSetting,
+  readSetting,
+  SETTING_DEFAULTS,
+  SettingSchemas,
+  type InvalidStoredSetting,
+  type SettingKey,
+  type SettingValue,
+} from '../../platform/settings.ts';
 
 export const SETTING_KEYS = Object.keys(SettingSchemas) as SettingKey[];
 
@@ -12,8 +21,13 @@ export const SETTING_KEYS = Object.keys(SettingSchemas) as SettingKey[];
 export interface SettingState<K extends SettingKey = SettingKey> {
   key: K;
   value: SettingValue<K>;
-  /** The value in force equals the built-in default (never changed, or changed back). */
+  /** The value in force equals the built-in default (never changed, changed back, or the stored value set aside). */
   isDefault: boolean;
+  /**
+   * The stored value when it no longer fits the setting's schema (stored before a rule was added,
+   * or written by hand), with zod's reasons: the default is in force until a valid value is saved.
+   */
+  invalidStored: InvalidStoredSetting | null;
   /** The last change, if any was stored. */
   updatedAt: Date | null;
   updatedBy: string | null;
@@ -34,8 +48,8 @@ function canonical(v: unknown): string {
 export const isDefaultValue = <K extends SettingKey>(key: K, value: unknown): boolean => canonical(value) === canonical(SETTING_DEFAULTS[key]);
 
 /**
- * Every setting with the value in force, whether it is the default and who changed it last
- * (administrators only). Errors: FORBIDDEN.
+ * Every setting with the value in force, whether it is the default, a stored value set aside
+ * because it no longer fits, and who changed it last (administrators only). Errors: FORBIDDEN.
  */
 export async function listSettingStates(ctx: Ctx): Promise<SettingState[]> {
   requireRole(ctx.actor, 'admin');
@@ -46,9 +60,9 @@ export async function listSettingStates(ctx: Ctx): Promise<SettingState[]> {
   const byKey = new Map(rows.map((r) => [r.key, r]));
   return Promise.all(
     SETTING_KEYS.map(async (key): Promise<SettingState> => {
-      const value = await getSetting(ctx.db, key);
+      const { value, invalidStored } = await readSetting(ctx.db, key);
       const row = byKey.get(key);
-      return { key, value, isDefault: isDefaultValue(key, value), updatedAt: row ? new Date(row.updated_at) : null, updatedBy: row?.updated_by ?? null };
+      return { key, value, isDefault: isDefaultValue(key, value), invalidStored, updatedAt: row ? new Date(row.updated_at) : null, updatedBy: row?.updated_by ?? null };
     }),
   );
 }

@@ -17,6 +17,8 @@ form.inline{display:inline}
 .inline-search .field{margin:0}
 .caption{display:block;color:#505a5f;font-size:1rem;font-weight:400}
 .preview{border-left:5px solid #b1b4b6;padding-left:1rem}
+.notice.warn{border-left-color:#d4351c}
+.notice.warn ul{margin:.25rem 0}
 .preview-form{border:2px dashed #b1b4b6;padding:1rem}
 .back{margin:0 0 1rem}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);border:0;white-space:nowrap}

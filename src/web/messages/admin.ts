@@ -278,6 +278,13 @@ export const vi = {
   'admin.set.err.maxLength': 'tối đa {max} ký tự',
   'admin.set.err.unknownRole': 'có vai trò không hợp lệ',
   'admin.set.err.time': 'giờ dạng HH:MM, ví dụ 07:30',
+  'admin.set.err.type': 'sai kiểu dữ liệu',
+  'admin.set.stored.title': 'Giá trị đã lưu không hợp lệ, hệ thống đang dùng giá trị mặc định.',
+  'admin.set.stored.fix': 'Hãy lưu một giá trị hợp lệ bằng biểu mẫu dưới đây, hoặc khôi phục giá trị mặc định.',
+  'admin.set.stored.value': 'Giá trị đã lưu',
+  'admin.set.stored.reasons': 'Lý do không hợp lệ',
+  'admin.set.stored.status': 'Giá trị đã lưu không hợp lệ, đang dùng mặc định',
+  'admin.set.stored.pageLead': 'Giá trị đã lưu của các cài đặt sau không còn hợp lệ; hệ thống đang dùng giá trị mặc định cho đến khi lưu giá trị mới:',
 } as const;
 
 export const en: Record<keyof typeof vi, string> = {
@@ -557,4 +564,11 @@ export const en: Record<keyof typeof vi, string> = {
   'admin.set.err.maxLength': 'at most {max} characters',
   'admin.set.err.unknownRole': 'contains a role that does not exist',
   'admin.set.err.time': 'a time as HH:MM, e.g. 07:30',
+  'admin.set.err.type': 'the wrong kind of value',
+  'admin.set.stored.title': 'The stored value is not valid: the default value is in force.',
+  'admin.set.stored.fix': 'Save a valid value with the form below, or restore the default.',
+  'admin.set.stored.value': 'Stored value',
+  'admin.set.stored.reasons': 'Why it is not valid',
+  'admin.set.stored.status': 'Stored value not valid, default in force',
+  'admin.set.stored.pageLead': 'The stored values of these settings are no longer valid; the default is in force until a new value is saved:',
 };
