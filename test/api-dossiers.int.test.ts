@@ -192,6 +192,22 @@ describe('walk-in intake at the counter', () => {
     expect((await get(d.id, 'reception.dung')).status).toBe(200);
   });
 
+  it('takes a landline as the applicant’s phone (stored as its national digits), but SMS consent only with a mobile', async () => {
+    const walkIn = { type: 'citizen', fullName: 'Đinh Thị Mai', idNumber: '036199990002', phone: '(0229) 3871 234' };
+    const d = await createDraft('reception.dung', { applicant: walkIn });
+    expect(d.applicant.phone).toBe('02293871234');
+    expect((await get(d.id, 'reception.dung')).json.applicant.phone).toBe('02293871234');
+    // The applicant's own draft, with the +84 form of a Hà Nội landline.
+    const own = await createDraft('citizen.an', { applicant: { ...applicant, phone: '+84 (0) 24 3825 1234' } });
+    expect(own.applicant.phone).toBe('02438251234');
+    // Consent to SMS at the counter needs a number that takes SMS: not a landline.
+    const consent = await t.request({ method: 'POST', url: api('/dossiers'), as: 'reception.dung', payload: { procedureCode: CODE, applicant: walkIn, form: validForm(def), smsConsent: true } });
+    expectProblem(consent, 422, 'DOSSIER_SMS_CONSENT_INVALID');
+    expect(consent.json.errors).toEqual([{ path: 'applicant.phone', message: 'Cần số di động để gửi tin nhắn' }]);
+    const mobile = await createDraft('reception.dung', { applicant: { ...walkIn, phone: '0911 000 444' }, smsConsent: true });
+    expect(mobile.smsConsentAt).toMatch(/\+07:00$/);
+  });
+
   it('the desk records a walk-in’s supplement at the counter; a dossier goes back to the desk only when complete', async () => {
     const stranger = { type: 'citizen', fullName: 'Đinh Thị Mai', idNumber: '036199990002' };
     const d = await createDraft('reception.dung', { applicant: stranger });
@@ -267,7 +283,9 @@ describe('walk-in intake at the counter', () => {
     expect(noTax.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'applicant.taxCode' })]));
     const badPhone = await post('citizen.an', { ...body, applicant: { ...applicant, phone: '12345' } });
     expectProblem(badPhone, 422, 'VALIDATION_FAILED');
-    expect(badPhone.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'applicant.phone' })]));
+    expect(badPhone.json.errors).toEqual(expect.arrayContaining([{ path: 'applicant.phone', message: 'số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)' }]));
+    // A landline missing a digit, and an old 11-digit mobile (01x), are refused too.
+    for (const phone of ['0229387123', '01283849123']) expectProblem(await post('citizen.an', { ...body, applicant: { ...applicant, phone } }), 422, 'VALIDATION_FAILED');
     const noProc = await post('citizen.an', { applicant });
     expectProblem(noProc, 422, 'VALIDATION_FAILED');
     expect(noProc.json.errors.map((e: { path: string }) => e.path)).toContain('procedureCode');

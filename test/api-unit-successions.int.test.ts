@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { unitCodeProblem } from '../src/modules/reference/reference.service.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 // Administrative-unit successions (old code → new code from a date): imported from CSV by the
@@ -135,8 +136,8 @@ describe('reading successions (GET /units/{code}/successions)', () => {
     expect(split.json).toEqual({
       code: '14962',
       successors: [
-        { code: '14970', name: 'Xã Hợp Nhất', effectiveDate: '2026-01-01', note: 'Chia tách' },
-        { code: '14971', name: 'Phường Tách Mới', effectiveDate: '2026-01-01', note: 'Chia tách xã Cũ Ba' },
+        { id: expect.any(Number), code: '14970', name: 'Xã Hợp Nhất', effectiveDate: '2026-01-01', note: 'Chia tách' },
+        { id: expect.any(Number), code: '14971', name: 'Phường Tách Mới', effectiveDate: '2026-01-01', note: 'Chia tách xã Cũ Ba' },
       ],
       predecessors: [],
     });
@@ -149,13 +150,13 @@ describe('reading successions (GET /units/{code}/successions)', () => {
       ['14964', 'Xã Tạm'],
     ]);
     const middle = (await successions('14964')).json;
-    expect(middle.predecessors).toEqual([{ code: '14963', name: 'Xã Rất Cũ', effectiveDate: '2025-01-01', note: null }]);
+    expect(middle.predecessors).toEqual([{ id: expect.any(Number), code: '14963', name: 'Xã Rất Cũ', effectiveDate: '2025-01-01', note: null }]);
     expect(middle.successors.map((s: { code: string }) => s.code)).toEqual(['14970']);
   });
 
   it('reads the demo reorganisation of 1 July 2025, including a province', async () => {
     expect((await successions('13645')).json.successors).toEqual([
-      { code: '13669', name: 'Phường Nam Định', effectiveDate: '2025-07-01', note: expect.stringContaining('thành phường Nam Định') },
+      { id: expect.any(Number), code: '13669', name: 'Phường Nam Định', effectiveDate: '2025-07-01', note: expect.stringContaining('thành phường Nam Định') },
     ]);
     const nd = (await successions('13669')).json;
     expect(nd.predecessors.map((p: { code: string }) => p.code)).toEqual(['13645', '13648', '13651', '13654', '13657', '356']);
@@ -286,5 +287,61 @@ describe('procedure definitions sent in NFD', () => {
     const r = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000778', definition: def } });
     expectProblem(r, 422, 'PROCEDURE_DEFINITION_INVALID');
     expect(r.json.errors).toContainEqual({ path: 'definition.form.0.options', message: 'duplicate option value' });
+  });
+});
+
+describe('deleting a succession (DELETE /units/successions/{id})', () => {
+  const remove = (id: string | number, as?: string) => t.request({ method: 'DELETE', url: api(`/units/successions/${id}`), ...(as ? { as } : {}) });
+  const deleteAudits = () =>
+    queryRows<{ target_id: string; details: Record<string, unknown> }>(t.database.db, sql`SELECT target_id, details FROM audit_log WHERE action = 'units.successions.delete' ORDER BY id`);
+
+  it('lets an administrator delete a row imported by mistake: 204, gone from both lists and from form errors, audited', async () => {
+    // 14960 was merged into 14970; a line wrongly says it also went to 14971.
+    expect((await importSuccessions('from_code,to_code,effective_date,note\n14960,14971,2026-01-01,Nhập nhầm\n')).status).toBe(200);
+    const before = (await successions('14960')).json;
+    const wrong = before.successors.find((x: { code: string }) => x.code === '14971');
+    expect(wrong).toEqual({ id: expect.any(Number), code: '14971', name: 'Phường Tách Mới', effectiveDate: '2026-01-01', note: 'Nhập nhầm' });
+    expect((await successions('14971')).json.predecessors.map((p: { id: number }) => p.id)).toContain(wrong.id);
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    expect(await unitCodeProblem(t.database.db, '14960', today)).toBe('Mã đơn vị hành chính 14960 đã được thay bằng 14970 (Xã Hợp Nhất), 14971 (Phường Tách Mới) từ ngày 01/01/2026');
+
+    // Others may not (and the row stays).
+    expectProblem(await remove(wrong.id), 401, 'AUTH_REQUIRED');
+    for (const who of ['reception.dung', 'leader.hoa', 'citizen.an']) expectProblem(await remove(wrong.id, who), 403, 'ROLE_REQUIRED');
+    expect((await successions('14960')).json.successors).toHaveLength(2);
+
+    const res = await remove(wrong.id, 'admin.lan');
+    expect(res.status, res.body).toBe(204);
+    expect(res.body).toBe('');
+    const after = (await successions('14960')).json;
+    expect(after.successors).toEqual([{ id: expect.any(Number), code: '14970', name: 'Xã Hợp Nhất', effectiveDate: '2026-01-01', note: 'Sáp nhập xã Cũ Một, xã Cũ Hai' }]);
+    expect((await successions('14971')).json.predecessors.map((p: { id: number }) => p.id)).not.toContain(wrong.id);
+    // Nothing cached: the next form answer names only the real successor.
+    expect(await unitCodeProblem(t.database.db, '14960', today)).toBe('Mã đơn vị hành chính 14960 đã được thay bằng 14970 (Xã Hợp Nhất) từ ngày 01/01/2026');
+    expect(await deleteAudits()).toEqual([
+      { target_id: String(wrong.id), details: { fromCode: '14960', toCode: '14971', effectiveDate: '2026-01-01', note: 'Nhập nhầm' } },
+    ]);
+
+    // Deleting it again: 404, and no second audit record.
+    expectProblem(await remove(wrong.id, 'admin.lan'), 404, 'SUCCESSION_NOT_FOUND');
+    expect(await deleteAudits()).toHaveLength(1);
+  });
+
+  it('answers 404 problem+json for an unknown id and 422 for a malformed one', async () => {
+    const unknown = await remove(999_999_999, 'admin.lan');
+    expectProblem(unknown, 404, 'SUCCESSION_NOT_FOUND');
+    expect(unknown.json.detail).toBe('Không tìm thấy liên kết kế thừa đơn vị hành chính.');
+    for (const bad of ['abc', '0', '-1', '1.5', '01', '1e3', '1234567890123456']) {
+      const r = await remove(bad, 'admin.lan');
+      expectProblem(r, 422, 'VALIDATION_FAILED');
+      expect(r.json.errors, bad).toEqual([expect.objectContaining({ path: 'id' })]);
+    }
+    expect(await deleteAudits()).toHaveLength(1);
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(doc.paths['/api/v1/units/successions/{id}'] ?? {})).toEqual(['delete']);
+    expect(Object.keys(doc.paths['/api/v1/units/successions/{id}']!.delete!.responses)).toContain('204');
   });
 });

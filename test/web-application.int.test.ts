@@ -82,6 +82,10 @@ describe('web portal: applying online', () => {
     expect(missing.status).toBe(422);
     expect(missing.body).toContain('class="error-summary"');
     expect(missing.body).toContain('href="#a-idNumber"');
+    // A phone that is neither a mobile nor a landline: said next to the box, in words.
+    const badPhone = await postForm('/ho-so/moi', { csrf, nonce, 'thu-tuc': PROC, ...APPLICANT, 'a-phone': '0229 387 123' }, cookie);
+    expect(badPhone.status).toBe(422);
+    expect(badPhone.body).toContain('<a href="#a-phone">Số điện thoại: số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)</a>');
 
     const ok = await postForm('/ho-so/moi', { csrf, nonce, 'thu-tuc': PROC, ...APPLICANT }, cookie);
     expect(ok.status).toBe(303);

@@ -256,6 +256,16 @@ describe('officers’ portal', () => {
     expectPage(noPhone, 422);
     expect(noPhone.body).toContain('href="#a-phone"');
     expect(noPhone.body).toMatch(/id="in-sms" name="sms" value="on" checked/);
+    // A landline takes no SMS: the desk is asked for a mobile; without consent a landline is fine.
+    const landline = await postForm('/can-bo/tiep-nhan', { ...form, 'a-phone': '0229 3871 234' }, desk);
+    expectPage(landline, 422);
+    expect(landline.body).toContain('<a href="#a-phone">Tin nhắn chỉ gửi được tới số di động: số đã ghi là số cố định. Hãy ghi số di động của người nộp, hoặc bỏ chọn nhận tin nhắn.</a>');
+    const withoutSms = Object.fromEntries(Object.entries(form).filter(([k]) => k !== 'sms'));
+    const noSms = await postForm('/can-bo/tiep-nhan', { ...withoutSms, 'a-phone': '0229 3871 234' }, desk);
+    expect(noSms.status).toBe(303);
+    const landlineId = /^\/can-bo\/tiep-nhan\/([0-9a-f-]{36})$/.exec(String(noSms.headers.location))![1]!;
+    const landlineView = await t.request({ method: 'GET', url: `/api/v1/dossiers/${landlineId}`, as: 'reception.dung' });
+    expect([landlineView.json.applicant.phone, landlineView.json.smsConsentAt]).toEqual(['02293871234', null]);
     const created = await postForm('/can-bo/tiep-nhan', { ...form, 'a-phone': '0911 000 333' }, desk);
     expect(created.status).toBe(303);
     const id = /^\/can-bo\/tiep-nhan\/([0-9a-f-]{36})$/.exec(String(created.headers.location))![1]!;

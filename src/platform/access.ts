@@ -47,6 +47,7 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/v1/units': 'public',
   'POST /api/v1/units/import': ADMIN,
   'POST /api/v1/units/successions/import': ADMIN,
+  'DELETE /api/v1/units/successions/{id}': ADMIN,
   'GET /api/v1/units/{code}/successions': 'public',
   'GET /api/v1/agencies': 'public',
   'PUT /api/v1/agencies/{code}': ADMIN,
@@ -62,6 +63,7 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/v1/calendar/{year}': 'public',
   'PUT /api/v1/calendar/{year}/overrides': ADMIN,
   'GET /api/v1/settings': ADMIN,
+  'GET /api/v1/settings/states': ADMIN,
   'PUT /api/v1/settings/{key}': ADMIN,
   // Index and reports (scope: the reader's agencies, checked by the services)
   'GET /api/v1/reports/handling': STAFF_OR_ADMIN,

@@ -25,3 +25,30 @@ export function escapeLike(s: string): string {
 }
 
 export const viCollator = new Intl.Collator('vi');
+
+/** Mobile: 0 + 9 digits starting 3, 5, 7, 8 or 9 (10 digits). */
+export const MOBILE_PHONE = /^0[35789]\d{8}$/;
+/** Landline since 2017: 0 + a 2- or 3-digit area code starting 2 + the subscriber number, 11 digits in all
+ * (Hà Nội 024 3825 1234, Nam Định 0228 3849 123, Ninh Bình 0229 3871 234). */
+export const LANDLINE_PHONE = /^02\d{9}$/;
+/** What a form or an API answers for a number that is neither (the applicant's phone, a form's phone field). */
+export const PHONE_INVALID = 'số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)';
+
+/**
+ * A Vietnamese phone number, mobile or landline, in its national form (digits only), or null.
+ * Accepts spaces, dots, dashes and parentheses between digits and the +84 / 84 / +84 (0) prefixes:
+ * `+84 912 345 678` → `0912345678`, `(0228) 3.849.123` → `02283849123`. Whether a number can take
+ * an SMS is the notifications module's question (only mobiles: `smsAddress`).
+ */
+export function normalisePhone(raw: string): string | null {
+  let s = raw.trim().replace(/^\+?84\s*\(0\)/, '0');
+  s = s.replace(/[\s.()-]/g, '');
+  if (/^\+?84\d{9,10}$/.test(s)) s = `0${s.replace(/^\+?84/, '')}`;
+  return MOBILE_PHONE.test(s) || LANDLINE_PHONE.test(s) ? s : null;
+}
+
+/** A number that can take an SMS: a mobile, in any form normalisePhone reads (a landline cannot). */
+export function isMobilePhone(raw: string): boolean {
+  const n = normalisePhone(raw);
+  return n !== null && MOBILE_PHONE.test(n);
+}

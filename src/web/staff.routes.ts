@@ -13,6 +13,7 @@ import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { getSetting } from '../platform/settings.ts';
+import { isMobilePhone } from '../platform/text.ts';
 import {
   applicantFromBody,
   checkApplicant,
@@ -286,6 +287,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const checked = checkApplicant(p.locale, kind, input);
     if (!checked.value) return again(422, checked.errors);
     if (smsConsent && !checked.value.phone) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsPhone') }]);
+    if (smsConsent && !isMobilePhone(checked.value.phone ?? '')) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsMobile') }]);
     const createBody = { procedureCode: procedure, applicant: checked.value, form: {}, channel: 'in_person' as const, ...(smsConsent ? { smsConsent: true } : {}) };
     // A double click sends the same nonce: the same draft comes back.
     const idempotencyKey = sha(`web-intake:${str(body.csrf, 200)}:${nonce}:${JSON.stringify(createBody)}`);

@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
 import { DOSSIER_ACTIONS, DOSSIER_STATUSES } from './dossier-workflow.ts';
 
 export const DossierStatus = z.enum(DOSSIER_STATUSES);
 export const DossierAction = z.enum(DOSSIER_ACTIONS);
 export const Channel = z.enum(['online', 'in_person', 'post']);
 
-const phone = z.string().trim().regex(/^(?:\+84|84|0)(?:3|5|7|8|9)\d{8}$/, 'số điện thoại không hợp lệ');
+/** A mobile or a landline in any usual written form (platform/text.ts normalisePhone); stored as its national digits. */
+const phone = z
+  .string()
+  .trim()
+  .max(30)
+  .refine((s) => normalisePhone(s) !== null, PHONE_INVALID);
 
 export const Applicant = z
   .object({

@@ -12,7 +12,7 @@ import { checkUpload, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
-import { nfc } from '../../platform/text.ts';
+import { isMobilePhone, nfc, normalisePhone } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
 import { computeDueAt, legalDuration, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
@@ -148,7 +148,7 @@ function normaliseApplicant(a: Applicant): Applicant {
     fullName: nfc(a.fullName),
     ...(a.organisationName ? { organisationName: nfc(a.organisationName) } : {}),
     ...(a.taxCode ? { taxCode: a.taxCode.replace('-', '') } : {}),
-    ...(a.phone ? { phone: a.phone.replace(/^(\+84|84)/, '0') } : {}),
+    ...(a.phone ? { phone: normalisePhone(a.phone) ?? a.phone } : {}),
     ...(a.address ? { address: { unitCode: a.address.unitCode, detail: nfc(a.address.detail) } } : {}),
   };
 }
@@ -262,11 +262,17 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
   const applicantUserId = isApplicantUser && !isDesk ? actor.userId : await findApplicantAccount(ctx.db, ctx.keyring, applicant);
   const id = newId(ctx.now.getTime());
   const sealed = sealApplicant(ctx.keyring, id, applicant);
-  // Consent given at the counter counts only for a walk-in applicant, and only with a phone to send to.
-  if (body.smsConsent && (!isDesk || isApplicantUser || !applicant.phone)) {
+  // Consent given at the counter counts only for a walk-in applicant, and only with a mobile to send to (a landline takes no SMS).
+  if (body.smsConsent && (!isDesk || isApplicantUser)) {
     throw new AppError('invalid', 'DOSSIER_SMS_CONSENT_INVALID', {
-      userMessage: applicant.phone ? 'Chỉ bộ phận một cửa ghi nhận đồng ý nhận tin nhắn của người nộp trực tiếp.' : 'Cần số điện thoại để gửi tin nhắn.',
-      errors: [{ path: applicant.phone ? 'smsConsent' : 'applicant.phone', message: applicant.phone ? 'Chỉ dành cho hồ sơ do bộ phận một cửa tạo' : 'Cần số điện thoại' }],
+      userMessage: 'Chỉ bộ phận một cửa ghi nhận đồng ý nhận tin nhắn của người nộp trực tiếp.',
+      errors: [{ path: 'smsConsent', message: 'Chỉ dành cho hồ sơ do bộ phận một cửa tạo' }],
+    });
+  }
+  if (body.smsConsent && !(applicant.phone && isMobilePhone(applicant.phone))) {
+    throw new AppError('invalid', 'DOSSIER_SMS_CONSENT_INVALID', {
+      userMessage: applicant.phone ? 'Tin nhắn chỉ gửi được tới số di động; số đã ghi là số cố định.' : 'Cần số điện thoại để gửi tin nhắn.',
+      errors: [{ path: 'applicant.phone', message: applicant.phone ? 'Cần số di động để gửi tin nhắn' : 'Cần số điện thoại' }],
     });
   }
   const smsConsentAt = body.smsConsent ? ctx.now : null;

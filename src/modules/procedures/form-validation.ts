@@ -1,5 +1,5 @@
 import type { FieldError } from '../../platform/errors.ts';
-import { nfc } from '../../platform/text.ts';
+import { nfc, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
 import { PATTERN_FIELD_TYPES, type FormField } from './procedures.schemas.ts';
 
 export type FormValue = string | number | boolean | null;
@@ -14,11 +14,6 @@ export interface FormCheck {
 
 const ID_NUMBER = /^\d{12}$/;
 const TAX_CODE = /^\d{10}(-?\d{3})?$/;
-/** Mobile: 0 + 9 digits starting 3, 5, 7, 8 or 9 (10 digits). */
-const MOBILE = /^0[35789]\d{8}$/;
-/** Landline since 2017: 0 + a 2- or 3-digit area code starting 2 + the subscriber number, 11 digits in all
- * (Hà Nội 024 3825 1234, Nam Định 0228 3849 123, Ninh Bình 0229 3871 234). */
-const LANDLINE = /^02\d{9}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** An administrative unit of the two tiers: a province (2 digits) or a commune (5 digits). */
@@ -26,18 +21,6 @@ const UNIT = /^(?:\d{2}|\d{5})$/;
 const PATTERN_TYPES: ReadonlySet<FormField['type']> = new Set(PATTERN_FIELD_TYPES);
 const MAX_TEXT = 500;
 const MAX_TEXTAREA = 5000;
-
-/**
- * A Vietnamese phone number in its national form (digits only), or null. Accepts spaces, dots,
- * dashes and parentheses between digits and the +84 / 84 / +84 (0) prefixes:
- * `+84 912 345 678` → `0912345678`, `(0228) 3.849.123` → `02283849123`.
- */
-export function normalisePhone(raw: string): string | null {
-  let s = raw.trim().replace(/^\+?84\s*\(0\)/, '0');
-  s = s.replace(/[\s.()-]/g, '');
-  if (/^\+?84\d{9,10}$/.test(s)) s = `0${s.replace(/^\+?84/, '')}`;
-  return MOBILE.test(s) || LANDLINE.test(s) ? s : null;
-}
 
 function isValidDate(s: string): boolean {
   const m = DATE.exec(s);
@@ -110,7 +93,7 @@ export function validateForm(fields: readonly FormField[], input: Record<string,
             break;
           case 'phone': {
             const phone = normalisePhone(s);
-            if (phone === null) err('số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)');
+            if (phone === null) err(PHONE_INVALID);
             else s = phone;
             break;
           }

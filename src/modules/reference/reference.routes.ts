@@ -4,9 +4,9 @@ import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { vnDate } from '../../platform/time.ts';
 import { isIsoDate } from '../calendar/index.ts';
-import { getUnitSuccessions, importSuccessionsCsv, importUnitsCsv, listAgencies, listAgencyStaff, listUnits, saveAgency } from './reference.service.ts';
+import { deleteSuccession, getUnitSuccessions, importSuccessionsCsv, importUnitsCsv, listAgencies, listAgencyStaff, listUnits, saveAgency } from './reference.service.ts';
 
-const SuccessionLink = z.object({ code: z.string(), name: z.string().nullable(), effectiveDate: z.string(), note: z.string().nullable() });
+const SuccessionLink = z.object({ id: z.number().int(), code: z.string(), name: z.string().nullable(), effectiveDate: z.string(), note: z.string().nullable() });
 const Unit = z.object({ code: z.string(), name: z.string(), type: z.string(), parentCode: z.string().nullable(), validFrom: z.string(), validTo: z.string().nullable() });
 
 export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
@@ -54,6 +54,25 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         },
       },
       async (req) => importSuccessionsCsv(ctxOf(req, database), req.body.csv),
+    );
+
+    app.delete(
+      '/units/successions/:id',
+      {
+        schema: {
+          tags: ['reference'],
+          summary: 'Delete one administrative-unit succession (administrators)',
+          description:
+            'The id is the one `GET /units/{code}/successions` lists. Audited as `units.successions.delete` with the row. ' +
+            '404 SUCCESSION_NOT_FOUND when no row has the id.',
+          params: z.object({ id: z.string().regex(/^[1-9]\d{0,14}$/, 'mã liên kết là một số nguyên dương') }),
+          response: { 204: z.null().describe('Deleted') },
+        },
+      },
+      async (req, reply) => {
+        await deleteSuccession(ctxOf(req, database), Number(req.params.id));
+        return reply.status(204).send(null);
+      },
     );
 
     app.get(

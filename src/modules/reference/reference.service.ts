@@ -318,7 +318,27 @@ export async function importSuccessionsCsv(ctx: Ctx, text: string) {
   });
 }
 
+/**
+ * Deletes one succession row (administrators), e.g. one imported by mistake, with an audit record
+ * `units.successions.delete` holding the row, in one transaction. Nothing caches successions (each
+ * lookup reads the table), so forms stop naming the deleted successor at once on every instance.
+ * Errors: ROLE_REQUIRED; SUCCESSION_NOT_FOUND.
+ */
+export async function deleteSuccession(ctx: Ctx, id: number): Promise<void> {
+  requireRole(ctx.actor, 'admin');
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(adminUnitSuccessions)
+      .where(eq(adminUnitSuccessions.id, id))
+      .returning({ fromCode: adminUnitSuccessions.fromCode, toCode: adminUnitSuccessions.toCode, effectiveDate: adminUnitSuccessions.effectiveDate, note: adminUnitSuccessions.note });
+    if (!row) throw notFound('SUCCESSION_NOT_FOUND', 'liên kết kế thừa đơn vị hành chính');
+    await writeAudit({ ...ctx, db: tx }, { action: 'units.successions.delete', targetType: 'admin_unit_successions', targetId: String(id), details: { ...row } });
+  });
+}
+
 export interface SuccessionLink {
+  /** The succession row's id (`DELETE /units/successions/{id}`). */
+  id: number;
   code: string;
   /** The unit's name on the effective date (successor) or the day before (predecessor); null when the unit is not in the table. */
   name: string | null;
@@ -328,24 +348,24 @@ export interface SuccessionLink {
 
 /** A unit's direct successors and predecessors. Errors: UNIT_NOT_FOUND (no unit and no succession has this code). */
 export async function getUnitSuccessions(db: Db, code: string): Promise<{ code: string; successors: SuccessionLink[]; predecessors: SuccessionLink[] }> {
-  const links = await queryRows<{ dir: 'next' | 'prev'; code: string; name: string | null; effective_date: string; note: string | null }>(
+  const links = await queryRows<{ dir: 'next' | 'prev'; id: string | number; code: string; name: string | null; effective_date: string; note: string | null }>(
     db,
-    sql`SELECT 'next' AS dir, s.to_code AS code, to_char(s.effective_date, 'YYYY-MM-DD') AS effective_date, s.note,
+    sql`SELECT 'next' AS dir, s.id, s.to_code AS code, to_char(s.effective_date, 'YYYY-MM-DD') AS effective_date, s.note,
           (SELECT u.name FROM admin_units u WHERE u.code = s.to_code AND u.valid_from <= s.effective_date
              AND (u.valid_to IS NULL OR u.valid_to >= s.effective_date) ORDER BY u.valid_from DESC LIMIT 1) AS name
         FROM admin_unit_successions s WHERE s.from_code = ${code}
         UNION ALL
-        SELECT 'prev', s.from_code, to_char(s.effective_date, 'YYYY-MM-DD'), s.note,
+        SELECT 'prev', s.id, s.from_code, to_char(s.effective_date, 'YYYY-MM-DD'), s.note,
           (SELECT u.name FROM admin_units u WHERE u.code = s.from_code AND u.valid_from < s.effective_date
              AND (u.valid_to IS NULL OR u.valid_to >= s.effective_date - 1) ORDER BY u.valid_from DESC LIMIT 1)
         FROM admin_unit_successions s WHERE s.to_code = ${code}
-        ORDER BY 1, 3, 2`,
+        ORDER BY 1, 4, 3`,
   );
   if (links.length === 0) {
     const [unit] = await db.select({ id: adminUnits.id }).from(adminUnits).where(eq(adminUnits.code, code)).limit(1);
     if (!unit) throw notFound('UNIT_NOT_FOUND', 'đơn vị hành chính');
   }
-  const link = (r: (typeof links)[number]): SuccessionLink => ({ code: r.code, name: r.name, effectiveDate: r.effective_date, note: r.note });
+  const link = (r: (typeof links)[number]): SuccessionLink => ({ id: Number(r.id), code: r.code, name: r.name, effectiveDate: r.effective_date, note: r.note });
   return { code, successors: links.filter((r) => r.dir === 'next').map(link), predecessors: links.filter((r) => r.dir === 'prev').map(link) };
 }
 
