@@ -44,21 +44,45 @@ export function cpuMsOf(pid: number): { user: number; system: number; total: num
   }
 }
 
-/** CPU time (user + system, ms) of all processes named `postgres` on this machine: the bench's own server, its backends included. */
-export function postgresCpuMs(): number {
-  let ms = 0;
+/**
+ * CPU time (user + system, ms) of a process and its children: the live ones, and those that ended
+ * and were waited for (the parent's cutime/cstime). A PostgreSQL server's postmaster with its
+ * backends (those closed during the run included), or the server with its HTTP workers.
+ */
+export function processTreeCpuMs(rootPid: number): number {
+  const statOf = (pid: string) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) * 10, children: (Number(f[13]) + Number(f[14])) * 10 };
+  };
+  let ms = NaN;
+  try {
+    const root = statOf(String(rootPid));
+    ms = root.own + root.children;
+  } catch {
+    return NaN;
+  }
   for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
+    if (!/^\d+$/.test(pid) || pid === String(rootPid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ms += (Number(fields[11]) + Number(fields[12])) * 10;
+      const st = statOf(pid);
+      if (st.ppid === rootPid) ms += st.own;
     } catch {
-      // The process ended between the listing and the read.
+      // The process ended between the listing and the read (its time is now in the root's).
     }
   }
   return ms;
+}
+
+/** The postmaster of the PostgreSQL server scripts/pg-temp.sh started for this run (PG_TEMP_DATA), or null. */
+export function pgTempPostmasterPid(): number | null {
+  const data = process.env.PG_TEMP_DATA;
+  if (!data) return null;
+  try {
+    return Number(readFileSync(`${data}/postmaster.pid`, 'utf8').split('\n')[0]) || null;
+  } catch {
+    return null;
+  }
 }
 
 const OUTPUT_KEPT = 1 << 20;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { buildDist, cpuMsOf, multipartBody, percentile, postgresCpuMs, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
+import { buildDist, cpuMsOf, multipartBody, percentile, pgTempPostmasterPid, processTreeCpuMs, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -51,8 +51,9 @@ interface Result {
   lookupCpuMs: number;
   /**
    * CPU ms per submission over the whole load (warm-up included) and the drain of its jobs: the
-   * server process, the PostgreSQL processes (0 on PGlite, which runs inside the server) and the
-   * load generator. Where the CPU of a submission goes; it rises too when other work shares the cores.
+   * server (with its HTTP workers), the PostgreSQL server scripts/pg-temp.sh started (its
+   * postmaster and backends; NaN with BENCH_DATABASE_URL; 0 on PGlite, which runs inside the
+   * server) and the load generator. Where the CPU of a submission goes; it rises too when other work shares the cores.
    */
   cpuMsPerSubmission: { server: number; postgres: number; loadGenerator: number };
 }
@@ -124,7 +125,9 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
   const phases = { create: [] as number[], file: [] as number[], submit: [] as number[] };
   const codes: string[] = [];
   let errors = 0;
-  const cpuAtStart = { server: cpuMsOf(server.pid).total, postgres: postgresCpuMs(), loadGenerator: process.cpuUsage() };
+  const postmaster = server.dbUrl ? pgTempPostmasterPid() : null;
+  const pgCpu = () => (postmaster ? processTreeCpuMs(postmaster) : NaN);
+  const cpuAtStart = { server: processTreeCpuMs(server.pid), postgres: pgCpu(), loadGenerator: process.cpuUsage() };
   const startedAt = Date.now();
   const measureFrom = startedAt + WARMUP_SECONDS * 1000;
   const end = measureFrom + SUBMIT_SECONDS * 1000;
@@ -184,10 +187,12 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
 
   const drain = server.dbUrl && !process.env.BENCH_LOOKUP_NO_DRAIN ? await drainJobs(server.dbUrl, new Date(startedAt)) : null;
   const generatorCpu = process.cpuUsage(cpuAtStart.loadGenerator);
+  const perSubmission = (ms: number) => (codes.length ? ms / codes.length : NaN);
   const cpuMsPerSubmission = {
-    server: (cpuMsOf(server.pid).total - cpuAtStart.server) / codes.length,
-    postgres: server.dbUrl ? (postgresCpuMs() - cpuAtStart.postgres) / codes.length : 0,
-    loadGenerator: (generatorCpu.user + generatorCpu.system) / 1000 / codes.length,
+    server: perSubmission(processTreeCpuMs(server.pid) - cpuAtStart.server),
+    // The server started for this run only (unknown with BENCH_DATABASE_URL); PGlite runs inside the server.
+    postgres: server.dbUrl ? perSubmission(pgCpu() - cpuAtStart.postgres) : 0,
+    loadGenerator: perSubmission((generatorCpu.user + generatorCpu.system) / 1000),
   };
   const lookupLat: number[] = [];
   let lookupErrors = 0;

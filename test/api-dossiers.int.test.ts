@@ -206,6 +206,17 @@ describe('walk-in intake at the counter', () => {
     expect(consent.json.errors).toEqual([{ path: 'applicant.phone', message: 'Cần số di động để gửi tin nhắn' }]);
     const mobile = await createDraft('reception.dung', { applicant: { ...walkIn, phone: '0911 000 444' }, smsConsent: true });
     expect(mobile.smsConsentAt).toMatch(/\+07:00$/);
+    // Another mobile keeps the consent; a landline ends it (nothing could be sent to it).
+    const patchPhone = (phone: string) =>
+      t.request({ method: 'PATCH', url: api(`/dossiers/${mobile.id}`), as: 'reception.dung', payload: { applicant: { ...walkIn, phone } } });
+    expect((await patchPhone('0911 000 555')).json.smsConsentAt).toBe(mobile.smsConsentAt);
+    const landline = await patchPhone('0229 3871 234');
+    expect(landline.status).toBe(200);
+    expect(landline.json).toMatchObject({ smsConsentAt: null, applicant: { phone: '02293871234' } });
+    // A number too long to be a phone: the same Vietnamese message.
+    const long = await patchPhone('0'.repeat(31));
+    expectProblem(long, 422);
+    expect(long.json.errors).toEqual([{ path: 'applicant.phone', message: expect.stringContaining('số điện thoại không hợp lệ') }]);
   });
 
   it('the desk records a walk-in’s supplement at the counter; a dossier goes back to the desk only when complete', async () => {

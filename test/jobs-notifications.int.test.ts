@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationJobHandlers, notificationSchedules } from '../src/modules/notifications/notifications.jobs.ts';
-import { enqueueJob, JobWorker } from '../src/platform/jobs.ts';
+import { enqueueJob, JobWorker, type BatchJobHandler } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
 
 let t: TestApp;
@@ -142,8 +142,13 @@ describe('the job queue and notifications', () => {
     }
     // A change of a dossier that no longer exists is done with nothing to write.
     await enqueueJob(t.database.db, new Date(base + 9), 'dossier.status_changed', { dossierId: '00000000-0000-7000-8000-000000000000', action: 'submit', to: 'submitted', mark: 'batch-order' });
-    const w = new JobWorker(t.database.db, notificationJobHandlers, t.app.log, { batch: 20 });
+    // The real handler, counting its batches.
+    const real = notificationJobHandlers['dossier.status_changed'] as BatchJobHandler;
+    const batches: number[] = [];
+    const counted: BatchJobHandler = { one: real.one, many: async (jobs, db) => (batches.push(jobs.length), real.many(jobs, db)) };
+    const w = new JobWorker(t.database.db, { ...notificationJobHandlers, 'dossier.status_changed': counted }, t.app.log, { batch: 20 });
     expect(await w.runOnce()).toBe(6);
+    expect(batches).toEqual([6]);
     const written = await queryRows<{ dossier_id: string; kind: string; title: string; user_id: string }>(
       t.database.db,
       sql`SELECT n.dossier_id, n.kind, n.title, n.user_id FROM notifications n JOIN jobs j ON n.dedupe_key = 'job:' || j.id
@@ -152,6 +157,10 @@ describe('the job queue and notifications', () => {
     expect(written.map((n) => [n.dossier_id, n.kind])).toEqual(changes.map(([d, action]) => [d.id, action]));
     expect(written.every((n) => n.user_id === a.user_id)).toBe(true);
     expect(written[3]!.title).toBe(`Hồ sơ ${c.code}: Không được tiếp nhận`);
+    // The applicant sees them newest first, though one batch wrote them in the same millisecond.
+    const listed = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?limit=100', as: 'citizen.an' })).json.items as { dossierCode: string; kind: string }[];
+    const ours = listed.filter((n) => [a.code, b.code, c.code].includes(n.dossierCode) && changes.some(([, action]) => action === n.kind));
+    expect(ours.slice(0, changes.length).map((n) => [n.dossierCode, n.kind])).toEqual(changes.map(([d, action]) => [d.code, action]).reverse());
     const [left] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.status_changed' AND status <> 'done'`);
     expect(left!.n).toBe(0);
     // Run again (a worker that crashed before marking them done): nothing twice.

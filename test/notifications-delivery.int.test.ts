@@ -104,10 +104,10 @@ describe('email and SMS notifications', () => {
   it('a retried fan-out creates nothing twice', async () => {
     const [job] = await queryRows<JobRow>(t.database.db, sql`SELECT id, type, payload, attempts, max_attempts FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${dossierId}`);
     const handler = notificationHandlers({ channels, maxAttempts: 4, keyring })['dossier.status_changed'] as BatchJobHandler;
-    await handler.one(job!, t.database.db);
-    await handler.one(job!, t.database.db);
-    // Again in a batch, twice in the same statement.
+    // Twice in one batch (one statement), then again one by one.
     await handler.many([job!, job!], t.database.db);
+    await handler.one(job!, t.database.db);
+    await handler.one(job!, t.database.db);
     const [n] = await queryRows<{ d: number; j: number }>(
       t.database.db,
       sql`SELECT (SELECT count(*)::int FROM notification_deliveries WHERE dossier_id = ${dossierId}) AS d,

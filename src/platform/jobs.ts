@@ -130,9 +130,10 @@ export class JobWorker {
   }
 
   /**
-   * Claims and runs one batch of due jobs; returns how many it ran. Jobs about one dossier run one
-   * after another in the order they were queued (its notifications arrive in order); other jobs
-   * run side by side, up to `concurrency` at a time.
+   * Claims and runs one batch of due jobs, oldest first (ties in the order they were inserted);
+   * returns how many it ran. The jobs of a type with a batch handler go to it together, in queue
+   * order. Of the others, jobs about one dossier run one after another in the order they were
+   * queued (its messages go out in order), and the rest side by side, up to `concurrency` at a time.
    */
   async runOnce(): Promise<number> {
     const claimed = await queryRows<JobRow & { run_at: Date | string }>(
@@ -142,7 +143,7 @@ export class JobWorker {
           WHERE id IN (
             SELECT id FROM jobs
             WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
-            ORDER BY run_at LIMIT ${this.opts.batch ?? 20}
+            ORDER BY run_at, id LIMIT ${this.opts.batch ?? 20}
             FOR UPDATE SKIP LOCKED)
           RETURNING id, type, payload, attempts, max_attempts, run_at`,
     );

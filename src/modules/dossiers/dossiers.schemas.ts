@@ -10,8 +10,7 @@ export const Channel = z.enum(['online', 'in_person', 'post']);
 const phone = z
   .string()
   .trim()
-  .max(30)
-  .refine((s) => normalisePhone(s) !== null, PHONE_INVALID);
+  .refine((s) => s.length <= 30 && normalisePhone(s) !== null, PHONE_INVALID);
 
 export const Applicant = z
   .object({

@@ -376,6 +376,8 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
       set.applicantIdNumberEnc = sealed.idNumberEnc;
       set.applicantIdNumberHash = sealed.idNumberHash;
       set.applicantPhoneEnc = sealed.phoneEnc;
+      // Consent to SMS recorded at the desk needs a mobile to send to: a landline or no phone ends it.
+      if (d.applicantSmsConsentAt && !(a.phone && isMobilePhone(a.phone))) set.applicantSmsConsentAt = null;
       set.applicantType = a.type;
       set.unitCode = a.address?.unitCode ?? null;
       // A commune-tier dossier goes to the committee of the (corrected) address's commune.

@@ -14,7 +14,7 @@ import { asc, eq } from 'drizzle-orm';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import { notificationDeliveries, type DeliveryAttempt } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { newId } from '../../platform/ids.ts';
+import { newId, UUID_RE } from '../../platform/ids.ts';
 import type { JobRow } from '../../platform/jobs.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
 import { DeliveryError, type Channels } from './notifications.channels.ts';
@@ -68,6 +68,12 @@ export async function loadChanges(db: Db, jobs: JobRow[]): Promise<ChangeRow[]> 
     const { dossierId, action, to } = job.payload as { dossierId?: unknown; action?: unknown; to?: unknown };
     return typeof dossierId === 'string' && typeof action === 'string' ? [{ ord, dossier_id: dossierId, action, to_status: typeof to === 'string' ? to : '' }] : [];
   });
+  // A malformed id would fail the whole batch's statement: that job alone fails (and is retried alone).
+  const malformed = items.find((i) => !UUID_RE.test(i.dossier_id));
+  if (malformed) {
+    if (jobs.length === 1) throw new Error(`dossier.status_changed: dossierId is not a UUID (${malformed.dossier_id.slice(0, 40)})`);
+    throw new Error('a dossier.status_changed job of this batch has a malformed dossierId');
+  }
   if (!items.length) return [];
   return queryRows<ChangeRow>(
     db,

@@ -43,7 +43,7 @@ function statusChanged(deps: DeliveryDeps): BatchJobHandler {
     const now = new Date();
     const inApp = rows.flatMap((d) => {
       const m = d.applicant_user_id && d.code ? messageFor(d.action, d.to_status as DossierStatus, d.code, d.due_at === null ? null : new Date(d.due_at)) : null;
-      // newId is monotonic within a process: one dossier's notifications keep their order.
+      // One batch shares created_at; newId is monotonic within a process, and readers break ties by id (newest first).
       return m ? [{ id: newId(), userId: d.applicant_user_id!, dossierId: d.id, kind: d.action, title: m.title, body: m.body, createdAt: now, dedupeKey: `job:${jobs[d.ord]!.id}` }] : [];
     });
     if (inApp.length) await db.insert(notifications).values(inApp).onConflictDoNothing();

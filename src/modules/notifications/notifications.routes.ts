@@ -77,7 +77,7 @@ export function notificationRoutes(database: Database): FastifyPluginAsyncZod {
           .from(notifications)
           .leftJoin(dossiers, eq(dossiers.id, notifications.dossierId))
           .where(req.query.unread === 'true' ? and(mine, isNull(notifications.readAt)) : mine)
-          .orderBy(desc(notifications.createdAt))
+          .orderBy(desc(notifications.createdAt), desc(notifications.id))
           .limit(req.query.limit);
         const unread = await database.db.$count(notifications, and(mine, isNull(notifications.readAt)));
         return {

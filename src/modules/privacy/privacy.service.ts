@@ -72,7 +72,7 @@ export async function exportMyData(ctx: Ctx) {
     history: await rows(db, sql`SELECT dossier_id, at, action, actor_role, from_status, to_status, note FROM dossier_history WHERE dossier_id IN ${dossierIds} ORDER BY dossier_id, id`),
     ratings: await rows(db, sql`SELECT dossier_id, rating, comment, created_at FROM dossier_ratings WHERE user_id = ${me}`),
     payments: await rows(db, sql`SELECT * FROM payments WHERE dossier_id IN ${dossierIds} ORDER BY created_at`),
-    notifications: await rows(db, sql`SELECT id, dossier_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = ${me} ORDER BY created_at`),
+    notifications: await rows(db, sql`SELECT id, dossier_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = ${me} ORDER BY created_at, id`),
     notificationDeliveries: await rows(
       db,
       sql`SELECT id, dossier_id, channel, recipient_masked AS recipient, template, status, attempts, sent_at, created_at FROM notification_deliveries WHERE user_id = ${me} ORDER BY created_at`,
