@@ -1,4 +1,5 @@
-import fsp, { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import fs from 'node:fs';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -43,6 +44,26 @@ describe('LocalFileStore', () => {
     await expect(store.put(Buffer.from('hello'), 1024)).rejects.toMatchObject({ code: 'FILE_TYPE_NOT_ALLOWED' });
   });
 
+  it('stores a large file with asynchronous calls and a small one with synchronous ones, both whole and nothing left in tmp', async () => {
+    const { dir, store } = await newStore();
+    const large = Buffer.concat([PDF, Buffer.alloc(3 * 1024 * 1024, 7)]);
+    const renameSync = vi.spyOn(fs, 'renameSync');
+    const bigOne = await store.put(large, 10 * 1024 * 1024);
+    expect(renameSync).not.toHaveBeenCalled();
+    const small = await store.put(Buffer.concat([PDF, Buffer.alloc(1000, 1)]), 1024 * 1024);
+    expect(renameSync).toHaveBeenCalledTimes(1);
+    expect((await store.read(bigOne.storageKey)).equals(large)).toBe(true);
+    expect(bigOne.size).toBe(large.length);
+    expect((await store.read(small.storageKey)).length).toBe(PDF.length + 1000);
+    expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
+    // A write that fails (the temporary name taken) leaves its file descriptor closed and the error to the caller.
+    const open = vi.spyOn(fs, 'openSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EEXIST: file already exists'), { code: 'EEXIST' });
+    });
+    await expect(store.put(Buffer.concat([PDF, Buffer.alloc(10, 2)]), 1024)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(open).toHaveBeenCalled();
+  });
+
   afterEach(() => vi.restoreAllMocks());
 
   it('flushes the folder after each rename, before answering; renames made during a flush share the next one', async () => {
@@ -50,22 +71,28 @@ describe('LocalFileStore', () => {
     // The same content lands in the same fan-out folder.
     const folder = path.join(dir, (await store.put(PDF, 1024)).storageKey.slice(0, 2));
     const events: string[] = [];
-    const rename = fsp.rename;
-    const open = fsp.open;
-    vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
-      await rename(from, to);
+    // Small files are renamed and their folder opened with synchronous calls; the flushes are fsync(fd, callback).
+    const renameSync = fs.renameSync;
+    const openSync = fs.openSync;
+    const fsync = fs.fsync;
+    const folderFds = new Set<number>();
+    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      renameSync(from, to);
       events.push(`rename ${path.basename(String(to))}`);
     });
-    vi.spyOn(fsp, 'open').mockImplementation(async (p, flags, mode) => {
-      if (p === folder) events.push('flush start');
-      const fh = await open(p, flags, mode);
-      if (p !== folder) return fh;
-      const sync = fh.sync.bind(fh);
-      fh.sync = async () => {
-        await sync();
-        events.push('flush done');
-      };
-      return fh;
+    vi.spyOn(fs, 'openSync').mockImplementation((p, flags, mode) => {
+      const fd = openSync(p, flags, mode);
+      if (p === folder) {
+        events.push('flush start');
+        folderFds.add(fd);
+      }
+      return fd;
+    });
+    vi.spyOn(fs, 'fsync').mockImplementation((fd, cb) => {
+      fsync(fd, (err) => {
+        if (folderFds.has(fd)) events.push('flush done');
+        cb(err);
+      });
     });
     const stored = await Promise.all(
       Array.from({ length: 20 }, async () => {
