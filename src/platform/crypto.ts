@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomPoolBytes } from './ids.ts';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -65,7 +66,8 @@ export class Keyring {
   }
 
   encrypt(plain: string, aad?: string): string {
-    const iv = randomBytes(12);
+    // A random 96-bit nonce per message, from the CSPRNG drawn 4 KiB at a time (platform/ids.ts).
+    const iv = randomPoolBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentId)!, iv);
     if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId, UUID_RE } from './ids.ts';
+import { newId, randomPoolBytes, UUID_RE } from './ids.ts';
 
 describe('newId (UUID version 7)', () => {
   it('is a version 7, RFC 9562 variant UUID carrying its millisecond', () => {
@@ -22,5 +22,14 @@ describe('newId (UUID version 7)', () => {
   it('draws fresh random bits for each id (not one repeated pool slice)', () => {
     const tails = new Set(Array.from({ length: 2000 }, () => newId(Date.UTC(2026, 0, 1)).slice(19)));
     expect(tails.size).toBe(2000);
+  });
+});
+
+describe('randomPoolBytes', () => {
+  it('never hands out the same bytes twice, across pool refills, and serves any length', () => {
+    const seen = new Set(Array.from({ length: 3000 }, () => randomPoolBytes(12).toString('hex')));
+    expect(seen.size).toBe(3000);
+    expect(randomPoolBytes(5000)).toHaveLength(5000);
+    expect(randomPoolBytes(0)).toHaveLength(0);
   });
 });

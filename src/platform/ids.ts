@@ -21,6 +21,18 @@ function randomInto(target: Buffer, length: number): void {
 const seqSeed = Buffer.alloc(2);
 
 /**
+ * `length` fresh bytes from the same CSPRNG pool, never handed out twice: for values that must be
+ * unpredictable and unique but need no secrecy of their own (AES-GCM nonces are stored beside
+ * their ciphertext). Keys are drawn straight from the CSPRNG, not from here.
+ */
+export function randomPoolBytes(length: number): Buffer {
+  if (length > POOL_BYTES) return randomBytes(length);
+  const b = Buffer.allocUnsafe(length);
+  randomInto(b, length);
+  return b;
+}
+
+/**
  * UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Ids sort by creation
  * time, which keeps B-tree inserts local. A 12-bit counter keeps ids from one process monotonic
  * within a millisecond.
