@@ -94,7 +94,7 @@ const OUTPUT_KEPT = 1 << 20;
  */
 export async function startServer(env: Record<string, string>, opts: { built?: boolean | string; timeoutMs?: number } = {}): Promise<Server> {
   const timeoutMs = opts.timeoutMs ?? 180_000;
-  const entry = opts.built ? ['--enable-source-maps', path.join(typeof opts.built === 'string' ? opts.built : 'dist', 'main.js')] : ['--import', 'tsx', 'src/main.ts'];
+  const entry = opts.built ? [path.join(typeof opts.built === 'string' ? opts.built : 'dist', 'main.js')] : ['--import', 'tsx', 'src/main.ts'];
   const port = await freePort();
   const started = Date.now();
   let out = '';
