@@ -195,6 +195,17 @@ export interface PgliteClient {
 export async function pgliteDatabase(client: PgliteClient): Promise<Database> {
   await client.exec("SET TIME ZONE 'Asia/Ho_Chi_Minh'");
   const db = drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db;
+  // PGlite is one session: each named statement is prepared once (PREPARE) and then executed.
+  const preparedNames = new Set<string>();
+  pgliteRunners.set(db, async (name, text, params) => {
+    const args = params.map(sqlLiteral);
+    if (args.includes(null)) return (await client.query(text, params)).rows;
+    if (!preparedNames.has(name)) {
+      await client.exec(`PREPARE ${name} AS ${text}`);
+      preparedNames.add(name);
+    }
+    return (await client.query(`EXECUTE ${name}(${args.join(', ')})`)).rows;
+  });
   return {
     kind: 'pglite',
     db,
@@ -220,6 +231,21 @@ export async function pgliteDatabase(client: PgliteClient): Promise<Database> {
   };
 }
 
+/**
+ * A parameter as an SQL literal for EXECUTE (whose arguments cannot be bound parameters), or null
+ * when it has no safe literal form (the caller then runs the statement unprepared). Strings are
+ * quoted by doubling their quotes, which is exact with standard_conforming_strings (always on in
+ * PostgreSQL 9.1+); the prepared statement's parameter types give the literals their types.
+ */
+export function sqlLiteral(p: unknown): string | null {
+  if (p === null || p === undefined) return 'NULL';
+  if (typeof p === 'number') return Number.isFinite(p) ? String(p) : null;
+  if (typeof p === 'bigint') return String(p);
+  if (typeof p === 'boolean') return p ? 'TRUE' : 'FALSE';
+  const s = p instanceof Date ? (Number.isNaN(p.getTime()) ? null : p.toISOString()) : typeof p === 'string' ? p : null;
+  return s === null || s.includes('\0') ? null : `'${s.replaceAll("'", "''")}'`;
+}
+
 /** Rows of a raw query, on either driver. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const res = (await db.execute(query)) as unknown as { rows: T[] };
@@ -228,6 +254,7 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
 
 type NamedRunner = (name: string, text: string, params: unknown[]) => Promise<unknown[]>;
 const namedRunners = new WeakMap<Db, NamedRunner>();
+const pgliteRunners = new WeakMap<Db, NamedRunner>();
 
 /**
  * Whether `db` is a PostgreSQL server's pool (not PGlite, not a transaction): where reads made
@@ -244,7 +271,7 @@ const dialect = new PgDialect();
  * vary between calls with the same name. Inside a transaction handle it runs as a plain query.
  */
 export async function queryNamed<T>(db: Db, name: string, query: SQL): Promise<T[]> {
-  const run = namedRunners.get(db);
+  const run = namedRunners.get(db) ?? pgliteRunners.get(db);
   if (!run) return queryRows<T>(db, query);
   const { sql: text, params } = dialect.sqlToQuery(query);
   return (await run(name, text, params)) as T[];
