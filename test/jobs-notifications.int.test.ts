@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationJobHandlers, notificationSchedules } from '../src/modules/notifications/notifications.jobs.ts';
-import { enqueueJob, JobWorker, type BatchJobHandler } from '../src/platform/jobs.ts';
+import { enqueueJob, jobQueueHandlers, jobQueueSchedules, JobWorker, PRUNE_JOB, pruneJobs, type BatchJobHandler } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
 
 let t: TestApp;
@@ -171,6 +171,38 @@ describe('the job queue and notifications', () => {
       sql`SELECT count(*)::int AS n FROM notifications n JOIN jobs j ON n.dedupe_key = 'job:' || j.id WHERE j.payload->>'mark' = 'batch-order'`,
     );
     expect(again!.n).toBe(changes.length);
+  });
+
+  it('prunes finished jobs after their retention (done 7 days, failed 90), hourly, and nothing else', async () => {
+    const now = new Date();
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    const put = async (name: string, status: string, finishedDaysAgo: number | null) =>
+      t.database.db.execute(
+        sql`INSERT INTO jobs (type, payload, status, run_at, created_at, finished_at)
+            VALUES ('test.prune', ${JSON.stringify({ name })}::jsonb, ${status}, ${daysAgo(100)}, ${daysAgo(100)}, ${finishedDaysAgo === null ? null : daysAgo(finishedDaysAgo)})`,
+      );
+    await put('done-8d', 'done', 8);
+    await put('done-6d', 'done', 6);
+    await put('failed-91d', 'failed', 91);
+    await put('failed-30d', 'failed', 30);
+    await put('pending-old', 'pending', null);
+    await put('running-old', 'running', null);
+    // Due long ago, so a worker would claim it: keep the claim away from it by running prune directly.
+    await t.database.db.execute(sql`UPDATE jobs SET run_at = ${new Date(now.getTime() + 86_400_000)} WHERE type = 'test.prune' AND status IN ('pending', 'running')`);
+    expect(await pruneJobs(t.database.db, now)).toBeGreaterThanOrEqual(2);
+    const left = await queryRows<{ name: string }>(t.database.db, sql`SELECT payload->>'name' AS name FROM jobs WHERE type = 'test.prune' ORDER BY 1`);
+    expect(left.map((r) => r.name)).toEqual(['done-6d', 'failed-30d', 'pending-old', 'running-old']);
+
+    // Wired as an hourly job: one per period, however many instances offer it.
+    await put('done-10d', 'done', 10);
+    const w = new JobWorker(t.database.db, { ...notificationJobHandlers, ...jobQueueHandlers }, t.app.log, { schedules: jobQueueSchedules });
+    await w.enqueueScheduled(now);
+    await w.enqueueScheduled(now);
+    expect((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = ${PRUNE_JOB} AND status = 'pending'`))[0]!.n).toBe(1);
+    await drain(w);
+    const after = await queryRows<{ name: string }>(t.database.db, sql`SELECT payload->>'name' AS name FROM jobs WHERE type = 'test.prune' ORDER BY 1`);
+    expect(after.map((r) => r.name)).toEqual(['done-6d', 'failed-30d', 'pending-old', 'running-old']);
+    await t.database.db.execute(sql`DELETE FROM jobs WHERE type IN ('test.prune', ${PRUNE_JOB})`);
   });
 
   it("runs one dossier's jobs in the order they were queued, and other jobs side by side", async () => {

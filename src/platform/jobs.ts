@@ -215,3 +215,44 @@ export class JobWorker {
     }
   }
 }
+
+/**
+ * How long finished jobs are kept: the queue's own recent history (`/metrics`, investigating a
+ * failure). Without pruning the table would grow by a row for every dossier change and message.
+ * No dedupe key outlives its use: schedule keys name a past period, and a delivery's key is also
+ * kept, for good, on its `notification_deliveries` row.
+ */
+export const JOB_RETENTION = { doneDays: 7, failedDays: 90 } as const;
+export const PRUNE_JOB = 'jobs.prune';
+const PRUNE_BATCH = 5_000;
+
+/** Deletes finished jobs older than their retention, a few thousand per statement (short locks); returns how many. */
+export async function pruneJobs(db: Db, now: Date = new Date(), retention: { doneDays: number; failedDays: number } = JOB_RETENTION): Promise<number> {
+  const day = 86_400_000;
+  const doneBefore = new Date(now.getTime() - retention.doneDays * day);
+  const failedBefore = new Date(now.getTime() - retention.failedDays * day);
+  let total = 0;
+  for (;;) {
+    const [r] = await queryRows<{ n: number }>(
+      db,
+      sql`WITH gone AS (
+            DELETE FROM jobs WHERE id IN (
+              SELECT id FROM jobs
+              WHERE (status = 'done' AND finished_at < ${doneBefore}) OR (status = 'failed' AND finished_at < ${failedBefore})
+              LIMIT ${PRUNE_BATCH})
+            RETURNING 1)
+          SELECT count(*)::int AS n FROM gone`,
+    );
+    const n = Number(r?.n ?? 0);
+    total += n;
+    if (n < PRUNE_BATCH) return total;
+  }
+}
+
+/** The queue's own periodic job: pruning finished jobs, hourly. */
+export const jobQueueHandlers: JobHandlers = {
+  [PRUNE_JOB]: async (_job, db) => {
+    await pruneJobs(db);
+  },
+};
+export const jobQueueSchedules = [{ type: PRUNE_JOB, everyMs: 3_600_000 }];
