@@ -16,7 +16,8 @@ import { identityJobHandlers, identitySchedules } from './modules/identity/ident
 import { withLocalIdp } from './modules/identity/local-idp.ts';
 import { keyringFor } from './platform/crypto.ts';
 import { LocalFileStore } from './platform/files.ts';
-import { jobQueueHandlers, jobQueueSchedules, JobWorker } from './platform/jobs.ts';
+import { housekeepingHandlers, housekeepingSchedules } from './platform/housekeeping.ts';
+import { JobWorker } from './platform/jobs.ts';
 
 /**
  * Start-up phases, logged with the ready line (docs/PERFORMANCE.md): ms since the process
@@ -146,8 +147,8 @@ async function serve(config: Config, started: number, opened?: Database) {
   mark('app built');
   if (staleParts) app.log.warn({ removed: staleParts }, 'removed the parts of uploads an earlier crash cut short');
   const notify = await startNotificationDelivery(config, app.log);
-  const worker = new JobWorker(database.db, { ...jobQueueHandlers, ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers, ...paymentJobHandlers(config.payments) }, app.log, {
-    schedules: [...jobQueueSchedules, ...notificationSchedules, ...securitySchedules, ...identitySchedules],
+  const worker = new JobWorker(database.db, { ...housekeepingHandlers, ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers, ...paymentJobHandlers(config.payments) }, app.log, {
+    schedules: [...housekeepingSchedules, ...notificationSchedules, ...securitySchedules, ...identitySchedules],
   });
   worker.start();
   await app.listen({ host: config.host, port: config.port });

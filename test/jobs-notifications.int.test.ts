@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationJobHandlers, notificationSchedules } from '../src/modules/notifications/notifications.jobs.ts';
-import { enqueueJob, jobQueueHandlers, jobQueueSchedules, JobWorker, PRUNE_JOB, pruneJobs, type BatchJobHandler } from '../src/platform/jobs.ts';
+import { housekeepingHandlers, housekeepingSchedules, PRUNE_JOB, pruneIdempotencyKeys } from '../src/platform/housekeeping.ts';
+import { enqueueJob, JobWorker, pruneJobs, type BatchJobHandler } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
 
 let t: TestApp;
@@ -173,7 +174,7 @@ describe('the job queue and notifications', () => {
     expect(again!.n).toBe(changes.length);
   });
 
-  it('prunes finished jobs after their retention (done 7 days, failed 90), hourly, and nothing else', async () => {
+  it('prunes finished jobs after their retention (done 7 days, failed 90) and idempotency records after 30 days, hourly, and nothing else', async () => {
     const now = new Date();
     const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
     const put = async (name: string, status: string, finishedDaysAgo: number | null) =>
@@ -193,15 +194,29 @@ describe('the job queue and notifications', () => {
     const left = await queryRows<{ name: string }>(t.database.db, sql`SELECT payload->>'name' AS name FROM jobs WHERE type = 'test.prune' ORDER BY 1`);
     expect(left.map((r) => r.name)).toEqual(['done-6d', 'failed-30d', 'pending-old', 'running-old']);
 
+    // Idempotency records are kept 30 days.
+    const [owner] = await queryRows<{ user_id: string; id: string }>(t.database.db, sql`SELECT applicant_user_id AS user_id, id FROM dossiers WHERE applicant_user_id IS NOT NULL LIMIT 1`);
+    for (const [key, age] of [['prune-31d', 31], ['prune-29d', 29]] as const) {
+      await t.database.db.execute(
+        sql`INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at) VALUES (${owner!.user_id}, ${key}, 'dossier.create', 'h', ${owner!.id}, ${daysAgo(age)})`,
+      );
+    }
+    expect(await pruneIdempotencyKeys(t.database.db, new Date(now.getTime() - 86_400_000))).toBe(0);
+    expect(await pruneIdempotencyKeys(t.database.db, now)).toBeGreaterThanOrEqual(1);
+    const keys = await queryRows<{ key: string }>(t.database.db, sql`SELECT key FROM idempotency_keys WHERE key LIKE 'prune-%' ORDER BY 1`);
+    expect(keys.map((k) => k.key)).toEqual(['prune-29d']);
+
     // Wired as an hourly job: one per period, however many instances offer it.
     await put('done-10d', 'done', 10);
-    const w = new JobWorker(t.database.db, { ...notificationJobHandlers, ...jobQueueHandlers }, t.app.log, { schedules: jobQueueSchedules });
+    await t.database.db.execute(sql`UPDATE idempotency_keys SET created_at = ${daysAgo(40)} WHERE key = 'prune-29d'`);
+    const w = new JobWorker(t.database.db, { ...notificationJobHandlers, ...housekeepingHandlers }, t.app.log, { schedules: housekeepingSchedules });
     await w.enqueueScheduled(now);
     await w.enqueueScheduled(now);
     expect((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = ${PRUNE_JOB} AND status = 'pending'`))[0]!.n).toBe(1);
     await drain(w);
     const after = await queryRows<{ name: string }>(t.database.db, sql`SELECT payload->>'name' AS name FROM jobs WHERE type = 'test.prune' ORDER BY 1`);
     expect(after.map((r) => r.name)).toEqual(['done-6d', 'failed-30d', 'pending-old', 'running-old']);
+    expect(await queryRows(t.database.db, sql`SELECT key FROM idempotency_keys WHERE key LIKE 'prune-%'`)).toEqual([]);
     await t.database.db.execute(sql`DELETE FROM jobs WHERE type IN ('test.prune', ${PRUNE_JOB})`);
   });
 

@@ -223,8 +223,7 @@ export class JobWorker {
  * kept, for good, on its `notification_deliveries` row.
  */
 export const JOB_RETENTION = { doneDays: 7, failedDays: 90 } as const;
-export const PRUNE_JOB = 'jobs.prune';
-const PRUNE_BATCH = 5_000;
+export const PRUNE_BATCH = 5_000;
 
 /** Deletes finished jobs older than their retention, a few thousand per statement (short locks); returns how many. */
 export async function pruneJobs(db: Db, now: Date = new Date(), retention: { doneDays: number; failedDays: number } = JOB_RETENTION): Promise<number> {
@@ -248,11 +247,3 @@ export async function pruneJobs(db: Db, now: Date = new Date(), retention: { don
     if (n < PRUNE_BATCH) return total;
   }
 }
-
-/** The queue's own periodic job: pruning finished jobs, hourly. */
-export const jobQueueHandlers: JobHandlers = {
-  [PRUNE_JOB]: async (_job, db) => {
-    await pruneJobs(db);
-  },
-};
-export const jobQueueSchedules = [{ type: PRUNE_JOB, everyMs: 3_600_000 }];
