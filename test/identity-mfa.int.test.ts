@@ -1,3 +1,4 @@
+import { newId } from '../src/platform/ids.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
 import { queryRows, sql } from '../src/db/client.ts';
@@ -364,5 +365,24 @@ describe('housekeeping', () => {
     const [{ n: after }] = (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM auth_attempts`)) as [{ n: number }];
     expect(after).toBe(before - 2);
     expect(after).toBeGreaterThan(20);
+  });
+
+  it('deletes sessions that ended more than 30 days ago (expired or signed out), never a live one', async () => {
+    const { pruneSignInRecords } = await import('../src/modules/identity/identity.jobs.ts');
+    const now = new Date();
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    const [u] = await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM users WHERE username = 'citizen.binh'`);
+    const add = async (tag: string, created: Date, expires: Date, revoked: Date | null) =>
+      t.database.db.execute(
+        sql`INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, revoked_at, ip) VALUES (${newId()}, ${u!.id}, ${`prune-${tag}`}, ${created}, ${expires}, ${revoked}, '10.1.1.1')`,
+      );
+    await add('expired-31d', daysAgo(40), daysAgo(31), null);
+    await add('revoked-31d', daysAgo(35), new Date(now.getTime() + 86_400_000), daysAgo(31));
+    await add('expired-29d', daysAgo(35), daysAgo(29), null);
+    await add('live', daysAgo(1), new Date(now.getTime() + 86_400_000), null);
+    const r = await pruneSignInRecords(t.database.db, now);
+    expect(r.sessions).toBe(2);
+    const left = await queryRows<{ token_hash: string }>(t.database.db, sql`SELECT token_hash FROM sessions WHERE token_hash LIKE 'prune-%' ORDER BY 1`);
+    expect(left.map((x) => x.token_hash)).toEqual(['prune-expired-29d', 'prune-live']);
   });
 });
