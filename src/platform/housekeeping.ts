@@ -1,5 +1,5 @@
 import { queryRows, sql, type Db } from '../db/client.ts';
-import { PRUNE_BATCH, pruneJobs, type JobHandlers } from './jobs.ts';
+import { PRUNE_BATCH, PRUNE_MAX_BATCHES, pruneJobs, type JobHandlers } from './jobs.ts';
 
 /**
  * The platform's hourly housekeeping (`platform.prune`): tables that would otherwise grow with
@@ -12,11 +12,11 @@ import { PRUNE_BATCH, pruneJobs, type JobHandlers } from './jobs.ts';
 export const PRUNE_JOB = 'platform.prune';
 export const IDEMPOTENCY_DAYS = 30;
 
-/** Deletes idempotency records older than `days`, a few thousand per statement; returns how many. */
+/** Deletes idempotency records older than `days`, a few thousand per statement, at most PRUNE_MAX_BATCHES statements; returns how many. */
 export async function pruneIdempotencyKeys(db: Db, now: Date = new Date(), days: number = IDEMPOTENCY_DAYS): Promise<number> {
   const before = new Date(now.getTime() - days * 86_400_000);
   let total = 0;
-  for (;;) {
+  for (let batch = 0; batch < PRUNE_MAX_BATCHES; batch++) {
     const [r] = await queryRows<{ n: number }>(
       db,
       sql`WITH gone AS (
@@ -27,8 +27,9 @@ export async function pruneIdempotencyKeys(db: Db, now: Date = new Date(), days:
     );
     const n = Number(r?.n ?? 0);
     total += n;
-    if (n < PRUNE_BATCH) return total;
+    if (n < PRUNE_BATCH) break;
   }
+  return total;
 }
 
 export const housekeepingHandlers: JobHandlers = {

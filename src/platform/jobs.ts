@@ -224,14 +224,19 @@ export class JobWorker {
  */
 export const JOB_RETENTION = { doneDays: 7, failedDays: 90 } as const;
 export const PRUNE_BATCH = 5_000;
+/**
+ * Batches one run deletes at most (250,000 rows): a first run on a table that was never pruned
+ * stops well inside the job's lease, and the next hourly run goes on from there.
+ */
+export const PRUNE_MAX_BATCHES = 50;
 
-/** Deletes finished jobs older than their retention, a few thousand per statement (short locks); returns how many. */
+/** Deletes finished jobs older than their retention, a few thousand per statement (short locks), at most PRUNE_MAX_BATCHES statements; returns how many. */
 export async function pruneJobs(db: Db, now: Date = new Date(), retention: { doneDays: number; failedDays: number } = JOB_RETENTION): Promise<number> {
   const day = 86_400_000;
   const doneBefore = new Date(now.getTime() - retention.doneDays * day);
   const failedBefore = new Date(now.getTime() - retention.failedDays * day);
   let total = 0;
-  for (;;) {
+  for (let batch = 0; batch < PRUNE_MAX_BATCHES; batch++) {
     const [r] = await queryRows<{ n: number }>(
       db,
       sql`WITH gone AS (
@@ -244,6 +249,7 @@ export async function pruneJobs(db: Db, now: Date = new Date(), retention: { don
     );
     const n = Number(r?.n ?? 0);
     total += n;
-    if (n < PRUNE_BATCH) return total;
+    if (n < PRUNE_BATCH) break;
   }
+  return total;
 }
