@@ -12,6 +12,8 @@ const EnvSchema = z
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATA_DIR: z.string().default('./data'),
+    /** Write small attachments with synchronous file calls (platform/files.ts); `off` on a network file system. */
+    FILES_SYNC_SMALL_WRITES: z.enum(['on', 'off']).default('on'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     /** Embedded database (docs/DATABASE.md, "PGlite settings"): V8's tiers for PGlite's WebAssembly. */
@@ -85,6 +87,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** Small attachments are written with synchronous file calls (fast on a local disk; turn off on a network file system). */
+  filesSyncSmallWrites: boolean;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   /** 'baseline': PGlite's WebAssembly runs on V8's baseline compiler only (faster start, less memory). */
@@ -167,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     dataDir: path.resolve(e.DATA_DIR),
+    filesSyncSmallWrites: e.FILES_SYNC_SMALL_WRITES === 'on',
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     pgliteWasmTiers: e.PGLITE_WASM_TIERS,

@@ -93,7 +93,7 @@ async function prepare(config: Config): Promise<Database> {
     mark('migrations checked');
     if (config.loadDemoData && !(await isSeeded(database.db))) {
       log.info('loading demo data (first start)…');
-      const files = new LocalFileStore(dataFolders(config).files);
+      const files = new LocalFileStore(dataFolders(config).files, { syncSmallWrites: config.filesSyncSmallWrites });
       await files.init();
       await seedDemo(database.db, files, log, { dossiers: config.demoDossiers, keyring: keyringFor(config) });
       if (database.kind === 'pglite') {
@@ -141,7 +141,7 @@ function banner(config: Config, url: string, db: string, started: number) {
 
 async function serve(config: Config, started: number, opened?: Database) {
   const database = opened ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: dataFolders(config).pglite, poolSize: config.databasePoolSize }));
-  const files = new LocalFileStore(dataFolders(config).files);
+  const files = new LocalFileStore(dataFolders(config).files, { syncSmallWrites: config.filesSyncSmallWrites });
   const staleParts = await files.init();
   const app = await buildApp({ config, database, files });
   mark('app built');

@@ -183,6 +183,12 @@ describe('request bodies', () => {
 });
 
 describe('configuration', () => {
+  it('writes small attachments synchronously unless FILES_SYNC_SMALL_WRITES=off, and refuses other values', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).filesSyncSmallWrites).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', FILES_SYNC_SMALL_WRITES: 'off' }).filesSyncSmallWrites).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'test', FILES_SYNC_SMALL_WRITES: 'no' })).toThrow(/FILES_SYNC_SMALL_WRITES/);
+  });
+
   it('production refuses to start without DATABASE_URL and SESSION_SECRET, listing both', () => {
     let err: unknown;
     try {

@@ -44,7 +44,7 @@ describe('LocalFileStore', () => {
     await expect(store.put(Buffer.from('hello'), 1024)).rejects.toMatchObject({ code: 'FILE_TYPE_NOT_ALLOWED' });
   });
 
-  it('stores a large file with asynchronous calls and a small one with synchronous ones, both whole and nothing left in tmp', async () => {
+  it('stores a large file with asynchronous calls and a small one with synchronous ones (asynchronous too on a network file system), all whole and nothing left in tmp', async () => {
     const { dir, store } = await newStore();
     const large = Buffer.concat([PDF, Buffer.alloc(3 * 1024 * 1024, 7)]);
     const renameSync = vi.spyOn(fs, 'renameSync');
@@ -56,6 +56,14 @@ describe('LocalFileStore', () => {
     expect(bigOne.size).toBe(large.length);
     expect((await store.read(small.storageKey)).length).toBe(PDF.length + 1000);
     expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
+    // On a network file system (syncSmallWrites: false) no call is synchronous, small files included.
+    const networked = new LocalFileStore(dir, { syncSmallWrites: false });
+    const openSync = vi.spyOn(fs, 'openSync');
+    const viaNetwork = await networked.put(Buffer.concat([PDF, Buffer.alloc(500, 3)]), 1024 * 1024);
+    expect(renameSync).toHaveBeenCalledTimes(1);
+    expect(openSync).not.toHaveBeenCalled();
+    expect((await networked.read(viaNetwork.storageKey)).length).toBe(PDF.length + 500);
+    openSync.mockRestore();
     // A write that fails (the temporary name taken) leaves its file descriptor closed and the error to the caller.
     const open = vi.spyOn(fs, 'openSync').mockImplementationOnce(() => {
       throw Object.assign(new Error('EEXIST: file already exists'), { code: 'EEXIST' });

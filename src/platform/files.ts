@@ -58,7 +58,20 @@ export class LocalFileStore {
   /** Per folder: the flush under way, and the one queued behind it that later renames share. */
   private readonly folderFlushes = new Map<string, { inFlight: Promise<void> | null; next: Promise<void> | null }>();
 
-  constructor(readonly root: string) {}
+  /**
+   * `syncSmallWrites` (default true): files up to SMALL_FILE_BYTES are opened, written, closed and
+   * renamed with synchronous calls, microseconds on a local disk. On a network file system, where
+   * any call may wait for the network, pass false (FILES_SYNC_SMALL_WRITES=off) so that no call
+   * holds the event loop.
+   */
+  constructor(
+    readonly root: string,
+    private readonly opts: { syncSmallWrites?: boolean } = {},
+  ) {}
+
+  private small(data: Buffer): boolean {
+    return this.opts.syncSmallWrites !== false && data.length <= SMALL_FILE_BYTES;
+  }
 
   /**
    * Makes the folders, and removes what uploads cut short by a crash left in `tmp` (no row ever
@@ -100,10 +113,11 @@ export class LocalFileStore {
       if ((await fs.mkdir(folder, { recursive: true })) !== undefined) await this.flushFolder(this.root);
       this.made.add(folder);
     }
-    await writeSynced(tmp, data, 'wx');
-    if (data.length <= SMALL_FILE_BYTES) fsSync.renameSync(tmp, finalPath);
+    const small = this.small(data);
+    await writeSynced(tmp, data, 'wx', { syncCalls: small });
+    if (small) fsSync.renameSync(tmp, finalPath);
     else await fs.rename(tmp, finalPath);
-    await this.flushFolder(folder);
+    await this.flushFolder(folder, small);
     return { storageKey: key, sha256, size: data.length, mediaType };
   }
 
@@ -112,12 +126,12 @@ export class LocalFileStore {
    * power cut. Renames into the same folder while a flush is under way share the next flush: one
    * that starts after them, as each needs.
    */
-  private flushFolder(folder: string): Promise<void> {
+  private flushFolder(folder: string, syncCalls = false): Promise<void> {
     let f = this.folderFlushes.get(folder);
     if (!f) this.folderFlushes.set(folder, (f = { inFlight: null, next: null }));
     const state = f;
     if (!state.inFlight) {
-      state.inFlight = fsyncFolder(folder).finally(() => {
+      state.inFlight = fsyncFolder(folder, { syncCalls }).finally(() => {
         state.inFlight = null;
       });
       return state.inFlight;
@@ -126,7 +140,7 @@ export class LocalFileStore {
       .catch(() => undefined)
       .then(() => {
         state.next = null;
-        return this.flushFolder(folder);
+        return this.flushFolder(folder, syncCalls);
       });
     return state.next;
   }
@@ -158,9 +172,12 @@ export class LocalFileStore {
 const SMALL_FILE_BYTES = 256 * 1024;
 const fsyncFd = (fd: number) => new Promise<void>((resolve, reject) => fsSync.fsync(fd, (err) => (err ? reject(err) : resolve())));
 
-/** Writes a whole file and flushes it to disk (fsync) before resolving. */
-export async function writeSynced(file: string, data: Buffer | string, flag: 'w' | 'wx'): Promise<void> {
-  if (Buffer.byteLength(data) <= SMALL_FILE_BYTES) {
+/**
+ * Writes a whole file and flushes it to disk (fsync) before resolving. `syncCalls` (default: for
+ * files up to SMALL_FILE_BYTES): open, write and close synchronously, only the flush asynchronous.
+ */
+export async function writeSynced(file: string, data: Buffer | string, flag: 'w' | 'wx', opts: { syncCalls?: boolean } = {}): Promise<void> {
+  if (opts.syncCalls ?? Buffer.byteLength(data) <= SMALL_FILE_BYTES) {
     const fd = fsSync.openSync(file, flag);
     try {
       fsSync.writeFileSync(fd, data);
@@ -179,8 +196,17 @@ export async function writeSynced(file: string, data: Buffer | string, flag: 'w'
   }
 }
 
-/** Flushes a folder's entries (new names, renames) to disk: fsync on the folder itself. */
-export async function fsyncFolder(folder: string): Promise<void> {
+/** Flushes a folder's entries (new names, renames) to disk: fsync on the folder itself (opened and closed synchronously with `syncCalls`). */
+export async function fsyncFolder(folder: string, opts: { syncCalls?: boolean } = { syncCalls: true }): Promise<void> {
+  if (!opts.syncCalls) {
+    const fh = await fs.open(folder, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
   const fd = fsSync.openSync(folder, 'r');
   try {
     await fsyncFd(fd);
