@@ -32,12 +32,17 @@ export function buildDist(folder?: string): void {
   execFileSync(process.execPath, ['scripts/build.mjs', ...(folder ? [folder] : [])], { cwd: ROOT, stdio: 'inherit' });
 }
 
-/** CPU time a process has used in user and system mode, ms (Linux /proc; clock ticks of 10 ms); NaN once it is gone. */
+/** A process's parent and CPU times, ms (Linux /proc/<pid>/stat; clock ticks of 10 ms): its own, and its waited-for children's. */
+function procStat(pid: number | string): { ppid: number; user: number; system: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(f[1]), user: Number(f[11]) * 10, system: Number(f[12]) * 10, children: (Number(f[13]) + Number(f[14])) * 10 };
+}
+
+/** CPU time a process has used in user and system mode, ms; NaN once it is gone. */
 export function cpuMsOf(pid: number): { user: number; system: number; total: number } {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const user = Number(fields[11]) * 10;
-    const system = Number(fields[12]) * 10;
+    const { user, system } = procStat(pid);
     return { user, system, total: user + system };
   } catch {
     return { user: NaN, system: NaN, total: NaN };
@@ -50,23 +55,18 @@ export function cpuMsOf(pid: number): { user: number; system: number; total: num
  * backends (those closed during the run included), or the server with its HTTP workers.
  */
 export function processTreeCpuMs(rootPid: number): number {
-  const statOf = (pid: string) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) * 10, children: (Number(f[13]) + Number(f[14])) * 10 };
-  };
-  let ms = NaN;
+  let ms: number;
   try {
-    const root = statOf(String(rootPid));
-    ms = root.own + root.children;
+    const root = procStat(rootPid);
+    ms = root.user + root.system + root.children;
   } catch {
     return NaN;
   }
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid) || pid === String(rootPid)) continue;
     try {
-      const st = statOf(pid);
-      if (st.ppid === rootPid) ms += st.own;
+      const st = procStat(pid);
+      if (st.ppid === rootPid) ms += st.user + st.system;
     } catch {
       // The process ended between the listing and the read (its time is now in the root's).
     }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { buildDist, cpuMsOf, multipartBody, percentile, pgTempPostmasterPid, processTreeCpuMs, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
+import { buildDist, multipartBody, percentile, pgTempPostmasterPid, processTreeCpuMs, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -209,10 +209,10 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
     }
   };
   const l0 = Date.now();
-  const cpu0 = cpuMsOf(server.pid).total;
+  const cpu0 = processTreeCpuMs(server.pid);
   await Promise.all(Array.from({ length: CONCURRENCY }, lookupClient));
   const lsecs = (Date.now() - l0) / 1000;
-  const lookupCpuMs = (cpuMsOf(server.pid).total - cpu0) / (lookupLat.length + lookupErrors);
+  const lookupCpuMs = (processTreeCpuMs(server.pid) - cpu0) / (lookupLat.length + lookupErrors);
   lookupLat.sort((a, b) => a - b);
   await http.close();
   return {

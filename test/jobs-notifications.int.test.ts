@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationJobHandlers, notificationSchedules } from '../src/modules/notifications/notifications.jobs.ts';
-import { housekeepingHandlers, housekeepingSchedules, PRUNE_JOB, pruneIdempotencyKeys } from '../src/platform/housekeeping.ts';
-import { enqueueJob, JobWorker, pruneJobs, type BatchJobHandler } from '../src/platform/jobs.ts';
+import { housekeepingHandlers, housekeepingSchedules, PRUNE_JOB, pruneIdempotencyKeys, pruneJobs } from '../src/platform/housekeeping.ts';
+import { enqueueJob, JobWorker, type BatchJobHandler } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
 
 let t: TestApp;

@@ -32,7 +32,7 @@ export function createMetrics(database: Database): Metrics {
   const loginFailures = new Counter({ name: 'tinhso_auth_login_failures_total', help: 'Sign-in attempts answered with an error (wrong credentials, throttled, locked)', labelNames: ['route'], registers: [registry] });
   new Gauge({
     name: 'tinhso_jobs',
-    help: 'Background jobs by status (finished ones are kept 7 days, failed ones 90: JOB_RETENTION in platform/jobs.ts)',
+    help: 'Background jobs by status (finished ones are kept 7 days, failed ones 90: JOB_RETENTION in platform/housekeeping.ts)',
     labelNames: ['status'],
     registers: [registry],
     async collect() {

@@ -1,4 +1,5 @@
 import { sql, type Db } from '../../db/client.ts';
+import { deleteInBatches } from '../../platform/housekeeping.ts';
 import type { JobHandler } from '../../platform/jobs.ts';
 
 /**
@@ -13,12 +14,15 @@ export const ENDED_SESSION_KEEP_MS = 30 * 86_400_000;
 export async function pruneSignInRecords(db: Db, now = new Date()): Promise<{ attempts: number; challenges: number; sessions: number }> {
   const before = new Date(now.getTime() - KEEP_MS);
   const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
-  const a = (await db.execute(sql`WITH d AS (DELETE FROM auth_attempts WHERE at < ${before} RETURNING 1) SELECT count(*)::int AS n FROM d`)) as unknown as { rows: { n: number }[] };
-  const c = (await db.execute(sql`WITH d AS (DELETE FROM auth_challenges WHERE expires_at < ${before} RETURNING 1) SELECT count(*)::int AS n FROM d`)) as unknown as { rows: { n: number }[] };
-  const s = (await db.execute(
-    sql`WITH d AS (DELETE FROM sessions WHERE least(expires_at, coalesce(revoked_at, expires_at)) < ${endedBefore} RETURNING 1) SELECT count(*)::int AS n FROM d`,
-  )) as unknown as { rows: { n: number }[] };
-  return { attempts: Number(a.rows[0]?.n ?? 0), challenges: Number(c.rows[0]?.n ?? 0), sessions: Number(s.rows[0]?.n ?? 0) };
+  return {
+    attempts: await deleteInBatches(db, (limit) => sql`DELETE FROM auth_attempts WHERE id IN (SELECT id FROM auth_attempts WHERE at < ${before} LIMIT ${limit}) RETURNING 1`),
+    challenges: await deleteInBatches(db, (limit) => sql`DELETE FROM auth_challenges WHERE id IN (SELECT id FROM auth_challenges WHERE expires_at < ${before} LIMIT ${limit}) RETURNING 1`),
+    sessions: await deleteInBatches(
+      db,
+      (limit) => sql`DELETE FROM sessions WHERE id IN (
+        SELECT id FROM sessions WHERE least(expires_at, coalesce(revoked_at, expires_at)) < ${endedBefore} LIMIT ${limit}) RETURNING 1`,
+    ),
+  };
 }
 
 export const identityJobHandlers: Record<string, JobHandler> = {

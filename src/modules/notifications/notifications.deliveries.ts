@@ -68,12 +68,9 @@ export async function loadChanges(db: Db, jobs: JobRow[]): Promise<ChangeRow[]> 
     const { dossierId, action, to } = job.payload as { dossierId?: unknown; action?: unknown; to?: unknown };
     return typeof dossierId === 'string' && typeof action === 'string' ? [{ ord, dossier_id: dossierId, action, to_status: typeof to === 'string' ? to : '' }] : [];
   });
-  // A malformed id would fail the whole batch's statement: that job alone fails (and is retried alone).
+  // A malformed id fails the statement: in a batch the worker then runs the jobs one by one, and this one fails alone.
   const malformed = items.find((i) => !UUID_RE.test(i.dossier_id));
-  if (malformed) {
-    if (jobs.length === 1) throw new Error(`dossier.status_changed: dossierId is not a UUID (${malformed.dossier_id.slice(0, 40)})`);
-    throw new Error('a dossier.status_changed job of this batch has a malformed dossierId');
-  }
+  if (malformed) throw new Error(`dossier.status_changed: dossierId is not a UUID (${malformed.dossier_id.slice(0, 40)})`);
   if (!items.length) return [];
   return queryRows<ChangeRow>(
     db,
