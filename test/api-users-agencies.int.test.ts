@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows, sql } from '../src/db/client.ts';
+import { openUserFields } from '../src/platform/personal-data.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 import { webClient } from './web-client.ts';
 import { workflowSteps } from './workflow-steps.ts';
@@ -25,6 +27,20 @@ describe('account administration', () => {
     expect(staff.json.map((s: { username: string }) => s.username)).toContain('reception.minh');
     const other = await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=reception', headers: { authorization: `Bearer ${login.json.token}` } });
     expect(other.status).toBe(404);
+  });
+
+  it('stores an account phone in its national form and refuses one that is not a Vietnamese number', async () => {
+    const body = { displayName: 'Người Có Số', password: 'mat-khau-dai-1', kind: 'citizen', roles: [{ role: 'citizen' }] };
+    const bad = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...body, username: 'so.sai', phone: '0123' } });
+    expect(bad.status).toBe(422);
+    expect(bad.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'phone', message: expect.stringContaining('số điện thoại không hợp lệ') }] });
+    expect((await queryRows(t.database.db, sql`SELECT 1 FROM users WHERE username = 'so.sai'`)).length).toBe(0);
+    for (const [username, phone, stored] of [['so.didong', '+84 912 345 678', '0912345678'], ['so.codinh', '(0228) 3.849.123', '02283849123']] as const) {
+      const created = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...body, username, phone } });
+      expect(created.status).toBe(201);
+      const [row] = await queryRows<{ id: string; phone_enc: string }>(t.database.db, sql`SELECT id, phone_enc FROM users WHERE username = ${username}`);
+      expect(openUserFields(t.app.keyring, { id: row!.id, idNumberEnc: null, phoneEnc: row!.phone_enc }).phone).toBe(stored);
+    }
   });
 
   it('refuses roles that do not fit: staff without agency, citizen with agency, unknown agency, duplicates', async () => {

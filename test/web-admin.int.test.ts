@@ -183,6 +183,10 @@ describe('administrators’ pages', () => {
     expect(short.status).toBe(422);
     expect(short.body).toContain('href="#p-password"');
     expect(short.body).not.toContain('value="ngan"');
+    const badPhone = await postForm('/quan-tri/tai-khoan/moi', { ...base, phone: '0123 456' }, admin);
+    expect(badPhone.status).toBe(422);
+    expect(badPhone.body).toContain('href="#p-phone"');
+    expect(badPhone.body).toContain('số điện thoại không hợp lệ');
     const noAgency = await postForm('/quan-tri/tai-khoan/moi', { ...base, 'role.0.agency': '' }, admin);
     expect(noAgency.status).toBe(422);
     expect(noAgency.body).toContain('Vai trò cán bộ cần một cơ quan');

@@ -11,6 +11,7 @@ import type { Role } from '../platform/context.ts';
 import { hasRole } from '../platform/context.ts';
 import { AppError, type FieldError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
+import { normalisePhone, PHONE_INVALID } from '../platform/text.ts';
 import { formatVnDateTime, vnDate } from '../platform/time.ts';
 import {
   adminHomePage,
@@ -449,7 +450,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       password: typeof body.password === 'string' ? body.password.slice(0, 200) : '',
       idNumber: str(body.idNumber, 20).replace(/\s/g, ''),
       email: str(body.email, 254),
-      phone: str(body.phone, 20).replace(/[\s.]/g, ''),
+      phone: str(body.phone, 30),
       isActive: true,
       roles: rolesFromBody(body),
     };
@@ -460,7 +461,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (form.password.length < 10) bad('password', 'admin.users.password', 'ít nhất 10 ký tự');
     if (form.idNumber && !/^\d{12}$/.test(form.idNumber)) bad('idNumber', 'admin.users.idNumber', 'gồm đúng 12 chữ số');
     if (form.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email)) bad('email', 'admin.users.email', 'không đúng dạng');
-    if (form.phone && !/^(\+84|0)\d{9,10}$/.test(form.phone)) bad('phone', 'admin.users.phone', 'không đúng dạng');
+    if (form.phone && normalisePhone(form.phone) === null) bad('phone', 'admin.users.phone', PHONE_INVALID);
     const render = async (status: number, errs: AdminError[]) =>
       send(reply, status, userFormPage(h.pageCtx(req, reply), { mode: 'new', form: { ...form, password: '' }, agencies: await agencyChoices(), errors: errs }));
     if (errors.length) return render(422, errors);

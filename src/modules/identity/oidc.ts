@@ -8,7 +8,7 @@ import type { SessionStore } from '../../platform/auth.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { nfc } from '../../platform/text.ts';
+import { nfc, normalisePhone } from '../../platform/text.ts';
 
 /**
  * Sign-in with the national electronic identity (VNeID) over OpenID Connect: authorization code
@@ -140,7 +140,8 @@ export class OidcClient {
       subject: idClaims.sub,
       idNumber,
       name: typeof claims.name === 'string' && claims.name.trim() ? nfc(claims.name.trim()).slice(0, 200) : `Công dân ${idNumber.slice(-4)}`,
-      phone: typeof claims.phone_number === 'string' ? claims.phone_number.slice(0, 20) : null,
+      // E.164 from the national identity (+84…) in the form the rest of the platform stores; a number it cannot read is left out.
+      phone: typeof claims.phone_number === 'string' ? normalisePhone(claims.phone_number.slice(0, 30)) : null,
       level: Number.isInteger(level) ? level : null,
     };
   }

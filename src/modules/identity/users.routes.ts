@@ -39,7 +39,7 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
             kind: z.enum(['citizen', 'organisation', 'staff']),
             idNumber: z.string().regex(/^\d{12}$/).optional(),
             taxCode: z.string().regex(/^\d{10}(\d{3})?$/).optional(),
-            phone: z.string().max(20).optional(),
+            phone: z.string().max(30).optional().describe('Mobile or landline, any common form (+84 912 345 678, 0228 3849 123); stored as 0912345678'),
             email: z.string().email().max(254).optional(),
             roles: z.array(RoleInput).max(6),
           }),

@@ -7,7 +7,7 @@ import { requireRole } from '../../platform/auth.ts';
 import type { Ctx, Role } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { nfc } from '../../platform/text.ts';
+import { nfc, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
 import { hashPassword } from './passwords.ts';
 
 export interface RoleInput {
@@ -52,12 +52,24 @@ export async function listUsers(ctx: Ctx, q: { role?: Role | undefined; agency?:
   );
 }
 
-/** Creates an account (administrators). Errors: USERNAME_TAKEN, USER_ROLES_INVALID. */
+/**
+ * The account's phone in its national form (`normalisePhone`: a mobile or a landline), or a 422
+ * naming the field: the same rule as an applicant's phone on a dossier.
+ */
+export function accountPhone(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const phone = normalisePhone(raw);
+  if (phone === null) throw new AppError('invalid', 'VALIDATION_FAILED', { userMessage: `Số điện thoại: ${PHONE_INVALID}.`, errors: [{ path: 'phone', message: PHONE_INVALID }] });
+  return phone;
+}
+
+/** Creates an account (administrators). Errors: VALIDATION_FAILED (phone), USERNAME_TAKEN, USER_ROLES_INVALID. */
 export async function createUser(
   ctx: Ctx,
   input: { username: string; displayName: string; password: string; kind: 'citizen' | 'organisation' | 'staff'; idNumber?: string | undefined; taxCode?: string | undefined; phone?: string | undefined; email?: string | undefined; roles: RoleInput[] },
 ) {
   requireRole(ctx.actor, 'admin');
+  input = { ...input, phone: accountPhone(input.phone) };
   const roles = await resolveRoles(ctx, input.roles, input.kind);
   const passwordHash = await hashPassword(input.password);
   const id = newId();
