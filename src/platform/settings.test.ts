@@ -64,6 +64,37 @@ describe('getSetting with a stored value that no longer fits its schema', () => 
     expect(r.invalidStored?.issues[0]?.code).toBe('invalid_type');
   });
 
+  it('tells the latest reporter still set: when an app closes and takes its own away, the one set before hears again', async () => {
+    const first: InvalidSettingWarning[] = [];
+    const second: InvalidSettingWarning[] = [];
+    const db = asDb(fakeDb({ upload_max_bytes: '10MB' }));
+    const removeFirst = setSettingsReporter((w) => first.push(w));
+    const removeSecond = setSettingsReporter((w) => second.push(w));
+    await readSetting(db, 'upload_max_bytes');
+    expect([first.length, second.length]).toEqual([0, 1]);
+    // Taken away out of order: the first app closes first, the second still hears.
+    removeFirst();
+    removeFirst();
+    clearSettingsCache();
+    setSettingsReporter((w) => second.push(w))();
+    await readSetting(db, 'upload_max_bytes');
+    expect([first.length, second.length]).toEqual([0, 2]);
+    removeSecond();
+    const emitted: string[] = [];
+    const onWarning = (w: Error) => emitted.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      clearSettingsCache();
+      setSettingsReporter((w) => first.push(w))();
+      await readSetting(db, 'upload_max_bytes');
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(first).toHaveLength(0);
+    expect(emitted).toEqual([expect.stringContaining('setting upload_max_bytes: the stored value does not fit its schema')]);
+  });
+
   it('uses a stored value that fits (null included where the schema allows it), and the default when none is stored, without a warning', async () => {
     const warnings: InvalidSettingWarning[] = [];
     setSettingsReporter((w) => warnings.push(w));

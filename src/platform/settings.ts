@@ -95,14 +95,26 @@ const processWarning: SettingsReporter = (w) =>
     code: 'TINHSO_SETTING_INVALID',
   });
 
-let reporter: SettingsReporter = processWarning;
+/** The reporters set, latest last: the latest one still set hears the warnings (processWarning when none is). */
+const reporters: SettingsReporter[] = [];
 /** Key and stored value (hashed) already reported: each is said once per process, not at every cache refresh. */
 const reported = new Set<string>();
 
-/** Where warnings about stored values set aside go (the app's logger); the new reporter hears each again once. */
-export function setSettingsReporter(r: SettingsReporter | null): void {
-  reporter = r ?? processWarning;
+/**
+ * Where warnings about stored values set aside go (the app's logger); the new reporter hears each
+ * again once. Returns what takes it away again: an app calls it when it closes, so a closed app's
+ * logger is never the one told, and the app set before it (or the process warning) hears them
+ * again (the settings themselves, like their cache, are the process's: one process serves one
+ * database). `null` forgets every reporter.
+ */
+export function setSettingsReporter(r: SettingsReporter | null): () => void {
+  if (r === null) reporters.length = 0;
+  else reporters.push(r);
   reported.clear();
+  return () => {
+    const at = r === null ? -1 : reporters.lastIndexOf(r);
+    if (at !== -1) reporters.splice(at, 1);
+  };
 }
 
 /** Zod's issues as `{path, message}`, the path inside the value prefixed with `value` (as SETTING_INVALID's field errors). */
@@ -114,7 +126,7 @@ function reportInvalid(key: SettingKey, stored: unknown, issues: readonly Settin
   if (reported.has(id)) return;
   reported.add(id);
   try {
-    reporter({ key, errors: settingIssueErrors(issues) });
+    (reporters.at(-1) ?? processWarning)({ key, errors: settingIssueErrors(issues) });
   } catch {
     // A failing logger must not make the setting unreadable.
   }
