@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from './csv.ts';
+import { parseCsv, parseCsvTable, tooManyCells } from './csv.ts';
 
 describe('parseCsv', () => {
   it('parses quoted fields, doubled quotes, CRLF and a BOM', () => {
@@ -16,5 +16,24 @@ describe('parseCsv', () => {
   });
   it('reports an unterminated quote with its line', () => {
     expect(() => parseCsv('a,b\n"oops,c\n')).toThrow(/line 2/);
+  });
+});
+
+describe('parseCsvTable', () => {
+  const columns = { required: ['code', 'name'], optional: ['from', 'note'] };
+  it('takes the required columns and any leading part of the optional ones, case and spaces ignored', () => {
+    expect(parseCsvTable('Code , NAME\n01,A\n', columns)).toEqual({ ok: true, columns: 2, rows: [{ line: 2, cells: ['01', 'A'] }] });
+    expect(parseCsvTable('code,name,from\n\n01,A,2025-07-01,x\n', columns)).toEqual({ ok: true, columns: 3, rows: [{ line: 3, cells: ['01', 'A', '2025-07-01', 'x'] }] });
+  });
+  it('refuses a header that is short, out of order, skips an optional column or has one too many, naming the line expected', () => {
+    const expected = { ok: false, problem: { path: 'csv.header', message: 'the first line must be: code,name[,from[,note]]' } };
+    for (const header of ['code', 'name,code', 'code,name,note', 'code,name,from,note,extra', '']) expect(parseCsvTable(`${header}\n01,A\n`, columns)).toEqual(expected);
+  });
+  it('reports a quote left open as a problem of the whole file', () => {
+    expect(parseCsvTable('code,name\n01,"A\n', columns)).toEqual({ ok: false, problem: { path: 'csv', message: 'unterminated quoted field starting on line 2' } });
+  });
+  it('names a row with more cells than the header', () => {
+    expect(tooManyCells(['a', 'b', 'c'], 2)).toBe('too many columns (3; at most 2)');
+    expect(tooManyCells(['a', 'b'], 2)).toBeNull();
   });
 });

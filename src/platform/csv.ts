@@ -51,3 +51,39 @@ export function parseCsvRecords(text: string): { line: number; cells: string[] }
   }
   return rows.filter((r) => !(r.cells.length === 1 && r.cells[0] === ''));
 }
+
+/** One problem with a CSV file: `csv` (the file), `csv.header` or `csv.line<N>`. */
+export interface CsvProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A CSV file with a header row, for importers: its rows after the header, each with the line it
+ * starts on, or the one problem that stops the whole file (a quote left open, a wrong header).
+ * The header is `required` followed by any leading part of `optional`, case and spaces around
+ * names ignored. A row with more cells than the header has is reported by `tooManyCells`.
+ */
+export function parseCsvTable(
+  text: string,
+  columns: { required: readonly string[]; optional?: readonly string[] },
+): { ok: true; columns: number; rows: { line: number; cells: string[] }[] } | { ok: false; problem: CsvProblem } {
+  let records: { line: number; cells: string[] }[];
+  try {
+    records = parseCsvRecords(text);
+  } catch (err) {
+    return { ok: false, problem: { path: 'csv', message: (err as Error).message } };
+  }
+  const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
+  const allowed = [...columns.required, ...(columns.optional ?? [])];
+  if (header.length < columns.required.length || header.length > allowed.length || header.some((h, i) => h !== allowed[i])) {
+    const optional = (columns.optional ?? []).map((c) => `[,${c}`).join('') + ']'.repeat(columns.optional?.length ?? 0);
+    return { ok: false, problem: { path: 'csv.header', message: `the first line must be: ${columns.required.join(',')}${optional}` } };
+  }
+  return { ok: true, columns: header.length, rows: records };
+}
+
+/** The problem of a row with more cells than the header has, or null. */
+export function tooManyCells(cells: readonly string[], columns: number): string | null {
+  return cells.length > columns ? `too many columns (${cells.length}; at most ${columns})` : null;
+}

@@ -4,7 +4,7 @@ import { adminUnits, adminUnitSuccessions, agencies, userRoles, users } from '..
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor, requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { parseCsvRecords } from '../../platform/csv.ts';
+import { parseCsvTable, tooManyCells } from '../../platform/csv.ts';
 import { isIsoDate } from '../calendar/index.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -62,25 +62,19 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
   return { inserted, updated };
 }
 
-const HEADER = ['code', 'name', 'type', 'parent_code', 'valid_from'];
+const UNITS_COLUMNS = { required: ['code', 'name', 'type', 'parent_code', 'valid_from'], optional: ['valid_to'] };
 
 /** Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported. */
 export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: FieldError[] } {
-  let records: { line: number; cells: string[] }[];
-  try {
-    records = parseCsvRecords(text);
-  } catch (err) {
-    return { units: [], errors: [{ path: 'csv', message: (err as Error).message }] };
-  }
-  const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
-  if (HEADER.some((h, i) => header[i] !== h)) {
-    return { units: [], errors: [{ path: 'csv.header', message: `the first line must be: ${HEADER.join(',')}[,valid_to]` }] };
-  }
+  const table = parseCsvTable(text, UNITS_COLUMNS);
+  if (!table.ok) return { units: [], errors: [table.problem] };
   const units: UnitInput[] = [];
   const errors: FieldError[] = [];
-  for (const { line, cells } of records) {
+  for (const { line, cells } of table.rows) {
     const [code = '', name = '', type = '', parent = '', from = '', to = ''] = cells.map((c) => c.trim());
     const problems: string[] = [];
+    const extra = tooManyCells(cells, table.columns);
+    if (extra) problems.push(extra);
     if (!/^(\d{2}|\d{3}|\d{5})$/.test(code)) problems.push('code must be 2 (province), 3 (old district) or 5 (commune) digits');
     if (!name) problems.push('name is empty');
     if (!(UNIT_TYPES as readonly string[]).includes(type)) problems.push(`type must be one of ${UNIT_TYPES.join(', ')}`);
@@ -208,7 +202,7 @@ export async function isUnitInForce(db: Db, code: string, at: string): Promise<b
 // Successions: old code → new code from an effective date (mergers, splits, renumbering)
 
 const UNIT_CODE = /^(\d{2}|\d{3}|\d{5})$/;
-const SUCCESSION_HEADER = ['from_code', 'to_code', 'effective_date'];
+const SUCCESSION_COLUMNS = { required: ['from_code', 'to_code', 'effective_date'], optional: ['note'] };
 /** Rows per INSERT statement: the national list (≈10,000 old communes) is a few dozen statements. */
 const SUCCESSION_BATCH = 500;
 
@@ -219,30 +213,21 @@ export interface SuccessionInput {
   note: string | null;
 }
 
-/** dd/mm/yyyy of a YYYY-MM-DD date (DOMAIN section 12). */
-
 /**
  * Parses a successions CSV (from_code,to_code,effective_date[,note]; header row; UTF-8). Every bad
  * row is reported with the line of the file it is on; a row repeated in the file is an error too.
  */
 export function parseSuccessionsCsv(text: string): { successions: (SuccessionInput & { line: number })[]; errors: FieldError[] } {
-  let records: { line: number; cells: string[] }[];
-  try {
-    records = parseCsvRecords(text);
-  } catch (err) {
-    return { successions: [], errors: [{ path: 'csv', message: (err as Error).message }] };
-  }
-  const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
-  if (SUCCESSION_HEADER.some((h, i) => header[i] !== h) || (header.length > 3 && (header[3] !== 'note' || header.length > 4))) {
-    return { successions: [], errors: [{ path: 'csv.header', message: `the first line must be: ${SUCCESSION_HEADER.join(',')}[,note]` }] };
-  }
+  const table = parseCsvTable(text, SUCCESSION_COLUMNS);
+  if (!table.ok) return { successions: [], errors: [table.problem] };
   const successions: (SuccessionInput & { line: number })[] = [];
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
-  for (const { line, cells } of records) {
+  for (const { line, cells } of table.rows) {
     const [from = '', to = '', date = '', note = ''] = cells.map((c) => c.trim());
     const problems: string[] = [];
-    if (cells.length > header.length) problems.push(`too many columns (${cells.length}; at most ${header.length})`);
+    const extra = tooManyCells(cells, table.columns);
+    if (extra) problems.push(extra);
     if (!UNIT_CODE.test(from)) problems.push('from_code must be 2 (province), 3 (old district) or 5 (commune) digits');
     if (!UNIT_CODE.test(to)) problems.push('to_code must be 2 (province), 3 (old district) or 5 (commune) digits');
     if (from && from === to) problems.push('from_code and to_code are the same');
