@@ -69,6 +69,32 @@ describe('the job queue and notifications', () => {
     expect(again.filter((n: { kind: string }) => n.kind === 'deadline_overdue').length).toBe(overdue.length);
   });
 
+  it('tells the active desk officers of the receiving centre about a late dossier nobody is assigned', async () => {
+    const users = { password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agencyCode: 'TTPVHCC' }] };
+    for (const username of ['reception.tam', 'reception.nghi']) {
+      expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...users, username, displayName: `Cán bộ ${username}` } })).status).toBe(201);
+    }
+    expect((await t.request({ method: 'PATCH', url: '/api/v1/users/reception.nghi', as: 'admin.lan', payload: { isActive: false } })).status).toBe(204);
+    const [late] = await queryRows<{ id: string; code: string }>(
+      t.database.db,
+      sql`UPDATE dossiers SET assignee_id = NULL, paused_at = NULL, due_at = now() - interval '2 days'
+          WHERE id = (SELECT d.id FROM dossiers d JOIN agencies a ON a.id = d.receiving_agency_id WHERE a.code = 'TTPVHCC' AND d.status = 'received' ORDER BY d.id LIMIT 1)
+          RETURNING id, code`,
+    );
+    await t.database.db.execute(sql`DELETE FROM jobs WHERE type = 'dossier.deadline_scan'`);
+    const w = new JobWorker(t.database.db, notificationJobHandlers, t.app.log, { schedules: notificationSchedules });
+    await w.enqueueScheduled();
+    await drain(w);
+    const told = await queryRows<{ username: string; title: string }>(
+      t.database.db,
+      sql`SELECT u.username, n.title FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.dossier_id = ${late!.id} AND n.kind = 'deadline_overdue' ORDER BY u.username`,
+    );
+    expect(told).toEqual([
+      { username: 'reception.dung', title: `Hồ sơ ${late!.code} đã quá hạn` },
+      { username: 'reception.tam', title: `Hồ sơ ${late!.code} đã quá hạn` },
+    ]);
+  });
+
   it('retries a failing job with backoff and gives up after its attempts', async () => {
     let calls = 0;
     const w = new JobWorker(t.database.db, { 'test.flaky': async () => { calls++; throw new Error('SMTP 451'); } }, t.app.log);

@@ -54,45 +54,47 @@ function statusChanged(deps: DeliveryDeps): BatchJobHandler {
 
 /**
  * dossier.deadline_scan (hourly): tells whoever holds an open dossier that it is due by the end of
- * the next working day, or overdue: the assignee, or the desk of the receiving centre when nobody
- * is assigned. Once per dossier, kind and day.
+ * the next working day, or overdue: the assignee, or the desk officers (active accounts) of the
+ * receiving centre when nobody is assigned. Once per dossier, kind, person and day (the dedupe key).
+ * One read finds the dossiers and their recipients, and the notifications go in by 500s: with
+ * thousands of late dossiers the scan holds the database for a few statements, not thousands.
  */
 export const scanDeadlines: JobHandler = async (_job, db: Db) => {
   const now = new Date();
   const clock = await loadClock(db);
   const soon = computeDueAt({ start: now, value: 1, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
-  const rows = await queryRows<{ id: string; code: string; due_at: Date | string; assignee_id: string | null; receiving_agency_id: string }>(
+  const rows = await queryRows<{ id: string; code: string; due_at: Date | string; user_id: string }>(
     db,
-    sql`SELECT id, code, due_at, assignee_id, receiving_agency_id FROM dossiers
-        WHERE status IN ('received', 'in_progress', 'payment_requested') AND paused_at IS NULL AND due_at <= ${soon}
-        ORDER BY due_at LIMIT 5000`,
+    sql`SELECT d.id, d.code, d.due_at, coalesce(d.assignee_id, r.user_id) AS user_id
+        FROM (SELECT id, code, due_at, assignee_id, receiving_agency_id FROM dossiers
+              WHERE status IN ('received', 'in_progress', 'payment_requested') AND paused_at IS NULL AND due_at <= ${soon}
+              ORDER BY due_at, id LIMIT 5000) d
+        LEFT JOIN LATERAL (
+          SELECT ur.user_id FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.is_active
+          WHERE d.assignee_id IS NULL AND ur.role = 'reception' AND ur.agency_id = d.receiving_agency_id
+        ) r ON true
+        WHERE coalesce(d.assignee_id, r.user_id) IS NOT NULL
+        ORDER BY d.due_at, d.id, user_id`,
   );
   const day = vnDate(now);
-  for (const r of rows) {
+  const values = rows.map((r) => {
     const dueAt = new Date(r.due_at);
     const overdue = dueAt.getTime() < now.getTime();
     const kind = overdue ? 'deadline_overdue' : 'deadline_soon';
-    const recipients = r.assignee_id
-      ? [r.assignee_id]
-      : (await queryRows<{ user_id: string }>(db, sql`SELECT user_id FROM user_roles WHERE role = 'reception' AND agency_id = ${r.receiving_agency_id}`)).map((x) => x.user_id);
-    for (const userId of recipients) {
-      await db
-        .insert(notifications)
-        .values({
-          id: newId(),
-          userId,
-          dossierId: r.id,
-          kind,
-          title: overdue ? `Hồ sơ ${r.code} đã quá hạn` : `Hồ sơ ${r.code} sắp đến hạn`,
-          body: overdue
-            ? `Hồ sơ ${r.code} đã quá hạn trả kết quả (${formatVnDateTime(dueAt)}). Cần xử lý ngay hoặc xin gia hạn kèm thư xin lỗi.`
-            : `Hồ sơ ${r.code} phải có kết quả trước ${formatVnDateTime(dueAt)}.`,
-          createdAt: now,
-          dedupeKey: `${kind}:${r.id}:${userId}:${day}`,
-        })
-        .onConflictDoNothing();
-    }
-  }
+    return {
+      id: newId(),
+      userId: r.user_id,
+      dossierId: r.id,
+      kind,
+      title: overdue ? `Hồ sơ ${r.code} đã quá hạn` : `Hồ sơ ${r.code} sắp đến hạn`,
+      body: overdue
+        ? `Hồ sơ ${r.code} đã quá hạn trả kết quả (${formatVnDateTime(dueAt)}). Cần xử lý ngay hoặc xin gia hạn kèm thư xin lỗi.`
+        : `Hồ sơ ${r.code} phải có kết quả trước ${formatVnDateTime(dueAt)}.`,
+      createdAt: now,
+      dedupeKey: `${kind}:${r.id}:${r.user_id}:${day}`,
+    };
+  });
+  for (let i = 0; i < values.length; i += 500) await db.insert(notifications).values(values.slice(i, i + 500)).onConflictDoNothing();
 };
 
 /**
