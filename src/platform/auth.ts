@@ -9,18 +9,38 @@ import { newId } from './ids.ts';
 /**
  * Sessions are opaque random tokens; the database keeps only an HMAC of each, so a leaked
  * database does not leak usable tokens. A short in-process cache (a few seconds) keeps the
- * lookup off the hot path. Revoking a session drops it from this instance's cache at once; other
- * instances notice within CACHE_MS. Each session records how it was authenticated and, at most
- * once a minute, when it was last seen.
+ * lookup off the hot path. Revoking a session, or ending all of a user's (deactivating the account),
+ * takes effect on this instance at once; other instances notice within CACHE_MS. Each session
+ * records how it was authenticated and, at most once a minute, when it was last seen.
  */
 const CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
 const LAST_SEEN_EVERY_MS = 60_000;
 
+/**
+ * When this process last ended every session of a user (`forgetSessionsOfUser`), on the monotonic
+ * clock. A cached actor read before that moment is not used again by any session store of the
+ * process, so a use case without a store at hand (deactivating an account) still takes effect on
+ * this instance at once. Entries older than CACHE_MS are dropped: no cached actor outlives them.
+ */
+const sessionsEndedAt = new Map<string, number>();
+
+/**
+ * Makes every session store of this process look a user's sessions up again on their next use.
+ * Call it after the transaction that ended them commits: a lookup that started before the commit
+ * (and so still saw them live) is then not trusted either.
+ */
+export function forgetSessionsOfUser(userId: string): void {
+  const now = performance.now();
+  for (const [id, at] of sessionsEndedAt) if (now - at > CACHE_MS) sessionsEndedAt.delete(id);
+  sessionsEndedAt.set(userId, now);
+}
+
 export type AuthMethod = 'password' | 'password+totp' | 'password+recovery' | 'vneid';
 
 export class SessionStore {
-  private cache = new Map<string, { actor: Actor; expiresAt: number; cachedAt: number; seenAt: number }>();
+  /** `readAt`: when the lookup that filled the entry started, on the monotonic clock (`performance.now()`). */
+  private cache = new Map<string, { actor: Actor; expiresAt: number; readAt: number; seenAt: number }>();
 
   constructor(
     private readonly secret: string,
@@ -56,15 +76,10 @@ export class SessionStore {
 
   /** Revokes every live session of a user except `keep`; returns the ids revoked. */
   async revokeAllOf(db: Db, userId: string, now: Date, keep?: string | null): Promise<string[]> {
-    const rows = await queryRows<{ id: string }>(
-      db,
-      sql`UPDATE sessions SET revoked_at = ${now}
-          WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${now} AND (${keep ?? null}::uuid IS NULL OR id <> ${keep ?? null}::uuid)
-          RETURNING id`,
-    );
-    const ids = new Set(rows.map((r) => r.id));
-    this.forget((a) => !!a.sessionId && ids.has(a.sessionId));
-    return [...ids];
+    const ids = await endSessionsOf(db, userId, now, keep);
+    const ended = new Set(ids);
+    this.forget((a) => !!a.sessionId && ended.has(a.sessionId));
+    return ids;
   }
 
   /** Drops cached actors (after a revocation, or a change to an account's roles). */
@@ -76,8 +91,9 @@ export class SessionStore {
   async resolve(db: Db, token: string): Promise<Actor | null> {
     const hash = this.hashToken(token);
     const nowMs = Date.now();
+    const readAt = performance.now();
     const hit = this.cache.get(hash);
-    if (hit && nowMs - hit.cachedAt < CACHE_MS && hit.expiresAt > nowMs) return hit.actor;
+    if (hit && readAt - hit.readAt < CACHE_MS && hit.expiresAt > nowMs && (sessionsEndedAt.get(hit.actor.userId) ?? -Infinity) < hit.readAt) return hit.actor;
     const row = await loadActor(db, sql`s.token_hash = ${hash} AND s.revoked_at IS NULL AND s.expires_at > now()`);
     if (!row) {
       this.cache.delete(hash);
@@ -89,9 +105,25 @@ export class SessionStore {
       seenAt = nowMs;
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { actor: row.actor, expiresAt: row.expiresAt.getTime(), cachedAt: nowMs, seenAt });
+    this.cache.set(hash, { actor: row.actor, expiresAt: row.expiresAt.getTime(), readAt, seenAt });
     return row.actor;
   }
+}
+
+/**
+ * Ends every live session of a user except `keep` in the database (`revoked_at`), the way a
+ * sign-out does; returns the ids ended. Run it in the transaction that writes the audit record,
+ * then drop the sessions from the cache: `SessionStore.revokeAllOf` does both for its own store;
+ * without a store, `forgetSessionsOfUser` after the commit.
+ */
+export async function endSessionsOf(db: Db, userId: string, now: Date, keep?: string | null): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE sessions SET revoked_at = ${now}
+        WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${now} AND (${keep ?? null}::uuid IS NULL OR id <> ${keep ?? null}::uuid)
+        RETURNING id`,
+  );
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -144,13 +176,30 @@ async function loadActor(db: Db, where: ReturnType<typeof sql>): Promise<{ actor
   };
 }
 
-/** Reads `Authorization: Bearer <token>`; null when absent. */
+/**
+ * `Authorization: Bearer <token>` as RFC 9110 §11 and RFC 6750 §2.1 write it: the scheme name is
+ * case-insensitive (`Bearer`, `bearer`, `BEARER`), one or more spaces (`1*SP`, not tabs) separate
+ * it from the token, and whitespace around the whole value is not part of it (§5.5). The token must
+ * have the shape of ours (base64url, 20–200 characters).
+ */
+const BEARER = /^bearer +([A-Za-z0-9_-]{20,200})$/i;
+
+/** The token of an Authorization header value, or null when it is not a bearer token of ours. */
+export function parseBearer(value: string): string | null {
+  return BEARER.exec(value.replace(/^[ \t]+|[ \t]+$/g, ''))?.[1] ?? null;
+}
+
+/**
+ * Reads `Authorization: Bearer <token>` (see `parseBearer`); null when the header is absent. Any
+ * other value is a 401 AUTH_TOKEN_MALFORMED rather than being ignored, so a client with a broken
+ * header learns it instead of being served as a visitor.
+ */
 export function bearerToken(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
-  const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(h);
-  if (!m) throw new AppError('unauthenticated', 'AUTH_TOKEN_MALFORMED', { userMessage: 'Mã phiên đăng nhập không hợp lệ.' });
-  return m[1]!;
+  const token = parseBearer(h);
+  if (token === null) throw new AppError('unauthenticated', 'AUTH_TOKEN_MALFORMED', { userMessage: 'Mã phiên đăng nhập không hợp lệ.' });
+  return token;
 }
 
 export function requireActor(actor: Actor | null): Actor {

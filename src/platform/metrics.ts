@@ -98,7 +98,7 @@ export function createMetrics(database: Database): Metrics {
 }
 
 const tokenMatches = (expected: string, header: string | undefined): boolean => {
-  const m = /^Bearer\s+(\S+)$/.exec(header ?? '');
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? ''); // the scheme name is case-insensitive (RFC 9110 §11.1)
   if (!m) return false;
   const a = Buffer.from(expected);
   const b = Buffer.from(m[1]!);

@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
 import { agencies, userRoles, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
-import { requireRole } from '../../platform/auth.ts';
+import { endSessionsOf, forgetSessionsOfUser, requireRole } from '../../platform/auth.ts';
 import type { Ctx, Role } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -99,20 +99,30 @@ export async function replaceUserRoles(ctx: Ctx, username: string, input: RoleIn
   });
 }
 
-/** Activates or deactivates an account, or renames it (administrators). */
+/**
+ * Activates or deactivates an account, or renames it (administrators). Deactivating ends every
+ * session of the account in the same transaction, as an administrator's revocation does (the audit
+ * record counts them in `sessionsEnded`), and this instance stops accepting them at once; other
+ * instances within the session cache time (5 s). Reactivating an inactive account also ends any
+ * session still open in the database (left from before deactivation ended them), so an old
+ * token never comes back. Errors: USER_NOT_FOUND, USER_SELF_DEACTIVATION.
+ */
 export async function updateUser(ctx: Ctx, username: string, patch: { isActive?: boolean | undefined; displayName?: string | undefined }) {
   const actor = requireRole(ctx.actor, 'admin');
-  const [u] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.username, username));
+  const [u] = await ctx.db.select({ id: users.id, isActive: users.isActive }).from(users).where(eq(users.username, username));
   if (!u) throw notFound('USER_NOT_FOUND', 'tài khoản');
   if (u.id === actor.userId && patch.isActive === false) {
     throw new AppError('conflict', 'USER_SELF_DEACTIVATION', { userMessage: 'Không thể tự khoá tài khoản của mình.' });
   }
+  const endsSessions = patch.isActive === false || (patch.isActive === true && !u.isActive);
   await ctx.db.transaction(async (tx) => {
     await tx
       .update(users)
       .set({ ...(patch.isActive !== undefined ? { isActive: patch.isActive } : {}), ...(patch.displayName ? { displayName: nfc(patch.displayName) } : {}) })
       .where(and(eq(users.id, u.id)));
-    await writeAudit({ ...ctx, db: tx }, { action: 'user.update', targetType: 'user', targetId: u.id, details: patch });
+    const ended = endsSessions ? await endSessionsOf(tx, u.id, ctx.now) : [];
+    await writeAudit({ ...ctx, db: tx }, { action: 'user.update', targetType: 'user', targetId: u.id, details: { ...patch, ...(endsSessions ? { sessionsEnded: ended.length } : {}) } });
   });
+  if (endsSessions) forgetSessionsOfUser(u.id);
 }
 
