@@ -27,7 +27,7 @@ import { installErrorHandling } from './platform/http.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { installOpenApi } from './platform/openapi.ts';
 import { setSettingsReporter } from './platform/settings.ts';
-import { frameworkErrors, installInputGuards, redactingLogger, securityRoutes } from './modules/security/index.ts';
+import { clientErrors, frameworkErrors, installInputGuards, redactingLogger, securityRoutes } from './modules/security/index.ts';
 import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDeps {
@@ -47,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 120_000,
     genReqId: () => crypto.randomUUID(),
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   // A stored setting that no longer fits its schema is set aside for the default: said once in the log (platform/settings.ts).

@@ -140,9 +140,9 @@ export function accessOf(method: string, url: string): Access | undefined {
 
 /**
  * Installs the matrix: routes registered afterwards must be classified (else the app does not
- * start), and every request is checked before validation. The class of each route (and of the
+ * start), and every request is checked before its body is read. The class of each route (and of the
  * HEAD route Fastify adds for each GET) is decided here once, when the route is registered: a
- * route that needs a session or a role gets its own first preValidation hook; a public route
+ * route that needs a session or a role gets its own first preParsing hook; a public route
  * gets none, so the public lookup pays nothing per request.
  */
 export function installAccessControl(app: FastifyInstance): void {
@@ -162,6 +162,8 @@ export function installAccessControl(app: FastifyInstance): void {
       if (access === 'signed-in') requireActor(req.actor);
       else requireRole(req.actor, ...access);
     };
-    route.preValidation = [check, ...[route.preValidation ?? []].flat()];
+    // Before the body is read (preParsing, after the session is known in onRequest): the wrong
+    // person gets 401/403 even with a malformed, oversized or wrongly typed body, and costs no parsing.
+    route.preParsing = [check, ...[route.preParsing ?? []].flat()];
   });
 }

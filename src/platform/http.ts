@@ -4,6 +4,7 @@ import type { Database } from '../db/client.ts';
 import type { Actor, Ctx } from './context.ts';
 import type { Keyring } from './crypto.ts';
 import { AppError, statusOf, titleOf, type FieldError } from './errors.ts';
+import { multipartError } from './multipart.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,6 +59,8 @@ export function toAppError(err: unknown, req: FastifyRequest): AppError {
     return new AppError('internal', 'INTERNAL_ERROR');
   }
   const fe = err as FastifyError;
+  const multipartProblem = multipartError(fe, req);
+  if (multipartProblem) return multipartProblem;
   if (fe.validation) {
     return new AppError('invalid', 'VALIDATION_FAILED', {
       userMessage: 'Dữ liệu gửi lên không hợp lệ.',

@@ -22,6 +22,7 @@ import {
 } from './documents.service.ts';
 import { DOSSIER_FORMS, isDossierForm } from './forms.ts';
 import { keyRingFor, publicJwk } from './signing.ts';
+import { eachPart } from '../../platform/multipart.ts';
 
 const IdOrCode = z.object({ id: z.string().min(1).max(80) });
 
@@ -84,7 +85,7 @@ export function sendPdf(reply: FastifyReply, pdf: Buffer, fileName: string, disp
 async function readUpload(req: FastifyRequest, maxBytes: number): Promise<{ file: { fileName: string; data: Buffer } | undefined; fields: Record<string, string> }> {
   let file: { fileName: string; data: Buffer } | undefined;
   const fields: Record<string, string> = {};
-  for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 2000 } })) {
+  await eachPart(req, { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 2000 }, async (part) => {
     if (part.type === 'file') {
       const data = await part.toBuffer();
       if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
@@ -92,7 +93,7 @@ async function readUpload(req: FastifyRequest, maxBytes: number): Promise<{ file
     } else {
       fields[part.fieldname] = String(part.value);
     }
-  }
+  });
   return { file, fields };
 }
 

@@ -1,4 +1,6 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badCharacters, badCharactersError } from '../../platform/characters.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendProblem } from '../../platform/http.ts';
 
@@ -24,32 +26,68 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
     });
 }
 
-/** True when a value (a parsed body, query or params) holds a NUL character anywhere, a few levels deep. */
-export function hasNul(v: unknown, depth = 0): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (depth > 20 || v === null || typeof v !== 'object') return false;
-  if (Array.isArray(v)) return v.some((x) => hasNul(x, depth + 1));
-  // Parsed input only (the router's params object has its own prototype); never buffers or streams.
-  if (Buffer.isBuffer(v) || typeof (v as { pipe?: unknown }).pipe === 'function') return false;
-  return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x, depth + 1));
+/**
+ * Errors of the connection itself, which Node's HTTP parser meets before there is a request (headers
+ * over 16 KB, a malformed request line or header, Content-Length with Transfer-Encoding, a request
+ * too slow to arrive): answered as problem+json like every other error, then the connection is
+ * closed (Fastify's `clientErrorHandler`; its default answers in its own JSON).
+ */
+export function clientErrors(err: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, title, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'Tiêu đề yêu cầu quá lớn (Request header fields too large)', 'Các tiêu đề của yêu cầu vượt quá 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'Hết thời gian chờ yêu cầu (Request timeout)', 'Yêu cầu không đến đủ trong thời gian cho phép.']
+        : [400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ (Bad request)', 'Yêu cầu HTTP không đúng cú pháp.'];
+  const body = JSON.stringify({ type: `https://tinhso.gov.vn/problems/${code.toLowerCase().replace(/_/g, '-')}`, title, status, code, detail });
+  if (socket.writable) {
+    const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /**
- * Refuses a NUL character in path parameters, query strings and JSON bodies with 422 before any
- * handler runs: PostgreSQL text cannot hold one, so it would otherwise surface as a 500 deep in a
- * query (found by the API fuzz), and no legitimate input contains it.
+ * A body the server would misread: one sent compressed (`Content-Encoding` other than identity: the
+ * server does not decompress, and would parse the compressed bytes as text), or declared in a
+ * charset other than UTF-8 (every parser here reads UTF-8). 415 (RFC 9110 §15.5.16), else null.
+ */
+export function bodyEncodingError(contentEncoding: string | undefined, contentType: string | undefined): AppError | null {
+  if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== 'identity' && contentEncoding.trim() !== '') {
+    return new AppError('unsupported_media_type', 'CONTENT_ENCODING_UNSUPPORTED', { userMessage: 'Máy chủ không nhận nội dung nén (Content-Encoding); hãy gửi nội dung không nén.' });
+  }
+  const charset = contentType === undefined ? undefined : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
+    return new AppError('unsupported_media_type', 'CHARSET_UNSUPPORTED', { userMessage: 'Nội dung phải được mã hoá UTF-8.' });
+  }
+  return null;
+}
+
+/**
+ * Refuses a NUL character or a lone surrogate in path parameters, query strings and JSON bodies
+ * with 422 before any handler runs: the database cannot store either, so they would otherwise
+ * surface as a 500 deep in a query (found by the API fuzz and the session-8 review: even the
+ * sign-in, whose failed attempt could then not be audited), and no legitimate input holds them.
  */
 export function installInputGuards(app: FastifyInstance): void {
-  const refuse = () => new AppError('invalid', 'INPUT_NUL_CHARACTER', { userMessage: 'Dữ liệu gửi lên chứa ký tự không hợp lệ.' });
   // Parameters and query first, before any other hook can use them; the body once it is parsed.
   app.addHook('onRequest', async (req, reply) => {
-    if (!hasNul(req.params) && !hasNul(req.query)) return;
+    const encoding = bodyEncodingError(req.headers['content-encoding'], req.headers['content-type']);
+    if (encoding) {
+      if (req.url.startsWith('/api/')) return sendProblem(reply, encoding, req.url.split('?')[0] ?? req.url);
+      throw encoding;
+    }
+    const bad = badCharacters(req.params) ?? badCharacters(req.query);
+    if (!bad) return;
     // Under /api/ always problem+json, even when the router fell back to the portal's catch-all
     // (whose error handler renders pages); elsewhere the route's own error handler answers.
-    if (req.url.startsWith('/api/')) return sendProblem(reply, refuse(), req.url.split('?')[0] ?? req.url);
-    throw refuse();
+    if (req.url.startsWith('/api/')) return sendProblem(reply, badCharactersError(bad), req.url.split('?')[0] ?? req.url);
+    throw badCharactersError(bad);
   });
   app.addHook('preValidation', async (req) => {
-    if (hasNul(req.body)) throw refuse();
+    const bad = badCharacters(req.body);
+    if (bad) throw badCharactersError(bad);
   });
 }

@@ -3,4 +3,4 @@ export { securityRoutes } from './security.routes.ts';
 export { listSecurityEvents } from './security.service.ts';
 export { runSecurityMonitor, securityJobHandlers, securitySchedules, verifyAndReport, type MonitorConfig } from './security.monitor.ts';
 export { LOG_REDACT, redactingLogger } from './redact.ts';
-export { frameworkErrors, installInputGuards } from './framework-errors.ts';
+export { clientErrors, frameworkErrors, installInputGuards } from './framework-errors.ts';

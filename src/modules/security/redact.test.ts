@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LOG_REDACT, redactingLogger } from './redact.ts';
+import { LOG_REDACT, redactingLogger, redactUrl } from './redact.ts';
 
 function capture(): { stream: Writable; lines: () => string } {
   let out = '';
@@ -118,5 +118,33 @@ describe('log redaction', () => {
     expect(byMsg('received')).toMatchObject({ reqId: 'req-42', body: { username: 'an', password: '[redacted]' }, user: { email: '[redacted]' } });
     expect(byMsg('bad')).toMatchObject({ level: 50, reqId: 'req-42', res: { statusCode: 500 }, err: { type: 'Error', message: 'bad', details: { token: '[redacted]' } } });
     expect(byMsg('request completed')).toMatchObject({ reqId: 'req-42', res: { statusCode: 500 } });
+  });
+
+  it('a logged URL shows no search text nor secret query parameter; the rest as it came', () => {
+    expect(redactUrl('/api/v1/dossiers?q=036195004321&page=2')).toBe('/api/v1/dossiers?q=[redacted]&page=2');
+    expect(redactUrl('/x?page=1&idNumber=036195004321&email=an%40example.vn&%71=a+b')).toBe('/x?page=1&idNumber=[redacted]&email=[redacted]&%71=[redacted]');
+    expect(redactUrl('/x?q')).toBe('/x?q');
+    expect(redactUrl('/x?%E0%A4%A=1&status=done')).toBe('/x?%E0%A4%A=1&status=done');
+    expect(redactUrl('/api/v1/procedures')).toBe('/api/v1/procedures');
+  });
+
+  it("a failed query's parameters and PostgreSQL's detail never reach the log; its SQL and codes do", async () => {
+    const { log, lines } = appLogger();
+    const app = Fastify({ loggerInstance: log as FastifyBaseLogger, genReqId: () => 'req-43' });
+    app.get('/dossiers', async () => {
+      // As drizzle-orm's DrizzleQueryError wraps a pg error (the values may hold line breaks).
+      const cause = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), { code: '23505', detail: 'Key (email)=(an@example.vn) already exists.' });
+      const params = ['Nguyễn Văn An', 'an@example.vn', 'dòng một\ndòng hai 1990-02-01'];
+      throw Object.assign(new Error(`Failed query: insert into users (name, email, note) values ($1, $2, $3)\nparams: ${String(params)}`), { query: 'insert into users (name, email, note) values ($1, $2, $3)', params, cause });
+    });
+    await app.inject({ method: 'GET', url: '/dossiers?q=036195004321' });
+    await app.close();
+    const out = lines();
+    for (const secret of ['Nguyễn Văn An', 'an@example.vn', '1990-02-01', 'dòng hai', '036195004321']) expect(out, secret).not.toContain(secret);
+    const failed = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>).find((l) => l.level === 50)!;
+    expect(failed.err.message).toContain('insert into users (name, email, note) values ($1, $2, $3)\nparams: [redacted]');
+    expect(failed.err.stack).toContain('params: [redacted]');
+    expect(failed.err).toMatchObject({ query: 'insert into users (name, email, note) values ($1, $2, $3)', params: '[redacted]' });
+    expect(failed.req.url).toBe('/dossiers?q=[redacted]');
   });
 });

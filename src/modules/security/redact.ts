@@ -105,20 +105,116 @@ function redactLine(obj: Record<string, unknown>): Record<string, unknown> {
   return copy ?? obj;
 }
 
-const redactedErr = (err: Error) => redactLevel(pino.stdSerializers.err(err), 2) as pino.SerializedError;
+/**
+ * The text of each database query's parameters in an error's chain: drizzle's DrizzleQueryError
+ * writes them into its message as `\nparams: <values>` (and so into the stack), and they are the
+ * request's data (names, emails, form answers).
+ */
+function paramsTexts(err: unknown): string[] {
+  const texts: string[] = [];
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const params = (e as { params?: unknown }).params;
+    if (Array.isArray(params) && params.length) texts.push(`\nparams: ${String(params)}`);
+  }
+  return texts;
+}
+
+/**
+ * An error as pino serializes it, with the rule applied to its properties, and what a failed query
+ * carries of the request's data gone: the parameters (the `params` property, and their text in the
+ * message and stack; the SQL stays, its values are placeholders) and PostgreSQL's `detail`, which
+ * quotes values (`Key (code)=(…) already exists`).
+ */
+function redactedErr(err: Error): pino.SerializedError {
+  const serialized = redactLevel(pino.stdSerializers.err(err), 2) as pino.SerializedError;
+  const params = paramsTexts(err);
+  if (!params.length && serialized.detail === undefined && serialized.params === undefined) return serialized;
+  const copy: pino.SerializedError = { ...serialized };
+  for (const k of ['message', 'stack'] as const) {
+    let text = copy[k];
+    for (const p of params) text = text.split(p).join(`\nparams: ${LOG_REDACT.censor}`);
+    copy[k] = text;
+  }
+  if (copy.params !== undefined) copy.params = LOG_REDACT.censor;
+  if (copy.detail !== undefined) copy.detail = LOG_REDACT.censor;
+  return copy;
+}
+
+/** Query parameters whose values a logged URL never shows: free-text search (`q`, which takes ID numbers and names) and the secret keys. */
+const URL_SECRETS = new Set<string>(['q', ...SECRET_KEYS]);
+
+/** A URL as logged: the value of each query parameter named in URL_SECRETS replaced (`?q=[redacted]&page=2`). */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return url;
+  let changed = false;
+  const pairs = url.slice(at + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq === -1) return pair;
+    let name = pair.slice(0, eq);
+    try {
+      name = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // A malformed name is logged as it came.
+    }
+    if (!URL_SECRETS.has(name)) return pair;
+    changed = true;
+    return `${pair.slice(0, eq)}=${LOG_REDACT.censor}`;
+  });
+  return changed ? `${url.slice(0, at + 1)}${pairs.join('&')}` : url;
+}
+
+/** Fastify's request serializer (the same fields), with the URL through redactUrl. */
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  headers?: Record<string, unknown>;
+  socket?: { remotePort?: number };
+}
+const redactedReq = (req: LoggedRequest) =>
+  // A plain object logged under `req` is one of ours, already redacted by redactLine.
+  isPlain(req) ? req : {
+  method: req.method,
+  url: redactUrl(req.url),
+  version: req.headers?.['accept-version'],
+  host: req.host,
+  remoteAddress: req.ip,
+  remotePort: req.socket?.remotePort,
+};
+
+/** A log message that quotes an error's message (Fastify logs `err.message` as the line's msg) without the query parameters in it. */
+function scrubMessage(args: unknown[]): unknown[] {
+  const [obj, msg] = args;
+  if (typeof msg !== 'string' || obj === null || typeof obj !== 'object') return args;
+  const params = paramsTexts((obj as { err?: unknown }).err ?? obj);
+  if (!params.length) return args;
+  let text = msg;
+  for (const p of params) text = text.split(p).join(`\nparams: ${LOG_REDACT.censor}`);
+  return [obj, text, ...args.slice(2)];
+}
 
 /**
  * A pino logger that applies the rule to every line it or its children write: the line's fields,
  * each child logger's bindings (a request's child has one, its id: nothing to copy), and the
- * serialized error. app.ts hands it to Fastify (`loggerInstance`); Fastify adds its `req`/`res`
- * serializers in its own child and keeps this `err` one.
+ * serialized error, and the request's URL (redactUrl). app.ts hands it to Fastify
+ * (`loggerInstance`); Fastify adds its `res` serializer in its own child and keeps these `err` and
+ * `req` ones.
  */
 export function redactingLogger(options: LoggerOptions = {}, stream?: DestinationStream): Logger {
   const root = pino(
     {
       ...options,
       formatters: { ...options.formatters, log: redactLine, bindings: (b) => redactLevel(b) as pino.Bindings },
-      serializers: { ...options.serializers, err: redactedErr },
+      hooks: {
+        ...options.hooks,
+        logMethod(args, method) {
+          method.apply(this, scrubMessage(args) as Parameters<typeof method>);
+        },
+      },
+      // Fastify takes these over its own (fastify/lib/logger-pino.js merges the instance's last).
+      serializers: { ...options.serializers, err: redactedErr, req: redactedReq },
     },
     stream,
   );

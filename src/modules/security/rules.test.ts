@@ -75,17 +75,23 @@ describe('isOutsideOfficeHours (Vietnam time, working calendar)', () => {
   });
 });
 
-describe('hasNul (the NUL guard)', async () => {
-  const { hasNul } = await import('./framework-errors.ts');
+describe('badCharacters (the input guard)', async () => {
+  const { badCharacters } = await import('../../platform/characters.ts');
   it('finds NUL in strings, keys, arrays and objects of any prototype; not elsewhere', () => {
-    expect(hasNul('a\u0000b')).toBe(true);
-    expect(hasNul({ a: ['x', { b: '\u0000' }] })).toBe(true);
-    expect(hasNul({ 'k\u0000': 1 })).toBe(true);
+    expect(badCharacters('a\u0000b')).toBe('nul');
+    expect(badCharacters({ a: ['x', { b: '\u0000' }] })).toBe('nul');
+    expect(badCharacters({ 'k\u0000': 1 })).toBe('nul');
     const params = Object.create({ inherited: true }) as Record<string, string>;
     params.id = 'a\u0000';
-    expect(hasNul(params)).toBe(true);
-    expect(hasNul({ a: 'Nguyễn', n: 1, z: null })).toBe(false);
-    expect(hasNul(Buffer.from([0, 0]))).toBe(false);
-    expect(hasNul(undefined)).toBe(false);
+    expect(badCharacters(params)).toBe('nul');
+    expect(badCharacters({ a: 'Nguyễn', n: 1, z: null })).toBeNull();
+    expect(badCharacters(Buffer.from([0, 0]))).toBeNull();
+    expect(badCharacters(undefined)).toBeNull();
+  });
+  it('finds half of a surrogate pair, high or low, in values and keys; a whole pair (an emoji) is text', () => {
+    expect(badCharacters({ a: ['x', 'a\ud800b'] })).toBe('surrogate');
+    expect(badCharacters({ '\udc00': 1 })).toBe('surrogate');
+    expect(badCharacters('\ude00\ud83d')).toBe('surrogate');
+    expect(badCharacters({ a: 'Hồ sơ \ud83d\ude00' })).toBeNull();
   });
 });
