@@ -8,7 +8,7 @@ import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { generateKeyEntry, KEY_FILE } from '../src/modules/documents/signing.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { formatVnDateTime } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, SAMPLE_PDF, workingDayClosing, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfInfo, pdfPlainText } from './pdf-helpers.ts';
 import { cookieNamed, cookiePair, csrfOf, webClient } from './web-client.ts';
 
@@ -143,11 +143,15 @@ describe('official forms 01–06', () => {
 
     await act(d.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh bản rõ nét' });
     await expectForm(d.code, '02', ['PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ', 'Bổ sung giấy chứng sinh bản rõ nét', 'Hoàng Văn Giang']);
+    // The supplement: a clearer copy of the first required paper (a supplement must add or change something).
+    const clearer = multipart({ component: def.components.find((c) => c.required)!.code }, { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF });
+    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/files`, as: 'citizen.an', ...clearer })).status).toBe(201);
     await act(d.code, 'citizen.an', { action: 'supplement' });
     await act(d.code, 'reception.dung', { action: 'receive' });
 
     const before = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'leader.hoa' })).json;
-    const newDue = new Date(new Date(before.dueAt).getTime() + 5 * 86_400_000);
+    // A week later, at the close of a working day: a new due date must be working time.
+    const newDue = await workingDayClosing(t, new Date(before.dueAt), 7);
     await act(d.code, 'leader.hoa', { action: 'extend', reason: 'Cần xác minh thông tin nơi sinh', newDueAt: newDue.toISOString() });
     await expectForm(d.code, '04', [
       'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ',

@@ -4,7 +4,7 @@ import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { toIso, vnDate } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, SAMPLE_PNG, type TestApp } from './harness.ts';
+import { createTestApp, multipart, SAMPLE_PDF, SAMPLE_PNG, workingDayClosing, type TestApp } from './harness.ts';
 
 // Dossier routes beyond the happy path of dossier-lifecycle.int.test.ts: walk-in intake at the
 // counter, every workflow action's unhappy paths, files (upload, reuse, removal, download),
@@ -252,6 +252,8 @@ describe('walk-in intake at the counter', () => {
     await actOk(d.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh' });
     // Submitted on 20 June 2025 naming Phường Cửa Bắc (13645), which became part of 13669 on 1 July 2025.
     await t.database.db.execute(sql`UPDATE dossiers SET submitted_at = '2025-06-20T09:00:00+07:00', form = jsonb_set(form, '{noi_cu_tru}', '"13645"') WHERE id = ${d.id}`);
+    // The supplement itself: a clearer copy of the required paper.
+    expect((await upload(d.id, def.components.find((c) => c.required)!.code)).status).toBe(201);
     expect((await actOk(d.code, 'citizen.an', { action: 'supplement' })).status).toBe('submitted');
     // A code that was never in force is still refused.
     const e = await createReceived();
@@ -354,7 +356,9 @@ describe('form validation on create and on save', () => {
     expectProblem(stale, 412, 'DOSSIER_VERSION_STALE');
     expect(stale.json.currentVersion).toBe(d.version);
 
-    const saved = await patch('citizen.an', { form: { ho_ten_tre: 'Nguyễn Văn Bé' } }, { 'if-match': `W/"${d.version}"` });
+    // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+    expectProblem(await patch('citizen.an', { form: { ho_ten_tre: 'Nguyễn Văn Bé' } }, { 'if-match': `W/"${d.version}"` }), 412, 'DOSSIER_VERSION_STALE');
+    const saved = await patch('citizen.an', { form: { ho_ten_tre: 'Nguyễn Văn Bé' } }, { 'if-match': `"${d.version}"` });
     expect(saved.status, saved.body).toBe(200);
     expect(saved.json.version).toBe(d.version + 1);
     expect(saved.json.form).toEqual({ ho_ten_tre: 'Nguyễn Văn Bé' });
@@ -445,6 +449,22 @@ describe('submission', () => {
     expectProblem(await act(d.code, 'citizen.binh', { action: 'supplement' }), 404, 'DOSSIER_NOT_FOUND');
     expectProblem(await act(d.code, 'specialist.giang', { action: 'supplement' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
     expectProblem(await act(d.code, 'leader.hoa', { action: 'supplement' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
+    // Nothing added, taken out or changed since the request: not a supplement (the API and the page alike).
+    const empty = await act(d.code, 'citizen.an', { action: 'supplement' });
+    expectProblem(empty, 422, 'DOSSIER_SUPPLEMENT_EMPTY');
+    expect(empty.json.detail).toContain('Chưa có gì được bổ sung');
+    // Saving the same answers again changes nothing either.
+    const same = await t.request({ method: 'PATCH', url: api(`/dossiers/${d.id}`), as: 'citizen.an', payload: { form: validForm(def) } });
+    expect(same.status, same.body).toBe(200);
+    expectProblem(await act(d.code, 'citizen.an', { action: 'supplement' }), 422, 'DOSSIER_SUPPLEMENT_EMPTY');
+    const required = def.components.find((c) => c.required)!.code;
+    expect((await upload(d.id, required)).status).toBe(201);
+    expect((await actOk(d.code, 'citizen.an', { action: 'supplement' })).status).toBe('submitted');
+    // A change counts only for the request it answers: asked again, something new is needed.
+    await actOk(d.code, 'reception.dung', { action: 'request_supplement', reason: 'Bản sao vẫn chưa rõ' });
+    expectProblem(await act(d.code, 'citizen.an', { action: 'supplement' }), 422, 'DOSSIER_SUPPLEMENT_EMPTY');
+    const extra = (await get(d.code, 'citizen.an')).json.files.filter((f: { component: string }) => f.component === required).at(-1);
+    expect((await t.request({ method: 'DELETE', url: api(`/dossiers/${d.id}/files/${extra.fileId}`), as: 'citizen.an' })).status).toBe(204);
     expect((await actOk(d.code, 'citizen.an', { action: 'supplement' })).status).toBe('submitted');
   });
 });
@@ -571,7 +591,13 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     expectProblem(await act(d.code, 'leader.hoa', { action: 'request_payment' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
     expectProblem(await act(d.code, 'citizen.an', { action: 'request_payment' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
 
-    const req1 = await actOk(d.code, 'reception.dung', { action: 'request_payment', note: 'Nộp lệ phí 8.000 đồng' });
+    // Birth registration charges no fee: nothing to ask for, unless the desk states an amount.
+    expect((await get(d.code, 'reception.dung')).json.allowedActions).not.toContain('request_payment');
+    const free = await act(d.code, 'reception.dung', { action: 'request_payment' });
+    expectProblem(free, 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
+    expect(free.json.detail).toContain('không có phí, lệ phí');
+    expect(free.json.allowedActions).not.toContain('request_payment');
+    const req1 = await actOk(d.code, 'reception.dung', { action: 'request_payment', note: 'Nộp lệ phí 8.000 đồng', amount: 8000 });
     expect(req1).toMatchObject({ status: 'payment_requested', nationalStatus: 6, assigneeId: null });
     expect((await get(d.code, 'citizen.an')).json.allowedActions).toEqual(['withdraw']);
     expectProblem(await act(d.code, 'specialist.giang', { action: 'confirm_payment' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
@@ -580,7 +606,7 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     expect(conf1).toMatchObject({ status: 'received', nationalStatus: 2, assigneeId: null });
 
     await actOk(d.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
-    const req2 = await actOk(d.code, 'specialist.giang', { action: 'request_payment' });
+    const req2 = await actOk(d.code, 'specialist.giang', { action: 'request_payment', amount: 8000 });
     expect(req2).toMatchObject({ status: 'payment_requested', assigneeId: giangId });
     const conf2 = await actOk(d.code, 'reception.dung', { action: 'confirm_payment' });
     expect(conf2).toMatchObject({ status: 'in_progress', nationalStatus: 4, assigneeId: giangId, currentStep: { role: 'specialist' } });
@@ -603,7 +629,8 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     expectProblem(await act(d.code, 'specialist.giang', { action: 'assign', assigneeId: giangId }), 403, 'DOSSIER_ACTION_FORBIDDEN');
     expectProblem(await act(d.code, 'reception.dung', { action: 'fly_away' }), 422, 'VALIDATION_FAILED');
     expectProblem(await act(d.code, 'reception.dung', { action: 'receive' }, { 'if-match': 'version-seven' }), 422, 'IF_MATCH_INVALID');
-    expectProblem(await act(d.code, 'reception.dung', { action: 'receive' }, { 'if-match': '"1234567890"' }), 422, 'IF_MATCH_INVALID');
+    // A well-formed tag that is no version of this dossier is a failed precondition, not bad syntax.
+    expectProblem(await act(d.code, 'reception.dung', { action: 'receive' }, { 'if-match': '"1234567890"' }), 412, 'DOSSIER_VERSION_STALE');
     expect((await get(d.code, 'reception.dung')).json).toMatchObject({ status: 'received', assigneeId: null, version: d.version });
   });
 
@@ -615,7 +642,8 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
 
     const d = await createReceived();
     const due = new Date(d.dueAt);
-    const later = toIso(new Date(due.getTime() + 5 * 86_400_000));
+    // A week later, at the close of a working day of the real calendar: working time.
+    const later = toIso(await workingDayClosing(t, due, 7));
     expectProblem(await act(d.code, 'reception.dung', { action: 'extend', reason: 'x', newDueAt: later }), 403, 'DOSSIER_ACTION_FORBIDDEN');
     expectProblem(await act(d.code, 'specialist.giang', { action: 'extend', reason: 'x', newDueAt: later }), 403, 'DOSSIER_ACTION_FORBIDDEN');
     const noReason = await act(d.code, 'leader.hoa', { action: 'extend', newDueAt: later });
@@ -629,6 +657,21 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
       expectProblem(await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: toIso(bad) }), 422, 'DOSSIER_NEW_DUE_INVALID');
     }
     expectProblem(await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: '2099-01-01T10:00:00' }), 422, 'VALIDATION_FAILED');
+    // Not on a day off, and not outside office hours: the answer names the next working day.
+    const sunday = new Date(due.getTime() + 86_400_000);
+    while (new Date(sunday.getTime() + 7 * 3600_000).getUTCDay() !== 0) sunday.setTime(sunday.getTime() + 86_400_000);
+    const sundayDate = toIso(sunday).slice(0, 10);
+    const onSunday = await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: `${sundayDate}T17:00:00+07:00` });
+    expectProblem(onSunday, 422, 'DOSSIER_NEW_DUE_INVALID');
+    expect(onSunday.json.detail).toContain(`Chủ nhật ${sundayDate.slice(8, 10)}/${sundayDate.slice(5, 7)}/${sundayDate.slice(0, 4)} không phải ngày làm việc`);
+    expect(onSunday.json.nextWorkingDay > sundayDate).toBe(true);
+    expect(onSunday.json.detail).toContain(`Ngày làm việc tiếp theo là Thứ`);
+    const laterDate = later.slice(0, 10);
+    const atNight = await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: `${laterDate}T20:00:00+07:00` });
+    expectProblem(atNight, 422, 'DOSSIER_NEW_DUE_INVALID');
+    expect(atNight.json.detail).toContain(`20:00 ${laterDate.slice(8, 10)}/${laterDate.slice(5, 7)}/${laterDate.slice(0, 4)} ngoài giờ làm việc (07:30–11:30, 13:30–17:00)`);
+    expect(atNight.json.nextWorkingDay > laterDate).toBe(true);
+    expectProblem(await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: `${laterDate}T12:15:00+07:00` }), 422, 'DOSSIER_NEW_DUE_INVALID');
     expect((await get(d.code, 'leader.hoa')).json).toMatchObject({ dueAt: d.dueAt, extensionCount: 0, version: d.version });
 
     const ext = await actOk(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: later });

@@ -128,10 +128,16 @@ describe('payment requests', () => {
     expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: 'citizen.an' })).json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_PAID' });
   });
 
-  it('a free procedure asks for no online payment unless the officer states an amount; the desk settles it by hand, and a new request follows', async () => {
+  it('a free procedure takes no payment request unless the officer states an amount; the desk settles it by hand, and a new request follows', async () => {
     const d = await received(FREE);
-    expect(await requestPayment(d.code)).toEqual([]);
-    await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment' } });
+    // Nothing to pay: not offered, and refused with a clear message (the citizen would be left with "pay" and nothing to pay).
+    const view = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}`), as: 'reception.dung' });
+    expect(view.json.allowedActions).not.toContain('request_payment');
+    const none = await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'request_payment' } });
+    expect(none.status).toBe(409);
+    expect(none.json).toMatchObject({ code: 'DOSSIER_TRANSITION_NOT_ALLOWED', reason: 'the procedure charges no fee: there is nothing to pay' });
+    expect(none.json.detail).toContain('không có phí, lệ phí phải nộp');
+    expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json).toEqual([]);
     const [stated] = await requestPayment(d.code, { amount: 50_000, note: 'Phí trích lục bổ sung' });
     expect(stated).toMatchObject({ amount: 50_000, status: 'pending' });
     const bad = await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment', amount: 1.5 } });

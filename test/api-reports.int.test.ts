@@ -5,8 +5,8 @@ import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { addDays, dayStart } from '../src/modules/reports/period.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { parseCsv } from '../src/platform/csv.ts';
-import { vnDate } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { toIso, vnDate } from '../src/platform/time.ts';
+import { createTestApp, multipart, SAMPLE_PDF, workingDayClosing, type TestApp } from './harness.ts';
 
 let t: TestApp;
 const BIRTH = '1.001193'; // hộ tịch; received by the provincial centre, decided by UBND-13669
@@ -97,6 +97,9 @@ beforeAll(async () => {
   codes.F = await inProgress();
   for (let i = 0; i < 2; i++) {
     await act(codes.F, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh' });
+    // A supplement must add or change something: a clearer copy of the first required paper.
+    const clearer = multipart({ component: defs.get(BIRTH)!.components.find((c) => c.required)!.code }, { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF });
+    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${codes.F}/files`, as: 'citizen.an', ...clearer })).status).toBe(201);
     await act(codes.F, 'citizen.an', { action: 'supplement' });
     await act(codes.F, 'reception.dung', { action: 'receive' });
   }
@@ -122,7 +125,7 @@ beforeAll(async () => {
   // L: in person, extended, finished after the receipt's due date but before the extended one → late.
   codes.L = await inProgress(BIRTH, 'in_person');
   const due = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${codes.L}`, as: 'leader.hoa' })).json.dueAt as string;
-  await act(codes.L, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi vì chậm trả', newDueAt: new Date(Date.parse(due) + 5 * D).toISOString() });
+  await act(codes.L, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi vì chậm trả', newDueAt: toIso(await workingDayClosing(t, Date.parse(due), 7)) }); // a week later: working time
   await approve(codes.L);
   await shift(codes.L, { received: START + D + 9 * H, originalDue: START + D + 12 * H, due: START + 5 * D, finished: START + 2 * D + 10 * H });
   // M: another agency and field (Sở Tư pháp, lý lịch tư pháp), in progress.

@@ -3,8 +3,8 @@ import { sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { DEFAULT_CONFIG } from '../src/modules/service-index/index.ts';
-import { vnDate } from '../src/platform/time.ts';
-import { createTestApp, SAMPLE_PDF, multipart, type TestApp } from './harness.ts';
+import { toIso, vnDate } from '../src/platform/time.ts';
+import { createTestApp, SAMPLE_PDF, multipart, workingDayClosing, type TestApp } from './harness.ts';
 import { at, ok, workflowSteps } from './workflow-steps.ts';
 
 // The Decision 766 index end to end: a known set of dossiers built through the real API, then
@@ -22,6 +22,7 @@ const MARRIAGE = '1.000894'; // 5 working days, paper result, fee 8,000 đ per c
 const defs: Record<string, ProcedureDefinition> = {};
 const an = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 const api = (p: string) => `/api/v1${p}`;
+
 const MARCH = 'from=2026-03-01&to=2026-03-31';
 
 function validForm(code: string, seed = 7) {
@@ -92,6 +93,9 @@ beforeAll(async () => {
   await ok(t.request({ method: 'POST', url: api(`/dossiers/${c.code}/rating`), as: 'citizen.an', payload: { rating: 'dissatisfied' } }), 204);
   await place(c.code, { received: '2026-03-04T09:00:00', due: '2026-03-05T09:00:00', finished: '2026-03-04T14:00:00', returned: '2026-03-04T15:00:00' });
 
+  // A supplement must add or change something: a clearer copy of the form (removed with the others below).
+  const clearerToKhai = (id: string) =>
+    ok(t.request({ method: 'POST', url: api(`/dossiers/${id}/files`), as: 'citizen.an', ...multipart({ component: 'to_khai' }, { name: 'to_khai.pdf', type: 'application/pdf', data: SAMPLE_PDF }) }), 201);
   // D: marriage, online; two supplement requests; approved before its due date: late anyway. Its
   // required file is then gone (removed in the database: a supplement can no longer go back
   // without it), so it is not fully digitised.
@@ -99,9 +103,11 @@ beforeAll(async () => {
   codes.D = d.code;
   await inProgress(d.code);
   await act(d.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung tờ khai có chữ ký' });
+  await clearerToKhai(d.id);
   await act(d.code, 'citizen.an', { action: 'supplement' });
   await act(d.code, 'reception.dung', { action: 'receive' });
   await act(d.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy tờ tùy thân bên nữ' });
+  await clearerToKhai(d.id);
   await act(d.code, 'citizen.an', { action: 'supplement' });
   await act(d.code, 'reception.dung', { action: 'receive' });
   await approve(d.code);
@@ -121,7 +127,7 @@ beforeAll(async () => {
   const e = await submitted(MARRIAGE, { as: 'reception.dung' });
   codes.E = e.code;
   await inProgress(e.code);
-  await act(e.code, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi, cần xác minh thêm', newDueAt: new Date(Date.now() + 40 * 86_400_000).toISOString() });
+  await act(e.code, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi, cần xác minh thêm', newDueAt: toIso(await workingDayClosing(t, Date.now(), 40)) });
   await approve(e.code);
   await place(e.code, { received: '2026-03-16T08:00:00', due: '2026-03-27T17:00:00', originalDue: '2026-03-23T08:00:00', finished: '2026-03-25T10:00:00' });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/db/client.ts';
-import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
+import { createTestApp, submittedDossier, workingDayClosing, type TestApp } from './harness.ts';
 import { workflowSteps } from './workflow-steps.ts';
 
 let t: TestApp;
@@ -49,6 +49,8 @@ describe('settings ([config] values)', () => {
   });
 
   it('lets administrators set who extends a late dossier, how often, how far and how early', async () => {
+    // A new due date must be working time: the close of the first working day a day or more after `ms`.
+    const workingDayAfter = async (ms: number) => (await workingDayClosing(t, ms, 1)).toISOString();
     const { inProgress } = workflowSteps(() => t);
     const put = (value: unknown) => t.request({ method: 'PUT', url: '/api/v1/settings/dossier_extension', as: 'admin.lan', payload: { value } });
     const extend = (code: string, as: string, newDueAt: string) => t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: { action: 'extend', reason: 'Cần xác minh thêm', newDueAt } });
@@ -71,7 +73,7 @@ describe('settings ([config] values)', () => {
       const far = await extend(d.code, 'specialist.giang', new Date(due + 30 * 86_400_000).toISOString());
       expect([far.status, far.json.code]).toEqual([422, 'DOSSIER_NEW_DUE_INVALID']);
       expect(new Date(far.json.latestNewDueAt).getTime()).toBeGreaterThan(due);
-      expect((await extend(d.code, 'specialist.giang', new Date(due + 3_600_000).toISOString())).status).toBe(200);
+      expect((await extend(d.code, 'specialist.giang', await workingDayAfter(due))).status).toBe(200);
       // Once only.
       const twice = await extend(d.code, 'specialist.giang', new Date(due + 7_200_000).toISOString());
       expect([twice.status, twice.json.code]).toEqual([409, 'DOSSIER_TRANSITION_NOT_ALLOWED']);
@@ -86,7 +88,7 @@ describe('settings ([config] values)', () => {
       // Now late: it may be extended.
       await t.database.db.execute(sql`UPDATE dossiers SET due_at = now() - interval '1 hour' WHERE code = ${e.code}`);
       expect((await view(e.code, 'leader.hoa')).allowedActions).toContain('extend');
-      expect((await extend(e.code, 'leader.hoa', new Date(Date.now() + 2 * 86_400_000).toISOString())).status).toBe(200);
+      expect((await extend(e.code, 'leader.hoa', await workingDayAfter(Date.now()))).status).toBe(200);
     } finally {
       expect((await put({ approverRoles: ['leader'], maxExtensions: null, maxWorkingDaysEach: null, withinWorkingDaysOfDue: null })).status).toBe(200);
     }

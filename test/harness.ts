@@ -12,7 +12,8 @@ import type { FormField } from '../src/modules/procedures/procedures.schemas.ts'
 import { migrate } from '../src/db/migrate.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
-import { clearCalendarCache } from '../src/modules/calendar/index.ts';
+import { clearCalendarCache, loadClock } from '../src/modules/calendar/index.ts';
+import { closingOf, firstWorkingDayClosingAfter } from '../src/modules/dossiers/dossiers.service.ts';
 import { clearProcedureCache } from '../src/modules/procedures/procedures.repo.ts';
 
 /**
@@ -162,6 +163,17 @@ export function multipartParts(fields: Record<string, string>, files: { field: s
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/**
+ * A new due date an extension accepts, whatever the date the tests run on: the close of office of
+ * the first working day of the real calendar (weekends, lunar holidays, substitute days, official
+ * overrides; office hours from the settings) that closes at least `minDays` calendar days after `after`.
+ */
+export async function workingDayClosing(t: TestApp, after: Date | number, minDays = 0): Promise<Date> {
+  const clock = await loadClock(t.database.db);
+  const from = new Date(new Date(after).getTime() + minDays * 86_400_000);
+  return closingOf(firstWorkingDayClosingAfter(from, clock), clock);
 }
 
 /** Answers to every required question of a procedure's form (the demo generator's, seeded). */

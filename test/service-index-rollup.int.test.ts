@@ -5,8 +5,8 @@ import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { makePeriod } from '../src/modules/service-index/index-rules.ts';
 import { computeServiceIndex, monthlyCounts, rankUnits } from '../src/modules/service-index/index.ts';
-import { vnDate } from '../src/platform/time.ts';
-import { createTestApp, SAMPLE_PDF, multipart, type TestApp } from './harness.ts';
+import { toIso, vnDate } from '../src/platform/time.ts';
+import { createTestApp, SAMPLE_PDF, multipart, workingDayClosing, type TestApp } from './harness.ts';
 import { at, ok, workflowSteps } from './workflow-steps.ts';
 
 // The daily roll-up of the service index (migration 0013) stays exact while dossiers move:
@@ -23,6 +23,7 @@ const MARRIAGE = '1.000894'; // 5 working days, paper result, fee, in person or 
 const defs: Record<string, ProcedureDefinition> = {};
 const an = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 const api = (p: string) => `/api/v1${p}`;
+
 const codes: Record<string, string> = {};
 
 const { act, inProgress, approve } = workflowSteps(() => t);
@@ -188,6 +189,9 @@ describe('the daily roll-up of the service index', () => {
     await inProgress(codes.C);
     for (const reason of ['Bổ sung tờ khai có chữ ký', 'Bổ sung giấy tờ tùy thân bên nữ']) {
       await act(codes.C, 'specialist.giang', { action: 'request_supplement', reason });
+      // A supplement must add or change something: a clearer copy of the first required paper.
+      const clearer = multipart({ component: defs[MARRIAGE]!.components.find((c) => c.required)!.code }, { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF });
+      await ok(t.request({ method: 'POST', url: api(`/dossiers/${codes.C}/files`), as: 'citizen.an', ...clearer }), 201);
       await act(codes.C, 'citizen.an', { action: 'supplement' });
       await act(codes.C, 'reception.dung', { action: 'receive' });
     }
@@ -228,7 +232,7 @@ describe('the daily roll-up of the service index', () => {
     codes.E = await submitted(MARRIAGE, 'reception.dung');
     await inProgress(codes.E);
     const before = await progress('2026-03-01', '2026-03-31');
-    await act(codes.E, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi, cần xác minh thêm', newDueAt: new Date(Date.now() + 40 * 86_400_000).toISOString() });
+    await act(codes.E, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi, cần xác minh thêm', newDueAt: toIso(await workingDayClosing(t, Date.now(), 40)) });
     await approve(codes.E);
     await place(codes.E, { received: '2026-03-16T08:00:00', due: '2026-03-27T17:00:00', finished: '2026-03-25T10:00:00' });
     // Received on the 16th (received counters are in the roll-up); its end is not (read from the facts).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeLike, fold, isMobilePhone, nfc, normalisePhone } from './text.ts';
+import { cleanText, escapeLike, fold, isMobilePhone, nfc, normalisePhone } from './text.ts';
 
 describe('fold', () => {
   it('makes search diacritic- and case-insensitive, folding đ to d', () => {
@@ -9,6 +9,44 @@ describe('fold', () => {
   });
   it('treats decomposed (NFD) input like composed input', () => {
     expect(fold('hộ tịch'.normalize('NFD'))).toBe(fold('hộ tịch'));
+  });
+});
+
+describe('fold and invisible characters', () => {
+  it('drops zero-width and bidi characters and reads control characters as spaces', () => {
+    expect(fold('khai\u200b sinh')).toBe('khai sinh');
+    expect(fold('\ufeffKHAI\u200dSINH')).toBe('khaisinh');
+    expect(fold('khai\u0007sinh')).toBe('khai sinh');
+    expect(fold('\u202eđăng ký\u202c')).toBe('dang ky');
+  });
+});
+
+describe('cleanText', () => {
+  it('leaves nothing of a value made only of invisible characters', () => {
+    expect(cleanText('\u200b\u200b')).toBe('');
+    expect(cleanText('\u202e\u202e')).toBe('');
+    expect(cleanText('\ufeff \u2060\u00a0')).toBe('');
+    expect(cleanText('\u0007\u001b')).toBe('');
+  });
+  it('removes format characters inside text, composes to NFC and trims', () => {
+    expect(cleanText(' Nguy\u200bễn Văn An ')).toBe('Nguyễn Văn An');
+    expect(cleanText('abc\u202efdp.exe')).toBe('abcfdp.exe');
+    expect(cleanText('\u2066Lê\u2069 Thị\u00ad Hoa')).toBe('Lê Thị Hoa');
+    const nfd = 'Trần Thị Ánh'.normalize('NFD');
+    expect(cleanText(nfd)).toBe('Trần Thị Ánh'.normalize('NFC'));
+    expect(cleanText(nfd)).not.toBe(nfd);
+  });
+  it('single line: control characters go, a run of tabs and line breaks becomes one space', () => {
+    expect(cleanText('Nguyễn\u0007 An\u001b[31m')).toBe('Nguyễn An[31m');
+    expect(cleanText('Nguyễn\r\nVăn\tAn')).toBe('Nguyễn Văn An');
+    expect(cleanText('a\u0085b\u007fc\u009bd')).toBe('a bcd');
+  });
+  it('multi-line: keeps line breaks (CR LF and CR become LF) and tabs, drops the other controls', () => {
+    expect(cleanText('Dòng 1\r\nDòng 2\rDòng 3\n\tmục\u0007\u200b', { multiline: true })).toBe('Dòng 1\nDòng 2\nDòng 3\n\tmục');
+    expect(cleanText('\n\u200b\n', { multiline: true })).toBe('');
+  });
+  it('keeps ordinary Vietnamese text as it is', () => {
+    expect(cleanText('Đăng ký khai sinh (bản sao) – 02 bản')).toBe('Đăng ký khai sinh (bản sao) – 02 bản');
   });
 });
 

@@ -5,12 +5,37 @@ export function nfc(s: string): string {
   return s.normalize('NFC').trim();
 }
 
+/** Unicode format characters (Cf: zero-width space and joiners, bidi controls, BOM, soft hyphen). */
+const FORMAT_CHARS = /\p{Cf}/gu;
+/** Control characters (Cc) that separate words: tab, line feed, vertical tab, form feed, carriage return, and the C1 next line. */
+const SPACING_CONTROLS = /[\t\n\v\f\r\u0085]+/g;
+const OTHER_CONTROLS = /\p{Cc}/gu;
+
+/**
+ * The text a person meant, as stored: Unicode format characters (category Cf: zero-width
+ * characters, bidi overrides such as U+202E, the BOM) and control characters (Cc: BEL, ESC...)
+ * removed, then NFC, then trimmed. They are invisible, so a name of only zero-width characters
+ * would pass a "required" check while showing nothing, and a bidi override makes a file name or a
+ * name read differently from what it is (`abc\u202Efdp.exe` shows as `abcexe.pdf`).
+ * Single-line text (the default) turns a run of tabs and line breaks into one space; `multiline` keeps
+ * `\n` (CR LF and CR become `\n`) and `\t`. `cleanText('\u200b\u200b') === ''`.
+ */
+export function cleanText(s: string, opts: { multiline?: boolean } = {}): string {
+  let t = s.replace(FORMAT_CHARS, '');
+  t = opts.multiline ? t.replace(/\r\n?|\u0085/g, '\n').replace(/[\v\f]/g, ' ') : t.replace(SPACING_CONTROLS, ' ');
+  t = t.replace(OTHER_CONTROLS, (c) => (opts.multiline && (c === '\n' || c === '\t') ? c : ''));
+  return t.normalize('NFC').trim();
+}
+
 /**
  * Folds text for diacritic-insensitive search: lower case, no combining marks, đ → d, single
- * spaces. `fold('Đăng KÝ  khai sinh') === 'dang ky khai sinh'`.
+ * spaces; invisible format characters dropped and control characters read as spaces, so
+ * `khai\u200b sinh` finds "khai sinh". `fold('Đăng KÝ  khai sinh') === 'dang ky khai sinh'`.
  */
 export function fold(s: string): string {
   return s
+    .replace(FORMAT_CHARS, '')
+    .replace(OTHER_CONTROLS, ' ')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[đĐ]/g, 'd')

@@ -118,8 +118,9 @@ function num(key: string, label: string, min: number, max: number, required = tr
   if (help !== undefined) f.help = help;
   return f;
 }
+/** No format hint: the page shows a date picker and the API takes YYYY-MM-DD (form-validation.ts). */
 function date(key: string, label: string, required = true): FormField {
-  return { key, label, type: 'date', required, help: 'Định dạng dd/mm/yyyy' };
+  return { key, label, type: 'date', required };
 }
 function select(key: string, label: string, options: [value: string, label: string][], required = true): FormField {
   return { key, label, type: 'select', required, options: options.map(([value, l]) => ({ value, label: l })) };

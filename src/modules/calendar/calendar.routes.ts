@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
+import { queryInt, queryPositiveNumber } from '../../platform/schemas.ts';
 import { toIso } from '../../platform/time.ts';
-import { computeDueDate, getYearCalendar, replaceCalendarOverrides } from './calendar.service.ts';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, CALENDAR_RANGE_MESSAGE, computeDueDate, getYearCalendar, isCalendarYear, replaceCalendarOverrides, vnYearOf } from './calendar.service.ts';
 
-const Year = z.coerce.number().int().min(1990).max(2100);
+const Year = queryInt(CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR);
 const NamedDate = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'), name: z.string().trim().min(1).max(200) });
 const YearCalendarResponse = z.object({
   year: z.number().int(),
@@ -14,6 +15,8 @@ const YearCalendarResponse = z.object({
 });
 /** ISO 8601 with an explicit offset (or Z); a bare local time is ambiguous and refused. */
 const IsoInstant = z.string().datetime({ offset: true, message: 'thời điểm ISO 8601 có múi giờ, ví dụ 2026-11-26T09:00:00+07:00' });
+/** A start the calendar covers: its day in Vietnam (+07:00) within the years the year endpoint serves. */
+const CalendarInstant = IsoInstant.refine((s) => isCalendarYear(vnYearOf(new Date(s))), CALENDAR_RANGE_MESSAGE);
 
 export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
   return async (app) => {
@@ -26,10 +29,12 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
           description:
             'working_days and hours count office time (the office_hours setting) on working days. days and months follow the Civil Code (art. 147–148): ' +
             'counted from the day after reception (a reception outside office hours counts from the next office period), ending at the close of office of the last day, ' +
-            'moved to the next working day when that day is a day off; whole numbers only (else 422 DUE_DATE_INPUT_INVALID).',
+            'moved to the next working day when that day is a day off; whole numbers only (else 422 DUE_DATE_INPUT_INVALID). ' +
+            `The start and the due date must fall in the calendar's years ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} (in +07:00), else 422 VALIDATION_FAILED naming start; ` +
+            'value is written in decimal digits (5, 1.5).',
           querystring: z.object({
-            start: IsoInstant,
-            value: z.coerce.number().positive().max(10_000),
+            start: CalendarInstant,
+            value: queryPositiveNumber(10_000),
             unit: z.enum(['working_days', 'days', 'hours', 'months']),
           }),
           response: { 200: z.object({ start: z.string(), dueAt: z.string() }) },

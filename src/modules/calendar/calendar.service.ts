@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
+import { VN_OFFSET_MS } from '../../platform/time.ts';
 import { computeDueAt, type DurationUnit, type OfficeHours, type Pause } from './due-date.ts';
 import { findOverrideProblems, findReplacedHolidayGroups, WorkingCalendar, type CalendarOverrides, type NamedDate, type YearCalendar } from './holidays.ts';
 
@@ -52,9 +53,23 @@ export async function getYearCalendar(ctx: Ctx, year: number): Promise<YearCalen
   return (await loadWorkingCalendar(ctx.db)).getYearCalendar(year);
 }
 
+/** The years the working calendar serves (the year endpoint, due dates). */
+export const CALENDAR_FIRST_YEAR = 1990;
+export const CALENDAR_LAST_YEAR = 2100;
+export const CALENDAR_RANGE_MESSAGE = `Lịch làm việc chỉ tính cho các năm ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}: thời điểm bắt đầu và hạn giải quyết phải nằm trong khoảng này.`;
+
+export function isCalendarYear(year: number): boolean {
+  return Number.isInteger(year) && year >= CALENDAR_FIRST_YEAR && year <= CALENDAR_LAST_YEAR;
+}
+
+/** The year of an instant in Vietnam (+07:00); NaN for an invalid date. */
+export function vnYearOf(d: Date): number {
+  return new Date(d.getTime() + VN_OFFSET_MS).getUTCFullYear();
+}
+
 function checkYear(year: number) {
-  if (!Number.isInteger(year) || year < 1990 || year > 2100) {
-    throw new AppError('invalid', 'CALENDAR_YEAR_OUT_OF_RANGE', { userMessage: 'Năm phải trong khoảng 1990–2100.' });
+  if (!isCalendarYear(year)) {
+    throw new AppError('invalid', 'CALENDAR_YEAR_OUT_OF_RANGE', { userMessage: `Năm phải trong khoảng ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}.` });
   }
 }
 
@@ -78,7 +93,11 @@ export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: Ca
   if (problems.length) {
     throw new AppError('invalid', 'CALENDAR_OVERRIDES_INVALID', {
       userMessage: 'Lịch điều chỉnh không hợp lệ.',
-      errors: problems.map((p) => ({ path: p.split(':')[0] ?? '', message: p })),
+      // Each problem reads "daysOff[0]: …": the path once, in `path`, and the rest as the message.
+      errors: problems.map((p) => {
+        const colon = p.indexOf(': ');
+        return colon < 0 ? { path: '', message: p } : { path: p.slice(0, colon), message: p.slice(colon + 2) };
+      }),
     });
   }
   await ctx.db.transaction(async (tx) => {
@@ -94,12 +113,22 @@ export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: Ca
   return getYearCalendar(ctx, year);
 }
 
+/**
+ * A due date for `GET /calendar/due-date`. The start and the result must fall in the calendar's
+ * years (Tết and the other lunar holidays are not known outside them). Errors: VALIDATION_FAILED
+ * (naming `start`), DUE_DATE_INPUT_INVALID.
+ */
 export async function computeDueDate(ctx: Ctx, start: Date, value: number, unit: DurationUnit, pauses: Pause[] = []): Promise<Date> {
+  const outOfRange = () => new AppError('invalid', 'VALIDATION_FAILED', { userMessage: CALENDAR_RANGE_MESSAGE, errors: [{ path: 'start', message: CALENDAR_RANGE_MESSAGE }] });
+  if (!isCalendarYear(vnYearOf(start))) throw outOfRange();
   const clock = await loadClock(ctx.db);
+  let dueAt: Date;
   try {
-    return computeDueAt({ start, value, unit, calendar: clock.calendar, officeHours: clock.officeHours, pauses });
+    dueAt = computeDueAt({ start, value, unit, calendar: clock.calendar, officeHours: clock.officeHours, pauses });
   } catch (err) {
     if (err instanceof RangeError) throw new AppError('invalid', 'DUE_DATE_INPUT_INVALID', { userMessage: err.message });
     throw err;
   }
+  if (!isCalendarYear(vnYearOf(dueAt))) throw outOfRange();
+  return dueAt;
 }

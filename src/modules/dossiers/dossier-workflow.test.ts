@@ -822,3 +822,21 @@ describe('extend under the extension policy (setting dossier_extension)', () => 
     expect(decide('extend', 'leader', notReceived)).toEqual({ ok: false, kind: 'forbidden', reason: 'leader may not extend' });
   });
 });
+
+describe('request_payment on a dossier with nothing to pay', () => {
+  const received = facts('received', { isReceived: true });
+  it('is refused (409) when the procedure charges no fee, and not offered', () => {
+    expect(decide('request_payment', 'reception', { ...received, hasFees: false })).toEqual({ ok: false, kind: 'conflict', reason: 'the procedure charges no fee: there is nothing to pay' });
+    expect(allowedActions(['reception'], { ...received, hasFees: false })).toEqual(['assign', 'withdraw']);
+    expect(allowedActions(['reception'], { ...received, hasFees: true })).toEqual(['assign', 'request_payment', 'withdraw']);
+  });
+  it('still answers 403 to a party that may never ask, and the step rule first to a specialist', () => {
+    expect(outcome(decide('request_payment', 'leader', { ...received, hasFees: false }))).toBe('forbidden');
+    const otherStep = facts('in_progress', { isReceived: true, stepRole: 'leader', hasAssignee: true, hasFees: false });
+    expect(reasonOf(decide('request_payment', 'specialist', otherStep))).toBe('only the assigned specialist at a review step may ask for payment');
+  });
+  it('is allowed when fees exist (or the fact is not given)', () => {
+    expect(decide('request_payment', 'reception', { ...received, hasFees: true })).toEqual({ ok: true, to: 'payment_requested' });
+    expect(decide('request_payment', 'reception', received)).toEqual({ ok: true, to: 'payment_requested' });
+  });
+});

@@ -87,6 +87,8 @@ export interface DossierFacts {
   isAssignee: boolean;
   /** The dossier has an assignee. */
   hasAssignee: boolean;
+  /** Its procedure version charges a fee (or the officer states an amount); absent = yes. Nothing to pay → no payment request. */
+  hasFees?: boolean;
   /** Whether the procedure's result has been approved and a rating exists, etc. are not needed here. */
   /** The extension policy as it applies to this dossier now (setting `dossier_extension`); absent = the defaults. */
   extension?: ExtensionFacts;
@@ -116,6 +118,9 @@ interface Rule {
 const OPEN_STATES = ['received', 'in_progress', 'supplement_requested', 'payment_requested'] as const;
 
 const notReceived = (f: DossierFacts) => (f.isReceived ? null : 'the dossier has not been received yet');
+
+/** Why `request_payment` is refused on a dossier with nothing to pay (the service shows a message of its own for it). */
+export const NO_FEES_REASON = 'the procedure charges no fee: there is nothing to pay';
 
 /** The whole table. Each reason is the why of the rule, kept next to it. */
 export const RULES: Record<DossierAction, Rule> = {
@@ -176,7 +181,11 @@ export const RULES: Record<DossierAction, Rule> = {
     parties: ['reception', 'specialist'],
     from: ['received', 'in_progress'],
     when: (f, p) =>
-      p === 'specialist' && (f.stepRole !== 'specialist' || !f.isAssignee) ? 'only the assigned specialist at a review step may ask for payment' : null,
+      p === 'specialist' && (f.stepRole !== 'specialist' || !f.isAssignee)
+        ? 'only the assigned specialist at a review step may ask for payment'
+        : f.hasFees === false
+          ? NO_FEES_REASON
+          : null,
     to: () => 'payment_requested',
   },
   confirm_payment: {

@@ -2,9 +2,11 @@ import type {} from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
+import { assertGoodCharacters } from '../../platform/characters.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendInlineFile, type LocalFileStore } from '../../platform/files.ts';
 import { ctxOf } from '../../platform/http.ts';
+import { eachPart } from '../../platform/multipart.ts';
 import { getSetting } from '../../platform/settings.ts';
 import {
   ActionBody,
@@ -22,17 +24,38 @@ import { getDossierView, getHistory, listDossiers, publicLookup } from './dossie
 
 const IdOrCode = z.object({ id: z.string().min(1).max(80) });
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional() }).passthrough();
-const IfMatchHeaders = z.object({ 'if-match': z.string().max(40).optional() }).passthrough();
+const IfMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() }).passthrough();
 /** Files one whole submission may carry (a procedure rarely asks for more than a dozen documents). */
 const MAX_FILES_PER_SUBMISSION = 30;
 const FileResult = z.object({ fileId: z.string(), sha256: z.string(), size: z.number(), mediaType: z.string() });
 
-/** `If-Match: "7"` or `7` → 7; `*` or absent → undefined. */
-function parseIfMatch(h: string | undefined): number | undefined {
-  if (!h || h.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m) throw new AppError('invalid', 'IF_MATCH_INVALID', { userMessage: 'Tiêu đề If-Match phải là số phiên bản của hồ sơ.' });
-  return Number(m[1]);
+/**
+ * One member of an If-Match list and the comma after it (RFC 9110 §5.6.1 lists may hold empty
+ * members): a strong or weak entity-tag (§8.8.3), or a bare version number, this API's older form.
+ */
+const IF_MATCH_MEMBER = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"|(\d+))?[ \t]*(?:,|$)/y;
+
+/**
+ * The versions an `If-Match` header accepts (RFC 9110 §13.1.1): absent, empty or `*` → undefined
+ * (any version of an existing dossier); else the list's members that can equal a version, compared
+ * strongly: `"7"` and the bare `7` name version 7, while a weak tag (`W/"7"`) or a tag that is not
+ * a version (`"abc"`, `"07"`, `"9999999999"`) matches nothing, so the service answers 412 with the
+ * current version. Only a value that is not an entity-tag list at all is a 422.
+ */
+function parseIfMatch(h: string | undefined): readonly number[] | undefined {
+  if (h === undefined || h.trim() === '' || h.trim() === '*') return undefined;
+  const versions: number[] = [];
+  for (let at = 0; at < h.length; ) {
+    IF_MATCH_MEMBER.lastIndex = at;
+    const m = IF_MATCH_MEMBER.exec(h);
+    if (!m || IF_MATCH_MEMBER.lastIndex === at) {
+      throw new AppError('invalid', 'IF_MATCH_INVALID', { userMessage: 'Tiêu đề If-Match phải là số phiên bản của hồ sơ, ví dụ "7", hoặc danh sách các số đó.' });
+    }
+    at = IF_MATCH_MEMBER.lastIndex;
+    const tag = m[1] ? undefined : (m[2] ?? m[3]);
+    if (tag !== undefined && /^(?:0|[1-9]\d{0,14})$/.test(tag)) versions.push(Number(tag));
+  }
+  return versions;
 }
 
 export function dossierRoutes(database: Database, files: LocalFileStore, limits: { publicLookupPerMinute: number }): FastifyPluginAsyncZod {
@@ -83,21 +106,24 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
         const maxBytes = await getSetting(database.db, 'upload_max_bytes');
         let dossier: string | undefined;
         const uploads: Upload[] = [];
-        for await (const part of req.parts({ limits: { fileSize: maxBytes, files: MAX_FILES_PER_SUBMISSION, fields: 1, fieldSize: 256 * 1024 } })) {
+        await eachPart(req, { fileSize: maxBytes, files: MAX_FILES_PER_SUBMISSION, fields: 1, fieldSize: 256 * 1024 }, async (part) => {
           if (part.type === 'file') {
             const data = await part.toBuffer();
             if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
             uploads.push({ component: part.fieldname, fileName: part.filename || 'tep', data });
           } else if (part.fieldname === 'dossier') {
+            if (part.valueTruncated) throw new AppError('too_large', 'PAYLOAD_TOO_LARGE', { userMessage: 'Trường dossier dài quá 256 KB.' });
             dossier = String(part.value);
           }
-        }
+        });
         let json: unknown;
         try {
           json = dossier === undefined ? undefined : JSON.parse(dossier);
         } catch {
           json = undefined;
         }
+        // The body guard (security/framework-errors.ts) sees multipart fields as text only.
+        assertGoodCharacters(json);
         const body = CreateDossierBody.safeParse(json);
         if (!body.success) {
           throw new AppError('invalid', 'VALIDATION_FAILED', {
@@ -167,7 +193,7 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
         const maxBytes = await getSetting(database.db, 'upload_max_bytes');
         let component: string | undefined;
         let file: { fileName: string; data: Buffer } | undefined;
-        for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1000 } })) {
+        await eachPart(req, { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1000 }, async (part) => {
           if (part.type === 'file') {
             const data = await part.toBuffer();
             if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
@@ -175,7 +201,7 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
           } else if (part.fieldname === 'component') {
             component = String(part.value);
           }
-        }
+        });
         const errors = [];
         if (!component) errors.push({ path: 'component', message: 'Chưa chọn thành phần hồ sơ' });
         if (!file) errors.push({ path: 'file', message: 'Chưa chọn tệp' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
+import { queryInt } from '../../platform/schemas.ts';
+import { cleanText, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
 import { DOSSIER_ACTIONS, DOSSIER_STATUSES } from './dossier-workflow.ts';
 
 export const DossierStatus = z.enum(DOSSIER_STATUSES);
@@ -12,16 +13,23 @@ const phone = z
   .trim()
   .refine((s) => s.length <= 30 && normalisePhone(s) !== null, PHONE_INVALID);
 
+/**
+ * Text as a person meant it (platform/text.ts cleanText): invisible format and control characters
+ * removed, NFC, trimmed, before the length checks, so a value of only zero-width characters is
+ * empty and what is stored is the cleaned text. `multiline` keeps line breaks and tabs.
+ */
+const cleanString = (opts: { multiline?: boolean } = {}) => z.string().overwrite((s) => cleanText(s, opts));
+
 export const Applicant = z
   .object({
     type: z.enum(['citizen', 'organisation']),
-    fullName: z.string().trim().min(2).max(200),
+    fullName: cleanString().min(2, 'họ tên cần ít nhất 2 ký tự').max(200),
     idNumber: z.string().trim().regex(/^\d{12}$/, 'số định danh cá nhân gồm 12 chữ số'),
     taxCode: z.string().trim().regex(/^\d{10}(-?\d{3})?$/, 'mã số thuế gồm 10 hoặc 13 chữ số').optional(),
-    organisationName: z.string().trim().min(2).max(300).optional(),
+    organisationName: cleanString().min(2, 'tên tổ chức cần ít nhất 2 ký tự').max(300).optional(),
     phone: phone.optional(),
     email: z.string().trim().toLowerCase().email('thư điện tử không hợp lệ').max(254).optional(),
-    address: z.object({ unitCode: z.string().regex(/^\d{5}$/, 'mã xã gồm 5 chữ số'), detail: z.string().trim().max(300) }).optional(),
+    address: z.object({ unitCode: z.string().regex(/^\d{5}$/, 'mã xã gồm 5 chữ số'), detail: cleanString().max(300) }).optional(),
   })
   .refine((a) => a.type === 'citizen' || !!a.taxCode, { path: ['taxCode'], message: 'tổ chức cần mã số thuế' });
 export type Applicant = z.infer<typeof Applicant>;
@@ -51,8 +59,8 @@ export const PatchDossierBody = z.object({
 
 export const ActionBody = z.object({
   action: DossierAction,
-  note: z.string().trim().max(2000).optional(),
-  reason: z.string().trim().max(2000).optional(),
+  note: cleanString({ multiline: true }).max(2000).optional(),
+  reason: cleanString({ multiline: true }).max(2000).optional(),
   assigneeId: z.string().uuid().optional(),
   newDueAt: z.string().datetime({ offset: true }).optional(),
   /** request_payment: the amount in đồng when it differs from the fee schedule (docs/PAYMENTS.md). */
@@ -138,8 +146,8 @@ export const ListQuery = z.object({
   dueBefore: z.string().datetime({ offset: true }).optional(),
   assignee: z.enum(['me']).optional(),
   q: z.string().max(200).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: queryInt(1, 100_000).default(1),
+  pageSize: queryInt(1, 100).default(20),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 
@@ -154,7 +162,7 @@ export const HistoryEntry = z.object({
 
 export const RatingBody = z.object({
   rating: z.enum(['very_satisfied', 'satisfied', 'dissatisfied']),
-  comment: z.string().trim().max(2000).optional(),
+  comment: cleanString({ multiline: true }).max(2000).optional(),
 });
 
 export const PublicDossier = z.object({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { queryRows, sql, type Db } from '../../db/client.ts';
 import { agencies, dossierFiles, dossierRatings, dossiers, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { requireActor } from '../../platform/auth.ts';
@@ -12,16 +12,17 @@ import { checkUpload, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
-import { isMobilePhone, nfc, normalisePhone } from '../../platform/text.ts';
+import { cleanText, isMobilePhone, normalisePhone } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
-import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
-import { computeDueAt, legalDuration, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween } from '../calendar/index.ts';
+import { formatVnDateTime, toIso, VN_OFFSET_MS, vnDate } from '../../platform/time.ts';
+import { computeDueAt, legalDuration, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween, type Clock } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { agencyUnitMaps, unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
 import {
   decideForParties,
   allowedActions as allowedActionsFor,
+  NO_FEES_REASON,
   type DossierAction,
   type DossierFacts,
   type DossierParty,
@@ -73,6 +74,7 @@ export function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor, exte
     isLastStep: d.stepIndex !== null && d.stepIndex === steps.length - 1,
     isAssignee: d.assigneeId === actor.userId,
     hasAssignee: d.assigneeId !== null,
+    hasFees: proc.definition.fees.some((f) => f.amount > 0),
     ...(extension ? { extension } : {}),
   };
 }
@@ -109,6 +111,73 @@ export async function workflowStepDeadlines(db: Db, d: Pick<DossierRow, 'receive
   return stepDeadlines({ receivedAt: d.receivedAt, originalDueAt: d.originalDueAt, dueAt: d.dueAt, shares, pauses, calendar: clock.calendar, officeHours: clock.officeHours });
 }
 
+const DAY_MS = 86_400_000;
+const WEEKDAYS_VI = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** The close of office (the end of the last office period, per the `office_hours` setting) of a day (YYYY-MM-DD), as an instant. */
+export function closingOf(date: string, clock: Clock): Date {
+  const last = clock.officeHours.periods.at(-1);
+  return new Date(Date.parse(`${date}T00:00:00+07:00`) + (last ? minutesOf(last.end) : 17 * 60) * 60_000);
+}
+
+/**
+ * Whether an instant is working time, as a due date must be: a working day of the calendar
+ * (holidays, substitutes, official overrides), within one of its office periods (a period's end
+ * included: 17:00 is the close of office). Throws RangeError outside the calendar's years.
+ */
+export function isWorkingTime(at: Date, clock: Clock): boolean {
+  if (!clock.calendar.isWorkingDay(vnDate(at))) return false;
+  const minute = ((at.getTime() + VN_OFFSET_MS) % DAY_MS) / 60_000;
+  return clock.officeHours.periods.some((p) => minute >= minutesOf(p.start) && minute <= minutesOf(p.end));
+}
+
+/** The first working day (YYYY-MM-DD) whose close of office is after `after`. Throws RangeError outside the calendar's years. */
+export function firstWorkingDayClosingAfter(after: Date, clock: Clock): string {
+  let day = Date.parse(`${vnDate(after)}T00:00:00Z`);
+  for (let i = 0; i < 400; i++, day += DAY_MS) {
+    const date = new Date(day).toISOString().slice(0, 10);
+    if (clock.calendar.isWorkingDay(date) && closingOf(date, clock).getTime() > after.getTime()) return date;
+  }
+  throw new RangeError(`no working day within 400 days of ${after.toISOString()}`);
+}
+
+/**
+ * The first day an extension's new due date may fall on, at the close of office (what the
+ * officers' page sends for a date): a working day, closing after both the due date and now.
+ */
+export function firstExtensionDay(dueAt: Date | null, now: Date, clock: Clock): string {
+  return firstWorkingDayClosingAfter(dueAt && dueAt.getTime() > now.getTime() ? dueAt : now, clock);
+}
+
+/** "Thứ Hai 30/11/2026". */
+function dayNameVi(date: string): string {
+  return `${WEEKDAYS_VI[new Date(`${date}T00:00:00Z`).getUTCDay()]} ${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
+/** Refuses a new due date outside working time, naming the next working day. Errors: DOSSIER_NEW_DUE_INVALID. */
+function assertNewDueInWorkingTime(newDue: Date, clock: Clock): void {
+  let next: string;
+  try {
+    if (isWorkingTime(newDue, clock)) return;
+    next = firstWorkingDayClosingAfter(newDue, clock);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
+      userMessage: 'Ngày hẹn trả mới nằm ngoài lịch làm việc (các năm 1990–2100).',
+      errors: [{ path: 'newDueAt', message: 'Ngoài lịch làm việc' }],
+    });
+  }
+  const hours = clock.officeHours.periods.map((p) => `${p.start}–${p.end}`).join(', ');
+  const day = vnDate(newDue);
+  const what = clock.calendar.isWorkingDay(day) ? `${formatVnDateTime(newDue)} ngoài giờ làm việc (${hours})` : `${dayNameVi(day)} không phải ngày làm việc`;
+  throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
+    userMessage: `Ngày hẹn trả mới phải vào giờ làm việc của một ngày làm việc: ${what}. Ngày làm việc tiếp theo là ${dayNameVi(next)}.`,
+    errors: [{ path: 'newDueAt', message: `Không phải thời gian làm việc; ngày làm việc tiếp theo: ${dayNameVi(next)}` }],
+    details: { nextWorkingDay: next, suggestedNewDueAt: toIso(closingOf(next, clock)) },
+  });
+}
+
 /** Loads a dossier the actor may see, with its procedure version; 404 otherwise. */
 async function loadVisible(db: Db, actor: Actor, idOrCode: string, forUpdate = false) {
   const d = await findDossier(db, idOrCode, forUpdate);
@@ -120,8 +189,12 @@ async function loadVisible(db: Db, actor: Actor, idOrCode: string, forUpdate = f
   return { d, proc, parties };
 }
 
-export function checkVersion(d: DossierRow, ifMatch: number | undefined) {
-  if (ifMatch !== undefined && ifMatch !== d.version) {
+/** What an If-Match accepts: one version, or any of a list (an empty list matches nothing); undefined: any version. */
+export type IfMatch = number | readonly number[];
+
+export function checkVersion(d: DossierRow, ifMatch: IfMatch | undefined) {
+  const matches = ifMatch === undefined || (typeof ifMatch === 'number' ? ifMatch === d.version : ifMatch.includes(d.version));
+  if (!matches) {
     throw new AppError('precondition_failed', 'DOSSIER_VERSION_STALE', {
       userMessage: 'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới nhất.',
       details: { currentVersion: d.version },
@@ -145,11 +218,11 @@ async function checkUnitCodes(db: Db, codes: { path: string; code: string }[], a
 function normaliseApplicant(a: Applicant): Applicant {
   return {
     ...a,
-    fullName: nfc(a.fullName),
-    ...(a.organisationName ? { organisationName: nfc(a.organisationName) } : {}),
+    fullName: cleanText(a.fullName),
+    ...(a.organisationName ? { organisationName: cleanText(a.organisationName) } : {}),
     ...(a.taxCode ? { taxCode: a.taxCode.replace('-', '') } : {}),
     ...(a.phone ? { phone: normalisePhone(a.phone) ?? a.phone } : {}),
-    ...(a.address ? { address: { unitCode: a.address.unitCode, detail: nfc(a.address.detail) } } : {}),
+    ...(a.address ? { address: { unitCode: a.address.unitCode, detail: cleanText(a.address.detail) } } : {}),
   };
 }
 
@@ -207,6 +280,29 @@ export async function competentAgencyFor(db: Db, proc: ProcedureRecord, receivin
   return (addressUnit && c.committeeByUnit.get(addressUnit)) || (receivingUnit && c.committeeByUnit.get(receivingUnit)) || proc.competentAgency.id;
 }
 
+export type FilingRefusal = 'ROLE_REQUIRED' | 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED';
+
+/**
+ * Why a procedure takes no new dossier by this channel (from this type of applicant, when given),
+ * or null when it does: the rule createDossier, submitNewDossier and a draft moved to a new
+ * procedure version apply.
+ */
+export function filingRefusal(def: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'>, channel: string, applicantType?: string): FilingRefusal | null {
+  if (!(def.channels as readonly string[]).includes(channel)) return 'DOSSIER_CHANNEL_NOT_ALLOWED';
+  if (applicantType !== undefined && !(def.applicantTypes as readonly string[]).includes(applicantType)) return 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED';
+  return null;
+}
+
+/**
+ * Why this account cannot start an online dossier of the procedure for itself, or null when it
+ * can: only citizens and organisations file online for themselves (filer), as what they are. The
+ * portal offers "Nộp hồ sơ trực tuyến" only when this is null.
+ */
+export function selfFilingRefusal(kind: Actor['kind'], def: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'>): FilingRefusal | null {
+  if (kind !== 'citizen' && kind !== 'organisation') return 'ROLE_REQUIRED';
+  return filingRefusal(def, 'online', kind);
+}
+
 interface Filer {
   actor: Actor;
   isDesk: boolean;
@@ -237,11 +333,11 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
   if (isApplicantUser && !isDesk && channel !== 'online') {
     throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Hồ sơ do công dân tự nộp là hồ sơ trực tuyến.' });
   }
-  if (!def.channels.includes(channel)) {
+  if (filingRefusal(def, channel)) {
     throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.', details: { allowed: def.channels } });
   }
   const applicant = normaliseApplicant(body.applicant);
-  if (!def.applicantTypes.includes(applicant.type)) {
+  if (filingRefusal(def, channel, applicant.type)) {
     throw new AppError('invalid', 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED', { userMessage: 'Đối tượng này không được thực hiện thủ tục.', details: { allowed: def.applicantTypes } });
   }
   // Receiving centre: the desk's own (when it receives this procedure), else the one chosen, else the first.
@@ -254,7 +350,7 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
       details: { receivingAgencies: receiving.map((a) => a.code) },
     });
   }
-  const check = validateForm(def.form, body.form, { partial: true });
+  const check = validateForm(def.form, body.form, { partial: true, fees: def.fees });
   const unitErrors = await checkUnitCodes(ctx.db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })).concat(applicant.address ? [{ path: 'applicant.address.unitCode', code: applicant.address.unitCode }] : []), vnDate(ctx.now));
   const errors = [...check.errors, ...unitErrors];
   if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
@@ -279,7 +375,7 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
   const role = isDesk && !isApplicantUser ? 'reception' : 'applicant';
   return {
     proc,
-    missing: validateForm(def.form, body.form, { partial: false }).errors,
+    missing: validateForm(def.form, body.form, { partial: false, fees: def.fees }).errors,
     item: {
       id,
       procedureId: proc.id,
@@ -348,19 +444,24 @@ async function recordContentChange(tx: Db, d: DossierRow, parties: DossierParty[
 }
 
 /** Saves changes to a draft (or to a dossier returned for supplement). Errors: DOSSIER_NOT_EDITABLE, DOSSIER_FORM_INVALID, DOSSIER_VERSION_STALE. */
-export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applicant?: Applicant | undefined; form?: Record<string, unknown> | undefined; channel?: string | undefined }, ifMatch?: number) {
+export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applicant?: Applicant | undefined; form?: Record<string, unknown> | undefined; channel?: string | undefined }, ifMatch?: IfMatch) {
   const actor = requireActor(ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
     checkVersion(d, ifMatch);
     assertCanEditContent(parties, d, actor);
     const set: Partial<typeof dossiers.$inferInsert> = { updatedAt: ctx.now, version: d.version + 1 };
+    let formChanged = false;
     if (patch.form) {
-      const merged = { ...openForm(ctx.keyring, d.id, d.form), ...patch.form };
-      const check = validateForm(proc.definition.form, merged, { partial: true });
+      const before = openForm(ctx.keyring, d.id, d.form);
+      const merged = { ...before, ...patch.form };
+      const check = validateForm(proc.definition.form, merged, { partial: true, fees: proc.definition.fees });
       const errors = [...check.errors, ...(await checkUnitCodes(tx, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(ctx.now)))];
       if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
       set.form = sealForm(ctx.keyring, d.id, proc.definition.form, check.values);
+      // Whether an answer really changed (a supplement needs a change: saving the same answers is none).
+      const stable = (v: Record<string, unknown>) => JSON.stringify(Object.keys(v).sort().map((k) => [k, v[k]]));
+      formChanged = stable(before) !== stable(check.values);
     }
     if (patch.applicant) {
       if (d.status !== 'draft') throw new AppError('conflict', 'DOSSIER_NOT_EDITABLE', { userMessage: 'Chỉ sửa thông tin người nộp khi hồ sơ còn là bản nháp.' });
@@ -388,7 +489,7 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
       throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Không đổi được kênh nộp hồ sơ.' });
     }
     await tx.update(dossiers).set(set).where(eq(dossiers.id, d.id));
-    await recordContentChange(tx, d, parties, actor, ctx.now, 'update', { form: patch.form !== undefined });
+    await recordContentChange(tx, d, parties, actor, ctx.now, 'update', { form: formChanged });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.update', targetType: 'dossier', targetId: d.id });
     return d.id;
   });
@@ -510,7 +611,8 @@ function assertComponent(proc: ProcedureRecord, component: string) {
 }
 
 function sanitiseFileName(name: string): string {
-  const base = nfc(name.replace(/^.*[\\/]/, '')).replace(/[\u0000-\u001f<>:"|?*]/g, '_');
+  // Invisible characters go first: a bidi override makes `abc\u202Efdp.exe` show as `abcexe.pdf`.
+  const base = cleanText(name.replace(/^.*[\\/]/, '')).replace(/[<>:"|?*]/g, '_');
   return (base || 'tep').slice(0, 200);
 }
 
@@ -531,7 +633,7 @@ export function formatDossierCode(pattern: string, agencyIdentity: string, day: 
 
 /** Everything missing before a dossier can be submitted: required answers and components. */
 export async function completenessErrors(db: Db, keyring: Keyring, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
-  const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false });
+  const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false, fees: proc.definition.fees });
   const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
   return [...errors, ...missingComponents(proc, attached)];
 }
@@ -550,7 +652,7 @@ function missingComponents(proc: ProcedureRecord, attached: readonly string[]): 
  * with the same dossier. Errors: DOSSIER_INCOMPLETE, DOSSIER_TRANSITION_NOT_ALLOWED,
  * DOSSIER_VERSION_STALE, DOSSIER_CONCURRENT_CHANGE.
  */
-export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempotencyKey?: string | undefined; ifMatch?: number | undefined } = {}) {
+export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempotencyKey?: string | undefined; ifMatch?: IfMatch | undefined } = {}) {
   const actor = requireActor(ctx.actor);
   const hash = requestHash(idOrCode);
   const replayed = async () => {
@@ -620,7 +722,7 @@ async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord
       details: { procedureVersion: to.version, draftVersion: from.version, receivingAgencies: receivers.map((a) => a.code) },
     });
   }
-  if (!to.definition.channels.includes(d.channel as never) || !to.definition.applicantTypes.includes(d.applicantType as never)) {
+  if (filingRefusal(to.definition, d.channel, d.applicantType)) {
     throw new AppError('conflict', 'DOSSIER_PROCEDURE_UPDATED', {
       userMessage: `Thủ tục đã được cập nhật (phiên bản ${to.version}) và không còn nhận hồ sơ theo kênh hoặc của đối tượng này. Hãy xem lại thủ tục và tạo hồ sơ mới nếu còn phù hợp.`,
       details: { procedureVersion: to.version, draftVersion: from.version, channels: to.definition.channels, applicantTypes: to.definition.applicantTypes },
@@ -630,7 +732,7 @@ async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord
   const answers = Object.fromEntries(Object.entries(openForm(ctx.keyring, d.id, d.form)).filter(([k]) => keys.has(k)));
   // Answers the new form no longer accepts (a changed type, list of options or pattern) are
   // dropped, so the applicant gives them again.
-  const check = validateForm(to.definition.form, answers, { partial: true });
+  const check = validateForm(to.definition.form, answers, { partial: true, fees: to.definition.fees });
   const refused = new Set(check.errors.map((e) => e.path.replace(/^form\./, '')));
   const kept = Object.fromEntries(Object.entries(check.values).filter(([k]) => !refused.has(k)));
   const moved = await ctx.db.transaction(async (tx) => {
@@ -738,7 +840,10 @@ function transitionError(action: DossierAction, decision: { ok: false; kind: 'fo
   }
   return new AppError('conflict', 'DOSSIER_TRANSITION_NOT_ALLOWED', {
     message: decision.reason,
-    userMessage: 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.',
+    userMessage:
+      decision.reason === NO_FEES_REASON
+        ? 'Hồ sơ này không có phí, lệ phí phải nộp (thủ tục không thu phí, lệ phí): không gửi yêu cầu nộp phí được.'
+        : 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.',
     details: { action, dossierStatus: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor, extension)) },
   });
 }
@@ -746,9 +851,15 @@ function transitionError(action: DossierAction, decision: { ok: false; kind: 'fo
 // ---------------------------------------------------------------------------------------------
 // Actions
 
+/** A reason or note as stored (cleanText, line breaks kept); null when nothing visible is left. */
+function noteText(v: string | undefined): string | null {
+  return v === undefined ? null : cleanText(v, { multiline: true }) || null;
+}
+
 function requireText(v: string | undefined, field: 'reason' | 'note', label: string): string {
-  if (!v?.trim()) throw new AppError('invalid', 'DOSSIER_ACTION_INPUT_MISSING', { userMessage: `Cần nhập ${label}.`, errors: [{ path: field, message: `Cần nhập ${label}` }] });
-  return nfc(v);
+  const text = noteText(v);
+  if (text === null) throw new AppError('invalid', 'DOSSIER_ACTION_INPUT_MISSING', { userMessage: `Cần nhập ${label}.`, errors: [{ path: field, message: `Cần nhập ${label}` }] });
+  return text;
 }
 
 /**
@@ -757,7 +868,7 @@ function requireText(v: string | undefined, field: 'reason' | 'note', label: str
  * Errors: DOSSIER_NOT_FOUND, DOSSIER_ACTION_FORBIDDEN, DOSSIER_TRANSITION_NOT_ALLOWED,
  * DOSSIER_VERSION_STALE, DOSSIER_ACTION_INPUT_MISSING, DOSSIER_ASSIGNEE_INVALID, DOSSIER_NEW_DUE_INVALID.
  */
-export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody, ifMatch?: number): Promise<string> {
+export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody, ifMatch?: IfMatch): Promise<string> {
   const actor = requireActor(ctx.actor);
   if (body.action === 'submit') return submitDossier(ctx, idOrCode, { ifMatch });
   const clock = await loadClock(ctx.db);
@@ -766,6 +877,8 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
     checkVersion(d, ifMatch);
     const extension = await extensionFactsOf(tx, d, ctx.now);
     const facts = factsOf(d, proc, actor, extension);
+    // An amount the officer states is something to pay even on a procedure without a fee schedule.
+    if (body.action === 'request_payment' && body.amount !== undefined && body.amount > 0) facts.hasFees = true;
     const decision = decideForParties(body.action, parties, facts);
     if (!decision.ok) throw transitionError(body.action, decision, d, parties, proc, actor, extension);
     const party = decision.party!;
@@ -773,7 +886,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
     const now = ctx.now;
     const def = proc.definition;
     const set: Partial<typeof dossiers.$inferInsert> = { status: to, version: d.version + 1, updatedAt: now };
-    let note: string | null = body.note ? nfc(body.note) : null;
+    let note: string | null = noteText(body.note);
     const data: Record<string, unknown> = {};
     const pauses = (d.pauses as { from: string; to: string }[]).map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
 
@@ -841,13 +954,28 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         const atSubmission = atNow.length && d.submittedAt ? new Set((await completenessErrors(tx, ctx.keyring, d, proc, d.submittedAt, components)).map((e) => e.path)) : null;
         const errors = atSubmission ? atNow.filter((e) => atSubmission.has(e.path)) : atNow;
         if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ: hãy bổ sung đủ giấy tờ và thông tin còn thiếu trước khi gửi lại.', errors });
+        // Something must have been supplemented since the request: a file attached, reused or removed, or the form changed.
+        const [change] = await queryRows<{ changed: boolean }>(
+          tx,
+          sql`SELECT EXISTS (SELECT 1 FROM dossier_history h WHERE h.dossier_id = ${d.id}
+                AND h.id > COALESCE((SELECT max(r.id) FROM dossier_history r WHERE r.dossier_id = ${d.id} AND r.action = 'request_supplement'), 0)
+                AND (h.action IN ('attach_file', 'reuse_file', 'remove_file') OR (h.action = 'update' AND h.data->>'form' = 'true'))) AS changed`,
+        );
+        if (!change?.changed) {
+          throw new AppError('invalid', 'DOSSIER_SUPPLEMENT_EMPTY', {
+            userMessage: 'Chưa có gì được bổ sung: hãy đính kèm, thay hoặc gỡ giấy tờ, hoặc sửa tờ khai theo yêu cầu bổ sung rồi gửi lại.',
+            errors: [{ path: 'files', message: 'Chưa bổ sung giấy tờ hoặc thông tin nào kể từ khi có yêu cầu bổ sung' }],
+          });
+        }
         break;
       }
       case 'request_payment': {
-        note = body.note ? nfc(body.note) : null;
+        note = noteText(body.note);
         // The payment request (amount from the fee schedule, VietQR reference) in this transaction.
         const payment = await createPaymentRequest({ ...ctx, db: tx }, { dossierId: d.id, fees: def.fees, form: d.form as Record<string, unknown>, amount: body.amount });
-        if (payment) data.payment = payment;
+        // Fees computed to nothing from the form's answers (and no amount stated): nothing to pay, so no request.
+        if (!payment) throw transitionError('request_payment', { ok: false, kind: 'conflict', reason: NO_FEES_REASON }, d, parties, proc, actor, extension);
+        data.payment = payment;
         break;
       }
       case 'confirm_payment':
@@ -881,6 +1009,8 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
             });
           }
         }
+        // A result is returned at the desk: the new due date is working time (a working day, within office hours).
+        assertNewDueInWorkingTime(newDue, clock);
         Object.assign(set, { dueAt: newDue, extensionCount: d.extensionCount + 1 });
         data.previousDueAt = d.dueAt?.toISOString();
         data.newDueAt = newDue.toISOString();
@@ -892,7 +1022,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       case 'withdraw':
         // The desk records a withdrawal only on the applicant's written request: say which.
-        note = party === 'reception' ? requireText(body.reason, 'reason', 'nội dung đơn xin rút hồ sơ của công dân') : body.reason ? nfc(body.reason) : note;
+        note = party === 'reception' ? requireText(body.reason, 'reason', 'nội dung đơn xin rút hồ sơ của công dân') : (noteText(body.reason) ?? note);
         set.finishedAt = now;
         break;
       case 'submit':
@@ -916,7 +1046,7 @@ export async function rateDossier(ctx: Ctx, idOrCode: string, input: { rating: '
     if (d.status !== 'returned') throw new AppError('conflict', 'DOSSIER_NOT_RETURNED', { userMessage: 'Chỉ đánh giá được khi đã nhận kết quả.' });
     const rows = await tx
       .insert(dossierRatings)
-      .values({ dossierId: d.id, rating: input.rating, comment: input.comment ? nfc(input.comment) : null, userId: actor.userId, createdAt: ctx.now })
+      .values({ dossierId: d.id, rating: input.rating, comment: noteText(input.comment), userId: actor.userId, createdAt: ctx.now })
       .onConflictDoNothing()
       .returning({ id: dossierRatings.dossierId });
     if (!rows.length) throw new AppError('conflict', 'DOSSIER_ALREADY_RATED', { userMessage: 'Bạn đã đánh giá hồ sơ này.' });

@@ -8,6 +8,7 @@ import type { Actor } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { UUID_RE } from '../../platform/ids.ts';
+import { queryInt } from '../../platform/schemas.ts';
 import { toIso, toIsoOrNull } from '../../platform/time.ts';
 import { visibilitySql } from '../dossiers/dossiers.repo.ts';
 import { CONSENT_PURPOSES, listConsents, setConsent } from './consents.service.ts';
@@ -65,7 +66,7 @@ export function notificationRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['notifications'],
           summary: 'My notifications, newest first',
-          querystring: z.object({ unread: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(100).default(30) }),
+          querystring: z.object({ unread: z.enum(['true', 'false']).optional(), limit: queryInt(1, 100).default(30) }),
           response: { 200: z.object({ items: z.array(Notification), unread: z.number().int() }) },
         },
       },

@@ -135,3 +135,48 @@ describe('select in NFC', () => {
     expect(validateForm(f, { quan_he: 'bo' }, { partial: false }).errors.map((e) => e.path)).toEqual(['form.quan_he']);
   });
 });
+
+describe('a number a fee counts', () => {
+  const f: FormField[] = [
+    { key: 'so_ban_them', label: 'Số bản cấp thêm', type: 'number', required: false, min: 0, max: 10 },
+    { key: 'dien_tich', label: 'Diện tích (m²)', type: 'number', required: false, min: 0 },
+  ];
+  const fees = [{ perFormField: 'so_ban_them' }, {}];
+  it('must be a whole number of units, 0 or more, in a draft and at submission', () => {
+    for (const partial of [true, false]) {
+      for (const bad of [1.5, '1.5', '2.25', 0.1]) {
+        const r = validateForm(f, { so_ban_them: bad }, { partial, fees });
+        expect(r.errors, String(bad)).toEqual([{ path: 'form.so_ban_them', message: 'Số bản cấp thêm: phải là số nguyên không âm (số lượng dùng để tính lệ phí)' }]);
+        expect(r.values).not.toHaveProperty('so_ban_them');
+      }
+    }
+    expect(validateForm(f, { so_ban_them: '3' }, { partial: false, fees }).values).toEqual({ so_ban_them: 3 });
+    expect(validateForm(f, { so_ban_them: 0 }, { partial: false, fees }).values).toEqual({ so_ban_them: 0 });
+    expect(validateForm(f, { so_ban_them: '2.0' }, { partial: false, fees }).values).toEqual({ so_ban_them: 2 });
+  });
+  it('leaves other number fields free to hold fractions, and the same field when no fee counts it', () => {
+    expect(validateForm(f, { dien_tich: '72.5' }, { partial: false, fees }).values).toEqual({ dien_tich: 72.5 });
+    expect(validateForm(f, { so_ban_them: 1.5 }, { partial: false }).errors).toEqual([]);
+  });
+});
+
+describe('invisible characters in text answers', () => {
+  const f: FormField[] = [
+    { key: 'ho_ten', label: 'Họ và tên', type: 'text', required: true },
+    { key: 'ly_do', label: 'Lý do', type: 'textarea', required: true },
+    { key: 'ghi_chu', label: 'Ghi chú', type: 'text', required: false },
+  ];
+  it('counts an answer of only zero-width, bidi or control characters as not given', () => {
+    const r = validateForm(f, { ho_ten: '\u200b\u200b', ly_do: '\u202e\u202e\n\u0007', ghi_chu: '\ufeff' }, { partial: false });
+    expect(r.errors).toEqual([
+      { path: 'form.ho_ten', message: 'Chưa nhập Họ và tên' },
+      { path: 'form.ly_do', message: 'Chưa nhập Lý do' },
+    ]);
+    expect(r.values).toEqual({});
+  });
+  it('stores the cleaned text; a textarea keeps its line breaks', () => {
+    const r = validateForm(f, { ho_ten: 'Nguy\u200bễn\u0007 Văn\r\nAn', ly_do: 'Dòng 1\r\nDòng\u202e 2' }, { partial: false });
+    expect(r.errors).toEqual([]);
+    expect(r.values).toEqual({ ho_ten: 'Nguyễn Văn An', ly_do: 'Dòng 1\nDòng 2' });
+  });
+});

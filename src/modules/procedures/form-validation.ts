@@ -1,5 +1,5 @@
 import type { FieldError } from '../../platform/errors.ts';
-import { nfc, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
+import { cleanText, nfc, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
 import { PATTERN_FIELD_TYPES, type FormField } from './procedures.schemas.ts';
 
 export type FormValue = string | number | boolean | null;
@@ -36,19 +36,30 @@ function isValidDate(s: string): boolean {
  * A field's `pattern` applies to text, textarea, email, phone, id_number, tax_code and unit_code
  * answers, after normalisation; it is ignored on number, date, select and checkbox (their form is
  * fixed by the type or the options).
+ * Text answers are cleaned first (platform/text.ts cleanText: invisible format and control
+ * characters removed; a textarea keeps its line breaks), so an answer of only zero-width
+ * characters is empty (and "required" when the field is).
+ * A number field that a fee of the procedure counts (`fees[].perFormField`: copies, pages) must be
+ * a whole number of units, 0 or more: payments/fees.ts multiplies by it when the desk asks for
+ * payment, and a fraction accepted here would make that impossible later.
  */
-export function validateForm(fields: readonly FormField[], input: Record<string, unknown>, opts: { partial: boolean }): FormCheck {
+export function validateForm(
+  fields: readonly FormField[],
+  input: Record<string, unknown>,
+  opts: { partial: boolean; fees?: readonly { perFormField?: string | undefined }[] | undefined },
+): FormCheck {
   const errors: FieldError[] = [];
   const values: FormValues = {};
   const unitCodes: FormCheck['unitCodes'] = [];
   const known = new Set(fields.map((f) => f.key));
+  const quantities = new Set((opts.fees ?? []).flatMap((fee) => (fee.perFormField ? [fee.perFormField] : [])));
   for (const k of Object.keys(input)) {
     if (!known.has(k)) errors.push({ path: `form.${k}`, message: 'Trường không có trong biểu mẫu (unknown field)' });
   }
   for (const f of fields) {
     const path = `form.${f.key}`;
     const raw = input[f.key];
-    const empty = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '') || (f.type === 'checkbox' && raw === false);
+    const empty = raw === undefined || raw === null || (typeof raw === 'string' && cleanText(raw) === '') || (f.type === 'checkbox' && raw === false);
     if (empty) {
       if (f.required && !opts.partial) {
         errors.push({ path, message: f.type === 'checkbox' ? `Cần xác nhận: ${f.label}` : `Chưa nhập ${f.label}` });
@@ -66,6 +77,7 @@ export function validateForm(fields: readonly FormField[], input: Record<string,
       case 'number': {
         const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
         if (!Number.isFinite(n)) err('phải là một số');
+        else if (quantities.has(f.key) && !(Number.isSafeInteger(n) && n >= 0)) err('phải là số nguyên không âm (số lượng dùng để tính lệ phí)');
         else if (f.min !== undefined && n < f.min) err(`không được nhỏ hơn ${f.min}`);
         else if (f.max !== undefined && n > f.max) err(`không được lớn hơn ${f.max}`);
         else values[f.key] = n;
@@ -76,7 +88,7 @@ export function validateForm(fields: readonly FormField[], input: Record<string,
           err('giá trị không hợp lệ');
           break;
         }
-        let s = nfc(String(raw));
+        let s = cleanText(String(raw), { multiline: f.type === 'textarea' });
         const before = errors.length;
         const limit = f.type === 'textarea' ? MAX_TEXTAREA : MAX_TEXT;
         if (s.length > limit) {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
+import { queryInt } from '../../platform/schemas.ts';
 import { toIsoOrNull } from '../../platform/time.ts';
 import { listFields } from './procedures.repo.ts';
 import { ProcedureCode, ProcedureDetail, ProcedureSearchQuery, ProcedureSummary } from './procedures.schemas.ts';
@@ -47,7 +48,7 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['procedures'],
           summary: 'One procedure: its published version, or ?version=N',
           params: z.object({ code: ProcedureCode }),
-          querystring: z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }),
+          querystring: z.object({ version: queryInt(1, 1_000_000).optional() }),
           response: { 200: ProcedureDetail },
         },
       },
@@ -115,7 +116,7 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['procedures'],
           summary: 'Publish a draft version (administrators)',
-          params: z.object({ code: ProcedureCode, version: z.coerce.number().int().min(1).max(1_000_000) }),
+          params: z.object({ code: ProcedureCode, version: queryInt(1, 1_000_000) }),
           response: { 200: VersionResult },
         },
       },

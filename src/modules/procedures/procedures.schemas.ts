@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInt } from '../../platform/schemas.ts';
 
 export const DurationUnit = z.enum(['hours', 'days', 'working_days', 'months']);
 export type DurationUnit = z.infer<typeof DurationUnit>;
@@ -147,7 +148,7 @@ export const ProcedureSearchQuery = z.object({
   agency: z.string().max(64).optional(),
   level: z.enum(['full', 'partial']).optional(),
   tier: z.enum(['province', 'commune']).optional(),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: queryInt(1, 10_000).default(1),
+  pageSize: queryInt(1, 100).default(20),
 });
 export type ProcedureSearchQuery = z.infer<typeof ProcedureSearchQuery>;

@@ -10,7 +10,7 @@ import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
-import { formatDay } from '../../platform/time.ts';
+import { formatDay, vnDate } from '../../platform/time.ts';
 
 const UNIT_TYPES = ['province', 'city', 'district', 'town', 'ward', 'commune', 'special_zone', 'township'] as const;
 type UnitType = (typeof UNIT_TYPES)[number];
@@ -132,11 +132,18 @@ export interface AgencyInput {
 
 /**
  * Creates an agency, or updates the one with this code (administrators). A parent must exist
- * and may not be the agency itself or one of its descendants. Errors: AGENCY_INVALID,
+ * and may not be the agency itself or one of its descendants. The unit code of a new agency, or a
+ * changed one, must be an administrative unit in force today (an agency whose unit was later
+ * replaced can still be renamed). Errors: AGENCY_INVALID (naming `parentCode` or `unitCode`),
  * AGENCY_IDENTITY_CODE_TAKEN.
  */
 export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ created: boolean }> {
   requireRole(ctx.actor, 'admin');
+  const [before] = await ctx.db.select({ unitCode: agencies.unitCode }).from(agencies).where(eq(agencies.code, input.code));
+  if (before?.unitCode !== input.unitCode) {
+    const problem = await unitCodeProblem(ctx.db, input.unitCode, vnDate(ctx.now));
+    if (problem) throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: `${problem}.`, errors: [{ path: 'unitCode', message: problem }] });
+  }
   const saved = await ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.code));
     let parentId: string | null = null;
@@ -196,6 +203,19 @@ export async function isUnitInForce(db: Db, code: string, at: string): Promise<b
     unitVersions.set(code, versions);
   }
   return versions.some((v) => v.validFrom <= at && (v.validTo === null || v.validTo >= at));
+}
+
+/**
+ * The names of unit codes (each code's latest version), so a page shows "Phường Nam Định (13669)"
+ * rather than a bare code. Codes not in the table are left out.
+ */
+export async function unitNamesByCode(db: Db, codes: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(codes)].filter((c) => /^\d{2,5}$/.test(c));
+  const names = new Map<string, string>();
+  if (!wanted.length) return names;
+  const rows = await db.select({ code: adminUnits.code, name: adminUnits.name }).from(adminUnits).where(inArray(adminUnits.code, wanted)).orderBy(asc(adminUnits.validFrom));
+  for (const r of rows) names.set(r.code, r.name);
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------

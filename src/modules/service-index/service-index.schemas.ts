@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDay } from '../../platform/schemas.ts';
+import { IsoDay, queryInt } from '../../platform/schemas.ts';
 import { GROUP_KEYS, INDICATOR_KEYS } from './index-rules.ts';
 
 const UnitCode = z.string().trim().min(2).max(80);
@@ -20,8 +20,8 @@ export const ExplainParams = z.object({ key: z.string().min(1).max(80) });
 
 export const ExplainQuery = IndexQuery.extend({
   counted: z.enum(['true', 'false']).optional().describe('true: chỉ hồ sơ được tính vào tử số; false: chỉ hồ sơ không được tính'),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: queryInt(1, 100_000).default(1),
+  pageSize: queryInt(1, 100).default(20),
 });
 
 const GroupKey = z.enum(GROUP_KEYS);
