@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { findProcedure } from '../src/modules/procedures/procedures.repo.ts';
 import { createTestApp, multipart, type TestApp } from './harness.ts';
-import { csrfOf, formValues, webClient } from './web-client.ts';
+import { csrfOf, formValues, unescapeHtml, webClient } from './web-client.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -162,7 +162,7 @@ describe('administrators’ pages', () => {
     const csrf = csrfOf(page.body);
     const bad = await postForm('/quan-tri/lich?nam=2027', { csrf, daysOff: '2027-01-04 Nghỉ thêm\nngày mai', workingDays: '' }, admin);
     expect(bad.status).toBe(422);
-    expect(bad.body).toContain('Dòng 2');
+    expect(bad.body).toContain('Ngày nghỉ, dòng 2: không đúng dạng “NNNN-TT-NN tên”');
     expect(bad.body).toContain('ngày mai');
     const wrongYear = await postForm('/quan-tri/lich?nam=2027', { csrf, daysOff: '2026-01-05 Sai năm', workingDays: '' }, admin);
     expect(wrongYear.status).toBe(422);
@@ -189,7 +189,8 @@ describe('administrators’ pages', () => {
     expect(badPhone.body).toContain('số điện thoại không hợp lệ');
     const noAgency = await postForm('/quan-tri/tai-khoan/moi', { ...base, 'role.0.agency': '' }, admin);
     expect(noAgency.status).toBe(422);
-    expect(noAgency.body).toContain('Vai trò cán bộ cần một cơ quan');
+    expect(noAgency.body).toContain('<a href="#p-role-0-agency">Vai trò 1: cần chọn cơ quan</a>');
+    expect(noAgency.body).not.toContain('roles.0');
     const created = await postForm('/quan-tri/tai-khoan/moi', base, admin);
     expect(created.status).toBe(303);
     const list = await get(String(created.headers.location), admin);
@@ -238,6 +239,104 @@ describe('administrators’ pages', () => {
     expect((await get('/quan-tri/co-quan/SO-THU', admin)).body).toContain('value="Sở Thử nghiệm và Đổi mới"');
     const cycle = await postForm('/quan-tri/co-quan/TTPVHCC', { ...formValues((await get('/quan-tri/co-quan/TTPVHCC', admin)).body, '/quan-tri/co-quan/TTPVHCC'), parentCode: 'TTPVHCC' }, admin);
     expect(cycle.status).toBe(422);
+  });
+
+  it('shows every problem of a nearly empty procedure at once, named by label and linked to its input, in the page’s language', async () => {
+    const editor = await get('/quan-tri/thu-tuc/moi', admin);
+    const values = formValues(editor.body, '/quan-tri/thu-tuc/moi');
+    const form = {
+      ...values,
+      code: '',
+      popularity: 'abc',
+      'form.0.key': 'ho_ten',
+      'form.0.label': 'Họ tên',
+      'form.0.min': 'x',
+      'form.1.key': 'ho_ten',
+      'form.1.label': 'Họ và tên',
+      op: 'save',
+    };
+    const page = await postForm('/quan-tri/thu-tuc/moi', form, admin);
+    expect(page.status).toBe(422);
+    const links = [...page.body.matchAll(/<li><a href="#([^"]+)">([^<]*)<\/a><\/li>/g)].map((m) => [m[1], unescapeHtml(m[2]!)]);
+    for (const [anchor, message] of [
+      ['p-code', 'Mã thủ tục: từ 3 đến 40 ký tự: chữ, số, dấu chấm, gạch ngang, gạch dưới, ví dụ 1.001193'],
+      ['p-fieldCode', 'Lĩnh vực: bắt buộc'],
+      ['sec-recv', 'Nơi tiếp nhận hồ sơ: chọn ít nhất 1'],
+      ['p-durationValue', 'Thời hạn giải quyết: nhập một số, ví dụ 10 hoặc 2,5'],
+      ['p-form-0-min', 'Biểu mẫu điện tử, dòng 1, Nhỏ nhất: nhập một số, ví dụ 10 hoặc 2,5'],
+      ['p-popularity', 'Độ phổ biến (xếp hạng trên trang chủ): nhập một số, ví dụ 10 hoặc 2,5'],
+      ['p-form-1-key', 'Biểu mẫu điện tử, dòng 2, Mã trường: mã ho_ten đã dùng ở dòng 1'],
+    ]) {
+      expect(links).toContainEqual([anchor, message]);
+    }
+    // Every link leads to an element of the page, and nothing of the schema's own wording shows.
+    for (const [anchor] of links) expect(page.body).toContain(`id="${anchor}"`);
+    expect(page.body).not.toMatch(/Too small|Invalid input|expected|duplicate field key|fieldCode:|receivingAgencyCodes|NaN/);
+
+    const en = await postForm('/quan-tri/thu-tuc/moi', form, `${admin}; lang=en`);
+    expect(en.status).toBe(422);
+    expect(en.body).toContain('Field: required');
+    expect(en.body).toContain('Online form, row 2, Field key: key ho_ten is already used in row 1');
+    expect(en.body).not.toMatch(/Too small|Invalid input|bắt buộc/);
+  });
+
+  it('makes “save” the editor’s default button, so Enter in a text field saves instead of adding rows', async () => {
+    for (const url of ['/quan-tri/thu-tuc/moi', `/quan-tri/thu-tuc/${PROC}/phien-ban-moi`]) {
+      const page = await get(url, admin);
+      const form = page.body.slice(page.body.indexOf(`action="${url}"`));
+      // A browser submits a form on Enter by clicking its first submit button.
+      const first = /<button type="submit"[^>]*>/.exec(form)![0];
+      expect(first, url).toContain('value="save"');
+      expect(form.indexOf(first)).toBeLessThan(form.indexOf('value="add-form"'));
+    }
+  });
+
+  it('names calendar lines in Vietnamese (“Ngày nghỉ, dòng 1”) without repeating paths; the API does not repeat them either', async () => {
+    const page = await get('/quan-tri/lich?nam=2027', admin);
+    const csrf = csrfOf(page.body);
+    const bad = await postForm('/quan-tri/lich?nam=2027', { csrf, daysOff: '2027-13-45 Sai ngày\n2026-12-31 Sai năm\n2027-01-04 Nghỉ', workingDays: '2027-01-04 Làm bù\n2027-01-09 Làm\n2027-01-09 Làm lại' }, admin);
+    expect(bad.status).toBe(422);
+    const links = [...bad.body.matchAll(/<li><a href="#([^"]+)">([^<]*)<\/a><\/li>/g)].map((m) => [m[1], unescapeHtml(m[2]!)]);
+    expect(links).toEqual([
+      ['cal-daysOff', 'Ngày nghỉ, dòng 1: 2027-13-45 không phải là một ngày có thật (dạng NNNN-TT-NN)'],
+      ['cal-daysOff', 'Ngày nghỉ, dòng 2: ngày 2026-12-31 không thuộc năm 2027'],
+      ['cal-workingDays', 'Ngày làm việc bù, dòng 1: ngày 2027-01-04 đã có ở Ngày nghỉ, dòng 3'],
+      ['cal-workingDays', 'Ngày làm việc bù, dòng 3: ngày 2027-01-09 đã có ở Ngày làm việc bù, dòng 2'],
+    ]);
+    expect(bad.body).not.toMatch(/daysOff\[|workingDays\[|is not a|already listed/);
+    const en = await postForm('/quan-tri/lich?nam=2027', { csrf, daysOff: '2026-12-31 Sai năm', workingDays: '' }, `${admin}; lang=en`);
+    expect(en.body).toContain('Days off, line 1: 2026-12-31 is not in 2027');
+
+    const api = await t.request({
+      method: 'PUT',
+      url: '/api/v1/calendar/2027/overrides',
+      as: 'admin.lan',
+      payload: { daysOff: [{ date: '2027-02-30', name: 'Nghỉ' }], workingDays: [{ date: '2026-12-31', name: 'Làm' }] },
+    });
+    expect(api.status).toBe(422);
+    expect(api.json.errors).toEqual([
+      { path: 'daysOff[0]', message: "'2027-02-30' is not a YYYY-MM-DD date" },
+      { path: 'workingDays[0]', message: '2026-12-31 is not in 2027' },
+    ]);
+  });
+
+  it('refuses an agency whose administrative unit code is not in force, on the page and through the API', async () => {
+    const page = await get('/quan-tri/co-quan/moi', admin);
+    const form = { csrf: csrfOf(page.body), code: 'SO-MA', name: 'Sở Ma', shortName: 'SM', identityCode: '000.00.98.H37', parentCode: '', unitCode: '99999', kind: 'department' };
+    const bad = await postForm('/quan-tri/co-quan/moi', form, admin);
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('<a href="#p-unitCode">Mã đơn vị hành chính 99999 không tồn tại hoặc đã hết hiệu lực.</a>');
+    const en = await postForm('/quan-tri/co-quan/moi', form, `${admin}; lang=en`);
+    expect(en.status).toBe(422);
+    expect(en.body).toContain('<a href="#p-unitCode">Administrative unit served (code): no administrative unit in force has this code</a>');
+    expect((await get('/quan-tri/co-quan', admin)).body).not.toContain('Sở Ma');
+
+    const put = (unitCode: string) =>
+      t.request({ method: 'PUT', url: '/api/v1/agencies/SO-MA', as: 'admin.lan', payload: { name: 'Sở Ma', shortName: 'SM', identityCode: '000.00.98.H37', parentCode: null, unitCode, kind: 'department' } });
+    const refused = await put('99999');
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({ code: 'AGENCY_INVALID', errors: [{ path: 'unitCode', message: 'Mã đơn vị hành chính 99999 không tồn tại hoặc đã hết hiệu lực' }] });
+    expect((await put('37')).status).toBe(201);
   });
 
   it('imports administrative units from a CSV file; a bad file imports nothing and names the rows', async () => {

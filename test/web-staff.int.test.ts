@@ -110,7 +110,8 @@ describe('officers’ portal', () => {
     await act(b.code, 'reception.dung', { action: 'receive' });
     await act(b.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
     await act(c.code, 'reception.dung', { action: 'receive' });
-    await act(c.code, 'reception.dung', { action: 'request_payment', note: 'Nộp lệ phí' });
+    // The procedure charges no fee: the desk states the amount.
+    await act(c.code, 'reception.dung', { action: 'request_payment', note: 'Nộp lệ phí', amount: 20_000 });
     // Hand-set deadlines: B due in an hour (due soon), C due yesterday (overdue).
     const now = Date.now();
     await t.database.db.execute(sql`UPDATE dossiers SET due_at = ${new Date(now + 3600_000)} WHERE id = ${b.id}`);
@@ -172,8 +173,8 @@ describe('officers’ portal', () => {
     // The specialist has nothing to do on a dossier not yet received; the leader cannot stop it yet.
     expect(actionsOn((await get(`/can-bo/ho-so/${a.code}`, cookies['specialist.giang'])).body)).toEqual([]);
     expect(actionsOn((await get(`/can-bo/ho-so/${a.code}`, cookies['leader.hoa'])).body)).toEqual([]);
-    // B is the specialist's: forward, ask for a supplement or payment; the leader may reassign, extend, stop.
-    expect(actionsOn((await get(`/can-bo/ho-so/${b.code}`, cookies['specialist.giang'])).body).sort()).toEqual(['forward', 'request_payment', 'request_supplement']);
+    // B is the specialist's: forward or ask for a supplement (no payment: the procedure charges no fee); the leader may reassign, extend, stop.
+    expect(actionsOn((await get(`/can-bo/ho-so/${b.code}`, cookies['specialist.giang'])).body).sort()).toEqual(['forward', 'request_supplement']);
     const lb = await get(`/can-bo/ho-so/${b.code}`, cookies['leader.hoa']);
     expect(actionsOn(lb.body).sort()).toEqual(['assign', 'extend', 'stop']);
     expect(lb.body).toContain(`<option value="${giangId}" selected>Hoàng Văn Giang</option>`);
@@ -194,7 +195,7 @@ describe('officers’ portal', () => {
     expect(ok.headers.location).toBe(`/can-bo/ho-so/${encodeURIComponent(a.code)}?da-lam=receive`);
     const after = await get(String(ok.headers.location), cookies['reception.dung']);
     expect(after.body).toContain('Đã thực hiện: Tiếp nhận hồ sơ.');
-    expect(actionsOn(after.body).sort()).toEqual(['assign', 'request_payment', 'withdraw']);
+    expect(actionsOn(after.body).sort()).toEqual(['assign', 'withdraw']);
     // The receipt (form 01) exists once received; notifications sent are listed.
     expect(after.body).toContain(`href="/ho-so/${a.id}/giay-to/01"`);
     expect(page.body).not.toContain(`href="/ho-so/${a.id}/giay-to/01"`);
@@ -334,6 +335,25 @@ describe('officers’ portal', () => {
     expect(row!.applicant_user_id).not.toBeNull();
     expect((await get('/ho-so', cookies['citizen.an'])).body).toContain(code);
   });
+
+  it('offers extension dates from the first working day the server accepts, and refuses a day off naming the next working day', async () => {
+    const d = await createSubmitted();
+    await act(d.code, 'reception.dung', { action: 'receive' });
+    // Due Friday 29 Nov 2030 at the close of office: the next working day, Monday 2 Dec, is the first date an extension can move it to.
+    await t.database.db.execute(sql`UPDATE dossiers SET due_at = '2030-11-29T17:00:00+07:00' WHERE id = ${d.id}`);
+    const page = await get(`/can-bo/ho-so/${d.code}`, cookies['leader.hoa']);
+    expectPage(page, 200);
+    expect(page.body).toContain('id="extend-newDue" name="newDue" value="" min="2030-12-02"');
+    const form = { csrf: csrfOf(page.body), action: 'extend', version: versionOf(page.body, 'extend'), reason: 'Xin lỗi ông/bà: hồ sơ cần xác minh thêm' };
+    // Sunday 1 Dec 2030 (sent without the picker's check): refused, and the answer names Monday.
+    const sunday = await postForm(`/can-bo/ho-so/${d.code}/thao-tac`, { ...form, newDue: '2030-12-01' }, cookies['leader.hoa']);
+    expectPage(sunday, 422);
+    expect(sunday.body).toContain('ngày làm việc tiếp theo: Thứ Hai 02/12/2030');
+    const ok = await postForm(`/can-bo/ho-so/${d.code}/thao-tac`, { ...form, newDue: '2030-12-02' }, cookies['leader.hoa']);
+    expect(ok.status).toBe(303);
+    const api = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'leader.hoa' });
+    expect(api.json).toMatchObject({ dueAt: '2030-12-02T17:00:00.000+07:00', extensionCount: 1 });
+  });
 });
 
 describe('the citizen’s dossier page after submission', () => {
@@ -395,7 +415,7 @@ describe('the citizen’s dossier page after submission', () => {
     const d = await createSubmitted();
     const me = cookies['citizen.an']!;
     await act(d.code, 'reception.dung', { action: 'receive' });
-    await act(d.code, 'reception.dung', { action: 'request_payment', note: 'Nộp lệ phí 50.000 đồng' });
+    await act(d.code, 'reception.dung', { action: 'request_payment', note: 'Nộp lệ phí 50.000 đồng', amount: 50_000 });
     const page = await get(`/ho-so/${d.id}`, me);
     expect(page.body).toContain(`href="/ho-so/${d.id}/thanh-toan"`);
     expect(page.body).toContain('Nộp lệ phí 50.000 đồng');

@@ -102,6 +102,8 @@ export interface AccountView {
   error?: { form: 'confirm' | 'codes' | 'disable' | 'correction' | 'deletion'; message: string } | undefined;
   /** Staff accounts are closed by an administrator: no deletion form. */
   isStaff?: boolean | undefined;
+  /** The person's answer on SMS notifications (consents.service: no answer = not granted). */
+  smsConsent?: { granted: boolean; at: string | null } | undefined;
 }
 
 const when = (d: Date | null, fallback: string) => (d ? formatVnDateTime(d) : fallback);
@@ -178,9 +180,21 @@ ${v.notice ? html`<div class="notice" role="status"><p>${v.notice}</p></div>` : 
 ${others ? html`<form method="post" action="/tai-khoan/phien/dang-xuat-khac">${csrfField(p)}<button type="submit" class="secondary">${_('acct.sessionRevokeOthers')}</button></form>` : null}
 <h2>${_('acct.mfaSection')}</h2>
 ${mfa}
+${v.smsConsent ? smsConsentForm(p, v.smsConsent) : null}
 ${personalData(p, v, errorFor('correction'))}
 ${v.isStaff ? html`<h3>${_('acct.deleteTitle')}</h3><p>${_('acct.deleteStaff')}</p>` : deletionForm(p, errorFor('deletion'))}`,
   );
+}
+
+/** Consent to SMS notifications (docs/NOTIFICATIONS.md, Consent): what it means, the current answer, a box to change it. */
+function smsConsentForm(p: PageCtx, c: { granted: boolean; at: string | null }): SafeHtml {
+  const _ = tr(p);
+  return html`<h2 id="thong-bao-sms">${_('notif.smsTitle')}</h2>
+<p id="sms-consent-hint">${_('notif.smsExplain')}</p>
+<p>${c.granted ? _('notif.smsGranted', { at: c.at ? formatVnDateTime(new Date(c.at)) : _('acct.unknown') }) : _('notif.smsNotGranted')}</p>
+<form method="post" action="/tai-khoan/dong-y-sms">${csrfField(p)}
+<div class="field"><div class="check"><input type="checkbox" id="sms-consent" name="granted" value="on" aria-describedby="sms-consent-hint"${c.granted ? html` checked` : null}> <label for="sms-consent">${_('notif.smsLabel')}</label></div></div>
+<button type="submit" class="secondary">${_('notif.smsSave')}</button></form>`;
 }
 
 /** "My personal data": the export download, a correction request form, and the requests sent. */

@@ -14,6 +14,7 @@ import {
 import { OidcClient, oidcSettingsOf, signInVerifiedPerson, type OidcPending } from '../modules/identity/oidc.ts';
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from '../modules/identity/sessions.service.ts';
 import { deleteMyData, exportMyData, listMyRequests, requestCorrection } from '../modules/privacy/privacy.service.ts';
+import { listConsents, setConsent } from '../modules/notifications/index.ts';
 import { ThrottledError } from '../modules/identity/throttle.ts';
 import { otpauthUri, qrSvg } from '../modules/identity/totp.ts';
 import { queryRows, sql } from '../db/client.ts';
@@ -202,12 +203,14 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
   const renderAccount = async (req: FastifyRequest, reply: FastifyReply, status: number, extra: Partial<AccountView> = {}) => {
     const actor = req.actor!;
     const ctx = ctxOf(req, database);
-    const [list, totp, method, dataRequests] = await Promise.all([
+    const [list, totp, method, dataRequests, consents] = await Promise.all([
       listOwnSessions(ctx),
       getTotpStatus(ctx, config.env, actor),
       actor.sessionId ? queryRows<{ auth_method: string }>(database.db, sql`SELECT auth_method FROM sessions WHERE id = ${actor.sessionId}`) : Promise.resolve([]),
       listMyRequests(ctx),
+      listConsents(database.db, actor.userId),
     ]);
+    const sms = consents.find((c) => c.purpose === 'sms_notifications');
     let enrolment = extra.enrolment;
     if (!enrolment && totp.pending && extra.error?.form === 'confirm') {
       const [row] = await queryRows<{ secret_enc: string }>(database.db, sql`SELECT secret_enc FROM user_totp WHERE user_id = ${actor.userId} AND confirmed_at IS NULL`);
@@ -217,7 +220,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
         enrolment = { secret, qrSvg: await qrSvg(uri) };
       }
     }
-    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, isStaff: actor.kind === 'staff', ...extra, enrolment }));
+    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, isStaff: actor.kind === 'staff', smsConsent: sms ? { granted: sms.granted, at: sms.at } : undefined, ...extra, enrolment }));
   };
 
   app.get('/tai-khoan', { schema: { hide: true } }, async (req, reply) => {
@@ -231,6 +234,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
       'phien-khac': t(locale, 'acct.sessionsRevoked', { n: Number.isFinite(n) ? n : 0 }),
       tat: t(locale, 'acct.mfaDisabled'),
       'dinh-chinh': t(locale, 'acct.correctionSent'),
+      sms: t(locale, 'notif.smsSaved'),
     };
     const notice = Object.hasOwn(notices, done) ? notices[done] : undefined;
     return renderAccount(req, reply, 200, { notice });
@@ -307,6 +311,14 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     // Signed out everywhere: the page is shown as to a visitor.
     reply.header('set-cookie', clear(SESSION_COOKIE));
     return h.send(reply, 200, deletionDonePage({ ...p, userName: null, csrf: null }, done.categories));
+  });
+
+  // Consent to SMS notifications: the box ticked grants it, unticked withdraws it (audited by setConsent).
+  app.post('/tai-khoan/dong-y-sms', { schema: { hide: true } }, async (req, reply) => {
+    const body = guardPost(req, reply);
+    if (!body) return reply;
+    await setConsent(ctxOf(req, database), 'sms_notifications', body.granted === 'on', 'web');
+    return reply.redirect('/tai-khoan?xong=sms#thong-bao-sms', 303);
   });
 
   app.post('/tai-khoan/yeu-cau-dinh-chinh', { schema: { hide: true } }, async (req, reply) => {

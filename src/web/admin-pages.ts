@@ -210,9 +210,13 @@ ${Array.from({ length: n }, (_x, i) => html`<fieldset class="row-set"><legend>${
   const rowCheck = (g: RowGroup, i: number) => checkbox(`${g}.${i}.required`, _('admin.col.required'), val[`${g}.${i}.required`] === 'on');
 
   const typeChoices = FormFieldType.options.map((t) => ({ value: t, label: FIELD_TYPE_LABELS[t] }));
+  // Enter in a text field presses the form's first submit button (HTML implicit submission, with or
+  // without JavaScript): a hidden copy of "save" comes first, so Enter saves rather than adds rows.
+  const defaultSave = html`<button type="submit" name="op" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${_('admin.edit.save')}</button>`;
   const body = html`<h1>${title}</h1><p class="lead">${_('admin.edit.lead')}</p>
 ${summary(p, e, e.length ? _('admin.edit.invalid') : undefined)}
 <form method="post" action="${action}" novalidate>${csrfField(p)}
+${defaultSave}
 <section aria-labelledby="h-general"><h2 id="h-general">${_('admin.edit.general')}</h2>
 ${v.mode === 'new' ? input({ name: 'code', id: 'p-code', label: _('admin.edit.code'), hint: _('admin.edit.codeHint'), value: v.code, errors: e, narrow: true }) : html`<input type="hidden" name="code" value="${v.code}">`}
 ${input({ name: 'name', label: _('admin.edit.name'), value: val.name, errors: e, rows: 2 })}

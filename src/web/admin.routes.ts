@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryRows } from '../db/client.ts';
-import { getYearCalendar, replaceCalendarOverrides } from '../modules/calendar/index.ts';
+import { getYearCalendar, isIsoDate, replaceCalendarOverrides } from '../modules/calendar/index.ts';
 import { createUser, listUsers, replaceUserRoles, updateUser, type RoleInput } from '../modules/identity/users.service.ts';
 import { findProcedure, listFields } from '../modules/procedures/procedures.repo.ts';
 import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
@@ -36,7 +36,18 @@ import type { WebHelpers } from './application.routes.ts';
 import { formField } from './application-pages.ts';
 import { t, type Locale } from './i18n.ts';
 import { errorPage, procedureDetails } from './pages.ts';
-import { definitionToValues, inputId, inputIdOfPath, ROW_GROUPS, rowCount, valuesFromBody, valuesToDefinition, type EditorValues, type RowGroup } from './procedure-editor.ts';
+import {
+  definitionErrors,
+  definitionToValues,
+  inputId,
+  placeOfPath,
+  ROW_GROUPS,
+  rowCount,
+  valuesFromBody,
+  valuesToDefinition,
+  type EditorValues,
+  type RowGroup,
+} from './procedure-editor.ts';
 
 const str = (v: unknown, max = 500): string => {
   const s = Array.isArray(v) ? v[0] : v;
@@ -192,20 +203,31 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       return renderEditor(req, reply, 200, mode, code, values, []);
     }
     const locale = h.locale(req);
+    const codeLabel = t(locale, 'admin.edit.code');
+    const errors: AdminError[] = [];
     if (mode === 'new' && !ProcedureCode.safeParse(code).success) {
-      return renderEditor(req, reply, 422, mode, code, values, [{ anchor: 'p-code', message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.edit.code'), message: 'mã thủ tục không hợp lệ' }) }]);
+      errors.push({ anchor: 'p-code', message: t(locale, 'admin.errInvalid', { label: codeLabel, message: t(locale, 'admin.edit.codeInvalid') }) });
     }
-    const { agencyCodes } = await editorChoices();
-    const { input, rowOf } = valuesToDefinition(values, agencyCodes);
+    // Every problem at once, worded for this page, before the service checks the same schema again.
+    const choices = await editorChoices();
+    const { input, rowOf } = valuesToDefinition(values, choices.agencyCodes);
+    errors.push(...definitionErrors(locale, values, input, rowOf, { fields: choices.fields.map((f) => f.value), agencies: choices.agencyCodes }));
+    if (errors.length) return renderEditor(req, reply, 422, mode, code, values, errors);
     const decisionRef = values.decisionRef || undefined;
     try {
       const r = mode === 'new' ? await createProcedure(ctx(req), code, input, decisionRef) : await createProcedureVersion(ctx(req), code, input, decisionRef);
       return reply.redirect(`/quan-tri/thu-tuc/${encodeURIComponent(code)}?da-luu=nhap&v=${r.version}`, 303);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      const anchorOf = (path: string) => inputIdOfPath(path, rowOf);
-      const errors = err.code === 'PROCEDURE_CODE_TAKEN' ? [{ anchor: 'p-code', message: messageOf(err) }] : pageErrors(err, anchorOf, 'p-name');
-      return renderEditor(req, reply, 422, mode, code, values, errors);
+      if (err.code === 'PROCEDURE_CODE_TAKEN') return renderEditor(req, reply, 422, mode, code, values, [{ anchor: 'p-code', message: t(locale, 'admin.errInvalid', { label: codeLabel, message: t(locale, 'admin.edit.codeTaken') }) }]);
+      // Left for the service: what changed since the page was shown (a field or an agency removed meanwhile).
+      const list = (err.errors ?? []).map((e): AdminError => {
+        const path = e.path.split('.').filter((x) => x !== 'definition');
+        if (!path.length) return { anchor: 'p-competentAgencyCode', message: e.message };
+        const place = placeOfPath(locale, path, rowOf);
+        return { anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: e.message }) };
+      });
+      return renderEditor(req, reply, 422, mode, code, values, list.length ? list : [{ anchor: 'p-name', message: messageOf(err) }]);
     }
   };
 
@@ -373,26 +395,46 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     const text = { daysOff: str(body.daysOff, 20_000), workingDays: str(body.workingDays, 20_000) };
     const locale = h.locale(req);
     const errors: AdminError[] = [];
-    const parse = (value: string, anchor: string, listKey: 'admin.cal.extraDaysOff' | 'admin.cal.extraWorkingDays') =>
-      value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .flatMap((line, i) => {
-          if (!line) return [];
-          const m = /^(\d{4}-\d{2}-\d{2})\s+(.+)$/.exec(line);
-          if (!m) {
-            errors.push({ anchor, message: t(locale, 'admin.cal.lineInvalid', { n: i + 1, list: t(locale, listKey) }) });
-            return [];
-          }
-          return [{ date: m[1]!, name: m[2]!.slice(0, 200) }];
-        });
-    const overrides = { daysOff: parse(text.daysOff, 'cal-daysOff', 'admin.cal.extraDaysOff'), workingDays: parse(text.workingDays, 'cal-workingDays', 'admin.cal.extraWorkingDays') };
+    // Each entry's line in its text box, to name it ("Ngày nghỉ, dòng 3") in errors found here or by the service.
+    const lineOf = { daysOff: [] as number[], workingDays: [] as number[] };
+    const where = (list: 'daysOff' | 'workingDays', n: number) => t(locale, list === 'daysOff' ? 'admin.cal.rowOff' : 'admin.cal.rowWork', { n });
+    const anchorOf = (list: 'daysOff' | 'workingDays') => (list === 'daysOff' ? 'cal-daysOff' : 'cal-workingDays');
+    const seen = new Map<string, string>();
+    const parse = (list: 'daysOff' | 'workingDays') =>
+      text[list].split(/\r?\n/).flatMap((raw, i) => {
+        const line = raw.trim();
+        if (!line) return [];
+        const label = where(list, i + 1);
+        const bad = (message: string) => {
+          errors.push({ anchor: anchorOf(list), message: t(locale, 'admin.errInvalid', { label, message }) });
+          return [];
+        };
+        const m = /^(\S+)\s+(.+)$/.exec(line);
+        const date = m?.[1] ?? '';
+        if (!m || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return bad(t(locale, 'admin.cal.err.format'));
+        if (!isIsoDate(date)) return bad(t(locale, 'admin.cal.err.date', { date }));
+        if (date.slice(0, 4) !== String(year)) return bad(t(locale, 'admin.cal.err.year', { date, year }));
+        const first = seen.get(date);
+        if (first !== undefined) return bad(t(locale, 'admin.cal.err.duplicate', { date, where: first }));
+        seen.set(date, label);
+        lineOf[list].push(i + 1);
+        return [{ date, name: m[2]!.slice(0, 200) }];
+      });
+    const overrides = { daysOff: parse('daysOff'), workingDays: parse('workingDays') };
     if (errors.length) return renderCalendar(req, reply, 422, year, text, errors);
     try {
       await replaceCalendarOverrides(ctx(req), year, overrides);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      return renderCalendar(req, reply, 422, year, text, pageErrors(err, (path) => (path.startsWith('workingDays') ? 'cal-workingDays' : 'cal-daysOff'), 'cal-daysOff'));
+      // The service's problems name entries as `daysOff[2]`: shown as the line they came from.
+      const list = (err.errors ?? []).map((e): AdminError => {
+        const m = /^(daysOff|workingDays)\[(\d+)\]/.exec(e.path);
+        if (!m) return { anchor: 'cal-daysOff', message: e.message };
+        const name = m[1] as 'daysOff' | 'workingDays';
+        const label = where(name, lineOf[name][Number(m[2])] ?? Number(m[2]) + 1);
+        return { anchor: anchorOf(name), message: t(locale, 'admin.errInvalid', { label, message: e.message }) };
+      });
+      return renderCalendar(req, reply, 422, year, text, list.length ? list : [{ anchor: 'cal-daysOff', message: messageOf(err) }]);
     }
     return reply.redirect(`/quan-tri/lich?nam=${year}&da-luu=1`, 303);
   });
@@ -412,7 +454,30 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
   };
   const roleInputs = (roles: UserForm['roles']): RoleInput[] =>
     roles.map((r) => ({ role: r.role as Role, ...(r.agencyCode ? { agencyCode: r.agencyCode } : {}), includeChildren: r.includeChildren }));
-  const userAnchor = (path: string) => (path.startsWith('roles') ? 'sec-roles' : inputId(path.split('.')[0] ?? 'username'));
+  /**
+   * The service's role problems (`roles.2.agencyCode`) as "Vai trò 3: cần chọn cơ quan" at that row's
+   * input. The rules stay in the service; which one a problem is follows from the row itself. The
+   * form shows the filled rows first and in order, so entry i is row i + 1 on the page shown back.
+   */
+  const roleErrors = async (locale: Locale, err: AppError, roles: UserForm['roles']): Promise<AdminError[]> => {
+    const known = new Set((await agencyChoices()).map((a) => a.value));
+    const out: AdminError[] = [];
+    for (const e of err.errors ?? []) {
+      const m = /^roles\.(\d+)\.(role|agencyCode)$/.exec(e.path);
+      const i = Number(m?.[1]);
+      const r = roles[i];
+      if (!m || !r) {
+        out.push({ anchor: 'sec-roles', message: messageOf(err) });
+        continue;
+      }
+      let words: string;
+      if (m[2] === 'agencyCode') words = t(locale, !r.agencyCode ? 'admin.users.err.needsAgency' : known.has(r.agencyCode) ? 'admin.users.err.noAgency' : 'admin.users.err.unknownAgency');
+      else words = t(locale, roles.slice(0, i).some((x) => x.role === r.role) ? 'admin.users.err.duplicate' : 'admin.users.err.kind');
+      const error = { anchor: inputId(`role.${i}.${m[2] === 'agencyCode' ? 'agency' : 'role'}`), message: t(locale, 'admin.users.roleErr', { n: i + 1, message: words }) };
+      if (!out.some((x) => x.anchor === error.anchor && x.message === error.message)) out.push(error);
+    }
+    return out.length ? out : [{ anchor: 'sec-roles', message: messageOf(err) }];
+  };
 
   app.get('/quan-tri/tai-khoan', { schema: { hide: true } }, async (req, reply) => {
     if (!(await guard(req, reply))) return reply;
@@ -478,7 +543,8 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       });
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      return render(422, err.code === 'USERNAME_TAKEN' ? [{ anchor: inputId('username'), message: messageOf(err) }] : pageErrors(err, userAnchor, 'sec-roles'));
+      if (err.code === 'USERNAME_TAKEN') return render(422, [{ anchor: inputId('username'), message: messageOf(err) }]);
+      return render(422, err.code === 'USER_ROLES_INVALID' ? await roleErrors(locale, err, form.roles) : [{ anchor: 'sec-roles', message: messageOf(err) }]);
     }
     return reply.redirect(`/quan-tri/tai-khoan?da-tao=${encodeURIComponent(form.username)}`, 303);
   });
@@ -512,8 +578,9 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       await updateUser(ctx(req), username, { isActive: form.isActive, displayName: form.displayName });
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      const anchorOf = (path: string) => (err.code === 'USER_SELF_DEACTIVATION' ? 'sec-active' : userAnchor(path));
-      return send(reply, 422, userFormPage(h.pageCtx(req, reply), { mode: 'edit', form, agencies: await agencyChoices(), errors: pageErrors(err, anchorOf, err.code === 'USER_SELF_DEACTIVATION' ? 'sec-active' : 'sec-roles') }));
+      const errors =
+        err.code === 'USER_ROLES_INVALID' ? await roleErrors(h.locale(req), err, form.roles) : [{ anchor: err.code === 'USER_SELF_DEACTIVATION' ? 'sec-active' : 'sec-roles', message: messageOf(err) }];
+      return send(reply, 422, userFormPage(h.pageCtx(req, reply), { mode: 'edit', form, agencies: await agencyChoices(), errors }));
     }
     return reply.redirect(`/quan-tri/tai-khoan/${encodeURIComponent(username)}?da-luu=1`, 303);
   });
@@ -584,6 +651,11 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       await saveAgency(ctx(req), input);
     } catch (err) {
       if (!isInvalid(err)) throw err;
+      // A unit code not in force: the service's sentence names the code and any successor; in English, the label and why.
+      const unitError = err.errors?.find((e) => e.path === 'unitCode');
+      if (unitError && locale !== 'vi') {
+        return renderAgency(req, reply, 422, mode, form, [{ anchor: inputId('unitCode'), message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.ag.unit'), message: t(locale, 'admin.ag.err.unit') }) }]);
+      }
       return renderAgency(req, reply, 422, mode, form, pageErrors(err, (path) => inputId(path || 'name'), inputId('name'), { sentence: true }));
     }
     return reply.redirect('/quan-tri/co-quan?da-luu=1', 303);

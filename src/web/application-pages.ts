@@ -1,7 +1,7 @@
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import type { FormField } from '../modules/procedures/procedures.schemas.ts';
-import { formatVnDateTime } from '../platform/time.ts';
+import { formatDay, formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
@@ -143,7 +143,7 @@ export function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInp
     });
   };
   return html`<fieldset><legend><h2>${_('app.applicant')}</h2></legend>
-<p>${_('app.applicantType')}: <strong>${_(`applicant.${kind}`)}</strong></p>
+<p>${_('app.applicantType')}: <strong>${_(`applicant.one.${kind}`)}</strong></p>
 ${input('fullName', 'app.fullName', true, 'text', html` autocomplete="name" maxlength="200"`)}
 ${input('idNumber', 'app.idNumber', true, 'text', html` inputmode="numeric" autocomplete="off" spellcheck="false" maxlength="12"`, 'app.idNumberHint')}
 ${kind === 'organisation' ? input('organisationName', 'app.organisationName', true, 'text', html` autocomplete="organization" maxlength="300"`) : null}
@@ -288,15 +288,35 @@ ${
   );
 }
 
-export function answerText(p: PageCtx, f: FormField, value: unknown): string {
+/** Names of administrative unit codes (`13669` → `Phường Nam Định`), for answers of type unit_code. */
+export type UnitNames = ReadonlyMap<string, string>;
+
+/** The unit codes a dossier's answers name, to look their names up before rendering them. */
+export const unitCodesOf = (proc: ProcedureRecord, form: Record<string, unknown>): string[] =>
+  proc.definition.form.filter((f) => f.type === 'unit_code' && typeof form[f.key] === 'string').map((f) => form[f.key] as string);
+
+/**
+ * One answer as people read it, wherever answers are shown (check page, desk pages): dates
+ * dd/mm/yyyy, a unit code with its name, a choice by its label, a box as yes or no.
+ */
+export function answerText(p: PageCtx, f: FormField, value: unknown, units?: UnitNames): string {
   const _ = tr(p);
   if (f.type === 'checkbox') return value === true ? _('app.yes') : _('app.no');
   if (value === undefined || value === null || value === '') return _('app.notAnswered');
   if (f.type === 'select') return f.options?.find((o) => o.value === value)?.label ?? String(value);
+  if (f.type === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDay(value);
+  if (f.type === 'number' && typeof value === 'number') return formatNumber(p.locale, value);
+  if (f.type === 'unit_code' && typeof value === 'string') {
+    const name = units?.get(value);
+    return name ? `${name} (${value})` : value;
+  }
   return String(value);
 }
 
-export function checkPage(p: PageCtx, v: { dossier: DossierView; proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; notice?: string | undefined }): string {
+export function checkPage(
+  p: PageCtx,
+  v: { dossier: DossierView; proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; notice?: string | undefined; unitNames?: UnitNames | undefined },
+): string {
   const _ = tr(p);
   const id = v.dossier.id;
   const change = (anchor: string, what: string) => html`<a href="/ho-so/${id}#${anchor}" aria-label="${_('app.changeWhat', { what })}">${_('app.change')}</a>`;
@@ -321,7 +341,7 @@ ${applicantRows.map(([k, label]) => row(_(label), a[k] || _('app.notAnswered'), 
 </dl>
 <h2>${_('app.formTitle')}</h2>
 <dl class="summary">
-${v.proc.definition.form.map((f) => row(f.label, answerText(p, f, v.dossier.form[f.key]), fieldAnchor(f.key)))}
+${v.proc.definition.form.map((f) => row(f.label, answerText(p, f, v.dossier.form[f.key], v.unitNames), fieldAnchor(f.key)))}
 </dl>
 ${
   v.proc.definition.components.length
@@ -509,7 +529,10 @@ ${
 ${ratingSection()}
 ${
   showFiles
-    ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${d.files.map((f) => html`<li><a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`)}</ul>`
+    ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${d.files.map(
+        (f) =>
+          html`<li>${v.proc.definition.components.find((c) => c.code === f.component)?.name ?? f.component}: <a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`,
+      )}</ul>`
     : null
 }
 ${v.forms?.length ? html`<h2>${_('staff.dv.documents')}</h2><ul>${v.forms.map((f) => html`<li><a href="/ho-so/${id}/giay-to/${f.form}">${vi(p, `${f.form}. ${f.title}`)}</a></li>`)}</ul>` : null}

@@ -2,18 +2,22 @@ import type {} from '@fastify/multipart';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { users } from '../db/schema.ts';
 import { availableForms } from '../modules/documents/index.ts';
 import { Applicant, RatingBody, type ActionBody, type DossierView } from '../modules/dossiers/dossiers.schemas.ts';
-import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
+import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, selfFilingRefusal, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory, listDossiers } from '../modules/dossiers/dossiers.views.ts';
 import { validateForm } from '../modules/procedures/form-validation.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
 import { getProcedure } from '../modules/procedures/procedures.service.ts';
+import { unitNamesByCode } from '../modules/reference/reference.service.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { sendInlineFile, type LocalFileStore } from '../platform/files.ts';
+import { openUserFields } from '../platform/personal-data.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { getSetting } from '../platform/settings.ts';
@@ -34,6 +38,8 @@ import {
   type FlowMode,
   type FormInputValues,
   type PageError,
+  type UnitNames,
+  unitCodesOf,
 } from './application-pages.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
@@ -72,6 +78,9 @@ const APPLICANT_LABELS: Record<(typeof APPLICANT_KEYS)[number], MessageKey> = {
   email: 'app.email',
 };
 
+/** A label inside a sentence: its first letter in lower case, unless it starts an abbreviation ("CCCD" stays). */
+const lowerFirst = (label: string) => label.replace(/^\p{Lu}(?!\p{Lu})/u, (c) => c.toLowerCase());
+
 export function applicantFromStored(v: unknown): { kind: ApplicantKind; input: ApplicantInput } {
   const a = record(v);
   const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
@@ -92,7 +101,7 @@ export function checkApplicant(locale: Locale, kind: ApplicantKind, a: Applicant
   const required: (typeof APPLICANT_KEYS)[number][] = kind === 'organisation' ? ['fullName', 'idNumber', 'organisationName', 'taxCode'] : ['fullName', 'idNumber'];
   const errors: PageError[] = [];
   for (const k of required) {
-    if (!a[k]) errors.push({ anchor: applicantAnchor(k), message: t(locale, 'app.err.required', { label: t(locale, APPLICANT_LABELS[k]).toLowerCase() }) });
+    if (!a[k]) errors.push({ anchor: applicantAnchor(k), message: t(locale, 'app.err.required', { label: lowerFirst(t(locale, APPLICANT_LABELS[k])) }) });
   }
   const candidate: Record<string, unknown> = { type: kind, fullName: a.fullName, idNumber: a.idNumber.replace(/\s/g, '') };
   if (kind === 'organisation') {
@@ -122,6 +131,8 @@ export const fromAppError = (err: AppError): PageError[] => (err.errors ?? []).m
 export interface LoadedDossier {
   dossier: DossierView;
   proc: ProcedureRecord;
+  /** The names of the unit codes its answers give (for showing them). */
+  unitNames: UnitNames;
 }
 
 export interface DraftRenderOptions {
@@ -163,7 +174,7 @@ export function draftTools(h: WebHelpers) {
     const ctx = ctxOf(req, database);
     const dossier = await getDossierView(ctx, id);
     const proc = await getProcedure(ctx, dossier.procedureCode, dossier.procedureVersion);
-    return { dossier, proc };
+    return { dossier, proc, unitNames: await unitNamesByCode(database.db, unitCodesOf(proc, dossier.form)) };
   };
 
   const storedValues = (proc: ProcedureRecord, form: Record<string, unknown>): FormInputValues => {
@@ -220,14 +231,14 @@ export function draftTools(h: WebHelpers) {
     const rerender = (status: number, errors: PageError[], notice?: string) =>
       renderDraft(req, reply, status, d, mode, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
     const fullErrors = (x: LoadedDossier) => [
-      ...validateForm(x.proc.definition.form, formPatch, { partial: false }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message })),
+      ...validateForm(x.proc.definition.form, formPatch, { partial: false, fees: x.proc.definition.fees }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message })),
       ...x.proc.definition.components
         .filter((c) => c.required && !x.dossier.files.some((f) => f.component === c.code))
         .map((c) => ({ anchor: componentAnchor(c.code), message: t(locale, 'app.err.componentMissing', { name: c.name }) })),
     ];
     const checkedApplicant = checkApplicant(locale, kind, applicantIn);
     if (!checkedApplicant.value) {
-      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true, fees: d.proc.definition.fees }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
       return rerender(422, [...checkedApplicant.errors, ...partial, ...(full ? fullErrors(d) : [])]);
     }
     try {
@@ -395,19 +406,42 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       throw err;
     }
     const actor = req.actor;
-    if (!isApplicantActor(actor)) {
+    // The dossier service's rule, which the procedure page also uses to offer the start button.
+    const refusal = actor ? selfFilingRefusal(actor.kind, proc.definition) : 'ROLE_REQUIRED';
+    if (refusal === 'ROLE_REQUIRED' || !isApplicantActor(actor)) {
       await page(req, reply, 403, 'error.title', t(locale, 'app.err.notApplicant'));
       return null;
     }
-    if (!proc.definition.channels.includes('online')) {
+    if (refusal === 'DOSSIER_CHANNEL_NOT_ALLOWED') {
       await page(req, reply, 422, 'error.title', t(locale, 'app.err.notOnline'));
       return null;
     }
-    if (!proc.definition.applicantTypes.includes(actor.kind)) {
-      await page(req, reply, 422, 'error.title', t(locale, 'app.err.notAllowedType', { type: t(locale, `applicant.${actor.kind}`) }));
+    if (refusal === 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED') {
+      await page(req, reply, 422, 'error.title', t(locale, 'app.err.notAllowedType', { type: t(locale, `applicant.one.${actor.kind}`) }));
       return null;
     }
     return proc;
+  };
+
+  /**
+   * The applicant fields filled from the signed-in account (the person applies for themselves and
+   * may still change them): name, ID number and phone (opened from their sealed columns), email,
+   * and an organisation's tax code.
+   */
+  const accountApplicant = async (req: FastifyRequest, actor: Actor & { kind: ApplicantKind }): Promise<ApplicantInput> => {
+    const [row] = await database.db
+      .select({ id: users.id, idNumberEnc: users.idNumberEnc, phoneEnc: users.phoneEnc, email: users.email, taxCode: users.taxCode })
+      .from(users)
+      .where(eq(users.id, actor.userId));
+    const opened = row ? openUserFields(req.server.keyring, row) : { idNumber: null, phone: null };
+    return {
+      fullName: actor.displayName,
+      idNumber: opened.idNumber ?? '',
+      organisationName: '',
+      taxCode: actor.kind === 'organisation' ? (row?.taxCode ?? '') : '',
+      phone: opened.phone ?? '',
+      email: row?.email ?? '',
+    };
   };
 
   app.get('/ho-so/moi', { schema: { hide: true } }, async (req, reply) => {
@@ -416,7 +450,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const proc = await startChecks(req, reply, code);
     if (!proc) return reply;
     const actor = req.actor as Actor & { kind: ApplicantKind };
-    const applicant: ApplicantInput = { fullName: actor.displayName, idNumber: '', organisationName: '', taxCode: '', phone: '', email: '' };
+    const applicant = await accountApplicant(req, actor);
     return send(reply, 200, startPage(h.pageCtx(req, reply), { proc, kind: actor.kind, applicant, nonce: randomBytes(12).toString('hex'), errors: [] }));
   });
 

@@ -11,6 +11,7 @@ import * as security from './messages/security.ts';
 import * as payments from './messages/payments.ts';
 import * as documents from './messages/documents.ts';
 import * as enhance from './messages/enhance.ts';
+import * as notifications from './messages/notifications.ts';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -113,6 +114,13 @@ const coreVi = {
   'proc.resultDelivery': 'Nơi, cách nhận kết quả',
   'proc.legalBasis': 'Căn cứ pháp lý',
   'proc.version': 'Phiên bản {v}, công bố ngày {date}',
+  'proc.notOnline': 'Thủ tục này chỉ nhận hồ sơ trực tiếp tại Bộ phận Một cửa.',
+  'proc.notOnlinePost': 'Thủ tục này không nhận hồ sơ trực tuyến: nộp trực tiếp tại Bộ phận Một cửa hoặc gửi qua dịch vụ bưu chính công ích.',
+  'proc.notOnlinePostOnly': 'Thủ tục này không nhận hồ sơ trực tuyến: gửi hồ sơ qua dịch vụ bưu chính công ích.',
+  'proc.onlyOrganisations': 'Thủ tục dành cho tổ chức, doanh nghiệp: tài khoản công dân không nộp được hồ sơ này.',
+  'proc.onlyCitizens': 'Thủ tục dành cho công dân: tài khoản tổ chức, doanh nghiệp không nộp được hồ sơ này.',
+  'proc.staffNoOnline': 'Tài khoản cán bộ không nộp hồ sơ trực tuyến. Công dân, tổ chức nộp hồ sơ bằng tài khoản của mình.',
+  'proc.counterIntake': 'Tiếp nhận hồ sơ thủ tục này tại quầy',
   'form.original': 'Bản chính',
   'form.copy': 'Bản sao',
   'form.original_or_copy': 'Bản chính hoặc bản sao',
@@ -121,6 +129,8 @@ const coreVi = {
   'channel.post': 'Qua dịch vụ bưu chính công ích',
   'applicant.citizen': 'Công dân',
   'applicant.organisation': 'Tổ chức, doanh nghiệp',
+  'applicant.one.citizen': 'Công dân',
+  'applicant.one.organisation': 'Tổ chức, doanh nghiệp',
   'result.paper': 'Bản giấy',
   'result.electronic': 'Bản điện tử',
   'result.both': 'Bản giấy và bản điện tử',
@@ -325,6 +335,13 @@ const coreEn: Record<keyof typeof coreVi, string> = {
   'proc.resultDelivery': 'Where and how you get the result',
   'proc.legalBasis': 'Legal basis',
   'proc.version': 'Version {v}, published {date}',
+  'proc.notOnline': 'This procedure takes applications in person at the one-stop desk only.',
+  'proc.notOnlinePost': 'This procedure takes no online applications: apply in person at the one-stop desk or by public postal service.',
+  'proc.notOnlinePostOnly': 'This procedure takes no online applications: send your application by public postal service.',
+  'proc.onlyOrganisations': 'This procedure is for organisations and businesses: a citizen account cannot apply.',
+  'proc.onlyCitizens': 'This procedure is for citizens: an organisation or business account cannot apply.',
+  'proc.staffNoOnline': 'Staff accounts do not apply online. Citizens and organisations apply with their own accounts.',
+  'proc.counterIntake': 'Receive an application for this procedure at the counter',
   'form.original': 'Original',
   'form.copy': 'Copy',
   'form.original_or_copy': 'Original or copy',
@@ -333,6 +350,8 @@ const coreEn: Record<keyof typeof coreVi, string> = {
   'channel.post': 'By public postal service',
   'applicant.citizen': 'Citizens',
   'applicant.organisation': 'Organisations and businesses',
+  'applicant.one.citizen': 'Citizen',
+  'applicant.one.organisation': 'Organisation or business',
   'result.paper': 'Paper',
   'result.electronic': 'Electronic',
   'result.both': 'Paper and electronic',
@@ -445,9 +464,9 @@ const coreEn: Record<keyof typeof coreVi, string> = {
 };
 
 // Areas: add `import * as area from './messages/area.ts'` above and spread `area.vi` / `area.en` here.
-const vi = { ...coreVi, ...admin.vi, ...staff.vi, ...security.vi, ...account.vi, ...documents.vi, ...payments.vi, ...dashboard.vi, ...enhance.vi };
+const vi = { ...coreVi, ...admin.vi, ...staff.vi, ...security.vi, ...account.vi, ...documents.vi, ...payments.vi, ...dashboard.vi, ...enhance.vi, ...notifications.vi };
 export type MessageKey = keyof typeof vi;
-const en: Record<MessageKey, string> = { ...coreEn, ...admin.en, ...staff.en, ...security.en, ...account.en, ...documents.en, ...payments.en, ...dashboard.en, ...enhance.en };
+const en: Record<MessageKey, string> = { ...coreEn, ...admin.en, ...staff.en, ...security.en, ...account.en, ...documents.en, ...payments.en, ...dashboard.en, ...enhance.en, ...notifications.en };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
 

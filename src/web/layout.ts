@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from './html.ts';
+import { UNREAD_COUNT_CAP } from '../modules/notifications/index.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { PORTAL_JS_PATH } from './portal-js.ts';
 import { SITE_CSS_PATH } from './site-css.ts';
@@ -14,6 +15,8 @@ export interface PageCtx {
   path: string;
   /** The signed-in user's role names (`reception`, `leader`, `admin`...), for the navigation. */
   roles?: readonly string[] | undefined;
+  /** The signed-in user's unread notifications (counted on page views; absent: the link shows no count). */
+  unread?: number | undefined;
 }
 
 interface NavLink {
@@ -62,8 +65,12 @@ export function layout(p: PageCtx, title: string, body: SafeHtml): string {
   const _ = tr(p);
   const other: Locale = p.locale === 'vi' ? 'en' : 'vi';
   const langHref = `/lang?to=${other}&back=${encodeURIComponent(p.path)}`;
+  const unread = p.unread
+    ? html` <span aria-hidden="true">(${p.unread > UNREAD_COUNT_CAP ? `${UNREAD_COUNT_CAP}+` : p.unread})</span><span class="visually-hidden">: ${_('notif.navUnread', { n: p.unread > UNREAD_COUNT_CAP ? `${UNREAD_COUNT_CAP}+` : p.unread })}</span>`
+    : null;
   const auth = p.userName
-    ? html`<li><a href="/tai-khoan"${p.path.split('?')[0] === '/tai-khoan' ? html` aria-current="page"` : null}>${_('auth.signedInAs', { name: p.userName })}</a></li>
+    ? html`<li><a href="/thong-bao"${p.path.split('?')[0] === '/thong-bao' ? html` aria-current="page"` : null}>${_('notif.nav')}${unread}</a></li>
+        <li><a href="/tai-khoan"${p.path.split('?')[0] === '/tai-khoan' ? html` aria-current="page"` : null}>${_('auth.signedInAs', { name: p.userName })}</a></li>
         <li><form method="post" action="/dang-xuat">${csrfField(p)}<button class="linkbtn" type="submit">${_('auth.signOut')}</button></form></li>`
     : html`<li><a href="${signInHref(p.path)}">${_('auth.signIn')}</a></li>`;
   return `<!doctype html>${html`<html lang="${p.locale}">

@@ -1,5 +1,7 @@
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import type { ProcedureSummary } from '../modules/procedures/procedures.schemas.ts';
+import { filingRefusal, selfFilingRefusal } from '../modules/dossiers/dossiers.service.ts';
+import type { Actor } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey } from './i18n.ts';
@@ -145,16 +147,43 @@ const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}<
 
 const vnDate = (d: Date) => formatVnDateTime(d).slice(6);
 
-export function procedurePage(p: PageCtx, proc: ProcedureRecord): string {
-  return layout(p, proc.name, procedureDetails(p, proc, { start: true }));
+/** `viewer` is the kind of the signed-in account (null for a visitor): it decides whether the page offers to apply online. */
+export function procedurePage(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | null = null): string {
+  return layout(p, proc.name, procedureDetails(p, proc, { start: true, viewer }));
+}
+
+/**
+ * Instead of the start button, why this viewer cannot apply online here (the dossier service's own
+ * rule): the procedure takes paper dossiers only (and where), it is for the other kind of
+ * applicant, or the account is an officer's (the desk gets its counter intake instead).
+ */
+function cannotApply(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | null): SafeHtml | null {
+  const _ = tr(p);
+  const d = proc.definition;
+  // A visitor is sent to sign in: only the procedure's own channels can stop them here.
+  const refusal = viewer === null ? filingRefusal(d, 'online') : selfFilingRefusal(viewer, d);
+  if (refusal === null) return null;
+  if (refusal === 'DOSSIER_CHANNEL_NOT_ALLOWED') {
+    const key = !d.channels.includes('in_person') ? 'proc.notOnlinePostOnly' : d.channels.includes('post') ? 'proc.notOnlinePost' : 'proc.notOnline';
+    return html`<div class="notice" id="khong-nop-truc-tuyen"><p><strong>${_(key)}</strong></p>
+<p>${_('proc.receiving')}:</p><ul>${proc.receivingAgencies.map((a) => html`<li>${vi(p, a.name)}</li>`)}</ul></div>`;
+  }
+  if (refusal === 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED') {
+    return html`<div class="notice" id="khong-nop-truc-tuyen"><p><strong>${_(viewer === 'organisation' ? 'proc.onlyCitizens' : 'proc.onlyOrganisations')}</strong></p></div>`;
+  }
+  const desk = (p.roles ?? []).includes('reception') && d.channels.includes('in_person');
+  return html`<div class="notice" id="khong-nop-truc-tuyen"><p>${_('proc.staffNoOnline')}</p>${
+    desk ? html`<p><a href="/can-bo/tiep-nhan?thu-tuc=${encodeURIComponent(proc.code)}">${_('proc.counterIntake')}</a></p>` : null
+  }</div>`;
 }
 
 /** What the public procedure page shows; the administrators' preview shows it too (without the start buttons). */
-export function procedureDetails(p: PageCtx, proc: ProcedureRecord, opts: { start: boolean }): SafeHtml {
+export function procedureDetails(p: PageCtx, proc: ProcedureRecord, opts: { start: boolean; viewer?: Actor['kind'] | null }): SafeHtml {
   const _ = tr(p);
   const d = proc.definition;
   const startHref = `/ho-so/moi?thu-tuc=${encodeURIComponent(proc.code)}`;
-  const start = opts.start ? html`<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>` : null;
+  const refusal = opts.start ? cannotApply(p, proc, opts.viewer ?? null) : null;
+  const start = opts.start && !refusal ? html`<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>` : null;
   return html`<p class="meta">${vi(p, proc.fieldName)}</p>
 <h1>${vi(p, proc.name)}</h1>
 <dl class="summary">
@@ -166,8 +195,8 @@ ${row(_('proc.tier'), _(`tier.${proc.tier}`))}
 ${row(_('proc.agency'), proc.competentAgency.name)}
 ${row(_('proc.receiving'), html`${proc.receivingAgencies.map((a, i) => html`${i > 0 ? html`<br>` : null}${a.name}`)}`)}
 </dl>
-${start}
-${p.userName || !opts.start ? null : html`<p class="hint">${_('proc.startHint')}</p>`}
+${start ?? refusal}
+${p.userName || !start ? null : html`<p class="hint">${_('proc.startHint')}</p>`}
 
 <h2>${_('proc.who')}</h2>
 <dl class="summary">

@@ -4,10 +4,13 @@
  * workflow steps, fees) are numbered rows `form.3.label`; rows left entirely blank are dropped, so
  * the page can always offer a few empty rows to fill. Checkbox groups use one name per choice
  * (`channel.online`), because the portal's form parser keeps one value per name.
- * Validation stays with the procedures service (the same zod schema as the API); this file only
- * converts, and maps the service's error paths back to the inputs they concern.
+ * Validation stays with the procedures schema (the same zod schema the service and the API use);
+ * this file converts, and words the schema's issues for the page: in the page's language, named by
+ * the input's label (and row), linked to that input (`definitionErrors`).
  */
-import type { ProcedureDefinition } from '../modules/procedures/procedures.schemas.ts';
+import type { z } from 'zod';
+import { ProcedureDefinition } from '../modules/procedures/procedures.schemas.ts';
+import { formatNumber, t, type Locale, type MessageKey } from './i18n.ts';
 
 export type EditorValues = Record<string, string>;
 
@@ -236,3 +239,177 @@ export function inputIdOfPath(path: string, rowOf: Record<RowGroup, number[]>): 
 
 /** The id of the input named `name` (dots are not used in ids so they stay valid CSS selectors). */
 export const inputId = (name: string) => `p-${name.replace(/\./g, '-')}`;
+
+/** A message next to the input it concerns (the page's error summary links to `anchor`). */
+export interface EditorError {
+  anchor: string;
+  message: string;
+}
+type Issue = z.core.$ZodIssue;
+
+/** The label of each input or section the schema's paths name (top level, then the columns of each row group). */
+const TOP_LABELS: Record<string, MessageKey> = {
+  name: 'admin.edit.name',
+  fieldCode: 'admin.edit.field',
+  tier: 'admin.edit.tier',
+  competentAgencyCode: 'admin.edit.competent',
+  receivingAgencyCodes: 'admin.edit.receiving',
+  onlineLevel: 'admin.edit.level',
+  channels: 'admin.edit.channels',
+  applicantTypes: 'admin.edit.applicants',
+  duration: 'admin.edit.duration',
+  steps: 'admin.edit.steps',
+  eligibility: 'admin.edit.eligibility',
+  resultKind: 'admin.edit.resultKind',
+  resultDescription: 'admin.edit.resultDescription',
+  resultDelivery: 'admin.edit.resultDelivery',
+  legalBasis: 'admin.edit.legalBasis',
+  popularity: 'admin.edit.popularity',
+  form: 'admin.edit.formFields',
+  components: 'admin.edit.components',
+  workflow: 'admin.edit.workflow',
+  fees: 'admin.edit.fees',
+};
+const COLUMN_LABELS: Record<RowGroup, Record<string, MessageKey>> = {
+  form: {
+    key: 'admin.col.key',
+    label: 'admin.col.label',
+    type: 'admin.col.type',
+    required: 'admin.col.required',
+    options: 'admin.col.options',
+    min: 'admin.col.min',
+    max: 'admin.col.max',
+    pattern: 'admin.col.pattern',
+    help: 'admin.col.help',
+    step: 'admin.col.step',
+  },
+  comp: { code: 'admin.col.compCode', name: 'admin.col.compName', form: 'admin.col.compForm', copies: 'admin.col.copies', required: 'admin.col.required', note: 'admin.col.note' },
+  wf: { key: 'admin.col.stepKey', name: 'admin.col.stepName', role: 'admin.col.role', share: 'admin.col.share' },
+  fee: { code: 'admin.col.feeCode', name: 'admin.col.feeName', amount: 'admin.col.amount', perFormField: 'admin.col.perField' },
+};
+/** Each row group's identifying column (checked for duplicates) and the schema list it fills. */
+const KEY_COLUMN: Record<'form' | 'comp' | 'wf', { list: string; column: string }> = {
+  form: { list: 'form', column: 'key' },
+  comp: { list: 'components', column: 'code' },
+  wf: { list: 'workflow', column: 'key' },
+};
+/** Lists the page shows as check boxes: "choose at least one" rather than "at least one row". */
+const CHECK_GROUPS = new Set(['receivingAgencyCodes', 'channels', 'applicantTypes']);
+/** The schema's custom rules (procedures.schemas.ts), recognised by the start of their message. */
+const CUSTOM_RULES: [string, MessageKey][] = [
+  ['a select needs options', 'admin.err.selectOptions'],
+  ['min > max', 'admin.err.minAboveMax'],
+  ['duplicate option value', 'admin.err.duplicateOption'],
+  ['pattern applies only', 'admin.err.patternType'],
+  ['not a valid regular expression', 'admin.err.patternInvalid'],
+  ['days and months must be a whole number', 'admin.err.wholeNumber'],
+  ['step shares must sum to 1', 'admin.err.sharesSum'],
+  ['the last step must be a leader', 'admin.err.lastLeader'],
+  ['must name a number field', 'admin.err.perFormField'],
+];
+
+/** Where a schema path is on the page: its label ("Biểu mẫu điện tử, dòng 2, Nhỏ nhất") and the input's id. */
+export function placeOfPath(locale: Locale, path: readonly PropertyKey[], rowOf: Record<RowGroup, number[]>): { label: string; anchor: string } {
+  const parts = path.map(String);
+  const [head = 'name', index, column] = parts;
+  const anchor = inputIdOfPath(parts.join('.'), rowOf);
+  const section = t(locale, TOP_LABELS[head] ?? 'admin.edit.general');
+  const group = GROUP_OF_PATH[head];
+  const i = Number(index);
+  if (group && index !== undefined && Number.isInteger(i)) {
+    const n = (rowOf[group][i] ?? i) + 1;
+    const col = column ? COLUMN_LABELS[group][column] : undefined;
+    return { anchor, label: col ? t(locale, 'admin.edit.rowColumn', { section, n, column: t(locale, col) }) : t(locale, 'admin.edit.rowOf', { section, n }) };
+  }
+  if (head === 'duration' && index === 'unit') return { anchor: 'p-durationUnit', label: t(locale, 'admin.edit.durationUnit') };
+  if (head === 'legalBasis' && index !== undefined && Number.isInteger(i)) return { anchor, label: t(locale, 'admin.edit.rowOf', { section, n: i + 1 }) };
+  return { anchor, label: section };
+}
+
+/** What is wrong, in words (without the label): one case per kind of issue the schema reports. */
+export function issueWords(locale: Locale, issue: Issue): string {
+  const head = String(issue.path[0] ?? '');
+  switch (issue.code) {
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'array') {
+        if (CHECK_GROUPS.has(head)) return t(locale, 'admin.set.err.chooseMin', { min });
+        return t(locale, 'admin.err.minRows', { min });
+      }
+      if (issue.origin === 'string') return min <= 1 ? t(locale, 'admin.set.err.required') : t(locale, 'admin.err.minLength', { min });
+      return issue.inclusive ? t(locale, 'admin.set.err.min', { min }) : t(locale, 'admin.err.above', { min });
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'array') return t(locale, 'admin.err.maxRows', { max });
+      if (issue.origin === 'string') return t(locale, 'admin.set.err.maxLength', { max });
+      return issue.inclusive ? t(locale, 'admin.set.err.max', { max }) : t(locale, 'admin.err.below', { max });
+    }
+    case 'invalid_type':
+      if (issue.expected === 'int') return t(locale, 'admin.set.err.integer');
+      if (issue.expected === 'number') return t(locale, 'admin.set.err.number');
+      return t(locale, 'admin.set.err.required');
+    case 'invalid_value':
+      return t(locale, 'admin.err.choice');
+    case 'invalid_format':
+      // The only pattern the schema has outside custom rules: the snake_case keys and codes.
+      return t(locale, 'admin.err.key');
+    case 'custom': {
+      const rule = CUSTOM_RULES.find(([start]) => issue.message.startsWith(start));
+      if (!rule) return t(locale, 'admin.err.invalid');
+      const got = Number(/\(got ([^)]*)\)/.exec(issue.message)?.[1]);
+      return t(locale, rule[1], { total: Number.isFinite(got) ? formatNumber(locale, Math.round(got * 1e6) / 1e6) : '' });
+    }
+    default:
+      return t(locale, 'admin.err.invalid');
+  }
+}
+
+/** Rows whose key (or code) repeats an earlier row's, as errors at the repeating row's key input. */
+function duplicateErrors(locale: Locale, v: EditorValues, rowOf: Record<RowGroup, number[]>): EditorError[] {
+  const out: EditorError[] = [];
+  for (const group of ['form', 'comp', 'wf'] as const) {
+    const { list, column } = KEY_COLUMN[group];
+    const firstRow = new Map<string, number>();
+    rowOf[group].forEach((row, i) => {
+      const key = v[`${group}.${row}.${column}`] ?? '';
+      if (!key) return;
+      const first = firstRow.get(key);
+      if (first === undefined) {
+        firstRow.set(key, row);
+        return;
+      }
+      const place = placeOfPath(locale, [list, i, column], rowOf);
+      out.push({ anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: t(locale, 'admin.err.duplicateKey', { key, n: first + 1 }) }) });
+    });
+  }
+  return out;
+}
+
+/**
+ * Every problem of the definition the form describes, at once: the schema's issues (the same
+ * schema the service checks) in the page's language, each named by its input's label and row and
+ * linked to it, plus keys repeated across rows (the schema reports those only once everything
+ * else is valid, and only for the whole list), plus a field or agency not among the page's choices.
+ */
+export function definitionErrors(
+  locale: Locale,
+  v: EditorValues,
+  input: Record<string, unknown>,
+  rowOf: Record<RowGroup, number[]>,
+  known: { fields: readonly string[]; agencies: readonly string[] },
+): EditorError[] {
+  const parsed = ProcedureDefinition.safeParse(input);
+  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !(i.code === 'custom' && i.path.length === 1 && i.message.startsWith('duplicate ')));
+  const errors = issues.map((issue): EditorError => {
+    const place = placeOfPath(locale, issue.path, rowOf);
+    return { anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: issueWords(locale, issue) }) };
+  });
+  const unknown = (name: 'fieldCode' | 'competentAgencyCode', list: readonly string[]) => {
+    const value = v[name];
+    if (value && !list.includes(value)) errors.push({ anchor: inputId(name), message: t(locale, 'admin.errInvalid', { label: t(locale, TOP_LABELS[name]!), message: t(locale, 'admin.err.unknownChoice') }) });
+  };
+  unknown('fieldCode', known.fields);
+  unknown('competentAgencyCode', known.agencies);
+  return [...errors, ...duplicateErrors(locale, v, rowOf)];
+}

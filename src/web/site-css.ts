@@ -66,6 +66,8 @@ dl.summary div{border-bottom:1px solid #b1b4b6;padding:.5rem 0}
 dl.summary dt{font-weight:700}
 dl.summary dd{margin:0}
 .table-wrap{overflow-x:auto}
+/* Words stay whole in the cells of a scrolling table (the body's overflow-wrap:anywhere would split "Loại"): lines wrap at spaces, and a table wider than the screen scrolls. */
+.table-wrap th,.table-wrap td{overflow-wrap:break-word}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:.5rem .5rem .5rem 0;border-bottom:1px solid #b1b4b6}
 .num{text-align:right;white-space:nowrap}

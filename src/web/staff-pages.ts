@@ -6,6 +6,7 @@ import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import {
   answerText,
+  type UnitNames,
   applicantFields,
   errorFor,
   errorSummary,
@@ -66,6 +67,8 @@ export function dueState(
 }
 
 const days = (p: PageCtx, n: number) => formatNumber(p.locale, Math.round(n * 10) / 10);
+/** English says "1 working day" but "0.5 / 1.5 working days": singular only when the shown number is 1. */
+const one = (n: number) => Math.round(n * 10) / 10 === 1;
 
 /** The remaining time in words, with a coloured tag that also says it in words (never colour alone). */
 export function dueBadge(p: PageCtx, s: DueState): SafeHtml {
@@ -78,11 +81,11 @@ export function dueBadge(p: PageCtx, s: DueState): SafeHtml {
     case 'paused':
       return html`<span class="due due-paused">${_('staff.due.paused')}</span>`;
     case 'over':
-      return html`<span class="due due-over"><strong>${_('staff.due.over')}</strong>${s.days > 0 ? html` · ${_('staff.due.overBy', { n: days(p, s.days) })}` : null}</span>`;
+      return html`<span class="due due-over"><strong>${_('staff.due.over')}</strong>${s.days > 0 ? html` · ${_(one(s.days) ? 'staff.due.overByOne' : 'staff.due.overBy', { n: days(p, s.days) })}` : null}</span>`;
     case 'soon':
-      return html`<span class="due due-soon"><strong>${_('staff.due.soon')}</strong> · ${_('staff.due.left', { n: days(p, s.days) })}</span>`;
+      return html`<span class="due due-soon"><strong>${_('staff.due.soon')}</strong> · ${_(one(s.days) ? 'staff.due.leftOne' : 'staff.due.left', { n: days(p, s.days) })}</span>`;
     case 'ok':
-      return html`<span class="due">${_('staff.due.left', { n: days(p, s.days) })}</span>`;
+      return html`<span class="due">${_(one(s.days) ? 'staff.due.leftOne' : 'staff.due.left', { n: days(p, s.days) })}</span>`;
   }
 }
 
@@ -229,6 +232,8 @@ export interface ActionValues {
 export interface StaffDossierView {
   dossier: DossierView;
   proc: ProcedureRecord;
+  /** The names of the unit codes the answers give. */
+  unitNames?: UnitNames | undefined;
   history: HistoryItem[];
   due: DueState;
   assignees: { id: string; name: string }[];
@@ -240,6 +245,8 @@ export interface StaffDossierView {
   values?: ActionValues | undefined;
   /** Extra sections (notification deliveries, official documents) when those modules are present. */
   extra?: SafeHtml | undefined;
+  /** YYYY-MM-DD: the first date an extension may move the due date to (the date picker's `min`). */
+  extendMin?: string | undefined;
 }
 
 function actionForm(p: PageCtx, v: StaffDossierView, action: Exclude<DossierAction, 'submit'>): SafeHtml {
@@ -256,7 +263,8 @@ ${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : null}
 ${errs.map((e) => html`<p class="error-message" id="${id}-error">${e.message}</p>`)}
 ${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invalid="true"` : null}` : null)}</div>`;
   };
-  const dueDay = d.dueAt ? d.dueAt.slice(0, 10) : '';
+  // The first day the server accepts for an extension (a working day closing after the due date and now), else the due day.
+  const dueDay = v.extendMin ?? (d.dueAt ? d.dueAt.slice(0, 10) : '');
   return html`<section class="action" aria-labelledby="h-${action}">
 <h3 id="h-${action}">${_(`staff.act.${action}`)}</h3>
 <form method="post" action="${staffHref(d)}/thao-tac" novalidate>
@@ -295,7 +303,7 @@ function applicantRows(p: PageCtx, a: Record<string, unknown>): SafeHtml {
   const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
   const address = a.address && typeof a.address === 'object' ? (a.address as { unitCode?: string; detail?: string }) : null;
   const rows: [string, string][] = [
-    [_('staff.dv.type'), _(a.type === 'organisation' ? 'applicant.organisation' : 'applicant.citizen')],
+    [_('staff.dv.type'), _(a.type === 'organisation' ? 'applicant.one.organisation' : 'applicant.one.citizen')],
     [_('app.fullName'), s('fullName')],
     [_('app.idNumber'), s('idNumber')],
     ...(a.type === 'organisation' ? ([[_('app.organisationName'), s('organisationName')], [_('app.taxCode'), s('taxCode')]] as [string, string][]) : []),
@@ -339,7 +347,7 @@ ${actions.length ? actions.map((a) => actionForm(p, v, a)) : html`<p>${_('staff.
 <h2>${_('staff.dv.applicant')}</h2>
 ${applicantRows(p, (d.applicant ?? {}) as Record<string, unknown>)}
 <h2>${_('staff.dv.form')}</h2>
-<dl class="summary">${v.proc.definition.form.map((f) => html`<div><dt>${f.label}</dt><dd>${answerText(p, f, d.form[f.key])}</dd></div>`)}</dl>
+<dl class="summary">${v.proc.definition.form.map((f) => html`<div><dt>${f.label}</dt><dd>${answerText(p, f, d.form[f.key], v.unitNames)}</dd></div>`)}</dl>
 <h2>${_('staff.dv.files')}</h2>
 ${
   d.files.length
@@ -415,7 +423,7 @@ ${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${e.m
   )}</select></div>
 <div class="field"><fieldset><legend>${_('staff.in.kind')}</legend>
 ${(['citizen', 'organisation'] as const).map(
-  (k) => html`<div class="choice"><input type="radio" id="in-kind-${k}" name="doi-tuong" value="${k}"${v.kind === k ? html` checked` : null}> <label for="in-kind-${k}">${_(`applicant.${k}`)}</label></div>`,
+  (k) => html`<div class="choice"><input type="radio" id="in-kind-${k}" name="doi-tuong" value="${k}"${v.kind === k ? html` checked` : null}> <label for="in-kind-${k}">${_(`applicant.one.${k}`)}</label></div>`,
 )}
 </fieldset></div>
 <button type="submit" class="secondary">${_('app.continue')}</button>
@@ -428,7 +436,7 @@ ${(['citizen', 'organisation'] as const).map(
 <p class="lead">${_('staff.in.lead')}</p>
 ${
   chosen && v.applicant
-    ? html`<dl class="summary"><div><dt>${_('staff.in.procedure')}</dt><dd>${chosen.name} (${chosen.code})</dd></div><div><dt>${_('staff.in.kind')}</dt><dd>${_(`applicant.${v.kind}`)}</dd></div></dl>
+    ? html`<dl class="summary"><div><dt>${_('staff.in.procedure')}</dt><dd>${chosen.name} (${chosen.code})</dd></div><div><dt>${_('staff.in.kind')}</dt><dd>${_(`applicant.one.${v.kind}`)}</dd></div></dl>
 <p><a href="/can-bo/tiep-nhan">${_('app.change')}</a></p>
 <form method="post" action="/can-bo/tiep-nhan" novalidate>
 ${csrfField(p)}

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadClock, workingDaysBetween, type Clock } from '../modules/calendar/index.ts';
 import { DOSSIER_ACTIONS, DOSSIER_STATUSES, type DossierAction, type DossierStatus } from '../modules/dossiers/dossier-workflow.ts';
 import type { ActionBody } from '../modules/dossiers/dossiers.schemas.ts';
-import { createDossier, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
+import { closingOf, createDossier, firstExtensionDay, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
 import { assignableSpecialists, dueSoonLimit, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
 import { availableForms } from '../modules/documents/index.ts';
@@ -12,8 +12,10 @@ import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
+import { isRealDay } from '../platform/schemas.ts';
 import { getSetting } from '../platform/settings.ts';
-import { isMobilePhone } from '../platform/text.ts';
+import { isMobilePhone, viCollator } from '../platform/text.ts';
+import { toIso } from '../platform/time.ts';
 import {
   applicantFromBody,
   checkApplicant,
@@ -174,6 +176,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       staffDossierPage(p, {
         dossier: v,
         proc: d.proc,
+        unitNames: d.unitNames,
         history,
         due,
         assignees,
@@ -183,6 +186,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         done: opts.done,
         values: opts.values,
         extra,
+        extendMin: v.allowedActions.includes('extend') ? firstExtensionDay(v.dueAt ? new Date(v.dueAt) : null, ctx.now, clock) : undefined,
       }),
     );
   };
@@ -215,8 +219,8 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (need.assignee && !UUID_RE.test(values.assigneeId)) errors.push({ anchor: actionField(action, 'assignee'), message: t(locale, 'staff.err.assignee') });
     let newDueAt: string | undefined;
     if (need.newDue) {
-      // A new due date is a day; the result is due at the end of that office day.
-      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && !Number.isNaN(Date.parse(`${values.newDue}T17:00:00+07:00`))) newDueAt = `${values.newDue}T17:00:00+07:00`;
+      // A new due date is a day; the result is due at the close of that office day (the office_hours setting).
+      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && isRealDay(values.newDue)) newDueAt = toIso(closingOf(values.newDue, await loadClock(database.db)));
       else errors.push({ anchor: actionField(action, 'newDue'), message: t(locale, 'staff.err.newDue') });
     }
     if (errors.length) return renderDossier(req, reply, 422, await load(req, key), { errors, values });
@@ -252,16 +256,21 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
   const emptyApplicant = (): ApplicantInput => ({ fullName: '', idNumber: '', organisationName: '', taxCode: '', phone: '', email: '' });
   const kindOf = (v: unknown): ApplicantKind => (str(v, 20) === 'organisation' ? 'organisation' : 'citizen');
 
+  /** The procedures this desk receives in person, in Vietnamese alphabetical order. */
+  const intakeChoices = async (actor: Actor) =>
+    (await procedureChoices(database.db, deskAgencies(actor), { inPerson: true })).sort((a, b) => viCollator.compare(a.name, b.name) || a.code.localeCompare(b.code));
+
   app.get('/can-bo/tiep-nhan', { schema: { hide: true } }, async (req, reply) => {
     const actor = await staffOnly(req, reply, 'reception');
     if (!actor) return reply;
     const q = record(req.query);
-    const procedures = await procedureChoices(database.db, deskAgencies(actor), { inPerson: true });
+    const procedures = await intakeChoices(actor);
     const procedure = str(q['thu-tuc'], 40);
     const kind = kindOf(q['doi-tuong']);
     const p = h.pageCtx(req, reply);
     const known = procedures.some((x) => x.code === procedure);
-    const errors: PageError[] = procedure && !known ? [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }] : [];
+    // Step 1 sent (the field is in the query) with no procedure chosen, or one this desk does not receive.
+    const errors: PageError[] = 'thu-tuc' in q && !known ? [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }] : [];
     return send(
       reply,
       errors.length ? 422 : 200,
@@ -274,7 +283,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const actor = await staffOnly(req, reply, 'reception');
     if (!actor) return reply;
-    const procedures = await procedureChoices(database.db, deskAgencies(actor), { inPerson: true });
+    const procedures = await intakeChoices(actor);
     const procedure = str(body['thu-tuc'], 40);
     const kind = kindOf(body['doi-tuong']);
     const p = h.pageCtx(req, reply);

@@ -21,6 +21,8 @@ import { registerDashboardRoutes } from './dashboard.routes.ts';
 import { identityDepsOf, registerAccountRoutes, sendThrottledPage, startSecondStep } from './account.routes.ts';
 import { ThrottledError } from '../modules/identity/throttle.ts';
 import { registerPaymentRoutes } from './payment.routes.ts';
+import { registerNotificationPageRoutes } from './notifications.routes.ts';
+import { countUnread } from '../modules/notifications/index.ts';
 import { registerStaffRoutes } from './staff.routes.ts';
 import { registerSecurityRoutes } from './security.routes.ts';
 import { registerDocumentRoutes } from './documents.routes.ts';
@@ -60,6 +62,8 @@ const API_PATH = /^\/api(?:[/?]|$)/;
 interface WebState {
   locale: Locale;
   cookies: Record<string, string>;
+  /** Unread notifications of the signed-in person, counted for the pages they open (GET). */
+  unread?: number;
 }
 
 /** A string from a query or form value (first of repeated keys), trimmed and bounded. */
@@ -94,6 +98,14 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       const actor = SESSION_TOKEN.test(token) ? await sessions.resolve(database.db, token) : null;
       if (actor) req.actor = actor;
       else reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
+    });
+
+    // The header's "Thông báo" link shows the unread count: one small indexed count per page a
+    // signed-in person opens (a browser asking for HTML), none for visitors, the API or assets.
+    app.addHook('preHandler', async (req) => {
+      if (!req.actor || (req.method !== 'GET' && req.method !== 'HEAD') || API_PATH.test(req.url) || !/\btext\/html\b/.test(req.headers.accept ?? '')) return;
+      const s = state.get(req);
+      if (s) s.unread = await countUnread(database.db, req.actor.userId);
     });
 
     app.addHook('onSend', async (req, reply, payload) => {
@@ -135,7 +147,7 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
         csrf = csrfToken(config.sessionSecret, { seed });
       }
       const path = safeLocalPath(req.url);
-      return { locale, userName: req.actor?.displayName ?? null, csrf, path, roles: req.actor?.roles.map((r) => r.role) ?? [] };
+      return { locale, userName: req.actor?.displayName ?? null, csrf, path, roles: req.actor?.roles.map((r) => r.role) ?? [], unread: stateOf(req).unread };
     };
 
     const send = (reply: FastifyReply, status: number, body: string) => reply.status(status).type(HTML).send(body);
@@ -214,7 +226,7 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       if (!ProcedureCode.safeParse(code).success) return notFoundPage();
       try {
         const proc = await getProcedure(ctxOf(req, database), code);
-        return send(reply, 200, procedurePage(p, proc));
+        return send(reply, 200, procedurePage(p, proc, req.actor?.kind ?? null));
       } catch (err) {
         if (err instanceof AppError && err.kind === 'not_found') return notFoundPage();
         throw err;
@@ -311,5 +323,6 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
     registerSecurityRoutes(app, h);
     registerAdminRoutes(app, h);
     registerAdminSettingsRoutes(app, h);
+    registerNotificationPageRoutes(app, h);
   };
 }

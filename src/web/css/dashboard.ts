@@ -25,7 +25,8 @@ export const css = `.dash-filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-i
 .chart .key.s1{fill:#1d70b8}
 .dash-grid{display:grid;gap:0 2rem}
 @media (min-width:60rem){.dash-grid{grid-template-columns:1fr 1fr}}
-.dash-table-wrap{overflow-x:auto;margin:0 0 1rem;max-width:100%}
+.dash-table-wrap{position:relative;overflow-x:auto;margin:0 0 1rem;max-width:100%}
+.error-message:has(> .dash-vh){position:relative}
 .dash-table-wrap:focus{outline:3px solid #ffdd00}
 table.report{font-size:.9375rem}
 table.report th,table.report td{padding:.375rem .5rem;border:1px solid #b1b4b6}
@@ -35,7 +36,7 @@ table.report tfoot td,table.report tfoot th{font-weight:700;background:#f3f2f1}
 .downloads li{margin:.25rem 0}
 .tag.bad{background:#f6d7d2;color:#942514}
 .tag.good{background:#cce2d8;color:#005a30}
-.dash-vh{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);border:0;white-space:nowrap}
+.dash-vh{position:absolute!important;top:0;left:0;width:1px!important;height:1px!important;margin:0;padding:0;overflow:hidden!important;clip:rect(0 0 0 0);clip-path:inset(50%);border:0;white-space:nowrap}
 .filter-links{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;list-style:none;padding:0;margin:0 0 1rem}
 .filter-links [aria-current]{font-weight:700;text-decoration:none;color:#0b0c0c}
 `;

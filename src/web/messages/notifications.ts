@@ -1,0 +1,48 @@
+/** Messages of the notifications page (`/thong-bao`), the header link, and the SMS consent on the account page. */
+export const vi = {
+  'notif.nav': 'Thông báo',
+  'notif.navUnread': '{n} chưa đọc',
+  'notif.title': 'Thông báo',
+  'notif.lead': 'Thông báo về hồ sơ của bạn: thay đổi trạng thái, yêu cầu bổ sung, hạn giải quyết. Mới nhất ở trên.',
+  'notif.none': 'Bạn chưa có thông báo nào.',
+  'notif.count': '{n} thông báo, {unread} chưa đọc',
+  'notif.unread': 'Chưa đọc',
+  'notif.open': 'Xem hồ sơ {code}',
+  'notif.markRead': 'Đánh dấu đã đọc',
+  'notif.markAll': 'Đánh dấu tất cả là đã đọc',
+  'notif.allRead': 'Đã đánh dấu {n} thông báo là đã đọc.',
+  'notif.notFound': 'Không tìm thấy thông báo này.',
+  'notif.at': 'Lúc {at}',
+  'notif.smsTitle': 'Nhận thông báo qua tin nhắn SMS',
+  'notif.smsExplain':
+    'Nếu bạn đồng ý, Tỉnh Số gửi tin nhắn SMS (không dấu) đến số điện thoại ghi trong hồ sơ mỗi khi hồ sơ thay đổi trạng thái. Thư điện tử và thông báo trên Cổng vẫn được gửi dù bạn không đồng ý. Bạn có thể đổi ý bất cứ lúc nào.',
+  'notif.smsLabel': 'Tôi đồng ý nhận tin nhắn SMS về hồ sơ của mình',
+  'notif.smsSave': 'Lưu lựa chọn',
+  'notif.smsGranted': 'Bạn đã đồng ý nhận tin nhắn SMS (từ {at}).',
+  'notif.smsNotGranted': 'Bạn chưa đồng ý nhận tin nhắn SMS.',
+  'notif.smsSaved': 'Đã lưu lựa chọn nhận tin nhắn SMS.',
+};
+
+export const en: Record<keyof typeof vi, string> = {
+  'notif.nav': 'Notifications',
+  'notif.navUnread': '{n} unread',
+  'notif.title': 'Notifications',
+  'notif.lead': 'Notifications about your dossiers: status changes, requests for more documents, deadlines. Newest first.',
+  'notif.none': 'You have no notifications yet.',
+  'notif.count': '{n} notifications, {unread} unread',
+  'notif.unread': 'Unread',
+  'notif.open': 'Open dossier {code}',
+  'notif.markRead': 'Mark as read',
+  'notif.markAll': 'Mark all as read',
+  'notif.allRead': '{n} notifications marked as read.',
+  'notif.notFound': 'This notification was not found.',
+  'notif.at': 'At {at}',
+  'notif.smsTitle': 'Notifications by text message (SMS)',
+  'notif.smsExplain':
+    'If you agree, Tỉnh Số sends a text message (without diacritics) to the phone number in your dossier whenever its status changes. Email and notifications on the portal are sent whether or not you agree. You can change your mind at any time.',
+  'notif.smsLabel': 'I agree to receive text messages about my dossiers',
+  'notif.smsSave': 'Save my choice',
+  'notif.smsGranted': 'You agreed to receive text messages (since {at}).',
+  'notif.smsNotGranted': 'You have not agreed to receive text messages.',
+  'notif.smsSaved': 'Your choice about text messages is saved.',
+};
