@@ -466,6 +466,15 @@ describe('submission', () => {
     const extra = (await get(d.code, 'citizen.an')).json.files.filter((f: { component: string }) => f.component === required).at(-1);
     expect((await t.request({ method: 'DELETE', url: api(`/dossiers/${d.id}/files/${extra.fileId}`), as: 'citizen.an' })).status).toBe(204);
     expect((await actOk(d.code, 'citizen.an', { action: 'supplement' })).status).toBe('submitted');
+    // The desk records papers brought to the counter for this online dossier (whose files only its
+    // applicant may change): its note saying what it received is the supplement; without one, 422 at the note.
+    await actOk(d.code, 'reception.dung', { action: 'request_supplement', reason: 'Mang bản gốc đến quầy để đối chiếu' });
+    const deskEmpty = await act(d.code, 'reception.dung', { action: 'supplement' });
+    expectProblem(deskEmpty, 422, 'DOSSIER_SUPPLEMENT_EMPTY');
+    expect(deskEmpty.json.errors).toEqual([expect.objectContaining({ path: 'note' })]);
+    expect((await actOk(d.code, 'reception.dung', { action: 'supplement', note: 'Đã nhận bản gốc giấy chứng sinh tại quầy' })).status).toBe('submitted');
+    const last = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'reception.dung' })).json.at(-1);
+    expect(last).toMatchObject({ action: 'supplement', note: 'Đã nhận bản gốc giấy chứng sinh tại quầy' });
   });
 });
 

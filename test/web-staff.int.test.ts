@@ -376,6 +376,12 @@ describe('the citizen’s dossier page after submission', () => {
     // Internal names stay internal: the timeline says "Bộ phận Một cửa", not the officer.
     expect(page.body).not.toContain('Phạm Thị Dung');
     const comp = def.components[0]!.code;
+    // Sent with nothing supplemented: the page says so at the documents and keeps the note (it was a generic error page).
+    const early = await postForm(`/ho-so/${d.id}/bo-sung`, { csrf: csrfOf(page.body), version: /action="\/ho-so\/[^"]+\/bo-sung"[^]*?name="version" value="(\d+)"/.exec(page.body)![1]!, note: 'Tôi đã nộp bản gốc tại quầy' }, me);
+    expectPage(early, 422);
+    expect(early.body).toContain('Chưa bổ sung giấy tờ hoặc thông tin nào kể từ khi có yêu cầu bổ sung');
+    expect(early.body).toContain('>Tôi đã nộp bản gốc tại quầy</textarea>');
+    expect(await historyCount(d.id, 'supplement')).toBe(0);
     const up = await webUpload(`/ho-so/${d.id}/tep`, { csrf: csrfOf(page.body), component: comp }, { name: 'bo-sung.pdf', type: 'application/pdf', data: SAMPLE_PDF }, me);
     expect(up.status).toBe(303);
     const withFile = await get(`/ho-so/${d.id}`, me);

@@ -220,7 +220,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
         enrolment = { secret, qrSvg: await qrSvg(uri) };
       }
     }
-    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, isStaff: actor.kind === 'staff', smsConsent: sms ? { granted: sms.granted, at: sms.at } : undefined, ...extra, enrolment }));
+    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, isStaff: actor.kind === 'staff', smsConsent: sms && actor.kind !== 'staff' ? { granted: sms.granted, at: sms.at } : undefined, ...extra, enrolment }));
   };
 
   app.get('/tai-khoan', { schema: { hide: true } }, async (req, reply) => {

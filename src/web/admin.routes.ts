@@ -11,7 +11,7 @@ import type { Role } from '../platform/context.ts';
 import { hasRole } from '../platform/context.ts';
 import { AppError, type FieldError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
-import { normalisePhone, PHONE_INVALID } from '../platform/text.ts';
+import { normalisePhone } from '../platform/text.ts';
 import { formatVnDateTime, vnDate } from '../platform/time.ts';
 import {
   adminHomePage,
@@ -521,12 +521,12 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     };
     const errors: AdminError[] = [];
     const bad = (name: string, label: Parameters<typeof t>[1], message: string) => errors.push({ anchor: inputId(name), message: t(locale, 'admin.errInvalid', { label: t(locale, label), message }) });
-    if (!USERNAME_RE.test(form.username)) bad('username', 'admin.users.username', '3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới');
-    if (!form.displayName) bad('displayName', 'admin.users.displayName', 'bắt buộc');
-    if (form.password.length < 10) bad('password', 'admin.users.password', 'ít nhất 10 ký tự');
-    if (form.idNumber && !/^\d{12}$/.test(form.idNumber)) bad('idNumber', 'admin.users.idNumber', 'gồm đúng 12 chữ số');
-    if (form.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email)) bad('email', 'admin.users.email', 'không đúng dạng');
-    if (form.phone && normalisePhone(form.phone) === null) bad('phone', 'admin.users.phone', PHONE_INVALID);
+    if (!USERNAME_RE.test(form.username)) bad('username', 'admin.users.username', t(locale, 'admin.err.username'));
+    if (!form.displayName) bad('displayName', 'admin.users.displayName', t(locale, 'admin.err.required'));
+    if (form.password.length < 10) bad('password', 'admin.users.password', t(locale, 'admin.err.password'));
+    if (form.idNumber && !/^\d{12}$/.test(form.idNumber)) bad('idNumber', 'admin.users.idNumber', t(locale, 'admin.err.idNumber'));
+    if (form.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email)) bad('email', 'admin.users.email', t(locale, 'admin.err.format'));
+    if (form.phone && normalisePhone(form.phone) === null) bad('phone', 'admin.users.phone', t(locale, 'admin.err.phone'));
     const render = async (status: number, errs: AdminError[]) =>
       send(reply, status, userFormPage(h.pageCtx(req, reply), { mode: 'new', form: { ...form, password: '' }, agencies: await agencyChoices(), errors: errs }));
     if (errors.length) return render(422, errors);
@@ -634,17 +634,17 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       parentCode: str(body.parentCode, 64) || null,
     };
     const errors: AdminError[] = [];
-    const need = (name: keyof AgencyRow, label: Parameters<typeof t>[1], ok: boolean, message = 'bắt buộc') => {
+    const need = (name: keyof AgencyRow, label: Parameters<typeof t>[1], ok: boolean, message = t(locale, 'admin.err.required')) => {
       if (!ok) errors.push({ anchor: inputId(name), message: t(locale, 'admin.errInvalid', { label: t(locale, label), message }) });
     };
-    if (mode === 'new') need('code', 'admin.code', AGENCY_CODE_RE.test(form.code), '2–64 ký tự: chữ, số, dấu chấm, gạch ngang');
+    if (mode === 'new') need('code', 'admin.code', AGENCY_CODE_RE.test(form.code), t(locale, 'admin.err.agencyCode'));
     need('name', 'admin.name', !!form.name);
     need('shortName', 'admin.ag.shortName', !!form.shortName);
-    need('identityCode', 'admin.ag.identityCode', /^[0-9A-Za-z.]{3,40}$/.test(form.identityCode), 'chữ, số và dấu chấm, ví dụ 000.00.12.H37');
-    need('unitCode', 'admin.ag.unit', /^\d{2,5}$/.test(form.unitCode), 'mã số của tỉnh hoặc xã');
+    need('identityCode', 'admin.ag.identityCode', /^[0-9A-Za-z.]{3,40}$/.test(form.identityCode), t(locale, 'admin.err.identityCode'));
+    need('unitCode', 'admin.ag.unit', /^\d{2,5}$/.test(form.unitCode), t(locale, 'admin.err.unitCode'));
     if (errors.length) return renderAgency(req, reply, 422, mode, form, errors);
     if (mode === 'new' && (await agencyRows()).some((a) => a.code === form.code)) {
-      return renderAgency(req, reply, 422, mode, form, [{ anchor: inputId('code'), message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.code'), message: 'đã có cơ quan dùng mã này' }) }]);
+      return renderAgency(req, reply, 422, mode, form, [{ anchor: inputId('code'), message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.code'), message: t(locale, 'admin.err.codeTaken') }) }]);
     }
     const input: AgencyInput = { code: form.code, name: form.name, shortName: form.shortName, identityCode: form.identityCode, unitCode: form.unitCode, parentCode: form.parentCode, kind: form.kind as AgencyInput['kind'] };
     try {

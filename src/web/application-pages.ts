@@ -416,6 +416,8 @@ export interface CitizenDossierView {
   maxBytes?: number | undefined;
   /** The rating form's last answer (after an error). */
   rating?: { value: string; comment: string } | undefined;
+  /** The supplement form's note (after an error). */
+  supplementNote?: string | undefined;
   /** Official forms of the dossier (01 receipt, 02 supplement request...), printed by the documents module. */
   forms?: { form: string; title: string }[] | undefined;
 }
@@ -442,7 +444,7 @@ ${reason ? html`<p>${_('staff.ct.supplementLead')}</p><p class="note">${reason}<
 ${componentsSection(p, { dossier: d, proc: v.proc, errors: v.errors, maxSize: v.maxSize, maxBytes: v.maxBytes, base: `/ho-so/${id}`, removable: (f) => !!requestedAt && f.uploadedAt > requestedAt })}
 <form method="post" action="/ho-so/${id}/bo-sung" novalidate>
 ${csrfField(p)}${version}
-<div class="field"><label for="s-note">${_('staff.ct.noteLabel')}</label><textarea id="s-note" name="note" rows="3" maxlength="2000"></textarea></div>
+<div class="field"><label for="s-note">${_('staff.ct.noteLabel')}</label><textarea id="s-note" name="note" rows="3" maxlength="2000">${v.supplementNote ?? ''}</textarea></div>
 <button type="submit">${_('staff.ct.sendSupplement')}</button>
 </form>`;
     }

@@ -367,7 +367,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     reply: FastifyReply,
     status: number,
     d: LoadedDossier,
-    opts: { errors?: PageError[]; notice?: string; done?: string; rating?: { value: string; comment: string } } = {},
+    opts: { errors?: PageError[]; notice?: string; done?: string; rating?: { value: string; comment: string }; supplementNote?: string } = {},
   ) => {
     const history = await getHistory(ctxOf(req, database), d.dossier.id);
     return send(
@@ -381,6 +381,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
         notice: opts.notice,
         done: opts.done,
         rating: opts.rating,
+        supplementNote: opts.supplementNote,
         forms: availableForms({ code: d.dossier.code, receivedAt: d.dossier.receivedAt }, history),
         ...(await tools.maxBytes().then((b) => ({ maxSize: tools.sizeWords(b), maxBytes: b }))),
       }),
@@ -435,7 +436,8 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       .where(eq(users.id, actor.userId));
     const opened = row ? openUserFields(req.server.keyring, row) : { idNumber: null, phone: null };
     return {
-      fullName: actor.displayName,
+      // An organisation account's display name is the company's, not its representative's.
+      fullName: actor.kind === 'citizen' ? actor.displayName : '',
       idNumber: opened.idNumber ?? '',
       organisationName: '',
       taxCode: actor.kind === 'organisation' ? (row?.taxCode ?? '') : '',
@@ -609,6 +611,13 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       if (err.kind === 'precondition_failed') return renderDossier(req, reply, 412, await load(req, id), { notice: t(locale, 'app.stale') });
       if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, id), { notice: t(locale, 'staff.dv.conflict') });
       if (err.kind === 'forbidden') return renderDossier(req, reply, 403, await load(req, id), { notice: t(locale, 'staff.dv.forbidden') });
+      if (err.kind === 'invalid') {
+        // Incomplete, or nothing supplemented yet: said at the documents, the typed note kept.
+        const d = await load(req, id);
+        const first = d.proc.definition.components[0]?.code;
+        const errors = (err.errors ?? []).map((e) => ({ anchor: e.path === 'files' && first ? componentAnchor(first) : anchorOfPath(e.path), message: e.message }));
+        return renderDossier(req, reply, 422, d, { errors: errors.length ? errors : [{ anchor: 'main', message: err.userMessage ?? err.message }], supplementNote: body.note ?? '' });
+      }
       throw err;
     }
     return reply.redirect(`/ho-so/${id}?da-gui=1`, 303);

@@ -240,8 +240,10 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, key), { notice: t(locale, 'staff.dv.conflict') });
       if (err.kind === 'forbidden') return renderDossier(req, reply, 403, await load(req, key), { notice: t(locale, 'staff.dv.forbidden') });
       if (err.kind === 'invalid') {
-        const fieldOf: Record<string, 'reason' | 'note' | 'assignee' | 'newDue'> = { reason: 'reason', note: 'reason', assigneeId: 'assignee', newDueAt: 'newDue' };
-        const errs = (err.errors ?? []).map((e) => ({ anchor: actionField(action, fieldOf[e.path] ?? 'reason'), message: e.message }));
+        // The action's text box is its reason when it needs one, else its note.
+        const text = need.reason ? 'reason' : 'note';
+        const fieldOf: Record<string, 'reason' | 'note' | 'assignee' | 'newDue'> = { reason: text, note: text, assigneeId: 'assignee', newDueAt: 'newDue' };
+        const errs = (err.errors ?? []).map((e) => ({ anchor: actionField(action, fieldOf[e.path] ?? text), message: e.message }));
         return renderDossier(req, reply, 422, await load(req, key), { errors: errs.length ? errs : [{ anchor: 'thao-tac', message: err.userMessage ?? err.message }], values });
       }
       throw err;

@@ -100,10 +100,12 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       else reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
     });
 
-    // The header's "Thông báo" link shows the unread count: one small indexed count per page a
-    // signed-in person opens (a browser asking for HTML), none for visitors, the API or assets.
+    // The header's "Thông báo" link shows the unread count: one small count (on the partial index of
+    // unread notifications, migration 0016) per page a signed-in person opens (a browser asking for HTML), none for visitors, the API or assets.
     app.addHook('preHandler', async (req) => {
       if (!req.actor || (req.method !== 'GET' && req.method !== 'HEAD') || API_PATH.test(req.url) || !/\btext\/html\b/.test(req.headers.accept ?? '')) return;
+      // The notifications page counts them with its list.
+      if (req.url === '/thong-bao' || req.url.startsWith('/thong-bao?')) return;
       const s = state.get(req);
       if (s) s.unread = await countUnread(database.db, req.actor.userId);
     });

@@ -961,10 +961,19 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
                 AND h.id > COALESCE((SELECT max(r.id) FROM dossier_history r WHERE r.dossier_id = ${d.id} AND r.action = 'request_supplement'), 0)
                 AND (h.action IN ('attach_file', 'reuse_file', 'remove_file') OR (h.action = 'update' AND h.data->>'form' = 'true'))) AS changed`,
         );
-        if (!change?.changed) {
+        // The desk records papers brought to the counter, which it may not be able to attach (an
+        // online dossier of an account holder): its note saying what it received is the change.
+        if (!change?.changed && !(party === 'reception' && note)) {
           throw new AppError('invalid', 'DOSSIER_SUPPLEMENT_EMPTY', {
-            userMessage: 'Chưa có gì được bổ sung: hãy đính kèm, thay hoặc gỡ giấy tờ, hoặc sửa tờ khai theo yêu cầu bổ sung rồi gửi lại.',
-            errors: [{ path: 'files', message: 'Chưa bổ sung giấy tờ hoặc thông tin nào kể từ khi có yêu cầu bổ sung' }],
+            userMessage:
+              party === 'reception'
+                ? 'Chưa có gì được bổ sung: hãy ghi rõ giấy tờ đã nhận tại quầy (ghi chú), hoặc đính kèm, thay, gỡ giấy tờ hay sửa tờ khai rồi gửi lại.'
+                : 'Chưa có gì được bổ sung: hãy đính kèm, thay hoặc gỡ giấy tờ, hoặc sửa tờ khai theo yêu cầu bổ sung rồi gửi lại.',
+            errors: [
+              party === 'reception'
+                ? { path: 'note', message: 'Ghi rõ giấy tờ đã nhận tại quầy' }
+                : { path: 'files', message: 'Chưa bổ sung giấy tờ hoặc thông tin nào kể từ khi có yêu cầu bổ sung' },
+            ],
           });
         }
         break;
