@@ -4,7 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
+import { notificationJobHandlers } from '../src/modules/notifications/notifications.jobs.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { JobWorker } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from '../test/harness.ts';
 import { launch, screenshot, SCREENSHOTS, seriousViolations } from './browser.ts';
 
@@ -148,6 +150,18 @@ describe('the one-stop desk and the agency in Chromium', () => {
     await citizen.getByRole('button', { name: 'Gửi đánh giá' }).click();
     await citizen.getByText('Bạn đã đánh giá: Rất hài lòng.').waitFor();
     await check(citizen, 'citizen-rated');
+
+    // What they were told along the way (the job worker, run here by hand, writes the in-app
+    // notifications): the header's link with the unread count, the list, and opening one.
+    const worker = new JobWorker(t.database.db, notificationJobHandlers, t.app.log);
+    while ((await worker.runOnce()) > 0);
+    await citizen.goto(`${base}/ho-so/${d.id}`);
+    await citizen.getByRole('link', { name: /^Thông báo/ }).first().click();
+    await citizen.getByRole('heading', { name: 'Thông báo', level: 1 }).waitFor();
+    await citizen.getByText('Chưa đọc').first().waitFor();
+    await check(citizen, 'citizen-notifications');
+    await citizen.getByRole('button', { name: `Xem hồ sơ ${d.code}` }).first().click();
+    await citizen.waitForURL(`${base}/ho-so/${d.id}`);
 
     const history = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/history`, as: 'reception.dung' })).json.map((h: { action: string }) => h.action);
     expect(history).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'attach_file', 'supplement', 'receive', 'forward', 'approve', 'return_result', 'rate']);
