@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
-import { notificationJobHandlers, notificationSchedules } from '../src/modules/notifications/notifications.jobs.ts';
+import { notificationJobHandlers, notificationSchedules, pruneNotifications } from '../src/modules/notifications/notifications.jobs.ts';
 import { housekeepingHandlers, housekeepingSchedules, PRUNE_JOB, pruneIdempotencyKeys, pruneJobs } from '../src/platform/housekeeping.ts';
+import { newId } from '../src/platform/ids.ts';
 import { enqueueJob, JobWorker, type BatchJobHandler } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
 
@@ -93,6 +94,29 @@ describe('the job queue and notifications', () => {
       { username: 'reception.dung', title: `Hồ sơ ${late!.code} đã quá hạn` },
       { username: 'reception.tam', title: `Hồ sơ ${late!.code} đã quá hạn` },
     ]);
+  });
+
+  it('keeps read notifications 180 days and deadline reminders 30, unread ones until read', async () => {
+    const [u] = await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM users WHERE username = 'specialist.giang'`);
+    const now = new Date('2027-06-01T03:00:00Z');
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    const rows = {
+      readOld: { kind: 'receive', at: daysAgo(181), read: daysAgo(180) },
+      readRecent: { kind: 'receive', at: daysAgo(179), read: daysAgo(1) },
+      unreadAncient: { kind: 'request_supplement', at: daysAgo(400), read: null },
+      deadlineOld: { kind: 'deadline_overdue', at: daysAgo(31), read: null },
+      deadlineRecent: { kind: 'deadline_soon', at: daysAgo(29), read: daysAgo(28) },
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, r] of Object.entries(rows)) {
+      ids[name] = newId();
+      await t.database.db.execute(
+        sql`INSERT INTO notifications (id, user_id, kind, title, body, created_at, read_at) VALUES (${ids[name]}, ${u!.id}, ${r.kind}, ${name}, ${name}, ${r.at}, ${r.read})`,
+      );
+    }
+    const mine = sql`SELECT title FROM notifications WHERE id IN (${sql.join(Object.values(ids).map((id) => sql`${id}`), sql`, `)}) ORDER BY title`;
+    expect(await pruneNotifications(t.database.db, now)).toBeGreaterThanOrEqual(2);
+    expect((await queryRows<{ title: string }>(t.database.db, mine)).map((r) => r.title)).toEqual(['deadlineRecent', 'readRecent', 'unreadAncient']);
   });
 
   it('retries a failing job with backoff and gives up after its attempts', async () => {

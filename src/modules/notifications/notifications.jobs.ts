@@ -1,5 +1,6 @@
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import { notifications } from '../../db/schema.ts';
+import { deleteInBatches } from '../../platform/housekeeping.ts';
 import type { BatchJobHandler, JobHandler, JobHandlers, JobRow } from '../../platform/jobs.ts';
 import { newId } from '../../platform/ids.ts';
 import { formatVnDateTime, vnDate } from '../../platform/time.ts';
@@ -98,6 +99,30 @@ export const scanDeadlines: JobHandler = async (_job, db: Db) => {
 };
 
 /**
+ * How long in-app notifications are kept: a read one for `readDays` after it was written; a
+ * deadline reminder (`deadline_soon`, `deadline_overdue`: about one day, and written again the
+ * next day while the dossier is still late) for `deadlineDays`, read or not. An unread notification
+ * of another kind stays until it is read. Without this, an officer collects one reminder per late
+ * dossier per day, for good.
+ */
+export const NOTIFICATION_RETENTION = { readDays: 180, deadlineDays: 30 } as const;
+const DAY_MS = 86_400_000;
+
+/** Deletes in-app notifications past their retention (NOTIFICATION_RETENTION); returns how many. */
+export async function pruneNotifications(db: Db, now: Date = new Date(), retention: { readDays: number; deadlineDays: number } = NOTIFICATION_RETENTION): Promise<number> {
+  const readBefore = new Date(now.getTime() - retention.readDays * DAY_MS);
+  const deadlineBefore = new Date(now.getTime() - retention.deadlineDays * DAY_MS);
+  return deleteInBatches(
+    db,
+    (limit) => sql`DELETE FROM notifications WHERE id IN (
+      SELECT id FROM notifications
+      WHERE (read_at IS NOT NULL AND created_at < ${readBefore}) OR (kind IN ('deadline_soon', 'deadline_overdue') AND created_at < ${deadlineBefore})
+      LIMIT ${limit})
+      RETURNING 1`,
+  );
+}
+
+/**
  * The job handlers of this module. `dossier.status_changed` writes the in-app notification and
  * fans out to the configured email and SMS channels; `notification.deliver` sends one message.
  */
@@ -106,6 +131,9 @@ export function notificationHandlers(deps: DeliveryDeps): JobHandlers {
   return {
     'dossier.status_changed': statusChanged(deps),
     'dossier.deadline_scan': scanDeadlines,
+    'notification.prune': async (_job, db) => {
+      await pruneNotifications(db);
+    },
     [DELIVER_JOB]: (job, db) => deliverNotification(job, db, deps),
   };
 }
@@ -114,4 +142,7 @@ export function notificationHandlers(deps: DeliveryDeps): JobHandlers {
 export const notificationJobHandlers = notificationHandlers({ channels: {}, maxAttempts: 1, keyring: null });
 
 /** Periodic jobs of this module. */
-export const notificationSchedules = [{ type: 'dossier.deadline_scan', everyMs: 3_600_000 }];
+export const notificationSchedules = [
+  { type: 'dossier.deadline_scan', everyMs: 3_600_000 },
+  { type: 'notification.prune', everyMs: 86_400_000 },
+];
