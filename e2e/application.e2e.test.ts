@@ -87,11 +87,12 @@ describe('applying online in Chromium', () => {
       // Upload every required document.
       for (const c of def.components.filter((x) => x.required)) {
         // With JavaScript the upload goes by XMLHttpRequest and the page is swapped in place; without,
-        // the browser navigates. Either way, wait for one more listed copy of the file.
-        const listed = await page.getByText(path.basename(pdfPath)).count();
+        // the browser navigates. Either way, wait for one more listed copy of the file: a link to it,
+        // which only the server's answer has (the progress line names the file from its start).
+        const listed = await page.getByRole('link', { name: path.basename(pdfPath) }).count();
         await page.locator(`#c-${c.code}`).setInputFiles(pdfPath);
         await page.locator(`form:has(#c-${c.code})`).getByRole('button', { name: 'Tải lên' }).click();
-        await expect.poll(() => page.getByText(path.basename(pdfPath)).count(), { timeout: 60_000 }).toBeGreaterThan(listed);
+        await expect.poll(() => page.getByRole('link', { name: path.basename(pdfPath) }).count(), { timeout: 60_000 }).toBeGreaterThan(listed);
       }
       await page.getByRole('button', { name: 'Tiếp tục' }).click();
       await page.waitForURL(/\/kiem-tra$/);

@@ -65,11 +65,13 @@ describe('counter intake in Chromium', () => {
       await check(page, 'intake-form', js);
       for (const c of def.components.filter((x) => x.required)) {
         // With JavaScript the upload goes by XMLHttpRequest and the page is swapped in place; without,
-        // the browser navigates. Either way, wait for one more listed copy of the file.
-        const listed = await page.getByText(path.basename(scanPath)).count();
+        // the browser navigates. Either way, wait for one more listed copy of the file: a link to it,
+        // which only the server's answer has (the progress line names the file too, from its start,
+        // and under load a click on "Nộp" before the answer swaps the page in would be lost).
+        const listed = await page.getByRole('link', { name: path.basename(scanPath) }).count();
         await page.locator(`#c-${c.code}`).setInputFiles(scanPath);
         await page.locator(`form:has(#c-${c.code})`).getByRole('button', { name: 'Tải lên' }).click();
-        await expect.poll(() => page.getByText(path.basename(scanPath)).count(), { timeout: 60_000 }).toBeGreaterThan(listed);
+        await expect.poll(() => page.getByRole('link', { name: path.basename(scanPath) }).count(), { timeout: 60_000 }).toBeGreaterThan(listed);
       }
       await page.getByRole('button', { name: 'Nộp và tiếp nhận hồ sơ' }).click();
       await page.waitForURL(/\/xong$/);
