@@ -12,8 +12,7 @@ import type { FormField } from '../src/modules/procedures/procedures.schemas.ts'
 import { migrate } from '../src/db/migrate.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
-import { clearCalendarCache, loadClock } from '../src/modules/calendar/index.ts';
-import { closingOf, firstWorkingDayClosingAfter } from '../src/modules/dossiers/dossiers.service.ts';
+import { clearCalendarCache, loadClock, nextWorkingClose } from '../src/modules/calendar/index.ts';
 import { clearProcedureCache } from '../src/modules/procedures/procedures.repo.ts';
 
 /**
@@ -173,7 +172,7 @@ export function multipartParts(fields: Record<string, string>, files: { field: s
 export async function workingDayClosing(t: TestApp, after: Date | number, minDays = 0): Promise<Date> {
   const clock = await loadClock(t.database.db);
   const from = new Date(new Date(after).getTime() + minDays * 86_400_000);
-  return closingOf(firstWorkingDayClosingAfter(from, clock), clock);
+  return nextWorkingClose(from, clock.calendar, clock.officeHours);
 }
 
 /** Answers to every required question of a procedure's form (the demo generator's, seeded). */

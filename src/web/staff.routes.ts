@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadClock, workingDaysBetween, type Clock } from '../modules/calendar/index.ts';
+import { closeOfOffice, loadClock, workingDaysBetween, type Clock } from '../modules/calendar/index.ts';
 import { DOSSIER_ACTIONS, DOSSIER_STATUSES, type DossierAction, type DossierStatus } from '../modules/dossiers/dossier-workflow.ts';
 import type { ActionBody } from '../modules/dossiers/dossiers.schemas.ts';
-import { closingOf, createDossier, firstExtensionDay, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
+import { createDossier, firstExtensionDay, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
 import { assignableSpecialists, dueSoonLimit, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
 import { availableForms } from '../modules/documents/index.ts';
@@ -220,7 +220,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     let newDueAt: string | undefined;
     if (need.newDue) {
       // A new due date is a day; the result is due at the close of that office day (the office_hours setting).
-      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && isRealDay(values.newDue)) newDueAt = toIso(closingOf(values.newDue, await loadClock(database.db)));
+      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && isRealDay(values.newDue)) newDueAt = toIso(closeOfOffice(values.newDue, (await loadClock(database.db)).officeHours));
       else errors.push({ anchor: actionField(action, 'newDue'), message: t(locale, 'staff.err.newDue') });
     }
     if (errors.length) return renderDossier(req, reply, 422, await load(req, key), { errors, values });

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_OFFICE_HOURS,
+  closeOfOffice,
   computeDueAt,
+  isWorkingTime,
+  nextWorkingClose,
   legalDuration,
   moveCalendarDueAt,
   stepDeadlines,
@@ -456,5 +459,33 @@ describe('legalDuration: a stored duration as the legal count takes it', () => {
     expect(legalDuration({ value: 15, unit: 'days' })).toEqual({ value: 15, unit: 'days' });
     expect(legalDuration({ value: 0.5, unit: 'working_days' })).toEqual({ value: 0.5, unit: 'working_days' });
     expect(legalDuration({ value: 1.5, unit: 'hours' })).toEqual({ value: 1.5, unit: 'hours' });
+  });
+});
+
+describe('working time for a new due date (isWorkingTime, closeOfOffice, nextWorkingClose)', () => {
+  it('is a working day inside an office period, the close of office included', () => {
+    const working = (iso: string) => isWorkingTime(at(iso), OFFICIAL, DEFAULT_OFFICE_HOURS);
+    expect(working('2026-03-02T17:00:00+07:00')).toBe(true); // Monday, the close of office
+    expect(working('2026-03-02T07:30:00+07:00')).toBe(true);
+    expect(working('2026-03-02T12:15:00+07:00')).toBe(false); // lunch
+    expect(working('2026-03-02T20:00:00+07:00')).toBe(false);
+    expect(working('2026-03-01T10:00:00+07:00')).toBe(false); // Sunday
+    expect(working('2026-02-18T10:00:00+07:00')).toBe(false); // Tết, an official day off
+    expect(working('2026-09-02T10:00:00+07:00')).toBe(false); // National Day
+    // Office hours from the setting: with a day ending at 16:30, 17:00 is not working time.
+    expect(isWorkingTime(at('2026-03-02T17:00:00+07:00'), OFFICIAL, { periods: [{ start: '08:00', end: '16:30' }] })).toBe(false);
+  });
+
+  it('closes a day at the end of its last office period, per the office hours', () => {
+    expect(toVietnamIso(closeOfOffice('2026-03-01', DEFAULT_OFFICE_HOURS))).toBe('2026-03-01T17:00:00+07:00');
+    expect(toVietnamIso(closeOfOffice('2026-03-02', { periods: [{ start: '08:00', end: '16:30' }] }))).toBe('2026-03-02T16:30:00+07:00');
+  });
+
+  it('finds the close of the first working day that closes strictly after an instant', () => {
+    const next = (iso: string, calendar: CalendarSource = OFFICIAL) => toVietnamIso(nextWorkingClose(at(iso), calendar, DEFAULT_OFFICE_HOURS));
+    expect(next('2026-02-28T10:00:00+07:00')).toBe('2026-03-02T17:00:00+07:00'); // Saturday → Monday
+    expect(next('2026-03-02T16:59:00+07:00')).toBe('2026-03-02T17:00:00+07:00');
+    expect(next('2026-03-02T17:00:00+07:00')).toBe('2026-03-03T17:00:00+07:00'); // at the close: the next day
+    expect(next('2026-02-13T18:00:00+07:00')).toBe('2026-02-23T17:00:00+07:00'); // over the official Tết week
   });
 });

@@ -5,7 +5,7 @@
  * Internally an instant is a "local millisecond": the UTC epoch milliseconds shifted by +7 h,
  * so that floor(local / day) is the Vietnamese calendar day and the remainder its time of day.
  */
-import { MS_PER_DAY, fromDayNumber, toDayNumber } from './civil-date.ts';
+import { MS_PER_DAY, fromDayNumber, parseIsoDate, toDayNumber } from './civil-date.ts';
 import { toWorkingCalendar } from './holidays.ts';
 import type { WorkingCalendar, YearCalendarProvider } from './holidays.ts';
 
@@ -305,6 +305,30 @@ function closingOfWorkingDayFrom(dayNumber: number, calendar: WorkingCalendar, o
     if (calendar.isWorkingDayNumber(day)) return day * MS_PER_DAY + office.closingMs;
   }
   throw new RangeError(`No working day within ${MAX_DAYS_WITHOUT_WORK} days; check the calendar`);
+}
+
+/**
+ * Whether an instant is working time, as a new due date must be: a working day of the calendar
+ * (holidays, substitute days, official overrides) and inside one of its office periods, a
+ * period's end included (the close of office is working time). RangeError outside the calendar.
+ */
+export function isWorkingTime(at: Date, calendar: CalendarSource, officeHours: OfficeHours): boolean {
+  const office = parseOfficeHours(officeHours);
+  const local = toLocalMs(at);
+  const day = Math.floor(local / MS_PER_DAY);
+  const time = local - day * MS_PER_DAY;
+  return toWorkingCalendar(calendar).isWorkingDayNumber(day) && office.periods.some(([start, end]) => time >= start && time <= end);
+}
+
+/** The close of office (the end of the last period) of a Vietnamese calendar day (YYYY-MM-DD), working or not. */
+export function closeOfOffice(date: string, officeHours: OfficeHours): Date {
+  return fromLocalMs(parseIsoDate(date) * MS_PER_DAY + parseOfficeHours(officeHours).closingMs);
+}
+
+/** The close of office of the first working day that closes strictly after `after` (art. 148(2) as for `days`). */
+export function nextWorkingClose(after: Date, calendar: CalendarSource, officeHours: OfficeHours): Date {
+  const office = parseOfficeHours(officeHours);
+  return fromLocalMs(closingOfWorkingDayFrom(dayClosingAtOrAfter(toLocalMs(after) + 1, office), toWorkingCalendar(calendar), office));
 }
 
 /** Signed office time between two local instants. */

@@ -21,7 +21,10 @@ export type {
 } from './holidays.ts';
 export {
   DEFAULT_OFFICE_HOURS,
+  closeOfOffice,
   computeDueAt,
+  isWorkingTime,
+  nextWorkingClose,
   legalDuration,
   moveCalendarDueAt,
   stepDeadlines,

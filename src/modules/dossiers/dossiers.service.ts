@@ -14,8 +14,8 @@ import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { cleanText, isMobilePhone, normalisePhone } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
-import { formatVnDateTime, toIso, VN_OFFSET_MS, vnDate } from '../../platform/time.ts';
-import { computeDueAt, legalDuration, loadClock, moveCalendarDueAt, stepDeadlines, workingDaysBetween, workingMinutesBetween, type Clock } from '../calendar/index.ts';
+import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
+import { computeDueAt, isWorkingTime, legalDuration, loadClock, moveCalendarDueAt, nextWorkingClose, stepDeadlines, workingDaysBetween, workingMinutesBetween, type Clock } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { agencyUnitMaps, unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
@@ -111,43 +111,14 @@ export async function workflowStepDeadlines(db: Db, d: Pick<DossierRow, 'receive
   return stepDeadlines({ receivedAt: d.receivedAt, originalDueAt: d.originalDueAt, dueAt: d.dueAt, shares, pauses, calendar: clock.calendar, officeHours: clock.officeHours });
 }
 
-const DAY_MS = 86_400_000;
 const WEEKDAYS_VI = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** The close of office (the end of the last office period, per the `office_hours` setting) of a day (YYYY-MM-DD), as an instant. */
-export function closingOf(date: string, clock: Clock): Date {
-  const last = clock.officeHours.periods.at(-1);
-  return new Date(Date.parse(`${date}T00:00:00+07:00`) + (last ? minutesOf(last.end) : 17 * 60) * 60_000);
-}
-
-/**
- * Whether an instant is working time, as a due date must be: a working day of the calendar
- * (holidays, substitutes, official overrides), within one of its office periods (a period's end
- * included: 17:00 is the close of office). Throws RangeError outside the calendar's years.
- */
-export function isWorkingTime(at: Date, clock: Clock): boolean {
-  if (!clock.calendar.isWorkingDay(vnDate(at))) return false;
-  const minute = ((at.getTime() + VN_OFFSET_MS) % DAY_MS) / 60_000;
-  return clock.officeHours.periods.some((p) => minute >= minutesOf(p.start) && minute <= minutesOf(p.end));
-}
-
-/** The first working day (YYYY-MM-DD) whose close of office is after `after`. Throws RangeError outside the calendar's years. */
-export function firstWorkingDayClosingAfter(after: Date, clock: Clock): string {
-  let day = Date.parse(`${vnDate(after)}T00:00:00Z`);
-  for (let i = 0; i < 400; i++, day += DAY_MS) {
-    const date = new Date(day).toISOString().slice(0, 10);
-    if (clock.calendar.isWorkingDay(date) && closingOf(date, clock).getTime() > after.getTime()) return date;
-  }
-  throw new RangeError(`no working day within 400 days of ${after.toISOString()}`);
-}
 
 /**
  * The first day an extension's new due date may fall on, at the close of office (what the
  * officers' page sends for a date): a working day, closing after both the due date and now.
  */
 export function firstExtensionDay(dueAt: Date | null, now: Date, clock: Clock): string {
-  return firstWorkingDayClosingAfter(dueAt && dueAt.getTime() > now.getTime() ? dueAt : now, clock);
+  return vnDate(nextWorkingClose(dueAt && dueAt.getTime() > now.getTime() ? dueAt : now, clock.calendar, clock.officeHours));
 }
 
 /** "Thứ Hai 30/11/2026". */
@@ -157,10 +128,10 @@ function dayNameVi(date: string): string {
 
 /** Refuses a new due date outside working time, naming the next working day. Errors: DOSSIER_NEW_DUE_INVALID. */
 function assertNewDueInWorkingTime(newDue: Date, clock: Clock): void {
-  let next: string;
+  let next: Date;
   try {
-    if (isWorkingTime(newDue, clock)) return;
-    next = firstWorkingDayClosingAfter(newDue, clock);
+    if (isWorkingTime(newDue, clock.calendar, clock.officeHours)) return;
+    next = nextWorkingClose(newDue, clock.calendar, clock.officeHours);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
@@ -170,11 +141,12 @@ function assertNewDueInWorkingTime(newDue: Date, clock: Clock): void {
   }
   const hours = clock.officeHours.periods.map((p) => `${p.start}–${p.end}`).join(', ');
   const day = vnDate(newDue);
+  const nextDay = dayNameVi(vnDate(next));
   const what = clock.calendar.isWorkingDay(day) ? `${formatVnDateTime(newDue)} ngoài giờ làm việc (${hours})` : `${dayNameVi(day)} không phải ngày làm việc`;
   throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
-    userMessage: `Ngày hẹn trả mới phải vào giờ làm việc của một ngày làm việc: ${what}. Ngày làm việc tiếp theo là ${dayNameVi(next)}.`,
-    errors: [{ path: 'newDueAt', message: `Không phải thời gian làm việc; ngày làm việc tiếp theo: ${dayNameVi(next)}` }],
-    details: { nextWorkingDay: next, suggestedNewDueAt: toIso(closingOf(next, clock)) },
+    userMessage: `Ngày hẹn trả mới phải vào giờ làm việc của một ngày làm việc: ${what}. Ngày làm việc tiếp theo là ${nextDay}.`,
+    errors: [{ path: 'newDueAt', message: `Không phải thời gian làm việc; ngày làm việc tiếp theo: ${nextDay}` }],
+    details: { nextWorkingDay: vnDate(next), suggestedNewDueAt: toIso(next) },
   });
 }
 

@@ -122,7 +122,7 @@ function paramsTexts(err: unknown): string[] {
 /**
  * An error as pino serializes it, with the rule applied to its properties, and what a failed query
  * carries of the request's data gone: the parameters (the `params` property, and their text in the
- * message and stack; the SQL stays, its values are placeholders) and PostgreSQL's `detail`, which
+ * message and stack; the SQL stays, with `$n` where the values were) and PostgreSQL's `detail`, which
  * quotes values (`Key (code)=(…) already exists`).
  */
 function redactedErr(err: Error): pino.SerializedError {
