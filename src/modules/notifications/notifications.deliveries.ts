@@ -59,11 +59,16 @@ export interface ChangeRow {
 
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+/** Whether a change can send email or SMS at all: a channel is configured and recipients can be encrypted. */
+export const sendsMessages = (deps: DeliveryDeps): boolean => Boolean((deps.channels.email || deps.channels.sms) && deps.keyring);
+
 /**
  * Reads the dossiers of a batch of `dossier.status_changed` jobs in one statement, in the jobs'
- * order; a job whose dossier is gone has no row.
+ * order; a job whose dossier is gone has no row. Without `recipients` (no email or SMS channel is
+ * configured: only in-app notifications will be written) the applicant's encrypted contact
+ * details and SMS consent are neither joined nor read; those fields are then null.
  */
-export async function loadChanges(db: Db, jobs: JobRow[]): Promise<ChangeRow[]> {
+export async function loadChanges(db: Db, jobs: JobRow[], opts: { recipients: boolean } = { recipients: true }): Promise<ChangeRow[]> {
   const items = jobs.flatMap((job, ord) => {
     const { dossierId, action, to } = job.payload as { dossierId?: unknown; action?: unknown; to?: unknown };
     return typeof dossierId === 'string' && typeof action === 'string' ? [{ ord, dossier_id: dossierId, action, to_status: typeof to === 'string' ? to : '' }] : [];
@@ -72,15 +77,18 @@ export async function loadChanges(db: Db, jobs: JobRow[]): Promise<ChangeRow[]> 
   const malformed = items.find((i) => !UUID_RE.test(i.dossier_id));
   if (malformed) throw new Error(`dossier.status_changed: dossierId is not a UUID (${malformed.dossier_id.slice(0, 40)})`);
   if (!items.length) return [];
+  const contact = opts.recipients
+    ? sql`d.applicant, d.applicant_id_number_enc, d.applicant_phone_enc, d.applicant_sms_consent_at, c.granted AS sms_consent`
+    : sql`NULL AS applicant, NULL AS applicant_id_number_enc, NULL AS applicant_phone_enc, NULL AS applicant_sms_consent_at, NULL AS sms_consent`;
+  const consent = opts.recipients ? sql`LEFT JOIN consents c ON c.user_id = d.applicant_user_id AND c.purpose = 'sms_notifications'` : sql``;
   return queryRows<ChangeRow>(
     db,
-    sql`SELECT j.ord, j.action, j.to_status, d.id, d.code, d.applicant, d.applicant_id_number_enc, d.applicant_phone_enc, d.applicant_sms_consent_at,
-               d.applicant_user_id, c.granted AS sms_consent, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
+    sql`SELECT j.ord, j.action, j.to_status, d.id, d.code, ${contact}, d.applicant_user_id, d.due_at, p.name AS procedure_name, a.name AS agency_name, h.note, h.data
         FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS j(ord int, dossier_id uuid, action text, to_status text)
         JOIN dossiers d ON d.id = j.dossier_id
         JOIN procedures p ON p.id = d.procedure_id
         LEFT JOIN agencies a ON a.id = d.receiving_agency_id
-        LEFT JOIN consents c ON c.user_id = d.applicant_user_id AND c.purpose = 'sms_notifications'
+        ${consent}
         LEFT JOIN LATERAL (SELECT note, data FROM dossier_history WHERE dossier_id = d.id AND action = j.action ORDER BY at DESC, id DESC LIMIT 1) h ON true
         ORDER BY j.ord`,
   );
@@ -103,8 +111,8 @@ interface PlannedDelivery {
 /** The email and SMS messages one change sends (email always, SMS only with consent), encrypted for storage. */
 function planDeliveries(jobId: number, d: ChangeRow, deps: DeliveryDeps): Omit<PlannedDelivery, 'ord'>[] {
   const template = templateForAction(d.action);
-  if (!template || !d.code || (!deps.channels.email && !deps.channels.sms) || !deps.keyring) return [];
-  const keyring = deps.keyring;
+  if (!template || !d.code || !sendsMessages(deps) || d.applicant === null) return [];
+  const keyring = deps.keyring!;
   const applicant = openApplicantRow<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(keyring, { ...d, applicant: parseJson(d.applicant) });
   const data = parseJson<Record<string, unknown> | null>(d.data) ?? {};
   const payment = typeof data.payment === 'object' && data.payment !== null ? (data.payment as { amount?: unknown; reference?: unknown; dueAt?: unknown }) : null;

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import { formatVnDateTime, vnDate } from '../../platform/time.ts';
 import { computeDueAt, loadClock } from '../calendar/index.ts';
 import { STATUS_NAMES_VI, type DossierStatus } from '../dossiers/dossier-workflow.ts';
-import { DELIVER_JOB, deliverNotification, fanOutDeliveries, loadChanges, type DeliveryDeps } from './notifications.deliveries.ts';
+import { DELIVER_JOB, deliverNotification, fanOutDeliveries, loadChanges, sendsMessages, type DeliveryDeps } from './notifications.deliveries.ts';
 
 /** What the applicant is told in the app after each change (email and SMS: notifications.templates.ts). */
 function messageFor(action: string, to: DossierStatus, code: string, dueAt: Date | null): { title: string; body: string } | null {
@@ -40,7 +40,7 @@ function messageFor(action: string, to: DossierStatus, code: string, dueAt: Date
  */
 function statusChanged(deps: DeliveryDeps): BatchJobHandler {
   const many = async (jobs: JobRow[], db: Db) => {
-    const rows = await loadChanges(db, jobs);
+    const rows = await loadChanges(db, jobs, { recipients: sendsMessages(deps) });
     const now = new Date();
     const inApp = rows.flatMap((d) => {
       const m = d.applicant_user_id && d.code ? messageFor(d.action, d.to_status as DossierStatus, d.code, d.due_at === null ? null : new Date(d.due_at)) : null;
