@@ -328,7 +328,7 @@ describe('administrators’ pages', () => {
     expect(bad.body).toContain('<a href="#p-unitCode">Mã đơn vị hành chính 99999 không tồn tại hoặc đã hết hiệu lực.</a>');
     const en = await postForm('/quan-tri/co-quan/moi', form, `${admin}; lang=en`);
     expect(en.status).toBe(422);
-    expect(en.body).toContain('<a href="#p-unitCode">Administrative unit served (code): no administrative unit in force has this code</a>');
+    expect(en.body).toContain('<a href="#p-unitCode">No administrative unit in force has the code 99999.</a>');
     expect((await get('/quan-tri/co-quan', admin)).body).not.toContain('Sở Ma');
 
     const put = (unitCode: string) =>

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'precondition_failed'
   | 'too_large'
@@ -61,6 +62,8 @@ export function statusOf(kind: ErrorKind): number {
       return 403;
     case 'not_found':
       return 404;
+    case 'method_not_allowed':
+      return 405;
     case 'conflict':
       return 409;
     case 'precondition_failed':
@@ -94,6 +97,8 @@ export function titleOf(kind: ErrorKind): string {
       return 'Không có quyền (Forbidden)';
     case 'not_found':
       return 'Không tìm thấy (Not found)';
+    case 'method_not_allowed':
+      return 'Phương thức không được hỗ trợ (Method not allowed)';
     case 'conflict':
       return 'Xung đột trạng thái (Conflict)';
     case 'precondition_failed':
@@ -117,3 +122,19 @@ export function titleOf(kind: ErrorKind): string {
 
 export const notFound = (code: string, what: string) =>
   new AppError('not_found', code, { userMessage: `Không tìm thấy ${what}.` });
+
+export interface ErrorReason {
+  reason: string;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * What a page needs to word an AppError in its own language, passed as the error's `cause` (the
+ * API never sends it: its problem+json keeps the Vietnamese messages). `reason`/`params` are the
+ * error's own; `reasons[i]` are the reasons of field error `i` (a CSV line can have several).
+ */
+export interface ErrorReasons {
+  reason?: string;
+  params?: Record<string, string | number>;
+  reasons?: ErrorReason[][];
+}

@@ -7,7 +7,7 @@ import { FormFieldType, type ProcedureDefinition } from '../modules/procedures/p
 import { html, type SafeHtml } from './html.ts';
 import { type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
-import { APPLICANT_TYPES, CHANNELS, inputId, ROW_GROUPS, rowCount, type EditorValues, type RowGroup } from './procedure-editor.ts';
+import { APPLICANT_TYPES, CHANNELS, DATE_RANGES, inputId, ROW_GROUPS, rowCount, type EditorValues, type RowGroup } from './procedure-editor.ts';
 
 export interface AdminError {
   anchor: string;
@@ -173,18 +173,19 @@ export interface EditorView {
   extraRows: Partial<Record<RowGroup, number>>;
 }
 
-const FIELD_TYPE_LABELS: Record<FormFieldType, string> = {
-  text: 'Văn bản ngắn (text)',
-  textarea: 'Văn bản dài (textarea)',
-  number: 'Số (number)',
-  date: 'Ngày (date)',
-  select: 'Danh sách chọn (select)',
-  checkbox: 'Ô đánh dấu (checkbox)',
-  email: 'Thư điện tử (email)',
-  phone: 'Số điện thoại (phone)',
-  id_number: 'Số định danh cá nhân (id_number)',
-  tax_code: 'Mã số thuế (tax_code)',
-  unit_code: 'Mã đơn vị hành chính (unit_code)',
+/** A form field type in words, with its name in the definition: `Số (number)`. */
+const FIELD_TYPE_LABELS: Record<FormFieldType, MessageKey> = {
+  text: 'admin.edit.type.text',
+  textarea: 'admin.edit.type.textarea',
+  number: 'admin.edit.type.number',
+  date: 'admin.edit.type.date',
+  select: 'admin.edit.type.select',
+  checkbox: 'admin.edit.type.checkbox',
+  email: 'admin.edit.type.email',
+  phone: 'admin.edit.type.phone',
+  id_number: 'admin.edit.type.id_number',
+  tax_code: 'admin.edit.type.tax_code',
+  unit_code: 'admin.edit.type.unit_code',
 };
 
 export function procedureEditorPage(p: PageCtx, v: EditorView): string {
@@ -209,7 +210,7 @@ ${Array.from({ length: n }, (_x, i) => html`<fieldset class="row-set"><legend>${
     input({ name: `${g}.${i}.${f}`, label: _(label), value: val[`${g}.${i}.${f}`], errors: e, ...extra });
   const rowCheck = (g: RowGroup, i: number) => checkbox(`${g}.${i}.required`, _('admin.col.required'), val[`${g}.${i}.required`] === 'on');
 
-  const typeChoices = FormFieldType.options.map((t) => ({ value: t, label: FIELD_TYPE_LABELS[t] }));
+  const typeChoices = FormFieldType.options.map((t) => ({ value: t, label: _(FIELD_TYPE_LABELS[t]) }));
   // Enter in a text field presses the form's first submit button (HTML implicit submission, with or
   // without JavaScript): a hidden copy of "save" comes first, so Enter saves rather than adds rows.
   const defaultSave = html`<button type="submit" name="op" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${_('admin.edit.save')}</button>`;
@@ -280,7 +281,7 @@ ${rowSet(
   (i) => html`${cell('form', i, 'key', 'admin.col.key', { narrow: true, extra: html` spellcheck="false"` })}${cell('form', i, 'label', 'admin.col.label')}
 ${cell('form', i, 'type', 'admin.col.type', { choices: typeChoices })}${rowCheck('form', i)}
 ${cell('form', i, 'options', 'admin.col.options', { rows: 2 })}${cell('form', i, 'min', 'admin.col.min', { narrow: true })}${cell('form', i, 'max', 'admin.col.max', { narrow: true })}
-${cell('form', i, 'pattern', 'admin.col.pattern', { extra: html` spellcheck="false"` })}${cell('form', i, 'help', 'admin.col.help')}${cell('form', i, 'step', 'admin.col.step', { narrow: true })}`,
+${cell('form', i, 'pattern', 'admin.col.pattern', { extra: html` spellcheck="false"` })}${cell('form', i, 'dateRange', 'admin.col.dateRange', { choices: [{ value: '', label: _('admin.dateRange.none') }, ...DATE_RANGES.map((r) => ({ value: r, label: _(`admin.dateRange.${r}`) }))] })}${cell('form', i, 'help', 'admin.col.help')}${cell('form', i, 'step', 'admin.col.step', { narrow: true })}`,
 )}
 ${rowSet(
   'comp',
@@ -335,9 +336,8 @@ ${v.formHtml.length ? html`<form class="preview-form" action="#" aria-label="${_
 
 // -------------------------------------------------------------------- calendar
 
-const WEEKDAYS_VI = ['Chủ nhật', 'Thứ hai', 'Thứ ba', 'Thứ tư', 'Thứ năm', 'Thứ sáu', 'Thứ bảy'];
-const WEEKDAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const weekday = (p: PageCtx, iso: string) => (p.locale === 'vi' ? WEEKDAYS_VI : WEEKDAYS_EN)[new Date(`${iso}T00:00:00Z`).getUTCDay()]!;
+const WEEKDAYS: MessageKey[] = ['admin.cal.wd.0', 'admin.cal.wd.1', 'admin.cal.wd.2', 'admin.cal.wd.3', 'admin.cal.wd.4', 'admin.cal.wd.5', 'admin.cal.wd.6'];
+const weekday = (p: PageCtx, iso: string) => tr(p)(WEEKDAYS[new Date(`${iso}T00:00:00Z`).getUTCDay()]!);
 
 export function calendarPage(
   p: PageCtx,

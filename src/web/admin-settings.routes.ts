@@ -5,7 +5,7 @@ import { queryRows } from '../db/client.ts';
 import { formatDossierCode } from '../modules/dossiers/dossiers.service.ts';
 import { envMfaRoles } from '../modules/identity/identity.service.ts';
 import { listSettingStates, updateSetting } from '../modules/settings/settings.service.ts';
-import { adminGuard } from './admin.routes.ts';
+import { adminGuard, serviceErrorText } from './admin.routes.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { SETTING_DEFAULTS, SettingSchemas, type SettingKey, type SettingValue } from '../platform/settings.ts';
@@ -24,7 +24,7 @@ import {
   type SettingView,
 } from './admin-settings-pages.ts';
 import { record, str, type WebHelpers } from './application.routes.ts';
-import { formatNumber, t, type Locale } from './i18n.ts';
+import { formatNumber, t, type Locale, type MessageKey } from './i18n.ts';
 import { errorPage } from './pages.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -209,10 +209,23 @@ function issueWords(locale: Locale, issue: Issue): string {
       return t(locale, 'admin.set.err.time');
     case 'invalid_type':
       return t(locale, 'admin.set.err.integer');
+    case 'custom': {
+      const rule = CUSTOM_RULES.find(([start]) => issue.message.startsWith(start));
+      return rule ? t(locale, rule[1]) : issue.message;
+    }
     default:
       return issue.message;
   }
 }
+
+/** The settings schemas' own rules (platform/settings.ts), recognised by the start of their (Vietnamese or English) message. */
+const CUSTOM_RULES: [string, MessageKey][] = [
+  ['chỉ gồm chữ, số', 'admin.set.pattern.err.chars'],
+  ['{seq4} phải xuất hiện', 'admin.set.pattern.err.seq'],
+  ['cần có {agency} và {yymmdd}', 'admin.set.pattern.err.parts'],
+  ['vai trò bị lặp', 'admin.set.err.duplicateRole'],
+  ['periods must be ordered', 'admin.set.err.periodsOrder'],
+];
 
 /** A stored value set aside, as stored (a string as it is, anything else as JSON), cut short if long. */
 export function storedText(value: unknown): string {
@@ -413,7 +426,7 @@ export function registerAdminSettingsRoutes(app: FastifyInstance, h: WebHelpers)
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'SETTING_INVALID')) throw e;
       const errors = e.cause instanceof z.ZodError ? issueErrors(key, e.cause.issues, reading, locale) : [];
-      return refuse(errors.length ? errors : [{ anchor: fieldId(key, FIRST_INPUT[key]), message: e.userMessage ?? e.message }]);
+      return refuse(errors.length ? errors : [{ anchor: fieldId(key, FIRST_INPUT[key]), message: serviceErrorText(locale, e) }]);
     }
     return reply.redirect(`${SETTINGS_PATH}?da-luu=${slug}#${slug}`, 303);
   });

@@ -34,7 +34,7 @@ import {
 } from './admin-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { formField } from './application-pages.ts';
-import { t, type Locale } from './i18n.ts';
+import { catalogues, t, type Locale, type MessageKey } from './i18n.ts';
 import { errorPage, procedureDetails } from './pages.ts';
 import {
   definitionErrors,
@@ -63,15 +63,53 @@ const CSV_MAX_BYTES = 5 * 1024 * 1024;
 const ADD_ROWS = 3;
 
 /** Errors of a service call as messages next to the inputs they concern. */
-function pageErrors(err: AppError, anchorOf: (path: string) => string, fallbackAnchor: string, opts: { sentence?: boolean } = {}): AdminError[] {
+function pageErrors(locale: Locale, err: AppError, anchorOf: (path: string) => string, fallbackAnchor: string, opts: { sentence?: boolean; where?: (path: string) => string } = {}): AdminError[] {
   const list: FieldError[] = err.errors ?? [];
-  if (!list.length) return [{ anchor: fallbackAnchor, message: messageOf(err) }];
-  // `sentence`: the service's message says it all; the field errors only say where.
-  if (opts.sentence) return list.map((e) => ({ anchor: anchorOf(e.path), message: messageOf(err) }));
-  return list.map((e) => ({ anchor: anchorOf(e.path), message: `${e.path.replace(/^definition\./, '')}: ${e.message}` }));
+  if (!list.length) return [{ anchor: fallbackAnchor, message: serviceErrorText(locale, err) }];
+  // `sentence`: the error (or the field error's reason) says it all; the field errors only say where.
+  if (opts.sentence) return list.map((e, i) => ({ anchor: anchorOf(e.path), message: serviceFieldText(locale, err, i) ?? serviceErrorText(locale, err) }));
+  const where = opts.where ?? ((path: string) => path.replace(/^definition\./, ''));
+  return list.map((e, i) => ({ anchor: anchorOf(e.path), message: `${where(e.path)}: ${serviceFieldText(locale, err, i) ?? e.message}` }));
 }
 
-const messageOf = (err: AppError): string => err.userMessage ?? err.message;
+type Params = Record<string, string | number>;
+const isParams = (v: unknown): v is Params => !!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number');
+/** The reasons and values a service attached as the error's `cause` (ErrorReasons in platform/errors.ts), checked. */
+function reasonsOf(err: AppError): { reason?: string; params?: Params; reasons?: { reason: string; params?: Params }[][] } {
+  const c = err.cause as Record<string, unknown> | null | undefined;
+  if (!c || typeof c !== 'object' || c instanceof Error) return {};
+  const part = (x: unknown) => (x && typeof x === 'object' && typeof (x as { reason?: unknown }).reason === 'string' ? (x as { reason: string; params?: unknown }) : null);
+  return {
+    reason: typeof c.reason === 'string' ? c.reason : undefined,
+    params: isParams(c.params) ? c.params : undefined,
+    reasons: Array.isArray(c.reasons)
+      ? c.reasons.map((r: unknown) => (Array.isArray(r) ? r.map(part).flatMap((x) => (x ? [{ reason: x.reason, params: isParams(x.params) ? x.params : undefined }] : [])) : []))
+      : undefined,
+  };
+}
+const catalogueKey = (key: string): MessageKey | null => (key in catalogues.vi ? (key as MessageKey) : null);
+
+/**
+ * A service error in the page's language: the catalogue's `admin.svc.<CODE>` (or
+ * `admin.svc.<CODE>.<reason>`) filled with the values the service attached; the service's own
+ * (Vietnamese) words only for a code the catalogue does not know.
+ */
+export function serviceErrorText(locale: Locale, err: AppError): string {
+  const r = reasonsOf(err);
+  const key = catalogueKey(r.reason ? `admin.svc.${err.code}.${r.reason}` : `admin.svc.${err.code}`) ?? catalogueKey(`admin.svc.${err.code}`);
+  return key ? t(locale, key, r.params) : (err.userMessage ?? err.message);
+}
+
+/** Field error `i` of a service error in the page's language (its reasons joined by "; "), or null when the catalogue has no words for it. */
+export function serviceFieldText(locale: Locale, err: AppError, i: number): string | null {
+  const parts = reasonsOf(err).reasons?.[i];
+  if (!parts?.length) return null;
+  const words = parts.map((p) => {
+    const key = catalogueKey(`admin.svc.${err.code}.${p.reason}`);
+    return key ? t(locale, key, p.params) : null;
+  });
+  return words.every((w) => w !== null) ? words.join('; ') : null;
+}
 
 const isInvalid = (err: unknown): err is AppError => err instanceof AppError && (err.kind === 'invalid' || err.kind === 'conflict');
 
@@ -221,13 +259,14 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       if (!isInvalid(err)) throw err;
       if (err.code === 'PROCEDURE_CODE_TAKEN') return renderEditor(req, reply, 422, mode, code, values, [{ anchor: 'p-code', message: t(locale, 'admin.errInvalid', { label: codeLabel, message: t(locale, 'admin.edit.codeTaken') }) }]);
       // Left for the service: what changed since the page was shown (a field or an agency removed meanwhile).
-      const list = (err.errors ?? []).map((e): AdminError => {
+      const list = (err.errors ?? []).map((e, i): AdminError => {
         const path = e.path.split('.').filter((x) => x !== 'definition');
-        if (!path.length) return { anchor: 'p-competentAgencyCode', message: e.message };
+        const words = serviceFieldText(locale, err, i) ?? e.message;
+        if (!path.length) return { anchor: 'p-competentAgencyCode', message: words };
         const place = placeOfPath(locale, path, rowOf);
-        return { anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: e.message }) };
+        return { anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: words }) };
       });
-      return renderEditor(req, reply, 422, mode, code, values, list.length ? list : [{ anchor: 'p-name', message: messageOf(err) }]);
+      return renderEditor(req, reply, 422, mode, code, values, list.length ? list : [{ anchor: 'p-name', message: serviceErrorText(locale, err) }]);
     }
   };
 
@@ -344,7 +383,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     } catch (err) {
       if (err instanceof AppError && err.kind === 'not_found') return notFound(req, reply);
       if (!isInvalid(err)) throw err;
-      return renderVersions(req, reply, code, 409, [{ anchor: 'main', message: messageOf(err) }]);
+      return renderVersions(req, reply, code, 409, [{ anchor: 'main', message: serviceErrorText(h.locale(req), err) }]);
     }
     return reply.redirect(`/quan-tri/thu-tuc/${encodeURIComponent(code)}?da-luu=cong-bo&v=${version}`, 303);
   });
@@ -376,7 +415,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       cal = await getYearCalendar(ctx(req), year);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      return send(reply, 422, errorPage(p, t(p.locale, 'error.title'), messageOf(err)));
+      return send(reply, 422, errorPage(p, t(p.locale, 'error.title'), serviceErrorText(p.locale, err)));
     }
     const current = text ?? (await overridesText(year));
     return send(reply, status, calendarPage(p, { year, cal, daysOffText: current.daysOff, workingDaysText: current.workingDays, errors, notice: noticeText }));
@@ -427,14 +466,15 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     } catch (err) {
       if (!isInvalid(err)) throw err;
       // The service's problems name entries as `daysOff[2]`: shown as the line they came from.
-      const list = (err.errors ?? []).map((e): AdminError => {
+      const list = (err.errors ?? []).map((e, i): AdminError => {
         const m = /^(daysOff|workingDays)\[(\d+)\]/.exec(e.path);
-        if (!m) return { anchor: 'cal-daysOff', message: e.message };
+        const words = serviceFieldText(locale, err, i) ?? e.message;
+        if (!m) return { anchor: 'cal-daysOff', message: words };
         const name = m[1] as 'daysOff' | 'workingDays';
         const label = where(name, lineOf[name][Number(m[2])] ?? Number(m[2]) + 1);
-        return { anchor: anchorOf(name), message: t(locale, 'admin.errInvalid', { label, message: e.message }) };
+        return { anchor: anchorOf(name), message: t(locale, 'admin.errInvalid', { label, message: words }) };
       });
-      return renderCalendar(req, reply, 422, year, text, list.length ? list : [{ anchor: 'cal-daysOff', message: messageOf(err) }]);
+      return renderCalendar(req, reply, 422, year, text, list.length ? list : [{ anchor: 'cal-daysOff', message: serviceErrorText(locale, err) }]);
     }
     return reply.redirect(`/quan-tri/lich?nam=${year}&da-luu=1`, 303);
   });
@@ -467,7 +507,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       const i = Number(m?.[1]);
       const r = roles[i];
       if (!m || !r) {
-        out.push({ anchor: 'sec-roles', message: messageOf(err) });
+        out.push({ anchor: 'sec-roles', message: serviceErrorText(locale, err) });
         continue;
       }
       let words: string;
@@ -476,7 +516,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       const error = { anchor: inputId(`role.${i}.${m[2] === 'agencyCode' ? 'agency' : 'role'}`), message: t(locale, 'admin.users.roleErr', { n: i + 1, message: words }) };
       if (!out.some((x) => x.anchor === error.anchor && x.message === error.message)) out.push(error);
     }
-    return out.length ? out : [{ anchor: 'sec-roles', message: messageOf(err) }];
+    return out.length ? out : [{ anchor: 'sec-roles', message: serviceErrorText(locale, err) }];
   };
 
   app.get('/quan-tri/tai-khoan', { schema: { hide: true } }, async (req, reply) => {
@@ -543,8 +583,8 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       });
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      if (err.code === 'USERNAME_TAKEN') return render(422, [{ anchor: inputId('username'), message: messageOf(err) }]);
-      return render(422, err.code === 'USER_ROLES_INVALID' ? await roleErrors(locale, err, form.roles) : [{ anchor: 'sec-roles', message: messageOf(err) }]);
+      if (err.code === 'USERNAME_TAKEN') return render(422, [{ anchor: inputId('username'), message: serviceErrorText(locale, err) }]);
+      return render(422, err.code === 'USER_ROLES_INVALID' ? await roleErrors(locale, err, form.roles) : [{ anchor: 'sec-roles', message: serviceErrorText(locale, err) }]);
     }
     return reply.redirect(`/quan-tri/tai-khoan?da-tao=${encodeURIComponent(form.username)}`, 303);
   });
@@ -579,7 +619,9 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     } catch (err) {
       if (!isInvalid(err)) throw err;
       const errors =
-        err.code === 'USER_ROLES_INVALID' ? await roleErrors(h.locale(req), err, form.roles) : [{ anchor: err.code === 'USER_SELF_DEACTIVATION' ? 'sec-active' : 'sec-roles', message: messageOf(err) }];
+        err.code === 'USER_ROLES_INVALID'
+          ? await roleErrors(h.locale(req), err, form.roles)
+          : [{ anchor: err.code === 'USER_SELF_DEACTIVATION' ? 'sec-active' : 'sec-roles', message: serviceErrorText(h.locale(req), err) }];
       return send(reply, 422, userFormPage(h.pageCtx(req, reply), { mode: 'edit', form, agencies: await agencyChoices(), errors }));
     }
     return reply.redirect(`/quan-tri/tai-khoan/${encodeURIComponent(username)}?da-luu=1`, 303);
@@ -651,12 +693,8 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       await saveAgency(ctx(req), input);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      // A unit code not in force: the service's sentence names the code and any successor; in English, the label and why.
-      const unitError = err.errors?.find((e) => e.path === 'unitCode');
-      if (unitError && locale !== 'vi') {
-        return renderAgency(req, reply, 422, mode, form, [{ anchor: inputId('unitCode'), message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.ag.unit'), message: t(locale, 'admin.ag.err.unit') }) }]);
-      }
-      return renderAgency(req, reply, 422, mode, form, pageErrors(err, (path) => inputId(path || 'name'), inputId('name'), { sentence: true }));
+      // Each reason as a sentence at its input: a unit code not in force (naming any successor), a parent missing or a cycle, an identity code taken.
+      return renderAgency(req, reply, 422, mode, form, pageErrors(locale, err, (path) => inputId(path || 'name'), inputId('name'), { sentence: true }));
     }
     return reply.redirect('/quan-tri/co-quan?da-luu=1', 303);
   };
@@ -722,7 +760,12 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       return reply.redirect(`/quan-tri/don-vi?rows=${r.rows}&inserted=${r.inserted}&updated=${r.updated}`, 303);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      return renderUnits(req, reply, 422, pageErrors(err, () => 'u-file', 'u-file'));
+      // A bad line is named as "Line 3" (`csv.line3`); a problem of the whole file by its own words.
+      const where = (path: string) => {
+        const line = /^csv\.line(\d+)$/.exec(path)?.[1];
+        return line ? t(locale, 'admin.units.line', { n: line }) : path;
+      };
+      return renderUnits(req, reply, 422, pageErrors(locale, err, () => 'u-file', 'u-file', { where }));
     }
   });
 }

@@ -18,7 +18,7 @@ import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { dashboardPage, filterErrorPage, indicatorPage, reportsPage, type FilterError, type FilterView } from './dashboard-pages.ts';
-import { t, type Locale, type MessageKey } from './i18n.ts';
+import { formatNumber, t, type Locale, type MessageKey } from './i18n.ts';
 import { errorPage } from './pages.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -160,7 +160,8 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
     } catch (err) {
       // Too many dossiers for one workbook: say so, and keep the filters to shorten the period.
       if (!(err instanceof AppError && err.code === 'REPORT_TOO_LARGE')) throw err;
-      return send(reply, 422, filterErrorPage(p, 'report', { ...f.view, errors: [{ anchor: 'from', message: err.userMessage ?? err.code }] }));
+      const max = Number(err.details?.maxRows);
+      return send(reply, 422, filterErrorPage(p, 'report', { ...f.view, errors: [{ anchor: 'from', message: Number.isFinite(max) ? t(p.locale, 'dash.err.tooLarge', { max: formatNumber(p.locale, max) }) : (err.userMessage ?? err.code) }] }));
     }
     await auditExport(ctx, { report: 'register', format: 'xlsx', unit: r.unit.code, from: r.from, to: r.to, rows: r.rows.length });
     return download(reply, XLSX, `so-theo-doi-ho-so_${safeName(r.unit.code)}_${r.from}_${r.to}.xlsx`, await registerWorkbook(r));

@@ -69,7 +69,11 @@ export function vnYearOf(d: Date): number {
 
 function checkYear(year: number) {
   if (!isCalendarYear(year)) {
-    throw new AppError('invalid', 'CALENDAR_YEAR_OUT_OF_RANGE', { userMessage: `Năm phải trong khoảng ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}.` });
+    throw new AppError('invalid', 'CALENDAR_YEAR_OUT_OF_RANGE', {
+      userMessage: `Năm phải trong khoảng ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}.`,
+      // For a page to word it in its own language (not sent by the API).
+      cause: { params: { first: CALENDAR_FIRST_YEAR, last: CALENDAR_LAST_YEAR } },
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import { agencies, userRoles, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { endSessionsOf, forgetSessionsOfUser, requireRole } from '../../platform/auth.ts';
 import type { Ctx, Role } from '../../platform/context.ts';
-import { AppError, notFound } from '../../platform/errors.ts';
+import { AppError, notFound, type ErrorReasons } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { nfc, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
 import { hashPassword } from './passwords.ts';
@@ -79,7 +79,7 @@ export async function createUser(
       .values({ id, username: input.username, displayName: nfc(input.displayName), passwordHash, kind: input.kind, ...sealUserFields(ctx.keyring, id, input), taxCode: input.taxCode ?? null, email: input.email ?? null })
       .onConflictDoNothing()
       .returning({ id: users.id });
-    if (!inserted.length) throw new AppError('conflict', 'USERNAME_TAKEN', { userMessage: `Tên đăng nhập ${input.username} đã có người dùng.` });
+    if (!inserted.length) throw new AppError('conflict', 'USERNAME_TAKEN', { userMessage: `Tên đăng nhập ${input.username} đã có người dùng.`, cause: { params: { username: input.username } } satisfies ErrorReasons });
     if (roles.length) await tx.insert(userRoles).values(roles.map((r) => ({ userId: id, ...r })));
     await writeAudit({ ...ctx, db: tx }, { action: 'user.create', targetType: 'user', targetId: id, details: { username: input.username, roles: input.roles } });
   });

@@ -3,7 +3,7 @@ import { procedureFields, procedures, procedureVersions } from '../../db/schema.
 import { writeAudit } from '../../platform/audit.ts';
 import { requireRole } from '../../platform/auth.ts';
 import { hasRole, type Ctx } from '../../platform/context.ts';
-import { AppError, notFound } from '../../platform/errors.ts';
+import { AppError, notFound, type ErrorReasons } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc, viCollator } from '../../platform/text.ts';
 import {
@@ -62,9 +62,17 @@ async function checkReferences(ctx: Ctx, def: ProcedureDefinition) {
   const codes = [def.competentAgencyCode, ...def.receivingAgencyCodes];
   const found = await findAgenciesByCodes(ctx.db, codes);
   const errors = [];
-  if (!field) errors.push({ path: 'definition.fieldCode', message: `Lĩnh vực ${def.fieldCode} không tồn tại` });
-  for (const c of new Set(codes)) if (!found.some((a) => a.code === c)) errors.push({ path: 'definition', message: `Cơ quan ${c} không tồn tại` });
-  if (errors.length) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Thủ tục tham chiếu dữ liệu không tồn tại.', errors });
+  const reasons: ErrorReasons['reasons'] = [];
+  if (!field) {
+    errors.push({ path: 'definition.fieldCode', message: `Lĩnh vực ${def.fieldCode} không tồn tại` });
+    reasons.push([{ reason: 'field_missing', params: { code: def.fieldCode } }]);
+  }
+  for (const c of new Set(codes)) {
+    if (found.some((a) => a.code === c)) continue;
+    errors.push({ path: 'definition', message: `Cơ quan ${c} không tồn tại` });
+    reasons.push([{ reason: 'agency_missing', params: { code: c } }]);
+  }
+  if (errors.length) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Thủ tục tham chiếu dữ liệu không tồn tại.', errors, cause: { reasons } satisfies ErrorReasons });
   return found;
 }
 
@@ -102,7 +110,7 @@ export async function createProcedure(ctx: Ctx, code: string, input: unknown, de
   const def = normaliseDefinition(input);
   const agencies = await checkReferences(ctx, def);
   return ctx.db.transaction(async (tx) => {
-    if (await findProcedureIdByCode(tx, code)) throw new AppError('conflict', 'PROCEDURE_CODE_TAKEN', { userMessage: `Mã thủ tục ${code} đã tồn tại.` });
+    if (await findProcedureIdByCode(tx, code)) throw new AppError('conflict', 'PROCEDURE_CODE_TAKEN', { userMessage: `Mã thủ tục ${code} đã tồn tại.`, cause: { params: { code } } satisfies ErrorReasons });
     const id = newId();
     await tx.insert(procedures).values({
       id,
@@ -155,7 +163,7 @@ export async function publishProcedureVersion(ctx: Ctx, code: string, version: n
     const def = normaliseDefinition(v.definition);
     const agencies = await findAgenciesByCodes(tx, [def.competentAgencyCode, ...def.receivingAgencyCodes]);
     const competent = agencies.find((a) => a.code === def.competentAgencyCode);
-    if (!competent) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Cơ quan có thẩm quyền không tồn tại.' });
+    if (!competent) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Cơ quan có thẩm quyền không tồn tại.', cause: { reason: 'competent_agency_missing', params: { code: def.competentAgencyCode } } satisfies ErrorReasons });
     await tx.execute(sql`UPDATE procedure_versions SET status = 'superseded' WHERE procedure_id = ${p.id} AND status = 'published'`);
     await tx.update(procedureVersions).set({ status: 'published', publishedAt: ctx.now, publishedBy: actor.userId }).where(eq(procedureVersions.id, v.id));
     await tx

@@ -6,7 +6,7 @@ import { requireActor, requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { parseCsvTable, tooManyCells } from '../../platform/csv.ts';
 import { isIsoDate } from '../calendar/index.ts';
-import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
+import { AppError, notFound, type ErrorReason, type ErrorReasons, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { fold, nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
@@ -62,36 +62,48 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
   return { inserted, updated };
 }
 
+/** One reason a service gives for refusing, with the values it names: a page words it in its own language. */
 const UNITS_COLUMNS = { required: ['code', 'name', 'type', 'parent_code', 'valid_from'], optional: ['valid_to'] };
 
 /** Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported. */
-export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: FieldError[] } {
+export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: FieldError[]; reasons: ErrorReason[][] } {
   const table = parseCsvTable(text, UNITS_COLUMNS);
-  if (!table.ok) return { units: [], errors: [table.problem] };
+  if (!table.ok) return { units: [], errors: [table.problem], reasons: [[]] };
   const units: UnitInput[] = [];
   const errors: FieldError[] = [];
+  const reasons: ErrorReason[][] = [];
   for (const { line, cells } of table.rows) {
     const [code = '', name = '', type = '', parent = '', from = '', to = ''] = cells.map((c) => c.trim());
     const problems: string[] = [];
+    const why: ErrorReason[] = [];
+    const problem = (message: string, reason: string, params?: ErrorReason['params']) => {
+      problems.push(message);
+      why.push(params ? { reason, params } : { reason });
+    };
     const extra = tooManyCells(cells, table.columns);
-    if (extra) problems.push(extra);
-    if (!/^(\d{2}|\d{3}|\d{5})$/.test(code)) problems.push('code must be 2 (province), 3 (old district) or 5 (commune) digits');
-    if (!name) problems.push('name is empty');
-    if (!(UNIT_TYPES as readonly string[]).includes(type)) problems.push(`type must be one of ${UNIT_TYPES.join(', ')}`);
-    if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problems.push('parent_code is not a unit code');
-    if (!isIsoDate(from)) problems.push('valid_from must be a YYYY-MM-DD date');
-    if (to && (!isIsoDate(to) || to < from)) problems.push('valid_to must be a date on or after valid_from');
-    if (problems.length) errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
-    else units.push({ code, name, type: type as UnitType, parentCode: parent || null, validFrom: from, validTo: to || null });
+    if (extra) problem(extra, 'too_many_columns', { n: cells.length, max: table.columns });
+    if (!/^(\d{2}|\d{3}|\d{5})$/.test(code)) problem('code must be 2 (province), 3 (old district) or 5 (commune) digits', 'code');
+    if (!name) problem('name is empty', 'name_empty');
+    if (!(UNIT_TYPES as readonly string[]).includes(type)) problem(`type must be one of ${UNIT_TYPES.join(', ')}`, 'type', { types: UNIT_TYPES.join(', ') });
+    if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problem('parent_code is not a unit code', 'parent_code');
+    if (!isIsoDate(from)) problem('valid_from must be a YYYY-MM-DD date', 'valid_from');
+    if (to && (!isIsoDate(to) || to < from)) problem('valid_to must be a date on or after valid_from', 'valid_to');
+    if (problems.length) {
+      errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
+      reasons.push(why);
+    } else units.push({ code, name, type: type as UnitType, parentCode: parent || null, validFrom: from, validTo: to || null });
   }
-  return { units, errors };
+  return { units, errors, reasons };
 }
 
-/** Imports units from CSV (administrators); all or nothing. Errors: UNITS_CSV_INVALID. */
+/**
+ * Imports units from CSV (administrators); all or nothing. Errors: UNITS_CSV_INVALID (one field
+ * error per bad line; its `cause` gives each line's reasons, see ErrorReasons).
+ */
 export async function importUnitsCsv(ctx: Ctx, text: string) {
   requireRole(ctx.actor, 'admin');
-  const { units, errors } = parseUnitsCsv(text);
-  if (errors.length) throw new AppError('invalid', 'UNITS_CSV_INVALID', { userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.', errors });
+  const { units, errors, reasons } = parseUnitsCsv(text);
+  if (errors.length) throw new AppError('invalid', 'UNITS_CSV_INVALID', { userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.', errors, cause: { reasons } satisfies ErrorReasons });
   return ctx.db.transaction(async (tx) => {
     const r = await upsertUnits(tx, units);
     await writeAudit({ ...ctx, db: tx }, { action: 'units.import', targetType: 'admin_units', details: { rows: units.length, ...r } });
@@ -141,25 +153,39 @@ export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ create
   requireRole(ctx.actor, 'admin');
   const [before] = await ctx.db.select({ unitCode: agencies.unitCode }).from(agencies).where(eq(agencies.code, input.code));
   if (before?.unitCode !== input.unitCode) {
-    const problem = await unitCodeProblem(ctx.db, input.unitCode, vnDate(ctx.now));
-    if (problem) throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: `${problem}.`, errors: [{ path: 'unitCode', message: problem }] });
+    const problem = await unitCodeReason(ctx.db, input.unitCode, vnDate(ctx.now));
+    if (problem) {
+      throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: `${problem.message}.`, errors: [{ path: 'unitCode', message: problem.message }], cause: { reasons: [[problem.reason]] } satisfies ErrorReasons });
+    }
   }
   const saved = await ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.code));
     let parentId: string | null = null;
     if (input.parentCode) {
       const [parent] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.parentCode));
-      if (!parent) throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: 'Cơ quan cấp trên không tồn tại.', errors: [{ path: 'parentCode', message: 'không tồn tại' }] });
+      if (!parent) throw new AppError('invalid', 'AGENCY_INVALID', {
+          userMessage: 'Cơ quan cấp trên không tồn tại.',
+          errors: [{ path: 'parentCode', message: 'không tồn tại' }],
+          cause: { reasons: [[{ reason: 'parent_missing', params: { code: input.parentCode } }]] } satisfies ErrorReasons,
+        });
       if (existing) {
         const [cycle] = await tx.execute(sql`WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM agencies WHERE id = ${parent.id}
             UNION SELECT a.id, a.parent_id FROM agencies a JOIN up ON a.id = up.parent_id) SELECT 1 AS hit FROM up WHERE id = ${existing.id}`).then((r) => (r as unknown as { rows: unknown[] }).rows);
-        if (cycle) throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: 'Cơ quan không thể trực thuộc chính nó.', errors: [{ path: 'parentCode', message: 'tạo thành vòng' }] });
+        if (cycle) throw new AppError('invalid', 'AGENCY_INVALID', {
+            userMessage: 'Cơ quan không thể trực thuộc chính nó.',
+            errors: [{ path: 'parentCode', message: 'tạo thành vòng' }],
+            cause: { reasons: [[{ reason: 'parent_cycle', params: { code: input.parentCode } }]] } satisfies ErrorReasons,
+          });
       }
       parentId = parent.id;
     }
     const taken = await tx.select({ code: agencies.code }).from(agencies).where(eq(agencies.identityCode, input.identityCode));
     if (taken.some((a) => a.code !== input.code)) {
-      throw new AppError('conflict', 'AGENCY_IDENTITY_CODE_TAKEN', { userMessage: 'Mã định danh đã được cơ quan khác dùng.', errors: [{ path: 'identityCode', message: 'đã dùng' }] });
+      throw new AppError('conflict', 'AGENCY_IDENTITY_CODE_TAKEN', {
+        userMessage: 'Mã định danh đã được cơ quan khác dùng.',
+        errors: [{ path: 'identityCode', message: 'đã dùng' }],
+        cause: { params: { identityCode: input.identityCode }, reasons: [[{ reason: 'taken', params: { identityCode: input.identityCode } }]] } satisfies ErrorReasons,
+      });
     }
     const values = { name: nfc(input.name), shortName: nfc(input.shortName), identityCode: input.identityCode, parentId, unitCode: input.unitCode, kind: input.kind };
     if (existing) await tx.update(agencies).set(values).where(eq(agencies.id, existing.id));
@@ -414,11 +440,20 @@ export async function findCurrentSuccessors(db: Db, code: string, at: string): P
  * đã được thay bằng 13669 (Phường Nam Định) từ ngày 01/07/2025".
  */
 export async function unitCodeProblem(db: Db, code: string, at: string): Promise<string | null> {
+  return (await unitCodeReason(db, code, at))?.message ?? null;
+}
+
+/**
+ * unitCodeProblem with its reason for a page to word in its own language: `unit_not_in_force`
+ * ({code}) or `unit_replaced` ({code}, {units}: the successors, {date}: when they took effect).
+ */
+export async function unitCodeReason(db: Db, code: string, at: string): Promise<{ message: string; reason: ErrorReason } | null> {
   if (await isUnitInForce(db, code, at)) return null;
   const successors = await findCurrentSuccessors(db, code, at);
-  if (successors.length === 0) return `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực`;
+  if (successors.length === 0) return { message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực`, reason: { reason: 'unit_not_in_force', params: { code } } };
   const byDate = new Map<string, string[]>();
   for (const s of successors) byDate.set(s.effectiveDate, [...(byDate.get(s.effectiveDate) ?? []), s.name ? `${s.code} (${s.name})` : s.code]);
   const parts = [...byDate].map(([date, units]) => `${units.join(', ')} từ ngày ${formatDay(date)}`);
-  return `Mã đơn vị hành chính ${code} đã được thay bằng ${parts.join('; ')}`;
+  const params = { code, units: [...byDate.values()].flat().join(', '), date: [...byDate.keys()].map(formatDay).join(', ') };
+  return { message: `Mã đơn vị hành chính ${code} đã được thay bằng ${parts.join('; ')}`, reason: { reason: 'unit_replaced', params } };
 }
