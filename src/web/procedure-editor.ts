@@ -15,7 +15,7 @@ import { formatNumber, t, type Locale, type MessageKey } from './i18n.ts';
 export type EditorValues = Record<string, string>;
 
 export const ROW_GROUPS = {
-  form: ['key', 'label', 'type', 'required', 'options', 'min', 'max', 'pattern', 'help', 'step'],
+  form: ['key', 'label', 'type', 'required', 'options', 'min', 'max', 'pattern', 'dateRange', 'help', 'step'],
   comp: ['code', 'name', 'form', 'copies', 'required', 'note'],
   wf: ['key', 'name', 'role', 'share'],
   fee: ['code', 'name', 'amount', 'perFormField'],
@@ -24,6 +24,8 @@ export type RowGroup = keyof typeof ROW_GROUPS;
 
 export const CHANNELS = ['online', 'in_person', 'post'] as const;
 export const APPLICANT_TYPES = ['citizen', 'organisation'] as const;
+/** The choices of a date field's limit (`dateRange`); an empty value clears it. */
+export const DATE_RANGES = ['past', 'future'] as const;
 /** Most rows a group may have (the schema's own limits are checked by the service). */
 export const MAX_ROWS = 200;
 
@@ -61,6 +63,7 @@ export function definitionToValues(def: ProcedureDefinition, decisionRef = ''): 
       [`form.${i}.min`]: num(f.min),
       [`form.${i}.max`]: num(f.max),
       [`form.${i}.pattern`]: f.pattern ?? '',
+      [`form.${i}.dateRange`]: f.dateRange ?? '',
       [`form.${i}.help`]: f.help ?? '',
       [`form.${i}.step`]: num(f.step),
     });
@@ -112,7 +115,7 @@ export function rowCount(v: EditorValues, group: RowGroup): number {
   return n;
 }
 
-/** The inputs whose content makes a row count (selects and checkboxes have defaults in blank rows). */
+/** The inputs whose content makes a row count (selects and checkboxes have defaults in blank rows; the date limit's is empty, but it only refines a field). */
 const CONTENT: Record<RowGroup, readonly string[]> = {
   form: ['key', 'label', 'options', 'min', 'max', 'pattern', 'help', 'step'],
   comp: ['code', 'name', 'copies', 'note'],
@@ -181,6 +184,7 @@ export function valuesToDefinition(v: EditorValues, agencyCodes: readonly string
         ...(toNumber(f('min')) !== undefined ? { min: toNumber(f('min')) } : {}),
         ...(toNumber(f('max')) !== undefined ? { max: toNumber(f('max')) } : {}),
         ...(opt(f('pattern')) ? { pattern: f('pattern') } : {}),
+        ...(opt(f('dateRange')) ? { dateRange: f('dateRange') } : {}),
         ...(opt(f('help')) ? { help: f('help') } : {}),
         ...(toNumber(f('step')) !== undefined ? { step: toNumber(f('step')) } : {}),
       };
@@ -280,6 +284,7 @@ const COLUMN_LABELS: Record<RowGroup, Record<string, MessageKey>> = {
     min: 'admin.col.min',
     max: 'admin.col.max',
     pattern: 'admin.col.pattern',
+    dateRange: 'admin.col.dateRange',
     help: 'admin.col.help',
     step: 'admin.col.step',
   },
@@ -302,6 +307,7 @@ const CUSTOM_RULES: [string, MessageKey][] = [
   ['duplicate option value', 'admin.err.duplicateOption'],
   ['pattern applies only', 'admin.err.patternType'],
   ['not a valid regular expression', 'admin.err.patternInvalid'],
+  ['dateRange applies only', 'admin.err.dateRangeType'],
   ['days and months must be a whole number', 'admin.err.wholeNumber'],
   ['step shares must sum to 1', 'admin.err.sharesSum'],
   ['the last step must be a leader', 'admin.err.lastLeader'],

@@ -37,6 +37,8 @@ export interface FormField {
   max?: number;
   pattern?: string;
   help?: string;
+  /** Date fields: `past` = today or earlier, `future` = today or later (procedures.schemas.ts). */
+  dateRange?: 'past' | 'future';
 }
 export interface DemoProcedure {
   code: string; // national TTHC code, e.g. '1.001193'
@@ -118,9 +120,13 @@ function num(key: string, label: string, min: number, max: number, required = tr
   if (help !== undefined) f.help = help;
   return f;
 }
-/** No format hint: the page shows a date picker and the API takes YYYY-MM-DD (form-validation.ts). */
-function date(key: string, label: string, required = true): FormField {
-  return { key, label, type: 'date', required };
+/**
+ * No format hint: the page shows a date picker and the API takes YYYY-MM-DD (form-validation.ts).
+ * `range`: events that already happened (births, deaths, decisions) are `past`; dates announced
+ * ahead (a suspension's start and end) are `future`.
+ */
+function date(key: string, label: string, range: 'past' | 'future', required = true): FormField {
+  return { key, label, type: 'date', required, dateRange: range };
 }
 function select(key: string, label: string, options: [value: string, label: string][], required = true): FormField {
   return { key, label, type: 'select', required, options: options.map(([value, l]) => ({ value, label: l })) };
@@ -255,7 +261,7 @@ export const demoProcedures: DemoProcedure[] = [
     ],
     form: [
       text('ho_ten_tre', 'Họ, chữ đệm và tên của trẻ'),
-      date('ngay_sinh', 'Ngày, tháng, năm sinh'),
+      date('ngay_sinh', 'Ngày, tháng, năm sinh', 'past'),
       select('gioi_tinh', 'Giới tính', [
         ['nam', 'Nam'],
         ['nu', 'Nữ'],
@@ -310,10 +316,10 @@ export const demoProcedures: DemoProcedure[] = [
     form: [
       text('ho_ten_chong', 'Họ, chữ đệm và tên bên nam'),
       idNumber('so_dinh_danh_chong', 'Số định danh cá nhân bên nam'),
-      date('ngay_sinh_chong', 'Ngày sinh bên nam'),
+      date('ngay_sinh_chong', 'Ngày sinh bên nam', 'past'),
       text('ho_ten_vo', 'Họ, chữ đệm và tên bên nữ'),
       idNumber('so_dinh_danh_vo', 'Số định danh cá nhân bên nữ'),
-      date('ngay_sinh_vo', 'Ngày sinh bên nữ'),
+      date('ngay_sinh_vo', 'Ngày sinh bên nữ', 'past'),
       unitCode('noi_dang_ky', 'Xã, phường nơi đăng ký kết hôn'),
       num('so_ban_sao', 'Số bản sao trích lục kết hôn đề nghị cấp', 0, 10, true),
       checkbox('cam_ket_tu_nguyen', 'Hai bên cam đoan việc kết hôn là tự nguyện, đủ điều kiện kết hôn theo quy định'),
@@ -352,7 +358,7 @@ export const demoProcedures: DemoProcedure[] = [
     form: [
       text('ho_ten_nguoi_chet', 'Họ, chữ đệm và tên người chết'),
       idNumber('so_dinh_danh_nguoi_chet', 'Số định danh cá nhân của người chết'),
-      date('ngay_chet', 'Ngày chết'),
+      date('ngay_chet', 'Ngày chết', 'past'),
       text('noi_chet', 'Nơi chết'),
       textarea('nguyen_nhan', 'Nguyên nhân chết', false),
       text('ho_ten_nguoi_yeu_cau', 'Họ, chữ đệm và tên người đi đăng ký'),
@@ -402,7 +408,7 @@ export const demoProcedures: DemoProcedure[] = [
         ['khai_tu', 'Trích lục khai tử'],
       ]),
       text('ho_ten_nguoi_duoc_cap', 'Họ, chữ đệm và tên người được cấp trích lục'),
-      date('ngay_dang_ky', 'Ngày đăng ký sự kiện hộ tịch (nếu biết)', false),
+      date('ngay_dang_ky', 'Ngày đăng ký sự kiện hộ tịch (nếu biết)', 'past', false),
       unitCode('noi_dang_ky', 'Xã, phường nơi đã đăng ký'),
       num('so_ban', 'Số bản sao đề nghị cấp', 1, 10),
       email(),
@@ -604,7 +610,7 @@ export const demoProcedures: DemoProcedure[] = [
     form: [
       text('ho_ten', 'Họ, chữ đệm và tên'),
       idNumber(),
-      date('ngay_sinh', 'Ngày sinh'),
+      date('ngay_sinh', 'Ngày sinh', 'past'),
       select('loai_phieu', 'Loại phiếu yêu cầu', [
         ['phieu_so_1', 'Phiếu lý lịch tư pháp số 1'],
         ['phieu_so_2', 'Phiếu lý lịch tư pháp số 2'],
@@ -751,7 +757,7 @@ export const demoProcedures: DemoProcedure[] = [
         ['ten_doanh_nghiep', 'Tên doanh nghiệp'],
       ]),
       textarea('mo_ta', 'Mô tả nội dung thay đổi'),
-      date('ngay_quyet_dinh', 'Ngày ra quyết định thay đổi'),
+      date('ngay_quyet_dinh', 'Ngày ra quyết định thay đổi', 'past'),
       email('email', 'Thư điện tử', true),
     ],
     workflow: departmentFlow(),
@@ -787,8 +793,8 @@ export const demoProcedures: DemoProcedure[] = [
         ['tam_ngung', 'Tạm ngừng kinh doanh'],
         ['tiep_tuc', 'Tiếp tục kinh doanh trước thời hạn'],
       ]),
-      date('tu_ngay', 'Từ ngày'),
-      date('den_ngay', 'Đến ngày', false),
+      date('tu_ngay', 'Từ ngày', 'future'),
+      date('den_ngay', 'Đến ngày', 'future', false),
       textarea('ly_do', 'Lý do', false),
     ],
     workflow: departmentFlow(),
@@ -1381,7 +1387,7 @@ export const demoProcedures: DemoProcedure[] = [
     form: [
       text('ho_ten_doi_tuong', 'Họ tên đối tượng'),
       idNumber(),
-      date('ngay_sinh', 'Ngày sinh'),
+      date('ngay_sinh', 'Ngày sinh', 'past'),
       select('nhom_doi_tuong', 'Nhóm đối tượng', [
         ['nguoi_cao_tuoi', 'Người cao tuổi'],
         ['nguoi_khuyet_tat', 'Người khuyết tật'],
@@ -1425,7 +1431,7 @@ export const demoProcedures: DemoProcedure[] = [
     form: [
       text('ho_ten_nguoi_mat', 'Họ tên đối tượng đã mất'),
       idNumber('so_dinh_danh_nguoi_mat', 'Số định danh cá nhân của đối tượng đã mất'),
-      date('ngay_mat', 'Ngày mất'),
+      date('ngay_mat', 'Ngày mất', 'past'),
       text('ho_ten_nguoi_to_chuc', 'Họ tên người hoặc tên tổ chức đứng ra mai táng'),
       phone(),
     ],
@@ -1459,7 +1465,7 @@ export const demoProcedures: DemoProcedure[] = [
     ],
     form: [
       text('ho_ten_doi_tuong', 'Họ tên đối tượng (nếu biết)', false),
-      date('ngay_phat_hien', 'Ngày phát hiện'),
+      date('ngay_phat_hien', 'Ngày phát hiện', 'past'),
       text('noi_phat_hien', 'Nơi phát hiện'),
       textarea('tinh_trang', 'Tình trạng của đối tượng'),
       phone('so_dien_thoai_nguoi_dua', 'Số điện thoại người đưa đối tượng đến'),
@@ -1618,7 +1624,7 @@ export const demoProcedures: DemoProcedure[] = [
     components: [comp('don_de_nghi', 'Đơn đề nghị cấp bản sao văn bằng, chứng chỉ từ sổ gốc', 'original')],
     form: [
       text('ho_ten', 'Họ tên người được cấp văn bằng'),
-      date('ngay_sinh', 'Ngày sinh'),
+      date('ngay_sinh', 'Ngày sinh', 'past'),
       select('loai_van_bang', 'Loại văn bằng', [
         ['tot_nghiep_thpt', 'Bằng tốt nghiệp trung học phổ thông'],
         ['tot_nghiep_thcs', 'Bằng tốt nghiệp trung học cơ sở'],

@@ -53,7 +53,17 @@ function digits(r: Rng, n: number) {
   return s;
 }
 
-export function fakeAnswer(f: FormField, r: Rng): string | number | boolean {
+/** The day `days` after a YYYY-MM-DD date. */
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A plausible answer to a form field. `today` (YYYY-MM-DD, Asia/Ho_Chi_Minh) is the day the
+ * answer is given: a `past` date falls in an earlier year, a `future` one 15 to 350 days later, so
+ * both stay valid for a draft saved up to two weeks before it is submitted.
+ */
+export function fakeAnswer(f: FormField, r: Rng, today: string = vnDate(new Date())): string | number | boolean {
   switch (f.type) {
     case 'text':
       return /ho_ten|ten/.test(f.key) ? personName(r) : /dia_chi|noi/.test(f.key) ? `Số ${r.int(1, 300)} đường ${r.pick(STREETS)}` : `Nội dung ${f.label.toLowerCase()}`;
@@ -61,8 +71,14 @@ export function fakeAnswer(f: FormField, r: Rng): string | number | boolean {
       return `Đề nghị cơ quan xem xét giải quyết: ${f.label.toLowerCase()}.`;
     case 'number':
       return Math.max(f.min ?? 1, Math.min(f.max ?? 10, r.int(1, 5)));
-    case 'date':
-      return `${r.int(1960, 2025)}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`;
+    case 'date': {
+      // Always three draws, so the answers after this one do not depend on the field's rule.
+      const year = r.int(1960, Math.min(2025, Number(today.slice(0, 4)) - 1));
+      const month = r.int(1, 12);
+      const day = r.int(1, 28);
+      if (f.dateRange === 'future') return addDays(today, 14 + (month - 1) * 28 + day);
+      return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    }
     case 'select':
       return r.pick(f.options!).value;
     case 'checkbox':
@@ -253,8 +269,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       address: { unitCode: g.pick(demoCommunes).code, detail: `Số ${g.int(1, 300)} đường ${g.pick(STREETS)}` },
     };
     const answers: Record<string, unknown> = {};
-    for (const f of def.form) if (f.required || g.chance(0.5)) answers[f.key] = fakeAnswer(f, g);
-    const form = validateForm(def.form, answers, { partial: false }).values;
+    for (const f of def.form) if (f.required || g.chance(0.5)) answers[f.key] = fakeAnswer(f, g, vnDate(new Date(tSub)));
+    const form = validateForm(def.form, answers, { partial: false, now: new Date(tSub) }).values;
 
     // Walk the workflow.
     const ev: Event[] = [{ at: tSub, action: 'submit', party: channel === 'online' ? 'applicant' : 'reception', actorId: channel === 'online' ? (own?.id ?? null) : staff.reception, to: 'submitted' }];
@@ -410,8 +426,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       address: { unitCode: g.pick(demoCommunes).code, detail: `Số ${g.int(1, 300)} đường ${g.pick(STREETS)}` },
     };
     const answers: Record<string, unknown> = {};
-    for (const f of def.form) if (g.chance(0.6)) answers[f.key] = fakeAnswer(f, g);
-    const form = validateForm(def.form, answers, { partial: true }).values;
+    for (const f of def.form) if (g.chance(0.6)) answers[f.key] = fakeAnswer(f, g, vnDate(new Date(createdAt)));
+    const form = validateForm(def.form, answers, { partial: true, now: new Date(createdAt) }).values;
     const id = newId(createdAt);
     const attached = def.components.filter((c) => c.required && g.chance(0.5));
     const fileRows = attached.map((c, k) => ({ id: newId(createdAt), dossierId: id, componentCode: c.code, fileName: `${c.code}.pdf`, mediaType: stored.mediaType, size: stored.size, sha256: stored.sha256, storageKey: stored.storageKey, uploadedBy: own.id, createdAt: new Date(createdAt + (k + 1) * 2 * MIN) }));

@@ -322,7 +322,7 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
       details: { receivingAgencies: receiving.map((a) => a.code) },
     });
   }
-  const check = validateForm(def.form, body.form, { partial: true, fees: def.fees });
+  const check = validateForm(def.form, body.form, { partial: true, fees: def.fees, now: ctx.now });
   const unitErrors = await checkUnitCodes(ctx.db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })).concat(applicant.address ? [{ path: 'applicant.address.unitCode', code: applicant.address.unitCode }] : []), vnDate(ctx.now));
   const errors = [...check.errors, ...unitErrors];
   if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
@@ -347,7 +347,7 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
   const role = isDesk && !isApplicantUser ? 'reception' : 'applicant';
   return {
     proc,
-    missing: validateForm(def.form, body.form, { partial: false, fees: def.fees }).errors,
+    missing: validateForm(def.form, body.form, { partial: false, fees: def.fees, now: ctx.now }).errors,
     item: {
       id,
       procedureId: proc.id,
@@ -427,7 +427,7 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
     if (patch.form) {
       const before = openForm(ctx.keyring, d.id, d.form);
       const merged = { ...before, ...patch.form };
-      const check = validateForm(proc.definition.form, merged, { partial: true, fees: proc.definition.fees });
+      const check = validateForm(proc.definition.form, merged, { partial: true, fees: proc.definition.fees, now: ctx.now });
       const errors = [...check.errors, ...(await checkUnitCodes(tx, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(ctx.now)))];
       if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
       set.form = sealForm(ctx.keyring, d.id, proc.definition.form, check.values);
@@ -605,7 +605,7 @@ export function formatDossierCode(pattern: string, agencyIdentity: string, day: 
 
 /** Everything missing before a dossier can be submitted: required answers and components. */
 export async function completenessErrors(db: Db, keyring: Keyring, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
-  const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false, fees: proc.definition.fees });
+  const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false, fees: proc.definition.fees, now });
   const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
   return [...errors, ...missingComponents(proc, attached)];
 }
@@ -704,7 +704,7 @@ async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord
   const answers = Object.fromEntries(Object.entries(openForm(ctx.keyring, d.id, d.form)).filter(([k]) => keys.has(k)));
   // Answers the new form no longer accepts (a changed type, list of options or pattern) are
   // dropped, so the applicant gives them again.
-  const check = validateForm(to.definition.form, answers, { partial: true, fees: to.definition.fees });
+  const check = validateForm(to.definition.form, answers, { partial: true, fees: to.definition.fees, now: ctx.now });
   const refused = new Set(check.errors.map((e) => e.path.replace(/^form\./, '')));
   const kept = Object.fromEntries(Object.entries(check.values).filter(([k]) => !refused.has(k)));
   const moved = await ctx.db.transaction(async (tx) => {

@@ -180,3 +180,40 @@ describe('invisible characters in text answers', () => {
     expect(r.values).toEqual({ ho_ten: 'Nguyễn Văn An', ly_do: 'Dòng 1\nDòng 2' });
   });
 });
+
+describe('date fields with a dateRange', () => {
+  const f: FormField[] = [
+    { key: 'ngay_sinh', label: 'Ngày sinh', type: 'date', required: true, dateRange: 'past' },
+    { key: 'tu_ngay', label: 'Từ ngày', type: 'date', required: false, dateRange: 'future' },
+    { key: 'ngay_khac', label: 'Ngày khác', type: 'date', required: false },
+  ];
+  // 27/11/2026 00:30 in Hà Nội is still 26/11 in UTC: "today" is the Vietnamese calendar day.
+  const now = new Date('2026-11-26T17:30:00Z');
+  const check = (answers: Record<string, unknown>, at = now) => validateForm(f, answers, { partial: false, now: at });
+
+  it('accepts today for both rules, the past for past and the future for future', () => {
+    expect(check({ ngay_sinh: '2026-11-27', tu_ngay: '2026-11-27' }).errors).toEqual([]);
+    expect(check({ ngay_sinh: '1990-01-31', tu_ngay: '2027-01-01', ngay_khac: '2099-12-31' }).errors).toEqual([]);
+  });
+
+  it('refuses a birth date after today and a start date before today, in Vietnamese', () => {
+    const r = check({ ngay_sinh: '2026-11-28', tu_ngay: '2026-11-26' });
+    expect(r.errors).toEqual([
+      { path: 'form.ngay_sinh', message: 'Ngày sinh: không được sau ngày hôm nay (27/11/2026)' },
+      { path: 'form.tu_ngay', message: 'Từ ngày: không được trước ngày hôm nay (27/11/2026)' },
+    ]);
+  });
+
+  it('counts today in Asia/Ho_Chi_Minh, not in UTC', () => {
+    // At 23:59 on 26/11 in Hà Nội (16:59 UTC) a birth on 27/11 is still tomorrow.
+    expect(check({ ngay_sinh: '2026-11-27' }, new Date('2026-11-26T16:59:59Z')).errors.map((e) => e.path)).toEqual(['form.ngay_sinh']);
+    expect(check({ ngay_sinh: '2026-11-27' }, new Date('2026-11-26T17:00:00Z')).errors).toEqual([]);
+  });
+
+  it('checks drafts too, and leaves a field without a rule alone', () => {
+    const r = validateForm(f, { ngay_sinh: '2030-01-01', ngay_khac: '2030-01-01' }, { partial: true, now });
+    expect(r.errors.map((e) => e.path)).toEqual(['form.ngay_sinh']);
+    // A malformed date gets the format message, not the range one.
+    expect(check({ ngay_sinh: '2026-02-30' }).errors[0]?.message).toBe('Ngày sinh: ngày không hợp lệ (định dạng năm-tháng-ngày)');
+  });
+});

@@ -1,5 +1,6 @@
 import type { FieldError } from '../../platform/errors.ts';
 import { cleanText, nfc, normalisePhone, PHONE_INVALID } from '../../platform/text.ts';
+import { formatDay, vnDate } from '../../platform/time.ts';
 import { PATTERN_FIELD_TYPES, type FormField } from './procedures.schemas.ts';
 
 export type FormValue = string | number | boolean | null;
@@ -42,16 +43,20 @@ function isValidDate(s: string): boolean {
  * A number field that a fee of the procedure counts (`fees[].perFormField`: copies, pages) must be
  * a whole number of units, 0 or more: payments/fees.ts multiplies by it when the desk asks for
  * payment, and a fraction accepted here would make that impossible later.
+ * A date field's `dateRange` is checked against today's calendar date in Asia/Ho_Chi_Minh at
+ * `opts.now` (the request's time; tests pass a fixed instant): `past` refuses a day after today,
+ * `future` a day before today; today itself is accepted by both.
  */
 export function validateForm(
   fields: readonly FormField[],
   input: Record<string, unknown>,
-  opts: { partial: boolean; fees?: readonly { perFormField?: string | undefined }[] | undefined },
+  opts: { partial: boolean; fees?: readonly { perFormField?: string | undefined }[] | undefined; now?: Date | undefined },
 ): FormCheck {
   const errors: FieldError[] = [];
   const values: FormValues = {};
   const unitCodes: FormCheck['unitCodes'] = [];
   const known = new Set(fields.map((f) => f.key));
+  const today = vnDate(opts.now ?? new Date());
   const quantities = new Set((opts.fees ?? []).flatMap((fee) => (fee.perFormField ? [fee.perFormField] : [])));
   for (const k of Object.keys(input)) {
     if (!known.has(k)) errors.push({ path: `form.${k}`, message: 'Trường không có trong biểu mẫu (unknown field)' });
@@ -98,6 +103,8 @@ export function validateForm(
         switch (f.type) {
           case 'date':
             if (!isValidDate(s)) err('ngày không hợp lệ (định dạng năm-tháng-ngày)');
+            else if (f.dateRange === 'past' && s > today) err(`không được sau ngày hôm nay (${formatDay(today)})`);
+            else if (f.dateRange === 'future' && s < today) err(`không được trước ngày hôm nay (${formatDay(today)})`);
             break;
           case 'email':
             s = s.toLowerCase();

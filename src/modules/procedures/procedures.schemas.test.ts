@@ -20,3 +20,17 @@ describe('FormField', () => {
     expect(r.error?.issues[0]?.message).toBe('duplicate option value');
   });
 });
+
+describe('FormField dateRange', () => {
+  it('is taken on date fields only, as past or future', () => {
+    expect(FormField.safeParse({ key: 'f', label: 'F', type: 'date', required: true, dateRange: 'past' }).success).toBe(true);
+    expect(FormField.safeParse({ key: 'f', label: 'F', type: 'date', required: true, dateRange: 'future' }).success).toBe(true);
+    expect(FormField.safeParse({ key: 'f', label: 'F', type: 'date', required: true }).success).toBe(true);
+    const odd = FormField.safeParse({ key: 'f', label: 'F', type: 'date', required: true, dateRange: 'yesterday' });
+    expect(odd.error?.issues.map((i) => i.path.join('.'))).toEqual(['dateRange']);
+    for (const type of ['text', 'number', 'checkbox'] as const) {
+      const r = FormField.safeParse({ key: 'f', label: 'F', type, required: true, dateRange: 'past' });
+      expect(r.error?.issues.map((i) => [i.path.join('.'), i.message]), type).toEqual([['dateRange', 'dateRange applies only to date fields']]);
+    }
+  });
+});

@@ -10,6 +10,14 @@ export type FormFieldType = z.infer<typeof FormFieldType>;
 /** Field types whose answer is checked against `pattern` (after normalisation; form-validation.ts). */
 export const PATTERN_FIELD_TYPES: readonly FormFieldType[] = ['text', 'textarea', 'email', 'phone', 'id_number', 'tax_code', 'unit_code'];
 
+/**
+ * Which days a date field accepts, counted from "today" (the calendar day in Asia/Ho_Chi_Minh when
+ * the answer is checked): `past` = today or earlier (a birth, a death, a document's issue date),
+ * `future` = today or later (a desired or announced date). No rule: any valid date.
+ */
+export const DateRange = z.enum(['past', 'future']);
+export type DateRange = z.infer<typeof DateRange>;
+
 const nonEmpty = z.string().trim().min(1).max(2000);
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'snake_case, bắt đầu bằng chữ cái');
 
@@ -24,6 +32,8 @@ export const FormField = z
     max: z.number().optional(),
     pattern: z.string().max(500).optional(),
     help: z.string().max(2000).optional(),
+    /** Date fields only: the answer must be on or before (`past`) or on or after (`future`) today. */
+    dateRange: DateRange.optional(),
     /** Optional: the wizard step this field is shown on (long forms are split into steps). */
     step: z.number().int().min(1).max(20).optional(),
   })
@@ -34,6 +44,7 @@ export const FormField = z
     message: `pattern applies only to ${PATTERN_FIELD_TYPES.join(', ')} fields`,
     path: ['pattern'],
   })
+  .refine((f) => f.dateRange === undefined || f.type === 'date', { message: 'dateRange applies only to date fields', path: ['dateRange'] })
   .refine(
     (f) => {
       if (f.pattern === undefined) return true;
