@@ -5,6 +5,7 @@ import type { Actor, Ctx } from './context.ts';
 import type { Keyring } from './crypto.ts';
 import { AppError, statusOf, titleOf, type FieldError } from './errors.ts';
 import { multipartError } from './multipart.ts';
+import { routeMissing } from './method-not-allowed.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -94,7 +95,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     const e = appErr.kind === 'internal' ? new AppError('internal', appErr.code, { details: { traceId: req.id } }) : appErr;
     return sendProblem(reply, e, req.url.split('?')[0] ?? req.url);
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, new AppError('not_found', 'ROUTE_NOT_FOUND', { userMessage: 'Không tìm thấy địa chỉ này.' }), req.url.split('?')[0] ?? req.url),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    // 404, or 405 with Allow for a path that exists under other methods (platform/method-not-allowed.ts).
+    const missing = routeMissing(req);
+    if (missing.allow) reply.header('allow', missing.allow);
+    return sendProblem(reply, missing.error, req.url.split('?')[0] ?? req.url);
+  });
 }
