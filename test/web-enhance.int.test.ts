@@ -114,6 +114,8 @@ describe('upload forms carry what the script needs', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<div class="uploads" data-uploads data-max-bytes="10485760" data-msg-size="Tệp phải nhỏ hơn 10 MB"');
     expect(page.body).toContain('data-msg-progress="Đang tải lên {name}: {n}%"');
+    // Shown by the script before the page's other buttons while a file is sending (they are disabled meanwhile).
+    expect(page.body).toContain('data-msg-busy="Đang tải tệp lên: chờ tải xong rồi hãy lưu hoặc nộp."');
     const comp = def.components[0]!;
     // The script posts the same multipart form: the answer is the no-JS answer (303 to the component).
     const ok = await upload(`/ho-so/${id}/tep`, { csrf: csrfOf(page.body), component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['citizen.an']!);

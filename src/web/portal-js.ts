@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
  * - upload forms (inside `[data-uploads]`) are sent with XMLHttpRequest to the same endpoint,
  *   with a `<progress>` per file and an aria-live percentage; the page the server answers with
  *   (the redirect target, or the page with the error) replaces this one, as a normal post would;
- *   a file over `data-max-bytes` is stopped early with the server's own message;
+ *   a file over `data-max-bytes` is stopped early with the server's own message; while a file is
+ *   sending, every button of the page's main part is disabled (save, continue, submit, other
+ *   uploads: any would leave the page and cut the upload short), with `data-msg-busy` shown
+ *   before each group of them, and enabled again if the upload fails;
  * - search forms (`form[data-instant]`) fetch the results part (`GET /tim-kiem`) 250 ms after
  *   the last keystroke, put it in `#ket-qua`, announce the count and update the URL
  *   (`history.replaceState`) so the result can be shared; Enter still submits the form.
@@ -69,6 +72,23 @@ const SOURCE = String.raw`(function () {
     input.focus();
   }
 
+  // While a file is sending, no button may leave the page; each group of them says why.
+  function busy(box, on) {
+    d.querySelectorAll('.upload-busy').forEach(function (p) { p.remove(); });
+    d.querySelectorAll('main button').forEach(function (b) {
+      if (!on) {
+        if (b.dataset.busy) b.disabled = false;
+        delete b.dataset.busy;
+      } else if (!b.disabled) {
+        b.disabled = true;
+        b.dataset.busy = '1';
+        var at = b.closest('.actions') || b;
+        var prev = at.previousElementSibling;
+        if (!b.closest('[data-uploads]') && !(prev && prev.matches('.upload-busy'))) at.before(el('p', { class: 'hint upload-busy' }, box.dataset.msgBusy));
+      }
+    });
+  }
+
   function upload(form, box) {
     form.addEventListener('submit', function (e) {
       var input = form.querySelector('input[type=file]');
@@ -78,7 +98,6 @@ const SOURCE = String.raw`(function () {
       e.preventDefault();
       var max = Number(box.dataset.maxBytes);
       if (max && file.size > max) return fieldError(form, input, box.dataset.msgSize);
-      var button = form.querySelector('button');
       var set = progressFor(form, box, file.name);
       set(0);
       var xhr = new XMLHttpRequest();
@@ -96,11 +115,11 @@ const SOURCE = String.raw`(function () {
         var newBox = newForm && newForm.closest('[data-uploads]');
         if (newBox) progressFor(newForm, newBox, file.name)(100).textContent = fmt(newBox.dataset.msgDone, { name: file.name });
       };
-      xhr.onerror = function () {
-        if (button) button.disabled = false;
+      xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
+        busy(box, false);
         set(0).textContent = box.dataset.msgFailed;
       };
-      if (button) button.disabled = true;
+      busy(box, true);
       xhr.send(new FormData(form));
     });
   }
