@@ -42,7 +42,7 @@ describe('counter intake in Chromium', () => {
       await page.getByRole('link', { name: 'Tiếp nhận tại quầy' }).click();
       await page.waitForURL(/\/can-bo\/tiep-nhan$/);
       await check(page, 'intake-start', js);
-      await page.getByLabel('Thủ tục').selectOption(CODE);
+      await page.getByLabel('Thủ tục', { exact: true }).selectOption(CODE);
       await page.getByLabel('Công dân').check();
       await page.getByRole('button', { name: 'Tiếp tục' }).click();
       await page.waitForURL(/thu-tuc=/);

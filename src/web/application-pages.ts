@@ -1,7 +1,7 @@
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import type { FormField } from '../modules/procedures/procedures.schemas.ts';
-import { formatDay, formatVnDateTime } from '../platform/time.ts';
+import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
@@ -101,7 +101,8 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
       );
       break;
     case 'date':
-      control = text('date');
+      // Only help for the date picker: the server checks the rule on the day the answer arrives (form-validation.ts).
+      control = text('date', f.dateRange === 'past' ? html` max="${vnDate(new Date())}"` : f.dateRange === 'future' ? html` min="${vnDate(new Date())}"` : null);
       break;
     case 'email':
       control = text('email', html` autocomplete="email" spellcheck="false" maxlength="254"`);
@@ -200,6 +201,36 @@ export const sizeText = (p: PageCtx, bytes: number) => (bytes >= 1048576 ? `${fo
 /** A link that opens an attached file inline (same access checks as the API). */
 export const fileHref = (dossierId: string, fileId: string) => `/ho-so/${dossierId}/tep/${fileId}`;
 
+/** A sealed result of a dossier, as the documents module lists it (`listDossierResults`). */
+export interface SealedResultItem {
+  documentId: string;
+  fileId: string | null;
+  title: string;
+  fileName: string;
+  issuedAt: string;
+  issuer: { name: string };
+}
+
+/** dd/mm/yyyy HH:mm in Vietnam's time. */
+const dayThenTime = (iso: string) => {
+  const s = formatVnDateTime(new Date(iso));
+  return `${s.slice(6)} ${s.slice(0, 5)}`;
+};
+
+/**
+ * The sealed results of a dossier: title, when and by whom sealed, the file (through the dossier's
+ * file route, with its access checks), the public verification page and the verification code.
+ */
+export function sealedResultsList(p: PageCtx, dossierId: string, items: readonly SealedResultItem[]): SafeHtml {
+  const _ = tr(p);
+  return html`<ul class="files results">${items.map(
+    (r) => html`<li><strong>${r.title}</strong><br><span class="meta">${_('doc.res.sealedAt', { at: dayThenTime(r.issuedAt) })} · ${vi(p, r.issuer.name)}</span><br>
+<a href="${r.fileId ? fileHref(dossierId, r.fileId) : `/api/v1/public/documents/${r.documentId}/file`}" aria-label="${_('doc.res.downloadLabel', { name: r.fileName })}">${_('doc.res.download')}</a> ·
+<a href="/xac-thuc/${r.documentId}" aria-label="${_('doc.res.verifyLabel', { title: r.title })}">${_('doc.res.verify')}</a><br>
+<span class="meta">${_('doc.verify.documentId')}: <code>${r.documentId}</code></span></li>`,
+  )}</ul>`;
+}
+
 /**
  * The documents of a dossier, one upload form per component (no JavaScript needed). `removable`
  * says which files may still be removed (all in a draft; in a supplement, only the new ones).
@@ -222,7 +253,7 @@ export function componentsSection(
   // The words the portal's script needs for upload progress (it carries no text of its own).
   return html`<h2>${_('app.components')}</h2>
 <p class="hint">${_('app.uploadLimits', { size: v.maxSize })}</p>
-<div class="uploads" data-uploads${v.maxBytes ? html` data-max-bytes="${v.maxBytes}"` : null} data-msg-size="${_('app.err.fileSize', { size: v.maxSize })}" data-msg-progress="${_('enh.up.progress')}" data-msg-label="${_('enh.up.progressLabel')}" data-msg-done="${_('enh.up.done')}" data-msg-failed="${_('enh.up.failed')}">
+<div class="uploads" data-uploads${v.maxBytes ? html` data-max-bytes="${v.maxBytes}"` : null} data-msg-size="${_('app.err.fileSize', { size: v.maxSize })}" data-msg-progress="${_('enh.up.progress')}" data-msg-label="${_('enh.up.progressLabel')}" data-msg-done="${_('enh.up.done')}" data-msg-failed="${_('enh.up.failed')}" data-msg-busy="${_('enh.up.busy')}">
 ${comps.map((c) => {
   const anchor = componentAnchor(c.code);
   const files = v.dossier.files.filter((f) => f.component === c.code);
@@ -420,6 +451,8 @@ export interface CitizenDossierView {
   supplementNote?: string | undefined;
   /** Official forms of the dossier (01 receipt, 02 supplement request...), printed by the documents module. */
   forms?: { form: string; title: string }[] | undefined;
+  /** The dossier's sealed results (shown once it is done or returned). */
+  results?: SealedResultItem[] | undefined;
 }
 
 const lastNote = (history: HistoryItem[], action: string) => [...history].reverse().find((h) => h.action === action)?.note ?? null;
@@ -529,6 +562,13 @@ ${
     : html`<h2>${_('staff.ct.expected')}</h2>${expected()}`
 }
 ${ratingSection()}
+${
+  (d.status === 'done' || d.status === 'returned') && v.results?.length
+    ? html`<h2 id="ket-qua-dien-tu">${_('doc.res.citizenTitle')}</h2>
+<p>${_('doc.res.citizenLead')}</p>
+${sealedResultsList(p, id, v.results)}`
+    : null
+}
 ${
   showFiles
     ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${d.files.map(

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { users } from '../db/schema.ts';
-import { availableForms } from '../modules/documents/index.ts';
+import { availableForms, listDossierResults } from '../modules/documents/index.ts';
 import { Applicant, RatingBody, type ActionBody, type DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, selfFilingRefusal, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory, listDossiers } from '../modules/dossiers/dossiers.views.ts';
@@ -369,7 +369,9 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     d: LoadedDossier,
     opts: { errors?: PageError[]; notice?: string; done?: string; rating?: { value: string; comment: string }; supplementNote?: string } = {},
   ) => {
-    const history = await getHistory(ctxOf(req, database), d.dossier.id);
+    const ctx = ctxOf(req, database);
+    const finished = d.dossier.status === 'done' || d.dossier.status === 'returned';
+    const [history, results] = await Promise.all([getHistory(ctx, d.dossier.id), finished ? listDossierResults(ctx, '', d.dossier.id) : Promise.resolve([])]);
     return send(
       reply,
       status,
@@ -383,6 +385,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
         rating: opts.rating,
         supplementNote: opts.supplementNote,
         forms: availableForms({ code: d.dossier.code, receivedAt: d.dossier.receivedAt }, history),
+        results,
         ...(await tools.maxBytes().then((b) => ({ maxSize: tools.sizeWords(b), maxBytes: b }))),
       }),
     );

@@ -6,6 +6,7 @@ import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
 
 /** Server-rendered pages of the public portal. Each returns a whole HTML document. */
 
@@ -147,9 +148,12 @@ const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}<
 
 const vnDate = (d: Date) => formatVnDateTime(d).slice(6);
 
-/** `viewer` is the kind of the signed-in account (null for a visitor): it decides whether the page offers to apply online. */
-export function procedurePage(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | null = null): string {
-  return layout(p, proc.name, procedureDetails(p, proc, { start: true, viewer }));
+/**
+ * `viewer` is the kind of the signed-in account (null for a visitor): it decides whether the page
+ * offers to apply online; `desk`, the account's reception desk, whether it offers counter intake.
+ */
+export function procedurePage(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | null = null, desk: Desk | null = null): string {
+  return layout(p, proc.name, procedureDetails(p, proc, { start: true, viewer, desk }));
 }
 
 /**
@@ -157,7 +161,7 @@ export function procedurePage(p: PageCtx, proc: ProcedureRecord, viewer: Actor['
  * rule): the procedure takes paper dossiers only (and where), it is for the other kind of
  * applicant, or the account is an officer's (the desk gets its counter intake instead).
  */
-function cannotApply(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | null): SafeHtml | null {
+function cannotApply(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | null, desk: Desk | null): SafeHtml | null {
   const _ = tr(p);
   const d = proc.definition;
   // A visitor is sent to sign in: only the procedure's own channels can stop them here.
@@ -171,18 +175,23 @@ function cannotApply(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | 
   if (refusal === 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED') {
     return html`<div class="notice" id="khong-nop-truc-tuyen"><p><strong>${_(viewer === 'organisation' ? 'proc.onlyCitizens' : 'proc.onlyOrganisations')}</strong></p></div>`;
   }
-  const desk = (p.roles ?? []).includes('reception') && d.channels.includes('in_person');
+  // The intake's own rule: offered only where this desk takes the procedure at its counter.
+  const intake = desk ? counterIntake(desk, proc) : null;
   return html`<div class="notice" id="khong-nop-truc-tuyen"><p>${_('proc.staffNoOnline')}</p>${
-    desk ? html`<p><a href="/can-bo/tiep-nhan?thu-tuc=${encodeURIComponent(proc.code)}">${_('proc.counterIntake')}</a></p>` : null
+    intake && 'agency' in intake
+      ? html`<p><a href="/can-bo/tiep-nhan?thu-tuc=${encodeURIComponent(proc.code)}">${_('proc.counterIntake')}</a></p>`
+      : intake
+        ? html`<p>${_('staff.in.notHere', { why: intakeRefusalWords(p, proc, intake.refusal) })}</p>`
+        : null
   }</div>`;
 }
 
 /** What the public procedure page shows; the administrators' preview shows it too (without the start buttons). */
-export function procedureDetails(p: PageCtx, proc: ProcedureRecord, opts: { start: boolean; viewer?: Actor['kind'] | null }): SafeHtml {
+export function procedureDetails(p: PageCtx, proc: ProcedureRecord, opts: { start: boolean; viewer?: Actor['kind'] | null; desk?: Desk | null }): SafeHtml {
   const _ = tr(p);
   const d = proc.definition;
   const startHref = `/ho-so/moi?thu-tuc=${encodeURIComponent(proc.code)}`;
-  const refusal = opts.start ? cannotApply(p, proc, opts.viewer ?? null) : null;
+  const refusal = opts.start ? cannotApply(p, proc, opts.viewer ?? null, opts.desk ?? null) : null;
   const start = opts.start && !refusal ? html`<p><a class="button start" href="${startHref}" draggable="false">${_('proc.start')}</a></p>` : null;
   return html`<p class="meta">${vi(p, proc.fieldName)}</p>
 <h1>${vi(p, proc.name)}</h1>

@@ -2,7 +2,9 @@ import type { DossierAction, DossierStatus } from '../modules/dossiers/dossier-w
 import { DOSSIER_STATUSES, FINAL_STATUSES } from '../modules/dossiers/dossier-workflow.ts';
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import type { WorklistRow, WorklistTab } from '../modules/dossiers/worklist.ts';
+import { filingRefusal } from '../modules/dossiers/dossiers.service.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import { scopeOf, type Actor } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import {
   answerText,
@@ -11,6 +13,7 @@ import {
   errorFor,
   errorSummary,
   fileHref,
+  sealedResultsList,
   sizeText,
   statusWords,
   timeline,
@@ -20,6 +23,7 @@ import {
   type ApplicantKind,
   type HistoryItem,
   type PageError,
+  type SealedResultItem,
 } from './application-pages.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatNumber, type MessageKey } from './i18n.ts';
@@ -389,6 +393,73 @@ ${
 }`;
 }
 
+/** What the officer typed in a result form that failed, to show it again. */
+export interface ResultValues {
+  mode: 'upload' | 'generate';
+  title: string;
+  content: string;
+}
+
+export interface ResultsView {
+  /** The documents service allows this officer to seal a result now (`maySealResult`). */
+  canSeal: boolean;
+  items: SealedResultItem[];
+  values?: ResultValues | undefined;
+  /** The upload limit in words. */
+  maxSize: string;
+  /** The procedure's result, the title an uploaded file gets when none is typed. */
+  resultName: string;
+}
+
+/** The input ids of the result forms (the error summary links to them). */
+export const RESULT_FIELDS = { file: 'kq-file', fileTitle: 'kq-file-title', title: 'kq-title', content: 'kq-content' } as const;
+
+/**
+ * "Kết quả giải quyết": the dossier's sealed results and, while the documents service allows this
+ * officer to seal one, two forms: upload the result file, or write it and have it generated. Each
+ * form carries the dossier version, so a second click of one form seals nothing.
+ */
+export function resultsSection(p: PageCtx, d: DossierView, v: ResultsView, errors: PageError[]): SafeHtml {
+  const _ = tr(p);
+  const mine = (mode: ResultValues['mode']) => (v.values?.mode === mode ? v.values : undefined);
+  const field = (id: string, label: string, control: (desc: SafeHtml | null) => SafeHtml, hint?: string) => {
+    const errs = errorFor(errors, id);
+    const ids = [hint ? `${id}-hint` : null, errs.length ? `${id}-error` : null].filter(Boolean).join(' ');
+    return html`<div class="field${errs.length ? ' field-error' : ''}"><label for="${id}">${label}</label>
+${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : null}
+${errs.map((e) => html`<p class="error-message" id="${id}-error">${e.message}</p>`)}
+${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invalid="true"` : null}` : null)}</div>`;
+  };
+  const hidden = html`${csrfField(p)}<input type="hidden" name="version" value="${d.version}">`;
+  const action = `${staffHref(d)}/ket-qua`;
+  return html`<h2 id="ket-qua">${_('doc.res.title')}</h2>
+${v.items.length ? sealedResultsList(p, d.id, v.items) : html`<p>${_('doc.res.none')}</p>`}
+${
+  v.canSeal
+    ? html`<p class="hint">${_('doc.res.once')}</p>
+<section class="action" aria-labelledby="h-kq-upload">
+<h3 id="h-kq-upload">${_('doc.res.uploadTitle')}</h3>
+<form method="post" action="${action}" enctype="multipart/form-data" novalidate>
+${hidden}
+${field(RESULT_FIELDS.fileTitle, _('doc.res.fileTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.fileTitle}" name="title" value="${mine('upload')?.title ?? ''}" maxlength="300"${a}>`, _('doc.res.fileTitleHint', { name: v.resultName }))}
+${field(RESULT_FIELDS.file, _('doc.res.file'), (a) => html`<input type="file" id="${RESULT_FIELDS.file}" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"${a}>`, _('doc.res.fileHint', { size: v.maxSize }))}
+<button type="submit">${_('doc.res.upload')}</button>
+</form>
+</section>
+<section class="action" aria-labelledby="h-kq-generate">
+<h3 id="h-kq-generate">${_('doc.res.composeTitle')}</h3>
+<p>${_('doc.res.composeLead')}</p>
+<form method="post" action="${action}" novalidate>
+${hidden}
+${field(RESULT_FIELDS.title, _('doc.res.genTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.title}" name="title" value="${mine('generate')?.title ?? ''}" maxlength="300"${a}>`)}
+${field(RESULT_FIELDS.content, _('doc.res.content'), (a) => html`<textarea id="${RESULT_FIELDS.content}" name="content" rows="10" maxlength="20000"${a}>${mine('generate')?.content ?? ''}</textarea>`, _('doc.res.contentHint'))}
+<button type="submit">${_('doc.res.generate')}</button>
+</form>
+</section>`
+    : null
+}`;
+}
+
 /** Links to the official forms the dossier has (01 receipt, 02 supplement request...), printed by the documents module. */
 export function documentsSection(p: PageCtx, dossierId: string, forms: { form: string; title: string }[]): SafeHtml {
   const _ = tr(p);
@@ -397,6 +468,42 @@ ${forms.length ? html`<ul>${forms.map((f) => html`<li><a href="/ho-so/${dossierI
 }
 
 // ------------------------------------------------------------------------------------ counter intake
+
+/** A reception desk: the agencies its reception grants cover, and its own centre (the first grant's). */
+export interface Desk {
+  scope: readonly string[];
+  ownCode: string | null;
+}
+
+/** The desk of an account, or null when it has no reception grant. */
+export function deskOf(actor: Actor | null | undefined): Desk | null {
+  const grants = actor?.roles.filter((r) => r.role === 'reception') ?? [];
+  if (!actor || !grants.length) return null;
+  return { scope: scopeOf(actor, ['reception']), ownCode: grants[0]!.agencyCode };
+}
+
+export type CounterIntake = { agency: { id: string; code: string; name: string } } | { refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_AGENCY_NOT_RECEIVING' };
+
+/**
+ * Whether this desk takes the procedure at its counter, and as which receiving centre: the rule
+ * createDossier applies to a desk's in-person dossier (the procedure takes in-person dossiers,
+ * `filingRefusal`; the receiving centre is one of the procedure's and within the desk's reception
+ * grants, its own centre first). The one rule behind the procedure page's "Tiếp nhận tại quầy"
+ * link, the intake page's choices and the intake itself (which passes the centre found here).
+ */
+export function counterIntake(desk: Desk, proc: Pick<ProcedureRecord, 'receivingAgencies'> & { definition: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'> }): CounterIntake {
+  if (filingRefusal(proc.definition, 'in_person')) return { refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' };
+  const here = proc.receivingAgencies.filter((a) => desk.scope.includes(a.id));
+  const agency = here.find((a) => a.code === desk.ownCode) ?? here[0];
+  return agency ? { agency } : { refusal: 'DOSSIER_AGENCY_NOT_RECEIVING' };
+}
+
+/** Why a desk does not take a procedure at its counter, in words (the centres that receive it, when that is the reason). */
+export function intakeRefusalWords(p: PageCtx, proc: Pick<ProcedureRecord, 'receivingAgencies'>, refusal: Exclude<CounterIntake, { agency: unknown }>['refusal']): string {
+  const _ = tr(p);
+  if (refusal === 'DOSSIER_CHANNEL_NOT_ALLOWED') return _('staff.in.whyChannel');
+  return _('staff.in.whyDesk', { agencies: proc.receivingAgencies.map((a) => a.name).join(', ') || '—' });
+}
 
 export interface IntakeStartView {
   procedures: { code: string; name: string }[];
@@ -408,14 +515,37 @@ export interface IntakeStartView {
   errors: PageError[];
   /** The walk-in applicant agreed to SMS notifications (the box stays ticked when the page comes back with errors). */
   smsConsent?: boolean;
+  /**
+   * A search for a procedure (`tim`): `procedures` are then the matches this desk takes, and
+   * `others` the matches it does not, each with the reason (`counterIntake`).
+   */
+  search?: { q: string; others: { code: string; name: string; why: string }[] } | undefined;
 }
 
 export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
   const _ = tr(p);
   const procErr = errorFor(v.errors, 'in-procedure');
   const chosen = v.procedures.find((x) => x.code === v.procedure);
-  if (!v.procedures.length) return layout(p, _('staff.in.title'), html`<h1>${_('staff.in.title')}</h1><p>${_('staff.in.noProcedures')}</p>`);
-  const step1 = html`<form method="get" action="/can-bo/tiep-nhan" novalidate>
+  if (!v.procedures.length && !v.search) return layout(p, _('staff.in.title'), html`<h1>${_('staff.in.title')}</h1><p>${_('staff.in.noProcedures')}</p>`);
+  const s = v.search;
+  const find = html`<form method="get" action="/can-bo/tiep-nhan" role="search" novalidate>
+<div class="field"><label for="in-search">${_('staff.in.search')}</label>
+<p class="hint" id="in-search-hint">${_('staff.in.searchHint')}</p>
+<input type="search" id="in-search" name="tim" value="${s?.q ?? ''}" maxlength="200" aria-describedby="in-search-hint"></div>
+<button type="submit" class="secondary">${_('staff.in.searchSubmit')}</button>
+</form>
+${
+  s
+    ? html`<p role="status">${v.procedures.length ? _('staff.in.found', { n: formatNumber(p.locale, v.procedures.length), q: s.q }) : _('staff.in.foundNone', { q: s.q })}</p>
+${
+  s.others.length
+    ? html`<div class="notice" id="khong-tiep-nhan"><p><strong>${_('staff.in.notOffered')}</strong></p><ul>${s.others.map((o) => html`<li>${o.name} (${o.code}): ${o.why}</li>`)}</ul></div>`
+    : null
+}
+<p><a href="/can-bo/tiep-nhan">${_('staff.in.searchClear')}</a></p>`
+    : null
+}`;
+  const step1 = !v.procedures.length ? find : html`${find}<form method="get" action="/can-bo/tiep-nhan" novalidate>
 <div class="field${procErr.length ? ' field-error' : ''}"><label for="in-procedure">${_('staff.in.procedure')}</label>
 ${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${e.message}</p>`)}
 <select id="in-procedure" name="thu-tuc"${procErr.length ? html` aria-describedby="in-procedure-error" aria-invalid="true"` : null}><option value="">${_('app.choose')}</option>${v.procedures.map(

@@ -6,7 +6,9 @@ import type { ActionBody } from '../modules/dossiers/dossiers.schemas.ts';
 import { createDossier, firstExtensionDay, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
 import { assignableSpecialists, dueSoonLimit, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
-import { availableForms } from '../modules/documents/index.ts';
+import { availableForms, baseUrlOf, GeneratedResultBody, listDossierResults, maySealResult, sealResult, keyRingFor } from '../modules/documents/index.ts';
+import { findProcedure, searchProcedureRows, type ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import { rankProcedures } from '../modules/procedures/procedures.service.ts';
 import { deliveriesFor } from '../modules/notifications/index.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
@@ -27,17 +29,22 @@ import {
   type LoadedDossier,
   type WebHelpers,
 } from './application.routes.ts';
-import { componentAnchor, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
+import { componentAnchor, statusWords, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
 import { html } from './html.ts';
 import { t, type MessageKey } from './i18n.ts';
 import {
   actionField,
   actionNeeds,
+  counterIntake,
   deliveriesSection,
+  deskOf,
+  intakeRefusalWords,
   documentsSection,
   dueState,
   intakeDonePage,
   intakeStartPage,
+  RESULT_FIELDS,
+  resultsSection,
   SOON_DAYS_MAX,
   SOON_DAYS_MIN,
   staffDossierPage,
@@ -45,6 +52,7 @@ import {
   tabOfSlug,
   worklistPage,
   type ActionValues,
+  type ResultValues,
   type WorklistFilters,
 } from './staff-pages.ts';
 
@@ -149,11 +157,12 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     reply: FastifyReply,
     status: number,
     d: LoadedDossier,
-    opts: { errors?: PageError[]; notice?: string; done?: string; values?: ActionValues } = {},
+    opts: { errors?: PageError[]; notice?: string; done?: string; values?: ActionValues; result?: ResultValues; sealedId?: string } = {},
   ) => {
     const ctx = ctxOf(req, database);
     const v = d.dossier;
     const needsAssignees = v.allowedActions.includes('assign');
+    const [results, canSeal, maxBytes] = await Promise.all([listDossierResults(ctx, '', v.id), maySealResult(ctx, v.id), tools.maxBytes()]);
     const [history, clock, assignees, names, deliveries, soonDays] = await Promise.all([
       getHistory(ctx, v.id),
       loadClock(database.db),
@@ -163,7 +172,9 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       getSetting(database.db, 'worklist_soon_days'),
     ]);
     const p = h.pageCtx(req, reply);
-    const extra = html`${documentsSection(p, v.id, availableForms({ code: v.code, receivedAt: v.receivedAt }, history))}${deliveriesSection(p, deliveries)}`;
+    const sealed = opts.sealedId ? results.find((r) => r.documentId === opts.sealedId) : undefined;
+    const resultArea = resultsSection(p, v, { canSeal, items: results, values: opts.result, maxSize: tools.sizeWords(maxBytes), resultName: d.proc.definition.resultDescription }, opts.errors ?? []);
+    const extra = html`${resultArea}${documentsSection(p, v.id, availableForms({ code: v.code, receivedAt: v.receivedAt }, history))}${deliveriesSection(p, deliveries)}`;
     const due = dueState(
       // The clock is paused from a supplement request after reception until the desk receives the supplement.
       { status: v.status, dueAt: v.dueAt ? new Date(v.dueAt) : null, isPaused: !!v.receivedAt && (v.status === 'supplement_requested' || v.status === 'submitted'), isOverdue: v.isOverdue },
@@ -183,7 +194,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         assigneeName: v.assigneeId ? (names.get(v.assigneeId) ?? null) : null,
         errors: opts.errors ?? [],
         notice: opts.notice,
-        done: opts.done,
+        done: opts.done ?? (sealed ? t(p.locale, 'doc.res.done', { title: sealed.title }) : undefined),
         values: opts.values,
         extra,
         extendMin: v.allowedActions.includes('extend') ? firstExtensionDay(v.dueAt ? new Date(v.dueAt) : null, ctx.now, clock) : undefined,
@@ -199,7 +210,89 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (d.dossier.status === 'draft') return reply.redirect(`/can-bo/tiep-nhan/${d.dossier.id}`, 303);
     const doneIn = str(record(req.query)['da-lam'], 30);
     const done = (DOSSIER_ACTIONS as readonly string[]).includes(doneIn) ? t(h.locale(req), 'staff.dv.done', { action: t(h.locale(req), `staff.act.${doneIn}` as MessageKey) }) : undefined;
-    return renderDossier(req, reply, 200, d, done ? { done } : {});
+    const sealedIn = str(record(req.query)['ket-qua'], 40);
+    return renderDossier(req, reply, 200, d, { ...(done ? { done } : {}), ...(UUID_RE.test(sealedIn) ? { sealedId: sealedIn.toLowerCase() } : {}) });
+  });
+
+  // ------------------------------------------------------------------------- result documents
+
+  /** The result form's multipart body: the token, the version, an optional title and the file. */
+  const readResultUpload = async (req: FastifyRequest, limit: number) => {
+    const fields: Record<string, string> = {};
+    let file: { fileName: string; data: Buffer } | null = null;
+    let tooLarge = false;
+    try {
+      for await (const part of req.parts({ limits: { fileSize: limit, files: 1, fields: 5, fieldSize: 2000 } })) {
+        if (part.type === 'file') {
+          const data = await part.toBuffer();
+          if (part.file.truncated) tooLarge = true;
+          else if (part.filename) file = { fileName: part.filename, data };
+        } else if (['csrf', 'version', 'title'].includes(part.fieldname)) fields[part.fieldname] = String(part.value);
+      }
+    } catch (err) {
+      const e = err as { statusCode?: number; code?: string };
+      if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
+      else throw err;
+    }
+    return { fields, file, tooLarge };
+  };
+
+  /**
+   * Seals the dossier's result through the documents service (`sealResult`, as
+   * POST /api/v1/dossiers/{code}/result): a multipart form uploads a file, a plain form has the
+   * PDF generated from a title and its text. Refusals come back on the dossier page in its
+   * language with what was typed; the form's version makes a second click seal nothing.
+   */
+  app.post('/can-bo/ho-so/:code/ket-qua', { schema: { hide: true } }, async (req, reply) => {
+    const upload = req.isMultipart();
+    const limit = await tools.maxBytes();
+    const up = upload ? await readResultUpload(req, limit) : { fields: record(req.body), file: null, tooLarge: false };
+    if (!h.csrfValid(req, { csrf: up.fields.csrf })) return csrfPage(req, reply);
+    if (!(await staffOnly(req, reply))) return reply;
+    const key = keyOf(req);
+    if (!key) return notFoundPage(req, reply);
+    const locale = h.locale(req);
+    const values: ResultValues = { mode: upload ? 'upload' : 'generate', title: str(up.fields.title, 300), content: upload ? '' : str(up.fields.content, 20_001) };
+    const again = async (status: number, o: { errors?: PageError[]; notice?: string }) => renderDossier(req, reply, status, await load(req, key), { ...o, result: values });
+    const fileError = (status: number, message: MessageKey) => again(status, { errors: [{ anchor: RESULT_FIELDS.file, message: t(locale, message, { size: tools.sizeWords(limit) }) }] });
+    let input: Parameters<typeof sealResult>[5];
+    const expectedVersion = versionOf(up.fields);
+    if (upload) {
+      if (up.tooLarge) return fileError(413, 'app.err.fileSize');
+      if (!up.file) return fileError(422, 'app.err.fileMissing');
+      input = { file: up.file, title: values.title || undefined, expectedVersion };
+    } else {
+      // The API's own check of a text to generate (title 3–300 characters, some text), worded for the page.
+      const parsed = GeneratedResultBody.safeParse({ title: values.title, content: values.content });
+      if (!parsed.success) {
+        const errors = parsed.error.issues.map((i) =>
+          i.path[0] === 'title'
+            ? { anchor: RESULT_FIELDS.title, message: t(locale, 'doc.res.errTitle') }
+            : { anchor: RESULT_FIELDS.content, message: t(locale, i.code === 'too_big' ? 'doc.res.errContentLong' : 'doc.res.errContent') },
+        );
+        return again(422, { errors: errors.filter((e, i) => errors.findIndex((x) => x.anchor === e.anchor) === i) });
+      }
+      input = { generated: parsed.data, expectedVersion };
+    }
+    let sealedId: string;
+    try {
+      const ring = await keyRingFor(h.config);
+      sealedId = (await sealResult(ctxOf(req, database), h.files, ring, baseUrlOf(h.config, req), key, input)).documentId;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'DOCUMENT_RESULT_STATE') {
+        const status = String((err.details as { dossierStatus?: unknown } | undefined)?.dossierStatus ?? '');
+        return again(409, { notice: t(locale, 'doc.res.errState', { status: statusWords(h.pageCtx(req, reply), status) }) });
+      }
+      if (err.code === 'DOCUMENT_RESULT_FORBIDDEN') return again(403, { notice: t(locale, 'doc.res.errForbidden') });
+      if (err.kind === 'precondition_failed') return again(412, { notice: t(locale, 'doc.res.stale') });
+      if (err.code === 'FILE_TYPE_NOT_ALLOWED') return fileError(415, 'app.err.fileType');
+      if (err.code === 'FILE_TOO_LARGE') return fileError(413, 'app.err.fileSize');
+      if (err.code === 'FILE_EMPTY') return fileError(422, 'app.err.fileEmpty');
+      throw err;
+    }
+    const fresh = await getDossierView(ctxOf(req, database), key);
+    return reply.redirect(`${staffHref(fresh)}?ket-qua=${sealedId}#ket-qua`, 303);
   });
 
   app.post('/can-bo/ho-so/:code/thao-tac', { schema: { hide: true } }, async (req, reply) => {
@@ -254,30 +347,61 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   // ------------------------------------------------------------------------- counter intake
 
-  const deskAgencies = (actor: Actor) => actor.roles.filter((r) => r.role === 'reception' && r.agencyId).map((r) => r.agencyId!);
   const emptyApplicant = (): ApplicantInput => ({ fullName: '', idNumber: '', organisationName: '', taxCode: '', phone: '', email: '' });
   const kindOf = (v: unknown): ApplicantKind => (str(v, 20) === 'organisation' ? 'organisation' : 'citizen');
 
-  /** The procedures this desk receives in person, in Vietnamese alphabetical order. */
-  const intakeChoices = async (actor: Actor) =>
-    (await procedureChoices(database.db, deskAgencies(actor), { inPerson: true })).sort((a, b) => viCollator.compare(a.name, b.name) || a.code.localeCompare(b.code));
+  type IntakeChoice = { code: string; name: string; agencyCode: string };
+
+  /**
+   * The published procedures (all, or those a search finds, best match first) split by
+   * `counterIntake`: those this desk takes at its counter, with the centre it receives them as,
+   * and the others with the rule's reason.
+   */
+  const intakeCatalogue = async (actor: Actor, q?: string) => {
+    const desk = deskOf(actor);
+    const rows = desk ? rankProcedures(await searchProcedureRows(database.db, { q: q || undefined, page: 1, pageSize: 1 }), q) : [];
+    const offered: IntakeChoice[] = [];
+    const others: { proc: ProcedureRecord; refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_AGENCY_NOT_RECEIVING' }[] = [];
+    for (const proc of rows) {
+      const c = counterIntake(desk!, proc);
+      if ('agency' in c) offered.push({ code: proc.code, name: proc.name, agencyCode: c.agency.code });
+      else others.push({ proc, refusal: c.refusal });
+    }
+    return { offered, others };
+  };
+
+  /** The procedures this desk takes at its counter, in Vietnamese alphabetical order. */
+  const intakeChoices = async (actor: Actor) => (await intakeCatalogue(actor)).offered.sort((a, b) => viCollator.compare(a.name, b.name) || a.code.localeCompare(b.code));
+
+  /** The procedure `code` as this desk takes it at its counter, or the error saying why it does not (the rule's reason when the procedure exists). */
+  const intakeChoice = async (p: ReturnType<typeof h.pageCtx>, actor: Actor, code: string): Promise<{ choice: IntakeChoice } | { error: PageError }> => {
+    const proc = code ? await findProcedure(database.db, code) : null;
+    const c = proc ? counterIntake(deskOf(actor)!, proc) : null;
+    if (proc && c && 'agency' in c) return { choice: { code: proc.code, name: proc.name, agencyCode: c.agency.code } };
+    const message = proc && c && 'refusal' in c ? t(p.locale, 'staff.in.errNotHere', { code: proc.code, why: intakeRefusalWords(p, proc, c.refusal) }) : t(p.locale, 'staff.in.errProcedure');
+    return { error: { anchor: 'in-procedure', message } };
+  };
 
   app.get('/can-bo/tiep-nhan', { schema: { hide: true } }, async (req, reply) => {
     const actor = await staffOnly(req, reply, 'reception');
     if (!actor) return reply;
     const q = record(req.query);
-    const procedures = await intakeChoices(actor);
     const procedure = str(q['thu-tuc'], 40);
     const kind = kindOf(q['doi-tuong']);
     const p = h.pageCtx(req, reply);
-    const known = procedures.some((x) => x.code === procedure);
-    // Step 1 sent (the field is in the query) with no procedure chosen, or one this desk does not receive.
-    const errors: PageError[] = 'thu-tuc' in q && !known ? [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }] : [];
-    return send(
-      reply,
-      errors.length ? 422 : 200,
-      intakeStartPage(p, { procedures, procedure, kind, applicant: known ? emptyApplicant() : null, nonce: randomBytes(12).toString('hex'), errors }),
-    );
+    const text = str(q.tim, 200);
+    if (text && !('thu-tuc' in q)) {
+      // A search: the matches this desk takes in the choice, the others listed with why they are not offered.
+      const found = await intakeCatalogue(actor, text);
+      const others = found.others.slice(0, 20).map((o) => ({ code: o.proc.code, name: o.proc.name, why: intakeRefusalWords(p, o.proc, o.refusal) }));
+      return send(reply, 200, intakeStartPage(p, { procedures: found.offered, procedure: '', kind, applicant: null, nonce: randomBytes(12).toString('hex'), errors: [], search: { q: text, others } }));
+    }
+    // Step 1 sent (the field is in the query): step 2 for a procedure this desk takes, else the choice again with the reason.
+    const picked = 'thu-tuc' in q ? await intakeChoice(p, actor, procedure) : null;
+    const nonce = randomBytes(12).toString('hex');
+    if (picked && 'choice' in picked) return send(reply, 200, intakeStartPage(p, { procedures: [picked.choice], procedure, kind, applicant: emptyApplicant(), nonce, errors: [] }));
+    const errors = picked ? [picked.error] : [];
+    return send(reply, errors.length ? 422 : 200, intakeStartPage(p, { procedures: await intakeChoices(actor), procedure, kind, applicant: null, nonce, errors }));
   });
 
   app.post('/can-bo/tiep-nhan', { schema: { hide: true } }, async (req, reply) => {
@@ -285,21 +409,23 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const actor = await staffOnly(req, reply, 'reception');
     if (!actor) return reply;
-    const procedures = await intakeChoices(actor);
     const procedure = str(body['thu-tuc'], 40);
     const kind = kindOf(body['doi-tuong']);
     const p = h.pageCtx(req, reply);
     const nonce = /^[0-9a-f]{24}$/.test(str(body.nonce, 24)) ? str(body.nonce, 24) : randomBytes(12).toString('hex');
     const input = applicantFromBody(body);
     const smsConsent = body.sms === 'on';
-    const again = (status: number, errors: PageError[]) =>
-      send(reply, status, intakeStartPage(p, { procedures, procedure, kind, applicant: procedures.some((x) => x.code === procedure) ? input : null, nonce, errors, smsConsent }));
-    if (!procedures.some((x) => x.code === procedure)) return again(422, [{ anchor: 'in-procedure', message: t(p.locale, 'staff.in.errProcedure') }]);
+    const picked = await intakeChoice(p, actor, procedure);
+    // Not a procedure this desk takes: the choice again (step 1) with the reason.
+    if ('error' in picked) return send(reply, 422, intakeStartPage(p, { procedures: await intakeChoices(actor), procedure, kind, applicant: null, nonce, errors: [picked.error], smsConsent }));
+    const choice = picked.choice;
+    const again = (status: number, errors: PageError[]) => send(reply, status, intakeStartPage(p, { procedures: [choice], procedure, kind, applicant: input, nonce, errors, smsConsent }));
     const checked = checkApplicant(p.locale, kind, input);
     if (!checked.value) return again(422, checked.errors);
     if (smsConsent && !checked.value.phone) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsPhone') }]);
     if (smsConsent && !isMobilePhone(checked.value.phone ?? '')) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsMobile') }]);
-    const createBody = { procedureCode: procedure, applicant: checked.value, form: {}, channel: 'in_person' as const, ...(smsConsent ? { smsConsent: true } : {}) };
+    // Received as the centre `counterIntake` found (the desk's own when it takes the procedure).
+    const createBody = { procedureCode: procedure, agencyCode: choice.agencyCode, applicant: checked.value, form: {}, channel: 'in_person' as const, ...(smsConsent ? { smsConsent: true } : {}) };
     // A double click sends the same nonce: the same draft comes back.
     const idempotencyKey = sha(`web-intake:${str(body.csrf, 200)}:${nonce}:${JSON.stringify(createBody)}`);
     try {

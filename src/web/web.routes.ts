@@ -11,6 +11,7 @@ import type { SessionStore } from '../platform/auth.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError, statusOf } from '../platform/errors.ts';
 import { ctxOf, sendProblem, toAppError } from '../platform/http.ts';
+import { routeMissing } from '../platform/method-not-allowed.ts';
 import { viCollator } from '../platform/text.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
 import { registerAdminSettingsRoutes } from './admin-settings.routes.ts';
@@ -30,6 +31,7 @@ import { procedureSearch, registerEnhanceRoutes, SEARCH_PAGE_SIZE } from './enha
 import { isLocale, t, type Locale } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
+import { deskOf } from './staff-pages.ts';
 import { SITE_CSS } from './site-css.ts';
 import {
   CSRF_COOKIE,
@@ -189,7 +191,10 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
       const wantsHtml = /\btext\/html\b/.test(req.headers.accept ?? '') && !API_PATH.test(req.url);
       if (!wantsHtml) {
-        return sendProblem(reply, new AppError('not_found', 'ROUTE_NOT_FOUND', { userMessage: 'Không tìm thấy địa chỉ này.' }), req.url.split('?')[0] ?? req.url);
+        // 404, or 405 with Allow for an API path that only takes other methods.
+        const missing = routeMissing(req);
+        if (missing.allow) reply.header('allow', missing.allow);
+        return sendProblem(reply, missing.error, req.url.split('?')[0] ?? req.url);
       }
       return sendError(req, reply, 404, 'error.notFoundTitle', t(stateOf(req).locale, 'error.notFound'));
     });
@@ -228,7 +233,7 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       if (!ProcedureCode.safeParse(code).success) return notFoundPage();
       try {
         const proc = await getProcedure(ctxOf(req, database), code);
-        return send(reply, 200, procedurePage(p, proc, req.actor?.kind ?? null));
+        return send(reply, 200, procedurePage(p, proc, req.actor?.kind ?? null, deskOf(req.actor)));
       } catch (err) {
         if (err instanceof AppError && err.kind === 'not_found') return notFoundPage();
         throw err;

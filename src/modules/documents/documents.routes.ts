@@ -58,7 +58,8 @@ const Jwks = z.object({
   signedMessage: z.string(),
   keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), kid: z.string(), x: z.string(), use: z.literal('sig'), alg: z.literal('EdDSA'), current: z.boolean() })),
 });
-const GenerateBody = z.object({ title: z.string().trim().min(3).max(300), content: z.string().trim().min(1).max(20_000) });
+/** A result to generate (JSON body of POST /dossiers/{code}/result); the portal's form checks the same. */
+export const GenerateBody = z.object({ title: z.string().trim().min(3).max(300), content: z.string().trim().min(1).max(20_000) });
 const RegisterQuery = z.object({
   unit: z.string().min(1).max(64),
   from: IsoDay,

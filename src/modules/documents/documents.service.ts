@@ -16,7 +16,7 @@ import { renderPdf } from '../../platform/pdf.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { formatVnDateTime, toIso } from '../../platform/time.ts';
-import { loadVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
+import { checkVersion, loadVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
 import { auditExport, registerReport } from '../reports/index.ts';
 import { applicantIdOf, renderDossierForm, renderRegister, type FormAgency, type FormApplicant, type FormDossierData, type FormHistoryEntry, type RegisterRow } from './forms-render.ts';
 import { availableForms, FORM_TITLES, type DossierFormCode } from './forms.ts';
@@ -265,6 +265,34 @@ function toView(r: SealedRow, baseUrl: string): SealedView {
   };
 }
 
+/**
+ * Why these parties may not seal a result for a dossier in this status, or null when they may:
+ * staff handling the dossier (reception, specialist or leader in scope; DOCUMENT_RESULT_FORBIDDEN
+ * otherwise), while it is in progress or done (DOCUMENT_RESULT_STATE otherwise). The rule of
+ * `sealResult`, also used by the pages that offer the result form.
+ */
+export function resultSealRefusal(parties: readonly string[], status: string): AppError | null {
+  if (!parties.some((p) => (STAFF as readonly string[]).includes(p))) {
+    return new AppError('forbidden', 'DOCUMENT_RESULT_FORBIDDEN', { userMessage: 'Chỉ cán bộ xử lý hồ sơ được đính kèm kết quả.' });
+  }
+  if (status !== 'in_progress' && status !== 'done') {
+    return new AppError('conflict', 'DOCUMENT_RESULT_STATE', {
+      userMessage: 'Chỉ đính kèm kết quả khi hồ sơ đang xử lý hoặc đã xử lý xong.',
+      details: { dossierStatus: status },
+    });
+  }
+  return null;
+}
+
+/**
+ * Whether the actor may seal a result for the dossier now (`resultSealRefusal` on the dossier as
+ * stored). Errors: DOSSIER_NOT_FOUND (a dossier the actor may not see).
+ */
+export async function maySealResult(ctx: Ctx, idOrCode: string): Promise<boolean> {
+  const { d, parties } = await loadVisible(ctx.db, requireActor(ctx.actor), idOrCode);
+  return resultSealRefusal(parties, d.status) === null;
+}
+
 export interface SealInput {
   /** An uploaded result file (PDF, JPEG or PNG). */
   file?: { fileName: string; data: Buffer } | undefined;
@@ -272,6 +300,11 @@ export interface SealInput {
   generated?: { title: string; content: string } | undefined;
   /** Title shown for an uploaded file (default: the procedure's result description). */
   title?: string | undefined;
+  /**
+   * The dossier version the caller saw (the portal's form): checked under the row lock, so a
+   * second click of one form seals nothing (DOSSIER_VERSION_STALE). The API passes none.
+   */
+  expectedVersion?: number | undefined;
 }
 
 /**
@@ -279,21 +312,15 @@ export interface SealInput {
  * the dossier view and in the applicant's store for reuse. Staff handling the dossier only, while
  * it is in progress or done. The file is on disk before its rows commit.
  * Errors: DOSSIER_NOT_FOUND, DOCUMENT_RESULT_FORBIDDEN (403), DOCUMENT_RESULT_STATE (409),
- * DOCUMENT_RESULT_INPUT (422), FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED.
+ * DOCUMENT_RESULT_INPUT (422), FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, DOSSIER_VERSION_STALE (412,
+ * only with `expectedVersion`).
  */
 export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing, baseUrl: string, idOrCode: string, input: SealInput): Promise<SealedView> {
   const actor = requireActor(ctx.actor);
   const first = await loadVisible(ctx.db, actor, idOrCode);
   const check = (v: typeof first) => {
-    if (!v.parties.some((p) => (STAFF as readonly string[]).includes(p))) {
-      throw new AppError('forbidden', 'DOCUMENT_RESULT_FORBIDDEN', { userMessage: 'Chỉ cán bộ xử lý hồ sơ được đính kèm kết quả.' });
-    }
-    if (v.d.status !== 'in_progress' && v.d.status !== 'done') {
-      throw new AppError('conflict', 'DOCUMENT_RESULT_STATE', {
-        userMessage: 'Chỉ đính kèm kết quả khi hồ sơ đang xử lý hoặc đã xử lý xong.',
-        details: { dossierStatus: v.d.status },
-      });
-    }
+    const refusal = resultSealRefusal(v.parties, v.d.status);
+    if (refusal) throw refusal;
   };
   check(first);
   if (!!input.file === !!input.generated) {
@@ -338,6 +365,7 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
   await ctx.db.transaction(async (tx) => {
     const again = await loadVisible(tx, actor, first.d.id, true);
     check(again);
+    if (input.expectedVersion !== undefined) checkVersion(again.d, input.expectedVersion);
     const fileId = newId(ctx.now.getTime());
     await tx.execute(sql`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
       VALUES (${fileId}, ${again.d.id}, ${RESULT_COMPONENT}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now})`);
