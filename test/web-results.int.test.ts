@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { createTestApp, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
@@ -30,6 +32,12 @@ const resultArea = (body: string) => {
 const sealedCount = async (dossierId: string) =>
   Number((await queryRows<{ n: number | string }>(t.database.db, sql`SELECT count(*) AS n FROM sealed_documents WHERE dossier_id = ${dossierId}`))[0]?.n ?? 0);
 /** dd/mm/yyyy HH:mm in +07:00, computed by hand from the stored instant. */
+/** Files under the app's data folder (attachments and sealed results live there). */
+const filesOnDisk = async (dir: string): Promise<number> => {
+  let n = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) n += e.isDirectory() ? await filesOnDisk(path.join(dir, e.name)) : 1;
+  return n;
+};
 const vnDayTime = (d: Date) => {
   const v = new Date(d.getTime() + 7 * 3600_000);
   const two = (n: number) => String(n).padStart(2, '0');
@@ -187,9 +195,15 @@ describe('the result of a dossier on the officers’ page', () => {
     const page = await get(href, cookies['specialist.giang']!);
     const fields = formValues(page.body.slice(page.body.indexOf('id="h-kq-generate"')), `${href}/ket-qua`);
     const form = { ...fields, title: 'Giấy xác nhận', content: 'Xác nhận ông Nguyễn Văn An đã hoàn thành thủ tục.' };
+    const before = await filesOnDisk(t.dataDir);
     const both = await Promise.all([postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!), postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!)]);
     expect(both.map((r) => r.status).sort()).toEqual([303, 412]);
     expect(await sealedCount(other.id)).toBe(1);
+    // The refused one's PDF, stored before the lock refused it, is gone again; a late third click stores nothing.
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
+    const third = await postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!);
+    expect(third.status).toBe(412);
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
   });
 
   it('shows the citizen the sealed results with download and verification links once the dossier is done', async () => {

@@ -323,6 +323,8 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
     if (refusal) throw refusal;
   };
   check(first);
+  // A stale form (a second click, an old tab) is refused before anything is rendered or stored; the check under the lock below stays.
+  if (input.expectedVersion !== undefined) checkVersion(first.d, input.expectedVersion);
   if (!!input.file === !!input.generated) {
     throw new AppError('invalid', 'DOCUMENT_RESULT_INPUT', {
       userMessage: 'Cần gửi một tệp kết quả, hoặc tiêu đề và nội dung để tạo kết quả.',
@@ -362,26 +364,32 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
   const stored = await files.put(data, await getSetting(ctx.db, 'upload_max_bytes'));
   const issuedAt = ctx.now;
   const seal = sealWith(ring, { documentId: id, sha256: stored.sha256, dossierCode: first.d.code!, issuerAgencyCode: competent.code, issuedAt: issuedAt.toISOString() });
-  await ctx.db.transaction(async (tx) => {
-    const again = await loadVisible(tx, actor, first.d.id, true);
-    check(again);
-    if (input.expectedVersion !== undefined) checkVersion(again.d, input.expectedVersion);
-    const fileId = newId(ctx.now.getTime());
-    await tx.execute(sql`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
-      VALUES (${fileId}, ${again.d.id}, ${RESULT_COMPONENT}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now})`);
-    await tx.execute(sql`INSERT INTO sealed_documents (id, dossier_id, file_id, kind, title, file_name, media_type, size, sha256, key_id, signature,
-        issuer_agency_id, issued_by, issued_at, storage_key, applicant_id_hash, applicant_user_id)
-      VALUES (${id}, ${again.d.id}, ${fileId}, ${input.generated ? 'generated' : 'uploaded'}, ${title}, ${fileName}, ${stored.mediaType}, ${stored.size},
-        ${stored.sha256}, ${seal.keyId}, ${seal.signature}, ${competent.id}, ${actor.userId}, ${issuedAt}, ${stored.storageKey},
-        ${idNumberHash(ctx.keyring, applicantIdOf(applicant))}, ${again.d.applicantUserId})`);
-    await tx.execute(sql`UPDATE dossiers SET version = version + 1, updated_at = ${ctx.now} WHERE id = ${again.d.id}`);
-    await writeAudit({ ...ctx, db: tx }, {
-      action: 'document.result.seal',
-      targetType: 'dossier',
-      targetId: again.d.id,
-      details: { documentId: id, fileId, sha256: stored.sha256, keyId: seal.keyId, kind: input.generated ? 'generated' : 'uploaded' },
+  // The file is on disk before its rows commit; if they do not (a refusal under the lock, a failure), it goes again.
+  try {
+    await ctx.db.transaction(async (tx) => {
+      const again = await loadVisible(tx, actor, first.d.id, true);
+      check(again);
+      if (input.expectedVersion !== undefined) checkVersion(again.d, input.expectedVersion);
+      const fileId = newId(ctx.now.getTime());
+      await tx.execute(sql`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
+        VALUES (${fileId}, ${again.d.id}, ${RESULT_COMPONENT}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now})`);
+      await tx.execute(sql`INSERT INTO sealed_documents (id, dossier_id, file_id, kind, title, file_name, media_type, size, sha256, key_id, signature,
+          issuer_agency_id, issued_by, issued_at, storage_key, applicant_id_hash, applicant_user_id)
+        VALUES (${id}, ${again.d.id}, ${fileId}, ${input.generated ? 'generated' : 'uploaded'}, ${title}, ${fileName}, ${stored.mediaType}, ${stored.size},
+          ${stored.sha256}, ${seal.keyId}, ${seal.signature}, ${competent.id}, ${actor.userId}, ${issuedAt}, ${stored.storageKey},
+          ${idNumberHash(ctx.keyring, applicantIdOf(applicant))}, ${again.d.applicantUserId})`);
+      await tx.execute(sql`UPDATE dossiers SET version = version + 1, updated_at = ${ctx.now} WHERE id = ${again.d.id}`);
+      await writeAudit({ ...ctx, db: tx }, {
+        action: 'document.result.seal',
+        targetType: 'dossier',
+        targetId: again.d.id,
+        details: { documentId: id, fileId, sha256: stored.sha256, keyId: seal.keyId, kind: input.generated ? 'generated' : 'uploaded' },
+      });
     });
-  });
+  } catch (err) {
+    await files.remove(stored.storageKey).catch(() => undefined);
+    throw err;
+  }
   const [row] = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE s.id = ${id}`);
   return toView(row!, baseUrl);
 }
