@@ -427,7 +427,9 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
     if (patch.form) {
       const before = openForm(ctx.keyring, d.id, d.form);
       const merged = { ...before, ...patch.form };
-      const check = validateForm(proc.definition.form, merged, { partial: true, fees: proc.definition.fees, now: ctx.now });
+      // After submission the answers it was accepted with stay acceptable (a requested date that has since passed).
+      const settled = d.status === 'draft' ? undefined : before;
+      const check = validateForm(proc.definition.form, merged, { partial: true, fees: proc.definition.fees, now: ctx.now, settled });
       const errors = [...check.errors, ...(await checkUnitCodes(tx, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(ctx.now)))];
       if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
       set.form = sealForm(ctx.keyring, d.id, proc.definition.form, check.values);

@@ -216,4 +216,15 @@ describe('date fields with a dateRange', () => {
     // A malformed date gets the format message, not the range one.
     expect(check({ ngay_sinh: '2026-02-30' }).errors[0]?.message).toBe('Ngày sinh: ngày không hợp lệ (định dạng năm-tháng-ngày)');
   });
+
+  it('does not hold an answer a submitted dossier already has to the range again, but does a changed one', () => {
+    // Submitted on 20/11 with a start date of 24/11; on 27/11 the citizen corrects another answer.
+    const settled = { ngay_sinh: '1990-01-31', tu_ngay: '2026-11-24' };
+    const edit = (answers: Record<string, unknown>) => validateForm(f, answers, { partial: true, now, settled }).errors.map((e) => e.path);
+    expect(edit({ ...settled, ngay_khac: '2026-01-01' })).toEqual([]);
+    expect(edit({ ...settled, tu_ngay: '2026-11-25' })).toEqual(['form.tu_ngay']);
+    expect(edit({ ...settled, ngay_sinh: '2026-12-01' })).toEqual(['form.ngay_sinh']);
+    // Without what was settled, the passed start date is refused as for a new dossier.
+    expect(validateForm(f, settled, { partial: true, now }).errors.map((e) => e.path)).toEqual(['form.tu_ngay']);
+  });
 });

@@ -45,12 +45,20 @@ function isValidDate(s: string): boolean {
  * payment, and a fraction accepted here would make that impossible later.
  * A date field's `dateRange` is checked against today's calendar date in Asia/Ho_Chi_Minh at
  * `opts.now` (the request's time; tests pass a fixed instant): `past` refuses a day after today,
- * `future` a day before today; today itself is accepted by both.
+ * `future` a day before today; today itself is accepted by both. A date equal to its answer in
+ * `opts.settled` (what a submitted dossier already holds) is not checked against the range again:
+ * a requested start date that has since passed must not block every later edit of the form.
  */
 export function validateForm(
   fields: readonly FormField[],
   input: Record<string, unknown>,
-  opts: { partial: boolean; fees?: readonly { perFormField?: string | undefined }[] | undefined; now?: Date | undefined },
+  opts: {
+    partial: boolean;
+    fees?: readonly { perFormField?: string | undefined }[] | undefined;
+    now?: Date | undefined;
+    /** Answers accepted earlier (a submitted dossier's): an unchanged date is not held to `dateRange` again. */
+    settled?: Readonly<Record<string, unknown>> | undefined;
+  },
 ): FormCheck {
   const errors: FieldError[] = [];
   const values: FormValues = {};
@@ -103,6 +111,7 @@ export function validateForm(
         switch (f.type) {
           case 'date':
             if (!isValidDate(s)) err('ngày không hợp lệ (định dạng năm-tháng-ngày)');
+            else if (opts.settled?.[f.key] === s) break;
             else if (f.dateRange === 'past' && s > today) err(`không được sau ngày hôm nay (${formatDay(today)})`);
             else if (f.dateRange === 'future' && s < today) err(`không được trước ngày hôm nay (${formatDay(today)})`);
             break;
