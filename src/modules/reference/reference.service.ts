@@ -62,7 +62,6 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
   return { inserted, updated };
 }
 
-/** One reason a service gives for refusing, with the values it names: a page words it in its own language. */
 const UNITS_COLUMNS = { required: ['code', 'name', 'type', 'parent_code', 'valid_from'], optional: ['valid_to'] };
 
 /** Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported. */
