@@ -253,9 +253,21 @@ describe('sealed results and verification', () => {
     expect(r.json.sha256).toMatch(/^[0-9a-f]{64}$/);
     sealed = r.json;
     sealed_ = r.json;
-    // The result is in the dossier view, as a file of the result component.
+    // The result is in the dossier view, as a file of the result component: for the officers at once,
+    // for the applicant only once it is decided (resultsVisible), not while it awaits approval.
+    const resultFile = expect.objectContaining({ fileId: sealed.fileId, component: 'ket_qua', sha256: sealed.sha256 });
+    expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'specialist.giang' })).json.files).toContainEqual(resultFile);
+    const early = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'citizen.an' })).json;
+    expect(early.files.map((f: { component: string }) => f.component)).not.toContain('ket_qua');
+    expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'citizen.an' })).json).toEqual([]);
+    expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/files/${sealed.fileId}`, as: 'citizen.an' })).status).toBe(404);
+    expect((await t.request({ method: 'GET', url: '/api/v1/me/documents', as: 'citizen.an' })).json.map((x: { documentId: string }) => x.documentId)).not.toContain(sealed.documentId);
+    await act(d.code, 'specialist.giang', { action: 'forward' });
+    await act(d.code, 'leader.hoa', { action: 'approve' });
     const view = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'citizen.an' })).json;
-    expect(view.files).toContainEqual(expect.objectContaining({ fileId: sealed.fileId, component: 'ket_qua', sha256: sealed.sha256 }));
+    expect(view.files).toContainEqual(resultFile);
+    expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'citizen.an' })).json).toHaveLength(1);
+    expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/files/${sealed.fileId}`, as: 'citizen.an' })).status).toBe(200);
     // The public copy is the sealed PDF, with the QR of its verification page and its text.
     const file = await t.app.inject({ method: 'GET', url: `/api/v1/public/documents/${sealed.documentId}/file` });
     expect(file.statusCode).toBe(200);
@@ -298,7 +310,7 @@ describe('sealed results and verification', () => {
     expect(r.json).toMatchObject({ kind: 'uploaded', title: 'Giấy khai sinh (bản điện tử)', fileName: 'giấy khai sinh.pdf', size: data.length });
     const check = await t.request({ method: 'POST', url: '/api/v1/public/documents/verification', ...multipart({}, { name: 'x.pdf', type: 'application/pdf', data }) });
     expect(check.json).toMatchObject({ authentic: true, documentId: r.json.documentId, dossierCode: d.code });
-    const results = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'citizen.an' });
+    const results = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'specialist.giang' });
     expect(results.json.map((x: { documentId: string }) => x.documentId)).toEqual([r.json.documentId]);
     expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'citizen.binh' })).status).toBe(404);
   });

@@ -211,6 +211,13 @@ describe('the result of a dossier on the officers’ page', () => {
     const inProgress = await get(mine, cookies['citizen.an']!);
     expectPage(inProgress, 200);
     expect(inProgress.body).not.toContain('id="ket-qua-dien-tu"');
+    // Nor among the papers, nor by its address: a result awaiting approval is not the applicant's yet.
+    const sealedFiles = await queryRows<{ file_id: string }>(t.database.db, sql`SELECT file_id FROM sealed_documents WHERE dossier_id = ${d.id}`);
+    expect(sealedFiles.length).toBeGreaterThan(0);
+    for (const r of sealedFiles) {
+      expect(inProgress.body).not.toContain(r.file_id);
+      expect((await t.app.inject({ method: 'GET', url: `/ho-so/${d.id}/tep/${r.file_id}`, headers: { cookie: cookies['citizen.an']! } })).statusCode).toBe(404);
+    }
     await steps.approve(d.code);
     const done = await get(mine, cookies['citizen.an']!);
     expectPage(done, 200);
@@ -218,7 +225,8 @@ describe('the result of a dossier on the officers’ page', () => {
     const rows = await queryRows<{ id: string; file_id: string }>(t.database.db, sql`SELECT id, file_id FROM sealed_documents WHERE dossier_id = ${d.id} ORDER BY issued_at, id`);
     expect(rows).toHaveLength(2);
     for (const r of rows) {
-      expect(done.body).toContain(`href="/ho-so/${d.id}/tep/${r.file_id}"`);
+      // Once, in the results section; the papers list does not repeat it.
+      expect(done.body.split(`href="/ho-so/${d.id}/tep/${r.file_id}"`)).toHaveLength(2);
       expect(done.body).toContain(`href="/xac-thuc/${r.id}"`);
     }
     const file = await t.app.inject({ method: 'GET', url: `/ho-so/${d.id}/tep/${rows[0]!.file_id}`, headers: { cookie: cookies['citizen.an']! } });

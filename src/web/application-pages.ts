@@ -1,4 +1,5 @@
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
+import { RESULT_COMPONENT } from '../modules/documents/index.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import type { FormField } from '../modules/procedures/procedures.schemas.ts';
 import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
@@ -534,7 +535,9 @@ ${csrfField(p)}${version}
 </form>`;
   };
 
-  const showFiles = !(d.status === 'supplement_requested' && can('supplement')) && d.files.length > 0;
+  // Sealed results have their own section (with verification links): the papers list is what was filed.
+  const filed = d.files.filter((f) => f.component !== RESULT_COMPONENT);
+  const showFiles = !(d.status === 'supplement_requested' && can('supplement')) && filed.length > 0;
   return layout(
     p,
     _('app.dossierTitle', { code }),
@@ -563,7 +566,8 @@ ${
 }
 ${ratingSection()}
 ${
-  (d.status === 'done' || d.status === 'returned') && v.results?.length
+  // The documents service lists them only once the applicant may have them (resultsVisible).
+  v.results?.length
     ? html`<h2 id="ket-qua-dien-tu">${_('doc.res.citizenTitle')}</h2>
 <p>${_('doc.res.citizenLead')}</p>
 ${sealedResultsList(p, id, v.results)}`
@@ -571,7 +575,7 @@ ${sealedResultsList(p, id, v.results)}`
 }
 ${
   showFiles
-    ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${d.files.map(
+    ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${filed.map(
         (f) =>
           html`<li>${v.proc.definition.components.find((c) => c.code === f.component)?.name ?? f.component}: <a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`,
       )}</ul>`

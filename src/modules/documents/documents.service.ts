@@ -16,14 +16,13 @@ import { renderPdf } from '../../platform/pdf.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { nfc } from '../../platform/text.ts';
 import { formatVnDateTime, toIso } from '../../platform/time.ts';
-import { checkVersion, loadVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
+import { checkVersion, loadVisible, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
 import { auditExport, registerReport } from '../reports/index.ts';
 import { applicantIdOf, renderDossierForm, renderRegister, type FormAgency, type FormApplicant, type FormDossierData, type FormHistoryEntry, type RegisterRow } from './forms-render.ts';
 import { availableForms, FORM_TITLES, type DossierFormCode } from './forms.ts';
 import { sealWith, verifySeal, type KeyRing } from './signing.ts';
 
 /** The component code under which a dossier's result files are kept (dossier_files). */
-export const RESULT_COMPONENT = 'ket_qua';
 
 const STAFF = ['reception', 'specialist', 'leader'] as const;
 
@@ -397,7 +396,8 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
 /** The sealed results of one dossier the actor may see. */
 export async function listDossierResults(ctx: Ctx, baseUrl: string, idOrCode: string): Promise<SealedView[]> {
   const actor = requireActor(ctx.actor);
-  const { d } = await loadVisible(ctx.db, actor, idOrCode);
+  const { d, parties } = await loadVisible(ctx.db, actor, idOrCode);
+  if (!resultsVisible(parties, d.status)) return [];
   const rows = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE s.dossier_id = ${d.id} ORDER BY s.issued_at, s.id`);
   return rows.map((r) => toView(r, baseUrl));
 }
@@ -409,7 +409,7 @@ export async function listDossierResults(ctx: Ctx, baseUrl: string, idOrCode: st
  */
 export async function listMyResults(ctx: Ctx, baseUrl: string): Promise<SealedView[]> {
   const actor = requireActor(ctx.actor);
-  const rows = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE d.applicant_user_id = ${actor.userId} ORDER BY s.issued_at DESC LIMIT 200`);
+  const rows = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE d.applicant_user_id = ${actor.userId} AND d.status IN ('done', 'returned') ORDER BY s.issued_at DESC LIMIT 200`);
   return rows.map((r) => toView(r, baseUrl));
 }
 

@@ -12,9 +12,9 @@ export {
   verifyById,
   verifyContent,
   listMyResults,
-  RESULT_COMPONENT,
   type SealedView,
   type SealInput,
   type Verification,
 } from './documents.service.ts';
 export { keyRingFor } from './signing.ts';
+export { RESULT_COMPONENT } from '../dossiers/dossiers.service.ts';

@@ -50,6 +50,20 @@ export const dossierNotFound = () => notFound('DOSSIER_NOT_FOUND', DOSSIER);
 // Who is who for one dossier
 
 /** The parts the actor plays for this dossier (none: the dossier is invisible to them → 404). */
+/** The component the sealed result documents are filed under (documents module: sealResult). */
+export const RESULT_COMPONENT = 'ket_qua';
+
+/**
+ * Whether these parties see a dossier's sealed results and their files: staff handling it always;
+ * the applicant only once the result is decided (`done`) or handed over (`returned`). A result
+ * sealed while the dossier is still in progress waits for the leader's approval, so the applicant
+ * must not receive it before. The one rule for the view, the file download, reuse and the results
+ * lists (API and portal).
+ */
+export function resultsVisible(parties: readonly DossierParty[], status: string): boolean {
+  return parties.some((p) => p !== 'applicant') || status === 'done' || status === 'returned';
+}
+
 export function partiesOf(actor: Actor, d: Pick<DossierRow, 'applicantUserId' | 'createdBy' | 'status' | 'receivingAgencyId' | 'competentAgencyId'>): DossierParty[] {
   const parties: DossierParty[] = [];
   if (d.applicantUserId === actor.userId) parties.push('applicant');
@@ -533,6 +547,7 @@ export async function reuseFile(ctx: Ctx, idOrCode: string, input: { component: 
       src &&
       src.f.dossierId !== d.id &&
       partiesOf(actor, src.source).length > 0 &&
+      (src.f.componentCode !== RESULT_COMPONENT || resultsVisible(partiesOf(actor, src.source), src.source.status)) &&
       src.source.applicantIdNumberHash !== null &&
       src.source.applicantIdNumberHash === d.applicantIdNumberHash;
     if (!ok) throw notFound('FILE_NOT_FOUND', 'tệp');
@@ -566,9 +581,9 @@ export async function removeFile(ctx: Ctx, idOrCode: string, fileId: string) {
 /** A file of a dossier the actor may see. */
 export async function getFile(ctx: Ctx, idOrCode: string, fileId: string) {
   const actor = requireActor(ctx.actor);
-  const { d } = await loadVisible(ctx.db, actor, idOrCode);
+  const { d, parties } = await loadVisible(ctx.db, actor, idOrCode);
   const [f] = await ctx.db.select().from(dossierFiles).where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
-  if (!f) throw notFound('FILE_NOT_FOUND', 'tệp');
+  if (!f || (f.componentCode === RESULT_COMPONENT && !resultsVisible(parties, d.status))) throw notFound('FILE_NOT_FOUND', 'tệp');
   if (actor.userId !== d.applicantUserId) {
     await writeAudit(ctx, { action: 'dossier.file.read', targetType: 'dossier', targetId: d.id, details: { fileId } });
   }

@@ -12,7 +12,7 @@ import { allowedActions, isOverdue, NATIONAL_STATUS, STATUS_NAMES_VI, type Dossi
 import { findDossierWithDetails, listDossierRows } from './dossiers.repo.ts';
 import { findProcedureByVersionId } from '../procedures/procedures.repo.ts';
 import type { DossierView, ListQuery } from './dossiers.schemas.ts';
-import { dossierNotFound, extensionFactsOf, factsOf, loadVisible, partiesOf, workflowStepDeadlines } from './dossiers.service.ts';
+import { dossierNotFound, extensionFactsOf, factsOf, loadVisible, partiesOf, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines } from './dossiers.service.ts';
 
 const d2 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
@@ -46,7 +46,7 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     applicant: openApplicant(ctx.keyring, d),
     smsConsentAt: toIsoOrNull(d.applicantSmsConsentAt),
     form: openForm(ctx.keyring, d.id, d.form),
-    files: files.map((f) => ({
+    files: files.filter((f) => f.component !== RESULT_COMPONENT || resultsVisible(parties, d.status)).map((f) => ({
       fileId: f.id,
       component: f.component,
       fileName: f.fileName,
