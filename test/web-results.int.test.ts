@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { createTestApp, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
+import { createTestApp, multipartParts, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
 import { csrfOf, formValues, unescapeHtml, webClient, type WebRes } from './web-client.ts';
 import { workflowSteps } from './workflow-steps.ts';
@@ -111,6 +111,16 @@ describe('the result of a dossier on the officers’ page', () => {
     const none = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép số 12' }, { name: '', type: 'application/octet-stream', data: Buffer.alloc(0) }, cookies['specialist.giang']!);
     expectPage(none, 422);
     expect(none.body).toContain('<a href="#kq-file">Chọn một tệp để tải lên</a>');
+    // A title over 300 characters is said, not cut; and a body with more files than the form has is named as such, not "too large".
+    const long = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép '.repeat(40) }, { name: 'kq.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!);
+    expectPage(long, 422);
+    expect(long.body).toContain('<a href="#kq-file-title">Tên văn bản dài tối đa 300 ký tự</a>');
+    const two = multipartParts(fields, [
+      { field: 'file', name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      { field: 'file', name: 'b.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+    ]);
+    const many = await t.app.inject({ method: 'POST', url: `${href}/ket-qua`, headers: { ...two.headers, cookie: cookies['specialist.giang']! }, payload: two.payload });
+    expect(many.statusCode).toBe(422);
     expect(await sealedCount(d.id)).toBe(0);
 
     const sent = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép số 12' }, { name: 'giay-phep.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!);

@@ -536,7 +536,7 @@ export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
 </form>
 ${
   s
-    ? html`<p role="status">${v.procedures.length ? _('staff.in.found', { n: formatNumber(p.locale, v.procedures.length), q: s.q }) : _('staff.in.foundNone', { q: s.q })}</p>
+    ? html`<p role="status">${v.procedures.length ? _(v.procedures.length === 1 ? 'staff.in.foundOne' : 'staff.in.found', { n: formatNumber(p.locale, v.procedures.length), q: s.q }) : _('staff.in.foundNone', { q: s.q })}</p>
 ${
   s.others.length
     ? html`<div class="notice" id="khong-tiep-nhan"><p><strong>${_('staff.in.notOffered')}</strong></p><ul>${s.others.map((o) => html`<li>${o.name} (${o.code}): ${o.why}</li>`)}</ul></div>`

@@ -12,6 +12,7 @@ import { rankProcedures } from '../modules/procedures/procedures.service.ts';
 import { deliveriesFor } from '../modules/notifications/index.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
+import { eachPart } from '../platform/multipart.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { isRealDay } from '../platform/schemas.ts';
@@ -216,22 +217,25 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   // ------------------------------------------------------------------------- result documents
 
-  /** The result form's multipart body: the token, the version, an optional title and the file. */
+  /**
+   * The result form's multipart body: the token, the version, an optional title and the file. A
+   * file over the limit is reported as such; any other limit (more files or fields than the form
+   * has: not a browser's doing) goes to the error handler, which names it (platform/multipart.ts).
+   */
   const readResultUpload = async (req: FastifyRequest, limit: number) => {
     const fields: Record<string, string> = {};
     let file: { fileName: string; data: Buffer } | null = null;
     let tooLarge = false;
     try {
-      for await (const part of req.parts({ limits: { fileSize: limit, files: 1, fields: 5, fieldSize: 2000 } })) {
+      await eachPart(req, { fileSize: limit, files: 1, fields: 5, fieldSize: 2000 }, async (part) => {
         if (part.type === 'file') {
           const data = await part.toBuffer();
           if (part.file.truncated) tooLarge = true;
           else if (part.filename) file = { fileName: part.filename, data };
         } else if (['csrf', 'version', 'title'].includes(part.fieldname)) fields[part.fieldname] = String(part.value);
-      }
+      });
     } catch (err) {
-      const e = err as { statusCode?: number; code?: string };
-      if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
       else throw err;
     }
     return { fields, file, tooLarge };
@@ -252,7 +256,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const key = keyOf(req);
     if (!key) return notFoundPage(req, reply);
     const locale = h.locale(req);
-    const values: ResultValues = { mode: upload ? 'upload' : 'generate', title: str(up.fields.title, 300), content: upload ? '' : str(up.fields.content, 20_001) };
+    const values: ResultValues = { mode: upload ? 'upload' : 'generate', title: str(up.fields.title, 2000), content: upload ? '' : str(up.fields.content, 20_001) };
     const again = async (status: number, o: { errors?: PageError[]; notice?: string }) => renderDossier(req, reply, status, await load(req, key), { ...o, result: values });
     const fileError = (status: number, message: MessageKey) => again(status, { errors: [{ anchor: RESULT_FIELDS.file, message: t(locale, message, { size: tools.sizeWords(limit) }) }] });
     let input: Parameters<typeof sealResult>[5];
@@ -260,6 +264,8 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (upload) {
       if (up.tooLarge) return fileError(413, 'app.err.fileSize');
       if (!up.file) return fileError(422, 'app.err.fileMissing');
+      // The API cuts a long title; the page says so instead, with the title kept to correct.
+      if (values.title.trim().length > 300) return again(422, { errors: [{ anchor: RESULT_FIELDS.fileTitle, message: t(locale, 'doc.res.errFileTitle') }] });
       input = { file: up.file, title: values.title || undefined, expectedVersion };
     } else {
       // The API's own check of a text to generate (title 3–300 characters, some text), worded for the page.
