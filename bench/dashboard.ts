@@ -48,7 +48,9 @@ async function measure(label: string, fn: () => Promise<unknown>) {
     runs.push(performance.now() - t);
   }
   const stats = { first: Math.round(first), median: Math.round(median(runs)), min: Math.round(Math.min(...runs)), max: Math.round(Math.max(...runs)) };
-  console.log(`${label.padEnd(34)} first ${String(stats.first).padStart(6)} ms   median ${String(stats.median).padStart(6)} ms   (min ${stats.min}, max ${stats.max})`);
+  console.log(
+    `${label.padEnd(34)} first ${String(stats.first).padStart(6)} ms   median ${String(stats.median).padStart(6)} ms   (min ${stats.min}, max ${stats.max})`,
+  );
   return stats;
 }
 
@@ -71,13 +73,27 @@ async function main() {
     console.log(`demo province and ${BASE} dossiers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     t0 = performance.now();
-    const cols = (await queryRows<{ c: string }>(db, sql`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'dossiers' AND table_schema = current_schema() ORDER BY ordinal_position`)).map((r) => r.c);
-    const [{ finals }] = (await queryRows<{ finals: number }>(db, sql`SELECT count(*)::int AS finals FROM dossiers WHERE received_at IS NOT NULL AND finished_at IS NOT NULL`)) as [{ finals: number }];
+    const cols = (
+      await queryRows<{ c: string }>(
+        db,
+        sql`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'dossiers' AND table_schema = current_schema() ORDER BY ordinal_position`,
+      )
+    ).map((r) => r.c);
+    const [{ finals }] = (await queryRows<{ finals: number }>(
+      db,
+      sql`SELECT count(*)::int AS finals FROM dossiers WHERE received_at IS NOT NULL AND finished_at IS NOT NULL`,
+    )) as [{ finals: number }];
     const [{ total: have }] = (await queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM dossiers`)) as [{ total: number }];
     const copies = Math.max(0, Math.ceil((N - have) / Math.max(1, finals)));
     const stepDays = copies ? 3285 / copies : 0; // nine more years behind the demo's one
     const expr = (c: string) =>
-      c === 'id' ? 'gen_random_uuid()' : c === 'code' ? `code || '-' || k` : TIMESTAMPS.includes(c) ? `${c} - make_interval(secs => k * ${stepDays * 86400})` : c;
+      c === 'id'
+        ? 'gen_random_uuid()'
+        : c === 'code'
+          ? `code || '-' || k`
+          : TIMESTAMPS.includes(c)
+            ? `${c} - make_interval(secs => k * ${stepDays * 86400})`
+            : c;
     for (let k = 1; k <= copies; k += 25) {
       const last = Math.min(copies, k + 24);
       await database.execScript(

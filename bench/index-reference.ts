@@ -51,7 +51,10 @@ interface UnitAcc {
 export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: string) => void } = {}) {
   const clock = await loadClock(db);
   const config: IndexConfig = (await configFor(db, p.to)).config;
-  const versions = new Map<string, { resultKind: DossierFacts['resultKind']; offeredOnline: boolean; feeBearing: boolean; required: string[]; duration: unknown }>();
+  const versions = new Map<
+    string,
+    { resultKind: DossierFacts['resultKind']; offeredOnline: boolean; feeBearing: boolean; required: string[]; duration: unknown }
+  >();
   for (const v of await queryRows<{ id: string; definition: Record<string, any> }>(db, sql`SELECT id, definition FROM procedure_versions`)) {
     const d = v.definition;
     versions.set(v.id, {
@@ -91,7 +94,16 @@ export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: 
       const v = versions.get(r.procedure_version_id)!;
       const receivedAt = r.received_at ? new Date(r.received_at) : null;
       const indexDueAt =
-        r.extension_count === 0 ? (r.due_at ? new Date(r.due_at) : null) : receivedAt ? indexDueOf({ id: r.id, version: r.version, received_at: receivedAt, pauses: r.pauses, duration: v.duration as { value: number; unit: string } }, clock) : null;
+        r.extension_count === 0
+          ? r.due_at
+            ? new Date(r.due_at)
+            : null
+          : receivedAt
+            ? indexDueOf(
+                { id: r.id, version: r.version, received_at: receivedAt, pauses: r.pauses, duration: v.duration as { value: number; unit: string } },
+                clock,
+              )
+            : null;
       const comps = new Set(r.comps ?? []);
       const facts: DossierFacts = {
         status: r.status,
@@ -135,7 +147,12 @@ export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: 
   );
   const score = (a: UnitAcc, inUnit: (pr: (typeof procs)[number]) => boolean) => {
     const counts = { ...a.counts };
-    const pc: Partial<Record<IndicatorKey, Counts>> = { 'transparency.complete_content': { numerator: 0, denominator: 0 }, 'online.offered': { numerator: 0, denominator: 0 }, 'online.used': { numerator: 0, denominator: 0 }, 'online.payment_integrated': { numerator: 0, denominator: 0 } };
+    const pc: Partial<Record<IndicatorKey, Counts>> = {
+      'transparency.complete_content': { numerator: 0, denominator: 0 },
+      'online.offered': { numerator: 0, denominator: 0 },
+      'online.used': { numerator: 0, denominator: 0 },
+      'online.payment_integrated': { numerator: 0, denominator: 0 },
+    };
     for (const pr of procs.filter(inUnit)) {
       const def = pr.definition;
       addContributions(
@@ -155,7 +172,10 @@ export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: 
   const agencyScores = new Map<string, ReturnType<typeof scoreAll>>();
   for (const root of agencies.filter((x) => x.parent_id === null)) {
     const ids = subtreeOf(root.id);
-    agencyScores.set(root.code, score(units.get(root.id) ?? acc(), (pr) => ids.has(pr.competent_agency_id) || (pr.receivers ?? []).some((id) => ids.has(id))));
+    agencyScores.set(
+      root.code,
+      score(units.get(root.id) ?? acc(), (pr) => ids.has(pr.competent_agency_id) || (pr.receivers ?? []).some((id) => ids.has(id))),
+    );
   }
   return { province: score(province, () => true), agencies: agencyScores };
 }

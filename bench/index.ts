@@ -36,7 +36,18 @@ const N = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
-const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return silent; }, level: 'silent' } as unknown as FastifyBaseLogger;
+const silent = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  trace() {},
+  fatal() {},
+  child() {
+    return silent;
+  },
+  level: 'silent',
+} as unknown as FastifyBaseLogger;
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
@@ -113,7 +124,14 @@ async function main() {
         openDeadlineLists(db, { agencyIds: null, now, soonUntil: new Date(now.getTime() + 3 * 86_400_000), limit: 20 }),
       ]),
     );
-    report.timings = { province: province.stats, ranking: ranking.stats, communes: communes.stats, agency: agency.stats, previous: previous.stats, dashboard: dashboard.stats };
+    report.timings = {
+      province: province.stats,
+      ranking: ranking.stats,
+      communes: communes.stats,
+      agency: agency.stats,
+      previous: previous.stats,
+      dashboard: dashboard.stats,
+    };
     report.loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
     console.log(`load average ${report.loadAverage as number[]}`);
 
@@ -127,13 +145,20 @@ async function main() {
       report.equal = problems.length === 0;
       report.problems = problems.slice(0, 20);
     }
-    report.province = { total: province.value.total, max: province.value.max, percent: province.value.percent, progress: province.value.groups[1]!.indicators[0] };
+    report.province = {
+      total: province.value.total,
+      max: province.value.max,
+      percent: province.value.percent,
+      progress: province.value.groups[1]!.indicators[0],
+    };
 
-    const target = (label: string, ms: number, limit: number) => `${label.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  (target < ${limit} ms) ${ms < limit ? 'met' : 'NOT met'}`;
+    const target = (label: string, ms: number, limit: number) =>
+      `${label.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  (target < ${limit} ms) ${ms < limit ? 'met' : 'NOT met'}`;
     console.log('\n' + target('province index', province.stats.median, 300));
     console.log(target('ranking of agencies', ranking.stats.median, 1000));
     console.log(target('dashboard queries', dashboard.stats.median, 500));
-    if (process.env.BENCH_REFERENCE !== '0') console.log(`results equal to the full recomputation: ${problems.length === 0 ? 'yes' : `NO (${problems.length} differences)`}`);
+    if (process.env.BENCH_REFERENCE !== '0')
+      console.log(`results equal to the full recomputation: ${problems.length === 0 ? 'yes' : `NO (${problems.length} differences)`}`);
     for (const p of problems.slice(0, 20)) console.log('  ' + p);
     await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
     await writeFile(path.join(ROOT, 'bench/results/index.json'), JSON.stringify(report, null, 2));
@@ -158,7 +183,12 @@ async function measure<T>(label: string, fn: () => Promise<T>) {
     runs.push(r.ms);
     value = r.value;
   }
-  const stats = { first: Math.round(first.ms * 10) / 10, median: Math.round(median(runs) * 10) / 10, min: Math.round(Math.min(...runs) * 10) / 10, max: Math.round(Math.max(...runs) * 10) / 10 };
+  const stats = {
+    first: Math.round(first.ms * 10) / 10,
+    median: Math.round(median(runs) * 10) / 10,
+    min: Math.round(Math.min(...runs) * 10) / 10,
+    max: Math.round(Math.max(...runs) * 10) / 10,
+  };
   console.log(`${label.padEnd(24)} first ${stats.first} ms, median ${stats.median} ms (min ${stats.min}, max ${stats.max})`);
   return { stats, value };
 }

@@ -41,7 +41,8 @@ function databaseUrls(): { server: string; admin: string | null } {
   const tcp = new URL(test);
   tcp.pathname = `/${DB_NAME}`;
   const { PG_TEMP_DIR: dir, PG_TEMP_PORT: port } = process.env;
-  const server = dir && port && !process.env.BENCH_TCP ? `postgres://${u.username}:${u.password}@/${DB_NAME}?host=${encodeURIComponent(dir)}&port=${port}` : tcp.toString();
+  const server =
+    dir && port && !process.env.BENCH_TCP ? `postgres://${u.username}:${u.password}@/${DB_NAME}?host=${encodeURIComponent(dir)}&port=${port}` : tcp.toString();
   return { server, admin: test };
 }
 
@@ -131,13 +132,17 @@ async function main() {
     await db.end();
     if (!codes.length) throw new Error('no dossier with a code in the database');
     await hammer(http, codes, 2, server.proc.pid!);
-    console.log(`Public lookups, ${codes.length} codes, ${CONCURRENCY} concurrent clients, ${SECONDS} s per run, server log level ${process.env.BENCH_LOG_LEVEL ?? 'warn'}, ${os.cpus().length} CPUs`);
+    console.log(
+      `Public lookups, ${codes.length} codes, ${CONCURRENCY} concurrent clients, ${SECONDS} s per run, server log level ${process.env.BENCH_LOG_LEVEL ?? 'warn'}, ${os.cpus().length} CPUs`,
+    );
     console.log('| run | lookups/s | p50 ms | p99 ms | errors | server CPU ms/lookup (user) | load avg (1 min) |');
     console.log('|---|---|---|---|---|---|---|');
     for (let i = 1; i <= RUNS; i++) {
       const lines0 = server.lines();
       const r = await hammer(http, codes, SECONDS, server.proc.pid!);
-      console.log(`| ${i} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.cpuMsPerLookup.toFixed(3)} (${r.userMsPerLookup.toFixed(3)}) | ${r.load.toFixed(2)} |`);
+      console.log(
+        `| ${i} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.cpuMsPerLookup.toFixed(3)} (${r.userMsPerLookup.toFixed(3)}) | ${r.load.toFixed(2)} |`,
+      );
       if (i === RUNS) console.log(`(server log lines written during the last run: ${server.lines() - lines0})`);
     }
   } finally {

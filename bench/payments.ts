@@ -28,11 +28,22 @@ try {
   const log = t.app.log;
 
   // Setup: every received or in-progress demo dossier gets a payment request from its desk.
-  const open = await queryRows<{ id: string; receiving_agency_id: string }>(t.database.db, sql`SELECT id, receiving_agency_id FROM dossiers WHERE status IN ('received', 'in_progress') ORDER BY id`);
+  const open = await queryRows<{ id: string; receiving_agency_id: string }>(
+    t.database.db,
+    sql`SELECT id, receiving_agency_id FROM dossiers WHERE status IN ('received', 'in_progress') ORDER BY id`,
+  );
   const [deskUser] = await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM users WHERE username = 'reception.dung'`);
   const setupStart = performance.now();
   for (const d of open) {
-    const desk: Actor = { userId: deskUser!.id, username: 'bench', displayName: 'bench', kind: 'staff', roles: [{ role: 'reception', agencyId: d.receiving_agency_id, agencyCode: null, includeChildren: false, scope: [d.receiving_agency_id] }], agencyScope: [d.receiving_agency_id], sessionId: null };
+    const desk: Actor = {
+      userId: deskUser!.id,
+      username: 'bench',
+      displayName: 'bench',
+      kind: 'staff',
+      roles: [{ role: 'reception', agencyId: d.receiving_agency_id, agencyCode: null, includeChildren: false, scope: [d.receiving_agency_id] }],
+      agencyScope: [d.receiving_agency_id],
+      sessionId: null,
+    };
     await performAction({ db: t.database.db, actor: desk, now: new Date(), log, keyring: t.app.keyring }, d.id, { action: 'request_payment', amount: 25_000 });
   }
   const requests = await t.database.db.select({ id: payments.id, reference: payments.reference, amount: payments.amount }).from(payments);
@@ -41,7 +52,15 @@ try {
   const send = async (body: Record<string, unknown>) => {
     const raw = JSON.stringify(body);
     const ts = Math.floor(Date.now() / 1000);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tinhso-timestamp': String(ts), 'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw) }, body: raw });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-tinhso-timestamp': String(ts),
+        'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw),
+      },
+      body: raw,
+    });
     const json = (await res.json()) as { outcome?: string };
     if (res.status !== 200) throw new Error(`webhook ${res.status}: ${JSON.stringify(json)}`);
     return json.outcome;
@@ -61,8 +80,12 @@ try {
     return { ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, outcomes };
   };
 
-  const confirmed = await run(requests, (p) => send({ transactionId: `BENCH-C-${p.reference}`, amount: p.amount, currency: 'VND', description: `${p.reference} le phi` }));
-  const replayed = await run(requests, (p) => send({ transactionId: `BENCH-C-${p.reference}`, amount: p.amount, currency: 'VND', description: `${p.reference} le phi` }));
+  const confirmed = await run(requests, (p) =>
+    send({ transactionId: `BENCH-C-${p.reference}`, amount: p.amount, currency: 'VND', description: `${p.reference} le phi` }),
+  );
+  const replayed = await run(requests, (p) =>
+    send({ transactionId: `BENCH-C-${p.reference}`, amount: p.amount, currency: 'VND', description: `${p.reference} le phi` }),
+  );
   const heldItems = Array.from({ length: requests.length }, (_, i) => i);
   const held = await run(heldItems, (i) => send({ transactionId: `BENCH-H-${i}`, amount: 10_000, currency: 'VND', description: 'khong co ma' }));
   const count = (xs: unknown[], v: string) => xs.filter((x) => x === v).length;
@@ -97,7 +120,13 @@ try {
       heldPerSecond: rate(heldItems.length, held.ms),
       heldPerCpuSecond: rate(heldItems.length, held.cpuMs),
     },
-    receipts: { count: RECEIPTS, perSecond: rate(RECEIPTS, receiptMs), perCpuSecond: rate(RECEIPTS, receiptCpuMs), averageBytes: Math.round(bytes / RECEIPTS), target: 50 },
+    receipts: {
+      count: RECEIPTS,
+      perSecond: rate(RECEIPTS, receiptMs),
+      perCpuSecond: rate(RECEIPTS, receiptCpuMs),
+      averageBytes: Math.round(bytes / RECEIPTS),
+      target: 50,
+    },
     loadAverage: (await import('node:os')).loadavg().map((x) => Math.round(x * 10) / 10),
   };
   console.log(`| payments bench (${result.database}) | per second (wall) | per CPU second |

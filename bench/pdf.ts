@@ -35,7 +35,9 @@ function dossier(i: number): FormDossierData {
     ],
     receiving: agency,
     competent: { code: 'UBND-13669', name: 'Ủy ban nhân dân phường Nam Định', parentName: null },
-    history: [{ at: now, action: 'receive', actorName: 'Phạm Thị Dung', actorRole: 'reception', fromStatus: 'submitted', toStatus: 'received', note: null, data: {} }],
+    history: [
+      { at: now, action: 'receive', actorName: 'Phạm Thị Dung', actorRole: 'reception', fromStatus: 'submitted', toStatus: 'received', note: null, data: {} },
+    ],
     stepDeadlines: [],
   };
 }
@@ -77,7 +79,10 @@ async function measure(label: string, make: (i: number) => Promise<Buffer>) {
   return `| ${label} | ${n} | ${(n / secs).toFixed(1)} | ${((secs * 1000) / n).toFixed(1)} | ${cpuMs.toFixed(1)} | ${(1000 / cpuMs).toFixed(1)} | ${Math.round(bytes / n / 1024)} |`;
 }
 
-const rows = [await measure('form 01 (giấy tiếp nhận và hẹn trả)', (i) => renderDossierForm('01', dossier(i), { place: 'Ninh Bình', now })), await measure('one-page receipt (biên lai)', receipt)];
+const rows = [
+  await measure('form 01 (giấy tiếp nhận và hẹn trả)', (i) => renderDossierForm('01', dossier(i), { place: 'Ninh Bình', now })),
+  await measure('one-page receipt (biên lai)', receipt),
+];
 const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
 console.log(
   `PDF generation, one process, ${SECONDS} s each (target ≥ 50/s); load average ${load} on ${(await import('node:os')).cpus().length} CPUs\n` +

@@ -53,7 +53,9 @@ try {
     const idle = await rssMb(s.proc.pid!);
     rows.push(`| ${label} | ${s.readyMs} | ${idle} |`);
     const phases = phasesOf(s.output());
-    const steps = phases.map((p, i) => `${p.phase} ${p.ms - (i ? phases[i - 1]!.ms : 0)} ms, CPU ${p.cpuMs - (i ? phases[i - 1]!.cpuMs : 0)} ms (${p.rssMb} MB)`);
+    const steps = phases.map(
+      (p, i) => `${p.phase} ${p.ms - (i ? phases[i - 1]!.ms : 0)} ms, CPU ${p.cpuMs - (i ? phases[i - 1]!.cpuMs : 0)} ms (${p.rssMb} MB)`,
+    );
     phaseRows.push(`| ${label} | ${steps.join(' → ')} |`);
     rows[rows.length - 1] += ` ${phases.at(-1)?.cpuMs ?? '-'} |`;
     await stopServer(s);

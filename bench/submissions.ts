@@ -11,7 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { buildDist, multipartBody, percentile, pgTempPostmasterPid, processTreeCpuMs, ROOT, SAMPLE_PDF, startServer, stopServer, submissionBody } from './lib.ts';
+import {
+  buildDist,
+  multipartBody,
+  percentile,
+  pgTempPostmasterPid,
+  processTreeCpuMs,
+  ROOT,
+  SAMPLE_PDF,
+  startServer,
+  stopServer,
+  submissionBody,
+} from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -66,7 +77,8 @@ interface Result {
  */
 async function drainJobs(dbUrl: string, since: Date, maxMs = 180_000): Promise<{ due: number; seconds: number; left: number }> {
   const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
-  const due = async () => Number((await pool.query(`SELECT count(*) AS n FROM jobs WHERE status IN ('pending', 'running') AND run_at <= now() AND type <> 'bench'`)).rows[0].n);
+  const due = async () =>
+    Number((await pool.query(`SELECT count(*) AS n FROM jobs WHERE status IN ('pending', 'running') AND run_at <= now() AND type <> 'bench'`)).rows[0].n);
   try {
     const t0 = Date.now();
     const first = await due();
@@ -79,8 +91,13 @@ async function drainJobs(dbUrl: string, since: Date, maxMs = 180_000): Promise<{
     const seconds = (Date.now() - t0) / 1000;
     if (first) console.log(`jobs due after the submissions: ${first}; ${n} left after ${seconds.toFixed(1)} s (lookups start now)`);
     if (CONTACT) {
-      const sent = await pool.query(`SELECT channel, status, count(*)::int AS n FROM notification_deliveries WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2`, [since]);
-      console.log(`email and SMS deliveries of this run: ${sent.rows.map((r: { channel: string; status: string; n: number }) => `${r.channel} ${r.status} ${r.n}`).join(', ') || 'none'}`);
+      const sent = await pool.query(
+        `SELECT channel, status, count(*)::int AS n FROM notification_deliveries WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [since],
+      );
+      console.log(
+        `email and SMS deliveries of this run: ${sent.rows.map((r: { channel: string; status: string; n: number }) => `${r.channel} ${r.status} ${r.n}`).join(', ') || 'none'}`,
+      );
     }
     return { due: first, seconds, left: n };
   } finally {
@@ -89,7 +106,12 @@ async function drainJobs(dbUrl: string, since: Date, maxMs = 180_000): Promise<{
 }
 
 async function login(http: Pool, username: string) {
-  const r = await http.request({ path: '/api/v1/auth/login', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'tinhso-demo' }) });
+  const r = await http.request({
+    path: '/api/v1/auth/login',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'tinhso-demo' }),
+  });
   const j = (await r.body.json()) as { token: string };
   if (r.statusCode !== 200) throw new Error(`login failed ${r.statusCode}`);
   return j.token;
@@ -111,14 +133,41 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
   const http = new Pool(url, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   const tokens = [await login(http, 'citizen.an'), await login(http, 'citizen.binh')];
   const proc = (await json(http, 'GET', `/api/v1/procedures/${PROCEDURE}`, null)).json!;
-  const def = proc.definition as { form: { key: string; type: string; required: boolean; options?: { value: string }[]; min?: number }[]; components: { code: string; required: boolean }[] };
+  const def = proc.definition as {
+    form: { key: string; type: string; required: boolean; options?: { value: string }[]; min?: number }[];
+    components: { code: string; required: boolean }[];
+  };
   const form: Record<string, unknown> = {};
   for (const f of def.form.filter((f) => f.required)) {
-    form[f.key] = f.type === 'select' ? f.options![0]!.value : f.type === 'checkbox' ? true : f.type === 'number' ? (f.min ?? 1) : f.type === 'date' ? '2020-01-01' : f.type === 'id_number' ? '036090001234' : f.type === 'phone' ? '0912345678' : f.type === 'email' ? 'a@example.vn' : f.type === 'unit_code' ? '13669' : f.type === 'tax_code' ? '0601234567' : 'Nguyễn Văn An';
+    form[f.key] =
+      f.type === 'select'
+        ? f.options![0]!.value
+        : f.type === 'checkbox'
+          ? true
+          : f.type === 'number'
+            ? (f.min ?? 1)
+            : f.type === 'date'
+              ? '2020-01-01'
+              : f.type === 'id_number'
+                ? '036090001234'
+                : f.type === 'phone'
+                  ? '0912345678'
+                  : f.type === 'email'
+                    ? 'a@example.vn'
+                    : f.type === 'unit_code'
+                      ? '13669'
+                      : f.type === 'tax_code'
+                        ? '0601234567'
+                        : 'Nguyễn Văn An';
   }
   const component = def.components.find((c) => c.required)!.code;
   const file = multipartBody(component, SAMPLE_PDF);
-  const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', ...(CONTACT ? { email: 'an@example.vn', phone: '0912345678' } : {}) };
+  const applicant = {
+    type: 'citizen',
+    fullName: 'Nguyễn Văn An',
+    idNumber: '036090001234',
+    ...(CONTACT ? { email: 'an@example.vn', phone: '0912345678' } : {}),
+  };
   const whole = submissionBody({ procedureCode: PROCEDURE, applicant, form }, component, SAMPLE_PDF);
 
   const latencies: number[] = [];
@@ -142,7 +191,11 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
           const r = await http.request({
             path: '/api/v1/dossiers/submissions',
             method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': whole.contentType, 'idempotency-key': `bench-${RUN}-${label.replace(/[^A-Za-z0-9]/g, '')}-${i}-${n++}` },
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': whole.contentType,
+              'idempotency-key': `bench-${RUN}-${label.replace(/[^A-Za-z0-9]/g, '')}-${i}-${n++}`,
+            },
             body: whole.payload,
           });
           const text = await r.body.text();
@@ -155,11 +208,23 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
         continue;
       }
       try {
-        const c = await json(http, 'POST', '/api/v1/dossiers', token, { procedureCode: PROCEDURE, applicant, form }, { 'idempotency-key': `bench-${RUN}-${label.replace(/[^A-Za-z0-9]/g, "")}-${i}-${n++}` });
+        const c = await json(
+          http,
+          'POST',
+          '/api/v1/dossiers',
+          token,
+          { procedureCode: PROCEDURE, applicant, form },
+          { 'idempotency-key': `bench-${RUN}-${label.replace(/[^A-Za-z0-9]/g, '')}-${i}-${n++}` },
+        );
         if (c.status !== 201) throw new Error(`create ${c.status} ${JSON.stringify(c.json)}`);
         const t1 = performance.now();
         if (measured) phases.create.push(t1 - t0);
-        const f = await http.request({ path: `/api/v1/dossiers/${c.json!.id}/files`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': file.contentType }, body: file.payload });
+        const f = await http.request({
+          path: `/api/v1/dossiers/${c.json!.id}/files`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': file.contentType },
+          body: file.payload,
+        });
         await f.body.dump();
         if (f.statusCode !== 201) throw new Error(`file ${f.statusCode}`);
         const t2 = performance.now();
@@ -238,8 +303,13 @@ async function runHttp(label: string, url: string, server: { pid: number; dbUrl?
 /** The same rows the three requests write, inserted straight through `pg` by 50 clients: the ceiling. */
 async function directCeiling(url: string): Promise<{ perSec: number }> {
   const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
-  const ids = (await pool.query(`SELECT p.id AS pid, v.id AS vid, a.id AS aid, u.id AS uid FROM procedures p JOIN procedure_versions v ON v.id = p.current_version_id
-      JOIN agencies a ON a.code = 'TTPVHCC' JOIN users u ON u.username = 'citizen.an' WHERE p.code = $1`, [PROCEDURE])).rows[0];
+  const ids = (
+    await pool.query(
+      `SELECT p.id AS pid, v.id AS vid, a.id AS aid, u.id AS uid FROM procedures p JOIN procedure_versions v ON v.id = p.current_version_id
+      JOIN agencies a ON a.code = 'TTPVHCC' JOIN users u ON u.username = 'citizen.an' WHERE p.code = $1`,
+      [PROCEDURE],
+    )
+  ).rows[0];
   let done = 0;
   const end = Date.now() + SUBMIT_SECONDS * 1000;
   const { randomUUID } = await import('node:crypto');
@@ -256,24 +326,48 @@ async function directCeiling(url: string): Promise<{ perSec: number }> {
         const id = randomUUID();
         const now = new Date();
         await tx(c, [
-          [`INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id, status, channel, applicant_type, applicant, applicant_user_id, created_by, form, created_at, updated_at)
-            VALUES ($1,$2,$3,$4,1,$5,$5,'draft','online','citizen',$6,$7,$7,'{}',$8,$8)`, [id, ids.pid, ids.vid, PROCEDURE, ids.aid, { fullName: 'Nguyễn Văn An' }, ids.uid, now]],
-          [`INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, to_status) VALUES ($1,$2,'create',$3,'applicant','draft')`, [id, now, ids.uid]],
-          [`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.create','dossier',$3,'success')`, [now, ids.uid, id]],
+          [
+            `INSERT INTO dossiers (id, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id, status, channel, applicant_type, applicant, applicant_user_id, created_by, form, created_at, updated_at)
+            VALUES ($1,$2,$3,$4,1,$5,$5,'draft','online','citizen',$6,$7,$7,'{}',$8,$8)`,
+            [id, ids.pid, ids.vid, PROCEDURE, ids.aid, { fullName: 'Nguyễn Văn An' }, ids.uid, now],
+          ],
+          [
+            `INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, to_status) VALUES ($1,$2,'create',$3,'applicant','draft')`,
+            [id, now, ids.uid],
+          ],
+          [
+            `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.create','dossier',$3,'success')`,
+            [now, ids.uid, id],
+          ],
         ]);
         await tx(c, [
-          [`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at) VALUES ($1,$2,'x','a.pdf','application/pdf',10,$3,'aa/x',$4,$5)`, [randomUUID(), id, 'a'.repeat(64), ids.uid, now]],
+          [
+            `INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at) VALUES ($1,$2,'x','a.pdf','application/pdf',10,$3,'aa/x',$4,$5)`,
+            [randomUUID(), id, 'a'.repeat(64), ids.uid, now],
+          ],
           [`UPDATE dossiers SET version = version + 1 WHERE id = $1`, [id]],
-          [`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.file.attach','dossier',$3,'success')`, [now, ids.uid, id]],
+          [
+            `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.file.attach','dossier',$3,'success')`,
+            [now, ids.uid, id],
+          ],
         ]);
         await tx(c, [
           [`SELECT 1 FROM dossiers WHERE id = $1 FOR UPDATE`, [id]],
-          [`INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status) VALUES ($1,$2,'submit',$3,'applicant','draft','submitted')`, [id, now, ids.uid]],
-          [`INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.submit','dossier',$3,'success')`, [now, ids.uid, id]],
+          [
+            `INSERT INTO dossier_history (dossier_id, at, action, actor_id, actor_role, from_status, to_status) VALUES ($1,$2,'submit',$3,'applicant','draft','submitted')`,
+            [id, now, ids.uid],
+          ],
+          [
+            `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, outcome) VALUES ($1,$2,'dossier.submit','dossier',$3,'success')`,
+            [now, ids.uid, id],
+          ],
           [`INSERT INTO jobs (type, payload, run_at, created_at) VALUES ('bench', '{}', $1, $1)`, [now]],
-          [`WITH c AS (INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES ($2, '2000-01-01', 1)
+          [
+            `WITH c AS (INSERT INTO dossier_code_counters (agency_id, day, last_seq) VALUES ($2, '2000-01-01', 1)
               ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_counters.last_seq + 1 RETURNING last_seq)
-            UPDATE dossiers SET status = 'submitted', code = $3::text || (SELECT last_seq FROM c), submitted_at = now() WHERE id = $1`, [id, ids.aid, runTag]],
+            UPDATE dossiers SET status = 'submitted', code = $3::text || (SELECT last_seq FROM c), submitted_at = now() WHERE id = $1`,
+            [id, ids.aid, runTag],
+          ],
         ]);
         done++;
       }
@@ -296,11 +390,19 @@ const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 async function main() {
   // On one machine the server reaches PostgreSQL through its Unix socket (loopback TCP costs a
   // third of the CPU here); BENCH_DATABASE_URL overrides, BENCH_TCP=1 forces TCP.
-  const socketUrl = process.env.PG_TEMP_DIR && process.env.PG_TEMP_PORT && !process.env.BENCH_TCP
-    ? `${process.env.TEST_DATABASE_URL!.replace(/@127\.0\.0\.1:\d+\//, '@/')}?host=${encodeURIComponent(process.env.PG_TEMP_DIR)}&port=${process.env.PG_TEMP_PORT}`
-    : undefined;
+  const socketUrl =
+    process.env.PG_TEMP_DIR && process.env.PG_TEMP_PORT && !process.env.BENCH_TCP
+      ? `${process.env.TEST_DATABASE_URL!.replace(/@127\.0\.0\.1:\d+\//, '@/')}?host=${encodeURIComponent(process.env.PG_TEMP_DIR)}&port=${process.env.PG_TEMP_PORT}`
+      : undefined;
   const url = process.env.BENCH_DATABASE_URL ?? socketUrl ?? process.env.TEST_DATABASE_URL;
-  const results: Record<string, unknown> = { at: new Date().toISOString(), concurrency: CONCURRENCY, seconds: SUBMIT_SECONDS, cpus: os.cpus().length, node: process.version, transport: url?.includes('?host=') ? 'unix socket' : 'tcp' };
+  const results: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    concurrency: CONCURRENCY,
+    seconds: SUBMIT_SECONDS,
+    cpus: os.cpus().length,
+    node: process.version,
+    transport: url?.includes('?host=') ? 'unix socket' : 'tcp',
+  };
   buildDist();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'tinhso-bench-'));
   const rows: Result[] = [];
@@ -309,7 +411,18 @@ async function main() {
       // A key derived from the URL: a later run on the same database (BENCH_DATABASE_URL) reads
       // the personal data an earlier run sealed (the data folder, with its generated key, is new).
       const key = `bench:${createHash('sha256').update(url).digest('base64')}`;
-      const server = await startServer({ DATABASE_URL: url, DATA_ENCRYPTION_KEY: key, DATA_DIR: path.join(tmp, 'pg'), DEMO_DOSSIERS: '0', WORKERS: String(WORKERS), PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
+      const server = await startServer(
+        {
+          DATABASE_URL: url,
+          DATA_ENCRYPTION_KEY: key,
+          DATA_DIR: path.join(tmp, 'pg'),
+          DEMO_DOSSIERS: '0',
+          WORKERS: String(WORKERS),
+          PUBLIC_LOOKUP_RATE_LIMIT: '100000000',
+          LOGIN_RATE_LIMIT: '100000',
+        },
+        { built: true },
+      );
       try {
         const how = `${WORKERS} worker${WORKERS > 1 ? 's' : ''}, ${url.includes('?host=') ? 'unix socket' : 'tcp'}`;
         for (const flow of FLOWS) rows.push(await runHttp(`PostgreSQL (${how}), ${FLOW_LABEL[flow]}`, server.url, { pid: server.proc.pid!, dbUrl: url }, flow));
@@ -323,7 +436,10 @@ async function main() {
       console.warn('No BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL part skipped (bench/run.sh starts a server).');
     }
     if (!process.env.BENCH_SKIP_PGLITE) {
-      const lite = await startServer({ DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' }, { built: true });
+      const lite = await startServer(
+        { DATA_DIR: path.join(tmp, 'lite'), DEMO_DOSSIERS: '0', PUBLIC_LOOKUP_RATE_LIMIT: '100000000', LOGIN_RATE_LIMIT: '100000' },
+        { built: true },
+      );
       try {
         for (const flow of FLOWS) rows.push(await runHttp(`PGlite (1 process), ${FLOW_LABEL[flow]}`, lite.url, { pid: lite.proc.pid! }, flow));
       } finally {
@@ -334,20 +450,35 @@ async function main() {
     await rm(tmp, { recursive: true, force: true });
   }
   results.runs = rows;
-  console.log(`\nSubmissions (create + 1 file + submit, in 3 requests or in 1), ${CONCURRENCY} concurrent clients, ${SUBMIT_SECONDS} s after ${WARMUP_SECONDS} s of warm-up; lookups ${LOOKUP_SECONDS} s`);
-  console.log(`Load average at the end (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} CPUs`);
+  console.log(
+    `\nSubmissions (create + 1 file + submit, in 3 requests or in 1), ${CONCURRENCY} concurrent clients, ${SUBMIT_SECONDS} s after ${WARMUP_SECONDS} s of warm-up; lookups ${LOOKUP_SECONDS} s`,
+  );
+  console.log(
+    `Load average at the end (1, 5, 15 min): ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} on ${os.cpus().length} CPUs`,
+  );
   console.log('| database | submissions/s | p50 ms | p99 ms | errors | lookups/s | lookup p99 ms | lookup errors | server CPU ms/lookup |');
   console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.submissionsPerSec)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.lookupsPerSec)} | ${fmt(r.lookupP99, 1)} | ${r.lookupErrors} | ${fmt(r.lookupCpuMs, 3)} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.label} | ${fmt(r.submissionsPerSec)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.lookupsPerSec)} | ${fmt(r.lookupP99, 1)} | ${r.lookupErrors} | ${fmt(r.lookupCpuMs, 3)} |`,
+    );
   const drained = rows.filter((r) => r.sustainedPerSec !== null);
   if (drained.length) {
     console.log('\nWith the background work they queued (one notification job per submission), counted until the queue was empty again:');
-    for (const r of drained) console.log(`  ${r.label}: ${r.jobsDueAtLookup} jobs due when the load stopped, written in ${fmt(r.drainSeconds!, 1)} s; sustained ${fmt(r.sustainedPerSec!)} submissions/s`);
+    for (const r of drained)
+      console.log(
+        `  ${r.label}: ${r.jobsDueAtLookup} jobs due when the load stopped, written in ${fmt(r.drainSeconds!, 1)} s; sustained ${fmt(r.sustainedPerSec!)} submissions/s`,
+      );
   }
   console.log('\nCPU per submission (ms, user + system, over the load and the drain of its jobs; it rises when other work shares the cores):');
   for (const r of rows) {
     const c = r.cpuMsPerSubmission;
-    console.log(`  ${r.label}: server ${fmt(c.server, 2)}, PostgreSQL ${fmt(c.postgres, 2)}, load generator ${fmt(c.loadGenerator, 2)}; in all ${fmt(c.server + c.postgres + c.loadGenerator, 2)}`);
+    console.log(
+      `  ${r.label}: server ${fmt(c.server, 2)}, PostgreSQL ${fmt(c.postgres, 2)}, load generator ${fmt(c.loadGenerator, 2)}; in all ${fmt(c.server + c.postgres + c.loadGenerator, 2)}`,
+    );
   }
   if (results.directInsertPerSec) {
     const ratios = (results.ratioToCeiling as { run: string; ratio: number }[]).map((r) => `${fmt(r.ratio, 2)} (${r.run})`).join(', ');

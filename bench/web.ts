@@ -33,7 +33,12 @@ async function main() {
   const http = new Pool(server.url, { connections: 1, pipelining: 1 });
   try {
     const login = async (username: string) => {
-      const r = await http.request({ path: '/api/v1/auth/login', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'tinhso-demo' }) });
+      const r = await http.request({
+        path: '/api/v1/auth/login',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'tinhso-demo' }),
+      });
       const j = (await r.body.json()) as { token?: string };
       if (r.statusCode !== 200 || !j.token) throw new Error(`login ${username}: ${r.statusCode}`);
       return j.token;
@@ -87,10 +92,20 @@ async function main() {
       }
       times.sort((a, b) => a - b);
       const htmlBytes = (await decoded(last.body, last.encoding)).length;
-      rows.push({ page: pg.page, path: pg.path, htmlBytes, transferred: last.body.length + css.body.length + js.body.length, p50: percentile(times, 50), p95: percentile(times, 95), target: pg.target });
+      rows.push({
+        page: pg.page,
+        path: pg.path,
+        htmlBytes,
+        transferred: last.body.length + css.body.length + js.body.length,
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        target: pg.target,
+      });
     }
 
-    console.log(`\nPortal pages (built bundle, PGlite, demo data; ${REQUESTS} sequential requests each; stylesheet ${css.body.length} B and script ${js.body.length} B brotli, counted in every page)`);
+    console.log(
+      `\nPortal pages (built bundle, PGlite, demo data; ${REQUESTS} sequential requests each; stylesheet ${css.body.length} B and script ${js.body.length} B brotli, counted in every page)`,
+    );
     console.log('page                 | HTML bytes | transferred (br, +CSS+JS) | TTFB p50 | TTFB p95 | target');
     let failed = 0;
     for (const r of rows) {

@@ -105,7 +105,10 @@ describe('publishing a new procedure version in Chromium', () => {
     await c.waitForURL(/\/kiem-tra$/);
     await c.getByText('Số người phụ thuộc').first().waitFor();
     await c.getByRole('button', { name: 'Nộp hồ sơ' }).click();
-    await c.getByText(/000\.00\.01\.H37-\d{6}-\d{4}/).first().waitFor();
+    await c
+      .getByText(/000\.00\.01\.H37-\d{6}-\d{4}/)
+      .first()
+      .waitFor();
     await citizen.close();
 
     const [row2] = await queryRows<{ procedure_version: number; answer: string; status: string }>(
@@ -130,7 +133,10 @@ describe('publishing a new procedure version in Chromium', () => {
     await page.locator('form[action$="/sap-den-han"]').getByRole('button', { name: /^Lưu/ }).click();
     await page.getByText(/^Đã lưu:/).waitFor();
     expect((await t.request({ method: 'GET', url: '/api/v1/settings', as: 'admin.lan' })).json.worklist_soon_days).toBe(5);
-    await page.locator('form[action$="/sap-den-han"]').getByRole('button', { name: /^Khôi phục mặc định/ }).click();
+    await page
+      .locator('form[action$="/sap-den-han"]')
+      .getByRole('button', { name: /^Khôi phục mặc định/ })
+      .click();
     await page.getByText(/^Đã khôi phục giá trị mặc định:/).waitFor();
     await ctx.close();
   });

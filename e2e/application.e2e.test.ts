@@ -98,7 +98,10 @@ describe('applying online in Chromium', () => {
       await page.waitForURL(/\/kiem-tra$/);
       await check(page, 'apply-check', js);
       await page.getByRole('button', { name: 'Nộp hồ sơ' }).click();
-      await page.getByText(/000\.00\.01\.H37-\d{6}-\d{4}/).first().waitFor();
+      await page
+        .getByText(/000\.00\.01\.H37-\d{6}-\d{4}/)
+        .first()
+        .waitFor();
       await check(page, 'apply-submitted', js);
       await context.close();
     });

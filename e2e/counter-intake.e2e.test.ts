@@ -28,7 +28,10 @@ afterAll(async () => close?.());
 
 async function check(page: Page, name: string, js: boolean) {
   if (js) expect(await seriousViolations(page), name).toEqual([]);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+  expect(
+    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    `${name} scrolls sideways`,
+  ).toBeLessThanOrEqual(0);
   await screenshot(page, `${name}${js ? '' : '-nojs'}`);
 }
 

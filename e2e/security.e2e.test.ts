@@ -39,7 +39,10 @@ async function phone(): Promise<Page> {
 
 async function check(page: Page, name: string) {
   expect(await seriousViolations(page), name).toEqual([]);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+  expect(
+    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    `${name} scrolls sideways`,
+  ).toBeLessThanOrEqual(0);
   await screenshot(page, name);
 }
 
@@ -197,7 +200,9 @@ describe('account security, monitoring and personal data in Chromium', () => {
   it('a citizen downloads their personal data and asks for a correction', async () => {
     // A dossier of theirs, sent through the API (journey 1 covers applying in the browser).
     const t = journey.t;
-    const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${CODE}` })).json.definition as { components: { code: string; required: boolean }[] };
+    const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${CODE}` })).json.definition as {
+      components: { code: string; required: boolean }[];
+    };
     const created = await t.request({
       method: 'POST',
       url: '/api/v1/dossiers',
@@ -216,7 +221,10 @@ describe('account security, monitoring and personal data in Chromium', () => {
     await citizen.getByRole('heading', { name: 'Dữ liệu cá nhân của tôi' }).waitFor();
     await check(citizen, 'account-personal-data');
 
-    const [download] = await Promise.all([citizen.waitForEvent('download'), citizen.getByRole('link', { name: 'Tải về toàn bộ dữ liệu của tôi (tệp JSON)' }).click()]);
+    const [download] = await Promise.all([
+      citizen.waitForEvent('download'),
+      citizen.getByRole('link', { name: 'Tải về toàn bộ dữ liệu của tôi (tệp JSON)' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^tinhso-du-lieu-ca-nhan-\d{4}-\d{2}-\d{2}\.json$/);
     const data = JSON.parse(await readFile((await download.path())!, 'utf8')) as {
       account: { username: string; display_name: string };

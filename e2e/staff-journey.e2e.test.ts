@@ -50,7 +50,10 @@ async function phone(username: string): Promise<Page> {
 
 async function check(page: Page, name: string) {
   expect(await seriousViolations(page), name).toEqual([]);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+  expect(
+    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    `${name} scrolls sideways`,
+  ).toBeLessThanOrEqual(0);
   await screenshot(page, name);
 }
 
@@ -156,14 +159,35 @@ describe('the one-stop desk and the agency in Chromium', () => {
     const worker = new JobWorker(t.database.db, notificationJobHandlers, t.app.log);
     while ((await worker.runOnce()) > 0);
     await citizen.goto(`${base}/ho-so/${d.id}`);
-    await citizen.getByRole('link', { name: /^Thông báo/ }).first().click();
+    await citizen
+      .getByRole('link', { name: /^Thông báo/ })
+      .first()
+      .click();
     await citizen.getByRole('heading', { name: 'Thông báo', level: 1 }).waitFor();
     await citizen.getByText('Chưa đọc').first().waitFor();
     await check(citizen, 'citizen-notifications');
-    await citizen.getByRole('button', { name: `Xem hồ sơ ${d.code}` }).first().click();
+    await citizen
+      .getByRole('button', { name: `Xem hồ sơ ${d.code}` })
+      .first()
+      .click();
     await citizen.waitForURL(`${base}/ho-so/${d.id}`);
 
-    const history = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/history`, as: 'reception.dung' })).json.map((h: { action: string }) => h.action);
-    expect(history).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'attach_file', 'supplement', 'receive', 'forward', 'approve', 'return_result', 'rate']);
+    const history = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/history`, as: 'reception.dung' })).json.map(
+      (h: { action: string }) => h.action,
+    );
+    expect(history).toEqual([
+      'create',
+      'submit',
+      'receive',
+      'assign',
+      'request_supplement',
+      'attach_file',
+      'supplement',
+      'receive',
+      'forward',
+      'approve',
+      'return_result',
+      'rate',
+    ]);
   }, 480_000);
 });

@@ -77,7 +77,10 @@ describe('buttons during an upload', () => {
     await screenshot(page, 'upload-busy');
 
     await release('continue');
-    await page.locator('.component', { has: page.locator(`#c-${first!.code}`) }).getByRole('link', { name: 'upload-busy.pdf' }).waitFor();
+    await page
+      .locator('.component', { has: page.locator(`#c-${first!.code}`) })
+      .getByRole('link', { name: 'upload-busy.pdf' })
+      .waitFor();
     expect(await page.getByRole('button', { name: 'Tiếp tục' }).isDisabled()).toBe(false);
     expect(await page.getByRole('button', { name: 'Lưu nháp' }).isDisabled()).toBe(false);
     expect(await page.locator('.upload-busy').count()).toBe(0);

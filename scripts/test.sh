@@ -2,6 +2,7 @@
 # The whole test suite, as CI runs it (`npm test`, .ci/run). Steps, each run even if an earlier one failed:
 #   typecheck     npx tsc --noEmit
 #   lint          npx eslint . (promise misuse, exhaustive switches, module boundaries)
+#   format        npx prettier --check . (.prettierrc.json; `npm run format` rewrites)
 #   audit         npm audit: high or critical advisories fail (skipped with a warning when the advisory service is unreachable)
 #   unit          npx vitest run --project unit
 #   int-pglite    npx vitest run --project int   (embedded PGlite; TEST_DATABASE_URL unset)
@@ -139,6 +140,7 @@ fi
 # --- steps ------------------------------------------------------------------------------------------
 run_step typecheck npx tsc --noEmit
 run_step lint npx eslint .
+run_step format npx prettier --check .
 run_step audit node scripts/audit-deps.mjs
 run_step unit npx vitest run --project unit
 # --passWithNoTests for the int project only: it may have no test files yet.

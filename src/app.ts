@@ -52,7 +52,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // A stored setting that no longer fits its schema is set aside for the default: said once in the log (platform/settings.ts).
   const restoreSettingsReporter = setSettingsReporter((w) =>
-    app.log.warn({ setting: w.key, errors: w.errors }, 'a stored setting does not fit its schema: the default is in force until an administrator saves a valid value'),
+    app.log.warn(
+      { setting: w.key, errors: w.errors },
+      'a stored setting does not fit its schema: the default is in force until an administrator saves a valid value',
+    ),
   );
   app.addHook('onClose', async () => restoreSettingsReporter());
   app.setValidatorCompiler(validatorCompiler);

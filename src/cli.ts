@@ -31,7 +31,11 @@ async function main(argv: string[]) {
   if (!config.databaseUrl) {
     const up = await upgradePgliteFolder(path.join(config.dataDir, 'pglite'), { keyring: keyringFor(config), log });
     if (command === 'upgrade-data') {
-      console.log(up.upgraded ? `upgraded from PostgreSQL ${up.fromMajor} in ${up.ms} ms (${up.tables} tables, ${up.rows} rows); the old folder is kept in ${up.backupDir}` : 'nothing to upgrade');
+      console.log(
+        up.upgraded
+          ? `upgraded from PostgreSQL ${up.fromMajor} in ${up.ms} ms (${up.tables} tables, ${up.rows} rows); the old folder is kept in ${up.backupDir}`
+          : 'nothing to upgrade',
+      );
       return 0;
     }
   } else if (command === 'upgrade-data') {
@@ -60,7 +64,10 @@ async function main(argv: string[]) {
         }
         const r = await database.db.transaction(async (tx) => {
           const res = await upsertUnits(tx, units);
-          await writeAudit({ db: tx, actor: null, now: new Date(), ip: 'cli' }, { action: 'units.import', targetType: 'admin_units', actorRole: 'cli', details: { file: path.basename(arg), rows: units.length, ...res } });
+          await writeAudit(
+            { db: tx, actor: null, now: new Date(), ip: 'cli' },
+            { action: 'units.import', targetType: 'admin_units', actorRole: 'cli', details: { file: path.basename(arg), rows: units.length, ...res } },
+          );
           return res;
         });
         console.log(`${units.length} row(s): ${r.inserted} new, ${r.updated} updated`);
@@ -93,7 +100,16 @@ async function main(argv: string[]) {
       }
       case 'verify-audit': {
         const v = await verifyAndReport(database.db, log, 'cli');
-        await writeAudit({ db: database.db, actor: null, now: new Date(), ip: 'cli' }, { action: 'audit.verify', targetType: 'audit_log', actorRole: 'cli', outcome: v.ok ? 'success' : 'failure', details: { records: v.records, firstBrokenId: v.firstBrokenId ?? null } });
+        await writeAudit(
+          { db: database.db, actor: null, now: new Date(), ip: 'cli' },
+          {
+            action: 'audit.verify',
+            targetType: 'audit_log',
+            actorRole: 'cli',
+            outcome: v.ok ? 'success' : 'failure',
+            details: { records: v.records, firstBrokenId: v.firstBrokenId ?? null },
+          },
+        );
         console.log(JSON.stringify(v));
         return v.ok ? 0 : 1;
       }

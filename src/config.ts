@@ -14,7 +14,10 @@ const EnvSchema = z
     DATA_DIR: z.string().default('./data'),
     /** Write small attachments with synchronous file calls (platform/files.ts); `off` on a network file system. */
     FILES_SYNC_SMALL_WRITES: z.enum(['on', 'off']).default('on'),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+      .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     /** Embedded database (docs/DATABASE.md, "PGlite settings"): V8's tiers for PGlite's WebAssembly. */
     PGLITE_WASM_TIERS: z.enum(['baseline', 'optimizing']).default('baseline'),
@@ -28,15 +31,25 @@ const EnvSchema = z
     PUBLIC_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     /** Security (docs/SECURITY.md): /metrics protection and the thresholds of the monitoring rules. */
-    METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{32,200}$/, 'must be 32 to 200 letters, digits, - or _').optional(),
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{32,200}$/, 'must be 32 to 200 letters, digits, - or _')
+      .optional(),
     METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     SECURITY_LOGIN_FAILURES: z.coerce.number().int().min(2).max(1000).default(5),
     SECURITY_ACCOUNTS_PER_ADDRESS: z.coerce.number().int().min(2).max(1000).default(5),
     SECURITY_READS_PER_HOUR: z.coerce.number().int().min(2).max(100_000).default(50),
     /** Notifications (docs/NOTIFICATIONS.md): SMTP server, sender, SMS gateway; unset outside production = local sinks. */
-    SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     MAIL_FROM: z.string().min(3).default('Tỉnh Số <no-reply@tinhso.localhost>'),
-    SMS_GATEWAY_URL: z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    SMS_GATEWAY_URL: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+      .optional(),
     SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
     /** Identity (docs/IDENTITY.md): encryption key list `id:base64,…`; the national identity (VNeID) OpenID provider. */
@@ -49,14 +62,29 @@ const EnvSchema = z
     OIDC_ID_NUMBER_CLAIM: z.string().min(1).default('personal_id'),
     OIDC_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     /** Payments (docs/PAYMENTS.md): the province's collecting account, webhook secret, stand-in bank for the demo. */
-    PAYMENT_BANK_BIN: z.string().regex(/^\d{6}$/, 'must be a 6-digit NAPAS BIN').default('970415'),
-    PAYMENT_ACCOUNT_NO: z.string().regex(/^[0-9A-Za-z]{1,19}$/, 'must be 1 to 19 letters or digits').default('113000006868'),
+    PAYMENT_BANK_BIN: z
+      .string()
+      .regex(/^\d{6}$/, 'must be a 6-digit NAPAS BIN')
+      .default('970415'),
+    PAYMENT_ACCOUNT_NO: z
+      .string()
+      .regex(/^[0-9A-Za-z]{1,19}$/, 'must be 1 to 19 letters or digits')
+      .default('113000006868'),
     PAYMENT_ACCOUNT_NAME: z.string().min(2).max(100).default('TRUNG TAM PHUC VU HANH CHINH CONG TINH NINH BINH'),
     PAYMENT_BANK_NAME: z.string().min(2).max(100).default('VietinBank'),
     PAYMENT_WEBHOOK_SECRET: z.string().min(32).optional(),
-    PAYMENT_DUE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+    PAYMENT_DUE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(72),
     DEMO_BANK_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-    PAYMENT_REFUND_URL: z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    PAYMENT_REFUND_URL: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+      .optional(),
     PAYMENT_REFUND_SECRET: z.string().min(32).optional(),
     PAYMENT_REFUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     PAYMENT_REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
@@ -113,7 +141,15 @@ export interface Config {
   /** Key list for encryption at rest (platform/crypto.ts); unset outside production = a key file in DATA_DIR. */
   dataEncryptionKey: string | undefined;
   /** The national identity provider; issuer unset outside production = the local provider (local-idp.ts). */
-  oidc: { issuer: string | undefined; clientId: string; clientSecret: string; redirectUri: string | undefined; scope: string; idNumberClaim: string; localPort: number };
+  oidc: {
+    issuer: string | undefined;
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string | undefined;
+    scope: string;
+    idNumberClaim: string;
+    localPort: number;
+  };
   /** Email and SMS channels (docs/NOTIFICATIONS.md). */
   notifications: { smtpUrl: string | undefined; mailFrom: string; smsGatewayUrl: string | undefined; smsGatewayToken: string | undefined; maxAttempts: number };
 }
@@ -205,7 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dueHours: e.PAYMENT_DUE_HOURS,
       demoBankPort: e.NODE_ENV === 'production' ? undefined : e.DEMO_BANK_PORT,
       demoBankUrl: e.NODE_ENV !== 'production' && e.DEMO_BANK_PORT !== undefined ? `http://127.0.0.1:${e.DEMO_BANK_PORT}` : undefined,
-      refundUrl: e.PAYMENT_REFUND_URL ?? (e.NODE_ENV !== 'production' && e.DEMO_BANK_PORT !== undefined ? `http://127.0.0.1:${e.DEMO_BANK_PORT}/refunds` : undefined),
+      refundUrl:
+        e.PAYMENT_REFUND_URL ?? (e.NODE_ENV !== 'production' && e.DEMO_BANK_PORT !== undefined ? `http://127.0.0.1:${e.DEMO_BANK_PORT}/refunds` : undefined),
       refundSecret: e.PAYMENT_REFUND_SECRET ?? e.PAYMENT_WEBHOOK_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEMO_PAYMENT_WEBHOOK_SECRET),
       refundTimeoutMs: e.PAYMENT_REFUND_TIMEOUT_MS,
       refundMaxAttempts: e.PAYMENT_REFUND_MAX_ATTEMPTS,
@@ -221,6 +258,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idNumberClaim: e.OIDC_ID_NUMBER_CLAIM,
       localPort: e.OIDC_LOCAL_PORT,
     },
-    notifications: { smtpUrl: e.SMTP_URL, mailFrom: e.MAIL_FROM, smsGatewayUrl: e.SMS_GATEWAY_URL, smsGatewayToken: e.SMS_GATEWAY_TOKEN, maxAttempts: e.NOTIFY_MAX_ATTEMPTS },
+    notifications: {
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      smsGatewayUrl: e.SMS_GATEWAY_URL,
+      smsGatewayToken: e.SMS_GATEWAY_TOKEN,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+    },
   };
 }

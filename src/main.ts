@@ -26,7 +26,12 @@ import { JobWorker } from './platform/jobs.ts';
 const startupPhases: { phase: string; ms: number; cpuMs: number; rssMb: number }[] = [];
 const mark = (phase: string) => {
   const cpu = process.cpuUsage();
-  startupPhases.push({ phase, ms: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1048576) });
+  startupPhases.push({
+    phase,
+    ms: Math.round(performance.now()),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    rssMb: Math.round(process.memoryUsage().rss / 1048576),
+  });
 };
 
 /**
@@ -147,19 +152,40 @@ async function serve(config: Config, started: number, opened?: Database) {
   mark('app built');
   if (staleParts) app.log.warn({ removed: staleParts }, 'removed the parts of uploads an earlier crash cut short');
   const notify = await startNotificationDelivery(config, app.log);
-  const worker = new JobWorker(database.db, { ...housekeepingHandlers, ...notify.handlers, ...securityJobHandlers(app.log, config.security), ...identityJobHandlers, ...paymentJobHandlers(config.payments) }, app.log, {
-    schedules: [...housekeepingSchedules, ...notificationSchedules, ...securitySchedules, ...identitySchedules],
-  });
+  const worker = new JobWorker(
+    database.db,
+    {
+      ...housekeepingHandlers,
+      ...notify.handlers,
+      ...securityJobHandlers(app.log, config.security),
+      ...identityJobHandlers,
+      ...paymentJobHandlers(config.payments),
+    },
+    app.log,
+    {
+      schedules: [...housekeepingSchedules, ...notificationSchedules, ...securitySchedules, ...identitySchedules],
+    },
+  );
   worker.start();
   await app.listen({ host: config.host, port: config.port });
   mark('listening');
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`;
   // Demo: the stand-in bank (docs/PAYMENTS.md), in one process only.
-  const bank = config.payments.demoBankPort !== undefined && config.payments.webhookSecret && (!cluster.isWorker || cluster.worker?.id === 1)
-    ? await startStandInBank({ port: config.payments.demoBankPort, webhookUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/payments/notifications`, secret: config.payments.webhookSecret, bankBin: config.payments.bankBin, accountNo: config.payments.accountNo })
-    : null;
+  const bank =
+    config.payments.demoBankPort !== undefined && config.payments.webhookSecret && (!cluster.isWorker || cluster.worker?.id === 1)
+      ? await startStandInBank({
+          port: config.payments.demoBankPort,
+          webhookUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/payments/notifications`,
+          secret: config.payments.webhookSecret,
+          bankBin: config.payments.bankBin,
+          accountNo: config.payments.accountNo,
+        })
+      : null;
   if (bank) app.log.info({ url: bank.url }, 'stand-in bank is ready');
-  app.log.info({ url, database: database.kind, readyMs: Date.now() - started, rssMb: Math.round(process.memoryUsage().rss / 1048576), startupPhases }, 'tinhso is ready');
+  app.log.info(
+    { url, database: database.kind, readyMs: Date.now() - started, rssMb: Math.round(process.memoryUsage().rss / 1048576), startupPhases },
+    'tinhso is ready',
+  );
   if (cluster.isWorker) process.send?.({ ready: url });
   else banner(config, url, database.kind === 'pglite' ? `PGlite in ${dataFolders(config).pglite}` : 'PostgreSQL', started);
 

@@ -68,13 +68,73 @@ describe('procedure administration', () => {
 
   it('rejects invalid definitions with 422 and a list of errors, creating nothing', async () => {
     const cases: [string, unknown, string, RegExp][] = [
-      ['shares not summing to 1', newDefinition({ workflow: [{ key: 'xu_ly', name: 'Xử lý', role: 'specialist', share: 0.5 }, { key: 'ky', name: 'Ký', role: 'leader', share: 0.3 }] }), 'definition.workflow', /sum to 1/],
-      ['last step not a leader', newDefinition({ workflow: [{ key: 'ky', name: 'Ký', role: 'leader', share: 0.3 }, { key: 'xu_ly', name: 'Xử lý', role: 'specialist', share: 0.7 }] }), 'definition.workflow', /last step must be a leader/],
-      ['duplicate form keys', newDefinition({ form: [{ key: 'ho_ten', label: 'A', type: 'text', required: true }, { key: 'ho_ten', label: 'B', type: 'text', required: false }] }), 'definition.form', /duplicate field key ho_ten/],
-      ['duplicate component codes', newDefinition({ components: [{ code: 'don', name: 'Đơn', form: 'original', copies: 1, required: true }, { code: 'don', name: 'Đơn 2', form: 'copy', copies: 1, required: false }] }), 'definition.components', /duplicate component code don/],
-      ['duplicate step keys', newDefinition({ workflow: [{ key: 'buoc', name: 'A', role: 'specialist', share: 0.5 }, { key: 'buoc', name: 'B', role: 'leader', share: 0.5 }] }), 'definition.workflow', /duplicate step key buoc/],
-      ['a select without options', newDefinition({ form: [{ key: 'loai', label: 'Loại', type: 'select', required: true }] }), 'definition.form.0.options', /options/],
-      ['a fee per a non-number field', newDefinition({ fees: [{ code: 'phi', name: 'Phí', amount: 1000, perFormField: 'ho_ten' }] }), 'definition.fees.0.perFormField', /number field/],
+      [
+        'shares not summing to 1',
+        newDefinition({
+          workflow: [
+            { key: 'xu_ly', name: 'Xử lý', role: 'specialist', share: 0.5 },
+            { key: 'ky', name: 'Ký', role: 'leader', share: 0.3 },
+          ],
+        }),
+        'definition.workflow',
+        /sum to 1/,
+      ],
+      [
+        'last step not a leader',
+        newDefinition({
+          workflow: [
+            { key: 'ky', name: 'Ký', role: 'leader', share: 0.3 },
+            { key: 'xu_ly', name: 'Xử lý', role: 'specialist', share: 0.7 },
+          ],
+        }),
+        'definition.workflow',
+        /last step must be a leader/,
+      ],
+      [
+        'duplicate form keys',
+        newDefinition({
+          form: [
+            { key: 'ho_ten', label: 'A', type: 'text', required: true },
+            { key: 'ho_ten', label: 'B', type: 'text', required: false },
+          ],
+        }),
+        'definition.form',
+        /duplicate field key ho_ten/,
+      ],
+      [
+        'duplicate component codes',
+        newDefinition({
+          components: [
+            { code: 'don', name: 'Đơn', form: 'original', copies: 1, required: true },
+            { code: 'don', name: 'Đơn 2', form: 'copy', copies: 1, required: false },
+          ],
+        }),
+        'definition.components',
+        /duplicate component code don/,
+      ],
+      [
+        'duplicate step keys',
+        newDefinition({
+          workflow: [
+            { key: 'buoc', name: 'A', role: 'specialist', share: 0.5 },
+            { key: 'buoc', name: 'B', role: 'leader', share: 0.5 },
+          ],
+        }),
+        'definition.workflow',
+        /duplicate step key buoc/,
+      ],
+      [
+        'a select without options',
+        newDefinition({ form: [{ key: 'loai', label: 'Loại', type: 'select', required: true }] }),
+        'definition.form.0.options',
+        /options/,
+      ],
+      [
+        'a fee per a non-number field',
+        newDefinition({ fees: [{ code: 'phi', name: 'Phí', amount: 1000, perFormField: 'ho_ten' }] }),
+        'definition.fees.0.perFormField',
+        /number field/,
+      ],
       ['a bad field key', newDefinition({ form: [{ key: 'Họ tên', label: 'Họ tên', type: 'text', required: true }] }), 'definition.form.0.key', /snake_case/],
       ['a missing name', { ...newDefinition(), name: undefined }, 'definition.name', /./],
       ['no workflow', newDefinition({ workflow: [] }), 'definition.workflow', /./],
@@ -92,17 +152,43 @@ describe('procedure administration', () => {
       method: 'POST',
       url: api('/procedures'),
       as: 'admin.lan',
-      payload: { code: '9.000102', definition: newDefinition({ form: [{ key: 'a', label: 'A', type: 'text', required: true }, { key: 'a', label: 'A', type: 'text', required: true }], workflow: [{ key: 'x', name: 'X', role: 'specialist', share: 1 }] }) },
+      payload: {
+        code: '9.000102',
+        definition: newDefinition({
+          form: [
+            { key: 'a', label: 'A', type: 'text', required: true },
+            { key: 'a', label: 'A', type: 'text', required: true },
+          ],
+          workflow: [{ key: 'x', name: 'X', role: 'specialist', share: 1 }],
+        }),
+      },
     });
     expect(many.json.errors.length).toBeGreaterThanOrEqual(2);
     // References must exist.
-    const ref = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000102', definition: newDefinition({ fieldCode: 'khong_co', competentAgencyCode: 'SO-KHONG-CO' }) } });
+    const ref = await t.request({
+      method: 'POST',
+      url: api('/procedures'),
+      as: 'admin.lan',
+      payload: { code: '9.000102', definition: newDefinition({ fieldCode: 'khong_co', competentAgencyCode: 'SO-KHONG-CO' }) },
+    });
     expectProblem(ref, 422, 'PROCEDURE_REFERENCE_INVALID');
     expect(ref.json.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['definition.fieldCode', 'definition']));
     expect(ref.json.errors.some((e: { message: string }) => e.message.includes('SO-KHONG-CO'))).toBe(true);
-    expectProblem(await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000102', definition: 'not an object' } }), 422, 'PROCEDURE_DEFINITION_INVALID');
-    expectProblem(await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9 000/102', definition: newDefinition() } }), 422, 'VALIDATION_FAILED');
-    expectProblem(await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { definition: newDefinition() } }), 422, 'VALIDATION_FAILED');
+    expectProblem(
+      await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000102', definition: 'not an object' } }),
+      422,
+      'PROCEDURE_DEFINITION_INVALID',
+    );
+    expectProblem(
+      await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9 000/102', definition: newDefinition() } }),
+      422,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { definition: newDefinition() } }),
+      422,
+      'VALIDATION_FAILED',
+    );
 
     // Nothing was created.
     expectProblem(await t.request({ method: 'GET', url: api('/procedures/9.000102/versions'), as: 'admin.lan' }), 404, 'PROCEDURE_NOT_FOUND');
@@ -112,9 +198,17 @@ describe('procedure administration', () => {
     const dup = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '1.001193', definition: newDefinition() } });
     expectProblem(dup, 409, 'PROCEDURE_CODE_TAKEN');
     expect((await t.request({ method: 'GET', url: api('/procedures/1.001193') })).json.name).toBe('Đăng ký khai sinh');
-    expectProblem(await t.request({ method: 'POST', url: api('/procedures/9.999998/versions'), as: 'admin.lan', payload: { definition: newDefinition() } }), 404, 'PROCEDURE_NOT_FOUND');
+    expectProblem(
+      await t.request({ method: 'POST', url: api('/procedures/9.999998/versions'), as: 'admin.lan', payload: { definition: newDefinition() } }),
+      404,
+      'PROCEDURE_NOT_FOUND',
+    );
     expectProblem(await t.request({ method: 'POST', url: api('/procedures/9.999998/versions/1/publish'), as: 'admin.lan' }), 404, 'PROCEDURE_NOT_FOUND');
-    expectProblem(await t.request({ method: 'POST', url: api('/procedures/1.001193/versions'), as: 'admin.lan', payload: { definition: { name: 'x' } } }), 422, 'PROCEDURE_DEFINITION_INVALID');
+    expectProblem(
+      await t.request({ method: 'POST', url: api('/procedures/1.001193/versions'), as: 'admin.lan', payload: { definition: { name: 'x' } } }),
+      422,
+      'PROCEDURE_DEFINITION_INVALID',
+    );
   });
 
   it('creates a procedure as a draft, publishes version 1 and version 2; dossiers keep the version they were filed under', async () => {
@@ -122,7 +216,12 @@ describe('procedure administration', () => {
     const createDossier = (extra: Record<string, unknown> = {}) =>
       t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: NEW_CODE, applicant, form: {}, ...extra } });
 
-    const created = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: NEW_CODE, definition: newDefinition(), decisionRef: 'Quyết định số 01/QĐ-UBND' } });
+    const created = await t.request({
+      method: 'POST',
+      url: api('/procedures'),
+      as: 'admin.lan',
+      payload: { code: NEW_CODE, definition: newDefinition(), decisionRef: 'Quyết định số 01/QĐ-UBND' },
+    });
     expect(created.status, created.body).toBe(201);
     expect(created.json).toEqual({ code: NEW_CODE, version: 1, status: 'draft' });
 
@@ -131,8 +230,14 @@ describe('procedure administration', () => {
     expectProblem(await t.request({ method: 'GET', url: api(`/procedures/${NEW_CODE}`) }), 404, 'PROCEDURE_NOT_FOUND');
     expectProblem(await createDossier(), 404, 'PROCEDURE_NOT_FOUND');
     const v0 = await t.request({ method: 'GET', url: api(`/procedures/${NEW_CODE}/versions`), as: 'admin.lan' });
-    expect(v0.json).toEqual([{ version: 1, status: 'draft', createdAt: expect.stringMatching(/\+07:00$/), publishedAt: null, decisionRef: 'Quyết định số 01/QĐ-UBND' }]);
-    expectProblem(await t.request({ method: 'POST', url: api(`/procedures/${NEW_CODE}/versions/2/publish`), as: 'admin.lan' }), 404, 'PROCEDURE_VERSION_NOT_FOUND');
+    expect(v0.json).toEqual([
+      { version: 1, status: 'draft', createdAt: expect.stringMatching(/\+07:00$/), publishedAt: null, decisionRef: 'Quyết định số 01/QĐ-UBND' },
+    ]);
+    expectProblem(
+      await t.request({ method: 'POST', url: api(`/procedures/${NEW_CODE}/versions/2/publish`), as: 'admin.lan' }),
+      404,
+      'PROCEDURE_VERSION_NOT_FOUND',
+    );
 
     const pub1 = await t.request({ method: 'POST', url: api(`/procedures/${NEW_CODE}/versions/1/publish`), as: 'admin.lan' });
     expect(pub1.status, pub1.body).toBe(200);
@@ -158,7 +263,12 @@ describe('procedure administration', () => {
       receivingAgencyCodes: ['TTPVHCC'],
       form: [...newDefinition().form, { key: 'so_nha', label: 'Số nhà, đường phố', type: 'text', required: true }],
     });
-    const v2 = await t.request({ method: 'POST', url: api(`/procedures/${NEW_CODE}/versions`), as: 'admin.lan', payload: { definition: def2, decisionRef: 'Quyết định số 02/QĐ-UBND' } });
+    const v2 = await t.request({
+      method: 'POST',
+      url: api(`/procedures/${NEW_CODE}/versions`),
+      as: 'admin.lan',
+      payload: { definition: def2, decisionRef: 'Quyết định số 02/QĐ-UBND' },
+    });
     expect(v2.status, v2.body).toBe(201);
     expect(v2.json).toEqual({ code: NEW_CODE, version: 2, status: 'draft' });
     // Until published, version 1 stays current.
@@ -177,7 +287,11 @@ describe('procedure administration', () => {
       [1, 'superseded'],
       [2, 'published'],
     ]);
-    expectProblem(await t.request({ method: 'POST', url: api(`/procedures/${NEW_CODE}/versions/1/publish`), as: 'admin.lan' }), 409, 'PROCEDURE_VERSION_NOT_DRAFT');
+    expectProblem(
+      await t.request({ method: 'POST', url: api(`/procedures/${NEW_CODE}/versions/1/publish`), as: 'admin.lan' }),
+      409,
+      'PROCEDURE_VERSION_NOT_DRAFT',
+    );
 
     // An older version stays readable.
     const old = await t.request({ method: 'GET', url: api(`/procedures/${NEW_CODE}?version=1`) });
@@ -204,8 +318,13 @@ describe('procedure administration', () => {
     expect(moved.json.errors.map((e: { path: string }) => e.path)).toContain('form.so_nha');
     const movedView = (await t.request({ method: 'GET', url: api(`/dossiers/${dBetween.json.id}`), as: 'citizen.an' })).json;
     expect(movedView).toMatchObject({ status: 'draft', procedureVersion: 2, procedureName: `${NEW_NAME} (sửa đổi)` });
-    expect((await t.request({ method: 'PATCH', url: api(`/dossiers/${dBetween.json.id}`), as: 'citizen.an', payload: { form: { so_nha: 'Số 5' } } })).status).toBe(200);
-    const moveAudit = await queryRows<{ details: unknown }>(t.database.db, sql`SELECT details FROM audit_log WHERE action = 'dossier.procedure_version.update' AND target_id = ${dBetween.json.id}`);
+    expect(
+      (await t.request({ method: 'PATCH', url: api(`/dossiers/${dBetween.json.id}`), as: 'citizen.an', payload: { form: { so_nha: 'Số 5' } } })).status,
+    ).toBe(200);
+    const moveAudit = await queryRows<{ details: unknown }>(
+      t.database.db,
+      sql`SELECT details FROM audit_log WHERE action = 'dossier.procedure_version.update' AND target_id = ${dBetween.json.id}`,
+    );
     expect(moveAudit.map((r) => r.details)).toEqual([{ from: 1, to: 2 }]);
     // A draft at a centre that no longer receives the procedure stays as it is; the applicant is told to file anew.
     const stuck = await submit(d1.json.id);
@@ -224,7 +343,10 @@ describe('procedure administration', () => {
     const byNewName = await t.request({ method: 'GET', url: api(`/procedures?q=${encodeURIComponent('sua doi quynh coi')}`) });
     expect(byNewName.json.items.map((i: { code: string }) => i.code)).toEqual([NEW_CODE]);
 
-    const audit = await queryRows<{ action: string }>(t.database.db, sql`SELECT action FROM audit_log WHERE target_type = 'procedure' AND target_id = ${NEW_CODE} ORDER BY id`);
+    const audit = await queryRows<{ action: string }>(
+      t.database.db,
+      sql`SELECT action FROM audit_log WHERE target_type = 'procedure' AND target_id = ${NEW_CODE} ORDER BY id`,
+    );
     expect(audit.map((a) => a.action)).toEqual(['procedure.create', 'procedure.version.publish', 'procedure.version.create', 'procedure.version.publish']);
   });
 
@@ -253,7 +375,14 @@ describe('procedure administration', () => {
 });
 
 describe('administrative units', () => {
-  const units = async (query = '') => (await t.request({ method: 'GET', url: api(`/units${query}`) })).json as { code: string; name: string; validFrom: string; validTo: string | null; parentCode: string | null }[];
+  const units = async (query = '') =>
+    (await t.request({ method: 'GET', url: api(`/units${query}`) })).json as {
+      code: string;
+      name: string;
+      validFrom: string;
+      validTo: string | null;
+      parentCode: string | null;
+    }[];
   const importCsv = (csv: string, as = 'admin.lan') => t.request({ method: 'POST', url: api('/units/import'), as, payload: { csv } });
 
   it('lists only the units in force today by default; ?at= returns the units of that day', async () => {
@@ -307,7 +436,12 @@ describe('administrative units', () => {
     const later = (await units('?at=2027-02-01')).filter((u) => u.code === '14990');
     expect(later).toEqual([expect.objectContaining({ name: 'Phường Thử Nghiệm', type: 'ward', validFrom: '2027-01-01', validTo: null })]);
     // The new unit can be used in forms at once.
-    const d = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: '1.001193', applicant, form: { noi_cu_tru: '14991' } } });
+    const d = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'citizen.an',
+      payload: { procedureCode: '1.001193', applicant, form: { noi_cu_tru: '14991' } },
+    });
     expect(d.status, d.body).toBe(201);
     const audit = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'units.import'`);
     expect(Number(audit[0]!.n)).toBe(3);
@@ -381,13 +515,21 @@ describe('agencies and staff', () => {
     expect(r.status).toBe(200);
     expect(r.json).toHaveLength(16);
     expect(r.json.map((a: { code: string }) => a.code)).toEqual([...r.json.map((a: { code: string }) => a.code)].sort());
-    expect(r.json).toContainEqual({ code: 'TTPVHCC', name: 'Trung tâm Phục vụ hành chính công tỉnh Ninh Bình', shortName: 'TTPVHCC tỉnh', identityCode: '000.00.01.H37', unitCode: '37', kind: 'service_centre' });
+    expect(r.json).toContainEqual({
+      code: 'TTPVHCC',
+      name: 'Trung tâm Phục vụ hành chính công tỉnh Ninh Bình',
+      shortName: 'TTPVHCC tỉnh',
+      identityCode: '000.00.01.H37',
+      unitCode: '37',
+      kind: 'service_centre',
+    });
     expect(r.json).toContainEqual(expect.objectContaining({ code: 'TTPVHCC-13669', identityCode: '000.01.31.H37', unitCode: '13669', kind: 'service_centre' }));
     expect(r.json).toContainEqual(expect.objectContaining({ code: 'UBND-13669', kind: 'commune_committee' }));
   });
 
   it('lists staff of one’s own agency by role; another agency is 404', async () => {
-    const staff = (code: string, as: string | undefined, role = '') => t.request({ method: 'GET', url: api(`/agencies/${code}/staff${role ? `?role=${role}` : ''}`), ...(as ? { as } : {}) });
+    const staff = (code: string, as: string | undefined, role = '') =>
+      t.request({ method: 'GET', url: api(`/agencies/${code}/staff${role ? `?role=${role}` : ''}`), ...(as ? { as } : {}) });
     const spec = await staff('TTPVHCC', 'reception.dung');
     expect(spec.json.map((s: { username: string }) => s.username)).toEqual(['specialist.giang']);
     expect((await staff('TTPVHCC', 'reception.dung', 'leader')).json).toEqual([{ id: expect.any(String), displayName: 'Vũ Thị Hoa', username: 'leader.hoa' }]);
@@ -406,7 +548,8 @@ describe('agencies and staff', () => {
 
 describe('working calendar', () => {
   const due = (q: string) => t.request({ method: 'GET', url: api(`/calendar/due-date?${q}`) });
-  const put = (year: string | number, payload: Record<string, unknown>, as?: string) => t.request({ method: 'PUT', url: api(`/calendar/${year}/overrides`), payload, ...(as ? { as } : {}) });
+  const put = (year: string | number, payload: Record<string, unknown>, as?: string) =>
+    t.request({ method: 'PUT', url: api(`/calendar/${year}/overrides`), payload, ...(as ? { as } : {}) });
 
   it('validates due-date queries and years', async () => {
     for (const q of [
@@ -492,7 +635,10 @@ describe('working calendar', () => {
       expect(sources).toMatchObject({ '2026-02-16': 'official', '2026-02-20': 'official', '2026-04-27': 'rule', '2026-09-01': 'rule', '2026-09-02': 'rule' });
       expect((await due(q('2026-08-31T10:00:00+07:00', 1))).json.dueAt).toBe('2026-09-03T10:00:00.000+07:00');
 
-      const audit = await queryRows<{ details: { replacedRuleGroups: string[] } }>(t.database.db, sql`SELECT details FROM audit_log WHERE action = 'calendar.overrides.replace' AND target_id = '2026' ORDER BY id`);
+      const audit = await queryRows<{ details: { replacedRuleGroups: string[] } }>(
+        t.database.db,
+        sql`SELECT details FROM audit_log WHERE action = 'calendar.overrides.replace' AND target_id = '2026' ORDER BY id`,
+      );
       expect(audit.map((a) => a.details.replacedRuleGroups)).toEqual([[], ['tet']]);
     } finally {
       expect((await put(2026, { daysOff: [], workingDays: [] }, 'admin.lan')).json.daysOff).toEqual(byRule.daysOff);
@@ -501,7 +647,10 @@ describe('working calendar', () => {
 
   it('counts days and months by the Civil Code: from the next day (the next working period after hours) to the close of office', async () => {
     const q = (start: string, value: number | string, unit: string) => `start=${encodeURIComponent(start)}&value=${value}&unit=${unit}`;
-    expect((await due(q('2026-03-02T18:00:00+07:00', 1, 'days'))).json).toEqual({ start: '2026-03-02T18:00:00.000+07:00', dueAt: '2026-03-04T17:00:00.000+07:00' });
+    expect((await due(q('2026-03-02T18:00:00+07:00', 1, 'days'))).json).toEqual({
+      start: '2026-03-02T18:00:00.000+07:00',
+      dueAt: '2026-03-04T17:00:00.000+07:00',
+    });
     expect((await due(q('2026-03-04T10:00:00+07:00', 3, 'days'))).json.dueAt).toBe('2026-03-09T17:00:00.000+07:00'); // Sat → Mon
     expect((await due(q('2023-01-31T10:00:00+07:00', 1, 'months'))).json.dueAt).toBe('2023-02-28T17:00:00.000+07:00');
     expectProblem(await due(q('2026-03-02T09:00:00+07:00', 1.5, 'days')), 422, 'DUE_DATE_INPUT_INVALID');

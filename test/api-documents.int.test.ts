@@ -98,7 +98,9 @@ describe('official forms 01–06', () => {
     const d = await receivedAndAssigned();
     // Received Mon 23 Nov 2026 at opening, due Fri 4 Dec 17:00 (10 working days): the review
     // step has 70 %, 7 working days, to Tue 1 Dec 17:00; the leader's step ends at the due date.
-    await t.database.db.execute(sql`UPDATE dossiers SET received_at = '2026-11-23T07:30:00+07:00', original_due_at = '2026-12-04T17:00:00+07:00', due_at = '2026-12-04T17:00:00+07:00', pauses = '[]' WHERE id = ${d.id}`);
+    await t.database.db.execute(
+      sql`UPDATE dossiers SET received_at = '2026-11-23T07:30:00+07:00', original_due_at = '2026-12-04T17:00:00+07:00', due_at = '2026-12-04T17:00:00+07:00', pauses = '[]' WHERE id = ${d.id}`,
+    );
     const review = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'specialist.giang' })).json;
     expect(review.currentStep).toMatchObject({ role: 'specialist', dueAt: '2026-12-01T17:00:00.000+07:00' });
     const leader = await act(d.code, 'specialist.giang', { action: 'forward' });
@@ -111,7 +113,9 @@ describe('official forms 01–06', () => {
     // out, the whole has not. So forwarding now is late for its step; approving now is not.
     const now = Date.now();
     const due = new Date(now + 2 * 86_400_000);
-    await t.database.db.execute(sql`UPDATE dossiers SET received_at = ${new Date(now - 20 * 86_400_000)}, original_due_at = ${due}, due_at = ${due} WHERE id = ${d.id}`);
+    await t.database.db.execute(
+      sql`UPDATE dossiers SET received_at = ${new Date(now - 20 * 86_400_000)}, original_due_at = ${due}, due_at = ${due} WHERE id = ${d.id}`,
+    );
     await act(d.code, 'specialist.giang', { action: 'forward' });
     await act(d.code, 'leader.hoa', { action: 'approve' });
     const text = await expectForm(d.code, '06', ['Chuyển bước xử lý', 'Phê duyệt kết quả']);
@@ -160,7 +164,14 @@ describe('official forms 01–06', () => {
       `Thời gian trả kết quả mới: ${formatVnDateTime(newDue)}`,
       'Vũ Thị Hoa',
     ]);
-    await expectForm(d.code, '06', ['PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ', 'Tiếp nhận hồ sơ', 'Phân công xử lý', 'Yêu cầu bổ sung hồ sơ', 'Gia hạn, hẹn lại ngày trả', 'Hoàng Văn Giang']);
+    await expectForm(d.code, '06', [
+      'PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ',
+      'Tiếp nhận hồ sơ',
+      'Phân công xử lý',
+      'Yêu cầu bổ sung hồ sơ',
+      'Gia hạn, hẹn lại ngày trả',
+      'Hoàng Văn Giang',
+    ]);
 
     const list = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/documents`, as: 'specialist.giang' });
     expect(list.json.map((f: { form: string }) => f.form)).toEqual(['01', '02', '04', '06']);
@@ -249,7 +260,13 @@ describe('sealed results and verification', () => {
       payload: { title: 'Trích lục khai sinh', content: 'Họ và tên: Nguyễn Thị Mai.\n\nNgày sinh: 01/10/2026.' },
     });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
-    expect(r.json).toMatchObject({ dossierCode: d.code, kind: 'generated', title: 'Trích lục khai sinh', mediaType: 'application/pdf', issuer: { code: expect.any(String) } });
+    expect(r.json).toMatchObject({
+      dossierCode: d.code,
+      kind: 'generated',
+      title: 'Trích lục khai sinh',
+      mediaType: 'application/pdf',
+      issuer: { code: expect.any(String) },
+    });
     expect(r.json.sha256).toMatch(/^[0-9a-f]{64}$/);
     sealed = r.json;
     sealed_ = r.json;
@@ -261,7 +278,9 @@ describe('sealed results and verification', () => {
     expect(early.files.map((f: { component: string }) => f.component)).not.toContain('ket_qua');
     expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'citizen.an' })).json).toEqual([]);
     expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/files/${sealed.fileId}`, as: 'citizen.an' })).status).toBe(404);
-    expect((await t.request({ method: 'GET', url: '/api/v1/me/documents', as: 'citizen.an' })).json.map((x: { documentId: string }) => x.documentId)).not.toContain(sealed.documentId);
+    expect(
+      (await t.request({ method: 'GET', url: '/api/v1/me/documents', as: 'citizen.an' })).json.map((x: { documentId: string }) => x.documentId),
+    ).not.toContain(sealed.documentId);
     await act(d.code, 'specialist.giang', { action: 'forward' });
     await act(d.code, 'leader.hoa', { action: 'approve' });
     const view = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'citizen.an' })).json;
@@ -285,7 +304,11 @@ describe('sealed results and verification', () => {
     expect(byId.json).toMatchObject({ authentic: true, documentId: sealed.documentId, dossierCode: d.code, sha256: sealed.sha256 });
     expect(byId.json.issuedAt).toMatch(/\+07:00$/);
 
-    const upload = await t.request({ method: 'POST', url: '/api/v1/public/documents/verification', ...multipart({}, { name: 'kq.pdf', type: 'application/pdf', data: resultPdf }) });
+    const upload = await t.request({
+      method: 'POST',
+      url: '/api/v1/public/documents/verification',
+      ...multipart({}, { name: 'kq.pdf', type: 'application/pdf', data: resultPdf }),
+    });
     expect(upload.status).toBe(200);
     expect(upload.json).toMatchObject({ authentic: true, documentId: sealed.documentId, dossierCode: d.code });
   });
@@ -294,7 +317,11 @@ describe('sealed results and verification', () => {
     for (const at of [20, Math.floor(resultPdf.length / 2), resultPdf.length - 3]) {
       const tampered = Buffer.from(resultPdf);
       tampered[at] = tampered[at]! ^ 0x01;
-      const r = await t.request({ method: 'POST', url: '/api/v1/public/documents/verification', ...multipart({}, { name: 'kq.pdf', type: 'application/pdf', data: tampered }) });
+      const r = await t.request({
+        method: 'POST',
+        url: '/api/v1/public/documents/verification',
+        ...multipart({}, { name: 'kq.pdf', type: 'application/pdf', data: tampered }),
+      });
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ authentic: false, documentId: null, issuer: null });
       expect(r.json.sha256).not.toBe(sealed.sha256);
@@ -305,10 +332,19 @@ describe('sealed results and verification', () => {
   it('seals an uploaded result file and finds it by its content', async () => {
     const d = await receivedAndAssigned();
     const data = Buffer.concat([SAMPLE_PDF, Buffer.from(`% ${d.code}\n`)]);
-    const r = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/result`, as: 'specialist.giang', ...multipart({ title: 'Giấy khai sinh (bản điện tử)' }, { name: 'giấy khai sinh.pdf', type: 'application/pdf', data }) });
+    const r = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${d.code}/result`,
+      as: 'specialist.giang',
+      ...multipart({ title: 'Giấy khai sinh (bản điện tử)' }, { name: 'giấy khai sinh.pdf', type: 'application/pdf', data }),
+    });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     expect(r.json).toMatchObject({ kind: 'uploaded', title: 'Giấy khai sinh (bản điện tử)', fileName: 'giấy khai sinh.pdf', size: data.length });
-    const check = await t.request({ method: 'POST', url: '/api/v1/public/documents/verification', ...multipart({}, { name: 'x.pdf', type: 'application/pdf', data }) });
+    const check = await t.request({
+      method: 'POST',
+      url: '/api/v1/public/documents/verification',
+      ...multipart({}, { name: 'x.pdf', type: 'application/pdf', data }),
+    });
     expect(check.json).toMatchObject({ authentic: true, documentId: r.json.documentId, dossierCode: d.code });
     const results = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}/results`, as: 'specialist.giang' });
     expect(results.json.map((x: { documentId: string }) => x.documentId)).toEqual([r.json.documentId]);
@@ -375,14 +411,29 @@ describe('sealed results and verification', () => {
 
     const draft = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: CODE, applicant, form: {} } });
     const target = def.components.find((c) => !c.required)!.code;
-    const reuse = await t.request({ method: 'POST', url: `/api/v1/dossiers/${draft.json.id}/files`, as: 'citizen.an', payload: { component: target, reuseFileId: sealed.fileId } });
+    const reuse = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${draft.json.id}/files`,
+      as: 'citizen.an',
+      payload: { component: target, reuseFileId: sealed.fileId },
+    });
     expect(reuse.status, JSON.stringify(reuse.json)).toBe(201);
     expect(reuse.json.sha256).toBe(sealed.sha256);
     const view = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${draft.json.id}`, as: 'citizen.an' })).json;
     expect(view.files).toContainEqual(expect.objectContaining({ component: target, reused: true, sha256: sealed.sha256 }));
 
-    const other = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.binh', payload: { procedureCode: CODE, applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' }, form: {} } });
-    const stolen = await t.request({ method: 'POST', url: `/api/v1/dossiers/${other.json.id}/files`, as: 'citizen.binh', payload: { component: target, reuseFileId: sealed.fileId } });
+    const other = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.binh',
+      payload: { procedureCode: CODE, applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' }, form: {} },
+    });
+    const stolen = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${other.json.id}/files`,
+      as: 'citizen.binh',
+      payload: { component: target, reuseFileId: sealed.fileId },
+    });
     expect(stolen.status).toBe(404);
   });
 });

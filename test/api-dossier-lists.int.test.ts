@@ -68,7 +68,11 @@ function expectedFor(username: string, extra: (r: Raw) => boolean = () => true):
   const me = ids[username]!;
   const scope = SCOPES[username]!.map((c) => agencyIds[c]!);
   return raw.filter((r) => {
-    const visible = r.applicant_user_id === me || (r.created_by === me && r.status === 'draft') || scope.includes(r.receiving_agency_id) || scope.includes(r.competent_agency_id);
+    const visible =
+      r.applicant_user_id === me ||
+      (r.created_by === me && r.status === 'draft') ||
+      scope.includes(r.receiving_agency_id) ||
+      scope.includes(r.competent_agency_id);
     const staffDefault = scope.length === 0 || r.status !== 'draft' || r.applicant_user_id === me;
     return visible && staffDefault && extra(r);
   });
@@ -117,7 +121,12 @@ beforeAll(async () => {
     await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form: {} } });
     const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form } });
     for (const comp of def.components.filter((x) => x.required)) {
-      await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/files`, as, ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+      await t.request({
+        method: 'POST',
+        url: `/api/v1/dossiers/${c.json.id}/files`,
+        as,
+        ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
+      });
     }
     expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/submit`, as })).status).toBe(200);
   }

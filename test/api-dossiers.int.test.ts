@@ -36,7 +36,12 @@ async function createDraft(as = 'citizen.an', body: Record<string, unknown> = {}
   return res.json;
 }
 
-async function upload(id: string, component: string, as = 'citizen.an', file: { name: string; type: string; data: Buffer } = { name: `${component}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }) {
+async function upload(
+  id: string,
+  component: string,
+  as = 'citizen.an',
+  file: { name: string; type: string; data: Buffer } = { name: `${component}.pdf`, type: 'application/pdf', data: SAMPLE_PDF },
+) {
   const body = multipart({ component }, file);
   return t.request({ method: 'POST', url: api(`/dossiers/${id}/files`), as, ...body });
 }
@@ -87,7 +92,11 @@ async function get(idOrCode: string, as: string) {
 
 /** The raw bytes of a download (the harness decodes bodies as text). */
 async function download(idOrCode: string, fileId: string, as: string) {
-  const res = await t.app.inject({ method: 'GET', url: api(`/dossiers/${idOrCode}/files/${fileId}`), headers: { authorization: `Bearer ${await t.token(as)}` } });
+  const res = await t.app.inject({
+    method: 'GET',
+    url: api(`/dossiers/${idOrCode}/files/${fileId}`),
+    headers: { authorization: `Bearer ${await t.token(as)}` },
+  });
   return res;
 }
 
@@ -129,11 +138,21 @@ describe('the competent agency of a commune-tier procedure', () => {
     const atProvince = await createDraft('citizen.an');
     expect(atProvince.competentAgency.code).toBe('UBND-13669');
     // A corrected address moves the draft to that commune's committee.
-    const patched = await t.request({ method: 'PATCH', url: api(`/dossiers/${atProvince.id}`), as: 'citizen.an', payload: { applicant: { ...applicant, address: { unitCode: '13285', detail: 'Thôn Đông' } } } });
+    const patched = await t.request({
+      method: 'PATCH',
+      url: api(`/dossiers/${atProvince.id}`),
+      as: 'citizen.an',
+      payload: { applicant: { ...applicant, address: { unitCode: '13285', detail: 'Thôn Đông' } } },
+    });
     expect(patched.status, patched.body).toBe(200);
     expect((await get(atProvince.id, 'citizen.an')).json.competentAgency.code).toBe('UBND-13285');
     // A province-tier procedure (2.000488, decided by the Department of Justice) keeps its own competent agency whatever the address.
-    const d = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: '2.000488', applicant: { ...applicant, address: { unitCode: '14329', detail: 'Số 1' } }, form: {} } });
+    const d = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'citizen.an',
+      payload: { procedureCode: '2.000488', applicant: { ...applicant, address: { unitCode: '14329', detail: 'Số 1' } }, form: {} },
+    });
     expect(d.status, d.body).toBe(201);
     expect(d.json.competentAgency.code).toBe('STP');
   });
@@ -201,7 +220,12 @@ describe('walk-in intake at the counter', () => {
     const own = await createDraft('citizen.an', { applicant: { ...applicant, phone: '+84 (0) 24 3825 1234' } });
     expect(own.applicant.phone).toBe('02438251234');
     // Consent to SMS at the counter needs a number that takes SMS: not a landline.
-    const consent = await t.request({ method: 'POST', url: api('/dossiers'), as: 'reception.dung', payload: { procedureCode: CODE, applicant: walkIn, form: validForm(def), smsConsent: true } });
+    const consent = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'reception.dung',
+      payload: { procedureCode: CODE, applicant: walkIn, form: validForm(def), smsConsent: true },
+    });
     expectProblem(consent, 422, 'DOSSIER_SMS_CONSENT_INVALID');
     expect(consent.json.errors).toEqual([{ path: 'applicant.phone', message: 'Cần số di động để gửi tin nhắn' }]);
     const mobile = await createDraft('reception.dung', { applicant: { ...walkIn, phone: '0911 000 444' }, smsConsent: true });
@@ -251,7 +275,9 @@ describe('walk-in intake at the counter', () => {
     await actOk(d.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
     await actOk(d.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh' });
     // Submitted on 20 June 2025 naming Phường Cửa Bắc (13645), which became part of 13669 on 1 July 2025.
-    await t.database.db.execute(sql`UPDATE dossiers SET submitted_at = '2025-06-20T09:00:00+07:00', form = jsonb_set(form, '{noi_cu_tru}', '"13645"') WHERE id = ${d.id}`);
+    await t.database.db.execute(
+      sql`UPDATE dossiers SET submitted_at = '2025-06-20T09:00:00+07:00', form = jsonb_set(form, '{noi_cu_tru}', '"13645"') WHERE id = ${d.id}`,
+    );
     // The supplement itself: a clearer copy of the required paper.
     expect((await upload(d.id, def.components.find((c) => c.required)!.code)).status).toBe(201);
     expect((await actOk(d.code, 'citizen.an', { action: 'supplement' })).status).toBe('submitted');
@@ -267,7 +293,8 @@ describe('walk-in intake at the counter', () => {
 
   it('refuses bad intake requests: wrong role, wrong channel, wrong agency, applicant type, unknown procedure', async () => {
     const body = { procedureCode: CODE, applicant, form: {} };
-    const post = (as: string | undefined, payload: Record<string, unknown>) => t.request({ method: 'POST', url: api('/dossiers'), ...(as ? { as } : {}), payload });
+    const post = (as: string | undefined, payload: Record<string, unknown>) =>
+      t.request({ method: 'POST', url: api('/dossiers'), ...(as ? { as } : {}), payload });
 
     expectProblem(await post(undefined, body), 401, 'AUTH_REQUIRED');
     expectProblem(await post('specialist.giang', body), 403, 'ROLE_REQUIRED');
@@ -285,7 +312,13 @@ describe('walk-in intake at the counter', () => {
     expect(other.json.receivingAgencies).toContain('TTPVHCC');
     expectProblem(await post('citizen.an', { ...body, agencyCode: 'STP' }), 422, 'DOSSIER_AGENCY_NOT_RECEIVING');
     // Birth registration is for citizens only.
-    const org = { type: 'organisation', fullName: 'Lê Văn Cường', idNumber: '036085007777', taxCode: '0601234567', organisationName: 'Công ty TNHH Cường Thịnh' };
+    const org = {
+      type: 'organisation',
+      fullName: 'Lê Văn Cường',
+      idNumber: '036085007777',
+      taxCode: '0601234567',
+      organisationName: 'Công ty TNHH Cường Thịnh',
+    };
     const orgRes = await post('business.cuong', { ...body, applicant: org });
     expectProblem(orgRes, 422, 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED');
     expect(orgRes.json.allowed).toEqual(['citizen']);
@@ -296,9 +329,12 @@ describe('walk-in intake at the counter', () => {
     expect(noTax.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'applicant.taxCode' })]));
     const badPhone = await post('citizen.an', { ...body, applicant: { ...applicant, phone: '12345' } });
     expectProblem(badPhone, 422, 'VALIDATION_FAILED');
-    expect(badPhone.json.errors).toEqual(expect.arrayContaining([{ path: 'applicant.phone', message: 'số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)' }]));
+    expect(badPhone.json.errors).toEqual(
+      expect.arrayContaining([{ path: 'applicant.phone', message: 'số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)' }]),
+    );
     // A landline missing a digit, and an old 11-digit mobile (01x), are refused too.
-    for (const phone of ['0229387123', '01283849123']) expectProblem(await post('citizen.an', { ...body, applicant: { ...applicant, phone } }), 422, 'VALIDATION_FAILED');
+    for (const phone of ['0229387123', '01283849123'])
+      expectProblem(await post('citizen.an', { ...body, applicant: { ...applicant, phone } }), 422, 'VALIDATION_FAILED');
     const noProc = await post('citizen.an', { applicant });
     expectProblem(noProc, 422, 'VALIDATION_FAILED');
     expect(noProc.json.errors.map((e: { path: string }) => e.path)).toContain('procedureCode');
@@ -336,7 +372,8 @@ describe('form validation on create and on save', () => {
   it('PATCH saves a draft, validates it, honours If-Match and refuses the wrong people', async () => {
     const d = await createDraft('citizen.an', { form: {} });
     const url = api(`/dossiers/${d.id}`);
-    const patch = (as: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) => t.request({ method: 'PATCH', url, as, payload, headers });
+    const patch = (as: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      t.request({ method: 'PATCH', url, as, payload, headers });
 
     const unknown = await patch('citizen.an', { form: { truong_la: 'x' } });
     expectProblem(unknown, 422, 'DOSSIER_FORM_INVALID');
@@ -419,7 +456,8 @@ describe('submission', () => {
   it('refuses submit for the wrong people, twice, on a stale version, or with a bad Idempotency-Key', async () => {
     const d = await createDraft();
     await uploadRequired(d.id);
-    const submit = (as: string | undefined, headers: Record<string, string> = {}) => t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), ...(as ? { as } : {}), headers });
+    const submit = (as: string | undefined, headers: Record<string, string> = {}) =>
+      t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), ...(as ? { as } : {}), headers });
     expectProblem(await submit(undefined), 401, 'AUTH_REQUIRED');
     expectProblem(await submit('citizen.binh'), 404, 'DOSSIER_NOT_FOUND');
     expectProblem(await submit('officer.khanh'), 404, 'DOSSIER_NOT_FOUND');
@@ -487,7 +525,15 @@ describe('reading dossiers', () => {
     expect(byCode.status).toBe(200);
     expect(byCode.json).toEqual(byId.json);
     expect(byId.headers.etag).toBe(`"${byId.json.version}"`);
-    expect(byId.json).toMatchObject({ id: d.id, code: d.code, procedureCode: CODE, procedureName: 'Đăng ký khai sinh', statusName: 'Mới đăng ký', isOverdue: false, rating: null });
+    expect(byId.json).toMatchObject({
+      id: d.id,
+      code: d.code,
+      procedureCode: CODE,
+      procedureName: 'Đăng ký khai sinh',
+      statusName: 'Mới đăng ký',
+      isOverdue: false,
+      rating: null,
+    });
     expect(await filesOf(d.id)).toHaveLength(def.components.filter((c) => c.required).length);
     // The ETag moves with the version.
     const rec = await act(d.code, 'reception.dung', { action: 'receive' }, { 'if-match': byId.headers.etag as string });
@@ -505,7 +551,12 @@ describe('reading dossiers', () => {
   it('audits staff reads of a dossier, not the applicant’s own', async () => {
     const d = await createSubmitted();
     const count = async (actor: string) =>
-      (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE a.action = 'dossier.read' AND a.target_id = ${d.id} AND u.username = ${actor}`))[0]!.n;
+      (
+        await queryRows<{ n: number }>(
+          t.database.db,
+          sql`SELECT count(*)::int AS n FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE a.action = 'dossier.read' AND a.target_id = ${d.id} AND u.username = ${actor}`,
+        )
+      )[0]!.n;
     await get(d.id, 'citizen.an');
     await get(d.id, 'specialist.giang');
     await get(d.id, 'specialist.giang');
@@ -579,7 +630,14 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
 
     const reason = 'Hồ sơ không thuộc thẩm quyền giải quyết';
     const refused = await actOk(d.code, 'reception.dung', { action: 'refuse', reason });
-    expect(refused).toMatchObject({ status: 'refused', nationalStatus: 3, statusName: 'Không được tiếp nhận', allowedActions: [], receivedAt: null, dueAt: null });
+    expect(refused).toMatchObject({
+      status: 'refused',
+      nationalStatus: 3,
+      statusName: 'Không được tiếp nhận',
+      allowedActions: [],
+      receivedAt: null,
+      dueAt: null,
+    });
     expect(refused.finishedAt).not.toBeNull();
     const again = await act(d.code, 'reception.dung', { action: 'receive' });
     expectProblem(again, 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
@@ -623,7 +681,13 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     expect(conf2.dueAt).toBe(d.dueAt);
 
     const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'reception.dung' });
-    expect(h.json.map((e: { action: string }) => e.action).slice(-5)).toEqual(['request_payment', 'confirm_payment', 'assign', 'request_payment', 'confirm_payment']);
+    expect(h.json.map((e: { action: string }) => e.action).slice(-5)).toEqual([
+      'request_payment',
+      'confirm_payment',
+      'assign',
+      'request_payment',
+      'confirm_payment',
+    ]);
     expect(h.json.find((e: { action: string }) => e.action === 'request_payment').note).toBe('Nộp lệ phí 8.000 đồng');
   });
 
@@ -678,9 +742,15 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     const laterDate = later.slice(0, 10);
     const atNight = await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: `${laterDate}T20:00:00+07:00` });
     expectProblem(atNight, 422, 'DOSSIER_NEW_DUE_INVALID');
-    expect(atNight.json.detail).toContain(`20:00 ${laterDate.slice(8, 10)}/${laterDate.slice(5, 7)}/${laterDate.slice(0, 4)} ngoài giờ làm việc (07:30–11:30, 13:30–17:00)`);
+    expect(atNight.json.detail).toContain(
+      `20:00 ${laterDate.slice(8, 10)}/${laterDate.slice(5, 7)}/${laterDate.slice(0, 4)} ngoài giờ làm việc (07:30–11:30, 13:30–17:00)`,
+    );
     expect(atNight.json.nextWorkingDay > laterDate).toBe(true);
-    expectProblem(await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: `${laterDate}T12:15:00+07:00` }), 422, 'DOSSIER_NEW_DUE_INVALID');
+    expectProblem(
+      await act(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: `${laterDate}T12:15:00+07:00` }),
+      422,
+      'DOSSIER_NEW_DUE_INVALID',
+    );
     expect((await get(d.code, 'leader.hoa')).json).toMatchObject({ dueAt: d.dueAt, extensionCount: 0, version: d.version });
 
     const ext = await actOk(d.code, 'leader.hoa', { action: 'extend', reason: apology, newDueAt: later });
@@ -724,7 +794,13 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     expectProblem(await act(d.code, 'citizen.an', { action: 'withdraw' }), 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
     expectProblem(await act(d.code, 'reception.dung', { action: 'receive' }), 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
     const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'citizen.an' });
-    expect(h.json.at(-1)).toMatchObject({ action: 'withdraw', fromStatus: 'submitted', toStatus: 'withdrawn', note: 'Tôi nộp nhầm thủ tục', actor: { role: 'applicant', name: 'Nguyễn Văn An' } });
+    expect(h.json.at(-1)).toMatchObject({
+      action: 'withdraw',
+      fromStatus: 'submitted',
+      toStatus: 'withdrawn',
+      note: 'Tôi nộp nhầm thủ tục',
+      actor: { role: 'applicant', name: 'Nguyễn Văn An' },
+    });
 
     const r = await createReceived();
     await actOk(r.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
@@ -773,7 +849,11 @@ describe('files', () => {
     const json = await t.request({ method: 'POST', url, as: 'citizen.an', payload: { component: 'to_khai' } });
     expectProblem(json, 422, 'VALIDATION_FAILED');
     expect(json.json.errors).toEqual([expect.objectContaining({ path: 'reuseFileId' })]);
-    expectProblem(await t.request({ method: 'POST', url, as: 'citizen.an', payload: { component: 'to_khai', reuseFileId: 'not-a-uuid' } }), 422, 'VALIDATION_FAILED');
+    expectProblem(
+      await t.request({ method: 'POST', url, as: 'citizen.an', payload: { component: 'to_khai', reuseFileId: 'not-a-uuid' } }),
+      422,
+      'VALIDATION_FAILED',
+    );
     expect((await get(d.id, 'citizen.an')).json).toMatchObject({ files: [], version: d.version });
 
     const s = await createSubmitted();
@@ -794,10 +874,24 @@ describe('files', () => {
     const up = await upload(d.id, 'to_khai', 'citizen.an', { name, type: 'image/png', data: SAMPLE_PNG });
     const gone = await upload(d.id, 'giay_to_tuy_than');
     await t.request({ method: 'DELETE', url: api(`/dossiers/${d.id}/files/${gone.json.fileId}`), as: 'citizen.an' });
-    const reused = await t.request({ method: 'POST', url: api(`/dossiers/${d.id}/files`), as: 'citizen.an', payload: { component: 'giay_chung_sinh', reuseFileId: src.id } });
+    const reused = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${d.id}/files`),
+      as: 'citizen.an',
+      payload: { component: 'giay_chung_sinh', reuseFileId: src.id },
+    });
     const view = (await get(d.id, 'citizen.an')).json;
     expect(view.files).toEqual([
-      { fileId: up.json.fileId, component: 'to_khai', fileName: name, mediaType: 'image/png', size: SAMPLE_PNG.length, sha256: up.json.sha256, reused: false, uploadedAt: expect.stringMatching(/\+07:00$/) },
+      {
+        fileId: up.json.fileId,
+        component: 'to_khai',
+        fileName: name,
+        mediaType: 'image/png',
+        size: SAMPLE_PNG.length,
+        sha256: up.json.sha256,
+        reused: false,
+        uploadedAt: expect.stringMatching(/\+07:00$/),
+      },
       expect.objectContaining({ fileId: reused.json.fileId, component: 'giay_chung_sinh', reused: true, sha256: src.sha256, fileName: src.file_name }),
     ]);
     expect((await get(earlier.code, 'citizen.an')).json.files).toHaveLength(def.components.filter((c) => c.required).length);
@@ -808,7 +902,12 @@ describe('files', () => {
     const name = 'Giấy chứng sinh.png';
     const up = await upload(d.id, 'giay_chung_sinh', 'citizen.an', { name, type: 'image/png', data: SAMPLE_PNG });
     expect(up.status, up.body).toBe(201);
-    expect(up.json).toEqual({ fileId: expect.any(String), sha256: createHash('sha256').update(SAMPLE_PNG).digest('hex'), size: SAMPLE_PNG.length, mediaType: 'image/png' });
+    expect(up.json).toEqual({
+      fileId: expect.any(String),
+      sha256: createHash('sha256').update(SAMPLE_PNG).digest('hex'),
+      size: SAMPLE_PNG.length,
+      mediaType: 'image/png',
+    });
     const pdf = await upload(d.id, 'to_khai');
     expect(pdf.json.mediaType).toBe('application/pdf');
 
@@ -834,7 +933,10 @@ describe('files', () => {
     await uploadRequired(d.id);
     expect((await t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as: 'citizen.an' })).status).toBe(200);
     expect((await download(d.id, up.json.fileId, 'reception.dung')).statusCode).toBe(200);
-    const [audit] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'dossier.file.read' AND target_id = ${d.id}`);
+    const [audit] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'dossier.file.read' AND target_id = ${d.id}`,
+    );
     expect(Number(audit!.n)).toBe(1);
     const binh = await download(d.id, up.json.fileId, 'citizen.binh');
     expect(binh.statusCode).toBe(404);
@@ -895,13 +997,16 @@ describe('files', () => {
     const earlier = await createSubmitted();
     const src = (await filesOf(earlier.id)).find((f) => f.component === 'giay_chung_sinh')!;
     const d = await createDraft();
-    const reuse = (idOrCode: string, as: string, body: Record<string, unknown>) => t.request({ method: 'POST', url: api(`/dossiers/${idOrCode}/files`), as, payload: body });
+    const reuse = (idOrCode: string, as: string, body: Record<string, unknown>) =>
+      t.request({ method: 'POST', url: api(`/dossiers/${idOrCode}/files`), as, payload: body });
 
     const r = await reuse(d.id, 'citizen.an', { component: 'giay_chung_sinh', reuseFileId: src.id });
     expect(r.status, r.body).toBe(201);
     expect(r.json).toEqual({ fileId: expect.any(String), sha256: src.sha256, size: Number(src.size), mediaType: 'application/pdf' });
     expect(r.json.fileId).not.toBe(src.id);
-    expect(await filesOf(d.id)).toEqual([expect.objectContaining({ id: r.json.fileId, component: 'giay_chung_sinh', reused_from_id: src.id, sha256: src.sha256, file_name: src.file_name })]);
+    expect(await filesOf(d.id)).toEqual([
+      expect.objectContaining({ id: r.json.fileId, component: 'giay_chung_sinh', reused_from_id: src.id, sha256: src.sha256, file_name: src.file_name }),
+    ]);
     const bytes = await download(d.id, r.json.fileId, 'citizen.an');
     expect(Buffer.compare(bytes.rawPayload, SAMPLE_PDF)).toBe(0);
 
@@ -931,7 +1036,12 @@ describe('files', () => {
     const src = (await filesOf(victim.id))[0]!;
     expect(src).toBeDefined();
     const spoof = await createDraft('citizen.binh', { applicant: { ...binhApplicant, idNumber: AN_ID_NUMBER } });
-    const r = await t.request({ method: 'POST', url: api(`/dossiers/${spoof.id}/files`), as: 'citizen.binh', payload: { component: src.component, reuseFileId: src.id } });
+    const r = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${spoof.id}/files`),
+      as: 'citizen.binh',
+      payload: { component: src.component, reuseFileId: src.id },
+    });
     expect(r.status).toBe(404);
   });
 });

@@ -14,7 +14,12 @@ function expect405(res: { status: number; json: any; headers: Record<string, unk
   expect(res.status, JSON.stringify(res.json)).toBe(405);
   expect(res.headers.allow).toBe(allow);
   expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.json).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', type: 'https://tinhso.gov.vn/problems/method-not-allowed', allow: allow.split(', ') });
+  expect(res.json).toMatchObject({
+    status: 405,
+    code: 'METHOD_NOT_ALLOWED',
+    type: 'https://tinhso.gov.vn/problems/method-not-allowed',
+    allow: allow.split(', '),
+  });
   expect(res.json.detail).toContain('các phương thức được hỗ trợ');
 }
 

@@ -69,7 +69,12 @@ async function notify(body: Record<string, unknown>, opts: { secret?: string; ag
 }
 
 const dossierRow = async (id: string) =>
-  (await queryRows<{ status: string; is_paid_online: boolean; version: number }>(t.database.db, sql`SELECT status, is_paid_online, version FROM dossiers WHERE id = ${id}::uuid`))[0]!;
+  (
+    await queryRows<{ status: string; is_paid_online: boolean; version: number }>(
+      t.database.db,
+      sql`SELECT status, is_paid_online, version FROM dossiers WHERE id = ${id}::uuid`,
+    )
+  )[0]!;
 const txCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM payment_transactions`))[0]!.n);
 
 beforeAll(async () => {
@@ -80,7 +85,12 @@ beforeAll(async () => {
   }
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.app.server.address() as { port: number }).port;
-  bank = await startStandInBank({ webhookUrl: `http://127.0.0.1:${port}/api/v1/payments/notifications`, secret: DEMO_PAYMENT_WEBHOOK_SECRET, bankBin: '970415', accountNo: '113000006868' });
+  bank = await startStandInBank({
+    webhookUrl: `http://127.0.0.1:${port}/api/v1/payments/notifications`,
+    secret: DEMO_PAYMENT_WEBHOOK_SECRET,
+    bankBin: '970415',
+    accountNo: '113000006868',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -101,7 +111,15 @@ describe('payment requests', () => {
     expect(p).toMatchObject({ amount: 24_000, currency: 'VND', status: 'pending', paidAt: null, receipt: null });
     expect(p!.reference).toMatch(/^TS[0-9A-Z]{10}$/);
     const qr = decodeVietQr(p!.vietqr.payload);
-    expect(qr).toMatchObject({ isDynamic: true, bin: '970415', accountNo: '113000006868', amount: 24_000, purpose: p!.reference, currency: '704', country: 'VN' });
+    expect(qr).toMatchObject({
+      isDynamic: true,
+      bin: '970415',
+      accountNo: '113000006868',
+      amount: 24_000,
+      purpose: p!.reference,
+      currency: '704',
+      country: 'VN',
+    });
     expect(p!.vietqr.png).toBe(`/api/v1/payments/${p!.id}/qr.png`);
     // Recorded in the dossier's history with the request.
     const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'reception.dung' });
@@ -120,12 +138,18 @@ describe('payment requests', () => {
     expect(svg.status).toBe(200);
     expect(svg.body).toContain('<svg');
     for (const who of ['citizen.binh', 'officer.khanh']) {
-      expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: who })).json).toMatchObject({ status: 404, code: 'DOSSIER_NOT_FOUND' });
+      expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: who })).json).toMatchObject({
+        status: 404,
+        code: 'DOSSIER_NOT_FOUND',
+      });
       expect((await t.request({ method: 'GET', url: p!.vietqr.png, as: who })).json).toMatchObject({ status: 404, code: 'PAYMENT_NOT_FOUND' });
       expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: who })).status).toBe(404);
     }
     expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`) })).status).toBe(401);
-    expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: 'citizen.an' })).json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_PAID' });
+    expect((await t.request({ method: 'GET', url: api(`/payments/${p!.id}/receipt.pdf`), as: 'citizen.an' })).json).toMatchObject({
+      status: 409,
+      code: 'PAYMENT_NOT_PAID',
+    });
   });
 
   it('a free procedure takes no payment request unless the officer states an amount; the desk settles it by hand, and a new request follows', async () => {
@@ -140,7 +164,12 @@ describe('payment requests', () => {
     expect((await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json).toEqual([]);
     const [stated] = await requestPayment(d.code, { amount: 50_000, note: 'Phí trích lục bổ sung' });
     expect(stated).toMatchObject({ amount: 50_000, status: 'pending' });
-    const bad = await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment', amount: 1.5 } });
+    const bad = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${d.code}/actions`),
+      as: 'reception.dung',
+      payload: { action: 'confirm_payment', amount: 1.5 },
+    });
     expect(bad.status).toBe(422);
     await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment' } });
     const again = await requestPayment(d.code, { amount: 60_000 });
@@ -159,13 +188,24 @@ describe('the stand-in bank and the webhook', () => {
     const paid = await bankPay({ payload: p!.vietqr.payload, payerName: 'NGUYEN VAN AN' });
     expect(paid.status).toBe(200);
     expect(paid.json.webhook.status).toBe(200);
-    expect(JSON.parse(paid.json.webhook.body)).toMatchObject({ outcome: 'confirmed', status: 'confirmed', paymentId: p!.id, dossierCode: d.code, holdReason: null });
+    expect(JSON.parse(paid.json.webhook.body)).toMatchObject({
+      outcome: 'confirmed',
+      status: 'confirmed',
+      paymentId: p!.id,
+      dossierCode: d.code,
+      holdReason: null,
+    });
     expect(await dossierRow(d.id)).toMatchObject({ status: 'received', is_paid_online: true });
     const [after] = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json;
     expect(after).toMatchObject({ status: 'paid', amount: 16_000, receipt: `/api/v1/payments/${p!.id}/receipt.pdf` });
     expect(after.paidAt).toMatch(/\+07:00$/);
     const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'citizen.an' });
-    expect(h.json.at(-1)).toMatchObject({ action: 'confirm_payment', fromStatus: 'payment_requested', toStatus: 'received', actor: { name: 'Cổng thanh toán (hệ thống)' } });
+    expect(h.json.at(-1)).toMatchObject({
+      action: 'confirm_payment',
+      fromStatus: 'payment_requested',
+      toStatus: 'received',
+      actor: { name: 'Cổng thanh toán (hệ thống)' },
+    });
     expect(h.json.at(-1).note).toContain(paid.json.transactionId);
 
     // The same transaction delivered again changes nothing.
@@ -183,7 +223,8 @@ describe('the stand-in bank and the webhook', () => {
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const text = await pdfPlainText(new Uint8Array(pdf.rawPayload));
-    for (const s of ['BIÊN LAI THU PHÍ, LỆ PHÍ', `BL-${p!.reference}`, d.code, 'Nguyễn Văn An', '16.000 đồng', 'Mười sáu nghìn đồng', paid.json.transactionId]) expect(text).toContain(s);
+    for (const s of ['BIÊN LAI THU PHÍ, LỆ PHÍ', `BL-${p!.reference}`, d.code, 'Nguyễn Văn An', '16.000 đồng', 'Mười sáu nghìn đồng', paid.json.transactionId])
+      expect(text).toContain(s);
     const qrs = await decodePdfQrCodes(new Uint8Array(pdf.rawPayload));
     expect(qrs.map((q) => q.text)).toContain(`HS:${d.code}|TTHC:${COPIES}|ID:036090001234|BL:BL-${p!.reference}`);
   });
@@ -216,10 +257,18 @@ describe('the stand-in bank and the webhook', () => {
       method: 'POST',
       url: api('/payments/notifications'),
       payload: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', 'x-tinhso-timestamp': String(ts), 'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw) },
+      headers: {
+        'content-type': 'application/json',
+        'x-tinhso-timestamp': String(ts),
+        'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw),
+      },
     });
     expect(res.status).toBe(401);
-    expect(await txCount()).toBe(Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM payment_transactions WHERE provider_txn_id <> 'FT-SIG-1'`))[0]!.n));
+    expect(await txCount()).toBe(
+      Number(
+        (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM payment_transactions WHERE provider_txn_id <> 'FT-SIG-1'`))[0]!.n,
+      ),
+    );
     // Signed but not a valid notification: 422.
     expect((await notify({ transactionId: 'FT-SIG-2', amount: -5 })).status).toBe(422);
   });
@@ -227,22 +276,39 @@ describe('the stand-in bank and the webhook', () => {
   it('a wrong amount is held for review, the dossier waits; a leader accepts it and the dossier moves on', async () => {
     const d = await received(COPIES, { so_ban: 1 });
     const [p] = await requestPayment(d.code);
-    const held = await notify({ transactionId: 'FT-AMT-1', amount: 7_000, currency: 'VND', description: `CT ${p!.reference} nop le phi`, payerName: 'NGUYEN VAN AN' });
+    const held = await notify({
+      transactionId: 'FT-AMT-1',
+      amount: 7_000,
+      currency: 'VND',
+      description: `CT ${p!.reference} nop le phi`,
+      payerName: 'NGUYEN VAN AN',
+    });
     expect(held.status, held.body).toBe(200);
     expect(held.json).toMatchObject({ outcome: 'held', holdReason: 'amount_mismatch', paymentId: p!.id });
     expect(await dossierRow(d.id)).toMatchObject({ status: 'payment_requested', is_paid_online: false });
     const [pp] = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json;
     expect(pp.status).toBe('held');
     // The same transaction again: still held, nothing new.
-    expect((await notify({ transactionId: 'FT-AMT-1', amount: 7_000, currency: 'VND', description: p!.reference })).json).toMatchObject({ outcome: 'duplicate', status: 'held' });
+    expect((await notify({ transactionId: 'FT-AMT-1', amount: 7_000, currency: 'VND', description: p!.reference })).json).toMatchObject({
+      outcome: 'duplicate',
+      status: 'held',
+    });
 
     // Refused by the authorization matrix (ROLE_REQUIRED) or the service (PAYMENT_REVIEW_FORBIDDEN): 403 either way.
     expect((await t.request({ method: 'GET', url: api('/payments/held'), as: 'reception.dung' })).json).toMatchObject({ status: 403 });
     const list = await t.request({ method: 'GET', url: api('/payments/held'), as: 'leader.hoa' });
     const item = list.json.find((x: { transactionId: string }) => x.transactionId === 'FT-AMT-1');
-    expect(item).toMatchObject({ status: 'held', holdReason: 'amount_mismatch', amount: 7_000, expectedAmount: 8_000, dossierCode: d.code, payerName: 'NGUYEN VAN AN' });
+    expect(item).toMatchObject({
+      status: 'held',
+      holdReason: 'amount_mismatch',
+      amount: 7_000,
+      expectedAmount: 8_000,
+      dossierCode: d.code,
+      payerName: 'NGUYEN VAN AN',
+    });
 
-    const resolve = (body: Record<string, unknown>, as = 'leader.hoa') => t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as, payload: body });
+    const resolve = (body: Record<string, unknown>, as = 'leader.hoa') =>
+      t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as, payload: body });
     expect((await resolve({ decision: 'accept', note: 'Đã thu bổ sung 1.000 đồng tại quầy' }, 'citizen.an')).status).toBe(403);
     const ok = await resolve({ decision: 'accept', note: 'Đã thu bổ sung 1.000 đồng tại quầy' });
     expect(ok.status, ok.body).toBe(200);
@@ -257,9 +323,19 @@ describe('the stand-in bank and the webhook', () => {
     const list = await t.request({ method: 'GET', url: api('/payments/held'), as: 'leader.hoa' });
     const item = list.json.find((x: { transactionId: string }) => x.transactionId === 'FT-UNK-1');
     expect(item).toMatchObject({ reference: null, expectedAmount: null });
-    const needs = await t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as: 'leader.hoa', payload: { decision: 'accept', note: 'thử' } });
+    const needs = await t.request({
+      method: 'POST',
+      url: api(`/payments/transactions/${item.id}/resolution`),
+      as: 'leader.hoa',
+      payload: { decision: 'accept', note: 'thử' },
+    });
     expect(needs.json).toMatchObject({ status: 422, code: 'PAYMENT_NOT_FOUND' });
-    const rej = await t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as: 'leader.hoa', payload: { decision: 'reject', note: 'Hoàn trả người chuyển' } });
+    const rej = await t.request({
+      method: 'POST',
+      url: api(`/payments/transactions/${item.id}/resolution`),
+      as: 'leader.hoa',
+      payload: { decision: 'reject', note: 'Hoàn trả người chuyển' },
+    });
     expect(rej.json).toMatchObject({ status: 'rejected' });
 
     const d = await received(COPIES, { so_ban: 1 });
@@ -276,22 +352,45 @@ describe('the stand-in bank and the webhook', () => {
     expect((await t.request({ method: 'GET', url: api('/payments/reconciliation?date=2026-13-45'), as: 'leader.hoa' })).status).toBe(422);
     const r = await t.request({ method: 'GET', url: api(`/payments/reconciliation?date=${date}`), as: 'leader.hoa' });
     expect(r.status, r.body).toBe(200);
-    const rows = r.json.rows as { transactionId: string; amount: number; expectedAmount: number | null; difference: number | null; isMismatch: boolean; status: string }[];
+    const rows = r.json.rows as {
+      transactionId: string;
+      amount: number;
+      expectedAmount: number | null;
+      difference: number | null;
+      isMismatch: boolean;
+      status: string;
+    }[];
     const all = await queryRows<{ amount: number }>(t.database.db, sql`SELECT amount FROM payment_transactions`);
     expect(r.json.summary.transactions).toBe(all.length);
     expect(r.json.summary.receivedTotal).toBe(all.reduce((a, x) => a + Number(x.amount), 0));
-    expect(rows.find((x) => x.transactionId === 'FT-AMT-1')).toMatchObject({ amount: 7_000, expectedAmount: 8_000, difference: -1_000, isMismatch: true, status: 'accepted' });
+    expect(rows.find((x) => x.transactionId === 'FT-AMT-1')).toMatchObject({
+      amount: 7_000,
+      expectedAmount: 8_000,
+      difference: -1_000,
+      isMismatch: true,
+      status: 'accepted',
+    });
     expect(rows.find((x) => x.transactionId === 'FT-UNK-1')).toMatchObject({ isMismatch: true, status: 'rejected' });
     expect(rows.find((x) => x.transactionId === 'FT-DUP-1')).toMatchObject({ difference: 0, isMismatch: false, status: 'confirmed' });
-    expect(r.json.mismatches.map((x: { transactionId: string }) => x.transactionId).sort()).toEqual(rows.filter((x) => x.isMismatch).map((x) => x.transactionId).sort());
+    expect(r.json.mismatches.map((x: { transactionId: string }) => x.transactionId).sort()).toEqual(
+      rows
+        .filter((x) => x.isMismatch)
+        .map((x) => x.transactionId)
+        .sort(),
+    );
     expect(r.json.summary.mismatchCount).toBe(r.json.mismatches.length);
     expect(r.json.summary.heldCount).toBe(rows.filter((x) => x.status === 'held').length);
 
     const csv = await t.request({ method: 'GET', url: api(`/payments/reconciliation.csv?date=${date}`), as: 'leader.hoa' });
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('ngay,ma_giao_dich,thoi_diem_nhan,ma_tham_chieu,ma_ho_so,so_tien_phai_thu,so_tien_nhan,chenh_lech,trang_thai,ly_do_giu_lai,lech,hoan_tien,so_tien_hoan,ma_hoan_tien_ngan_hang');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'ngay,ma_giao_dich,thoi_diem_nhan,ma_tham_chieu,ma_ho_so,so_tien_phai_thu,so_tien_nhan,chenh_lech,trang_thai,ly_do_giu_lai,lech,hoan_tien,so_tien_hoan,ma_hoan_tien_ngan_hang',
+    );
     expect(lines).toHaveLength(rows.length + 1);
     expect(lines.find((l) => l.includes('FT-AMT-1'))).toMatch(/,8000,7000,-1000,accepted,amount_mismatch,co,,,$/);
     // The rejected transfer is refunded through the bank: its refund is on the row (no worker runs here, so still requested).
@@ -343,7 +442,13 @@ describe('the citizen’s payment page', () => {
 describe('the demo button with the stand-in bank', () => {
   it('appears only when the stand-in bank is configured, and pays through it', async () => {
     // The same database, a second app configured as main.ts does with DEMO_BANK_PORT.
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: t.dataDir, LOG_LEVEL: 'silent', DEMO_BANK_PORT: String(bank.port), ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}) });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: t.dataDir,
+      LOG_LEVEL: 'silent',
+      DEMO_BANK_PORT: String(bank.port),
+      ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
+    });
     const demo = await buildApp({ config, database: t.database, files: t.files });
     try {
       const d = await received(COPIES, { so_ban: 1 });
@@ -369,7 +474,13 @@ describe('the demo button with the stand-in bank', () => {
 describe('OpenAPI', () => {
   it('documents the payment routes and the webhook headers', async () => {
     const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json;
-    for (const path of ['/api/v1/dossiers/{id}/payments', '/api/v1/payments/notifications', '/api/v1/payments/held', '/api/v1/payments/reconciliation', '/api/v1/payments/{id}/receipt.pdf']) {
+    for (const path of [
+      '/api/v1/dossiers/{id}/payments',
+      '/api/v1/payments/notifications',
+      '/api/v1/payments/held',
+      '/api/v1/payments/reconciliation',
+      '/api/v1/payments/{id}/receipt.pdf',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     const hook = doc.paths['/api/v1/payments/notifications'].post;

@@ -108,7 +108,10 @@ describe('sign-in and sessions', () => {
     const { instance: _b, ...u } = unknown.json;
     expect(u).toEqual(w);
     expect(wrong.body).not.toContain('not-the-password');
-    const rows = await queryRows<{ target_id: string; outcome: string }>(t.database.db, sql`SELECT target_id, outcome FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure' ORDER BY id`);
+    const rows = await queryRows<{ target_id: string; outcome: string }>(
+      t.database.db,
+      sql`SELECT target_id, outcome FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure' ORDER BY id`,
+    );
     expect(rows.map((r) => r.target_id)).toEqual(['citizen.an', 'nobody.here']);
     const bad = await t.request({ method: 'POST', url: api('/auth/login'), payload: { username: 'citizen.an' } });
     expectProblem(bad, 422, 'VALIDATION_FAILED');
@@ -122,7 +125,14 @@ describe('sign-in and sessions', () => {
     expect(Date.parse(r.json.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3600_000);
     expect(r.json.user).toMatchObject({ username: 'citizen.an', kind: 'citizen' });
     const me = await t.request({ method: 'GET', url: api('/me'), headers: { authorization: `Bearer ${r.json.token}` } });
-    expect(me.json).toEqual({ id: r.json.user.id, username: 'citizen.an', displayName: 'Nguyễn Văn An', kind: 'citizen', roles: ['citizen'], agencyCode: null });
+    expect(me.json).toEqual({
+      id: r.json.user.id,
+      username: 'citizen.an',
+      displayName: 'Nguyễn Văn An',
+      kind: 'citizen',
+      roles: ['citizen'],
+      agencyCode: null,
+    });
     const desk = await t.request({ method: 'GET', url: api('/me'), as: 'reception.dung' });
     expect(desk.json).toMatchObject({ username: 'reception.dung', kind: 'staff', roles: ['reception'], agencyCode: 'TTPVHCC' });
     const admin = await t.request({ method: 'GET', url: api('/me'), as: 'admin.lan' });
@@ -153,14 +163,21 @@ describe('sign-in and sessions', () => {
     expectProblem(await t.request({ method: 'POST', url: api('/auth/logout'), headers: { authorization: `Bearer ${a}` } }), 401, 'AUTH_SESSION_INVALID');
     expect((await me(b)).status).toBe(200);
     expectProblem(await t.request({ method: 'POST', url: api('/auth/logout') }), 401, 'AUTH_REQUIRED');
-    const [row] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'citizen.binh' AND s.revoked_at IS NOT NULL`);
+    const [row] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'citizen.binh' AND s.revoked_at IS NOT NULL`,
+    );
     expect(Number(row!.n)).toBe(1);
   });
 });
 
 describe('request bodies', () => {
   it('a JSON body over 1 MB is 413 problem+json', async () => {
-    const payload = JSON.stringify({ procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'A B', idNumber: '036090001234' }, form: { ho_ten_tre: 'x'.repeat(1024 * 1024 + 10) } });
+    const payload = JSON.stringify({
+      procedureCode: '1.001193',
+      applicant: { type: 'citizen', fullName: 'A B', idNumber: '036090001234' },
+      form: { ho_ten_tre: 'x'.repeat(1024 * 1024 + 10) },
+    });
     const r = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload, headers: { 'content-type': 'application/json' } });
     expectProblem(r, 413, 'PAYLOAD_TOO_LARGE');
     const [n] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM dossiers`);
@@ -173,7 +190,13 @@ describe('request bodies', () => {
       expectProblem(r, 400);
       expect(r.json.code).toMatch(payload ? /^HTTP_ERR_CTP_INVALID_JSON_BODY$/ : /^HTTP_ERR_CTP_EMPTY_JSON_BODY$/);
     }
-    const xml = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: '<dossier/>', headers: { 'content-type': 'application/xml' } });
+    const xml = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'citizen.an',
+      payload: '<dossier/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expectProblem(xml, 415, 'UNSUPPORTED_MEDIA_TYPE');
     // text/plain reaches validation (Fastify parses it as a string) and fails there.
     const text = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: 'hello', headers: { 'content-type': 'text/plain' } });
@@ -207,7 +230,9 @@ describe('configuration', () => {
   });
 
   it('lists every bad field at once, and accepts a complete production configuration', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'not a url', SESSION_SECRET: 'short', PORT: 'abc', TRUST_PROXY: 'yes' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'not a url', SESSION_SECRET: 'short', PORT: 'abc', TRUST_PROXY: 'yes' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'not a url', SESSION_SECRET: 'short', PORT: 'abc', TRUST_PROXY: 'yes' });
     } catch (e) {
@@ -216,7 +241,14 @@ describe('configuration', () => {
     }
     const secret = 's'.repeat(32);
     const prod = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db.internal:5432/tinhso', SESSION_SECRET: secret, DEMO_DATA: 'auto' });
-    expect(prod).toMatchObject({ env: 'production', databaseUrl: 'postgres://u:p@db.internal:5432/tinhso', sessionSecret: secret, loadDemoData: false, port: 3000, trustProxy: false });
+    expect(prod).toMatchObject({
+      env: 'production',
+      databaseUrl: 'postgres://u:p@db.internal:5432/tinhso',
+      sessionSecret: secret,
+      loadDemoData: false,
+      port: 3000,
+      trustProxy: false,
+    });
     const dev = loadConfig({});
     expect(dev).toMatchObject({ env: 'development', loadDemoData: true, databaseUrl: undefined });
     expect(dev.sessionSecret.length).toBeGreaterThanOrEqual(32);
@@ -238,15 +270,26 @@ describe('append-only history and audit', () => {
   }
 
   it('UPDATE and DELETE on dossier_history are rejected and change nothing', async () => {
-    const c = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form: {} } });
+    const c = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'citizen.an',
+      payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form: {} },
+    });
     expect(c.status).toBe(201);
-    const before = await queryRows<{ id: number; action: string; note: string | null }>(t.database.db, sql`SELECT id, action, note FROM dossier_history ORDER BY id`);
+    const before = await queryRows<{ id: number; action: string; note: string | null }>(
+      t.database.db,
+      sql`SELECT id, action, note FROM dossier_history ORDER BY id`,
+    );
     expect(before.map((r) => r.action)).toEqual(['create']);
     await rejects(sql`UPDATE dossier_history SET note = 'sửa lén'`);
     await rejects(sql`UPDATE dossier_history SET action = 'submit' WHERE dossier_id = ${c.json.id}`);
     await rejects(sql`DELETE FROM dossier_history`);
     await rejects(sql`DELETE FROM dossier_history WHERE dossier_id = ${c.json.id}`);
-    const after = await queryRows<{ id: number; action: string; note: string | null }>(t.database.db, sql`SELECT id, action, note FROM dossier_history ORDER BY id`);
+    const after = await queryRows<{ id: number; action: string; note: string | null }>(
+      t.database.db,
+      sql`SELECT id, action, note FROM dossier_history ORDER BY id`,
+    );
     expect(after).toEqual(before);
     const h = await t.request({ method: 'GET', url: api(`/dossiers/${c.json.id}/history`), as: 'citizen.an' });
     expect(h.json).toEqual([expect.objectContaining({ action: 'create', note: null })]);

@@ -74,7 +74,9 @@ const codes: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   for (const p of [BIRTH, RECORD]) defs.set(p, (await t.request({ method: 'GET', url: `/api/v1/procedures/${p}` })).json.definition);
-  giangId = (await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=specialist', as: 'reception.dung' })).json.find((s: { username: string }) => s.username === 'specialist.giang').id;
+  giangId = (await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=specialist', as: 'reception.dung' })).json.find(
+    (s: { username: string }) => s.username === 'specialist.giang',
+  ).id;
 
   // A: online, resolved a day before its due day → before due.
   codes.A = await inProgress();
@@ -98,7 +100,10 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     await act(codes.F, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh' });
     // A supplement must add or change something: a clearer copy of the first required paper.
-    const clearer = multipart({ component: defs.get(BIRTH)!.components.find((c) => c.required)!.code }, { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF });
+    const clearer = multipart(
+      { component: defs.get(BIRTH)!.components.find((c) => c.required)!.code },
+      { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+    );
     expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${codes.F}/files`, as: 'citizen.an', ...clearer })).status).toBe(201);
     await act(codes.F, 'citizen.an', { action: 'supplement' });
     await act(codes.F, 'reception.dung', { action: 'receive' });
@@ -152,7 +157,15 @@ const BIRTH_ROW = {
   withdrawals: 1, // H (K was never received)
   stopped: 1, // I
 };
-const RECORD_ROW = { agencyCode: 'STP', fieldCode: 'ly_lich_tu_phap', receivedTotal: 1, receivedOnline: 1, pendingTotal: 1, pendingInTime: 1, resolvedTotal: 0 };
+const RECORD_ROW = {
+  agencyCode: 'STP',
+  fieldCode: 'ly_lich_tu_phap',
+  receivedTotal: 1,
+  receivedOnline: 1,
+  pendingTotal: 1,
+  pendingInTime: 1,
+  resolvedTotal: 0,
+};
 
 describe('GET /api/v1/reports/handling', () => {
   it('counts every column by hand for the province, per agency and field', async () => {
@@ -226,14 +239,20 @@ describe('GET /api/v1/reports/handling', () => {
     const birth = rows.find((x) => x[2] === 'ho_tich')!;
     expect(birth.slice(4).map(Number)).toEqual([9, 6, 2, 1, 5, 1, 1, 3, 2, 1, 1, 1, 1, 1, 1]);
     expect(rows.at(-1)!.slice(1, 5)).toEqual(['Tổng cộng', '', '', '10']);
-    const audit = await t.database.db.execute(sql`SELECT action, target_id, details FROM audit_log WHERE action = 'report.handling.export' ORDER BY id DESC LIMIT 1`);
+    const audit = await t.database.db.execute(
+      sql`SELECT action, target_id, details FROM audit_log WHERE action = 'report.handling.export' ORDER BY id DESC LIMIT 1`,
+    );
     const row = (audit as unknown as { rows: { target_id: string; details: { format: string; rows: number } }[] }).rows[0]!;
     expect(row.target_id).toBe('37');
     expect(row.details).toMatchObject({ format: 'csv', rows: 2 });
   });
 
   it('downloads xlsx with numbers, dates and SUM formulas for the totals', async () => {
-    const r = await t.app.inject({ method: 'GET', url: `/api/v1/reports/handling?${q('37', '&format=xlsx')}`, headers: { authorization: `Bearer ${await t.token('admin.lan')}` } });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports/handling?${q('37', '&format=xlsx')}`,
+      headers: { authorization: `Bearer ${await t.token('admin.lan')}` },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const wb = new ExcelJS.Workbook();
@@ -262,7 +281,9 @@ describe('GET /api/v1/reports/handling', () => {
     expect(ws.getCell('D10').formula).toBe('SUM(D8:D9)');
     expect(ws.getCell('D10').result).toBe(10);
     expect(ws.getCell('R10').formula).toBe('SUM(R8:R9)');
-    const audit = await t.database.db.execute(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.handling.export' AND details->>'format' = 'xlsx'`);
+    const audit = await t.database.db.execute(
+      sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.handling.export' AND details->>'format' = 'xlsx'`,
+    );
     expect((audit as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
   });
 });
@@ -290,7 +311,11 @@ describe('GET /api/v1/reports/register (form 07)', () => {
   });
 
   it('downloads the register as xlsx with date cells and a COUNTA total', async () => {
-    const r = await t.app.inject({ method: 'GET', url: `/api/v1/reports/register?${q('STP', '&format=xlsx')}`, headers: { authorization: `Bearer ${await t.token('admin.lan')}` } });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports/register?${q('STP', '&format=xlsx')}`,
+      headers: { authorization: `Bearer ${await t.token('admin.lan')}` },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-disposition']).toContain('so-theo-doi-ho-so_STP_');
     const wb = new ExcelJS.Workbook();

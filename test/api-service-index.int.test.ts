@@ -36,13 +36,33 @@ const { act, inProgress, approve } = workflowSteps(() => t);
 async function submitted(procedure: string, opts: { as?: string; reuse?: Record<string, string> } = {}) {
   const as = opts.as ?? 'citizen.an';
   const d = await ok(
-    t.request({ method: 'POST', url: api('/dossiers'), as, payload: { procedureCode: procedure, applicant: an, form: validForm(procedure), agencyCode: 'TTPVHCC', ...(as === 'citizen.an' ? {} : { channel: 'in_person' }) } }),
+    t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as,
+      payload: {
+        procedureCode: procedure,
+        applicant: an,
+        form: validForm(procedure),
+        agencyCode: 'TTPVHCC',
+        ...(as === 'citizen.an' ? {} : { channel: 'in_person' }),
+      },
+    }),
     201,
   );
   for (const c of defs[procedure]!.components.filter((x) => x.required)) {
     const reuse = opts.reuse?.[c.code];
     if (reuse) await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/files`), as, payload: { component: c.code, reuseFileId: reuse } }), 201);
-    else await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/files`), as, ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }) }), 201);
+    else
+      await ok(
+        t.request({
+          method: 'POST',
+          url: api(`/dossiers/${d.id}/files`),
+          as,
+          ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }),
+        }),
+        201,
+      );
   }
   const s = await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as }));
   return { code: s.code as string, id: d.id as string };
@@ -95,7 +115,15 @@ beforeAll(async () => {
 
   // A supplement must add or change something: a clearer copy of the form (removed with the others below).
   const clearerToKhai = (id: string) =>
-    ok(t.request({ method: 'POST', url: api(`/dossiers/${id}/files`), as: 'citizen.an', ...multipart({ component: 'to_khai' }, { name: 'to_khai.pdf', type: 'application/pdf', data: SAMPLE_PDF }) }), 201);
+    ok(
+      t.request({
+        method: 'POST',
+        url: api(`/dossiers/${id}/files`),
+        as: 'citizen.an',
+        ...multipart({ component: 'to_khai' }, { name: 'to_khai.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
+      }),
+      201,
+    );
   // D: marriage, online; two supplement requests; approved before its due date: late anyway. Its
   // required file is then gone (removed in the database: a supplement can no longer go back
   // without it), so it is not fully digitised.
@@ -175,7 +203,16 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-type Indicator = { key: string; numerator: number; denominator: number; ratio: number | null; score: number | null; applicable: boolean; target: number; max: number };
+type Indicator = {
+  key: string;
+  numerator: number;
+  denominator: number;
+  ratio: number | null;
+  score: number | null;
+  applicable: boolean;
+  target: number;
+  max: number;
+};
 const indicator = (body: { groups: { indicators: Indicator[] }[] }, key: string) => body.groups.flatMap((g) => g.indicators).find((i) => i.key === key)!;
 
 function expectProblem(res: { status: number; json: any; headers: Record<string, unknown> }, status: number, code: string) {
@@ -203,7 +240,15 @@ describe('the index of March 2026 for the province', () => {
 
   it('progress: A, C, I, K on time; B late, D two supplements, E late despite its extension, F open and late at the end; G, H, J not counted', () => {
     // 4 / 8 = 0.5 → 0.5 × 20 ÷ 0.8 = 12.5
-    expect(indicator(body, 'progress.on_time')).toMatchObject({ numerator: 4, denominator: 8, ratio: 0.5, target: 0.8, max: 20, score: 12.5, applicable: true });
+    expect(indicator(body, 'progress.on_time')).toMatchObject({
+      numerator: 4,
+      denominator: 8,
+      ratio: 0.5,
+      target: 0.8,
+      max: 20,
+      score: 12.5,
+      applicable: true,
+    });
   });
 
   it('digitisation: electronic result 3/6 (A, B, C; not the paper marriages D, E, K); digitised 7/8 (D lost a file); reused 1/8 (C)', () => {
@@ -220,7 +265,11 @@ describe('the index of March 2026 for the province', () => {
 
   it('procedures: complete, offered online, used (birth and marriage had online dossiers), payment integration', async () => {
     const list = await ok(t.request({ method: 'GET', url: api('/procedures?pageSize=100') }));
-    const all: ProcedureDefinition[] = await Promise.all(list.items.map(async (p: { code: string }) => (await ok(t.request({ method: 'GET', url: api(`/procedures/${p.code}`) }))).definition as ProcedureDefinition));
+    const all: ProcedureDefinition[] = await Promise.all(
+      list.items.map(
+        async (p: { code: string }) => (await ok(t.request({ method: 'GET', url: api(`/procedures/${p.code}`) }))).definition as ProcedureDefinition,
+      ),
+    );
     const online = all.filter((d) => d.channels.includes('online')).length;
     const feeBearing = all.filter((d) => d.fees.some((f) => f.amount > 0)).length;
     expect(indicator(body, 'transparency.complete_content')).toMatchObject({ numerator: all.length, denominator: all.length, score: 4 });
@@ -240,7 +289,10 @@ describe('the index of March 2026 for the province', () => {
     const sum = body.groups.reduce((a: number, g: { score: number | null }) => a + (g.score ?? 0), 0);
     expect(body.total).toBeCloseTo(sum, 2);
     const applicable = body.groups.flatMap((g: { indicators: Indicator[] }) => g.indicators).filter((i: Indicator) => i.applicable);
-    expect(body.max).toBeCloseTo(applicable.reduce((a: number, i: Indicator) => a + i.max, 0), 2);
+    expect(body.max).toBeCloseTo(
+      applicable.reduce((a: number, i: Indicator) => a + i.max, 0),
+      2,
+    );
     expect(body.groups.find((g: { key: string }) => g.key === 'progress')).toMatchObject({ score: 12.5, applicableMax: 20 });
   });
 });
@@ -291,9 +343,21 @@ describe('the dossiers behind a number', () => {
     expect(r).toMatchObject({ key: 'progress.on_time', counted: false, total: 4, page: 1 });
     expect(r.items.map((i: { code: string }) => i.code)).toEqual([codes.F, codes.E, codes.D, codes.B]);
     const by = Object.fromEntries(r.items.map((i: { code: string }) => [i.code, i]));
-    expect(by[codes.B!]).toMatchObject({ counted: false, reason: 'late', lateWorkingDays: 1.27, reasonText: 'Trễ hạn 1,27 ngày làm việc', competentAgency: 'UBND-13669' });
+    expect(by[codes.B!]).toMatchObject({
+      counted: false,
+      reason: 'late',
+      lateWorkingDays: 1.27,
+      reasonText: 'Trễ hạn 1,27 ngày làm việc',
+      competentAgency: 'UBND-13669',
+    });
     expect(by[codes.D!]).toMatchObject({ reason: 'too_many_supplements', supplements: 2, reasonText: 'Yêu cầu bổ sung 2 lần (quá 1 lần tính là trễ hạn)' });
-    expect(by[codes.E!]).toMatchObject({ reason: 'late', lateWorkingDays: 2.27, extensionCount: 1, indexDueAt: '2026-03-23T08:00:00.000+07:00', dueAt: '2026-03-27T17:00:00.000+07:00' });
+    expect(by[codes.E!]).toMatchObject({
+      reason: 'late',
+      lateWorkingDays: 2.27,
+      extensionCount: 1,
+      indexDueAt: '2026-03-23T08:00:00.000+07:00',
+      dueAt: '2026-03-27T17:00:00.000+07:00',
+    });
     expect(by[codes.F!]).toMatchObject({ reason: 'unfinished_late', lateWorkingDays: 1.93, endAt: null, status: 'in_progress' });
   });
 
@@ -339,7 +403,14 @@ describe('configuration versions', () => {
 
     const next = structuredClone(DEFAULT_CONFIG);
     next.indicators.find((i) => i.key === 'progress.on_time')!.target = 0.5;
-    const put = await ok(t.request({ method: 'PUT', url: api('/service-index/config'), as: 'admin.lan', payload: { validFrom: today, note: 'Chỉ tiêu tiến độ 50 %', config: next } }));
+    const put = await ok(
+      t.request({
+        method: 'PUT',
+        url: api('/service-index/config'),
+        as: 'admin.lan',
+        payload: { validFrom: today, note: 'Chỉ tiêu tiến độ 50 %', config: next },
+      }),
+    );
     expect(put).toMatchObject({ version: 2, validFrom: today, note: 'Chỉ tiêu tiến độ 50 %' });
     const after = await ok(t.request({ method: 'GET', url: api('/service-index/config'), as: 'admin.lan' }));
     expect(after).toMatchObject({ version: 2 });
@@ -359,7 +430,8 @@ describe('configuration versions', () => {
   });
 
   it('refuses a change dated in the past, points that do not add up, non-administrators and anonymous callers', async () => {
-    const put = (as: string | undefined, payload: unknown) => t.request({ method: 'PUT', url: api('/service-index/config'), ...(as ? { as } : {}), payload: payload as Record<string, unknown> });
+    const put = (as: string | undefined, payload: unknown) =>
+      t.request({ method: 'PUT', url: api('/service-index/config'), ...(as ? { as } : {}), payload: payload as Record<string, unknown> });
     expectProblem(await put('admin.lan', { validFrom: '2026-01-01', config: DEFAULT_CONFIG }), 422, 'SERVICE_INDEX_CONFIG_RETROACTIVE');
     const bad = structuredClone(DEFAULT_CONFIG);
     bad.indicators.find((i) => i.key === 'progress.on_time')!.points = 25;

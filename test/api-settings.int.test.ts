@@ -14,16 +14,36 @@ describe('settings ([config] values)', () => {
     expect((await t.request({ method: 'GET', url: '/api/v1/settings', as: 'citizen.an' })).status).toBe(403);
     const all = await t.request({ method: 'GET', url: '/api/v1/settings', as: 'admin.lan' });
     expect(all.json.office_hours.periods).toHaveLength(2);
-    const due = () => t.request({ method: 'GET', url: `/api/v1/calendar/due-date?start=${encodeURIComponent('2026-11-23T08:00:00+07:00')}&value=1&unit=working_days` });
+    const due = () =>
+      t.request({ method: 'GET', url: `/api/v1/calendar/due-date?start=${encodeURIComponent('2026-11-23T08:00:00+07:00')}&value=1&unit=working_days` });
     expect((await due()).json.dueAt).toBe('2026-11-24T08:00:00.000+07:00');
 
-    const bad = await t.request({ method: 'PUT', url: '/api/v1/settings/office_hours', as: 'admin.lan', payload: { value: { periods: [{ start: '13:00', end: '08:00' }] } } });
+    const bad = await t.request({
+      method: 'PUT',
+      url: '/api/v1/settings/office_hours',
+      as: 'admin.lan',
+      payload: { value: { periods: [{ start: '13:00', end: '08:00' }] } },
+    });
     expect(bad.status).toBe(422);
     expect(bad.json.code).toBe('SETTING_INVALID');
-    expect((await t.request({ method: 'PUT', url: '/api/v1/settings/office_hours', as: 'leader.hoa', payload: { value: { periods: [{ start: '08:00', end: '16:00' }] } } })).status).toBe(403);
+    expect(
+      (
+        await t.request({
+          method: 'PUT',
+          url: '/api/v1/settings/office_hours',
+          as: 'leader.hoa',
+          payload: { value: { periods: [{ start: '08:00', end: '16:00' }] } },
+        })
+      ).status,
+    ).toBe(403);
     expect((await t.request({ method: 'PUT', url: '/api/v1/settings/nope', as: 'admin.lan', payload: { value: 1 } })).status).toBe(422);
 
-    const ok = await t.request({ method: 'PUT', url: '/api/v1/settings/office_hours', as: 'admin.lan', payload: { value: { periods: [{ start: '08:00', end: '16:00' }] } } });
+    const ok = await t.request({
+      method: 'PUT',
+      url: '/api/v1/settings/office_hours',
+      as: 'admin.lan',
+      payload: { value: { periods: [{ start: '08:00', end: '16:00' }] } },
+    });
     expect(ok.status).toBe(200);
     // One working day is now 8 hours: Monday 08:00 + 1 working day = Monday 16:00.
     expect((await due()).json.dueAt).toBe('2026-11-23T16:00:00.000+07:00');
@@ -40,7 +60,10 @@ describe('settings ([config] values)', () => {
     }
     expect((await put('HS.{yymmdd}.{agency}.{yymmdd}.{seq4}')).status).toBe(200);
     try {
-      const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+      const d = await submittedDossier(t, 'citizen.an', {
+        procedureCode: '1.001193',
+        applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+      });
       expect(d.code).toMatch(/^HS\.(\d{6})\.[A-Z0-9.]+\.\1\.\d{4}$/);
       expect((await t.request({ method: 'GET', url: `/api/v1/public/dossiers/${d.code}` })).status).toBe(200);
     } finally {
@@ -53,7 +76,8 @@ describe('settings ([config] values)', () => {
     const workingDayAfter = async (ms: number) => (await workingDayClosing(t, ms, 1)).toISOString();
     const { inProgress } = workflowSteps(() => t);
     const put = (value: unknown) => t.request({ method: 'PUT', url: '/api/v1/settings/dossier_extension', as: 'admin.lan', payload: { value } });
-    const extend = (code: string, as: string, newDueAt: string) => t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: { action: 'extend', reason: 'Cần xác minh thêm', newDueAt } });
+    const extend = (code: string, as: string, newDueAt: string) =>
+      t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: { action: 'extend', reason: 'Cần xác minh thêm', newDueAt } });
     const view = async (code: string, as: string) => (await t.request({ method: 'GET', url: `/api/v1/dossiers/${code}`, as })).json;
     const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
     expect((await put({ approverRoles: [], maxExtensions: 1, maxWorkingDaysEach: null, withinWorkingDaysOfDue: null })).status).toBe(422);

@@ -21,9 +21,20 @@ afterAll(async () => t?.close());
 const pdf = (field: string) => ({ field, name: `${field}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
 const requiredFiles = () => def.components.filter((c) => c.required).map((c) => pdf(c.code));
 
-function send(as: string | undefined, dossier: unknown, files: { field: string; name: string; type: string; data: Buffer }[], headers: Record<string, string> = {}) {
+function send(
+  as: string | undefined,
+  dossier: unknown,
+  files: { field: string; name: string; type: string; data: Buffer }[],
+  headers: Record<string, string> = {},
+) {
   const body = multipartParts(dossier === undefined ? {} : { dossier: typeof dossier === 'string' ? dossier : JSON.stringify(dossier) }, files);
-  return t.request({ method: 'POST', url: '/api/v1/dossiers/submissions', ...(as ? { as } : {}), payload: body.payload, headers: { ...body.headers, ...headers } });
+  return t.request({
+    method: 'POST',
+    url: '/api/v1/dossiers/submissions',
+    ...(as ? { as } : {}),
+    payload: body.payload,
+    headers: { ...body.headers, ...headers },
+  });
 }
 
 const complete = () => ({ procedureCode: CODE, applicant, form: requiredAnswers(def.form) });
@@ -47,25 +58,38 @@ describe('one-request submission', () => {
     expect(v.code).toMatch(/^[A-Z0-9.]+-\d{6}-\d{4}$/);
     expect(v.version).toBe(2 + files.length);
     expect(v.applicant).toMatchObject({ fullName: applicant.fullName, idNumber: applicant.idNumber, phone: applicant.phone });
-    expect(v.files.map((f: { component: string; mediaType: string }) => [f.component, f.mediaType]).sort()).toEqual(
-      files.map((f) => [f.field, f.type]).sort(),
-    );
+    expect(v.files.map((f: { component: string; mediaType: string }) => [f.component, f.mediaType]).sort()).toEqual(files.map((f) => [f.field, f.type]).sort());
 
     const history = await t.request({ method: 'GET', url: `/api/v1/dossiers/${v.code}/history`, as: 'citizen.an' });
     expect(history.json.map((h: { action: string; fromStatus: string | null; toStatus: string }) => [h.action, h.fromStatus, h.toStatus])).toEqual([
       ['create', null, 'draft'],
       ['submit', 'draft', 'submitted'],
     ]);
-    const audit = await queryRows<{ action: string; details: Record<string, unknown> }>(t.database.db, sql`SELECT action, details FROM audit_log WHERE target_id = ${v.id} ORDER BY seq`);
+    const audit = await queryRows<{ action: string; details: Record<string, unknown> }>(
+      t.database.db,
+      sql`SELECT action, details FROM audit_log WHERE target_id = ${v.id} ORDER BY seq`,
+    );
     expect(audit.map((a) => a.action)).toEqual(['dossier.create', ...files.map(() => 'dossier.file.attach'), 'dossier.submit']);
     expect(audit.at(-1)!.details).toEqual({ from: 'draft', to: 'submitted', code: v.code });
-    expect(audit.slice(1, -1).map((a) => a.details.fileId).sort()).toEqual(v.files.map((f: { fileId: string }) => f.fileId).sort());
-    const jobs = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${v.id}`);
+    expect(
+      audit
+        .slice(1, -1)
+        .map((a) => a.details.fileId)
+        .sort(),
+    ).toEqual(v.files.map((f: { fileId: string }) => f.fileId).sort());
+    const jobs = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${v.id}`,
+    );
     expect(jobs[0]!.n).toBe(1);
 
     // Each file reads back byte for byte.
     for (const f of v.files as { fileId: string; mediaType: string }[]) {
-      const file = await t.app.inject({ method: 'GET', url: `/api/v1/dossiers/${v.id}/files/${f.fileId}`, headers: { authorization: `Bearer ${await t.token('citizen.an')}` } });
+      const file = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/dossiers/${v.id}/files/${f.fileId}`,
+        headers: { authorization: `Bearer ${await t.token('citizen.an')}` },
+      });
       expect(file.rawPayload.equals(f.mediaType === 'image/png' ? SAMPLE_PNG : SAMPLE_PDF)).toBe(true);
     }
     // The public lookup knows it.
@@ -74,7 +98,10 @@ describe('one-request submission', () => {
 
   it('shares the gap-free daily numbering with three-step submissions', async () => {
     const a = await send('citizen.an', complete(), requiredFiles());
-    const b = await submittedDossier(t, 'citizen.binh', { procedureCode: CODE, applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' } });
+    const b = await submittedDossier(t, 'citizen.binh', {
+      procedureCode: CODE,
+      applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' },
+    });
     const c = await send('citizen.an', complete(), requiredFiles());
     const seqs = [a.json.code, b.code, c.json.code].map((code: string) => Number(code.slice(-4)));
     expect(seqs).toEqual([seqs[0], seqs[0]! + 1, seqs[0]! + 2]);
@@ -95,7 +122,12 @@ describe('one-request submission', () => {
     expect([again.status, again.json.id]).toEqual([200, all[0]!.json.id]);
     const other = await send('citizen.an', { ...complete(), form: requiredAnswers(def.form, 99) }, requiredFiles(), key);
     expect([other.status, other.json.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
-    const otherFile = await send('citizen.an', complete(), requiredFiles().map((f) => ({ ...f, type: 'image/png', data: SAMPLE_PNG })), key);
+    const otherFile = await send(
+      'citizen.an',
+      complete(),
+      requiredFiles().map((f) => ({ ...f, type: 'image/png', data: SAMPLE_PNG })),
+      key,
+    );
     expect([otherFile.status, otherFile.json.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
   });
 
@@ -107,7 +139,10 @@ describe('one-request submission', () => {
     for (const f of def.form.filter((x) => x.required)) expect(paths).toContain(`form.${f.key}`);
     for (const c of def.components.filter((x) => x.required)) expect(paths).toContain(`components.${c.code}`);
 
-    const badType = await send('citizen.an', complete(), [...requiredFiles(), { field: def.components[0]!.code, name: 'x.pdf', type: 'application/pdf', data: Buffer.from('MZ not a pdf') }]);
+    const badType = await send('citizen.an', complete(), [
+      ...requiredFiles(),
+      { field: def.components[0]!.code, name: 'x.pdf', type: 'application/pdf', data: Buffer.from('MZ not a pdf') },
+    ]);
     expect([badType.status, badType.json.code]).toEqual([415, 'FILE_TYPE_NOT_ALLOWED']);
     const unknown = await send('citizen.an', complete(), [...requiredFiles(), pdf('KHONG_CO')]);
     expect([unknown.status, unknown.json.code]).toEqual([422, 'DOSSIER_COMPONENT_UNKNOWN']);
@@ -126,7 +161,11 @@ describe('one-request submission', () => {
     expect([staff.status, staff.json.code]).toEqual([403, 'ROLE_REQUIRED']);
     const anonymous = await send(undefined, complete(), requiredFiles());
     expect(anonymous.status).toBe(401);
-    const tooMany = await send('citizen.an', complete(), Array.from({ length: 31 }, () => pdf(def.components[0]!.code)));
+    const tooMany = await send(
+      'citizen.an',
+      complete(),
+      Array.from({ length: 31 }, () => pdf(def.components[0]!.code)),
+    );
     expect(tooMany.status).toBeGreaterThanOrEqual(400);
     expect(tooMany.status).toBeLessThan(500);
     expect(tooMany.headers['content-type']).toContain('application/problem+json');
@@ -149,13 +188,22 @@ describe('one-request submission', () => {
   });
 
   it('lets the desk file a walk-in applicant in one request, as reception', async () => {
-    const res = await send('reception.dung', { ...complete(), channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lê Văn Tư', idNumber: '036201009999' } }, requiredFiles());
+    const res = await send(
+      'reception.dung',
+      { ...complete(), channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lê Văn Tư', idNumber: '036201009999' } },
+      requiredFiles(),
+    );
     expect(res.status, res.body).toBe(201);
     expect(res.json).toMatchObject({ status: 'submitted', channel: 'in_person' });
     const history = await t.request({ method: 'GET', url: `/api/v1/dossiers/${res.json.code}/history`, as: 'reception.dung' });
     expect(history.json.map((h: { actor: { role: string } }) => h.actor.role)).toEqual(['reception', 'reception']);
     // The desk can receive it at once.
-    const received = await t.request({ method: 'POST', url: `/api/v1/dossiers/${res.json.code}/actions`, as: 'reception.dung', payload: { action: 'receive' } });
+    const received = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${res.json.code}/actions`,
+      as: 'reception.dung',
+      payload: { action: 'receive' },
+    });
     expect([received.status, received.json.status]).toEqual([200, 'received']);
   });
 });

@@ -97,7 +97,15 @@ describe('importing successions (POST /units/successions/import)', () => {
     ].join('\n');
     const r = await importSuccessions(csv);
     expectProblem(r, 422, 'UNIT_SUCCESSIONS_CSV_INVALID');
-    expect(r.json.errors.map((e: { path: string }) => e.path)).toEqual(['csv.line3', 'csv.line4', 'csv.line5', 'csv.line7', 'csv.line8', 'csv.line9', 'csv.line10']);
+    expect(r.json.errors.map((e: { path: string }) => e.path)).toEqual([
+      'csv.line3',
+      'csv.line4',
+      'csv.line5',
+      'csv.line7',
+      'csv.line8',
+      'csv.line9',
+      'csv.line10',
+    ]);
     const msg = (line: number) => r.json.errors.find((e: { path: string }) => e.path === `csv.line${line}`).message as string;
     expect(msg(3)).toMatch(/from_code must be 2/);
     expect(msg(4)).toMatch(/are the same/);
@@ -180,7 +188,8 @@ describe('reading successions (GET /units/{code}/successions)', () => {
 });
 
 describe('a form answer naming a replaced unit', () => {
-  const post = (form: Record<string, unknown>) => t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: '1.001193', applicant, form } });
+  const post = (form: Record<string, unknown>) =>
+    t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: '1.001193', applicant, form } });
   const messageFor = async (unit: string) => {
     const r = await post({ noi_cu_tru: unit });
     expectProblem(r, 422, 'DOSSIER_FORM_INVALID');
@@ -213,15 +222,23 @@ describe('the admin command import-successions', () => {
     // On PostgreSQL the command works on the test database (codes not used elsewhere in this file);
     // on PGlite on a data folder of its own.
     const { DATABASE_URL: _ignored, ...rest } = process.env;
-    const env = t.databaseUrl ? { ...rest, DATABASE_URL: t.databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' } : { ...rest, DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+    const env = t.databaseUrl
+      ? { ...rest, DATABASE_URL: t.databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' }
+      : { ...rest, DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
     const run = (...args: string[]) =>
       exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: path.resolve(import.meta.dirname, '..'), env }).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
       );
-    await writeFile(path.join(t.dataDir, 'units.csv'), 'code,name,type,parent_code,valid_from,valid_to\n14950,Xã Cũ Bốn,commune,37,2020-01-01,2025-12-31\n14951,Xã Mới Bốn,commune,37,2026-01-01,\n');
+    await writeFile(
+      path.join(t.dataDir, 'units.csv'),
+      'code,name,type,parent_code,valid_from,valid_to\n14950,Xã Cũ Bốn,commune,37,2020-01-01,2025-12-31\n14951,Xã Mới Bốn,commune,37,2026-01-01,\n',
+    );
     await writeFile(path.join(t.dataDir, 'good.csv'), 'from_code,to_code,effective_date,note\n14950,14951,2026-01-01,"Đổi tên, đổi mã"\n');
-    await writeFile(path.join(t.dataDir, 'bad.csv'), 'from_code,to_code,effective_date\n14952,14951,2026-01-01\n\n14953,14998,2026-01-01\n1,14951,2026-01-01\n');
+    await writeFile(
+      path.join(t.dataDir, 'bad.csv'),
+      'from_code,to_code,effective_date\n14952,14951,2026-01-01\n\n14953,14998,2026-01-01\n1,14951,2026-01-01\n',
+    );
     const units = await run('import-units', path.join(t.dataDir, 'units.csv'));
     expect(units.code, units.stderr).toBe(0);
 
@@ -250,7 +267,17 @@ describe('procedure definitions sent in NFD', () => {
       fees: [],
       components: [{ code: 'don', name: nfd('Đơn đề nghị'), form: 'original', copies: 1, required: true, note: nfd('Bản chính') }],
       form: [
-        { key: 'quan_he', label: nfd('Quan hệ với người được xác nhận'), type: 'select', required: true, help: nfd('Chọn một'), options: [{ value: nfd('bố'), label: nfd('Bố') }, { value: nfd('mẹ'), label: nfd('Mẹ') }] },
+        {
+          key: 'quan_he',
+          label: nfd('Quan hệ với người được xác nhận'),
+          type: 'select',
+          required: true,
+          help: nfd('Chọn một'),
+          options: [
+            { value: nfd('bố'), label: nfd('Bố') },
+            { value: nfd('mẹ'), label: nfd('Mẹ') },
+          ],
+        },
         { key: 'ten', label: nfd('Họ tên'), type: 'text', required: false, pattern: nfd('[A-ZÀ-Ỹa-zà-ỹĐđ ]+') },
       ],
       workflow: [
@@ -261,21 +288,35 @@ describe('procedure definitions sent in NFD', () => {
       popularity: 0,
     };
     const code = '9.000777';
-    const created = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code, definition: def, decisionRef: nfd('Quyết định số 7/QĐ-UBND') } });
+    const created = await t.request({
+      method: 'POST',
+      url: api('/procedures'),
+      as: 'admin.lan',
+      payload: { code, definition: def, decisionRef: nfd('Quyết định số 7/QĐ-UBND') },
+    });
     expect(created.status, created.body).toBe(201);
     expect((await t.request({ method: 'POST', url: api(`/procedures/${code}/versions/1/publish`), as: 'admin.lan' })).status).toBe(200);
 
     const stored = (await t.request({ method: 'GET', url: api(`/procedures/${code}`) })).json.definition as ProcedureDefinition;
-    const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+    const strings = (v: unknown): string[] =>
+      typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
     const notNfc = strings(stored).filter((s) => s !== s.normalize('NFC'));
     expect(notNfc).toEqual([]);
     expect(stored.form[0]!.options!.map((o) => o.value)).toEqual(['bố', 'mẹ']);
     expect(stored.workflow.map((w) => w.name)).toEqual(['Xem xét hồ sơ', 'Phê duyệt']);
-    const [v] = await queryRows<{ decision_ref: string }>(t.database.db, sql`SELECT decision_ref FROM procedure_versions v JOIN procedures p ON p.id = v.procedure_id WHERE p.code = ${code}`);
+    const [v] = await queryRows<{ decision_ref: string }>(
+      t.database.db,
+      sql`SELECT decision_ref FROM procedure_versions v JOIN procedures p ON p.id = v.procedure_id WHERE p.code = ${code}`,
+    );
     expect(v!.decision_ref).toBe('Quyết định số 7/QĐ-UBND');
 
     for (const answer of ['mẹ', nfd('mẹ')]) {
-      const d = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: code, applicant, form: { quan_he: answer, ten: nfd('Nguyễn Thị Hằng') } } });
+      const d = await t.request({
+        method: 'POST',
+        url: api('/dossiers'),
+        as: 'citizen.an',
+        payload: { procedureCode: code, applicant, form: { quan_he: answer, ten: nfd('Nguyễn Thị Hằng') } },
+      });
       expect(d.status, d.body).toBe(201);
       expect(d.json.form).toEqual({ quan_he: 'mẹ', ten: 'Nguyễn Thị Hằng' });
     }
@@ -283,7 +324,21 @@ describe('procedure definitions sent in NFD', () => {
 
   it('refuses two options that are the same once normalised', async () => {
     const base = (await t.request({ method: 'GET', url: api('/procedures/1.001193') })).json.definition as ProcedureDefinition;
-    const def = { ...structuredClone(base), form: [{ key: 'quan_he', label: 'Quan hệ', type: 'select', required: true, options: [{ value: 'bố', label: 'Bố' }, { value: 'bố'.normalize('NFD'), label: 'Bố (NFD)' }] }] };
+    const def = {
+      ...structuredClone(base),
+      form: [
+        {
+          key: 'quan_he',
+          label: 'Quan hệ',
+          type: 'select',
+          required: true,
+          options: [
+            { value: 'bố', label: 'Bố' },
+            { value: 'bố'.normalize('NFD'), label: 'Bố (NFD)' },
+          ],
+        },
+      ],
+    };
     const r = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000778', definition: def } });
     expectProblem(r, 422, 'PROCEDURE_DEFINITION_INVALID');
     expect(r.json.errors).toContainEqual({ path: 'definition.form.0.options', message: 'duplicate option value' });
@@ -293,7 +348,10 @@ describe('procedure definitions sent in NFD', () => {
 describe('deleting a succession (DELETE /units/successions/{id})', () => {
   const remove = (id: string | number, as?: string) => t.request({ method: 'DELETE', url: api(`/units/successions/${id}`), ...(as ? { as } : {}) });
   const deleteAudits = () =>
-    queryRows<{ target_id: string; details: Record<string, unknown> }>(t.database.db, sql`SELECT target_id, details FROM audit_log WHERE action = 'units.successions.delete' ORDER BY id`);
+    queryRows<{ target_id: string; details: Record<string, unknown> }>(
+      t.database.db,
+      sql`SELECT target_id, details FROM audit_log WHERE action = 'units.successions.delete' ORDER BY id`,
+    );
 
   it('lets an administrator delete a row imported by mistake: 204, gone from both lists and from form errors, audited', async () => {
     // 14960 was merged into 14970; a line wrongly says it also went to 14971.
@@ -303,7 +361,9 @@ describe('deleting a succession (DELETE /units/successions/{id})', () => {
     expect(wrong).toEqual({ id: expect.any(Number), code: '14971', name: 'Phường Tách Mới', effectiveDate: '2026-01-01', note: 'Nhập nhầm' });
     expect((await successions('14971')).json.predecessors.map((p: { id: number }) => p.id)).toContain(wrong.id);
     const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
-    expect(await unitCodeProblem(t.database.db, '14960', today)).toBe('Mã đơn vị hành chính 14960 đã được thay bằng 14970 (Xã Hợp Nhất), 14971 (Phường Tách Mới) từ ngày 01/01/2026');
+    expect(await unitCodeProblem(t.database.db, '14960', today)).toBe(
+      'Mã đơn vị hành chính 14960 đã được thay bằng 14970 (Xã Hợp Nhất), 14971 (Phường Tách Mới) từ ngày 01/01/2026',
+    );
 
     // Others may not (and the row stays).
     expectProblem(await remove(wrong.id), 401, 'AUTH_REQUIRED');
@@ -314,7 +374,9 @@ describe('deleting a succession (DELETE /units/successions/{id})', () => {
     expect(res.status, res.body).toBe(204);
     expect(res.body).toBe('');
     const after = (await successions('14960')).json;
-    expect(after.successors).toEqual([{ id: expect.any(Number), code: '14970', name: 'Xã Hợp Nhất', effectiveDate: '2026-01-01', note: 'Sáp nhập xã Cũ Một, xã Cũ Hai' }]);
+    expect(after.successors).toEqual([
+      { id: expect.any(Number), code: '14970', name: 'Xã Hợp Nhất', effectiveDate: '2026-01-01', note: 'Sáp nhập xã Cũ Một, xã Cũ Hai' },
+    ]);
     expect((await successions('14971')).json.predecessors.map((p: { id: number }) => p.id)).not.toContain(wrong.id);
     // Nothing cached: the next form answer names only the real successor.
     expect(await unitCodeProblem(t.database.db, '14960', today)).toBe('Mã đơn vị hành chính 14960 đã được thay bằng 14970 (Xã Hợp Nhất) từ ngày 01/01/2026');
@@ -340,7 +402,9 @@ describe('deleting a succession (DELETE /units/successions/{id})', () => {
   });
 
   it('is in the OpenAPI document', async () => {
-    const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(Object.keys(doc.paths['/api/v1/units/successions/{id}'] ?? {})).toEqual(['delete']);
     expect(Object.keys(doc.paths['/api/v1/units/successions/{id}']!.delete!.responses)).toContain('204');
   });

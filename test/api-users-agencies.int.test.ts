@@ -13,7 +13,13 @@ afterAll(async () => t?.close());
 
 describe('account administration', () => {
   it('creates a staff account scoped to an agency, which can then sign in and see that agency only', async () => {
-    const body = { username: 'reception.minh', displayName: 'Lý Văn Minh', password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agencyCode: 'TTPVHCC-13669' }] };
+    const body = {
+      username: 'reception.minh',
+      displayName: 'Lý Văn Minh',
+      password: 'mat-khau-dai-1',
+      kind: 'staff',
+      roles: [{ role: 'reception', agencyCode: 'TTPVHCC-13669' }],
+    };
     expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'leader.hoa', payload: body })).status).toBe(403);
     const created = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body });
     expect(created.status).toBe(201);
@@ -23,9 +29,17 @@ describe('account administration', () => {
     const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'reception.minh', password: 'mat-khau-dai-1' } });
     expect(login.status).toBe(200);
     expect(login.json.user).toMatchObject({ roles: ['reception'], agencyCode: 'TTPVHCC-13669' });
-    const staff = await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC-13669/staff?role=reception', headers: { authorization: `Bearer ${login.json.token}` } });
+    const staff = await t.request({
+      method: 'GET',
+      url: '/api/v1/agencies/TTPVHCC-13669/staff?role=reception',
+      headers: { authorization: `Bearer ${login.json.token}` },
+    });
     expect(staff.json.map((s: { username: string }) => s.username)).toContain('reception.minh');
-    const other = await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=reception', headers: { authorization: `Bearer ${login.json.token}` } });
+    const other = await t.request({
+      method: 'GET',
+      url: '/api/v1/agencies/TTPVHCC/staff?role=reception',
+      headers: { authorization: `Bearer ${login.json.token}` },
+    });
     expect(other.status).toBe(404);
   });
 
@@ -35,7 +49,10 @@ describe('account administration', () => {
     expect(bad.status).toBe(422);
     expect(bad.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'phone', message: expect.stringContaining('số điện thoại không hợp lệ') }] });
     expect((await queryRows(t.database.db, sql`SELECT 1 FROM users WHERE username = 'so.sai'`)).length).toBe(0);
-    for (const [username, phone, stored] of [['so.didong', '+84 912 345 678', '0912345678'], ['so.codinh', '(0228) 3.849.123', '02283849123']] as const) {
+    for (const [username, phone, stored] of [
+      ['so.didong', '+84 912 345 678', '0912345678'],
+      ['so.codinh', '(0228) 3.849.123', '02283849123'],
+    ] as const) {
       const created = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...body, username, phone } });
       expect(created.status).toBe(201);
       const [row] = await queryRows<{ id: string; phone_enc: string }>(t.database.db, sql`SELECT id, phone_enc FROM users WHERE username = ${username}`);
@@ -49,7 +66,14 @@ describe('account administration', () => {
       { username: 'x.one', kind: 'staff', roles: [{ role: 'specialist' }] },
       { username: 'x.two', kind: 'citizen', roles: [{ role: 'citizen', agencyCode: 'TTPVHCC' }] },
       { username: 'x.three', kind: 'staff', roles: [{ role: 'leader', agencyCode: 'KHONG-CO' }] },
-      { username: 'x.four', kind: 'staff', roles: [{ role: 'leader', agencyCode: 'TTPVHCC' }, { role: 'leader', agencyCode: 'STP' }] },
+      {
+        username: 'x.four',
+        kind: 'staff',
+        roles: [
+          { role: 'leader', agencyCode: 'TTPVHCC' },
+          { role: 'leader', agencyCode: 'STP' },
+        ],
+      },
       { username: 'x.five', kind: 'citizen', roles: [{ role: 'admin' }] },
     ];
     for (const c of cases) {
@@ -57,12 +81,22 @@ describe('account administration', () => {
       expect(r.status, c.username).toBe(422);
       expect(r.json.code).toBe('USER_ROLES_INVALID');
     }
-    const weak = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...base, username: 'x.six', kind: 'citizen', password: 'short', roles: [] } });
+    const weak = await t.request({
+      method: 'POST',
+      url: '/api/v1/users',
+      as: 'admin.lan',
+      payload: { ...base, username: 'x.six', kind: 'citizen', password: 'short', roles: [] },
+    });
     expect(weak.status).toBe(422);
   });
 
   it('changes roles and deactivates accounts; a deactivated account cannot sign in', async () => {
-    const put = await t.request({ method: 'PUT', url: '/api/v1/users/officer.khanh/roles', as: 'admin.lan', payload: { roles: [{ role: 'leader', agencyCode: 'TTPVHCC-13669' }] } });
+    const put = await t.request({
+      method: 'PUT',
+      url: '/api/v1/users/officer.khanh/roles',
+      as: 'admin.lan',
+      payload: { roles: [{ role: 'leader', agencyCode: 'TTPVHCC-13669' }] },
+    });
     expect(put.status).toBe(204);
     const list = await t.request({ method: 'GET', url: '/api/v1/users?role=leader&agency=TTPVHCC-13669', as: 'admin.lan' });
     expect(list.json.map((u: { username: string }) => u.username)).toContain('officer.khanh');
@@ -75,15 +109,37 @@ describe('account administration', () => {
 });
 
 describe('agency administration', () => {
-  const agency = { name: 'Trung tâm Phục vụ hành chính công xã Thử', shortName: 'TTPVHCC xã Thử', identityCode: '000.09.99.H37', parentCode: null, unitCode: '13669', kind: 'service_centre' };
+  const agency = {
+    name: 'Trung tâm Phục vụ hành chính công xã Thử',
+    shortName: 'TTPVHCC xã Thử',
+    identityCode: '000.09.99.H37',
+    parentCode: null,
+    unitCode: '13669',
+    kind: 'service_centre',
+  };
   it('creates and updates agencies, refusing unknown parents, cycles and taken identity codes', async () => {
     expect((await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'specialist.giang', payload: agency })).status).toBe(403);
     const created = await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'admin.lan', payload: agency });
     expect(created.status).toBe(201);
     const updated = await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'admin.lan', payload: { ...agency, parentCode: 'UBND-13669' } });
     expect(updated.status).toBe(200);
-    expect((await t.request({ method: 'GET', url: '/api/v1/agencies' })).json.some((a: { code: string; name: string }) => a.code === 'TTPVHCC-THU' && a.name === agency.name)).toBe(true);
-    const cycle = await t.request({ method: 'PUT', url: '/api/v1/agencies/UBND-13669', as: 'admin.lan', payload: { ...agency, name: 'Ủy ban nhân dân phường Nam Định', identityCode: (await t.request({ method: 'GET', url: '/api/v1/agencies' })).json.find((a: { code: string }) => a.code === 'UBND-13669').identityCode, parentCode: 'TTPVHCC-THU', kind: 'commune_committee' } });
+    expect(
+      (await t.request({ method: 'GET', url: '/api/v1/agencies' })).json.some(
+        (a: { code: string; name: string }) => a.code === 'TTPVHCC-THU' && a.name === agency.name,
+      ),
+    ).toBe(true);
+    const cycle = await t.request({
+      method: 'PUT',
+      url: '/api/v1/agencies/UBND-13669',
+      as: 'admin.lan',
+      payload: {
+        ...agency,
+        name: 'Ủy ban nhân dân phường Nam Định',
+        identityCode: (await t.request({ method: 'GET', url: '/api/v1/agencies' })).json.find((a: { code: string }) => a.code === 'UBND-13669').identityCode,
+        parentCode: 'TTPVHCC-THU',
+        kind: 'commune_committee',
+      },
+    });
     expect(cycle.status).toBe(422);
     const noParent = await t.request({ method: 'PUT', url: '/api/v1/agencies/TTPVHCC-THU', as: 'admin.lan', payload: { ...agency, parentCode: 'KHONG-CO' } });
     expect(noParent.status).toBe(422);
@@ -108,7 +164,10 @@ describe('a role counts only in the agencies its own grant reaches', () => {
       ],
     };
     expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body })).status).toBe(201);
-    const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+    const d = await submittedDossier(t, 'citizen.an', {
+      procedureCode: '1.001776',
+      applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+    });
     const seen = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'mixed.nhung' });
     expect(seen.status).toBe(200);
     expect(seen.json.receivingAgency.code).toBe('TTPVHCC');
@@ -125,9 +184,14 @@ describe('a role counts only in the agencies its own grant reaches', () => {
     const leaderAction = asLeader.json.allowedActions.includes('approve') ? 'approve' : 'forward';
     expect(asLeader.json.allowedActions).toContain(leaderAction);
     // A desk action on it is still refused.
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: 'return_result' } })).status).toBe(403);
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: 'return_result' } })).status,
+    ).toBe(403);
     // The worklist's "mine": the provincial dossier at the leader step, not one waiting at the provincial desk.
-    const e = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+    const e = await submittedDossier(t, 'citizen.an', {
+      procedureCode: '1.001776',
+      applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+    });
     await act(e.code, 'reception.dung', { action: 'receive' });
     const web = webClient(() => t);
     const { cookie } = await web.signIn('mixed.nhung');
@@ -135,6 +199,8 @@ describe('a role counts only in the agencies its own grant reaches', () => {
     expect(mine.status).toBe(200);
     expect(mine.body).toContain(d.code);
     expect(mine.body).not.toContain(e.code);
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: leaderAction } })).status).toBe(200);
+    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'mixed.nhung', payload: { action: leaderAction } })).status).toBe(
+      200,
+    );
   });
 });

@@ -27,7 +27,9 @@ describe('the chain the database builds', () => {
   it('is intact after migrations and the demo data, numbered 1..n without gaps', async () => {
     const v = await verifyAuditChain(t.database.db);
     expect(v.ok).toBe(true);
-    const [{ n, max }] = (await queryRows<{ n: number; max: number }>(t.database.db, sql`SELECT count(*)::int AS n, max(seq)::int AS max FROM audit_log`)) as [{ n: number; max: number }];
+    const [{ n, max }] = (await queryRows<{ n: number; max: number }>(t.database.db, sql`SELECT count(*)::int AS n, max(seq)::int AS max FROM audit_log`)) as [
+      { n: number; max: number },
+    ];
     expect(v.records).toBe(n);
     expect(max).toBe(n);
     expect(v.head?.seq).toBe(n);
@@ -52,7 +54,11 @@ describe('the chain the database builds', () => {
     expect(canonicalRecord(last).startsWith(expectedPrefix)).toBe(true);
     expect(last.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     const { createHash } = await import('node:crypto');
-    expect(last.hash).toBe(createHash('sha256').update(prev.hash + canonicalRecord(last), 'utf8').digest('hex'));
+    expect(last.hash).toBe(
+      createHash('sha256')
+        .update(prev.hash + canonicalRecord(last), 'utf8')
+        .digest('hex'),
+    );
     expect(chainHash(prev.hash, last)).toBe(last.hash);
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
   });
@@ -91,13 +97,17 @@ describe('the chain the database builds', () => {
       Array.from({ length: 40 }, (_, i) =>
         t.database.db.transaction(async (tx) => {
           for (const a of ['x', 'y']) {
-            await tx.execute(sql`INSERT INTO audit_nochain (at, action, target_id, ip, outcome, details, seq, hash) VALUES (now(), ${a}, ${String(i)}, '203.0.113.7', 'success', '{}', 0, '')`);
+            await tx.execute(
+              sql`INSERT INTO audit_nochain (at, action, target_id, ip, outcome, details, seq, hash) VALUES (now(), ${a}, ${String(i)}, '203.0.113.7', 'success', '{}', 0, '')`,
+            );
           }
         }),
       ),
     );
     const plainMs = performance.now() - started2;
-    console.log(`[audit-chain micro-measure, ${t.database.kind}] 40 concurrent transactions × 2 records: chained ${chainedMs.toFixed(0)} ms, unchained ${plainMs.toFixed(0)} ms`);
+    console.log(
+      `[audit-chain micro-measure, ${t.database.kind}] 40 concurrent transactions × 2 records: chained ${chainedMs.toFixed(0)} ms, unchained ${plainMs.toFixed(0)} ms`,
+    );
   });
 });
 
@@ -131,7 +141,10 @@ describe('tampering as the database owner', () => {
     expect(res.json).toMatchObject({ ok: false, firstBrokenId: victim.id, reason: 'hash_mismatch' });
     // The failed verification raised a critical security event, once however often it is asked.
     await t.request({ method: 'GET', url: api('/audit/verification'), as: 'admin.lan' });
-    const ev = await queryRows<{ severity: string; subject: string }>(t.database.db, sql`SELECT severity, subject FROM security_events WHERE rule = 'audit.chain_broken'`);
+    const ev = await queryRows<{ severity: string; subject: string }>(
+      t.database.db,
+      sql`SELECT severity, subject FROM security_events WHERE rule = 'audit.chain_broken'`,
+    );
     expect(ev).toEqual([{ severity: 'critical', subject: String(victim.id) }]);
   });
 
@@ -144,20 +157,24 @@ describe('tampering as the database owner', () => {
     expect(v.records).toBe(6);
   });
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)('npm run audit:verify (the verify-audit command) exits 1 and names the broken record', async () => {
-    const rows = await readChain(t.database.db, 0, 100_000);
-    const exec = promisify(execFile);
-    const run = exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify-audit'], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      env: { ...process.env, DATABASE_URL: t.databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    });
-    const err = (await run.then(
-      () => null,
-      (e: { code: number; stdout: string }) => e,
-    )) as { code: number; stdout: string } | null;
-    expect(err?.code).toBe(1);
-    expect(JSON.parse(err!.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: false, firstBrokenId: rows[5]!.id });
-  }, 60_000);
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'npm run audit:verify (the verify-audit command) exits 1 and names the broken record',
+    async () => {
+      const rows = await readChain(t.database.db, 0, 100_000);
+      const exec = promisify(execFile);
+      const run = exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify-audit'], {
+        cwd: path.resolve(import.meta.dirname, '..'),
+        env: { ...process.env, DATABASE_URL: t.databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+      });
+      const err = (await run.then(
+        () => null,
+        (e: { code: number; stdout: string }) => e,
+      )) as { code: number; stdout: string } | null;
+      expect(err?.code).toBe(1);
+      expect(JSON.parse(err!.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: false, firstBrokenId: rows[5]!.id });
+    },
+    60_000,
+  );
 });
 
 describe('PostgreSQL roles (scripts/db-roles.sql)', () => {
@@ -165,7 +182,10 @@ describe('PostgreSQL roles (scripts/db-roles.sql)', () => {
   async function privileged(): Promise<pg.Client | null> {
     if (!t.databaseUrl) return null;
     const dbName = new URL(t.databaseUrl).pathname.slice(1);
-    const socket = process.env.PG_TEMP_DIR && process.env.PG_TEMP_PORT ? { host: process.env.PG_TEMP_DIR, port: Number(process.env.PG_TEMP_PORT), user: 'postgres', database: dbName } : null;
+    const socket =
+      process.env.PG_TEMP_DIR && process.env.PG_TEMP_PORT
+        ? { host: process.env.PG_TEMP_DIR, port: Number(process.env.PG_TEMP_PORT), user: 'postgres', database: dbName }
+        : null;
     const candidates: pg.ClientConfig[] = [...(socket ? [socket] : []), { connectionString: t.databaseUrl }];
     for (const config of candidates) {
       const c = new pg.Client(config);
@@ -202,7 +222,15 @@ describe('PostgreSQL roles (scripts/db-roles.sql)', () => {
         await c.query(`INSERT INTO audit_log (at, action, outcome) VALUES (now(), 'test.app_role', 'success')`);
         expect((await c.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'test.app_role'`)).rows[0].n).toBe(1);
         await c.query(`UPDATE settings SET value = value WHERE false`); // ordinary tables stay writable
-        for (const q of [`UPDATE audit_log SET outcome = 'failure'`, `DELETE FROM audit_log`, `TRUNCATE audit_log`, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`, `UPDATE dossier_history SET note = 'x'`, `UPDATE security_events SET severity = 'low'`, `CREATE TABLE audit_copy (x int)`]) {
+        for (const q of [
+          `UPDATE audit_log SET outcome = 'failure'`,
+          `DELETE FROM audit_log`,
+          `TRUNCATE audit_log`,
+          `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`,
+          `UPDATE dossier_history SET note = 'x'`,
+          `UPDATE security_events SET severity = 'low'`,
+          `CREATE TABLE audit_copy (x int)`,
+        ]) {
           await expect(c.query(q), q).rejects.toThrow(/permission denied|must be owner/);
         }
       } finally {

@@ -23,12 +23,25 @@ async function login(username: string): Promise<string> {
   return r.json.token as string;
 }
 const me = (authorization: string) => t.request({ method: 'GET', url: '/api/v1/me', headers: { authorization } });
-const patchUser = (username: string, payload: Record<string, unknown>) => t.request({ method: 'PATCH', url: `/api/v1/users/${username}`, as: 'admin.lan', payload });
+const patchUser = (username: string, payload: Record<string, unknown>) =>
+  t.request({ method: 'PATCH', url: `/api/v1/users/${username}`, as: 'admin.lan', payload });
 const userId = async (username: string) => (await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM users WHERE username = ${username}`))[0]!.id;
 const liveSessions = async (username: string) =>
-  Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = ${username} AND s.revoked_at IS NULL AND s.expires_at > now()`))[0]!.n);
+  Number(
+    (
+      await queryRows<{ n: number }>(
+        t.database.db,
+        sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = ${username} AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      )
+    )[0]!.n,
+  );
 const updateAudits = async (id: string) =>
-  (await queryRows<{ details: Record<string, unknown> }>(t.database.db, sql`SELECT details FROM audit_log WHERE action = 'user.update' AND target_id = ${id} ORDER BY id`)).map((r) => r.details);
+  (
+    await queryRows<{ details: Record<string, unknown> }>(
+      t.database.db,
+      sql`SELECT details FROM audit_log WHERE action = 'user.update' AND target_id = ${id} ORDER BY id`,
+    )
+  ).map((r) => r.details);
 
 async function newCitizen(username: string): Promise<void> {
   const body = { username, displayName: 'Người Thử Phiên', password: DEMO_PASSWORD, kind: 'citizen', roles: [{ role: 'citizen' }] };
@@ -86,7 +99,10 @@ describe('deactivating an account ends its sessions', () => {
     // Signing in again gives a new, working session.
     const fresh = await login('phien.mot');
     expect((await me(`Bearer ${fresh}`)).status).toBe(200);
-    expect(await updateAudits(id)).toEqual([{ isActive: false, sessionsEnded: 2 }, { isActive: true, sessionsEnded: 0 }]);
+    expect(await updateAudits(id)).toEqual([
+      { isActive: false, sessionsEnded: 2 },
+      { isActive: true, sessionsEnded: 0 },
+    ]);
   });
 
   it('leaves sessions alone when the account is only renamed or reactivated while active', async () => {

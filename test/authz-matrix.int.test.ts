@@ -77,18 +77,35 @@ describe('the authorization matrix', () => {
       method: 'POST',
       url: '/api/v1/dossiers',
       as: 'citizen.an',
-      payload: { procedureCode: code, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form, receivingAgencyCode: 'TTPVHCC' },
+      payload: {
+        procedureCode: code,
+        applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+        form,
+        receivingAgencyCode: 'TTPVHCC',
+      },
     });
     expect(d.status, d.body).toBe(201);
     for (const c of def.components.filter((x) => x.required)) {
-      const up = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.json.id}/files`, as: 'citizen.an', ...multipart({ component: c.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+      const up = await t.request({
+        method: 'POST',
+        url: `/api/v1/dossiers/${d.json.id}/files`,
+        as: 'citizen.an',
+        ...multipart({ component: c.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
+      });
       expect(up.status, up.body).toBe(201);
     }
     const sub = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.json.id}/submit`, as: 'citizen.an' });
     expect(sub.status, sub.body).toBe(200);
     const id = d.json.id as string;
     const fileId = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${id}`, as: 'citizen.an' })).json.files[0].fileId as string;
-    const reads = [`/api/v1/dossiers/${id}`, `/api/v1/dossiers/${id}/history`, `/api/v1/dossiers/${id}/files/${fileId}`, `/api/v1/dossiers/${id}/documents`, `/api/v1/dossiers/${id}/payments`, `/api/v1/dossiers/${id}/notifications`];
+    const reads = [
+      `/api/v1/dossiers/${id}`,
+      `/api/v1/dossiers/${id}/history`,
+      `/api/v1/dossiers/${id}/files/${fileId}`,
+      `/api/v1/dossiers/${id}/documents`,
+      `/api/v1/dossiers/${id}/payments`,
+      `/api/v1/dossiers/${id}/notifications`,
+    ];
     for (const url of reads) {
       expect((await t.request({ method: 'GET', url, as: 'citizen.an' })).status, `${url} as the applicant`).toBe(200);
       expect((await t.request({ method: 'GET', url, as: 'reception.dung' })).status, `${url} as the desk`).toBe(200);
@@ -127,12 +144,13 @@ describe('the authorization matrix', () => {
           if (res.status !== 401) failures.push(`${key} as ${who}: expected 401 (no signature), got ${res.status}`);
           continue;
         }
-        if (ok && (res.status === 401 || (res.status === 403 && code === 'ROLE_REQUIRED'))) failures.push(`${key} as ${who}: allowed by the matrix, got ${res.status} ${code}`);
+        if (ok && (res.status === 401 || (res.status === 403 && code === 'ROLE_REQUIRED')))
+          failures.push(`${key} as ${who}: allowed by the matrix, got ${res.status} ${code}`);
         if (!ok && !persona.username && res.status !== 401) failures.push(`${key} as anonymous: expected 401, got ${res.status}`);
-        if (!ok && persona.username && !(res.status === 403 && code === 'ROLE_REQUIRED')) failures.push(`${key} as ${who}: expected 403 ROLE_REQUIRED, got ${res.status} ${code}`);
+        if (!ok && persona.username && !(res.status === 403 && code === 'ROLE_REQUIRED'))
+          failures.push(`${key} as ${who}: expected 403 ROLE_REQUIRED, got ${res.status} ${code}`);
       }
     }
     expect(failures).toEqual([]);
   }, 600_000);
-
 });

@@ -36,7 +36,11 @@ afterAll(async () => {
 async function call(base: string, method: string, p: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${p}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined && !(body instanceof Buffer) ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined && !(body instanceof Buffer) ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : body instanceof Buffer ? new Uint8Array(body) : JSON.stringify(body),
   });
   const text = await res.text();
@@ -85,7 +89,22 @@ describe('crash recovery', () => {
     const def = (await call(base, 'GET', `/api/v1/procedures/${PROCEDURE}`, null)).json.definition;
     const form: Record<string, unknown> = {};
     for (const f of def.form.filter((x: { required: boolean }) => x.required)) {
-      form[f.key] = f.type === 'select' ? f.options[0].value : f.type === 'checkbox' ? true : f.type === 'number' ? (f.min ?? 1) : f.type === 'date' ? '2020-01-01' : f.type === 'id_number' ? '036090001234' : f.type === 'unit_code' ? '13669' : f.type === 'phone' ? '0912345678' : 'Nguyễn Văn An';
+      form[f.key] =
+        f.type === 'select'
+          ? f.options[0].value
+          : f.type === 'checkbox'
+            ? true
+            : f.type === 'number'
+              ? (f.min ?? 1)
+              : f.type === 'date'
+                ? '2020-01-01'
+                : f.type === 'id_number'
+                  ? '036090001234'
+                  : f.type === 'unit_code'
+                    ? '13669'
+                    : f.type === 'phone'
+                      ? '0912345678'
+                      : 'Nguyễn Văn An';
     }
     const component = def.components.find((c: { required: boolean }) => c.required).code;
     const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
@@ -99,7 +118,10 @@ describe('crash recovery', () => {
         try {
           if (o.oneRequest) {
             const whole = submissionBody({ procedureCode: PROCEDURE, applicant, form }, component, o.pdf);
-            const r = await call(base, 'POST', '/api/v1/dossiers/submissions', token, whole.payload, { 'content-type': whole.contentType, 'idempotency-key': o.key });
+            const r = await call(base, 'POST', '/api/v1/dossiers/submissions', token, whole.payload, {
+              'content-type': whole.contentType,
+              'idempotency-key': o.key,
+            });
             if (r.status !== 201) return;
             expect(r.json.files[0].sha256).toBe(sha(o.pdf));
             Object.assign(o, { id: r.json.id, fileSha: r.json.files[0].sha256, code: r.json.code });
@@ -142,7 +164,9 @@ describe('crash recovery', () => {
       if (o.fileSha) {
         const file = d.json.files.find((f: { sha256: string }) => f.sha256 === o.fileSha);
         expect(file, `file of ${o.key} (${o.id}) after restart: ${JSON.stringify(d.json.files)} version ${d.json.version}`).toBeTruthy();
-        const bytes = Buffer.from(await (await fetch(`${base2}/api/v1/dossiers/${o.id}/files/${file.fileId}`, { headers: { authorization: `Bearer ${token2}` } })).arrayBuffer());
+        const bytes = Buffer.from(
+          await (await fetch(`${base2}/api/v1/dossiers/${o.id}/files/${file.fileId}`, { headers: { authorization: `Bearer ${token2}` } })).arrayBuffer(),
+        );
         expect(sha(bytes)).toBe(o.fileSha);
       }
       if (o.code) expect(d.json).toMatchObject({ code: o.code, status: 'submitted' });

@@ -17,7 +17,9 @@ describe('queryNamed on PGlite', () => {
       expect(first).toEqual([{ id: tricky[0]!.id, s: tricky[0]!.s, n: 3, at: new Date('2026-11-27T03:00:00Z'), flag: true }]);
       // Again under the same name, other values: the prepared statement is reused.
       expect((await run([{ ...tricky[0], n: 4 }], null))[0]).toMatchObject({ n: 4, flag: null });
-      const prepared = (await database.db.execute(sql`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'client_test_items'`)) as unknown as { rows: { n: number }[] };
+      const prepared = (await database.db.execute(sql`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'client_test_items'`)) as unknown as {
+        rows: { n: number }[];
+      };
       expect(prepared.rows[0]!.n).toBe(1);
     } finally {
       await database.close();

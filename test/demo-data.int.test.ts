@@ -85,7 +85,10 @@ describe('a default demo load', () => {
   });
 
   it('has recent drafts of the demo applicants, without a code, that only their applicant sees', async () => {
-    const accounts = await queryRows<{ id: string; username: string }>(t.database.db, sql`SELECT id, username FROM users WHERE username IN ('citizen.an', 'citizen.binh', 'business.cuong')`);
+    const accounts = await queryRows<{ id: string; username: string }>(
+      t.database.db,
+      sql`SELECT id, username FROM users WHERE username IN ('citizen.an', 'citizen.binh', 'business.cuong')`,
+    );
     const owner = new Map(accounts.map((a) => [a.id, a.username]));
     const drafts = rows.filter((r) => r.status === 'draft');
     expect(new Set(drafts.map((d) => owner.get(d.created_by)))).toEqual(new Set(['citizen.an', 'citizen.binh', 'business.cuong']));
@@ -142,13 +145,25 @@ describe('a default demo load', () => {
   });
 
   it('leaves the counters at the last number of each agency and day, so a live submission takes the next', async () => {
-    const counters = await queryRows<{ agency_id: string; day: string; last_seq: number }>(t.database.db, sql`SELECT agency_id, day::text AS day, last_seq FROM dossier_code_counters`);
+    const counters = await queryRows<{ agency_id: string; day: string; last_seq: number }>(
+      t.database.db,
+      sql`SELECT agency_id, day::text AS day, last_seq FROM dossier_code_counters`,
+    );
     const issued = new Map<string, number>();
-    for (const r of rows) if (r.code) issued.set(`${r.receiving_agency_id}|${vnDate(r.submitted_at!)}`, (issued.get(`${r.receiving_agency_id}|${vnDate(r.submitted_at!)}`) ?? 0) + 1);
+    for (const r of rows)
+      if (r.code)
+        issued.set(`${r.receiving_agency_id}|${vnDate(r.submitted_at!)}`, (issued.get(`${r.receiving_agency_id}|${vnDate(r.submitted_at!)}`) ?? 0) + 1);
     expect(new Map(counters.map((c) => [`${c.agency_id}|${c.day}`, c.last_seq]))).toEqual(issued);
 
-    const live = await submittedDossier(t, 'reception.dung', { procedureCode: '1.001193', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' } });
-    const [d] = await queryRows<{ receiving_agency_id: string; submitted_at: Date }>(t.database.db, sql`SELECT receiving_agency_id, submitted_at FROM dossiers WHERE id = ${live.id}`);
+    const live = await submittedDossier(t, 'reception.dung', {
+      procedureCode: '1.001193',
+      channel: 'in_person',
+      applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' },
+    });
+    const [d] = await queryRows<{ receiving_agency_id: string; submitted_at: Date }>(
+      t.database.db,
+      sql`SELECT receiving_agency_id, submitted_at FROM dossiers WHERE id = ${live.id}`,
+    );
     const before = issued.get(`${d!.receiving_agency_id}|${vnDate(new Date(d!.submitted_at))}`) ?? 0;
     expect(live.code.slice(-4)).toBe(String(before + 1).padStart(4, '0'));
   });
@@ -157,7 +172,13 @@ describe('a default demo load', () => {
 describe('a demo load at any time of day', () => {
   // Smaller loads at awkward instants on an empty province, each rolled back: Monday before office
   // hours, Sunday night, the Tết holiday, National Day, Friday after closing.
-  const instants = ['2026-11-23T07:00:00+07:00', '2026-11-22T23:00:00+07:00', '2027-02-10T10:00:00+07:00', '2026-09-02T08:00:00+07:00', '2026-11-27T17:30:00+07:00'];
+  const instants = [
+    '2026-11-23T07:00:00+07:00',
+    '2026-11-22T23:00:00+07:00',
+    '2027-02-10T10:00:00+07:00',
+    '2026-09-02T08:00:00+07:00',
+    '2026-11-27T17:30:00+07:00',
+  ];
   const ROLLBACK = 'rollback';
   let u: TestApp;
   beforeAll(async () => {
@@ -170,7 +191,10 @@ describe('a demo load at any time of day', () => {
     await u.database.db
       .transaction(async (tx) => {
         expect(await generateDemoDossiers(tx, u.files, { count: EXTRAS_FROM, now: new Date(at), seed, keyring: u.app.keyring })).toBe(EXTRAS_FROM);
-        const rows = await queryRows<{ s: string }>(tx, sql`SELECT concat_ws(' ', code, status, procedure_code, submitted_at, created_at) AS s FROM dossiers ORDER BY 1`);
+        const rows = await queryRows<{ s: string }>(
+          tx,
+          sql`SELECT concat_ws(' ', code, status, procedure_code, submitted_at, created_at) AS s FROM dossiers ORDER BY 1`,
+        );
         out = { counts: await statusCounts(tx), rows: rows.map((r) => r.s) };
         throw new Error(ROLLBACK);
       })

@@ -56,12 +56,22 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(saved.status).toBe(200);
     for (const c of def.components.filter((c) => c.required)) expect((await upload(draft.json.id, c.code)).status).toBe(201);
 
-    const sub = await t.request({ method: 'POST', url: `/api/v1/dossiers/${draft.json.id}/submit`, as: 'citizen.an', headers: { 'idempotency-key': 'submit-key-0001' } });
+    const sub = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${draft.json.id}/submit`,
+      as: 'citizen.an',
+      headers: { 'idempotency-key': 'submit-key-0001' },
+    });
     expect(sub.status).toBe(200);
     expect(sub.json).toMatchObject({ status: 'submitted', nationalStatus: 1 });
     expect(sub.json.code).toMatch(/^000\.00\.01\.H37-\d{6}-\d{4}$/);
     const code: string = sub.json.code;
-    const again = await t.request({ method: 'POST', url: `/api/v1/dossiers/${draft.json.id}/submit`, as: 'citizen.an', headers: { 'idempotency-key': 'submit-key-0001' } });
+    const again = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${draft.json.id}/submit`,
+      as: 'citizen.an',
+      headers: { 'idempotency-key': 'submit-key-0001' },
+    });
     expect(again.status).toBe(200);
     expect(again.json.code).toBe(code);
 
@@ -70,7 +80,9 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(rec.status).toBe(200);
     expect(rec.json).toMatchObject({ status: 'received', nationalStatus: 2 });
     expect(rec.json.dueAt).toMatch(/\+07:00$/);
-    const giang = (await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=specialist', as: 'reception.dung' })).json.find((s: { username: string }) => s.username === 'specialist.giang');
+    const giang = (await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=specialist', as: 'reception.dung' })).json.find(
+      (s: { username: string }) => s.username === 'specialist.giang',
+    );
     const asg = await act(code, 'reception.dung', { action: 'assign', assigneeId: giang.id });
     expect(asg.json).toMatchObject({ status: 'in_progress', nationalStatus: 4, assigneeId: giang.id });
 
@@ -94,14 +106,27 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(ret.json).toMatchObject({ status: 'returned', nationalStatus: 10 });
 
     // The applicant rates once.
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/rating`, as: 'citizen.an', payload: { rating: 'very_satisfied', comment: 'Nhanh' } })).status).toBe(204);
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/rating`, as: 'citizen.an', payload: { rating: 'very_satisfied', comment: 'Nhanh' } }))
+        .status,
+    ).toBe(204);
     const twice = await t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/rating`, as: 'citizen.an', payload: { rating: 'satisfied' } });
     expect(twice.status).toBe(409);
     expect(twice.json.code).toBe('DOSSIER_ALREADY_RATED');
 
     // The history has every step, in order, the file added for the supplement included.
     const h = await t.request({ method: 'GET', url: `/api/v1/dossiers/${code}/history`, as: 'citizen.an' });
-    expect(h.json.map((e: { action: string }) => e.action).slice(0, 9)).toEqual(['create', 'submit', 'receive', 'assign', 'request_supplement', 'attach_file', 'supplement', 'receive', 'forward']);
+    expect(h.json.map((e: { action: string }) => e.action).slice(0, 9)).toEqual([
+      'create',
+      'submit',
+      'receive',
+      'assign',
+      'request_supplement',
+      'attach_file',
+      'supplement',
+      'receive',
+      'forward',
+    ]);
     expect(h.json[5]).toMatchObject({ actor: { role: 'applicant' }, fromStatus: 'supplement_requested', toStatus: 'supplement_requested' });
     expect(h.json.at(-1).action).toBe('rate');
 
@@ -145,7 +170,12 @@ describe('the dossier lifecycle over HTTP', () => {
   it('issues unique, gap-free codes under concurrent submissions', async () => {
     const drafts = [];
     for (let i = 0; i < 12; i++) {
-      const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: CODE, applicant, form: validForm(def) } });
+      const c = await t.request({
+        method: 'POST',
+        url: '/api/v1/dossiers',
+        as: 'citizen.an',
+        payload: { procedureCode: CODE, applicant, form: validForm(def) },
+      });
       for (const comp of def.components.filter((x) => x.required)) await upload(c.json.id, comp.code);
       drafts.push(c.json.id as string);
     }
@@ -160,7 +190,9 @@ describe('the dossier lifecycle over HTTP', () => {
     const payload = { procedureCode: CODE, applicant, form: validForm(def) };
     const key = (i: number) => ({ 'idempotency-key': `group-create-${i % 8}` });
     // 20 requests at once, 8 distinct keys: 8 drafts, and each repeat answers its first's id.
-    const creates = await Promise.all(Array.from({ length: 20 }, (_, i) => t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload, headers: key(i) })));
+    const creates = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload, headers: key(i) })),
+    );
     expect(creates.filter((r) => r.status === 201)).toHaveLength(8);
     expect(creates.filter((r) => r.status === 200)).toHaveLength(12);
     creates.forEach((r, i) => expect(r.json.id).toBe(creates[i % 8]!.json.id));
@@ -169,7 +201,10 @@ describe('the dossier lifecycle over HTTP', () => {
       t.database.db,
       sql`SELECT d.id, (SELECT count(*)::int FROM dossier_history h WHERE h.dossier_id = d.id) AS h,
             (SELECT count(*)::int FROM audit_log a WHERE a.target_id = d.id::text AND a.action = 'dossier.create') AS a
-          FROM dossiers d WHERE d.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
+          FROM dossiers d WHERE d.id IN (${sql.join(
+            ids.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
     );
     expect(rows.map((r) => [r.h, r.a])).toEqual(ids.map(() => [1, 1]));
 
@@ -183,7 +218,10 @@ describe('the dossier lifecycle over HTTP', () => {
     const view = await t.request({ method: 'GET', url: `/api/v1/dossiers/${ids[0]}`, as: 'citizen.an' });
     expect(view.json.files.map((f: { fileId: string }) => f.fileId).sort()).toEqual(uploads.map((u) => u.fileId).sort());
     expect(view.json.version).toBe(1 + 6);
-    const attachAudits = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log WHERE target_id = ${ids[0]} AND action = 'dossier.file.attach'`);
+    const attachAudits = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM audit_log WHERE target_id = ${ids[0]} AND action = 'dossier.file.attach'`,
+    );
     expect(attachAudits[0]!.n).toBe(6);
   });
 
@@ -194,7 +232,13 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(a.status).toBe(201);
     expect(b.status).toBe(200);
     expect(b.json.id).toBe(a.json.id);
-    const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { ...payload, form: { ho_ten_tre: 'Khác' } }, headers: { 'idempotency-key': 'create-abc-123' } });
+    const c = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.an',
+      payload: { ...payload, form: { ho_ten_tre: 'Khác' } },
+      headers: { 'idempotency-key': 'create-abc-123' },
+    });
     expect(c.status).toBe(409);
     expect(c.json.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
@@ -202,7 +246,12 @@ describe('the dossier lifecycle over HTTP', () => {
   it('one Idempotency-Key sent at once to submit two different drafts submits one of them only', async () => {
     const drafts: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: CODE, applicant, form: validForm(def) } });
+      const c = await t.request({
+        method: 'POST',
+        url: '/api/v1/dossiers',
+        as: 'citizen.an',
+        payload: { procedureCode: CODE, applicant, form: validForm(def) },
+      });
       for (const comp of def.components.filter((x) => x.required)) expect((await upload(c.json.id, comp.code)).status).toBe(201);
       drafts.push(c.json.id);
     }
@@ -210,7 +259,10 @@ describe('the dossier lifecycle over HTTP', () => {
     const answers = await Promise.all(drafts.map((id) => t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, as: 'citizen.an', headers })));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
     expect(answers.find((a) => a.status === 409)!.json.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const statuses = await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM dossiers WHERE id IN (${drafts[0]}::uuid, ${drafts[1]}::uuid) ORDER BY status`);
+    const statuses = await queryRows<{ status: string }>(
+      t.database.db,
+      sql`SELECT status FROM dossiers WHERE id IN (${drafts[0]}::uuid, ${drafts[1]}::uuid) ORDER BY status`,
+    );
     expect(statuses.map((r) => r.status)).toEqual(['draft', 'submitted']);
   });
 
@@ -220,10 +272,18 @@ describe('the dossier lifecycle over HTTP', () => {
     const r1 = await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/files`, as: 'citizen.an', ...fake });
     expect(r1.status).toBe(415);
     expect(r1.json.code).toBe('FILE_TYPE_NOT_ALLOWED');
-    const big = multipart({ component: def.components[0]!.code }, { name: 'big.pdf', type: 'application/pdf', data: Buffer.concat([SAMPLE_PDF, Buffer.alloc(11 * 1024 * 1024)]) });
+    const big = multipart(
+      { component: def.components[0]!.code },
+      { name: 'big.pdf', type: 'application/pdf', data: Buffer.concat([SAMPLE_PDF, Buffer.alloc(11 * 1024 * 1024)]) },
+    );
     const r2 = await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/files`, as: 'citizen.an', ...big });
     expect(r2.status).toBe(413);
-    const bad = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: CODE, applicant: { ...applicant, idNumber: '123' } } });
+    const bad = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.an',
+      payload: { procedureCode: CODE, applicant: { ...applicant, idNumber: '123' } },
+    });
     expect(bad.status).toBe(422);
     expect(bad.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'applicant.idNumber' })]));
   });
@@ -238,7 +298,10 @@ describe('catalogue and calendar over HTTP', () => {
   });
 
   it('computes due dates and the year calendar, and lets administrators set overrides', async () => {
-    const due = await t.request({ method: 'GET', url: `/api/v1/calendar/due-date?start=${encodeURIComponent('2026-02-13T16:00:00+07:00')}&value=1&unit=working_days` });
+    const due = await t.request({
+      method: 'GET',
+      url: `/api/v1/calendar/due-date?start=${encodeURIComponent('2026-02-13T16:00:00+07:00')}&value=1&unit=working_days`,
+    });
     expect(due.status).toBe(200);
     // Friday 13 Feb 2026, then Tết (16–20 Feb): one working day later is Monday 23 Feb 16:00.
     expect(due.json.dueAt).toBe('2026-02-23T16:00:00.000+07:00');

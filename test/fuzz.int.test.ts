@@ -117,7 +117,7 @@ function fromSchema(s: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
   return fc.oneof({ arbitrary: shaped(), weight: 4 }, { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 });
 }
 
-const asString = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+const asString = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 
 let operations: Operation[] = [];
 
@@ -140,7 +140,12 @@ beforeAll(async () => {
     sql`(SELECT code AS v FROM procedures ORDER BY code LIMIT 3) UNION ALL (SELECT id::text FROM users ORDER BY username LIMIT 3) UNION ALL (SELECT code FROM agencies ORDER BY code LIMIT 2)`,
   );
   known.push(...ids.map((r) => r.v));
-  const d = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Fuzz', idNumber: '036090001234' }, form: {} } });
+  const d = await t.request({
+    method: 'POST',
+    url: '/api/v1/dossiers',
+    as: 'citizen.an',
+    payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Fuzz', idNumber: '036090001234' }, form: {} },
+  });
   if (d.json?.id) known.push(d.json.id as string);
 }, 120_000);
 afterAll(async () => t?.close());
@@ -164,7 +169,9 @@ describe('API fuzz (fast-check, from the OpenAPI document)', () => {
         pathValues: fc.tuple(...op.params.filter((p) => p.in === 'path').map((p) => fromSchema(p.schema).map(asString)), fc.constant('')),
         query: fc.array(
           fc.tuple(
-            op.params.some((p) => p.in === 'query') ? fc.constantFrom(...op.params.filter((p) => p.in === 'query').map((p) => p.name)) : fc.string({ maxLength: 8 }),
+            op.params.some((p) => p.in === 'query')
+              ? fc.constantFrom(...op.params.filter((p) => p.in === 'query').map((p) => p.name))
+              : fc.string({ maxLength: 8 }),
             fc.oneof(...(op.params.filter((p) => p.in === 'query').map((p) => fromSchema(p.schema).map(asString)) as fc.Arbitrary<string>[]), weird),
           ),
           { maxLength: 4 },
@@ -192,7 +199,8 @@ describe('API fuzz (fast-check, from the OpenAPI document)', () => {
           ...(payload !== undefined ? { payload, headers: { 'content-type': 'application/json' } } : {}),
         });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        if (res.status >= 500) throw new Error(`${res.status} for ${as ?? 'anonymous'} ${op.method} ${url}?${qs} body=${String(payload).slice(0, 300)}: ${res.body.slice(0, 500)}`);
+        if (res.status >= 500)
+          throw new Error(`${res.status} for ${as ?? 'anonymous'} ${op.method} ${url}?${qs} body=${String(payload).slice(0, 300)}: ${res.body.slice(0, 500)}`);
         if (res.status >= 400) expect(String(res.headers['content-type']), `${op.method} ${url}`).toMatch(/^application\/problem\+json/);
       }),
       { seed, numRuns: Number(process.env.FUZZ_RUNS ?? 1500), interruptAfterTimeLimit: timeLimit, markInterruptAsFailure: false },

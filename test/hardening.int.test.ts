@@ -23,7 +23,12 @@ const nextAddress = () => `10.77.${Math.floor(++address / 250) % 250}.${(address
 
 /** A browser's GET (it asks for HTML). */
 async function get(url: string, cookie?: string): Promise<WebRes> {
-  const res = await t.app.inject({ method: 'GET', url, remoteAddress: nextAddress(), headers: { accept: 'text/html,application/xhtml+xml', ...(cookie ? { cookie } : {}) } });
+  const res = await t.app.inject({
+    method: 'GET',
+    url,
+    remoteAddress: nextAddress(),
+    headers: { accept: 'text/html,application/xhtml+xml', ...(cookie ? { cookie } : {}) },
+  });
   return { status: res.statusCode, body: res.body, headers: res.headers };
 }
 
@@ -42,7 +47,8 @@ const ROLES = ['citizen.an', 'business.cuong', 'reception.dung', 'specialist.gia
 const CSRF_MESSAGE = 'Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và gửi lại.';
 
 /** Not pages, or pages that would end the crawl's session or change its language. */
-const SKIP = /^\/(api\/|assets\/|lang\b|dang-xuat\b|auth\/oidc\b|metrics\b|\.well-known\/)|\.(pdf|png|svg|csv|xlsx|json|zip)(\?|$)|^\/tai-khoan\/du-lieu-ca-nhan/;
+const SKIP =
+  /^\/(api\/|assets\/|lang\b|dang-xuat\b|auth\/oidc\b|metrics\b|\.well-known\/)|\.(pdf|png|svg|csv|xlsx|json|zip)(\?|$)|^\/tai-khoan\/du-lieu-ca-nhan/;
 /** At most this many pages of one shape (ids and numbers replaced), and of one role. */
 const PER_SHAPE = 2;
 const PER_ROLE = 70;
@@ -53,7 +59,11 @@ const shapeOf = (url: string) =>
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id')
     .replace(/\d[\d.]*/g, 'n');
 
-const unescapeAttr = (s: string) => s.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+const unescapeAttr = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"');
 
 interface Page {
   url: string;
@@ -113,13 +123,19 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   // And one the desk filed and submitted, waiting to be received: its officer page always has
   // action forms (the 30 generated dossiers depend on the time of day the test runs).
-  const submitted = await submittedDossier(t, 'reception.dung', { procedureCode: '1.001193', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' } });
+  const submitted = await submittedDossier(t, 'reception.dung', {
+    procedureCode: '1.001193',
+    channel: 'in_person',
+    applicant: { type: 'citizen', fullName: 'Lò Văn Sơn', idNumber: '036188004455' },
+  });
   const waiting = `/can-bo/ho-so/${encodeURIComponent(submitted.code)}`;
   // One account with two-step verification on, so its account page shows both code forms.
   const enrol = await t.request({ method: 'POST', url: '/api/v1/me/totp/enrolment', as: 'specialist.giang' });
   expect(enrol.status).toBe(200);
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(enrol.json.secret as string), algorithm: 'SHA1', digits: 6, period: 30 });
-  expect((await t.request({ method: 'POST', url: '/api/v1/me/totp/confirmation', as: 'specialist.giang', payload: { code: totp.generate() } })).status).toBe(200);
+  expect((await t.request({ method: 'POST', url: '/api/v1/me/totp/confirmation', as: 'specialist.giang', payload: { code: totp.generate() } })).status).toBe(
+    200,
+  );
   const common = ['/', '/thu-tuc', '/tra-cuu', '/dang-nhap', '/ho-so', '/tai-khoan', '/khong-co-trang-nay'];
   await crawl(null, common);
   await crawl('citizen.an', [...common, `/ho-so/${created.json.id}`, `/ho-so/${created.json.id}/kiem-tra`, '/ho-so/moi?thu-tuc=1.001193']);
@@ -202,7 +218,8 @@ describe('security headers on every page', () => {
         if (seen.has(id)) problems.push(`${p.as ?? 'visitor'} ${p.url}: id "${id}" twice`);
         seen.add(id);
       }
-      for (const m of p.res.body.matchAll(/<label\b[^>]*\bfor="([^"]+)"/g)) if (!seen.has(m[1]!)) problems.push(`${p.as ?? 'visitor'} ${p.url}: label for "${m[1]}" has no control`);
+      for (const m of p.res.body.matchAll(/<label\b[^>]*\bfor="([^"]+)"/g))
+        if (!seen.has(m[1]!)) problems.push(`${p.as ?? 'visitor'} ${p.url}: label for "${m[1]}" has no control`);
     }
     expect([...new Set(problems)]).toEqual([]);
   });
@@ -216,7 +233,8 @@ describe('security headers on every page', () => {
     expect(wrong.body).toContain('Tên đăng nhập hoặc mật khẩu không đúng');
     expectHardened({ url: 'POST /dang-nhap (wrong)', as: null, res: wrong });
     let locked: WebRes = wrong;
-    for (let i = 0; i < 6 && locked.status !== 423; i++) locked = await postForm('/dang-nhap', { csrf, username: 'officer.khanh', password: `sai-${i}`, next: '/' }, pre);
+    for (let i = 0; i < 6 && locked.status !== 423; i++)
+      locked = await postForm('/dang-nhap', { csrf, username: 'officer.khanh', password: `sai-${i}`, next: '/' }, pre);
     expect(locked.status).toBe(423);
     expect(locked.headers['retry-after']).toMatch(/^\d+$/);
     expect(locked.body).toContain('Tài khoản tạm khoá do đăng nhập sai nhiều lần.');
@@ -234,7 +252,13 @@ describe('CSRF on every POST form', () => {
     const c = cookie ?? (f.as ? cookies[f.as] : undefined);
     if (!f.multipart) return postForm(f.action, fields, c);
     const m = multipart(fields, { name: 'a.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') });
-    const res = await t.app.inject({ method: 'POST', url: f.action, remoteAddress: nextAddress(), payload: m.payload, headers: { ...m.headers, accept: 'text/html', ...(c ? { cookie: c } : {}) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: f.action,
+      remoteAddress: nextAddress(),
+      payload: m.payload,
+      headers: { ...m.headers, accept: 'text/html', ...(c ? { cookie: c } : {}) },
+    });
     return { status: res.statusCode, body: res.body, headers: res.headers };
   };
 
@@ -276,13 +300,17 @@ describe('CSRF on every POST form', () => {
 
   it('a refused form changes nothing: sign-out, signing out other sessions, a correction request', async () => {
     const second = `tinhso_session=${(await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'citizen.binh', password: DEMO_PASSWORD } })).json.token}`;
-    const other = (await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'citizen.binh', password: DEMO_PASSWORD } })).json.token as string;
+    const other = (await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'citizen.binh', password: DEMO_PASSWORD } })).json
+      .token as string;
     expect((await postForm('/dang-xuat', { csrf: 'forged' }, second)).status).toBe(403);
     expect((await postForm('/tai-khoan/phien/dang-xuat-khac', {}, second)).status).toBe(403);
     expect((await postForm('/tai-khoan/yeu-cau-dinh-chinh', { csrf: 'forged', details: 'Sửa tên' }, second)).status).toBe(403);
     expect((await get('/tai-khoan', second)).status).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me/sessions', headers: { authorization: `Bearer ${other}` } })).statusCode).toBe(200);
-    const [n] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM data_requests d JOIN users u ON u.id = d.user_id WHERE u.username = 'citizen.binh'`);
+    const [n] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM data_requests d JOIN users u ON u.id = d.user_id WHERE u.username = 'citizen.binh'`,
+    );
     expect(Number(n!.n)).toBe(0);
     // With the right token the same correction request goes through (the refusal was the token).
     const payload = 'Sửa tên <script>alert(1)</script>"><img src=x onerror=alert(1)>';
@@ -302,7 +330,10 @@ describe('CSRF on every POST form', () => {
     const long = await postForm('/tai-khoan/yeu-cau-dinh-chinh', { csrf, details: 'a'.repeat(4001) }, second);
     expect(long.status).toBe(422);
     expect(long.body).toContain('Nội dung dài quá 4.000 ký tự, hãy rút gọn');
-    const [m] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM data_requests d JOIN users u ON u.id = d.user_id WHERE u.username = 'citizen.binh'`);
+    const [m] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM data_requests d JOIN users u ON u.id = d.user_id WHERE u.username = 'citizen.binh'`,
+    );
     expect(Number(m!.n)).toBe(1);
   });
 });
@@ -348,7 +379,10 @@ describe('cookies', () => {
       const lang = await prod.inject({ method: 'GET', url: '/lang?to=en&back=/' });
       const signedOut = await prod.inject({ method: 'GET', url: '/', headers: { cookie: 'tinhso_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
       const all = [...setCookies(page.headers), ...setCookies(res.headers), ...setCookies(lang.headers), ...setCookies(signedOut.headers)];
-      expect(all.map((c) => c.split('=')[0]), `${res.statusCode} ${all.join(' | ')}`).toEqual(expect.arrayContaining(['tinhso_csrf', 'tinhso_session', 'lang']));
+      expect(
+        all.map((c) => c.split('=')[0]),
+        `${res.statusCode} ${all.join(' | ')}`,
+      ).toEqual(expect.arrayContaining(['tinhso_csrf', 'tinhso_session', 'lang']));
       for (const c of all) expect(flags(c), c.split(';')[0]).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax']));
       // And its pages carry the same headers.
       expectHardened({ url: 'production /', as: null, res: { status: page.statusCode, body: page.body, headers: page.headers } });
@@ -388,7 +422,13 @@ describe('under /api/ every unknown or odd path answers problem+json (fuzz findi
   const cases = odd.map((u) => [u.length > 120 ? `${u.slice(0, 60)}… (${u.length} characters)` : u, u] as const);
   it.each(cases)('%s', async (_label, url) => {
     const token = await t.token('citizen.an');
-    for (const headers of [{}, { accept: 'text/html' }, { authorization: `Bearer ${token}` }, { authorization: 'Bearer not-a-real-token-aaaaaaaaaaaa', accept: 'text/html' }, { authorization: 'Basic Zm9vOmJhcg==', accept: 'text/html' }]) {
+    for (const headers of [
+      {},
+      { accept: 'text/html' },
+      { authorization: `Bearer ${token}` },
+      { authorization: 'Bearer not-a-real-token-aaaaaaaaaaaa', accept: 'text/html' },
+      { authorization: 'Basic Zm9vOmJhcg==', accept: 'text/html' },
+    ]) {
       for (const method of ['GET', 'POST', 'DELETE'] as const) {
         const res = await t.app.inject({ method, url, headers });
         const where = `${method} ${url} ${JSON.stringify(headers).slice(0, 60)}`;

@@ -157,7 +157,9 @@ export function multipartParts(fields: Record<string, string>, files: { field: s
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
   for (const file of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+    );
     parts.push(file.data, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
@@ -190,7 +192,10 @@ export async function submittedDossier(
   as: string,
   payload: { procedureCode: string; applicant: Record<string, unknown>; form?: Record<string, unknown>; channel?: string; smsConsent?: boolean },
 ): Promise<{ id: string; code: string; version: number }> {
-  const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${payload.procedureCode}` })).json.definition as { form: FormField[]; components: { code: string; required: boolean }[] };
+  const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${payload.procedureCode}` })).json.definition as {
+    form: FormField[];
+    components: { code: string; required: boolean }[];
+  };
   const step = (what: string, res: { status: number; body: string }, want: number) => {
     if (res.status !== want) throw new Error(`${what}: ${res.status} ${res.body}`);
   };

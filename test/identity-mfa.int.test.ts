@@ -32,7 +32,9 @@ const me = async (token: string) => (await t.app.inject({ method: 'GET', url: ap
 function wrongCode(secret: string, now = new Date()): string {
   const valid = new Set([-30_000, 0, 30_000].map((d) => totpCode(secret, new Date(now.getTime() + d))));
   for (let i = 0; ; i++) {
-    const c = String(123456 + i * 7919).padStart(6, '0').slice(-6);
+    const c = String(123456 + i * 7919)
+      .padStart(6, '0')
+      .slice(-6);
     if (!valid.has(c)) return c;
   }
 }
@@ -48,7 +50,12 @@ describe('second factor (TOTP) for leaders and administrators', () => {
   });
 
   it('once the setting requires it, the password answers a challenge with a new secret to enrol', async () => {
-    const set = await t.app.inject({ method: 'PUT', url: api('/settings/mfa_required_roles'), headers: bearer(adminToken), payload: { value: ['leader', 'admin'] } });
+    const set = await t.app.inject({
+      method: 'PUT',
+      url: api('/settings/mfa_required_roles'),
+      headers: bearer(adminToken),
+      payload: { value: ['leader', 'admin'] },
+    });
     expect(set.statusCode).toBe(200);
     expect(set.json().value).toEqual(['leader', 'admin']);
     const r = await login('leader.hoa');
@@ -58,10 +65,15 @@ describe('second factor (TOTP) for leaders and administrators', () => {
     expect(r.json.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     secret = r.json.enrolment.secret;
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(r.json.enrolment.otpauthUri).toBe(`otpauth://totp/T%E1%BB%89nh%20S%E1%BB%91:leader.hoa?issuer=T%E1%BB%89nh%20S%E1%BB%91&secret=${secret}&algorithm=SHA1&digits=6&period=30`);
+    expect(r.json.enrolment.otpauthUri).toBe(
+      `otpauth://totp/T%E1%BB%89nh%20S%E1%BB%91:leader.hoa?issuer=T%E1%BB%89nh%20S%E1%BB%91&secret=${secret}&algorithm=SHA1&digits=6&period=30`,
+    );
     expect(r.json.enrolment.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     // Stored encrypted, never in clear.
-    const [row] = await queryRows<{ secret_enc: string; confirmed_at: unknown }>(t.database.db, sql`SELECT t.secret_enc, t.confirmed_at FROM user_totp t JOIN users u ON u.id = t.user_id WHERE u.username = 'leader.hoa'`);
+    const [row] = await queryRows<{ secret_enc: string; confirmed_at: unknown }>(
+      t.database.db,
+      sql`SELECT t.secret_enc, t.confirmed_at FROM user_totp t JOIN users u ON u.id = t.user_id WHERE u.username = 'leader.hoa'`,
+    );
     expect(row!.secret_enc).toMatch(/^enc:v1:k1:/);
     expect(row!.secret_enc).not.toContain(secret);
     expect(row!.confirmed_at).toBeNull();
@@ -79,7 +91,10 @@ describe('second factor (TOTP) for leaders and administrators', () => {
     const again = await second(r.json.challenge, totpCode(secret, new Date()));
     expect(again.json.code).toBe('AUTH_CHALLENGE_INVALID');
     // Recovery codes are kept only as keyed hashes.
-    const hashes = await queryRows<{ code_hash: string }>(t.database.db, sql`SELECT code_hash FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.username = 'leader.hoa'`);
+    const hashes = await queryRows<{ code_hash: string }>(
+      t.database.db,
+      sql`SELECT code_hash FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.username = 'leader.hoa'`,
+    );
     expect(hashes).toHaveLength(10);
     for (const h of hashes) expect(recovery).not.toContain(h.code_hash);
   });
@@ -108,7 +123,12 @@ describe('second factor (TOTP) for leaders and administrators', () => {
       t.database.db,
       sql`SELECT action, outcome, details FROM audit_log WHERE action IN ('auth.login', 'auth.login.second_factor', 'mfa.totp.enrol', 'mfa.recovery_code.use') AND (details->>'username' = 'leader.hoa' OR action LIKE 'mfa.%') ORDER BY id`,
     );
-    expect(audit.filter((a) => a.action === 'auth.login' && a.outcome === 'success').map((a) => a.details.method)).toEqual(['password', 'password+totp', 'password+totp', 'password+recovery']);
+    expect(audit.filter((a) => a.action === 'auth.login' && a.outcome === 'success').map((a) => a.details.method)).toEqual([
+      'password',
+      'password+totp',
+      'password+totp',
+      'password+recovery',
+    ]);
     expect(audit.filter((a) => a.action === 'auth.login.second_factor').length).toBe(3);
     expect(audit.some((a) => a.action === 'mfa.totp.enrol')).toBe(true);
     expect(audit.find((a) => a.action === 'mfa.recovery_code.use')?.details.left).toBe(9);
@@ -169,7 +189,12 @@ describe('TOTP enrolment from the account (voluntary)', () => {
     expect(twice.json().code).toBe('MFA_ALREADY_ENROLLED');
     const r = await login('citizen.binh');
     expect(r.json.mfaRequired).toBe(true);
-    const off = await t.app.inject({ method: 'DELETE', url: api('/me/totp'), headers: bearer(token), payload: { code: totpCode(s, new Date(Date.now() + 30_000)) } });
+    const off = await t.app.inject({
+      method: 'DELETE',
+      url: api('/me/totp'),
+      headers: bearer(token),
+      payload: { code: totpCode(s, new Date(Date.now() + 30_000)) },
+    });
     expect(off.statusCode).toBe(204);
     expect((await login('citizen.binh')).json.mfaRequired).toBe(false);
   });
@@ -179,7 +204,12 @@ describe('TOTP enrolment from the account (voluntary)', () => {
     expect(r.json.mfaRequired).toBe(true);
     const s = await second(r.json.challenge, recovery[7]!);
     expect(s.status).toBe(200);
-    const codes = (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.username = 'leader.hoa' AND used_at IS NULL`))[0]!.n;
+    const codes = (
+      await queryRows<{ n: number }>(
+        t.database.db,
+        sql`SELECT count(*)::int AS n FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.username = 'leader.hoa' AND used_at IS NULL`,
+      )
+    )[0]!.n;
     expect(codes).toBe(7);
     const off = await t.app.inject({ method: 'DELETE', url: api('/me/totp'), headers: bearer(s.json.token), payload: { code: '000000' } });
     expect(off.statusCode).toBe(409);
@@ -215,7 +245,11 @@ describe('throttling and lockout', () => {
       t.database.db,
       sql`SELECT action, outcome, target_id, details FROM audit_log WHERE details->>'username' = 'business.cuong' ORDER BY id`,
     );
-    expect(audit.map((a) => `${a.action}:${a.outcome}`)).toEqual([...Array(5).fill('auth.login:failure'), 'auth.login.locked:failure', 'auth.login.refused:denied']);
+    expect(audit.map((a) => `${a.action}:${a.outcome}`)).toEqual([
+      ...Array(5).fill('auth.login:failure'),
+      'auth.login.locked:failure',
+      'auth.login.refused:denied',
+    ]);
     expect(audit[5]!.details.scope).toBe('account');
   });
 
@@ -240,7 +274,9 @@ describe('throttling and lockout', () => {
     // Nineteen failures recorded by other instances over the last ten minutes, on many accounts.
     const now = Date.now();
     for (let i = 0; i < 19; i++) {
-      await t.database.db.execute(sql`INSERT INTO auth_attempts (at, account_key, ip, factor, outcome) VALUES (${new Date(now - 600_000 + i * 30_000)}, ${`guess.${i}`}, ${ip}, 'password', 'failure')`);
+      await t.database.db.execute(
+        sql`INSERT INTO auth_attempts (at, account_key, ip, factor, outcome) VALUES (${new Date(now - 600_000 + i * 30_000)}, ${`guess.${i}`}, ${ip}, 'password', 'failure')`,
+      );
     }
     expect((await login('another.guess', 'x', ip)).status).toBe(401); // the twentieth
     const blocked = await login('citizen.an', DEMO_PASSWORD, ip);
@@ -250,7 +286,10 @@ describe('throttling and lockout', () => {
     expect(retry).toBeGreaterThan(880);
     expect(retry).toBeLessThanOrEqual(900);
     expect((await login('citizen.an', DEMO_PASSWORD, '10.30.0.2')).status).toBe(200);
-    const [locked] = await queryRows<{ target_type: string; target_id: string }>(t.database.db, sql`SELECT target_type, target_id FROM audit_log WHERE action = 'auth.login.locked' AND ip = ${ip}`);
+    const [locked] = await queryRows<{ target_type: string; target_id: string }>(
+      t.database.db,
+      sql`SELECT target_type, target_id FROM audit_log WHERE action = 'auth.login.locked' AND ip = ${ip}`,
+    );
     expect(locked).toEqual({ target_type: 'address', target_id: ip });
   });
 });
@@ -298,7 +337,9 @@ describe('sessions: list and revoke', () => {
     const all = await t.app.inject({ method: 'DELETE', url: api(`/users/${id}/sessions`), headers: bearer(adminToken) });
     expect(all.json().revoked).toBeGreaterThanOrEqual(2);
     for (const tok of more) expect(await me(tok)).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: api('/users/00000000-0000-7000-8000-000000000000/sessions'), headers: bearer(adminToken) })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: api('/users/00000000-0000-7000-8000-000000000000/sessions'), headers: bearer(adminToken) })).statusCode,
+    ).toBe(404);
     const audit = await queryRows<{ action: string }>(t.database.db, sql`SELECT action FROM audit_log WHERE action LIKE 'session.%' ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(['session.revoke', 'session.revoke_others', 'session.revoke', 'session.revoke_all']);
   });
@@ -348,7 +389,10 @@ describe('two-step verification from the account page', () => {
     expect(off.status).toBe(303);
     expect(off.headers.location).toBe('/tai-khoan?xong=tat');
     expect((await web.get('/tai-khoan?xong=tat', cookie)).body).toContain('Đã tắt xác thực hai bước.');
-    const actions = await queryRows<{ action: string }>(t.database.db, sql`SELECT a.action FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE u.username = 'officer.khanh' AND a.action LIKE 'mfa.%' ORDER BY a.id`);
+    const actions = await queryRows<{ action: string }>(
+      t.database.db,
+      sql`SELECT a.action FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE u.username = 'officer.khanh' AND a.action LIKE 'mfa.%' ORDER BY a.id`,
+    );
     expect(actions.map((a) => a.action)).toEqual(['mfa.totp.enrol', 'mfa.totp.disable']);
   });
 });
@@ -358,7 +402,9 @@ describe('housekeeping', () => {
     const { pruneSignInRecords } = await import('../src/modules/identity/identity.jobs.ts');
     const now = new Date();
     const old = new Date(now.getTime() - 2 * 86_400_000);
-    await t.database.db.execute(sql`INSERT INTO auth_attempts (at, account_key, ip, factor, outcome) VALUES (${old}, 'old.one', '10.9.9.9', 'password', 'failure'), (${old}, 'old.two', '10.9.9.9', 'password', 'failure')`);
+    await t.database.db.execute(
+      sql`INSERT INTO auth_attempts (at, account_key, ip, factor, outcome) VALUES (${old}, 'old.one', '10.9.9.9', 'password', 'failure'), (${old}, 'old.two', '10.9.9.9', 'password', 'failure')`,
+    );
     const [{ n: before }] = (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM auth_attempts`)) as [{ n: number }];
     const r = await pruneSignInRecords(t.database.db, now);
     expect(r.attempts).toBe(2);

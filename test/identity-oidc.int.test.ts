@@ -42,7 +42,13 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-oidc-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  idp = await startLocalIdp({ port: 0, clientId: 'tinhso', clientSecret: 'test-client-secret-0123456789', redirectUris: [`${base}/auth/oidc/callback`], idNumberClaim: 'personal_id' });
+  idp = await startLocalIdp({
+    port: 0,
+    clientId: 'tinhso',
+    clientSecret: 'test-client-secret-0123456789',
+    redirectUris: [`${base}/auth/oidc/callback`],
+    idNumberClaim: 'personal_id',
+  });
   const pg = process.env.TEST_DATABASE_URL ? await createPostgresDatabase(process.env.TEST_DATABASE_URL) : null;
   drop = pg?.drop;
   const config = loadConfig({
@@ -103,7 +109,12 @@ function browser() {
     const res = await fetch(url, {
       method,
       redirect: 'manual',
-      headers: { accept: 'text/html', 'user-agent': 'Mozilla/5.0 (test browser)', ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        accept: 'text/html',
+        'user-agent': 'Mozilla/5.0 (test browser)',
+        ...(cookie ? { cookie } : {}),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(body ? { body: body.toString() } : {}),
     });
     for (const c of res.headers.getSetCookie()) store(url, c);
@@ -131,9 +142,25 @@ async function deskFiledDossier(idNumber: string): Promise<string> {
   const def = (await app.inject({ method: 'GET', url: '/api/v1/procedures/1.001193' })).json().definition;
   const form: Record<string, unknown> = {};
   for (const f of def.form.filter((x: { required: boolean }) => x.required)) {
-    form[f.key] = f.type === 'select' ? f.options[0].value : f.type === 'checkbox' ? true : f.type === 'date' ? '2020-01-01' : f.type === 'id_number' ? idNumber : f.type === 'unit_code' ? '13669' : 'Phạm Minh Tuấn';
+    form[f.key] =
+      f.type === 'select'
+        ? f.options[0].value
+        : f.type === 'checkbox'
+          ? true
+          : f.type === 'date'
+            ? '2020-01-01'
+            : f.type === 'id_number'
+              ? idNumber
+              : f.type === 'unit_code'
+                ? '13669'
+                : 'Phạm Minh Tuấn';
   }
-  const created = await app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: auth, payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Phạm Minh Tuấn', idNumber }, form, channel: 'in_person' } });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/dossiers',
+    headers: auth,
+    payload: { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Phạm Minh Tuấn', idNumber }, form, channel: 'in_person' },
+  });
   expect(created.statusCode, created.body).toBe(201);
   const id = created.json().id as string;
   for (const c of def.components.filter((x: { required: boolean }) => x.required)) {
@@ -208,17 +235,33 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
 
     // A dossier created in the VNeID session is flagged; one created after a password sign-in is not.
     const create = (bearer: string) =>
-      fetch(`${base}/api/v1/dossiers`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify({ procedureCode: CODE, applicant, form: {} }) });
+      fetch(`${base}/api/v1/dossiers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ procedureCode: CODE, applicant, form: {} }),
+      });
     const viaVneid = await create(token);
     expect(viaVneid.status).toBe(201);
     const vneidId = ((await viaVneid.json()) as { id: string }).id;
-    const pw = (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'citizen.an', password: 'tinhso-demo' }) })).json()) as { token: string };
+    const pw = (await (
+      await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'citizen.an', password: 'tinhso-demo' }),
+      })
+    ).json()) as { token: string };
     const viaPassword = await create(pw.token);
     const passwordId = ((await viaPassword.json()) as { id: string }).id;
-    const flags = await queryRows<{ id: string; applicant_verified_by: string | null }>(database.db, sql`SELECT id, applicant_verified_by FROM dossiers WHERE id IN (${vneidId}, ${passwordId})`);
+    const flags = await queryRows<{ id: string; applicant_verified_by: string | null }>(
+      database.db,
+      sql`SELECT id, applicant_verified_by FROM dossiers WHERE id IN (${vneidId}, ${passwordId})`,
+    );
     expect(Object.fromEntries(flags.map((f) => [f.id, f.applicant_verified_by]))).toEqual({ [vneidId]: 'vneid', [passwordId]: null });
 
-    const audit = await queryRows<{ action: string; details: { method?: string } }>(database.db, sql`SELECT action, details FROM audit_log WHERE action IN ('auth.login', 'identity.link') ORDER BY id`);
+    const audit = await queryRows<{ action: string; details: { method?: string } }>(
+      database.db,
+      sql`SELECT action, details FROM audit_log WHERE action IN ('auth.login', 'identity.link') ORDER BY id`,
+    );
     expect(audit.map((a) => `${a.action}:${a.details.method ?? ''}`)).toEqual(['identity.link:', 'auth.login:vneid', 'auth.login:password']);
   });
 
@@ -230,7 +273,15 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
     expect(done.url.href).toBe(`${base}/`);
     // The ID number is stored encrypted, found by its keyed hash.
     const hash = idNumberHash(app.keyring, '036200009999');
-    const rows = await queryRows<{ id: string; username: string; display_name: string; kind: string; id_number_enc: string; password_hash: string | null; roles: string }>(
+    const rows = await queryRows<{
+      id: string;
+      username: string;
+      display_name: string;
+      kind: string;
+      id_number_enc: string;
+      password_hash: string | null;
+      roles: string;
+    }>(
       database.db,
       sql`SELECT u.id, u.username, u.display_name, u.kind, u.id_number_enc, u.password_hash, (SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles FROM users u WHERE u.id_number_hash = ${hash}`,
     );
@@ -253,7 +304,12 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
     const b = browser();
     const chooser = await b.go('GET', `${base}/auth/oidc/login?next=%2F`);
     const action = /<form method="post" action="([^"]+\/login)"/.exec(chooser.text)![1]!;
-    const atCallback = await b.go('POST', new URL(action, chooser.url).href, new URLSearchParams({ sub: 'vneid-demo-0002' }), (u) => u.pathname === '/auth/oidc/callback');
+    const atCallback = await b.go(
+      'POST',
+      new URL(action, chooser.url).href,
+      new URLSearchParams({ sub: 'vneid-demo-0002' }),
+      (u) => u.pathname === '/auth/oidc/callback',
+    );
     const callback = atCallback.stoppedAt!;
     expect(callback.searchParams.get('code')).toBeTruthy();
     const tampered = new URL(callback);
@@ -269,9 +325,15 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
     expect(replay.text).toContain('đã hết hạn hoặc không hợp lệ');
     expect(b.cookie('tinhso_session')).toBeUndefined();
     // No session was created for citizen.binh by any of this.
-    const [n] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'citizen.binh'`);
+    const [n] = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'citizen.binh'`,
+    );
     expect(n!.n).toBe(0);
-    const failures = await queryRows<{ details: { code: string } }>(database.db, sql`SELECT details FROM audit_log WHERE action = 'auth.login.vneid' AND outcome = 'failure'`);
+    const failures = await queryRows<{ details: { code: string } }>(
+      database.db,
+      sql`SELECT details FROM audit_log WHERE action = 'auth.login.vneid' AND outcome = 'failure'`,
+    );
     expect(failures.map((f) => f.details.code)).toContain('OIDC_FAILED');
   });
 

@@ -13,7 +13,12 @@ const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '03
 beforeAll(async () => {
   t = await createTestApp();
   const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${PROC}` })).json.definition;
-  const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: PROC, applicant, form: requiredAnswers(def.form) } });
+  const c = await t.request({
+    method: 'POST',
+    url: '/api/v1/dossiers',
+    as: 'citizen.an',
+    payload: { procedureCode: PROC, applicant, form: requiredAnswers(def.form) },
+  });
   expect(c.status).toBe(201);
   draftId = c.json.id;
 });
@@ -26,20 +31,42 @@ describe('a lone UTF-16 surrogate in JSON', () => {
   it('is refused with 422 problem+json before it reaches the database, signed in or not', async () => {
     const cases: { method: 'POST' | 'PATCH'; url: string; as?: string; body: string }[] = [
       { method: 'POST', url: '/api/v1/auth/login', body: loneSurrogate({ username: 'X', password: 'x' }, 'username') },
-      { method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', body: loneSurrogate({ procedureCode: PROC, applicant: { ...applicant, fullName: 'X' }, form: {} }, 'fullName') },
-      { method: 'PATCH', url: `/api/v1/dossiers/${draftId}`, as: 'citizen.an', body: loneSurrogate({ applicant: { ...applicant, fullName: 'X' } }, 'fullName') },
+      {
+        method: 'POST',
+        url: '/api/v1/dossiers',
+        as: 'citizen.an',
+        body: loneSurrogate({ procedureCode: PROC, applicant: { ...applicant, fullName: 'X' }, form: {} }, 'fullName'),
+      },
+      {
+        method: 'PATCH',
+        url: `/api/v1/dossiers/${draftId}`,
+        as: 'citizen.an',
+        body: loneSurrogate({ applicant: { ...applicant, fullName: 'X' } }, 'fullName'),
+      },
       { method: 'PATCH', url: '/api/v1/users/citizen.binh', as: 'admin.lan', body: loneSurrogate({ displayName: 'X' }, 'displayName') },
       // As an escape in a key, and the low half alone.
       { method: 'POST', url: '/api/v1/auth/login', body: '{"username":"x","password":"x","\\udc00":1}' },
     ];
     for (const c of cases) {
-      const r = await t.request({ method: c.method, url: c.url, ...(c.as ? { as: c.as } : {}), headers: { 'content-type': 'application/json' }, payload: c.body });
+      const r = await t.request({
+        method: c.method,
+        url: c.url,
+        ...(c.as ? { as: c.as } : {}),
+        headers: { 'content-type': 'application/json' },
+        payload: c.body,
+      });
       expect(r.status, `${c.method} ${c.url}: ${r.body}`).toBe(422);
       expect(r.headers['content-type']).toContain('application/problem+json');
       expect(r.json.code).toBe('INPUT_CHARACTER_INVALID');
     }
     // A surrogate pair (an emoji) is ordinary text.
-    const ok = await t.request({ method: 'PATCH', url: `/api/v1/dossiers/${draftId}`, as: 'citizen.an', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ applicant: { ...applicant, address: { unitCode: '13669', detail: 'Số 1 \ud83c\udfe0' } } }) });
+    const ok = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/dossiers/${draftId}`,
+      as: 'citizen.an',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ applicant: { ...applicant, address: { unitCode: '13669', detail: 'Số 1 \ud83c\udfe0' } } }),
+    });
     expect(ok.status, ok.body).toBe(200);
   });
 
@@ -62,10 +89,22 @@ describe('a malformed multipart body', () => {
     const whole = multipart({ component: 'TK' }, { ...pdf, data: Buffer.concat([SAMPLE_PDF, Buffer.alloc(200, 32)]) });
     const boundary = /boundary=(.*)$/.exec(whole.headers['content-type'])![1]!;
     for (const route of routes()) {
-      const noBoundary = await t.request({ method: 'POST', url: route.url, ...(route.as ? { as: route.as } : {}), headers: { 'content-type': 'multipart/form-data' }, payload: whole.payload });
+      const noBoundary = await t.request({
+        method: 'POST',
+        url: route.url,
+        ...(route.as ? { as: route.as } : {}),
+        headers: { 'content-type': 'multipart/form-data' },
+        payload: whole.payload,
+      });
       expect(noBoundary.status, `${route.url} ${noBoundary.body}`).toBe(400);
       expect(noBoundary.json.code).toBe('MULTIPART_MALFORMED');
-      const cut = await t.request({ method: 'POST', url: route.url, ...(route.as ? { as: route.as } : {}), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: whole.payload.subarray(0, whole.payload.length - 30) });
+      const cut = await t.request({
+        method: 'POST',
+        url: route.url,
+        ...(route.as ? { as: route.as } : {}),
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: whole.payload.subarray(0, whole.payload.length - 30),
+      });
       expect(cut.status, `${route.url} ${cut.body}`).toBe(400);
       expect(cut.json.code).toBe('MULTIPART_MALFORMED');
     }
@@ -83,14 +122,29 @@ describe('a malformed multipart body', () => {
 describe('a body the server would misread', () => {
   it('compressed (Content-Encoding) or in a charset other than UTF-8 is a 415, before anything reads it', async () => {
     const body = JSON.stringify({ username: 'citizen.an', password: 'tinhso-demo' });
-    const gzip = await t.request({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: body });
+    const gzip = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: body,
+    });
     expect(gzip.status).toBe(415);
     expect(gzip.json.code).toBe('CONTENT_ENCODING_UNSUPPORTED');
-    const utf16 = await t.request({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json; charset=utf-16' }, payload: body });
+    const utf16 = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+      payload: body,
+    });
     expect(utf16.status).toBe(415);
     expect(utf16.json.code).toBe('CHARSET_UNSUPPORTED');
     for (const type of ['application/json', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"']) {
-      const ok = await t.request({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': type, 'content-encoding': 'identity' }, payload: body });
+      const ok = await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': type, 'content-encoding': 'identity' },
+        payload: body,
+      });
       expect(ok.status, type).toBe(200);
     }
   });

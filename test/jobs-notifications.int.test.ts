@@ -25,9 +25,19 @@ describe('the job queue and notifications', () => {
     const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
     const r = rng(3);
     const form = Object.fromEntries(p.form.filter((f: { required: boolean }) => f.required).map((f: never) => [(f as { key: string }).key, fakeAnswer(f, r)]));
-    const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.binh', payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' }, form } });
+    const c = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.binh',
+      payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' }, form },
+    });
     for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
-      await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/files`, as: 'citizen.binh', ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+      await t.request({
+        method: 'POST',
+        url: `/api/v1/dossiers/${c.json.id}/files`,
+        as: 'citizen.binh',
+        ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
+      });
     }
     const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/submit`, as: 'citizen.binh' });
     expect(s.status).toBe(200);
@@ -50,7 +60,9 @@ describe('the job queue and notifications', () => {
     const b = new JobWorker(t.database.db, notificationJobHandlers, t.app.log, { schedules: notificationSchedules });
     await a.enqueueScheduled();
     await b.enqueueScheduled();
-    const [{ n: scans }] = (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.deadline_scan'`)) as [{ n: number }];
+    const [{ n: scans }] = (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.deadline_scan'`)) as [
+      { n: number },
+    ];
     expect(scans).toBe(1);
     await drain(a);
     const [overdueOpen] = await queryRows<{ n: number }>(
@@ -73,7 +85,9 @@ describe('the job queue and notifications', () => {
   it('tells the active desk officers of the receiving centre about a late dossier nobody is assigned', async () => {
     const users = { password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agencyCode: 'TTPVHCC' }] };
     for (const username of ['reception.tam', 'reception.nghi']) {
-      expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...users, username, displayName: `Cán bộ ${username}` } })).status).toBe(201);
+      expect(
+        (await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...users, username, displayName: `Cán bộ ${username}` } })).status,
+      ).toBe(201);
     }
     expect((await t.request({ method: 'PATCH', url: '/api/v1/users/reception.nghi', as: 'admin.lan', payload: { isActive: false } })).status).toBe(204);
     const [late] = await queryRows<{ id: string; code: string }>(
@@ -114,17 +128,32 @@ describe('the job queue and notifications', () => {
         sql`INSERT INTO notifications (id, user_id, kind, title, body, created_at, read_at) VALUES (${ids[name]}, ${u!.id}, ${r.kind}, ${name}, ${name}, ${r.at}, ${r.read})`,
       );
     }
-    const mine = sql`SELECT title FROM notifications WHERE id IN (${sql.join(Object.values(ids).map((id) => sql`${id}`), sql`, `)}) ORDER BY title`;
+    const mine = sql`SELECT title FROM notifications WHERE id IN (${sql.join(
+      Object.values(ids).map((id) => sql`${id}`),
+      sql`, `,
+    )}) ORDER BY title`;
     expect(await pruneNotifications(t.database.db, now)).toBeGreaterThanOrEqual(2);
     expect((await queryRows<{ title: string }>(t.database.db, mine)).map((r) => r.title)).toEqual(['deadlineRecent', 'readRecent', 'unreadAncient']);
   });
 
   it('retries a failing job with backoff and gives up after its attempts', async () => {
     let calls = 0;
-    const w = new JobWorker(t.database.db, { 'test.flaky': async () => { calls++; throw new Error('SMTP 451'); } }, t.app.log);
+    const w = new JobWorker(
+      t.database.db,
+      {
+        'test.flaky': async () => {
+          calls++;
+          throw new Error('SMTP 451');
+        },
+      },
+      t.app.log,
+    );
     await enqueueJob(t.database.db, new Date(), 'test.flaky', {}, { maxAttempts: 2 });
     await w.runOnce();
-    const [j1] = await queryRows<{ status: string; attempts: number; last_error: string; later: boolean }>(t.database.db, sql`SELECT status, attempts, last_error, run_at > now() AS later FROM jobs WHERE type = 'test.flaky'`);
+    const [j1] = await queryRows<{ status: string; attempts: number; last_error: string; later: boolean }>(
+      t.database.db,
+      sql`SELECT status, attempts, last_error, run_at > now() AS later FROM jobs WHERE type = 'test.flaky'`,
+    );
     expect(j1).toMatchObject({ status: 'pending', attempts: 1, last_error: 'SMTP 451', later: true });
     await t.database.db.execute(sql`UPDATE jobs SET run_at = now() WHERE type = 'test.flaky'`);
     await w.runOnce();
@@ -192,7 +221,12 @@ describe('the job queue and notifications', () => {
       await enqueueJob(t.database.db, new Date(base + i), 'dossier.status_changed', { dossierId: d.id, action, from: 'draft', to, mark: 'batch-order' });
     }
     // A change of a dossier that no longer exists is done with nothing to write.
-    await enqueueJob(t.database.db, new Date(base + 9), 'dossier.status_changed', { dossierId: '00000000-0000-7000-8000-000000000000', action: 'submit', to: 'submitted', mark: 'batch-order' });
+    await enqueueJob(t.database.db, new Date(base + 9), 'dossier.status_changed', {
+      dossierId: '00000000-0000-7000-8000-000000000000',
+      action: 'submit',
+      to: 'submitted',
+      mark: 'batch-order',
+    });
     // The real handler, counting its batches.
     const real = notificationJobHandlers['dossier.status_changed'] as BatchJobHandler;
     const batches: number[] = [];
@@ -209,10 +243,16 @@ describe('the job queue and notifications', () => {
     expect(written.every((n) => n.user_id === a.user_id)).toBe(true);
     expect(written[3]!.title).toBe(`Hồ sơ ${c.code}: Không được tiếp nhận`);
     // The applicant sees them newest first, though one batch wrote them in the same millisecond.
-    const listed = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?limit=100', as: 'citizen.an' })).json.items as { dossierCode: string; kind: string }[];
+    const listed = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?limit=100', as: 'citizen.an' })).json.items as {
+      dossierCode: string;
+      kind: string;
+    }[];
     const ours = listed.filter((n) => [a.code, b.code, c.code].includes(n.dossierCode) && changes.some(([, action]) => action === n.kind));
     expect(ours.slice(0, changes.length).map((n) => [n.dossierCode, n.kind])).toEqual(changes.map(([d, action]) => [d.code, action]).reverse());
-    const [left] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.status_changed' AND status <> 'done'`);
+    const [left] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM jobs WHERE type = 'dossier.status_changed' AND status <> 'done'`,
+    );
     expect(left!.n).toBe(0);
     // Run again (a worker that crashed before marking them done): nothing twice.
     await t.database.db.execute(sql`UPDATE jobs SET status = 'pending' WHERE payload->>'mark' = 'batch-order'`);
@@ -239,14 +279,22 @@ describe('the job queue and notifications', () => {
     await put('pending-old', 'pending', null);
     await put('running-old', 'running', null);
     // Due long ago, so a worker would claim it: keep the claim away from it by running prune directly.
-    await t.database.db.execute(sql`UPDATE jobs SET run_at = ${new Date(now.getTime() + 86_400_000)} WHERE type = 'test.prune' AND status IN ('pending', 'running')`);
+    await t.database.db.execute(
+      sql`UPDATE jobs SET run_at = ${new Date(now.getTime() + 86_400_000)} WHERE type = 'test.prune' AND status IN ('pending', 'running')`,
+    );
     expect(await pruneJobs(t.database.db, now)).toBeGreaterThanOrEqual(2);
     const left = await queryRows<{ name: string }>(t.database.db, sql`SELECT payload->>'name' AS name FROM jobs WHERE type = 'test.prune' ORDER BY 1`);
     expect(left.map((r) => r.name)).toEqual(['done-6d', 'failed-30d', 'pending-old', 'running-old']);
 
     // Idempotency records are kept 30 days.
-    const [owner] = await queryRows<{ user_id: string; id: string }>(t.database.db, sql`SELECT applicant_user_id AS user_id, id FROM dossiers WHERE applicant_user_id IS NOT NULL LIMIT 1`);
-    for (const [key, age] of [['prune-31d', 31], ['prune-29d', 29]] as const) {
+    const [owner] = await queryRows<{ user_id: string; id: string }>(
+      t.database.db,
+      sql`SELECT applicant_user_id AS user_id, id FROM dossiers WHERE applicant_user_id IS NOT NULL LIMIT 1`,
+    );
+    for (const [key, age] of [
+      ['prune-31d', 31],
+      ['prune-29d', 29],
+    ] as const) {
       await t.database.db.execute(
         sql`INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at) VALUES (${owner!.user_id}, ${key}, 'dossier.create', 'h', ${owner!.id}, ${daysAgo(age)})`,
       );
@@ -262,7 +310,9 @@ describe('the job queue and notifications', () => {
     const w = new JobWorker(t.database.db, { ...notificationJobHandlers, ...housekeepingHandlers }, t.app.log, { schedules: housekeepingSchedules });
     await w.enqueueScheduled(now);
     await w.enqueueScheduled(now);
-    expect((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = ${PRUNE_JOB} AND status = 'pending'`))[0]!.n).toBe(1);
+    expect(
+      (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM jobs WHERE type = ${PRUNE_JOB} AND status = 'pending'`))[0]!.n,
+    ).toBe(1);
     await drain(w);
     const after = await queryRows<{ name: string }>(t.database.db, sql`SELECT payload->>'name' AS name FROM jobs WHERE type = 'test.prune' ORDER BY 1`);
     expect(after.map((r) => r.name)).toEqual(['done-6d', 'failed-30d', 'pending-old', 'running-old']);
@@ -288,7 +338,12 @@ describe('the job queue and notifications', () => {
     // Queued interleaved: A0 B0 A1 B1 ... plus jobs about no dossier.
     for (let n = 0; n < 4; n++) {
       for (const dossierId of ['A', 'B', null]) {
-        await enqueueJob(t.database.db, new Date(base + n * 10 + (dossierId === 'A' ? 0 : dossierId === 'B' ? 1 : 2)), 'test.order', dossierId ? { dossierId, n } : { n });
+        await enqueueJob(
+          t.database.db,
+          new Date(base + n * 10 + (dossierId === 'A' ? 0 : dossierId === 'B' ? 1 : 2)),
+          'test.order',
+          dossierId ? { dossierId, n } : { n },
+        );
       }
     }
     const w = new JobWorker(t.database.db, { 'test.order': handler }, t.app.log, { batch: 20, concurrency: 4 });

@@ -34,7 +34,19 @@ let keyring: Keyring;
 const drain = async (w: JobWorker) => {
   while ((await w.runOnce()) > 0);
 };
-type Item = { id: string; channel: string; recipient: string; template: string; subject: string | null; status: string; attempts: number; lastError: string | null; sentAt: string | null; providerMessageId: string | null; history: { attempt: number; outcome: string; error: string | null }[] };
+type Item = {
+  id: string;
+  channel: string;
+  recipient: string;
+  template: string;
+  subject: string | null;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  providerMessageId: string | null;
+  history: { attempt: number; outcome: string; error: string | null }[];
+};
 const deliveries = async (code: string, as = 'citizen.binh') => {
   const r = await t.request({ method: 'GET', url: `/api/v1/dossiers/${encodeURIComponent(code)}/notifications`, as });
   expect(r.status).toBe(200);
@@ -60,7 +72,11 @@ beforeAll(async () => {
   smtp = await startSmtpSink({ dir: outbox });
   sms = await startSmsSink({ dir: outbox, token: SMS_TOKEN });
   channels = { email: smtpChannel(smtp.url, FROM), sms: httpSmsChannel(sms.url, SMS_TOKEN) };
-  worker = new JobWorker(t.database.db, notificationHandlers({ channels, maxAttempts: 4, publicBaseUrl: 'https://dichvucong.example.vn/', keyring }), t.app.log);
+  worker = new JobWorker(
+    t.database.db,
+    notificationHandlers({ channels, maxAttempts: 4, publicBaseUrl: 'https://dichvucong.example.vn/', keyring }),
+    t.app.log,
+  );
   await drain(worker);
 
   const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
@@ -70,12 +86,21 @@ beforeAll(async () => {
     method: 'POST',
     url: '/api/v1/dossiers',
     as: 'citizen.binh',
-    payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', email: 'binh.tran@example.vn', phone: '0987654321' }, form },
+    payload: {
+      procedureCode: '1.001776',
+      applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', email: 'binh.tran@example.vn', phone: '0987654321' },
+      form,
+    },
   });
   expect(c.status, c.body).toBe(201);
   dossierId = c.json.id;
   for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
-    await t.request({ method: 'POST', url: `/api/v1/dossiers/${dossierId}/files`, as: 'citizen.binh', ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+    await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${dossierId}/files`,
+      as: 'citizen.binh',
+      ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
+    });
   }
   const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${dossierId}/submit`, as: 'citizen.binh' });
   expect(s.status, s.body).toBe(200);
@@ -97,12 +122,23 @@ describe('email and SMS notifications', () => {
     await worker.runOnce();
     const items = await deliveries(code);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ channel: 'email', recipient: 'b***@example.vn', template: 'submitted', status: 'queued', attempts: 0, sentAt: null, history: [] });
+    expect(items[0]).toMatchObject({
+      channel: 'email',
+      recipient: 'b***@example.vn',
+      template: 'submitted',
+      status: 'queued',
+      attempts: 0,
+      sentAt: null,
+      history: [],
+    });
     expect(items[0]!.subject).toBe(`[Tỉnh Số] Hồ sơ ${code} đã được nộp`);
   });
 
   it('a retried fan-out creates nothing twice', async () => {
-    const [job] = await queryRows<JobRow>(t.database.db, sql`SELECT id, type, payload, attempts, max_attempts FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${dossierId}`);
+    const [job] = await queryRows<JobRow>(
+      t.database.db,
+      sql`SELECT id, type, payload, attempts, max_attempts FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${dossierId}`,
+    );
     const handler = notificationHandlers({ channels, maxAttempts: 4, keyring })['dossier.status_changed'] as BatchJobHandler;
     // Twice in one batch (one statement), then again one by one.
     await handler.many([job!, job!], t.database.db);
@@ -146,7 +182,9 @@ describe('email and SMS notifications', () => {
     expect(before.json.items).toEqual([expect.objectContaining({ purpose: 'sms_notifications', granted: false, at: null, source: null })]);
     expect((await t.request({ method: 'GET', url: '/api/v1/me/consents' })).status).toBe(401);
     expect((await t.request({ method: 'PUT', url: '/api/v1/me/consents/marketing', as: 'citizen.binh', payload: { granted: true } })).status).toBe(404);
-    expect((await t.request({ method: 'PUT', url: '/api/v1/me/consents/sms_notifications', as: 'citizen.binh', payload: { granted: 'yes' } })).status).toBe(422);
+    expect((await t.request({ method: 'PUT', url: '/api/v1/me/consents/sms_notifications', as: 'citizen.binh', payload: { granted: 'yes' } })).status).toBe(
+      422,
+    );
     const put = await t.request({ method: 'PUT', url: '/api/v1/me/consents/sms_notifications', as: 'citizen.binh', payload: { granted: true } });
     expect(put.status).toBe(200);
     expect(put.json).toMatchObject({ purpose: 'sms_notifications', granted: true, source: 'api' });
@@ -173,7 +211,9 @@ describe('email and SMS notifications', () => {
     const stored = JSON.parse(await readFile(path.join(outbox, smsFile!), 'utf8'));
     expect(stored.to).toBe('84987654321');
     expect(stored.reference).toBe(smsItem.id);
-    expect(stored.text).toMatch(new RegExp(`^TinhSo: Ho so ${code.replace(/[.-]/g, '\\$&')} da duoc tiep nhan\\. Hen tra ket qua: \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}\\.$`));
+    expect(stored.text).toMatch(
+      new RegExp(`^TinhSo: Ho so ${code.replace(/[.-]/g, '\\$&')} da duoc tiep nhan\\. Hen tra ket qua: \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}\\.$`),
+    );
     expect(stored.text.length).toBeLessThanOrEqual(160);
     // The email carries the due date the dossier got.
     const due = new Date(received.dueAt);
@@ -286,7 +326,9 @@ describe('email and SMS notifications', () => {
     };
   }
   const sendMany = (email: EmailChannel, n: number, from: number) =>
-    Promise.all(Array.from({ length: n }, (_, i) => email.send({ to: `nguoi${from + i}@example.vn`, subject: 'Thử', text: 'Nội dung', id: `pool-${from + i}` })));
+    Promise.all(
+      Array.from({ length: n }, (_, i) => email.send({ to: `nguoi${from + i}@example.vn`, subject: 'Thử', text: 'Nội dung', id: `pool-${from + i}` })),
+    );
 
   it('sends over a few reused SMTP connections, not one per message, and over new ones after the server closed them', async () => {
     const smtp = await countingSmtpServer();
@@ -343,7 +385,10 @@ describe('email and SMS notifications', () => {
       expect(item).toMatchObject({ channel: 'email', status: 'failed', attempts: 2, sentAt: null });
       expect(item!.history.map((h) => h.outcome)).toEqual(['error', 'error']);
       expect(item!.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
-      const [job] = await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM jobs WHERE type = 'notification.deliver' AND payload->>'deliveryId' = ${item!.id}`);
+      const [job] = await queryRows<{ status: string }>(
+        t.database.db,
+        sql`SELECT status FROM jobs WHERE type = 'notification.deliver' AND payload->>'deliveryId' = ${item!.id}`,
+      );
       expect(job!.status).toBe('failed');
       const d = await t.request({ method: 'GET', url: `/api/v1/dossiers/${dossierId}`, as: 'citizen.binh' });
       expect(new Date(d.json.dueAt).getTime()).toBe(new Date(newDueAt).getTime());
@@ -354,7 +399,11 @@ describe('email and SMS notifications', () => {
   });
 
   it('a recipient that cannot be decrypted (a removed key) fails for good at once, without sending', async () => {
-    const otherKeys = new JobWorker(t.database.db, notificationHandlers({ channels, maxAttempts: 4, keyring: Keyring.parse(Keyring.generateSpec('k9')) }), t.app.log);
+    const otherKeys = new JobWorker(
+      t.database.db,
+      notificationHandlers({ channels, maxAttempts: 4, keyring: Keyring.parse(Keyring.generateSpec('k9')) }),
+      t.app.log,
+    );
     const emlsBefore = (await files('.eml')).length;
     await act('leader.hoa', { action: 'stop', reason: 'Người nộp không bổ sung được giấy tờ' });
     // The fan-out with the right keys, the delivery on an instance whose keyring lost the key.
@@ -362,7 +411,10 @@ describe('email and SMS notifications', () => {
     await drain(otherKeys);
     const [item] = (await deliveries(code)).filter((i) => i.template === 'stopped');
     expect(item).toMatchObject({ channel: 'email', status: 'failed', attempts: 1, lastError: 'the recipient cannot be decrypted with the configured keys' });
-    const [job] = await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM jobs WHERE type = 'notification.deliver' AND payload->>'deliveryId' = ${item!.id}`);
+    const [job] = await queryRows<{ status: string }>(
+      t.database.db,
+      sql`SELECT status FROM jobs WHERE type = 'notification.deliver' AND payload->>'deliveryId' = ${item!.id}`,
+    );
     expect(job!.status).toBe('done');
     expect((await files('.eml')).length).toBe(emlsBefore);
     const d = await t.request({ method: 'GET', url: `/api/v1/dossiers/${dossierId}`, as: 'citizen.binh' });
@@ -385,7 +437,10 @@ describe('email and SMS notifications', () => {
     expect(body).not.toContain('0987654321');
     expect(body).not.toContain('84987654321');
     // Nor are they readable in the database: encrypted, bound to their row.
-    const rows = await queryRows<{ recipient: string; recipient_masked: string }>(t.database.db, sql`SELECT recipient, recipient_masked FROM notification_deliveries`);
+    const rows = await queryRows<{ recipient: string; recipient_masked: string }>(
+      t.database.db,
+      sql`SELECT recipient, recipient_masked FROM notification_deliveries`,
+    );
     expect(rows.length).toBeGreaterThan(4);
     for (const r of rows) {
       expect(r.recipient).toMatch(/^enc:v1:/);
@@ -398,7 +453,11 @@ describe('email and SMS notifications', () => {
   it('the SMS sink speaks the gateway protocol: bearer token required, malformed messages refused', async () => {
     const bad = await fetch(sms.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer wrong' }, body: '{}' });
     expect(bad.status).toBe(401);
-    const malformed = await fetch(sms.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SMS_TOKEN}` }, body: JSON.stringify({ to: 'abc', text: 'x', reference: 'r' }) });
+    const malformed = await fetch(sms.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SMS_TOKEN}` },
+      body: JSON.stringify({ to: 'abc', text: 'x', reference: 'r' }),
+    });
     expect(malformed.status).toBe(400);
     // The adapter treats a 4xx as permanent and does not retry.
     const wrongToken = httpSmsChannel(sms.url, 'wrong');
@@ -438,7 +497,12 @@ describe('email and SMS notifications', () => {
       method: 'POST',
       url: '/api/v1/dossiers',
       as: 'citizen.binh',
-      payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', phone: '0987654321' }, form, smsConsent: true },
+      payload: {
+        procedureCode: '1.001776',
+        applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', phone: '0987654321' },
+        form,
+        smsConsent: true,
+      },
     });
     expect(citizen.status).toBe(422);
     expect(citizen.json.code).toBe('DOSSIER_SMS_CONSENT_INVALID');
@@ -446,7 +510,13 @@ describe('email and SMS notifications', () => {
       method: 'POST',
       url: '/api/v1/dossiers',
       as: 'reception.dung',
-      payload: { procedureCode: '1.001776', channel: 'in_person', applicant: { type: 'citizen', fullName: 'Đinh Văn Khách', idNumber: '036177003344' }, form, smsConsent: true },
+      payload: {
+        procedureCode: '1.001776',
+        channel: 'in_person',
+        applicant: { type: 'citizen', fullName: 'Đinh Văn Khách', idNumber: '036177003344' },
+        form,
+        smsConsent: true,
+      },
     });
     expect(noPhone.status).toBe(422);
     expect(noPhone.json.errors).toEqual([expect.objectContaining({ path: 'applicant.phone' })]);

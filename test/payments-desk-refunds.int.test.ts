@@ -49,7 +49,13 @@ async function received(copies: number) {
   expect(rcv.status, rcv.body).toBe(200);
   const pay = await t.request({ method: 'POST', url: api(`/dossiers/${s.json.code}/actions`), as: 'reception.dung', payload: { action: 'request_payment' } });
   expect(pay.status, pay.body).toBe(200);
-  const [p] = (await t.request({ method: 'GET', url: api(`/dossiers/${s.json.code}/payments`), as: 'citizen.an' })).json as { id: string; amount: number; reference: string; status: string; vietqr: { payload: string; png: string } }[];
+  const [p] = (await t.request({ method: 'GET', url: api(`/dossiers/${s.json.code}/payments`), as: 'citizen.an' })).json as {
+    id: string;
+    amount: number;
+    reference: string;
+    status: string;
+    vietqr: { payload: string; png: string };
+  }[];
   return { id: c.json.id as string, code: s.json.code as string, payment: p! };
 }
 
@@ -62,7 +68,12 @@ async function bankPay(body: Record<string, unknown>) {
 async function notify(body: Record<string, unknown>) {
   const raw = JSON.stringify(body);
   const ts = Math.floor(Date.now() / 1000);
-  return t.request({ method: 'POST', url: api('/payments/notifications'), payload: raw, headers: { 'content-type': 'application/json', 'x-tinhso-timestamp': String(ts), 'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw) } });
+  return t.request({
+    method: 'POST',
+    url: api('/payments/notifications'),
+    payload: raw,
+    headers: { 'content-type': 'application/json', 'x-tinhso-timestamp': String(ts), 'x-tinhso-signature': signPayload(DEMO_PAYMENT_WEBHOOK_SECRET, ts, raw) },
+  });
 }
 
 const drain = async () => {
@@ -70,26 +81,39 @@ const drain = async () => {
 };
 /** The refund job of a refund, as the queue holds it. */
 const refundJob = async (refundId: string) =>
-  (await queryRows<{ status: string; attempts: number; later: boolean; wait_s: number; last_error: string | null }>(
-    t.database.db,
-    sql`SELECT status, attempts, run_at > now() AS later, round(extract(epoch FROM run_at - now()))::int AS wait_s, last_error FROM jobs WHERE type = ${REFUND_JOB} AND payload->>'refundId' = ${refundId} ORDER BY id DESC LIMIT 1`,
-  ))[0]!;
+  (
+    await queryRows<{ status: string; attempts: number; later: boolean; wait_s: number; last_error: string | null }>(
+      t.database.db,
+      sql`SELECT status, attempts, run_at > now() AS later, round(extract(epoch FROM run_at - now()))::int AS wait_s, last_error FROM jobs WHERE type = ${REFUND_JOB} AND payload->>'refundId' = ${refundId} ORDER BY id DESC LIMIT 1`,
+    )
+  )[0]!;
 const makeDue = () => t.database.db.execute(sql`UPDATE jobs SET run_at = now() WHERE type = ${REFUND_JOB} AND status = 'pending'`);
 const audits = async (targetId: string) =>
-  (await queryRows<{ action: string; actor_id: string | null; details: unknown }>(t.database.db, sql`SELECT action, actor_id, details FROM audit_log WHERE target_id = ${targetId} ORDER BY seq`)).map((a) => a.action);
+  (
+    await queryRows<{ action: string; actor_id: string | null; details: unknown }>(
+      t.database.db,
+      sql`SELECT action, actor_id, details FROM audit_log WHERE target_id = ${targetId} ORDER BY seq`,
+    )
+  ).map((a) => a.action);
 const heldItem = async (transactionId: string) => {
   const list = await t.request({ method: 'GET', url: api('/payments/held'), as: 'leader.hoa' });
   expect(list.status, list.body).toBe(200);
   return list.json.find((x: { transactionId: string }) => x.transactionId === transactionId);
 };
-const reject = (id: string, note = 'Hoàn trả người chuyển khoản') => t.request({ method: 'POST', url: api(`/payments/transactions/${id}/resolution`), as: 'leader.hoa', payload: { decision: 'reject', note } });
+const reject = (id: string, note = 'Hoàn trả người chuyển khoản') =>
+  t.request({ method: 'POST', url: api(`/payments/transactions/${id}/resolution`), as: 'leader.hoa', payload: { decision: 'reject', note } });
 
 beforeAll(async () => {
   t = await createTestApp();
   def = (await t.request({ method: 'GET', url: api(`/procedures/${COPIES}`) })).json.definition;
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.app.server.address() as { port: number }).port;
-  bank = await startStandInBank({ webhookUrl: `http://127.0.0.1:${port}/api/v1/payments/notifications`, secret: DEMO_PAYMENT_WEBHOOK_SECRET, bankBin: '970415', accountNo: '113000006868' });
+  bank = await startStandInBank({
+    webhookUrl: `http://127.0.0.1:${port}/api/v1/payments/notifications`,
+    secret: DEMO_PAYMENT_WEBHOOK_SECRET,
+    bankBin: '970415',
+    accountNo: '113000006868',
+  });
   outbox = path.join(t.dataDir, 'outbox');
   smtp = await startSmtpSink({ dir: outbox });
   const keyring = t.app.keyring;
@@ -114,20 +138,38 @@ describe('a payment the desk confirms by hand', () => {
   it('closes the online request in the same change: no QR any more, who and when recorded, the amount in history', async () => {
     const d = await received(2);
     expect(d.payment).toMatchObject({ amount: 16_000, status: 'pending' });
-    const ok = await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment', note: 'Đã thu tiền mặt tại quầy' } });
+    const ok = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${d.code}/actions`),
+      as: 'reception.dung',
+      payload: { action: 'confirm_payment', note: 'Đã thu tiền mặt tại quầy' },
+    });
     expect(ok.status, ok.body).toBe(200);
     const [p] = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json;
     expect(p).toMatchObject({ id: d.payment.id, status: 'settled_at_desk', paidAt: null, receipt: null });
     expect(p.closedAt).toMatch(/\+07:00$/);
-    const [row] = await queryRows<{ closed_by: string; username: string }>(t.database.db, sql`SELECT p.closed_by, u.username FROM payments p JOIN users u ON u.id = p.closed_by WHERE p.id = ${d.payment.id}::uuid`);
+    const [row] = await queryRows<{ closed_by: string; username: string }>(
+      t.database.db,
+      sql`SELECT p.closed_by, u.username FROM payments p JOIN users u ON u.id = p.closed_by WHERE p.id = ${d.payment.id}::uuid`,
+    );
     expect(row!.username).toBe('reception.dung');
     expect(await audits(d.payment.id)).toContain('payment.settled_at_desk');
-    const [h] = await queryRows<{ data: unknown }>(t.database.db, sql`SELECT data FROM dossier_history WHERE dossier_id = ${d.id}::uuid AND action = 'confirm_payment'`);
+    const [h] = await queryRows<{ data: unknown }>(
+      t.database.db,
+      sql`SELECT data FROM dossier_history WHERE dossier_id = ${d.id}::uuid AND action = 'confirm_payment'`,
+    );
     const data = (typeof h!.data === 'string' ? JSON.parse(h!.data) : h!.data) as Record<string, unknown>;
-    expect(data).toMatchObject({ payment: { paymentId: d.payment.id, amount: 16_000, reference: d.payment.reference, method: 'desk' }, settledAtDesk: [d.payment.id] });
+    expect(data).toMatchObject({
+      payment: { paymentId: d.payment.id, amount: 16_000, reference: d.payment.reference, method: 'desk' },
+      settledAtDesk: [d.payment.id],
+    });
 
     // The QR is refused by the API and the page; the page says it was paid at the desk.
-    expect((await t.request({ method: 'GET', url: d.payment.vietqr.png, as: 'citizen.an' })).json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_PAYABLE', paymentStatus: 'settled_at_desk' });
+    expect((await t.request({ method: 'GET', url: d.payment.vietqr.png, as: 'citizen.an' })).json).toMatchObject({
+      status: 409,
+      code: 'PAYMENT_NOT_PAYABLE',
+      paymentStatus: 'settled_at_desk',
+    });
     const web = webClient(() => t);
     const { cookie } = await web.signIn('citizen.an');
     const page = await web.get(`/ho-so/${d.id}/thanh-toan`, cookie);
@@ -143,7 +185,12 @@ describe('a payment the desk confirms by hand', () => {
   it('a later transfer for that reference is held as a possible double payment, cannot be accepted, and is refunded through the bank', async () => {
     const d = await received(1);
     await t.request({ method: 'POST', url: api(`/dossiers/${d.code}/actions`), as: 'reception.dung', payload: { action: 'confirm_payment' } });
-    const before = (await queryRows<{ status: string; version: number; is_paid_online: boolean }>(t.database.db, sql`SELECT status, version, is_paid_online FROM dossiers WHERE id = ${d.id}::uuid`))[0];
+    const before = (
+      await queryRows<{ status: string; version: number; is_paid_online: boolean }>(
+        t.database.db,
+        sql`SELECT status, version, is_paid_online FROM dossiers WHERE id = ${d.id}::uuid`,
+      )
+    )[0];
     // The citizen had the QR open and pays it anyway.
     const paid = await bankPay({ payload: d.payment.vietqr.payload, payerName: 'NGUYEN VAN AN' });
     expect(paid.webhook).toMatchObject({ outcome: 'held', holdReason: 'paid_at_desk', paymentId: d.payment.id, dossierCode: d.code });
@@ -153,21 +200,32 @@ describe('a payment the desk confirms by hand', () => {
     expect(item.holdReasonText).toContain('một cửa');
     expect(item.holdReasonText).toContain('hai lần');
 
-    const accept = await t.request({ method: 'POST', url: api(`/payments/transactions/${item.id}/resolution`), as: 'leader.hoa', payload: { decision: 'accept', note: 'thử chấp nhận' } });
+    const accept = await t.request({
+      method: 'POST',
+      url: api(`/payments/transactions/${item.id}/resolution`),
+      as: 'leader.hoa',
+      payload: { decision: 'accept', note: 'thử chấp nhận' },
+    });
     expect(accept.json).toMatchObject({ status: 409, code: 'PAYMENT_NOT_PAYABLE' });
 
     const rej = await reject(item.id, 'Đã nộp tại quầy, hoàn trả khoản chuyển khoản');
     expect(rej.status, rej.body).toBe(200);
     expect(rej.json).toMatchObject({ status: 'rejected', refund: { amount: 8_000, status: 'requested', attempts: 0, bankRefundId: null } });
     const refundId = rej.json.refund.id as string;
-    expect((await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM payments WHERE id = ${d.payment.id}::uuid`))[0]!.status).toBe('settled_at_desk');
+    expect((await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM payments WHERE id = ${d.payment.id}::uuid`))[0]!.status).toBe(
+      'settled_at_desk',
+    );
 
     await drain();
-    const done = (await t.request({ method: 'GET', url: api('/payments/refunds?status=completed'), as: 'leader.hoa' })).json.find((x: { id: string }) => x.id === item.id);
+    const done = (await t.request({ method: 'GET', url: api('/payments/refunds?status=completed'), as: 'leader.hoa' })).json.find(
+      (x: { id: string }) => x.id === item.id,
+    );
     expect(done.refund).toMatchObject({ id: refundId, status: 'completed', amount: 8_000, attempts: 1, failureCode: null });
     expect(done.refund.bankRefundId).toMatch(/^RF/);
     expect(done.refund.completedAt).toMatch(/\+07:00$/);
-    expect([...bank.refunds.values()].filter((r) => r.transactionId === paid.json.transactionId)).toEqual([{ bankRefundId: done.refund.bankRefundId, transactionId: paid.json.transactionId, amount: 8_000, refundId }]);
+    expect([...bank.refunds.values()].filter((r) => r.transactionId === paid.json.transactionId)).toEqual([
+      { bankRefundId: done.refund.bankRefundId, transactionId: paid.json.transactionId, amount: 8_000, refundId },
+    ]);
     expect(await audits(refundId)).toEqual(['payment.refund_requested', 'payment.refund_sent', 'payment.refund_completed']);
     expect((await refundJob(refundId)).status).toBe('done');
   });
@@ -178,7 +236,10 @@ describe('a payment the desk confirms by hand', () => {
     expect(paid.webhook).toMatchObject({ outcome: 'confirmed' });
     const [p] = (await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/payments`), as: 'citizen.an' })).json;
     expect(p).toMatchObject({ status: 'paid', closedAt: null });
-    const [h] = await queryRows<{ data: unknown }>(t.database.db, sql`SELECT data FROM dossier_history WHERE dossier_id = ${d.id}::uuid AND action = 'confirm_payment'`);
+    const [h] = await queryRows<{ data: unknown }>(
+      t.database.db,
+      sql`SELECT data FROM dossier_history WHERE dossier_id = ${d.id}::uuid AND action = 'confirm_payment'`,
+    );
     const data = (typeof h!.data === 'string' ? JSON.parse(h!.data) : h!.data) as Record<string, unknown>;
     expect(data).toEqual({ payment: { paymentId: d.payment.id, amount: 24_000, reference: d.payment.reference, method: 'online' } });
   });
@@ -206,13 +267,19 @@ describe('refunds sent to the bank', () => {
     expect(rej.status, rej.body).toBe(200);
     return { d, bankTxn: paid.json.transactionId, txnId: item.id as string, refundId: rej.json.refund.id as string };
   }
-  const refundOf = async (txnId: string) => (await t.request({ method: 'GET', url: api('/payments/refunds'), as: 'leader.hoa' })).json.find((x: { id: string }) => x.id === txnId).refund;
+  const refundOf = async (txnId: string) =>
+    (await t.request({ method: 'GET', url: api('/payments/refunds'), as: 'leader.hoa' })).json.find((x: { id: string }) => x.id === txnId).refund;
 
   it('retries with backoff while the bank is down, then completes once', async () => {
     const r = await rejectedTransfer(9_000);
     bank.faults.refundOutages = 2;
     await drain();
-    expect(await refundOf(r.txnId)).toMatchObject({ status: 'sent', attempts: 1, completedAt: null, failureMessage: 'bank answered 503 temporarily_unavailable' });
+    expect(await refundOf(r.txnId)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      completedAt: null,
+      failureMessage: 'bank answered 503 temporarily_unavailable',
+    });
     let job = await refundJob(r.refundId);
     expect(job).toMatchObject({ status: 'pending', attempts: 1, later: true, last_error: 'bank answered 503 temporarily_unavailable' });
     expect(job.wait_s).toBeGreaterThanOrEqual(8);
@@ -230,7 +297,13 @@ describe('refunds sent to the bank', () => {
     const calls = bank.refundCalls.filter((c) => c.idempotencyKey === `tinhso-refund-${r.refundId}`).map((c) => c.status);
     expect(calls).toEqual([503, 503, 200]);
     expect([...bank.refunds.values()].filter((x) => x.transactionId === r.bankTxn).map((x) => x.amount)).toEqual([9_000]);
-    expect(await audits(r.refundId)).toEqual(['payment.refund_requested', 'payment.refund_sent', 'payment.refund_sent', 'payment.refund_sent', 'payment.refund_completed']);
+    expect(await audits(r.refundId)).toEqual([
+      'payment.refund_requested',
+      'payment.refund_sent',
+      'payment.refund_sent',
+      'payment.refund_sent',
+      'payment.refund_completed',
+    ]);
   });
 
   it('an answer lost to a timeout is retried with the same idempotency key: refunded once, not twice', async () => {
@@ -251,7 +324,10 @@ describe('refunds sent to the bank', () => {
     const atBank = [...bank.refunds.values()].filter((x) => x.transactionId === r.bankTxn);
     expect(atBank).toEqual([{ bankRefundId: refund.bankRefundId, transactionId: r.bankTxn, amount: 10_000, refundId: r.refundId }]);
     expect(bank.refundCalls.filter((c) => c.idempotencyKey === `tinhso-refund-${r.refundId}`).map((c) => c.status)).toEqual([200, 200]);
-    const [completed] = await queryRows<{ details: unknown }>(t.database.db, sql`SELECT details FROM audit_log WHERE target_id = ${r.refundId} AND action = 'payment.refund_completed'`);
+    const [completed] = await queryRows<{ details: unknown }>(
+      t.database.db,
+      sql`SELECT details FROM audit_log WHERE target_id = ${r.refundId} AND action = 'payment.refund_completed'`,
+    );
     expect(typeof completed!.details === 'string' ? JSON.parse(completed!.details) : completed!.details).toMatchObject({ replayed: true, attempt: 2 });
   });
 
@@ -268,16 +344,23 @@ describe('refunds sent to the bank', () => {
     expect(refund.failedAt).toMatch(/\+07:00$/);
     expect(await refundJob(refundId)).toMatchObject({ status: 'done', attempts: 1 });
     expect(await audits(refundId)).toEqual(['payment.refund_requested', 'payment.refund_sent', 'payment.refund_failed']);
-    const failed = (await t.request({ method: 'GET', url: api('/payments/refunds?status=failed'), as: 'leader.hoa' })).json.map((x: { transactionId: string }) => x.transactionId);
+    const failed = (await t.request({ method: 'GET', url: api('/payments/refunds?status=failed'), as: 'leader.hoa' })).json.map(
+      (x: { transactionId: string }) => x.transactionId,
+    );
     expect(failed).toContain('FT-FOREIGN-1');
 
     // Retrying: reviewers only, failed refunds only.
     expect((await t.request({ method: 'POST', url: api(`/payments/refunds/${refundId}/retry`), as: 'reception.dung' })).status).toBe(403);
-    expect((await t.request({ method: 'POST', url: api('/payments/refunds/00000000-0000-7000-8000-000000000000/retry'), as: 'leader.hoa' })).json).toMatchObject({ status: 404, code: 'PAYMENT_REFUND_NOT_FOUND' });
+    expect(
+      (await t.request({ method: 'POST', url: api('/payments/refunds/00000000-0000-7000-8000-000000000000/retry'), as: 'leader.hoa' })).json,
+    ).toMatchObject({ status: 404, code: 'PAYMENT_REFUND_NOT_FOUND' });
     const again = await t.request({ method: 'POST', url: api(`/payments/refunds/${refundId}/retry`), as: 'leader.hoa' });
     expect(again.status, again.body).toBe(200);
     expect(again.json.refund).toMatchObject({ status: 'requested', failureCode: null, failedAt: null });
-    expect((await t.request({ method: 'POST', url: api(`/payments/refunds/${refundId}/retry`), as: 'leader.hoa' })).json).toMatchObject({ status: 409, code: 'PAYMENT_REFUND_NOT_FAILED' });
+    expect((await t.request({ method: 'POST', url: api(`/payments/refunds/${refundId}/retry`), as: 'leader.hoa' })).json).toMatchObject({
+      status: 409,
+      code: 'PAYMENT_REFUND_NOT_FAILED',
+    });
     await drain();
     expect(await refundOf(item.id)).toMatchObject({ status: 'failed', attempts: 2, failureCode: 'unknown_transaction' });
     expect(await audits(refundId)).toContain('payment.refund_retried');
@@ -285,10 +368,19 @@ describe('refunds sent to the bank', () => {
 
   it('a bank that stays unreachable fails the refund as unreachable after the last attempt', async () => {
     const r = await rejectedTransfer(11_000);
-    const closed = await startStandInBank({ webhookUrl: 'http://127.0.0.1:9/', secret: DEMO_PAYMENT_WEBHOOK_SECRET, bankBin: '970415', accountNo: '113000006868' });
+    const closed = await startStandInBank({
+      webhookUrl: 'http://127.0.0.1:9/',
+      secret: DEMO_PAYMENT_WEBHOOK_SECRET,
+      bankBin: '970415',
+      accountNo: '113000006868',
+    });
     const deadUrl = `${closed.url}/refunds`;
     await closed.close();
-    const w = new JobWorker(t.database.db, { [REFUND_JOB]: refundJobHandler({ refundUrl: deadUrl, refundSecret: DEMO_PAYMENT_WEBHOOK_SECRET, refundTimeoutMs: REFUND_TIMEOUT_MS }) }, t.app.log);
+    const w = new JobWorker(
+      t.database.db,
+      { [REFUND_JOB]: refundJobHandler({ refundUrl: deadUrl, refundSecret: DEMO_PAYMENT_WEBHOOK_SECRET, refundTimeoutMs: REFUND_TIMEOUT_MS }) },
+      t.app.log,
+    );
     await t.database.db.execute(sql`UPDATE jobs SET max_attempts = 2 WHERE type = ${REFUND_JOB} AND payload->>'refundId' = ${r.refundId}`);
     await w.runOnce();
     expect(await refundOf(r.txnId)).toMatchObject({ status: 'sent', attempts: 1 });
@@ -307,15 +399,30 @@ describe('refunds sent to the bank', () => {
     const url = `${bank.url}/refunds`;
     const body = (amount: number) => ({ transactionId: paid.json.transactionId, amount, currency: 'VND' as const, refundId: 'r-test', reason: 'thử' });
     const opts = { timeoutMs: 5_000 };
-    expect(await callBankRefund(url, 'another-secret-that-is-long-enough-000', 'key-test-00001', body(1_000), opts)).toMatchObject({ kind: 'refused', code: 'signature_invalid' });
-    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(1_000), { ...opts, nowMs: Date.now() - 600_000 })).toMatchObject({ kind: 'refused', code: 'signature_invalid' });
-    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(8_001), opts)).toMatchObject({ kind: 'refused', code: 'amount_exceeds_payment' });
+    expect(await callBankRefund(url, 'another-secret-that-is-long-enough-000', 'key-test-00001', body(1_000), opts)).toMatchObject({
+      kind: 'refused',
+      code: 'signature_invalid',
+    });
+    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(1_000), { ...opts, nowMs: Date.now() - 600_000 })).toMatchObject({
+      kind: 'refused',
+      code: 'signature_invalid',
+    });
+    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(8_001), opts)).toMatchObject({
+      kind: 'refused',
+      code: 'amount_exceeds_payment',
+    });
     const a = await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(5_000), opts);
     expect(a).toMatchObject({ kind: 'completed', replayed: false });
     expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(5_000), opts)).toEqual({ ...a, replayed: true });
-    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(4_000), opts)).toMatchObject({ kind: 'refused', code: 'idempotency_key_reused' });
+    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00001', body(4_000), opts)).toMatchObject({
+      kind: 'refused',
+      code: 'idempotency_key_reused',
+    });
     // 5.000 of 8.000 refunded: 3.001 more is too much, 3.000 is the rest.
-    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00002', body(3_001), opts)).toMatchObject({ kind: 'refused', code: 'amount_exceeds_payment' });
+    expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00002', body(3_001), opts)).toMatchObject({
+      kind: 'refused',
+      code: 'amount_exceeds_payment',
+    });
     expect(await callBankRefund(url, DEMO_PAYMENT_WEBHOOK_SECRET, 'key-test-00003', body(3_000), opts)).toMatchObject({ kind: 'completed', replayed: false });
     expect([...bank.refunds.values()].filter((x) => x.transactionId === paid.json.transactionId).reduce((s, x) => s + x.amount, 0)).toBe(8_000);
   });

@@ -29,7 +29,12 @@ export async function extractPdfText(data: Uint8Array): Promise<string[]> {
       const page = await doc.getPage(i);
       const content = await page.getTextContent();
       const parts = content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : ''));
-      pages.push(parts.join(' ').normalize('NFC').replace(/[ \t]+/g, ' '));
+      pages.push(
+        parts
+          .join(' ')
+          .normalize('NFC')
+          .replace(/[ \t]+/g, ' '),
+      );
     }
     return pages;
   } finally {

@@ -21,8 +21,23 @@ function answers(fields: { key: string; type: string; required: boolean; options
   const form: Record<string, unknown> = {};
   for (const f of fields.filter((x) => x.required)) {
     form[f.key] =
-      f.type === 'select' ? f.options![0]!.value : f.type === 'checkbox' ? true : f.type === 'number' ? (f.min ?? 1) : f.type === 'date' ? '2020-01-01'
-      : f.type === 'id_number' ? '036090001234' : f.type === 'unit_code' ? '13669' : f.type === 'phone' ? '0912345678' : f.type === 'email' ? 'a@example.vn' : 'Nguyễn Văn An';
+      f.type === 'select'
+        ? f.options![0]!.value
+        : f.type === 'checkbox'
+          ? true
+          : f.type === 'number'
+            ? (f.min ?? 1)
+            : f.type === 'date'
+              ? '2020-01-01'
+              : f.type === 'id_number'
+                ? '036090001234'
+                : f.type === 'unit_code'
+                  ? '13669'
+                  : f.type === 'phone'
+                    ? '0912345678'
+                    : f.type === 'email'
+                      ? 'a@example.vn'
+                      : 'Nguyễn Văn An';
   }
   return form;
 }
@@ -59,7 +74,12 @@ describe('personal data at rest', () => {
     expect(view.json.applicant).toMatchObject({ idNumber: AN_ID, phone: '0912345678', fullName: 'Nguyễn Văn An' });
     // Answers of the types id_number and phone are encrypted inside the form, and read back in clear.
     expect(view.json.form).toEqual(form);
-    const patched = await t.request({ method: 'PATCH', url: `/api/v1/dossiers/${res.json.id}`, as: 'citizen.an', payload: { form: { ho_ten_tre: 'Nguyễn Văn Bình' } } });
+    const patched = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/dossiers/${res.json.id}`,
+      as: 'citizen.an',
+      payload: { form: { ho_ten_tre: 'Nguyễn Văn Bình' } },
+    });
     expect(patched.status, patched.body).toBe(200);
     const again = await t.request({ method: 'GET', url: `/api/v1/dossiers/${res.json.id}`, as: 'citizen.an' });
     expect(again.json.form).toEqual({ ...form, ho_ten_tre: 'Nguyễn Văn Bình' });
@@ -91,7 +111,12 @@ describe('personal data at rest', () => {
       method: 'POST',
       url: '/api/v1/dossiers',
       as: 'reception.dung',
-      payload: { procedureCode: PROC, applicant: { type: 'citizen', fullName: 'Lò Thị Mai', idNumber: WALK_IN_ID, phone: '0987654321' }, form, channel: 'in_person' },
+      payload: {
+        procedureCode: PROC,
+        applicant: { type: 'citizen', fullName: 'Lò Thị Mai', idNumber: WALK_IN_ID, phone: '0987654321' },
+        form,
+        channel: 'in_person',
+      },
     });
     expect(created.status, created.body).toBe(201);
     const id = created.json.id as string;
@@ -107,14 +132,21 @@ describe('personal data at rest', () => {
   });
 
   it('a ciphertext moved to another dossier does not decrypt: the read fails loudly instead of showing someone else’s number', async () => {
-    const a = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: PROC, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: AN_ID }, form } });
+    const a = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.an',
+      payload: { procedureCode: PROC, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: AN_ID }, form },
+    });
     const b = await t.request({
       method: 'POST',
       url: '/api/v1/dossiers',
       as: 'citizen.an',
       payload: { procedureCode: PROC, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090009999' }, form },
     });
-    await t.database.db.execute(sql`UPDATE dossiers SET applicant_id_number_enc = (SELECT applicant_id_number_enc FROM dossiers WHERE id = ${b.json.id}) WHERE id = ${a.json.id}`);
+    await t.database.db.execute(
+      sql`UPDATE dossiers SET applicant_id_number_enc = (SELECT applicant_id_number_enc FROM dossiers WHERE id = ${b.json.id}) WHERE id = ${a.json.id}`,
+    );
     const read = await t.request({ method: 'GET', url: `/api/v1/dossiers/${a.json.id}`, as: 'citizen.an' });
     expect(read.status).toBe(500);
     expect(read.json.code).toBe('PERSONAL_DATA_UNREADABLE');
@@ -154,12 +186,26 @@ describe('upgrading a database that holds ID and phone numbers in clear (migrati
     await migrate(database, oldDir);
     // Rows as version 0010 wrote them.
     const db = database.db;
-    await db.execute(sql`INSERT INTO agencies (id, code, name, short_name, identity_code, unit_code, kind) VALUES (${ids.agency}, 'TT', 'Trung tâm', 'TT', 'TT.37', '37', 'service_centre')`);
-    await db.execute(sql`INSERT INTO users (id, username, display_name, kind, id_number, phone) VALUES (${ids.user}, 'cu', 'Người cũ', 'citizen', '036080001111', '0911222333')`);
+    await db.execute(
+      sql`INSERT INTO agencies (id, code, name, short_name, identity_code, unit_code, kind) VALUES (${ids.agency}, 'TT', 'Trung tâm', 'TT', 'TT.37', '37', 'service_centre')`,
+    );
+    await db.execute(
+      sql`INSERT INTO users (id, username, display_name, kind, id_number, phone) VALUES (${ids.user}, 'cu', 'Người cũ', 'citizen', '036080001111', '0911222333')`,
+    );
     await db.execute(sql`INSERT INTO procedure_fields (code, name) VALUES ('ho_tich', 'Hộ tịch')`);
-    await db.execute(sql`INSERT INTO procedures (id, code, name, search_text, field_code, tier, online_level, competent_agency_id) VALUES (${ids.proc}, 'P1', 'Thủ tục', 'thu tuc', 'ho_tich', 'province', 'full', ${ids.agency})`);
-    const definition = { form: [{ key: 'so_dinh_danh_me', type: 'id_number' }, { key: 'dien_thoai', type: 'phone' }, { key: 'ho_ten', type: 'text' }] };
-    await db.execute(sql`INSERT INTO procedure_versions (id, procedure_id, version, status, definition) VALUES (${ids.version}, ${ids.proc}, 1, 'published', ${JSON.stringify(definition)}::jsonb)`);
+    await db.execute(
+      sql`INSERT INTO procedures (id, code, name, search_text, field_code, tier, online_level, competent_agency_id) VALUES (${ids.proc}, 'P1', 'Thủ tục', 'thu tuc', 'ho_tich', 'province', 'full', ${ids.agency})`,
+    );
+    const definition = {
+      form: [
+        { key: 'so_dinh_danh_me', type: 'id_number' },
+        { key: 'dien_thoai', type: 'phone' },
+        { key: 'ho_ten', type: 'text' },
+      ],
+    };
+    await db.execute(
+      sql`INSERT INTO procedure_versions (id, procedure_id, version, status, definition) VALUES (${ids.version}, ${ids.proc}, 1, 'published', ${JSON.stringify(definition)}::jsonb)`,
+    );
     await db.execute(sql`INSERT INTO dossiers (id, code, procedure_id, procedure_version_id, procedure_code, procedure_version, receiving_agency_id, competent_agency_id, status, channel,
         applicant_type, applicant, applicant_user_id, created_by, form, search_text, created_at, updated_at)
       VALUES (${ids.dossier}, 'TT.37-261126-0001', ${ids.proc}, ${ids.version}, 'P1', 1, ${ids.agency}, ${ids.agency}, 'submitted', 'online', 'citizen',
@@ -194,10 +240,21 @@ describe('upgrading a database that holds ID and phone numbers in clear (migrati
     );
     expect(u!.whole).not.toContain('036080001111');
     expect(u!.whole).not.toContain('0911222333');
-    expect(openUserFields(keyring, { id: ids.user, idNumberEnc: u!.id_number_enc, phoneEnc: u!.phone_enc })).toEqual({ idNumber: '036080001111', phone: '0911222333' });
+    expect(openUserFields(keyring, { id: ids.user, idNumberEnc: u!.id_number_enc, phoneEnc: u!.phone_enc })).toEqual({
+      idNumber: '036080001111',
+      phone: '0911222333',
+    });
     expect(u!.id_number_hash).toBe(idNumberHash(keyring, '036080001111'));
 
-    const [d] = await queryRows<{ whole: string; id: string; applicant: unknown; form: unknown; applicant_id_number_enc: string; applicant_phone_enc: string; search_text: string }>(
+    const [d] = await queryRows<{
+      whole: string;
+      id: string;
+      applicant: unknown;
+      form: unknown;
+      applicant_id_number_enc: string;
+      applicant_phone_enc: string;
+      search_text: string;
+    }>(
       database.db,
       sql`SELECT d::text AS whole, id, applicant, form, applicant_id_number_enc, applicant_phone_enc, search_text FROM dossiers d WHERE id = ${ids.dossier}`,
     );
@@ -207,7 +264,10 @@ describe('upgrading a database that holds ID and phone numbers in clear (migrati
     expect(d!.search_text).toBe('tt.37-261126-0001 nguoi cu');
     expect(openApplicantRow(keyring, d!)).toEqual({ type: 'citizen', fullName: 'Người Cũ', idNumber: '036080001111', phone: '0911222333' });
 
-    const [doc] = await queryRows<{ whole: string; applicant_id_hash: string }>(database.db, sql`SELECT s::text AS whole, applicant_id_hash FROM sealed_documents s WHERE id = ${ids.doc}`);
+    const [doc] = await queryRows<{ whole: string; applicant_id_hash: string }>(
+      database.db,
+      sql`SELECT s::text AS whole, applicant_id_hash FROM sealed_documents s WHERE id = ${ids.doc}`,
+    );
     expect(doc!.whole).not.toContain('036080001111');
     expect(doc!.applicant_id_hash).toBe(idNumberHash(keyring, '036080001111'));
 
@@ -218,7 +278,9 @@ describe('upgrading a database that holds ID and phone numbers in clear (migrati
       sql`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND ((table_name = 'users' AND column_name IN ('id_number', 'phone')) OR (table_name = 'sealed_documents' AND column_name = 'applicant_id_number'))`,
     );
     expect(cols).toEqual([]);
-    await expect(database.db.execute(sql`UPDATE dossiers SET applicant = applicant || '{"idNumber":"036080001111"}'::jsonb WHERE id = ${ids.dossier}`)).rejects.toThrow();
+    await expect(
+      database.db.execute(sql`UPDATE dossiers SET applicant = applicant || '{"idNumber":"036080001111"}'::jsonb WHERE id = ${ids.dossier}`),
+    ).rejects.toThrow();
     const appendOnly = await database.db.execute(sql`UPDATE sealed_documents SET title = 'x' WHERE id = ${ids.doc}`).then(
       () => 'updated',
       (err: Error) => String((err.cause as Error | undefined)?.message ?? err.message),

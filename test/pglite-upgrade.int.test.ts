@@ -49,7 +49,8 @@ async function snapshot(database: Database): Promise<Snapshot> {
   for (const { t } of tables) counts[t] = (await queryRows<{ n: number }>(database.db, sql.raw(`SELECT count(*)::int AS n FROM ${t}`)))[0]!.n;
   const seqs = await queryRows<{ s: string }>(database.db, sql`SELECT format('%I.%I', schemaname, sequencename) AS s FROM pg_sequences ORDER BY 1`);
   const sequences: Snapshot['sequences'] = {};
-  for (const { s } of seqs) sequences[s] = (await queryRows<{ last_value: string; is_called: boolean }>(database.db, sql.raw(`SELECT last_value::text, is_called FROM ${s}`)))[0]!;
+  for (const { s } of seqs)
+    sequences[s] = (await queryRows<{ last_value: string; is_called: boolean }>(database.db, sql.raw(`SELECT last_value::text, is_called FROM ${s}`)))[0]!;
   return { counts, sequences };
 }
 
@@ -78,7 +79,11 @@ beforeAll(async () => {
   const files = new LocalFileStore(path.join(root, 'files'));
   await files.init();
   await seedDemo(old.db, files, silent, { dossiers: 12, keyring });
-  for (let i = 0; i < 3; i++) await writeAudit({ db: old.db, actor: null, now: new Date(), ip: '203.0.113.9' }, { action: 'test.before_upgrade', targetType: 'thing', targetId: String(i), details: { i } });
+  for (let i = 0; i < 3; i++)
+    await writeAudit(
+      { db: old.db, actor: null, now: new Date(), ip: '203.0.113.9' },
+      { action: 'test.before_upgrade', targetType: 'thing', targetId: String(i), details: { i } },
+    );
   const t = await appOn(old, root);
   const submitted = await submittedDossier(t, 'citizen.an', { procedureCode: PROC, applicant });
   codeBefore = submitted.code;
@@ -124,8 +129,14 @@ describe('upgrading a PGlite 0.3 (PostgreSQL 17) data folder', () => {
   it('keeps the audit chain whole, and it goes on from the old head', async () => {
     const v = await verifyAuditChain(database.db);
     expect(v).toMatchObject({ ok: true, records: beforeAudit.records });
-    await writeAudit({ db: database.db, actor: null, now: new Date(), ip: '203.0.113.9' }, { action: 'test.after_upgrade', targetType: 'thing', targetId: 'x' });
-    const [last] = await queryRows<{ seq: number; id: number }>(database.db, sql`SELECT seq::int AS seq, id::int AS id FROM audit_log ORDER BY seq DESC LIMIT 1`);
+    await writeAudit(
+      { db: database.db, actor: null, now: new Date(), ip: '203.0.113.9' },
+      { action: 'test.after_upgrade', targetType: 'thing', targetId: 'x' },
+    );
+    const [last] = await queryRows<{ seq: number; id: number }>(
+      database.db,
+      sql`SELECT seq::int AS seq, id::int AS id FROM audit_log ORDER BY seq DESC LIMIT 1`,
+    );
     expect(last!.seq).toBe(beforeAudit.records + 1);
     // The identity column continues after the old values (no clash with a copied id).
     const [maxOld] = await queryRows<{ n: number }>(database.db, sql`SELECT max(id)::int AS n FROM audit_log WHERE action <> 'test.after_upgrade'`);
@@ -170,7 +181,10 @@ describe('an interrupted upgrade', () => {
     logs.length = 0;
     const r = await upgradePgliteFolder(folder, { keyring: keyring(), log, now: new Date('2026-11-27T02:00:00Z') });
     expect(r.upgraded).toBe(true);
-    expect(logs.filter((l) => l.msg.includes('leftover')).map((l) => path.basename(l.obj.folder as string))).toEqual(['pglite.upgrading', 'pglite.upgrade-source']);
+    expect(logs.filter((l) => l.msg.includes('leftover')).map((l) => path.basename(l.obj.folder as string))).toEqual([
+      'pglite.upgrading',
+      'pglite.upgrade-source',
+    ]);
     expect((await readdir(path.dirname(folder))).sort()).toEqual(['pglite', 'pglite-pg17-backup-20261127T020000Z']);
     const db = await openDatabase({ dataDir: folder });
     try {
@@ -184,9 +198,16 @@ describe('an interrupted upgrade', () => {
     const folder = path.join(root, 'swap', 'pglite');
     await mkdir(path.dirname(folder), { recursive: true });
     await cp(pristine, folder, { recursive: true });
-    expect(await upgradePgliteFolder(folder, { keyring: keyring(), log, now: new Date('2026-11-27T03:00:00Z'), crashAfter: 'old moved' })).toEqual({ upgraded: false });
+    expect(await upgradePgliteFolder(folder, { keyring: keyring(), log, now: new Date('2026-11-27T03:00:00Z'), crashAfter: 'old moved' })).toEqual({
+      upgraded: false,
+    });
     // The old folder is in the backup, the new one not yet in place: no data folder at all.
-    expect((await readdir(path.dirname(folder))).sort()).toEqual(['pglite-pg17-backup-20261127T030000Z', 'pglite.upgrade-source', 'pglite.upgrade-swap.json', 'pglite.upgrading']);
+    expect((await readdir(path.dirname(folder))).sort()).toEqual([
+      'pglite-pg17-backup-20261127T030000Z',
+      'pglite.upgrade-source',
+      'pglite.upgrade-swap.json',
+      'pglite.upgrading',
+    ]);
     const r = await upgradePgliteFolder(folder, { keyring: keyring(), log });
     expect(r).toEqual({ upgraded: false });
     expect((await readdir(path.dirname(folder))).sort()).toEqual(['pglite', 'pglite-pg17-backup-20261127T030000Z']);

@@ -32,7 +32,12 @@ async function draftWithFiles(as: string, applicant = binh) {
   const d = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form: form() } });
   expect(d.status, d.body).toBe(201);
   for (const c of def.components.filter((x) => x.required)) {
-    const up = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.json.id}/files`, as, ...multipart({ component: c.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }) });
+    const up = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${d.json.id}/files`,
+      as,
+      ...multipart({ component: c.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
+    });
     expect(up.status, up.body).toBe(201);
   }
   return d.json.id as string;
@@ -53,7 +58,8 @@ describe('personal data', () => {
     expect(data.sessions.length).toBeGreaterThan(0);
     expect(data.exportedAt).toMatch(/\+07:00$/);
     // Every time in the export is ISO 8601 with +07:00, as the API promises.
-    for (const v of [data.account.created_at, data.sessions[0].created_at, data.dossiers[0].created_at]) expect(v).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00$/);
+    for (const v of [data.account.created_at, data.sessions[0].created_at, data.dossiers[0].created_at])
+      expect(v).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00$/);
     expect(res.body).not.toMatch(/\$argon2|password_hash|token_hash|secret_enc|code_hash/);
     const [audit] = await queryRows<{ n: string | number }>(t.database.db, sql`SELECT count(*) AS n FROM audit_log WHERE action = 'privacy.export'`);
     expect(Number(audit!.n)).toBe(1);
@@ -65,22 +71,42 @@ describe('personal data', () => {
   it('queues a correction request for the data controller, who closes it once', async () => {
     const bad = await t.request({ method: 'POST', url: '/api/v1/me/data-requests', as: 'citizen.an', payload: { kind: 'correction', details: '   ' } });
     expect(bad.status).toBe(422);
-    const made = await t.request({ method: 'POST', url: '/api/v1/me/data-requests', as: 'citizen.an', payload: { kind: 'correction', details: 'Ngày sinh của tôi là 04/03/1950, không phải 03/04/1950.' } });
+    const made = await t.request({
+      method: 'POST',
+      url: '/api/v1/me/data-requests',
+      as: 'citizen.an',
+      payload: { kind: 'correction', details: 'Ngày sinh của tôi là 04/03/1950, không phải 03/04/1950.' },
+    });
     expect(made.status, made.body).toBe(201);
     expect(made.json).toMatchObject({ kind: 'correction', status: 'open', username: 'citizen.an' });
     expect((await t.request({ method: 'GET', url: '/api/v1/data-requests?status=open', as: 'citizen.an' })).status).toBe(403);
     expect((await t.request({ method: 'GET', url: '/api/v1/data-requests?status=open', as: 'reception.dung' })).status).toBe(403);
     const queue = await t.request({ method: 'GET', url: '/api/v1/data-requests?status=open', as: 'admin.lan' });
     expect(queue.json.map((r: { id: string }) => r.id)).toContain(made.json.id);
-    const done = await t.request({ method: 'POST', url: `/api/v1/data-requests/${made.json.id}/resolution`, as: 'admin.lan', payload: { status: 'done', resolution: 'Đã sửa ngày sinh theo CCCD.' } });
+    const done = await t.request({
+      method: 'POST',
+      url: `/api/v1/data-requests/${made.json.id}/resolution`,
+      as: 'admin.lan',
+      payload: { status: 'done', resolution: 'Đã sửa ngày sinh theo CCCD.' },
+    });
     expect(done.status, done.body).toBe(200);
     expect(done.json.status).toBe('done');
-    const again = await t.request({ method: 'POST', url: `/api/v1/data-requests/${made.json.id}/resolution`, as: 'admin.lan', payload: { status: 'rejected', resolution: 'x' } });
+    const again = await t.request({
+      method: 'POST',
+      url: `/api/v1/data-requests/${made.json.id}/resolution`,
+      as: 'admin.lan',
+      payload: { status: 'rejected', resolution: 'x' },
+    });
     expect(again.status).toBe(409);
     expect(again.json.code).toBe('DATA_REQUEST_CLOSED');
     const mine = await t.request({ method: 'GET', url: '/api/v1/me/data-requests', as: 'citizen.an' });
     expect(mine.json[0]).toMatchObject({ id: made.json.id, status: 'done', resolution: 'Đã sửa ngày sinh theo CCCD.' });
-    const missing = await t.request({ method: 'POST', url: '/api/v1/data-requests/00000000-0000-7000-8000-000000000000/resolution', as: 'admin.lan', payload: { status: 'done', resolution: 'x' } });
+    const missing = await t.request({
+      method: 'POST',
+      url: '/api/v1/data-requests/00000000-0000-7000-8000-000000000000/resolution',
+      as: 'admin.lan',
+      payload: { status: 'done', resolution: 'x' },
+    });
     expect(missing.status).toBe(404);
   });
 
@@ -99,7 +125,12 @@ describe('personal data', () => {
     expect(staff.status).toBe(409);
     expect(staff.json.code).toBe('PRIVACY_STAFF_ACCOUNT');
 
-    const res = await t.request({ method: 'POST', url: '/api/v1/me/data-requests', as: 'citizen.an', payload: { kind: 'deletion', confirm: true, details: 'Tôi không dùng nữa.' } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/me/data-requests',
+      as: 'citizen.an',
+      payload: { kind: 'deletion', confirm: true, details: 'Tôi không dùng nữa.' },
+    });
     expect(res.status, res.body).toBe(200);
     const byAction = (a: string) => res.json.categories.filter((c: { action: string }) => c.action === a);
     const kept = byAction('kept');
@@ -118,12 +149,19 @@ describe('personal data', () => {
     expect(left!.form).toBe('{}');
     expect(Number(left!.files)).toBe(0);
     expect(await t.files.exists(fileRow!.storage_key)).toBe(false);
-    const [kept1] = await queryRows<{ status: string; name: string }>(t.database.db, sql`SELECT status, applicant->>'fullName' AS name FROM dossiers WHERE id = ${submittedId}`);
-    expect(kept1).toEqual({ status: 'submitted', name: 'Nguyễn Văn An' });
-    const [user] = await queryRows<{ username: string; id_number_enc: string | null; id_number_hash: string | null; phone_enc: string | null; is_active: boolean; password_hash: string | null }>(
+    const [kept1] = await queryRows<{ status: string; name: string }>(
       t.database.db,
-      sql`SELECT username, id_number_enc, id_number_hash, phone_enc, is_active, password_hash FROM users WHERE username LIKE 'da-xoa-%'`,
+      sql`SELECT status, applicant->>'fullName' AS name FROM dossiers WHERE id = ${submittedId}`,
     );
+    expect(kept1).toEqual({ status: 'submitted', name: 'Nguyễn Văn An' });
+    const [user] = await queryRows<{
+      username: string;
+      id_number_enc: string | null;
+      id_number_hash: string | null;
+      phone_enc: string | null;
+      is_active: boolean;
+      password_hash: string | null;
+    }>(t.database.db, sql`SELECT username, id_number_enc, id_number_hash, phone_enc, is_active, password_hash FROM users WHERE username LIKE 'da-xoa-%'`);
     expect(user).toMatchObject({ id_number_enc: null, id_number_hash: null, phone_enc: null, is_active: false, password_hash: null });
 
     // Signed out everywhere, and cannot sign in again.
@@ -159,7 +197,10 @@ describe('personal data in the portal (/tai-khoan)', () => {
     // The session is gone and the account cannot sign in again.
     expect((await web.get('/tai-khoan', cookie)).status).toBe(303);
     expect((await web.signIn('business.cuong')).res.status).not.toBe(303);
-    const [u] = await queryRows<{ is_active: boolean; id_number_enc: string | null }>(t.database.db, sql`SELECT is_active, id_number_enc FROM users WHERE username LIKE 'da-xoa-%' AND kind = 'organisation'`);
+    const [u] = await queryRows<{ is_active: boolean; id_number_enc: string | null }>(
+      t.database.db,
+      sql`SELECT is_active, id_number_enc FROM users WHERE username LIKE 'da-xoa-%' AND kind = 'organisation'`,
+    );
     expect(u).toEqual({ is_active: false, id_number_enc: null });
   });
 

@@ -20,7 +20,9 @@ afterAll(async () => {
   await drop?.();
 });
 
-const tables = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v);
+const tables = Object.values(schema as Record<string, unknown>).filter(
+  (v): v is PgTable => typeof v === 'object' && v !== null && Symbol.for('drizzle:IsDrizzleTable') in v,
+);
 
 describe('schema.ts and the migrations', () => {
   it('declares every table the migrations create, with the same columns, nullability and types', async () => {
@@ -36,13 +38,26 @@ describe('schema.ts and the migrations', () => {
     }
     const declared = new Map(tables.map((t) => [getTableConfig(t).name, getTableConfig(t)]));
     expect([...declared.keys()].sort()).toEqual([...db.keys()].sort());
-    const typeOf: Record<string, string> = { PgUUID: 'uuid', PgText: 'text', PgTimestamp: 'timestamptz', PgDateString: 'date', PgInteger: 'int4', PgBigInt53: 'int8', PgBoolean: 'bool', PgJsonb: 'jsonb' };
+    const typeOf: Record<string, string> = {
+      PgUUID: 'uuid',
+      PgText: 'text',
+      PgTimestamp: 'timestamptz',
+      PgDateString: 'date',
+      PgInteger: 'int4',
+      PgBigInt53: 'int8',
+      PgBoolean: 'bool',
+      PgJsonb: 'jsonb',
+    };
     for (const [name, cfg] of declared) {
       const cols = db.get(name)!;
       expect(cfg.columns.map((c) => c.name).sort(), name).toEqual([...cols.keys()].sort());
       for (const c of cfg.columns) {
         const actual = cols.get(c.name)!;
-        expect({ column: `${name}.${c.name}`, nullable: !c.notNull, type: typeOf[c.columnType] ?? c.columnType }).toEqual({ column: `${name}.${c.name}`, nullable: actual.nullable, type: actual.type });
+        expect({ column: `${name}.${c.name}`, nullable: !c.notNull, type: typeOf[c.columnType] ?? c.columnType }).toEqual({
+          column: `${name}.${c.name}`,
+          nullable: actual.nullable,
+          type: actual.type,
+        });
       }
     }
   });

@@ -57,7 +57,10 @@ function liveMarkup(body: string): string[] {
     if (tag === 'script' && !/^<script src="\/assets\/portal\.js\?v=[0-9a-f]+" defer>$/.test(m[0])) found.push(m[0]);
     for (const a of m[2]!.matchAll(/\s+([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g)) {
       const name = a[1]!.toLowerCase();
-      const value = (a[2] ?? '').replace(/^["']|["']$/g, '').trim().toLowerCase();
+      const value = (a[2] ?? '')
+        .replace(/^["']|["']$/g, '')
+        .trim()
+        .toLowerCase();
       if (name.startsWith('on')) found.push(m[0]);
       if ((name === 'href' || name === 'src' || name === 'action' || name === 'formaction') && value.startsWith('javascript:')) found.push(m[0]);
     }
@@ -85,15 +88,17 @@ describe('the first run of the monitor', () => {
   it('starts an hour back: older activity (here a role change two hours ago) raises nothing', async () => {
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
     await writeAudit(
-      { db: t.database.db, now: twoHoursAgo, ip: '10.0.0.9', actor: { userId: ids['admin.lan']!, username: 'admin.lan', displayName: 'a', kind: 'staff', roles: [], agencyScope: [], sessionId: null } },
+      {
+        db: t.database.db,
+        now: twoHoursAgo,
+        ip: '10.0.0.9',
+        actor: { userId: ids['admin.lan']!, username: 'admin.lan', displayName: 'a', kind: 'staff', roles: [], agencyScope: [], sessionId: null },
+      },
       { action: 'user.roles.replace', targetType: 'user', targetId: 'old-change', details: { roles: [{ role: 'admin' }] } },
     );
     await monitor();
     expect((await eventsOf('admin.role_change')).filter((e) => e.subject === 'old-change')).toEqual([]);
-    const [state] = await queryRows<{ seq: number; hash: string }>(
-      t.database.db,
-      sql`SELECT a.seq, a.hash FROM audit_log a WHERE a.target_id = 'old-change'`,
-    );
+    const [state] = await queryRows<{ seq: number; hash: string }>(t.database.db, sql`SELECT a.seq, a.hash FROM audit_log a WHERE a.target_id = 'old-change'`);
     firstRun = { seq: Number(state!.seq), hash: state!.hash };
     expect(firstRun.seq).toBeGreaterThan(0);
   });
@@ -104,7 +109,10 @@ describe('brute force: throttled, and raises an event', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await login('citizen.binh', `wrong-${i}`, '198.51.100.10')).statusCode);
     expect(statuses[0]).toBe(401);
-    expect(statuses.some((s) => s === 429 || s === 423), statuses.join(',')).toBe(true);
+    expect(
+      statuses.some((s) => s === 429 || s === 423),
+      statuses.join(','),
+    ).toBe(true);
     expect(statuses.every((s) => [401, 423, 429].includes(s))).toBe(true);
     const last = await login('citizen.binh', 'wrong-again', '198.51.100.10');
     expect(String(last.headers['content-type'])).toMatch(/^application\/problem\+json/);
@@ -133,20 +141,54 @@ describe('brute force: throttled, and raises an event', () => {
 
 describe('monitoring rules over the audit stream', () => {
   const at = (iso: string) => ({ db: t.database.db, now: new Date(iso), ip: '10.0.0.5' });
-  const as = (username: string) => ({ userId: ids[username]!, username, displayName: username, kind: 'staff' as const, roles: [], agencyScope: [], sessionId: null });
+  const as = (username: string) => ({
+    userId: ids[username]!,
+    username,
+    displayName: username,
+    kind: 'staff' as const,
+    roles: [],
+    agencyScope: [],
+    sessionId: null,
+  });
 
   it('mass reads, exports, role changes and off-hours activity become events; ordinary activity does not', async () => {
     const nowMs = Date.now();
-    for (let i = 0; i < 50; i++) await writeAudit({ ...at(new Date(nowMs - i * 1000).toISOString()), actor: as('leader.hoa') }, { action: 'dossier.read', targetType: 'dossier', targetId: `d-${i}` });
-    for (let i = 0; i < 49; i++) await writeAudit({ ...at(new Date(nowMs - i * 1000).toISOString()), actor: as('specialist.giang') }, { action: 'dossier.read', targetType: 'dossier', targetId: `d-${i % 49}` });
-    await writeAudit({ ...at(new Date(nowMs).toISOString()), actor: as('leader.hoa') }, { action: 'report.export', targetType: 'report', targetId: 'dossiers-2026' });
-    await writeAudit({ ...at(new Date(nowMs).toISOString()), actor: { ...as('citizen.an'), kind: 'citizen' } }, { action: 'me.data_export', targetType: 'user', targetId: ids['citizen.an'] });
-    await writeAudit({ ...at(new Date(nowMs).toISOString()), actor: as('admin.lan') }, { action: 'user.roles.replace', targetType: 'user', targetId: ids['officer.khanh'], details: { roles: [{ role: 'security' }] } });
-    await writeAudit({ ...at(new Date(nowMs).toISOString()), actor: as('admin.lan') }, { action: 'user.roles.replace', targetType: 'user', targetId: ids['leader.hoa'], details: { roles: [{ role: 'specialist', agencyCode: 'X' }] } });
+    for (let i = 0; i < 50; i++)
+      await writeAudit(
+        { ...at(new Date(nowMs - i * 1000).toISOString()), actor: as('leader.hoa') },
+        { action: 'dossier.read', targetType: 'dossier', targetId: `d-${i}` },
+      );
+    for (let i = 0; i < 49; i++)
+      await writeAudit(
+        { ...at(new Date(nowMs - i * 1000).toISOString()), actor: as('specialist.giang') },
+        { action: 'dossier.read', targetType: 'dossier', targetId: `d-${i % 49}` },
+      );
+    await writeAudit(
+      { ...at(new Date(nowMs).toISOString()), actor: as('leader.hoa') },
+      { action: 'report.export', targetType: 'report', targetId: 'dossiers-2026' },
+    );
+    await writeAudit(
+      { ...at(new Date(nowMs).toISOString()), actor: { ...as('citizen.an'), kind: 'citizen' } },
+      { action: 'me.data_export', targetType: 'user', targetId: ids['citizen.an'] },
+    );
+    await writeAudit(
+      { ...at(new Date(nowMs).toISOString()), actor: as('admin.lan') },
+      { action: 'user.roles.replace', targetType: 'user', targetId: ids['officer.khanh'], details: { roles: [{ role: 'security' }] } },
+    );
+    await writeAudit(
+      { ...at(new Date(nowMs).toISOString()), actor: as('admin.lan') },
+      { action: 'user.roles.replace', targetType: 'user', targetId: ids['leader.hoa'], details: { roles: [{ role: 'specialist', agencyCode: 'X' }] } },
+    );
     // Sunday 22 November 2026, 23:00 in Vietnam; Wednesday 25 November, 09:00.
     await writeAudit({ ...at('2026-11-22T23:00:00+07:00'), actor: as('reception.dung') }, { action: 'dossier.receive', targetType: 'dossier', targetId: 'x' });
-    await writeAudit({ ...at('2026-11-25T09:00:00+07:00'), actor: as('specialist.giang') }, { action: 'dossier.forward', targetType: 'dossier', targetId: 'y' });
-    await writeAudit({ ...at('2026-11-25T12:15:00+07:00'), actor: as('specialist.giang') }, { action: 'dossier.forward', targetType: 'dossier', targetId: 'y' });
+    await writeAudit(
+      { ...at('2026-11-25T09:00:00+07:00'), actor: as('specialist.giang') },
+      { action: 'dossier.forward', targetType: 'dossier', targetId: 'y' },
+    );
+    await writeAudit(
+      { ...at('2026-11-25T12:15:00+07:00'), actor: as('specialist.giang') },
+      { action: 'dossier.forward', targetType: 'dossier', targetId: 'y' },
+    );
     await monitor();
 
     const reads = await eventsOf('staff.mass_read');
@@ -164,7 +206,10 @@ describe('monitoring rules over the audit stream', () => {
     const offHours = (await eventsOf('staff.off_hours')).map((e) => e.dedupe_key);
     expect(offHours).toContain(`staff.off_hours:${ids['reception.dung']}:2026-11-22`);
     // 09:00 on a working day is office time; 12:15 is the lunch break (office periods 07:30–11:30, 13:30–17:00).
-    const giang = await queryRows<{ at: Date | string }>(t.database.db, sql`SELECT at FROM security_events WHERE dedupe_key = ${`staff.off_hours:${ids['specialist.giang']}:2026-11-25`}`);
+    const giang = await queryRows<{ at: Date | string }>(
+      t.database.db,
+      sql`SELECT at FROM security_events WHERE dedupe_key = ${`staff.off_hours:${ids['specialist.giang']}:2026-11-25`}`,
+    );
     expect(giang.map((g) => new Date(g.at).toISOString())).toEqual(['2026-11-25T05:15:00.000Z']);
   });
 
@@ -184,10 +229,16 @@ describe('monitoring rules over the audit stream', () => {
       t.database.db,
       sql`SELECT min(title) AS title, count(*)::int AS n FROM notifications WHERE user_id = ${ids[OFFICER]} AND kind = 'security_event'`,
     );
-    const [medPlus] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM security_events WHERE severity IN ('medium', 'high', 'critical')`);
+    const [medPlus] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM security_events WHERE severity IN ('medium', 'high', 'critical')`,
+    );
     expect(Number(rows[0]!.n)).toBe(Number(medPlus!.n));
     expect(rows[0]!.title).toMatch(/^Sự kiện an ninh/);
-    const [admins] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = ${ids['admin.lan']} AND kind = 'security_event'`);
+    const [admins] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = ${ids['admin.lan']} AND kind = 'security_event'`,
+    );
     expect(Number(admins!.n)).toBe(0);
   });
 
@@ -206,7 +257,8 @@ describe('monitoring rules over the audit stream', () => {
 describe('GET /api/v1/security/events', () => {
   it('security officers and administrators only', async () => {
     expect((await t.request({ method: 'GET', url: api('/security/events') })).status).toBe(401);
-    for (const who of ['citizen.an', 'reception.dung', 'leader.hoa']) expect((await t.request({ method: 'GET', url: api('/security/events'), as: who })).status, who).toBe(403);
+    for (const who of ['citizen.an', 'reception.dung', 'leader.hoa'])
+      expect((await t.request({ method: 'GET', url: api('/security/events'), as: who })).status, who).toBe(403);
     const r = await t.request({ method: 'GET', url: api('/security/events'), as: OFFICER });
     expect(r.status).toBe(200);
     expect(r.json.items.length).toBeGreaterThan(5);
@@ -222,10 +274,20 @@ describe('GET /api/v1/security/events', () => {
     const high = await t.request({ method: 'GET', url: api('/security/events?severity=high'), as: OFFICER });
     expect(high.json.items.length).toBeGreaterThan(0);
     expect(new Set(high.json.items.map((e: { severity: string }) => e.severity))).toEqual(new Set(['high', 'critical']));
-    const from = await t.request({ method: 'GET', url: api(`/security/events?from=${encodeURIComponent('2026-11-22T00:00:00+07:00')}&rule=staff.off_hours`), as: OFFICER });
-    expect(from.json.items.every((e: { at: string; rule: string }) => e.rule === 'staff.off_hours' && Date.parse(e.at) >= Date.parse('2026-11-22T00:00:00+07:00'))).toBe(true);
+    const from = await t.request({
+      method: 'GET',
+      url: api(`/security/events?from=${encodeURIComponent('2026-11-22T00:00:00+07:00')}&rule=staff.off_hours`),
+      as: OFFICER,
+    });
+    expect(
+      from.json.items.every((e: { at: string; rule: string }) => e.rule === 'staff.off_hours' && Date.parse(e.at) >= Date.parse('2026-11-22T00:00:00+07:00')),
+    ).toBe(true);
     expect(from.json.items.some((e: { subject: string }) => e.subject === ids['reception.dung'])).toBe(true);
-    const later = await t.request({ method: 'GET', url: api(`/security/events?from=${encodeURIComponent('2026-11-23T00:00:00+07:00')}&rule=staff.off_hours`), as: OFFICER });
+    const later = await t.request({
+      method: 'GET',
+      url: api(`/security/events?from=${encodeURIComponent('2026-11-23T00:00:00+07:00')}&rule=staff.off_hours`),
+      as: OFFICER,
+    });
     expect(later.json.items.some((e: { subject: string }) => e.subject === ids['reception.dung'])).toBe(false);
     for (const q of ['severity=urgent', 'from=yesterday', 'limit=0', 'limit=100000', "rule=x'--"]) {
       const r = await t.request({ method: 'GET', url: api(`/security/events?${q}`), as: OFFICER });
@@ -265,7 +327,13 @@ describe('the security page /an-ninh', () => {
 
 describe('metrics', () => {
   async function appWith(env: Record<string, string>, production = false) {
-    const loaded = loadConfig({ NODE_ENV: 'test', DATA_DIR: t.dataDir, LOG_LEVEL: 'silent', ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}), ...env });
+    const loaded = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: t.dataDir,
+      LOG_LEVEL: 'silent',
+      ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
+      ...env,
+    });
     const config = production ? { ...loaded, env: 'production' as const } : loaded;
     const app = await buildApp({ config, database: t.database, files: t.files });
     await app.ready();
@@ -340,7 +408,9 @@ describe('XSS: free text is rendered inert on every page that shows it', () => {
 
   it('stored: applicant name, form text answers and a note, on the citizen and staff pages', async () => {
     const r = rng(3);
-    const form = Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, f.type === 'text' || f.type === 'textarea' ? `${XSS[1]} ${XSS[0]}` : fakeAnswer(f, r)]));
+    const form = Object.fromEntries(
+      def.form.filter((f) => f.required).map((f) => [f.key, f.type === 'text' || f.type === 'textarea' ? `${XSS[1]} ${XSS[0]}` : fakeAnswer(f, r)]),
+    );
     const created = await t.request({
       method: 'POST',
       url: api('/dossiers'),
@@ -355,7 +425,12 @@ describe('XSS: free text is rendered inert on every page that shows it', () => {
     const submitted = await t.request({ method: 'POST', url: api(`/dossiers/${created.json.id}/submit`), as: 'citizen.an' });
     expect(submitted.status, submitted.body).toBe(200);
     dossier = { id: submitted.json.id, code: submitted.json.code };
-    const sup = await t.request({ method: 'POST', url: api(`/dossiers/${dossier.code}/actions`), as: 'reception.dung', payload: { action: 'receive', note: `${XSS[0]} ${XSS[1]}` } });
+    const sup = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${dossier.code}/actions`),
+      as: 'reception.dung',
+      payload: { action: 'receive', note: `${XSS[0]} ${XSS[1]}` },
+    });
     expect(sup.status, sup.body).toBe(200);
 
     // A draft with the same answers: the form (values in attributes) and the check-your-answers page.
@@ -420,7 +495,16 @@ describe('XSS: free text is rendered inert on every page that shows it', () => {
 });
 
 describe('SQL injection in every query parameter of the public and staff APIs', () => {
-  const PAYLOADS = ["' OR '1'='1", "1' OR 1=1--", "'; DROP TABLE users;--", "%' UNION SELECT password_hash, null FROM users--", "1); SELECT pg_sleep(5);--", '\\x27 OR 1=1', '0x27', "' AND (SELECT count(*) FROM audit_log) > 0--"];
+  const PAYLOADS = [
+    "' OR '1'='1",
+    "1' OR 1=1--",
+    "'; DROP TABLE users;--",
+    "%' UNION SELECT password_hash, null FROM users--",
+    '1); SELECT pg_sleep(5);--',
+    '\\x27 OR 1=1',
+    '0x27',
+    "' AND (SELECT count(*) FROM audit_log) > 0--",
+  ];
 
   it('answers 2xx/4xx without leaking, and every table is still there', async () => {
     const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json as {
@@ -442,7 +526,9 @@ describe('SQL injection in every query parameter of the public and staff APIs', 
           const r = await t.request({ method: 'GET', url: qs ? `${url}?${qs}` : url, ...(as ? { as } : {}) });
           calls++;
           expect(r.status, `${as ?? 'anonymous'} GET ${url}?${qs}: ${r.body.slice(0, 300)}`).toBeLessThan(500);
-          expect(r.body).not.toMatch(/\$argon2|syntax error at|pg_catalog|unterminated quoted|relation "\w+" does not exist|column "\w+" does not exist|at Object\.|node_modules/i);
+          expect(r.body).not.toMatch(
+            /\$argon2|syntax error at|pg_catalog|unterminated quoted|relation "\w+" does not exist|column "\w+" does not exist|at Object\.|node_modules/i,
+          );
           expect(Date.now() - started, url).toBeLessThan(4500);
         }
       }
@@ -456,11 +542,25 @@ describe('SQL injection in every query parameter of the public and staff APIs', 
 describe('path traversal in file downloads', () => {
   it('API and web downloads refuse ../ in every spelling without reading outside the store', async () => {
     const [f] = await queryRows<{ dossier_id: string; id: string }>(t.database.db, sql`SELECT dossier_id, id FROM dossier_files LIMIT 1`);
-    const variants = ['../../../../etc/passwd', '..%2f..%2f..%2fetc%2fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..\\..\\etc\\passwd', '....//....//etc/passwd', '%252e%252e%252fetc%252fpasswd', '/etc/passwd', '..%00/etc/passwd'];
+    const variants = [
+      '../../../../etc/passwd',
+      '..%2f..%2f..%2fetc%2fpasswd',
+      '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '..\\..\\etc\\passwd',
+      '....//....//etc/passwd',
+      '%252e%252e%252fetc%252fpasswd',
+      '/etc/passwd',
+      '..%00/etc/passwd',
+    ];
     const web = webClient(() => t);
     const citizen = await web.signIn('citizen.an');
     for (const v of variants) {
-      for (const url of [`/api/v1/dossiers/${f!.dossier_id}/files/${v}`, `/api/v1/dossiers/${v}/files/${f!.id}`, `/ho-so/${f!.dossier_id}/tep/${v}`, `/assets/${v}`]) {
+      for (const url of [
+        `/api/v1/dossiers/${f!.dossier_id}/files/${v}`,
+        `/api/v1/dossiers/${v}/files/${f!.id}`,
+        `/ho-so/${f!.dossier_id}/tep/${v}`,
+        `/assets/${v}`,
+      ]) {
         const r = await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${await t.token('citizen.an')}`, cookie: citizen.cookie } });
         expect(r.statusCode, url).toBeGreaterThanOrEqual(400);
         expect(r.statusCode, url).toBeLessThan(500);
@@ -473,17 +573,43 @@ describe('path traversal in file downloads', () => {
 describe('oversized and malformed bodies', () => {
   it('a body over the limit is 413 problem+json, on the API and the sign-in form', async () => {
     const big = JSON.stringify({ username: 'a', password: 'x'.repeat(2 * 1024 * 1024) });
-    const r = await t.app.inject({ method: 'POST', url: api('/auth/login'), payload: big, headers: { 'content-type': 'application/json' }, remoteAddress: '198.51.100.50' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: api('/auth/login'),
+      payload: big,
+      headers: { 'content-type': 'application/json' },
+      remoteAddress: '198.51.100.50',
+    });
     expect(r.statusCode).toBe(413);
     expect(String(r.headers['content-type'])).toMatch(/^application\/problem\+json/);
     expect(r.json()).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    const form = await t.app.inject({ method: 'POST', url: '/dang-nhap', payload: `username=a&password=${'x'.repeat(64 * 1024)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/dang-nhap',
+      payload: `username=a&password=${'x'.repeat(64 * 1024)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.statusCode).toBe(413);
   });
 
   it('malformed JSON is a 4xx problem+json with a stable code, never a 500', async () => {
-    for (const payload of ['{"username":', '{"username": "a", }', '\u0000\u0001', '{"a":'.repeat(5000), 'null', '[]', '"string"', '{"__proto__": {"admin": true}}']) {
-      const r = await t.app.inject({ method: 'POST', url: api('/auth/login'), payload, headers: { 'content-type': 'application/json' }, remoteAddress: '198.51.100.51' });
+    for (const payload of [
+      '{"username":',
+      '{"username": "a", }',
+      '\u0000\u0001',
+      '{"a":'.repeat(5000),
+      'null',
+      '[]',
+      '"string"',
+      '{"__proto__": {"admin": true}}',
+    ]) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: api('/auth/login'),
+        payload,
+        headers: { 'content-type': 'application/json' },
+        remoteAddress: '198.51.100.51',
+      });
       expect(r.statusCode, payload.slice(0, 40)).toBeGreaterThanOrEqual(400);
       expect(r.statusCode, payload.slice(0, 40)).toBeLessThan(500);
       expect(String(r.headers['content-type'])).toMatch(/^application\/problem\+json/);

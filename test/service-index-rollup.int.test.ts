@@ -35,11 +35,30 @@ function validForm(code: string, seed = 7) {
 
 async function submitted(procedure: string, as = 'citizen.an') {
   const d = await ok(
-    t.request({ method: 'POST', url: api('/dossiers'), as, payload: { procedureCode: procedure, applicant: an, form: validForm(procedure), agencyCode: 'TTPVHCC', ...(as === 'citizen.an' ? {} : { channel: 'in_person' }) } }),
+    t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as,
+      payload: {
+        procedureCode: procedure,
+        applicant: an,
+        form: validForm(procedure),
+        agencyCode: 'TTPVHCC',
+        ...(as === 'citizen.an' ? {} : { channel: 'in_person' }),
+      },
+    }),
     201,
   );
   for (const c of defs[procedure]!.components.filter((x) => x.required)) {
-    await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/files`), as, ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }) }), 201);
+    await ok(
+      t.request({
+        method: 'POST',
+        url: api(`/dossiers/${d.id}/files`),
+        as,
+        ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }),
+      }),
+      201,
+    );
   }
   return (await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as }))).code as string;
 }
@@ -159,9 +178,26 @@ describe('the daily roll-up of the service index', () => {
     await act(codes.B, 'reception.dung', { action: 'return_result' });
     await place(codes.B, { received: '2026-03-03T08:00:00', due: '2026-03-04T08:00:00', finished: '2026-03-05T10:00:00', returned: '2026-03-05T11:00:00' });
 
-    expect(await rollup('2026-03-02', '2026-03-02')).toMatchObject({ received: 1, digitised: 1, online: 1, ended: 1, ended_on_time: 1, resolved: 1, resolved_on_time: 1, resolved_e_result: 1, resolved_satisfied: 1 });
+    expect(await rollup('2026-03-02', '2026-03-02')).toMatchObject({
+      received: 1,
+      digitised: 1,
+      online: 1,
+      ended: 1,
+      ended_on_time: 1,
+      resolved: 1,
+      resolved_on_time: 1,
+      resolved_e_result: 1,
+      resolved_satisfied: 1,
+    });
     expect(await rollup('2026-03-03', '2026-03-03')).toMatchObject({ received: 1, online: 1, ended: 0 });
-    expect(await rollup('2026-03-05', '2026-03-05')).toMatchObject({ received: 0, ended: 1, ended_on_time: 0, resolved: 1, resolved_on_time: 0, resolved_satisfied: 0 });
+    expect(await rollup('2026-03-05', '2026-03-05')).toMatchObject({
+      received: 0,
+      ended: 1,
+      ended_on_time: 0,
+      resolved: 1,
+      resolved_on_time: 0,
+      resolved_satisfied: 0,
+    });
     expect(await progress('2026-03-01', '2026-03-31')).toEqual({ num: 1, den: 2, satNum: 1, satDen: 2 });
     await expectEqualToReference();
   });
@@ -190,7 +226,10 @@ describe('the daily roll-up of the service index', () => {
     for (const reason of ['Bổ sung tờ khai có chữ ký', 'Bổ sung giấy tờ tùy thân bên nữ']) {
       await act(codes.C, 'specialist.giang', { action: 'request_supplement', reason });
       // A supplement must add or change something: a clearer copy of the first required paper.
-      const clearer = multipart({ component: defs[MARRIAGE]!.components.find((c) => c.required)!.code }, { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF });
+      const clearer = multipart(
+        { component: defs[MARRIAGE]!.components.find((c) => c.required)!.code },
+        { name: 'ro-net.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      );
       await ok(t.request({ method: 'POST', url: api(`/dossiers/${codes.C}/files`), as: 'citizen.an', ...clearer }), 201);
       await act(codes.C, 'citizen.an', { action: 'supplement' });
       await act(codes.C, 'reception.dung', { action: 'receive' });
@@ -215,7 +254,10 @@ describe('the daily roll-up of the service index', () => {
     await expectEqualToReference();
 
     // C moves to another competent agency (a data correction): its roll-up row moves with it.
-    const [before] = await queryRows<{ code: string }>(t.database.db, sql`SELECT a.code FROM dossiers d JOIN agencies a ON a.id = d.competent_agency_id WHERE d.code = ${codes.C}`);
+    const [before] = await queryRows<{ code: string }>(
+      t.database.db,
+      sql`SELECT a.code FROM dossiers d JOIN agencies a ON a.id = d.competent_agency_id WHERE d.code = ${codes.C}`,
+    );
     const other = { code: before!.code === 'STP' ? 'SYT' : 'STP' };
     expect(await rollup('2026-03-12', '2026-03-12', before!.code)).toMatchObject({ ended: 1 });
     await t.database.db.execute(sql`UPDATE dossiers SET competent_agency_id = (SELECT id FROM agencies WHERE code = ${other.code}) WHERE code = ${codes.C}`);

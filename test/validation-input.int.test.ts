@@ -21,20 +21,32 @@ function expectProblem(res: { status: number; json: any; headers: Record<string,
 }
 
 async function createDraft(code: string, body: Record<string, unknown> = {}) {
-  const res = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: code, applicant, form: requiredAnswers(defs.get(code)!.form), ...body } });
+  const res = await t.request({
+    method: 'POST',
+    url: api('/dossiers'),
+    as: 'citizen.an',
+    payload: { procedureCode: code, applicant, form: requiredAnswers(defs.get(code)!.form), ...body },
+  });
   expect(res.status, res.body).toBe(201);
   return res.json as { id: string; version: number };
 }
 
 async function attachRequired(code: string, id: string) {
   for (const c of defs.get(code)!.components.filter((x) => x.required)) {
-    const r = await t.request({ method: 'POST', url: api(`/dossiers/${id}/files`), as: 'citizen.an', ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }) });
+    const r = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${id}/files`),
+      as: 'citizen.an',
+      ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }),
+    });
     expect(r.status, r.body).toBe(201);
   }
 }
 
-const patch = (id: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) => t.request({ method: 'PATCH', url: api(`/dossiers/${id}`), as: 'citizen.an', payload, headers });
-const act = (code: string, as: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) => t.request({ method: 'POST', url: api(`/dossiers/${code}/actions`), as, payload, headers });
+const patch = (id: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  t.request({ method: 'PATCH', url: api(`/dossiers/${id}`), as: 'citizen.an', payload, headers });
+const act = (code: string, as: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  t.request({ method: 'POST', url: api(`/dossiers/${code}/actions`), as, payload, headers });
 
 async function submitted(code: string) {
   const d = await createDraft(code);
@@ -66,9 +78,16 @@ describe('a number a fee counts is a whole number', () => {
     for (const bad of [1.5, '1.5', -1]) {
       const r = await patch(d.id, { form: { so_ban_them: bad } });
       expectProblem(r, 422, 'DOSSIER_FORM_INVALID');
-      expect(r.json.errors).toEqual([{ path: 'form.so_ban_them', message: expect.stringMatching(/^Số bản cấp thêm \(ngoài 02 bản\): (phải là số nguyên không âm|không được nhỏ hơn 0)/) }]);
+      expect(r.json.errors).toEqual([
+        { path: 'form.so_ban_them', message: expect.stringMatching(/^Số bản cấp thêm \(ngoài 02 bản\): (phải là số nguyên không âm|không được nhỏ hơn 0)/) },
+      ]);
     }
-    const created = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: RECORD, applicant, form: { ...requiredAnswers(defs.get(RECORD)!.form), so_ban_them: 2.5 } } });
+    const created = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'citizen.an',
+      payload: { procedureCode: RECORD, applicant, form: { ...requiredAnswers(defs.get(RECORD)!.form), so_ban_them: 2.5 } },
+    });
     expectProblem(created, 422, 'DOSSIER_FORM_INVALID');
     expect(created.json.errors.map((e: { path: string }) => e.path)).toEqual(['form.so_ban_them']);
 
@@ -94,18 +113,27 @@ describe('a number a fee counts is a whole number', () => {
     await t.database.db.execute(sql`UPDATE dossiers SET form = jsonb_set(form, '{so_ban_them}', '1.5'::jsonb) WHERE id = ${d.id}::uuid`);
     const s = await t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as: 'citizen.an' });
     expectProblem(s, 422, 'DOSSIER_INCOMPLETE');
-    expect(s.json.errors).toEqual([{ path: 'form.so_ban_them', message: 'Số bản cấp thêm (ngoài 02 bản): phải là số nguyên không âm (số lượng dùng để tính lệ phí)' }]);
+    expect(s.json.errors).toEqual([
+      { path: 'form.so_ban_them', message: 'Số bản cấp thêm (ngoài 02 bản): phải là số nguyên không âm (số lượng dùng để tính lệ phí)' },
+    ]);
   });
 });
 
 describe('invisible characters do not count as text', () => {
   it('refuses an applicant name of only zero-width, bidi or control characters, and stores a cleaned one', async () => {
     for (const fullName of ['\u200b\u200b', '\u202e\u202e', '\u0007\u001b', '\ufeff \u2060']) {
-      const r = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: BIRTH, applicant: { ...applicant, fullName }, form: {} } });
+      const r = await t.request({
+        method: 'POST',
+        url: api('/dossiers'),
+        as: 'citizen.an',
+        payload: { procedureCode: BIRTH, applicant: { ...applicant, fullName }, form: {} },
+      });
       expectProblem(r, 422, 'VALIDATION_FAILED');
       expect(r.json.errors.map((e: { path: string }) => e.path)).toEqual(['applicant.fullName']);
     }
-    const d = await createDraft(BIRTH, { applicant: { ...applicant, fullName: 'Nguy\u200bễn\u0007 Văn\r\nAn\u202e', address: { unitCode: '13669', detail: 'Số 5\u200b\nđường Trần Hưng Đạo' } } });
+    const d = await createDraft(BIRTH, {
+      applicant: { ...applicant, fullName: 'Nguy\u200bễn\u0007 Văn\r\nAn\u202e', address: { unitCode: '13669', detail: 'Số 5\u200b\nđường Trần Hưng Đạo' } },
+    });
     const view = await t.request({ method: 'GET', url: api(`/dossiers/${d.id}`), as: 'citizen.an' });
     expect(view.json.applicant).toMatchObject({ fullName: 'Nguyễn Văn An', address: { unitCode: '13669', detail: 'Số 5 đường Trần Hưng Đạo' } });
   });
@@ -147,7 +175,12 @@ describe('file names', () => {
   it('removes bidi controls and other invisible characters from an uploaded file name', async () => {
     const d = await createDraft(BIRTH);
     const component = defs.get(BIRTH)!.components[0]!.code;
-    const r = await t.request({ method: 'POST', url: api(`/dossiers/${d.id}/files`), as: 'citizen.an', ...multipart({ component }, { name: 'abc\u202Efdp.exe', type: 'application/pdf', data: SAMPLE_PDF }) });
+    const r = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${d.id}/files`),
+      as: 'citizen.an',
+      ...multipart({ component }, { name: 'abc\u202Efdp.exe', type: 'application/pdf', data: SAMPLE_PDF }),
+    });
     expect(r.status, r.body).toBe(201);
     const view = await t.request({ method: 'GET', url: api(`/dossiers/${d.id}`), as: 'citizen.an' });
     expect(view.json.files.map((f: { fileName: string }) => f.fileName)).toEqual(['abcfdp.exe']);

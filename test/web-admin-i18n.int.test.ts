@@ -37,7 +37,16 @@ describe('administrators’ pages in English word the services’ refusals in En
   it('agencies: a parent that would make a cycle, a parent that does not exist, an identity code taken, a unit not in force', async () => {
     const page = await get('/quan-tri/co-quan/moi', admin);
     const csrf = csrfOf(page.body);
-    const agency = (code: string, identityCode: string, parentCode: string) => ({ csrf, code, name: `Sở thử ${code}`, shortName: code, identityCode, parentCode, unitCode: '37', kind: 'department' });
+    const agency = (code: string, identityCode: string, parentCode: string) => ({
+      csrf,
+      code,
+      name: `Sở thử ${code}`,
+      shortName: code,
+      identityCode,
+      parentCode,
+      unitCode: '37',
+      kind: 'department',
+    });
     expect((await postForm('/quan-tri/co-quan/moi', agency('SO-CHA', '000.00.91.H37', ''), admin)).status).toBe(303);
     expect((await postForm('/quan-tri/co-quan/moi', agency('SO-CON', '000.00.92.H37', 'SO-CHA'), admin)).status).toBe(303);
 
@@ -80,7 +89,14 @@ describe('administrators’ pages in English word the services’ refusals in En
 
   it('accounts: a username taken, deactivating oneself, a staff role without an agency', async () => {
     const page = await get('/quan-tri/tai-khoan/moi', en);
-    const form = { csrf: csrfOf(page.body), username: 'citizen.an', displayName: 'Nguyễn Văn An', kind: 'citizen', password: 'mat-khau-dai-du', 'role.0.role': 'citizen' };
+    const form = {
+      csrf: csrfOf(page.body),
+      username: 'citizen.an',
+      displayName: 'Nguyễn Văn An',
+      kind: 'citizen',
+      password: 'mat-khau-dai-du',
+      'role.0.role': 'citizen',
+    };
     const taken = await postForm('/quan-tri/tai-khoan/moi', form, en);
     expect(taken.status).toBe(422);
     expect(errorsOf(taken.body)).toContain('The username citizen.an is already taken.');
@@ -116,7 +132,14 @@ describe('administrators’ pages in English word the services’ refusals in En
   it('units: a CSV file with bad lines, each line named with its reasons in the page’s language', async () => {
     const csrf = csrfOf((await get('/quan-tri/don-vi', admin)).body);
     const upload = async (cookie: string) => {
-      const m = multipart({ csrf }, { name: 'units.csv', type: 'text/csv', data: Buffer.from('code,name,type,parent_code,valid_from\n99991,Xã Thử,commune,37,2026-07-01\n9999,,xa,37,ngày\n') });
+      const m = multipart(
+        { csrf },
+        {
+          name: 'units.csv',
+          type: 'text/csv',
+          data: Buffer.from('code,name,type,parent_code,valid_from\n99991,Xã Thử,commune,37,2026-07-01\n9999,,xa,37,ngày\n'),
+        },
+      );
       const r = await t.app.inject({ method: 'POST', url: '/quan-tri/don-vi/nhap', payload: m.payload, headers: { ...m.headers, cookie } });
       return { status: r.statusCode, body: r.body };
     };

@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { clearSettingsCache, getSetting, SETTING_DEFAULTS, setSettingsReporter, type InvalidSettingWarning, type SettingKey } from '../src/platform/settings.ts';
+import {
+  clearSettingsCache,
+  getSetting,
+  SETTING_DEFAULTS,
+  setSettingsReporter,
+  type InvalidSettingWarning,
+  type SettingKey,
+} from '../src/platform/settings.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 import { csrfOf, formValues, unescapeHtml, webClient } from './web-client.ts';
 
@@ -16,8 +23,6 @@ const { get, postForm } = webClient(() => t);
 const PAGE = '/quan-tri/cau-hinh';
 const KEYS = Object.keys(SETTING_DEFAULTS) as SettingKey[];
 
-
-
 /** The value attribute of the input with this id. */
 const valueOf = (body: string, id: string) => unescapeHtml(new RegExp(`id="${id}" name="[^"]*" value="([^"]*)"`).exec(body)?.[1] ?? '(no input)');
 const isChecked = (body: string, id: string) => new RegExp(`id="${id}" [^>]* checked>`).test(body);
@@ -27,7 +32,8 @@ const apiSettings = async () => {
   expect(r.status).toBe(200);
   return r.json as Record<SettingKey, unknown>;
 };
-const auditCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'settings.update'`))[0]!.n);
+const auditCount = async () =>
+  Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'settings.update'`))[0]!.n);
 
 /** Posts one setting's form as the page shows it, with `changes` on top (null removes an input). */
 async function post(slug: string, changes: Record<string, string | null>, cookie = cookies['admin.lan']!) {
@@ -101,7 +107,15 @@ describe('the settings page: reading', () => {
     const page = await get(PAGE, cookies['admin.lan']);
     expect(page.status).toBe(200);
     const b = page.body;
-    for (const name of ['Giờ làm việc', 'Mẫu mã hồ sơ', 'Dung lượng tối đa của tệp tải lên', 'Vai trò phải xác thực hai bước', 'Ngưỡng “sắp đến hạn”', 'Gia hạn hồ sơ']) expect(b).toContain(name);
+    for (const name of [
+      'Giờ làm việc',
+      'Mẫu mã hồ sơ',
+      'Dung lượng tối đa của tệp tải lên',
+      'Vai trò phải xác thực hai bước',
+      'Ngưỡng “sắp đến hạn”',
+      'Gia hạn hồ sơ',
+    ])
+      expect(b).toContain(name);
     // The overview table: one row per setting, all at their defaults.
     const table = b.slice(b.indexOf('<tbody>'), b.indexOf('</tbody>'));
     expect(table.match(/<tr>/g)).toHaveLength(6);
@@ -146,11 +160,24 @@ describe('the settings page: saving', () => {
     const res = await post('gio-lam-viec', { 'p.0.start': '13:30', 'p.0.end': '17:30', 'p.1.start': '7:30', 'p.1.end': '11:00' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`${PAGE}?da-luu=gio-lam-viec#gio-lam-viec`);
-    expect((await apiSettings()).office_hours).toEqual({ periods: [{ start: '07:30', end: '11:00' }, { start: '13:30', end: '17:30' }] });
+    expect((await apiSettings()).office_hours).toEqual({
+      periods: [
+        { start: '07:30', end: '11:00' },
+        { start: '13:30', end: '17:30' },
+      ],
+    });
     expect(await auditCount()).toBe(before + 1);
-    const [audit] = await queryRows<{ target_id: string; details: { value: unknown } }>(t.database.db, sql`SELECT target_id, details FROM audit_log WHERE action = 'settings.update' ORDER BY id DESC LIMIT 1`);
+    const [audit] = await queryRows<{ target_id: string; details: { value: unknown } }>(
+      t.database.db,
+      sql`SELECT target_id, details FROM audit_log WHERE action = 'settings.update' ORDER BY id DESC LIMIT 1`,
+    );
     expect(audit!.target_id).toBe('office_hours');
-    expect(audit!.details.value).toEqual({ periods: [{ start: '07:30', end: '11:00' }, { start: '13:30', end: '17:30' }] });
+    expect(audit!.details.value).toEqual({
+      periods: [
+        { start: '07:30', end: '11:00' },
+        { start: '13:30', end: '17:30' },
+      ],
+    });
 
     const page = await get(String(res.headers.location).split('#')[0]!, cookies['admin.lan']);
     expect(page.body).toContain('Đã lưu: Giờ làm việc.');
@@ -169,7 +196,16 @@ describe('the settings page: saving', () => {
     const res = await post('tep-tai-len', { mb: '2,5' });
     expect(res.status).toBe(303);
     expect((await apiSettings()).upload_max_bytes).toBe(2_621_440); // 2.5 × 1 048 576
-    const draft = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' }, form: {} } });
+    const draft = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.an',
+      payload: {
+        procedureCode: '1.001776',
+        applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' },
+        form: {},
+      },
+    });
     expect(draft.status).toBe(201);
     const form = await get(`/ho-so/${draft.json.id}`, cookies['citizen.an']);
     expect(form.body).toContain('data-max-bytes="2621440"');
@@ -182,7 +218,9 @@ describe('the settings page: saving', () => {
     expect(restore.status).toBe(303);
     expect(restore.headers.location).toBe(`${PAGE}?mac-dinh=tep-tai-len#tep-tai-len`);
     expect((await apiSettings()).upload_max_bytes).toBe(10 * 1024 * 1024);
-    expect((await get(`${PAGE}?mac-dinh=tep-tai-len`, cookies['admin.lan'])).body).toContain('Đã khôi phục giá trị mặc định: Dung lượng tối đa của tệp tải lên.');
+    expect((await get(`${PAGE}?mac-dinh=tep-tai-len`, cookies['admin.lan'])).body).toContain(
+      'Đã khôi phục giá trị mặc định: Dung lượng tối đa của tệp tải lên.',
+    );
   });
 
   it('saves the code pattern: the example follows and the next dossier gets a code of that shape', async () => {
@@ -198,7 +236,10 @@ describe('the settings page: saving', () => {
     expect((await apiSettings()).dossier_code_pattern).toBe('HS-{agency}-{yymmdd}-{seq4}');
     const page = await get(PAGE, cookies['admin.lan']);
     expect(page.body).toContain(`<code>HS-000.00.01.H37-${todayYymmdd()}-0001</code>`);
-    const d = await submittedDossier(t, 'citizen.an', { procedureCode: '1.001193', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' } });
+    const d = await submittedDossier(t, 'citizen.an', {
+      procedureCode: '1.001193',
+      applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+    });
     expect(d.code).toMatch(new RegExp(`^HS-[0-9A-Z.]+-${todayYymmdd()}-\\d{4}$`));
   });
 
@@ -222,7 +263,12 @@ describe('the settings page: saving', () => {
 
     const ext = await post('gia-han', { 'approver.1': 'specialist', maxExtensions: '2', maxWorkingDaysEach: '', withinWorkingDaysOfDue: '0' });
     expect(ext.status).toBe(303);
-    expect((await apiSettings()).dossier_extension).toEqual({ approverRoles: ['specialist', 'leader'], maxExtensions: 2, maxWorkingDaysEach: null, withinWorkingDaysOfDue: 0 });
+    expect((await apiSettings()).dossier_extension).toEqual({
+      approverRoles: ['specialist', 'leader'],
+      maxExtensions: 2,
+      maxWorkingDaysEach: null,
+      withinWorkingDaysOfDue: 0,
+    });
     page = await get(PAGE, cookies['admin.lan']);
     expect(page.body).toContain('người duyệt: Chuyên viên, Lãnh đạo; số lần: 2 lần; mỗi lần thêm tối đa: không giới hạn; xin khi còn: 0 ngày làm việc');
     expect(valueOf(page.body, 'gia-han-withinWorkingDaysOfDue')).toBe('0');
@@ -247,24 +293,59 @@ describe('the settings page: refusing', () => {
   }
 
   it('office hours: an end before its start, overlapping periods, half a period, no period at all', async () => {
-    let b = await refused('gio-lam-viec', { 'p.0.start': '13:00', 'p.0.end': '08:00', 'p.1.start': '', 'p.1.end': '' }, 'gio-lam-viec-p-0-end', 'Khoảng 1, giờ kết thúc: giờ kết thúc phải sau giờ bắt đầu');
+    let b = await refused(
+      'gio-lam-viec',
+      { 'p.0.start': '13:00', 'p.0.end': '08:00', 'p.1.start': '', 'p.1.end': '' },
+      'gio-lam-viec-p-0-end',
+      'Khoảng 1, giờ kết thúc: giờ kết thúc phải sau giờ bắt đầu',
+    );
     // What was typed stays in the boxes.
     expect(valueOf(b, 'gio-lam-viec-p-0-start')).toBe('13:00');
     expect(valueOf(b, 'gio-lam-viec-p-0-end')).toBe('08:00');
     expect(b).toContain('Chưa lưu Giờ làm việc: hãy sửa các lỗi dưới đây.');
-    b = await refused('gio-lam-viec', { 'p.0.start': '07:30', 'p.0.end': '12:00', 'p.1.start': '11:00', 'p.1.end': '17:00' }, 'gio-lam-viec-p-1-start', 'Khoảng 2, giờ bắt đầu: bắt đầu trước khi khoảng 1 kết thúc');
+    b = await refused(
+      'gio-lam-viec',
+      { 'p.0.start': '07:30', 'p.0.end': '12:00', 'p.1.start': '11:00', 'p.1.end': '17:00' },
+      'gio-lam-viec-p-1-start',
+      'Khoảng 2, giờ bắt đầu: bắt đầu trước khi khoảng 1 kết thúc',
+    );
     expect(valueOf(b, 'gio-lam-viec-p-1-start')).toBe('11:00');
-    await refused('gio-lam-viec', { 'p.2.start': '18:00' }, 'gio-lam-viec-p-2-end', 'Khoảng 3, giờ kết thúc: nhập cả giờ bắt đầu và giờ kết thúc, hoặc để trống cả hai');
-    await refused('gio-lam-viec', { 'p.0.start': '', 'p.0.end': '', 'p.1.start': '', 'p.1.end': '' }, 'gio-lam-viec-p-0-start', 'Khoảng 1, giờ bắt đầu: cần ít nhất một khoảng giờ làm việc');
+    await refused(
+      'gio-lam-viec',
+      { 'p.2.start': '18:00' },
+      'gio-lam-viec-p-2-end',
+      'Khoảng 3, giờ kết thúc: nhập cả giờ bắt đầu và giờ kết thúc, hoặc để trống cả hai',
+    );
+    await refused(
+      'gio-lam-viec',
+      { 'p.0.start': '', 'p.0.end': '', 'p.1.start': '', 'p.1.end': '' },
+      'gio-lam-viec-p-0-start',
+      'Khoảng 1, giờ bắt đầu: cần ít nhất một khoảng giờ làm việc',
+    );
     await refused('gio-lam-viec', { 'p.0.start': '25:00' }, 'gio-lam-viec-p-0-start', 'Khoảng 1, giờ bắt đầu: giờ dạng HH:MM, ví dụ 07:30');
   });
 
   it('the code pattern: without {yymmdd}, with a slash, too long; the example is not saved either', async () => {
-    const b = await refused('ma-ho-so', { pattern: '{agency}-{seq4}' }, 'ma-ho-so-pattern', 'Mẫu mã: cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan');
+    const b = await refused(
+      'ma-ho-so',
+      { pattern: '{agency}-{seq4}' },
+      'ma-ho-so-pattern',
+      'Mẫu mã: cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan',
+    );
     expect(valueOf(b, 'ma-ho-so-pattern')).toBe('{agency}-{seq4}');
-    await refused('ma-ho-so', { pattern: '{agency}/{yymmdd}/{seq4}' }, 'ma-ho-so-pattern', 'Mẫu mã: chỉ gồm chữ, số, dấu . - _ và các trường {agency}, {yymmdd}, {seq4}');
+    await refused(
+      'ma-ho-so',
+      { pattern: '{agency}/{yymmdd}/{seq4}' },
+      'ma-ho-so-pattern',
+      'Mẫu mã: chỉ gồm chữ, số, dấu . - _ và các trường {agency}, {yymmdd}, {seq4}',
+    );
     await refused('ma-ho-so', { pattern: `${'A'.repeat(70)}{agency}{yymmdd}{seq4}` }, 'ma-ho-so-pattern', 'Mẫu mã: tối đa 80 ký tự');
-    await refused('ma-ho-so', { pattern: '{agency}-{seq4}', op: 'preview' }, 'ma-ho-so-pattern', 'Mẫu mã: cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan');
+    await refused(
+      'ma-ho-so',
+      { pattern: '{agency}-{seq4}', op: 'preview' },
+      'ma-ho-so-pattern',
+      'Mẫu mã: cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan',
+    );
   });
 
   it('numbers: negative, not a number, out of range, not whole', async () => {
@@ -280,11 +361,21 @@ describe('the settings page: refusing', () => {
     await refused('sap-den-han', { days: '2,5' }, 'sap-den-han-days', 'Số ngày làm việc: nhập một số nguyên, ví dụ 5');
     b = await refused('gia-han', { maxExtensions: '-1' }, 'gia-han-maxExtensions', 'Số lần gia hạn tối đa cho một hồ sơ: ít nhất là 1');
     expect(valueOf(b, 'gia-han-maxExtensions')).toBe('-1');
-    await refused('gia-han', { withinWorkingDaysOfDue: '61' }, 'gia-han-withinWorkingDaysOfDue', 'Chỉ cho gia hạn khi còn không quá (ngày làm việc) đến hạn: nhiều nhất là 60');
+    await refused(
+      'gia-han',
+      { withinWorkingDaysOfDue: '61' },
+      'gia-han-withinWorkingDaysOfDue',
+      'Chỉ cho gia hạn khi còn không quá (ngày làm việc) đến hạn: nhiều nhất là 60',
+    );
   });
 
   it('roles: an unknown role, no approver at all, no choice between the environment and a list', async () => {
-    const b = await refused('xac-thuc-hai-buoc', { mode: 'list', 'role.0': 'superuser' }, 'xac-thuc-hai-buoc-role', 'Vai trò phải xác thực hai bước: có vai trò không hợp lệ');
+    const b = await refused(
+      'xac-thuc-hai-buoc',
+      { mode: 'list', 'role.0': 'superuser' },
+      'xac-thuc-hai-buoc-role',
+      'Vai trò phải xác thực hai bước: có vai trò không hợp lệ',
+    );
     expect(isChecked(b, 'xac-thuc-hai-buoc-mode-list')).toBe(true);
     await refused('xac-thuc-hai-buoc', { mode: null }, 'xac-thuc-hai-buoc-mode', 'Áp dụng: chọn một trong hai cách');
     // Administrators are not among the roles that approve an extension.
@@ -324,7 +415,9 @@ describe('a stored value that no longer fits its schema', () => {
     expect(await getSetting(t.database.db, 'dossier_code_pattern')).toBe('{agency}-{yymmdd}-{seq4}');
     clearSettingsCache();
     expect(await getSetting(t.database.db, 'dossier_code_pattern')).toBe('{agency}-{yymmdd}-{seq4}');
-    expect(warnings).toEqual([{ key: 'dossier_code_pattern', errors: [{ path: 'value', message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan' }] }]);
+    expect(warnings).toEqual([
+      { key: 'dossier_code_pattern', errors: [{ path: 'value', message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan' }] },
+    ]);
     expect((await apiSettings()).dossier_code_pattern).toBe('{agency}-{yymmdd}-{seq4}');
 
     const s = (await states()).dossier_code_pattern;

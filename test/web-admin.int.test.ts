@@ -16,7 +16,6 @@ afterAll(async () => {
 const { get, postForm, signIn } = webClient(() => t);
 const PROC = '1.001776';
 
-
 /** Checkbox groups are sets: the editor lists them in its own order. */
 const sets = (d: Record<string, unknown>) => ({
   ...d,
@@ -24,7 +23,6 @@ const sets = (d: Record<string, unknown>) => ({
   applicantTypes: [...(d.applicantTypes as string[])].sort(),
   receivingAgencyCodes: [...(d.receivingAgencyCodes as string[])].sort(),
 });
-
 
 describe('administrators’ pages', () => {
   let admin = '';
@@ -43,7 +41,8 @@ describe('administrators’ pages', () => {
     expect(other.body).toContain('chỉ dành cho quản trị viên');
     const home = await get('/quan-tri', admin);
     expect(home.status).toBe(200);
-    for (const href of ['/quan-tri/thu-tuc', '/quan-tri/lich', '/quan-tri/tai-khoan', '/quan-tri/co-quan', '/quan-tri/don-vi']) expect(home.body).toContain(`href="${href}"`);
+    for (const href of ['/quan-tri/thu-tuc', '/quan-tri/lich', '/quan-tri/tai-khoan', '/quan-tri/co-quan', '/quan-tri/don-vi'])
+      expect(home.body).toContain(`href="${href}"`);
   });
 
   it('refuses a form without its CSRF token', async () => {
@@ -75,7 +74,14 @@ describe('administrators’ pages', () => {
 
     // Invalid: a bad field key in the new row and shares that do not add up to 1.
     const last = n - 1;
-    const bad = { ...values, [`form.${last}.key`]: 'Ghi Chu', [`form.${last}.label`]: 'Ghi chú thêm', [`form.${last}.type`]: 'textarea', 'wf.0.share': '0.9', op: 'save' };
+    const bad = {
+      ...values,
+      [`form.${last}.key`]: 'Ghi Chu',
+      [`form.${last}.label`]: 'Ghi chú thêm',
+      [`form.${last}.type`]: 'textarea',
+      'wf.0.share': '0.9',
+      op: 'save',
+    };
     const invalid = await postForm(`/quan-tri/thu-tuc/${PROC}/phien-ban-moi`, bad, admin);
     expect(invalid.status).toBe(422);
     expect(invalid.body).toContain('class="error-summary"');
@@ -178,7 +184,18 @@ describe('administrators’ pages', () => {
   it('creates staff accounts with roles, rejects bad input, edits roles, and will not lock the signed-in administrator out', async () => {
     const page = await get('/quan-tri/tai-khoan/moi', admin);
     const csrf = csrfOf(page.body);
-    const base = { csrf, username: 'test.staff', displayName: 'Cán bộ Thử', kind: 'staff', password: 'mat-khau-dai-du', idNumber: '', email: '', phone: '', 'role.0.role': 'specialist', 'role.0.agency': 'TTPVHCC' };
+    const base = {
+      csrf,
+      username: 'test.staff',
+      displayName: 'Cán bộ Thử',
+      kind: 'staff',
+      password: 'mat-khau-dai-du',
+      idNumber: '',
+      email: '',
+      phone: '',
+      'role.0.role': 'specialist',
+      'role.0.agency': 'TTPVHCC',
+    };
     const short = await postForm('/quan-tri/tai-khoan/moi', { ...base, password: 'ngan' }, admin);
     expect(short.status).toBe(422);
     expect(short.body).toContain('href="#p-password"');
@@ -222,7 +239,16 @@ describe('administrators’ pages', () => {
   it('adds and edits agencies with validation messages', async () => {
     const page = await get('/quan-tri/co-quan/moi', admin);
     const csrf = csrfOf(page.body);
-    const form = { csrf, code: 'SO-THU', name: 'Sở Thử nghiệm', shortName: 'STN', identityCode: '000.00.99.H37', parentCode: '', unitCode: '37', kind: 'department' };
+    const form = {
+      csrf,
+      code: 'SO-THU',
+      name: 'Sở Thử nghiệm',
+      shortName: 'STN',
+      identityCode: '000.00.99.H37',
+      parentCode: '',
+      unitCode: '37',
+      kind: 'department',
+    };
     const bad = await postForm('/quan-tri/co-quan/moi', { ...form, identityCode: '', unitCode: 'x' }, admin);
     expect(bad.status).toBe(422);
     expect(bad.body).toContain('href="#p-identityCode"');
@@ -237,7 +263,11 @@ describe('administrators’ pages', () => {
     const renamed = await postForm('/quan-tri/co-quan/SO-THU', { ...form, name: 'Sở Thử nghiệm và Đổi mới' }, admin);
     expect(renamed.status).toBe(303);
     expect((await get('/quan-tri/co-quan/SO-THU', admin)).body).toContain('value="Sở Thử nghiệm và Đổi mới"');
-    const cycle = await postForm('/quan-tri/co-quan/TTPVHCC', { ...formValues((await get('/quan-tri/co-quan/TTPVHCC', admin)).body, '/quan-tri/co-quan/TTPVHCC'), parentCode: 'TTPVHCC' }, admin);
+    const cycle = await postForm(
+      '/quan-tri/co-quan/TTPVHCC',
+      { ...formValues((await get('/quan-tri/co-quan/TTPVHCC', admin)).body, '/quan-tri/co-quan/TTPVHCC'), parentCode: 'TTPVHCC' },
+      admin,
+    );
     expect(cycle.status).toBe(422);
   });
 
@@ -294,7 +324,11 @@ describe('administrators’ pages', () => {
   it('names calendar lines in Vietnamese (“Ngày nghỉ, dòng 1”) without repeating paths; the API does not repeat them either', async () => {
     const page = await get('/quan-tri/lich?nam=2027', admin);
     const csrf = csrfOf(page.body);
-    const bad = await postForm('/quan-tri/lich?nam=2027', { csrf, daysOff: '2027-13-45 Sai ngày\n2026-12-31 Sai năm\n2027-01-04 Nghỉ', workingDays: '2027-01-04 Làm bù\n2027-01-09 Làm\n2027-01-09 Làm lại' }, admin);
+    const bad = await postForm(
+      '/quan-tri/lich?nam=2027',
+      { csrf, daysOff: '2027-13-45 Sai ngày\n2026-12-31 Sai năm\n2027-01-04 Nghỉ', workingDays: '2027-01-04 Làm bù\n2027-01-09 Làm\n2027-01-09 Làm lại' },
+      admin,
+    );
     expect(bad.status).toBe(422);
     const links = [...bad.body.matchAll(/<li><a href="#([^"]+)">([^<]*)<\/a><\/li>/g)].map((m) => [m[1], unescapeHtml(m[2]!)]);
     expect(links).toEqual([
@@ -322,7 +356,16 @@ describe('administrators’ pages', () => {
 
   it('refuses an agency whose administrative unit code is not in force, on the page and through the API', async () => {
     const page = await get('/quan-tri/co-quan/moi', admin);
-    const form = { csrf: csrfOf(page.body), code: 'SO-MA', name: 'Sở Ma', shortName: 'SM', identityCode: '000.00.98.H37', parentCode: '', unitCode: '99999', kind: 'department' };
+    const form = {
+      csrf: csrfOf(page.body),
+      code: 'SO-MA',
+      name: 'Sở Ma',
+      shortName: 'SM',
+      identityCode: '000.00.98.H37',
+      parentCode: '',
+      unitCode: '99999',
+      kind: 'department',
+    };
     const bad = await postForm('/quan-tri/co-quan/moi', form, admin);
     expect(bad.status).toBe(422);
     expect(bad.body).toContain('<a href="#p-unitCode">Mã đơn vị hành chính 99999 không tồn tại hoặc đã hết hiệu lực.</a>');
@@ -332,10 +375,18 @@ describe('administrators’ pages', () => {
     expect((await get('/quan-tri/co-quan', admin)).body).not.toContain('Sở Ma');
 
     const put = (unitCode: string) =>
-      t.request({ method: 'PUT', url: '/api/v1/agencies/SO-MA', as: 'admin.lan', payload: { name: 'Sở Ma', shortName: 'SM', identityCode: '000.00.98.H37', parentCode: null, unitCode, kind: 'department' } });
+      t.request({
+        method: 'PUT',
+        url: '/api/v1/agencies/SO-MA',
+        as: 'admin.lan',
+        payload: { name: 'Sở Ma', shortName: 'SM', identityCode: '000.00.98.H37', parentCode: null, unitCode, kind: 'department' },
+      });
     const refused = await put('99999');
     expect(refused.status).toBe(422);
-    expect(refused.json).toMatchObject({ code: 'AGENCY_INVALID', errors: [{ path: 'unitCode', message: 'Mã đơn vị hành chính 99999 không tồn tại hoặc đã hết hiệu lực' }] });
+    expect(refused.json).toMatchObject({
+      code: 'AGENCY_INVALID',
+      errors: [{ path: 'unitCode', message: 'Mã đơn vị hành chính 99999 không tồn tại hoặc đã hết hiệu lực' }],
+    });
     expect((await put('37')).status).toBe(201);
   });
 

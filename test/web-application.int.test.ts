@@ -85,7 +85,9 @@ describe('web portal: applying online', () => {
     // A phone that is neither a mobile nor a landline: said next to the box, in words.
     const badPhone = await postForm('/ho-so/moi', { csrf, nonce, 'thu-tuc': PROC, ...APPLICANT, 'a-phone': '0229 387 123' }, cookie);
     expect(badPhone.status).toBe(422);
-    expect(badPhone.body).toContain('<a href="#a-phone">Số điện thoại: số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)</a>');
+    expect(badPhone.body).toContain(
+      '<a href="#a-phone">Số điện thoại: số điện thoại không hợp lệ (di động 10 chữ số hoặc cố định 11 chữ số bắt đầu bằng 02)</a>',
+    );
 
     const ok = await postForm('/ho-so/moi', { csrf, nonce, 'thu-tuc': PROC, ...APPLICANT }, cookie);
     expect(ok.status).toBe(303);
@@ -120,7 +122,14 @@ describe('web portal: applying online', () => {
     const page = await get(`/ho-so/${id}`, cookie);
     const saved = await postForm(
       `/ho-so/${id}`,
-      { csrf: csrfOf(page.body), version: versionOf(page.body), action: 'save', ...APPLICANT, 'f-ho_ten_doi_tuong': ANSWERS['f-ho_ten_doi_tuong'], 'f-ngay_sinh': '1950-03-04' },
+      {
+        csrf: csrfOf(page.body),
+        version: versionOf(page.body),
+        action: 'save',
+        ...APPLICANT,
+        'f-ho_ten_doi_tuong': ANSWERS['f-ho_ten_doi_tuong'],
+        'f-ngay_sinh': '1950-03-04',
+      },
       cookie,
     );
     expect(saved.status).toBe(303);
@@ -137,7 +146,14 @@ describe('web portal: applying online', () => {
     const page = await get(`/ho-so/${id}`, cookie);
     const r = await postForm(
       `/ho-so/${id}`,
-      { csrf: csrfOf(page.body), version: versionOf(page.body), action: 'continue', ...APPLICANT, 'f-ho_ten_doi_tuong': 'Nguyễn Văn Ba', 'f-so_dinh_danh': '12ab' },
+      {
+        csrf: csrfOf(page.body),
+        version: versionOf(page.body),
+        action: 'continue',
+        ...APPLICANT,
+        'f-ho_ten_doi_tuong': 'Nguyễn Văn Ba',
+        'f-so_dinh_danh': '12ab',
+      },
       cookie,
     );
     expect(r.status).toBe(422);
@@ -156,7 +172,12 @@ describe('web portal: applying online', () => {
     const page = await get(`/ho-so/${id}`, cookie);
     const csrf = csrfOf(page.body);
     const oldVersion = versionOf(page.body);
-    const bad = await upload(`/ho-so/${id}/tep`, { csrf, component: 'to_khai' }, { name: 'notes.txt', type: 'text/plain', data: Buffer.from('hello, not a pdf') }, cookie);
+    const bad = await upload(
+      `/ho-so/${id}/tep`,
+      { csrf, component: 'to_khai' },
+      { name: 'notes.txt', type: 'text/plain', data: Buffer.from('hello, not a pdf') },
+      cookie,
+    );
     expect(bad.status).toBe(415);
     expectHtml(bad);
     expect(bad.body).toContain('<a href="#c-to_khai">Tệp phải là PDF, JPG hoặc PNG</a>');
@@ -175,7 +196,11 @@ describe('web portal: applying online', () => {
 
   it('checks the answers, submits once and shows the code', async () => {
     const page = await get(`/ho-so/${id}`, cookie);
-    const cont = await postForm(`/ho-so/${id}`, { csrf: csrfOf(page.body), version: versionOf(page.body), action: 'continue', ...APPLICANT, ...ANSWERS, 'f-cam_ket': 'true' }, cookie);
+    const cont = await postForm(
+      `/ho-so/${id}`,
+      { csrf: csrfOf(page.body), version: versionOf(page.body), action: 'continue', ...APPLICANT, ...ANSWERS, 'f-cam_ket': 'true' },
+      cookie,
+    );
     expect(cont.status).toBe(303);
     expect(cont.headers.location).toBe(`/ho-so/${id}/kiem-tra`);
 
@@ -255,7 +280,12 @@ describe('web portal: applying online', () => {
     await putSetting(t.database.db, 'upload_max_bytes', 1024, null, new Date());
     try {
       const big = Buffer.concat([SAMPLE_PDF, Buffer.alloc(4096, 0x20)]);
-      const up = await upload(`${draft}/tep`, { csrf: csrfOf(check.body), component: 'to_khai' }, { name: 'big.pdf', type: 'application/pdf', data: big }, cookie);
+      const up = await upload(
+        `${draft}/tep`,
+        { csrf: csrfOf(check.body), component: 'to_khai' },
+        { name: 'big.pdf', type: 'application/pdf', data: big },
+        cookie,
+      );
       expect(up.status).toBe(413);
       expectHtml(up);
       expect(up.body).toContain('<a href="#c-to_khai">Tệp phải nhỏ hơn 1 KB</a>');

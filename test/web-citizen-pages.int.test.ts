@@ -47,7 +47,10 @@ describe('the procedure page offers to apply online only where the service accep
   });
 
   it('names the receiving places instead on a procedure that takes paper dossiers only, for everyone', async () => {
-    const proc = (await t.request({ method: 'GET', url: `/api/v1/procedures/${PAPER_ONLY}` })).json as { definition: ProcedureDefinition; receivingAgencies: { name: string }[] };
+    const proc = (await t.request({ method: 'GET', url: `/api/v1/procedures/${PAPER_ONLY}` })).json as {
+      definition: ProcedureDefinition;
+      receivingAgencies: { name: string }[];
+    };
     expect(proc.definition.channels).toEqual(['in_person']);
     for (const who of [undefined, cookies['citizen.an'], cookies['business.cuong']]) {
       const page = await get(`/thu-tuc/${PAPER_ONLY}`, who);
@@ -105,7 +108,15 @@ describe('the start page', () => {
     const a = await get(`/ho-so/moi?thu-tuc=${ONLINE_CITIZEN}`, cookies['citizen.an']);
     const sent = await postForm(
       '/ho-so/moi',
-      { csrf: csrfOf(a.body), 'thu-tuc': ONLINE_CITIZEN, nonce: 'a'.repeat(24), 'a-fullName': 'Nguyễn Văn An', 'a-idNumber': '', 'a-phone': '0987654321', 'a-email': '' },
+      {
+        csrf: csrfOf(a.body),
+        'thu-tuc': ONLINE_CITIZEN,
+        nonce: 'a'.repeat(24),
+        'a-fullName': 'Nguyễn Văn An',
+        'a-idNumber': '',
+        'a-phone': '0987654321',
+        'a-email': '',
+      },
       cookies['citizen.an'],
     );
     expectPage(sent, 422);
@@ -129,7 +140,12 @@ describe('answers as people read them', () => {
   });
 
   it('shows dates as dd/mm/yyyy and a unit code with its name on the check page', async () => {
-    const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: ONLINE_CITIZEN, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form } });
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      as: 'citizen.an',
+      payload: { procedureCode: ONLINE_CITIZEN, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form },
+    });
     expect(created.status, created.body).toBe(201);
     const page = await get(`/ho-so/${created.json.id}/kiem-tra`, cookies['citizen.an']);
     expectPage(page, 200);
@@ -140,7 +156,11 @@ describe('answers as people read them', () => {
   });
 
   it('shows the same on the desk’s dossier page, and each file with its document on the citizen’s page', async () => {
-    const sub = await submittedDossier(t, 'citizen.an', { procedureCode: ONLINE_CITIZEN, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form });
+    const sub = await submittedDossier(t, 'citizen.an', {
+      procedureCode: ONLINE_CITIZEN,
+      applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+      form,
+    });
     const staff = await get(`/can-bo/ho-so/${encodeURIComponent(sub.code)}`, cookies['reception.dung']);
     expectPage(staff, 200);
     expect(staff.body).toContain('<dd>04/03/1950</dd>');
@@ -178,7 +198,9 @@ describe('small wording and the counter intake', () => {
     const page = await get('/can-bo/tiep-nhan', cookies['reception.dung']);
     expectPage(page, 200);
     expect(page.body).not.toContain('class="error-message"');
-    const names = [...unescapeHtml(page.body.split('id="in-procedure"')[1]!.split('</select>')[0]!).matchAll(/<option value="[^"]+">(.+?) \(\d\.\d{6}\)<\/option>/g)].map((m) => m[1]!);
+    const names = [
+      ...unescapeHtml(page.body.split('id="in-procedure"')[1]!.split('</select>')[0]!).matchAll(/<option value="[^"]+">(.+?) \(\d\.\d{6}\)<\/option>/g),
+    ].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(3);
     expect(names).toEqual([...names].sort(new Intl.Collator('vi').compare));
     const none = await get('/can-bo/tiep-nhan?thu-tuc=&doi-tuong=citizen', cookies['reception.dung']);
@@ -197,6 +219,8 @@ describe('the stylesheet at 360 px', () => {
     expect(css).toContain('.table-wrap th,.table-wrap td{overflow-wrap:break-word}');
     expect(css).not.toMatch(/word-break:break-all[^}]*\}[^{]*table/);
     expect(css).toMatch(/\.dash-table-wrap\{position:relative;/);
-    expect(css).toMatch(/\.dash-vh\{position:absolute!important;top:0;left:0;width:1px!important;height:1px!important;[^}]*overflow:hidden!important;[^}]*clip-path:inset\(50%\)/);
+    expect(css).toMatch(
+      /\.dash-vh\{position:absolute!important;top:0;left:0;width:1px!important;height:1px!important;[^}]*overflow:hidden!important;[^}]*clip-path:inset\(50%\)/,
+    );
   });
 });

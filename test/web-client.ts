@@ -6,7 +6,11 @@ import { multipart, type TestApp } from './harness.ts';
 export type WebRes = { status: number; body: string; headers: Record<string, unknown> };
 
 export function webClient(t: () => TestApp) {
-  const wrap = (res: { statusCode: number; body: string; headers: Record<string, unknown> }): WebRes => ({ status: res.statusCode, body: res.body, headers: res.headers });
+  const wrap = (res: { statusCode: number; body: string; headers: Record<string, unknown> }): WebRes => ({
+    status: res.statusCode,
+    body: res.body,
+    headers: res.headers,
+  });
   const get = async (url: string, cookie?: string) => wrap(await t().app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} }));
   const postForm = async (url: string, form: Record<string, string>, cookie?: string) =>
     wrap(
@@ -40,7 +44,13 @@ export const cookiePair = (c: string | undefined) => (c ?? '').split(';')[0]!;
 export const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 /** Text of an HTML attribute or element as the page wrote it, unescaped. */
-export const unescapeHtml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+export const unescapeHtml = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** What a browser sends for the form posting to `action`: inputs (checked boxes and radios only), selected options, textareas. */
 export function formValues(body: string, action: string): Record<string, string> {

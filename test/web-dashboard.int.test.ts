@@ -74,7 +74,9 @@ describe('the leaders’ dashboard page', () => {
             FROM dossiers`,
     );
     const nf = new Intl.NumberFormat('vi-VN');
-    expect(r.body).toContain(`<tr><th scope="row">${month.slice(5, 7)}/${month.slice(0, 4)}</th><td class="num">${nf.format(c!.received)}</td><td class="num">${nf.format(c!.resolved)}</td>`);
+    expect(r.body).toContain(
+      `<tr><th scope="row">${month.slice(5, 7)}/${month.slice(0, 4)}</th><td class="num">${nf.format(c!.received)}</td><td class="num">${nf.format(c!.resolved)}</td>`,
+    );
     // The previous period of equal length is named.
     expect(r.body).toMatch(/Kỳ trước \(\d{2}\/\d{2}\/\d{4} – \d{2}\/\d{2}\/\d{4}\)/);
   });
@@ -138,7 +140,9 @@ describe('the reports page', () => {
     expectPage(r);
     const api = await t.request({ method: 'GET', url: `/api/v1/reports/handling?${Q}`, as: 'leader.hoa' });
     const nf = new Intl.NumberFormat('vi-VN');
-    const totals = ['receivedTotal', 'receivedOnline', 'receivedOffline', 'carriedOver', 'resolvedTotal'].map((k) => `<td class="num">${nf.format(api.json.total[k])}</td>`).join('');
+    const totals = ['receivedTotal', 'receivedOnline', 'receivedOffline', 'carriedOver', 'resolvedTotal']
+      .map((k) => `<td class="num">${nf.format(api.json.total[k])}</td>`)
+      .join('');
     expect(r.body).toContain(`<th scope="row" colspan="2">Tổng cộng</th>${totals}`);
     const QA = Q.replace(/&/g, '&amp;');
     expect(r.body).toContain(`href="/bao-cao/tai-ve?${QA}&amp;format=xlsx"`);

@@ -51,7 +51,13 @@ describe('the portal script', () => {
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body).toBe(PORTAL_JS);
 
-    for (const [url, who] of [['/', undefined], ['/thu-tuc?q=khai+sinh', undefined], [`/thu-tuc/${PROC}`, undefined], ['/ho-so', 'citizen.an'], ['/can-bo/ho-so', 'reception.dung']] as const) {
+    for (const [url, who] of [
+      ['/', undefined],
+      ['/thu-tuc?q=khai+sinh', undefined],
+      [`/thu-tuc/${PROC}`, undefined],
+      ['/ho-so', 'citizen.an'],
+      ['/can-bo/ho-so', 'reception.dung'],
+    ] as const) {
       const page = await get(url, who ? cookies[who] : undefined);
       expect(page.status, url).toBe(200);
       // Exactly one script, external and deferred; the CSP still allows no inline script.
@@ -118,7 +124,12 @@ describe('upload forms carry what the script needs', () => {
     expect(page.body).toContain('data-msg-busy="Đang tải tệp lên: chờ tải xong rồi hãy lưu hoặc nộp."');
     const comp = def.components[0]!;
     // The script posts the same multipart form: the answer is the no-JS answer (303 to the component).
-    const ok = await upload(`/ho-so/${id}/tep`, { csrf: csrfOf(page.body), component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['citizen.an']!);
+    const ok = await upload(
+      `/ho-so/${id}/tep`,
+      { csrf: csrfOf(page.body), component: comp.code },
+      { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      cookies['citizen.an']!,
+    );
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe(`/ho-so/${id}#c-${comp.code}`);
     // A smaller limit set by the administrators reaches the page (and the server refuses a larger file with the same words).
@@ -126,7 +137,12 @@ describe('upload forms carry what the script needs', () => {
     expect(put.status).toBe(200);
     const small = await get(`/ho-so/${id}`, cookies['citizen.an']!);
     expect(small.body).toContain('data-max-bytes="2048" data-msg-size="Tệp phải nhỏ hơn 2 KB"');
-    const big = await upload(`/ho-so/${id}/tep`, { csrf: csrfOf(small.body), component: comp.code }, { name: 'b.pdf', type: 'application/pdf', data: Buffer.concat([SAMPLE_PDF, Buffer.alloc(4096, 32)]) }, cookies['citizen.an']!);
+    const big = await upload(
+      `/ho-so/${id}/tep`,
+      { csrf: csrfOf(small.body), component: comp.code },
+      { name: 'b.pdf', type: 'application/pdf', data: Buffer.concat([SAMPLE_PDF, Buffer.alloc(4096, 32)]) },
+      cookies['citizen.an']!,
+    );
     expect(big.status).toBe(413);
     expect(big.body).toContain('Tệp phải nhỏ hơn 2 KB');
     await t.request({ method: 'PUT', url: '/api/v1/settings/upload_max_bytes', as: 'admin.lan', payload: { value: 10 * 1024 * 1024 } });
@@ -145,7 +161,8 @@ async function createReceived(): Promise<{ id: string; code: string }> {
 const countOf = (body: string, tab: string) => Number(new RegExp(`${tab} \\((\\d+)\\)`).exec(body)?.[1] ?? -1);
 const codesIn = (body: string) => [...body.matchAll(/href="\/can-bo\/ho-so\/([^"?]+)">/g)].map((m) => decodeURIComponent(m[1]!));
 /** The due tag of one dossier's row. */
-const dueTagOf = (body: string, code: string) => /class="(due[^"]*)"/.exec(body.split(`/can-bo/ho-so/${encodeURIComponent(code)}"`)[1]?.split('</tr>')[0] ?? '')?.[1];
+const dueTagOf = (body: string, code: string) =>
+  /class="(due[^"]*)"/.exec(body.split(`/can-bo/ho-so/${encodeURIComponent(code)}"`)[1]?.split('</tr>')[0] ?? '')?.[1];
 
 describe('worklist: due within N working days', () => {
   let b: { id: string; code: string };
@@ -163,7 +180,9 @@ describe('worklist: due within N working days', () => {
     // (Counting 24-hour days instead, B would be 3 days away and outside "within 1".)
     const due = { [b.id]: '2026-09-03T09:00:00+07:00', [c.id]: '2026-09-04T09:00:00+07:00', [e.id]: '2026-09-07T12:00:00+07:00' };
     for (const [id, at] of Object.entries(due)) {
-      await t.database.db.execute(sql`UPDATE dossiers SET due_at = ${new Date(at)}, received_at = ${new Date('2026-08-20T09:00:00+07:00')}, paused_at = NULL WHERE id = ${id}`);
+      await t.database.db.execute(
+        sql`UPDATE dossiers SET due_at = ${new Date(at)}, received_at = ${new Date('2026-08-20T09:00:00+07:00')}, paused_at = NULL WHERE id = ${id}`,
+      );
     }
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-08-31T10:00:00+07:00'));
@@ -236,7 +255,9 @@ describe('worklist: due within N working days', () => {
     // The dossier page colours with the same default.
     const one = await get(`/can-bo/ho-so/${c.code}`, cookies['reception.dung']);
     expect(one.body).not.toContain('due-soon');
-    const audit = await t.database.db.execute(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'settings.update' AND target_id = 'worklist_soon_days'`);
+    const audit = await t.database.db.execute(
+      sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'settings.update' AND target_id = 'worklist_soon_days'`,
+    );
     expect(Number((audit as unknown as { rows: { n: number }[] }).rows[0]?.n)).toBe(1);
   });
 });

@@ -55,7 +55,10 @@ describe('the notifications page', () => {
 
   it('lists the newest first, paged, unread ones marked, with the unread count in the header', async () => {
     await t.database.db.execute(sql`DELETE FROM notifications WHERE user_id = ${ids['citizen.binh']}::uuid`);
-    dossier = await submittedDossier(t, 'citizen.binh', { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' } });
+    dossier = await submittedDossier(t, 'citizen.binh', {
+      procedureCode: '1.001776',
+      applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' },
+    });
     const worker = new JobWorker(t.database.db, notificationJobHandlers, t.app.log);
     while ((await worker.runOnce()) > 0);
     // The submission's message (now), and 24 older ones, of which the 3 oldest are read: 25 in all, 22 unread.
@@ -114,7 +117,9 @@ describe('the notifications page', () => {
     expect((await postForm(`/thong-bao/${id}/doc`, { csrf }, cookies['citizen.binh'])).headers.location).toBe(`/ho-so/${dossier.id}`);
     expect(await unreadOf('citizen.binh')).toBe(21);
     // One without a dossier is marked read and the list comes back, on the page it was on.
-    const plain = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?unread=true&limit=100', as: 'citizen.binh' })).json.items.find((n: { dossierCode: string | null }) => n.dossierCode === null);
+    const plain = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?unread=true&limit=100', as: 'citizen.binh' })).json.items.find(
+      (n: { dossierCode: string | null }) => n.dossierCode === null,
+    );
     const back = await postForm(`/thong-bao/${plain.id}/doc`, { csrf, trang: '2' }, cookies['citizen.binh']);
     expect(back.headers.location).toBe('/thong-bao?trang=2');
     expect(await unreadOf('citizen.binh')).toBe(20);
@@ -181,7 +186,10 @@ describe('SMS consent on the account page', () => {
     expect((await postForm('/tai-khoan/dong-y-sms', { csrf }, cookies['citizen.an'])).status).toBe(303);
     expect(await consents()).toMatchObject({ granted: false, source: 'web' });
     // Both answers are in the audit log.
-    const audit = await queryRows<{ action: string }>(t.database.db, sql`SELECT action FROM audit_log WHERE action LIKE 'consent.%' AND target_id = ${ids['citizen.an']} ORDER BY id`);
+    const audit = await queryRows<{ action: string }>(
+      t.database.db,
+      sql`SELECT action FROM audit_log WHERE action LIKE 'consent.%' AND target_id = ${ids['citizen.an']} ORDER BY id`,
+    );
     expect(audit.map((a) => a.action)).toEqual(['consent.grant', 'consent.withdraw']);
     // Signed out: sign in first.
     expect((await postForm('/tai-khoan/dong-y-sms', { csrf, granted: 'on' })).status).toBe(303);

@@ -43,7 +43,7 @@ describe('web portal: public pages', () => {
     expect(r.body).toContain('href="/thu-tuc?linh-vuc=ho_tich"');
     expect(r.body).toContain('action="/tra-cuu"');
     expect(r.body).toContain('href="/dang-nhap"');
-    expect((await get("/thu-tuc?q=a")).body).toContain('href="/dang-nhap?next=%2Fthu-tuc%3Fq%3Da"');
+    expect((await get('/thu-tuc?q=a')).body).toContain('href="/dang-nhap?next=%2Fthu-tuc%3Fq%3Da"');
     // Most used first: birth registration (popularity 120) comes before marriage (35).
     expect(r.body.indexOf('Đăng ký khai sinh')).toBeLessThan(r.body.indexOf('Đăng ký kết hôn'));
   });

@@ -32,9 +32,27 @@ describe('a draft when its procedure is updated', () => {
     }
 
     // A new decision adds a required question, and renames the options of another (the old answer no longer fits).
-    const renamed = def.form.map((f) => (f.key === 'gioi_tinh' ? { ...f, options: [{ value: 'trai', label: 'Trai' }, { value: 'gai', label: 'Gái' }] } : f));
-    const next = { ...def, form: [...renamed, { key: 'quan_he_nguoi_khai', label: 'Quan hệ của người đi khai với trẻ', type: 'text' as const, required: true }] };
-    const v = await t.request({ method: 'POST', url: `/api/v1/procedures/${CODE}/versions`, as: 'admin.lan', payload: { definition: next, decisionRef: 'Quyết định số 99/QĐ-UBND' } });
+    const renamed = def.form.map((f) =>
+      f.key === 'gioi_tinh'
+        ? {
+            ...f,
+            options: [
+              { value: 'trai', label: 'Trai' },
+              { value: 'gai', label: 'Gái' },
+            ],
+          }
+        : f,
+    );
+    const next = {
+      ...def,
+      form: [...renamed, { key: 'quan_he_nguoi_khai', label: 'Quan hệ của người đi khai với trẻ', type: 'text' as const, required: true }],
+    };
+    const v = await t.request({
+      method: 'POST',
+      url: `/api/v1/procedures/${CODE}/versions`,
+      as: 'admin.lan',
+      payload: { definition: next, decisionRef: 'Quyết định số 99/QĐ-UBND' },
+    });
     expect(v.status, v.body).toBe(201);
     expect((await t.request({ method: 'POST', url: `/api/v1/procedures/${CODE}/versions/${v.json.version}/publish`, as: 'admin.lan' })).status).toBe(200);
 
@@ -55,7 +73,16 @@ describe('a draft when its procedure is updated', () => {
     expect(res.body).toContain('id="f-gioi_tinh"');
 
     // Answered, it goes through under the new version.
-    expect((await t.request({ method: 'PATCH', url: `/api/v1/dossiers/${id}`, as: 'citizen.an', payload: { form: { quan_he_nguoi_khai: 'Cha', gioi_tinh: 'gai' } } })).status).toBe(200);
+    expect(
+      (
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/dossiers/${id}`,
+          as: 'citizen.an',
+          payload: { form: { quan_he_nguoi_khai: 'Cha', gioi_tinh: 'gai' } },
+        })
+      ).status,
+    ).toBe(200);
     const submitted = await t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/submit`, as: 'citizen.an' });
     expect(submitted.status, submitted.body).toBe(200);
     expect(submitted.json).toMatchObject({ status: 'submitted', procedureVersion: v.json.version });

@@ -46,7 +46,8 @@ const vnDayTime = (d: Date) => {
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const u of ['citizen.an', 'citizen.binh', 'reception.dung', 'specialist.giang', 'leader.hoa', 'officer.khanh']) cookies[u] = `tinhso_session=${await t.token(u)}`;
+  for (const u of ['citizen.an', 'citizen.binh', 'reception.dung', 'specialist.giang', 'leader.hoa', 'officer.khanh'])
+    cookies[u] = `tinhso_session=${await t.token(u)}`;
 });
 afterAll(async () => {
   await t?.close();
@@ -64,14 +65,29 @@ describe('the result of a dossier on the officers’ page', () => {
     expect(early.body).toContain('<h2 id="ket-qua">Kết quả giải quyết</h2>');
     expect(early.body).toContain('Chưa có kết quả nào được niêm phong.');
     expect(early.body).not.toContain(`action="${href}/ket-qua"`);
-    const api = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/result`, as: 'reception.dung', payload: { title: 'Kết quả', content: 'Nội dung' } });
+    const api = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${d.code}/result`,
+      as: 'reception.dung',
+      payload: { title: 'Kết quả', content: 'Nội dung' },
+    });
     expect([api.status, api.json.code]).toEqual([409, 'DOCUMENT_RESULT_STATE']);
     // A page opened earlier (or typed by hand) posting anyway: the state is explained in the page's language, the text kept.
     const version = /name="version" value="(\d+)"/.exec(early.body)![1]!;
-    const refused = await postForm(`${href}/ket-qua`, { csrf: csrfOf(early.body), version, title: 'Quyết định cấp phép', content: 'Đoạn một.' }, cookies['reception.dung']!);
+    const refused = await postForm(
+      `${href}/ket-qua`,
+      { csrf: csrfOf(early.body), version, title: 'Quyết định cấp phép', content: 'Đoạn một.' },
+      cookies['reception.dung']!,
+    );
     expectPage(refused, 409);
-    expect(refused.body).toContain('Chưa đính kèm kết quả: chỉ đính kèm khi hồ sơ đang xử lý hoặc đã xử lý xong, còn hồ sơ này đang ở trạng thái “Mới đăng ký”.');
-    const en = await postForm(`${href}/ket-qua`, { csrf: csrfOf(early.body), version, title: 'Quyết định cấp phép', content: 'Đoạn một.' }, `${cookies['reception.dung']!}; lang=en`);
+    expect(refused.body).toContain(
+      'Chưa đính kèm kết quả: chỉ đính kèm khi hồ sơ đang xử lý hoặc đã xử lý xong, còn hồ sơ này đang ở trạng thái “Mới đăng ký”.',
+    );
+    const en = await postForm(
+      `${href}/ket-qua`,
+      { csrf: csrfOf(early.body), version, title: 'Quyết định cấp phép', content: 'Đoạn một.' },
+      `${cookies['reception.dung']!}; lang=en`,
+    );
     expectPage(en, 409);
     expect(en.body).toContain('No result attached: a result is attached only while the dossier is being processed or once it is processed');
     expect(await sealedCount(d.id)).toBe(0);
@@ -86,7 +102,11 @@ describe('the result of a dossier on the officers’ page', () => {
     // An officer of another agency does not see the dossier at all; a citizen is not an officer.
     expectPage(await get(href, cookies['officer.khanh']!), 404);
     const citizenPage = await get(`/ho-so/${d.id}`, cookies['citizen.an']!);
-    const notStaff = await postForm(`${href}/ket-qua`, { csrf: csrfOf(citizenPage.body), version, title: 'Kết quả', content: 'Nội dung' }, cookies['citizen.an']!);
+    const notStaff = await postForm(
+      `${href}/ket-qua`,
+      { csrf: csrfOf(citizenPage.body), version, title: 'Kết quả', content: 'Nội dung' },
+      cookies['citizen.an']!,
+    );
     expectPage(notStaff, 403);
     expect(notStaff.body).toContain('Trang này chỉ dành cho cán bộ');
     expect(await sealedCount(d.id)).toBe(0);
@@ -101,29 +121,57 @@ describe('the result of a dossier on the officers’ page', () => {
     expect(chosen).toBe('');
     expect(Object.keys(fields).sort()).toEqual(['csrf', 'title', 'version']);
     // Without the CSRF token nothing is read further.
-    expectPage(await upload(`${href}/ket-qua`, { ...fields, csrf: 'sai' }, { name: 'kq.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!), 403);
+    expectPage(
+      await upload(`${href}/ket-qua`, { ...fields, csrf: 'sai' }, { name: 'kq.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!),
+      403,
+    );
     // Not a PDF, JPEG or PNG: 415 on the page, the title kept, nothing sealed.
-    const bad = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép số 12' }, { name: 'kq.txt', type: 'text/plain', data: Buffer.from('không phải PDF') }, cookies['specialist.giang']!);
+    const bad = await upload(
+      `${href}/ket-qua`,
+      { ...fields, title: 'Giấy phép số 12' },
+      { name: 'kq.txt', type: 'text/plain', data: Buffer.from('không phải PDF') },
+      cookies['specialist.giang']!,
+    );
     expectPage(bad, 415);
     expect(bad.body).toContain('<a href="#kq-file">Tệp phải là PDF, JPG hoặc PNG</a>');
     expect(bad.body).toContain('id="kq-file-title" name="title" value="Giấy phép số 12"');
     expect(bad.body).toContain('aria-invalid="true"');
-    const none = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép số 12' }, { name: '', type: 'application/octet-stream', data: Buffer.alloc(0) }, cookies['specialist.giang']!);
+    const none = await upload(
+      `${href}/ket-qua`,
+      { ...fields, title: 'Giấy phép số 12' },
+      { name: '', type: 'application/octet-stream', data: Buffer.alloc(0) },
+      cookies['specialist.giang']!,
+    );
     expectPage(none, 422);
     expect(none.body).toContain('<a href="#kq-file">Chọn một tệp để tải lên</a>');
     // A title over 300 characters is said, not cut; and a body with more files than the form has is named as such, not "too large".
-    const long = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép '.repeat(40) }, { name: 'kq.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!);
+    const long = await upload(
+      `${href}/ket-qua`,
+      { ...fields, title: 'Giấy phép '.repeat(40) },
+      { name: 'kq.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      cookies['specialist.giang']!,
+    );
     expectPage(long, 422);
     expect(long.body).toContain('<a href="#kq-file-title">Tên văn bản dài tối đa 300 ký tự</a>');
     const two = multipartParts(fields, [
       { field: 'file', name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF },
       { field: 'file', name: 'b.pdf', type: 'application/pdf', data: SAMPLE_PDF },
     ]);
-    const many = await t.app.inject({ method: 'POST', url: `${href}/ket-qua`, headers: { ...two.headers, cookie: cookies['specialist.giang']! }, payload: two.payload });
+    const many = await t.app.inject({
+      method: 'POST',
+      url: `${href}/ket-qua`,
+      headers: { ...two.headers, cookie: cookies['specialist.giang']! },
+      payload: two.payload,
+    });
     expect(many.statusCode).toBe(422);
     expect(await sealedCount(d.id)).toBe(0);
 
-    const sent = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép số 12' }, { name: 'giay-phep.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!);
+    const sent = await upload(
+      `${href}/ket-qua`,
+      { ...fields, title: 'Giấy phép số 12' },
+      { name: 'giay-phep.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      cookies['specialist.giang']!,
+    );
     expect(sent.status, sent.body.slice(0, 500)).toBe(303);
     const [row] = await queryRows<{ id: string; file_id: string; title: string; kind: string; issued_at: Date | string }>(
       t.database.db,
@@ -133,7 +181,12 @@ describe('the result of a dossier on the officers’ page', () => {
     uploadedId = row!.id;
     expect(sent.headers.location).toBe(`${href}?ket-qua=${row!.id}#ket-qua`);
     // The same form sent again (a double click, or back and resend): the old version seals nothing.
-    const twice = await upload(`${href}/ket-qua`, { ...fields, title: 'Giấy phép số 12' }, { name: 'giay-phep.pdf', type: 'application/pdf', data: SAMPLE_PDF }, cookies['specialist.giang']!);
+    const twice = await upload(
+      `${href}/ket-qua`,
+      { ...fields, title: 'Giấy phép số 12' },
+      { name: 'giay-phep.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      cookies['specialist.giang']!,
+    );
     expectPage(twice, 412);
     expect(twice.body).toContain('Chưa đính kèm thêm kết quả: hồ sơ vừa thay đổi');
     expect(await sealedCount(d.id)).toBe(1);
@@ -206,7 +259,10 @@ describe('the result of a dossier on the officers’ page', () => {
     const fields = formValues(page.body.slice(page.body.indexOf('id="h-kq-generate"')), `${href}/ket-qua`);
     const form = { ...fields, title: 'Giấy xác nhận', content: 'Xác nhận ông Nguyễn Văn An đã hoàn thành thủ tục.' };
     const before = await filesOnDisk(t.dataDir);
-    const both = await Promise.all([postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!), postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!)]);
+    const both = await Promise.all([
+      postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!),
+      postForm(`${href}/ket-qua`, form, cookies['specialist.giang']!),
+    ]);
     expect(both.map((r) => r.status).sort()).toEqual([303, 412]);
     expect(await sealedCount(other.id)).toBe(1);
     // The refused one's PDF, stored before the lock refused it, is gone again; a late third click stores nothing.
@@ -232,7 +288,10 @@ describe('the result of a dossier on the officers’ page', () => {
     const done = await get(mine, cookies['citizen.an']!);
     expectPage(done, 200);
     expect(done.body).toContain('<h2 id="ket-qua-dien-tu">Kết quả điện tử</h2>');
-    const rows = await queryRows<{ id: string; file_id: string }>(t.database.db, sql`SELECT id, file_id FROM sealed_documents WHERE dossier_id = ${d.id} ORDER BY issued_at, id`);
+    const rows = await queryRows<{ id: string; file_id: string }>(
+      t.database.db,
+      sql`SELECT id, file_id FROM sealed_documents WHERE dossier_id = ${d.id} ORDER BY issued_at, id`,
+    );
     expect(rows).toHaveLength(2);
     for (const r of rows) {
       // Once, in the results section; the papers list does not repeat it.
@@ -262,13 +321,24 @@ describe('counter intake offered only where the desk takes the procedure', () =>
   beforeAll(async () => {
     const publish = async (code: string, change: (def: Record<string, unknown>) => Record<string, unknown>) => {
       const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${code}` })).json.definition;
-      const v = await t.request({ method: 'POST', url: `/api/v1/procedures/${code}/versions`, as: 'admin.lan', payload: { definition: change(def), decisionRef: 'Quyết định số 77/QĐ-UBND' } });
+      const v = await t.request({
+        method: 'POST',
+        url: `/api/v1/procedures/${code}/versions`,
+        as: 'admin.lan',
+        payload: { definition: change(def), decisionRef: 'Quyết định số 77/QĐ-UBND' },
+      });
       expect(v.status, v.body).toBe(201);
       expect((await t.request({ method: 'POST', url: `/api/v1/procedures/${code}/versions/${v.json.version}/publish`, as: 'admin.lan' })).status).toBe(200);
     };
     await publish(ONLY_PROVINCE, (def) => ({ ...def, receivingAgencyCodes: ['TTPVHCC'] }));
     await publish(ONLINE_ONLY, (def) => ({ ...def, channels: ['online'] }));
-    const user = { username: 'reception.xa', displayName: 'Lò Thị Xa', password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agencyCode: 'TTPVHCC-13669' }] };
+    const user = {
+      username: 'reception.xa',
+      displayName: 'Lò Thị Xa',
+      password: 'mat-khau-dai-1',
+      kind: 'staff',
+      roles: [{ role: 'reception', agencyCode: 'TTPVHCC-13669' }],
+    };
     expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: user })).status).toBe(201);
     const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: user.password } });
     communeDesk = `tinhso_session=${login.json.token}`;
@@ -318,10 +388,21 @@ describe('counter intake offered only where the desk takes the procedure', () =>
     // Step 2 asked for, or the form posted, for a procedure the desk does not take: 422 with the reason.
     const step2 = await get(`/can-bo/tiep-nhan?thu-tuc=${ONLY_PROVINCE}&doi-tuong=citizen`, communeDesk);
     expectPage(step2, 422);
-    expect(step2.body).toMatch(new RegExp(`<a href="#in-procedure">Quầy của bạn không tiếp nhận thủ tục ${ONLY_PROVINCE.replace('.', '\\.')}: nơi tiếp nhận là Trung tâm`));
+    expect(step2.body).toMatch(
+      new RegExp(`<a href="#in-procedure">Quầy của bạn không tiếp nhận thủ tục ${ONLY_PROVINCE.replace('.', '\\.')}: nơi tiếp nhận là Trung tâm`),
+    );
     const posted = await postForm(
       '/can-bo/tiep-nhan',
-      { csrf: csrfOf(commune.body), nonce: 'a'.repeat(24), 'thu-tuc': ONLY_PROVINCE, 'doi-tuong': 'citizen', 'a-fullName': 'Đinh Văn Khách', 'a-idNumber': '036177003344', 'a-phone': '', 'a-email': '' },
+      {
+        csrf: csrfOf(commune.body),
+        nonce: 'a'.repeat(24),
+        'thu-tuc': ONLY_PROVINCE,
+        'doi-tuong': 'citizen',
+        'a-fullName': 'Đinh Văn Khách',
+        'a-idNumber': '036177003344',
+        'a-phone': '',
+        'a-email': '',
+      },
       communeDesk,
     );
     expectPage(posted, 422);
@@ -329,12 +410,24 @@ describe('counter intake offered only where the desk takes the procedure', () =>
     // What it does offer goes through, received at the desk's own centre.
     const ok = await postForm(
       '/can-bo/tiep-nhan',
-      { csrf: csrfOf(commune.body), nonce: 'b'.repeat(24), 'thu-tuc': PROC, 'doi-tuong': 'citizen', 'a-fullName': 'Đinh Văn Khách', 'a-idNumber': '036177003344', 'a-phone': '', 'a-email': '' },
+      {
+        csrf: csrfOf(commune.body),
+        nonce: 'b'.repeat(24),
+        'thu-tuc': PROC,
+        'doi-tuong': 'citizen',
+        'a-fullName': 'Đinh Văn Khách',
+        'a-idNumber': '036177003344',
+        'a-phone': '',
+        'a-email': '',
+      },
       communeDesk,
     );
     expect(ok.status, ok.body.slice(0, 500)).toBe(303);
     const id = /^\/can-bo\/tiep-nhan\/([0-9a-f-]{36})$/.exec(String(ok.headers.location))![1]!;
-    const [row] = await queryRows<{ code: string }>(t.database.db, sql`SELECT a.code FROM dossiers d JOIN agencies a ON a.id = d.receiving_agency_id WHERE d.id = ${id}`);
+    const [row] = await queryRows<{ code: string }>(
+      t.database.db,
+      sql`SELECT a.code FROM dossiers d JOIN agencies a ON a.id = d.receiving_agency_id WHERE d.id = ${id}`,
+    );
     expect(row!.code).toBe('TTPVHCC-13669');
   });
 });

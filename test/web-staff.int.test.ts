@@ -18,7 +18,8 @@ const { get, postForm, upload: webUpload } = webClient(() => t);
 const cookies: Record<string, string> = {};
 const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 
-const versionOf = (body: string, action: string) => new RegExp(`name="action" value="${action}">\\s*<input type="hidden" name="version" value="(\\d+)"`).exec(body)?.[1] ?? '';
+const versionOf = (body: string, action: string) =>
+  new RegExp(`name="action" value="${action}">\\s*<input type="hidden" name="version" value="(\\d+)"`).exec(body)?.[1] ?? '';
 const actionsOn = (body: string) => [...body.matchAll(/<input type="hidden" name="action" value="([a-z_]+)">/g)].map((m) => m[1]);
 const countOf = (body: string, tab: string) => Number(new RegExp(`${tab} \\((\\d+)\\)`).exec(body)?.[1] ?? -1);
 const codesIn = (body: string) => [...body.matchAll(/href="\/can-bo\/ho-so\/([^"?]+)">/g)].map((m) => decodeURIComponent(m[1]!));
@@ -35,7 +36,10 @@ async function act(code: string, as: string, body: Record<string, unknown>) {
 }
 
 async function historyCount(id: string, action: string): Promise<number> {
-  const [row] = await queryRows<{ n: number | string }>(t.database.db, sql`SELECT count(*) AS n FROM dossier_history WHERE dossier_id = ${id} AND action = ${action}`);
+  const [row] = await queryRows<{ n: number | string }>(
+    t.database.db,
+    sql`SELECT count(*) AS n FROM dossier_history WHERE dossier_id = ${id} AND action = ${action}`,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -184,7 +188,11 @@ describe('officers’ portal', () => {
   it('asks for the inputs an action needs, acts once, and explains a stale page', async () => {
     const page = await get(`/can-bo/ho-so/${a.code}`, cookies['reception.dung']);
     const csrf = csrfOf(page.body);
-    const missing = await postForm(`/can-bo/ho-so/${a.code}/thao-tac`, { csrf, action: 'refuse', version: versionOf(page.body, 'refuse'), reason: '' }, cookies['reception.dung']);
+    const missing = await postForm(
+      `/can-bo/ho-so/${a.code}/thao-tac`,
+      { csrf, action: 'refuse', version: versionOf(page.body, 'refuse'), reason: '' },
+      cookies['reception.dung'],
+    );
     expectPage(missing, 422);
     expect(missing.body).toContain('href="#refuse-reason"');
     expect(missing.body).toContain('id="refuse-reason" name="reason"');
@@ -209,18 +217,34 @@ describe('officers’ portal', () => {
     expect(await historyCount(a.id, 'receive')).toBe(1);
 
     // Assign needs a specialist; the extend form needs a date after the due date.
-    const noOne = await postForm(`/can-bo/ho-so/${a.code}/thao-tac`, { csrf, action: 'assign', version: versionOf(after.body, 'assign'), assigneeId: '' }, cookies['reception.dung']);
+    const noOne = await postForm(
+      `/can-bo/ho-so/${a.code}/thao-tac`,
+      { csrf, action: 'assign', version: versionOf(after.body, 'assign'), assigneeId: '' },
+      cookies['reception.dung'],
+    );
     expectPage(noOne, 422);
     expect(noOne.body).toContain('href="#assign-assignee"');
-    const assigned = await postForm(`/can-bo/ho-so/${a.code}/thao-tac`, { csrf, action: 'assign', version: versionOf(after.body, 'assign'), assigneeId: giangId }, cookies['reception.dung']);
+    const assigned = await postForm(
+      `/can-bo/ho-so/${a.code}/thao-tac`,
+      { csrf, action: 'assign', version: versionOf(after.body, 'assign'), assigneeId: giangId },
+      cookies['reception.dung'],
+    );
     expect(assigned.status).toBe(303);
     const lp = await get(`/can-bo/ho-so/${a.code}`, cookies['leader.hoa']);
-    const early = await postForm(`/can-bo/ho-so/${a.code}/thao-tac`, { csrf: csrfOf(lp.body), action: 'extend', version: versionOf(lp.body, 'extend'), newDue: '2020-01-01', reason: 'Xin lỗi' }, cookies['leader.hoa']);
+    const early = await postForm(
+      `/can-bo/ho-so/${a.code}/thao-tac`,
+      { csrf: csrfOf(lp.body), action: 'extend', version: versionOf(lp.body, 'extend'), newDue: '2020-01-01', reason: 'Xin lỗi' },
+      cookies['leader.hoa'],
+    );
     expectPage(early, 422);
     expect(early.body).toContain('href="#extend-newDue"');
     // A state that moved on: the leader's old "stop" form after the dossier was withdrawn.
     await act(a.code, 'citizen.an', { action: 'withdraw', reason: 'Không cần nữa' });
-    const moved = await postForm(`/can-bo/ho-so/${a.code}/thao-tac`, { csrf: csrfOf(lp.body), action: 'stop', version: versionOf(lp.body, 'stop'), reason: 'Dừng' }, cookies['leader.hoa']);
+    const moved = await postForm(
+      `/can-bo/ho-so/${a.code}/thao-tac`,
+      { csrf: csrfOf(lp.body), action: 'stop', version: versionOf(lp.body, 'stop'), reason: 'Dừng' },
+      cookies['leader.hoa'],
+    );
     expectPage(moved, 412);
     expect(await historyCount(a.id, 'stop')).toBe(0);
   });
@@ -252,7 +276,17 @@ describe('officers’ portal', () => {
     const step2 = await get(`/can-bo/tiep-nhan?thu-tuc=${PROC}&doi-tuong=citizen`, desk);
     expect(step2.body).toContain('<label for="in-sms">');
     const nonce = /name="nonce" value="([^"]+)"/.exec(step2.body)![1]!;
-    const form = { csrf: csrfOf(step2.body), nonce, 'thu-tuc': PROC, 'doi-tuong': 'citizen', 'a-fullName': 'Đinh Văn Khách', 'a-idNumber': '036177003344', 'a-phone': '', 'a-email': '', sms: 'on' };
+    const form = {
+      csrf: csrfOf(step2.body),
+      nonce,
+      'thu-tuc': PROC,
+      'doi-tuong': 'citizen',
+      'a-fullName': 'Đinh Văn Khách',
+      'a-idNumber': '036177003344',
+      'a-phone': '',
+      'a-email': '',
+      sms: 'on',
+    };
     const noPhone = await postForm('/can-bo/tiep-nhan', form, desk);
     expectPage(noPhone, 422);
     expect(noPhone.body).toContain('href="#a-phone"');
@@ -260,7 +294,9 @@ describe('officers’ portal', () => {
     // A landline takes no SMS: the desk is asked for a mobile; without consent a landline is fine.
     const landline = await postForm('/can-bo/tiep-nhan', { ...form, 'a-phone': '0229 3871 234' }, desk);
     expectPage(landline, 422);
-    expect(landline.body).toContain('<a href="#a-phone">Tin nhắn chỉ gửi được tới số di động: số đã ghi là số cố định. Hãy ghi số di động của người nộp, hoặc bỏ chọn nhận tin nhắn.</a>');
+    expect(landline.body).toContain(
+      '<a href="#a-phone">Tin nhắn chỉ gửi được tới số di động: số đã ghi là số cố định. Hãy ghi số di động của người nộp, hoặc bỏ chọn nhận tin nhắn.</a>',
+    );
     const withoutSms = Object.fromEntries(Object.entries(form).filter(([k]) => k !== 'sms'));
     const noSms = await postForm('/can-bo/tiep-nhan', { ...withoutSms, 'a-phone': '0229 3871 234' }, desk);
     expect(noSms.status).toBe(303);
@@ -285,7 +321,16 @@ describe('officers’ portal', () => {
     expect(step2.body).toContain('<label for="a-idNumber">');
     const csrf = csrfOf(step2.body);
     const nonce = /name="nonce" value="([^"]+)"/.exec(step2.body)![1]!;
-    const form = { csrf, nonce, 'thu-tuc': PROC, 'doi-tuong': 'citizen', 'a-fullName': 'Nguyễn Văn An', 'a-idNumber': '036090001234', 'a-phone': '', 'a-email': '' };
+    const form = {
+      csrf,
+      nonce,
+      'thu-tuc': PROC,
+      'doi-tuong': 'citizen',
+      'a-fullName': 'Nguyễn Văn An',
+      'a-idNumber': '036090001234',
+      'a-phone': '',
+      'a-email': '',
+    };
     const missing = await postForm('/can-bo/tiep-nhan', { ...form, 'a-idNumber': '12' }, desk);
     expectPage(missing, 422);
     expect(missing.body).toContain('href="#a-idNumber"');
@@ -312,7 +357,12 @@ describe('officers’ portal', () => {
     expect(early.body).toContain('class="error-summary"');
     expect(early.body).toContain(`href="#c-${def.components.find((x) => x.required)!.code}"`);
     for (const c of def.components.filter((x) => x.required)) {
-      const up = await webUpload(`/can-bo/tiep-nhan/${id}/tep`, { csrf: base.csrf, component: c.code }, { name: 'scan.pdf', type: 'application/pdf', data: SAMPLE_PDF }, desk);
+      const up = await webUpload(
+        `/can-bo/tiep-nhan/${id}/tep`,
+        { csrf: base.csrf, component: c.code },
+        { name: 'scan.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+        desk,
+      );
       expect(up.status).toBe(303);
     }
     draftBody = (await get(`/can-bo/tiep-nhan/${id}`, desk)).body;
@@ -329,7 +379,10 @@ describe('officers’ portal', () => {
     const code = /<strong class="code">([^<]+)<\/strong>/.exec(done.body)![1]!;
     expect(code).toMatch(/^000\.00\.01\.H37-\d{6}-\d{4}$/);
     expect(done.body).toContain(`href="/ho-so/${id}/giay-to/01"`);
-    const [row] = await queryRows<{ channel: string; status: string; applicant_user_id: string | null }>(t.database.db, sql`SELECT channel, status, applicant_user_id FROM dossiers WHERE id = ${id}`);
+    const [row] = await queryRows<{ channel: string; status: string; applicant_user_id: string | null }>(
+      t.database.db,
+      sql`SELECT channel, status, applicant_user_id FROM dossiers WHERE id = ${id}`,
+    );
     expect(row).toMatchObject({ channel: 'in_person', status: 'received' });
     // Linked to the citizen's account by the ID number: it shows in their dossiers.
     expect(row!.applicant_user_id).not.toBeNull();
@@ -377,12 +430,25 @@ describe('the citizen’s dossier page after submission', () => {
     expect(page.body).not.toContain('Phạm Thị Dung');
     const comp = def.components[0]!.code;
     // Sent with nothing supplemented: the page says so at the documents and keeps the note (it was a generic error page).
-    const early = await postForm(`/ho-so/${d.id}/bo-sung`, { csrf: csrfOf(page.body), version: /action="\/ho-so\/[^"]+\/bo-sung"[^]*?name="version" value="(\d+)"/.exec(page.body)![1]!, note: 'Tôi đã nộp bản gốc tại quầy' }, me);
+    const early = await postForm(
+      `/ho-so/${d.id}/bo-sung`,
+      {
+        csrf: csrfOf(page.body),
+        version: /action="\/ho-so\/[^"]+\/bo-sung"[^]*?name="version" value="(\d+)"/.exec(page.body)![1]!,
+        note: 'Tôi đã nộp bản gốc tại quầy',
+      },
+      me,
+    );
     expectPage(early, 422);
     expect(early.body).toContain('Chưa bổ sung giấy tờ hoặc thông tin nào kể từ khi có yêu cầu bổ sung');
     expect(early.body).toContain('>Tôi đã nộp bản gốc tại quầy</textarea>');
     expect(await historyCount(d.id, 'supplement')).toBe(0);
-    const up = await webUpload(`/ho-so/${d.id}/tep`, { csrf: csrfOf(page.body), component: comp }, { name: 'bo-sung.pdf', type: 'application/pdf', data: SAMPLE_PDF }, me);
+    const up = await webUpload(
+      `/ho-so/${d.id}/tep`,
+      { csrf: csrfOf(page.body), component: comp },
+      { name: 'bo-sung.pdf', type: 'application/pdf', data: SAMPLE_PDF },
+      me,
+    );
     expect(up.status).toBe(303);
     const withFile = await get(`/ho-so/${d.id}`, me);
     expect(withFile.body).toContain('bo-sung.pdf');

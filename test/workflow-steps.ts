@@ -18,7 +18,8 @@ export const at = (s: string | null) => (s === null ? null : new Date(`${s}+07:0
  */
 export function workflowSteps(app: () => TestApp) {
   let giangId: string | null = null;
-  const act = (code: string, as: string, body: Record<string, unknown>) => ok(app().request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: body }));
+  const act = (code: string, as: string, body: Record<string, unknown>) =>
+    ok(app().request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: body }));
   /** The id of specialist.giang, the centre's specialist. */
   const specialistId = async (): Promise<string> =>
     (giangId ??= (await ok(app().request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=specialist', as: 'reception.dung' }))).find(

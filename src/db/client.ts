@@ -77,7 +77,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
           exec: async (text) => {
             await c.query(text);
           },
-          query: async <T,>(text: string, params?: unknown[]) => (await c.query(text, params)).rows as T[],
+          query: async <T>(text: string, params?: unknown[]) => (await c.query(text, params)).rows as T[],
         });
         await c.query('COMMIT');
         return result;
@@ -187,7 +187,9 @@ export async function openPgliteClient(dataDir: string): Promise<PGlite> {
 export interface PgliteClient {
   exec(text: string): Promise<unknown>;
   query<T>(text: string, params?: unknown[], opts?: { blob?: Blob | File }): Promise<{ rows: T[]; blob?: Blob | File | undefined }>;
-  transaction<T>(fn: (tx: { exec(text: string): Promise<unknown>; query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>): Promise<T>;
+  transaction<T>(
+    fn: (tx: { exec(text: string): Promise<unknown>; query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -218,7 +220,7 @@ export async function pgliteDatabase(client: PgliteClient): Promise<Database> {
           exec: async (text) => {
             await tx.exec(text);
           },
-          query: async <T,>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
+          query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
         }),
       );
     },

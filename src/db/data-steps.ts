@@ -86,7 +86,10 @@ async function sealPersonalData(s: ScriptSession, deps: DataStepDeps): Promise<v
     // Sealed results are append-only; this one-time move of the identifier to its hash is the exception.
     await s.exec('ALTER TABLE sealed_documents DISABLE TRIGGER sealed_documents_no_update');
     for (const d of docs) {
-      await s.query('UPDATE sealed_documents SET applicant_id_hash = $2, applicant_id_number = NULL WHERE id = $1', [d.id, idNumberHash(keyring, d.applicant_id_number)]);
+      await s.query('UPDATE sealed_documents SET applicant_id_hash = $2, applicant_id_number = NULL WHERE id = $1', [
+        d.id,
+        idNumberHash(keyring, d.applicant_id_number),
+      ]);
     }
     await s.exec('ALTER TABLE sealed_documents ENABLE TRIGGER sealed_documents_no_update');
   }

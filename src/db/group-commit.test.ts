@@ -61,7 +61,12 @@ describe('GroupRunner', () => {
     const c = new GroupRunner(w.run);
     w.hold();
     const first = c.add(1);
-    const rest = [2, 3, 4].map((i) => c.add(i).then((r) => ({ r }), (e: Error) => ({ e: e.message })));
+    const rest = [2, 3, 4].map((i) =>
+      c.add(i).then(
+        (r) => ({ r }),
+        (e: Error) => ({ e: e.message }),
+      ),
+    );
     w.open();
     await first;
     expect(await Promise.all(rest)).toEqual([{ r: 20 }, { e: 'failed 3' }, { r: 40 }]);
@@ -78,7 +83,10 @@ describe('GroupRunner', () => {
 
 describe('inKeyOrder', () => {
   it('answers each key asked, in order, with its row or null (rows in any order, keys asked twice)', () => {
-    const rows = [{ k: 'c', v: 3 }, { k: 'a', v: 1 }];
+    const rows = [
+      { k: 'c', v: 3 },
+      { k: 'a', v: 1 },
+    ];
     expect(inKeyOrder(['a', 'b', 'c', 'a'], rows, (r) => r.k)).toEqual([{ k: 'a', v: 1 }, null, { k: 'c', v: 3 }, { k: 'a', v: 1 }]);
     expect(inKeyOrder([], rows, (r) => r.k)).toEqual([]);
   });

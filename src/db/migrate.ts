@@ -80,10 +80,9 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR, deps: Da
 
 /** Applied migration ids and their checksums (empty before the first migration). */
 async function appliedChecksums(database: Database): Promise<Map<string, string>> {
-  const rows = await queryRows<{ id: string; checksum: string }>(
-    database.db,
-    sql`SELECT id, checksum FROM schema_migrations`,
-  ).catch(() => [] as { id: string; checksum: string }[]); // no table yet: nothing applied
+  const rows = await queryRows<{ id: string; checksum: string }>(database.db, sql`SELECT id, checksum FROM schema_migrations`).catch(
+    () => [] as { id: string; checksum: string }[],
+  ); // no table yet: nothing applied
   return new Map(rows.map((r) => [r.id, r.checksum]));
 }
 

@@ -71,7 +71,11 @@ export function upgradePaths(dataDir: string) {
   return { dir, work: `${dir}.upgrading`, source: `${dir}.upgrade-source`, marker: `${dir}.upgrade-swap.json` };
 }
 
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Brings the PGlite folder `dataDir` to the installed PostgreSQL major when it was made by an older
@@ -91,16 +95,28 @@ export async function upgradePgliteFolder(dataDir: string, opts: UpgradeOptions)
   const fromMajor = await pgliteFolderMajor(p.dir);
   if (fromMajor === null || fromMajor === PGLITE_PG_MAJOR) return { upgraded: false };
   if (fromMajor > PGLITE_PG_MAJOR) {
-    throw new PgliteUpgradeError(`The data folder ${p.dir} was made by PostgreSQL ${fromMajor}, newer than this version's ${PGLITE_PG_MAJOR}: use a newer tinhso.`);
+    throw new PgliteUpgradeError(
+      `The data folder ${p.dir} was made by PostgreSQL ${fromMajor}, newer than this version's ${PGLITE_PG_MAJOR}: use a newer tinhso.`,
+    );
   }
   const reader = READERS[fromMajor];
-  if (!reader) throw new PgliteUpgradeError(`The data folder ${p.dir} was made by PostgreSQL ${fromMajor}; this version upgrades only from ${Object.keys(READERS).join(', ')}.`);
+  if (!reader)
+    throw new PgliteUpgradeError(
+      `The data folder ${p.dir} was made by PostgreSQL ${fromMajor}; this version upgrades only from ${Object.keys(READERS).join(', ')}.`,
+    );
 
   const started = performance.now();
-  const phase = (name: string, extra: object = {}) => log.info({ phase: name, ms: Math.round(performance.now() - started), ...extra }, `pglite upgrade: ${name}`);
-  const timestamp = (opts.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const phase = (name: string, extra: object = {}) =>
+    log.info({ phase: name, ms: Math.round(performance.now() - started), ...extra }, `pglite upgrade: ${name}`);
+  const timestamp = (opts.now ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const backupDir = `${p.dir}-pg${fromMajor}-backup-${timestamp}`;
-  log.info({ folder: p.dir, fromMajor, toMajor: PGLITE_PG_MAJOR }, 'pglite upgrade: the data folder was made by an older PostgreSQL; upgrading it (the old folder is kept)');
+  log.info(
+    { folder: p.dir, fromMajor, toMajor: PGLITE_PG_MAJOR },
+    'pglite upgrade: the data folder was made by an older PostgreSQL; upgrading it (the old folder is kept)',
+  );
 
   // 1. A working copy of the old folder, migrated with the old PGlite.
   await fs.cp(p.dir, p.source, { recursive: true, preserveTimestamps: true });
@@ -161,7 +177,9 @@ async function finishSwap(p: ReturnType<typeof upgradePaths>, log: UpgradeLog): 
     log.info({ folder: p.dir, backupDir: marker.backupDir }, 'pglite upgrade: swapped the folders');
   } else if ((await pgliteFolderMajor(p.dir)) === null) {
     // Never start on an empty folder when the data is elsewhere (someone moved folders by hand).
-    throw new PgliteUpgradeError(`${p.marker} says an upgrade was being finished, but neither ${p.dir} nor ${p.work} holds a data folder; the old one is ${marker.backupDir} (docs/DATABASE.md).`);
+    throw new PgliteUpgradeError(
+      `${p.marker} says an upgrade was being finished, but neither ${p.dir} nor ${p.work} holds a data folder; the old one is ${marker.backupDir} (docs/DATABASE.md).`,
+    );
   }
   await fs.rm(p.source, { recursive: true, force: true });
   fsSync.rmSync(p.marker, { force: true });
@@ -203,7 +221,9 @@ async function copyRows(oldClient: PgliteClient, newClient: PgliteClient): Promi
   const missing = [...oldTables.keys()].filter((t) => !newTables.has(t));
   const extra = [...newTables.keys()].filter((t) => !oldTables.has(t));
   if (missing.length || extra.length) {
-    throw new PgliteUpgradeError(`The migrated old and new databases differ in tables: only old ${missing.join(', ') || '-'}; only new ${extra.join(', ') || '-'}`);
+    throw new PgliteUpgradeError(
+      `The migrated old and new databases differ in tables: only old ${missing.join(', ') || '-'}; only new ${extra.join(', ') || '-'}`,
+    );
   }
   for (const [t, cols] of oldTables) {
     const absent = cols.filter((c) => !newTables.get(t)!.includes(c));
@@ -219,7 +239,11 @@ async function copyRows(oldClient: PgliteClient, newClient: PgliteClient): Promi
       const list = cols.map(quoteIdent).join(', ');
       const out = await oldClient.query(`COPY ${table} (${list}) TO '/dev/blob'`);
       if (!out.blob || out.blob.size === 0) continue; // an empty table (the counts below check it)
-      await (tx as unknown as { query(q: string, params: unknown[], o: { blob: Blob }): Promise<unknown> }).query(`COPY ${table} (${list}) FROM '/dev/blob'`, [], { blob: out.blob });
+      await (tx as unknown as { query(q: string, params: unknown[], o: { blob: Blob }): Promise<unknown> }).query(
+        `COPY ${table} (${list}) FROM '/dev/blob'`,
+        [],
+        { blob: out.blob },
+      );
     }
     const { rows: seqs } = await oldClient.query<{ seq: string }>(
       `SELECT format('%I.%I', n.nspname, c.relname) AS seq FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

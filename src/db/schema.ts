@@ -4,18 +4,7 @@
  * `schema.int.test.ts` fails when this file and the migrated database disagree.
  * Newer modules keep their tables in `src/modules/<module>/<module>.schema.ts`, re-exported at the end.
  */
-import {
-  bigint,
-  boolean,
-  date,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const id = () => uuid('id').primaryKey();
@@ -265,8 +254,12 @@ export const auditLog = pgTable('audit_log', {
   outcome: text('outcome').notNull(),
   details: jsonb('details').notNull().default({}),
   /** Chain position and sha256(prev hash || canonical record): set by the audit_log_chain trigger (0009), whatever the caller sends. */
-  seq: bigint('seq', { mode: 'number' }).notNull().$defaultFn(() => 0),
-  hash: text('hash').notNull().$defaultFn(() => ''),
+  seq: bigint('seq', { mode: 'number' })
+    .notNull()
+    .$defaultFn(() => 0),
+  hash: text('hash')
+    .notNull()
+    .$defaultFn(() => ''),
 });
 
 export const jobs = pgTable('jobs', {

@@ -4,7 +4,15 @@ import { accessOf, installAccessControl } from './access.ts';
 import type { Actor, Role } from './context.ts';
 import { installErrorHandling } from './http.ts';
 
-const actorOf = (roles: Role[]): Actor => ({ userId: 'u', username: 'u', displayName: 'U', kind: roles.includes('citizen') ? 'citizen' : 'staff', roles: roles.map((role) => ({ role, agencyId: null, agencyCode: null, includeChildren: false, scope: [] })), agencyScope: [], sessionId: null });
+const actorOf = (roles: Role[]): Actor => ({
+  userId: 'u',
+  username: 'u',
+  displayName: 'U',
+  kind: roles.includes('citizen') ? 'citizen' : 'staff',
+  roles: roles.map((role) => ({ role, agencyId: null, agencyCode: null, includeChildren: false, scope: [] })),
+  agencyScope: [],
+  sessionId: null,
+});
 
 /** Routes of each class of the matrix, signed in by an `x-roles` header (no sessions here). */
 async function appWith(extra?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
@@ -40,7 +48,8 @@ afterEach(async () => {
 describe('the access matrix, decided once per route', () => {
   it('answers each class as the matrix says, HEAD as its GET', async () => {
     app = await appWith();
-    const status = async (method: 'GET' | 'HEAD' | 'DELETE', url: string, roles?: string) => (await app!.inject({ method, url, headers: roles ? { 'x-roles': roles } : {} })).statusCode;
+    const status = async (method: 'GET' | 'HEAD' | 'DELETE', url: string, roles?: string) =>
+      (await app!.inject({ method, url, headers: roles ? { 'x-roles': roles } : {} })).statusCode;
     for (const method of ['GET', 'HEAD'] as const) {
       expect(await status(method, '/api/v1/public/dossiers/ABC-1')).toBe(200);
       expect(await status(method, '/api/v1/me'), `${method} /me anonymous`).toBe(401);

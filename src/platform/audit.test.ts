@@ -29,7 +29,9 @@ function chain(n: number): ChainRecord[] {
 
 describe('canonical JSON of an audit record', () => {
   it('is the fixed-order array with details embedded as stored', () => {
-    expect(canonicalRecord(base(1))).toBe('[1,101,"2026-11-26T02:30:00.123456Z",null,"reception","dossier.receive","dossier","d-1","10.0.0.1","success",{"to": "received", "from": "submitted"}]');
+    expect(canonicalRecord(base(1))).toBe(
+      '[1,101,"2026-11-26T02:30:00.123456Z",null,"reception","dossier.receive","dossier","d-1","10.0.0.1","success",{"to": "received", "from": "submitted"}]',
+    );
   });
   it('escapes strings like PostgreSQL to_json: quotes, backslash, control characters; keeps Vietnamese and emoji', () => {
     const c = canonicalRecord({ ...base(1), target_id: 'a"b\\c\nd\te\u0001f Nguyễn 😀' });
@@ -37,7 +39,9 @@ describe('canonical JSON of an audit record', () => {
     expect(JSON.parse(c)[7]).toBe('a"b\\c\nd\te\u0001f Nguyễn 😀');
   });
   it('hash = sha256(prev hash || canonical), hex', () => {
-    const expected = createHash('sha256').update(GENESIS_HASH + canonicalRecord(base(1))).digest('hex');
+    const expected = createHash('sha256')
+      .update(GENESIS_HASH + canonicalRecord(base(1)))
+      .digest('hex');
     expect(chainHash(GENESIS_HASH, base(1))).toBe(expected);
     expect(expected).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -51,8 +55,20 @@ describe('checkLinks', () => {
   });
   it('finds an edited field, an edited hash, a removed and a reordered record', () => {
     const c = chain(6);
-    expect(checkLinks(c.map((r, i) => (i === 3 ? { ...r, outcome: 'failure' } : r)), 0, GENESIS_HASH)).toMatchObject({ broken: { id: 104 }, reason: 'hash_mismatch', index: 3 });
-    expect(checkLinks(c.map((r, i) => (i === 2 ? { ...r, details: '{"to": "done"}' } : r)), 0, GENESIS_HASH)).toMatchObject({ broken: { id: 103 }, reason: 'hash_mismatch' });
+    expect(
+      checkLinks(
+        c.map((r, i) => (i === 3 ? { ...r, outcome: 'failure' } : r)),
+        0,
+        GENESIS_HASH,
+      ),
+    ).toMatchObject({ broken: { id: 104 }, reason: 'hash_mismatch', index: 3 });
+    expect(
+      checkLinks(
+        c.map((r, i) => (i === 2 ? { ...r, details: '{"to": "done"}' } : r)),
+        0,
+        GENESIS_HASH,
+      ),
+    ).toMatchObject({ broken: { id: 103 }, reason: 'hash_mismatch' });
     // A recomputed hash for an edited record still breaks the next one.
     const edited = { ...c[1]!, target_id: 'other' };
     const forged = { ...edited, hash: chainHash(c[0]!.hash, edited) };

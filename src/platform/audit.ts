@@ -66,7 +66,9 @@ export function canonicalRecord(r: Omit<ChainRecord, 'hash'>): string {
 
 /** sha256(prev_hash || canonical JSON), hex. */
 export function chainHash(prevHash: string, r: Omit<ChainRecord, 'hash'>): string {
-  return createHash('sha256').update(prevHash + canonicalRecord(r), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonicalRecord(r), 'utf8')
+    .digest('hex');
 }
 
 export interface ChainVerification {
@@ -98,7 +100,11 @@ export async function readChain(db: Db, afterSeq: number, limit = PAGE): Promise
  * Checks a run of records against the record before them (seq `fromSeq`, hash `fromHash`).
  * Returns the first broken record, or null when every record follows from the one before it.
  */
-export function checkLinks(records: ChainRecord[], fromSeq: number, fromHash: string): { broken: ChainRecord; reason: 'hash_mismatch' | 'sequence_gap'; index: number } | null {
+export function checkLinks(
+  records: ChainRecord[],
+  fromSeq: number,
+  fromHash: string,
+): { broken: ChainRecord; reason: 'hash_mismatch' | 'sequence_gap'; index: number } | null {
   let prevSeq = fromSeq;
   let prevHash = fromHash;
   for (let i = 0; i < records.length; i++) {

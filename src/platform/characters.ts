@@ -26,7 +26,9 @@ export function badCharacters(v: unknown, depth = 0): 'nul' | 'surrogate' | null
 export function badCharactersError(kind: 'nul' | 'surrogate'): AppError {
   return kind === 'nul'
     ? new AppError('invalid', 'INPUT_NUL_CHARACTER', { userMessage: 'Dữ liệu gửi lên chứa ký tự không hợp lệ.' })
-    : new AppError('invalid', 'INPUT_CHARACTER_INVALID', { userMessage: 'Dữ liệu gửi lên chứa ký tự không hợp lệ (nửa cặp thay thế UTF-16, không phải ký tự Unicode).' });
+    : new AppError('invalid', 'INPUT_CHARACTER_INVALID', {
+        userMessage: 'Dữ liệu gửi lên chứa ký tự không hợp lệ (nửa cặp thay thế UTF-16, không phải ký tự Unicode).',
+      });
 }
 
 /** Throws the 422 when a value that did not pass through the guards (a JSON multipart field) holds bad characters. */

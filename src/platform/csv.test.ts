@@ -23,14 +23,22 @@ describe('parseCsvTable', () => {
   const columns = { required: ['code', 'name'], optional: ['from', 'note'] };
   it('takes the required columns and any leading part of the optional ones, case and spaces ignored', () => {
     expect(parseCsvTable('Code , NAME\n01,A\n', columns)).toEqual({ ok: true, columns: 2, rows: [{ line: 2, cells: ['01', 'A'] }] });
-    expect(parseCsvTable('code,name,from\n\n01,A,2025-07-01,x\n', columns)).toEqual({ ok: true, columns: 3, rows: [{ line: 3, cells: ['01', 'A', '2025-07-01', 'x'] }] });
+    expect(parseCsvTable('code,name,from\n\n01,A,2025-07-01,x\n', columns)).toEqual({
+      ok: true,
+      columns: 3,
+      rows: [{ line: 3, cells: ['01', 'A', '2025-07-01', 'x'] }],
+    });
   });
   it('refuses a header that is short, out of order, skips an optional column or has one too many, naming the line expected', () => {
     const expected = { ok: false, problem: { path: 'csv.header', message: 'the first line must be: code,name[,from[,note]]' } };
-    for (const header of ['code', 'name,code', 'code,name,note', 'code,name,from,note,extra', '']) expect(parseCsvTable(`${header}\n01,A\n`, columns)).toEqual(expected);
+    for (const header of ['code', 'name,code', 'code,name,note', 'code,name,from,note,extra', ''])
+      expect(parseCsvTable(`${header}\n01,A\n`, columns)).toEqual(expected);
   });
   it('reports a quote left open as a problem of the whole file', () => {
-    expect(parseCsvTable('code,name\n01,"A\n', columns)).toEqual({ ok: false, problem: { path: 'csv', message: 'unterminated quoted field starting on line 2' } });
+    expect(parseCsvTable('code,name\n01,"A\n', columns)).toEqual({
+      ok: false,
+      problem: { path: 'csv', message: 'unterminated quoted field starting on line 2' },
+    });
   });
   it('names a row with more cells than the header', () => {
     expect(tooManyCells(['a', 'b', 'c'], 2)).toBe('too many columns (3; at most 2)');

@@ -120,8 +120,7 @@ export function titleOf(kind: ErrorKind): string {
   }
 }
 
-export const notFound = (code: string, what: string) =>
-  new AppError('not_found', code, { userMessage: `Không tìm thấy ${what}.` });
+export const notFound = (code: string, what: string) => new AppError('not_found', code, { userMessage: `Không tìm thấy ${what}.` });
 
 /** One reason a service gives for refusing, with the values it names: a page words it in its own language. */
 export interface ErrorReason {

@@ -220,7 +220,11 @@ export async function fsyncFolder(folder: string, opts: { syncCalls?: boolean } 
  * the UTF-8 one beside it (RFC 6266), never sniffed again by the browser, never cached.
  */
 export function sendInlineFile(reply: FastifyReply, file: { fileName: string; mediaType: string }, data: Buffer): FastifyReply {
-  const ascii = file.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'file';
+  const ascii =
+    file.fileName
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\]/g, '_') || 'file';
   return reply
     .type(file.mediaType)
     .header('content-disposition', `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)

@@ -24,7 +24,10 @@ export function ctxOf(req: FastifyRequest, database: Database): Ctx {
 
 function zodPath(p: string): string {
   // '/body/applicant/fullName' or '.applicant.fullName' → 'applicant.fullName'
-  return p.replace(/^\/?(body|querystring|params|headers)\/?/, '').replace(/^[./]+/, '').replace(/\//g, '.');
+  return p
+    .replace(/^\/?(body|querystring|params|headers)\/?/, '')
+    .replace(/^[./]+/, '')
+    .replace(/\//g, '.');
 }
 
 /** RFC 9457 problem+json for every error; one place maps kinds to statuses. */
@@ -80,9 +83,13 @@ export function toAppError(err: unknown, req: FastifyRequest): AppError {
         return new AppError('not_found', 'NOT_FOUND');
       default:
         // 400: the body could not be read at all (broken JSON, empty body); 422 is for readable but wrong data.
-        return new AppError(fe.statusCode === 400 ? 'bad_request' : 'invalid', fe.code && /^FST_/.test(fe.code) ? fe.code.replace(/^FST_/, 'HTTP_') : 'BAD_REQUEST', {
-          userMessage: 'Yêu cầu không hợp lệ.',
-        });
+        return new AppError(
+          fe.statusCode === 400 ? 'bad_request' : 'invalid',
+          fe.code && /^FST_/.test(fe.code) ? fe.code.replace(/^FST_/, 'HTTP_') : 'BAD_REQUEST',
+          {
+            userMessage: 'Yêu cầu không hợp lệ.',
+          },
+        );
     }
   }
   return new AppError('internal', 'INTERNAL_ERROR', { cause: err });

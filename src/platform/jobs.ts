@@ -156,7 +156,8 @@ export class JobWorker {
     for (const { run_at: _runAt, ...job } of claimed) {
       const handler = this.handlers[job.type];
       const dossierId = job.payload?.dossierId;
-      const [groups, key] = handler && typeof handler !== 'function' ? [batches, job.type] : [lanes, typeof dossierId === 'string' ? `dossier:${dossierId}` : `job:${job.id}`];
+      const [groups, key] =
+        handler && typeof handler !== 'function' ? [batches, job.type] : [lanes, typeof dossierId === 'string' ? `dossier:${dossierId}` : `job:${job.id}`];
       const queue = groups.get(key);
       if (queue) queue.push(job);
       else groups.set(key, [job]);
@@ -188,7 +189,10 @@ export class JobWorker {
     if (done.length) {
       await this.db.execute(
         sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL
-            WHERE id IN (${sql.join(done.map((id) => sql`${id}`), sql`, `)})`,
+            WHERE id IN (${sql.join(
+              done.map((id) => sql`${id}`),
+              sql`, `,
+            )})`,
       );
     }
     return claimed.length;

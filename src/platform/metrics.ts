@@ -29,7 +29,12 @@ const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export function createMetrics(database: Database): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tinhso_' });
-  const loginFailures = new Counter({ name: 'tinhso_auth_login_failures_total', help: 'Sign-in attempts answered with an error (wrong credentials, throttled, locked)', labelNames: ['route'], registers: [registry] });
+  const loginFailures = new Counter({
+    name: 'tinhso_auth_login_failures_total',
+    help: 'Sign-in attempts answered with an error (wrong credentials, throttled, locked)',
+    labelNames: ['route'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'tinhso_jobs',
     help: 'Background jobs by status (finished ones are kept 7 days, failed ones 90: JOB_RETENTION in platform/housekeeping.ts)',
@@ -81,7 +86,10 @@ export function createMetrics(database: Database): Metrics {
     labelNames: ['severity'],
     registers: [registry],
     async collect() {
-      const rows = await queryRows<{ severity: string; n: number }>(database.db, sql`SELECT severity, count(*)::int AS n FROM security_events GROUP BY severity`);
+      const rows = await queryRows<{ severity: string; n: number }>(
+        database.db,
+        sql`SELECT severity, count(*)::int AS n FROM security_events GROUP BY severity`,
+      );
       for (const s of SEVERITIES) this.set({ severity: s }, Number(rows.find((r) => r.severity === s)?.n ?? 0));
     },
   });
@@ -114,7 +122,12 @@ export async function installMetrics(app: FastifyInstance, deps: { config: Confi
   const { config, database } = deps;
   const metrics = createMetrics(database);
   const { registry } = metrics;
-  const requests = new Counter({ name: 'tinhso_http_requests_total', help: 'HTTP requests by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'tinhso_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'tinhso_http_request_duration_seconds',
     help: 'HTTP request latency by method and route pattern',
@@ -164,9 +177,16 @@ export async function installMetrics(app: FastifyInstance, deps: { config: Confi
       if (!open && !(metricsToken && tokenMatches(metricsToken, req.headers.authorization))) {
         // Unconfigured in production, or a wrong token: as if there were nothing here.
         reply.header('www-authenticate', 'Bearer');
-        return sendProblem(reply, new AppError(metricsToken ? 'unauthenticated' : 'not_found', metricsToken ? 'METRICS_TOKEN_REQUIRED' : 'ROUTE_NOT_FOUND'), '/metrics');
+        return sendProblem(
+          reply,
+          new AppError(metricsToken ? 'unauthenticated' : 'not_found', metricsToken ? 'METRICS_TOKEN_REQUIRED' : 'ROUTE_NOT_FOUND'),
+          '/metrics',
+        );
       }
-      return reply.type(registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
+      return reply
+        .type(registry.contentType)
+        .header('cache-control', 'no-store')
+        .send(await registry.metrics());
     });
   });
   return metrics;

@@ -18,7 +18,9 @@ export function multipartError(fe: FastifyError, req: FastifyRequest): AppError 
   }
   const multipart = /^multipart\//i.test(String(req.headers['content-type'] ?? ''));
   if (multipart && (MALFORMED.test(fe.message) || fe.code === 'ERR_STREAM_PREMATURE_CLOSE')) {
-    return new AppError('bad_request', 'MULTIPART_MALFORMED', { userMessage: 'Nội dung multipart/form-data không đúng cú pháp (thiếu boundary hoặc bị cắt ngang).' });
+    return new AppError('bad_request', 'MULTIPART_MALFORMED', {
+      userMessage: 'Nội dung multipart/form-data không đúng cú pháp (thiếu boundary hoặc bị cắt ngang).',
+    });
   }
   return null;
 }
@@ -29,7 +31,11 @@ export function multipartError(fe: FastifyError, req: FastifyRequest): AppError 
  * ERR_STREAM_PREMATURE_CLOSE while the real reason (too many fields, files or parts) waits in
  * the part iterator: this throws that reason instead (the iterator is asked for at most 1 s).
  */
-export async function eachPart(req: FastifyRequest, limits: NonNullable<Parameters<FastifyRequest['parts']>[0]>['limits'], handle: (part: Multipart) => Promise<void>): Promise<void> {
+export async function eachPart(
+  req: FastifyRequest,
+  limits: NonNullable<Parameters<FastifyRequest['parts']>[0]>['limits'],
+  handle: (part: Multipart) => Promise<void>,
+): Promise<void> {
   const parts = req.parts({ limits })[Symbol.asyncIterator]();
   try {
     for (let next = await parts.next(); !next.done; next = await parts.next()) await handle(next.value);

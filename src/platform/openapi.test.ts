@@ -14,10 +14,21 @@ async function addRoutes(app: FastifyInstance) {
       const r = v1.withTypeProvider<ZodTypeProvider>();
       r.get(
         '/public/dossiers/:code',
-        { schema: { tags: ['public'], summary: 'Look up', params: z.object({ code: z.string().min(5) }), response: { 200: z.object({ code: z.string(), dueAt: z.string().nullable() }) } } },
+        {
+          schema: {
+            tags: ['public'],
+            summary: 'Look up',
+            params: z.object({ code: z.string().min(5) }),
+            response: { 200: z.object({ code: z.string(), dueAt: z.string().nullable() }) },
+          },
+        },
         async (req) => ({ code: req.params.code, dueAt: null }),
       );
-      r.post('/dossiers', { schema: { tags: ['dossiers'], body: z.object({ procedureCode: z.string() }), response: { 201: z.object({ id: z.string() }) } } }, async () => ({ id: 'x' }));
+      r.post(
+        '/dossiers',
+        { schema: { tags: ['dossiers'], body: z.object({ procedureCode: z.string() }), response: { 201: z.object({ id: z.string() }) } } },
+        async () => ({ id: 'x' }),
+      );
       r.route({ method: ['PUT', 'PATCH'], url: '/things/:id', schema: { params: z.object({ id: z.string() }) }, handler: async () => null });
     },
     { prefix: '/api/v1' },

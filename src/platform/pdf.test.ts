@@ -26,7 +26,12 @@ describe('renderPdf', { timeout: 60_000 }, () => {
         author: 'UBND xã Ý Yên',
         keywords: ['thử', 'pdf'],
         qr: '{"c":"X-1","p":"1.001612","a":"012345678901"}',
-        header: { parentName: 'UBND tỉnh Ninh Bình', agencyName: 'Trung tâm Phục vụ hành chính công', place: 'Ninh Bình', date: new Date('2026-11-26T03:00:00Z') },
+        header: {
+          parentName: 'UBND tỉnh Ninh Bình',
+          agencyName: 'Trung tâm Phục vụ hành chính công',
+          place: 'Ninh Bình',
+          date: new Date('2026-11-26T03:00:00Z'),
+        },
       },
       (w) => {
         w.title('GIẤY THỬ NGHIỆM');

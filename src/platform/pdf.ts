@@ -246,8 +246,15 @@ export class PdfWriter {
     blocks.forEach((b, i) => {
       const x = doc.page.margins.left + i * w;
       doc.font(FONT_BOLD).fontSize(11).text(pdfText(b.role), x, top, { width: w, align: 'center' });
-      doc.font(FONT_ITALIC).fontSize(10).text(pdfText(b.hint ?? '(Ký, ghi rõ họ tên)'), x, undefined, { width: w, align: 'center' });
-      if (b.name) doc.font(FONT_BOLD).fontSize(11).text(pdfText(b.name), x, top + 80, { width: w, align: 'center' });
+      doc
+        .font(FONT_ITALIC)
+        .fontSize(10)
+        .text(pdfText(b.hint ?? '(Ký, ghi rõ họ tên)'), x, undefined, { width: w, align: 'center' });
+      if (b.name)
+        doc
+          .font(FONT_BOLD)
+          .fontSize(11)
+          .text(pdfText(b.name), x, top + 80, { width: w, align: 'center' });
     });
     doc.font(FONT_REGULAR).fontSize(11);
     doc.x = doc.page.margins.left;
@@ -274,7 +281,11 @@ function drawHeader(doc: Doc, h: AgencyHeader): void {
   }
   doc.font(FONT_BOLD).text(pdfText(h.agencyName).toLocaleUpperCase('vi'), leftX, y, { width: leftW, align: 'center' });
   const agencyBottom = doc.y + 2;
-  doc.moveTo(leftX + leftW * 0.3, agencyBottom).lineTo(leftX + leftW * 0.7, agencyBottom).lineWidth(0.6).stroke();
+  doc
+    .moveTo(leftX + leftW * 0.3, agencyBottom)
+    .lineTo(leftX + leftW * 0.7, agencyBottom)
+    .lineWidth(0.6)
+    .stroke();
   let leftEnd = agencyBottom + 4;
   if (h.documentNumber) {
     doc.font(FONT_REGULAR).fontSize(10).text(pdfText(h.documentNumber), leftX, leftEnd, { width: leftW, align: 'center' });
@@ -294,7 +305,10 @@ function drawHeader(doc: Doc, h: AgencyHeader): void {
   let rightEnd = mottoBottom + 4;
   if (h.place || h.date) {
     const line = [h.place ? pdfText(h.place) : null, h.date ? vnLongDate(h.date) : null].filter(Boolean).join(', ');
-    doc.font(FONT_ITALIC).fontSize(10).text(line, rightX, rightEnd + 4, { width: rightW, align: 'center' });
+    doc
+      .font(FONT_ITALIC)
+      .fontSize(10)
+      .text(line, rightX, rightEnd + 4, { width: rightW, align: 'center' });
     rightEnd = doc.y;
   }
   doc.x = doc.page.margins.left;

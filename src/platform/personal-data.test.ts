@@ -31,7 +31,9 @@ describe('applicants', () => {
   it('an applicant without a phone has none; an anonymised one has an empty ID number', () => {
     const s = sealApplicant(ring, D1, { type: 'citizen', fullName: 'B', idNumber: '036090001234' });
     expect(s.phoneEnc).toBeNull();
-    expect(openApplicant(ring, { id: D1, applicant: { type: 'citizen', fullName: 'Người dùng đã xóa' }, applicantIdNumberEnc: null, applicantPhoneEnc: null })).toEqual({
+    expect(
+      openApplicant(ring, { id: D1, applicant: { type: 'citizen', fullName: 'Người dùng đã xóa' }, applicantIdNumberEnc: null, applicantPhoneEnc: null }),
+    ).toEqual({
       type: 'citizen',
       fullName: 'Người dùng đã xóa',
       idNumber: '',

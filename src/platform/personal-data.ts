@@ -41,7 +41,11 @@ export interface SealedUserFields {
   phoneEnc: string | null;
 }
 
-export function sealUserFields(keyring: Keyring, userId: string, v: { idNumber?: string | null | undefined; phone?: string | null | undefined }): SealedUserFields {
+export function sealUserFields(
+  keyring: Keyring,
+  userId: string,
+  v: { idNumber?: string | null | undefined; phone?: string | null | undefined },
+): SealedUserFields {
   return {
     idNumberEnc: v.idNumber ? keyring.encrypt(v.idNumber, aad('users', 'id_number', userId)) : null,
     idNumberHash: v.idNumber ? idNumberHash(keyring, v.idNumber) : null,
@@ -49,7 +53,10 @@ export function sealUserFields(keyring: Keyring, userId: string, v: { idNumber?:
   };
 }
 
-export function openUserFields(keyring: Keyring, row: { id: string; idNumberEnc: string | null; phoneEnc: string | null }): { idNumber: string | null; phone: string | null } {
+export function openUserFields(
+  keyring: Keyring,
+  row: { id: string; idNumberEnc: string | null; phoneEnc: string | null },
+): { idNumber: string | null; phone: string | null } {
   return {
     idNumber: open(keyring, row.idNumberEnc, 'users', 'id_number', row.id),
     phone: open(keyring, row.phoneEnc, 'users', 'phone', row.id),
@@ -67,7 +74,11 @@ export interface SealedApplicant<A> {
   phoneEnc: string | null;
 }
 
-export function sealApplicant<A extends { idNumber?: string | undefined; phone?: string | undefined }>(keyring: Keyring, dossierId: string, a: A): SealedApplicant<A> {
+export function sealApplicant<A extends { idNumber?: string | undefined; phone?: string | undefined }>(
+  keyring: Keyring,
+  dossierId: string,
+  a: A,
+): SealedApplicant<A> {
   const { idNumber, phone, ...stored } = a;
   return {
     stored,
@@ -106,7 +117,12 @@ export function openApplicantRow<A = Record<string, unknown> & { idNumber: strin
   keyring: Keyring,
   row: { id: string; applicant: unknown; applicant_id_number_enc: string | null; applicant_phone_enc: string | null },
 ): A {
-  return openApplicant<A>(keyring, { id: row.id, applicant: typeof row.applicant === 'string' ? JSON.parse(row.applicant) : row.applicant, applicantIdNumberEnc: row.applicant_id_number_enc, applicantPhoneEnc: row.applicant_phone_enc });
+  return openApplicant<A>(keyring, {
+    id: row.id,
+    applicant: typeof row.applicant === 'string' ? JSON.parse(row.applicant) : row.applicant,
+    applicantIdNumberEnc: row.applicant_id_number_enc,
+    applicantPhoneEnc: row.applicant_phone_enc,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,7 +131,12 @@ export function openApplicantRow<A = Record<string, unknown> & { idNumber: strin
 
 const SEALED_FIELD_TYPES: ReadonlySet<string> = new Set(['id_number', 'phone']);
 
-export function sealForm(keyring: Keyring, dossierId: string, fields: readonly { key: string; type: string }[], values: Record<string, unknown>): Record<string, unknown> {
+export function sealForm(
+  keyring: Keyring,
+  dossierId: string,
+  fields: readonly { key: string; type: string }[],
+  values: Record<string, unknown>,
+): Record<string, unknown> {
   const out = { ...values };
   for (const f of fields) {
     const v = out[f.key];
@@ -139,4 +160,3 @@ export function openForm(keyring: Keyring, dossierId: string, stored: unknown): 
 export function isPersonalIdNumber(v: string): boolean {
   return /^\d{12}$/.test(v);
 }
-

@@ -32,7 +32,9 @@ describe('getSetting with a stored value that no longer fits its schema', () => 
     expect(r.value).toBe('{agency}-{yymmdd}-{seq4}');
     expect(r.invalidStored?.value).toBe('HS-{yymmdd}-{seq4}');
     expect(r.invalidStored?.issues.map((i) => i.message)).toEqual(['cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan']);
-    expect(warnings).toEqual([{ key: 'dossier_code_pattern', errors: [{ path: 'value', message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan' }] }]);
+    expect(warnings).toEqual([
+      { key: 'dossier_code_pattern', errors: [{ path: 'value', message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan' }] },
+    ]);
     // The warning names the key and the reasons, never the value.
     expect(JSON.stringify(warnings)).not.toContain('HS-');
 
@@ -51,7 +53,10 @@ describe('getSetting with a stored value that no longer fits its schema', () => 
     clearSettingsCache();
     rows.office_hours = { periods: [{ start: '08:00', end: '24:00' }] };
     expect(await getSetting(asDb(fakeDb(rows)), 'office_hours')).toEqual(SETTING_DEFAULTS.office_hours);
-    expect(warnings.map((w) => w.errors.map((e) => `${w.key} ${e.path}`))).toEqual([['office_hours value.periods.0.start'], ['office_hours value.periods.0.end']]);
+    expect(warnings.map((w) => w.errors.map((e) => `${w.key} ${e.path}`))).toEqual([
+      ['office_hours value.periods.0.start'],
+      ['office_hours value.periods.0.end'],
+    ]);
     expect(warnings[0]!.errors[0]!.message).toBe('giờ dạng HH:MM');
   });
 

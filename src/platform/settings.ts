@@ -31,9 +31,16 @@ export const SettingSchemas = {
     .refine((p) => p.includes('{agency}') && p.includes('{yymmdd}'), {
       message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan',
     }),
-  upload_max_bytes: z.number().int().min(1024).max(200 * 1024 * 1024),
+  upload_max_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024),
   /** Roles that must sign in with a second factor (TOTP); null = the environment's default (docs/IDENTITY.md). */
-  mfa_required_roles: z.array(z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin'])).max(6).nullable(),
+  mfa_required_roles: z
+    .array(z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin']))
+    .max(6)
+    .nullable(),
   /** The officers' worklist: a dossier is "due soon" within this many working days (the officer may change it per view). */
   worklist_soon_days: z.number().int().min(1).max(30),
   /**
@@ -58,7 +65,12 @@ export type SettingKey = keyof typeof SettingSchemas;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SettingSchemas)[K]>;
 
 export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
-  office_hours: { periods: [{ start: '07:30', end: '11:30' }, { start: '13:30', end: '17:00' }] },
+  office_hours: {
+    periods: [
+      { start: '07:30', end: '11:30' },
+      { start: '13:30', end: '17:00' },
+    ],
+  },
   dossier_code_pattern: '{agency}-{yymmdd}-{seq4}',
   upload_max_bytes: 10 * 1024 * 1024,
   mfa_required_roles: null,
@@ -91,9 +103,12 @@ export type SettingsReporter = (warning: InvalidSettingWarning) => void;
 
 /** Until the app sets its logger (buildApp), a warning goes to Node's process warnings (stderr), e.g. in the admin CLI. */
 const processWarning: SettingsReporter = (w) =>
-  process.emitWarning(`setting ${w.key}: the stored value does not fit its schema, the default is in force (${w.errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`, {
-    code: 'TINHSO_SETTING_INVALID',
-  });
+  process.emitWarning(
+    `setting ${w.key}: the stored value does not fit its schema, the default is in force (${w.errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`,
+    {
+      code: 'TINHSO_SETTING_INVALID',
+    },
+  );
 
 /** The reporters set, latest last: the latest one still set hears the warnings (processWarning when none is). */
 const reporters: SettingsReporter[] = [];
@@ -122,7 +137,9 @@ export const settingIssueErrors = (issues: readonly SettingIssue[]): { path: str
   issues.map((i) => ({ path: ['value', ...i.path.map(String)].join('.'), message: i.message.slice(0, 200) }));
 
 function reportInvalid(key: SettingKey, stored: unknown, issues: readonly SettingIssue[]): void {
-  const id = `${key}:${createHash('sha256').update(JSON.stringify(stored) ?? 'undefined').digest('base64url')}`;
+  const id = `${key}:${createHash('sha256')
+    .update(JSON.stringify(stored) ?? 'undefined')
+    .digest('base64url')}`;
   if (reported.has(id)) return;
   reported.add(id);
   try {

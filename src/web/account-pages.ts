@@ -217,7 +217,9 @@ ${
   requests.length
     ? html`<h3>${_('acct.requestsTitle')}</h3>
 <ul class="data-requests">${requests.map(
-        (r) => html`<li><p><strong>${_(`acct.reqKind.${r.kind}`)}</strong>, ${formatVnDateTime(new Date(r.createdAt))}: <span class="status status-${r.status}">${_(`acct.reqStatus.${r.status}`)}</span></p>
+        (
+          r,
+        ) => html`<li><p><strong>${_(`acct.reqKind.${r.kind}`)}</strong>, ${formatVnDateTime(new Date(r.createdAt))}: <span class="status status-${r.status}">${_(`acct.reqStatus.${r.status}`)}</span></p>
 ${r.details ? html`<p class="request-details">${r.details}</p>` : null}${r.resolution ? html`<p>${_('acct.reqResolution')} ${r.resolution}</p>` : null}</li>`,
       )}</ul>`
     : null
@@ -242,7 +244,10 @@ function deletionForm(p: PageCtx, error: string | undefined): SafeHtml {
 }
 
 /** What deletion did, category by category (the person is signed out by then). */
-export function deletionDonePage(p: PageCtx, categories: { category: string; action: 'deleted' | 'anonymised' | 'kept'; count: number; reason: string }[]): string {
+export function deletionDonePage(
+  p: PageCtx,
+  categories: { category: string; action: 'deleted' | 'anonymised' | 'kept'; count: number; reason: string }[],
+): string {
   const _ = tr(p);
   return layout(
     p,
@@ -277,5 +282,9 @@ export function lockedPage(p: PageCtx, message: string): string {
 /** A short readable page (expired step, bad form token) with a way back to sign-in. */
 export function signInErrorPage(p: PageCtx, message: string, next: string, titleKey: MessageKey = 'error.title'): string {
   const _ = tr(p);
-  return layout(p, _(titleKey), html`<h1>${_(titleKey)}</h1><p>${message}</p><p><a href="/dang-nhap?next=${encodeURIComponent(next)}">${_('acct.backToLogin')}</a></p>`);
+  return layout(
+    p,
+    _(titleKey),
+    html`<h1>${_(titleKey)}</h1><p>${message}</p><p><a href="/dang-nhap?next=${encodeURIComponent(next)}">${_('acct.backToLogin')}</a></p>`,
+  );
 }

@@ -24,7 +24,18 @@ import { keyringFor, KeyringError } from '../platform/crypto.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
-import { accountPage, CORRECTION_MAX, correctionMaxText, deletionDonePage, lockedPage, oidcErrorPage, recoveryCodesPage, secondStepPage, signInErrorPage, type AccountView } from './account-pages.ts';
+import {
+  accountPage,
+  CORRECTION_MAX,
+  correctionMaxText,
+  deletionDonePage,
+  lockedPage,
+  oidcErrorPage,
+  recoveryCodesPage,
+  secondStepPage,
+  signInErrorPage,
+  type AccountView,
+} from './account-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
@@ -67,11 +78,20 @@ export function startSecondStep(reply: FastifyReply, r: LoginResult & { mfaRequi
 
 /** A readable 423/429 page with Retry-After. */
 export function sendThrottledPage(reply: FastifyReply, p: PageCtx, err: ThrottledError): FastifyReply {
-  return reply.status(err.status).header('retry-after', String(err.retryAfter)).type(HTML).send(lockedPage(p, err.userMessage ?? ''));
+  return reply
+    .status(err.status)
+    .header('retry-after', String(err.retryAfter))
+    .type(HTML)
+    .send(lockedPage(p, err.userMessage ?? ''));
 }
 
 /** The pending enrolment of a challenge's account (to show the QR code again on the second-step page). */
-async function enrolmentOfChallenge(h: AccountHelpers, deps: IdentityDeps, challenge: string, now: Date): Promise<{ kind: string; enrolment: Enrolment | null } | null> {
+async function enrolmentOfChallenge(
+  h: AccountHelpers,
+  deps: IdentityDeps,
+  challenge: string,
+  now: Date,
+): Promise<{ kind: string; enrolment: Enrolment | null } | null> {
   const [row] = await queryRows<{ kind: string; user_id: string; username: string; secret_enc: string | null; confirmed_at: Date | null }>(
     h.database.db,
     sql`SELECT c.kind, c.user_id, u.username, t.secret_enc, t.confirmed_at FROM auth_challenges c JOIN users u ON u.id = c.user_id
@@ -106,40 +126,48 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     return h.send(reply, 200, secondStepPage(p, { next, enrolment: info.enrolment }));
   });
 
-  app.post('/dang-nhap/xac-thuc', { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const body = record(req.body);
-    const p = h.pageCtx(req, reply);
-    if (!h.csrfValid(req, body)) return h.send(reply, 403, signInErrorPage(p, t(p.locale, 'error.csrf'), '/', 'error.csrfTitle'));
-    const next = safeLocalPath(str(body.next, 2000));
-    const code = str(body.code, 40);
-    const challenge = cookiesOf(req)[MFA_COOKIE] ?? '';
-    if (!CHALLENGE.test(challenge)) return h.send(reply, 401, signInErrorPage(p, t(p.locale, 'acct.challengeExpired'), next));
-    const again = async (status: number, error: string) => {
-      const info = await enrolmentOfChallenge(h, deps, challenge, new Date());
-      if (!info) return h.send(reply, 401, signInErrorPage(p, t(p.locale, 'acct.challengeExpired'), next));
-      return h.send(reply, status, secondStepPage(p, { next, enrolment: info.enrolment, error }));
-    };
-    if (!code) return again(422, t(p.locale, 'acct.codeMissing'));
-    let r: Awaited<ReturnType<typeof verifySecondFactor>>;
-    try {
-      r = await verifySecondFactor(ctxOf(req, database), deps, { challenge, code, userAgent: req.headers['user-agent'] });
-    } catch (err) {
-      if (err instanceof ThrottledError) return sendThrottledPage(reply, p, err);
-      if (err instanceof AppError && err.code === 'AUTH_CODE_INVALID') return again(422, t(p.locale, 'acct.codeInvalid'));
-      if (err instanceof AppError && err.code === 'AUTH_CHALLENGE_INVALID') {
-        reply.header('set-cookie', clear(MFA_COOKIE));
-        return h.send(reply, 401, signInErrorPage(p, t(p.locale, 'acct.challengeExpired'), next));
+  app.post(
+    '/dang-nhap/xac-thuc',
+    { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const body = record(req.body);
+      const p = h.pageCtx(req, reply);
+      if (!h.csrfValid(req, body)) return h.send(reply, 403, signInErrorPage(p, t(p.locale, 'error.csrf'), '/', 'error.csrfTitle'));
+      const next = safeLocalPath(str(body.next, 2000));
+      const code = str(body.code, 40);
+      const challenge = cookiesOf(req)[MFA_COOKIE] ?? '';
+      if (!CHALLENGE.test(challenge)) return h.send(reply, 401, signInErrorPage(p, t(p.locale, 'acct.challengeExpired'), next));
+      const again = async (status: number, error: string) => {
+        const info = await enrolmentOfChallenge(h, deps, challenge, new Date());
+        if (!info) return h.send(reply, 401, signInErrorPage(p, t(p.locale, 'acct.challengeExpired'), next));
+        return h.send(reply, status, secondStepPage(p, { next, enrolment: info.enrolment, error }));
+      };
+      if (!code) return again(422, t(p.locale, 'acct.codeMissing'));
+      let r: Awaited<ReturnType<typeof verifySecondFactor>>;
+      try {
+        r = await verifySecondFactor(ctxOf(req, database), deps, { challenge, code, userAgent: req.headers['user-agent'] });
+      } catch (err) {
+        if (err instanceof ThrottledError) return sendThrottledPage(reply, p, err);
+        if (err instanceof AppError && err.code === 'AUTH_CODE_INVALID') return again(422, t(p.locale, 'acct.codeInvalid'));
+        if (err instanceof AppError && err.code === 'AUTH_CHALLENGE_INVALID') {
+          reply.header('set-cookie', clear(MFA_COOKIE));
+          return h.send(reply, 401, signInErrorPage(p, t(p.locale, 'acct.challengeExpired'), next));
+        }
+        throw err;
       }
-      throw err;
-    }
-    if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, new Date());
-    reply.header('set-cookie', [clear(MFA_COOKIE), setSessionCookie(reply, r.token)]);
-    if (r.recoveryCodes) {
-      const signedIn: PageCtx = { ...p, userName: r.actor.displayName, csrf: r.actor.sessionId ? csrfToken(config.sessionSecret, { sessionId: r.actor.sessionId }) : null };
-      return h.send(reply, 200, recoveryCodesPage(signedIn, { codes: r.recoveryCodes, next }));
-    }
-    return reply.redirect(next, 303);
-  });
+      if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, new Date());
+      reply.header('set-cookie', [clear(MFA_COOKIE), setSessionCookie(reply, r.token)]);
+      if (r.recoveryCodes) {
+        const signedIn: PageCtx = {
+          ...p,
+          userName: r.actor.displayName,
+          csrf: r.actor.sessionId ? csrfToken(config.sessionSecret, { sessionId: r.actor.sessionId }) : null,
+        };
+        return h.send(reply, 200, recoveryCodesPage(signedIn, { codes: r.recoveryCodes, next }));
+      }
+      return reply.redirect(next, 303);
+    },
+  );
 
   // ---- National electronic identity (VNeID) ----
   app.get('/auth/oidc/login', { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
@@ -158,40 +186,55 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     return reply.redirect(started.url.href, 303);
   });
 
-  app.get('/auth/oidc/callback', { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const p = h.pageCtx(req, reply);
-    if (!oidc) return h.send(reply, 503, oidcErrorPage(p, t(p.locale, 'acct.vneidUnavailable'), '/'));
-    const now = new Date();
-    let pending: OidcPending | null = null;
-    try {
-      const raw = cookiesOf(req)[OIDC_COOKIE];
-      pending = raw ? (JSON.parse(deps.keyring.decrypt(raw, 'oidc_pending')) as OidcPending) : null;
-    } catch (err) {
-      if (!(err instanceof KeyringError || err instanceof SyntaxError)) throw err;
-    }
-    // One attempt per started sign-in: the cookie goes whatever happens next.
-    reply.header('set-cookie', clear(OIDC_COOKIE));
-    if (!pending || now.getTime() - pending.startedAt > OIDC_COOKIE_SECONDS * 1000) {
-      return h.send(reply, 400, oidcErrorPage(p, t(p.locale, 'acct.vneidExpired'), pending?.next ?? '/'));
-    }
-    const next = safeLocalPath(pending.next);
-    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const ctx = ctxOf(req, database);
-    try {
-      const person = await oidc.finish(query, pending);
-      const s = await signInVerifiedPerson(ctx, sessions, person, req.headers['user-agent']);
-      if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, ctx.now);
-      reply.header('set-cookie', [clear(OIDC_COOKIE), setSessionCookie(reply, s.token)]);
-      return reply.redirect(next, 303);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      req.log.warn({ code: err.code, reason: err.message }, 'national identity sign-in failed');
-      await ctx.db.transaction(async (tx) => {
-        await writeAudit({ ...ctx, db: tx }, { action: 'auth.login.vneid', targetType: 'oidc', targetId: oidcSettings!.issuer, outcome: 'failure', actorId: null, actorRole: null, details: { code: err.code } });
-      });
-      return h.send(reply, err.kind === 'unavailable' ? 503 : 400, oidcErrorPage(p, err.userMessage ?? t(p.locale, 'acct.vneidExpired'), next));
-    }
-  });
+  app.get(
+    '/auth/oidc/callback',
+    { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const p = h.pageCtx(req, reply);
+      if (!oidc) return h.send(reply, 503, oidcErrorPage(p, t(p.locale, 'acct.vneidUnavailable'), '/'));
+      const now = new Date();
+      let pending: OidcPending | null = null;
+      try {
+        const raw = cookiesOf(req)[OIDC_COOKIE];
+        pending = raw ? (JSON.parse(deps.keyring.decrypt(raw, 'oidc_pending')) as OidcPending) : null;
+      } catch (err) {
+        if (!(err instanceof KeyringError || err instanceof SyntaxError)) throw err;
+      }
+      // One attempt per started sign-in: the cookie goes whatever happens next.
+      reply.header('set-cookie', clear(OIDC_COOKIE));
+      if (!pending || now.getTime() - pending.startedAt > OIDC_COOKIE_SECONDS * 1000) {
+        return h.send(reply, 400, oidcErrorPage(p, t(p.locale, 'acct.vneidExpired'), pending?.next ?? '/'));
+      }
+      const next = safeLocalPath(pending.next);
+      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      const ctx = ctxOf(req, database);
+      try {
+        const person = await oidc.finish(query, pending);
+        const s = await signInVerifiedPerson(ctx, sessions, person, req.headers['user-agent']);
+        if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, ctx.now);
+        reply.header('set-cookie', [clear(OIDC_COOKIE), setSessionCookie(reply, s.token)]);
+        return reply.redirect(next, 303);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        req.log.warn({ code: err.code, reason: err.message }, 'national identity sign-in failed');
+        await ctx.db.transaction(async (tx) => {
+          await writeAudit(
+            { ...ctx, db: tx },
+            {
+              action: 'auth.login.vneid',
+              targetType: 'oidc',
+              targetId: oidcSettings!.issuer,
+              outcome: 'failure',
+              actorId: null,
+              actorRole: null,
+              details: { code: err.code },
+            },
+          );
+        });
+        return h.send(reply, err.kind === 'unavailable' ? 503 : 400, oidcErrorPage(p, err.userMessage ?? t(p.locale, 'acct.vneidExpired'), next));
+      }
+    },
+  );
 
   // ---- Account page ----
   const requireSignedIn = (req: FastifyRequest, reply: FastifyReply) => {
@@ -206,21 +249,39 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     const [list, totp, method, dataRequests, consents] = await Promise.all([
       listOwnSessions(ctx),
       getTotpStatus(ctx, config.env, actor),
-      actor.sessionId ? queryRows<{ auth_method: string }>(database.db, sql`SELECT auth_method FROM sessions WHERE id = ${actor.sessionId}`) : Promise.resolve([]),
+      actor.sessionId
+        ? queryRows<{ auth_method: string }>(database.db, sql`SELECT auth_method FROM sessions WHERE id = ${actor.sessionId}`)
+        : Promise.resolve([]),
       listMyRequests(ctx),
       listConsents(database.db, actor.userId),
     ]);
     const sms = consents.find((c) => c.purpose === 'sms_notifications');
     let enrolment = extra.enrolment;
     if (!enrolment && totp.pending && extra.error?.form === 'confirm') {
-      const [row] = await queryRows<{ secret_enc: string }>(database.db, sql`SELECT secret_enc FROM user_totp WHERE user_id = ${actor.userId} AND confirmed_at IS NULL`);
+      const [row] = await queryRows<{ secret_enc: string }>(
+        database.db,
+        sql`SELECT secret_enc FROM user_totp WHERE user_id = ${actor.userId} AND confirmed_at IS NULL`,
+      );
       if (row) {
         const secret = deps.keyring.decrypt(row.secret_enc, `user_totp:${actor.userId}`);
         const uri = otpauthUri(secret, actor.username);
         enrolment = { secret, qrSvg: await qrSvg(uri) };
       }
     }
-    return h.send(reply, status, accountPage(h.pageCtx(req, reply), { sessions: list, totp, currentMethod: method[0]?.auth_method ?? null, dataRequests, isStaff: actor.kind === 'staff', smsConsent: sms && actor.kind !== 'staff' ? { granted: sms.granted, at: sms.at } : undefined, ...extra, enrolment }));
+    return h.send(
+      reply,
+      status,
+      accountPage(h.pageCtx(req, reply), {
+        sessions: list,
+        totp,
+        currentMethod: method[0]?.auth_method ?? null,
+        dataRequests,
+        isStaff: actor.kind === 'staff',
+        smsConsent: sms && actor.kind !== 'staff' ? { granted: sms.granted, at: sms.at } : undefined,
+        ...extra,
+        enrolment,
+      }),
+    );
   };
 
   app.get('/tai-khoan', { schema: { hide: true } }, async (req, reply) => {
@@ -326,7 +387,11 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     if (!body) return reply;
     const locale = h.locale(req);
     const raw = typeof body.details === 'string' ? body.details.normalize('NFC').replace(/\r\n?/g, '\n').trim() : '';
-    const invalid = !raw ? t(locale, 'acct.correctionMissing') : raw.length > CORRECTION_MAX ? t(locale, 'acct.correctionTooLong', { max: correctionMaxText(locale) }) : null;
+    const invalid = !raw
+      ? t(locale, 'acct.correctionMissing')
+      : raw.length > CORRECTION_MAX
+        ? t(locale, 'acct.correctionTooLong', { max: correctionMaxText(locale) })
+        : null;
     if (invalid) return renderAccount(req, reply, 422, { error: { form: 'correction', message: invalid }, correction: raw.slice(0, CORRECTION_MAX * 2) });
     await requestCorrection(ctxOf(req, database), raw);
     return reply.redirect('/tai-khoan?xong=dinh-chinh', 303);
@@ -343,7 +408,8 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
       return await run(code);
     } catch (err) {
       if (err instanceof ThrottledError) return sendThrottledPage(reply, h.pageCtx(req, reply), err);
-      if (err instanceof AppError && err.code === 'AUTH_CODE_INVALID') return renderAccount(req, reply, 422, { error: { form, message: t(locale, 'acct.codeInvalid') } });
+      if (err instanceof AppError && err.code === 'AUTH_CODE_INVALID')
+        return renderAccount(req, reply, 422, { error: { form, message: t(locale, 'acct.codeInvalid') } });
       if (err instanceof AppError && err.kind === 'conflict') return renderAccount(req, reply, 409, { notice: err.userMessage });
       throw err;
     }

@@ -120,7 +120,9 @@ export function procedureListPage(p: PageCtx, v: { q: string; rows: ProcedureLis
 <p>${_('admin.procs.count', { n: v.rows.length })}</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.procs.current')}</th><th scope="col">${_('admin.procs.latest')}</th></tr></thead>
 <tbody>${v.rows.map(
-      (r) => html`<tr><td><a href="/quan-tri/thu-tuc/${r.code}">${r.code}</a></td><td>${r.name}</td><td>${r.currentVersion ?? _('admin.procs.notPublished')}</td>
+      (
+        r,
+      ) => html`<tr><td><a href="/quan-tri/thu-tuc/${r.code}">${r.code}</a></td><td>${r.name}</td><td>${r.currentVersion ?? _('admin.procs.notPublished')}</td>
 <td>${r.latestVersion} (${statusName(p, r.latestStatus)})</td></tr>`,
     )}</tbody></table></div>`,
   );
@@ -139,7 +141,10 @@ export interface VersionRow {
   decisionRef: string | null;
 }
 
-export function procedureVersionsPage(p: PageCtx, v: { code: string; name: string; versions: VersionRow[]; notice?: string | undefined; errors: AdminError[] }): string {
+export function procedureVersionsPage(
+  p: PageCtx,
+  v: { code: string; name: string; versions: VersionRow[]; notice?: string | undefined; errors: AdminError[] },
+): string {
   const _ = tr(p);
   return adminLayout(
     p,
@@ -151,7 +156,9 @@ ${notice(v.notice)}${summary(p, v.errors)}
 <div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.proc.version')}</th><th scope="col">${_('admin.proc.status')}</th><th scope="col">${_('admin.proc.createdAt')}</th>
 <th scope="col">${_('admin.proc.publishedAt')}</th><th scope="col">${_('admin.proc.decisionRef')}</th><th scope="col">${_('admin.actions')}</th></tr></thead>
 <tbody>${v.versions.map(
-      (r) => html`<tr><td>${r.version}</td><td>${statusName(p, r.status)}</td><td>${r.createdAt}</td><td>${r.publishedAt ?? ''}</td><td>${r.decisionRef ?? ''}</td>
+      (
+        r,
+      ) => html`<tr><td>${r.version}</td><td>${statusName(p, r.status)}</td><td>${r.createdAt}</td><td>${r.publishedAt ?? ''}</td><td>${r.decisionRef ?? ''}</td>
 <td><a href="/quan-tri/thu-tuc/${v.code}/${r.version}/xem-truoc">${_('admin.proc.preview')}<span class="visually-hidden"> ${_('admin.proc.version')} ${r.version}</span></a>
 ${
   r.status === 'draft'
@@ -222,10 +229,34 @@ ${defaultSave}
 ${v.mode === 'new' ? input({ name: 'code', id: 'p-code', label: _('admin.edit.code'), hint: _('admin.edit.codeHint'), value: v.code, errors: e, narrow: true }) : html`<input type="hidden" name="code" value="${v.code}">`}
 ${input({ name: 'name', label: _('admin.edit.name'), value: val.name, errors: e, rows: 2 })}
 ${input({ name: 'fieldCode', label: _('admin.edit.field'), value: val.fieldCode, errors: e, choices: [{ value: '', label: '—' }, ...v.fields] })}
-${input({ name: 'tier', label: _('admin.edit.tier'), value: val.tier, errors: e, choices: choice([['province', 'tier.province'], ['commune', 'tier.commune']]) })}
+${input({
+  name: 'tier',
+  label: _('admin.edit.tier'),
+  value: val.tier,
+  errors: e,
+  choices: choice([
+    ['province', 'tier.province'],
+    ['commune', 'tier.commune'],
+  ]),
+})}
 ${input({ name: 'competentAgencyCode', label: _('admin.edit.competent'), value: val.competentAgencyCode, errors: e, choices: [{ value: '', label: '—' }, ...v.agencies] })}
-${checkGroup(p, 'sec-recv', _('admin.edit.receiving'), e, v.agencies.map((a) => checkbox(`recv.${a.value}`, a.label, val[`recv.${a.value}`] === 'on')))}
-${input({ name: 'onlineLevel', label: _('admin.edit.level'), value: val.onlineLevel, errors: e, choices: choice([['full', 'level.full'], ['partial', 'level.partial']]) })}
+${checkGroup(
+  p,
+  'sec-recv',
+  _('admin.edit.receiving'),
+  e,
+  v.agencies.map((a) => checkbox(`recv.${a.value}`, a.label, val[`recv.${a.value}`] === 'on')),
+)}
+${input({
+  name: 'onlineLevel',
+  label: _('admin.edit.level'),
+  value: val.onlineLevel,
+  errors: e,
+  choices: choice([
+    ['full', 'level.full'],
+    ['partial', 'level.partial'],
+  ]),
+})}
 ${checkGroup(
   p,
   'sec-channels',
@@ -287,7 +318,9 @@ ${rowSet(
   'comp',
   'admin.edit.components',
   null,
-  (i) => html`${cell('comp', i, 'code', 'admin.col.compCode', { narrow: true, extra: html` spellcheck="false"` })}${cell('comp', i, 'name', 'admin.col.compName')}
+  (
+    i,
+  ) => html`${cell('comp', i, 'code', 'admin.col.compCode', { narrow: true, extra: html` spellcheck="false"` })}${cell('comp', i, 'name', 'admin.col.compName')}
 ${cell('comp', i, 'form', 'admin.col.compForm', {
   choices: (['original_or_copy', 'original', 'copy'] as const).map((f) => ({ value: f, label: _(`admin.compForm.${f}`) })),
 })}${cell('comp', i, 'copies', 'admin.col.copies', { narrow: true })}${rowCheck('comp', i)}${cell('comp', i, 'note', 'admin.col.note')}`,
@@ -431,7 +464,10 @@ ${checkbox(`role.${i}.children`, _('admin.users.children'), r.includeChildren)}<
 )}</fieldset>`;
 }
 
-export function userFormPage(p: PageCtx, v: { mode: 'new' | 'edit'; form: UserForm; agencies: Choice[]; errors: AdminError[]; notice?: string | undefined }): string {
+export function userFormPage(
+  p: PageCtx,
+  v: { mode: 'new' | 'edit'; form: UserForm; agencies: Choice[]; errors: AdminError[]; notice?: string | undefined },
+): string {
   const _ = tr(p);
   const f = v.form;
   const e = v.errors;
@@ -477,7 +513,8 @@ export interface AgencyRow {
 }
 
 const AGENCY_KINDS = ['service_centre', 'department', 'commune_committee', 'other'] as const;
-const agencyKindName = (p: PageCtx, k: string) => ((AGENCY_KINDS as readonly string[]).includes(k) ? tr(p)(`admin.ag.kind.${k as (typeof AGENCY_KINDS)[number]}`) : k);
+const agencyKindName = (p: PageCtx, k: string) =>
+  (AGENCY_KINDS as readonly string[]).includes(k) ? tr(p)(`admin.ag.kind.${k as (typeof AGENCY_KINDS)[number]}`) : k;
 
 export function agenciesPage(p: PageCtx, v: { rows: AgencyRow[]; notice?: string | undefined }): string {
   const _ = tr(p);
@@ -489,7 +526,8 @@ export function agenciesPage(p: PageCtx, v: { rows: AgencyRow[]; notice?: string
 <div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.ag.identityCode')}</th>
 <th scope="col">${_('admin.ag.parent')}</th><th scope="col">${_('admin.ag.kind')}</th></tr></thead>
 <tbody>${v.rows.map(
-      (a) => html`<tr><td><a href="/quan-tri/co-quan/${a.code}">${a.code}</a></td><td>${a.name}</td><td>${a.identityCode}</td><td>${a.parentCode ?? ''}</td><td>${agencyKindName(p, a.kind)}</td></tr>`,
+      (a) =>
+        html`<tr><td><a href="/quan-tri/co-quan/${a.code}">${a.code}</a></td><td>${a.name}</td><td>${a.identityCode}</td><td>${a.parentCode ?? ''}</td><td>${agencyKindName(p, a.kind)}</td></tr>`,
     )}</tbody></table></div>`,
   );
 }

@@ -66,7 +66,16 @@ const roleLabel = (p: PageCtx, r: string): string =>
   (MFA_ROLES as readonly string[]).includes(r) ? tr(p)(`admin.roleName.${r as (typeof MFA_ROLES)[number]}`) : r;
 
 /** A group of checkboxes `${prefix}.${i}` whose value is the role (the names differ, so each is sent). */
-function roleChecks(p: PageCtx, key: SettingKey, prefix: string, roles: readonly string[], fields: Fields, legend: string, errors: AdminError[], hint?: string): SafeHtml {
+function roleChecks(
+  p: PageCtx,
+  key: SettingKey,
+  prefix: string,
+  roles: readonly string[],
+  fields: Fields,
+  legend: string,
+  errors: AdminError[],
+  hint?: string,
+): SafeHtml {
   const id = fieldId(key, prefix);
   const chosen = new Set(Object.entries(fields).flatMap(([k, v]) => (k.startsWith(`${prefix}.`) ? [v] : [])));
   const errs = errors.filter((e) => e.anchor === id);
@@ -102,7 +111,16 @@ function settingForm(p: PageCtx, v: SettingsPageView, s: SettingView): SafeHtml 
   const f = s.fields;
   const e = v.failed === key ? v.errors : [];
   const text = (name: string, label: MessageKey, hint?: MessageKey, extra?: SafeHtml) =>
-    input({ name, id: fieldId(key, name), label: _(label), hint: hint ? _(hint) : undefined, value: f[name], errors: e, narrow: true, ...(extra ? { extra } : {}) });
+    input({
+      name,
+      id: fieldId(key, name),
+      label: _(label),
+      hint: hint ? _(hint) : undefined,
+      value: f[name],
+      errors: e,
+      narrow: true,
+      ...(extra ? { extra } : {}),
+    });
   const numeric = html` inputmode="numeric" autocomplete="off"`;
   switch (key) {
     case 'office_hours':
@@ -159,7 +177,10 @@ function section(p: PageCtx, v: SettingsPageView, s: SettingView): SafeHtml {
   const _ = tr(p);
   const slug = SETTING_SLUGS[s.key];
   const name = _(`admin.set.name.${s.key}`);
-  const preview = s.key === 'dossier_code_pattern' ? html` <button type="submit" name="op" value="preview" class="secondary">${_('admin.set.pattern.preview')}</button>` : null;
+  const preview =
+    s.key === 'dossier_code_pattern'
+      ? html` <button type="submit" name="op" value="preview" class="secondary">${_('admin.set.pattern.preview')}</button>`
+      : null;
   return html`<section id="${slug}" tabindex="-1" aria-labelledby="h-${slug}"><h2 id="h-${slug}">${name}</h2>
 <p>${_(`admin.set.about.${s.key}`)}</p>
 <dl class="summary"><div><dt>${_('admin.set.current')}</dt><dd>${s.valueText} <span class="tag${s.invalidStored ? ' bad' : s.isDefault ? '' : ' partial'}">${statusText(p, s)}</span></dd></div>
@@ -182,12 +203,15 @@ export function settingsPage(p: PageCtx, v: SettingsPageView): string {
     p,
     title,
     html`<h1>${title}</h1>${notice(v.notice)}${summary(p, v.errors, lead)}
-<p class="lead">${_('admin.set.lead')}</p>${invalid.length ? html`<div class="notice warn"><p>${_('admin.set.stored.pageLead')}</p>
-<ul>${invalid.map((s) => html`<li><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></li>`)}</ul></div>` : null}
+<p class="lead">${_('admin.set.lead')}</p>${
+      invalid.length
+        ? html`<div class="notice warn"><p>${_('admin.set.stored.pageLead')}</p>
+<ul>${invalid.map((s) => html`<li><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></li>`)}</ul></div>`
+        : null
+    }
 <div class="table-wrap"><table><caption class="visually-hidden">${title}</caption><thead><tr><th scope="col">${_('admin.set.colSetting')}</th><th scope="col">${_('admin.set.current')}</th><th scope="col">${_('admin.set.colStatus')}</th></tr></thead>
 <tbody>${v.settings.map(
-      (s) =>
-        html`<tr><td><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></td><td>${s.valueText}</td><td>${statusText(p, s)}</td></tr>`,
+      (s) => html`<tr><td><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></td><td>${s.valueText}</td><td>${statusText(p, s)}</td></tr>`,
     )}</tbody></table></div>
 ${v.settings.map((s) => section(p, v, s))}`,
   );

@@ -38,8 +38,10 @@ const keyOfSlug = (slug: string): SettingKey | null => KEYS.find((k) => SETTING_
 
 // ------------------------------------------------------------ values and forms
 
-const roleName = (locale: Locale, r: string) => ((MFA_ROLES as readonly string[]).includes(r) ? t(locale, `admin.roleName.${r as (typeof MFA_ROLES)[number]}`) : r);
-const roleList = (locale: Locale, roles: readonly string[]) => (roles.length ? roles.map((r) => roleName(locale, r)).join(', ') : t(locale, 'admin.set.mfa.noRole'));
+const roleName = (locale: Locale, r: string) =>
+  (MFA_ROLES as readonly string[]).includes(r) ? t(locale, `admin.roleName.${r as (typeof MFA_ROLES)[number]}`) : r;
+const roleList = (locale: Locale, roles: readonly string[]) =>
+  roles.length ? roles.map((r) => roleName(locale, r)).join(', ') : t(locale, 'admin.set.mfa.noRole');
 const megabytes = (locale: Locale, bytes: number) => formatNumber(locale, Math.round((bytes / MB) * 1000) / 1000);
 
 /** A setting's value in words, as the page lists it. */
@@ -80,7 +82,12 @@ export function fieldsOfValue(key: SettingKey, value: unknown, locale: Locale): 
     Object.fromEntries(all.flatMap((r, i) => (chosen.includes(r) ? [[`${prefix}.${i}`, r]] : [])));
   switch (key) {
     case 'office_hours':
-      return Object.fromEntries((value as SettingValue<'office_hours'>).periods.flatMap((p, i) => [[`p.${i}.start`, p.start], [`p.${i}.end`, p.end]]));
+      return Object.fromEntries(
+        (value as SettingValue<'office_hours'>).periods.flatMap((p, i) => [
+          [`p.${i}.start`, p.start],
+          [`p.${i}.end`, p.end],
+        ]),
+      );
     case 'dossier_code_pattern':
       return { pattern: value as string };
     case 'upload_max_bytes':
@@ -94,7 +101,12 @@ export function fieldsOfValue(key: SettingKey, value: unknown, locale: Locale): 
     case 'dossier_extension': {
       const x = value as SettingValue<'dossier_extension'>;
       const n = (v: number | null) => (v === null ? '' : String(v));
-      return { ...checks('approver', APPROVER_ROLES, x.approverRoles), maxExtensions: n(x.maxExtensions), maxWorkingDaysEach: n(x.maxWorkingDaysEach), withinWorkingDaysOfDue: n(x.withinWorkingDaysOfDue) };
+      return {
+        ...checks('approver', APPROVER_ROLES, x.approverRoles),
+        maxExtensions: n(x.maxExtensions),
+        maxWorkingDaysEach: n(x.maxWorkingDaysEach),
+        withinWorkingDaysOfDue: n(x.withinWorkingDaysOfDue),
+      };
     }
   }
 }
@@ -155,7 +167,15 @@ export function readFields(key: SettingKey, f: Fields, locale: Locale): FormRead
         if (!start && !end) continue;
         if (!start || !end) {
           const which = start ? 'end' : 'start';
-          errors.push(err(locale, key, `p.${i}.${which}`, label(which === 'start' ? 'admin.set.oh.startOf' : 'admin.set.oh.endOf', { n: i + 1 }), t(locale, 'admin.set.oh.half')));
+          errors.push(
+            err(
+              locale,
+              key,
+              `p.${i}.${which}`,
+              label(which === 'start' ? 'admin.set.oh.startOf' : 'admin.set.oh.endOf', { n: i + 1 }),
+              t(locale, 'admin.set.oh.half'),
+            ),
+          );
           continue;
         }
         rows.push({ row: i, start, end });
@@ -198,7 +218,9 @@ export function readFields(key: SettingKey, f: Fields, locale: Locale): FormRead
 function issueWords(locale: Locale, issue: Issue): string {
   switch (issue.code) {
     case 'too_small':
-      return issue.origin === 'array' ? t(locale, 'admin.set.err.chooseMin', { min: Number(issue.minimum) }) : t(locale, 'admin.set.err.min', { min: Number(issue.minimum) });
+      return issue.origin === 'array'
+        ? t(locale, 'admin.set.err.chooseMin', { min: Number(issue.minimum) })
+        : t(locale, 'admin.set.err.min', { min: Number(issue.minimum) });
     case 'too_big':
       if (issue.origin === 'array') return t(locale, 'admin.set.err.chooseMax', { max: Number(issue.maximum) });
       if (issue.origin === 'string') return t(locale, 'admin.set.err.maxLength', { max: Number(issue.maximum) });
@@ -253,7 +275,11 @@ export function issueErrors(key: SettingKey, issues: readonly Issue[], reading: 
     switch (key) {
       case 'office_hours': {
         const periods = (reading.value as SettingValue<'office_hours'>).periods;
-        const rowName = (i: number, which: 'start' | 'end') => [`p.${reading.rowOf[i] ?? 0}.${which}`, t(locale, which === 'start' ? 'admin.set.oh.startOf' : 'admin.set.oh.endOf', { n: (reading.rowOf[i] ?? 0) + 1 })] as const;
+        const rowName = (i: number, which: 'start' | 'end') =>
+          [
+            `p.${reading.rowOf[i] ?? 0}.${which}`,
+            t(locale, which === 'start' ? 'admin.set.oh.startOf' : 'admin.set.oh.endOf', { n: (reading.rowOf[i] ?? 0) + 1 }),
+          ] as const;
         if (typeof index === 'number' && (leaf === 'start' || leaf === 'end')) {
           push(...rowName(index, leaf), issueWords(locale, issue));
         } else if (issue.code === 'too_small') {
@@ -262,7 +288,8 @@ export function issueErrors(key: SettingKey, issues: readonly Issue[], reading: 
           // "Ordered and not overlapping": say which period is wrong.
           periods.forEach((p, i) => {
             if (p.start >= p.end) push(...rowName(i, 'end'), t(locale, 'admin.set.oh.endBeforeStart'));
-            else if (i > 0 && periods[i - 1]!.end > p.start) push(...rowName(i, 'start'), t(locale, 'admin.set.oh.overlap', { n: (reading.rowOf[i - 1] ?? 0) + 1 }));
+            else if (i > 0 && periods[i - 1]!.end > p.start)
+              push(...rowName(i, 'start'), t(locale, 'admin.set.oh.overlap', { n: (reading.rowOf[i - 1] ?? 0) + 1 }));
           });
         }
         break;
@@ -280,8 +307,13 @@ export function issueErrors(key: SettingKey, issues: readonly Issue[], reading: 
         push('days', t(locale, 'admin.set.soon.label'), issueWords(locale, issue));
         break;
       case 'dossier_extension': {
-        const labels = { maxExtensions: 'admin.set.ext.maxExtensions', maxWorkingDaysEach: 'admin.set.ext.maxWorkingDaysEach', withinWorkingDaysOfDue: 'admin.set.ext.within' } as const;
-        if (head === 'maxExtensions' || head === 'maxWorkingDaysEach' || head === 'withinWorkingDaysOfDue') push(head, t(locale, labels[head]), issueWords(locale, issue));
+        const labels = {
+          maxExtensions: 'admin.set.ext.maxExtensions',
+          maxWorkingDaysEach: 'admin.set.ext.maxWorkingDaysEach',
+          withinWorkingDaysOfDue: 'admin.set.ext.within',
+        } as const;
+        if (head === 'maxExtensions' || head === 'maxWorkingDaysEach' || head === 'withinWorkingDaysOfDue')
+          push(head, t(locale, labels[head]), issueWords(locale, issue));
         else push('approver', t(locale, 'admin.set.ext.approvers'), issueWords(locale, issue));
         break;
       }
@@ -335,18 +367,24 @@ export function registerAdminSettingsRoutes(app: FastifyInstance, h: WebHelpers)
     const states = await listSettingStates(ctx);
     // A refused form and a tried pattern come back as typed; the other forms show the values in force.
     const formFields = (key: SettingKey, value: unknown): Fields =>
-      o.failed?.key === key ? o.failed.fields : key === 'dossier_code_pattern' && o.triedPattern !== undefined ? { pattern: o.triedPattern } : fieldsOfValue(key, value, locale);
-    const settings = states.map(
-      (s): SettingView => ({
-        key: s.key,
-        valueText: valueText(s.key, s.value, locale, env),
-        defaultText: valueText(s.key, SETTING_DEFAULTS[s.key], locale, env),
-        isDefault: s.isDefault,
-        updated: s.updatedAt ? (s.updatedBy ? t(locale, 'admin.set.updatedBy', { at: formatVnDateTime(s.updatedAt), name: s.updatedBy }) : formatVnDateTime(s.updatedAt)) : null,
-        fields: formFields(s.key, s.value),
-        invalidStored: s.invalidStored ? { valueText: storedText(s.invalidStored.value), reasons: storedReasons(locale, s.invalidStored.issues) } : null,
-      }),
-    );
+      o.failed?.key === key
+        ? o.failed.fields
+        : key === 'dossier_code_pattern' && o.triedPattern !== undefined
+          ? { pattern: o.triedPattern }
+          : fieldsOfValue(key, value, locale);
+    const settings = states.map((s): SettingView => ({
+      key: s.key,
+      valueText: valueText(s.key, s.value, locale, env),
+      defaultText: valueText(s.key, SETTING_DEFAULTS[s.key], locale, env),
+      isDefault: s.isDefault,
+      updated: s.updatedAt
+        ? s.updatedBy
+          ? t(locale, 'admin.set.updatedBy', { at: formatVnDateTime(s.updatedAt), name: s.updatedBy })
+          : formatVnDateTime(s.updatedAt)
+        : null,
+      fields: formFields(s.key, s.value),
+      invalidStored: s.invalidStored ? { valueText: storedText(s.invalidStored.value), reasons: storedReasons(locale, s.invalidStored.issues) } : null,
+    }));
     const agency = await exampleAgency();
     const day = vnDate(ctx.now);
     const pattern = states.find((s) => s.key === 'dossier_code_pattern')!.value as string;
@@ -361,7 +399,8 @@ export function registerAdminSettingsRoutes(app: FastifyInstance, h: WebHelpers)
             agency: agency.name,
             date: formatDay(day),
             code: formatDossierCode(pattern, agency.identity_code, day, 1),
-            tried: o.triedPattern !== undefined ? { pattern: o.triedPattern, code: formatDossierCode(o.triedPattern, agency.identity_code, day, 1) } : undefined,
+            tried:
+              o.triedPattern !== undefined ? { pattern: o.triedPattern, code: formatDossierCode(o.triedPattern, agency.identity_code, day, 1) } : undefined,
           }
         : null,
     };

@@ -63,7 +63,13 @@ const CSV_MAX_BYTES = 5 * 1024 * 1024;
 const ADD_ROWS = 3;
 
 /** Errors of a service call as messages next to the inputs they concern. */
-function pageErrors(locale: Locale, err: AppError, anchorOf: (path: string) => string, fallbackAnchor: string, opts: { sentence?: boolean; where?: (path: string) => string } = {}): AdminError[] {
+function pageErrors(
+  locale: Locale,
+  err: AppError,
+  anchorOf: (path: string) => string,
+  fallbackAnchor: string,
+  opts: { sentence?: boolean; where?: (path: string) => string } = {},
+): AdminError[] {
   const list: FieldError[] = err.errors ?? [];
   if (!list.length) return [{ anchor: fallbackAnchor, message: serviceErrorText(locale, err) }];
   // `sentence`: the error (or the field error's reason) says it all; the field errors only say where.
@@ -78,12 +84,15 @@ const isParams = (v: unknown): v is Params => !!v && typeof v === 'object' && Ob
 function reasonsOf(err: AppError): { reason?: string; params?: Params; reasons?: { reason: string; params?: Params }[][] } {
   const c = err.cause as Record<string, unknown> | null | undefined;
   if (!c || typeof c !== 'object' || c instanceof Error) return {};
-  const part = (x: unknown) => (x && typeof x === 'object' && typeof (x as { reason?: unknown }).reason === 'string' ? (x as { reason: string; params?: unknown }) : null);
+  const part = (x: unknown) =>
+    x && typeof x === 'object' && typeof (x as { reason?: unknown }).reason === 'string' ? (x as { reason: string; params?: unknown }) : null;
   return {
     reason: typeof c.reason === 'string' ? c.reason : undefined,
     params: isParams(c.params) ? c.params : undefined,
     reasons: Array.isArray(c.reasons)
-      ? c.reasons.map((r: unknown) => (Array.isArray(r) ? r.map(part).flatMap((x) => (x ? [{ reason: x.reason, params: isParams(x.params) ? x.params : undefined }] : [])) : []))
+      ? c.reasons.map((r: unknown) =>
+          Array.isArray(r) ? r.map(part).flatMap((x) => (x ? [{ reason: x.reason, params: isParams(x.params) ? x.params : undefined }] : [])) : [],
+        )
       : undefined,
   };
 }
@@ -186,7 +195,13 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       200,
       procedureListPage(h.pageCtx(req, reply), {
         q,
-        rows: rows.map((r) => ({ code: r.code, name: r.name, currentVersion: r.current_version, latestVersion: Number(r.latest_version), latestStatus: r.latest_status })),
+        rows: rows.map((r) => ({
+          code: r.code,
+          name: r.name,
+          currentVersion: r.current_version,
+          latestVersion: Number(r.latest_version),
+          latestStatus: r.latest_status,
+        })),
       }),
     );
   });
@@ -224,7 +239,16 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     'rows.fee': '1',
   });
 
-  const renderEditor = async (req: FastifyRequest, reply: FastifyReply, status: number, mode: 'new' | 'version', code: string, values: EditorValues, errors: AdminError[], extraRows: Partial<Record<RowGroup, number>> = {}) => {
+  const renderEditor = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    mode: 'new' | 'version',
+    code: string,
+    values: EditorValues,
+    errors: AdminError[],
+    extraRows: Partial<Record<RowGroup, number>> = {},
+  ) => {
     const c = await editorChoices();
     return send(reply, status, procedureEditorPage(h.pageCtx(req, reply), { mode, code, values, errors, fields: c.fields, agencies: c.agencies, extraRows }));
   };
@@ -257,7 +281,10 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       return reply.redirect(`/quan-tri/thu-tuc/${encodeURIComponent(code)}?da-luu=nhap&v=${r.version}`, 303);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      if (err.code === 'PROCEDURE_CODE_TAKEN') return renderEditor(req, reply, 422, mode, code, values, [{ anchor: 'p-code', message: t(locale, 'admin.errInvalid', { label: codeLabel, message: t(locale, 'admin.edit.codeTaken') }) }]);
+      if (err.code === 'PROCEDURE_CODE_TAKEN')
+        return renderEditor(req, reply, 422, mode, code, values, [
+          { anchor: 'p-code', message: t(locale, 'admin.errInvalid', { label: codeLabel, message: t(locale, 'admin.edit.codeTaken') }) },
+        ]);
       // Left for the service: what changed since the page was shown (a field or an agency removed meanwhile).
       const list = (err.errors ?? []).map((e, i): AdminError => {
         const path = e.path.split('.').filter((x) => x !== 'definition');
@@ -408,7 +435,15 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     return { daysOff: text('day_off'), workingDays: text('working_day') };
   };
 
-  const renderCalendar = async (req: FastifyRequest, reply: FastifyReply, status: number, year: number, text: { daysOff: string; workingDays: string } | null, errors: AdminError[], noticeText?: string) => {
+  const renderCalendar = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    year: number,
+    text: { daysOff: string; workingDays: string } | null,
+    errors: AdminError[],
+    noticeText?: string,
+  ) => {
     const p = h.pageCtx(req, reply);
     let cal;
     try {
@@ -424,7 +459,15 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
   app.get('/quan-tri/lich', { schema: { hide: true } }, async (req, reply) => {
     if (!(await guard(req, reply))) return reply;
     const year = yearOf(req);
-    return renderCalendar(req, reply, 200, year, null, [], record(req.query)['da-luu'] === '1' ? t(h.locale(req), 'admin.cal.savedCount', { year }) : undefined);
+    return renderCalendar(
+      req,
+      reply,
+      200,
+      year,
+      null,
+      [],
+      record(req.query)['da-luu'] === '1' ? t(h.locale(req), 'admin.cal.savedCount', { year }) : undefined,
+    );
   });
 
   app.post('/quan-tri/lich', { schema: { hide: true } }, async (req, reply) => {
@@ -511,9 +554,16 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
         continue;
       }
       let words: string;
-      if (m[2] === 'agencyCode') words = t(locale, !r.agencyCode ? 'admin.users.err.needsAgency' : known.has(r.agencyCode) ? 'admin.users.err.noAgency' : 'admin.users.err.unknownAgency');
+      if (m[2] === 'agencyCode')
+        words = t(
+          locale,
+          !r.agencyCode ? 'admin.users.err.needsAgency' : known.has(r.agencyCode) ? 'admin.users.err.noAgency' : 'admin.users.err.unknownAgency',
+        );
       else words = t(locale, roles.slice(0, i).some((x) => x.role === r.role) ? 'admin.users.err.duplicate' : 'admin.users.err.kind');
-      const error = { anchor: inputId(`role.${i}.${m[2] === 'agencyCode' ? 'agency' : 'role'}`), message: t(locale, 'admin.users.roleErr', { n: i + 1, message: words }) };
+      const error = {
+        anchor: inputId(`role.${i}.${m[2] === 'agencyCode' ? 'agency' : 'role'}`),
+        message: t(locale, 'admin.users.roleErr', { n: i + 1, message: words }),
+      };
       if (!out.some((x) => x.anchor === error.anchor && x.message === error.message)) out.push(error);
     }
     return out.length ? out : [{ anchor: 'sec-roles', message: serviceErrorText(locale, err) }];
@@ -531,13 +581,29 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       200,
       usersPage(p, {
         role: role ?? '',
-        rows: rows.map((r): UserRow => ({ username: r.username, displayName: r.display_name, kind: r.kind, isActive: r.is_active, roles: (Array.isArray(r.roles) ? r.roles : []) as UserRow['roles'] })),
+        rows: rows.map((r): UserRow => ({
+          username: r.username,
+          displayName: r.display_name,
+          kind: r.kind,
+          isActive: r.is_active,
+          roles: (Array.isArray(r.roles) ? r.roles : []) as UserRow['roles'],
+        })),
         notice: USERNAME_RE.test(created) ? t(p.locale, 'admin.users.created', { username: created }) : undefined,
       }),
     );
   });
 
-  const blankUser = (): UserForm => ({ username: '', displayName: '', kind: 'staff', password: '', idNumber: '', email: '', phone: '', isActive: true, roles: [] });
+  const blankUser = (): UserForm => ({
+    username: '',
+    displayName: '',
+    kind: 'staff',
+    password: '',
+    idNumber: '',
+    email: '',
+    phone: '',
+    isActive: true,
+    roles: [],
+  });
 
   app.get('/quan-tri/tai-khoan/moi', { schema: { hide: true } }, async (req, reply) => {
     if (!(await guard(req, reply))) return reply;
@@ -560,7 +626,8 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       roles: rolesFromBody(body),
     };
     const errors: AdminError[] = [];
-    const bad = (name: string, label: Parameters<typeof t>[1], message: string) => errors.push({ anchor: inputId(name), message: t(locale, 'admin.errInvalid', { label: t(locale, label), message }) });
+    const bad = (name: string, label: Parameters<typeof t>[1], message: string) =>
+      errors.push({ anchor: inputId(name), message: t(locale, 'admin.errInvalid', { label: t(locale, label), message }) });
     if (!USERNAME_RE.test(form.username)) bad('username', 'admin.users.username', t(locale, 'admin.err.username'));
     if (!form.displayName) bad('displayName', 'admin.users.displayName', t(locale, 'admin.err.required'));
     if (form.password.length < 10) bad('password', 'admin.users.password', t(locale, 'admin.err.password'));
@@ -584,7 +651,10 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     } catch (err) {
       if (!isInvalid(err)) throw err;
       if (err.code === 'USERNAME_TAKEN') return render(422, [{ anchor: inputId('username'), message: serviceErrorText(locale, err) }]);
-      return render(422, err.code === 'USER_ROLES_INVALID' ? await roleErrors(locale, err, form.roles) : [{ anchor: 'sec-roles', message: serviceErrorText(locale, err) }]);
+      return render(
+        422,
+        err.code === 'USER_ROLES_INVALID' ? await roleErrors(locale, err, form.roles) : [{ anchor: 'sec-roles', message: serviceErrorText(locale, err) }],
+      );
     }
     return reply.redirect(`/quan-tri/tai-khoan?da-tao=${encodeURIComponent(form.username)}`, 303);
   });
@@ -594,7 +664,14 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     const u = rows.find((r) => r.username === username);
     if (!u) return null;
     const roles = (Array.isArray(u.roles) ? u.roles : []) as { role: string; agencyCode: string | null; includeChildren: boolean }[];
-    return { ...blankUser(), username: u.username, displayName: u.display_name, kind: u.kind, isActive: u.is_active, roles: roles.map((r) => ({ role: r.role, agencyCode: r.agencyCode ?? '', includeChildren: r.includeChildren })) };
+    return {
+      ...blankUser(),
+      username: u.username,
+      displayName: u.display_name,
+      kind: u.kind,
+      isActive: u.is_active,
+      roles: roles.map((r) => ({ role: r.role, agencyCode: r.agencyCode ?? '', includeChildren: r.includeChildren })),
+    };
   };
 
   app.get('/quan-tri/tai-khoan/:username', { schema: { hide: true } }, async (req, reply) => {
@@ -612,7 +689,12 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     const current = USERNAME_RE.test(username) ? await findUser(req, username) : null;
     if (!current) return notFound(req, reply);
     const body = record(req.body);
-    const form: UserForm = { ...current, displayName: str(body.displayName, 200) || current.displayName, isActive: body.isActive === 'on', roles: rolesFromBody(body) };
+    const form: UserForm = {
+      ...current,
+      displayName: str(body.displayName, 200) || current.displayName,
+      isActive: body.isActive === 'on',
+      roles: rolesFromBody(body),
+    };
     try {
       await replaceUserRoles(ctx(req), username, roleInputs(form.roles));
       await updateUser(ctx(req), username, { isActive: form.isActive, displayName: form.displayName });
@@ -636,7 +718,15 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
         sql`SELECT a.code, a.name, a.short_name, a.identity_code, a.unit_code, a.kind, p.code AS parent_code
             FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id WHERE a.is_active ORDER BY a.code`,
       )
-    ).map((r) => ({ code: r.code, name: r.name, shortName: r.short_name, identityCode: r.identity_code, unitCode: r.unit_code, kind: r.kind, parentCode: r.parent_code }));
+    ).map((r) => ({
+      code: r.code,
+      name: r.name,
+      shortName: r.short_name,
+      identityCode: r.identity_code,
+      unitCode: r.unit_code,
+      kind: r.kind,
+      parentCode: r.parent_code,
+    }));
 
   app.get('/quan-tri/co-quan', { schema: { hide: true } }, async (req, reply) => {
     if (!(await guard(req, reply))) return reply;
@@ -686,15 +776,32 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     need('unitCode', 'admin.ag.unit', /^\d{2,5}$/.test(form.unitCode), t(locale, 'admin.err.unitCode'));
     if (errors.length) return renderAgency(req, reply, 422, mode, form, errors);
     if (mode === 'new' && (await agencyRows()).some((a) => a.code === form.code)) {
-      return renderAgency(req, reply, 422, mode, form, [{ anchor: inputId('code'), message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.code'), message: t(locale, 'admin.err.codeTaken') }) }]);
+      return renderAgency(req, reply, 422, mode, form, [
+        { anchor: inputId('code'), message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.code'), message: t(locale, 'admin.err.codeTaken') }) },
+      ]);
     }
-    const input: AgencyInput = { code: form.code, name: form.name, shortName: form.shortName, identityCode: form.identityCode, unitCode: form.unitCode, parentCode: form.parentCode, kind: form.kind as AgencyInput['kind'] };
+    const input: AgencyInput = {
+      code: form.code,
+      name: form.name,
+      shortName: form.shortName,
+      identityCode: form.identityCode,
+      unitCode: form.unitCode,
+      parentCode: form.parentCode,
+      kind: form.kind as AgencyInput['kind'],
+    };
     try {
       await saveAgency(ctx(req), input);
     } catch (err) {
       if (!isInvalid(err)) throw err;
       // Each reason as a sentence at its input: a unit code not in force (naming any successor), a parent missing or a cycle, an identity code taken.
-      return renderAgency(req, reply, 422, mode, form, pageErrors(locale, err, (path) => inputId(path || 'name'), inputId('name'), { sentence: true }));
+      return renderAgency(
+        req,
+        reply,
+        422,
+        mode,
+        form,
+        pageErrors(locale, err, (path) => inputId(path || 'name'), inputId('name'), { sentence: true }),
+      );
     }
     return reply.redirect('/quan-tri/co-quan?da-luu=1', 303);
   };
@@ -765,7 +872,12 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
         const line = /^csv\.line(\d+)$/.exec(path)?.[1];
         return line ? t(locale, 'admin.units.line', { n: line }) : path;
       };
-      return renderUnits(req, reply, 422, pageErrors(locale, err, () => 'u-file', 'u-file', { where }));
+      return renderUnits(
+        req,
+        reply,
+        422,
+        pageErrors(locale, err, () => 'u-file', 'u-file', { where }),
+      );
     }
   });
 }

@@ -88,8 +88,10 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
   const id = fieldAnchor(f.key);
   const _ = tr(p);
   const str = typeof value === 'string' ? value : value === undefined || value === false ? '' : String(value);
-  const text = (type: string, extra: SafeHtml | null = null) => (d: string | null, inv: boolean) =>
-    html`<input type="${type}" id="${id}" name="${id}" value="${str}"${extra}${aria(d, inv)}>`;
+  const text =
+    (type: string, extra: SafeHtml | null = null) =>
+    (d: string | null, inv: boolean) =>
+      html`<input type="${type}" id="${id}" name="${id}" value="${str}"${extra}${aria(d, inv)}>`;
   let control: InputSpec['control'];
   switch (f.type) {
     case 'textarea':
@@ -103,7 +105,10 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
       break;
     case 'date':
       // Only help for the date picker: the server checks the rule on the day the answer arrives (form-validation.ts).
-      control = text('date', f.dateRange === 'past' ? html` max="${vnDate(new Date())}"` : f.dateRange === 'future' ? html` min="${vnDate(new Date())}"` : null);
+      control = text(
+        'date',
+        f.dateRange === 'past' ? html` max="${vnDate(new Date())}"` : f.dateRange === 'future' ? html` min="${vnDate(new Date())}"` : null,
+      );
       break;
     case 'email':
       control = text('email', html` autocomplete="email" spellcheck="false" maxlength="254"`);
@@ -117,9 +122,10 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
       control = text('text', html` inputmode="numeric" spellcheck="false" autocomplete="off" maxlength="20"`);
       break;
     case 'select':
-      control = (d, inv) => html`<select id="${id}" name="${id}"${aria(d, inv)}><option value="">${_('app.choose')}</option>${(f.options ?? []).map(
-        (o) => html`<option value="${o.value}"${o.value === str ? html` selected` : null}>${o.label}</option>`,
-      )}</select>`;
+      control = (d, inv) =>
+        html`<select id="${id}" name="${id}"${aria(d, inv)}><option value="">${_('app.choose')}</option>${(f.options ?? []).map(
+          (o) => html`<option value="${o.value}"${o.value === str ? html` selected` : null}>${o.label}</option>`,
+        )}</select>`;
       break;
     case 'checkbox':
       control = (d, inv) => html`<input type="checkbox" id="${id}" name="${id}" value="true"${value === true ? html` checked` : null}${aria(d, inv)}>`;
@@ -155,7 +161,10 @@ ${input('email', 'app.email', false, 'email', html` autocomplete="email" spellch
 </fieldset>`;
 }
 
-export function startPage(p: PageCtx, v: { proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; nonce: string; errors: PageError[] }): string {
+export function startPage(
+  p: PageCtx,
+  v: { proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; nonce: string; errors: PageError[] },
+): string {
   const _ = tr(p);
   return layout(
     p,
@@ -197,7 +206,10 @@ export interface DraftView {
   mode?: FlowMode | undefined;
 }
 
-export const sizeText = (p: PageCtx, bytes: number) => (bytes >= 1048576 ? `${formatNumber(p.locale, Math.round((bytes / 1048576) * 10) / 10)} MB` : `${formatNumber(p.locale, Math.max(1, Math.round(bytes / 1024)))} KB`);
+export const sizeText = (p: PageCtx, bytes: number) =>
+  bytes >= 1048576
+    ? `${formatNumber(p.locale, Math.round((bytes / 1048576) * 10) / 10)} MB`
+    : `${formatNumber(p.locale, Math.max(1, Math.round(bytes / 1024)))} KB`;
 
 /** A link that opens an attached file inline (same access checks as the API). */
 export const fileHref = (dossierId: string, fileId: string) => `/ho-so/${dossierId}/tep/${fileId}`;
@@ -225,7 +237,9 @@ const dayThenTime = (iso: string) => {
 export function sealedResultsList(p: PageCtx, dossierId: string, items: readonly SealedResultItem[]): SafeHtml {
   const _ = tr(p);
   return html`<ul class="files results">${items.map(
-    (r) => html`<li><strong>${r.title}</strong><br><span class="meta">${_('doc.res.sealedAt', { at: dayThenTime(r.issuedAt) })} · ${vi(p, r.issuer.name)}</span><br>
+    (
+      r,
+    ) => html`<li><strong>${r.title}</strong><br><span class="meta">${_('doc.res.sealedAt', { at: dayThenTime(r.issuedAt) })} · ${vi(p, r.issuer.name)}</span><br>
 <a href="${r.fileId ? fileHref(dossierId, r.fileId) : `/api/v1/public/documents/${r.documentId}/file`}" aria-label="${_('doc.res.downloadLabel', { name: r.fileName })}">${_('doc.res.download')}</a> ·
 <a href="/xac-thuc/${r.documentId}" aria-label="${_('doc.res.verifyLabel', { title: r.title })}">${_('doc.res.verify')}</a><br>
 <span class="meta">${_('doc.verify.documentId')}: <code>${r.documentId}</code></span></li>`,
@@ -347,7 +361,14 @@ export function answerText(p: PageCtx, f: FormField, value: unknown, units?: Uni
 
 export function checkPage(
   p: PageCtx,
-  v: { dossier: DossierView; proc: ProcedureRecord; kind: ApplicantKind; applicant: ApplicantInput; notice?: string | undefined; unitNames?: UnitNames | undefined },
+  v: {
+    dossier: DossierView;
+    proc: ProcedureRecord;
+    kind: ApplicantKind;
+    applicant: ApplicantInput;
+    notice?: string | undefined;
+    unitNames?: UnitNames | undefined;
+  },
 ): string {
   const _ = tr(p);
   const id = v.dossier.id;
@@ -357,7 +378,12 @@ export function checkPage(
   const applicantRows: [ApplicantKey, MessageKey][] = [
     ['fullName', 'app.fullName'],
     ['idNumber', 'app.idNumber'],
-    ...(v.kind === 'organisation' ? ([['organisationName', 'app.organisationName'], ['taxCode', 'app.taxCode']] as [ApplicantKey, MessageKey][]) : []),
+    ...(v.kind === 'organisation'
+      ? ([
+          ['organisationName', 'app.organisationName'],
+          ['taxCode', 'app.taxCode'],
+        ] as [ApplicantKey, MessageKey][])
+      : []),
     ['phone', 'app.phone'],
     ['email', 'app.email'],
   ];
@@ -430,7 +456,9 @@ const PUBLIC_NOTES = new Set(['request_supplement', 'refuse', 'stop', 'extend', 
 /** The history as an ordered list, newest last. `staffView` shows names and every note. */
 export function timeline(p: PageCtx, history: HistoryItem[], staffView: boolean): SafeHtml {
   return html`<ol class="timeline">${history.map(
-    (h) => html`<li><p class="meta"><time datetime="${h.at}">${formatVnDateTime(new Date(h.at))}</time> · ${roleWords(p, h.actor.role)}${staffView && h.actor.name ? html` · ${h.actor.name}` : null}</p>
+    (
+      h,
+    ) => html`<li><p class="meta"><time datetime="${h.at}">${formatVnDateTime(new Date(h.at))}</time> · ${roleWords(p, h.actor.role)}${staffView && h.actor.name ? html` · ${h.actor.name}` : null}</p>
 <p><strong>${historyWords(p, h.action)}</strong>${h.fromStatus !== h.toStatus ? html` — ${statusWords(p, h.toStatus)}` : null}</p>
 ${h.note && (staffView || PUBLIC_NOTES.has(h.action)) ? html`<p class="note">${h.note}</p>` : null}</li>`,
   )}</ol>`;
@@ -504,7 +532,8 @@ ${csrfField(p)}${version}
 <dl class="summary"><div><dt>${_('proc.resultKind')}</dt><dd>${_(`result.${def.resultKind}`)}</dd></div>
 <div><dt>${_('proc.result')}</dt><dd>${vi(p, def.resultDescription)}</dd></div>
 <div><dt>${_('proc.resultDelivery')}</dt><dd>${vi(p, def.resultDelivery)}</dd></div></dl>`;
-    if (d.rating) return html`${result}<h2>${_('staff.ct.rateTitle')}</h2><p>${_('staff.ct.rated', { rating: _(`staff.ct.rating.${d.rating.rating}` as MessageKey) })}</p>`;
+    if (d.rating)
+      return html`${result}<h2>${_('staff.ct.rateTitle')}</h2><p>${_('staff.ct.rated', { rating: _(`staff.ct.rating.${d.rating.rating}` as MessageKey) })}</p>`;
     const errs = errorFor(v.errors, 'r-very_satisfied');
     const options = ['very_satisfied', 'satisfied', 'dissatisfied'] as const;
     return html`${result}<h2 id="rate">${_('staff.ct.rateTitle')}</h2>
@@ -513,7 +542,8 @@ ${csrfField(p)}
 <div class="field${errs.length ? ' field-error' : ''}"><fieldset${errs.length ? html` aria-describedby="r-error"` : null}><legend>${_('staff.ct.rateLegend')}</legend>
 ${errs.map((e) => html`<p class="error-message" id="r-error">${e.message}</p>`)}
 ${options.map(
-  (o) => html`<div class="choice"><input type="radio" id="r-${o}" name="rating" value="${o}"${v.rating?.value === o ? html` checked` : null}> <label for="r-${o}">${_(`staff.ct.rating.${o}`)}</label></div>`,
+  (o) =>
+    html`<div class="choice"><input type="radio" id="r-${o}" name="rating" value="${o}"${v.rating?.value === o ? html` checked` : null}> <label for="r-${o}">${_(`staff.ct.rating.${o}`)}</label></div>`,
 )}
 </fieldset></div>
 <div class="field"><label for="r-comment">${_('staff.ct.comment')}</label><textarea id="r-comment" name="comment" rows="3" maxlength="2000">${v.rating?.comment ?? ''}</textarea></div>
@@ -610,7 +640,8 @@ ${
 <div class="table-wrap"><table>
 <thead><tr><th scope="col">${_('app.code')}</th><th scope="col">${_('app.procedure')}</th><th scope="col">${_('app.status')}</th><th scope="col">${_('app.dueAt')}</th></tr></thead>
 <tbody>${v.items.map(
-        (i) => html`<tr><td><a href="/ho-so/${i.id}">${i.code ?? _('app.draft')}</a></td><td>${vi(p, i.procedureName)}</td><td>${statusWords(p, i.status)}</td><td>${when(p, i.dueAt)}</td></tr>`,
+        (i) =>
+          html`<tr><td><a href="/ho-so/${i.id}">${i.code ?? _('app.draft')}</a></td><td>${vi(p, i.procedureName)}</td><td>${statusWords(p, i.status)}</td><td>${when(p, i.dueAt)}</td></tr>`,
       )}</tbody></table></div>
 <p><a href="/thu-tuc">${_('app.mineFind')}</a></p>`
 }`,

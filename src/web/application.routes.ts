@@ -7,7 +7,17 @@ import type { Database } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import { availableForms, listDossierResults } from '../modules/documents/index.ts';
 import { Applicant, RatingBody, type ActionBody, type DossierView } from '../modules/dossiers/dossiers.schemas.ts';
-import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, selfFilingRefusal, submitDossier, updateDossier } from '../modules/dossiers/dossiers.service.ts';
+import {
+  attachFile,
+  createDossier,
+  getFile,
+  performAction,
+  rateDossier,
+  removeFile,
+  selfFilingRefusal,
+  submitDossier,
+  updateDossier,
+} from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory, listDossiers } from '../modules/dossiers/dossiers.views.ts';
 import { validateForm } from '../modules/procedures/form-validation.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
@@ -86,7 +96,14 @@ export function applicantFromStored(v: unknown): { kind: ApplicantKind; input: A
   const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
   return {
     kind: a.type === 'organisation' ? 'organisation' : 'citizen',
-    input: { fullName: s('fullName'), idNumber: s('idNumber'), organisationName: s('organisationName'), taxCode: s('taxCode'), phone: s('phone'), email: s('email') },
+    input: {
+      fullName: s('fullName'),
+      idNumber: s('idNumber'),
+      organisationName: s('organisationName'),
+      taxCode: s('taxCode'),
+      phone: s('phone'),
+      email: s('email'),
+    },
   };
 }
 
@@ -98,7 +115,8 @@ export function applicantFromBody(body: Record<string, unknown>): ApplicantInput
 
 /** Checks the applicant fields with the API's schema; messages name the field. */
 export function checkApplicant(locale: Locale, kind: ApplicantKind, a: ApplicantInput): { value: Applicant | null; errors: PageError[] } {
-  const required: (typeof APPLICANT_KEYS)[number][] = kind === 'organisation' ? ['fullName', 'idNumber', 'organisationName', 'taxCode'] : ['fullName', 'idNumber'];
+  const required: (typeof APPLICANT_KEYS)[number][] =
+    kind === 'organisation' ? ['fullName', 'idNumber', 'organisationName', 'taxCode'] : ['fullName', 'idNumber'];
   const errors: PageError[] = [];
   for (const k of required) {
     if (!a[k]) errors.push({ anchor: applicantAnchor(k), message: t(locale, 'app.err.required', { label: lowerFirst(t(locale, APPLICANT_LABELS[k])) }) });
@@ -231,14 +249,20 @@ export function draftTools(h: WebHelpers) {
     const rerender = (status: number, errors: PageError[], notice?: string) =>
       renderDraft(req, reply, status, d, mode, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
     const fullErrors = (x: LoadedDossier) => [
-      ...validateForm(x.proc.definition.form, formPatch, { partial: false, fees: x.proc.definition.fees }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message })),
+      ...validateForm(x.proc.definition.form, formPatch, { partial: false, fees: x.proc.definition.fees }).errors.map((e) => ({
+        anchor: anchorOfPath(e.path),
+        message: e.message,
+      })),
       ...x.proc.definition.components
         .filter((c) => c.required && !x.dossier.files.some((f) => f.component === c.code))
         .map((c) => ({ anchor: componentAnchor(c.code), message: t(locale, 'app.err.componentMissing', { name: c.name }) })),
     ];
     const checkedApplicant = checkApplicant(locale, kind, applicantIn);
     if (!checkedApplicant.value) {
-      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true, fees: d.proc.definition.fees }).errors.map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true, fees: d.proc.definition.fees }).errors.map((e) => ({
+        anchor: anchorOfPath(e.path),
+        message: e.message,
+      }));
       return rerender(422, [...checkedApplicant.errors, ...partial, ...(full ? fullErrors(d) : [])]);
     }
     try {
@@ -505,7 +529,8 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
     // Officers work on dossiers in their own pages (staff accounts are never applicants).
-    if (req.actor.kind === 'staff') return reply.redirect(d.dossier.status === 'draft' ? `/can-bo/tiep-nhan/${id}` : `/can-bo/ho-so/${encodeURIComponent(d.dossier.code ?? id)}`, 303);
+    if (req.actor.kind === 'staff')
+      return reply.redirect(d.dossier.status === 'draft' ? `/can-bo/tiep-nhan/${id}` : `/can-bo/ho-so/${encodeURIComponent(d.dossier.code ?? id)}`, 303);
     const q = record(req.query);
     if (d.dossier.status !== 'draft') return renderDossier(req, reply, 200, d, str(q['da-gui'], 2) === '1' ? { done: t(h.locale(req), 'staff.ct.sent') } : {});
     return renderDraft(req, reply, 200, d, 'citizen', { saved: str(q['da-luu'], 2) === '1' });
@@ -537,7 +562,8 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     // A draft, or a dossier the agency asked to supplement: the only times files may change.
     const inSupplement = d.dossier.status === 'supplement_requested' && d.dossier.allowedActions.includes('supplement');
     if (d.dossier.status !== 'draft' && !inSupplement) return reply.redirect(`/ho-so/${id}`, 303);
-    const fail = (status: number, errors: PageError[]) => (inSupplement ? renderDossier(req, reply, status, d, { errors }) : renderDraft(req, reply, status, d, 'citizen', { errors }));
+    const fail = (status: number, errors: PageError[]) =>
+      inSupplement ? renderDossier(req, reply, status, d, { errors }) : renderDraft(req, reply, status, d, 'citizen', { errors });
     const sent = await tools.attachUpload(req, reply, d, up, fail, `/ho-so/${id}`);
     if (sent) return sent;
     return reply.redirect(`/ho-so/${id}#${componentAnchor(up.component)}`, 303);
@@ -588,7 +614,10 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       if (err.code === 'DOSSIER_INCOMPLETE') return renderDraft(req, reply, 422, await load(req, id), 'citizen', { errors: fromAppError(err) });
       if (err.code === 'DOSSIER_PROCEDURE_UPDATED') {
         const moved = err.details?.moved === true;
-        return renderDraft(req, reply, 409, await load(req, id), 'citizen', { errors: fromAppError(err), notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved') });
+        return renderDraft(req, reply, 409, await load(req, id), 'citizen', {
+          errors: fromAppError(err),
+          notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved'),
+        });
       }
       if (err.kind === 'precondition_failed') {
         const d = await load(req, id);
@@ -618,8 +647,14 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
         // Incomplete, or nothing supplemented yet: said at the documents, the typed note kept.
         const d = await load(req, id);
         const first = d.proc.definition.components[0]?.code;
-        const errors = (err.errors ?? []).map((e) => ({ anchor: e.path === 'files' && first ? componentAnchor(first) : anchorOfPath(e.path), message: e.message }));
-        return renderDossier(req, reply, 422, d, { errors: errors.length ? errors : [{ anchor: 'main', message: err.userMessage ?? err.message }], supplementNote: body.note ?? '' });
+        const errors = (err.errors ?? []).map((e) => ({
+          anchor: e.path === 'files' && first ? componentAnchor(first) : anchorOfPath(e.path),
+          message: e.message,
+        }));
+        return renderDossier(req, reply, 422, d, {
+          errors: errors.length ? errors : [{ anchor: 'main', message: err.userMessage ?? err.message }],
+          supplementNote: body.note ?? '',
+        });
       }
       throw err;
     }

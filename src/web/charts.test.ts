@@ -6,11 +6,15 @@ const text = { id: 'c1', title: 'Điểm theo nhóm', desc: 'Năm nhóm chỉ s�
 
 describe('server-side SVG charts', () => {
   it('draws bars proportional to the maximum, with text alternatives and no style attributes', () => {
-    const svg = barChart(text, [
-      { label: 'Tiến độ', value: 10 },
-      { label: 'Số hóa <b>', value: 20, emphasis: true },
-      { label: 'Hài lòng', value: null },
-    ], { max: 20, format: fmt, naLabel: 'Không áp dụng' }).value;
+    const svg = barChart(
+      text,
+      [
+        { label: 'Tiến độ', value: 10 },
+        { label: 'Số hóa <b>', value: 20, emphasis: true },
+        { label: 'Hài lòng', value: null },
+      ],
+      { max: 20, format: fmt, naLabel: 'Không áp dụng' },
+    ).value;
     expect(svg).toContain('role="img"');
     expect(svg).toContain('aria-label="Điểm theo nhóm"');
     expect(svg).toContain('<title id="c1-title">Điểm theo nhóm</title>');
@@ -26,17 +30,29 @@ describe('server-side SVG charts', () => {
   });
 
   it('clamps values outside 0..max', () => {
-    const svg = barChart(text, [{ label: 'a', value: 40 }, { label: 'b', value: -3 }], { max: 20, format: fmt, naLabel: '-' }).value;
+    const svg = barChart(
+      text,
+      [
+        { label: 'a', value: 40 },
+        { label: 'b', value: -3 },
+      ],
+      { max: 20, format: fmt, naLabel: '-' },
+    ).value;
     expect(svg).toContain('width="320"');
     expect(svg).toContain('class="bar" x="230" y="36" width="0"');
   });
 
   it('draws lines with gaps where a value is missing, and a target line', () => {
-    const svg = lineChart({ id: 'l', title: 'Đúng hạn', desc: 'Tỷ lệ theo tháng' }, ['01', '02', '03', '04'], [{ name: 'Tỷ lệ', cls: 's1', values: [50, null, 100, 75] }], {
-      max: 100,
-      format: (n) => `${n}%`,
-      target: { value: 80, label: 'Mục tiêu 80%' },
-    }).value;
+    const svg = lineChart(
+      { id: 'l', title: 'Đúng hạn', desc: 'Tỷ lệ theo tháng' },
+      ['01', '02', '03', '04'],
+      [{ name: 'Tỷ lệ', cls: 's1', values: [50, null, 100, 75] }],
+      {
+        max: 100,
+        format: (n) => `${n}%`,
+        target: { value: 80, label: 'Mục tiêu 80%' },
+      },
+    ).value;
     // plot 584 wide / 4 slots = 146; x = 48 + 73 + i*146; y = 28 + 190 - 1.9*v.
     expect(svg).toContain('<polyline class="line" points="413,28 559,75.5">');
     expect(svg.match(/<polyline/g)).toHaveLength(1); // the single point before the gap has no line
@@ -46,10 +62,15 @@ describe('server-side SVG charts', () => {
   });
 
   it('draws grouped columns on a rounded scale', () => {
-    const svg = columnChart({ id: 'c', title: 'Hồ sơ', desc: 'Theo tháng' }, ['01', '02'], [
-      { name: 'Tiếp nhận', cls: 's1', values: [40, 90] },
-      { name: 'Giải quyết', cls: 's2', values: [30, 0] },
-    ], { format: String }).value;
+    const svg = columnChart(
+      { id: 'c', title: 'Hồ sơ', desc: 'Theo tháng' },
+      ['01', '02'],
+      [
+        { name: 'Tiếp nhận', cls: 's1', values: [40, 90] },
+        { name: 'Giải quyết', cls: 's2', values: [30, 0] },
+      ],
+      { format: String },
+    ).value;
     // max 90 → scale 100; 90 → 171 of 190 px.
     expect(svg).toContain('height="171"><title>02 — Tiếp nhận: 90</title>');
     expect(svg).toContain('>100</text>');

@@ -49,7 +49,9 @@ export function barChart(t: ChartText, bars: readonly Bar[], o: { max: number; f
     const w = b.value === null ? 0 : r1(scale(b.value));
     const text = b.value === null ? o.naLabel : (b.valueText ?? o.format(b.value));
     return html`<g class="row"><text class="label" x="${labelW - 8}" y="${y + 18}" text-anchor="end">${shorten(b.label)}</text><rect class="track" x="${labelW}" y="${y + 4}" width="${barW}" height="18"></rect>${
-      b.value === null ? null : html`<rect class="${b.emphasis ? 'bar bar-em' : 'bar'}" x="${labelW}" y="${y + 4}" width="${w}" height="18"><title>${b.label}: ${text}</title></rect>`
+      b.value === null
+        ? null
+        : html`<rect class="${b.emphasis ? 'bar bar-em' : 'bar'}" x="${labelW}" y="${y + 4}" width="${w}" height="18"><title>${b.label}: ${text}</title></rect>`
     }<text class="value" x="${labelW + barW + 6}" y="${y + 18}">${text}</text></g>`;
   });
   return html`${svgOpen(t, W, H, 'chart-bars')}${rows}</svg>`;
@@ -75,7 +77,9 @@ function yAxis(x0: number, x1: number, y0: number, h: number, max: number, ticks
   for (let i = 0; i <= ticks; i++) {
     const v = (max * i) / ticks;
     const y = r1(y0 + h - (h * i) / ticks);
-    lines.push(html`<line class="grid" x1="${x0}" y1="${y}" x2="${x1}" y2="${y}"></line><text class="axis" x="${x0 - 6}" y="${y + 4}" text-anchor="end">${format(v)}</text>`);
+    lines.push(
+      html`<line class="grid" x1="${x0}" y1="${y}" x2="${x1}" y2="${y}"></line><text class="axis" x="${x0 - 6}" y="${y + 4}" text-anchor="end">${format(v)}</text>`,
+    );
   }
   return html`${lines}`;
 }
@@ -109,7 +113,12 @@ export function columnChart(t: ChartText, categories: readonly string[], series:
 }
 
 /** Lines over categories on a fixed scale (e.g. an on-time percentage, 0–100); gaps where a value is null. */
-export function lineChart(t: ChartText, categories: readonly string[], series: readonly Series[], o: { max: number; format: (n: number) => string; target?: { value: number; label: string } }): SafeHtml {
+export function lineChart(
+  t: ChartText,
+  categories: readonly string[],
+  series: readonly Series[],
+  o: { max: number; format: (n: number) => string; target?: { value: number; label: string } },
+): SafeHtml {
   const W = 640;
   const H = 260;
   const left = 48;
@@ -129,8 +138,11 @@ export function lineChart(t: ChartText, categories: readonly string[], series: r
       } else cur.push(`${xOf(i)},${yOf(v)}`);
     });
     if (cur.length) segments.push(cur);
-    return html`<g class="${s.cls}">${segments.map((seg) => (seg.length > 1 ? html`<polyline class="line" points="${seg.join(' ')}"></polyline>` : null))}${s.values.map((v, i) =>
-      v === null ? null : html`<circle class="dot" cx="${xOf(i)}" cy="${yOf(v)}" r="4"><title>${categories[i] ?? ''} — ${s.name}: ${o.format(v)}</title></circle>`,
+    return html`<g class="${s.cls}">${segments.map((seg) => (seg.length > 1 ? html`<polyline class="line" points="${seg.join(' ')}"></polyline>` : null))}${s.values.map(
+      (v, i) =>
+        v === null
+          ? null
+          : html`<circle class="dot" cx="${xOf(i)}" cy="${yOf(v)}" r="4"><title>${categories[i] ?? ''} — ${s.name}: ${o.format(v)}</title></circle>`,
     )}</g>`;
   });
   const target = o.target

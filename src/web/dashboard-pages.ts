@@ -83,17 +83,15 @@ ${field('to', _('dash.to'))}
 
 /** Page shell for the dashboard and reports: heading, lead, errors, filter form, then the body. */
 function shell(p: PageCtx, title: string, lead: string, action: string, f: FilterView, body: SafeHtml | null): string {
-  return layout(
-    p,
-    title,
-    html`${errorSummary(p, f.errors)}<h1>${title}</h1><p class="lead">${lead}</p>${filterForm(p, action, f)}${body}`,
-  );
+  return layout(p, title, html`${errorSummary(p, f.errors)}<h1>${title}</h1><p class="lead">${lead}</p>${filterForm(p, action, f)}${body}`);
 }
 
 /** The filters alone, with their errors (a 422 page). */
 export function filterErrorPage(p: PageCtx, which: 'dashboard' | 'report', f: FilterView): string {
   const _ = tr(p);
-  return which === 'dashboard' ? shell(p, _('dash.title'), _('dash.lead'), '/bang-dieu-khien', f, null) : shell(p, _('report.title'), _('report.lead'), '/bao-cao', f, null);
+  return which === 'dashboard'
+    ? shell(p, _('dash.title'), _('dash.lead'), '/bang-dieu-khien', f, null)
+    : shell(p, _('report.title'), _('report.lead'), '/bao-cao', f, null);
 }
 
 const scoreOrNa = (p: PageCtx, v: number | null) => (v === null ? tr(p)('dash.na') : fmt2(p.locale)(v));
@@ -108,7 +106,11 @@ function groupsSection(p: PageCtx, d: DashboardData): SafeHtml {
   const prev = new Map(d.previous.groups.map((g) => [g.key, g]));
   const chart = barChart(
     { id: 'chart-groups', title: _('dash.groups'), desc: _('dash.groupsDesc') },
-    d.current.groups.map((g) => ({ label: g.name, value: g.score === null ? null : (g.score / g.max) * 100, valueText: `${scoreOrNa(p, g.score)} / ${formatNumber(p.locale, g.max)}` })),
+    d.current.groups.map((g) => ({
+      label: g.name,
+      value: g.score === null ? null : (g.score / g.max) * 100,
+      valueText: `${scoreOrNa(p, g.score)} / ${formatNumber(p.locale, g.max)}`,
+    })),
     { max: 100, format: pct(p.locale), naLabel: _('dash.na') },
   );
   return html`<section aria-labelledby="groups-h"><h2 id="groups-h">${_('dash.groups')}</h2>
@@ -140,7 +142,11 @@ function trendSection(p: PageCtx, d: DashboardData): SafeHtml {
     { id: 'chart-ontime', title: _('dash.trendOnTime'), desc: _('dash.trendOnTimeDesc') },
     cats,
     [{ name: _('dash.onTimePercent'), cls: 's1', values: d.trend.map((m) => m.onTimePercent) }],
-    { max: 100, format: pct(p.locale), ...(target ? { target: { value: target * 100, label: _('dash.target', { target: `${formatNumber(p.locale, target * 100)}%` }) } } : {}) },
+    {
+      max: 100,
+      format: pct(p.locale),
+      ...(target ? { target: { value: target * 100, label: _('dash.target', { target: `${formatNumber(p.locale, target * 100)}%` }) } } : {}),
+    },
   );
   return html`<section aria-labelledby="trend-h"><h2 id="trend-h">${_('dash.trend')}</h2>
 <div class="dash-grid"><div><h3>${_('dash.trendVolume')}</h3>${volume}</div><div><h3>${_('dash.trendOnTime')}</h3>${onTime}</div></div>
@@ -183,7 +189,7 @@ ${
 <tbody>${d.weakest.map(
         (i) =>
           html`<tr><th scope="row">${vi(p, i.name)}<span class="meta"> · ${vi(p, i.group)}</span></th><td class="num">${ratioText(p, i)} / ${pct(p.locale)(i.target * 100)}</td><td class="num">${scoreOrNa(p, i.score)} / ${fmt2(p.locale)(i.max)}</td><td class="num">${fmt2(p.locale)(i.shortfall)}</td>
-<td><a href="/bang-dieu-khien/chi-tieu/${encodeURIComponent(i.key)}?${filterQuery(f, { 'dat': 'khong' })}" aria-label="${_('dash.seeDossiersOf', { name: i.name })}">${_('dash.seeDossiers')}</a></td></tr>`,
+<td><a href="/bang-dieu-khien/chi-tieu/${encodeURIComponent(i.key)}?${filterQuery(f, { dat: 'khong' })}" aria-label="${_('dash.seeDossiersOf', { name: i.name })}">${_('dash.seeDossiers')}</a></td></tr>`,
       )}</tbody></table></div>`
 }</section>`;
 }
@@ -244,7 +250,8 @@ export function indicatorPage(p: PageCtx, v: IndicatorView): string {
   const pages = Math.max(1, Math.ceil(r.total / r.pageSize));
   const href = (extra: Record<string, string>) => `/bang-dieu-khien/chi-tieu/${encodeURIComponent(r.key)}?${filterQuery(v.filter, extra)}`;
   const keep: Record<string, string> = v.counted === null ? {} : { dat: v.counted ? 'co' : 'khong' };
-  const choice = (label: string, extra: Record<string, string>, on: boolean) => html`<li><a href="${href(extra)}"${on ? html` aria-current="true"` : null}>${label}</a></li>`;
+  const choice = (label: string, extra: Record<string, string>, on: boolean) =>
+    html`<li><a href="${href(extra)}"${on ? html` aria-current="true"` : null}>${label}</a></li>`;
   const numbers = !i
     ? null
     : i.applicable
@@ -296,7 +303,11 @@ ${r.page < pages ? html`<a rel="next" href="${href({ ...keep, trang: String(r.pa
   );
 }
 
-const GROUP_KEYS: Record<'received' | 'resolved' | 'pending', MessageKey> = { received: 'report.group.received', resolved: 'report.group.resolved', pending: 'report.group.pending' };
+const GROUP_KEYS: Record<'received' | 'resolved' | 'pending', MessageKey> = {
+  received: 'report.group.received',
+  resolved: 'report.group.resolved',
+  pending: 'report.group.pending',
+};
 
 /** The handling report as a table with grouped headers, and its download links. */
 export function reportsPage(p: PageCtx, r: HandlingReport, f: FilterView): string {

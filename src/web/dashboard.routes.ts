@@ -72,7 +72,9 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
     const fromIn = str(q.from, 10);
     const toIn = str(q.to, 10);
     const checked = checkPeriod({ from: fromIn, to: toIn }, ctx.now);
-    const errors: FilterError[] = checked.period ? [] : checked.problems.map((pr) => ({ anchor: pr.field, message: t(locale, PERIOD_KEYS[pr.problem](pr.field)) }));
+    const errors: FilterError[] = checked.period
+      ? []
+      : checked.problems.map((pr) => ({ anchor: pr.field, message: t(locale, PERIOD_KEYS[pr.problem](pr.field)) }));
     let unit = unitIn;
     let status = errors.length ? 422 : 200;
     try {
@@ -105,7 +107,8 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
     if (!ctx) return reply;
     const p = h.pageCtx(req, reply);
     const key = str(record(req.params).key, 80);
-    if (!(INDICATOR_KEYS as readonly string[]).includes(key)) return send(reply, 404, errorPage(p, t(p.locale, 'error.notFoundTitle'), t(p.locale, 'dash.ind.unknown')));
+    if (!(INDICATOR_KEYS as readonly string[]).includes(key))
+      return send(reply, 404, errorPage(p, t(p.locale, 'error.notFoundTitle'), t(p.locale, 'dash.ind.unknown')));
     const f = await filters(req, ctx, p.locale);
     if (!f.ok) return send(reply, f.status, filterErrorPage(p, 'dashboard', f.view));
     const q = record(req.query);
@@ -119,7 +122,11 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
       indicatorDossiers(ctx.db, { ...base, key, ...(counted === null ? {} : { counted }), page, pageSize: INDICATOR_PAGE_SIZE }),
     ]);
     const indicator = index.groups.flatMap((g) => g.indicators).find((i) => i.key === key) ?? null;
-    return send(reply, 200, indicatorPage(p, { filter: { unit: f.view.unit, from: f.view.from, to: f.view.to, unitName: index.unitName }, indicator, result, counted }));
+    return send(
+      reply,
+      200,
+      indicatorPage(p, { filter: { unit: f.view.unit, from: f.view.from, to: f.view.to, unitName: index.unitName }, indicator, result, counted }),
+    );
   });
 
   app.get('/bao-cao', { schema: { hide: true } }, async (req, reply) => {
@@ -145,7 +152,9 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
     const r = await handlingReport(ctx, { unit: f.view.unit, from: f.view.from, to: f.view.to });
     await auditExport(ctx, { report: 'handling', format, unit: r.unit.code, from: r.from, to: r.to, rows: r.rows.length });
     const base = `bao-cao-giai-quyet-tthc_${safeName(r.unit.code)}_${r.from}_${r.to}`;
-    return format === 'csv' ? download(reply, 'text/csv; charset=utf-8', `${base}.csv`, handlingCsv(r)) : download(reply, XLSX, `${base}.xlsx`, await handlingWorkbook(r));
+    return format === 'csv'
+      ? download(reply, 'text/csv; charset=utf-8', `${base}.csv`, handlingCsv(r))
+      : download(reply, XLSX, `${base}.xlsx`, await handlingWorkbook(r));
   });
 
   app.get('/bao-cao/so-theo-doi', { schema: { hide: true } }, async (req, reply) => {
@@ -161,7 +170,19 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
       // Too many dossiers for one workbook: say so, and keep the filters to shorten the period.
       if (!(err instanceof AppError && err.code === 'REPORT_TOO_LARGE')) throw err;
       const max = Number(err.details?.maxRows);
-      return send(reply, 422, filterErrorPage(p, 'report', { ...f.view, errors: [{ anchor: 'from', message: Number.isFinite(max) ? t(p.locale, 'dash.err.tooLarge', { max: formatNumber(p.locale, max) }) : (err.userMessage ?? err.code) }] }));
+      return send(
+        reply,
+        422,
+        filterErrorPage(p, 'report', {
+          ...f.view,
+          errors: [
+            {
+              anchor: 'from',
+              message: Number.isFinite(max) ? t(p.locale, 'dash.err.tooLarge', { max: formatNumber(p.locale, max) }) : (err.userMessage ?? err.code),
+            },
+          ],
+        }),
+      );
     }
     await auditExport(ctx, { report: 'register', format: 'xlsx', unit: r.unit.code, from: r.from, to: r.to, rows: r.rows.length });
     return download(reply, XLSX, `so-theo-doi-ho-so_${safeName(r.unit.code)}_${r.from}_${r.to}.xlsx`, await registerWorkbook(r));

@@ -63,38 +63,48 @@ export function registerDocumentRoutes(app: FastifyInstance, h: WebHelpers): voi
     return reply.redirect(`/xac-thuc/${code.toLowerCase()}`, 303);
   });
 
-  app.get('/xac-thuc/:id', { schema: { hide: true }, config: { rateLimit: { max: config.publicLookupRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const p = formCtx(req, reply);
-    if (!UUID_RE.test(id)) return h.send(reply, 404, verifyPage(p, { code: id.slice(0, 80), errors: [{ field: 'ma', message: t(p.locale, 'doc.verify.notFound') }] }));
-    try {
-      const result = await verifyById(database.db, files, await keyRingFor(config), id.toLowerCase());
-      return h.send(reply, 200, verifyPage(p, { result }));
-    } catch (err) {
-      if (err instanceof AppError && err.kind === 'not_found') return h.send(reply, 404, verifyPage(p, { code: id, errors: [{ field: 'ma', message: t(p.locale, 'doc.verify.notFound') }] }));
-      throw err;
-    }
-  });
+  app.get(
+    '/xac-thuc/:id',
+    { schema: { hide: true }, config: { rateLimit: { max: config.publicLookupRateLimit, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const p = formCtx(req, reply);
+      if (!UUID_RE.test(id))
+        return h.send(reply, 404, verifyPage(p, { code: id.slice(0, 80), errors: [{ field: 'ma', message: t(p.locale, 'doc.verify.notFound') }] }));
+      try {
+        const result = await verifyById(database.db, files, await keyRingFor(config), id.toLowerCase());
+        return h.send(reply, 200, verifyPage(p, { result }));
+      } catch (err) {
+        if (err instanceof AppError && err.kind === 'not_found')
+          return h.send(reply, 404, verifyPage(p, { code: id, errors: [{ field: 'ma', message: t(p.locale, 'doc.verify.notFound') }] }));
+        throw err;
+      }
+    },
+  );
 
-  app.post('/xac-thuc', { schema: { hide: true }, config: { rateLimit: { max: config.publicLookupRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const locale = h.locale(req);
-    if (!req.isMultipart()) return errorAt(req, reply, 415, t(locale, 'error.generic'));
-    const maxBytes = await getSetting(database.db, 'upload_max_bytes');
-    const fields: Record<string, unknown> = {};
-    let data: Buffer | null = null;
-    let truncated = false;
-    for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 1, fields: 3, fieldSize: 500 } })) {
-      if (part.type === 'file') {
-        data = await part.toBuffer();
-        truncated = part.file.truncated;
-      } else fields[part.fieldname] = part.value;
-    }
-    if (!h.csrfValid(req, fields)) return errorAt(req, reply, 403, t(locale, 'error.csrf'));
-    const p = formCtx(req, reply);
-    if (truncated) return h.send(reply, 413, verifyPage(p, { errors: [{ field: 'file', message: t(locale, 'doc.verify.tooLarge') }] }));
-    if (!data || data.length === 0) return h.send(reply, 422, verifyPage(p, { errors: [{ field: 'file', message: t(locale, 'doc.verify.noFile') }] }));
-    const result = await verifyContent(database.db, await keyRingFor(config), data);
-    req.log.info({ sha256: createHash('sha256').update(data).digest('hex'), authentic: result.authentic }, 'document verification by upload');
-    return h.send(reply, 200, verifyPage(p, { result }));
-  });
+  app.post(
+    '/xac-thuc',
+    { schema: { hide: true }, config: { rateLimit: { max: config.publicLookupRateLimit, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const locale = h.locale(req);
+      if (!req.isMultipart()) return errorAt(req, reply, 415, t(locale, 'error.generic'));
+      const maxBytes = await getSetting(database.db, 'upload_max_bytes');
+      const fields: Record<string, unknown> = {};
+      let data: Buffer | null = null;
+      let truncated = false;
+      for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 1, fields: 3, fieldSize: 500 } })) {
+        if (part.type === 'file') {
+          data = await part.toBuffer();
+          truncated = part.file.truncated;
+        } else fields[part.fieldname] = part.value;
+      }
+      if (!h.csrfValid(req, fields)) return errorAt(req, reply, 403, t(locale, 'error.csrf'));
+      const p = formCtx(req, reply);
+      if (truncated) return h.send(reply, 413, verifyPage(p, { errors: [{ field: 'file', message: t(locale, 'doc.verify.tooLarge') }] }));
+      if (!data || data.length === 0) return h.send(reply, 422, verifyPage(p, { errors: [{ field: 'file', message: t(locale, 'doc.verify.noFile') }] }));
+      const result = await verifyContent(database.db, await keyRingFor(config), data);
+      req.log.info({ sha256: createHash('sha256').update(data).digest('hex'), authentic: result.authentic }, 'document verification by upload');
+      return h.send(reply, 200, verifyPage(p, { result }));
+    },
+  );
 }

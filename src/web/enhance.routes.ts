@@ -25,7 +25,8 @@ export async function procedureSearch(req: FastifyRequest, database: Database, p
   const level: 'full' | 'partial' | '' = levelIn === 'full' || levelIn === 'partial' ? levelIn : '';
   const pageIn = Number.parseInt(str(q.trang, 6), 10);
   const page = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
-  const search = (n: number) => searchProcedures(ctxOf(req, database), { q: text || undefined, field: field || undefined, level: level || undefined, page: n, pageSize });
+  const search = (n: number) =>
+    searchProcedures(ctxOf(req, database), { q: text || undefined, field: field || undefined, level: level || undefined, page: n, pageSize });
   const first = await search(page);
   const last = Math.max(1, Math.ceil(first.total / pageSize));
   const [shown, result] = page > last ? [last, await search(last)] : [page, first];
@@ -40,7 +41,9 @@ export async function procedureSearch(req: FastifyRequest, database: Database, p
  */
 export function registerEnhanceRoutes(app: FastifyInstance, h: WebHelpers): void {
   const encoded: Record<Encoding, Buffer> = {
-    br: brotliCompressSync(PORTAL_JS, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }),
+    br: brotliCompressSync(PORTAL_JS, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+    }),
     gzip: gzipSync(PORTAL_JS, { level: 9 }),
   };
 
@@ -54,7 +57,11 @@ export function registerEnhanceRoutes(app: FastifyInstance, h: WebHelpers): void
   app.get('/tim-kiem', { schema: { hide: true } }, async (req, reply) => {
     const { text, field, level, shown, result } = await procedureSearch(req, h.database, SEARCH_PAGE_SIZE);
     const p = h.pageCtx(req, reply);
-    const body = searchResults(p, { q: text, field, level, page: shown, pageSize: SEARCH_PAGE_SIZE, total: result.total, items: result.items }, { live: false });
+    const body = searchResults(
+      p,
+      { q: text, field, level, page: shown, pageSize: SEARCH_PAGE_SIZE, total: result.total, items: result.items },
+      { live: false },
+    );
     return h.send(reply, 200, body.value);
   });
 }

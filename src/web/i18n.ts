@@ -195,7 +195,8 @@ const coreVi = {
   'app.removeFile': 'Xóa tệp {name}',
   'app.noFiles': 'Chưa có tệp nào.',
   'app.stale': 'Hồ sơ vừa được thay đổi ở nơi khác (ví dụ trong một thẻ trình duyệt khác). Hãy tải lại trang để xem nội dung mới nhất rồi thực hiện lại.',
-  'app.procedureUpdated': 'Thủ tục vừa được cập nhật theo quyết định công bố mới. Hồ sơ nháp đã được chuyển sang phiên bản mới: hãy kiểm tra lại, bổ sung những gì còn thiếu rồi nộp lại.',
+  'app.procedureUpdated':
+    'Thủ tục vừa được cập nhật theo quyết định công bố mới. Hồ sơ nháp đã được chuyển sang phiên bản mới: hãy kiểm tra lại, bổ sung những gì còn thiếu rồi nộp lại.',
   'app.procedureMoved': 'Thủ tục vừa được cập nhật và nơi bạn chọn không còn tiếp nhận thủ tục này. Hãy tạo hồ sơ mới và chọn nơi tiếp nhận khác.',
   'app.reload': 'Tải lại trang',
   'app.err.fileMissing': 'Chọn một tệp để tải lên',
@@ -416,7 +417,8 @@ const coreEn: Record<keyof typeof coreVi, string> = {
   'app.removeFile': 'Remove the file {name}',
   'app.noFiles': 'No file yet.',
   'app.stale': 'The application was just changed elsewhere (for example in another browser tab). Reload the page to see the latest version, then try again.',
-  'app.procedureUpdated': 'The procedure was just updated by a newly published decision. Your draft now follows the new version: check it, add what is missing and submit again.',
+  'app.procedureUpdated':
+    'The procedure was just updated by a newly published decision. Your draft now follows the new version: check it, add what is missing and submit again.',
   'app.procedureMoved': 'The procedure was just updated and the place you chose no longer receives it. Start a new application and choose another place.',
   'app.reload': 'Reload the page',
   'app.err.fileMissing': 'Choose a file to upload',
@@ -437,7 +439,8 @@ const coreEn: Record<keyof typeof coreVi, string> = {
   'app.yes': 'Yes',
   'app.no': 'No',
   'app.submitHeading': 'Submit your application',
-  'app.submitLead': 'By submitting you confirm that the information above is true. After submitting, the application can only be changed if the agency asks for more documents.',
+  'app.submitLead':
+    'By submitting you confirm that the information above is true. After submitting, the application can only be changed if the agency asks for more documents.',
   'app.submit': 'Submit application',
   'app.checkLink': 'Check and submit',
   'app.backToForm': 'Back to the form',
@@ -464,9 +467,31 @@ const coreEn: Record<keyof typeof coreVi, string> = {
 };
 
 // Areas: add `import * as area from './messages/area.ts'` above and spread `area.vi` / `area.en` here.
-const vi = { ...coreVi, ...admin.vi, ...staff.vi, ...security.vi, ...account.vi, ...documents.vi, ...payments.vi, ...dashboard.vi, ...enhance.vi, ...notifications.vi };
+const vi = {
+  ...coreVi,
+  ...admin.vi,
+  ...staff.vi,
+  ...security.vi,
+  ...account.vi,
+  ...documents.vi,
+  ...payments.vi,
+  ...dashboard.vi,
+  ...enhance.vi,
+  ...notifications.vi,
+};
 export type MessageKey = keyof typeof vi;
-const en: Record<MessageKey, string> = { ...coreEn, ...admin.en, ...staff.en, ...security.en, ...account.en, ...documents.en, ...payments.en, ...dashboard.en, ...enhance.en, ...notifications.en };
+const en: Record<MessageKey, string> = {
+  ...coreEn,
+  ...admin.en,
+  ...staff.en,
+  ...security.en,
+  ...account.en,
+  ...documents.en,
+  ...payments.en,
+  ...dashboard.en,
+  ...enhance.en,
+  ...notifications.en,
+};
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
 

@@ -73,7 +73,8 @@ export function layout(p: PageCtx, title: string, body: SafeHtml): string {
         <li><a href="/tai-khoan"${p.path.split('?')[0] === '/tai-khoan' ? html` aria-current="page"` : null}>${_('auth.signedInAs', { name: p.userName })}</a></li>
         <li><form method="post" action="/dang-xuat">${csrfField(p)}<button class="linkbtn" type="submit">${_('auth.signOut')}</button></form></li>`
     : html`<li><a href="${signInHref(p.path)}">${_('auth.signIn')}</a></li>`;
-  return `<!doctype html>${html`<html lang="${p.locale}">
+  return `<!doctype html>${
+    html`<html lang="${p.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -102,5 +103,6 @@ ${body}
 </main></div>
 <footer class="site"><div class="wrap"><p>${_('site.footer')}</p><p>${_('site.footerHelp')}</p></div></footer>
 </body>
-</html>`.value}`;
+</html>`.value
+  }`;
 }

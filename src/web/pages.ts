@@ -18,8 +18,7 @@ export interface Field {
 /** Catalogue data is published in Vietnamese: mark it so on English pages (screen readers). */
 const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
 
-const levelTag = (p: PageCtx, level: 'full' | 'partial') =>
-  html`<span class="tag${level === 'partial' ? ' partial' : ''}">${tr(p)(`level.${level}`)}</span>`;
+const levelTag = (p: PageCtx, level: 'full' | 'partial') => html`<span class="tag${level === 'partial' ? ' partial' : ''}">${tr(p)(`level.${level}`)}</span>`;
 
 function procedureList(p: PageCtx, items: ProcedureSummary[]): SafeHtml {
   const _ = tr(p);
@@ -220,7 +219,9 @@ ${
     : html`<div class="table-wrap"><table>
 <thead><tr><th scope="col">${_('proc.componentName')}</th><th scope="col">${_('proc.componentForm')}</th><th scope="col" class="num">${_('proc.componentCopies')}</th></tr></thead>
 <tbody>${d.components.map(
-        (c) => html`<tr><td>${c.name}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta">${c.note}</span>` : null}</td>
+        (
+          c,
+        ) => html`<tr><td>${c.name}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta">${c.note}</span>` : null}</td>
 <td>${_(`form.${c.form}`)}</td><td class="num">${_('proc.copies', { n: c.copies })}</td></tr>`,
       )}</tbody></table></div>`
 }
@@ -230,12 +231,16 @@ ${
   d.fees.length === 0
     ? html`<p>${_('proc.noFees')}</p>`
     : html`<div class="table-wrap"><table><tbody>${d.fees.map(
-        (f) => html`<tr><td>${f.name}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
+        (f) =>
+          html`<tr><td>${f.name}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
       )}</tbody></table></div>`
 }
 
 <h2>${_('proc.steps')}</h2>
-${d.steps.split('\n').filter((s) => s.trim()).map((s) => html`<p>${s}</p>`)}
+${d.steps
+  .split('\n')
+  .filter((s) => s.trim())
+  .map((s) => html`<p>${s}</p>`)}
 
 <h2>${_('proc.channels')}</h2>
 <ul>${d.channels.map((c) => html`<li>${_(`channel.${c}`)}</li>`)}</ul>

@@ -61,7 +61,8 @@ ${x.paidAt ? html`<div><dt>${_('pay.paidAt')}</dt><dd>${formatVnDateTime(new Dat
 ${
   x.feeLines.length
     ? html`<div><dt>${_('pay.lines')}</dt><dd><ul>${x.feeLines.map(
-        (l) => html`<li>${_('pay.line', { name: l.name, quantity: formatNumber(p.locale, l.quantity), unit: formatMoney(l.unitAmount), amount: formatMoney(l.amount) })}</li>`,
+        (l) =>
+          html`<li>${_('pay.line', { name: l.name, quantity: formatNumber(p.locale, l.quantity), unit: formatMoney(l.unitAmount), amount: formatMoney(l.amount) })}</li>`,
       )}</ul></dd></div>`
     : null
 }
@@ -186,7 +187,11 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     const p = await paymentOf(req, id, pid);
     if (!p || p.status !== 'paid') return notFoundPage(req, reply);
     const pdf = await renderPaymentReceipt(database, cfg, p, req.server.keyring);
-    return reply.type('application/pdf').header('content-disposition', `inline; filename="bien-lai-${p.reference}.pdf"`).header('cache-control', 'private, no-store').send(pdf);
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="bien-lai-${p.reference}.pdf"`)
+      .header('cache-control', 'private, no-store')
+      .send(pdf);
   });
 
   app.post('/ho-so/:id/thanh-toan/:pid/thu', { schema: { hide: true } }, async (req, reply) => {
@@ -207,14 +212,22 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
       const res = await fetch(`${cfg.demoBankUrl}/pay`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ payload: vietQrPayloadOf(cfg, p), payerName: req.actor.displayName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'D').toUpperCase() }),
+        body: JSON.stringify({
+          payload: vietQrPayloadOf(cfg, p),
+          payerName: req.actor.displayName
+            .normalize('NFD')
+            .replace(/[\u0300-\u036f]/g, '')
+            .replace(/[đĐ]/g, 'D')
+            .toUpperCase(),
+        }),
         signal: AbortSignal.timeout(15_000),
       });
       result = { status: res.status, json: (await res.json()) as Record<string, unknown> };
     } catch (err) {
       return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: (err as Error).message }) });
     }
-    if (result.status !== 200) return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: String(result.json.error ?? result.status) }) });
+    if (result.status !== 200)
+      return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: String(result.json.error ?? result.status) }) });
     return render(req, reply, id, 200, { kind: 'ok', text: t(locale, 'pay.demoDone', { transactionId: String(result.json.transactionId) }) });
   });
 }

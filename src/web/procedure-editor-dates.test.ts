@@ -63,7 +63,9 @@ describe('the procedure editor’s date limit', () => {
     expect(errorsOf('vi', form({ 'form.0.dateRange': 'past' }))).toEqual([
       { anchor: 'p-form-0-dateRange', message: 'Biểu mẫu điện tử, dòng 1, Giới hạn ngày (trường ngày): chỉ dùng cho trường kiểu ngày' },
     ]);
-    expect(errorsOf('en', form({ 'form.0.dateRange': 'past' })).map((e) => e.message)).toEqual(['Online form, row 1, Date limit (date fields): applies only to date fields']);
+    expect(errorsOf('en', form({ 'form.0.dateRange': 'past' })).map((e) => e.message)).toEqual([
+      'Online form, row 1, Date limit (date fields): applies only to date fields',
+    ]);
     expect(errorsOf('vi', form({ 'form.1.dateRange': 'tomorrow' }))).toEqual([
       { anchor: 'p-form-1-dateRange', message: 'Biểu mẫu điện tử, dòng 2, Giới hạn ngày (trường ngày): hãy chọn một mục trong danh sách' },
     ]);

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { demoProcedures } from '../db/demo/catalogue.ts';
 import { Component, Fee, FormField, ProcedureDefinition, WorkflowStep } from '../modules/procedures/procedures.schemas.ts';
 import { t } from './i18n.ts';
-import { definitionErrors, definitionToValues, filledRows, inputIdOfPath, issueWords, placeOfPath, rowCount, valuesFromBody, valuesToDefinition } from './procedure-editor.ts';
+import {
+  definitionErrors,
+  definitionToValues,
+  filledRows,
+  inputIdOfPath,
+  issueWords,
+  placeOfPath,
+  rowCount,
+  valuesFromBody,
+  valuesToDefinition,
+} from './procedure-editor.ts';
 
 /** Checkbox groups are sets: the editor lists them in its own order. */
 const sets = (d: Record<string, unknown>) => ({
@@ -53,7 +63,17 @@ describe('procedure editor form ↔ definition', () => {
     const { input, rowOf } = valuesToDefinition(values, []);
     expect(input.form).toEqual([
       { key: 'a', label: 'A', type: 'text', required: false },
-      { key: 'b', label: 'B', type: 'select', required: true, options: [{ value: 'x', label: 'Lựa chọn X' }, { value: 'y', label: 'y' }], min: 1.5 },
+      {
+        key: 'b',
+        label: 'B',
+        type: 'select',
+        required: true,
+        options: [
+          { value: 'x', label: 'Lựa chọn X' },
+          { value: 'y', label: 'y' },
+        ],
+        min: 1.5,
+      },
     ]);
     expect((input.workflow as { share: number }[])[0]!.share).toBeNaN();
     expect(inputIdOfPath('definition.form.1.options', rowOf)).toBe('p-form-2-options');
@@ -64,7 +84,10 @@ describe('procedure editor form ↔ definition', () => {
   });
 
   it('takes checkbox groups from one name per choice and only known agencies', () => {
-    const { input } = valuesToDefinition({ 'recv.A': 'on', 'recv.Z': 'on', 'channel.online': 'on', 'channel.post': '', 'applicant.organisation': 'on' }, ['A', 'B']);
+    const { input } = valuesToDefinition({ 'recv.A': 'on', 'recv.Z': 'on', 'channel.online': 'on', 'channel.post': '', 'applicant.organisation': 'on' }, [
+      'A',
+      'B',
+    ]);
     expect(input.receivingAgencyCodes).toEqual(['A']);
     expect(input.channels).toEqual(['online']);
     expect(input.applicantTypes).toEqual(['organisation']);
@@ -161,7 +184,10 @@ describe('procedure editor errors in the page’s words', () => {
       // A row that is otherwise valid gets its own rules checked even while other rows fail.
       { anchor: 'p-form-0-min', message: 'Biểu mẫu điện tử, dòng 1, Nhỏ nhất: không được lớn hơn giá trị lớn nhất' },
       { anchor: 'p-form-0-pattern', message: 'Biểu mẫu điện tử, dòng 1, Mẫu kiểm tra (biểu thức chính quy): không phải biểu thức chính quy hợp lệ' },
-      { anchor: 'p-form-1-key', message: 'Biểu mẫu điện tử, dòng 2, Mã trường: chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới, bắt đầu bằng chữ cái, ví dụ ho_ten' },
+      {
+        anchor: 'p-form-1-key',
+        message: 'Biểu mẫu điện tử, dòng 2, Mã trường: chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới, bắt đầu bằng chữ cái, ví dụ ho_ten',
+      },
       { anchor: 'p-form-1-step', message: 'Biểu mẫu điện tử, dòng 2, Bước: nhập một số nguyên, ví dụ 5' },
       { anchor: 'p-popularity', message: 'Độ phổ biến (xếp hạng trên trang chủ): nhập một số nguyên, ví dụ 5' },
       { anchor: 'p-competentAgencyCode', message: 'Cơ quan có thẩm quyền giải quyết: không có trong danh sách, hãy chọn lại' },
@@ -205,7 +231,19 @@ describe('procedure editor errors in the page’s words', () => {
     }
     // Every kind of issue the schema raises has its own words; none is passed through.
     for (const code of ['too_small', 'too_big', 'invalid_type', 'invalid_value', 'invalid_format', 'custom'] as const) {
-      const words = issueWords('en', { code, path: ['name'], message: 'RAW', input: '', origin: 'string', minimum: 2, maximum: 3, expected: 'string', values: [], format: 'regex', inclusive: true } as never);
+      const words = issueWords('en', {
+        code,
+        path: ['name'],
+        message: 'RAW',
+        input: '',
+        origin: 'string',
+        minimum: 2,
+        maximum: 3,
+        expected: 'string',
+        values: [],
+        format: 'regex',
+        inclusive: true,
+      } as never);
       expect(words, code).not.toContain('RAW');
     }
   });

@@ -82,7 +82,12 @@ export function definitionToValues(def: ProcedureDefinition, decisionRef = ''): 
     Object.assign(v, { [`wf.${i}.key`]: w.key, [`wf.${i}.name`]: w.name, [`wf.${i}.role`]: w.role, [`wf.${i}.share`]: String(w.share) });
   });
   def.fees.forEach((f, i) => {
-    Object.assign(v, { [`fee.${i}.code`]: f.code, [`fee.${i}.name`]: f.name, [`fee.${i}.amount`]: String(f.amount), [`fee.${i}.perFormField`]: f.perFormField ?? '' });
+    Object.assign(v, {
+      [`fee.${i}.code`]: f.code,
+      [`fee.${i}.name`]: f.name,
+      [`fee.${i}.amount`]: String(f.amount),
+      [`fee.${i}.perFormField`]: f.perFormField ?? '',
+    });
   });
   v['rows.form'] = String(def.form.length);
   v['rows.comp'] = String(def.components.length);
@@ -288,7 +293,14 @@ const COLUMN_LABELS: Record<RowGroup, Record<string, MessageKey>> = {
     help: 'admin.col.help',
     step: 'admin.col.step',
   },
-  comp: { code: 'admin.col.compCode', name: 'admin.col.compName', form: 'admin.col.compForm', copies: 'admin.col.copies', required: 'admin.col.required', note: 'admin.col.note' },
+  comp: {
+    code: 'admin.col.compCode',
+    name: 'admin.col.compName',
+    form: 'admin.col.compForm',
+    copies: 'admin.col.copies',
+    required: 'admin.col.required',
+    note: 'admin.col.note',
+  },
   wf: { key: 'admin.col.stepKey', name: 'admin.col.stepName', role: 'admin.col.role', share: 'admin.col.share' },
   fee: { code: 'admin.col.feeCode', name: 'admin.col.feeName', amount: 'admin.col.amount', perFormField: 'admin.col.perField' },
 };
@@ -386,7 +398,10 @@ function duplicateErrors(locale: Locale, v: EditorValues, rowOf: Record<RowGroup
         return;
       }
       const place = placeOfPath(locale, [list, i, column], rowOf);
-      out.push({ anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: t(locale, 'admin.err.duplicateKey', { key, n: first + 1 }) }) });
+      out.push({
+        anchor: place.anchor,
+        message: t(locale, 'admin.errInvalid', { label: place.label, message: t(locale, 'admin.err.duplicateKey', { key, n: first + 1 }) }),
+      });
     });
   }
   return out;
@@ -413,7 +428,11 @@ export function definitionErrors(
   });
   const unknown = (name: 'fieldCode' | 'competentAgencyCode', list: readonly string[]) => {
     const value = v[name];
-    if (value && !list.includes(value)) errors.push({ anchor: inputId(name), message: t(locale, 'admin.errInvalid', { label: t(locale, TOP_LABELS[name]!), message: t(locale, 'admin.err.unknownChoice') }) });
+    if (value && !list.includes(value))
+      errors.push({
+        anchor: inputId(name),
+        message: t(locale, 'admin.errInvalid', { label: t(locale, TOP_LABELS[name]!), message: t(locale, 'admin.err.unknownChoice') }),
+      });
   };
   unknown('fieldCode', known.fields);
   unknown('competentAgencyCode', known.agencies);

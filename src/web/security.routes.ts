@@ -63,7 +63,10 @@ export function registerSecurityRoutes(app: FastifyInstance, h: WebHelpers): voi
       ...(rule ? { rule } : {}),
       limit: 200,
     });
-    const [state] = await queryRows<{ last_seq: number; updated_at: Date | string }>(h.database.db, sql`SELECT last_seq, updated_at FROM security_monitor_state WHERE name = 'audit'`);
+    const [state] = await queryRows<{ last_seq: number; updated_at: Date | string }>(
+      h.database.db,
+      sql`SELECT last_seq, updated_at FROM security_monitor_state WHERE name = 'audit'`,
+    );
     const p = h.pageCtx(req, reply);
     const _ = tr(p);
     const ruleName = (r: string) => (`sec.rule.${r}` in SEC_RULE_KEYS ? _(SEC_RULE_KEYS[`sec.rule.${r}`]!) : r);

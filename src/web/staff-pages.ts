@@ -277,9 +277,14 @@ ${csrfField(p)}
 <input type="hidden" name="version" value="${d.version}">
 ${
   need.assignee
-    ? field('assignee', _('staff.f.assignee'), (a) => html`<select id="${actionField(action, 'assignee')}" name="assigneeId"${a}><option value="">${_('app.choose')}</option>${v.assignees.map(
-        (s) => html`<option value="${s.id}"${(mine?.assigneeId ?? d.assigneeId) === s.id ? html` selected` : null}>${s.name}</option>`,
-      )}</select>`)
+    ? field(
+        'assignee',
+        _('staff.f.assignee'),
+        (a) =>
+          html`<select id="${actionField(action, 'assignee')}" name="assigneeId"${a}><option value="">${_('app.choose')}</option>${v.assignees.map(
+            (s) => html`<option value="${s.id}"${(mine?.assigneeId ?? d.assigneeId) === s.id ? html` selected` : null}>${s.name}</option>`,
+          )}</select>`,
+      )
     : null
 }
 ${
@@ -287,15 +292,24 @@ ${
     ? field(
         'newDue',
         _('staff.f.newDue'),
-        (a) => html`<input type="date" class="short" id="${actionField(action, 'newDue')}" name="newDue" value="${mine?.newDue ?? ''}"${dueDay ? html` min="${dueDay}"` : null}${a}>`,
+        (a) =>
+          html`<input type="date" class="short" id="${actionField(action, 'newDue')}" name="newDue" value="${mine?.newDue ?? ''}"${dueDay ? html` min="${dueDay}"` : null}${a}>`,
         _('staff.f.newDueHint', { due: when(p, d.dueAt) }),
       )
     : null
 }
 ${
   need.reason
-    ? field('reason', _(need.reason), (a) => html`<textarea id="${actionField(action, 'reason')}" name="reason" rows="3" maxlength="2000"${a}>${mine?.reason ?? ''}</textarea>`)
-    : field('note', _('staff.f.noteOptional'), (a) => html`<textarea id="${actionField(action, 'note')}" name="note" rows="2" maxlength="2000"${a}>${mine?.note ?? ''}</textarea>`)
+    ? field(
+        'reason',
+        _(need.reason),
+        (a) => html`<textarea id="${actionField(action, 'reason')}" name="reason" rows="3" maxlength="2000"${a}>${mine?.reason ?? ''}</textarea>`,
+      )
+    : field(
+        'note',
+        _('staff.f.noteOptional'),
+        (a) => html`<textarea id="${actionField(action, 'note')}" name="note" rows="2" maxlength="2000"${a}>${mine?.note ?? ''}</textarea>`,
+      )
 }
 <button type="submit"${need.warning ? html` class="warning"` : null}>${_(`staff.act.${action}`)}</button>
 </form>
@@ -310,7 +324,12 @@ function applicantRows(p: PageCtx, a: Record<string, unknown>): SafeHtml {
     [_('staff.dv.type'), _(a.type === 'organisation' ? 'applicant.one.organisation' : 'applicant.one.citizen')],
     [_('app.fullName'), s('fullName')],
     [_('app.idNumber'), s('idNumber')],
-    ...(a.type === 'organisation' ? ([[_('app.organisationName'), s('organisationName')], [_('app.taxCode'), s('taxCode')]] as [string, string][]) : []),
+    ...(a.type === 'organisation'
+      ? ([
+          [_('app.organisationName'), s('organisationName')],
+          [_('app.taxCode'), s('taxCode')],
+        ] as [string, string][])
+      : []),
     [_('app.phone'), s('phone')],
     [_('app.email'), s('email')],
     ...(address ? ([[_('staff.dv.address'), [address.detail, address.unitCode].filter(Boolean).join(', ')]] as [string, string][]) : []),
@@ -386,7 +405,9 @@ ${
   rows.length
     ? html`<table class="worklist"><thead><tr><th scope="col">${_('staff.dl.channel')}</th><th scope="col">${_('staff.dl.recipient')}</th><th scope="col">${_('staff.dl.subject')}</th><th scope="col">${_('staff.dl.status')}</th><th scope="col">${_('staff.dl.attempts')}</th></tr></thead>
 <tbody>${rows.map(
-        (r) => html`<tr><td data-label="${_('staff.dl.channel')}">${_(`staff.dl.${r.channel}`)}</td><td data-label="${_('staff.dl.recipient')}">${r.recipient}</td><td data-label="${_('staff.dl.subject')}">${r.subject ?? '—'}</td>
+        (
+          r,
+        ) => html`<tr><td data-label="${_('staff.dl.channel')}">${_(`staff.dl.${r.channel}`)}</td><td data-label="${_('staff.dl.recipient')}">${r.recipient}</td><td data-label="${_('staff.dl.subject')}">${r.subject ?? '—'}</td>
 <td data-label="${_('staff.dl.status')}">${_(`staff.dl.${r.status}`)}<br><span class="meta">${formatVnDateTime(new Date(r.sentAt ?? r.createdAt))}</span></td><td data-label="${_('staff.dl.attempts')}">${formatNumber(p.locale, r.attempts)}</td></tr>`,
       )}</tbody></table>`
     : html`<p>${_('staff.dl.none')}</p>`
@@ -482,7 +503,8 @@ export function deskOf(actor: Actor | null | undefined): Desk | null {
   return { scope: scopeOf(actor, ['reception']), ownCode: grants[0]!.agencyCode };
 }
 
-export type CounterIntake = { agency: { id: string; code: string; name: string } } | { refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_AGENCY_NOT_RECEIVING' };
+export type CounterIntake =
+  { agency: { id: string; code: string; name: string } } | { refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_AGENCY_NOT_RECEIVING' };
 
 /**
  * Whether this desk takes the procedure at its counter, and as which receiving centre: the rule
@@ -491,7 +513,10 @@ export type CounterIntake = { agency: { id: string; code: string; name: string }
  * grants, its own centre first). The one rule behind the procedure page's "Tiếp nhận tại quầy"
  * link, the intake page's choices and the intake itself (which passes the centre found here).
  */
-export function counterIntake(desk: Desk, proc: Pick<ProcedureRecord, 'receivingAgencies'> & { definition: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'> }): CounterIntake {
+export function counterIntake(
+  desk: Desk,
+  proc: Pick<ProcedureRecord, 'receivingAgencies'> & { definition: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'> },
+): CounterIntake {
   if (filingRefusal(proc.definition, 'in_person')) return { refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' };
   const here = proc.receivingAgencies.filter((a) => desk.scope.includes(a.id));
   const agency = here.find((a) => a.code === desk.ownCode) ?? here[0];
@@ -499,7 +524,11 @@ export function counterIntake(desk: Desk, proc: Pick<ProcedureRecord, 'receiving
 }
 
 /** Why a desk does not take a procedure at its counter, in words (the centres that receive it, when that is the reason). */
-export function intakeRefusalWords(p: PageCtx, proc: Pick<ProcedureRecord, 'receivingAgencies'>, refusal: Exclude<CounterIntake, { agency: unknown }>['refusal']): string {
+export function intakeRefusalWords(
+  p: PageCtx,
+  proc: Pick<ProcedureRecord, 'receivingAgencies'>,
+  refusal: Exclude<CounterIntake, { agency: unknown }>['refusal'],
+): string {
   const _ = tr(p);
   if (refusal === 'DOSSIER_CHANNEL_NOT_ALLOWED') return _('staff.in.whyChannel');
   return _('staff.in.whyDesk', { agencies: proc.receivingAgencies.map((a) => a.name).join(', ') || '—' });
@@ -545,15 +574,18 @@ ${
 <p><a href="/can-bo/tiep-nhan">${_('staff.in.searchClear')}</a></p>`
     : null
 }`;
-  const step1 = !v.procedures.length ? find : html`${find}<form method="get" action="/can-bo/tiep-nhan" novalidate>
+  const step1 = !v.procedures.length
+    ? find
+    : html`${find}<form method="get" action="/can-bo/tiep-nhan" novalidate>
 <div class="field${procErr.length ? ' field-error' : ''}"><label for="in-procedure">${_('staff.in.procedure')}</label>
 ${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${e.message}</p>`)}
 <select id="in-procedure" name="thu-tuc"${procErr.length ? html` aria-describedby="in-procedure-error" aria-invalid="true"` : null}><option value="">${_('app.choose')}</option>${v.procedures.map(
-    (x) => html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}>${x.name} (${x.code})</option>`,
-  )}</select></div>
+        (x) => html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}>${x.name} (${x.code})</option>`,
+      )}</select></div>
 <div class="field"><fieldset><legend>${_('staff.in.kind')}</legend>
 ${(['citizen', 'organisation'] as const).map(
-  (k) => html`<div class="choice"><input type="radio" id="in-kind-${k}" name="doi-tuong" value="${k}"${v.kind === k ? html` checked` : null}> <label for="in-kind-${k}">${_(`applicant.one.${k}`)}</label></div>`,
+  (k) =>
+    html`<div class="choice"><input type="radio" id="in-kind-${k}" name="doi-tuong" value="${k}"${v.kind === k ? html` checked` : null}> <label for="in-kind-${k}">${_(`applicant.one.${k}`)}</label></div>`,
 )}
 </fieldset></div>
 <button type="submit" class="secondary">${_('app.continue')}</button>

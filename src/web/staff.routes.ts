@@ -19,17 +19,7 @@ import { isRealDay } from '../platform/schemas.ts';
 import { getSetting } from '../platform/settings.ts';
 import { isMobilePhone, viCollator } from '../platform/text.ts';
 import { toIso } from '../platform/time.ts';
-import {
-  applicantFromBody,
-  checkApplicant,
-  draftTools,
-  fromAppError,
-  record,
-  sha,
-  str,
-  type LoadedDossier,
-  type WebHelpers,
-} from './application.routes.ts';
+import { applicantFromBody, checkApplicant, draftTools, fromAppError, record, sha, str, type LoadedDossier, type WebHelpers } from './application.routes.ts';
 import { componentAnchor, statusWords, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
 import { html } from './html.ts';
 import { t, type MessageKey } from './i18n.ts';
@@ -66,7 +56,6 @@ const isReception = (a: Actor | null | undefined): a is Actor => !!a && a.roles.
 
 /** Working days from `now` to `dueAt` on the legal calendar (negative when late). */
 const daysLeft = (clock: Clock, now: Date, dueAt: Date | null) => (dueAt ? workingDaysBetween(now, dueAt, clock.calendar, clock.officeHours) : null);
-
 
 /**
  * The officers' portal: `/can-bo/ho-so` (worklist), `/can-bo/ho-so/:code` (the dossier with exactly
@@ -114,7 +103,13 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     }
     const pageIn = Number.parseInt(str(q.trang, 6), 10);
     const pageNo = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
-    const filters: WorklistFilters = { q: str(q.q, 200), status: status ?? '', procedure, overdue: str(q['qua-han'], 2) === '1', dueWithin: errors.length ? daysIn : (dueWithin?.toString() ?? '') };
+    const filters: WorklistFilters = {
+      q: str(q.q, 200),
+      status: status ?? '',
+      procedure,
+      overdue: str(q['qua-han'], 2) === '1',
+      dueWithin: errors.length ? daysIn : (dueWithin?.toString() ?? ''),
+    };
     const ctx = ctxOf(req, database);
     const [clock, defaultSoonDays] = await Promise.all([loadClock(database.db), getSetting(database.db, 'worklist_soon_days')]);
     // One N for the "due soon" tab, its count, the colours and (when the officer set it) the filter.
@@ -142,7 +137,19 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     return send(
       reply,
       errors.length ? 422 : 200,
-      worklistPage(h.pageCtx(req, reply), { tab, counts: result.counts, rows, total: result.total ?? 0, page: shown, pageSize: PAGE_SIZE, filters, procedures, errors, soonDays, defaultSoonDays }),
+      worklistPage(h.pageCtx(req, reply), {
+        tab,
+        counts: result.counts,
+        rows,
+        total: result.total ?? 0,
+        page: shown,
+        pageSize: PAGE_SIZE,
+        filters,
+        procedures,
+        errors,
+        soonDays,
+        defaultSoonDays,
+      }),
     );
   });
 
@@ -174,11 +181,21 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     ]);
     const p = h.pageCtx(req, reply);
     const sealed = opts.sealedId ? results.find((r) => r.documentId === opts.sealedId) : undefined;
-    const resultArea = resultsSection(p, v, { canSeal, items: results, values: opts.result, maxSize: tools.sizeWords(maxBytes), resultName: d.proc.definition.resultDescription }, opts.errors ?? []);
+    const resultArea = resultsSection(
+      p,
+      v,
+      { canSeal, items: results, values: opts.result, maxSize: tools.sizeWords(maxBytes), resultName: d.proc.definition.resultDescription },
+      opts.errors ?? [],
+    );
     const extra = html`${resultArea}${documentsSection(p, v.id, availableForms({ code: v.code, receivedAt: v.receivedAt }, history))}${deliveriesSection(p, deliveries)}`;
     const due = dueState(
       // The clock is paused from a supplement request after reception until the desk receives the supplement.
-      { status: v.status, dueAt: v.dueAt ? new Date(v.dueAt) : null, isPaused: !!v.receivedAt && (v.status === 'supplement_requested' || v.status === 'submitted'), isOverdue: v.isOverdue },
+      {
+        status: v.status,
+        dueAt: v.dueAt ? new Date(v.dueAt) : null,
+        isPaused: !!v.receivedAt && (v.status === 'supplement_requested' || v.status === 'submitted'),
+        isOverdue: v.isOverdue,
+      },
       daysLeft(clock, ctx.now, v.dueAt ? new Date(v.dueAt) : null),
       soonDays,
     );
@@ -210,7 +227,9 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const d = await load(req, key);
     if (d.dossier.status === 'draft') return reply.redirect(`/can-bo/tiep-nhan/${d.dossier.id}`, 303);
     const doneIn = str(record(req.query)['da-lam'], 30);
-    const done = (DOSSIER_ACTIONS as readonly string[]).includes(doneIn) ? t(h.locale(req), 'staff.dv.done', { action: t(h.locale(req), `staff.act.${doneIn}` as MessageKey) }) : undefined;
+    const done = (DOSSIER_ACTIONS as readonly string[]).includes(doneIn)
+      ? t(h.locale(req), 'staff.dv.done', { action: t(h.locale(req), `staff.act.${doneIn}` as MessageKey) })
+      : undefined;
     const sealedIn = str(record(req.query)['ket-qua'], 40);
     return renderDossier(req, reply, 200, d, { ...(done ? { done } : {}), ...(UUID_RE.test(sealedIn) ? { sealedId: sealedIn.toLowerCase() } : {}) });
   });
@@ -256,9 +275,15 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const key = keyOf(req);
     if (!key) return notFoundPage(req, reply);
     const locale = h.locale(req);
-    const values: ResultValues = { mode: upload ? 'upload' : 'generate', title: str(up.fields.title, 2000), content: upload ? '' : str(up.fields.content, 20_001) };
-    const again = async (status: number, o: { errors?: PageError[]; notice?: string }) => renderDossier(req, reply, status, await load(req, key), { ...o, result: values });
-    const fileError = (status: number, message: MessageKey) => again(status, { errors: [{ anchor: RESULT_FIELDS.file, message: t(locale, message, { size: tools.sizeWords(limit) }) }] });
+    const values: ResultValues = {
+      mode: upload ? 'upload' : 'generate',
+      title: str(up.fields.title, 2000),
+      content: upload ? '' : str(up.fields.content, 20_001),
+    };
+    const again = async (status: number, o: { errors?: PageError[]; notice?: string }) =>
+      renderDossier(req, reply, status, await load(req, key), { ...o, result: values });
+    const fileError = (status: number, message: MessageKey) =>
+      again(status, { errors: [{ anchor: RESULT_FIELDS.file, message: t(locale, message, { size: tools.sizeWords(limit) }) }] });
     let input: Parameters<typeof sealResult>[5];
     const expectedVersion = versionOf(up.fields);
     if (upload) {
@@ -311,7 +336,13 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const actionIn = str(body.action, 30);
     if (!(DOSSIER_ACTIONS as readonly string[]).includes(actionIn) || actionIn === 'submit') return notFoundPage(req, reply);
     const action = actionIn as Exclude<DossierAction, 'submit'>;
-    const values: ActionValues = { action, reason: str(body.reason, 2000), note: str(body.note, 2000), assigneeId: str(body.assigneeId, 40), newDue: str(body.newDue, 10) };
+    const values: ActionValues = {
+      action,
+      reason: str(body.reason, 2000),
+      note: str(body.note, 2000),
+      assigneeId: str(body.assigneeId, 40),
+      newDue: str(body.newDue, 10),
+    };
     const need = actionNeeds(action);
     const errors: PageError[] = [];
     if (need.reason && !values.reason) errors.push({ anchor: actionField(action, 'reason'), message: t(locale, 'staff.err.reason') });
@@ -319,7 +350,8 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     let newDueAt: string | undefined;
     if (need.newDue) {
       // A new due date is a day; the result is due at the close of that office day (the office_hours setting).
-      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && isRealDay(values.newDue)) newDueAt = toIso(closeOfOffice(values.newDue, (await loadClock(database.db)).officeHours));
+      if (/^\d{4}-\d{2}-\d{2}$/.test(values.newDue) && isRealDay(values.newDue))
+        newDueAt = toIso(closeOfOffice(values.newDue, (await loadClock(database.db)).officeHours));
       else errors.push({ anchor: actionField(action, 'newDue'), message: t(locale, 'staff.err.newDue') });
     }
     if (errors.length) return renderDossier(req, reply, 422, await load(req, key), { errors, values });
@@ -343,7 +375,10 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         const text = need.reason ? 'reason' : 'note';
         const fieldOf: Record<string, 'reason' | 'note' | 'assignee' | 'newDue'> = { reason: text, note: text, assigneeId: 'assignee', newDueAt: 'newDue' };
         const errs = (err.errors ?? []).map((e) => ({ anchor: actionField(action, fieldOf[e.path] ?? text), message: e.message }));
-        return renderDossier(req, reply, 422, await load(req, key), { errors: errs.length ? errs : [{ anchor: 'thao-tac', message: err.userMessage ?? err.message }], values });
+        return renderDossier(req, reply, 422, await load(req, key), {
+          errors: errs.length ? errs : [{ anchor: 'thao-tac', message: err.userMessage ?? err.message }],
+          values,
+        });
       }
       throw err;
     }
@@ -377,14 +412,18 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
   };
 
   /** The procedures this desk takes at its counter, in Vietnamese alphabetical order. */
-  const intakeChoices = async (actor: Actor) => (await intakeCatalogue(actor)).offered.sort((a, b) => viCollator.compare(a.name, b.name) || a.code.localeCompare(b.code));
+  const intakeChoices = async (actor: Actor) =>
+    (await intakeCatalogue(actor)).offered.sort((a, b) => viCollator.compare(a.name, b.name) || a.code.localeCompare(b.code));
 
   /** The procedure `code` as this desk takes it at its counter, or the error saying why it does not (the rule's reason when the procedure exists). */
   const intakeChoice = async (p: ReturnType<typeof h.pageCtx>, actor: Actor, code: string): Promise<{ choice: IntakeChoice } | { error: PageError }> => {
     const proc = code ? await findProcedure(database.db, code) : null;
     const c = proc ? counterIntake(deskOf(actor)!, proc) : null;
     if (proc && c && 'agency' in c) return { choice: { code: proc.code, name: proc.name, agencyCode: c.agency.code } };
-    const message = proc && c && 'refusal' in c ? t(p.locale, 'staff.in.errNotHere', { code: proc.code, why: intakeRefusalWords(p, proc, c.refusal) }) : t(p.locale, 'staff.in.errProcedure');
+    const message =
+      proc && c && 'refusal' in c
+        ? t(p.locale, 'staff.in.errNotHere', { code: proc.code, why: intakeRefusalWords(p, proc, c.refusal) })
+        : t(p.locale, 'staff.in.errProcedure');
     return { error: { anchor: 'in-procedure', message } };
   };
 
@@ -400,14 +439,31 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       // A search: the matches this desk takes in the choice, the others listed with why they are not offered.
       const found = await intakeCatalogue(actor, text);
       const others = found.others.slice(0, 20).map((o) => ({ code: o.proc.code, name: o.proc.name, why: intakeRefusalWords(p, o.proc, o.refusal) }));
-      return send(reply, 200, intakeStartPage(p, { procedures: found.offered, procedure: '', kind, applicant: null, nonce: randomBytes(12).toString('hex'), errors: [], search: { q: text, others } }));
+      return send(
+        reply,
+        200,
+        intakeStartPage(p, {
+          procedures: found.offered,
+          procedure: '',
+          kind,
+          applicant: null,
+          nonce: randomBytes(12).toString('hex'),
+          errors: [],
+          search: { q: text, others },
+        }),
+      );
     }
     // Step 1 sent (the field is in the query): step 2 for a procedure this desk takes, else the choice again with the reason.
     const picked = 'thu-tuc' in q ? await intakeChoice(p, actor, procedure) : null;
     const nonce = randomBytes(12).toString('hex');
-    if (picked && 'choice' in picked) return send(reply, 200, intakeStartPage(p, { procedures: [picked.choice], procedure, kind, applicant: emptyApplicant(), nonce, errors: [] }));
+    if (picked && 'choice' in picked)
+      return send(reply, 200, intakeStartPage(p, { procedures: [picked.choice], procedure, kind, applicant: emptyApplicant(), nonce, errors: [] }));
     const errors = picked ? [picked.error] : [];
-    return send(reply, errors.length ? 422 : 200, intakeStartPage(p, { procedures: await intakeChoices(actor), procedure, kind, applicant: null, nonce, errors }));
+    return send(
+      reply,
+      errors.length ? 422 : 200,
+      intakeStartPage(p, { procedures: await intakeChoices(actor), procedure, kind, applicant: null, nonce, errors }),
+    );
   });
 
   app.post('/can-bo/tiep-nhan', { schema: { hide: true } }, async (req, reply) => {
@@ -423,22 +479,36 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const smsConsent = body.sms === 'on';
     const picked = await intakeChoice(p, actor, procedure);
     // Not a procedure this desk takes: the choice again (step 1) with the reason.
-    if ('error' in picked) return send(reply, 422, intakeStartPage(p, { procedures: await intakeChoices(actor), procedure, kind, applicant: null, nonce, errors: [picked.error], smsConsent }));
+    if ('error' in picked)
+      return send(
+        reply,
+        422,
+        intakeStartPage(p, { procedures: await intakeChoices(actor), procedure, kind, applicant: null, nonce, errors: [picked.error], smsConsent }),
+      );
     const choice = picked.choice;
-    const again = (status: number, errors: PageError[]) => send(reply, status, intakeStartPage(p, { procedures: [choice], procedure, kind, applicant: input, nonce, errors, smsConsent }));
+    const again = (status: number, errors: PageError[]) =>
+      send(reply, status, intakeStartPage(p, { procedures: [choice], procedure, kind, applicant: input, nonce, errors, smsConsent }));
     const checked = checkApplicant(p.locale, kind, input);
     if (!checked.value) return again(422, checked.errors);
     if (smsConsent && !checked.value.phone) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsPhone') }]);
     if (smsConsent && !isMobilePhone(checked.value.phone ?? '')) return again(422, [{ anchor: 'a-phone', message: t(p.locale, 'staff.in.smsNeedsMobile') }]);
     // Received as the centre `counterIntake` found (the desk's own when it takes the procedure).
-    const createBody = { procedureCode: procedure, agencyCode: choice.agencyCode, applicant: checked.value, form: {}, channel: 'in_person' as const, ...(smsConsent ? { smsConsent: true } : {}) };
+    const createBody = {
+      procedureCode: procedure,
+      agencyCode: choice.agencyCode,
+      applicant: checked.value,
+      form: {},
+      channel: 'in_person' as const,
+      ...(smsConsent ? { smsConsent: true } : {}),
+    };
     // A double click sends the same nonce: the same draft comes back.
     const idempotencyKey = sha(`web-intake:${str(body.csrf, 200)}:${nonce}:${JSON.stringify(createBody)}`);
     try {
       const { id } = await createDossier(ctxOf(req, database), createBody, idempotencyKey);
       return reply.redirect(`/can-bo/tiep-nhan/${id}`, 303);
     } catch (err) {
-      if (err instanceof AppError && err.kind === 'invalid') return again(422, err.errors?.length ? fromAppError(err) : [{ anchor: 'in-procedure', message: err.userMessage ?? err.message }]);
+      if (err instanceof AppError && err.kind === 'invalid')
+        return again(422, err.errors?.length ? fromAppError(err) : [{ anchor: 'in-procedure', message: err.userMessage ?? err.message }]);
       throw err;
     }
   });
@@ -479,7 +549,10 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       if (err.code === 'DOSSIER_INCOMPLETE') return tools.renderDraft(req, reply, 422, await load(req, id), 'desk', { errors: fromAppError(err) });
       if (err.code === 'DOSSIER_PROCEDURE_UPDATED') {
         const moved = err.details?.moved === true;
-        return tools.renderDraft(req, reply, 409, await load(req, id), 'desk', { errors: fromAppError(err), notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved') });
+        return tools.renderDraft(req, reply, 409, await load(req, id), 'desk', {
+          errors: fromAppError(err),
+          notice: t(h.locale(req), moved ? 'app.procedureUpdated' : 'app.procedureMoved'),
+        });
       }
       if (err.kind !== 'conflict' && err.kind !== 'precondition_failed') throw err;
     }
@@ -511,7 +584,14 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
     if (d.dossier.status !== 'draft') return reply.redirect(staffHref(d.dossier), 303);
-    const sent = await tools.attachUpload(req, reply, d, up, (status, errors) => tools.renderDraft(req, reply, status, d, 'desk', { errors }), `/can-bo/tiep-nhan/${id}`);
+    const sent = await tools.attachUpload(
+      req,
+      reply,
+      d,
+      up,
+      (status, errors) => tools.renderDraft(req, reply, status, d, 'desk', { errors }),
+      `/can-bo/tiep-nhan/${id}`,
+    );
     if (sent) return sent;
     return reply.redirect(`/can-bo/tiep-nhan/${id}#${componentAnchor(up.component)}`, 303);
   });

@@ -121,7 +121,11 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
         // Pages vary by cookie (language, user): never in a shared cache; signed-in pages not at all.
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', req.actor ? 'no-store' : 'private, no-cache');
       }
-      if ((type.startsWith('text/html') || type.startsWith('text/css')) && (typeof payload === 'string' || Buffer.isBuffer(payload)) && !reply.hasHeader('content-encoding')) {
+      if (
+        (type.startsWith('text/html') || type.startsWith('text/css')) &&
+        (typeof payload === 'string' || Buffer.isBuffer(payload)) &&
+        !reply.hasHeader('content-encoding')
+      ) {
         reply.header('vary', 'Accept-Encoding');
         const encoding = Buffer.byteLength(payload) >= MIN_COMPRESS_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : null;
         if (encoding) {
@@ -173,7 +177,11 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       // it (e.g. an expired bearer token) must still answer problem+json, never a page.
       if (API_PATH.test(req.url)) {
         if (e.kind === 'internal') req.log.error({ err, reqId: req.id }, 'unhandled error');
-        return sendProblem(reply, e.kind === 'internal' ? new AppError('internal', e.code, { details: { traceId: req.id } }) : e, req.url.split('?')[0] ?? req.url);
+        return sendProblem(
+          reply,
+          e.kind === 'internal' ? new AppError('internal', e.code, { details: { traceId: req.id } }) : e,
+          req.url.split('?')[0] ?? req.url,
+        );
       }
       const { locale } = stateOf(req);
       const status = statusOf(e.kind);
@@ -269,40 +277,33 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       return send(reply, 200, loginPage(pageCtx(req, reply, { needsCsrf: true }), { username: '', next, errors: [] }));
     });
 
-    app.post(
-      '/dang-nhap',
-      { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
-      async (req, reply) => {
-        const body = record(req.body);
-        if (!csrfValid(req, body)) return sendError(req, reply, 403, 'error.csrfTitle', t(stateOf(req).locale, 'error.csrf'));
-        const username = str(body.username, 200);
-        const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
-        const next = safeLocalPath(str(body.next, 2000));
-        const p = pageCtx(req, reply, { needsCsrf: true });
-        const errors: LoginError[] = [];
-        if (!username) errors.push({ field: 'username', message: t(p.locale, 'login.usernameMissing') });
-        if (!password) errors.push({ field: 'password', message: t(p.locale, 'login.passwordMissing') });
-        if (errors.length) return send(reply, 422, loginPage(p, { username, next, errors }));
-        const ctx = ctxOf(req, database);
-        let session: { token: string; actor: Actor };
-        try {
-          const r = await logIn(ctx, identityDepsOf(config, sessions), { username, password, userAgent: req.headers['user-agent'] });
-          if (r.mfaRequired) return startSecondStep(reply, r, next, config);
-          session = r;
-        } catch (err) {
-          if (err instanceof ThrottledError) return sendThrottledPage(reply, p, err);
-          if (!(err instanceof AppError && err.code === 'AUTH_INVALID_CREDENTIALS')) throw err;
-          return send(reply, 422, loginPage(p, { username, next, errors: [{ field: 'username', message: t(p.locale, 'login.invalid') }] }));
-        }
-        // Signing in again replaces the old session rather than leaving it alive.
-        if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, ctx.now);
-        reply.header(
-          'set-cookie',
-          serializeCookie(SESSION_COOKIE, session.token, { maxAgeSeconds: config.sessionTtlMs / 1000, httpOnly: true, secure }),
-        );
-        return reply.redirect(next, 303);
-      },
-    );
+    app.post('/dang-nhap', { schema: { hide: true }, config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
+      const body = record(req.body);
+      if (!csrfValid(req, body)) return sendError(req, reply, 403, 'error.csrfTitle', t(stateOf(req).locale, 'error.csrf'));
+      const username = str(body.username, 200);
+      const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+      const next = safeLocalPath(str(body.next, 2000));
+      const p = pageCtx(req, reply, { needsCsrf: true });
+      const errors: LoginError[] = [];
+      if (!username) errors.push({ field: 'username', message: t(p.locale, 'login.usernameMissing') });
+      if (!password) errors.push({ field: 'password', message: t(p.locale, 'login.passwordMissing') });
+      if (errors.length) return send(reply, 422, loginPage(p, { username, next, errors }));
+      const ctx = ctxOf(req, database);
+      let session: { token: string; actor: Actor };
+      try {
+        const r = await logIn(ctx, identityDepsOf(config, sessions), { username, password, userAgent: req.headers['user-agent'] });
+        if (r.mfaRequired) return startSecondStep(reply, r, next, config);
+        session = r;
+      } catch (err) {
+        if (err instanceof ThrottledError) return sendThrottledPage(reply, p, err);
+        if (!(err instanceof AppError && err.code === 'AUTH_INVALID_CREDENTIALS')) throw err;
+        return send(reply, 422, loginPage(p, { username, next, errors: [{ field: 'username', message: t(p.locale, 'login.invalid') }] }));
+      }
+      // Signing in again replaces the old session rather than leaving it alive.
+      if (req.actor?.sessionId) await sessions.revoke(database.db, req.actor.sessionId, ctx.now);
+      reply.header('set-cookie', serializeCookie(SESSION_COOKIE, session.token, { maxAgeSeconds: config.sessionTtlMs / 1000, httpOnly: true, secure }));
+      return reply.redirect(next, 303);
+    });
 
     app.post('/dang-xuat', { schema: { hide: true } }, async (req, reply) => {
       const actor = req.actor;

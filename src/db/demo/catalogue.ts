@@ -15,18 +15,7 @@
 import { demoAgencies, PROVINCIAL_CENTRE_CODE } from './reference.ts';
 
 export type DurationUnit = 'hours' | 'days' | 'working_days' | 'months';
-export type FormFieldType =
-  | 'text'
-  | 'textarea'
-  | 'number'
-  | 'date'
-  | 'select'
-  | 'checkbox'
-  | 'email'
-  | 'phone'
-  | 'id_number'
-  | 'tax_code'
-  | 'unit_code';
+export type FormFieldType = 'text' | 'textarea' | 'number' | 'date' | 'select' | 'checkbox' | 'email' | 'phone' | 'id_number' | 'tax_code' | 'unit_code';
 export interface FormField {
   key: string;
   label: string;
@@ -90,9 +79,7 @@ export type DemoWorkflowStep = DemoProcedure['workflow'][number];
  */
 const ALL_CENTRES: string[] = [
   PROVINCIAL_CENTRE_CODE,
-  ...demoAgencies
-    .filter((a) => a.kind === 'service_centre' && a.code !== PROVINCIAL_CENTRE_CODE)
-    .map((a) => a.code),
+  ...demoAgencies.filter((a) => a.kind === 'service_centre' && a.code !== PROVINCIAL_CENTRE_CODE).map((a) => a.code),
 ];
 /** Commune-tier procedures: every centre receives them (the commune's committee decides). */
 const COMMUNE_RECEIVERS = ALL_CENTRES;
@@ -153,14 +140,7 @@ function commitment(): FormField {
   return checkbox('cam_ket', 'Tôi xin cam đoan nội dung khai trên là đúng sự thật và chịu trách nhiệm trước pháp luật');
 }
 
-function comp(
-  code: string,
-  name: string,
-  form: DemoComponent['form'],
-  required = true,
-  note?: string,
-  copies = 1,
-): DemoComponent {
+function comp(code: string, name: string, form: DemoComponent['form'], required = true, note?: string, copies = 1): DemoComponent {
   const c: DemoComponent = { code, name, form, copies, required };
   if (note !== undefined) c.note = note;
   return c;
@@ -196,8 +176,7 @@ function landFlow(approver: string): DemoWorkflowStep[] {
   ];
 }
 
-const DELIVERY_ANY =
-  'Tại Bộ phận Một cửa nơi nộp hồ sơ, qua dịch vụ bưu chính công ích, hoặc bản điện tử qua tài khoản trên Cổng Dịch vụ công quốc gia';
+const DELIVERY_ANY = 'Tại Bộ phận Một cửa nơi nộp hồ sơ, qua dịch vụ bưu chính công ích, hoặc bản điện tử qua tài khoản trên Cổng Dịch vụ công quốc gia';
 const DELIVERY_DESK = 'Tại Bộ phận Một cửa nơi nộp hồ sơ';
 const DELIVERY_DESK_OR_POST = 'Tại Bộ phận Một cửa nơi nộp hồ sơ hoặc qua dịch vụ bưu chính công ích';
 const DELIVERY_ELECTRONIC = 'Bản điện tử gửi qua tài khoản của người nộp trên Cổng Dịch vụ công quốc gia và thư điện tử';
@@ -207,10 +186,7 @@ const CHUNG_THUC_LAW = ['Nghị định số 23/2015/NĐ-CP', 'Thông tư số 0
 const DOANH_NGHIEP_LAW = ['Luật Doanh nghiệp số 59/2020/QH14', 'Nghị định số 168/2025/NĐ-CP', 'Thông tư số 47/2019/TT-BTC'];
 const DAT_DAI_LAW = ['Luật Đất đai số 31/2024/QH15', 'Nghị định số 101/2024/NĐ-CP', 'Nghị định số 151/2025/NĐ-CP'];
 const MOI_TRUONG_LAW = ['Luật Bảo vệ môi trường số 72/2020/QH14', 'Nghị định số 08/2022/NĐ-CP'];
-const XAY_DUNG_LAW = [
-  'Luật Xây dựng số 50/2014/QH13, sửa đổi, bổ sung bởi Luật số 62/2020/QH14',
-  'Nghị định số 175/2024/NĐ-CP',
-];
+const XAY_DUNG_LAW = ['Luật Xây dựng số 50/2014/QH13, sửa đổi, bổ sung bởi Luật số 62/2020/QH14', 'Nghị định số 175/2024/NĐ-CP'];
 const VAN_TAI_LAW = ['Luật Đường bộ số 35/2024/QH15', 'Nghị định số 158/2024/NĐ-CP'];
 const BAO_TRO_LAW = ['Nghị định số 20/2021/NĐ-CP', 'Nghị định số 76/2024/NĐ-CP'];
 const GIAO_DUC_LAW = ['Luật Giáo dục số 43/2019/QH14', 'Thông tư số 32/2020/TT-BGDĐT'];
@@ -248,13 +224,7 @@ export const demoProcedures: DemoProcedure[] = [
     fees: [], // đăng ký khai sinh đúng hạn: miễn lệ phí
     components: [
       comp('to_khai', 'Tờ khai đăng ký khai sinh (theo mẫu)', 'original'),
-      comp(
-        'giay_chung_sinh',
-        'Giấy chứng sinh',
-        'original',
-        true,
-        'Không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác nhận về việc sinh',
-      ),
+      comp('giay_chung_sinh', 'Giấy chứng sinh', 'original', true, 'Không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác nhận về việc sinh'),
       comp('giay_to_tuy_than', 'Căn cước công dân hoặc giấy tờ tùy thân của người đi đăng ký', 'original', true, PERSON_PRESENT),
       comp('giay_chung_nhan_ket_hon', 'Giấy chứng nhận kết hôn của cha, mẹ (nếu có)', 'original_or_copy', false),
       comp('van_ban_uy_quyen', 'Văn bản ủy quyền có chứng thực (trường hợp ủy quyền)', 'original', false),
@@ -343,8 +313,7 @@ export const demoProcedures: DemoProcedure[] = [
       '2. Công chức tư pháp - hộ tịch kiểm tra, ghi vào Sổ đăng ký khai tử và cập nhật Cơ sở dữ liệu hộ tịch điện tử.\n' +
       '3. Chủ tịch Ủy ban nhân dân cấp xã ký cấp Trích lục khai tử.\n' +
       '4. Trả kết quả.',
-    eligibility:
-      'Vợ, chồng, con, cha, mẹ hoặc người thân thích khác của người chết; cơ quan, tổ chức nơi người chết cư trú hoặc có trụ sở.',
+    eligibility: 'Vợ, chồng, con, cha, mẹ hoặc người thân thích khác của người chết; cơ quan, tổ chức nơi người chết cư trú hoặc có trụ sở.',
     resultKind: 'both',
     resultDescription: 'Trích lục khai tử (bản chính) và bản điện tử',
     resultDelivery: DELIVERY_ANY,
@@ -489,14 +458,7 @@ export const demoProcedures: DemoProcedure[] = [
     form: [
       text('ho_ten', 'Họ, chữ đệm và tên người yêu cầu'),
       text('ten_giay_to', 'Tên giấy tờ, văn bản cần chứng thực', true, 'Ví dụ: Bằng tốt nghiệp trung học phổ thông'),
-      num(
-        'so_trang',
-        'Tổng số trang cần chứng thực',
-        1,
-        500,
-        true,
-        'Từ trang thứ ba trở đi thu 1.000 đồng/trang, tối đa 200.000 đồng/bản',
-      ),
+      num('so_trang', 'Tổng số trang cần chứng thực', 1, 500, true, 'Từ trang thứ ba trở đi thu 1.000 đồng/trang, tối đa 200.000 đồng/bản'),
       phone('so_dien_thoai', 'Số điện thoại', false),
     ],
     workflow: quickFlow(),
@@ -604,7 +566,13 @@ export const demoProcedures: DemoProcedure[] = [
     ],
     components: [
       comp('to_khai', 'Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (theo mẫu)', 'original'),
-      comp('giay_to_tuy_than', 'Căn cước công dân hoặc hộ chiếu của người được cấp', 'copy', true, 'Nộp trực tuyến thì không phải nộp do khai thác từ Cơ sở dữ liệu quốc gia về dân cư'),
+      comp(
+        'giay_to_tuy_than',
+        'Căn cước công dân hoặc hộ chiếu của người được cấp',
+        'copy',
+        true,
+        'Nộp trực tuyến thì không phải nộp do khai thác từ Cơ sở dữ liệu quốc gia về dân cư',
+      ),
       comp('van_ban_uy_quyen', 'Văn bản ủy quyền (trường hợp ủy quyền, chỉ với Phiếu số 1)', 'original', false),
     ],
     form: [
@@ -647,10 +615,7 @@ export const demoProcedures: DemoProcedure[] = [
     resultDescription: 'Giấy chứng nhận đăng ký doanh nghiệp',
     resultDelivery: DELIVERY_ANY,
     legalBasis: [...DOANH_NGHIEP_LAW],
-    fees: [
-      fee('le_phi', 'Lệ phí đăng ký doanh nghiệp', 50000),
-      fee('phi_cong_bo', 'Phí công bố nội dung đăng ký doanh nghiệp', 100000),
-    ],
+    fees: [fee('le_phi', 'Lệ phí đăng ký doanh nghiệp', 50000), fee('phi_cong_bo', 'Phí công bố nội dung đăng ký doanh nghiệp', 100000)],
     components: [
       comp('giay_de_nghi', 'Giấy đề nghị đăng ký doanh nghiệp (theo mẫu)', 'original'),
       comp('giay_to_phap_ly', 'Bản sao giấy tờ pháp lý của chủ doanh nghiệp tư nhân', 'copy'),
@@ -690,10 +655,7 @@ export const demoProcedures: DemoProcedure[] = [
     resultDescription: 'Giấy chứng nhận đăng ký doanh nghiệp',
     resultDelivery: DELIVERY_ANY,
     legalBasis: [...DOANH_NGHIEP_LAW],
-    fees: [
-      fee('le_phi', 'Lệ phí đăng ký doanh nghiệp', 50000),
-      fee('phi_cong_bo', 'Phí công bố nội dung đăng ký doanh nghiệp', 100000),
-    ],
+    fees: [fee('le_phi', 'Lệ phí đăng ký doanh nghiệp', 50000), fee('phi_cong_bo', 'Phí công bố nội dung đăng ký doanh nghiệp', 100000)],
     components: [
       comp('giay_de_nghi', 'Giấy đề nghị đăng ký doanh nghiệp (theo mẫu)', 'original'),
       comp('dieu_le', 'Điều lệ công ty', 'original'),
@@ -738,10 +700,7 @@ export const demoProcedures: DemoProcedure[] = [
     resultDescription: 'Giấy chứng nhận đăng ký doanh nghiệp (cập nhật nội dung thay đổi)',
     resultDelivery: DELIVERY_ANY,
     legalBasis: [...DOANH_NGHIEP_LAW],
-    fees: [
-      fee('le_phi', 'Lệ phí đăng ký doanh nghiệp', 50000),
-      fee('phi_cong_bo', 'Phí công bố nội dung đăng ký doanh nghiệp', 100000),
-    ],
+    fees: [fee('le_phi', 'Lệ phí đăng ký doanh nghiệp', 50000), fee('phi_cong_bo', 'Phí công bố nội dung đăng ký doanh nghiệp', 100000)],
     components: [
       comp('thong_bao_thay_doi', 'Thông báo thay đổi nội dung đăng ký doanh nghiệp (theo mẫu)', 'original'),
       comp('nghi_quyet', 'Nghị quyết, quyết định của chủ sở hữu, Hội đồng thành viên hoặc Đại hội đồng cổ đông', 'original_or_copy'),
@@ -784,9 +743,7 @@ export const demoProcedures: DemoProcedure[] = [
     resultDelivery: DELIVERY_ELECTRONIC,
     legalBasis: [...DOANH_NGHIEP_LAW],
     fees: [],
-    components: [
-      comp('thong_bao', 'Thông báo tạm ngừng kinh doanh hoặc tiếp tục kinh doanh (theo mẫu)', 'original'),
-    ],
+    components: [comp('thong_bao', 'Thông báo tạm ngừng kinh doanh hoặc tiếp tục kinh doanh (theo mẫu)', 'original')],
     form: [
       taxCode('ma_so_doanh_nghiep', 'Mã số doanh nghiệp'),
       select('loai_thong_bao', 'Loại thông báo', [
@@ -1581,10 +1538,7 @@ export const demoProcedures: DemoProcedure[] = [
     resultDelivery: DELIVERY_ELECTRONIC,
     legalBasis: [...GIAO_DUC_LAW],
     fees: [],
-    components: [
-      comp('don_xin', 'Đơn xin chuyển trường do cha, mẹ hoặc người giám hộ ký', 'original'),
-      comp('hoc_ba', 'Học bạ', 'original'),
-    ],
+    components: [comp('don_xin', 'Đơn xin chuyển trường do cha, mẹ hoặc người giám hộ ký', 'original'), comp('hoc_ba', 'Học bạ', 'original')],
     form: [
       text('ho_ten_hoc_sinh', 'Họ tên học sinh'),
       idNumber('so_dinh_danh_hoc_sinh', 'Số định danh cá nhân của học sinh'),

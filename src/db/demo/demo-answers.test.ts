@@ -12,7 +12,8 @@ describe('demo dates', () => {
     for (const { def } of definitions) {
       for (const f of def.form) if (f.type === 'date') ranges.set(f.key, (ranges.get(f.key) ?? new Set()).add(f.dateRange ?? 'none'));
     }
-    for (const key of ['ngay_sinh', 'ngay_sinh_chong', 'ngay_sinh_vo', 'ngay_chet', 'ngay_mat', 'ngay_quyet_dinh']) expect([...(ranges.get(key) ?? [])], key).toEqual(['past']);
+    for (const key of ['ngay_sinh', 'ngay_sinh_chong', 'ngay_sinh_vo', 'ngay_chet', 'ngay_mat', 'ngay_quyet_dinh'])
+      expect([...(ranges.get(key) ?? [])], key).toEqual(['past']);
     expect([...(ranges.get('tu_ngay') ?? [])]).toEqual(['future']);
     // Every date field of the catalogue has a rule.
     expect([...ranges.values()].flatMap((s) => [...s])).not.toContain('none');

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoProcedures, type DurationUnit, type FormFieldType } from './catalogue.ts';
 import { deskWaitHours, rng } from './generate-dossiers.ts';
-import {
-  demoAgencies,
-  demoCommunes,
-  demoFields,
-  demoPreviousUnits,
-  demoProvince,
-  demoSuccessions,
-  PROVINCIAL_CENTRE_CODE,
-} from './reference.ts';
+import { demoAgencies, demoCommunes, demoFields, demoPreviousUnits, demoProvince, demoSuccessions, PROVINCIAL_CENTRE_CODE } from './reference.ts';
 
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -154,7 +146,12 @@ describe('demo procedure catalogue', () => {
         expect(agencyByCode.get(r)?.kind, `${p.code} ${r}`).toBe('service_centre');
       }
       // Every centre receives every procedure, whatever its tier (Decree 118/2025, DOMAIN section 1).
-      expect([...p.receivingAgencyCodes].sort(), p.code).toEqual(demoAgencies.filter((a) => a.kind === 'service_centre').map((a) => a.code).sort());
+      expect([...p.receivingAgencyCodes].sort(), p.code).toEqual(
+        demoAgencies
+          .filter((a) => a.kind === 'service_centre')
+          .map((a) => a.code)
+          .sort(),
+      );
       expect(p.receivingAgencyCodes[0], p.code).toBe(PROVINCIAL_CENTRE_CODE);
     }
   });
@@ -192,7 +189,10 @@ describe('demo procedure catalogue', () => {
         expect(w.key, p.code).toMatch(SNAKE);
         expect(w.share > 0 && w.share <= 1, p.code).toBe(true);
       }
-      expect(p.workflow.some((w) => w.role === 'leader'), p.code).toBe(true);
+      expect(
+        p.workflow.some((w) => w.role === 'leader'),
+        p.code,
+      ).toBe(true);
     }
   });
 
@@ -206,9 +206,7 @@ describe('demo procedure catalogue', () => {
   });
 
   it('uses every form field type somewhere', () => {
-    const types: FormFieldType[] = [
-      'text', 'textarea', 'number', 'date', 'select', 'checkbox', 'email', 'phone', 'id_number', 'tax_code', 'unit_code',
-    ];
+    const types: FormFieldType[] = ['text', 'textarea', 'number', 'date', 'select', 'checkbox', 'email', 'phone', 'id_number', 'tax_code', 'unit_code'];
     const used = new Set(demoProcedures.flatMap((p) => p.form.map((f) => f.type)));
     for (const t of types) expect(used.has(t), t).toBe(true);
   });
@@ -257,7 +255,10 @@ describe('demo procedure catalogue', () => {
         expect(c.code, `${p.code} ${c.code}`).toMatch(SNAKE);
         expect(Number.isInteger(c.copies) && c.copies >= 1, `${p.code} ${c.code}`).toBe(true);
       }
-      expect(p.components.some((c) => c.required), p.code).toBe(true);
+      expect(
+        p.components.some((c) => c.required),
+        p.code,
+      ).toBe(true);
     }
   });
 });

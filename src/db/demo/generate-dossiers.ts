@@ -5,7 +5,18 @@ import { formatDossierCode } from '../../modules/dossiers/dossiers.service.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { agencies, dossierCodeCounters, dossierFiles, dossierHistory, dossierRatings, dossiers, procedures, procedureVersions, userRoles, users } from '../schema.ts';
+import {
+  agencies,
+  dossierCodeCounters,
+  dossierFiles,
+  dossierHistory,
+  dossierRatings,
+  dossiers,
+  procedures,
+  procedureVersions,
+  userRoles,
+  users,
+} from '../schema.ts';
 import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { vnDate } from '../../platform/time.ts';
@@ -41,7 +52,13 @@ const MIDDLE_F = ['Thị', 'Thu', 'Ngọc', 'Thanh', 'Hồng', 'Phương', 'Kim'
 const GIVEN_M = ['An', 'Bình', 'Cường', 'Dũng', 'Hải', 'Hùng', 'Khoa', 'Long', 'Nam', 'Phúc', 'Quân', 'Sơn', 'Thắng', 'Tuấn', 'Việt'];
 const GIVEN_F = ['Anh', 'Chi', 'Dung', 'Giang', 'Hà', 'Hạnh', 'Hoa', 'Hương', 'Lan', 'Linh', 'Mai', 'Ngân', 'Nhung', 'Thảo', 'Trang', 'Yến'];
 const STREETS = ['Trần Hưng Đạo', 'Hàn Thuyên', 'Trường Chinh', 'Lê Hồng Phong', 'Vị Xuyên', 'Điện Biên', 'Giải Phóng', 'Văn Cao'];
-const COMPANIES = ['Công ty TNHH Dệt may Thành Công', 'Công ty CP Nông sản Xanh', 'Hợp tác xã Gạo Hải Hậu', 'Công ty TNHH Xây dựng Hoa Lư', 'Công ty CP Thương mại Phủ Lý'];
+const COMPANIES = [
+  'Công ty TNHH Dệt may Thành Công',
+  'Công ty CP Nông sản Xanh',
+  'Hợp tác xã Gạo Hải Hậu',
+  'Công ty TNHH Xây dựng Hoa Lư',
+  'Công ty CP Thương mại Phủ Lý',
+];
 
 function personName(r: Rng) {
   const female = r.chance(0.5);
@@ -66,7 +83,11 @@ function addDays(date: string, days: number): string {
 export function fakeAnswer(f: FormField, r: Rng, today: string = vnDate(new Date())): string | number | boolean {
   switch (f.type) {
     case 'text':
-      return /ho_ten|ten/.test(f.key) ? personName(r) : /dia_chi|noi/.test(f.key) ? `Số ${r.int(1, 300)} đường ${r.pick(STREETS)}` : `Nội dung ${f.label.toLowerCase()}`;
+      return /ho_ten|ten/.test(f.key)
+        ? personName(r)
+        : /dia_chi|noi/.test(f.key)
+          ? `Số ${r.int(1, 300)} đường ${r.pick(STREETS)}`
+          : `Nội dung ${f.label.toLowerCase()}`;
     case 'textarea':
       return `Đề nghị cơ quan xem xét giải quyết: ${f.label.toLowerCase()}.`;
     case 'number':
@@ -165,19 +186,47 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
   const office = DEFAULT_OFFICE_HOURS;
   const nowMs = opts.now.getTime();
   const procs = await db
-    .select({ id: procedures.id, code: procedures.code, versionId: procedureVersions.id, version: procedureVersions.version, definition: procedureVersions.definition, competentAgencyId: procedures.competentAgencyId, popularity: procedures.popularity })
+    .select({
+      id: procedures.id,
+      code: procedures.code,
+      versionId: procedureVersions.id,
+      version: procedureVersions.version,
+      definition: procedureVersions.definition,
+      competentAgencyId: procedures.competentAgencyId,
+      popularity: procedures.popularity,
+    })
     .from(procedures)
     .innerJoin(procedureVersions, eq(procedureVersions.id, procedures.currentVersionId));
-  const agencyRows = await db.select({ id: agencies.id, code: agencies.code, identityCode: agencies.identityCode, unitCode: agencies.unitCode, kind: agencies.kind, isActive: agencies.isActive }).from(agencies);
+  const agencyRows = await db
+    .select({
+      id: agencies.id,
+      code: agencies.code,
+      identityCode: agencies.identityCode,
+      unitCode: agencies.unitCode,
+      kind: agencies.kind,
+      isActive: agencies.isActive,
+    })
+    .from(agencies);
   const agencyByCode = new Map(agencyRows.map((a) => [a.code, a]));
   const agencyById = new Map(agencyRows.map((a) => [a.id, a]));
   // A commune-tier dossier is decided by the committee of the applicant's commune, else of the receiving centre's (as competentAgencyFor does).
   const committeeByUnit = new Map(agencyRows.filter((a) => a.kind === 'commune_committee' && a.isActive).map((a) => [a.unitCode, a.id]));
   const unitOfAgency = new Map(agencyRows.map((a) => [a.id, a.unitCode]));
-  const staffRows = await db.select({ id: users.id, username: users.username, role: userRoles.role, agencyId: userRoles.agencyId }).from(userRoles).innerJoin(users, eq(users.id, userRoles.userId));
+  const staffRows = await db
+    .select({ id: users.id, username: users.username, role: userRoles.role, agencyId: userRoles.agencyId })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId));
   const applicantUsers = (
     await db
-      .select({ id: users.id, username: users.username, kind: users.kind, displayName: users.displayName, idNumberEnc: users.idNumberEnc, phoneEnc: users.phoneEnc, taxCode: users.taxCode })
+      .select({
+        id: users.id,
+        username: users.username,
+        kind: users.kind,
+        displayName: users.displayName,
+        idNumberEnc: users.idNumberEnc,
+        phoneEnc: users.phoneEnc,
+        taxCode: users.taxCode,
+      })
       .from(users)
       .where(inArray(users.kind, ['citizen', 'organisation']))
   ).map((u) => ({ ...u, ...openUserFields(opts.keyring, u) }));
@@ -190,16 +239,28 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const have = (role: string) => staffRows.find((s) => s.agencyId === a.id && s.role === role)?.id;
     const make = async (role: 'reception' | 'specialist' | 'leader') => {
       const id = newId();
-      await db.insert(users).values({ id, username: `demo.${role}.${a.code.toLowerCase()}`, displayName: `${personName(r)} (${role})`, passwordHash: null, kind: 'staff' });
+      await db
+        .insert(users)
+        .values({ id, username: `demo.${role}.${a.code.toLowerCase()}`, displayName: `${personName(r)} (${role})`, passwordHash: null, kind: 'staff' });
       await db.insert(userRoles).values({ userId: id, role, agencyId: a.id });
       return id;
     };
-    staffFor.set(a.id, { reception: have('reception') ?? (await make('reception')), specialist: have('specialist') ?? (await make('specialist')), leader: have('leader') ?? (await make('leader')) });
+    staffFor.set(a.id, {
+      reception: have('reception') ?? (await make('reception')),
+      specialist: have('specialist') ?? (await make('specialist')),
+      leader: have('leader') ?? (await make('leader')),
+    });
   }
 
   type Proc = (typeof procs)[number] & { def: ProcedureDefinition };
   /** The columns every demo dossier sets the same way: procedure, agencies, applicant (sealed), form. */
-  const dossierBase = (id: string, p: Proc, receivingId: string, applicant: Parameters<typeof sealApplicant>[2] & { type: string; address: { unitCode: string } }, form: Record<string, unknown>) => {
+  const dossierBase = (
+    id: string,
+    p: Proc,
+    receivingId: string,
+    applicant: Parameters<typeof sealApplicant>[2] & { type: string; address: { unitCode: string } },
+    form: Record<string, unknown>,
+  ) => {
     const sealed = sealApplicant(opts.keyring, id, applicant);
     return {
       id,
@@ -209,7 +270,9 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       procedureCode: p.code,
       procedureVersion: p.version,
       receivingAgencyId: receivingId,
-      competentAgencyId: (p.def.tier === 'commune' && (committeeByUnit.get(applicant.address.unitCode) ?? committeeByUnit.get(unitOfAgency.get(receivingId) ?? ''))) || p.competentAgencyId,
+      competentAgencyId:
+        (p.def.tier === 'commune' && (committeeByUnit.get(applicant.address.unitCode) ?? committeeByUnit.get(unitOfAgency.get(receivingId) ?? ''))) ||
+        p.competentAgencyId,
       applicantType: applicant.type,
       applicant: sealed.stored,
       applicantIdNumberEnc: sealed.idNumberEnc,
@@ -226,7 +289,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     for (const p of among) if ((x -= Math.max(1, p.popularity)) <= 0) return p;
     return among[among.length - 1]!;
   };
-  const addWork = (start: number, hours: number, pauses: Pause[] = []) => computeDueAt({ start: new Date(start), value: hours, unit: 'hours', calendar, officeHours: office, pauses }).getTime();
+  const addWork = (start: number, hours: number, pauses: Pause[] = []) =>
+    computeDueAt({ start: new Date(start), value: hours, unit: 'hours', calendar, officeHours: office, pauses }).getTime();
   /** An instant in office hours within `withinDays` before now (looking further back when those days have no office hours). */
   const officeInstant = (g: Rng, withinDays: number): number => {
     for (let tries = 0; ; tries++) {
@@ -252,10 +316,20 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const p = pickProc(g);
     const def = p.def;
     const tSub = when();
-    const receivingCode = def.tier === 'commune' && g.chance(0.4) ? g.pick(def.receivingAgencyCodes.filter((c) => c !== 'TTPVHCC').concat('TTPVHCC')) : def.receivingAgencyCodes[0]!;
+    const receivingCode =
+      def.tier === 'commune' && g.chance(0.4)
+        ? g.pick(def.receivingAgencyCodes.filter((c) => c !== 'TTPVHCC').concat('TTPVHCC'))
+        : def.receivingAgencyCodes[0]!;
     const receiving = agencyByCode.get(receivingCode)!;
     const staff = staffFor.get(receiving.id)!;
-    const channel = def.channels.includes('online') && (def.onlineLevel === 'full' ? g.chance(0.75) : g.chance(0.4)) ? 'online' : def.channels.includes('post') && g.chance(0.08) ? 'post' : def.channels.includes('in_person') ? 'in_person' : 'online';
+    const channel =
+      def.channels.includes('online') && (def.onlineLevel === 'full' ? g.chance(0.75) : g.chance(0.4))
+        ? 'online'
+        : def.channels.includes('post') && g.chance(0.08)
+          ? 'post'
+          : def.channels.includes('in_person')
+            ? 'in_person'
+            : 'online';
     // Applicant: now and then one of the demo accounts, so their pages have history.
     const isOrg = def.applicantTypes.includes('organisation') && (!def.applicantTypes.includes('citizen') || g.chance(0.3));
     const own = applicantUsers.find((u) => (isOrg ? u.kind === 'organisation' : u.kind === 'citizen') && g.chance(isOrg ? 0.2 : 0.03));
@@ -273,8 +347,17 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const form = validateForm(def.form, answers, { partial: false, now: new Date(tSub) }).values;
 
     // Walk the workflow.
-    const ev: Event[] = [{ at: tSub, action: 'submit', party: channel === 'online' ? 'applicant' : 'reception', actorId: channel === 'online' ? (own?.id ?? null) : staff.reception, to: 'submitted' }];
-    const push = (at: number, action: string, party: string, actorId: string | null, to: DossierStatus, note?: string) => ev.push({ at, action, party, actorId, to, ...(note ? { note } : {}) });
+    const ev: Event[] = [
+      {
+        at: tSub,
+        action: 'submit',
+        party: channel === 'online' ? 'applicant' : 'reception',
+        actorId: channel === 'online' ? (own?.id ?? null) : staff.reception,
+        to: 'submitted',
+      },
+    ];
+    const push = (at: number, action: string, party: string, actorId: string | null, to: DossierStatus, note?: string) =>
+      ev.push({ at, action, party, actorId, to, ...(note ? { note } : {}) });
     let tRec: number;
     if (channel === 'online') {
       const hours = g.between(0.2, 6);
@@ -336,7 +419,14 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         }
         if (late && g.chance(0.5) && due - 3_600_000 > t) {
           const newDue = due + Math.max(span * 0.6, 86_400_000);
-          ev.push({ at: due - 3_600_000, action: 'extend', party: 'leader', actorId: staff.leader, to: 'in_progress', note: 'Xin lỗi công dân vì hồ sơ cần thêm thời gian thẩm định; hẹn lại ngày trả kết quả' });
+          ev.push({
+            at: due - 3_600_000,
+            action: 'extend',
+            party: 'leader',
+            actorId: staff.leader,
+            to: 'in_progress',
+            note: 'Xin lỗi công dân vì hồ sơ cần thêm thời gian thẩm định; hẹn lại ngày trả kết quả',
+          });
           due = newDue;
         }
         push(finish, 'approve', 'leader', staff.leader, 'done');
@@ -361,9 +451,21 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const pastExt = past.filter((e) => e.action === 'extend').length;
     // The due date as it stood at `now`: pauses and extensions that happened so far.
     const pastPauses = pauses.filter((pp) => pp.to.getTime() <= nowMs);
-    let dueNow = isReceived ? computeDueAt({ start: new Date(at('receive')!), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office, pauses: pastPauses }).getTime() : null;
+    let dueNow = isReceived
+      ? computeDueAt({
+          start: new Date(at('receive')!),
+          value: def.duration.value,
+          unit: def.duration.unit,
+          calendar,
+          officeHours: office,
+          pauses: pastPauses,
+        }).getTime()
+      : null;
     if (pastExt > 0) dueNow = due;
-    const stepIndex = status === 'in_progress' || status === 'supplement_requested' || status === 'payment_requested' || status === 'done' || status === 'returned' ? Math.min(past.filter((e) => e.action === 'forward').length, def.workflow.length - 1) : null;
+    const stepIndex =
+      status === 'in_progress' || status === 'supplement_requested' || status === 'payment_requested' || status === 'done' || status === 'returned'
+        ? Math.min(past.filter((e) => e.action === 'forward').length, def.workflow.length - 1)
+        : null;
     const row: typeof dossiers.$inferInsert = {
       ...dossierBase(id, p, receiving.id, applicant, form),
       status,
@@ -371,7 +473,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       applicantUserId: own?.id ?? null,
       createdBy: own?.id ?? staff.reception,
       assigneeId: at('assign') !== undefined ? staff.specialist : null,
-      stepIndex: at('assign') !== undefined ? stepIndex ?? 0 : null,
+      stepIndex: at('assign') !== undefined ? (stepIndex ?? 0) : null,
       submittedAt: new Date(tSub),
       receivedAt: isReceived ? new Date(at('receive')!) : null,
       dueAt: dueNow !== null ? new Date(dueNow) : null,
@@ -389,20 +491,56 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       updatedAt: new Date(last.at),
     };
     let prev: DossierStatus = 'draft';
-    const history: Made['history'] = [{ dossierId: id, at: new Date(tSub - 10 * MIN), action: 'create', actorId: own?.id ?? staff.reception, actorRole: own ? 'applicant' : 'reception', fromStatus: null, toStatus: 'draft', note: null, data: {} }];
+    const history: Made['history'] = [
+      {
+        dossierId: id,
+        at: new Date(tSub - 10 * MIN),
+        action: 'create',
+        actorId: own?.id ?? staff.reception,
+        actorRole: own ? 'applicant' : 'reception',
+        fromStatus: null,
+        toStatus: 'draft',
+        note: null,
+        data: {},
+      },
+    ];
     for (const e of past) {
-      history.push({ dossierId: id, at: new Date(e.at), action: e.action, actorId: e.actorId, actorRole: e.party, fromStatus: prev, toStatus: e.to, note: e.note ?? null, data: {} });
+      history.push({
+        dossierId: id,
+        at: new Date(e.at),
+        action: e.action,
+        actorId: e.actorId,
+        actorRole: e.party,
+        fromStatus: prev,
+        toStatus: e.to,
+        note: e.note ?? null,
+        data: {},
+      });
       prev = e.to;
     }
     const fileRows = def.components
       .filter((c) => c.required)
-      .map((c) => ({ id: newId(tSub), dossierId: id, componentCode: c.code, fileName: `${c.code}.pdf`, mediaType: stored.mediaType, size: stored.size, sha256: stored.sha256, storageKey: stored.storageKey, uploadedBy: own?.id ?? staff.reception, createdAt: new Date(tSub - 5 * MIN) }));
+      .map((c) => ({
+        id: newId(tSub),
+        dossierId: id,
+        componentCode: c.code,
+        fileName: `${c.code}.pdf`,
+        mediaType: stored.mediaType,
+        size: stored.size,
+        sha256: stored.sha256,
+        storageKey: stored.storageKey,
+        uploadedBy: own?.id ?? staff.reception,
+        createdAt: new Date(tSub - 5 * MIN),
+      }));
     return {
       row,
       history,
       files: fileRows,
       // Ratings of applicants without an account were given at the counter, recorded by the desk.
-      rating: rating && status === 'returned' && rating.at <= nowMs ? { dossierId: id, rating: rating.rating, comment: null, userId: own?.id ?? staff.reception, createdAt: new Date(rating.at) } : null,
+      rating:
+        rating && status === 'returned' && rating.at <= nowMs
+          ? { dossierId: id, rating: rating.rating, comment: null, userId: own?.id ?? staff.reception, createdAt: new Date(rating.at) }
+          : null,
       applicant,
     };
   };
@@ -430,7 +568,18 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const form = validateForm(def.form, answers, { partial: true, now: new Date(createdAt) }).values;
     const id = newId(createdAt);
     const attached = def.components.filter((c) => c.required && g.chance(0.5));
-    const fileRows = attached.map((c, k) => ({ id: newId(createdAt), dossierId: id, componentCode: c.code, fileName: `${c.code}.pdf`, mediaType: stored.mediaType, size: stored.size, sha256: stored.sha256, storageKey: stored.storageKey, uploadedBy: own.id, createdAt: new Date(createdAt + (k + 1) * 2 * MIN) }));
+    const fileRows = attached.map((c, k) => ({
+      id: newId(createdAt),
+      dossierId: id,
+      componentCode: c.code,
+      fileName: `${c.code}.pdf`,
+      mediaType: stored.mediaType,
+      size: stored.size,
+      sha256: stored.sha256,
+      storageKey: stored.storageKey,
+      uploadedBy: own.id,
+      createdAt: new Date(createdAt + (k + 1) * 2 * MIN),
+    }));
     return {
       row: {
         ...dossierBase(id, p, receiving.id, applicant, form),
@@ -444,7 +593,19 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         createdAt: new Date(createdAt),
         updatedAt: new Date(createdAt + fileRows.length * 2 * MIN),
       },
-      history: [{ dossierId: id, at: new Date(createdAt), action: 'create', actorId: own.id, actorRole: 'applicant', fromStatus: null, toStatus: 'draft', note: null, data: {} }],
+      history: [
+        {
+          dossierId: id,
+          at: new Date(createdAt),
+          action: 'create',
+          actorId: own.id,
+          actorRole: 'applicant',
+          fromStatus: null,
+          toStatus: 'draft',
+          note: null,
+          data: {},
+        },
+      ],
       files: fileRows,
       rating: null,
       applicant,
@@ -508,7 +669,10 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       await tx
         .insert(dossierCodeCounters)
         .values(counters.slice(i, i + 1000))
-        .onConflictDoUpdate({ target: [dossierCodeCounters.agencyId, dossierCodeCounters.day], set: { lastSeq: sql`GREATEST(${dossierCodeCounters.lastSeq}, excluded.last_seq)` } });
+        .onConflictDoUpdate({
+          target: [dossierCodeCounters.agencyId, dossierCodeCounters.day],
+          set: { lastSeq: sql`GREATEST(${dossierCodeCounters.lastSeq}, excluded.last_seq)` },
+        });
     }
   });
   return dossierRows.length;

@@ -14,15 +14,7 @@
 // All text is Unicode NFC.
 
 /** Types an administrative unit may have (matches the admin_units.type check). */
-export type AdminUnitType =
-  | 'province'
-  | 'city'
-  | 'district'
-  | 'town'
-  | 'ward'
-  | 'commune'
-  | 'special_zone'
-  | 'township';
+export type AdminUnitType = 'province' | 'city' | 'district' | 'town' | 'ward' | 'commune' | 'special_zone' | 'township';
 
 /** One version of an administrative unit; (code, validFrom) identifies it. Dates are ISO yyyy-mm-dd. */
 export interface AdminUnit {
@@ -151,8 +143,7 @@ export const demoPreviousUnits: AdminUnit[] = [
   oldUnit('13663', 'Phường Mỹ Xá', 'ward', '356', '1997-01-01'),
 ];
 
-const PROVINCE_MERGER_NOTE =
-  'Hợp nhất tỉnh Hà Nam, tỉnh Nam Định và tỉnh Ninh Bình thành tỉnh Ninh Bình (Nghị quyết số 202/2025/QH15)';
+const PROVINCE_MERGER_NOTE = 'Hợp nhất tỉnh Hà Nam, tỉnh Nam Định và tỉnh Ninh Bình thành tỉnh Ninh Bình (Nghị quyết số 202/2025/QH15)';
 const INTO_NAM_DINH_WARD =
   'Sắp xếp các phường Quang Trung, Vị Xuyên, Lộc Vượng, Cửa Bắc, Trần Hưng Đạo, Năng Tĩnh, Cửa Nam và xã Mỹ Phúc thành phường Nam Định';
 
@@ -178,14 +169,12 @@ export const demoSuccessions: AdminUnitSuccession[] = [
   },
   // The district level was dissolved, not merged: the territory of Thành phố Nam Định went to
   // these eight new wards (one row per part).
-  ...['13669', '13684', '13693', '13699', '13708', '13777', '13972', '13984'].map(
-    (toCode): AdminUnitSuccession => ({
-      fromCode: '356',
-      toCode,
-      effectiveDate: REORGANISATION_DATE,
-      note: 'Kết thúc hoạt động của đơn vị hành chính cấp huyện; địa bàn thành phố Nam Định chia về 08 phường mới',
-    }),
-  ),
+  ...['13669', '13684', '13693', '13699', '13708', '13777', '13972', '13984'].map((toCode): AdminUnitSuccession => ({
+    fromCode: '356',
+    toCode,
+    effectiveDate: REORGANISATION_DATE,
+    note: 'Kết thúc hoạt động của đơn vị hành chính cấp huyện; địa bàn thành phố Nam Định chia về 08 phường mới',
+  })),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -31,15 +31,78 @@ export interface DemoAccount {
 
 /** The documented demo accounts (README); never created in production. */
 export const DEMO_ACCOUNTS: DemoAccount[] = [
-  { username: 'citizen.an', displayName: 'Nguyễn Văn An', kind: 'citizen', role: 'citizen', agencyCode: null, idNumber: '036090001234', phone: '0912345678', email: 'an@example.vn', description: 'công dân (citizen)' },
-  { username: 'citizen.binh', displayName: 'Trần Thị Bình', kind: 'citizen', role: 'citizen', agencyCode: null, idNumber: '036195004321', phone: '0987654321', description: 'công dân (citizen)' },
-  { username: 'business.cuong', displayName: 'Lê Văn Cường (Công ty TNHH Cường Thịnh)', kind: 'organisation', role: 'organisation', agencyCode: null, idNumber: '036085007777', taxCode: '0601234567', description: 'doanh nghiệp (organisation)' },
-  { username: 'reception.dung', displayName: 'Phạm Thị Dung', kind: 'staff', role: 'reception', agencyCode: PROVINCIAL_CENTRE_CODE, description: 'bộ phận một cửa (reception desk), TTPVHCC tỉnh' },
-  { username: 'specialist.giang', displayName: 'Hoàng Văn Giang', kind: 'staff', role: 'specialist', agencyCode: PROVINCIAL_CENTRE_CODE, description: 'chuyên viên (specialist), TTPVHCC tỉnh' },
-  { username: 'leader.hoa', displayName: 'Vũ Thị Hoa', kind: 'staff', role: 'leader', agencyCode: PROVINCIAL_CENTRE_CODE, description: 'lãnh đạo (leader), TTPVHCC tỉnh' },
-  { username: 'officer.khanh', displayName: 'Đỗ Minh Khánh', kind: 'staff', role: 'specialist', agencyCode: 'TTPVHCC-13669', description: 'chuyên viên của cơ quan khác (specialist, another agency)' },
+  {
+    username: 'citizen.an',
+    displayName: 'Nguyễn Văn An',
+    kind: 'citizen',
+    role: 'citizen',
+    agencyCode: null,
+    idNumber: '036090001234',
+    phone: '0912345678',
+    email: 'an@example.vn',
+    description: 'công dân (citizen)',
+  },
+  {
+    username: 'citizen.binh',
+    displayName: 'Trần Thị Bình',
+    kind: 'citizen',
+    role: 'citizen',
+    agencyCode: null,
+    idNumber: '036195004321',
+    phone: '0987654321',
+    description: 'công dân (citizen)',
+  },
+  {
+    username: 'business.cuong',
+    displayName: 'Lê Văn Cường (Công ty TNHH Cường Thịnh)',
+    kind: 'organisation',
+    role: 'organisation',
+    agencyCode: null,
+    idNumber: '036085007777',
+    taxCode: '0601234567',
+    description: 'doanh nghiệp (organisation)',
+  },
+  {
+    username: 'reception.dung',
+    displayName: 'Phạm Thị Dung',
+    kind: 'staff',
+    role: 'reception',
+    agencyCode: PROVINCIAL_CENTRE_CODE,
+    description: 'bộ phận một cửa (reception desk), TTPVHCC tỉnh',
+  },
+  {
+    username: 'specialist.giang',
+    displayName: 'Hoàng Văn Giang',
+    kind: 'staff',
+    role: 'specialist',
+    agencyCode: PROVINCIAL_CENTRE_CODE,
+    description: 'chuyên viên (specialist), TTPVHCC tỉnh',
+  },
+  {
+    username: 'leader.hoa',
+    displayName: 'Vũ Thị Hoa',
+    kind: 'staff',
+    role: 'leader',
+    agencyCode: PROVINCIAL_CENTRE_CODE,
+    description: 'lãnh đạo (leader), TTPVHCC tỉnh',
+  },
+  {
+    username: 'officer.khanh',
+    displayName: 'Đỗ Minh Khánh',
+    kind: 'staff',
+    role: 'specialist',
+    agencyCode: 'TTPVHCC-13669',
+    description: 'chuyên viên của cơ quan khác (specialist, another agency)',
+  },
   { username: 'admin.lan', displayName: 'Ngô Thị Lan', kind: 'staff', role: 'admin', agencyCode: null, description: 'quản trị (administrator)' },
-  { username: 'security.minh', displayName: 'Trịnh Văn Minh', kind: 'staff', role: 'security', agencyCode: null, description: 'cán bộ giám sát an toàn thông tin (security officer)' },
+  {
+    username: 'security.minh',
+    displayName: 'Trịnh Văn Minh',
+    kind: 'staff',
+    role: 'security',
+    agencyCode: null,
+    description: 'cán bộ giám sát an toàn thông tin (security officer)',
+  },
 ];
 
 export async function isSeeded(db: Db): Promise<boolean> {
@@ -55,15 +118,31 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
   const now = opts.now ?? new Date();
   await db.transaction(async (tx) => {
     await upsertUnits(tx, [demoProvince, ...demoCommunes, ...demoPreviousUnits]);
-    await tx.insert(adminUnitSuccessions).values(demoSuccessions.map((s) => ({ fromCode: s.fromCode, toCode: s.toCode, effectiveDate: s.effectiveDate, note: s.note }))).onConflictDoNothing();
+    await tx
+      .insert(adminUnitSuccessions)
+      .values(demoSuccessions.map((s) => ({ fromCode: s.fromCode, toCode: s.toCode, effectiveDate: s.effectiveDate, note: s.note })))
+      .onConflictDoNothing();
     const ids = new Map<string, string>();
     for (const a of demoAgencies) ids.set(a.code, newId());
     // Parents first: insert without parents, then link.
     await tx.insert(agencies).values(
-      demoAgencies.map((a) => ({ id: ids.get(a.code)!, code: a.code, name: a.name, shortName: a.shortName, identityCode: a.identityCode, parentId: null, unitCode: a.unitCode, kind: a.kind })),
+      demoAgencies.map((a) => ({
+        id: ids.get(a.code)!,
+        code: a.code,
+        name: a.name,
+        shortName: a.shortName,
+        identityCode: a.identityCode,
+        parentId: null,
+        unitCode: a.unitCode,
+        kind: a.kind,
+      })),
     );
     for (const a of demoAgencies) {
-      if (a.parentCode) await tx.update(agencies).set({ parentId: ids.get(a.parentCode)! }).where(eq(agencies.id, ids.get(a.code)!));
+      if (a.parentCode)
+        await tx
+          .update(agencies)
+          .set({ parentId: ids.get(a.parentCode)! })
+          .where(eq(agencies.id, ids.get(a.code)!));
     }
     await tx.insert(procedureFields).values(demoFields.map((f) => ({ code: f.code, name: f.name })));
     const hash = await hashPassword(DEMO_PASSWORD);
@@ -85,7 +164,15 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
 
   // The catalogue goes through the administrators' use cases, so demo data obeys the same rules.
   const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.username, 'admin.lan'));
-  const actor: Actor = { userId: admin!.id, username: 'admin.lan', displayName: 'seed', kind: 'staff', roles: [{ role: 'admin', agencyId: null, agencyCode: null, includeChildren: false, scope: [] }], agencyScope: [], sessionId: null };
+  const actor: Actor = {
+    userId: admin!.id,
+    username: 'admin.lan',
+    displayName: 'seed',
+    kind: 'staff',
+    roles: [{ role: 'admin', agencyId: null, agencyCode: null, includeChildren: false, scope: [] }],
+    agencyScope: [],
+    sessionId: null,
+  };
   const ctx: Ctx = { db, actor, now, log, keyring: opts.keyring };
   for (const p of demoProcedures) {
     const { code, ...definition } = p;

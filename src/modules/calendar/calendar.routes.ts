@@ -4,7 +4,16 @@ import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { queryInt, queryPositiveNumber } from '../../platform/schemas.ts';
 import { toIso } from '../../platform/time.ts';
-import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, CALENDAR_RANGE_MESSAGE, computeDueDate, getYearCalendar, isCalendarYear, replaceCalendarOverrides, vnYearOf } from './calendar.service.ts';
+import {
+  CALENDAR_FIRST_YEAR,
+  CALENDAR_LAST_YEAR,
+  CALENDAR_RANGE_MESSAGE,
+  computeDueDate,
+  getYearCalendar,
+  isCalendarYear,
+  replaceCalendarOverrides,
+  vnYearOf,
+} from './calendar.service.ts';
 
 const Year = queryInt(CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR);
 const NamedDate = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'), name: z.string().trim().min(1).max(200) });
@@ -49,7 +58,14 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
 
     app.get(
       '/calendar/:year',
-      { schema: { tags: ['calendar'], summary: 'Days off and official working days of a year', params: z.object({ year: Year }), response: { 200: YearCalendarResponse } } },
+      {
+        schema: {
+          tags: ['calendar'],
+          summary: 'Days off and official working days of a year',
+          params: z.object({ year: Year }),
+          response: { 200: YearCalendarResponse },
+        },
+      },
       async (req) => getYearCalendar(ctxOf(req, database), req.params.year),
     );
 
@@ -62,7 +78,7 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
           description:
             'Replaces the official days off and working days of the year (names are stored trimmed and NFC). The official days off replace the rule one holiday ' +
             "group at a time, only where they speak to it: one from lunar new year − 10 to + 10 days replaces the rule's Tết days and their substitutes; one from " +
-            "29 Aug to 5 Sep replaces the adjacent day 1 Sep and the National Day substitutes; one within 3 days of 1 Jan, Hùng Kings, 30 Apr or 1 May replaces " +
+            '29 Aug to 5 Sep replaces the adjacent day 1 Sep and the National Day substitutes; one within 3 days of 1 Jan, Hùng Kings, 30 Apr or 1 May replaces ' +
             "that holiday's substitute. Official days off on those fixed dates or 2 Sep replace nothing, and the fixed dates always stay days off; any other " +
             'official day off only adds itself. Official working days are working days whatever else falls on them. ' +
             'Errors: 422 CALENDAR_OVERRIDES_INVALID with the offending entries.',

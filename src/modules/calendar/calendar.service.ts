@@ -111,7 +111,19 @@ export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: Ca
       ...overrides.workingDays.map((d) => ({ date: d.date, year, kind: 'working_day', name: d.name })),
     ];
     if (rows.length) await tx.insert(calendarOverrides).values(rows);
-    await writeAudit({ ...ctx, db: tx }, { action: 'calendar.overrides.replace', targetType: 'calendar', targetId: String(year), details: { daysOff: overrides.daysOff.length, workingDays: overrides.workingDays.length, replacedRuleGroups: findReplacedHolidayGroups(year, overrides) } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      {
+        action: 'calendar.overrides.replace',
+        targetType: 'calendar',
+        targetId: String(year),
+        details: {
+          daysOff: overrides.daysOff.length,
+          workingDays: overrides.workingDays.length,
+          replacedRuleGroups: findReplacedHolidayGroups(year, overrides),
+        },
+      },
+    );
   });
   clearCalendarCache();
   return getYearCalendar(ctx, year);
@@ -123,7 +135,8 @@ export async function replaceCalendarOverrides(ctx: Ctx, year: number, input: Ca
  * (naming `start`), DUE_DATE_INPUT_INVALID.
  */
 export async function computeDueDate(ctx: Ctx, start: Date, value: number, unit: DurationUnit, pauses: Pause[] = []): Promise<Date> {
-  const outOfRange = () => new AppError('invalid', 'VALIDATION_FAILED', { userMessage: CALENDAR_RANGE_MESSAGE, errors: [{ path: 'start', message: CALENDAR_RANGE_MESSAGE }] });
+  const outOfRange = () =>
+    new AppError('invalid', 'VALIDATION_FAILED', { userMessage: CALENDAR_RANGE_MESSAGE, errors: [{ path: 'start', message: CALENDAR_RANGE_MESSAGE }] });
   if (!isCalendarYear(vnYearOf(start))) throw outOfRange();
   const clock = await loadClock(ctx.db);
   let dueAt: Date;

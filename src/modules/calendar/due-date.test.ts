@@ -88,22 +88,14 @@ describe('computeDueAt: working days', () => {
   });
 
   it('uses an official make-up Saturday after Tết', () => {
-    const withMakeUp = WorkingCalendar.fromOverrides(
-      new Map([[2026, { ...OFFICIAL_TET_2026, workingDays: [{ date: '2026-02-28', name: 'Làm bù' }] }]]),
-    );
+    const withMakeUp = WorkingCalendar.fromOverrides(new Map([[2026, { ...OFFICIAL_TET_2026, workingDays: [{ date: '2026-02-28', name: 'Làm bù' }] }]]));
     expect(due('2026-02-13T10:00:00+07:00', 6, 'working_days')).toBe('2026-03-02T10:00:00+07:00');
-    expect(due('2026-02-13T10:00:00+07:00', 6, 'working_days', { calendar: withMakeUp })).toBe(
-      '2026-02-28T10:00:00+07:00',
-    );
+    expect(due('2026-02-13T10:00:00+07:00', 6, 'working_days', { calendar: withMakeUp })).toBe('2026-02-28T10:00:00+07:00');
   });
 
   it('uses a make-up Saturday (received Friday evening → due Saturday)', () => {
-    const withMakeUp = WorkingCalendar.fromOverrides(
-      new Map([[2026, { daysOff: [], workingDays: [{ date: '2026-03-14', name: 'Làm bù' }] }]]),
-    );
-    expect(due('2026-03-13T18:00:00+07:00', 1, 'working_days', { calendar: withMakeUp })).toBe(
-      '2026-03-14T17:00:00+07:00',
-    );
+    const withMakeUp = WorkingCalendar.fromOverrides(new Map([[2026, { daysOff: [], workingDays: [{ date: '2026-03-14', name: 'Làm bù' }] }]]));
+    expect(due('2026-03-13T18:00:00+07:00', 1, 'working_days', { calendar: withMakeUp })).toBe('2026-03-14T17:00:00+07:00');
     expect(due('2026-03-13T18:00:00+07:00', 1, 'working_days')).toBe('2026-03-16T17:00:00+07:00');
   });
 
@@ -338,7 +330,15 @@ describe('computeDueAt: edge cases and invalid input', () => {
     ['no period', { periods: [] }],
     ['a malformed time', { periods: [{ start: '7:30', end: '11:30' }] }],
     ['end before start', { periods: [{ start: '11:30', end: '07:30' }] }],
-    ['overlapping periods', { periods: [{ start: '07:30', end: '12:00' }, { start: '11:30', end: '17:00' }] }],
+    [
+      'overlapping periods',
+      {
+        periods: [
+          { start: '07:30', end: '12:00' },
+          { start: '11:30', end: '17:00' },
+        ],
+      },
+    ],
     ['a time past 24:00', { periods: [{ start: '07:30', end: '24:30' }] }],
   ])('rejects office hours with %s', (_label, officeHours) => {
     expect(() => computeDueAt({ ...base, officeHours, value: 1, unit: 'working_days' })).toThrow(RangeError);
@@ -358,10 +358,8 @@ describe('computeDueAt: edge cases and invalid input', () => {
 });
 
 describe('workingMinutesBetween / workingDaysBetween', () => {
-  const minutes = (from: string, to: string, calendar: CalendarSource = RULES) =>
-    workingMinutesBetween(at(from), at(to), calendar, DEFAULT_OFFICE_HOURS);
-  const days = (from: string, to: string, calendar: CalendarSource = RULES) =>
-    workingDaysBetween(at(from), at(to), calendar, DEFAULT_OFFICE_HOURS);
+  const minutes = (from: string, to: string, calendar: CalendarSource = RULES) => workingMinutesBetween(at(from), at(to), calendar, DEFAULT_OFFICE_HOURS);
+  const days = (from: string, to: string, calendar: CalendarSource = RULES) => workingDaysBetween(at(from), at(to), calendar, DEFAULT_OFFICE_HOURS);
 
   it('counts office time only', () => {
     expect(minutes('2026-03-02T07:30:00+07:00', '2026-03-02T17:00:00+07:00')).toBe(450);
@@ -415,7 +413,12 @@ describe('performance', () => {
 
 describe('stepDeadlines: the legal time shared out by the workflow steps', () => {
   // Received Mon 23 Nov 2026 at opening; 10 working days end Fri 4 Dec 17:00 (7.5 office hours a day).
-  const base = { receivedAt: at('2026-11-23T07:30:00+07:00'), originalDueAt: at('2026-12-04T17:00:00+07:00'), calendar: RULES, officeHours: DEFAULT_OFFICE_HOURS };
+  const base = {
+    receivedAt: at('2026-11-23T07:30:00+07:00'),
+    originalDueAt: at('2026-12-04T17:00:00+07:00'),
+    calendar: RULES,
+    officeHours: DEFAULT_OFFICE_HOURS,
+  };
   const iso = (ds: Date[]) => ds.map(toVietnamIso);
 
   it('ends each step after its cumulative share of the working time; the last at the due date', () => {
@@ -430,12 +433,18 @@ describe('stepDeadlines: the legal time shared out by the workflow steps', () =>
   it('moves the steps by a pause, and ends the last at an extended due date', () => {
     // The whole of Wednesday 25 Nov waiting for a supplement; the due date extended to Tue 8 Dec.
     const pauses = [{ from: at('2026-11-25T07:30:00+07:00'), to: at('2026-11-26T07:30:00+07:00') }];
-    expect(iso(stepDeadlines({ ...base, dueAt: at('2026-12-08T17:00:00+07:00'), shares: [0.5, 0.5], pauses }))).toEqual(['2026-11-30T17:00:00+07:00', '2026-12-08T17:00:00+07:00']);
+    expect(iso(stepDeadlines({ ...base, dueAt: at('2026-12-08T17:00:00+07:00'), shares: [0.5, 0.5], pauses }))).toEqual([
+      '2026-11-30T17:00:00+07:00',
+      '2026-12-08T17:00:00+07:00',
+    ]);
   });
 
   it('never puts a step after the due date', () => {
     // A due date brought forward (hand-set) before the first step's share ends.
-    expect(iso(stepDeadlines({ ...base, dueAt: at('2026-11-24T17:00:00+07:00'), shares: [0.9, 0.1] }))).toEqual(['2026-11-24T17:00:00+07:00', '2026-11-24T17:00:00+07:00']);
+    expect(iso(stepDeadlines({ ...base, dueAt: at('2026-11-24T17:00:00+07:00'), shares: [0.9, 0.1] }))).toEqual([
+      '2026-11-24T17:00:00+07:00',
+      '2026-11-24T17:00:00+07:00',
+    ]);
   });
 });
 

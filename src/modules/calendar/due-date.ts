@@ -130,12 +130,7 @@ export function computeDueAt(input: DueAtInput): Date {
 }
 
 /** Working time in minutes between two instants, counted inside office periods of working days; negative when `to` is before `from`. */
-export function workingMinutesBetween(
-  from: Date,
-  to: Date,
-  calendar: CalendarSource,
-  officeHours: OfficeHours,
-): number {
+export function workingMinutesBetween(from: Date, to: Date, calendar: CalendarSource, officeHours: OfficeHours): number {
   const office = parseOfficeHours(officeHours);
   return measureWorkingTime(toLocalMs(from), toLocalMs(to), toWorkingCalendar(calendar), office) / MS_PER_MINUTE;
 }
@@ -145,12 +140,7 @@ export function workingMinutesBetween(
  * full working day); negative when `to` is before `from`. Remaining time: (now, dueAt);
  * lateness: (dueAt, finishedAt or now).
  */
-export function workingDaysBetween(
-  from: Date,
-  to: Date,
-  calendar: CalendarSource,
-  officeHours: OfficeHours,
-): number {
+export function workingDaysBetween(from: Date, to: Date, calendar: CalendarSource, officeHours: OfficeHours): number {
   const office = parseOfficeHours(officeHours);
   return measureWorkingTime(toLocalMs(from), toLocalMs(to), toWorkingCalendar(calendar), office) / office.dayMs;
 }
@@ -224,11 +214,7 @@ function subtractPauses(from: number, to: number, pauses: readonly Interval[]): 
 }
 
 /** Office periods of working days from `fromLocal` on, in order, clipped to start at `fromLocal`. */
-function* iterateOfficeTime(
-  fromLocal: number,
-  calendar: WorkingCalendar,
-  office: ParsedOfficeHours,
-): Generator<Interval> {
+function* iterateOfficeTime(fromLocal: number, calendar: WorkingCalendar, office: ParsedOfficeHours): Generator<Interval> {
   let dayNumber = Math.floor(fromLocal / MS_PER_DAY);
   let daysWithoutWork = 0;
   for (;;) {
@@ -247,13 +233,7 @@ function* iterateOfficeTime(
 }
 
 /** The instant at which `durationMs` of unpaused office time has elapsed after `startLocal`. */
-function addWorkingTime(
-  startLocal: number,
-  durationMs: number,
-  calendar: WorkingCalendar,
-  office: ParsedOfficeHours,
-  pauses: readonly Interval[],
-): number {
+function addWorkingTime(startLocal: number, durationMs: number, calendar: WorkingCalendar, office: ParsedOfficeHours, pauses: readonly Interval[]): number {
   let remaining = durationMs;
   for (const [from, to] of iterateOfficeTime(startLocal, calendar, office)) {
     for (const [partFrom, partTo] of subtractPauses(from, to, pauses)) {
@@ -332,12 +312,7 @@ export function nextWorkingClose(after: Date, calendar: CalendarSource, officeHo
 }
 
 /** Signed office time between two local instants. */
-function measureWorkingTime(
-  fromLocal: number,
-  toLocal: number,
-  calendar: WorkingCalendar,
-  office: ParsedOfficeHours,
-): number {
+function measureWorkingTime(fromLocal: number, toLocal: number, calendar: WorkingCalendar, office: ParsedOfficeHours): number {
   if (toLocal < fromLocal) return -measureWorkingTime(toLocal, fromLocal, calendar, office);
   let total = 0;
   const lastDay = Math.floor(toLocal / MS_PER_DAY);
@@ -371,7 +346,14 @@ export function stepDeadlines(input: {
   return input.shares.map((share, i) => {
     cumulative += share;
     if (i === input.shares.length - 1) return new Date(input.dueAt.getTime());
-    const at = computeDueAt({ start: input.receivedAt, value: (cumulative * legalMinutes) / 60, unit: 'hours', calendar: input.calendar, officeHours: input.officeHours, pauses: [...(input.pauses ?? [])] });
+    const at = computeDueAt({
+      start: input.receivedAt,
+      value: (cumulative * legalMinutes) / 60,
+      unit: 'hours',
+      calendar: input.calendar,
+      officeHours: input.officeHours,
+      pauses: [...(input.pauses ?? [])],
+    });
     return at.getTime() > input.dueAt.getTime() ? new Date(input.dueAt.getTime()) : at;
   });
 }

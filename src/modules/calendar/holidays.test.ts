@@ -62,9 +62,7 @@ describe('computeYearCalendar: rule layer', () => {
 
   it('puts Tết substitutes after the whole Tết block (2024: Sat and Sun → Wed 14, Thu 15 Feb)', () => {
     const dates = datesOf(computeYearCalendar(2024, null));
-    expect(dates.slice(1, 8)).toEqual([
-      '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14', '2024-02-15',
-    ]);
+    expect(dates.slice(1, 8)).toEqual(['2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14', '2024-02-15']);
   });
 
   it('gives one substitute per weekend holiday when 1 and 2 Sep are Saturday and Sunday (2029)', () => {
@@ -94,13 +92,10 @@ describe('computeYearCalendar: rule layer', () => {
   });
 });
 
-
 describe('computeYearCalendar: official overrides', () => {
   it('follows the real 2025 schedule instead of the rule: no Tết on 1 Feb, no substitute on Mon 3 Feb', () => {
     const byRule = computeYearCalendar(2025, null);
-    expect(datesOf(byRule).slice(0, 7)).toEqual([
-      '2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-03',
-    ]);
+    expect(datesOf(byRule).slice(0, 7)).toEqual(['2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-03']);
     const calendar = computeYearCalendar(2025, OFFICIAL_2025);
     expect(findReplacedHolidayGroups(2025, OFFICIAL_2025)).toEqual(['tet', 'nationalDay']);
     expect(datesOf(calendar)).toEqual(OFFICIAL_2025.daysOff.map((entry) => entry.date));
@@ -119,9 +114,7 @@ describe('computeYearCalendar: official overrides', () => {
       daysOff: [8, 9, 10, 11, 12, 13, 14].map((day) => ({ date: `2024-02-${String(day).padStart(2, '0')}`, name: 'Nghỉ Tết Nguyên đán Giáp Thìn' })),
       workingDays: [],
     });
-    expect(datesOf(calendar).slice(1, 8)).toEqual([
-      '2024-02-08', '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14',
-    ]);
+    expect(datesOf(calendar).slice(1, 8)).toEqual(['2024-02-08', '2024-02-09', '2024-02-10', '2024-02-11', '2024-02-12', '2024-02-13', '2024-02-14']);
     expect(isWorkingDay('2024-02-15', calendar)).toBe(true);
     expect(calendar.workingDays).toEqual([]);
   });
@@ -366,9 +359,7 @@ describe('WorkingCalendar', () => {
   });
 
   it('rejects a provider that answers with the wrong year or dates outside it', () => {
-    expect(() => new WorkingCalendar(() => computeYearCalendar(2025, null)).isWorkingDay('2026-01-05')).toThrow(
-      RangeError,
-    );
+    expect(() => new WorkingCalendar(() => computeYearCalendar(2025, null)).isWorkingDay('2026-01-05')).toThrow(RangeError);
     const leaky = (year: number): YearCalendar => ({
       year,
       daysOff: [{ date: `${year + 1}-01-02`, name: 'x', source: 'official' }],

@@ -30,16 +30,7 @@
  *    Saturday) and they also remove any day off left on that date, a fixed holiday included.
  * A year without official days off (none, or only make-up working days) keeps the whole rule.
  */
-import {
-  formatIsoDate,
-  fromDayNumber,
-  getIsoWeekday,
-  getYearOfDayNumber,
-  isIsoDate,
-  isWeekend,
-  parseIsoDate,
-  toDayNumber,
-} from './civil-date.ts';
+import { formatIsoDate, fromDayNumber, getIsoWeekday, getYearOfDayNumber, isIsoDate, isWeekend, parseIsoDate, toDayNumber } from './civil-date.ts';
 import { lunarToSolar, solarToLunar } from './lunar.ts';
 
 export type DayOffSource = 'rule' | 'official';
@@ -219,7 +210,11 @@ export function findOverrideProblems(year: number, overrides: CalendarOverrides)
  */
 export function findReplacedHolidayGroups(year: number, overrides: CalendarOverrides | null): HolidayGroup[] {
   if (overrides === null || overrides.daysOff.length === 0) return [];
-  const fixedDates = new Set(listRuleHolidays(year).filter((holiday) => holiday.isFixed).map((holiday) => holiday.dayNumber));
+  const fixedDates = new Set(
+    listRuleHolidays(year)
+      .filter((holiday) => holiday.isFixed)
+      .map((holiday) => holiday.dayNumber),
+  );
   const officialDays = overrides.daysOff
     .filter((entry) => isIsoDate(entry.date))
     .map((entry) => parseIsoDate(entry.date))
@@ -269,12 +264,9 @@ export function isWorkingDay(date: string, calendar: YearCalendar): boolean {
 
 /** A provider that computes each year once; overrides come from a map or a synchronous lookup. */
 export function createYearCalendarProvider(
-  overrides:
-    | ReadonlyMap<number, CalendarOverrides>
-    | ((year: number) => CalendarOverrides | null) = new Map(),
+  overrides: ReadonlyMap<number, CalendarOverrides> | ((year: number) => CalendarOverrides | null) = new Map(),
 ): YearCalendarProvider {
-  const findOverrides =
-    typeof overrides === 'function' ? overrides : (year: number) => overrides.get(year) ?? null;
+  const findOverrides = typeof overrides === 'function' ? overrides : (year: number) => overrides.get(year) ?? null;
   const cache = new Map<number, YearCalendar>();
   return (year) => {
     let calendar = cache.get(year);

@@ -10,15 +10,7 @@ export {
   isWorkingDay,
   toWorkingCalendar,
 } from './holidays.ts';
-export type {
-  CalendarOverrides,
-  DayOff,
-  DayOffSource,
-  HolidayGroup,
-  NamedDate,
-  YearCalendar,
-  YearCalendarProvider,
-} from './holidays.ts';
+export type { CalendarOverrides, DayOff, DayOffSource, HolidayGroup, NamedDate, YearCalendar, YearCalendarProvider } from './holidays.ts';
 export {
   DEFAULT_OFFICE_HOURS,
   closeOfOffice,
@@ -31,14 +23,15 @@ export {
   workingDaysBetween,
   workingMinutesBetween,
 } from './due-date.ts';
-export type {
-  CalendarSource,
-  DueAtInput,
-  DurationUnit,
-  OfficeHours,
-  OfficePeriod,
-  Pause,
-} from './due-date.ts';
+export type { CalendarSource, DueAtInput, DurationUnit, OfficeHours, OfficePeriod, Pause } from './due-date.ts';
 export { isIsoDate } from './civil-date.ts';
 export { calendarRoutes } from './calendar.routes.ts';
-export { clearCalendarCache, computeDueDate, getYearCalendar, loadClock, loadWorkingCalendar, replaceCalendarOverrides, type Clock } from './calendar.service.ts';
+export {
+  clearCalendarCache,
+  computeDueDate,
+  getYearCalendar,
+  loadClock,
+  loadWorkingCalendar,
+  replaceCalendarOverrides,
+  type Clock,
+} from './calendar.service.ts';

@@ -54,12 +54,7 @@ function computeNewMoon(k: number): number {
   const t = k / 1236.85;
   const t2 = t * t;
   const t3 = t2 * t;
-  const meanNewMoon =
-    2415020.75933 +
-    29.53058868 * k +
-    0.0001178 * t2 -
-    0.000000155 * t3 +
-    0.00033 * Math.sin((166.56 + 132.87 * t - 0.009173 * t2) * DEGREE);
+  const meanNewMoon = 2415020.75933 + 29.53058868 * k + 0.0001178 * t2 - 0.000000155 * t3 + 0.00033 * Math.sin((166.56 + 132.87 * t - 0.009173 * t2) * DEGREE);
   const sunAnomaly = (359.2242 + 29.10535608 * k - 0.0000333 * t2 - 0.00000347 * t3) * DEGREE;
   const moonAnomaly = (306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3) * DEGREE;
   const moonLatitude = (21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3) * DEGREE;
@@ -77,10 +72,7 @@ function computeNewMoon(k: number): number {
     0.0006 * Math.sin(2 * moonLatitude + moonAnomaly) +
     0.001 * Math.sin(2 * moonLatitude - moonAnomaly) +
     0.0005 * Math.sin(2 * moonAnomaly + sunAnomaly);
-  const deltaT =
-    t < -11
-      ? 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3
-      : -0.000278 + 0.000265 * t + 0.000262 * t2;
+  const deltaT = t < -11 ? 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3 : -0.000278 + 0.000265 * t + 0.000262 * t2;
   return meanNewMoon + correction - deltaT;
 }
 
@@ -149,12 +141,7 @@ function assertSolarDate(year: number, month: number, day: number): void {
 }
 
 /** Lunar date of a solar date computed in an arbitrary time zone (tests use UTC+8 to compare with China). */
-export function convertSolarToLunar(
-  year: number,
-  month: number,
-  day: number,
-  timeZoneHours: number,
-): LunarDate {
+export function convertSolarToLunar(year: number, month: number, day: number, timeZoneHours: number): LunarDate {
   assertSolarDate(year, month, day);
   const dayNumber = toJulianDay(year, month, day);
   const k = Math.floor((dayNumber - LUNATION_EPOCH) / SYNODIC_MONTH);
@@ -188,12 +175,7 @@ export function convertSolarToLunar(
 }
 
 /** Julian day on which a lunar month begins, or null when that (leap) month does not exist. */
-function findLunarMonthStart(
-  lunarYear: number,
-  lunarMonth: number,
-  isLeapMonth: boolean,
-  timeZoneHours: number,
-): number | null {
+function findLunarMonthStart(lunarYear: number, lunarMonth: number, isLeapMonth: boolean, timeZoneHours: number): number | null {
   const a11 = getMonth11Start(lunarMonth < 11 ? lunarYear - 1 : lunarYear, timeZoneHours);
   const b11 = getMonth11Start(lunarMonth < 11 ? lunarYear : lunarYear + 1, timeZoneHours);
   const k = Math.floor(0.5 + (a11 - LUNATION_EPOCH) / SYNODIC_MONTH);
@@ -210,13 +192,7 @@ function findLunarMonthStart(
 }
 
 /** Solar date of a lunar date computed in an arbitrary time zone; throws RangeError if it does not exist. */
-export function convertLunarToSolar(
-  lunarYear: number,
-  lunarMonth: number,
-  lunarDay: number,
-  isLeapMonth: boolean,
-  timeZoneHours: number,
-): SolarDate {
+export function convertLunarToSolar(lunarYear: number, lunarMonth: number, lunarDay: number, isLeapMonth: boolean, timeZoneHours: number): SolarDate {
   const label = `${lunarDay}/${lunarMonth}${isLeapMonth ? ' (leap)' : ''}/${lunarYear}`;
   const isInRange =
     Number.isInteger(lunarYear) &&
@@ -241,11 +217,6 @@ export function solarToLunar(year: number, month: number, day: number): LunarDat
 }
 
 /** Solar date of a Vietnamese lunar date (UTC+7); throws RangeError for a leap month or a 30th day that does not exist. */
-export function lunarToSolar(
-  lunarYear: number,
-  lunarMonth: number,
-  lunarDay: number,
-  isLeapMonth = false,
-): SolarDate {
+export function lunarToSolar(lunarYear: number, lunarMonth: number, lunarDay: number, isLeapMonth = false): SolarDate {
   return convertLunarToSolar(lunarYear, lunarMonth, lunarDay, isLeapMonth, VIETNAM_TIME_ZONE_HOURS);
 }

@@ -56,7 +56,17 @@ const Jwks = z.object({
   issuer: z.string(),
   algorithm: z.literal('Ed25519'),
   signedMessage: z.string(),
-  keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), kid: z.string(), x: z.string(), use: z.literal('sig'), alg: z.literal('EdDSA'), current: z.boolean() })),
+  keys: z.array(
+    z.object({
+      kty: z.literal('OKP'),
+      crv: z.literal('Ed25519'),
+      kid: z.string(),
+      x: z.string(),
+      use: z.literal('sig'),
+      alg: z.literal('EdDSA'),
+      current: z.boolean(),
+    }),
+  ),
 });
 /** A result to generate (JSON body of POST /dossiers/{code}/result); the portal's form checks the same. */
 export const GenerateBody = z.object({ title: z.string().trim().min(3).max(300), content: z.string().trim().min(1).max(20_000) });
@@ -73,7 +83,11 @@ export function baseUrlOf(config: Config, req: FastifyRequest): string {
 
 /** Sends a PDF for download with an ASCII and a UTF-8 file name. */
 export function sendPdf(reply: FastifyReply, pdf: Buffer, fileName: string, disposition: 'inline' | 'attachment' = 'inline'): FastifyReply {
-  const ascii = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'document.pdf';
+  const ascii =
+    fileName
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\]/g, '_') || 'document.pdf';
   return reply
     .type('application/pdf')
     .header('content-disposition', `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
@@ -83,13 +97,17 @@ export function sendPdf(reply: FastifyReply, pdf: Buffer, fileName: string, disp
 }
 
 /** Reads one multipart upload (field `file`, plus small text fields) within the upload limit. */
-async function readUpload(req: FastifyRequest, maxBytes: number): Promise<{ file: { fileName: string; data: Buffer } | undefined; fields: Record<string, string> }> {
+async function readUpload(
+  req: FastifyRequest,
+  maxBytes: number,
+): Promise<{ file: { fileName: string; data: Buffer } | undefined; fields: Record<string, string> }> {
   let file: { fileName: string; data: Buffer } | undefined;
   const fields: Record<string, string> = {};
   await eachPart(req, { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 2000 }, async (part) => {
     if (part.type === 'file') {
       const data = await part.toBuffer();
-      if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
+      if (part.file.truncated)
+        throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
       file = { fileName: part.filename || 'tep', data };
     } else {
       fields[part.fieldname] = String(part.value);
@@ -109,7 +127,14 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
 
     app.get(
       '/dossiers/:id/documents',
-      { schema: { tags: ['documents'], summary: 'Official forms (Circular 03/2025) available for a dossier', params: IdOrCode, response: { 200: z.array(DocumentLinkSchema) } } },
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Official forms (Circular 03/2025) available for a dossier',
+          params: IdOrCode,
+          response: { 200: z.array(DocumentLinkSchema) },
+        },
+      },
       async (req) => listDossierDocuments(ctxOf(req, database), req.params.id),
     );
 
@@ -133,7 +158,14 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
 
     app.get(
       '/reports/register.pdf',
-      { schema: { tags: ['documents'], summary: 'Form 07: the dossier register of a unit (agency code) for a period of receipt dates', querystring: RegisterQuery, produces: ['application/pdf'] } },
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Form 07: the dossier register of a unit (agency code) for a period of receipt dates',
+          querystring: RegisterQuery,
+          produces: ['application/pdf'],
+        },
+      },
       async (req, reply) => {
         const { pdf, fileName } = await registerPdf(ctxOf(req, database), req.query);
         return sendPdf(reply, pdf, fileName);
@@ -145,7 +177,8 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
       {
         schema: {
           tags: ['documents'],
-          summary: 'Attach and seal the result (multipart: file, title) or generate one (JSON: title, content); staff handling the dossier, in progress or done',
+          summary:
+            'Attach and seal the result (multipart: file, title) or generate one (JSON: title, content); staff handling the dossier, in progress or done',
           params: IdOrCode,
           consumes: ['multipart/form-data', 'application/json'],
           response: { 201: SealedSchema },
@@ -165,7 +198,11 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
           return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { generated: body.data }));
         }
         const { file, fields } = await readUpload(req, await getSetting(database.db, 'upload_max_bytes'));
-        if (!file) throw new AppError('invalid', 'DOCUMENT_RESULT_INPUT', { userMessage: 'Chưa chọn tệp kết quả.', errors: [{ path: 'file', message: 'Chưa chọn tệp' }] });
+        if (!file)
+          throw new AppError('invalid', 'DOCUMENT_RESULT_INPUT', {
+            userMessage: 'Chưa chọn tệp kết quả.',
+            errors: [{ path: 'file', message: 'Chưa chọn tệp' }],
+          });
         return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { file, title: fields.title?.slice(0, 300) }));
       },
     );
@@ -178,7 +215,13 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
 
     app.get(
       '/me/documents',
-      { schema: { tags: ['documents'], summary: "The caller's document store: sealed results of their dossiers (reuse with reuseFileId = fileId)", response: { 200: z.array(SealedSchema) } } },
+      {
+        schema: {
+          tags: ['documents'],
+          summary: "The caller's document store: sealed results of their dossiers (reuse with reuseFileId = fileId)",
+          response: { 200: z.array(SealedSchema) },
+        },
+      },
       async (req) => listMyResults(ctxOf(req, database), baseUrlOf(config, req)),
     );
 
@@ -186,7 +229,13 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
       '/public/documents/:id/verification',
       {
         config: publicLimit,
-        schema: { tags: ['public'], summary: 'Whether a sealed document is authentic, who issued it and when', params: z.object({ id: z.string().uuid() }), response: { 200: VerificationSchema }, security: [] },
+        schema: {
+          tags: ['public'],
+          summary: 'Whether a sealed document is authentic, who issued it and when',
+          params: z.object({ id: z.string().uuid() }),
+          response: { 200: VerificationSchema },
+          security: [],
+        },
       },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
@@ -196,7 +245,16 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
 
     app.get(
       '/public/documents/:id/file',
-      { config: publicLimit, schema: { tags: ['public'], summary: 'The sealed document itself (anyone holding its id)', params: z.object({ id: z.string().uuid() }), produces: ['application/pdf'], security: [] } },
+      {
+        config: publicLimit,
+        schema: {
+          tags: ['public'],
+          summary: 'The sealed document itself (anyone holding its id)',
+          params: z.object({ id: z.string().uuid() }),
+          produces: ['application/pdf'],
+          security: [],
+        },
+      },
       async (req, reply) => {
         const f = await sealedFile(database.db, files, req.params.id);
         if (f.mediaType === 'application/pdf') return sendPdf(reply, f.data, f.fileName);
@@ -208,12 +266,23 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
       '/public/documents/verification',
       {
         config: publicLimit,
-        schema: { tags: ['public'], summary: 'Check a file (multipart field `file`): authentic when it is a sealed document, unchanged', consumes: ['multipart/form-data'], response: { 200: VerificationSchema }, security: [] },
+        schema: {
+          tags: ['public'],
+          summary: 'Check a file (multipart field `file`): authentic when it is a sealed document, unchanged',
+          consumes: ['multipart/form-data'],
+          response: { 200: VerificationSchema },
+          security: [],
+        },
       },
       async (req, reply) => {
-        if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'MULTIPART_REQUIRED', { userMessage: 'Hãy gửi tệp cần kiểm tra (multipart/form-data, trường file).' });
+        if (!req.isMultipart())
+          throw new AppError('unsupported_media_type', 'MULTIPART_REQUIRED', { userMessage: 'Hãy gửi tệp cần kiểm tra (multipart/form-data, trường file).' });
         const { file } = await readUpload(req, await getSetting(database.db, 'upload_max_bytes'));
-        if (!file || file.data.length === 0) throw new AppError('invalid', 'VALIDATION_FAILED', { userMessage: 'Chưa chọn tệp cần kiểm tra.', errors: [{ path: 'file', message: 'Chưa chọn tệp' }] });
+        if (!file || file.data.length === 0)
+          throw new AppError('invalid', 'VALIDATION_FAILED', {
+            userMessage: 'Chưa chọn tệp cần kiểm tra.',
+            errors: [{ path: 'file', message: 'Chưa chọn tệp' }],
+          });
         reply.header('cache-control', 'no-store');
         return verifyContent(database.db, ring, file.data);
       },

@@ -18,7 +18,16 @@ import { nfc } from '../../platform/text.ts';
 import { formatVnDateTime, toIso } from '../../platform/time.ts';
 import { checkVersion, loadVisible, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
 import { auditExport, registerReport } from '../reports/index.ts';
-import { applicantIdOf, renderDossierForm, renderRegister, type FormAgency, type FormApplicant, type FormDossierData, type FormHistoryEntry, type RegisterRow } from './forms-render.ts';
+import {
+  applicantIdOf,
+  renderDossierForm,
+  renderRegister,
+  type FormAgency,
+  type FormApplicant,
+  type FormDossierData,
+  type FormHistoryEntry,
+  type RegisterRow,
+} from './forms-render.ts';
 import { availableForms, FORM_TITLES, type DossierFormCode } from './forms.ts';
 import { sealWith, verifySeal, type KeyRing } from './signing.ts';
 
@@ -75,7 +84,16 @@ async function unitName(db: Db, code: string): Promise<string | null> {
 // Forms 01–06
 
 async function historyOf(db: Db, dossierId: string): Promise<FormHistoryEntry[]> {
-  const rows = await queryRows<{ at: Date | string; action: string; actor_role: string; name: string | null; from_status: string | null; to_status: string; note: string | null; data: unknown }>(
+  const rows = await queryRows<{
+    at: Date | string;
+    action: string;
+    actor_role: string;
+    name: string | null;
+    from_status: string | null;
+    to_status: string;
+    note: string | null;
+    data: unknown;
+  }>(
     db,
     sql`SELECT h.at, h.action, h.actor_role, u.display_name AS name, h.from_status, h.to_status, h.note, h.data
         FROM dossier_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.dossier_id = ${dossierId} ORDER BY h.id`,
@@ -128,7 +146,11 @@ async function loadFormData(ctx: Ctx, idOrCode: string) {
     receiving,
     competent,
     history,
-    stepDeadlines: await workflowStepDeadlines(ctx.db, d, def.workflow.map((w) => w.share)),
+    stepDeadlines: await workflowStepDeadlines(
+      ctx.db,
+      d,
+      def.workflow.map((w) => w.share),
+    ),
   };
   return { d, parties, history, data, receiving };
 }
@@ -357,12 +379,21 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
     fileName = `ket-qua-${first.d.code}.pdf`;
   } else {
     data = input.file!.data;
-    fileName = nfc(input.file!.fileName.replace(/^.*[\\/]/, '')).replace(/[\u0000-\u001f<>:"|?*]/g, '_').slice(0, 200) || 'ket-qua';
+    fileName =
+      nfc(input.file!.fileName.replace(/^.*[\\/]/, ''))
+        .replace(/[\u0000-\u001f<>:"|?*]/g, '_')
+        .slice(0, 200) || 'ket-qua';
     title = nfc(input.title ?? '') || first.proc.definition.resultDescription;
   }
   const stored = await files.put(data, await getSetting(ctx.db, 'upload_max_bytes'));
   const issuedAt = ctx.now;
-  const seal = sealWith(ring, { documentId: id, sha256: stored.sha256, dossierCode: first.d.code!, issuerAgencyCode: competent.code, issuedAt: issuedAt.toISOString() });
+  const seal = sealWith(ring, {
+    documentId: id,
+    sha256: stored.sha256,
+    dossierCode: first.d.code!,
+    issuerAgencyCode: competent.code,
+    issuedAt: issuedAt.toISOString(),
+  });
   // The file is on disk before its rows commit; if they do not (a refusal under the lock, a failure), it goes again.
   try {
     await ctx.db.transaction(async (tx) => {
@@ -378,12 +409,15 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
           ${stored.sha256}, ${seal.keyId}, ${seal.signature}, ${competent.id}, ${actor.userId}, ${issuedAt}, ${stored.storageKey},
           ${idNumberHash(ctx.keyring, applicantIdOf(applicant))}, ${again.d.applicantUserId})`);
       await tx.execute(sql`UPDATE dossiers SET version = version + 1, updated_at = ${ctx.now} WHERE id = ${again.d.id}`);
-      await writeAudit({ ...ctx, db: tx }, {
-        action: 'document.result.seal',
-        targetType: 'dossier',
-        targetId: again.d.id,
-        details: { documentId: id, fileId, sha256: stored.sha256, keyId: seal.keyId, kind: input.generated ? 'generated' : 'uploaded' },
-      });
+      await writeAudit(
+        { ...ctx, db: tx },
+        {
+          action: 'document.result.seal',
+          targetType: 'dossier',
+          targetId: again.d.id,
+          details: { documentId: id, fileId, sha256: stored.sha256, keyId: seal.keyId, kind: input.generated ? 'generated' : 'uploaded' },
+        },
+      );
     });
   } catch (err) {
     await files.remove(stored.storageKey).catch(() => undefined);
@@ -409,7 +443,10 @@ export async function listDossierResults(ctx: Ctx, baseUrl: string, idOrCode: st
  */
 export async function listMyResults(ctx: Ctx, baseUrl: string): Promise<SealedView[]> {
   const actor = requireActor(ctx.actor);
-  const rows = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE d.applicant_user_id = ${actor.userId} AND d.status IN ('done', 'returned') ORDER BY s.issued_at DESC LIMIT 200`);
+  const rows = await queryRows<SealedRow>(
+    ctx.db,
+    sql`${SEALED_SELECT} WHERE d.applicant_user_id = ${actor.userId} AND d.status IN ('done', 'returned') ORDER BY s.issued_at DESC LIMIT 200`,
+  );
   return rows.map((r) => toView(r, baseUrl));
 }
 
@@ -432,7 +469,16 @@ function subjectOf(r: SealedRow) {
 }
 
 function verdict(r: SealedRow, authentic: boolean, sha256: string): Verification {
-  return { authentic, documentId: r.id, dossierCode: r.dossier_code, issuer: { code: r.issuer_code, name: r.issuer_name }, issuedAt: toIso(new Date(r.issued_at)), sha256, keyId: r.key_id, title: r.title };
+  return {
+    authentic,
+    documentId: r.id,
+    dossierCode: r.dossier_code,
+    issuer: { code: r.issuer_code, name: r.issuer_name },
+    issuedAt: toIso(new Date(r.issued_at)),
+    sha256,
+    keyId: r.key_id,
+    title: r.title,
+  };
 }
 
 /**
@@ -444,7 +490,9 @@ export async function verifyById(db: Db, files: LocalFileStore, ring: KeyRing, i
   if (!row) throw notFound('DOCUMENT_NOT_FOUND', 'văn bản');
   let stored: string | null = null;
   try {
-    stored = createHash('sha256').update(await files.read(row.storage_key)).digest('hex');
+    stored = createHash('sha256')
+      .update(await files.read(row.storage_key))
+      .digest('hex');
   } catch {
     stored = null;
   }

@@ -121,7 +121,10 @@ function form01(w: PdfWriter, d: FormDossierData): void {
   w.field('6. Nơi trả kết quả', `${d.receiving.name}. ${d.resultDelivery}`);
   w.field('7. Cơ quan giải quyết', d.competent.name);
   w.paragraph('Vào sổ theo dõi hồ sơ, Quyển số: 01. Số thứ tự: theo mã hồ sơ.', { italic: true });
-  w.signatures([{ role: 'NGƯỜI NỘP HỒ SƠ', name: d.applicant.fullName }, { role: 'NGƯỜI TIẾP NHẬN HỒ SƠ', name: receiver?.actorName ?? null }]);
+  w.signatures([
+    { role: 'NGƯỜI NỘP HỒ SƠ', name: d.applicant.fullName },
+    { role: 'NGƯỜI TIẾP NHẬN HỒ SƠ', name: receiver?.actorName ?? null },
+  ]);
 }
 
 function form02(w: PdfWriter, d: FormDossierData): void {
@@ -168,7 +171,9 @@ function form04(w: PdfWriter, d: FormDossierData): void {
       `đề nghị giải quyết thủ tục hành chính: ${d.procedureName} (mã thủ tục ${d.procedureCode}).`,
   );
   w.field('Thời gian hẹn trả kết quả giải quyết hồ sơ', dt(previous));
-  w.paragraph('Tuy nhiên đến nay, cơ quan, đơn vị chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hạn ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả. Lý do:');
+  w.paragraph(
+    'Tuy nhiên đến nay, cơ quan, đơn vị chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hạn ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả. Lý do:',
+  );
   w.paragraph(ext?.note ?? '', { bold: true });
   w.paragraph('Sự chậm trễ này đã gây phiền hà cho Ông/Bà. Cơ quan, đơn vị thành thật xin lỗi Ông/Bà và hẹn lại thời gian trả kết quả:');
   w.field('Thời gian trả kết quả mới', dt(next));
@@ -289,7 +294,20 @@ export function renderRegister(input: { agency: FormAgency; from: string; to: st
       w.subtitle(`Từ ngày ${formatDay(input.from)} đến ngày ${formatDay(input.to)} — ${input.rows.length} hồ sơ`);
       w.space(0.4);
       w.table(
-        ['STT', 'Mã hồ sơ', 'Tên thủ tục hành chính', 'Số lượng hồ sơ', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết', 'Nhận hồ sơ', 'Hẹn trả kết quả', 'Hoàn thành', 'Trả kết quả', 'Ghi chú'],
+        [
+          'STT',
+          'Mã hồ sơ',
+          'Tên thủ tục hành chính',
+          'Số lượng hồ sơ',
+          'Tên cá nhân, tổ chức',
+          'Địa chỉ, số điện thoại',
+          'Cơ quan chủ trì giải quyết',
+          'Nhận hồ sơ',
+          'Hẹn trả kết quả',
+          'Hoàn thành',
+          'Trả kết quả',
+          'Ghi chú',
+        ],
         input.rows.map((r, i) => [
           i + 1,
           r.code,

@@ -5,11 +5,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateKeyEntry, KEY_FILE, keyRingFor, parseKeyRing, publicJwk, sealMessage, sealWith, SigningKeyError, verifySeal } from './signing.ts';
 
-const subject = { documentId: '018f0000-0000-7000-8000-000000000001', sha256: 'a'.repeat(64), dossierCode: 'X-261126-0001', issuerAgencyCode: 'UBND-13669', issuedAt: '2026-11-26T03:00:00.000Z' };
+const subject = {
+  documentId: '018f0000-0000-7000-8000-000000000001',
+  sha256: 'a'.repeat(64),
+  dossierCode: 'X-261126-0001',
+  issuerAgencyCode: 'UBND-13669',
+  issuedAt: '2026-11-26T03:00:00.000Z',
+};
 
 describe('sealMessage', () => {
   it('is the documented canonical lines', () => {
-    expect(sealMessage(subject).toString('utf8')).toBe(`tinhso-seal-v1\n${subject.documentId}\n${'a'.repeat(64)}\nX-261126-0001\nUBND-13669\n2026-11-26T03:00:00.000Z`);
+    expect(sealMessage(subject).toString('utf8')).toBe(
+      `tinhso-seal-v1\n${subject.documentId}\n${'a'.repeat(64)}\nX-261126-0001\nUBND-13669\n2026-11-26T03:00:00.000Z`,
+    );
   });
 });
 
@@ -48,7 +56,14 @@ describe('seal and verify', () => {
       ]),
     );
     const seal = sealWith(ring2, subject);
-    expect(verifySeal(parseKeyRing(JSON.stringify([generateKeyEntry('x'), { kid: 'pem', publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }) }])), subject, seal.keyId, seal.signature)).toBe(true);
+    expect(
+      verifySeal(
+        parseKeyRing(JSON.stringify([generateKeyEntry('x'), { kid: 'pem', publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }) }])),
+        subject,
+        seal.keyId,
+        seal.signature,
+      ),
+    ).toBe(true);
   });
 
   it('refuses bad key lists with a reason', () => {

@@ -51,7 +51,10 @@ export function parseKeyRing(text: string): KeyRing {
   } catch {
     throw new SigningKeyError('DOCUMENT_SIGNING_KEYS is not JSON');
   }
-  const parsed = z.array(KeyEntry).min(1).safeParse(Array.isArray(list) ? list : [list]);
+  const parsed = z
+    .array(KeyEntry)
+    .min(1)
+    .safeParse(Array.isArray(list) ? list : [list]);
   if (!parsed.success) throw new SigningKeyError(`DOCUMENT_SIGNING_KEYS: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   const keys: SigningKey[] = parsed.data.map((e) => {
     try {

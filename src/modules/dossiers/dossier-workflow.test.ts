@@ -415,7 +415,10 @@ describe('decide: the conditions of each rule', () => {
       expect(reasonOf(d)).toBe('this is the last step: approve the dossier instead');
     });
     it('lets a leader forward a leader step that is not the last, without being the assignee', () => {
-      expect(decide('forward', 'leader', facts('in_progress', { isReceived: true, stepRole: 'leader', hasAssignee: true }))).toEqual({ ok: true, to: 'in_progress' });
+      expect(decide('forward', 'leader', facts('in_progress', { isReceived: true, stepRole: 'leader', hasAssignee: true }))).toEqual({
+        ok: true,
+        to: 'in_progress',
+      });
     });
     it('refuses the party whose step it is not, naming the step owner', () => {
       expect(reasonOf(decide('forward', 'leader', atSpecialistStep()))).toBe('the current step belongs to the specialist');
@@ -494,7 +497,10 @@ describe('decide: the conditions of each rule', () => {
     it('refuses everyone on the resubmitted dossier: the desk must receive it first, then the specialist asks', () => {
       const resubmitted = facts('submitted', { isReceived: true, hasAssignee: true, isAssignee: true });
       expect(decideForParties('request_supplement', ['reception', 'specialist'], resubmitted).ok).toBe(false);
-      expect(decide('request_supplement', 'specialist', { ...resubmitted, status: 'in_progress', stepRole: 'specialist' })).toEqual({ ok: true, to: 'supplement_requested' });
+      expect(decide('request_supplement', 'specialist', { ...resubmitted, status: 'in_progress', stepRole: 'specialist' })).toEqual({
+        ok: true,
+        to: 'supplement_requested',
+      });
     });
     it('refuses the desk on a received dossier not yet assigned (from-state)', () => {
       expect(outcome(decide('request_supplement', 'reception', facts('received', { isReceived: true })))).toBe('conflict');
@@ -509,7 +515,9 @@ describe('decide: the conditions of each rule', () => {
       expect(reasonOf(decide('request_supplement', 'specialist', facts('submitted')))).toBe(why);
     });
     it('is never for the leader', () => {
-      expect(outcome(decide('request_supplement', 'leader', facts('in_progress', { isReceived: true, stepRole: 'leader', isLastStep: true })))).toBe('forbidden');
+      expect(outcome(decide('request_supplement', 'leader', facts('in_progress', { isReceived: true, stepRole: 'leader', isLastStep: true })))).toBe(
+        'forbidden',
+      );
     });
   });
 
@@ -528,19 +536,36 @@ describe('decide: the conditions of each rule', () => {
     it('refuses the assignee once the dossier has left the specialist step', () => {
       const why = 'only the assigned specialist at a review step may ask for payment';
       expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: 'leader' }))).toEqual({ ok: false, kind: 'conflict', reason: why });
-      expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: 'leader', isLastStep: true }))).toEqual({ ok: false, kind: 'conflict', reason: why });
+      expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: 'leader', isLastStep: true }))).toEqual({
+        ok: false,
+        kind: 'conflict',
+        reason: why,
+      });
       expect(decide('request_payment', 'specialist', atSpecialistStep({ stepRole: null }))).toEqual({ ok: false, kind: 'conflict', reason: why });
       // received, not yet at any step
-      expect(decide('request_payment', 'specialist', facts('received', { isReceived: true, isAssignee: true }))).toEqual({ ok: false, kind: 'conflict', reason: why });
+      expect(decide('request_payment', 'specialist', facts('received', { isReceived: true, isAssignee: true }))).toEqual({
+        ok: false,
+        kind: 'conflict',
+        reason: why,
+      });
     });
     it('lets the desk ask for fees at any step, without being the assignee', () => {
-      expect(decide('request_payment', 'reception', atSpecialistStep({ stepRole: 'leader', isAssignee: false }))).toEqual({ ok: true, to: 'payment_requested' });
+      expect(decide('request_payment', 'reception', atSpecialistStep({ stepRole: 'leader', isAssignee: false }))).toEqual({
+        ok: true,
+        to: 'payment_requested',
+      });
     });
     it('confirm_payment returns an unassigned dossier to received', () => {
-      expect(decide('confirm_payment', 'reception', facts('payment_requested', { isReceived: true, hasAssignee: false }))).toEqual({ ok: true, to: 'received' });
+      expect(decide('confirm_payment', 'reception', facts('payment_requested', { isReceived: true, hasAssignee: false }))).toEqual({
+        ok: true,
+        to: 'received',
+      });
     });
     it('confirm_payment returns an assigned dossier to in_progress', () => {
-      expect(decide('confirm_payment', 'reception', facts('payment_requested', { isReceived: true, hasAssignee: true }))).toEqual({ ok: true, to: 'in_progress' });
+      expect(decide('confirm_payment', 'reception', facts('payment_requested', { isReceived: true, hasAssignee: true }))).toEqual({
+        ok: true,
+        to: 'in_progress',
+      });
     });
   });
 
@@ -692,7 +717,11 @@ describe('decideForParties', () => {
   });
   it('skips parties that may not act to find one that may', () => {
     expect(decideForParties('assign', ['reception', 'leader'], inProgress)).toEqual({ ok: true, to: 'in_progress', party: 'leader' });
-    expect(decideForParties('request_supplement', ['applicant', 'reception', 'specialist'], inProgress)).toEqual({ ok: true, to: 'supplement_requested', party: 'specialist' });
+    expect(decideForParties('request_supplement', ['applicant', 'reception', 'specialist'], inProgress)).toEqual({
+      ok: true,
+      to: 'supplement_requested',
+      party: 'specialist',
+    });
   });
   it('prefers a conflict over a forbidden in the error, whatever the order', () => {
     const why = { ok: false, kind: 'conflict', reason: 'the dossier has not reached the leader step' };
@@ -701,7 +730,10 @@ describe('decideForParties', () => {
   });
   it('keeps the first conflict when several parties conflict', () => {
     const other = SCENARIOS.inProgressSpecialistStepOther;
-    expect(decideForParties('request_supplement', ['reception', 'specialist'], other)).toMatchObject({ kind: 'conflict', reason: 'the desk asks for supplements only before first receiving; afterwards the specialist does' });
+    expect(decideForParties('request_supplement', ['reception', 'specialist'], other)).toMatchObject({
+      kind: 'conflict',
+      reason: 'the desk asks for supplements only before first receiving; afterwards the specialist does',
+    });
     expect(decideForParties('request_supplement', ['specialist', 'reception'], other)).toMatchObject({
       kind: 'conflict',
       reason: 'only the assigned specialist at a review step may ask for a supplement',
@@ -736,10 +768,26 @@ describe('isOverdue (derived, never stored)', () => {
     { name: 'resubmitted, still paused from before due', d: { ...base, status: 'submitted', pausedAt: t('2026-03-05T10:00:00') }, expected: false },
     { name: 'paused only after the due date', d: { ...base, status: 'supplement_requested', pausedAt: t('2026-03-12T10:00:00') }, expected: true },
     { name: 'paused exactly at the due time', d: { ...base, status: 'supplement_requested', pausedAt: due }, expected: false },
-    { name: 'paused before due, stopped after due', d: { ...base, status: 'stopped', pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') }, expected: false },
-    { name: 'paused before due, withdrawn after due', d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') }, expected: false },
-    { name: 'paused after due, withdrawn later still', d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-12T10:00:00'), finishedAt: t('2026-03-15T10:00:00') }, expected: true },
-    { name: 'paused after due, stopped: the pause decides even if finishedAt were earlier', d: { ...base, status: 'stopped', pausedAt: t('2026-03-12T10:00:00'), finishedAt: t('2026-03-09T10:00:00') }, expected: true },
+    {
+      name: 'paused before due, stopped after due',
+      d: { ...base, status: 'stopped', pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') },
+      expected: false,
+    },
+    {
+      name: 'paused before due, withdrawn after due',
+      d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-05T10:00:00'), finishedAt: t('2026-03-15T10:00:00') },
+      expected: false,
+    },
+    {
+      name: 'paused after due, withdrawn later still',
+      d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-12T10:00:00'), finishedAt: t('2026-03-15T10:00:00') },
+      expected: true,
+    },
+    {
+      name: 'paused after due, stopped: the pause decides even if finishedAt were earlier',
+      d: { ...base, status: 'stopped', pausedAt: t('2026-03-12T10:00:00'), finishedAt: t('2026-03-09T10:00:00') },
+      expected: true,
+    },
     { name: 'paused after due, final without finishedAt', d: { ...base, status: 'stopped', pausedAt: t('2026-03-12T10:00:00') }, expected: true },
     { name: 'paused before due, final without finishedAt', d: { ...base, status: 'withdrawn', pausedAt: t('2026-03-05T10:00:00') }, expected: false },
     { name: 'final without finishedAt', d: { ...base, status: 'stopped' }, expected: false },
@@ -802,7 +850,10 @@ describe('national status codes (DOMAIN section 4)', () => {
 
 describe('extend under the extension policy (setting dossier_extension)', () => {
   const inProgress = SCENARIOS.inProgressSpecialistStepAssigned;
-  const policy = (p: Partial<ExtensionFacts>): DossierFacts => ({ ...inProgress, extension: { approvers: ['leader'], limitReached: false, tooEarly: false, ...p } });
+  const policy = (p: Partial<ExtensionFacts>): DossierFacts => ({
+    ...inProgress,
+    extension: { approvers: ['leader'], limitReached: false, tooEarly: false, ...p },
+  });
 
   it('lets the configured approvers extend, and forbids everyone else', () => {
     expect(decide('extend', 'leader', policy({}))).toEqual({ ok: true, to: 'in_progress' });
@@ -814,8 +865,16 @@ describe('extend under the extension policy (setting dossier_extension)', () => 
   });
 
   it('refuses once the limit is reached, and before the window', () => {
-    expect(decide('extend', 'leader', policy({ limitReached: true }))).toEqual({ ok: false, kind: 'conflict', reason: 'the dossier has been extended as many times as the policy allows' });
-    expect(decide('extend', 'leader', policy({ tooEarly: true }))).toEqual({ ok: false, kind: 'conflict', reason: 'the policy allows extending only a late dossier or one due soon' });
+    expect(decide('extend', 'leader', policy({ limitReached: true }))).toEqual({
+      ok: false,
+      kind: 'conflict',
+      reason: 'the dossier has been extended as many times as the policy allows',
+    });
+    expect(decide('extend', 'leader', policy({ tooEarly: true }))).toEqual({
+      ok: false,
+      kind: 'conflict',
+      reason: 'the policy allows extending only a late dossier or one due soon',
+    });
     // Before reception the clock is the reason for the approvers (409); others are still forbidden (403).
     const notReceived = { ...SCENARIOS.submittedFirstTime, extension: { approvers: ['specialist'] as DossierParty[], limitReached: false, tooEarly: false } };
     expect(decide('extend', 'specialist', notReceived)).toEqual({ ok: false, kind: 'conflict', reason: 'the dossier has not been received yet' });
@@ -826,7 +885,11 @@ describe('extend under the extension policy (setting dossier_extension)', () => 
 describe('request_payment on a dossier with nothing to pay', () => {
   const received = facts('received', { isReceived: true });
   it('is refused (409) when the procedure charges no fee, and not offered', () => {
-    expect(decide('request_payment', 'reception', { ...received, hasFees: false })).toEqual({ ok: false, kind: 'conflict', reason: 'the procedure charges no fee: there is nothing to pay' });
+    expect(decide('request_payment', 'reception', { ...received, hasFees: false })).toEqual({
+      ok: false,
+      kind: 'conflict',
+      reason: 'the procedure charges no fee: there is nothing to pay',
+    });
     expect(allowedActions(['reception'], { ...received, hasFees: false })).toEqual(['assign', 'withdraw']);
     expect(allowedActions(['reception'], { ...received, hasFees: true })).toEqual(['assign', 'request_payment', 'withdraw']);
   });

@@ -225,9 +225,7 @@ export const RULES: Record<DossierAction, Rule> = {
   },
 };
 
-export type Decision =
-  | { ok: true; to: DossierStatus }
-  | { ok: false; kind: 'forbidden' | 'conflict'; reason: string };
+export type Decision = { ok: true; to: DossierStatus } | { ok: false; kind: 'forbidden' | 'conflict'; reason: string };
 
 /** The guard: may `party` take `action` on a dossier with these facts, and what state results. */
 export function decide(action: DossierAction, party: DossierParty, facts: DossierFacts): Decision {

@@ -17,7 +17,12 @@ export type FileRow = typeof dossierFiles.$inferSelect;
 export async function findDossier(db: Db, idOrCode: string, forUpdate = false): Promise<DossierRow | null> {
   const byId = UUID_RE.test(idOrCode);
   if (forUpdate) {
-    const [locked] = await db.select().from(dossiers).where(byId ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode)).limit(1).for('update');
+    const [locked] = await db
+      .select()
+      .from(dossiers)
+      .where(byId ? eq(dossiers.id, idOrCode) : eq(dossiers.code, idOrCode))
+      .limit(1)
+      .for('update');
     return locked ?? null;
   }
   // A hot read (every upload and action): reads made together share one query (src/db/group-commit.ts).
@@ -25,26 +30,38 @@ export async function findDossier(db: Db, idOrCode: string, forUpdate = false): 
 }
 
 /** The rows of a group of dossier ids or codes (one JSON array parameter, so one prepared plan). */
-const dossiersOf = (byId: boolean) => async (db: Db, keys: string[]): Promise<(DossierRow | null)[]> => {
-  const q = prepared(db, byId ? 'dossiers_by_ids' : 'dossiers_by_codes', (d, n) =>
-    d
-      .select()
-      .from(dossiers)
-      .where(
-        byId
-          ? sql`${dossiers.id} = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)::uuid))`
-          : sql`${dossiers.code} = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)))`,
-      )
-      .prepare(n),
-  );
-  return inKeyOrder(keys, await q.execute({ keys: JSON.stringify(keys) }), (r) => (byId ? r.id : r.code));
-};
+const dossiersOf =
+  (byId: boolean) =>
+  async (db: Db, keys: string[]): Promise<(DossierRow | null)[]> => {
+    const q = prepared(db, byId ? 'dossiers_by_ids' : 'dossiers_by_codes', (d, n) =>
+      d
+        .select()
+        .from(dossiers)
+        .where(
+          byId
+            ? sql`${dossiers.id} = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)::uuid))`
+            : sql`${dossiers.code} = ANY (ARRAY(SELECT jsonb_array_elements_text(${param('keys')}::jsonb)))`,
+        )
+        .prepare(n),
+    );
+    return inKeyOrder(keys, await q.execute({ keys: JSON.stringify(keys) }), (r) => (byId ? r.id : r.code));
+  };
 const dossiersById = dossiersOf(true);
 const dossiersByCode = dossiersOf(false);
 
 export async function appendHistory(
   db: Db,
-  e: { dossierId: string; at: Date; action: string; actorId: string | null; actorRole: string; fromStatus: string | null; toStatus: string; note?: string | null; data?: Record<string, unknown> },
+  e: {
+    dossierId: string;
+    at: Date;
+    action: string;
+    actorId: string | null;
+    actorRole: string;
+    fromStatus: string | null;
+    toStatus: string;
+    note?: string | null;
+    data?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await db.insert(dossierHistory).values({ ...e, note: e.note ?? null, data: e.data ?? {} });
 }
@@ -75,7 +92,10 @@ async function idempotencyRecords(db: Db, wanted: { userId: string; scope: strin
  * number or phone, which are stored only encrypted; an ID number is found by its keyed hash
  * (`searchConditions`).
  */
-export function searchTextOf(code: string | null, applicant: { fullName: string; taxCode?: string | undefined; organisationName?: string | undefined }): string {
+export function searchTextOf(
+  code: string | null,
+  applicant: { fullName: string; taxCode?: string | undefined; organisationName?: string | undefined },
+): string {
   return fold([code ?? '', applicant.fullName, applicant.organisationName ?? '', applicant.taxCode ?? ''].join(' '));
 }
 
@@ -96,7 +116,10 @@ const FINAL = [...FINAL_STATUSES];
 /** SQL for "overdue", derived as in dossier-workflow `isOverdue`. */
 export function overdueSql(now: Date): SQL {
   return sql`(d.due_at IS NOT NULL AND coalesce(d.paused_at, d.finished_at,
-      CASE WHEN d.status IN (${sql.join(FINAL.map((s) => sql`${s}`), sql`, `)}) THEN NULL ELSE ${now}::timestamptz END) > d.due_at)`;
+      CASE WHEN d.status IN (${sql.join(
+        FINAL.map((s) => sql`${s}`),
+        sql`, `,
+      )}) THEN NULL ELSE ${now}::timestamptz END) > d.due_at)`;
 }
 
 /** Which dossiers an actor may see: their own as applicant; their agencies' as staff. */
@@ -104,7 +127,10 @@ export function visibilitySql(actor: Actor): SQL {
   const parts: SQL[] = [sql`d.applicant_user_id = ${actor.userId}`, sql`(d.created_by = ${actor.userId} AND d.status = 'draft')`];
   const staffScope = scopeOf(actor, STAFF_ROLES);
   if (staffScope.length) {
-    const ids = sql.join(staffScope.map((id) => sql`${id}::uuid`), sql`, `);
+    const ids = sql.join(
+      staffScope.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
     parts.push(sql`((d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))
       AND (d.status <> 'draft' OR d.created_by IS DISTINCT FROM d.applicant_user_id))`);
   }
@@ -132,7 +158,13 @@ export interface ListRow {
 export async function listDossierRows(db: Db, keyring: Keyring, actor: Actor, q: ListQuery, now: Date): Promise<{ rows: ListRow[]; total: number }> {
   const conds: SQL[] = [visibilitySql(actor)];
   const isStaffView = actor.agencyScope.length > 0;
-  if (q.status?.length) conds.push(sql`d.status IN (${sql.join(q.status.map((s) => sql`${s}`), sql`, `)})`);
+  if (q.status?.length)
+    conds.push(
+      sql`d.status IN (${sql.join(
+        q.status.map((s) => sql`${s}`),
+        sql`, `,
+      )})`,
+    );
   else if (isStaffView) conds.push(sql`(d.status <> 'draft' OR d.applicant_user_id = ${actor.userId})`);
   if (q.procedure) conds.push(sql`d.procedure_code = ${q.procedure}`);
   if (q.overdue !== undefined) conds.push(q.overdue ? overdueSql(now) : sql`NOT ${overdueSql(now)}`);
@@ -156,7 +188,10 @@ export async function listDossierRows(db: Db, keyring: Keyring, actor: Actor, q:
 
 /** Whether a user is a specialist whose agency (or an ancestor granted with children) is one of these. */
 export async function isSpecialistFor(db: Db, userId: string, agencyIds: string[]): Promise<boolean> {
-  const ids = sql.join(agencyIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const ids = sql.join(
+    agencyIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const rows = await queryRows<{ ok: number }>(
     db,
     sql`WITH RECURSIVE up(id, parent_id, depth) AS (
@@ -210,10 +245,12 @@ function detailsQuery(db: Db, byId: boolean) {
 
 type DetailsRow = Awaited<ReturnType<ReturnType<typeof detailsQuery>['execute']>>[number];
 
-const detailsOf = (byId: boolean) => async (db: Db, keys: string[]): Promise<(DetailsRow | null)[]> => {
-  const q = prepared(db, byId ? 'details_by_ids' : 'details_by_codes', (d) => detailsQuery(d, byId));
-  return inKeyOrder(keys, await q.execute({ keys: JSON.stringify(keys) }), (r) => (byId ? r.d.id : r.d.code));
-};
+const detailsOf =
+  (byId: boolean) =>
+  async (db: Db, keys: string[]): Promise<(DetailsRow | null)[]> => {
+    const q = prepared(db, byId ? 'details_by_ids' : 'details_by_codes', (d) => detailsQuery(d, byId));
+    return inKeyOrder(keys, await q.execute({ keys: JSON.stringify(keys) }), (r) => (byId ? r.d.id : r.d.code));
+  };
 const detailsById = detailsOf(true);
 const detailsByCode = detailsOf(false);
 
@@ -223,7 +260,9 @@ const detailsByCode = detailsOf(false);
  */
 export async function findDossierWithDetails(db: Db, idOrCode: string) {
   const byId = UUID_RE.test(idOrCode);
-  const row = await (byId ? groupRunnerFor(db, 'dossier.details_by_id', detailsById) : groupRunnerFor(db, 'dossier.details_by_code', detailsByCode)).add(idOrCode);
+  const row = await (byId ? groupRunnerFor(db, 'dossier.details_by_id', detailsById) : groupRunnerFor(db, 'dossier.details_by_code', detailsByCode)).add(
+    idOrCode,
+  );
   if (!row) return null;
   return {
     d: row.d,

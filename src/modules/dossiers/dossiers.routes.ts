@@ -19,11 +19,32 @@ import {
   PublicDossier,
   RatingBody,
 } from './dossiers.schemas.ts';
-import { attachFile, createDossier, getFile, performAction, rateDossier, removeFile, reuseFile, submitDossier, submitNewDossier, updateDossier, type Upload } from './dossiers.service.ts';
+import {
+  attachFile,
+  createDossier,
+  getFile,
+  performAction,
+  rateDossier,
+  removeFile,
+  reuseFile,
+  submitDossier,
+  submitNewDossier,
+  updateDossier,
+  type Upload,
+} from './dossiers.service.ts';
 import { getDossierView, getHistory, listDossiers, publicLookup } from './dossiers.views.ts';
 
 const IdOrCode = z.object({ id: z.string().min(1).max(80) });
-const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional() }).passthrough();
+const IdempotencyHeaders = z
+  .object({
+    'idempotency-key': z
+      .string()
+      .min(8)
+      .max(200)
+      .regex(/^[\x21-\x7e]+$/)
+      .optional(),
+  })
+  .passthrough();
 const IfMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() }).passthrough();
 /** Files one whole submission may carry (a procedure rarely asks for more than a dozen documents). */
 const MAX_FILES_PER_SUBMISSION = 30;
@@ -45,11 +66,13 @@ const IF_MATCH_MEMBER = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"|(\d+))?[ \
 function parseIfMatch(h: string | undefined): readonly number[] | undefined {
   if (h === undefined || h.trim() === '' || h.trim() === '*') return undefined;
   const versions: number[] = [];
-  for (let at = 0; at < h.length; ) {
+  for (let at = 0; at < h.length;) {
     IF_MATCH_MEMBER.lastIndex = at;
     const m = IF_MATCH_MEMBER.exec(h);
     if (!m || IF_MATCH_MEMBER.lastIndex === at) {
-      throw new AppError('invalid', 'IF_MATCH_INVALID', { userMessage: 'Tiêu đề If-Match phải là số phiên bản của hồ sơ, ví dụ "7", hoặc danh sách các số đó.' });
+      throw new AppError('invalid', 'IF_MATCH_INVALID', {
+        userMessage: 'Tiêu đề If-Match phải là số phiên bản của hồ sơ, ví dụ "7", hoặc danh sách các số đó.',
+      });
     }
     at = IF_MATCH_MEMBER.lastIndex;
     const tag = m[1] ? undefined : (m[2] ?? m[3]);
@@ -101,7 +124,9 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
       },
       async (req, reply) => {
         if (!req.isMultipart()) {
-          throw new AppError('unsupported_media_type', 'MULTIPART_REQUIRED', { userMessage: 'Gửi hồ sơ dưới dạng multipart/form-data: trường dossier và các tệp.' });
+          throw new AppError('unsupported_media_type', 'MULTIPART_REQUIRED', {
+            userMessage: 'Gửi hồ sơ dưới dạng multipart/form-data: trường dossier và các tệp.',
+          });
         }
         const maxBytes = await getSetting(database.db, 'upload_max_bytes');
         let dossier: string | undefined;
@@ -109,7 +134,8 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
         await eachPart(req, { fileSize: maxBytes, files: MAX_FILES_PER_SUBMISSION, fields: 1, fieldSize: 256 * 1024 }, async (part) => {
           if (part.type === 'file') {
             const data = await part.toBuffer();
-            if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
+            if (part.file.truncated)
+              throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
             uploads.push({ component: part.fieldname, fileName: part.filename || 'tep', data });
           } else if (part.fieldname === 'dossier') {
             if (part.valueTruncated) throw new AppError('too_large', 'PAYLOAD_TOO_LARGE', { userMessage: 'Trường dossier dài quá 256 KB.' });
@@ -128,7 +154,10 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
         if (!body.success) {
           throw new AppError('invalid', 'VALIDATION_FAILED', {
             userMessage: 'Trường dossier phải là JSON của một yêu cầu tạo hồ sơ.',
-            errors: dossier === undefined || json === undefined ? [{ path: 'dossier', message: 'Thiếu hoặc không phải JSON' }] : body.error.issues.map((i) => ({ path: ['dossier', ...i.path].join('.'), message: i.message })),
+            errors:
+              dossier === undefined || json === undefined
+                ? [{ path: 'dossier', message: 'Thiếu hoặc không phải JSON' }]
+                : body.error.issues.map((i) => ({ path: ['dossier', ...i.path].join('.'), message: i.message })),
           });
         }
         const r = await submitNewDossier(ctxOf(req, database), files, body.data, uploads, req.headers['idempotency-key']);
@@ -159,7 +188,14 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
     app.patch(
       '/dossiers/:id',
       {
-        schema: { tags: ['dossiers'], summary: 'Save a draft (If-Match honoured)', params: IdOrCode, headers: IfMatchHeaders, body: PatchDossierBody, response: { 200: DossierView } },
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Save a draft (If-Match honoured)',
+          params: IdOrCode,
+          headers: IfMatchHeaders,
+          body: PatchDossierBody,
+          response: { 200: DossierView },
+        },
       },
       async (req, reply) => {
         const id = await updateDossier(ctxOf(req, database), req.params.id, req.body, parseIfMatch(req.headers['if-match']));
@@ -196,7 +232,8 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
         await eachPart(req, { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1000 }, async (part) => {
           if (part.type === 'file') {
             const data = await part.toBuffer();
-            if (part.file.truncated) throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
+            if (part.file.truncated)
+              throw new AppError('too_large', 'FILE_TOO_LARGE', { userMessage: `Tệp vượt quá giới hạn ${Math.round(maxBytes / 1048576)} MB.` });
             file = { fileName: part.filename || 'tep', data };
           } else if (part.fieldname === 'component') {
             component = String(part.value);
@@ -212,7 +249,14 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
 
     app.delete(
       '/dossiers/:id/files/:fileId',
-      { schema: { tags: ['dossiers'], summary: 'Remove a file from a draft', params: IdOrCode.extend({ fileId: z.string().uuid() }), response: { 204: z.null() } } },
+      {
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Remove a file from a draft',
+          params: IdOrCode.extend({ fileId: z.string().uuid() }),
+          response: { 204: z.null() },
+        },
+      },
       async (req, reply) => {
         await removeFile(ctxOf(req, database), req.params.id, req.params.fileId);
         return reply.status(204).send(null);

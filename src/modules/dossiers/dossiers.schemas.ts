@@ -24,8 +24,15 @@ export const Applicant = z
   .object({
     type: z.enum(['citizen', 'organisation']),
     fullName: cleanString().min(2, 'họ tên cần ít nhất 2 ký tự').max(200),
-    idNumber: z.string().trim().regex(/^\d{12}$/, 'số định danh cá nhân gồm 12 chữ số'),
-    taxCode: z.string().trim().regex(/^\d{10}(-?\d{3})?$/, 'mã số thuế gồm 10 hoặc 13 chữ số').optional(),
+    idNumber: z
+      .string()
+      .trim()
+      .regex(/^\d{12}$/, 'số định danh cá nhân gồm 12 chữ số'),
+    taxCode: z
+      .string()
+      .trim()
+      .regex(/^\d{10}(-?\d{3})?$/, 'mã số thuế gồm 10 hoặc 13 chữ số')
+      .optional(),
     organisationName: cleanString().min(2, 'tên tổ chức cần ít nhất 2 ký tự').max(300).optional(),
     phone: phone.optional(),
     email: z.string().trim().toLowerCase().email('thư điện tử không hợp lệ').max(254).optional(),

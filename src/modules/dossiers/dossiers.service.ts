@@ -15,7 +15,18 @@ import { getSetting } from '../../platform/settings.ts';
 import { cleanText, isMobilePhone, normalisePhone } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { formatVnDateTime, toIso, vnDate } from '../../platform/time.ts';
-import { computeDueAt, isWorkingTime, legalDuration, loadClock, moveCalendarDueAt, nextWorkingClose, stepDeadlines, workingDaysBetween, workingMinutesBetween, type Clock } from '../calendar/index.ts';
+import {
+  computeDueAt,
+  isWorkingTime,
+  legalDuration,
+  loadClock,
+  moveCalendarDueAt,
+  nextWorkingClose,
+  stepDeadlines,
+  workingDaysBetween,
+  workingMinutesBetween,
+  type Clock,
+} from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
 import { agencyUnitMaps, unitCodeProblem } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
@@ -30,15 +41,7 @@ import {
   type ExtensionFacts,
 } from './dossier-workflow.ts';
 import type { ActionBody, Applicant, CreateDossierBody } from './dossiers.schemas.ts';
-import {
-  appendHistory,
-  findDossier,
-  findDossierWithDetails,
-  findIdempotent,
-  isSpecialistFor,
-  searchTextOf,
-  type DossierRow,
-} from './dossiers.repo.ts';
+import { appendHistory, findDossier, findDossierWithDetails, findIdempotent, isSpecialistFor, searchTextOf, type DossierRow } from './dossiers.repo.ts';
 import { attachInGroup, createInGroup, submitNewInGroup, type CreateItem } from './draft-writes.ts';
 import { submitInGroup } from './submit-batcher.ts';
 import { createPaymentRequest, settlePaymentsOnConfirm } from '../payments/payment-requests.ts';
@@ -64,7 +67,10 @@ export function resultsVisible(parties: readonly DossierParty[], status: string)
   return parties.some((p) => p !== 'applicant') || status === 'done' || status === 'returned';
 }
 
-export function partiesOf(actor: Actor, d: Pick<DossierRow, 'applicantUserId' | 'createdBy' | 'status' | 'receivingAgencyId' | 'competentAgencyId'>): DossierParty[] {
+export function partiesOf(
+  actor: Actor,
+  d: Pick<DossierRow, 'applicantUserId' | 'createdBy' | 'status' | 'receivingAgencyId' | 'competentAgencyId'>,
+): DossierParty[] {
   const parties: DossierParty[] = [];
   if (d.applicantUserId === actor.userId) parties.push('applicant');
   // A citizen's unsubmitted draft is theirs alone; drafts made at the desk are the desk's too.
@@ -99,7 +105,11 @@ export function factsOf(d: DossierRow, proc: ProcedureRecord, actor: Actor, exte
  * than the window). Only a received, unfinished dossier can be extended, so the others skip the
  * calendar: the guard refuses them for that reason, and the approvers still decide 403 or 409.
  */
-export async function extensionFactsOf(db: Db, d: Pick<DossierRow, 'receivedAt' | 'finishedAt' | 'dueAt' | 'pausedAt' | 'extensionCount'>, now: Date): Promise<ExtensionFacts> {
+export async function extensionFactsOf(
+  db: Db,
+  d: Pick<DossierRow, 'receivedAt' | 'finishedAt' | 'dueAt' | 'pausedAt' | 'extensionCount'>,
+  now: Date,
+): Promise<ExtensionFacts> {
   const policy = await getSetting(db, 'dossier_extension');
   if (!d.receivedAt || d.finishedAt) return { approvers: policy.approverRoles, limitReached: false, tooEarly: false };
   let tooEarly = false;
@@ -118,11 +128,23 @@ export async function extensionFactsOf(db: Db, d: Pick<DossierRow, 'receivedAt' 
  * When each workflow step should be finished (calendar `stepDeadlines`: the step shares of the
  * legal time, pauses added; the last step at the due date); none before reception.
  */
-export async function workflowStepDeadlines(db: Db, d: Pick<DossierRow, 'receivedAt' | 'originalDueAt' | 'dueAt' | 'pauses'>, shares: number[]): Promise<Date[]> {
+export async function workflowStepDeadlines(
+  db: Db,
+  d: Pick<DossierRow, 'receivedAt' | 'originalDueAt' | 'dueAt' | 'pauses'>,
+  shares: number[],
+): Promise<Date[]> {
   if (!d.receivedAt || !d.originalDueAt || !d.dueAt) return [];
   const clock = await loadClock(db);
   const pauses = (d.pauses as { from: string; to: string }[]).map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
-  return stepDeadlines({ receivedAt: d.receivedAt, originalDueAt: d.originalDueAt, dueAt: d.dueAt, shares, pauses, calendar: clock.calendar, officeHours: clock.officeHours });
+  return stepDeadlines({
+    receivedAt: d.receivedAt,
+    originalDueAt: d.originalDueAt,
+    dueAt: d.dueAt,
+    shares,
+    pauses,
+    calendar: clock.calendar,
+    officeHours: clock.officeHours,
+  });
 }
 
 const WEEKDAYS_VI = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
@@ -273,7 +295,11 @@ export type FilingRefusal = 'ROLE_REQUIRED' | 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'D
  * or null when it does: the rule createDossier, submitNewDossier and a draft moved to a new
  * procedure version apply.
  */
-export function filingRefusal(def: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'>, channel: string, applicantType?: string): FilingRefusal | null {
+export function filingRefusal(
+  def: Pick<ProcedureRecord['definition'], 'channels' | 'applicantTypes'>,
+  channel: string,
+  applicantType?: string,
+): FilingRefusal | null {
   if (!(def.channels as readonly string[]).includes(channel)) return 'DOSSIER_CHANNEL_NOT_ALLOWED';
   if (applicantType !== undefined && !(def.applicantTypes as readonly string[]).includes(applicantType)) return 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED';
   return null;
@@ -311,7 +337,11 @@ function filer(ctx: Ctx): Filer {
  * given, SMS consent) and builds its row, personal data sealed. Also lists what a submission
  * would still miss: required answers not given.
  */
-async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: Filer, body: CreateDossierBody): Promise<{ item: Omit<CreateItem, 'idempotency'>; proc: ProcedureRecord; missing: FieldError[] }> {
+async function prepareNewDossier(
+  ctx: Ctx,
+  { actor, isDesk, isApplicantUser }: Filer,
+  body: CreateDossierBody,
+): Promise<{ item: Omit<CreateItem, 'idempotency'>; proc: ProcedureRecord; missing: FieldError[] }> {
   const proc = await findProcedure(ctx.db, body.procedureCode);
   if (!proc) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
   const def = proc.definition;
@@ -320,15 +350,22 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
     throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Hồ sơ do công dân tự nộp là hồ sơ trực tuyến.' });
   }
   if (filingRefusal(def, channel)) {
-    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.', details: { allowed: def.channels } });
+    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', {
+      userMessage: 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.',
+      details: { allowed: def.channels },
+    });
   }
   const applicant = normaliseApplicant(body.applicant);
   if (filingRefusal(def, channel, applicant.type)) {
-    throw new AppError('invalid', 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED', { userMessage: 'Đối tượng này không được thực hiện thủ tục.', details: { allowed: def.applicantTypes } });
+    throw new AppError('invalid', 'DOSSIER_APPLICANT_TYPE_NOT_ALLOWED', {
+      userMessage: 'Đối tượng này không được thực hiện thủ tục.',
+      details: { allowed: def.applicantTypes },
+    });
   }
   // Receiving centre: the desk's own (when it receives this procedure), else the one chosen, else the first.
   const receiving = proc.receivingAgencies;
-  const wanted = body.agencyCode ?? (isDesk && !isApplicantUser ? actor.roles.find((r) => r.role === 'reception')?.agencyCode : undefined) ?? receiving[0]?.code;
+  const wanted =
+    body.agencyCode ?? (isDesk && !isApplicantUser ? actor.roles.find((r) => r.role === 'reception')?.agencyCode : undefined) ?? receiving[0]?.code;
   const agency = receiving.find((a) => a.code === wanted);
   if (!agency || (isDesk && !isApplicantUser && !scopeOf(actor, ['reception']).includes(agency.id))) {
     throw new AppError('invalid', 'DOSSIER_AGENCY_NOT_RECEIVING', {
@@ -337,7 +374,13 @@ async function prepareNewDossier(ctx: Ctx, { actor, isDesk, isApplicantUser }: F
     });
   }
   const check = validateForm(def.form, body.form, { partial: true, fees: def.fees, now: ctx.now });
-  const unitErrors = await checkUnitCodes(ctx.db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })).concat(applicant.address ? [{ path: 'applicant.address.unitCode', code: applicant.address.unitCode }] : []), vnDate(ctx.now));
+  const unitErrors = await checkUnitCodes(
+    ctx.db,
+    check.unitCodes
+      .map((u) => ({ path: `form.${u.key}`, code: u.code }))
+      .concat(applicant.address ? [{ path: 'applicant.address.unitCode', code: applicant.address.unitCode }] : []),
+    vnDate(ctx.now),
+  );
   const errors = [...check.errors, ...unitErrors];
   if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
 
@@ -408,7 +451,8 @@ function assertCanEditContent(parties: DossierParty[], d: DossierRow, actor: Act
   const ownDraft = d.createdBy === actor.userId;
   const allowed =
     (d.status === 'draft' && (ownDraft || parties.includes('reception'))) ||
-    (d.status === 'supplement_requested' && (parties.includes('applicant') || (parties.includes('reception') && (d.applicantUserId === null || d.channel !== 'online'))));
+    (d.status === 'supplement_requested' &&
+      (parties.includes('applicant') || (parties.includes('reception') && (d.applicantUserId === null || d.channel !== 'online'))));
   if (!allowed) {
     const mayEver = parties.includes('applicant') || parties.includes('reception');
     throw new AppError(mayEver ? 'conflict' : 'forbidden', mayEver ? 'DOSSIER_NOT_EDITABLE' : 'DOSSIER_EDIT_FORBIDDEN', {
@@ -430,7 +474,12 @@ async function recordContentChange(tx: Db, d: DossierRow, parties: DossierParty[
 }
 
 /** Saves changes to a draft (or to a dossier returned for supplement). Errors: DOSSIER_NOT_EDITABLE, DOSSIER_FORM_INVALID, DOSSIER_VERSION_STALE. */
-export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applicant?: Applicant | undefined; form?: Record<string, unknown> | undefined; channel?: string | undefined }, ifMatch?: IfMatch) {
+export async function updateDossier(
+  ctx: Ctx,
+  idOrCode: string,
+  patch: { applicant?: Applicant | undefined; form?: Record<string, unknown> | undefined; channel?: string | undefined },
+  ifMatch?: IfMatch,
+) {
   const actor = requireActor(ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const { d, proc, parties } = await loadVisible(tx, actor, idOrCode, true);
@@ -444,15 +493,28 @@ export async function updateDossier(ctx: Ctx, idOrCode: string, patch: { applica
       // After submission the answers it was accepted with stay acceptable (a requested date that has since passed).
       const settled = d.status === 'draft' ? undefined : before;
       const check = validateForm(proc.definition.form, merged, { partial: true, fees: proc.definition.fees, now: ctx.now, settled });
-      const errors = [...check.errors, ...(await checkUnitCodes(tx, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(ctx.now)))];
+      const errors = [
+        ...check.errors,
+        ...(await checkUnitCodes(
+          tx,
+          check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })),
+          vnDate(ctx.now),
+        )),
+      ];
       if (errors.length) throw new AppError('invalid', 'DOSSIER_FORM_INVALID', { userMessage: 'Một số thông tin chưa hợp lệ.', errors });
       set.form = sealForm(ctx.keyring, d.id, proc.definition.form, check.values);
       // Whether an answer really changed (a supplement needs a change: saving the same answers is none).
-      const stable = (v: Record<string, unknown>) => JSON.stringify(Object.keys(v).sort().map((k) => [k, v[k]]));
+      const stable = (v: Record<string, unknown>) =>
+        JSON.stringify(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        );
       formChanged = stable(before) !== stable(check.values);
     }
     if (patch.applicant) {
-      if (d.status !== 'draft') throw new AppError('conflict', 'DOSSIER_NOT_EDITABLE', { userMessage: 'Chỉ sửa thông tin người nộp khi hồ sơ còn là bản nháp.' });
+      if (d.status !== 'draft')
+        throw new AppError('conflict', 'DOSSIER_NOT_EDITABLE', { userMessage: 'Chỉ sửa thông tin người nộp khi hồ sơ còn là bản nháp.' });
       const a = normaliseApplicant(patch.applicant);
       if (a.address) {
         const errors = await checkUnitCodes(tx, [{ path: 'applicant.address.unitCode', code: a.address.unitCode }], vnDate(ctx.now));
@@ -552,8 +614,13 @@ export async function reuseFile(ctx: Ctx, idOrCode: string, input: { component: 
       src.source.applicantIdNumberHash === d.applicantIdNumberHash;
     if (!ok) throw notFound('FILE_NOT_FOUND', 'tệp');
     const fileId = newId(ctx.now.getTime());
-    await tx.insert(dossierFiles).values({ ...src.f, id: fileId, dossierId: d.id, componentCode: input.component, reusedFromId: src.f.id, uploadedBy: actor.userId, createdAt: ctx.now });
-    await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await tx
+      .insert(dossierFiles)
+      .values({ ...src.f, id: fileId, dossierId: d.id, componentCode: input.component, reusedFromId: src.f.id, uploadedBy: actor.userId, createdAt: ctx.now });
+    await tx
+      .update(dossiers)
+      .set({ version: d.version + 1, updatedAt: ctx.now })
+      .where(eq(dossiers.id, d.id));
     await recordContentChange(tx, d, parties, actor, ctx.now, 'reuse_file', { fileId, component: input.component, from: src.f.id });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.reuse', targetType: 'dossier', targetId: d.id, details: { fileId, from: src.f.id } });
     return { fileId, sha256: src.f.sha256, size: src.f.size, mediaType: src.f.mediaType };
@@ -572,7 +639,10 @@ export async function removeFile(ctx: Ctx, idOrCode: string, fileId: string) {
       .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)))
       .returning({ id: dossierFiles.id, component: dossierFiles.componentCode });
     if (!rows.length) throw notFound('FILE_NOT_FOUND', 'tệp');
-    await tx.update(dossiers).set({ version: d.version + 1, updatedAt: ctx.now }).where(eq(dossiers.id, d.id));
+    await tx
+      .update(dossiers)
+      .set({ version: d.version + 1, updatedAt: ctx.now })
+      .where(eq(dossiers.id, d.id));
     await recordContentChange(tx, d, parties, actor, ctx.now, 'remove_file', { fileId, component: rows[0]!.component });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.file.remove', targetType: 'dossier', targetId: d.id, details: { fileId } });
   });
@@ -582,7 +652,10 @@ export async function removeFile(ctx: Ctx, idOrCode: string, fileId: string) {
 export async function getFile(ctx: Ctx, idOrCode: string, fileId: string) {
   const actor = requireActor(ctx.actor);
   const { d, parties } = await loadVisible(ctx.db, actor, idOrCode);
-  const [f] = await ctx.db.select().from(dossierFiles).where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
+  const [f] = await ctx.db
+    .select()
+    .from(dossierFiles)
+    .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
   if (!f || (f.componentCode === RESULT_COMPONENT && !resultsVisible(parties, d.status))) throw notFound('FILE_NOT_FOUND', 'tệp');
   if (actor.userId !== d.applicantUserId) {
     await writeAudit(ctx, { action: 'dossier.file.read', targetType: 'dossier', targetId: d.id, details: { fileId } });
@@ -621,9 +694,23 @@ export function formatDossierCode(pattern: string, agencyIdentity: string, day: 
 }
 
 /** Everything missing before a dossier can be submitted: required answers and components. */
-export async function completenessErrors(db: Db, keyring: Keyring, d: DossierRow, proc: ProcedureRecord, now: Date, attached: readonly string[]): Promise<FieldError[]> {
+export async function completenessErrors(
+  db: Db,
+  keyring: Keyring,
+  d: DossierRow,
+  proc: ProcedureRecord,
+  now: Date,
+  attached: readonly string[],
+): Promise<FieldError[]> {
   const check = validateForm(proc.definition.form, openForm(keyring, d.id, d.form), { partial: false, fees: proc.definition.fees, now });
-  const errors = [...check.errors, ...(await checkUnitCodes(db, check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })), vnDate(now)))];
+  const errors = [
+    ...check.errors,
+    ...(await checkUnitCodes(
+      db,
+      check.unitCodes.map((u) => ({ path: `form.${u.key}`, code: u.code })),
+      vnDate(now),
+    )),
+  ];
   return [...errors, ...missingComponents(proc, attached)];
 }
 
@@ -666,9 +753,22 @@ export async function submitDossier(ctx: Ctx, idOrCode: string, opts: { idempote
     const current = await findProcedure(ctx.db, d.procedureCode);
     // Only forward: another instance's cache may still name an older version for a few seconds.
     if (current && current.version > d.procedureVersion) {
-      await moveDraftToVersion(ctx, d, proc, current, found.files.map((f) => f.component));
+      await moveDraftToVersion(
+        ctx,
+        d,
+        proc,
+        current,
+        found.files.map((f) => f.component),
+      );
     }
-    const errors = await completenessErrors(ctx.db, ctx.keyring, d, proc, ctx.now, found.files.map((f) => f.component));
+    const errors = await completenessErrors(
+      ctx.db,
+      ctx.keyring,
+      d,
+      proc,
+      ctx.now,
+      found.files.map((f) => f.component),
+    );
     if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
     const day = vnDate(ctx.now);
     const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, d.receivingAgencyId), day);
@@ -733,9 +833,16 @@ async function moveDraftToVersion(ctx: Ctx, d: DossierRow, from: ProcedureRecord
       version: d.version + 1,
       updatedAt: ctx.now,
     };
-    const rows = await tx.update(dossiers).set(set).where(and(eq(dossiers.id, d.id), eq(dossiers.version, d.version), eq(dossiers.status, 'draft'))).returning({ id: dossiers.id });
+    const rows = await tx
+      .update(dossiers)
+      .set(set)
+      .where(and(eq(dossiers.id, d.id), eq(dossiers.version, d.version), eq(dossiers.status, 'draft')))
+      .returning({ id: dossiers.id });
     if (!rows.length) return null;
-    await writeAudit({ ...ctx, db: tx }, { action: 'dossier.procedure_version.update', targetType: 'dossier', targetId: d.id, details: { from: from.version, to: to.version } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'dossier.procedure_version.update', targetType: 'dossier', targetId: d.id, details: { from: from.version, to: to.version } },
+    );
     return { ...d, ...set };
   });
   if (!moved) throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
@@ -765,7 +872,13 @@ const NEW_DRAFT: DossierFacts = { status: 'draft', isReceived: false, stepRole: 
  * with the same dossier. Errors: those of create, DOSSIER_COMPONENT_UNKNOWN, the file errors,
  * and DOSSIER_INCOMPLETE listing every missing answer and component.
  */
-export async function submitNewDossier(ctx: Ctx, files: LocalFileStore, body: CreateDossierBody, uploads: Upload[], idempotencyKey?: string): Promise<{ id: string; replayed: boolean }> {
+export async function submitNewDossier(
+  ctx: Ctx,
+  files: LocalFileStore,
+  body: CreateDossierBody,
+  uploads: Upload[],
+  idempotencyKey?: string,
+): Promise<{ id: string; replayed: boolean }> {
   const who = filer(ctx);
   // The request is its JSON and each file's component and SHA-256 (the store computes those once).
   const hashOf = (sha256s: string[]) => requestHash({ body, files: uploads.map((u, i) => [u.component, sha256s[i]]) });
@@ -775,7 +888,13 @@ export async function submitNewDossier(ctx: Ctx, files: LocalFileStore, body: Cr
   }
   const { item, proc, missing } = await prepareNewDossier(ctx, who, body);
   for (const u of uploads) assertComponent(proc, u.component);
-  const errors = [...missing, ...missingComponents(proc, uploads.map((u) => u.component))];
+  const errors = [
+    ...missing,
+    ...missingComponents(
+      proc,
+      uploads.map((u) => u.component),
+    ),
+  ];
   if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ.', errors });
   const party = item.actorRole as DossierParty;
   const decision = decideForParties('submit', [party], NEW_DRAFT);
@@ -817,15 +936,46 @@ async function agencyIdentityCode(db: Db, agencyId: string): Promise<string> {
   return a.identityCode;
 }
 
-async function recordTransition(ctx: Ctx, tx: Db, d: DossierRow, action: DossierAction, party: DossierParty, to: DossierStatus, note: string | null, data: Record<string, unknown> = {}) {
-  await appendHistory(tx, { dossierId: d.id, at: ctx.now, action, actorId: ctx.actor?.userId ?? null, actorRole: party, fromStatus: d.status, toStatus: to, note, data });
+async function recordTransition(
+  ctx: Ctx,
+  tx: Db,
+  d: DossierRow,
+  action: DossierAction,
+  party: DossierParty,
+  to: DossierStatus,
+  note: string | null,
+  data: Record<string, unknown> = {},
+) {
+  await appendHistory(tx, {
+    dossierId: d.id,
+    at: ctx.now,
+    action,
+    actorId: ctx.actor?.userId ?? null,
+    actorRole: party,
+    fromStatus: d.status,
+    toStatus: to,
+    note,
+    data,
+  });
   await writeAudit({ ...ctx, db: tx }, { action: `dossier.${action}`, targetType: 'dossier', targetId: d.id, details: { from: d.status, to, ...data } });
   await enqueueJob(tx, ctx.now, 'dossier.status_changed', { dossierId: d.id, action, from: d.status, to });
 }
 
-function transitionError(action: DossierAction, decision: { ok: false; kind: 'forbidden' | 'conflict'; reason: string }, d: DossierRow, parties: DossierParty[], proc: ProcedureRecord, actor: Actor, extension?: ExtensionFacts) {
+function transitionError(
+  action: DossierAction,
+  decision: { ok: false; kind: 'forbidden' | 'conflict'; reason: string },
+  d: DossierRow,
+  parties: DossierParty[],
+  proc: ProcedureRecord,
+  actor: Actor,
+  extension?: ExtensionFacts,
+) {
   if (decision.kind === 'forbidden') {
-    return new AppError('forbidden', 'DOSSIER_ACTION_FORBIDDEN', { message: decision.reason, userMessage: 'Bạn không có quyền thực hiện thao tác này với hồ sơ.', details: { action } });
+    return new AppError('forbidden', 'DOSSIER_ACTION_FORBIDDEN', {
+      message: decision.reason,
+      userMessage: 'Bạn không có quyền thực hiện thao tác này với hồ sơ.',
+      details: { action },
+    });
   }
   return new AppError('conflict', 'DOSSIER_TRANSITION_NOT_ALLOWED', {
     message: decision.reason,
@@ -847,7 +997,11 @@ function noteText(v: string | undefined): string | null {
 
 function requireText(v: string | undefined, field: 'reason' | 'note', label: string): string {
   const text = noteText(v);
-  if (text === null) throw new AppError('invalid', 'DOSSIER_ACTION_INPUT_MISSING', { userMessage: `Cần nhập ${label}.`, errors: [{ path: field, message: `Cần nhập ${label}` }] });
+  if (text === null)
+    throw new AppError('invalid', 'DOSSIER_ACTION_INPUT_MISSING', {
+      userMessage: `Cần nhập ${label}.`,
+      errors: [{ path: field, message: `Cần nhập ${label}` }],
+    });
   return text;
 }
 
@@ -890,15 +1044,24 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
           const pause = { from: d.pausedAt, to: now };
           let dueAt: Date;
           if (d.extensionCount === 0) {
-            dueAt = computeDueAt({ start: d.receivedAt, ...legalDuration(def.duration), calendar: clock.calendar, officeHours: clock.officeHours, pauses: [...pauses, pause] });
+            dueAt = computeDueAt({
+              start: d.receivedAt,
+              ...legalDuration(def.duration),
+              calendar: clock.calendar,
+              officeHours: clock.officeHours,
+              pauses: [...pauses, pause],
+            });
           } else if (def.duration.unit === 'working_days' || def.duration.unit === 'hours') {
-            const minutes = Math.max(0, workingMinutesBetween(pause.from, d.dueAt && d.dueAt < pause.to ? d.dueAt : pause.to, clock.calendar, clock.officeHours));
+            const minutes = Math.max(
+              0,
+              workingMinutesBetween(pause.from, d.dueAt && d.dueAt < pause.to ? d.dueAt : pause.to, clock.calendar, clock.officeHours),
+            );
             dueAt = computeDueAt({ start: d.dueAt!, value: minutes / 60, unit: 'hours', calendar: clock.calendar, officeHours: clock.officeHours });
           } else {
             // Calendar days or months: moved by the paused time, then to the close of office of that day.
             dueAt = moveCalendarDueAt(d.dueAt!, Math.min(pause.to.getTime(), d.dueAt!.getTime()) - pause.from.getTime(), clock.calendar, clock.officeHours);
           }
-          Object.assign(set, { pausedAt: null, pauses: [...d.pauses as unknown[], { from: pause.from.toISOString(), to: pause.to.toISOString() }], dueAt });
+          Object.assign(set, { pausedAt: null, pauses: [...(d.pauses as unknown[]), { from: pause.from.toISOString(), to: pause.to.toISOString() }], dueAt });
           data.dueAt = dueAt.toISOString();
         }
         break;
@@ -936,13 +1099,21 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       case 'supplement': {
         // It goes back to the desk complete, or not at all: the same check as at submission.
-        const live = await tx.select({ component: dossierFiles.componentCode }).from(dossierFiles).where(and(eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
+        const live = await tx
+          .select({ component: dossierFiles.componentCode })
+          .from(dossierFiles)
+          .where(and(eq(dossierFiles.dossierId, d.id), isNull(dossierFiles.removedAt)));
         const components = live.map((f) => f.component);
         const atNow = await completenessErrors(tx, ctx.keyring, d, proc, now, components);
         // An administrative unit in force when the dossier was submitted still counts (a commune merged since).
-        const atSubmission = atNow.length && d.submittedAt ? new Set((await completenessErrors(tx, ctx.keyring, d, proc, d.submittedAt, components)).map((e) => e.path)) : null;
+        const atSubmission =
+          atNow.length && d.submittedAt ? new Set((await completenessErrors(tx, ctx.keyring, d, proc, d.submittedAt, components)).map((e) => e.path)) : null;
         const errors = atSubmission ? atNow.filter((e) => atSubmission.has(e.path)) : atNow;
-        if (errors.length) throw new AppError('invalid', 'DOSSIER_INCOMPLETE', { userMessage: 'Hồ sơ chưa đầy đủ: hãy bổ sung đủ giấy tờ và thông tin còn thiếu trước khi gửi lại.', errors });
+        if (errors.length)
+          throw new AppError('invalid', 'DOSSIER_INCOMPLETE', {
+            userMessage: 'Hồ sơ chưa đầy đủ: hãy bổ sung đủ giấy tờ và thông tin còn thiếu trước khi gửi lại.',
+            errors,
+          });
         // Something must have been supplemented since the request: a file attached, reused or removed, or the form changed.
         const [change] = await queryRows<{ changed: boolean }>(
           tx,
@@ -970,7 +1141,10 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
       case 'request_payment': {
         note = noteText(body.note);
         // The payment request (amount from the fee schedule, VietQR reference) in this transaction.
-        const payment = await createPaymentRequest({ ...ctx, db: tx }, { dossierId: d.id, fees: def.fees, form: d.form as Record<string, unknown>, amount: body.amount });
+        const payment = await createPaymentRequest(
+          { ...ctx, db: tx },
+          { dossierId: d.id, fees: def.fees, form: d.form as Record<string, unknown>, amount: body.amount },
+        );
         // Fees computed to nothing from the form's answers (and no amount stated): nothing to pay, so no request.
         if (!payment) throw transitionError('request_payment', { ok: false, kind: 'conflict', reason: NO_FEES_REASON }, d, parties, proc, actor, extension);
         data.payment = payment;
@@ -1036,7 +1210,11 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
 // Rating
 
 /** The applicant rates a returned dossier, once. Errors: DOSSIER_NOT_RETURNED, DOSSIER_ALREADY_RATED. */
-export async function rateDossier(ctx: Ctx, idOrCode: string, input: { rating: 'very_satisfied' | 'satisfied' | 'dissatisfied'; comment?: string | undefined }) {
+export async function rateDossier(
+  ctx: Ctx,
+  idOrCode: string,
+  input: { rating: 'very_satisfied' | 'satisfied' | 'dissatisfied'; comment?: string | undefined },
+) {
   const actor = requireActor(ctx.actor);
   await ctx.db.transaction(async (tx) => {
     const { d, parties } = await loadVisible(tx, actor, idOrCode, true);
@@ -1048,7 +1226,17 @@ export async function rateDossier(ctx: Ctx, idOrCode: string, input: { rating: '
       .onConflictDoNothing()
       .returning({ id: dossierRatings.dossierId });
     if (!rows.length) throw new AppError('conflict', 'DOSSIER_ALREADY_RATED', { userMessage: 'Bạn đã đánh giá hồ sơ này.' });
-    await appendHistory(tx, { dossierId: d.id, at: ctx.now, action: 'rate', actorId: actor.userId, actorRole: 'applicant', fromStatus: d.status, toStatus: d.status, note: null, data: { rating: input.rating } });
+    await appendHistory(tx, {
+      dossierId: d.id,
+      at: ctx.now,
+      action: 'rate',
+      actorId: actor.userId,
+      actorRole: 'applicant',
+      fromStatus: d.status,
+      toStatus: d.status,
+      note: null,
+      data: { rating: input.rating },
+    });
     await writeAudit({ ...ctx, db: tx }, { action: 'dossier.rate', targetType: 'dossier', targetId: d.id, details: { rating: input.rating } });
   });
 }

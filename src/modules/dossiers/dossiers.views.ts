@@ -12,7 +12,16 @@ import { allowedActions, isOverdue, NATIONAL_STATUS, STATUS_NAMES_VI, type Dossi
 import { findDossierWithDetails, listDossierRows } from './dossiers.repo.ts';
 import { findProcedureByVersionId } from '../procedures/procedures.repo.ts';
 import type { DossierView, ListQuery } from './dossiers.schemas.ts';
-import { dossierNotFound, extensionFactsOf, factsOf, loadVisible, partiesOf, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines } from './dossiers.service.ts';
+import {
+  dossierNotFound,
+  extensionFactsOf,
+  factsOf,
+  loadVisible,
+  partiesOf,
+  RESULT_COMPONENT,
+  resultsVisible,
+  workflowStepDeadlines,
+} from './dossiers.service.ts';
 
 const d2 = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
@@ -31,7 +40,15 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
   }
   const step = d.stepIndex !== null && d.status === 'in_progress' ? proc.definition.workflow[d.stepIndex] : undefined;
   // The current step's own deadline (its share of the legal time), for the officer holding it.
-  const stepDue = step ? (await workflowStepDeadlines(ctx.db, d, proc.definition.workflow.map((w) => w.share)))[d.stepIndex!] : undefined;
+  const stepDue = step
+    ? (
+        await workflowStepDeadlines(
+          ctx.db,
+          d,
+          proc.definition.workflow.map((w) => w.share),
+        )
+      )[d.stepIndex!]
+    : undefined;
   const status = d.status as DossierStatus;
   return {
     id: d.id,
@@ -46,16 +63,18 @@ export async function getDossierView(ctx: Ctx, idOrCode: string): Promise<Dossie
     applicant: openApplicant(ctx.keyring, d),
     smsConsentAt: toIsoOrNull(d.applicantSmsConsentAt),
     form: openForm(ctx.keyring, d.id, d.form),
-    files: files.filter((f) => f.component !== RESULT_COMPONENT || resultsVisible(parties, d.status)).map((f) => ({
-      fileId: f.id,
-      component: f.component,
-      fileName: f.fileName,
-      mediaType: f.mediaType,
-      size: Number(f.size),
-      sha256: f.sha256,
-      reused: f.reused,
-      uploadedAt: toIso(new Date(f.createdAt)),
-    })),
+    files: files
+      .filter((f) => f.component !== RESULT_COMPONENT || resultsVisible(parties, d.status))
+      .map((f) => ({
+        fileId: f.id,
+        component: f.component,
+        fileName: f.fileName,
+        mediaType: f.mediaType,
+        size: Number(f.size),
+        sha256: f.sha256,
+        reused: f.reused,
+        uploadedAt: toIso(new Date(f.createdAt)),
+      })),
     receivingAgency: found.receiving,
     competentAgency: found.competent,
     assigneeId: d.assigneeId,
@@ -109,7 +128,16 @@ export async function listDossiers(ctx: Ctx, q: ListQuery) {
 export async function getHistory(ctx: Ctx, idOrCode: string) {
   const actor: Actor = requireActor(ctx.actor);
   const { d } = await loadVisible(ctx.db, actor, idOrCode);
-  const rows = await queryRows<{ at: Date | string; action: string; actor_id: string | null; actor_role: string; name: string | null; from_status: string | null; to_status: string; note: string | null }>(
+  const rows = await queryRows<{
+    at: Date | string;
+    action: string;
+    actor_id: string | null;
+    actor_role: string;
+    name: string | null;
+    from_status: string | null;
+    to_status: string;
+    note: string | null;
+  }>(
     ctx.db,
     sql`SELECT h.at, h.action, h.actor_id, h.actor_role, u.display_name AS name, h.from_status, h.to_status, h.note
         FROM dossier_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.dossier_id = ${d.id} ORDER BY h.id`,
@@ -152,7 +180,14 @@ async function runLookups(db: Db, codes: string[]): Promise<(LookupRow | null)[]
 async function lookupAlone(db: Db, code: string): Promise<LookupRow | null> {
   const [row] = await prepared(db, 'public_dossier_lookup', (d, name) =>
     d
-      .select({ code: dossiers.code, status: dossiers.status, received_at: dossiers.receivedAt, due_at: dossiers.dueAt, procedure_name: procedures.name, agency_name: agencies.name })
+      .select({
+        code: dossiers.code,
+        status: dossiers.status,
+        received_at: dossiers.receivedAt,
+        due_at: dossiers.dueAt,
+        procedure_name: procedures.name,
+        agency_name: agencies.name,
+      })
       .from(dossiers)
       .innerJoin(procedures, eq(procedures.id, dossiers.procedureId))
       .innerJoin(agencies, eq(agencies.id, dossiers.receivingAgencyId))

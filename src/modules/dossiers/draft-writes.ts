@@ -230,7 +230,15 @@ const submitNewStatement = (items: SubmitNewItem[]) => sql`
         day: i.day,
         before: i.codeBefore,
         after: i.codeAfter,
-        files: i.files.map((f) => ({ file_id: f.fileId, component: f.component, file_name: f.fileName, media_type: f.mediaType, size: f.size, sha256: f.sha256, storage_key: f.storageKey })),
+        files: i.files.map((f) => ({
+          file_id: f.fileId,
+          component: f.component,
+          file_name: f.fileName,
+          media_type: f.mediaType,
+          size: f.size,
+          sha256: f.sha256,
+          storage_key: f.storageKey,
+        })),
       })),
     )}::jsonb) AS t(${CREATE_COLUMNS}, day date, before text, after text, files jsonb)
   ), k AS (

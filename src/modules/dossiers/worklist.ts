@@ -53,7 +53,10 @@ export interface Worklist {
 }
 
 const FINAL = [...FINAL_STATUSES];
-const finalList = sql.join(FINAL.map((s) => sql`${s}`), sql`, `);
+const finalList = sql.join(
+  FINAL.map((s) => sql`${s}`),
+  sql`, `,
+);
 
 /**
  * The end of "due within `days` working days" from `now`: `days` full working days of office time
@@ -70,7 +73,10 @@ function tabConditions(actor: Actor, now: Date, soonLimit: Date): Record<Worklis
   const holds = (role: string): SQL | null => {
     const scope = scopeOf(actor, [role]);
     if (!scope.length) return null;
-    const ids = sql.join(scope.map((id) => sql`${id}::uuid`), sql`, `);
+    const ids = sql.join(
+      scope.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
     return sql`(d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))`;
   };
   const mine: SQL[] = [sql`(d.status = 'in_progress' AND d.assignee_id = ${actor.userId} AND d.step_role = 'specialist')`];
@@ -220,7 +226,10 @@ export async function userNames(db: Db, ids: string[]): Promise<Map<string, stri
   if (!ids.length) return new Map();
   const rows = await queryRows<{ id: string; name: string }>(
     db,
-    sql`SELECT id, display_name AS name FROM users WHERE id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
+    sql`SELECT id, display_name AS name FROM users WHERE id IN (${sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
   );
   return new Map(rows.map((r) => [r.id, r.name]));
 }
@@ -231,7 +240,10 @@ export async function userNames(db: Db, ids: string[]): Promise<Map<string, stri
  */
 export async function procedureChoices(db: Db, agencyIds: string[], opts: { inPerson?: boolean } = {}): Promise<{ code: string; name: string }[]> {
   if (!agencyIds.length) return [];
-  const ids = sql.join(agencyIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const ids = sql.join(
+    agencyIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const receivedHere = sql`EXISTS (SELECT 1 FROM procedure_agencies pa WHERE pa.procedure_id = p.id AND pa.agency_id IN (${ids}))`;
   const scope = opts.inPerson
     ? sql`${receivedHere} AND (v.definition -> 'channels') @> '["in_person"]'::jsonb`

@@ -15,8 +15,14 @@ export async function pruneSignInRecords(db: Db, now = new Date()): Promise<{ at
   const before = new Date(now.getTime() - KEEP_MS);
   const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
   return {
-    attempts: await deleteInBatches(db, (limit) => sql`DELETE FROM auth_attempts WHERE id IN (SELECT id FROM auth_attempts WHERE at < ${before} LIMIT ${limit}) RETURNING 1`),
-    challenges: await deleteInBatches(db, (limit) => sql`DELETE FROM auth_challenges WHERE id IN (SELECT id FROM auth_challenges WHERE expires_at < ${before} LIMIT ${limit}) RETURNING 1`),
+    attempts: await deleteInBatches(
+      db,
+      (limit) => sql`DELETE FROM auth_attempts WHERE id IN (SELECT id FROM auth_attempts WHERE at < ${before} LIMIT ${limit}) RETURNING 1`,
+    ),
+    challenges: await deleteInBatches(
+      db,
+      (limit) => sql`DELETE FROM auth_challenges WHERE id IN (SELECT id FROM auth_challenges WHERE expires_at < ${before} LIMIT ${limit}) RETURNING 1`,
+    ),
     sessions: await deleteInBatches(
       db,
       (limit) => sql`DELETE FROM sessions WHERE id IN (

@@ -8,17 +8,7 @@ import { writeAudit } from '../../platform/audit.ts';
 import { keyringFor } from '../../platform/crypto.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { toIso } from '../../platform/time.ts';
-import {
-  CodeBody,
-  EnrolmentView,
-  LoginBody,
-  LoginResponse,
-  SessionGranted,
-  SessionView,
-  TotpBody,
-  TotpStatusView,
-  UserView,
-} from './identity.schemas.ts';
+import { CodeBody, EnrolmentView, LoginBody, LoginResponse, SessionGranted, SessionView, TotpBody, TotpStatusView, UserView } from './identity.schemas.ts';
 import {
   confirmTotpEnrolment,
   disableTotp,
@@ -31,7 +21,15 @@ import {
   type IdentityDeps,
   type LoginResult,
 } from './identity.service.ts';
-import { listOwnSessions, listUserSessions, revokeAllUserSessions, revokeOtherSessions, revokeOwnSession, revokeUserSession, type SessionInfo } from './sessions.service.ts';
+import {
+  listOwnSessions,
+  listUserSessions,
+  revokeAllUserSessions,
+  revokeOtherSessions,
+  revokeOwnSession,
+  revokeUserSession,
+  type SessionInfo,
+} from './sessions.service.ts';
 import { ThrottledError } from './throttle.ts';
 
 /** problem+json for a refused sign-in: 423 (account locked) or 429 (address blocked), with Retry-After. */
@@ -65,7 +63,14 @@ const sessionView = (s: SessionInfo): z.infer<typeof SessionView> => ({
 
 function loginView(r: LoginResult): z.infer<typeof LoginResponse> {
   if (r.mfaRequired) return { mfaRequired: true, challenge: r.challenge, challengeExpiresAt: toIso(r.challengeExpiresAt), enrolment: r.enrolment };
-  return { mfaRequired: false, token: r.token, expiresAt: toIso(r.expiresAt), method: r.method, user: toUserView(r.actor), ...(r.recoveryCodes ? { recoveryCodes: r.recoveryCodes } : {}) };
+  return {
+    mfaRequired: false,
+    token: r.token,
+    expiresAt: toIso(r.expiresAt),
+    method: r.method,
+    user: toUserView(r.actor),
+    ...(r.recoveryCodes ? { recoveryCodes: r.recoveryCodes } : {}),
+  };
 }
 
 const Uuid = z.string().uuid();
@@ -105,7 +110,12 @@ export function identityRoutes(database: Database, sessions: SessionStore, confi
       '/auth/totp',
       {
         config: limit,
-        schema: { tags: ['auth'], summary: 'Second sign-in step: the TOTP code (or a recovery code) for a challenge', body: TotpBody, response: { 200: SessionGranted } },
+        schema: {
+          tags: ['auth'],
+          summary: 'Second sign-in step: the TOTP code (or a recovery code) for a challenge',
+          body: TotpBody,
+          response: { 200: SessionGranted },
+        },
       },
       async (req) => {
         const r = await verifySecondFactor(ctxOf(req, database), deps, { ...req.body, userAgent: req.headers['user-agent'] });
@@ -123,33 +133,62 @@ export function identityRoutes(database: Database, sessions: SessionStore, confi
       return reply.status(204).send(null);
     });
 
-    app.get('/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserView } } }, async (req) => toUserView(requireActor(req.actor)));
+    app.get('/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserView } } }, async (req) =>
+      toUserView(requireActor(req.actor)),
+    );
 
     // ---- Second factor of the signed-in user ----
-    app.get('/me/totp', { schema: { tags: ['auth'], summary: 'Whether two-factor sign-in is on, and recovery codes left', response: { 200: TotpStatusView } } }, async (req) => {
-      const s = await getTotpStatus(ctxOf(req, database), config.env, requireActor(req.actor));
-      return { ...s, confirmedAt: s.confirmedAt ? toIso(s.confirmedAt) : null };
-    });
+    app.get(
+      '/me/totp',
+      { schema: { tags: ['auth'], summary: 'Whether two-factor sign-in is on, and recovery codes left', response: { 200: TotpStatusView } } },
+      async (req) => {
+        const s = await getTotpStatus(ctxOf(req, database), config.env, requireActor(req.actor));
+        return { ...s, confirmedAt: s.confirmedAt ? toIso(s.confirmedAt) : null };
+      },
+    );
 
-    app.post('/me/totp/enrolment', { schema: { tags: ['auth'], summary: 'Start TOTP enrolment: a new secret as otpauth URI and QR code', response: { 200: EnrolmentView } } }, async (req) =>
-      startTotpEnrolment(ctxOf(req, database), deps.keyring, requireActor(req.actor)),
+    app.post(
+      '/me/totp/enrolment',
+      { schema: { tags: ['auth'], summary: 'Start TOTP enrolment: a new secret as otpauth URI and QR code', response: { 200: EnrolmentView } } },
+      async (req) => startTotpEnrolment(ctxOf(req, database), deps.keyring, requireActor(req.actor)),
     );
 
     app.post(
       '/me/totp/confirmation',
-      { schema: { tags: ['auth'], summary: 'Confirm enrolment with a first code; answers ten recovery codes (shown once)', body: CodeBody, response: { 200: z.object({ recoveryCodes: z.array(z.string()) }) } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Confirm enrolment with a first code; answers ten recovery codes (shown once)',
+          body: CodeBody,
+          response: { 200: z.object({ recoveryCodes: z.array(z.string()) }) },
+        },
+      },
       async (req) => ({ recoveryCodes: await confirmTotpEnrolment(ctxOf(req, database), deps.keyring, requireActor(req.actor), req.body.code) }),
     );
 
     app.post(
       '/me/totp/recovery-codes',
-      { schema: { tags: ['auth'], summary: 'New recovery codes (the old ones stop working); needs a current code', body: CodeBody, response: { 200: z.object({ recoveryCodes: z.array(z.string()) }) } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'New recovery codes (the old ones stop working); needs a current code',
+          body: CodeBody,
+          response: { 200: z.object({ recoveryCodes: z.array(z.string()) }) },
+        },
+      },
       async (req) => ({ recoveryCodes: await regenerateRecoveryCodes(ctxOf(req, database), deps.keyring, requireActor(req.actor), req.body.code) }),
     );
 
     app.delete(
       '/me/totp',
-      { schema: { tags: ['auth'], summary: 'Turn two-factor sign-in off (needs a current code; refused when the role requires it)', body: CodeBody, response: { 204: z.null() } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Turn two-factor sign-in off (needs a current code; refused when the role requires it)',
+          body: CodeBody,
+          response: { 204: z.null() },
+        },
+      },
       async (req, reply) => {
         await disableTotp(ctxOf(req, database), deps.keyring, config.env, requireActor(req.actor), req.body.code);
         return reply.status(204).send(null);
@@ -157,8 +196,10 @@ export function identityRoutes(database: Database, sessions: SessionStore, confi
     );
 
     // ---- Sessions ----
-    app.get('/me/sessions', { schema: { tags: ['auth'], summary: "The caller's live sessions (the current one marked)", response: { 200: z.array(SessionView) } } }, async (req) =>
-      (await listOwnSessions(ctxOf(req, database))).map(sessionView),
+    app.get(
+      '/me/sessions',
+      { schema: { tags: ['auth'], summary: "The caller's live sessions (the current one marked)", response: { 200: z.array(SessionView) } } },
+      async (req) => (await listOwnSessions(ctxOf(req, database))).map(sessionView),
     );
 
     app.delete(
@@ -172,19 +213,35 @@ export function identityRoutes(database: Database, sessions: SessionStore, confi
 
     app.delete(
       '/me/sessions',
-      { schema: { tags: ['auth'], summary: 'End all your other sessions (keeps the current one)', response: { 200: z.object({ revoked: z.number().int() }) } } },
+      {
+        schema: { tags: ['auth'], summary: 'End all your other sessions (keeps the current one)', response: { 200: z.object({ revoked: z.number().int() }) } },
+      },
       async (req) => ({ revoked: await revokeOtherSessions(ctxOf(req, database), sessions) }),
     );
 
     app.get(
       '/users/:id/sessions',
-      { schema: { tags: ['users'], summary: "A user's live sessions (administrators)", params: z.object({ id: Uuid }), response: { 200: z.array(SessionView) } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: "A user's live sessions (administrators)",
+          params: z.object({ id: Uuid }),
+          response: { 200: z.array(SessionView) },
+        },
+      },
       async (req) => (await listUserSessions(ctxOf(req, database), req.params.id)).map(sessionView),
     );
 
     app.delete(
       '/users/:id/sessions/:sessionId',
-      { schema: { tags: ['users'], summary: "End one of a user's sessions (administrators)", params: z.object({ id: Uuid, sessionId: Uuid }), response: { 204: z.null() } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: "End one of a user's sessions (administrators)",
+          params: z.object({ id: Uuid, sessionId: Uuid }),
+          response: { 204: z.null() },
+        },
+      },
       async (req, reply) => {
         await revokeUserSession(ctxOf(req, database), sessions, req.params.id, req.params.sessionId);
         return reply.status(204).send(null);
@@ -193,7 +250,14 @@ export function identityRoutes(database: Database, sessions: SessionStore, confi
 
     app.delete(
       '/users/:id/sessions',
-      { schema: { tags: ['users'], summary: "End every session of a user (administrators)", params: z.object({ id: Uuid }), response: { 200: z.object({ revoked: z.number().int() }) } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'End every session of a user (administrators)',
+          params: z.object({ id: Uuid }),
+          response: { 200: z.object({ revoked: z.number().int() }) },
+        },
+      },
       async (req) => ({ revoked: await revokeAllUserSessions(ctxOf(req, database), sessions, req.params.id) }),
     );
   };

@@ -68,7 +68,10 @@ async function createSession(ctx: Ctx, deps: IdentityDeps, userId: string, accou
   return ctx.db.transaction(async (tx) => {
     const s = await deps.sessions.create(tx, userId, ctx.now, { ip: ctx.ip, userAgent, method });
     await recordSuccess(tx, accountKey, method === 'password' ? 'password' : method === 'password+recovery' ? 'recovery' : 'totp', userId, ctx.ip, ctx.now);
-    await writeAudit({ ...ctx, db: tx }, { action: 'auth.login', targetType: 'user', targetId: userId, actorId: userId, actorRole: null, details: { username: accountKey, method } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'auth.login', targetType: 'user', targetId: userId, actorId: userId, actorRole: null, details: { username: accountKey, method } },
+    );
     const actor = await deps.sessions.resolve(tx, s.token);
     if (!actor) throw new AppError('internal', 'SESSION_NOT_FOUND_AFTER_CREATE');
     return { token: s.token, expiresAt: s.expiresAt, actor };
@@ -98,7 +101,10 @@ export async function logIn(ctx: Ctx, deps: IdentityDeps, input: { username: str
   const username = accountKeyOf(input.username);
   const [user] = await ctx.db.select().from(users).where(eq(users.username, username)).limit(1);
   await assertNotThrottled(ctx, username, 'password', user?.id ?? null);
-  const ok = user?.passwordHash && user.isActive ? await verifyPassword(user.passwordHash, input.password) : (await verifyPassword(await dummyHash(), input.password), false);
+  const ok =
+    user?.passwordHash && user.isActive
+      ? await verifyPassword(user.passwordHash, input.password)
+      : (await verifyPassword(await dummyHash(), input.password), false);
   if (!user || !ok) {
     await recordFailure(ctx, username, 'password', user?.id ?? null, !user ? 'unknown_account' : !user.isActive ? 'inactive' : 'wrong_password');
     throw new AppError('unauthenticated', 'AUTH_INVALID_CREDENTIALS', { userMessage: 'Tên đăng nhập hoặc mật khẩu không đúng.' });
@@ -106,7 +112,13 @@ export async function logIn(ctx: Ctx, deps: IdentityDeps, input: { username: str
   const [totp] = await ctx.db.select().from(userTotp).where(eq(userTotp.userId, user.id));
   const enrolled = !!totp?.confirmedAt;
   const roles = (await ctx.db.execute(sql`SELECT role FROM user_roles WHERE user_id = ${user.id}`)) as unknown as { rows: { role: Role }[] };
-  const required = enrolled || (await isMfaRequired(ctx.db, deps.env, roles.rows.map((r) => r.role)));
+  const required =
+    enrolled ||
+    (await isMfaRequired(
+      ctx.db,
+      deps.env,
+      roles.rows.map((r) => r.role),
+    ));
   if (!required) {
     const s = await createSession(ctx, deps, user.id, username, 'password', input.userAgent);
     return { mfaRequired: false, ...s, method: 'password' };
@@ -127,7 +139,14 @@ export async function logIn(ctx: Ctx, deps: IdentityDeps, input: { username: str
     });
     await writeAudit(
       { ...ctx, db: tx },
-      { action: 'auth.login.password_ok', targetType: 'user', targetId: user.id, actorId: user.id, actorRole: null, details: { username, next: enrolled ? 'totp' : 'totp_enrolment' } },
+      {
+        action: 'auth.login.password_ok',
+        targetType: 'user',
+        targetId: user.id,
+        actorId: user.id,
+        actorRole: null,
+        details: { username, next: enrolled ? 'totp' : 'totp_enrolment' },
+      },
     );
   });
   return { mfaRequired: true, challenge: token, challengeExpiresAt, enrolment };
@@ -142,12 +161,22 @@ const challengeInvalid = () =>
  * codes, shown once. Errors: AUTH_CHALLENGE_INVALID, AUTH_CODE_INVALID, AUTH_ACCOUNT_LOCKED,
  * AUTH_ADDRESS_BLOCKED.
  */
-export async function verifySecondFactor(ctx: Ctx, deps: IdentityDeps, input: { challenge: string; code: string; userAgent?: string | undefined }): Promise<LoginResult & { mfaRequired: false }> {
+export async function verifySecondFactor(
+  ctx: Ctx,
+  deps: IdentityDeps,
+  input: { challenge: string; code: string; userAgent?: string | undefined },
+): Promise<LoginResult & { mfaRequired: false }> {
   if (!/^[A-Za-z0-9_-]{20,200}$/.test(input.challenge)) throw challengeInvalid();
   const [ch] = await ctx.db
     .select()
     .from(authChallenges)
-    .where(and(eq(authChallenges.tokenHash, deps.sessions.hashToken(`challenge:${input.challenge}`)), isNull(authChallenges.usedAt), gt(authChallenges.expiresAt, ctx.now)));
+    .where(
+      and(
+        eq(authChallenges.tokenHash, deps.sessions.hashToken(`challenge:${input.challenge}`)),
+        isNull(authChallenges.usedAt),
+        gt(authChallenges.expiresAt, ctx.now),
+      ),
+    );
   if (!ch || ch.attempts >= CHALLENGE_ATTEMPTS) throw challengeInvalid();
   const [user] = await ctx.db.select().from(users).where(eq(users.id, ch.userId));
   if (!user?.isActive) throw challengeInvalid();
@@ -180,14 +209,21 @@ export async function verifySecondFactor(ctx: Ctx, deps: IdentityDeps, input: { 
     }
   }
   if (!method) {
-    await ctx.db.update(authChallenges).set({ attempts: sql`${authChallenges.attempts} + 1` }).where(eq(authChallenges.id, ch.id));
+    await ctx.db
+      .update(authChallenges)
+      .set({ attempts: sql`${authChallenges.attempts} + 1` })
+      .where(eq(authChallenges.id, ch.id));
     await recordFailure(ctx, accountKey, /^\d{6}$/.test(code) ? 'totp' : 'recovery', user.id, 'wrong_code');
     throw new AppError('unauthenticated', 'AUTH_CODE_INVALID', {
       userMessage: enrolling ? 'Mã xác thực không đúng. Hãy nhập mã 6 số đang hiện trong ứng dụng.' : 'Mã xác thực hoặc mã khôi phục không đúng.',
     });
   }
   // Claim the challenge (single use, even against a concurrent request with the same code).
-  const claimed = await ctx.db.update(authChallenges).set({ usedAt: ctx.now }).where(and(eq(authChallenges.id, ch.id), isNull(authChallenges.usedAt))).returning({ id: authChallenges.id });
+  const claimed = await ctx.db
+    .update(authChallenges)
+    .set({ usedAt: ctx.now })
+    .where(and(eq(authChallenges.id, ch.id), isNull(authChallenges.usedAt)))
+    .returning({ id: authChallenges.id });
   if (!claimed.length) throw challengeInvalid();
   if (step !== null) {
     await ctx.db
@@ -198,7 +234,14 @@ export async function verifySecondFactor(ctx: Ctx, deps: IdentityDeps, input: { 
   let codes: string[] | undefined;
   if (enrolling) {
     codes = await replaceRecoveryCodes(ctx.db, deps.keyring, user.id, ctx.now);
-    await writeAudit(ctx, { action: 'mfa.totp.enrol', targetType: 'user', targetId: user.id, actorId: user.id, actorRole: null, details: { during: 'sign-in' } });
+    await writeAudit(ctx, {
+      action: 'mfa.totp.enrol',
+      targetType: 'user',
+      targetId: user.id,
+      actorId: user.id,
+      actorRole: null,
+      details: { during: 'sign-in' },
+    });
   }
   const s = await createSession(ctx, deps, user.id, accountKey, method, input.userAgent);
   if (recoveryUsed) {
@@ -216,7 +259,9 @@ async function replaceRecoveryCodes(db: Db, keyring: Keyring, userId: string, no
 }
 
 export async function recoveryCodesLeft(db: Db, userId: string): Promise<number> {
-  const r = (await db.execute(sql`SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL`)) as unknown as { rows: { n: number }[] };
+  const r = (await db.execute(sql`SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL`)) as unknown as {
+    rows: { n: number }[];
+  };
   return Number(r.rows[0]?.n ?? 0);
 }
 
@@ -237,7 +282,11 @@ export async function getTotpStatus(ctx: Ctx, env: string, actor: Actor): Promis
     pending: !!t && !t.confirmedAt,
     confirmedAt: t?.confirmedAt ?? null,
     recoveryCodesLeft: t?.confirmedAt ? await recoveryCodesLeft(ctx.db, actor.userId) : 0,
-    required: await isMfaRequired(ctx.db, env, actor.roles.map((r) => r.role)),
+    required: await isMfaRequired(
+      ctx.db,
+      env,
+      actor.roles.map((r) => r.role),
+    ),
   };
 }
 
@@ -253,13 +302,18 @@ async function checkOwnCode(ctx: Ctx, keyring: Keyring, actor: Actor, code: stri
   if (!t || !!t.confirmedAt !== wantConfirmed) {
     throw wantConfirmed
       ? new AppError('conflict', 'MFA_NOT_ENROLLED', { userMessage: 'Tài khoản chưa bật xác thực hai bước.' })
-      : new AppError('conflict', t ? 'MFA_ALREADY_ENROLLED' : 'MFA_ENROLMENT_NOT_STARTED', { userMessage: t ? 'Tài khoản đã bật xác thực hai bước.' : 'Hãy bắt đầu đăng ký xác thực hai bước trước.' });
+      : new AppError('conflict', t ? 'MFA_ALREADY_ENROLLED' : 'MFA_ENROLMENT_NOT_STARTED', {
+          userMessage: t ? 'Tài khoản đã bật xác thực hai bước.' : 'Hãy bắt đầu đăng ký xác thực hai bước trước.',
+        });
   }
   await assertNotThrottled(ctx, actor.username, 'totp', actor.userId);
   const step = verifyTotp(keyring.decrypt(t.secretEnc, totpAad(actor.userId)), code.replace(/\s/g, ''), ctx.now, t.lastStep ?? null);
   if (step === null) {
     await recordFailure(ctx, actor.username, 'totp', actor.userId, 'wrong_code');
-    throw new AppError('invalid', 'AUTH_CODE_INVALID', { userMessage: 'Mã xác thực không đúng.', errors: [{ path: 'code', message: 'Mã xác thực không đúng' }] });
+    throw new AppError('invalid', 'AUTH_CODE_INVALID', {
+      userMessage: 'Mã xác thực không đúng.',
+      errors: [{ path: 'code', message: 'Mã xác thực không đúng' }],
+    });
   }
   return step;
 }
@@ -288,7 +342,13 @@ export async function regenerateRecoveryCodes(ctx: Ctx, keyring: Keyring, actor:
 
 /** Turns the second factor off (needs a current code; refused when the user's role requires it). Errors: MFA_REQUIRED_FOR_ROLE, MFA_NOT_ENROLLED, AUTH_CODE_INVALID. */
 export async function disableTotp(ctx: Ctx, keyring: Keyring, env: string, actor: Actor, code: string): Promise<void> {
-  if (await isMfaRequired(ctx.db, env, actor.roles.map((r) => r.role))) {
+  if (
+    await isMfaRequired(
+      ctx.db,
+      env,
+      actor.roles.map((r) => r.role),
+    )
+  ) {
     throw new AppError('conflict', 'MFA_REQUIRED_FOR_ROLE', { userMessage: 'Vai trò của bạn bắt buộc xác thực hai bước, không tắt được.' });
   }
   await checkOwnCode(ctx, keyring, actor, code, true);

@@ -26,10 +26,45 @@ export interface DemoIdentity {
 
 /** The demo citizens of seed.ts (same ID numbers) and one person with no account yet. */
 export const DEMO_IDENTITIES: DemoIdentity[] = [
-  { sub: 'vneid-demo-0001', idNumber: '036090001234', name: 'Nguyễn Văn An', birthdate: '1990-03-12', gender: 'male', phone: '0912345678', level: 2, note: 'có tài khoản citizen.an' },
-  { sub: 'vneid-demo-0002', idNumber: '036195004321', name: 'Trần Thị Bình', birthdate: '1995-08-21', gender: 'female', phone: '0987654321', level: 2, note: 'có tài khoản citizen.binh' },
-  { sub: 'vneid-demo-0003', idNumber: '036085007777', name: 'Lê Văn Cường', birthdate: '1985-01-05', gender: 'male', level: 2, note: 'người đại diện của business.cuong' },
-  { sub: 'vneid-demo-0004', idNumber: '036200009999', name: 'Phạm Minh Tuấn', birthdate: '2000-11-30', gender: 'male', phone: '0901234567', level: 2, note: 'chưa có tài khoản trên Tỉnh Số' },
+  {
+    sub: 'vneid-demo-0001',
+    idNumber: '036090001234',
+    name: 'Nguyễn Văn An',
+    birthdate: '1990-03-12',
+    gender: 'male',
+    phone: '0912345678',
+    level: 2,
+    note: 'có tài khoản citizen.an',
+  },
+  {
+    sub: 'vneid-demo-0002',
+    idNumber: '036195004321',
+    name: 'Trần Thị Bình',
+    birthdate: '1995-08-21',
+    gender: 'female',
+    phone: '0987654321',
+    level: 2,
+    note: 'có tài khoản citizen.binh',
+  },
+  {
+    sub: 'vneid-demo-0003',
+    idNumber: '036085007777',
+    name: 'Lê Văn Cường',
+    birthdate: '1985-01-05',
+    gender: 'male',
+    level: 2,
+    note: 'người đại diện của business.cuong',
+  },
+  {
+    sub: 'vneid-demo-0004',
+    idNumber: '036200009999',
+    name: 'Phạm Minh Tuấn',
+    birthdate: '2000-11-30',
+    gender: 'male',
+    phone: '0901234567',
+    level: 2,
+    note: 'chưa có tài khoản trên Tỉnh Số',
+  },
 ];
 
 export interface LocalIdpOptions {
@@ -203,11 +238,21 @@ async function buildHandler(opts: LocalIdpOptions, issuer: string): Promise<(req
             res.end(page('Chưa chọn người dùng', '<p>Hãy quay lại và chọn một người dùng thử.</p>'));
             return;
           }
-          await provider.interactionFinished(req, res, { login: { accountId: who.sub, acr: `vneid-level-${who.level}`, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { login: { accountId: who.sub, acr: `vneid-level-${who.level}`, amr: ['pwd'] } },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
         if (req.method === 'POST' && m[3] === 'cancel') {
-          await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'Người dùng đã huỷ đăng nhập.' }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { error: 'access_denied', error_description: 'Người dùng đã huỷ đăng nhập.' },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
         res.statusCode = 405;

@@ -77,7 +77,13 @@ export class OidcClient {
   private configuration(): Promise<client.Configuration> {
     if (!this.discovered) {
       const s = this.settings;
-      this.discovered = client.discovery(new URL(s.issuer), s.clientId, undefined, client.ClientSecretBasic(s.clientSecret), s.allowHttp ? { execute: [client.allowInsecureRequests] } : undefined);
+      this.discovered = client.discovery(
+        new URL(s.issuer),
+        s.clientId,
+        undefined,
+        client.ClientSecretBasic(s.clientSecret),
+        s.allowHttp ? { execute: [client.allowInsecureRequests] } : undefined,
+      );
       this.discovered.catch(() => (this.discovered = null));
     }
     return this.discovered;
@@ -89,9 +95,18 @@ export class OidcClient {
     try {
       config = await this.configuration();
     } catch (err) {
-      throw new OidcError('unavailable', 'OIDC_PROVIDER_UNAVAILABLE', { userMessage: 'Không kết nối được hệ thống định danh điện tử. Hãy thử lại sau.', cause: err });
+      throw new OidcError('unavailable', 'OIDC_PROVIDER_UNAVAILABLE', {
+        userMessage: 'Không kết nối được hệ thống định danh điện tử. Hãy thử lại sau.',
+        cause: err,
+      });
     }
-    const pending: OidcPending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), next, startedAt: now.getTime() };
+    const pending: OidcPending = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      verifier: client.randomPKCECodeVerifier(),
+      next,
+      startedAt: now.getTime(),
+    };
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUri,
       scope: this.settings.scope,
@@ -116,15 +131,25 @@ export class OidcClient {
     const providerError = current.searchParams.get('error');
     if (providerError && current.searchParams.get('state') === pending.state) {
       throw new OidcError(providerError === 'access_denied' ? 'forbidden' : 'invalid', providerError === 'access_denied' ? 'OIDC_DENIED' : 'OIDC_FAILED', {
-        userMessage: providerError === 'access_denied' ? 'Bạn đã huỷ đăng nhập bằng định danh điện tử.' : 'Hệ thống định danh điện tử từ chối yêu cầu đăng nhập.',
+        userMessage:
+          providerError === 'access_denied' ? 'Bạn đã huỷ đăng nhập bằng định danh điện tử.' : 'Hệ thống định danh điện tử từ chối yêu cầu đăng nhập.',
         details: { providerError },
       });
     }
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
-      tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+      tokens = await client.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
     } catch (err) {
-      throw new OidcError('invalid', 'OIDC_FAILED', { userMessage: 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.', cause: err, message: (err as Error).message });
+      throw new OidcError('invalid', 'OIDC_FAILED', {
+        userMessage: 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.',
+        cause: err,
+        message: (err as Error).message,
+      });
     }
     const idClaims = tokens.claims();
     if (!idClaims?.sub) throw new OidcError('invalid', 'OIDC_FAILED', { userMessage: 'Kết quả đăng nhập không có định danh người dùng.' });
@@ -162,7 +187,10 @@ export async function linkAccount(ctx: Ctx, person: VerifiedPerson): Promise<{ u
       .where(and(eq(externalIdentities.issuer, person.issuer), eq(externalIdentities.subject, person.subject)));
     if (known) {
       if (!known.isActive) throw inactive();
-      await tx.update(externalIdentities).set({ lastLoginAt: ctx.now, identityLevel: person.level }).where(and(eq(externalIdentities.issuer, person.issuer), eq(externalIdentities.subject, person.subject)));
+      await tx
+        .update(externalIdentities)
+        .set({ lastLoginAt: ctx.now, identityLevel: person.level })
+        .where(and(eq(externalIdentities.issuer, person.issuer), eq(externalIdentities.subject, person.subject)));
       return { userId: known.userId, created: false, linked: false };
     }
     const candidates = await tx
@@ -176,29 +204,63 @@ export async function linkAccount(ctx: Ctx, person: VerifiedPerson): Promise<{ u
     if (!userId) {
       userId = newId(ctx.now.getTime());
       const username = `vneid.${userId.replace(/-/g, '').slice(-10)}`;
-      await tx.insert(users).values({ id: userId, username, displayName: person.name, passwordHash: null, kind: 'citizen', ...sealUserFields(ctx.keyring, userId, person) });
+      await tx
+        .insert(users)
+        .values({ id: userId, username, displayName: person.name, passwordHash: null, kind: 'citizen', ...sealUserFields(ctx.keyring, userId, person) });
       await tx.insert(userRoles).values({ userId, role: 'citizen', agencyId: null });
-      await writeAudit({ ...ctx, db: tx }, { action: 'user.create', targetType: 'user', targetId: userId, actorId: userId, actorRole: 'citizen', details: { username, via: 'vneid', roles: [{ role: 'citizen' }] } });
+      await writeAudit(
+        { ...ctx, db: tx },
+        {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: userId,
+          actorId: userId,
+          actorRole: 'citizen',
+          details: { username, via: 'vneid', roles: [{ role: 'citizen' }] },
+        },
+      );
       created = true;
     }
-    await tx.insert(externalIdentities).values({ issuer: person.issuer, subject: person.subject, userId, identityLevel: person.level, createdAt: ctx.now, lastLoginAt: ctx.now }).onConflictDoNothing();
+    await tx
+      .insert(externalIdentities)
+      .values({ issuer: person.issuer, subject: person.subject, userId, identityLevel: person.level, createdAt: ctx.now, lastLoginAt: ctx.now })
+      .onConflictDoNothing();
     // Dossiers the desk filed for this ID number before the person had an account are theirs: the
     // national identity has just proved who they are.
     await tx.execute(sql`UPDATE dossiers SET applicant_user_id = ${userId}
       WHERE applicant_id_number_hash = ${idNumberHash(ctx.keyring, person.idNumber)} AND applicant_type = 'citizen' AND applicant_user_id IS NULL AND status <> 'draft'`);
-    await writeAudit({ ...ctx, db: tx }, { action: 'identity.link', targetType: 'user', targetId: userId, actorId: userId, actorRole: null, details: { issuer: person.issuer, created } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'identity.link', targetType: 'user', targetId: userId, actorId: userId, actorRole: null, details: { issuer: person.issuer, created } },
+    );
     return { userId, created, linked: true };
   });
 }
 
-const inactive = () => new OidcError('forbidden', 'OIDC_ACCOUNT_INACTIVE', { userMessage: 'Tài khoản gắn với số định danh này đang bị khoá. Hãy liên hệ bộ phận một cửa.' });
+const inactive = () =>
+  new OidcError('forbidden', 'OIDC_ACCOUNT_INACTIVE', { userMessage: 'Tài khoản gắn với số định danh này đang bị khoá. Hãy liên hệ bộ phận một cửa.' });
 
 /** Links (or creates) the account and opens a `vneid` session. */
-export async function signInVerifiedPerson(ctx: Ctx, sessions: SessionStore, person: VerifiedPerson, userAgent: string | undefined): Promise<{ token: string; expiresAt: Date; actor: Actor; created: boolean }> {
+export async function signInVerifiedPerson(
+  ctx: Ctx,
+  sessions: SessionStore,
+  person: VerifiedPerson,
+  userAgent: string | undefined,
+): Promise<{ token: string; expiresAt: Date; actor: Actor; created: boolean }> {
   const link = await linkAccount(ctx, person);
   return ctx.db.transaction(async (tx) => {
     const s = await sessions.create(tx, link.userId, ctx.now, { ip: ctx.ip, userAgent, method: 'vneid' });
-    await writeAudit({ ...ctx, db: tx }, { action: 'auth.login', targetType: 'user', targetId: link.userId, actorId: link.userId, actorRole: null, details: { method: 'vneid', identityLevel: person.level, created: link.created } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: link.userId,
+        actorId: link.userId,
+        actorRole: null,
+        details: { method: 'vneid', identityLevel: person.level, created: link.created },
+      },
+    );
     const actor = await sessions.resolve(tx, s.token);
     if (!actor) throw new AppError('internal', 'SESSION_NOT_FOUND_AFTER_CREATE');
     return { token: s.token, expiresAt: s.expiresAt, actor, created: link.created };

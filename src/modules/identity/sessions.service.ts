@@ -21,7 +21,15 @@ export interface SessionInfo {
 }
 
 async function liveSessions(ctx: Ctx, userId: string): Promise<SessionInfo[]> {
-  const rows = await queryRows<{ id: string; created_at: Date | string; last_seen_at: Date | string | null; expires_at: Date | string; ip: string | null; user_agent: string | null; auth_method: AuthMethod }>(
+  const rows = await queryRows<{
+    id: string;
+    created_at: Date | string;
+    last_seen_at: Date | string | null;
+    expires_at: Date | string;
+    ip: string | null;
+    user_agent: string | null;
+    auth_method: AuthMethod;
+  }>(
     ctx.db,
     sql`SELECT id, created_at, last_seen_at, expires_at, ip, user_agent, auth_method FROM sessions
         WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${ctx.now}

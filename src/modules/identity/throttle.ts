@@ -64,7 +64,9 @@ export async function assertNotThrottled(ctx: Ctx, accountKey: string, factor: F
   const lock = await currentLock(ctx.db, accountKey, ctx.ip, ctx.now);
   if (!lock) return;
   await ctx.db.transaction(async (tx) => {
-    await tx.insert(authAttempts).values({ at: ctx.now, accountKey, userId, ip: ctx.ip ?? null, factor, outcome: lock.scope === 'account' ? 'locked' : 'blocked' });
+    await tx
+      .insert(authAttempts)
+      .values({ at: ctx.now, accountKey, userId, ip: ctx.ip ?? null, factor, outcome: lock.scope === 'account' ? 'locked' : 'blocked' });
     await writeAudit(
       { ...ctx, db: tx },
       {

@@ -42,7 +42,9 @@ describe('TOTP', () => {
 
   it('builds an otpauth URI and an SVG QR code', async () => {
     const uri = otpauthUri('JBSWY3DPEHPK3PXP', 'leader.hoa');
-    expect(uri).toBe('otpauth://totp/T%E1%BB%89nh%20S%E1%BB%91:leader.hoa?issuer=T%E1%BB%89nh%20S%E1%BB%91&secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30');
+    expect(uri).toBe(
+      'otpauth://totp/T%E1%BB%89nh%20S%E1%BB%91:leader.hoa?issuer=T%E1%BB%89nh%20S%E1%BB%91&secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30',
+    );
     const svg = await qrSvg(uri);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('</svg>');

@@ -35,7 +35,13 @@ export const stepAt = (now: Date): number => Math.floor(now.getTime() / 1000 / P
 
 /** The code for an instant (tests and the demo use it to play the authenticator app). */
 export function totpCode(secretBase32: string, now: Date): string {
-  return OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secretBase32), algorithm: 'SHA1', digits: DIGITS, period: PERIOD, timestamp: now.getTime() });
+  return OTPAuth.TOTP.generate({
+    secret: OTPAuth.Secret.fromBase32(secretBase32),
+    algorithm: 'SHA1',
+    digits: DIGITS,
+    period: PERIOD,
+    timestamp: now.getTime(),
+  });
 }
 
 /**
@@ -44,7 +50,15 @@ export function totpCode(secretBase32: string, now: Date): string {
  */
 export function verifyTotp(secretBase32: string, code: string, now: Date, lastStep: number | null): number | null {
   if (!/^\d{6}$/.test(code)) return null;
-  const delta = OTPAuth.TOTP.validate({ token: code, secret: OTPAuth.Secret.fromBase32(secretBase32), algorithm: 'SHA1', digits: DIGITS, period: PERIOD, timestamp: now.getTime(), window: WINDOW });
+  const delta = OTPAuth.TOTP.validate({
+    token: code,
+    secret: OTPAuth.Secret.fromBase32(secretBase32),
+    algorithm: 'SHA1',
+    digits: DIGITS,
+    period: PERIOD,
+    timestamp: now.getTime(),
+    window: WINDOW,
+  });
   if (delta === null) return null;
   const step = stepAt(now) + delta;
   return lastStep !== null && step <= lastStep ? null : step;

@@ -6,7 +6,11 @@ import { createUser, listUsers, replaceUserRoles, updateUser } from './users.ser
 
 const RoleName = z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin', 'security']);
 const RoleInput = z.object({ role: RoleName, agencyCode: z.string().max(64).optional(), includeChildren: z.boolean().optional() });
-const Username = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, '3–63 ký tự: chữ thường, số, dấu chấm, gạch');
+const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, '3–63 ký tự: chữ thường, số, dấu chấm, gạch');
 const UserRow = z.object({ id: z.string(), username: z.string(), displayName: z.string(), kind: z.string(), isActive: z.boolean(), roles: z.unknown() });
 
 /** Account administration (administrators). */
@@ -23,7 +27,14 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
         },
       },
       async (req) =>
-        (await listUsers(ctxOf(req, database), req.query)).map((u) => ({ id: u.id, username: u.username, displayName: u.display_name, kind: u.kind, isActive: u.is_active, roles: u.roles })),
+        (await listUsers(ctxOf(req, database), req.query)).map((u) => ({
+          id: u.id,
+          username: u.username,
+          displayName: u.display_name,
+          kind: u.kind,
+          isActive: u.is_active,
+          roles: u.roles,
+        })),
     );
 
     app.post(
@@ -37,8 +48,14 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
             displayName: z.string().trim().min(2).max(200),
             password: z.string().min(10, 'ít nhất 10 ký tự').max(200),
             kind: z.enum(['citizen', 'organisation', 'staff']),
-            idNumber: z.string().regex(/^\d{12}$/).optional(),
-            taxCode: z.string().regex(/^\d{10}(\d{3})?$/).optional(),
+            idNumber: z
+              .string()
+              .regex(/^\d{12}$/)
+              .optional(),
+            taxCode: z
+              .string()
+              .regex(/^\d{10}(\d{3})?$/)
+              .optional(),
             phone: z.string().max(30).optional().describe('Mobile or landline, any common form (+84 912 345 678, 0228 3849 123); stored as 0912345678'),
             email: z.string().email().max(254).optional(),
             roles: z.array(RoleInput).max(6),
@@ -52,7 +69,13 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
     app.put(
       '/users/:username/roles',
       {
-        schema: { tags: ['users'], summary: "Replace an account's roles (administrators)", params: z.object({ username: Username }), body: z.object({ roles: z.array(RoleInput).max(6) }), response: { 204: z.null() } },
+        schema: {
+          tags: ['users'],
+          summary: "Replace an account's roles (administrators)",
+          params: z.object({ username: Username }),
+          body: z.object({ roles: z.array(RoleInput).max(6) }),
+          response: { 204: z.null() },
+        },
       },
       async (req, reply) => {
         await replaceUserRoles(ctxOf(req, database), req.params.username, req.body.roles);

@@ -29,12 +29,17 @@ async function resolveRoles(ctx: Ctx, roles: RoleInput[], kind: 'citizen' | 'org
     seen.add(r.role);
     if (STAFF.includes(r.role) && !r.agencyCode) errors.push({ path: `roles.${i}.agencyCode`, message: 'Vai trò cán bộ cần một cơ quan' });
     if (!STAFF.includes(r.role) && r.agencyCode) errors.push({ path: `roles.${i}.agencyCode`, message: 'Vai trò này không gắn với cơ quan' });
-    if (r.agencyCode && !found.some((a) => a.code === r.agencyCode)) errors.push({ path: `roles.${i}.agencyCode`, message: `Cơ quan ${r.agencyCode} không tồn tại` });
+    if (r.agencyCode && !found.some((a) => a.code === r.agencyCode))
+      errors.push({ path: `roles.${i}.agencyCode`, message: `Cơ quan ${r.agencyCode} không tồn tại` });
     const fits = kind === 'staff' ? r.role !== 'citizen' && r.role !== 'organisation' : r.role === kind;
     if (!fits) errors.push({ path: `roles.${i}.role`, message: `Vai trò ${r.role} không hợp với loại tài khoản ${kind}` });
   }
   if (errors.length) throw new AppError('invalid', 'USER_ROLES_INVALID', { userMessage: 'Vai trò không hợp lệ.', errors });
-  return roles.map((r) => ({ role: r.role, agencyId: r.agencyCode ? found.find((a) => a.code === r.agencyCode)!.id : null, includeChildren: r.includeChildren ?? false }));
+  return roles.map((r) => ({
+    role: r.role,
+    agencyId: r.agencyCode ? found.find((a) => a.code === r.agencyCode)!.id : null,
+    includeChildren: r.includeChildren ?? false,
+  }));
 }
 
 /** Accounts with their roles (administrators). */
@@ -59,14 +64,28 @@ export async function listUsers(ctx: Ctx, q: { role?: Role | undefined; agency?:
 export function accountPhone(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const phone = normalisePhone(raw);
-  if (phone === null) throw new AppError('invalid', 'VALIDATION_FAILED', { userMessage: `Số điện thoại: ${PHONE_INVALID}.`, errors: [{ path: 'phone', message: PHONE_INVALID }] });
+  if (phone === null)
+    throw new AppError('invalid', 'VALIDATION_FAILED', {
+      userMessage: `Số điện thoại: ${PHONE_INVALID}.`,
+      errors: [{ path: 'phone', message: PHONE_INVALID }],
+    });
   return phone;
 }
 
 /** Creates an account (administrators). Errors: VALIDATION_FAILED (phone), USERNAME_TAKEN, USER_ROLES_INVALID. */
 export async function createUser(
   ctx: Ctx,
-  input: { username: string; displayName: string; password: string; kind: 'citizen' | 'organisation' | 'staff'; idNumber?: string | undefined; taxCode?: string | undefined; phone?: string | undefined; email?: string | undefined; roles: RoleInput[] },
+  input: {
+    username: string;
+    displayName: string;
+    password: string;
+    kind: 'citizen' | 'organisation' | 'staff';
+    idNumber?: string | undefined;
+    taxCode?: string | undefined;
+    phone?: string | undefined;
+    email?: string | undefined;
+    roles: RoleInput[];
+  },
 ) {
   requireRole(ctx.actor, 'admin');
   input = { ...input, phone: accountPhone(input.phone) };
@@ -76,12 +95,28 @@ export async function createUser(
   await ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(users)
-      .values({ id, username: input.username, displayName: nfc(input.displayName), passwordHash, kind: input.kind, ...sealUserFields(ctx.keyring, id, input), taxCode: input.taxCode ?? null, email: input.email ?? null })
+      .values({
+        id,
+        username: input.username,
+        displayName: nfc(input.displayName),
+        passwordHash,
+        kind: input.kind,
+        ...sealUserFields(ctx.keyring, id, input),
+        taxCode: input.taxCode ?? null,
+        email: input.email ?? null,
+      })
       .onConflictDoNothing()
       .returning({ id: users.id });
-    if (!inserted.length) throw new AppError('conflict', 'USERNAME_TAKEN', { userMessage: `Tên đăng nhập ${input.username} đã có người dùng.`, cause: { params: { username: input.username } } satisfies ErrorReasons });
+    if (!inserted.length)
+      throw new AppError('conflict', 'USERNAME_TAKEN', {
+        userMessage: `Tên đăng nhập ${input.username} đã có người dùng.`,
+        cause: { params: { username: input.username } } satisfies ErrorReasons,
+      });
     if (roles.length) await tx.insert(userRoles).values(roles.map((r) => ({ userId: id, ...r })));
-    await writeAudit({ ...ctx, db: tx }, { action: 'user.create', targetType: 'user', targetId: id, details: { username: input.username, roles: input.roles } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'user.create', targetType: 'user', targetId: id, details: { username: input.username, roles: input.roles } },
+    );
   });
   return id;
 }
@@ -121,8 +156,10 @@ export async function updateUser(ctx: Ctx, username: string, patch: { isActive?:
       .set({ ...(patch.isActive !== undefined ? { isActive: patch.isActive } : {}), ...(patch.displayName ? { displayName: nfc(patch.displayName) } : {}) })
       .where(and(eq(users.id, u.id)));
     const ended = endsSessions ? await endSessionsOf(tx, u.id, ctx.now) : [];
-    await writeAudit({ ...ctx, db: tx }, { action: 'user.update', targetType: 'user', targetId: u.id, details: { ...patch, ...(endsSessions ? { sessionsEnded: ended.length } : {}) } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'user.update', targetType: 'user', targetId: u.id, details: { ...patch, ...(endsSessions ? { sessionsEnded: ended.length } : {}) } },
+    );
   });
   if (endsSessions) forgetSessionsOfUser(u.id);
 }
-

@@ -68,7 +68,9 @@ export function smtpChannel(url: string, from: string): EmailChannel {
     describe: redactUrl(url),
     async send({ to, subject, text, id }) {
       try {
-        const info = await (await transporter()).sendMail({
+        const info = await (
+          await transporter()
+        ).sendMail({
           from,
           to,
           subject,

@@ -71,7 +71,9 @@ export const sendsMessages = (deps: DeliveryDeps): boolean => Boolean((deps.chan
 export async function loadChanges(db: Db, jobs: JobRow[], opts: { recipients: boolean } = { recipients: true }): Promise<ChangeRow[]> {
   const items = jobs.flatMap((job, ord) => {
     const { dossierId, action, to } = job.payload as { dossierId?: unknown; action?: unknown; to?: unknown };
-    return typeof dossierId === 'string' && typeof action === 'string' ? [{ ord, dossier_id: dossierId, action, to_status: typeof to === 'string' ? to : '' }] : [];
+    return typeof dossierId === 'string' && typeof action === 'string'
+      ? [{ ord, dossier_id: dossierId, action, to_status: typeof to === 'string' ? to : '' }]
+      : [];
   });
   // A malformed id fails the statement: in a batch the worker then runs the jobs one by one, and this one fails alone.
   const malformed = items.find((i) => !UUID_RE.test(i.dossier_id));
@@ -113,16 +115,25 @@ function planDeliveries(jobId: number, d: ChangeRow, deps: DeliveryDeps): Omit<P
   const template = templateForAction(d.action);
   if (!template || !d.code || !sendsMessages(deps) || d.applicant === null) return [];
   const keyring = deps.keyring!;
-  const applicant = openApplicantRow<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(keyring, { ...d, applicant: parseJson(d.applicant) });
+  const applicant = openApplicantRow<{ fullName?: string; organisationName?: string; email?: string; phone?: string }>(keyring, {
+    ...d,
+    applicant: parseJson(d.applicant),
+  });
   const data = parseJson<Record<string, unknown> | null>(d.data) ?? {};
-  const payment = typeof data.payment === 'object' && data.payment !== null ? (data.payment as { amount?: unknown; reference?: unknown; dueAt?: unknown }) : null;
+  const payment =
+    typeof data.payment === 'object' && data.payment !== null ? (data.payment as { amount?: unknown; reference?: unknown; dueAt?: unknown }) : null;
   const dateOf = (v: unknown) => (typeof v === 'string' || v instanceof Date ? new Date(v) : null);
   const input: TemplateInput = {
     code: d.code,
     procedureName: d.procedure_name,
     applicantName: applicant.organisationName ?? applicant.fullName ?? '',
     agencyName: d.agency_name,
-    dueAt: template === 'late_apology' ? (dateOf(data.newDueAt) ?? dateOf(d.due_at)) : template === 'received' ? (dateOf(data.dueAt) ?? dateOf(d.due_at)) : dateOf(d.due_at),
+    dueAt:
+      template === 'late_apology'
+        ? (dateOf(data.newDueAt) ?? dateOf(d.due_at))
+        : template === 'received'
+          ? (dateOf(data.dueAt) ?? dateOf(d.due_at))
+          : dateOf(d.due_at),
     reason: d.note,
     // request_payment records the payment request it created (payments module) in its history entry.
     amount: typeof data.amount === 'number' ? data.amount : typeof payment?.amount === 'number' ? payment.amount : null,
@@ -261,7 +272,11 @@ export interface DeliveryView {
 
 /** The email and SMS deliveries of a dossier, oldest first, with masked recipients (for the dossier pages and the API). */
 export async function deliveriesFor(db: Db, dossierId: string): Promise<DeliveryView[]> {
-  const rows = await db.select().from(notificationDeliveries).where(eq(notificationDeliveries.dossierId, dossierId)).orderBy(asc(notificationDeliveries.createdAt), asc(notificationDeliveries.id));
+  const rows = await db
+    .select()
+    .from(notificationDeliveries)
+    .where(eq(notificationDeliveries.dossierId, dossierId))
+    .orderBy(asc(notificationDeliveries.createdAt), asc(notificationDeliveries.id));
   return rows.map((r) => ({
     id: r.id,
     channel: r.channel,
@@ -275,6 +290,11 @@ export async function deliveriesFor(db: Db, dossierId: string): Promise<Delivery
     createdAt: toIso(r.createdAt),
     updatedAt: toIso(r.updatedAt),
     sentAt: toIsoOrNull(r.sentAt),
-    history: parseJson<DeliveryAttempt[]>(r.history).map((h) => ({ attempt: h.attempt, at: toIso(new Date(h.at)), outcome: h.outcome, error: h.error ?? null })),
+    history: parseJson<DeliveryAttempt[]>(r.history).map((h) => ({
+      attempt: h.attempt,
+      at: toIso(new Date(h.at)),
+      outcome: h.outcome,
+      error: h.error ?? null,
+    })),
   }));
 }

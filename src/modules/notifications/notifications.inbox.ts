@@ -89,7 +89,12 @@ export async function countUnread(db: Db, userId: string): Promise<number> {
  * Marks one of the person's notifications read (once: an earlier reading time is kept) and
  * returns it with its dossier, or null when it is not theirs or does not exist.
  */
-export async function markInboxItemRead(db: Db, userId: string, id: string, now: Date): Promise<Pick<InboxItem, 'dossierId' | 'dossierCode' | 'isApplicant'> | null> {
+export async function markInboxItemRead(
+  db: Db,
+  userId: string,
+  id: string,
+  now: Date,
+): Promise<Pick<InboxItem, 'dossierId' | 'dossierCode' | 'isApplicant'> | null> {
   const [row] = await queryRows<{ dossier_id: string | null; code: string | null; is_applicant: boolean | null }>(
     db,
     sql`WITH n AS (

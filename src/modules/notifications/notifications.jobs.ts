@@ -43,9 +43,23 @@ function statusChanged(deps: DeliveryDeps): BatchJobHandler {
     const rows = await loadChanges(db, jobs, { recipients: sendsMessages(deps) });
     const now = new Date();
     const inApp = rows.flatMap((d) => {
-      const m = d.applicant_user_id && d.code ? messageFor(d.action, d.to_status as DossierStatus, d.code, d.due_at === null ? null : new Date(d.due_at)) : null;
+      const m =
+        d.applicant_user_id && d.code ? messageFor(d.action, d.to_status as DossierStatus, d.code, d.due_at === null ? null : new Date(d.due_at)) : null;
       // One batch shares created_at; newId is monotonic within a process, and readers break ties by id (newest first).
-      return m ? [{ id: newId(), userId: d.applicant_user_id!, dossierId: d.id, kind: d.action, title: m.title, body: m.body, createdAt: now, dedupeKey: `job:${jobs[d.ord]!.id}` }] : [];
+      return m
+        ? [
+            {
+              id: newId(),
+              userId: d.applicant_user_id!,
+              dossierId: d.id,
+              kind: d.action,
+              title: m.title,
+              body: m.body,
+              createdAt: now,
+              dedupeKey: `job:${jobs[d.ord]!.id}`,
+            },
+          ]
+        : [];
     });
     if (inApp.length) await db.insert(notifications).values(inApp).onConflictDoNothing();
     await fanOutDeliveries(db, jobs, rows, deps);
@@ -95,7 +109,11 @@ export const scanDeadlines: JobHandler = async (_job, db: Db) => {
       dedupeKey: `${kind}:${r.id}:${r.user_id}:${day}`,
     };
   });
-  for (let i = 0; i < values.length; i += 500) await db.insert(notifications).values(values.slice(i, i + 500)).onConflictDoNothing();
+  for (let i = 0; i < values.length; i += 500)
+    await db
+      .insert(notifications)
+      .values(values.slice(i, i + 500))
+      .onConflictDoNothing();
 };
 
 /**
@@ -109,7 +127,11 @@ export const NOTIFICATION_RETENTION = { readDays: 180, deadlineDays: 30 } as con
 const DAY_MS = 86_400_000;
 
 /** Deletes in-app notifications past their retention (NOTIFICATION_RETENTION); returns how many. */
-export async function pruneNotifications(db: Db, now: Date = new Date(), retention: { readDays: number; deadlineDays: number } = NOTIFICATION_RETENTION): Promise<number> {
+export async function pruneNotifications(
+  db: Db,
+  now: Date = new Date(),
+  retention: { readDays: number; deadlineDays: number } = NOTIFICATION_RETENTION,
+): Promise<number> {
   const readBefore = new Date(now.getTime() - retention.readDays * DAY_MS);
   const deadlineBefore = new Date(now.getTime() - retention.deadlineDays * DAY_MS);
   return deleteInBatches(

@@ -24,7 +24,10 @@ export function decodeWords(s: string): string {
       const bytes =
         enc.toUpperCase() === 'B'
           ? Buffer.from(data, 'base64')
-          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+          : Buffer.from(
+              data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            );
       return new TextDecoder(charset.toLowerCase() === 'utf8' ? 'utf-8' : charset.toLowerCase()).decode(bytes);
     });
 }
@@ -79,7 +82,8 @@ function decodeBody(headers: Map<string, string>, body: string): string {
   }
   const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
   const charset = (param(type, 'charset') ?? 'utf-8').toLowerCase();
-  const bytes = cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : cte === 'quoted-printable' ? decodeQuotedPrintable(body) : Buffer.from(body, 'utf8');
+  const bytes =
+    cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : cte === 'quoted-printable' ? decodeQuotedPrintable(body) : Buffer.from(body, 'utf8');
   return new TextDecoder(charset === 'utf8' ? 'utf-8' : charset).decode(bytes).replace(/\r\n/g, '\n');
 }
 
@@ -112,7 +116,11 @@ export async function readOutbox(dir: string, limit = 20): Promise<OutboxMessage
   } catch {
     return [];
   }
-  const files = names.filter((n) => n.endsWith('.eml') || n.endsWith('.json')).sort().reverse().slice(0, limit);
+  const files = names
+    .filter((n) => n.endsWith('.eml') || n.endsWith('.json'))
+    .sort()
+    .reverse()
+    .slice(0, limit);
   const out: OutboxMessage[] = [];
   for (const name of files) {
     const file = path.join(dir, name);

@@ -83,7 +83,15 @@ export function notificationRoutes(database: Database): FastifyPluginAsyncZod {
         const unread = await database.db.$count(notifications, and(mine, isNull(notifications.readAt)));
         return {
           unread,
-          items: rows.map(({ n, code }) => ({ id: n.id, kind: n.kind, title: n.title, body: n.body, dossierCode: code, createdAt: toIso(n.createdAt), readAt: toIsoOrNull(n.readAt) })),
+          items: rows.map(({ n, code }) => ({
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            dossierCode: code,
+            createdAt: toIso(n.createdAt),
+            readAt: toIsoOrNull(n.readAt),
+          })),
         };
       },
     );

@@ -99,7 +99,14 @@ export async function startSmsSink(opts: { dir: string; token?: string | undefin
       } catch {
         return reply(res, 400, { error: 'body must be JSON' });
       }
-      if (typeof msg.to !== 'string' || !/^\d{8,15}$/.test(msg.to) || typeof msg.text !== 'string' || !msg.text || msg.text.length > 1600 || typeof msg.reference !== 'string') {
+      if (
+        typeof msg.to !== 'string' ||
+        !/^\d{8,15}$/.test(msg.to) ||
+        typeof msg.text !== 'string' ||
+        !msg.text ||
+        msg.text.length > 1600 ||
+        typeof msg.reference !== 'string'
+      ) {
         return reply(res, 400, { error: 'expected {to: digits, text: string, reference: string}' });
       }
       const stem = fileStem();

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskEmail, maskPhone, redactUrl, smsAddress } from './notifications.recipients.ts';
-import { fitSms, formatDong, gsm7Length, renderEmail, renderSms, SMS_MAX, TEMPLATE_KEYS, templateForAction, toGsmText, type TemplateInput } from './notifications.templates.ts';
+import {
+  fitSms,
+  formatDong,
+  gsm7Length,
+  renderEmail,
+  renderSms,
+  SMS_MAX,
+  TEMPLATE_KEYS,
+  templateForAction,
+  toGsmText,
+  type TemplateInput,
+} from './notifications.templates.ts';
 
 // 2026-12-03 08:00 in Vietnam = 01:00 UTC.
 const due = new Date('2026-12-03T01:00:00Z');
@@ -69,9 +80,13 @@ describe('SMS templates', () => {
     expect(renderSms('received', base)).toBe('TinhSo: Ho so G22.01-261126-0007 da duoc tiep nhan. Hen tra ket qua: 03/12/2026 08:00.');
     expect(renderSms('late_apology', base)).toBe('TinhSo: Xin loi ong/ba: ho so G22.01-261126-0007 chua co ket qua dung hen. Hen tra moi: 03/12/2026 08:00.');
     expect(renderSms('payment_requested', base)).toContain('can nop phi, le phi 1.250.000d.');
-    expect(renderSms('payment_confirmed', { ...base, amount: 150_000 })).toBe('TinhSo: Da nhan thanh toan 150.000 d cho ho so G22.01-261126-0007. Ho so tiep tuc duoc giai quyet.');
+    expect(renderSms('payment_confirmed', { ...base, amount: 150_000 })).toBe(
+      'TinhSo: Da nhan thanh toan 150.000 d cho ho so G22.01-261126-0007. Ho so tiep tuc duoc giai quyet.',
+    );
     expect(renderSms('payment_confirmed', { ...base, amount: 1_250_000 })).toContain('thanh toan 1.250.000 d cho');
-    expect(renderSms('payment_confirmed', { ...base, amount: null })).toBe('TinhSo: Da nhan thanh toan cho ho so G22.01-261126-0007. Ho so tiep tuc duoc giai quyet.');
+    expect(renderSms('payment_confirmed', { ...base, amount: null })).toBe(
+      'TinhSo: Da nhan thanh toan cho ho so G22.01-261126-0007. Ho so tiep tuc duoc giai quyet.',
+    );
   });
 
   it('converts Vietnamese to the GSM alphabet and counts septets', () => {

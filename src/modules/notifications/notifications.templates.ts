@@ -113,7 +113,9 @@ export function renderEmail(key: TemplateKey, input: TemplateInput): EmailMessag
       subject = `Hồ sơ ${code} cần bổ sung giấy tờ`;
       lines.push(`Cơ quan giải quyết yêu cầu bổ sung, hoàn thiện hồ sơ ${code} (${input.procedureName}).`);
       if (reason) lines.push(`Nội dung cần bổ sung: ${reason}`);
-      lines.push('Thời gian chờ bổ sung không tính vào thời hạn giải quyết. Sau khi bổ sung, ông/bà gửi lại hồ sơ trên Cổng dịch vụ công hoặc tại bộ phận một cửa.');
+      lines.push(
+        'Thời gian chờ bổ sung không tính vào thời hạn giải quyết. Sau khi bổ sung, ông/bà gửi lại hồ sơ trên Cổng dịch vụ công hoặc tại bộ phận một cửa.',
+      );
       break;
     case 'payment_requested':
       subject = `Hồ sơ ${code}: đề nghị nộp phí, lệ phí`;
@@ -180,9 +182,7 @@ export function renderEmail(key: TemplateKey, input: TemplateInput): EmailMessag
 // SMS
 
 /** GSM 03.38 basic character set (one septet each). */
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
+const GSM_BASIC = new Set('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà');
 /** GSM 03.38 extension table (an escape plus one septet: two each). */
 const GSM_EXTENDED = new Set('^{}\\[~]|€\f');
 

@@ -58,7 +58,10 @@ export async function createPaymentRequest(
     lines = computeFees(input.fees, input.form).lines;
   } catch (err) {
     if (err instanceof FeeError) {
-      throw new AppError('invalid', 'PAYMENT_FEE_INVALID', { userMessage: 'Không tính được lệ phí từ thông tin trong tờ khai.', errors: [{ path: `form.${err.field}`, message: err.message }] });
+      throw new AppError('invalid', 'PAYMENT_FEE_INVALID', {
+        userMessage: 'Không tính được lệ phí từ thông tin trong tờ khai.',
+        errors: [{ path: `form.${err.field}`, message: err.message }],
+      });
     }
     throw err;
   }
@@ -122,7 +125,12 @@ export async function settlePaymentsOnConfirm(ctx: Ctx, dossierId: string): Prom
     .returning({ id: payments.id, amount: payments.amount, reference: payments.reference, createdAt: payments.createdAt });
   if (!closed.length) return {};
   for (const c of closed) {
-    await writeAudit(ctx, { action: 'payment.settled_at_desk', targetType: 'payment', targetId: c.id, details: { dossierId, amount: c.amount, reference: c.reference } });
+    await writeAudit(ctx, {
+      action: 'payment.settled_at_desk',
+      targetType: 'payment',
+      targetId: c.id,
+      details: { dossierId, amount: c.amount, reference: c.reference },
+    });
   }
   const latest = closed.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
   return { payment: { paymentId: latest.id, amount: latest.amount, reference: latest.reference, method: 'desk' }, settledAtDesk: closed.map((c) => c.id) };

@@ -41,9 +41,16 @@ const PaymentView = z.object({
 });
 
 export const BankNotificationBody = z.object({
-  transactionId: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  transactionId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
   amount: z.number().int().positive().max(9_999_999_999_999),
-  currency: z.string().regex(/^[A-Z]{3}$/).default('VND'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('VND'),
   reference: z.string().max(40).optional(),
   description: z.string().max(500).optional(),
   paidAt: z.string().datetime({ offset: true }).optional(),
@@ -104,7 +111,10 @@ const IdParams = z.object({ id: z.string().min(1).max(80) });
 function refuseClosed(p: { status: string }) {
   if (p.status === 'settled_at_desk' || p.status === 'cancelled') {
     throw new AppError('conflict', 'PAYMENT_NOT_PAYABLE', {
-      userMessage: p.status === 'settled_at_desk' ? 'Khoản này đã được nộp tại bộ phận một cửa; không cần chuyển khoản.' : 'Yêu cầu thanh toán này đã được thay bằng yêu cầu mới.',
+      userMessage:
+        p.status === 'settled_at_desk'
+          ? 'Khoản này đã được nộp tại bộ phận một cửa; không cần chuyển khoản.'
+          : 'Yêu cầu thanh toán này đã được thay bằng yêu cầu mới.',
       details: { paymentStatus: p.status },
     });
   }
@@ -123,7 +133,14 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
   return async (app) => {
     app.get(
       '/dossiers/:id/payments',
-      { schema: { tags: ['payments'], summary: 'Payment requests of a dossier with their VietQR (applicant and the agency’s staff)', params: IdParams, response: { 200: z.array(PaymentView) } } },
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Payment requests of a dossier with their VietQR (applicant and the agency’s staff)',
+          params: IdParams,
+          response: { 200: z.array(PaymentView) },
+        },
+      },
       async (req) => listDossierPayments(ctxOf(req, database), cfg, req.params.id),
     );
 
@@ -145,7 +162,11 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
         const p = await getVisiblePayment(ctxOf(req, database), req.params.id);
         refuseClosed(p);
         const svg = await QRCode.toString(vietQrPayloadOf(cfg, p), { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-        return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'private, max-age=300').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(svg);
+        return reply
+          .type('image/svg+xml; charset=utf-8')
+          .header('cache-control', 'private, max-age=300')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+          .send(svg);
       },
     );
 
@@ -155,7 +176,11 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
       async (req, reply) => {
         const ctx = ctxOf(req, database);
         const p = await getVisiblePayment(ctx, req.params.id);
-        if (p.status !== 'paid' || !p.paidAt) throw new AppError('conflict', 'PAYMENT_NOT_PAID', { userMessage: 'Khoản này chưa được thanh toán nên chưa có biên lai.', details: { paymentStatus: p.status } });
+        if (p.status !== 'paid' || !p.paidAt)
+          throw new AppError('conflict', 'PAYMENT_NOT_PAID', {
+            userMessage: 'Khoản này chưa được thanh toán nên chưa có biên lai.',
+            details: { paymentStatus: p.status },
+          });
         const pdf = await renderPaymentReceipt(database, cfg, p, req.server.keyring);
         return reply
           .type('application/pdf')
@@ -178,14 +203,16 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
         {
           schema: {
             tags: ['payments'],
-            summary: 'The bank’s signed payment notification (headers X-Tinhso-Timestamp: Unix seconds; X-Tinhso-Signature: sha256=HMAC-SHA256(secret, timestamp + "." + raw body))',
+            summary:
+              'The bank’s signed payment notification (headers X-Tinhso-Timestamp: Unix seconds; X-Tinhso-Signature: sha256=HMAC-SHA256(secret, timestamp + "." + raw body))',
             security: [],
             headers: z.object({ [TIMESTAMP_HEADER]: z.string().max(20).optional(), [SIGNATURE_HEADER]: z.string().max(80).optional() }).passthrough(),
             body: BankNotificationBody,
             response: { 200: NotificationResult },
           },
           preValidation: async (req) => {
-            if (!cfg.webhookSecret) throw new AppError('unavailable', 'PAYMENTS_NOT_CONFIGURED', { userMessage: 'Chưa cấu hình khóa bí mật của cổng thanh toán.' });
+            if (!cfg.webhookSecret)
+              throw new AppError('unavailable', 'PAYMENTS_NOT_CONFIGURED', { userMessage: 'Chưa cấu hình khóa bí mật của cổng thanh toán.' });
             const raw = rawBodies.get(req) ?? Buffer.alloc(0);
             const h = (k: string) => (typeof req.headers[k] === 'string' ? (req.headers[k] as string) : undefined);
             const check = verifySignature(cfg.webhookSecret, { timestamp: h(TIMESTAMP_HEADER), signature: h(SIGNATURE_HEADER) }, raw, Date.now());
@@ -206,7 +233,13 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
 
     app.get(
       '/payments/held',
-      { schema: { tags: ['payments'], summary: 'Bank transactions held for review (finance officers and leaders)', response: { 200: z.array(TransactionView) } } },
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Bank transactions held for review (finance officers and leaders)',
+          response: { 200: z.array(TransactionView) },
+        },
+      },
       async (req) => listHeld(ctxOf(req, database)),
     );
 
@@ -215,9 +248,15 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
       {
         schema: {
           tags: ['payments'],
-          summary: 'Accept (pay the request, move the dossier on) or reject a held transaction; a rejection sends the money back through the bank’s refund API unless `refund` is false',
+          summary:
+            'Accept (pay the request, move the dossier on) or reject a held transaction; a rejection sends the money back through the bank’s refund API unless `refund` is false',
           params: IdParams,
-          body: z.object({ decision: z.enum(['accept', 'reject']), note: z.string().trim().min(3).max(2000), paymentId: z.string().uuid().optional(), refund: z.boolean().optional() }),
+          body: z.object({
+            decision: z.enum(['accept', 'reject']),
+            note: z.string().trim().min(3).max(2000),
+            paymentId: z.string().uuid().optional(),
+            refund: z.boolean().optional(),
+          }),
           response: { 200: TransactionView },
         },
       },
@@ -300,7 +339,12 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
 }
 
 /** Renders the receipt of a paid payment (used by the API and the citizen's page). */
-export async function renderPaymentReceipt(database: Database, cfg: PaymentsConfig, p: Awaited<ReturnType<typeof getVisiblePayment>>, keyring: Keyring): Promise<Buffer> {
+export async function renderPaymentReceipt(
+  database: Database,
+  cfg: PaymentsConfig,
+  p: Awaited<ReturnType<typeof getVisiblePayment>>,
+  keyring: Keyring,
+): Promise<Buffer> {
   const info = await receiptDataOf(database.db, keyring, p);
   return renderReceipt({
     receiptNo: receiptNumberOf(p.reference),

@@ -80,7 +80,11 @@ export async function listDossierPayments(ctx: Ctx, cfg: PaymentsConfig, idOrCod
   const actor = requireActor(ctx.actor);
   const d = await findVisibleDossier(ctx.db, actor, idOrCode);
   if (!d) throw dossierNotFound();
-  const rows = await ctx.db.select().from(payments).where(eq(payments.dossierId, d.id)).orderBy(sql`${payments.createdAt} DESC, ${payments.id} DESC`);
+  const rows = await ctx.db
+    .select()
+    .from(payments)
+    .where(eq(payments.dossierId, d.id))
+    .orderBy(sql`${payments.createdAt} DESC, ${payments.id} DESC`);
   return rows.map((p) => paymentView(cfg, p));
 }
 
@@ -130,7 +134,15 @@ const PAYMENT_SYSTEM_NAME = 'Cổng thanh toán (hệ thống)';
 async function ensureSystemUser(db: Db, now: Date) {
   await db
     .insert(users)
-    .values({ id: PAYMENT_SYSTEM_USER_ID, username: PAYMENT_SYSTEM_USERNAME, displayName: PAYMENT_SYSTEM_NAME, passwordHash: null, kind: 'staff', isActive: false, createdAt: now })
+    .values({
+      id: PAYMENT_SYSTEM_USER_ID,
+      username: PAYMENT_SYSTEM_USERNAME,
+      displayName: PAYMENT_SYSTEM_NAME,
+      passwordHash: null,
+      kind: 'staff',
+      isActive: false,
+      createdAt: now,
+    })
     .onConflictDoNothing();
 }
 
@@ -151,9 +163,19 @@ function paymentSystemActor(receivingAgencyId: string): Actor {
 }
 
 /** Marks the payment paid, moves the dossier on through its confirm_payment action, flags online payment. */
-async function confirmPayment(ctx: Ctx, tx: Db, p: PaymentRow, dossier: { id: string; receivingAgencyId: string }, t: { transactionId: string; amount: number; paidAt: Date }, note: string) {
+async function confirmPayment(
+  ctx: Ctx,
+  tx: Db,
+  p: PaymentRow,
+  dossier: { id: string; receivingAgencyId: string },
+  t: { transactionId: string; amount: number; paidAt: Date },
+  note: string,
+) {
   await ensureSystemUser(tx, ctx.now);
-  await tx.update(payments).set({ status: 'paid', paidAt: t.paidAt, paidAmount: t.amount, transactionId: t.transactionId, updatedAt: ctx.now }).where(eq(payments.id, p.id));
+  await tx
+    .update(payments)
+    .set({ status: 'paid', paidAt: t.paidAt, paidAmount: t.amount, transactionId: t.transactionId, updatedAt: ctx.now })
+    .where(eq(payments.id, p.id));
   await performAction({ ...ctx, db: tx, actor: paymentSystemActor(dossier.receivingAgencyId) }, dossier.id, { action: 'confirm_payment', note });
   // Paid through the province's own gateway (the national index's online payment flag).
   await tx.update(dossiers).set({ isPaidOnline: true }).where(eq(dossiers.id, dossier.id));
@@ -179,9 +201,15 @@ export async function processNotification(ctx: Ctx, n: BankNotification): Promis
     if (prior) return duplicateResult(tx, prior);
 
     // Lock order: the dossier, then its payment (as request_payment does).
-    const [found] = reference ? await tx.select({ id: payments.id, dossierId: payments.dossierId }).from(payments).where(eq(payments.reference, reference)) : [];
+    const [found] = reference
+      ? await tx.select({ id: payments.id, dossierId: payments.dossierId }).from(payments).where(eq(payments.reference, reference))
+      : [];
     const [d] = found
-      ? await tx.select({ id: dossiers.id, code: dossiers.code, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId }).from(dossiers).where(eq(dossiers.id, found.dossierId)).for('update')
+      ? await tx
+          .select({ id: dossiers.id, code: dossiers.code, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId })
+          .from(dossiers)
+          .where(eq(dossiers.id, found.dossierId))
+          .for('update')
       : [];
     const [p] = found ? await tx.select().from(payments).where(eq(payments.id, found.id)).for('update') : [];
 
@@ -232,7 +260,14 @@ export async function processNotification(ctx: Ctx, n: BankNotification): Promis
       });
       return { transactionId: n.transactionId, outcome: 'held', status: 'held', holdReason: hold, paymentId: p?.id ?? null, dossierCode: d?.code ?? null };
     }
-    await confirmPayment(ctx, tx, p!, d!, { transactionId: n.transactionId, amount: n.amount, paidAt }, `Đã thanh toán ${n.amount} đồng qua VietQR, mã giao dịch ${n.transactionId}`);
+    await confirmPayment(
+      ctx,
+      tx,
+      p!,
+      d!,
+      { transactionId: n.transactionId, amount: n.amount, paidAt },
+      `Đã thanh toán ${n.amount} đồng qua VietQR, mã giao dịch ${n.transactionId}`,
+    );
     await writeAudit(audit, {
       action: 'payment.confirmed',
       targetType: 'payment',
@@ -249,7 +284,14 @@ async function duplicateResult(db: Db, t: TransactionRow): Promise<NotificationR
   const [d] = t.paymentId
     ? await queryRows<{ code: string | null }>(db, sql`SELECT d.code FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ${t.paymentId}::uuid`)
     : [];
-  return { transactionId: t.providerTxnId, outcome: 'duplicate', status: t.status, holdReason: (t.holdReason as HoldReason | null) ?? null, paymentId: t.paymentId, dossierCode: d?.code ?? null };
+  return {
+    transactionId: t.providerTxnId,
+    outcome: 'duplicate',
+    status: t.status,
+    holdReason: (t.holdReason as HoldReason | null) ?? null,
+    paymentId: t.paymentId,
+    dossierCode: d?.code ?? null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,19 +301,31 @@ async function duplicateResult(db: Db, t: TransactionRow): Promise<NotificationR
 export function requireFinance(ctx: Ctx): Actor {
   const actor = requireActor(ctx.actor);
   const ok = actor.roles.some((r) => r.role === 'leader' || (r.role as string) === 'finance');
-  if (!ok) throw new AppError('forbidden', 'PAYMENT_REVIEW_FORBIDDEN', { userMessage: 'Chỉ cán bộ tài chính hoặc lãnh đạo được xem và xử lý các khoản thanh toán.' });
+  if (!ok)
+    throw new AppError('forbidden', 'PAYMENT_REVIEW_FORBIDDEN', { userMessage: 'Chỉ cán bộ tài chính hoặc lãnh đạo được xem và xử lý các khoản thanh toán.' });
   return actor;
 }
 
 /** The agencies where the actor reviews payments: those of their leader (or finance) grants. */
 const financeScope = (actor: Actor) => scopeOf(actor, ['leader', 'finance']);
 /** Agency ids for `IN (...)`; NULL (matching nothing) when there are none. */
-const inList = (ids: string[]) => (ids.length ? sql.join(ids.map((a) => sql`${a}::uuid`), sql`, `) : sql`NULL`);
+const inList = (ids: string[]) =>
+  ids.length
+    ? sql.join(
+        ids.map((a) => sql`${a}::uuid`),
+        sql`, `,
+      )
+    : sql`NULL`;
 
 /** Transactions the reviewer may see: those of dossiers in their agencies, and those matching no request. */
 function reviewScopeSql(actor: Actor) {
   const scope = financeScope(actor);
-  const ids = scope.length ? sql.join(scope.map((id) => sql`${id}::uuid`), sql`, `) : null;
+  const ids = scope.length
+    ? sql.join(
+        scope.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )
+    : null;
   return ids ? sql`(t.payment_id IS NULL OR d.receiving_agency_id IN (${ids}) OR d.competent_agency_id IN (${ids}))` : sql`t.payment_id IS NULL`;
 }
 
@@ -339,7 +393,8 @@ interface TxJoinRow {
 }
 
 const asDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
-const asJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v ?? {}) as Record<string, unknown>));
+const asJson = (v: unknown): Record<string, unknown> =>
+  typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v ?? {}) as Record<string, unknown>);
 
 function txView(r: TxJoinRow): TransactionView {
   const payload = asJson(r.payload);
@@ -394,7 +449,10 @@ const TX_SELECT = sql`SELECT t.id, t.provider_txn_id, t.status, t.hold_reason, t
 /** Transactions held for review, oldest first. Errors: PAYMENT_REVIEW_FORBIDDEN. */
 export async function listHeld(ctx: Ctx): Promise<TransactionView[]> {
   const actor = requireFinance(ctx);
-  const rows = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.status = 'held' AND ${reviewScopeSql(actor)} ORDER BY t.received_at, t.id LIMIT 500`);
+  const rows = await queryRows<TxJoinRow>(
+    ctx.db,
+    sql`${TX_SELECT} WHERE t.status = 'held' AND ${reviewScopeSql(actor)} ORDER BY t.received_at, t.id LIMIT 500`,
+  );
   return rows.map(txView);
 }
 
@@ -423,16 +481,38 @@ export async function resolveHeld(
     const paymentId = input.paymentId ?? t.paymentId;
     const audit = { ...ctx, db: tx };
     if (input.decision === 'reject') {
-      await tx.update(paymentTransactions).set({ status: 'rejected', resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note }).where(eq(paymentTransactions.id, t.id));
-      if (t.paymentId) await tx.update(payments).set({ status: 'pending', updatedAt: ctx.now }).where(and(eq(payments.id, t.paymentId), eq(payments.status, 'held')));
+      await tx
+        .update(paymentTransactions)
+        .set({ status: 'rejected', resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note })
+        .where(eq(paymentTransactions.id, t.id));
+      if (t.paymentId)
+        await tx
+          .update(payments)
+          .set({ status: 'pending', updatedAt: ctx.now })
+          .where(and(eq(payments.id, t.paymentId), eq(payments.status, 'held')));
       // The money goes back to the payer through the bank's refund API (refunds.ts), unless the
       // reviewer says it was returned some other way.
-      const refundId = input.refund === false ? null : await requestRefund(audit, { transactionId: t.id, paymentId: t.paymentId, amount: t.amount, reason: note }, { maxAttempts: opts.refundMaxAttempts });
-      await writeAudit(audit, { action: 'payment.rejected', targetType: 'payment_transaction', targetId: t.id, details: { transactionId: t.providerTxnId, note, refundId } });
+      const refundId =
+        input.refund === false
+          ? null
+          : await requestRefund(
+              audit,
+              { transactionId: t.id, paymentId: t.paymentId, amount: t.amount, reason: note },
+              { maxAttempts: opts.refundMaxAttempts },
+            );
+      await writeAudit(audit, {
+        action: 'payment.rejected',
+        targetType: 'payment_transaction',
+        targetId: t.id,
+        details: { transactionId: t.providerTxnId, note, refundId },
+      });
       return;
     }
     if (!paymentId || !UUID_RE.test(paymentId)) {
-      throw new AppError('invalid', 'PAYMENT_NOT_FOUND', { userMessage: 'Cần chọn khoản thanh toán mà giao dịch này trả cho.', errors: [{ path: 'paymentId', message: 'Chưa chọn khoản thanh toán' }] });
+      throw new AppError('invalid', 'PAYMENT_NOT_FOUND', {
+        userMessage: 'Cần chọn khoản thanh toán mà giao dịch này trả cho.',
+        errors: [{ path: 'paymentId', message: 'Chưa chọn khoản thanh toán' }],
+      });
     }
     const [target] = await queryRows<{ id: string; dossier_id: string }>(
       tx,
@@ -440,14 +520,36 @@ export async function resolveHeld(
           AND d.receiving_agency_id IN (${inList(financeScope(actor))})`,
     );
     if (!target) throw paymentNotFound();
-    const [d] = await tx.select({ id: dossiers.id, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId }).from(dossiers).where(eq(dossiers.id, target.dossier_id)).for('update');
+    const [d] = await tx
+      .select({ id: dossiers.id, status: dossiers.status, receivingAgencyId: dossiers.receivingAgencyId })
+      .from(dossiers)
+      .where(eq(dossiers.id, target.dossier_id))
+      .for('update');
     const [p] = await tx.select().from(payments).where(eq(payments.id, target.id)).for('update');
     if (!p || !d || !['pending', 'held'].includes(p.status) || d.status !== 'payment_requested') {
-      throw new AppError('conflict', 'PAYMENT_NOT_PAYABLE', { userMessage: 'Khoản thanh toán này không còn chờ thanh toán (đã trả, đã hủy, hoặc hồ sơ đã chuyển bước).', details: { paymentStatus: p?.status, dossierStatus: d?.status } });
+      throw new AppError('conflict', 'PAYMENT_NOT_PAYABLE', {
+        userMessage: 'Khoản thanh toán này không còn chờ thanh toán (đã trả, đã hủy, hoặc hồ sơ đã chuyển bước).',
+        details: { paymentStatus: p?.status, dossierStatus: d?.status },
+      });
     }
-    await confirmPayment(ctx, tx, p, d, { transactionId: t.providerTxnId, amount: t.amount, paidAt: t.paidAt ?? ctx.now }, `Đã thanh toán ${t.amount} đồng qua VietQR, mã giao dịch ${t.providerTxnId} (được chấp nhận khi đối soát: ${note})`);
-    await tx.update(paymentTransactions).set({ status: 'accepted', paymentId: p.id, resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note }).where(eq(paymentTransactions.id, t.id));
-    await writeAudit(audit, { action: 'payment.accepted', targetType: 'payment_transaction', targetId: t.id, details: { transactionId: t.providerTxnId, paymentId: p.id, amount: t.amount, expected: p.amount, note } });
+    await confirmPayment(
+      ctx,
+      tx,
+      p,
+      d,
+      { transactionId: t.providerTxnId, amount: t.amount, paidAt: t.paidAt ?? ctx.now },
+      `Đã thanh toán ${t.amount} đồng qua VietQR, mã giao dịch ${t.providerTxnId} (được chấp nhận khi đối soát: ${note})`,
+    );
+    await tx
+      .update(paymentTransactions)
+      .set({ status: 'accepted', paymentId: p.id, resolvedBy: actor.userId, resolvedAt: ctx.now, resolutionNote: note })
+      .where(eq(paymentTransactions.id, t.id));
+    await writeAudit(audit, {
+      action: 'payment.accepted',
+      targetType: 'payment_transaction',
+      targetId: t.id,
+      details: { transactionId: t.providerTxnId, paymentId: p.id, amount: t.amount, expected: p.amount, note },
+    });
   });
   const [row] = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.id = ${id.toLowerCase()}::uuid`);
   return txView(row!);
@@ -492,7 +594,9 @@ export async function reconciliation(ctx: Ctx, date: string): Promise<Reconcilia
   const actor = requireFinance(ctx);
   const { from, to } = dayBounds(date);
   const scope = reviewScopeSql(actor);
-  const rows = (await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.received_at >= ${from} AND t.received_at < ${to} AND ${scope} ORDER BY t.received_at, t.id`)).map(txView);
+  const rows = (
+    await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.received_at >= ${from} AND t.received_at < ${to} AND ${scope} ORDER BY t.received_at, t.id`)
+  ).map(txView);
   const requestScope = inList(financeScope(actor));
   const [req] = await queryRows<{ created: number; created_total: number | string; paid: number; paid_total: number | string }>(
     ctx.db,
@@ -543,9 +647,39 @@ const csvCell = (v: string | number | null | boolean) => {
 
 /** The reconciliation as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese). */
 export function reconciliationCsv(r: Reconciliation): string {
-  const header = ['ngay', 'ma_giao_dich', 'thoi_diem_nhan', 'ma_tham_chieu', 'ma_ho_so', 'so_tien_phai_thu', 'so_tien_nhan', 'chenh_lech', 'trang_thai', 'ly_do_giu_lai', 'lech', 'hoan_tien', 'so_tien_hoan', 'ma_hoan_tien_ngan_hang'];
+  const header = [
+    'ngay',
+    'ma_giao_dich',
+    'thoi_diem_nhan',
+    'ma_tham_chieu',
+    'ma_ho_so',
+    'so_tien_phai_thu',
+    'so_tien_nhan',
+    'chenh_lech',
+    'trang_thai',
+    'ly_do_giu_lai',
+    'lech',
+    'hoan_tien',
+    'so_tien_hoan',
+    'ma_hoan_tien_ngan_hang',
+  ];
   const lines = r.rows.map((x) =>
-    [r.date, x.transactionId, x.receivedAt, x.reference, x.dossierCode, x.expectedAmount, x.amount, x.difference, x.status, x.holdReason, x.isMismatch ? 'co' : 'khong', x.refund?.status ?? null, x.refund?.amount ?? null, x.refund?.bankRefundId ?? null]
+    [
+      r.date,
+      x.transactionId,
+      x.receivedAt,
+      x.reference,
+      x.dossierCode,
+      x.expectedAmount,
+      x.amount,
+      x.difference,
+      x.status,
+      x.holdReason,
+      x.isMismatch ? 'co' : 'khong',
+      x.refund?.status ?? null,
+      x.refund?.amount ?? null,
+      x.refund?.bankRefundId ?? null,
+    ]
       .map(csvCell)
       .join(','),
   );
@@ -586,11 +720,20 @@ export async function retryRefund(ctx: Ctx, id: string, opts: { refundMaxAttempt
     const [r] = await tx.select().from(paymentRefunds).where(eq(paymentRefunds.id, visible.id)).for('update');
     if (!r) throw refundNotFound();
     if (r.status !== 'failed') {
-      throw new AppError('conflict', 'PAYMENT_REFUND_NOT_FAILED', { userMessage: 'Chỉ gửi lại được khoản hoàn tiền đã thất bại.', details: { refundStatus: r.status } });
+      throw new AppError('conflict', 'PAYMENT_REFUND_NOT_FAILED', {
+        userMessage: 'Chỉ gửi lại được khoản hoàn tiền đã thất bại.',
+        details: { refundStatus: r.status },
+      });
     }
-    await tx.update(paymentRefunds).set({ status: 'requested', failedAt: null, failureCode: null, failureMessage: null, updatedAt: ctx.now }).where(eq(paymentRefunds.id, r.id));
+    await tx
+      .update(paymentRefunds)
+      .set({ status: 'requested', failedAt: null, failureCode: null, failureMessage: null, updatedAt: ctx.now })
+      .where(eq(paymentRefunds.id, r.id));
     await enqueueJob(tx, ctx.now, REFUND_JOB, { refundId: r.id }, { maxAttempts: opts.refundMaxAttempts });
-    await writeAudit({ ...ctx, db: tx }, { action: 'payment.refund_retried', targetType: 'payment_refund', targetId: r.id, details: { previousFailure: r.failureCode, amount: r.amount } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'payment.refund_retried', targetType: 'payment_refund', targetId: r.id, details: { previousFailure: r.failureCode, amount: r.amount } },
+    );
     return r.transactionId;
   });
   const [row] = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.id = ${txnId}::uuid`);
@@ -626,5 +769,3 @@ export async function receiptDataOf(db: Db, keyring: Keyring, p: PaymentRow) {
     applicantId: typeof applicant.idNumber === 'string' ? applicant.idNumber : '',
   };
 }
-
-

@@ -38,9 +38,21 @@ describe('callBankRefund', () => {
     expect(await call()).toEqual({ kind: 'completed', bankRefundId: 'RF1', replayed: false });
     expect(last!.headers['idempotency-key']).toBe('tinhso-refund-r1');
     expect(JSON.parse(last!.body)).toEqual(body);
-    const check = verifySignature(SECRET, { timestamp: last!.headers['x-tinhso-timestamp'] as string, signature: last!.headers['x-tinhso-signature'] as string }, last!.body, Date.now());
+    const check = verifySignature(
+      SECRET,
+      { timestamp: last!.headers['x-tinhso-timestamp'] as string, signature: last!.headers['x-tinhso-signature'] as string },
+      last!.body,
+      Date.now(),
+    );
     expect(check).toEqual({ ok: true });
-    expect(verifySignature('another-secret-0123456789abcdef-xyz', { timestamp: last!.headers['x-tinhso-timestamp'] as string, signature: last!.headers['x-tinhso-signature'] as string }, last!.body, Date.now())).toEqual({ ok: false, reason: 'mismatch' });
+    expect(
+      verifySignature(
+        'another-secret-0123456789abcdef-xyz',
+        { timestamp: last!.headers['x-tinhso-timestamp'] as string, signature: last!.headers['x-tinhso-signature'] as string },
+        last!.body,
+        Date.now(),
+      ),
+    ).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('a repeated key answered by the bank is still completed, and says so', async () => {

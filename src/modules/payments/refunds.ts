@@ -36,9 +36,7 @@ export interface BankRefundRequest {
 }
 
 export type BankRefundOutcome =
-  | { kind: 'completed'; bankRefundId: string; replayed: boolean }
-  | { kind: 'refused'; code: string; message: string }
-  | { kind: 'retry'; message: string };
+  { kind: 'completed'; bankRefundId: string; replayed: boolean } | { kind: 'refused'; code: string; message: string } | { kind: 'retry'; message: string };
 
 const SYSTEM_AUDIT = { actorId: null, actorRole: 'system' } as const;
 
@@ -66,7 +64,12 @@ export async function requestRefund(
     updatedAt: ctx.now,
   });
   await enqueueJob(ctx.db, ctx.now, REFUND_JOB, { refundId: id }, { maxAttempts: cfg.maxAttempts });
-  await writeAudit(ctx, { action: 'payment.refund_requested', targetType: 'payment_refund', targetId: id, details: { transactionId: input.transactionId, amount: input.amount, reason: input.reason } });
+  await writeAudit(ctx, {
+    action: 'payment.refund_requested',
+    targetType: 'payment_refund',
+    targetId: id,
+    details: { transactionId: input.transactionId, amount: input.amount, reason: input.reason },
+  });
   return id;
 }
 
@@ -148,7 +151,13 @@ export function refundJobHandler(cfg: RefundJobConfig, now: () => Date = () => n
         .update(paymentRefunds)
         .set({ status: 'sent', attempts: dsql`${paymentRefunds.attempts} + 1`, sentAt: r.sentAt ?? attemptAt, updatedAt: attemptAt })
         .where(eq(paymentRefunds.id, r.id));
-      await writeAudit(audit(tx, attemptAt), { ...SYSTEM_AUDIT, action: 'payment.refund_sent', targetType: 'payment_refund', targetId: r.id, details: { attempt, amount: r.amount, transactionId: t.providerTxnId } });
+      await writeAudit(audit(tx, attemptAt), {
+        ...SYSTEM_AUDIT,
+        action: 'payment.refund_sent',
+        targetType: 'payment_refund',
+        targetId: r.id,
+        details: { attempt, amount: r.amount, transactionId: t.providerTxnId },
+      });
     });
 
     const finish = async (status: 'completed' | 'failed', set: Partial<typeof paymentRefunds.$inferInsert>, details: Record<string, unknown>) => {
@@ -158,7 +167,14 @@ export function refundJobHandler(cfg: RefundJobConfig, now: () => Date = () => n
           .update(paymentRefunds)
           .set({ status, ...set, ...(status === 'completed' ? { completedAt: at, failureCode: null, failureMessage: null } : { failedAt: at }), updatedAt: at })
           .where(eq(paymentRefunds.id, r.id));
-        await writeAudit(audit(tx, at), { ...SYSTEM_AUDIT, action: `payment.refund_${status}`, targetType: 'payment_refund', targetId: r.id, outcome: status === 'completed' ? 'success' : 'failure', details: { attempt, amount: r.amount, transactionId: t.providerTxnId, ...details } });
+        await writeAudit(audit(tx, at), {
+          ...SYSTEM_AUDIT,
+          action: `payment.refund_${status}`,
+          targetType: 'payment_refund',
+          targetId: r.id,
+          outcome: status === 'completed' ? 'success' : 'failure',
+          details: { attempt, amount: r.amount, transactionId: t.providerTxnId, ...details },
+        });
       });
     };
 

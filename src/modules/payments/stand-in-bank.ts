@@ -141,7 +141,12 @@ export async function startStandInBank(opts: StandInBankOptions): Promise<StandI
         status = 422;
         body = { error: 'amount_exceeds_payment', message: `refund ${amount} exceeds what remains of the payment (${paid - alreadyRefunded})` };
       } else {
-        const made: BankRefund = { bankRefundId: `RF${Date.now().toString(36).toUpperCase()}${String(++refundSeq).padStart(4, '0')}`, transactionId, amount, refundId };
+        const made: BankRefund = {
+          bankRefundId: `RF${Date.now().toString(36).toUpperCase()}${String(++refundSeq).padStart(4, '0')}`,
+          transactionId,
+          amount,
+          refundId,
+        };
         refunds.set(key, made);
         body = { status: 'completed', ...made, idempotencyKey: key, replayed: false };
       }

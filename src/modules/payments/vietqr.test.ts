@@ -73,7 +73,20 @@ describe('encodeVietQr', () => {
     const p = encodeVietQr({ bin: '970415', accountNo: '113000006868', amount: 8000, purpose: 'TS7K2M9QX4BD' });
     // Hand-assembled: 00 02 01 | 01 02 12 | 38 (00 10 A000000727, 01 (00 06 970415, 01 12 113000006868), 02 08 QRIBFTTA) | 53 03 704 | 54 04 8000 | 58 02 VN | 62 (08 12 TS7K2M9QX4BD) | 63 04
     const body =
-      '000201' + '010212' + '3856' + '0010A000000727' + '0126' + '0006970415' + '0112113000006868' + '0208QRIBFTTA' + '5303704' + '54048000' + '5802VN' + '6216' + '0812TS7K2M9QX4BD' + '6304';
+      '000201' +
+      '010212' +
+      '3856' +
+      '0010A000000727' +
+      '0126' +
+      '0006970415' +
+      '0112113000006868' +
+      '0208QRIBFTTA' +
+      '5303704' +
+      '54048000' +
+      '5802VN' +
+      '6216' +
+      '0812TS7K2M9QX4BD' +
+      '6304';
     expect(p).toBe(body + crcByHand(body));
     expect(decodeVietQr(p)).toMatchObject({ isDynamic: true, amount: 8000, purpose: 'TS7K2M9QX4BD', bin: '970415', accountNo: '113000006868' });
   });
@@ -103,7 +116,9 @@ describe('decodeVietQr rejects', () => {
   it('a payload without a CRC, and a malformed TLV', () => {
     expect(() => decodeVietQr(good.slice(0, -8))).toThrow(expect.objectContaining({ reason: 'syntax' }));
     // Published with a broken amount field (54 06 then 5 digits): the lengths no longer add up.
-    expect(() => decodeVietQr('00020101021238540010A00000072701240006970422011009447998190208QRIBFTTA5303704540625000005802VN62060802Qr63044274')).toThrow(VietQrError);
+    expect(() => decodeVietQr('00020101021238540010A00000072701240006970422011009447998190208QRIBFTTA5303704540625000005802VN62060802Qr63044274')).toThrow(
+      VietQrError,
+    );
     expect(() => parseTlv('00')).toThrow(/truncated/);
   });
   it('another scheme than NAPAS', () => {

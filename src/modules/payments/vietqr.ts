@@ -106,7 +106,8 @@ export function encodeVietQr(input: VietQrInput): string {
     ['purpose', input.purpose],
     ['referenceLabel', input.referenceLabel],
   ] as const) {
-    if (v !== undefined && (v.length > 25 || !ASCII_PRINTABLE.test(v))) throw new VietQrError('field', `${name} must be printable ASCII, at most 25 characters`);
+    if (v !== undefined && (v.length > 25 || !ASCII_PRINTABLE.test(v)))
+      throw new VietQrError('field', `${name} must be printable ASCII, at most 25 characters`);
   }
   const account = tlv('00', input.bin) + tlv('01', input.accountNo);
   const merchant = tlv('00', NAPAS_GUID) + tlv('01', account) + tlv('02', input.service ?? 'QRIBFTTA');

@@ -43,7 +43,9 @@ export function privacyRoutes(database: Database, deps: { files: LocalFileStore;
       },
       async (req, reply) => {
         const data = await exportMyData(ctxOf(req, database));
-        reply.header('content-disposition', `attachment; filename="tinhso-du-lieu-ca-nhan-${data.exportedAt.slice(0, 10)}.json"`).header('cache-control', 'no-store');
+        reply
+          .header('content-disposition', `attachment; filename="tinhso-du-lieu-ca-nhan-${data.exportedAt.slice(0, 10)}.json"`)
+          .header('cache-control', 'no-store');
         return data;
       },
     );
@@ -65,8 +67,10 @@ export function privacyRoutes(database: Database, deps: { files: LocalFileStore;
       },
     );
 
-    app.get('/me/data-requests', { schema: { tags: ['privacy'], summary: "The signed-in person's requests", response: { 200: z.array(RequestView) } } }, async (req) =>
-      listMyRequests(ctxOf(req, database)),
+    app.get(
+      '/me/data-requests',
+      { schema: { tags: ['privacy'], summary: "The signed-in person's requests", response: { 200: z.array(RequestView) } } },
+      async (req) => listMyRequests(ctxOf(req, database)),
     );
 
     app.get(

@@ -24,7 +24,12 @@ const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2
 function isoRow(r: Row): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(r)) {
-    out[k] = v instanceof Date ? toIso(v) : typeof v === 'string' && PG_TIMESTAMPTZ.test(v) ? toIso(new Date(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))) : v;
+    out[k] =
+      v instanceof Date
+        ? toIso(v)
+        : typeof v === 'string' && PG_TIMESTAMPTZ.test(v)
+          ? toIso(new Date(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')))
+          : v;
   }
   return out;
 }
@@ -46,14 +51,24 @@ export async function exportMyData(ctx: Ctx) {
   );
   if (!account) throw notFound('USER_NOT_FOUND', 'tài khoản');
   // Stored encrypted: the person gets the values, not the ciphertexts.
-  const { id_number_enc, phone_enc, ...accountRest } = account as Record<string, unknown> & { id: string; id_number_enc: string | null; phone_enc: string | null };
+  const { id_number_enc, phone_enc, ...accountRest } = account as Record<string, unknown> & {
+    id: string;
+    id_number_enc: string | null;
+    phone_enc: string | null;
+  };
   const accountFields = openUserFields(ctx.keyring, { id: accountRest.id, idNumberEnc: id_number_enc, phoneEnc: phone_enc });
   const dossierIds = sql`(SELECT id FROM dossiers WHERE applicant_user_id = ${me} OR (created_by = ${me} AND status = 'draft'))`;
   const data = {
     exportedAt: toIso(ctx.now),
     account: { ...accountRest, id_number: accountFields.idNumber, phone: accountFields.phone },
-    roles: await rows(db, sql`SELECT r.role, a.code AS agency_code, r.include_children FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = ${me} ORDER BY r.role`),
-    sessions: await rows(db, sql`SELECT id, created_at, expires_at, revoked_at, last_seen_at, ip, user_agent, auth_method FROM sessions WHERE user_id = ${me} ORDER BY created_at DESC`),
+    roles: await rows(
+      db,
+      sql`SELECT r.role, a.code AS agency_code, r.include_children FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = ${me} ORDER BY r.role`,
+    ),
+    sessions: await rows(
+      db,
+      sql`SELECT id, created_at, expires_at, revoked_at, last_seen_at, ip, user_agent, auth_method FROM sessions WHERE user_id = ${me} ORDER BY created_at DESC`,
+    ),
     linkedIdentities: await rows(db, sql`SELECT issuer, subject, created_at FROM external_identities WHERE user_id = ${me}`),
     twoFactor: await rows(db, sql`SELECT (confirmed_at IS NOT NULL) AS enabled, created_at FROM user_totp WHERE user_id = ${me}`),
     consents: await rows(db, sql`SELECT * FROM consents WHERE user_id = ${me} ORDER BY purpose`),
@@ -65,21 +80,47 @@ export async function exportMyData(ctx: Ctx) {
             FROM dossiers WHERE id IN ${dossierIds} ORDER BY created_at`,
       )
     ).map((r) => {
-      const { applicant_id_number_enc, applicant_phone_enc, ...rest } = r as Record<string, unknown> & { id: string; applicant: unknown; applicant_id_number_enc: string | null; applicant_phone_enc: string | null };
-      return { ...rest, applicant: openApplicantRow(ctx.keyring, { id: rest.id, applicant: rest.applicant, applicant_id_number_enc, applicant_phone_enc }), form: openForm(ctx.keyring, rest.id, rest.form) };
+      const { applicant_id_number_enc, applicant_phone_enc, ...rest } = r as Record<string, unknown> & {
+        id: string;
+        applicant: unknown;
+        applicant_id_number_enc: string | null;
+        applicant_phone_enc: string | null;
+      };
+      return {
+        ...rest,
+        applicant: openApplicantRow(ctx.keyring, { id: rest.id, applicant: rest.applicant, applicant_id_number_enc, applicant_phone_enc }),
+        form: openForm(ctx.keyring, rest.id, rest.form),
+      };
     }),
-    files: await rows(db, sql`SELECT id, dossier_id, component_code, file_name, media_type, size, sha256, created_at, removed_at FROM dossier_files WHERE dossier_id IN ${dossierIds} ORDER BY created_at`),
-    history: await rows(db, sql`SELECT dossier_id, at, action, actor_role, from_status, to_status, note FROM dossier_history WHERE dossier_id IN ${dossierIds} ORDER BY dossier_id, id`),
+    files: await rows(
+      db,
+      sql`SELECT id, dossier_id, component_code, file_name, media_type, size, sha256, created_at, removed_at FROM dossier_files WHERE dossier_id IN ${dossierIds} ORDER BY created_at`,
+    ),
+    history: await rows(
+      db,
+      sql`SELECT dossier_id, at, action, actor_role, from_status, to_status, note FROM dossier_history WHERE dossier_id IN ${dossierIds} ORDER BY dossier_id, id`,
+    ),
     ratings: await rows(db, sql`SELECT dossier_id, rating, comment, created_at FROM dossier_ratings WHERE user_id = ${me}`),
     payments: await rows(db, sql`SELECT * FROM payments WHERE dossier_id IN ${dossierIds} ORDER BY created_at`),
-    notifications: await rows(db, sql`SELECT id, dossier_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = ${me} ORDER BY created_at, id`),
+    notifications: await rows(
+      db,
+      sql`SELECT id, dossier_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = ${me} ORDER BY created_at, id`,
+    ),
     notificationDeliveries: await rows(
       db,
       sql`SELECT id, dossier_id, channel, recipient_masked AS recipient, template, status, attempts, sent_at, created_at FROM notification_deliveries WHERE user_id = ${me} ORDER BY created_at`,
     ),
-    dataRequests: await rows(db, sql`SELECT id, kind, status, details, outcome, created_at, resolved_at, resolution FROM data_requests WHERE user_id = ${me} ORDER BY created_at`),
+    dataRequests: await rows(
+      db,
+      sql`SELECT id, kind, status, details, outcome, created_at, resolved_at, resolution FROM data_requests WHERE user_id = ${me} ORDER BY created_at`,
+    ),
     activity: await rows(db, sql`SELECT at, action, target_type, target_id, ip, outcome FROM audit_log WHERE actor_id = ${me} ORDER BY seq DESC LIMIT 5000`),
-    notIncluded: ['mật khẩu (chỉ lưu dạng băm argon2id)', 'mã phiên đăng nhập (chỉ lưu dạng băm)', 'khóa bí mật xác thực hai lớp', 'mã khôi phục (chỉ lưu dạng băm)'],
+    notIncluded: [
+      'mật khẩu (chỉ lưu dạng băm argon2id)',
+      'mã phiên đăng nhập (chỉ lưu dạng băm)',
+      'khóa bí mật xác thực hai lớp',
+      'mã khôi phục (chỉ lưu dạng băm)',
+    ],
   };
   await writeAudit(ctx, { action: 'privacy.export', targetType: 'user', targetId: me, details: { dossiers: data.dossiers.length } });
   return data;
@@ -104,7 +145,9 @@ const affected = async (db: Db, statement: ReturnType<typeof sql>) => (await que
 export async function deleteMyData(ctx: Ctx, deps: { files: LocalFileStore; sessions: SessionStore }, details: string) {
   const actor = requireActor(ctx.actor);
   if (actor.kind === 'staff') {
-    throw new AppError('conflict', 'PRIVACY_STAFF_ACCOUNT', { userMessage: 'Tài khoản cán bộ do quản trị viên đóng; hồ sơ công vụ của cán bộ phải được lưu giữ.' });
+    throw new AppError('conflict', 'PRIVACY_STAFF_ACCOUNT', {
+      userMessage: 'Tài khoản cán bộ do quản trị viên đóng; hồ sơ công vụ của cán bộ phải được lưu giữ.',
+    });
   }
   const me = actor.userId;
   const requestId = newId();
@@ -114,25 +157,58 @@ export async function deleteMyData(ctx: Ctx, deps: { files: LocalFileStore; sess
     const draftFiles = await queryRows<{ storage_key: string }>(tx, sql`SELECT DISTINCT storage_key FROM dossier_files WHERE dossier_id IN ${drafts}`);
     const draftFileRows = await affected(tx, sql`DELETE FROM dossier_files WHERE dossier_id IN ${drafts}`);
     // Draft rows stay as empty shells (their history is append-only); every personal detail goes.
-    const draftRows = await affected(tx, sql`UPDATE dossiers SET applicant = jsonb_build_object('type', applicant_type, 'fullName', 'Người dùng đã xóa'),
+    const draftRows = await affected(
+      tx,
+      sql`UPDATE dossiers SET applicant = jsonb_build_object('type', applicant_type, 'fullName', 'Người dùng đã xóa'),
                              applicant_id_number_enc = NULL, applicant_id_number_hash = NULL, applicant_phone_enc = NULL, form = '{}'::jsonb, search_text = '', unit_code = NULL, applicant_user_id = NULL, updated_at = ${ctx.now}
-                           WHERE status = 'draft' AND (applicant_user_id = ${me} OR created_by = ${me})`);
-    out.push({ category: 'Hồ sơ nháp chưa nộp và giấy tờ đính kèm', action: 'deleted', count: draftRows, reason: `Chưa gửi đến cơ quan nhà nước: đã xóa thông tin người nộp, câu trả lời và ${draftFileRows} tệp.` });
-    out.push({ category: 'Thông báo trong tài khoản', action: 'deleted', count: await affected(tx, sql`DELETE FROM notifications WHERE user_id = ${me}`), reason: 'Không còn cần cho việc giải quyết hồ sơ.' });
-    out.push({ category: 'Đồng ý xử lý dữ liệu cho mục đích tùy chọn', action: 'deleted', count: await affected(tx, sql`DELETE FROM consents WHERE user_id = ${me}`), reason: 'Rút lại mọi sự đồng ý.' });
-    out.push({ category: 'Liên kết định danh điện tử VNeID', action: 'deleted', count: await affected(tx, sql`DELETE FROM external_identities WHERE user_id = ${me}`), reason: 'Hủy liên kết.' });
+                           WHERE status = 'draft' AND (applicant_user_id = ${me} OR created_by = ${me})`,
+    );
+    out.push({
+      category: 'Hồ sơ nháp chưa nộp và giấy tờ đính kèm',
+      action: 'deleted',
+      count: draftRows,
+      reason: `Chưa gửi đến cơ quan nhà nước: đã xóa thông tin người nộp, câu trả lời và ${draftFileRows} tệp.`,
+    });
+    out.push({
+      category: 'Thông báo trong tài khoản',
+      action: 'deleted',
+      count: await affected(tx, sql`DELETE FROM notifications WHERE user_id = ${me}`),
+      reason: 'Không còn cần cho việc giải quyết hồ sơ.',
+    });
+    out.push({
+      category: 'Đồng ý xử lý dữ liệu cho mục đích tùy chọn',
+      action: 'deleted',
+      count: await affected(tx, sql`DELETE FROM consents WHERE user_id = ${me}`),
+      reason: 'Rút lại mọi sự đồng ý.',
+    });
+    out.push({
+      category: 'Liên kết định danh điện tử VNeID',
+      action: 'deleted',
+      count: await affected(tx, sql`DELETE FROM external_identities WHERE user_id = ${me}`),
+      reason: 'Hủy liên kết.',
+    });
     out.push({
       category: 'Địa chỉ nhận thông báo (thư điện tử, số điện thoại) trong nhật ký gửi',
       action: 'anonymised',
       count: await affected(tx, sql`UPDATE notification_deliveries SET recipient = recipient_masked, user_id = NULL WHERE user_id = ${me}`),
       reason: 'Chỉ giữ dạng che một phần để chứng minh đã thông báo.',
     });
-    out.push({ category: 'Phiên đăng nhập', action: 'deleted', count: await affected(tx, sql`UPDATE sessions SET revoked_at = ${ctx.now}, ip = NULL, user_agent = NULL WHERE user_id = ${me}`), reason: 'Đã đăng xuất khỏi mọi thiết bị và xóa địa chỉ IP, trình duyệt.' });
+    out.push({
+      category: 'Phiên đăng nhập',
+      action: 'deleted',
+      count: await affected(tx, sql`UPDATE sessions SET revoked_at = ${ctx.now}, ip = NULL, user_agent = NULL WHERE user_id = ${me}`),
+      reason: 'Đã đăng xuất khỏi mọi thiết bị và xóa địa chỉ IP, trình duyệt.',
+    });
     await tx.execute(sql`DELETE FROM recovery_codes WHERE user_id = ${me}`);
     await tx.execute(sql`DELETE FROM user_totp WHERE user_id = ${me}`);
     await tx.execute(sql`UPDATE users SET username = ${`da-xoa-${me.slice(-12)}`}, display_name = 'Người dùng đã xóa', id_number_enc = NULL, id_number_hash = NULL, tax_code = NULL, phone_enc = NULL, email = NULL,
                            password_hash = NULL, is_active = false WHERE id = ${me}`);
-    out.push({ category: 'Tài khoản (tên, số định danh, mã số thuế, điện thoại, thư điện tử, mật khẩu)', action: 'anonymised', count: 1, reason: 'Tài khoản bị khóa vĩnh viễn và không còn dữ liệu nhận diện.' });
+    out.push({
+      category: 'Tài khoản (tên, số định danh, mã số thuế, điện thoại, thư điện tử, mật khẩu)',
+      action: 'anonymised',
+      count: 1,
+      reason: 'Tài khoản bị khóa vĩnh viễn và không còn dữ liệu nhận diện.',
+    });
     const [kept] = await queryRows<{ n: string | number }>(tx, sql`SELECT count(*) AS n FROM dossiers WHERE applicant_user_id = ${me} AND status <> 'draft'`);
     out.push({
       category: 'Hồ sơ thủ tục hành chính đã nộp (thông tin người nộp, biểu mẫu, giấy tờ, kết quả)',
@@ -140,19 +216,46 @@ export async function deleteMyData(ctx: Ctx, deps: { files: LocalFileStore; sess
       count: Number(kept?.n ?? 0),
       reason: 'Phải lưu trữ theo Luật Lưu trữ 2024 và Nghị định 61/2018/NĐ-CP về cơ chế một cửa; người dân vẫn tra cứu được bằng mã hồ sơ.',
     });
-    const [paid] = await queryRows<{ n: string | number }>(tx, sql`SELECT count(*) AS n FROM payments WHERE dossier_id IN (SELECT id FROM dossiers WHERE applicant_user_id = ${me})`);
-    out.push({ category: 'Chứng từ thanh toán phí, lệ phí', action: 'kept', count: Number(paid?.n ?? 0), reason: 'Phải lưu giữ 10 năm theo Luật Kế toán 2015.' });
+    const [paid] = await queryRows<{ n: string | number }>(
+      tx,
+      sql`SELECT count(*) AS n FROM payments WHERE dossier_id IN (SELECT id FROM dossiers WHERE applicant_user_id = ${me})`,
+    );
+    out.push({
+      category: 'Chứng từ thanh toán phí, lệ phí',
+      action: 'kept',
+      count: Number(paid?.n ?? 0),
+      reason: 'Phải lưu giữ 10 năm theo Luật Kế toán 2015.',
+    });
     const [logged] = await queryRows<{ n: string | number }>(tx, sql`SELECT count(*) AS n FROM audit_log WHERE actor_id = ${me}`);
-    out.push({ category: 'Nhật ký truy cập và thao tác', action: 'kept', count: Number(logged?.n ?? 0), reason: 'Yêu cầu bảo đảm an toàn hệ thống thông tin cấp độ 3 (Nghị định 85/2016/NĐ-CP); nhật ký không thể sửa, xóa.' });
+    out.push({
+      category: 'Nhật ký truy cập và thao tác',
+      action: 'kept',
+      count: Number(logged?.n ?? 0),
+      reason: 'Yêu cầu bảo đảm an toàn hệ thống thông tin cấp độ 3 (Nghị định 85/2016/NĐ-CP); nhật ký không thể sửa, xóa.',
+    });
     await tx.execute(sql`INSERT INTO data_requests (id, user_id, kind, status, details, outcome, created_at, resolved_at, resolved_by, resolution)
                          VALUES (${requestId}, ${me}, 'deletion', 'done', ${details}, ${JSON.stringify({ categories: out })}::jsonb, ${ctx.now}, ${ctx.now}, ${me}, 'Thực hiện tự động')`);
-    await writeAudit({ ...ctx, db: tx }, { action: 'privacy.delete', targetType: 'user', targetId: me, details: { requestId, categories: out.map((c) => ({ category: c.category, action: c.action, count: c.count })) } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      {
+        action: 'privacy.delete',
+        targetType: 'user',
+        targetId: me,
+        details: { requestId, categories: out.map((c) => ({ category: c.category, action: c.action, count: c.count })) },
+      },
+    );
     // Files whose last row went with the drafts: removed from disk after commit.
     const stillUsed = draftFiles.length
       ? new Set(
-          (await queryRows<{ storage_key: string }>(tx, sql`SELECT DISTINCT storage_key FROM dossier_files WHERE storage_key IN (${sql.join(draftFiles.map((f) => sql`${f.storage_key}`), sql`, `)})`)).map(
-            (r) => r.storage_key,
-          ),
+          (
+            await queryRows<{ storage_key: string }>(
+              tx,
+              sql`SELECT DISTINCT storage_key FROM dossier_files WHERE storage_key IN (${sql.join(
+                draftFiles.map((f) => sql`${f.storage_key}`),
+                sql`, `,
+              )})`,
+            )
+          ).map((r) => r.storage_key),
         )
       : new Set<string>();
     return { outcome: out, orphanKeys: draftFiles.map((f) => f.storage_key).filter((k) => !stillUsed.has(k)) };
@@ -167,14 +270,27 @@ export async function requestCorrection(ctx: Ctx, details: string) {
   const actor = requireActor(ctx.actor);
   const id = newId();
   await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`INSERT INTO data_requests (id, user_id, kind, status, details, created_at) VALUES (${id}, ${actor.userId}, 'correction', 'open', ${details}, ${ctx.now})`);
+    await tx.execute(
+      sql`INSERT INTO data_requests (id, user_id, kind, status, details, created_at) VALUES (${id}, ${actor.userId}, 'correction', 'open', ${details}, ${ctx.now})`,
+    );
     await writeAudit({ ...ctx, db: tx }, { action: 'privacy.correction.request', targetType: 'data_request', targetId: id });
   });
   return getRequest(ctx.db, id);
 }
 
 async function getRequest(db: Db, id: string) {
-  const [r] = await queryRows<{ id: string; user_id: string; username: string; kind: string; status: string; details: string; outcome: unknown; created_at: Date; resolved_at: Date | null; resolution: string | null }>(
+  const [r] = await queryRows<{
+    id: string;
+    user_id: string;
+    username: string;
+    kind: string;
+    status: string;
+    details: string;
+    outcome: unknown;
+    created_at: Date;
+    resolved_at: Date | null;
+    resolution: string | null;
+  }>(
     db,
     sql`SELECT d.id, d.user_id, u.username, d.kind, d.status, d.details, d.outcome, d.created_at, d.resolved_at, d.resolution
         FROM data_requests d JOIN users u ON u.id = d.user_id WHERE d.id = ${id}`,
@@ -183,7 +299,17 @@ async function getRequest(db: Db, id: string) {
   return toView(r);
 }
 
-function toView(r: { id: string; username: string; kind: string; status: string; details: string; outcome: unknown; created_at: Date | string; resolved_at: Date | string | null; resolution: string | null }) {
+function toView(r: {
+  id: string;
+  username: string;
+  kind: string;
+  status: string;
+  details: string;
+  outcome: unknown;
+  created_at: Date | string;
+  resolved_at: Date | string | null;
+  resolution: string | null;
+}) {
   return {
     id: r.id,
     username: r.username,
@@ -226,7 +352,9 @@ export async function resolveRequest(ctx: Ctx, id: string, input: { status: 'don
     const [r] = await queryRows<{ status: string }>(tx, sql`SELECT status FROM data_requests WHERE id = ${id} FOR UPDATE`);
     if (!r) throw notFound('DATA_REQUEST_NOT_FOUND', 'yêu cầu');
     if (r.status !== 'open') throw new AppError('conflict', 'DATA_REQUEST_CLOSED', { userMessage: 'Yêu cầu này đã được xử lý.' });
-    await tx.execute(sql`UPDATE data_requests SET status = ${input.status}, resolution = ${input.resolution}, resolved_at = ${ctx.now}, resolved_by = ${actor.userId} WHERE id = ${id}`);
+    await tx.execute(
+      sql`UPDATE data_requests SET status = ${input.status}, resolution = ${input.resolution}, resolved_at = ${ctx.now}, resolved_by = ${actor.userId} WHERE id = ${id}`,
+    );
     await writeAudit({ ...ctx, db: tx }, { action: 'privacy.request.resolve', targetType: 'data_request', targetId: id, details: { status: input.status } });
   });
   return getRequest(ctx.db, id);

@@ -6,7 +6,16 @@ const fields: FormField[] = [
   { key: 'ho_ten', label: 'Họ và tên', type: 'text', required: true },
   { key: 'so_ban', label: 'Số bản sao', type: 'number', required: true, min: 1, max: 10 },
   { key: 'ngay_sinh', label: 'Ngày sinh', type: 'date', required: true },
-  { key: 'gioi_tinh', label: 'Giới tính', type: 'select', required: true, options: [{ value: 'nam', label: 'Nam' }, { value: 'nu', label: 'Nữ' }] },
+  {
+    key: 'gioi_tinh',
+    label: 'Giới tính',
+    type: 'select',
+    required: true,
+    options: [
+      { value: 'nam', label: 'Nam' },
+      { value: 'nu', label: 'Nữ' },
+    ],
+  },
   { key: 'cam_ket', label: 'Tôi cam đoan', type: 'checkbox', required: true },
   { key: 'email', label: 'Email', type: 'email', required: false },
   { key: 'sdt', label: 'Điện thoại', type: 'phone', required: false },
@@ -20,7 +29,11 @@ const good = { ho_ten: 'Nguyễn Văn An', so_ban: '2', ngay_sinh: '2026-02-29'.
 
 describe('validateForm', () => {
   it('accepts a complete, well-formed answer and normalises it', () => {
-    const r = validateForm(fields, { ...good, email: 'An@Example.VN', sdt: '+84 912 345 678', mst: '0101234567-001', xa: '13669', ho_ten: 'Nguyễn Văn An'.normalize('NFD') }, { partial: false });
+    const r = validateForm(
+      fields,
+      { ...good, email: 'An@Example.VN', sdt: '+84 912 345 678', mst: '0101234567-001', xa: '13669', ho_ten: 'Nguyễn Văn An'.normalize('NFD') },
+      { partial: false },
+    );
     expect(r.errors).toEqual([]);
     expect(r.values).toMatchObject({ ho_ten: 'Nguyễn Văn An', so_ban: 2, cam_ket: true, email: 'an@example.vn', sdt: '0912345678', mst: '0101234567001' });
     expect(r.unitCodes).toEqual([{ key: 'xa', code: '13669' }]);
@@ -33,7 +46,11 @@ describe('validateForm', () => {
 
   it('lets a draft skip required fields but not malformed values', () => {
     expect(validateForm(fields, {}, { partial: true }).errors).toEqual([]);
-    const r = validateForm(fields, { ngay_sinh: '2026-02-30', so_ban: '11', cccd: '12345', gioi_tinh: 'x', sdt: '123', mst: '12', xa: '1366', email: 'a@b', ma: 'ab123' }, { partial: true });
+    const r = validateForm(
+      fields,
+      { ngay_sinh: '2026-02-30', so_ban: '11', cccd: '12345', gioi_tinh: 'x', sdt: '123', mst: '12', xa: '1366', email: 'a@b', ma: 'ab123' },
+      { partial: true },
+    );
     expect(r.errors.map((e) => e.path).sort()).toEqual(
       ['form.cccd', 'form.email', 'form.gioi_tinh', 'form.ma', 'form.mst', 'form.ngay_sinh', 'form.sdt', 'form.so_ban', 'form.xa'].sort(),
     );
@@ -55,7 +72,10 @@ describe('unit_code answers', () => {
     }
     for (const code of ['3', '356', '1366', '136690', '37a', '3 7']) {
       const r = validateForm(unit, { dv: code }, { partial: false });
-      expect(r.errors.map((e) => e.path), code).toEqual(['form.dv']);
+      expect(
+        r.errors.map((e) => e.path),
+        code,
+      ).toEqual(['form.dv']);
       expect(r.unitCodes, code).toEqual([]);
     }
   });
@@ -89,7 +109,10 @@ describe('phone answers', () => {
     // 10 digits starting 02; 12 digits; the retired 11-digit mobiles (01x); 06 is no mobile range;
     // a landline missing a digit after +84; letters.
     for (const bad of ['0228384912', '022838491234', '01283849123', '0612345678', '+84 228 384 912', '0912 345 67x', '+1 202 555 0123']) {
-      expect(check(bad).errors.map((e) => e.path), bad).toEqual(['form.sdt']);
+      expect(
+        check(bad).errors.map((e) => e.path),
+        bad,
+      ).toEqual(['form.sdt']);
     }
   });
 });
@@ -104,10 +127,18 @@ describe('pattern', () => {
       { key: 'xa', label: 'Xã', type: 'unit_code', required: false, pattern: '\\d{5}' },
       { key: 'ghi_chu', label: 'Ghi chú', type: 'textarea', required: false, pattern: '[^<>]*' },
     ];
-    const ok = validateForm(f, { email: 'Lan@NinhBinh.gov.vn', sdt: '(0229) 3871 234', cccd: '037 090 001 234', mst: '0101234567', xa: '13669', ghi_chu: 'Không có' }, { partial: true });
+    const ok = validateForm(
+      f,
+      { email: 'Lan@NinhBinh.gov.vn', sdt: '(0229) 3871 234', cccd: '037 090 001 234', mst: '0101234567', xa: '13669', ghi_chu: 'Không có' },
+      { partial: true },
+    );
     expect(ok.errors).toEqual([]);
     expect(ok.unitCodes).toEqual([{ key: 'xa', code: '13669' }]);
-    const bad = validateForm(f, { email: 'an@example.vn', sdt: '0912345678', cccd: '036090001234', mst: '0101234567-001', xa: '37', ghi_chu: '<b>' }, { partial: true });
+    const bad = validateForm(
+      f,
+      { email: 'an@example.vn', sdt: '0912345678', cccd: '036090001234', mst: '0101234567-001', xa: '37', ghi_chu: '<b>' },
+      { partial: true },
+    );
     expect(bad.errors.map((e) => e.path)).toEqual(['form.email', 'form.sdt', 'form.cccd', 'form.mst', 'form.xa', 'form.ghi_chu']);
     expect(bad.errors.every((e) => e.message.endsWith('không đúng định dạng'))).toBe(true);
     // A unit refused by the pattern is not looked up.
@@ -124,7 +155,18 @@ describe('pattern', () => {
 describe('select in NFC', () => {
   it('matches a decomposed answer, and a decomposed option value stored before normalisation', () => {
     const nfd = (s: string) => s.normalize('NFD');
-    const f: FormField[] = [{ key: 'quan_he', label: 'Quan hệ', type: 'select', required: true, options: [{ value: nfd('bố'), label: 'Bố' }, { value: 'mẹ', label: 'Mẹ' }] }];
+    const f: FormField[] = [
+      {
+        key: 'quan_he',
+        label: 'Quan hệ',
+        type: 'select',
+        required: true,
+        options: [
+          { value: nfd('bố'), label: 'Bố' },
+          { value: 'mẹ', label: 'Mẹ' },
+        ],
+      },
+    ];
     expect(nfd('bố')).not.toBe('bố');
     for (const answer of ['bố', nfd('bố')]) {
       const r = validateForm(f, { quan_he: answer }, { partial: false });
@@ -146,7 +188,9 @@ describe('a number a fee counts', () => {
     for (const partial of [true, false]) {
       for (const bad of [1.5, '1.5', '2.25', 0.1]) {
         const r = validateForm(f, { so_ban_them: bad }, { partial, fees });
-        expect(r.errors, String(bad)).toEqual([{ path: 'form.so_ban_them', message: 'Số bản cấp thêm: phải là số nguyên không âm (số lượng dùng để tính lệ phí)' }]);
+        expect(r.errors, String(bad)).toEqual([
+          { path: 'form.so_ban_them', message: 'Số bản cấp thêm: phải là số nguyên không âm (số lượng dùng để tính lệ phí)' },
+        ]);
         expect(r.values).not.toHaveProperty('so_ban_them');
       }
     }

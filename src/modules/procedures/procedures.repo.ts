@@ -159,7 +159,13 @@ export async function maxVersion(db: Db, procedureId: string): Promise<number> {
 
 export async function listVersions(db: Db, procedureId: string) {
   return db
-    .select({ version: procedureVersions.version, status: procedureVersions.status, createdAt: procedureVersions.createdAt, publishedAt: procedureVersions.publishedAt, decisionRef: procedureVersions.decisionRef })
+    .select({
+      version: procedureVersions.version,
+      status: procedureVersions.status,
+      createdAt: procedureVersions.createdAt,
+      publishedAt: procedureVersions.publishedAt,
+      decisionRef: procedureVersions.decisionRef,
+    })
     .from(procedureVersions)
     .where(eq(procedureVersions.procedureId, procedureId))
     .orderBy(procedureVersions.version);

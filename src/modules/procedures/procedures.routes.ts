@@ -37,7 +37,9 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
 
     app.get(
       '/procedure-fields',
-      { schema: { tags: ['procedures'], summary: 'Procedure fields (lĩnh vực)', response: { 200: z.array(z.object({ code: z.string(), name: z.string() })) } } },
+      {
+        schema: { tags: ['procedures'], summary: 'Procedure fields (lĩnh vực)', response: { 200: z.array(z.object({ code: z.string(), name: z.string() })) } },
+      },
       async () => listFields(database.db),
     );
 
@@ -84,7 +86,15 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
           summary: 'Versions of a procedure (administrators)',
           params: z.object({ code: ProcedureCode }),
           response: {
-            200: z.array(z.object({ version: z.number(), status: z.string(), createdAt: z.string(), publishedAt: z.string().nullable(), decisionRef: z.string().nullable() })),
+            200: z.array(
+              z.object({
+                version: z.number(),
+                status: z.string(),
+                createdAt: z.string(),
+                publishedAt: z.string().nullable(),
+                decisionRef: z.string().nullable(),
+              }),
+            ),
           },
         },
       },
@@ -107,7 +117,8 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
           response: { 201: VersionResult },
         },
       },
-      async (req, reply) => reply.status(201).send(await createProcedureVersion(ctxOf(req, database), req.params.code, req.body.definition, req.body.decisionRef)),
+      async (req, reply) =>
+        reply.status(201).send(await createProcedureVersion(ctxOf(req, database), req.params.code, req.body.definition, req.body.decisionRef)),
     );
 
     app.post(

@@ -9,13 +9,27 @@ describe('FormField', () => {
     for (const type of ['number', 'date', 'checkbox'] as const) {
       const r = FormField.safeParse({ key: 'f', label: 'F', type, required: true, pattern: '\\d+' });
       expect(r.success, type).toBe(false);
-      expect(r.error?.issues.map((i) => i.path.join('.')), type).toEqual(['pattern']);
+      expect(
+        r.error?.issues.map((i) => i.path.join('.')),
+        type,
+      ).toEqual(['pattern']);
     }
-    expect(FormField.safeParse({ key: 'f', label: 'F', type: 'select', required: true, options: [{ value: 'a', label: 'A' }], pattern: 'a' }).success).toBe(false);
+    expect(FormField.safeParse({ key: 'f', label: 'F', type: 'select', required: true, options: [{ value: 'a', label: 'A' }], pattern: 'a' }).success).toBe(
+      false,
+    );
   });
 
   it('refuses two options with the same value (after trimming)', () => {
-    const r = FormField.safeParse({ key: 'f', label: 'F', type: 'select', required: true, options: [{ value: 'nam', label: 'Nam' }, { value: ' nam ', label: 'Nam 2' }] });
+    const r = FormField.safeParse({
+      key: 'f',
+      label: 'F',
+      type: 'select',
+      required: true,
+      options: [
+        { value: 'nam', label: 'Nam' },
+        { value: ' nam ', label: 'Nam 2' },
+      ],
+    });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toBe('duplicate option value');
   });
@@ -30,7 +44,10 @@ describe('FormField dateRange', () => {
     expect(odd.error?.issues.map((i) => i.path.join('.'))).toEqual(['dateRange']);
     for (const type of ['text', 'number', 'checkbox'] as const) {
       const r = FormField.safeParse({ key: 'f', label: 'F', type, required: true, dateRange: 'past' });
-      expect(r.error?.issues.map((i) => [i.path.join('.'), i.message]), type).toEqual([['dateRange', 'dateRange applies only to date fields']]);
+      expect(
+        r.error?.issues.map((i) => [i.path.join('.'), i.message]),
+        type,
+      ).toEqual([['dateRange', 'dateRange applies only to date fields']]);
     }
   });
 });

@@ -27,7 +27,10 @@ export const FormField = z
     label: nonEmpty,
     type: FormFieldType,
     required: z.boolean(),
-    options: z.array(z.object({ value: z.string().trim().min(1).max(200), label: nonEmpty })).min(1).optional(),
+    options: z
+      .array(z.object({ value: z.string().trim().min(1).max(200), label: nonEmpty }))
+      .min(1)
+      .optional(),
     min: z.number().optional(),
     max: z.number().optional(),
     pattern: z.string().max(500).optional(),

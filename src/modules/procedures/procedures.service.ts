@@ -72,7 +72,12 @@ async function checkReferences(ctx: Ctx, def: ProcedureDefinition) {
     errors.push({ path: 'definition', message: `Cơ quan ${c} không tồn tại` });
     reasons.push([{ reason: 'agency_missing', params: { code: c } }]);
   }
-  if (errors.length) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Thủ tục tham chiếu dữ liệu không tồn tại.', errors, cause: { reasons } satisfies ErrorReasons });
+  if (errors.length)
+    throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', {
+      userMessage: 'Thủ tục tham chiếu dữ liệu không tồn tại.',
+      errors,
+      cause: { reasons } satisfies ErrorReasons,
+    });
   return found;
 }
 
@@ -110,7 +115,11 @@ export async function createProcedure(ctx: Ctx, code: string, input: unknown, de
   const def = normaliseDefinition(input);
   const agencies = await checkReferences(ctx, def);
   return ctx.db.transaction(async (tx) => {
-    if (await findProcedureIdByCode(tx, code)) throw new AppError('conflict', 'PROCEDURE_CODE_TAKEN', { userMessage: `Mã thủ tục ${code} đã tồn tại.`, cause: { params: { code } } satisfies ErrorReasons });
+    if (await findProcedureIdByCode(tx, code))
+      throw new AppError('conflict', 'PROCEDURE_CODE_TAKEN', {
+        userMessage: `Mã thủ tục ${code} đã tồn tại.`,
+        cause: { params: { code } } satisfies ErrorReasons,
+      });
     const id = newId();
     await tx.insert(procedures).values({
       id,
@@ -123,7 +132,15 @@ export async function createProcedure(ctx: Ctx, code: string, input: unknown, de
       competentAgencyId: agencies.find((a) => a.code === def.competentAgencyCode)!.id,
       popularity: def.popularity,
     });
-    await tx.insert(procedureVersions).values({ id: newId(), procedureId: id, version: 1, status: 'draft', definition: def, decisionRef: decisionRef === undefined ? null : nfc(decisionRef), createdBy: actor.userId });
+    await tx.insert(procedureVersions).values({
+      id: newId(),
+      procedureId: id,
+      version: 1,
+      status: 'draft',
+      definition: def,
+      decisionRef: decisionRef === undefined ? null : nfc(decisionRef),
+      createdBy: actor.userId,
+    });
     await writeAudit({ ...ctx, db: tx }, { action: 'procedure.create', targetType: 'procedure', targetId: code });
     return { code, version: 1, status: 'draft' as const };
   });
@@ -139,7 +156,15 @@ export async function createProcedureVersion(ctx: Ctx, code: string, input: unkn
     if (!p) throw notFound('PROCEDURE_NOT_FOUND', 'thủ tục hành chính');
     await tx.execute(sql`SELECT 1 FROM procedures WHERE id = ${p.id} FOR UPDATE`);
     const version = (await maxVersion(tx, p.id)) + 1;
-    await tx.insert(procedureVersions).values({ id: newId(), procedureId: p.id, version, status: 'draft', definition: def, decisionRef: decisionRef === undefined ? null : nfc(decisionRef), createdBy: actor.userId });
+    await tx.insert(procedureVersions).values({
+      id: newId(),
+      procedureId: p.id,
+      version,
+      status: 'draft',
+      definition: def,
+      decisionRef: decisionRef === undefined ? null : nfc(decisionRef),
+      createdBy: actor.userId,
+    });
     await writeAudit({ ...ctx, db: tx }, { action: 'procedure.version.create', targetType: 'procedure', targetId: code, details: { version } });
     return { code, version, status: 'draft' as const };
   });
@@ -163,7 +188,11 @@ export async function publishProcedureVersion(ctx: Ctx, code: string, version: n
     const def = normaliseDefinition(v.definition);
     const agencies = await findAgenciesByCodes(tx, [def.competentAgencyCode, ...def.receivingAgencyCodes]);
     const competent = agencies.find((a) => a.code === def.competentAgencyCode);
-    if (!competent) throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', { userMessage: 'Cơ quan có thẩm quyền không tồn tại.', cause: { reason: 'competent_agency_missing', params: { code: def.competentAgencyCode } } satisfies ErrorReasons });
+    if (!competent)
+      throw new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', {
+        userMessage: 'Cơ quan có thẩm quyền không tồn tại.',
+        cause: { reason: 'competent_agency_missing', params: { code: def.competentAgencyCode } } satisfies ErrorReasons,
+      });
     await tx.execute(sql`UPDATE procedure_versions SET status = 'superseded' WHERE procedure_id = ${p.id} AND status = 'published'`);
     await tx.update(procedureVersions).set({ status: 'published', publishedAt: ctx.now, publishedBy: actor.userId }).where(eq(procedureVersions.id, v.id));
     await tx

@@ -4,10 +4,32 @@ import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
 import { vnDate } from '../../platform/time.ts';
 import { isIsoDate } from '../calendar/index.ts';
-import { deleteSuccession, getUnitSuccessions, importSuccessionsCsv, importUnitsCsv, listAgencies, listAgencyStaff, listUnits, saveAgency } from './reference.service.ts';
+import {
+  deleteSuccession,
+  getUnitSuccessions,
+  importSuccessionsCsv,
+  importUnitsCsv,
+  listAgencies,
+  listAgencyStaff,
+  listUnits,
+  saveAgency,
+} from './reference.service.ts';
 
-const SuccessionLink = z.object({ id: z.number().int(), code: z.string(), name: z.string().nullable(), effectiveDate: z.string(), note: z.string().nullable() });
-const Unit = z.object({ code: z.string(), name: z.string(), type: z.string(), parentCode: z.string().nullable(), validFrom: z.string(), validTo: z.string().nullable() });
+const SuccessionLink = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  name: z.string().nullable(),
+  effectiveDate: z.string(),
+  note: z.string().nullable(),
+});
+const Unit = z.object({
+  code: z.string(),
+  name: z.string(),
+  type: z.string(),
+  parentCode: z.string().nullable(),
+  validFrom: z.string(),
+  validTo: z.string().nullable(),
+});
 
 export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
   return async (app) => {
@@ -17,7 +39,13 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['reference'],
           summary: 'Administrative units in force on a date',
-          querystring: z.object({ at: z.string().refine(isIsoDate, 'một ngày có thật, dạng YYYY-MM-DD').optional(), parent: z.string().regex(/^\d{2,5}$/).optional() }),
+          querystring: z.object({
+            at: z.string().refine(isIsoDate, 'một ngày có thật, dạng YYYY-MM-DD').optional(),
+            parent: z
+              .string()
+              .regex(/^\d{2,5}$/)
+              .optional(),
+          }),
           response: { 200: z.array(Unit) },
         },
       },
@@ -94,7 +122,11 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['reference'],
           summary: 'Agencies and service centres',
-          response: { 200: z.array(z.object({ code: z.string(), name: z.string(), shortName: z.string(), identityCode: z.string(), unitCode: z.string(), kind: z.string() })) },
+          response: {
+            200: z.array(
+              z.object({ code: z.string(), name: z.string(), shortName: z.string(), identityCode: z.string(), unitCode: z.string(), kind: z.string() }),
+            ),
+          },
         },
       },
       async () => listAgencies(database.db),

@@ -27,9 +27,22 @@ export interface UnitInput {
 /** Administrative units in force on a date (default: today), optionally under a parent. */
 export async function listUnits(db: Db, at: string, parentCode?: string) {
   return db
-    .select({ code: adminUnits.code, name: adminUnits.name, type: adminUnits.type, parentCode: adminUnits.parentCode, validFrom: adminUnits.validFrom, validTo: adminUnits.validTo })
+    .select({
+      code: adminUnits.code,
+      name: adminUnits.name,
+      type: adminUnits.type,
+      parentCode: adminUnits.parentCode,
+      validFrom: adminUnits.validFrom,
+      validTo: adminUnits.validTo,
+    })
     .from(adminUnits)
-    .where(and(lte(adminUnits.validFrom, at), or(isNull(adminUnits.validTo), gte(adminUnits.validTo, at)), parentCode ? eq(adminUnits.parentCode, parentCode) : undefined))
+    .where(
+      and(
+        lte(adminUnits.validFrom, at),
+        or(isNull(adminUnits.validTo), gte(adminUnits.validTo, at)),
+        parentCode ? eq(adminUnits.parentCode, parentCode) : undefined,
+      ),
+    )
     .orderBy(asc(adminUnits.code));
 }
 
@@ -42,7 +55,16 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
     const name = nfc(u.name);
     const res = await db
       .insert(adminUnits)
-      .values({ id: newId(), code: u.code, name, type: u.type, parentCode: u.parentCode, validFrom: u.validFrom, validTo: u.validTo ?? null, searchText: fold(name) })
+      .values({
+        id: newId(),
+        code: u.code,
+        name,
+        type: u.type,
+        parentCode: u.parentCode,
+        validFrom: u.validFrom,
+        validTo: u.validTo ?? null,
+        searchText: fold(name),
+      })
       .onConflictDoUpdate({
         target: [adminUnits.code, adminUnits.validFrom],
         set: { name, type: u.type, parentCode: u.parentCode, validTo: u.validTo ?? null, searchText: fold(name) },
@@ -102,7 +124,12 @@ export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: Field
 export async function importUnitsCsv(ctx: Ctx, text: string) {
   requireRole(ctx.actor, 'admin');
   const { units, errors, reasons } = parseUnitsCsv(text);
-  if (errors.length) throw new AppError('invalid', 'UNITS_CSV_INVALID', { userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.', errors, cause: { reasons } satisfies ErrorReasons });
+  if (errors.length)
+    throw new AppError('invalid', 'UNITS_CSV_INVALID', {
+      userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.',
+      errors,
+      cause: { reasons } satisfies ErrorReasons,
+    });
   return ctx.db.transaction(async (tx) => {
     const r = await upsertUnits(tx, units);
     await writeAudit({ ...ctx, db: tx }, { action: 'units.import', targetType: 'admin_units', details: { rows: units.length, ...r } });
@@ -112,7 +139,14 @@ export async function importUnitsCsv(ctx: Ctx, text: string) {
 
 export async function listAgencies(db: Db) {
   return db
-    .select({ code: agencies.code, name: agencies.name, shortName: agencies.shortName, identityCode: agencies.identityCode, unitCode: agencies.unitCode, kind: agencies.kind })
+    .select({
+      code: agencies.code,
+      name: agencies.name,
+      shortName: agencies.shortName,
+      identityCode: agencies.identityCode,
+      unitCode: agencies.unitCode,
+      kind: agencies.kind,
+    })
     .from(agencies)
     .where(eq(agencies.isActive, true))
     .orderBy(asc(agencies.code));
@@ -154,7 +188,11 @@ export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ create
   if (before?.unitCode !== input.unitCode) {
     const problem = await unitCodeReason(ctx.db, input.unitCode, vnDate(ctx.now));
     if (problem) {
-      throw new AppError('invalid', 'AGENCY_INVALID', { userMessage: `${problem.message}.`, errors: [{ path: 'unitCode', message: problem.message }], cause: { reasons: [[problem.reason]] } satisfies ErrorReasons });
+      throw new AppError('invalid', 'AGENCY_INVALID', {
+        userMessage: `${problem.message}.`,
+        errors: [{ path: 'unitCode', message: problem.message }],
+        cause: { reasons: [[problem.reason]] } satisfies ErrorReasons,
+      });
     }
   }
   const saved = await ctx.db.transaction(async (tx) => {
@@ -162,15 +200,21 @@ export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ create
     let parentId: string | null = null;
     if (input.parentCode) {
       const [parent] = await tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.parentCode));
-      if (!parent) throw new AppError('invalid', 'AGENCY_INVALID', {
+      if (!parent)
+        throw new AppError('invalid', 'AGENCY_INVALID', {
           userMessage: 'Cơ quan cấp trên không tồn tại.',
           errors: [{ path: 'parentCode', message: 'không tồn tại' }],
           cause: { reasons: [[{ reason: 'parent_missing', params: { code: input.parentCode } }]] } satisfies ErrorReasons,
         });
       if (existing) {
-        const [cycle] = await tx.execute(sql`WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM agencies WHERE id = ${parent.id}
-            UNION SELECT a.id, a.parent_id FROM agencies a JOIN up ON a.id = up.parent_id) SELECT 1 AS hit FROM up WHERE id = ${existing.id}`).then((r) => (r as unknown as { rows: unknown[] }).rows);
-        if (cycle) throw new AppError('invalid', 'AGENCY_INVALID', {
+        const [cycle] = await tx
+          .execute(
+            sql`WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM agencies WHERE id = ${parent.id}
+            UNION SELECT a.id, a.parent_id FROM agencies a JOIN up ON a.id = up.parent_id) SELECT 1 AS hit FROM up WHERE id = ${existing.id}`,
+          )
+          .then((r) => (r as unknown as { rows: unknown[] }).rows);
+        if (cycle)
+          throw new AppError('invalid', 'AGENCY_INVALID', {
             userMessage: 'Cơ quan không thể trực thuộc chính nó.',
             errors: [{ path: 'parentCode', message: 'tạo thành vòng' }],
             cause: { reasons: [[{ reason: 'parent_cycle', params: { code: input.parentCode } }]] } satisfies ErrorReasons,
@@ -183,13 +227,26 @@ export async function saveAgency(ctx: Ctx, input: AgencyInput): Promise<{ create
       throw new AppError('conflict', 'AGENCY_IDENTITY_CODE_TAKEN', {
         userMessage: 'Mã định danh đã được cơ quan khác dùng.',
         errors: [{ path: 'identityCode', message: 'đã dùng' }],
-        cause: { params: { identityCode: input.identityCode }, reasons: [[{ reason: 'taken', params: { identityCode: input.identityCode } }]] } satisfies ErrorReasons,
+        cause: {
+          params: { identityCode: input.identityCode },
+          reasons: [[{ reason: 'taken', params: { identityCode: input.identityCode } }]],
+        } satisfies ErrorReasons,
       });
     }
-    const values = { name: nfc(input.name), shortName: nfc(input.shortName), identityCode: input.identityCode, parentId, unitCode: input.unitCode, kind: input.kind };
+    const values = {
+      name: nfc(input.name),
+      shortName: nfc(input.shortName),
+      identityCode: input.identityCode,
+      parentId,
+      unitCode: input.unitCode,
+      kind: input.kind,
+    };
     if (existing) await tx.update(agencies).set(values).where(eq(agencies.id, existing.id));
     else await tx.insert(agencies).values({ id: newId(), code: input.code, ...values });
-    await writeAudit({ ...ctx, db: tx }, { action: existing ? 'agency.update' : 'agency.create', targetType: 'agency', targetId: input.code, details: { ...values } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: existing ? 'agency.update' : 'agency.create', targetType: 'agency', targetId: input.code, details: { ...values } },
+    );
     return { created: !existing };
   });
   agencyMaps.clear();
@@ -238,7 +295,11 @@ export async function unitNamesByCode(db: Db, codes: readonly string[]): Promise
   const wanted = [...new Set(codes)].filter((c) => /^\d{2,5}$/.test(c));
   const names = new Map<string, string>();
   if (!wanted.length) return names;
-  const rows = await db.select({ code: adminUnits.code, name: adminUnits.name }).from(adminUnits).where(inArray(adminUnits.code, wanted)).orderBy(asc(adminUnits.validFrom));
+  const rows = await db
+    .select({ code: adminUnits.code, name: adminUnits.name })
+    .from(adminUnits)
+    .where(inArray(adminUnits.code, wanted))
+    .orderBy(asc(adminUnits.validFrom));
   for (const r of rows) names.set(r.code, r.name);
   return names;
 }
@@ -303,7 +364,10 @@ async function checkSuccessors(db: Db, rows: (SuccessionInput & { line: number }
   }
   return rows
     .filter((r) => !(versions.get(r.toCode) ?? []).some((v) => v.validFrom <= r.effectiveDate && (v.validTo === null || v.validTo >= r.effectiveDate)))
-    .map((r) => ({ path: `csv.line${r.line}`, message: `to_code ${r.toCode} is not an administrative unit in force on ${r.effectiveDate} (import the unit first)` }));
+    .map((r) => ({
+      path: `csv.line${r.line}`,
+      message: `to_code ${r.toCode} is not an administrative unit in force on ${r.effectiveDate} (import the unit first)`,
+    }));
 }
 
 /**
@@ -316,7 +380,8 @@ async function checkSuccessors(db: Db, rows: (SuccessionInput & { line: number }
 export async function loadSuccessionsCsv(db: Db, text: string): Promise<{ rows: number; inserted: number; updated: number; unchanged: number }> {
   const { successions, errors } = parseSuccessionsCsv(text);
   const all = [...errors, ...(await checkSuccessors(db, successions))].sort((a, b) => lineOf(a) - lineOf(b));
-  if (all.length) throw new AppError('invalid', 'UNIT_SUCCESSIONS_CSV_INVALID', { userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.', errors: all });
+  if (all.length)
+    throw new AppError('invalid', 'UNIT_SUCCESSIONS_CSV_INVALID', { userMessage: 'Tệp CSV có dòng không hợp lệ; chưa nhập dòng nào.', errors: all });
   let inserted = 0;
   let updated = 0;
   for (let i = 0; i < successions.length; i += SUCCESSION_BATCH) {
@@ -357,12 +422,17 @@ export async function importSuccessionsCsv(ctx: Ctx, text: string) {
 export async function deleteSuccession(ctx: Ctx, id: number): Promise<void> {
   requireRole(ctx.actor, 'admin');
   await ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .delete(adminUnitSuccessions)
-      .where(eq(adminUnitSuccessions.id, id))
-      .returning({ fromCode: adminUnitSuccessions.fromCode, toCode: adminUnitSuccessions.toCode, effectiveDate: adminUnitSuccessions.effectiveDate, note: adminUnitSuccessions.note });
+    const [row] = await tx.delete(adminUnitSuccessions).where(eq(adminUnitSuccessions.id, id)).returning({
+      fromCode: adminUnitSuccessions.fromCode,
+      toCode: adminUnitSuccessions.toCode,
+      effectiveDate: adminUnitSuccessions.effectiveDate,
+      note: adminUnitSuccessions.note,
+    });
     if (!row) throw notFound('SUCCESSION_NOT_FOUND', 'liên kết kế thừa đơn vị hành chính');
-    await writeAudit({ ...ctx, db: tx }, { action: 'units.successions.delete', targetType: 'admin_unit_successions', targetId: String(id), details: { ...row } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'units.successions.delete', targetType: 'admin_unit_successions', targetId: String(id), details: { ...row } },
+    );
   });
 }
 
@@ -449,7 +519,8 @@ export async function unitCodeProblem(db: Db, code: string, at: string): Promise
 export async function unitCodeReason(db: Db, code: string, at: string): Promise<{ message: string; reason: ErrorReason } | null> {
   if (await isUnitInForce(db, code, at)) return null;
   const successors = await findCurrentSuccessors(db, code, at);
-  if (successors.length === 0) return { message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực`, reason: { reason: 'unit_not_in_force', params: { code } } };
+  if (successors.length === 0)
+    return { message: `Mã đơn vị hành chính ${code} không tồn tại hoặc đã hết hiệu lực`, reason: { reason: 'unit_not_in_force', params: { code } } };
   const byDate = new Map<string, string[]>();
   for (const s of successors) byDate.set(s.effectiveDate, [...(byDate.get(s.effectiveDate) ?? []), s.name ? `${s.code} (${s.name})` : s.code]);
   const parts = [...byDate].map(([date, units]) => `${units.join(', ')} từ ngày ${formatDay(date)}`);

@@ -45,7 +45,10 @@ export interface DashboardData {
 export function requireDashboardReader(actor: Actor | null): Actor {
   const a = requireActor(actor);
   if (!a.roles.some((r) => r.role === 'leader' || r.role === 'admin')) {
-    throw new AppError('forbidden', 'ROLE_REQUIRED', { userMessage: 'Bảng điều khiển dành cho lãnh đạo và quản trị viên.', details: { requiredRoles: ['leader', 'admin'] } });
+    throw new AppError('forbidden', 'ROLE_REQUIRED', {
+      userMessage: 'Bảng điều khiển dành cho lãnh đạo và quản trị viên.',
+      details: { requiredRoles: ['leader', 'admin'] },
+    });
   }
   return a;
 }
@@ -53,7 +56,11 @@ export function requireDashboardReader(actor: Actor | null): Actor {
 /** The applicable sub-indicators furthest below their maximum, weakest first. */
 export function weakestIndicators(index: Pick<IndexResult, 'groups'>, count = WEAKEST_COUNT): WeakIndicator[] {
   return index.groups
-    .flatMap((g) => g.indicators.filter((i) => i.applicable && i.score !== null && i.max > 0).map((i) => ({ ...i, group: g.name, shortfall: Math.round((i.max - (i.score ?? 0)) * 100) / 100 })))
+    .flatMap((g) =>
+      g.indicators
+        .filter((i) => i.applicable && i.score !== null && i.max > 0)
+        .map((i) => ({ ...i, group: g.name, shortfall: Math.round((i.max - (i.score ?? 0)) * 100) / 100 })),
+    )
     .filter((i) => i.shortfall > 0)
     .sort((a, b) => (a.score ?? 0) / a.max - (b.score ?? 0) / b.max || b.shortfall - a.shortfall || a.key.localeCompare(b.key))
     .slice(0, count);
@@ -67,7 +74,13 @@ export async function leaderDashboard(ctx: Ctx, q: ReportQuery): Promise<Dashboa
   const prev = previousPeriod(period);
   const months = monthsEnding(period.to);
   const clock = await loadClock(ctx.db);
-  const soonUntil = computeDueAt({ start: ctx.now, value: DUE_SOON_WORKING_DAYS, unit: 'working_days', calendar: clock.calendar, officeHours: clock.officeHours });
+  const soonUntil = computeDueAt({
+    start: ctx.now,
+    value: DUE_SOON_WORKING_DAYS,
+    unit: 'working_days',
+    calendar: clock.calendar,
+    officeHours: clock.officeHours,
+  });
   const at = { now: ctx.now };
   const [current, previous, trendRows, agencies, communes, lists] = await Promise.all([
     computeServiceIndex(ctx.db, { unit: unit.code, from: period.from, to: period.to, ...at }),

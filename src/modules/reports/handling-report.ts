@@ -135,7 +135,10 @@ export function imbalance(c: HandlingCounts): number {
 }
 
 /** Rows sorted by agency then field name (Vietnamese order), with the grand total. */
-export function shapeHandlingReport(raw: readonly HandlingRaw[], meta: { unit: { code: string; name: string }; from: string; to: string; generatedAt: Date }): HandlingReport {
+export function shapeHandlingReport(
+  raw: readonly HandlingRaw[],
+  meta: { unit: { code: string; name: string }; from: string; to: string; generatedAt: Date },
+): HandlingReport {
   const rows: HandlingRow[] = raw
     .map((r) => ({ agencyCode: r.agencyCode, agencyName: r.agencyName, fieldCode: r.fieldCode, fieldName: r.fieldName, ...countsOf(r) }))
     .filter((r) => COUNT_KEYS.some((k) => r[k] !== 0))

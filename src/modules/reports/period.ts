@@ -83,7 +83,10 @@ export type PeriodProblem = { field: 'from' | 'to'; problem: 'format' | 'order' 
  * Checks a requested period; missing ends default to month-to-date. Returns the period or the
  * problems found (each names the field it belongs to, for form messages).
  */
-export function checkPeriod(input: { from?: string | undefined; to?: string | undefined }, now: Date): { period: Period; problems: [] } | { period: null; problems: PeriodProblem[] } {
+export function checkPeriod(
+  input: { from?: string | undefined; to?: string | undefined },
+  now: Date,
+): { period: Period; problems: [] } | { period: null; problems: PeriodProblem[] } {
   const problems: PeriodProblem[] = [];
   const fallback = monthToDate(now);
   const from = input.from?.trim() || fallback.from;

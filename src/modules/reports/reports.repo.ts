@@ -32,7 +32,15 @@ export async function findReportUnit(db: Db, code: string, at: string): Promise<
                json_agg(DISTINCT a.id) AS ids, json_agg(DISTINCT a.unit_code) AS unit_codes
         FROM tree JOIN agencies a ON a.id = tree.id HAVING count(*) > 0`,
   );
-  if (agency[0]) return { code, name: agency[0].name, kind: 'agency', agencyId: agency[0].id, agencyIds: jsonList(agency[0].ids), unitCodes: jsonList(agency[0].unit_codes) };
+  if (agency[0])
+    return {
+      code,
+      name: agency[0].name,
+      kind: 'agency',
+      agencyId: agency[0].id,
+      agencyIds: jsonList(agency[0].ids),
+      unitCodes: jsonList(agency[0].unit_codes),
+    };
   const [unit] = await queryRows<{ name: string; type: string }>(
     db,
     sql`SELECT name, type FROM admin_units WHERE code = ${code}
@@ -58,7 +66,10 @@ export async function agenciesByIds(db: Db, ids: readonly string[]): Promise<{ i
   if (!ids.length) return [];
   return queryRows(
     db,
-    sql`SELECT id, code, name, unit_code AS "unitCode", kind FROM agencies WHERE id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) ORDER BY code`,
+    sql`SELECT id, code, name, unit_code AS "unitCode", kind FROM agencies WHERE id IN (${sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )}) ORDER BY code`,
   );
 }
 
@@ -83,7 +94,10 @@ function jsonList(v: string[] | string): string[] {
 export function unitFilter(unit: Pick<ReportUnit, 'agencyIds'>, alias = 'd'): SQL {
   if (unit.agencyIds === null) return sql`TRUE`;
   if (!unit.agencyIds.length) return sql`FALSE`;
-  const ids = sql.join(unit.agencyIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const ids = sql.join(
+    unit.agencyIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const a = sql.raw(alias);
   return sql`(${a}.receiving_agency_id IN (${ids}) OR ${a}.competent_agency_id IN (${ids}))`;
 }
@@ -100,7 +114,8 @@ const LATE = sql`(d.supplement_count > 1 OR (${DEADLINE} IS NOT NULL AND d.finis
 /** Finished on a day before the deadline's day (and not late). */
 const EARLY = sql`(NOT ${LATE} AND ${DEADLINE} IS NOT NULL AND ${vnDay(sql`d.finished_at`)} < ${vnDay(DEADLINE)})`;
 /** An unfinished dossier is overdue at instant J when its clock (stopped at a pause) passed the deadline. */
-const overdueAt = (j: SQL) => sql`(${DEADLINE} IS NOT NULL AND (CASE WHEN d.paused_at IS NOT NULL AND d.paused_at < ${j} THEN d.paused_at ELSE ${j} END) > ${DEADLINE})`;
+const overdueAt = (j: SQL) =>
+  sql`(${DEADLINE} IS NOT NULL AND (CASE WHEN d.paused_at IS NOT NULL AND d.paused_at < ${j} THEN d.paused_at ELSE ${j} END) > ${DEADLINE})`;
 
 /** One aggregation over the unit's dossiers: the counts of the handling report per competent agency and field. */
 export async function aggregateHandling(db: Db, unit: Pick<ReportUnit, 'agencyIds'>, p: Period, now: Date): Promise<HandlingRaw[]> {
@@ -172,7 +187,10 @@ const toDate = (v: Date | string | null): Date | null => (v === null ? null : v 
 /** Dossiers of a unit received in the period, in order of reception (form 07), at most `limit`. */
 export async function registerRows(db: Db, keyring: Keyring, unit: Pick<ReportUnit, 'agencyIds'>, p: Period, now: Date, limit: number): Promise<RegisterRow[]> {
   const nowSql = sql`${now}::timestamptz`;
-  const rows = await queryRows<Omit<RegisterRow, 'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt' | 'applicantPhone'> & Record<'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt', Date | string | null> & { id: string; applicant_phone_enc: string | null }>(
+  const rows = await queryRows<
+    Omit<RegisterRow, 'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt' | 'applicantPhone'> &
+      Record<'receivedAt' | 'dueAt' | 'originalDueAt' | 'finishedAt' | 'returnedAt', Date | string | null> & { id: string; applicant_phone_enc: string | null }
+  >(
     db,
     sql`SELECT d.code, d.procedure_code AS "procedureCode", p.name AS "procedureName", f.name AS "fieldName",
           coalesce(nullif(d.applicant->>'organisationName', ''), d.applicant->>'fullName') AS "applicantName",

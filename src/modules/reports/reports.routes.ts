@@ -61,7 +61,8 @@ export function reportRoutes(database: Database): FastifyPluginAsyncZod {
         const r = await registerReport(ctx, req.query);
         // The register names applicants: every read is recorded, on screen or downloaded.
         await auditExport(ctx, { report: 'register', format: req.query.format, unit: r.unit.code, from: r.from, to: r.to, rows: r.rows.length });
-        if (req.query.format === 'xlsx') return download(reply, XLSX, `so-theo-doi-ho-so_${safeName(r.unit.code)}_${r.from}_${r.to}.xlsx`, await registerWorkbook(r));
+        if (req.query.format === 'xlsx')
+          return download(reply, XLSX, `so-theo-doi-ho-so_${safeName(r.unit.code)}_${r.from}_${r.to}.xlsx`, await registerWorkbook(r));
         return {
           ...r,
           generatedAt: toIso(r.generatedAt),

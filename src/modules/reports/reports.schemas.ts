@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { COUNT_KEYS } from './handling-report.ts';
 
 const Day = z.string().max(10).describe('YYYY-MM-DD (Vietnam calendar day), inclusive');
-const Unit = z.string().max(64).describe('Agency code (e.g. STP) or administrative unit code (37 = the province, 13669 = a commune). Default: the province for administrators and provincial staff, one’s own agency for other staff');
+const Unit = z
+  .string()
+  .max(64)
+  .describe(
+    'Agency code (e.g. STP) or administrative unit code (37 = the province, 13669 = a commune). Default: the province for administrators and provincial staff, one’s own agency for other staff',
+  );
 
 export const HandlingQuery = z.object({
   unit: Unit.optional(),

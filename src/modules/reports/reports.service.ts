@@ -50,7 +50,10 @@ const isReportStaff = (a: Actor) => a.roles.some((r) => (STAFF_ROLES as readonly
 export function requireReportReader(actor: Actor | null): Actor {
   const a = requireActor(actor);
   if (!isAdmin(a) && !isReportStaff(a)) {
-    throw new AppError('forbidden', 'ROLE_REQUIRED', { userMessage: 'Chỉ cán bộ và quản trị viên được xem báo cáo.', details: { requiredRoles: ['reception', 'specialist', 'leader', 'admin'] } });
+    throw new AppError('forbidden', 'ROLE_REQUIRED', {
+      userMessage: 'Chỉ cán bộ và quản trị viên được xem báo cáo.',
+      details: { requiredRoles: ['reception', 'specialist', 'leader', 'admin'] },
+    });
   }
   return a;
 }
@@ -84,7 +87,11 @@ export async function resolveUnit(ctx: Ctx, code: string | undefined): Promise<R
   const today = vnDate(ctx.now);
   const wanted = code?.trim() || (await defaultUnitCode(ctx.db, actor, today));
   const unit = wanted ? await findReportUnit(ctx.db, wanted, today) : null;
-  if (!unit) throw new AppError('invalid', 'REPORT_UNIT_NOT_FOUND', { userMessage: 'Không có đơn vị với mã này.', errors: [{ path: 'unit', message: 'Không có đơn vị với mã này.' }] });
+  if (!unit)
+    throw new AppError('invalid', 'REPORT_UNIT_NOT_FOUND', {
+      userMessage: 'Không có đơn vị với mã này.',
+      errors: [{ path: 'unit', message: 'Không có đơn vị với mã này.' }],
+    });
   if (!(await canReadUnit(ctx.db, actor, unit))) {
     throw new AppError('forbidden', 'REPORT_UNIT_FORBIDDEN', { userMessage: 'Bạn không được xem báo cáo của đơn vị này.' });
   }
@@ -103,9 +110,7 @@ export async function readableUnits(ctx: Ctx): Promise<{ code: string; name: str
     const myUnits = new Set(mine.map((a) => a.unitCode));
     allowed = all.filter((u) => (u.kind === 'agency' ? myCodes.has(u.code) : u.kind === 'commune' && myUnits.has(u.code)));
   }
-  return allowed
-    .map(({ code, name, kind }) => ({ code, name, kind }))
-    .sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name, 'vi'));
+  return allowed.map(({ code, name, kind }) => ({ code, name, kind })).sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name, 'vi'));
 }
 
 /** The handling report of a unit for a period. Errors: AUTH_REQUIRED, ROLE_REQUIRED, REPORT_UNIT_NOT_FOUND, REPORT_UNIT_FORBIDDEN, REPORT_PERIOD_INVALID. */
@@ -129,7 +134,11 @@ export interface RegisterReport {
  * the register): pass an agency id or a unit code. Throws REPORT_UNIT_NOT_FOUND,
  * REPORT_PERIOD_INVALID, REPORT_TOO_LARGE.
  */
-export async function dossierRegister(db: Db, keyring: Keyring, q: { agencyId?: string; unit?: string; from: string; to: string; now?: Date }): Promise<RegisterReport> {
+export async function dossierRegister(
+  db: Db,
+  keyring: Keyring,
+  q: { agencyId?: string; unit?: string; from: string; to: string; now?: Date },
+): Promise<RegisterReport> {
   const now = q.now ?? new Date();
   const period = requirePeriod(q, now);
   let code = q.unit;
@@ -158,6 +167,14 @@ export async function registerReport(ctx: Ctx, q: ReportQuery): Promise<Register
 }
 
 /** Records that a report left the system (who, which, for what, how many lines). */
-export async function auditExport(ctx: Ctx, e: { report: 'handling' | 'register'; format: string; unit: string; from: string; to: string; rows: number }): Promise<void> {
-  await writeAudit(ctx, { action: `report.${e.report}.export`, targetType: 'report', targetId: e.unit, details: { format: e.format, from: e.from, to: e.to, rows: e.rows } });
+export async function auditExport(
+  ctx: Ctx,
+  e: { report: 'handling' | 'register'; format: string; unit: string; from: string; to: string; rows: number },
+): Promise<void> {
+  await writeAudit(ctx, {
+    action: `report.${e.report}.export`,
+    targetType: 'report',
+    targetId: e.unit,
+    details: { format: e.format, from: e.from, to: e.to, rows: e.rows },
+  });
 }

@@ -29,14 +29,36 @@ describe('the handling report shape', () => {
   it('derives the three totals and the grand total by hand', () => {
     const r = shapeHandlingReport(
       [
-        raw({ receivedOnline: 3, receivedOffline: 2, carriedOver: 4, resolvedEarly: 2, resolvedOnTime: 1, resolvedLate: 3, pendingInTime: 1, pendingOverdue: 0, withdrawals: 1, stopped: 1, supplements: 2, refusals: 5 }),
+        raw({
+          receivedOnline: 3,
+          receivedOffline: 2,
+          carriedOver: 4,
+          resolvedEarly: 2,
+          resolvedOnTime: 1,
+          resolvedLate: 3,
+          pendingInTime: 1,
+          pendingOverdue: 0,
+          withdrawals: 1,
+          stopped: 1,
+          supplements: 2,
+          refusals: 5,
+        }),
         raw({ agencyCode: 'SXD', agencyName: 'Sở Xây dựng', fieldCode: 'XD', fieldName: 'Xây dựng', receivedOffline: 1, pendingOverdue: 1 }),
       ],
       meta,
     );
     expect(r.rows[0]).toMatchObject({ agencyCode: 'STP', receivedTotal: 9, resolvedTotal: 6, pendingTotal: 1 });
     expect(r.rows[1]).toMatchObject({ agencyCode: 'SXD', receivedTotal: 1, resolvedTotal: 0, pendingTotal: 1, pendingOverdue: 1 });
-    expect(r.total).toMatchObject({ receivedTotal: 10, receivedOnline: 3, receivedOffline: 3, carriedOver: 4, resolvedTotal: 6, pendingTotal: 2, refusals: 5, supplements: 2 });
+    expect(r.total).toMatchObject({
+      receivedTotal: 10,
+      receivedOnline: 3,
+      receivedOffline: 3,
+      carriedOver: 4,
+      resolvedTotal: 6,
+      pendingTotal: 2,
+      refusals: 5,
+      supplements: 2,
+    });
     expect(imbalance(r.rows[0]!)).toBe(0);
     expect(imbalance(r.total)).toBe(0);
   });
@@ -57,7 +79,12 @@ describe('the handling report shape', () => {
       ],
       meta,
     );
-    expect(r.rows.map((x) => `${x.agencyName}/${x.fieldName}`)).toEqual(['Sở Tư pháp/Chứng thực', 'Sở Tư pháp/Lý lịch tư pháp', 'Sở Y tế/Y tế', 'Ủy ban nhân dân xã Hải Hậu/Hộ tịch']);
+    expect(r.rows.map((x) => `${x.agencyName}/${x.fieldName}`)).toEqual([
+      'Sở Tư pháp/Chứng thực',
+      'Sở Tư pháp/Lý lịch tư pháp',
+      'Sở Y tế/Y tế',
+      'Ủy ban nhân dân xã Hải Hậu/Hộ tịch',
+    ]);
   });
 
   it('has one column per count, totals first in each group', () => {

@@ -33,7 +33,10 @@ export function trendSpan(months: readonly string[]): Period {
 }
 
 /** Every month present (zeros where the query returned none), with the on-time percentage. */
-export function shapeTrend(months: readonly string[], rows: readonly { month: string; received: number; resolved: number; resolvedOnTime: number }[]): TrendMonth[] {
+export function shapeTrend(
+  months: readonly string[],
+  rows: readonly { month: string; received: number; resolved: number; resolvedOnTime: number }[],
+): TrendMonth[] {
   const by = new Map(rows.map((r) => [r.month, r]));
   return months.map((month) => {
     const r = by.get(month) ?? { received: 0, resolved: 0, resolvedOnTime: 0 };

@@ -30,7 +30,16 @@ export function colLetter(n: number): string {
   return s;
 }
 
-function titleRows(ws: ExcelJS.Worksheet, width: number, title: string, subtitle: string | null, unit: { code: string; name: string }, from: string, to: string, generatedAt: Date): number {
+function titleRows(
+  ws: ExcelJS.Worksheet,
+  width: number,
+  title: string,
+  subtitle: string | null,
+  unit: { code: string; name: string },
+  from: string,
+  to: string,
+  generatedAt: Date,
+): number {
   const last = colLetter(width);
   let r = 1;
   ws.mergeCells(`A${r}:${last}${r}`);
@@ -76,7 +85,10 @@ async function newWorkbook(generatedAt: Date): Promise<ExcelJS.Workbook> {
 /** The handling report: one row per agency and field, row totals and the grand total as formulas. */
 export async function handlingWorkbook(report: HandlingReport): Promise<Buffer> {
   const wb = await newWorkbook(report.generatedAt);
-  const ws = wb.addWorksheet('Báo cáo', { views: [{ state: 'frozen', xSplit: 3, ySplit: 0 }], pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  const ws = wb.addWorksheet('Báo cáo', {
+    views: [{ state: 'frozen', xSplit: 3, ySplit: 0 }],
+    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
   const width = 3 + COUNT_COLUMNS.length;
   const head = titleRows(ws, width, 'BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH', null, report.unit, report.from, report.to, report.generatedAt);
   const sub = head + 1;
@@ -192,7 +204,10 @@ export const REGISTER_COLUMNS: readonly RegisterColumn[] = [
 /** The dossier register (Mẫu số 07, Thông tư 03/2025/TT-VPCP): one line per dossier received in the period. */
 export async function registerWorkbook(report: RegisterReport): Promise<Buffer> {
   const wb = await newWorkbook(report.generatedAt);
-  const ws = wb.addWorksheet('Sổ theo dõi', { views: [{ state: 'frozen', xSplit: 2, ySplit: 0 }], pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  const ws = wb.addWorksheet('Sổ theo dõi', {
+    views: [{ state: 'frozen', xSplit: 2, ySplit: 0 }],
+    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
   const width = REGISTER_COLUMNS.length;
   const head = titleRows(ws, width, 'SỔ THEO DÕI HỒ SƠ', 'Mẫu số 07 — Thông tư 03/2025/TT-VPCP', report.unit, report.from, report.to, report.generatedAt);
   REGISTER_COLUMNS.forEach((c, i) => {

@@ -44,7 +44,9 @@ export function clientErrors(err: NodeJS.ErrnoException, socket: Socket): void {
   const body = JSON.stringify({ type: `https://tinhso.gov.vn/problems/${code.toLowerCase().replace(/_/g, '-')}`, title, status, code, detail });
   if (socket.writable) {
     const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }
@@ -56,7 +58,9 @@ export function clientErrors(err: NodeJS.ErrnoException, socket: Socket): void {
  */
 export function bodyEncodingError(contentEncoding: string | undefined, contentType: string | undefined): AppError | null {
   if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== 'identity' && contentEncoding.trim() !== '') {
-    return new AppError('unsupported_media_type', 'CONTENT_ENCODING_UNSUPPORTED', { userMessage: 'Máy chủ không nhận nội dung nén (Content-Encoding); hãy gửi nội dung không nén.' });
+    return new AppError('unsupported_media_type', 'CONTENT_ENCODING_UNSUPPORTED', {
+      userMessage: 'Máy chủ không nhận nội dung nén (Content-Encoding); hãy gửi nội dung không nén.',
+    });
   }
   const charset = contentType === undefined ? undefined : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {

@@ -38,14 +38,35 @@ function loggedByPinoPaths(obj: Record<string, unknown>): string {
 describe('log redaction', () => {
   it('hides credentials and personal data at any of the first levels, keeps the rest', () => {
     const line = logged({
-      req: { method: 'POST', url: '/api/v1/auth/login', headers: { authorization: 'Bearer abcdefghijklmnopqrstuvwxyz', cookie: 'tinhso_session=secret-cookie', 'user-agent': 'ua' } },
+      req: {
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { authorization: 'Bearer abcdefghijklmnopqrstuvwxyz', cookie: 'tinhso_session=secret-cookie', 'user-agent': 'ua' },
+      },
       res: { headers: { 'set-cookie': 'tinhso_session=new-secret' } },
-      body: { username: 'an', password: 'hunter2-password', totpCode: '123456', applicant: { fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678', email: 'an@example.vn' } },
+      body: {
+        username: 'an',
+        password: 'hunter2-password',
+        totpCode: '123456',
+        applicant: { fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678', email: 'an@example.vn' },
+      },
       token: 'tok-123456789',
       user: { taxCode: '0601234567' },
       err: { message: 'boom', details: { recoveryCode: 'ABCD-EFGH' } },
     });
-    for (const secret of ['abcdefghijklmnopqrstuvwxyz', 'secret-cookie', 'new-secret', 'hunter2-password', '123456', '036090001234', '0912345678', 'an@example.vn', 'tok-123456789', '0601234567', 'ABCD-EFGH']) {
+    for (const secret of [
+      'abcdefghijklmnopqrstuvwxyz',
+      'secret-cookie',
+      'new-secret',
+      'hunter2-password',
+      '123456',
+      '036090001234',
+      '0912345678',
+      'an@example.vn',
+      'tok-123456789',
+      '0601234567',
+      'ABCD-EFGH',
+    ]) {
       expect(line, secret).not.toContain(secret);
     }
     expect(line).toContain('[redacted]');
@@ -64,7 +85,12 @@ describe('log redaction', () => {
     const keys = fc.constantFrom('password', 'token', 'set-cookie', 'idNumber', 'email', 'name', 'id', 'headers', 'body', 'items', 'x');
     const leaf = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean(), fc.constant(null));
     const { tree } = fc.letrec((tie) => ({
-      tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('tree'), { maxLength: 3 }), fc.dictionary(keys, tie('tree'), { maxKeys: 4 })),
+      tree: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('tree'), { maxLength: 3 }),
+        fc.dictionary(keys, tie('tree'), { maxKeys: 4 }),
+      ),
     }));
     fc.assert(
       fc.property(fc.dictionary(keys, tree, { maxKeys: 5 }), (obj) => {
@@ -88,13 +114,26 @@ describe('log redaction', () => {
 
   it("hides secrets in child loggers' bindings and in errors (after the error serializer), keeps the request id", () => {
     const { log, lines } = appLogger();
-    const child = log.child({ reqId: 'req-7', token: 'bound-token-secret', session: { cookie: 'bound-cookie-secret' } }).child({ email: 'grandchild@example.vn' });
+    const child = log
+      .child({ reqId: 'req-7', token: 'bound-token-secret', session: { cookie: 'bound-cookie-secret' } })
+      .child({ email: 'grandchild@example.vn' });
     const err = Object.assign(new Error('boom'), { details: { password: 'err-password-secret', field: 'kept' } });
     child.error({ err }, 'failed');
     child.error(Object.assign(new Error('bare'), { email: 'bare@example.vn' }));
-    const [first, second] = lines().trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-    for (const secret of ['bound-token-secret', 'bound-cookie-secret', 'grandchild@example.vn', 'err-password-secret', 'bare@example.vn']) expect(lines(), secret).not.toContain(secret);
-    expect(first).toMatchObject({ reqId: 'req-7', token: '[redacted]', session: { cookie: '[redacted]' }, email: '[redacted]', msg: 'failed', err: { type: 'Error', message: 'boom', details: { password: '[redacted]', field: 'kept' } } });
+    const [first, second] = lines()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    for (const secret of ['bound-token-secret', 'bound-cookie-secret', 'grandchild@example.vn', 'err-password-secret', 'bare@example.vn'])
+      expect(lines(), secret).not.toContain(secret);
+    expect(first).toMatchObject({
+      reqId: 'req-7',
+      token: '[redacted]',
+      session: { cookie: '[redacted]' },
+      email: '[redacted]',
+      msg: 'failed',
+      err: { type: 'Error', message: 'boom', details: { password: '[redacted]', field: 'kept' } },
+    });
     expect(first!.err.stack).toContain('Error: boom');
     expect(second).toMatchObject({ msg: 'bare', err: { message: 'bare', email: '[redacted]' } });
     // The error itself is untouched (it may be rethrown and logged elsewhere).
@@ -108,15 +147,34 @@ describe('log redaction', () => {
       req.log.info({ body: req.body, user: { email: 'an@example.vn' } }, 'received');
       throw Object.assign(new Error('bad'), { details: { token: 'thrown-token-secret' } });
     });
-    await app.inject({ method: 'POST', url: '/x?page=1', payload: { username: 'an', password: 'posted-password' }, headers: { authorization: 'Bearer header-token-secret', cookie: 'tinhso_session=cookie-secret' } });
+    await app.inject({
+      method: 'POST',
+      url: '/x?page=1',
+      payload: { username: 'an', password: 'posted-password' },
+      headers: { authorization: 'Bearer header-token-secret', cookie: 'tinhso_session=cookie-secret' },
+    });
     await app.close();
     const out = lines();
-    for (const secret of ['posted-password', 'an@example.vn', 'thrown-token-secret', 'header-token-secret', 'cookie-secret']) expect(out, secret).not.toContain(secret);
-    const parsed = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    for (const secret of ['posted-password', 'an@example.vn', 'thrown-token-secret', 'header-token-secret', 'cookie-secret'])
+      expect(out, secret).not.toContain(secret);
+    const parsed = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const byMsg = (m: string) => parsed.find((l) => l.msg === m)!;
-    expect(byMsg('incoming request')).toEqual({ level: 30, reqId: 'req-42', req: { method: 'POST', url: '/x?page=1', host: 'localhost:80', remoteAddress: '127.0.0.1' }, msg: 'incoming request' });
+    expect(byMsg('incoming request')).toEqual({
+      level: 30,
+      reqId: 'req-42',
+      req: { method: 'POST', url: '/x?page=1', host: 'localhost:80', remoteAddress: '127.0.0.1' },
+      msg: 'incoming request',
+    });
     expect(byMsg('received')).toMatchObject({ reqId: 'req-42', body: { username: 'an', password: '[redacted]' }, user: { email: '[redacted]' } });
-    expect(byMsg('bad')).toMatchObject({ level: 50, reqId: 'req-42', res: { statusCode: 500 }, err: { type: 'Error', message: 'bad', details: { token: '[redacted]' } } });
+    expect(byMsg('bad')).toMatchObject({
+      level: 50,
+      reqId: 'req-42',
+      res: { statusCode: 500 },
+      err: { type: 'Error', message: 'bad', details: { token: '[redacted]' } },
+    });
     expect(byMsg('request completed')).toMatchObject({ reqId: 'req-42', res: { statusCode: 500 } });
   });
 
@@ -133,15 +191,26 @@ describe('log redaction', () => {
     const app = Fastify({ loggerInstance: log as FastifyBaseLogger, genReqId: () => 'req-43' });
     app.get('/dossiers', async () => {
       // As drizzle-orm's DrizzleQueryError wraps a pg error (the values may hold line breaks).
-      const cause = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), { code: '23505', detail: 'Key (email)=(an@example.vn) already exists.' });
+      const cause = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
+        code: '23505',
+        detail: 'Key (email)=(an@example.vn) already exists.',
+      });
       const params = ['Nguyễn Văn An', 'an@example.vn', 'dòng một\ndòng hai 1990-02-01'];
-      throw Object.assign(new Error(`Failed query: insert into users (name, email, note) values ($1, $2, $3)\nparams: ${String(params)}`), { query: 'insert into users (name, email, note) values ($1, $2, $3)', params, cause });
+      throw Object.assign(new Error(`Failed query: insert into users (name, email, note) values ($1, $2, $3)\nparams: ${String(params)}`), {
+        query: 'insert into users (name, email, note) values ($1, $2, $3)',
+        params,
+        cause,
+      });
     });
     await app.inject({ method: 'GET', url: '/dossiers?q=036195004321' });
     await app.close();
     const out = lines();
     for (const secret of ['Nguyễn Văn An', 'an@example.vn', '1990-02-01', 'dòng hai', '036195004321']) expect(out, secret).not.toContain(secret);
-    const failed = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>).find((l) => l.level === 50)!;
+    const failed = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>)
+      .find((l) => l.level === 50)!;
     expect(failed.err.message).toContain('insert into users (name, email, note) values ($1, $2, $3)\nparams: [redacted]');
     expect(failed.err.stack).toContain('params: [redacted]');
     expect(failed.err).toMatchObject({ query: 'insert into users (name, email, note) values ($1, $2, $3)', params: '[redacted]' });

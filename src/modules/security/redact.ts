@@ -148,19 +148,22 @@ export function redactUrl(url: string): string {
   const at = url.indexOf('?');
   if (at === -1) return url;
   let changed = false;
-  const pairs = url.slice(at + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    if (eq === -1) return pair;
-    let name = pair.slice(0, eq);
-    try {
-      name = decodeURIComponent(name.replace(/\+/g, ' '));
-    } catch {
-      // A malformed name is logged as it came.
-    }
-    if (!URL_SECRETS.has(name)) return pair;
-    changed = true;
-    return `${pair.slice(0, eq)}=${LOG_REDACT.censor}`;
-  });
+  const pairs = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq === -1) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // A malformed name is logged as it came.
+      }
+      if (!URL_SECRETS.has(name)) return pair;
+      changed = true;
+      return `${pair.slice(0, eq)}=${LOG_REDACT.censor}`;
+    });
   return changed ? `${url.slice(0, at + 1)}${pairs.join('&')}` : url;
 }
 
@@ -175,14 +178,16 @@ interface LoggedRequest {
 }
 const redactedReq = (req: LoggedRequest) =>
   // A plain object logged under `req` is one of ours, already redacted by redactLine.
-  isPlain(req) ? req : {
-  method: req.method,
-  url: redactUrl(req.url),
-  version: req.headers?.['accept-version'],
-  host: req.host,
-  remoteAddress: req.ip,
-  remotePort: req.socket?.remotePort,
-};
+  isPlain(req)
+    ? req
+    : {
+        method: req.method,
+        url: redactUrl(req.url),
+        version: req.headers?.['accept-version'],
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      };
 
 /** A log message that quotes an error's message (Fastify logs `err.message` as the line's msg) without the query parameters in it. */
 function scrubMessage(args: unknown[]): unknown[] {

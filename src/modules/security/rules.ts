@@ -9,7 +9,8 @@ export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
-export type RuleName = 'auth.password_guessing' | 'auth.address_many_accounts' | 'staff.mass_read' | 'staff.export' | 'staff.off_hours' | 'admin.role_change' | 'audit.chain_broken';
+export type RuleName =
+  'auth.password_guessing' | 'auth.address_many_accounts' | 'staff.mass_read' | 'staff.export' | 'staff.off_hours' | 'admin.role_change' | 'audit.chain_broken';
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const READ_WINDOW_MS = 60 * 60_000;
@@ -29,7 +30,8 @@ export interface AuditFact {
 }
 
 /** A failed sign-in of any kind (password, second factor, lockout refusals): `auth.login` and `auth.login.*` not succeeding. */
-export const isLoginFailure = (f: Pick<AuditFact, 'action' | 'outcome'>): boolean => (f.action === 'auth.login' || f.action.startsWith('auth.login.')) && f.outcome !== 'success';
+export const isLoginFailure = (f: Pick<AuditFact, 'action' | 'outcome'>): boolean =>
+  (f.action === 'auth.login' || f.action.startsWith('auth.login.')) && f.outcome !== 'success';
 
 /** The account a sign-in record is about: the username tried when recorded, else the target. */
 export const loginAccount = (f: Pick<AuditFact, 'details' | 'targetId'>): string | null =>

@@ -97,7 +97,10 @@ export async function raiseEvents(db: Db, now: Date, events: NewEvent[]): Promis
       sql`SELECT DISTINCT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'security' AND u.is_active`,
     );
     if (!officers.length) {
-      officers = await queryRows<{ user_id: string }>(db, sql`SELECT DISTINCT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.is_active`);
+      officers = await queryRows<{ user_id: string }>(
+        db,
+        sql`SELECT DISTINCT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.is_active`,
+      );
     }
     for (const e of notify) {
       for (const o of officers) {
@@ -195,7 +198,11 @@ export async function evaluate(db: Db, facts: AuditFact[], cfg: MonitorConfig): 
   const failures = facts.filter(isLoginFailure);
   for (const account of new Set(failures.map(loginAccount).filter((a): a is string => !!a))) {
     const rows = await loginFailuresInWindow(db, loginWindow, sql`coalesce(details->>'username', target_id) = ${account}`);
-    const hit = firstBreach(rows.map((r) => ({ t: Number(r.t), key: String(r.seq) })), LOGIN_WINDOW_MS, cfg.loginFailures);
+    const hit = firstBreach(
+      rows.map((r) => ({ t: Number(r.t), key: String(r.seq) })),
+      LOGIN_WINDOW_MS,
+      cfg.loginFailures,
+    );
     if (!hit) continue;
     const ips = [...new Set(rows.map((r) => r.ip).filter(Boolean))];
     events.push({
@@ -213,7 +220,11 @@ export async function evaluate(db: Db, facts: AuditFact[], cfg: MonitorConfig): 
   // One address trying many accounts.
   for (const ip of new Set(failures.map((f) => f.ip).filter((a): a is string => !!a))) {
     const rows = await loginFailuresInWindow(db, loginWindow, sql`ip = ${ip}`);
-    const hit = firstBreach(rows.filter((r) => r.account).map((r) => ({ t: Number(r.t), key: r.account! })), LOGIN_WINDOW_MS, cfg.accountsPerAddress);
+    const hit = firstBreach(
+      rows.filter((r) => r.account).map((r) => ({ t: Number(r.t), key: r.account! })),
+      LOGIN_WINDOW_MS,
+      cfg.accountsPerAddress,
+    );
     if (!hit) continue;
     events.push({
       rule: 'auth.address_many_accounts',
@@ -233,7 +244,10 @@ export async function evaluate(db: Db, facts: AuditFact[], cfg: MonitorConfig): 
   if (actorIds.length) {
     const rows = await queryRows<{ user_id: string; role: string }>(
       db,
-      sql`SELECT user_id, role FROM user_roles WHERE user_id IN (${sql.join(actorIds.map((a) => sql`${a}`), sql`, `)})`,
+      sql`SELECT user_id, role FROM user_roles WHERE user_id IN (${sql.join(
+        actorIds.map((a) => sql`${a}`),
+        sql`, `,
+      )})`,
     );
     for (const r of rows) if (STAFF_ROLES.has(r.role)) staff.add(r.user_id);
   }
@@ -248,7 +262,11 @@ export async function evaluate(db: Db, facts: AuditFact[], cfg: MonitorConfig): 
           WHERE action IN ('dossier.read', 'dossier.file.read') AND actor_id = ${actorId}
             AND at > ${new Date(minAt - READ_WINDOW_MS)} AND at <= ${new Date(maxAt)} AND target_id IS NOT NULL`,
     );
-    const hit = firstBreach(rows.map((r) => ({ t: Number(r.t), key: r.target_id })), READ_WINDOW_MS, cfg.readsPerHour);
+    const hit = firstBreach(
+      rows.map((r) => ({ t: Number(r.t), key: r.target_id })),
+      READ_WINDOW_MS,
+      cfg.readsPerHour,
+    );
     if (!hit) continue;
     events.push({
       rule: 'staff.mass_read',
@@ -340,7 +358,10 @@ export async function runSecurityMonitor(db: Db, log: FastifyBaseLogger, cfg: Mo
             LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log WHERE at < ${new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS)} ORDER BY seq DESC LIMIT 1) AS h ON true
             ON CONFLICT (name) DO NOTHING`,
       );
-      const [state] = await queryRows<{ last_seq: number; last_hash: string }>(tx, sql`SELECT last_seq, last_hash FROM security_monitor_state WHERE name = ${STATE} FOR UPDATE`);
+      const [state] = await queryRows<{ last_seq: number; last_hash: string }>(
+        tx,
+        sql`SELECT last_seq, last_hash FROM security_monitor_state WHERE name = ${STATE} FOR UPDATE`,
+      );
       const from = { seq: Number(state!.last_seq), hash: state!.last_hash };
       const events: NewEvent[] = [];
       // The record at the watermark must still be the one we saw (catches a rewritten or truncated tail).
@@ -348,7 +369,11 @@ export async function runSecurityMonitor(db: Db, log: FastifyBaseLogger, cfg: Mo
         const [anchor] = await queryRows<{ id: number; hash: string }>(tx, sql`SELECT id, hash FROM audit_log WHERE seq = ${from.seq}`);
         if (!anchor || anchor.hash !== from.hash) {
           events.push(
-            chainBrokenEvent({ ok: false, records: 0, firstBrokenId: anchor ? Number(anchor.id) : undefined, reason: anchor ? 'hash_mismatch' : 'sequence_gap' }, now, 'monitor-anchor'),
+            chainBrokenEvent(
+              { ok: false, records: 0, firstBrokenId: anchor ? Number(anchor.id) : undefined, reason: anchor ? 'hash_mismatch' : 'sequence_gap' },
+              now,
+              'monitor-anchor',
+            ),
           );
         }
       }
@@ -359,7 +384,8 @@ export async function runSecurityMonitor(db: Db, log: FastifyBaseLogger, cfg: Mo
       const fresh = await raiseEvents(tx, now, events);
       const last = batch[batch.length - 1];
       const to = last ? { seq: last.seq, hash: last.hash } : from;
-      if (last) await tx.execute(sql`UPDATE security_monitor_state SET last_seq = ${to.seq}, last_hash = ${to.hash}, updated_at = ${now} WHERE name = ${STATE}`);
+      if (last)
+        await tx.execute(sql`UPDATE security_monitor_state SET last_seq = ${to.seq}, last_hash = ${to.hash}, updated_at = ${now} WHERE name = ${STATE}`);
       return { fresh, count: batch.length, to };
     });
     logEvents(log, r.fresh);

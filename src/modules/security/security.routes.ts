@@ -24,7 +24,12 @@ export function securityRoutes(database: Database): FastifyPluginAsyncZod {
         const ctx = ctxOf(req, database);
         requireRole(ctx.actor, 'admin');
         const v = await verifyAndReport(database.db, req.log, 'api', ctx.now);
-        await writeAudit(ctx, { action: 'audit.verify', targetType: 'audit_log', outcome: v.ok ? 'success' : 'failure', details: { records: v.records, firstBrokenId: v.firstBrokenId ?? null } });
+        await writeAudit(ctx, {
+          action: 'audit.verify',
+          targetType: 'audit_log',
+          outcome: v.ok ? 'success' : 'failure',
+          details: { records: v.records, firstBrokenId: v.firstBrokenId ?? null },
+        });
         return v;
       },
     );

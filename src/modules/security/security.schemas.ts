@@ -15,7 +15,10 @@ export const EventsQuery = z.object({
   severity: SeverityName.optional(),
   /** Events at or after this instant (ISO 8601 with an offset). */
   from: z.iso.datetime({ offset: true }).optional(),
-  rule: z.string().regex(/^[a-z_.]{1,60}$/).optional(),
+  rule: z
+    .string()
+    .regex(/^[a-z_.]{1,60}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;

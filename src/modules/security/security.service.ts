@@ -22,7 +22,12 @@ export async function listSecurityEvents(db: Db, q: Partial<EventsQuery>): Promi
   const conds = [sql`true`];
   if (q.severity) {
     const atLeast = SEVERITIES.slice(SEVERITIES.indexOf(q.severity));
-    conds.push(sql`severity IN (${sql.join(atLeast.map((s) => sql`${s}`), sql`, `)})`);
+    conds.push(
+      sql`severity IN (${sql.join(
+        atLeast.map((s) => sql`${s}`),
+        sql`, `,
+      )})`,
+    );
   }
   if (q.from) conds.push(sql`at >= ${new Date(q.from)}`);
   if (q.rule) conds.push(sql`rule = ${q.rule}`);

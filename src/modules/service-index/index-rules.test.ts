@@ -58,8 +58,16 @@ describe('makePeriod', () => {
 describe('endTime: done > returned > stopped/refused', () => {
   it.each([
     ['done uses the approval time', { status: 'done', finishedAt: at('2026-03-05T10:00:00'), returnedAt: null }, '2026-03-05T10:00:00'],
-    ['returned uses the approval, not the hand-over', { status: 'returned', finishedAt: at('2026-03-05T10:00:00'), returnedAt: at('2026-03-09T10:00:00') }, '2026-03-05T10:00:00'],
-    ['returned without an approval time falls back to the return', { status: 'returned', finishedAt: null, returnedAt: at('2026-03-09T10:00:00') }, '2026-03-09T10:00:00'],
+    [
+      'returned uses the approval, not the hand-over',
+      { status: 'returned', finishedAt: at('2026-03-05T10:00:00'), returnedAt: at('2026-03-09T10:00:00') },
+      '2026-03-05T10:00:00',
+    ],
+    [
+      'returned without an approval time falls back to the return',
+      { status: 'returned', finishedAt: null, returnedAt: at('2026-03-09T10:00:00') },
+      '2026-03-09T10:00:00',
+    ],
     ['stopped uses the decision', { status: 'stopped', finishedAt: at('2026-03-07T10:00:00'), returnedAt: null }, '2026-03-07T10:00:00'],
     ['refused uses the decision', { status: 'refused', finishedAt: at('2026-03-07T10:00:00'), returnedAt: null }, '2026-03-07T10:00:00'],
     ['an open dossier has none', { status: 'in_progress', finishedAt: null, returnedAt: null }, null],
@@ -70,20 +78,63 @@ describe('endTime: done > returned > stopped/refused', () => {
 });
 
 describe('judgeProgress (DOMAIN section 7 rules)', () => {
-  const cases: [string, Partial<DossierFacts>, ReturnType<typeof judgeProgress> extends infer V ? Partial<V & { reason: string; excluded: string }> : never, ReturnType<typeof makePeriod>?][] = [
+  const cases: [
+    string,
+    Partial<DossierFacts>,
+    ReturnType<typeof judgeProgress> extends infer V ? Partial<V & { reason: string; excluded: string }> : never,
+    ReturnType<typeof makePeriod>?,
+  ][] = [
     ['finished before the due date: on time', {}, { counted: true, onTime: true, reason: 'on_time' }],
     ['finished exactly at the due date: on time', { finishedAt: at('2026-03-06T17:00:00') }, { counted: true, onTime: true, reason: 'on_time' }],
     ['finished one minute late: late', { finishedAt: at('2026-03-06T17:01:00') }, { counted: true, onTime: false, reason: 'late' }],
     ['never received: not counted', { status: 'submitted', receivedAt: null, finishedAt: null }, { counted: false, excluded: 'not_received' }],
-    ['withdrawn before reception: not counted', { status: 'withdrawn', receivedAt: null, finishedAt: at('2026-03-04T10:00:00') }, { counted: false, excluded: 'not_received' }],
-    ['withdrawn after reception, before the due date: counted on time', { status: 'withdrawn', finishedAt: at('2026-03-04T10:00:00') }, { counted: true, onTime: true }],
-    ['withdrawn after reception, after the due date: counted late', { status: 'withdrawn', finishedAt: at('2026-03-10T10:00:00') }, { counted: true, onTime: false, reason: 'late' }],
-    ['returned late but approved on time: on time (done precedes returned)', { status: 'returned', finishedAt: at('2026-03-06T16:00:00'), returnedAt: at('2026-03-12T09:00:00') }, { counted: true, onTime: true }],
+    [
+      'withdrawn before reception: not counted',
+      { status: 'withdrawn', receivedAt: null, finishedAt: at('2026-03-04T10:00:00') },
+      { counted: false, excluded: 'not_received' },
+    ],
+    [
+      'withdrawn after reception, before the due date: counted on time',
+      { status: 'withdrawn', finishedAt: at('2026-03-04T10:00:00') },
+      { counted: true, onTime: true },
+    ],
+    [
+      'withdrawn after reception, after the due date: counted late',
+      { status: 'withdrawn', finishedAt: at('2026-03-10T10:00:00') },
+      { counted: true, onTime: false, reason: 'late' },
+    ],
+    [
+      'returned late but approved on time: on time (done precedes returned)',
+      { status: 'returned', finishedAt: at('2026-03-06T16:00:00'), returnedAt: at('2026-03-12T09:00:00') },
+      { counted: true, onTime: true },
+    ],
     ['stopped after the due date: late', { status: 'stopped', finishedAt: at('2026-03-09T09:00:00') }, { counted: true, onTime: false, reason: 'late' }],
-    ['two supplement requests: late even if on time', { supplementCount: 2, pauses: [{ from: at('2026-03-02T09:00:00'), to: at('2026-03-02T10:00:00') }, { from: at('2026-03-03T09:00:00'), to: at('2026-03-03T10:00:00') }] }, { counted: true, onTime: false, reason: 'too_many_supplements' }],
-    ['one supplement request: still on time', { supplementCount: 1, pauses: [{ from: at('2026-03-02T09:00:00'), to: at('2026-03-03T09:00:00') }] }, { counted: true, onTime: true }],
-    ['ended before the period: outside', { receivedAt: at('2026-02-20T08:00:00'), finishedAt: at('2026-02-27T08:00:00'), indexDueAt: at('2026-02-26T17:00:00') }, { counted: false, excluded: 'outside_period' }],
-    ['received after the period: outside', { receivedAt: at('2026-04-02T08:00:00'), finishedAt: at('2026-04-03T08:00:00'), indexDueAt: at('2026-04-06T17:00:00') }, { counted: false, excluded: 'outside_period' }],
+    [
+      'two supplement requests: late even if on time',
+      {
+        supplementCount: 2,
+        pauses: [
+          { from: at('2026-03-02T09:00:00'), to: at('2026-03-02T10:00:00') },
+          { from: at('2026-03-03T09:00:00'), to: at('2026-03-03T10:00:00') },
+        ],
+      },
+      { counted: true, onTime: false, reason: 'too_many_supplements' },
+    ],
+    [
+      'one supplement request: still on time',
+      { supplementCount: 1, pauses: [{ from: at('2026-03-02T09:00:00'), to: at('2026-03-03T09:00:00') }] },
+      { counted: true, onTime: true },
+    ],
+    [
+      'ended before the period: outside',
+      { receivedAt: at('2026-02-20T08:00:00'), finishedAt: at('2026-02-27T08:00:00'), indexDueAt: at('2026-02-26T17:00:00') },
+      { counted: false, excluded: 'outside_period' },
+    ],
+    [
+      'received after the period: outside',
+      { receivedAt: at('2026-04-02T08:00:00'), finishedAt: at('2026-04-03T08:00:00'), indexDueAt: at('2026-04-06T17:00:00') },
+      { counted: false, excluded: 'outside_period' },
+    ],
     [
       'open at the end of the period and past due by then: late',
       { status: 'in_progress', receivedAt: at('2026-03-20T08:00:00'), finishedAt: null, indexDueAt: at('2026-03-27T17:00:00') },
@@ -101,7 +152,14 @@ describe('judgeProgress (DOMAIN section 7 rules)', () => {
     ],
     [
       'waiting for a supplement since before its due date: the clock stopped, not late',
-      { status: 'supplement_requested', receivedAt: at('2026-03-20T08:00:00'), finishedAt: null, pausedAt: at('2026-03-24T08:00:00'), supplementCount: 1, indexDueAt: at('2026-03-27T17:00:00') },
+      {
+        status: 'supplement_requested',
+        receivedAt: at('2026-03-20T08:00:00'),
+        finishedAt: null,
+        pausedAt: at('2026-03-24T08:00:00'),
+        supplementCount: 1,
+        indexDueAt: at('2026-03-27T17:00:00'),
+      },
       { counted: false, excluded: 'unfinished_within_time' },
     ],
     [
@@ -158,7 +216,10 @@ describe('judgeProgress (DOMAIN section 7 rules)', () => {
   });
 
   it('records the instant the clock stopped and the supplements counted', () => {
-    const v = judgeProgress(facts({ status: 'stopped', finishedAt: at('2026-03-20T08:00:00'), pausedAt: at('2026-03-05T08:00:00'), supplementCount: 1 }), MARCH);
+    const v = judgeProgress(
+      facts({ status: 'stopped', finishedAt: at('2026-03-20T08:00:00'), pausedAt: at('2026-03-05T08:00:00'), supplementCount: 1 }),
+      MARCH,
+    );
     expect(v).toMatchObject({ counted: true, clockEnd: at('2026-03-05T08:00:00'), supplements: 1 });
   });
 
@@ -172,7 +233,10 @@ describe('judgeProgress (DOMAIN section 7 rules)', () => {
 
 describe('dossierContributions', () => {
   it('a late, paper-result dossier resolved and received in the period', () => {
-    const c = dossierContributions(facts({ finishedAt: at('2026-03-09T10:00:00'), channel: 'online', feeBearing: true, isPaidOnline: true, reused: true }), MARCH);
+    const c = dossierContributions(
+      facts({ finishedAt: at('2026-03-09T10:00:00'), channel: 'online', feeBearing: true, isPaidOnline: true, reused: true }),
+      MARCH,
+    );
     expect(c).toEqual({
       'progress.on_time': { counted: false, reason: 'late' },
       'digitisation.electronic_result': { counted: false, reason: 'no_electronic_result' },
@@ -185,7 +249,10 @@ describe('dossierContributions', () => {
   });
 
   it('an on-time electronic-result dossier rated dissatisfied', () => {
-    const c = dossierContributions(facts({ status: 'returned', returnedAt: at('2026-03-06T09:00:00'), resultKind: 'both', channel: 'online', rating: 'dissatisfied' }), MARCH);
+    const c = dossierContributions(
+      facts({ status: 'returned', returnedAt: at('2026-03-06T09:00:00'), resultKind: 'both', channel: 'online', rating: 'dissatisfied' }),
+      MARCH,
+    );
     expect(c['digitisation.electronic_result']).toEqual({ counted: true, reason: 'electronic_result' });
     expect(c['satisfaction.dossier_satisfaction']).toEqual({ counted: false, reason: 'rated_dissatisfied' });
     expect(c['online.online_dossiers']).toEqual({ counted: true, reason: 'online' });
@@ -207,7 +274,10 @@ describe('dossierContributions', () => {
   });
 
   it('received in the period and still open within time: only the reception-based indicators', () => {
-    const c = dossierContributions(facts({ status: 'in_progress', finishedAt: null, receivedAt: at('2026-03-30T08:00:00'), indexDueAt: at('2026-04-06T17:00:00'), channel: 'post' }), MARCH);
+    const c = dossierContributions(
+      facts({ status: 'in_progress', finishedAt: null, receivedAt: at('2026-03-30T08:00:00'), indexDueAt: at('2026-04-06T17:00:00'), channel: 'post' }),
+      MARCH,
+    );
     expect(Object.keys(c).sort()).toEqual(['digitisation.digitised', 'digitisation.reused', 'online.online_dossiers']);
     expect(c['online.online_dossiers']).toEqual({ counted: false, reason: 'not_online' });
   });

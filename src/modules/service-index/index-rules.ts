@@ -113,13 +113,15 @@ export function findConfigProblems(c: IndexConfig): { path: string; message: str
     if (seen.has(ind.key)) problems.push({ path: `indicators.${i}.key`, message: `Chỉ số bị lặp: ${ind.key}` });
     seen.add(ind.key);
     if (!(Number.isFinite(ind.points) && ind.points >= 0)) problems.push({ path: `indicators.${i}.points`, message: 'Điểm phải không âm' });
-    if (!(Number.isFinite(ind.target) && ind.target > 0 && ind.target <= 1)) problems.push({ path: `indicators.${i}.target`, message: 'Chỉ tiêu phải trong (0, 1]' });
+    if (!(Number.isFinite(ind.target) && ind.target > 0 && ind.target <= 1))
+      problems.push({ path: `indicators.${i}.target`, message: 'Chỉ tiêu phải trong (0, 1]' });
     sums.set(def.group, (sums.get(def.group) ?? 0) + ind.points);
   });
   for (const k of INDICATOR_KEYS) if (!seen.has(k)) problems.push({ path: 'indicators', message: `Thiếu chỉ số ${k}` });
   for (const [g, max] of groups) {
     const sum = sums.get(g) ?? 0;
-    if (Math.abs(sum - max) > 1e-9) problems.push({ path: 'indicators', message: `Tổng điểm các chỉ số nhóm ${g} (${sum}) phải bằng điểm tối đa của nhóm (${max})` });
+    if (Math.abs(sum - max) > 1e-9)
+      problems.push({ path: 'indicators', message: `Tổng điểm các chỉ số nhóm ${g} (${sum}) phải bằng điểm tối đa của nhóm (${max})` });
   }
   return problems;
 }
@@ -205,7 +207,18 @@ export function scoreAll(config: IndexConfig, counts: Partial<Record<IndicatorKe
         score = round2((score ?? 0) + s.score!);
         applicableMax = round2(applicableMax + conf.points);
       }
-      return { key: def.key, name: def.name, basis: def.basis, numerator: c.numerator, denominator: c.denominator, ratio: s.ratio, target: conf.target, max: conf.points, score: s.score, applicable: s.applicable };
+      return {
+        key: def.key,
+        name: def.name,
+        basis: def.basis,
+        numerator: c.numerator,
+        denominator: c.denominator,
+        ratio: s.ratio,
+        target: conf.target,
+        max: conf.points,
+        score: s.score,
+        applicable: s.applicable,
+      };
     });
     total = round2(total + (score ?? 0));
     max = round2(max + applicableMax);
@@ -249,17 +262,7 @@ export function makePeriod(from: string, to: string, now: Date): Period {
 // Per-dossier rules
 
 export type DossierStatus =
-  | 'draft'
-  | 'submitted'
-  | 'received'
-  | 'refused'
-  | 'in_progress'
-  | 'supplement_requested'
-  | 'payment_requested'
-  | 'withdrawn'
-  | 'stopped'
-  | 'done'
-  | 'returned';
+  'draft' | 'submitted' | 'received' | 'refused' | 'in_progress' | 'supplement_requested' | 'payment_requested' | 'withdrawn' | 'stopped' | 'done' | 'returned';
 
 export interface PauseSpan {
   from: Date;
@@ -317,12 +320,7 @@ export function supplementsBy(f: Pick<DossierFacts, 'pauses' | 'pausedAt'>, at: 
   return f.pauses.filter((p) => p.from <= at).length + (f.pausedAt !== null && f.pausedAt <= at ? 1 : 0);
 }
 
-export type ProgressReason =
-  | 'on_time'
-  | 'late'
-  | 'too_many_supplements'
-  | 'unfinished_late'
-  | 'unfinished_too_many_supplements';
+export type ProgressReason = 'on_time' | 'late' | 'too_many_supplements' | 'unfinished_late' | 'unfinished_too_many_supplements';
 
 export type ProgressVerdict =
   | { counted: false; excluded: 'not_received' | 'outside_period' | 'unfinished_within_time' }
@@ -398,8 +396,7 @@ export function dossierContributions(f: DossierFacts, period: Period): Partial<R
   const p = judgeProgress(f, period);
   if (p.counted) out['progress.on_time'] = { counted: p.onTime, reason: p.reason };
   const end = endTime(f);
-  const resolvedInPeriod =
-    f.receivedAt !== null && (f.status === 'done' || f.status === 'returned') && end !== null && end >= period.start && end < period.end;
+  const resolvedInPeriod = f.receivedAt !== null && (f.status === 'done' || f.status === 'returned') && end !== null && end >= period.start && end < period.end;
   if (resolvedInPeriod) {
     const e = isElectronicResult(f.resultKind);
     out['digitisation.electronic_result'] = { counted: e, reason: e ? 'electronic_result' : 'no_electronic_result' };
@@ -467,14 +464,7 @@ export interface ProcedureFacts {
 }
 
 export type ProcedureReason =
-  | 'complete'
-  | 'content_missing'
-  | 'offered_online'
-  | 'not_offered_online'
-  | 'online_used'
-  | 'online_unused'
-  | 'payment_integrated'
-  | 'payment_not_integrated';
+  'complete' | 'content_missing' | 'offered_online' | 'not_offered_online' | 'online_used' | 'online_unused' | 'payment_integrated' | 'payment_not_integrated';
 
 /**
  * Where one procedure stands in the procedure-based indicators:
@@ -490,7 +480,8 @@ export function procedureContributions(p: ProcedureFacts): Partial<Record<Indica
   out['transparency.complete_content'] = { counted: complete, reason: complete ? 'complete' : 'content_missing' };
   out['online.offered'] = { counted: p.offeredOnline, reason: p.offeredOnline ? 'offered_online' : 'not_offered_online' };
   if (p.offeredOnline) out['online.used'] = { counted: p.hasOnlineDossier, reason: p.hasOnlineDossier ? 'online_used' : 'online_unused' };
-  if (p.feeBearing) out['online.payment_integrated'] = { counted: p.hasPaidOnlineDossier, reason: p.hasPaidOnlineDossier ? 'payment_integrated' : 'payment_not_integrated' };
+  if (p.feeBearing)
+    out['online.payment_integrated'] = { counted: p.hasPaidOnlineDossier, reason: p.hasPaidOnlineDossier ? 'payment_integrated' : 'payment_not_integrated' };
   return out;
 }
 

@@ -12,10 +12,7 @@ import { queryRows, type Db } from '../../db/client.ts';
 import type { DossierFacts, IndicatorKey, Period } from './index-rules.ts';
 
 /** Which dossiers belong to a unit. */
-export type DossierScope =
-  | { kind: 'all' }
-  | { kind: 'agencies'; agencyIds: string[] }
-  | { kind: 'field'; fieldCode: string };
+export type DossierScope = { kind: 'all' } | { kind: 'agencies'; agencyIds: string[] } | { kind: 'field'; fieldCode: string };
 
 const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
 
@@ -146,7 +143,10 @@ export const INDICATOR_SQL: Partial<Record<IndicatorKey, { den: SQL; num: SQL }>
   'digitisation.electronic_result': { den: sql`f.resolved`, num: sql`(f.resolved AND f.e_result)` },
   'digitisation.digitised': { den: sql`f.received_in`, num: sql`(f.received_in AND f.digitised)` },
   'digitisation.reused': { den: sql`f.received_in`, num: sql`(f.received_in AND f.reused)` },
-  'online.online_dossiers': { den: sql`(f.received_in AND f.offered_online)`, num: sql`(f.received_in AND f.offered_online AND f.channel = 'online' AND f.e_result)` },
+  'online.online_dossiers': {
+    den: sql`(f.received_in AND f.offered_online)`,
+    num: sql`(f.received_in AND f.offered_online AND f.channel = 'online' AND f.e_result)`,
+  },
   'online.paid_online': { den: sql`(f.received_in AND f.fee_bearing)`, num: sql`(f.received_in AND f.fee_bearing AND f.is_paid_online)` },
   'satisfaction.dossier_satisfaction': { den: sql`f.resolved`, num: sql`(f.resolved AND NOT f.late AND f.rating IS DISTINCT FROM 'dissatisfied')` },
 };
@@ -284,8 +284,14 @@ export async function countByUnit(db: Db, level: 'agency' | 'commune', p: Period
   const unitsOf = (alias: string) => {
     const a = sql.raw(alias);
     return level === 'agency'
-      ? { join: sql`JOIN roots rr ON rr.id = ${a}.receiving_agency_id JOIN roots rc ON rc.id = ${a}.competent_agency_id`, select: sql`rr.root::text AS u1, rc.root::text AS u2` }
-      : { join: sql`JOIN agencies ar ON ar.id = ${a}.receiving_agency_id JOIN agencies ac ON ac.id = ${a}.competent_agency_id`, select: sql`ar.unit_code AS u1, ac.unit_code AS u2` };
+      ? {
+          join: sql`JOIN roots rr ON rr.id = ${a}.receiving_agency_id JOIN roots rc ON rc.id = ${a}.competent_agency_id`,
+          select: sql`rr.root::text AS u1, rc.root::text AS u2`,
+        }
+      : {
+          join: sql`JOIN agencies ar ON ar.id = ${a}.receiving_agency_id JOIN agencies ac ON ac.id = ${a}.competent_agency_id`,
+          select: sql`ar.unit_code AS u1, ac.unit_code AS u2`,
+        };
   };
   const ur = unitsOf('r');
   const uf = unitsOf('s');
@@ -374,11 +380,21 @@ export async function listIndicatorDossiers(
 }
 
 /** When the page is past the end, the total still has to be known. */
-export async function countIndicatorDossiers(db: Db, key: IndicatorKey, scope: DossierScope, p: Period, extendedDues: Map<string, Date>, counted: boolean | undefined): Promise<number> {
+export async function countIndicatorDossiers(
+  db: Db,
+  key: IndicatorKey,
+  scope: DossierScope,
+  p: Period,
+  extendedDues: Map<string, Date>,
+  counted: boolean | undefined,
+): Promise<number> {
   const e = INDICATOR_SQL[key];
   if (!e) return 0;
   const countedFilter = counted === undefined ? sql`TRUE` : counted ? e.num : sql`NOT ${e.num}`;
-  const [r] = await queryRows<{ n: number }>(db, sql`WITH ${factsCte(scope, p, extendedDues)} SELECT count(*)::int AS n FROM f WHERE ${e.den} AND ${countedFilter}`);
+  const [r] = await queryRows<{ n: number }>(
+    db,
+    sql`WITH ${factsCte(scope, p, extendedDues)} SELECT count(*)::int AS n FROM f WHERE ${e.den} AND ${countedFilter}`,
+  );
   return Number(r?.n ?? 0);
 }
 
@@ -481,7 +497,10 @@ export async function listConfigVersions(db: Db): Promise<ConfigRow[]> {
 }
 
 /** Appends a version (numbered after the highest) in one statement. */
-export async function insertConfigVersion(db: Db, v: { validFrom: string; config: unknown; note: string | null; at: Date; by: string | null }): Promise<number> {
+export async function insertConfigVersion(
+  db: Db,
+  v: { validFrom: string; config: unknown; note: string | null; at: Date; by: string | null },
+): Promise<number> {
   const [r] = await queryRows<{ version: number }>(
     db,
     sql`INSERT INTO service_index_config_versions (version, valid_from, config, note, created_at, created_by)
@@ -495,7 +514,10 @@ export async function insertConfigVersion(db: Db, v: { validFrom: string; config
 /** Facts in the shape of index-rules from a raw explanation row. */
 export function toDossierFacts(r: ExplainRow): DossierFacts {
   const d = (v: Date | string | null) => (v === null ? null : new Date(v));
-  const pauses = (typeof r.pauses === 'string' ? (JSON.parse(r.pauses) as { from: string; to: string }[]) : r.pauses).map((x) => ({ from: new Date(x.from), to: new Date(x.to) }));
+  const pauses = (typeof r.pauses === 'string' ? (JSON.parse(r.pauses) as { from: string; to: string }[]) : r.pauses).map((x) => ({
+    from: new Date(x.from),
+    to: new Date(x.to),
+  }));
   return {
     status: r.status as DossierFacts['status'],
     channel: r.channel as DossierFacts['channel'],

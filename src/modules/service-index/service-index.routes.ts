@@ -17,7 +17,16 @@ import {
   RankingQuery,
   RankingResultSchema,
 } from './service-index.schemas.ts';
-import { authorizeRanking, authorizeUnitCode, checkPeriod, computeServiceIndex, getConfig, indicatorDossiers, putConfig, rankUnits } from './service-index.service.ts';
+import {
+  authorizeRanking,
+  authorizeUnitCode,
+  checkPeriod,
+  computeServiceIndex,
+  getConfig,
+  indicatorDossiers,
+  putConfig,
+  rankUnits,
+} from './service-index.service.ts';
 
 /**
  * `/service-index`: the Decision 766 index, its ranking, the dossiers behind each number, and its

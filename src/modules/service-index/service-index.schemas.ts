@@ -122,8 +122,14 @@ export const ExplainResultSchema = z.object({
 });
 
 export const IndexConfigSchema = z.object({
-  groups: z.array(z.object({ key: GroupKey, max: z.number().min(0).max(100) })).min(1).max(10),
-  indicators: z.array(z.object({ key: IndicatorKey, points: z.number().min(0).max(100), target: z.number().gt(0).lte(1) })).min(1).max(50),
+  groups: z
+    .array(z.object({ key: GroupKey, max: z.number().min(0).max(100) }))
+    .min(1)
+    .max(10),
+  indicators: z
+    .array(z.object({ key: IndicatorKey, points: z.number().min(0).max(100), target: z.number().gt(0).lte(1) }))
+    .min(1)
+    .max(50),
 });
 
 export const ConfigQuery = z.object({ at: IsoDay.optional().describe('Ngày cần xem cấu hình (mặc định: hôm nay)') });

@@ -273,7 +273,10 @@ export async function putConfig(ctx: Ctx, input: { validFrom: string; note?: str
   const actor = requireRole(ctx.actor, 'admin');
   const today = vnDate(ctx.now);
   if (!isValidDate(input.validFrom)) {
-    throw new AppError('invalid', 'SERVICE_INDEX_CONFIG_INVALID', { userMessage: 'Ngày áp dụng không hợp lệ.', errors: [{ path: 'validFrom', message: 'Ngày không hợp lệ (YYYY-MM-DD)' }] });
+    throw new AppError('invalid', 'SERVICE_INDEX_CONFIG_INVALID', {
+      userMessage: 'Ngày áp dụng không hợp lệ.',
+      errors: [{ path: 'validFrom', message: 'Ngày không hợp lệ (YYYY-MM-DD)' }],
+    });
   }
   if (input.validFrom < today) {
     throw new AppError('invalid', 'SERVICE_INDEX_CONFIG_RETROACTIVE', {
@@ -294,7 +297,10 @@ export async function putConfig(ctx: Ctx, input: { validFrom: string; note?: str
   };
   const version = await ctx.db.transaction(async (tx) => {
     const v = await insertConfigVersion(tx, { validFrom: input.validFrom, config, note: input.note?.trim() || null, at: ctx.now, by: actor.userId });
-    await writeAudit({ ...ctx, db: tx }, { action: 'service_index.config.create', targetType: 'service_index_config', targetId: String(v), details: { validFrom: input.validFrom, config } });
+    await writeAudit(
+      { ...ctx, db: tx },
+      { action: 'service_index.config.create', targetType: 'service_index_config', targetId: String(v), details: { validFrom: input.validFrom, config } },
+    );
     return v;
   });
   return { version, validFrom: input.validFrom, note: input.note?.trim() || null, createdAt: toIso(ctx.now), config };
@@ -314,18 +320,33 @@ const dueMemo = new Map<string, Date | null>();
 const DUE_MEMO_MAX = 500_000;
 
 export function indexDueOf(
-  row: { id: string; version: number; received_at: Date | string; pauses: { from: string; to: string }[] | string; duration: { value: number; unit: string } | string | null },
+  row: {
+    id: string;
+    version: number;
+    received_at: Date | string;
+    pauses: { from: string; to: string }[] | string;
+    duration: { value: number; unit: string } | string | null;
+  },
   clock: Clock,
 ): Date | null {
   const key = `${row.id}:${row.version}`;
   const hit = dueMemo.get(key);
   if (hit !== undefined) return hit;
   const duration = typeof row.duration === 'string' ? (JSON.parse(row.duration) as { value: number; unit: string }) : row.duration;
-  const pauses = (typeof row.pauses === 'string' ? (JSON.parse(row.pauses) as { from: string; to: string }[]) : row.pauses).map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
+  const pauses = (typeof row.pauses === 'string' ? (JSON.parse(row.pauses) as { from: string; to: string }[]) : row.pauses).map((p) => ({
+    from: new Date(p.from),
+    to: new Date(p.to),
+  }));
   let due: Date | null = null;
   if (duration) {
     try {
-      due = computeDueAt({ start: new Date(row.received_at), ...legalDuration({ value: duration.value, unit: duration.unit as DurationUnit }), calendar: clock.calendar, officeHours: clock.officeHours, pauses });
+      due = computeDueAt({
+        start: new Date(row.received_at),
+        ...legalDuration({ value: duration.value, unit: duration.unit as DurationUnit }),
+        calendar: clock.calendar,
+        officeHours: clock.officeHours,
+        pauses,
+      });
     } catch {
       due = null;
     }
@@ -349,7 +370,13 @@ async function extendedDues(db: Db, scope: DossierScope, p: Period, clock: Clock
 // Procedure-based indicators
 
 const parseDef = (d: Record<string, unknown> | string) => (typeof d === 'string' ? (JSON.parse(d) as Record<string, unknown>) : d);
-const idList = (v: string[] | string) => (Array.isArray(v) ? v : v.replace(/^\{|\}$/g, '').split(',').filter(Boolean));
+const idList = (v: string[] | string) =>
+  Array.isArray(v)
+    ? v
+    : v
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean);
 
 function procedureFacts(p: ProcedureRow, counts: UnitCounts): ProcedureFacts & { row: ProcedureRow } {
   const def = parseDef(p.definition);
@@ -444,16 +471,26 @@ export async function rankUnits(db: Db, q: { level: 'agency' | 'commune'; from: 
   const empty = emptyUnitCounts();
   let units: { code: string; kind: UnitKind; name: string; agencyIds: string[] }[];
   if (q.level === 'agency') {
-    units = agencies.filter((a) => a.parent_id === null).map((a) => ({ code: a.code, kind: 'agency' as const, name: a.name, agencyIds: subtree(agencies, a.id) }));
+    units = agencies
+      .filter((a) => a.parent_id === null)
+      .map((a) => ({ code: a.code, kind: 'agency' as const, name: a.name, agencyIds: subtree(agencies, a.id) }));
   } else {
     const codes = [...new Set(agencies.map((a) => a.unit_code).filter((c) => c.length === 5))];
     const names = new Map((await findCommunes(db, codes, q.to)).map((u) => [u.code, u.name]));
-    units = codes.map((c) => ({ code: c, kind: 'commune' as const, name: names.get(c) ?? c, agencyIds: agencies.filter((a) => a.unit_code === c).map((a) => a.id) }));
+    units = codes.map((c) => ({
+      code: c,
+      kind: 'commune' as const,
+      name: names.get(c) ?? c,
+      agencyIds: agencies.filter((a) => a.unit_code === c).map((a) => a.id),
+    }));
   }
   const idOf = new Map(agencies.map((a) => [a.code, a.id]));
   const ranked = units.map((u) => {
     const counts = byUnit.get(q.level === 'agency' ? idOf.get(u.code)! : u.code) ?? empty;
-    const scored = scoreAll(conf.config, { ...counts.counts, ...procedureCounts(proceduresOf({ scope: { kind: 'agencies', agencyIds: u.agencyIds }, agencyIds: u.agencyIds }, procs), counts) });
+    const scored = scoreAll(conf.config, {
+      ...counts.counts,
+      ...procedureCounts(proceduresOf({ scope: { kind: 'agencies', agencyIds: u.agencyIds }, agencyIds: u.agencyIds }, procs), counts),
+    });
     return { u, scored };
   });
   ranked.sort((a, b) => (b.scored.percent ?? -1) - (a.scored.percent ?? -1) || b.scored.total - a.scored.total || a.u.code.localeCompare(b.u.code));
@@ -477,7 +514,10 @@ export async function rankUnits(db: Db, q: { level: 'agency' | 'commune'; from: 
 }
 
 const indicatorUnknown = (key: string) =>
-  new AppError('invalid', 'SERVICE_INDEX_INDICATOR_UNKNOWN', { userMessage: `Không có chỉ số "${key}".`, errors: [{ path: 'key', message: 'Chỉ số không tồn tại' }] });
+  new AppError('invalid', 'SERVICE_INDEX_INDICATOR_UNKNOWN', {
+    userMessage: `Không có chỉ số "${key}".`,
+    errors: [{ path: 'key', message: 'Chỉ số không tồn tại' }],
+  });
 
 /**
  * The dossiers (or procedures) behind a sub-indicator: every member of its denominator, whether
@@ -486,7 +526,16 @@ const indicatorUnknown = (key: string) =>
  */
 export async function indicatorDossiers(
   db: Db,
-  q: { key: string; unit: string; from: string; to: string; counted?: boolean | undefined; page?: number | undefined; pageSize?: number | undefined; now?: Date },
+  q: {
+    key: string;
+    unit: string;
+    from: string;
+    to: string;
+    counted?: boolean | undefined;
+    page?: number | undefined;
+    pageSize?: number | undefined;
+    now?: Date;
+  },
 ): Promise<IndicatorDossiersResult> {
   const def = INDICATORS.find((i) => i.key === q.key);
   if (!def) throw indicatorUnknown(q.key);
@@ -544,7 +593,9 @@ export async function indicatorDossiers(
     const clockEnd = r.clock_end ? new Date(r.clock_end) : null;
     const isLateReason = reason === 'late' || reason === 'unfinished_late';
     const lateWorkingDays =
-      isLateReason && facts.indexDueAt && clockEnd && clockEnd > facts.indexDueAt ? round2(workingDaysBetween(facts.indexDueAt, clockEnd, clock.calendar, clock.officeHours)) : null;
+      isLateReason && facts.indexDueAt && clockEnd && clockEnd > facts.indexDueAt
+        ? round2(workingDaysBetween(facts.indexDueAt, clockEnd, clock.calendar, clock.officeHours))
+        : null;
     return {
       kind: 'dossier',
       code: r.code ?? r.id,
@@ -604,7 +655,9 @@ export async function monthlyCounts(db: Db, q: { agencyIds: string[] | null; fro
   const p = checkPeriod(q.from, q.to, q.now ?? new Date());
   const scope = agencyScope(q.agencyIds);
   const [rows, extended, clock] = await Promise.all([monthlyRollup(db, scope, p), findExtendedResolved(db, scope, p), loadClock(db)]);
-  const by = new Map<string, MonthCounts>(rows.map((r) => [r.month, { month: r.month, received: Number(r.received), resolved: Number(r.resolved), resolvedOnTime: Number(r.resolved_on_time) }]));
+  const by = new Map<string, MonthCounts>(
+    rows.map((r) => [r.month, { month: r.month, received: Number(r.received), resolved: Number(r.resolved), resolvedOnTime: Number(r.resolved_on_time) }]),
+  );
   for (const r of extended) {
     const end = new Date(r.end_at);
     const paused = r.paused_at === null ? null : new Date(r.paused_at);

@@ -27,7 +27,9 @@ export function settingsRoutes(database: Database): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/settings',
-      { schema: { tags: ['settings'], summary: 'Every setting with its current value (administrators)', response: { 200: z.record(z.string(), z.unknown()) } } },
+      {
+        schema: { tags: ['settings'], summary: 'Every setting with its current value (administrators)', response: { 200: z.record(z.string(), z.unknown()) } },
+      },
       async (req) => {
         requireRole(req.actor, 'admin');
         const entries = await Promise.all(SETTING_KEYS.map(async (k) => [k, await getSetting(database.db, k)] as const));
@@ -53,7 +55,9 @@ export function settingsRoutes(database: Database): FastifyPluginAsyncZod {
             isDefault: s.isDefault,
             updatedAt: toIsoOrNull(s.updatedAt),
             updatedBy: s.updatedBy,
-            invalidStored: s.invalidStored ? { message: INVALID_STORED_MESSAGE, value: s.invalidStored.value, errors: settingIssueErrors(s.invalidStored.issues) } : null,
+            invalidStored: s.invalidStored
+              ? { message: INVALID_STORED_MESSAGE, value: s.invalidStored.value, errors: settingIssueErrors(s.invalidStored.issues) }
+              : null,
           })),
         };
       },

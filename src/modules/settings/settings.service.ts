@@ -62,7 +62,14 @@ export async function listSettingStates(ctx: Ctx): Promise<SettingState[]> {
     SETTING_KEYS.map(async (key): Promise<SettingState> => {
       const { value, invalidStored } = await readSetting(ctx.db, key);
       const row = byKey.get(key);
-      return { key, value, isDefault: isDefaultValue(key, value), invalidStored, updatedAt: row ? new Date(row.updated_at) : null, updatedBy: row?.updated_by ?? null };
+      return {
+        key,
+        value,
+        isDefault: isDefaultValue(key, value),
+        invalidStored,
+        updatedAt: row ? new Date(row.updated_at) : null,
+        updatedBy: row?.updated_by ?? null,
+      };
     }),
   );
 }

@@ -18,7 +18,8 @@ export const vi = {
   'acct.verify': 'Xác nhận',
   'acct.challengeExpired': 'Phiên xác thực đã hết hạn. Hãy đăng nhập lại.',
   'acct.enrolTitle': 'Bật xác thực hai bước',
-  'acct.enrolLead': 'Tài khoản của bạn cần xác thực hai bước. Cài một ứng dụng xác thực (ví dụ Google Authenticator, Microsoft Authenticator), quét mã QR dưới đây, rồi nhập mã 6 số ứng dụng hiển thị.',
+  'acct.enrolLead':
+    'Tài khoản của bạn cần xác thực hai bước. Cài một ứng dụng xác thực (ví dụ Google Authenticator, Microsoft Authenticator), quét mã QR dưới đây, rồi nhập mã 6 số ứng dụng hiển thị.',
   'acct.enrolQrAlt': 'Mã QR để thêm tài khoản vào ứng dụng xác thực',
   'acct.enrolManual': 'Không quét được? Nhập khoá này vào ứng dụng:',
   'acct.recoveryTitle': 'Mã khôi phục của bạn',
@@ -58,16 +59,20 @@ export const vi = {
   'acct.mfaDisabled': 'Đã tắt xác thực hai bước.',
   'acct.mfaNotAvailableVneid': 'Bạn đăng nhập bằng định danh điện tử VNeID, vốn đã xác thực nhiều lớp.',
   'acct.dataSection': 'Dữ liệu cá nhân của tôi',
-  'acct.dataLead': 'Bạn có quyền xem toàn bộ dữ liệu hệ thống lưu về mình và yêu cầu đính chính khi có sai sót (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân).',
+  'acct.dataLead':
+    'Bạn có quyền xem toàn bộ dữ liệu hệ thống lưu về mình và yêu cầu đính chính khi có sai sót (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân).',
   'acct.dataDownload': 'Tải về toàn bộ dữ liệu của tôi (tệp JSON)',
-  'acct.dataDownloadHint': 'Gồm tài khoản, hồ sơ, thông tin giấy tờ đã nộp, quá trình xử lý, thanh toán, thông báo và nhật ký hoạt động của bạn. Mật khẩu và mã bí mật không bao giờ được xuất ra.',
+  'acct.dataDownloadHint':
+    'Gồm tài khoản, hồ sơ, thông tin giấy tờ đã nộp, quá trình xử lý, thanh toán, thông báo và nhật ký hoạt động của bạn. Mật khẩu và mã bí mật không bao giờ được xuất ra.',
   'acct.correctionTitle': 'Yêu cầu đính chính thông tin',
   'acct.correctionLabel': 'Thông tin nào chưa đúng và cần sửa thành gì?',
   'acct.correctionHint': 'Ví dụ: Số điện thoại của tôi đúng là 0912 345 679. Tối đa {max} ký tự.',
   'acct.deleteTitle': 'Xóa dữ liệu của tôi',
   'acct.deleteLead': 'Yêu cầu được thực hiện ngay và không hoàn tác được. Sau đó bạn không đăng nhập được bằng tài khoản này nữa.',
-  'acct.deleteGoes': 'Sẽ xóa: hồ sơ nháp chưa nộp và giấy tờ của chúng, thông báo, các sự đồng ý, liên kết VNeID, xác thực hai bước, phiên đăng nhập; tên, số định danh, điện thoại, thư điện tử của tài khoản.',
-  'acct.deleteKept': 'Pháp luật yêu cầu giữ lại: hồ sơ đã nộp cho cơ quan nhà nước, chứng từ thanh toán và nhật ký hệ thống. Trang kết quả cho biết lý do của từng loại.',
+  'acct.deleteGoes':
+    'Sẽ xóa: hồ sơ nháp chưa nộp và giấy tờ của chúng, thông báo, các sự đồng ý, liên kết VNeID, xác thực hai bước, phiên đăng nhập; tên, số định danh, điện thoại, thư điện tử của tài khoản.',
+  'acct.deleteKept':
+    'Pháp luật yêu cầu giữ lại: hồ sơ đã nộp cho cơ quan nhà nước, chứng từ thanh toán và nhật ký hệ thống. Trang kết quả cho biết lý do của từng loại.',
   'acct.deleteConfirm': 'Tôi hiểu và muốn xóa dữ liệu của mình',
   'acct.deleteConfirmMissing': 'Hãy đánh dấu ô xác nhận nếu bạn muốn xóa dữ liệu.',
   'acct.deleteReason': 'Lý do (không bắt buộc)',
@@ -110,7 +115,8 @@ export const en: Record<keyof typeof vi, string> = {
   'acct.verify': 'Confirm',
   'acct.challengeExpired': 'The verification step expired. Please sign in again.',
   'acct.enrolTitle': 'Turn on two-step verification',
-  'acct.enrolLead': 'Your account needs two-step verification. Install an authenticator app (for example Google Authenticator or Microsoft Authenticator), scan the QR code below, then enter the 6-digit code it shows.',
+  'acct.enrolLead':
+    'Your account needs two-step verification. Install an authenticator app (for example Google Authenticator or Microsoft Authenticator), scan the QR code below, then enter the 6-digit code it shows.',
   'acct.enrolQrAlt': 'QR code to add the account to an authenticator app',
   'acct.enrolManual': 'Cannot scan? Type this key into the app:',
   'acct.recoveryTitle': 'Your recovery codes',
@@ -150,16 +156,20 @@ export const en: Record<keyof typeof vi, string> = {
   'acct.mfaDisabled': 'Two-step verification is off.',
   'acct.mfaNotAvailableVneid': 'You signed in with the VNeID electronic identity, which is already multi-factor.',
   'acct.dataSection': 'My personal data',
-  'acct.dataLead': 'You may see everything the platform holds about you and ask for it to be corrected when something is wrong (Decree 13/2023 on personal data protection).',
+  'acct.dataLead':
+    'You may see everything the platform holds about you and ask for it to be corrected when something is wrong (Decree 13/2023 on personal data protection).',
   'acct.dataDownload': 'Download all my data (JSON file)',
-  'acct.dataDownloadHint': 'Your account, dossiers, details of the documents you sent, their processing, payments, notifications and your activity log. Passwords and secret codes are never included.',
+  'acct.dataDownloadHint':
+    'Your account, dossiers, details of the documents you sent, their processing, payments, notifications and your activity log. Passwords and secret codes are never included.',
   'acct.correctionTitle': 'Ask for a correction',
   'acct.correctionLabel': 'What is wrong, and what should it say?',
   'acct.correctionHint': 'For example: my phone number is 0912 345 679. At most {max} characters.',
   'acct.deleteTitle': 'Delete my data',
   'acct.deleteLead': 'This is done at once and cannot be undone. Afterwards you can no longer sign in with this account.',
-  'acct.deleteGoes': 'Deleted: drafts not yet sent and their documents, notifications, consents, the VNeID link, two-step verification, sessions; the account’s name, ID number, phone and email.',
-  'acct.deleteKept': 'Kept because the law requires it: dossiers sent to the authorities, payment records and the system log. The result page gives the reason for each.',
+  'acct.deleteGoes':
+    'Deleted: drafts not yet sent and their documents, notifications, consents, the VNeID link, two-step verification, sessions; the account’s name, ID number, phone and email.',
+  'acct.deleteKept':
+    'Kept because the law requires it: dossiers sent to the authorities, payment records and the system log. The result page gives the reason for each.',
   'acct.deleteConfirm': 'I understand and want my data deleted',
   'acct.deleteConfirmMissing': 'Tick the confirmation box if you want your data deleted.',
   'acct.deleteReason': 'Reason (optional)',

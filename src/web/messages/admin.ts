@@ -190,7 +190,8 @@ export const vi = {
   'admin.cal.overrides': 'Điều chỉnh chính thức năm {year}',
   'admin.cal.overridesHint': 'Mỗi dòng: ngày theo dạng NNNN-TT-NN, một khoảng trắng, rồi tên. Ví dụ: 2026-04-27 Nghỉ bù Giỗ Tổ.',
   'admin.cal.extraDaysOff': 'Ngày nghỉ theo thông báo của Chính phủ',
-  'admin.cal.daysOffHint': 'Lịch chính thức thay cách tính theo luật theo từng dịp lễ, chỉ ở dịp có ngày nghỉ ghi ở đây: ngày nghỉ từ 10 ngày trước đến 10 ngày sau mùng 1 Tết thay các ngày Tết Nguyên đán và ngày nghỉ bù Tết; ngày nghỉ từ 29/8 đến 5/9 thay ngày liền kề Quốc khánh (1/9) và ngày nghỉ bù Quốc khánh; ngày nghỉ trong vòng 3 ngày trước hoặc sau 1/1, Giỗ Tổ, 30/4, 1/5 thay ngày nghỉ bù của ngày lễ đó. Các ngày lễ cố định (1/1, Giỗ Tổ 10/3 âm lịch, 30/4, 1/5, 2/9) luôn được nghỉ; ghi lại chúng không thay gì. Ngày nghỉ khác (ví dụ 24/11) chỉ thêm chính ngày đó. Vậy với dịp lễ nào, hãy ghi đủ mọi ngày nghỉ của dịp đó theo lịch đã công bố. Mỗi dòng: ngày theo dạng NNNN-TT-NN, một khoảng trắng, rồi tên. Ví dụ: 2026-02-16 Nghỉ Tết Nguyên đán.',
+  'admin.cal.daysOffHint':
+    'Lịch chính thức thay cách tính theo luật theo từng dịp lễ, chỉ ở dịp có ngày nghỉ ghi ở đây: ngày nghỉ từ 10 ngày trước đến 10 ngày sau mùng 1 Tết thay các ngày Tết Nguyên đán và ngày nghỉ bù Tết; ngày nghỉ từ 29/8 đến 5/9 thay ngày liền kề Quốc khánh (1/9) và ngày nghỉ bù Quốc khánh; ngày nghỉ trong vòng 3 ngày trước hoặc sau 1/1, Giỗ Tổ, 30/4, 1/5 thay ngày nghỉ bù của ngày lễ đó. Các ngày lễ cố định (1/1, Giỗ Tổ 10/3 âm lịch, 30/4, 1/5, 2/9) luôn được nghỉ; ghi lại chúng không thay gì. Ngày nghỉ khác (ví dụ 24/11) chỉ thêm chính ngày đó. Vậy với dịp lễ nào, hãy ghi đủ mọi ngày nghỉ của dịp đó theo lịch đã công bố. Mỗi dòng: ngày theo dạng NNNN-TT-NN, một khoảng trắng, rồi tên. Ví dụ: 2026-02-16 Nghỉ Tết Nguyên đán.',
   'admin.cal.extraWorkingDays': 'Ngày làm việc bù',
   'admin.cal.rowOff': 'Ngày nghỉ, dòng {n}',
   'admin.cal.rowWork': 'Ngày làm việc bù, dòng {n}',
@@ -332,7 +333,8 @@ export const vi = {
   'admin.set.about.worklist_soon_days':
     'Hồ sơ còn không quá số ngày làm việc này đến hạn được đánh dấu “Sắp đến hạn” trong danh sách hồ sơ của cán bộ; cán bộ vẫn có thể chọn số khác khi lọc.',
   'admin.set.about.dossier_extension': 'Ai duyệt việc gia hạn hồ sơ trễ hạn (mẫu 04) và các giới hạn; để trống một ô là không giới hạn.',
-  'admin.set.oh.hint': 'Giờ dạng HH:MM. Các khoảng được xếp theo giờ bắt đầu và không được chồng lên nhau. Điền vào dòng trống để thêm một khoảng; xoá cả hai ô để bỏ một khoảng.',
+  'admin.set.oh.hint':
+    'Giờ dạng HH:MM. Các khoảng được xếp theo giờ bắt đầu và không được chồng lên nhau. Điền vào dòng trống để thêm một khoảng; xoá cả hai ô để bỏ một khoảng.',
   'admin.set.oh.period': 'Khoảng {n}',
   'admin.set.oh.start': 'Bắt đầu',
   'admin.set.oh.end': 'Kết thúc',
@@ -581,7 +583,8 @@ export const en: Record<keyof typeof vi, string> = {
   'admin.cal.overrides': 'Official changes for {year}',
   'admin.cal.overridesHint': 'One per line: the date as YYYY-MM-DD, a space, then the name. Example: 2026-04-27 Hùng Kings substitute day.',
   'admin.cal.extraDaysOff': 'Days off announced by the Government',
-  'admin.cal.daysOffHint': 'The official schedule replaces the rule one holiday at a time, only where it lists a day off: a day off from 10 days before to 10 days after lunar new year replaces the rule’s Tết days and Tết substitute days; one from 29 Aug to 5 Sep replaces the day next to National Day (1 Sep) and the National Day substitute days; one within 3 days before or after 1 Jan, Hùng Kings, 30 Apr or 1 May replaces that holiday’s substitute day. The fixed holidays (1 Jan, Hùng Kings 10/3 lunar, 30 Apr, 1 May, 2 Sep) always stay days off; listing them replaces nothing. Any other day off (e.g. 24 Nov) only adds itself. So for a holiday you enter, list every day off of its published schedule. One per line: the date as YYYY-MM-DD, a space, then the name. Example: 2026-02-16 Tết holiday.',
+  'admin.cal.daysOffHint':
+    'The official schedule replaces the rule one holiday at a time, only where it lists a day off: a day off from 10 days before to 10 days after lunar new year replaces the rule’s Tết days and Tết substitute days; one from 29 Aug to 5 Sep replaces the day next to National Day (1 Sep) and the National Day substitute days; one within 3 days before or after 1 Jan, Hùng Kings, 30 Apr or 1 May replaces that holiday’s substitute day. The fixed holidays (1 Jan, Hùng Kings 10/3 lunar, 30 Apr, 1 May, 2 Sep) always stay days off; listing them replaces nothing. Any other day off (e.g. 24 Nov) only adds itself. So for a holiday you enter, list every day off of its published schedule. One per line: the date as YYYY-MM-DD, a space, then the name. Example: 2026-02-16 Tết holiday.',
   'admin.cal.extraWorkingDays': 'Make-up working days',
   'admin.cal.rowOff': 'Days off, line {n}',
   'admin.cal.rowWork': 'Make-up working days, line {n}',
@@ -717,10 +720,13 @@ export const en: Record<keyof typeof vi, string> = {
   'admin.set.about.dossier_code_pattern':
     'The code a dossier gets when it is submitted: {agency} is the receiving agency’s identity code, {yymmdd} the day of receipt, {seq4} the number of the day (4 digits). All three are needed; other characters may be letters, digits, dots, hyphens and underscores.',
   'admin.set.about.upload_max_bytes': 'The limit for each file attached to a dossier; upload pages state it up front.',
-  'admin.set.about.mfa_required_roles': 'People with the chosen roles must enter a code from an authenticator app when they sign in; those who have not set one up are guided through it at their next sign-in.',
-  'admin.set.about.worklist_soon_days': 'Dossiers due within this many working days are marked “Due soon” in the officers’ worklist; officers can still choose another number when filtering.',
+  'admin.set.about.mfa_required_roles':
+    'People with the chosen roles must enter a code from an authenticator app when they sign in; those who have not set one up are guided through it at their next sign-in.',
+  'admin.set.about.worklist_soon_days':
+    'Dossiers due within this many working days are marked “Due soon” in the officers’ worklist; officers can still choose another number when filtering.',
   'admin.set.about.dossier_extension': 'Who approves extending a late dossier (form 04) and the limits; an empty box means no limit.',
-  'admin.set.oh.hint': 'Times as HH:MM. Periods are put in order of their start and must not overlap. Fill in an empty row to add a period; clear both boxes to remove one.',
+  'admin.set.oh.hint':
+    'Times as HH:MM. Periods are put in order of their start and must not overlap. Fill in an empty row to add a period; clear both boxes to remove one.',
   'admin.set.oh.period': 'Period {n}',
   'admin.set.oh.start': 'Start',
   'admin.set.oh.end': 'End',

@@ -41,7 +41,8 @@ export const vi = {
   'dash.trendVolume': 'Hồ sơ tiếp nhận và giải quyết theo tháng',
   'dash.trendVolumeDesc': 'Số hồ sơ tiếp nhận và số hồ sơ đã giải quyết trong từng tháng của 12 tháng gần nhất.',
   'dash.trendOnTime': 'Tỷ lệ giải quyết đúng hạn theo tháng',
-  'dash.trendOnTimeDesc': 'Phần trăm hồ sơ giải quyết trước hạn hoặc đúng hạn trong số hồ sơ đã giải quyết của từng tháng; tháng không có hồ sơ giải quyết để trống.',
+  'dash.trendOnTimeDesc':
+    'Phần trăm hồ sơ giải quyết trước hạn hoặc đúng hạn trong số hồ sơ đã giải quyết của từng tháng; tháng không có hồ sơ giải quyết để trống.',
   'dash.month': 'Tháng',
   'dash.received': 'Tiếp nhận',
   'dash.resolved': 'Đã giải quyết',
@@ -131,7 +132,8 @@ export const vi = {
   'report.col.stopped': 'Dừng xử lý',
   'report.definitions': 'Cách tính các cột',
   'report.def.received': 'Nhận giải quyết: hồ sơ được tiếp nhận trong kỳ (theo kênh nộp) cộng hồ sơ tiếp nhận trước kỳ mà đầu kỳ chưa kết thúc.',
-  'report.def.resolved': 'Đã giải quyết: hồ sơ có kết quả trong kỳ. Trước hạn: xong trước ngày hẹn trả; đúng hạn: xong trong ngày hẹn trả, trước giờ hẹn; quá hạn: xong sau giờ hẹn, hoặc bị yêu cầu bổ sung quá một lần. Gia hạn không làm hồ sơ trễ thành đúng hạn.',
+  'report.def.resolved':
+    'Đã giải quyết: hồ sơ có kết quả trong kỳ. Trước hạn: xong trước ngày hẹn trả; đúng hạn: xong trong ngày hẹn trả, trước giờ hẹn; quá hạn: xong sau giờ hẹn, hoặc bị yêu cầu bổ sung quá một lần. Gia hạn không làm hồ sơ trễ thành đúng hạn.',
   'report.def.pending': 'Đang giải quyết: hồ sơ chưa kết thúc vào cuối kỳ; quá hạn khi đã qua hạn (hồ sơ chờ bổ sung tính đến lúc tạm dừng).',
   'report.def.other': 'Yêu cầu bổ sung: hồ sơ có yêu cầu bổ sung trong kỳ. Từ chối tiếp nhận, rút hồ sơ (đã tiếp nhận), dừng xử lý: trong kỳ.',
 } as const;
@@ -268,7 +270,9 @@ export const en: Record<keyof typeof vi, string> = {
   'report.col.stopped': 'Stopped',
   'report.definitions': 'How the columns are counted',
   'report.def.received': 'To handle: dossiers received in the period (by channel) plus those received earlier and not finished when it began.',
-  'report.def.resolved': 'Resolved: given a result in the period. Early: before the due day; on time: on the due day, before the due time; late: after the due time, or asked for documents more than once. An extension does not make a late dossier on time.',
-  'report.def.pending': 'In progress: not finished at the end of the period; overdue once the due time has passed (a dossier waiting for documents is judged when it was paused).',
+  'report.def.resolved':
+    'Resolved: given a result in the period. Early: before the due day; on time: on the due day, before the due time; late: after the due time, or asked for documents more than once. An extension does not make a late dossier on time.',
+  'report.def.pending':
+    'In progress: not finished at the end of the period; overdue once the due time has passed (a dossier waiting for documents is judged when it was paused).',
   'report.def.other': 'Supplements: dossiers asked for more documents in the period. Refused, withdrawn (after reception), stopped: in the period.',
 };

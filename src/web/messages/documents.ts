@@ -17,7 +17,8 @@ export const vi = {
   'doc.verify.authentic': 'Văn bản xác thực',
   'doc.verify.authenticLead': 'Văn bản này do cơ quan nhà nước cấp qua hệ thống và chưa bị thay đổi kể từ khi niêm phong.',
   'doc.verify.notAuthentic': 'Không xác thực được văn bản',
-  'doc.verify.notAuthenticLead': 'Tệp này không khớp với văn bản nào đã được niêm phong, hoặc đã bị sửa đổi. Đừng dùng văn bản này khi chưa hỏi lại cơ quan cấp.',
+  'doc.verify.notAuthenticLead':
+    'Tệp này không khớp với văn bản nào đã được niêm phong, hoặc đã bị sửa đổi. Đừng dùng văn bản này khi chưa hỏi lại cơ quan cấp.',
   'doc.verify.documentId': 'Mã xác thực',
   'doc.verify.docTitle': 'Tên văn bản',
   'doc.verify.dossierCode': 'Mã hồ sơ',
@@ -56,10 +57,12 @@ export const vi = {
   'doc.res.errContentLong': 'Nội dung dài quá 20.000 ký tự',
   'doc.res.errState': 'Chưa đính kèm kết quả: chỉ đính kèm khi hồ sơ đang xử lý hoặc đã xử lý xong, còn hồ sơ này đang ở trạng thái “{status}”.',
   'doc.res.errForbidden': 'Chưa đính kèm kết quả: chỉ cán bộ xử lý hồ sơ được đính kèm kết quả.',
-  'doc.res.stale': 'Chưa đính kèm thêm kết quả: hồ sơ vừa thay đổi (có thể kết quả đã được niêm phong từ lần gửi trước). Hãy xem danh sách kết quả bên dưới trước khi gửi lại.',
+  'doc.res.stale':
+    'Chưa đính kèm thêm kết quả: hồ sơ vừa thay đổi (có thể kết quả đã được niêm phong từ lần gửi trước). Hãy xem danh sách kết quả bên dưới trước khi gửi lại.',
   'doc.res.done': 'Đã niêm phong và đính kèm kết quả: {title}.',
   'doc.res.citizenTitle': 'Kết quả điện tử',
-  'doc.res.citizenLead': 'Văn bản kết quả có niêm phong số của tỉnh. Bạn có thể tải về, dùng lại khi nộp hồ sơ khác, và bất kỳ ai cũng kiểm tra được tính xác thực tại trang xác thực.',
+  'doc.res.citizenLead':
+    'Văn bản kết quả có niêm phong số của tỉnh. Bạn có thể tải về, dùng lại khi nộp hồ sơ khác, và bất kỳ ai cũng kiểm tra được tính xác thực tại trang xác thực.',
 } as const;
 
 export const en: Record<keyof typeof vi, string> = {
@@ -117,10 +120,13 @@ export const en: Record<keyof typeof vi, string> = {
   'doc.res.errFileTitle': 'The title can be at most 300 characters',
   'doc.res.errContent': 'Enter the text of the result document',
   'doc.res.errContentLong': 'The text is longer than 20,000 characters',
-  'doc.res.errState': 'No result attached: a result is attached only while the dossier is being processed or once it is processed, and this dossier is “{status}”.',
+  'doc.res.errState':
+    'No result attached: a result is attached only while the dossier is being processed or once it is processed, and this dossier is “{status}”.',
   'doc.res.errForbidden': 'No result attached: only the officers handling the dossier attach its result.',
-  'doc.res.stale': 'No further result attached: the dossier has just changed (the result may have been sealed by the previous submission). Check the results below before sending again.',
+  'doc.res.stale':
+    'No further result attached: the dossier has just changed (the result may have been sealed by the previous submission). Check the results below before sending again.',
   'doc.res.done': 'Result sealed and attached: {title}.',
   'doc.res.citizenTitle': 'Electronic result',
-  'doc.res.citizenLead': 'The result carries the province’s digital seal. You can download it, reuse it in another application, and anyone can check that it is authentic on the verification page.',
+  'doc.res.citizenLead':
+    'The result carries the province’s digital seal. You can download it, reuse it in another application, and anyone can check that it is authentic on the verification page.',
 };

@@ -76,7 +76,8 @@ export const vi = {
   'staff.dv.actions': 'Thao tác',
   'staff.dv.noActions': 'Bạn không có thao tác nào với hồ sơ ở trạng thái này.',
   'staff.dv.done': 'Đã thực hiện: {action}.',
-  'staff.dv.stale': 'Hồ sơ vừa được người khác cập nhật nên thao tác của bạn chưa được thực hiện. Trang dưới đây là trạng thái mới nhất; hãy kiểm tra rồi thực hiện lại nếu vẫn cần.',
+  'staff.dv.stale':
+    'Hồ sơ vừa được người khác cập nhật nên thao tác của bạn chưa được thực hiện. Trang dưới đây là trạng thái mới nhất; hãy kiểm tra rồi thực hiện lại nếu vẫn cần.',
   'staff.dv.conflict': 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ. Trang dưới đây là trạng thái mới nhất.',
   'staff.dv.forbidden': 'Bạn không có quyền thực hiện thao tác này với hồ sơ.',
   'staff.dv.printReceipt': 'In giấy tiếp nhận và hẹn trả kết quả (mẫu 01)',
@@ -289,7 +290,8 @@ export const en: Record<keyof typeof vi, string> = {
   'staff.dv.actions': 'Actions',
   'staff.dv.noActions': 'You have no action on this dossier in its current status.',
   'staff.dv.done': 'Done: {action}.',
-  'staff.dv.stale': 'Someone else just updated this dossier, so your action was not taken. The page below shows the latest state; check it and try again if still needed.',
+  'staff.dv.stale':
+    'Someone else just updated this dossier, so your action was not taken. The page below shows the latest state; check it and try again if still needed.',
   'staff.dv.conflict': 'This action is not possible in the dossier’s current status. The page below shows the latest state.',
   'staff.dv.forbidden': 'You may not take this action on this dossier.',
   'staff.dv.printReceipt': 'Print the receipt and appointment slip (form 01)',
