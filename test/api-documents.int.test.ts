@@ -268,6 +268,8 @@ describe('sealed results and verification', () => {
       issuer: { code: expect.any(String) },
     });
     expect(r.json.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Named by its title (no diacritics), the dossier and a piece of its id.
+    expect(r.json.fileName).toBe(`trich-luc-khai-sinh-${d.code}-${String(r.json.documentId).slice(-6)}.pdf`);
     sealed = r.json;
     sealed_ = r.json;
     // The result is in the dossier view, as a file of the result component: for the officers at once,

@@ -14,7 +14,7 @@ import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { renderPdf } from '../../platform/pdf.ts';
 import { getSetting } from '../../platform/settings.ts';
-import { nfc } from '../../platform/text.ts';
+import { fold, nfc } from '../../platform/text.ts';
 import { formatVnDateTime, toIso } from '../../platform/time.ts';
 import { checkVersion, loadVisible, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
 import { auditExport, registerReport } from '../reports/index.ts';
@@ -376,7 +376,14 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
       place,
       now: ctx.now,
     });
-    fileName = `ket-qua-${first.d.code}.pdf`;
+    // Named by its title, with a piece of its id: two results of one dossier never share a name.
+    const slug =
+      fold(title)
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60)
+        .replace(/-+$/, '') || 'ket-qua';
+    fileName = `${slug}-${first.d.code}-${id.slice(-6)}.pdf`;
   } else {
     data = input.file!.data;
     fileName =
