@@ -20,6 +20,13 @@ export type ErrorKind =
 export interface FieldError {
   path: string;
   message: string;
+  /**
+   * For pages only: the stable reason of `message` and the values it names, so a page words it in
+   * its own language (web `form.err.<reason>`). The API never sends these two: its problem+json
+   * lists `path` and `message` only (platform/http.ts sendProblem).
+   */
+  reason?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface AppErrorOptions {

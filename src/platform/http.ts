@@ -41,7 +41,8 @@ export function sendProblem(reply: FastifyReply, err: AppError, instance: string
     detail: err.userMessage ?? titleOf(err.kind),
     instance,
   };
-  if (err.errors?.length) body.errors = err.errors;
+  // Path and message only: a field error's reason and values are for the pages (FieldError).
+  if (err.errors?.length) body.errors = err.errors.map((e) => ({ path: e.path, message: e.message }));
   // Extension members (RFC 9457 §3.2) never replace the standard ones.
   for (const [k, v] of Object.entries(err.details ?? {})) if (!(k in body)) body[k] = v;
   return reply.status(status).type('application/problem+json; charset=utf-8').send(body);

@@ -23,10 +23,16 @@ export interface ApplicantInput {
 export const APPLICANT_KEYS = ['fullName', 'idNumber', 'organisationName', 'taxCode', 'phone', 'email'] as const;
 export type ApplicantKey = (typeof APPLICANT_KEYS)[number];
 
-/** One error: the anchor id of the field it belongs to, and the message. */
+/**
+ * One error: the anchor id of the field it belongs to, and the message. A service's field error
+ * also brings its `reason` and values (platform/errors.ts FieldError): the page words it from the
+ * catalogue's `form.err.<reason>` in its own language (errorText); `message` is the fallback.
+ */
 export interface PageError {
   anchor: string;
   message: string;
+  reason?: string | undefined;
+  params?: Record<string, string | number> | undefined;
 }
 
 export type FormInputValues = Record<string, string | boolean>;
@@ -46,10 +52,27 @@ export function anchorOfPath(path: string): string {
 
 export const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
 
+/** Values of a field error that are procedure data, in Vietnamese: marked lang="vi" inside an English sentence. */
+const DATA_PARAMS: ReadonlySet<string> = new Set(['label', 'name', 'units']);
+
+/**
+ * An error in the page's language: a reason the catalogue knows (`form.err.<reason>`) filled with
+ * its values, the procedure's own words marked with their language; else the message as it came.
+ */
+export function errorText(p: PageCtx, e: PageError): SafeHtml | string {
+  const key = `form.err.${e.reason ?? ''}`;
+  if (!e.reason || !(key in catalogues.vi)) return e.message;
+  const params = e.params ?? {};
+  const parts = catalogues[p.locale][key as MessageKey].split(/\{(\w+)\}/);
+  // Odd parts are parameter names; a value missing means the reason and values do not match: say the message.
+  if (parts.some((part, i) => i % 2 === 1 && params[part] === undefined)) return e.message;
+  return html`${parts.map((part, i) => (i % 2 === 0 ? part : DATA_PARAMS.has(part) ? vi(p, String(params[part])) : String(params[part])))}`;
+}
+
 export function errorSummary(p: PageCtx, errors: PageError[]): SafeHtml | null {
   if (!errors.length) return null;
   return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
-<ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${e.message}</a></li>`)}</ul></div>`;
+<ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${errorText(p, e)}</a></li>`)}</ul></div>`;
 }
 
 export const errorFor = (errors: PageError[], anchor: string) => errors.filter((e) => e.anchor === anchor);
@@ -58,7 +81,7 @@ export interface InputSpec {
   id: string;
   label: string;
   required: boolean;
-  hint?: string | undefined;
+  hint?: string | SafeHtml | undefined;
   errors: PageError[];
   control: (describedBy: string | null, invalid: boolean) => SafeHtml;
   /** Checkboxes put the label after the box. */
@@ -75,7 +98,7 @@ export function fieldBlock(p: PageCtx, s: InputSpec): SafeHtml {
   return html`<div class="field${errId ? ' field-error' : ''}">
 ${s.checkbox ? null : label}
 ${s.hint ? html`<p class="hint" id="${hintId}">${s.hint}</p>` : null}
-${s.errors.map((e) => html`<p class="error-message" id="${errId}">${e.message}</p>`)}
+${s.errors.map((e) => html`<p class="error-message" id="${errId}">${errorText(p, e)}</p>`)}
 ${s.control(describedBy, !!errId)}${s.checkbox ? html` ${label}` : null}
 </div>`;
 }
@@ -134,7 +157,10 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
       control = text('text', html` maxlength="500"`);
       break;
   }
-  return fieldBlock(p, { id, label: f.label, required: f.required, hint: f.help, errors: errorFor(errors, id), control, checkbox: f.type === 'checkbox' });
+  // A date rule is said before any error (the date picker's min/max are not announced).
+  const rule = f.type === 'date' && f.dateRange ? _(f.dateRange === 'past' ? 'form.hint.past' : 'form.hint.future') : null;
+  const hint = rule && f.help ? html`${f.help}<br>${rule}` : (rule ?? f.help);
+  return fieldBlock(p, { id, label: f.label, required: f.required, hint, errors: errorFor(errors, id), control, checkbox: f.type === 'checkbox' });
 }
 
 export function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInput, errors: PageError[]): SafeHtml {
@@ -289,7 +315,7 @@ ${csrfField(p)}
 <input type="hidden" name="component" value="${c.code}">
 <div class="field">
 <label for="${anchor}">${_('app.chooseFile', { name: c.name })}</label>
-${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${e.message}</p>`)}
+${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${errorText(p, e)}</p>`)}
 <input type="file" id="${anchor}" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"${errs.length ? html` aria-describedby="${anchor}-error" aria-invalid="true"` : null}>
 </div>
 <button type="submit" class="secondary">${_('app.upload')}</button>

@@ -25,7 +25,7 @@ import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
 import { getProcedure } from '../modules/procedures/procedures.service.ts';
 import { unitNamesByCode } from '../modules/reference/reference.service.ts';
 import type { Actor } from '../platform/context.ts';
-import { AppError } from '../platform/errors.ts';
+import { AppError, type FieldError } from '../platform/errors.ts';
 import { sendInlineFile, type LocalFileStore } from '../platform/files.ts';
 import { openUserFields } from '../platform/personal-data.ts';
 import { ctxOf } from '../platform/http.ts';
@@ -141,9 +141,16 @@ export function checkApplicant(locale: Locale, kind: ApplicantKind, a: Applicant
   return errors.length || !parsed.success ? { value: null, errors } : { value: parsed.data, errors };
 }
 
-export const dedupe = (errors: PageError[]) => errors.filter((e, i) => errors.findIndex((x) => x.anchor === e.anchor && x.message === e.message) === i);
+/** What an error says, in any language: its reason and values when it has them, else its message. */
+const sameError = (a: PageError, b: PageError) =>
+  a.anchor === b.anchor &&
+  (a.reason || b.reason ? a.reason === b.reason && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {}) : a.message === b.message);
+export const dedupe = (errors: PageError[]) => errors.filter((e, i) => errors.findIndex((x) => sameError(x, e)) === i);
 
-export const fromAppError = (err: AppError): PageError[] => (err.errors ?? []).map((e) => ({ anchor: anchorOfPath(e.path), message: e.message }));
+/** A service's field error at the input it concerns, with its reason and values for the page to word it (errorText). */
+export const pageErrorOf = (e: FieldError, anchor = anchorOfPath(e.path)): PageError => ({ anchor, message: e.message, reason: e.reason, params: e.params });
+
+export const fromAppError = (err: AppError): PageError[] => (err.errors ?? []).map((e) => pageErrorOf(e));
 
 /** A dossier with the procedure version it was made under. */
 export interface LoadedDossier {
@@ -249,20 +256,19 @@ export function draftTools(h: WebHelpers) {
     const rerender = (status: number, errors: PageError[], notice?: string) =>
       renderDraft(req, reply, status, d, mode, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
     const fullErrors = (x: LoadedDossier) => [
-      ...validateForm(x.proc.definition.form, formPatch, { partial: false, fees: x.proc.definition.fees }).errors.map((e) => ({
-        anchor: anchorOfPath(e.path),
-        message: e.message,
-      })),
+      ...validateForm(x.proc.definition.form, formPatch, { partial: false, fees: x.proc.definition.fees }).errors.map((e) => pageErrorOf(e)),
       ...x.proc.definition.components
         .filter((c) => c.required && !x.dossier.files.some((f) => f.component === c.code))
-        .map((c) => ({ anchor: componentAnchor(c.code), message: t(locale, 'app.err.componentMissing', { name: c.name }) })),
+        .map((c) => ({
+          anchor: componentAnchor(c.code),
+          message: t(locale, 'app.err.componentMissing', { name: c.name }),
+          reason: 'component_missing',
+          params: { name: c.name },
+        })),
     ];
     const checkedApplicant = checkApplicant(locale, kind, applicantIn);
     if (!checkedApplicant.value) {
-      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true, fees: d.proc.definition.fees }).errors.map((e) => ({
-        anchor: anchorOfPath(e.path),
-        message: e.message,
-      }));
+      const partial = validateForm(d.proc.definition.form, formPatch, { partial: true, fees: d.proc.definition.fees }).errors.map((e) => pageErrorOf(e));
       return rerender(422, [...checkedApplicant.errors, ...partial, ...(full ? fullErrors(d) : [])]);
     }
     try {
@@ -647,10 +653,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
         // Incomplete, or nothing supplemented yet: said at the documents, the typed note kept.
         const d = await load(req, id);
         const first = d.proc.definition.components[0]?.code;
-        const errors = (err.errors ?? []).map((e) => ({
-          anchor: e.path === 'files' && first ? componentAnchor(first) : anchorOfPath(e.path),
-          message: e.message,
-        }));
+        const errors = (err.errors ?? []).map((e) => pageErrorOf(e, e.path === 'files' && first ? componentAnchor(first) : anchorOfPath(e.path)));
         return renderDossier(req, reply, 422, d, {
           errors: errors.length ? errors : [{ anchor: 'main', message: err.userMessage ?? err.message }],
           supplementNote: body.note ?? '',

@@ -12,6 +12,7 @@ import * as payments from './messages/payments.ts';
 import * as documents from './messages/documents.ts';
 import * as enhance from './messages/enhance.ts';
 import * as notifications from './messages/notifications.ts';
+import * as forms from './messages/forms.ts';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -478,6 +479,7 @@ const vi = {
   ...dashboard.vi,
   ...enhance.vi,
   ...notifications.vi,
+  ...forms.vi,
 };
 export type MessageKey = keyof typeof vi;
 const en: Record<MessageKey, string> = {
@@ -491,6 +493,7 @@ const en: Record<MessageKey, string> = {
   ...dashboard.en,
   ...enhance.en,
   ...notifications.en,
+  ...forms.en,
 };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };

@@ -28,7 +28,7 @@ import {
   type Clock,
 } from '../calendar/index.ts';
 import { validateForm } from '../procedures/form-validation.ts';
-import { agencyUnitMaps, unitCodeProblem } from '../reference/reference.service.ts';
+import { agencyUnitMaps, unitCodeReason } from '../reference/reference.service.ts';
 import { findProcedure, findProcedureByVersionId, type ProcedureRecord } from '../procedures/procedures.repo.ts';
 import {
   decideForParties,
@@ -217,8 +217,8 @@ async function checkUnitCodes(db: Db, codes: { path: string; code: string }[], a
   const errors: FieldError[] = [];
   for (const { path, code } of codes) {
     // A code replaced by a reorganisation names its successors (admin_unit_successions).
-    const problem = await unitCodeProblem(db, code, at);
-    if (problem) errors.push({ path, message: problem });
+    const problem = await unitCodeReason(db, code, at);
+    if (problem) errors.push({ path, message: problem.message, ...problem.reason });
   }
   return errors;
 }
@@ -719,7 +719,7 @@ function missingComponents(proc: ProcedureRecord, attached: readonly string[]): 
   const present = new Set(attached);
   return proc.definition.components
     .filter((c) => c.required && !present.has(c.code))
-    .map((c) => ({ path: `components.${c.code}`, message: `Chưa đính kèm: ${c.name}` }));
+    .map((c) => ({ path: `components.${c.code}`, message: `Chưa đính kèm: ${c.name}`, reason: 'component_missing', params: { name: c.name } }));
 }
 
 /**

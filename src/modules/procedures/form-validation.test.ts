@@ -60,6 +60,41 @@ describe('validateForm', () => {
     const r = validateForm(fields, { ...good, truong_la: 'x', ho_ten: { $ne: 1 } }, { partial: false });
     expect(r.errors.map((e) => e.path).sort()).toEqual(['form.ho_ten', 'form.truong_la']);
   });
+
+  it('gives every error a stable reason and the values it names (pages word it in their language)', () => {
+    const reasons = (input: Record<string, unknown>, partial = true) =>
+      validateForm(fields, input, { partial }).errors.map((e) => [e.path, e.reason, e.params]);
+    expect(
+      reasons({ ngay_sinh: '2026-02-30', so_ban: '11', cccd: '12345', gioi_tinh: 'x', sdt: '123', mst: '12', xa: '1366', email: 'a@b', ma: 'ab123', la: 1 }),
+    ).toEqual([
+      ['form.la', 'unknown_field', { key: 'la' }],
+      ['form.so_ban', 'max', { label: 'Số bản sao', max: 10 }],
+      ['form.ngay_sinh', 'date_format', { label: 'Ngày sinh' }],
+      ['form.gioi_tinh', 'select', { label: 'Giới tính' }],
+      ['form.email', 'email', { label: 'Email' }],
+      ['form.sdt', 'phone', { label: 'Điện thoại' }],
+      ['form.cccd', 'id_number', { label: 'CCCD' }],
+      ['form.mst', 'tax_code', { label: 'MST' }],
+      ['form.xa', 'unit_code', { label: 'Xã' }],
+      ['form.ma', 'pattern', { label: 'Mã' }],
+    ]);
+    expect(reasons({ so_ban: '0', ho_ten: 'x'.repeat(501), cam_ket: 'maybe' })).toEqual([
+      ['form.ho_ten', 'too_long', { label: 'Họ và tên', max: 500 }],
+      ['form.so_ban', 'min', { label: 'Số bản sao', min: 1 }],
+      ['form.cam_ket', 'invalid_value', { label: 'Tôi cam đoan' }],
+    ]);
+    expect(reasons({ so_ban: 'hai', ho_ten: ['x'] })).toEqual([
+      ['form.ho_ten', 'invalid_value', { label: 'Họ và tên' }],
+      ['form.so_ban', 'not_a_number', { label: 'Số bản sao' }],
+    ]);
+    expect(reasons({}, false)).toEqual([
+      ['form.ho_ten', 'required', { label: 'Họ và tên' }],
+      ['form.so_ban', 'required', { label: 'Số bản sao' }],
+      ['form.ngay_sinh', 'required', { label: 'Ngày sinh' }],
+      ['form.gioi_tinh', 'required', { label: 'Giới tính' }],
+      ['form.cam_ket', 'confirm_required', { label: 'Tôi cam đoan' }],
+    ]);
+  });
 });
 
 describe('unit_code answers', () => {
@@ -148,7 +183,9 @@ describe('pattern', () => {
   it('reports a malformed value once, with the type’s own message rather than the pattern’s', () => {
     const f: FormField[] = [{ key: 'sdt', label: 'Điện thoại', type: 'phone', required: true, pattern: '0\\d{9}' }];
     const r = validateForm(f, { sdt: '12' }, { partial: false });
-    expect(r.errors).toEqual([{ path: 'form.sdt', message: expect.stringContaining('số điện thoại không hợp lệ') }]);
+    expect(r.errors).toEqual([
+      { path: 'form.sdt', message: expect.stringContaining('số điện thoại không hợp lệ'), reason: 'phone', params: { label: 'Điện thoại' } },
+    ]);
   });
 });
 
@@ -189,7 +226,12 @@ describe('a number a fee counts', () => {
       for (const bad of [1.5, '1.5', '2.25', 0.1]) {
         const r = validateForm(f, { so_ban_them: bad }, { partial, fees });
         expect(r.errors, String(bad)).toEqual([
-          { path: 'form.so_ban_them', message: 'Số bản cấp thêm: phải là số nguyên không âm (số lượng dùng để tính lệ phí)' },
+          {
+            path: 'form.so_ban_them',
+            message: 'Số bản cấp thêm: phải là số nguyên không âm (số lượng dùng để tính lệ phí)',
+            reason: 'whole_number',
+            params: { label: 'Số bản cấp thêm' },
+          },
         ]);
         expect(r.values).not.toHaveProperty('so_ban_them');
       }
@@ -213,8 +255,8 @@ describe('invisible characters in text answers', () => {
   it('counts an answer of only zero-width, bidi or control characters as not given', () => {
     const r = validateForm(f, { ho_ten: '\u200b\u200b', ly_do: '\u202e\u202e\n\u0007', ghi_chu: '\ufeff' }, { partial: false });
     expect(r.errors).toEqual([
-      { path: 'form.ho_ten', message: 'Chưa nhập Họ và tên' },
-      { path: 'form.ly_do', message: 'Chưa nhập Lý do' },
+      { path: 'form.ho_ten', message: 'Chưa nhập Họ và tên', reason: 'required', params: { label: 'Họ và tên' } },
+      { path: 'form.ly_do', message: 'Chưa nhập Lý do', reason: 'required', params: { label: 'Lý do' } },
     ]);
     expect(r.values).toEqual({});
   });
@@ -243,8 +285,18 @@ describe('date fields with a dateRange', () => {
   it('refuses a birth date after today and a start date before today, in Vietnamese', () => {
     const r = check({ ngay_sinh: '2026-11-28', tu_ngay: '2026-11-26' });
     expect(r.errors).toEqual([
-      { path: 'form.ngay_sinh', message: 'Ngày sinh: không được sau ngày hôm nay (27/11/2026)' },
-      { path: 'form.tu_ngay', message: 'Từ ngày: không được trước ngày hôm nay (27/11/2026)' },
+      {
+        path: 'form.ngay_sinh',
+        message: 'Ngày sinh: không được sau ngày hôm nay (27/11/2026)',
+        reason: 'date_after_today',
+        params: { label: 'Ngày sinh', date: '27/11/2026' },
+      },
+      {
+        path: 'form.tu_ngay',
+        message: 'Từ ngày: không được trước ngày hôm nay (27/11/2026)',
+        reason: 'date_before_today',
+        params: { label: 'Từ ngày', date: '27/11/2026' },
+      },
     ]);
   });
 

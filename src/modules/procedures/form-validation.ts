@@ -6,6 +6,35 @@ import { PATTERN_FIELD_TYPES, type FormField } from './procedures.schemas.ts';
 export type FormValue = string | number | boolean | null;
 export type FormValues = Record<string, FormValue>;
 
+/**
+ * The reason of each error validateForm gives (FieldError `reason`), for a page to word it in its
+ * own language. Every one but `unknown_field` ({key}) has the field's label as {label}; `min` and
+ * `max` the limit ({min}, {max}), `too_long` the most characters ({max}), `date_after_today` and
+ * `date_before_today` today as dd/mm/yyyy ({date}). The message itself stays Vietnamese (the API's).
+ */
+export const FORM_ERROR_REASONS = [
+  'unknown_field',
+  'required',
+  'confirm_required',
+  'invalid_value',
+  'not_a_number',
+  'whole_number',
+  'min',
+  'max',
+  'too_long',
+  'date_format',
+  'date_after_today',
+  'date_before_today',
+  'email',
+  'phone',
+  'id_number',
+  'tax_code',
+  'unit_code',
+  'select',
+  'pattern',
+] as const;
+export type FormErrorReason = (typeof FORM_ERROR_REASONS)[number];
+
 export interface FormCheck {
   values: FormValues;
   errors: FieldError[];
@@ -67,7 +96,8 @@ export function validateForm(
   const today = vnDate(opts.now ?? new Date());
   const quantities = new Set((opts.fees ?? []).flatMap((fee) => (fee.perFormField ? [fee.perFormField] : [])));
   for (const k of Object.keys(input)) {
-    if (!known.has(k)) errors.push({ path: `form.${k}`, message: 'Trường không có trong biểu mẫu (unknown field)' });
+    if (!known.has(k))
+      errors.push({ path: `form.${k}`, message: 'Trường không có trong biểu mẫu (unknown field)', reason: 'unknown_field', params: { key: k } });
   }
   for (const f of fields) {
     const path = `form.${f.key}`;
@@ -75,71 +105,79 @@ export function validateForm(
     const empty = raw === undefined || raw === null || (typeof raw === 'string' && cleanText(raw) === '') || (f.type === 'checkbox' && raw === false);
     if (empty) {
       if (f.required && !opts.partial) {
-        errors.push({ path, message: f.type === 'checkbox' ? `Cần xác nhận: ${f.label}` : `Chưa nhập ${f.label}` });
+        errors.push(
+          f.type === 'checkbox'
+            ? { path, message: `Cần xác nhận: ${f.label}`, reason: 'confirm_required', params: { label: f.label } }
+            : { path, message: `Chưa nhập ${f.label}`, reason: 'required', params: { label: f.label } },
+        );
       }
       if (f.type === 'checkbox' && raw === false) values[f.key] = false;
       continue;
     }
-    const err = (message: string) => errors.push({ path, message: `${f.label}: ${message}` });
+    const err = (reason: FormErrorReason, message: string, params: Record<string, string | number> = {}) =>
+      errors.push({ path, message: `${f.label}: ${message}`, reason, params: { label: f.label, ...params } });
     switch (f.type) {
       case 'checkbox': {
         if (raw === true || raw === 'true' || raw === 'on' || raw === '1') values[f.key] = true;
-        else err('giá trị không hợp lệ');
+        else err('invalid_value', 'giá trị không hợp lệ');
         break;
       }
       case 'number': {
         const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
-        if (!Number.isFinite(n)) err('phải là một số');
-        else if (quantities.has(f.key) && !(Number.isSafeInteger(n) && n >= 0)) err('phải là số nguyên không âm (số lượng dùng để tính lệ phí)');
-        else if (f.min !== undefined && n < f.min) err(`không được nhỏ hơn ${f.min}`);
-        else if (f.max !== undefined && n > f.max) err(`không được lớn hơn ${f.max}`);
+        if (!Number.isFinite(n)) err('not_a_number', 'phải là một số');
+        else if (quantities.has(f.key) && !(Number.isSafeInteger(n) && n >= 0))
+          err('whole_number', 'phải là số nguyên không âm (số lượng dùng để tính lệ phí)');
+        else if (f.min !== undefined && n < f.min) err('min', `không được nhỏ hơn ${f.min}`, { min: f.min });
+        else if (f.max !== undefined && n > f.max) err('max', `không được lớn hơn ${f.max}`, { max: f.max });
         else values[f.key] = n;
         break;
       }
       default: {
         if (typeof raw !== 'string' && typeof raw !== 'number') {
-          err('giá trị không hợp lệ');
+          err('invalid_value', 'giá trị không hợp lệ');
           break;
         }
         let s = cleanText(String(raw), { multiline: f.type === 'textarea' });
         const before = errors.length;
         const limit = f.type === 'textarea' ? MAX_TEXTAREA : MAX_TEXT;
         if (s.length > limit) {
-          err(`quá dài (tối đa ${limit} ký tự)`);
+          err('too_long', `quá dài (tối đa ${limit} ký tự)`, { max: limit });
           break;
         }
         switch (f.type) {
           case 'date':
-            if (!isValidDate(s)) err('ngày không hợp lệ (định dạng năm-tháng-ngày)');
+            if (!isValidDate(s)) err('date_format', 'ngày không hợp lệ (định dạng năm-tháng-ngày)');
             else if (opts.settled?.[f.key] === s) break;
-            else if (f.dateRange === 'past' && s > today) err(`không được sau ngày hôm nay (${formatDay(today)})`);
-            else if (f.dateRange === 'future' && s < today) err(`không được trước ngày hôm nay (${formatDay(today)})`);
+            else if (f.dateRange === 'past' && s > today)
+              err('date_after_today', `không được sau ngày hôm nay (${formatDay(today)})`, { date: formatDay(today) });
+            else if (f.dateRange === 'future' && s < today)
+              err('date_before_today', `không được trước ngày hôm nay (${formatDay(today)})`, { date: formatDay(today) });
             break;
           case 'email':
             s = s.toLowerCase();
-            if (!EMAIL.test(s)) err('địa chỉ thư điện tử không hợp lệ');
+            if (!EMAIL.test(s)) err('email', 'địa chỉ thư điện tử không hợp lệ');
             break;
           case 'phone': {
             const phone = normalisePhone(s);
-            if (phone === null) err(PHONE_INVALID);
+            if (phone === null) err('phone', PHONE_INVALID);
             else s = phone;
             break;
           }
           case 'id_number':
             s = s.replace(/\s/g, '');
-            if (!ID_NUMBER.test(s)) err('số định danh cá nhân phải gồm 12 chữ số');
+            if (!ID_NUMBER.test(s)) err('id_number', 'số định danh cá nhân phải gồm 12 chữ số');
             break;
           case 'tax_code':
             s = s.replace(/\s/g, '');
-            if (!TAX_CODE.test(s)) err('mã số thuế gồm 10 chữ số, hoặc 13 chữ số với mã chi nhánh');
+            if (!TAX_CODE.test(s)) err('tax_code', 'mã số thuế gồm 10 chữ số, hoặc 13 chữ số với mã chi nhánh');
             else s = s.replace('-', '');
             break;
           case 'unit_code':
-            if (!UNIT.test(s)) err('mã đơn vị hành chính gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã, phường, đặc khu)');
+            if (!UNIT.test(s)) err('unit_code', 'mã đơn vị hành chính gồm 2 chữ số (tỉnh) hoặc 5 chữ số (xã, phường, đặc khu)');
             break;
           case 'select':
             // Definitions stored before they were normalised may hold NFD option values.
-            if (!f.options?.some((o) => nfc(o.value) === s)) err('lựa chọn không hợp lệ');
+            if (!f.options?.some((o) => nfc(o.value) === s)) err('select', 'lựa chọn không hợp lệ');
             break;
           case 'text':
           case 'textarea':
@@ -148,7 +186,7 @@ export function validateForm(
         // The pattern is checked on the normalised answer (digits only for phone, ID and tax
         // codes; lower case for email), so it cannot be defeated by spacing.
         if (f.pattern && PATTERN_TYPES.has(f.type) && errors.length === before && !new RegExp(`^(?:${f.pattern.normalize('NFC')})$`, 'u').test(s)) {
-          err('không đúng định dạng');
+          err('pattern', 'không đúng định dạng');
         }
         if (f.type === 'unit_code' && errors.length === before) unitCodes.push({ key: f.key, code: s });
         values[f.key] = s;
