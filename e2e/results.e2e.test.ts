@@ -95,7 +95,9 @@ describe('result documents in Chromium', () => {
     await specialist.getByLabel('Tên văn bản (không bắt buộc)').fill('Quyết định trợ cấp xã hội hằng tháng');
     await specialist.getByLabel('Tệp kết quả', { exact: true }).setInputFiles(pdfPath);
     await specialist.getByRole('button', { name: 'Niêm phong và đính kèm tệp' }).click();
-    await specialist.waitForURL(/\?ket-qua=[0-9a-f-]{36}#ket-qua$/);
+    // The script sends the file and lands on the confirmation (#kq-done, in the results section); without it, #ket-qua.
+    await specialist.waitForURL(/\?ket-qua=[0-9a-f-]{36}#kq-done$/);
+    expect(await specialist.evaluate<string>('document.activeElement ? document.activeElement.id : ""')).toBe('kq-done');
     await specialist.getByText('Đã niêm phong và đính kèm kết quả: Quyết định trợ cấp xã hội hằng tháng.').waitFor();
     const uploaded = specialist.locator('ul.results li', { hasText: 'Quyết định trợ cấp xã hội hằng tháng' });
     await uploaded.getByRole('link', { name: 'Trang xác thực của văn bản Quyết định trợ cấp xã hội hằng tháng' }).waitFor();

@@ -154,6 +154,37 @@ describe('administrators’ pages in English word the services’ refusals in En
     ]);
   });
 
+  it('units: a file that is not the expected CSV (header, quote, encoding) is refused in the page’s words, with no path', async () => {
+    const csrf = csrfOf((await get('/quan-tri/don-vi', admin)).body);
+    const send = async (data: Buffer, cookie: string) => {
+      const m = multipart({ csrf }, { name: 'units.csv', type: 'text/csv', data });
+      const r = await t.app.inject({ method: 'POST', url: '/quan-tri/don-vi/nhap', payload: m.payload, headers: { ...m.headers, cookie } });
+      expect(r.statusCode).toBe(422);
+      return errorsOf(r.body);
+    };
+    const header = Buffer.from('ma,ten\n01,Hà Nội\n');
+    expect(await send(header, admin)).toEqual(['Dòng đầu của tệp phải là dòng tiêu đề: code,name,type,parent_code,valid_from[,valid_to]']);
+    expect(await send(header, en)).toEqual(['The first line of the file must be the header: code,name,type,parent_code,valid_from[,valid_to]']);
+    const quote = Buffer.from('code,name,type,parent_code,valid_from\n99991,"Xã Thử,commune,37,2026-07-01\n');
+    expect(await send(quote, admin)).toEqual(['Dấu ngoặc kép mở ở dòng 2 không được đóng lại']);
+    expect(await send(quote, en)).toEqual(['The quotation mark opened on line 2 is never closed']);
+    // A spreadsheet's own format (a ZIP container) and a legacy Vietnamese code page are not UTF-8 text.
+    const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00, 0xb5, 0x55, 0x30, 0x23, 0xf4]);
+    const cp1258 = Buffer.concat([Buffer.from('code,name,type,parent_code,valid_from\n99991,X'), Buffer.from([0xe3]), Buffer.from(' Th\n')]);
+    for (const data of [zip, cp1258]) {
+      expect(await send(data, admin)).toEqual(['Tệp không phải văn bản UTF-8: hãy lưu bảng tính dưới dạng “CSV UTF-8” rồi chọn lại.']);
+      expectEnglish(await send(data, en));
+    }
+    expect(await send(zip, en)).toEqual(['The file is not UTF-8 text: save the spreadsheet as “CSV UTF-8” and choose it again.']);
+    // The API keeps its problem+json as it was: the path and the English words of the check.
+    const api = await t.request({ method: 'POST', url: '/api/v1/units/import', as: 'admin.lan', payload: { csv: 'ma,ten\n01,A\n' } });
+    expect([api.status, api.json.code, api.json.errors]).toEqual([
+      422,
+      'UNITS_CSV_INVALID',
+      [{ path: 'csv.header', message: 'the first line must be: code,name,type,parent_code,valid_from[,valid_to]' }],
+    ]);
+  });
+
   it('settings: the code pattern’s own rules', async () => {
     const page = await get('/quan-tri/cau-hinh', en);
     const values = { ...formValues(page.body, '/quan-tri/cau-hinh/ma-ho-so'), op: 'save', pattern: 'HS/{seq4}{seq4}' };

@@ -409,4 +409,35 @@ describe('administrators’ pages', () => {
     expect(after.body).toContain('Đã nhập 1 dòng: 1 mới, 0 cập nhật');
     expect(after.body).toContain('Xã Thử Nghiệm');
   });
+
+  it('makes every table that may scroll sideways a named region the keyboard can reach (axe scrollable-region-focusable)', async () => {
+    const wraps = (body: string) => [...body.matchAll(/<div class="table-wrap"[^>]*>/g)].map((m) => m[0]);
+    const region = (label: string) => `<div class="table-wrap" role="region" aria-label="${label}" tabindex="0">`;
+    const units = await get('/quan-tri/don-vi', admin);
+    expect(wraps(units.body)).toEqual([region('Bảng đơn vị hành chính')]);
+    expect(wraps((await get('/quan-tri/don-vi', `${admin}; lang=en`)).body)).toEqual([region('Table of administrative units')]);
+    // The import page answering with an error shows the same table, the same way.
+    const m = multipart({ csrf: csrfOf(units.body) }, { name: 'units.csv', type: 'text/csv', data: Buffer.from('ma,ten\n01,A\n') });
+    const refused = await t.app.inject({ method: 'POST', url: '/quan-tri/don-vi/nhap', payload: m.payload, headers: { ...m.headers, cookie: admin } });
+    expect(refused.statusCode).toBe(422);
+    expect(wraps(refused.body)).toEqual([region('Bảng đơn vị hành chính')]);
+    expect(wraps((await get('/quan-tri/thu-tuc', admin)).body)).toEqual([region('Thủ tục hành chính')]);
+    expect(wraps((await get(`/quan-tri/thu-tuc/${PROC}`, admin)).body)).toEqual([region('Các phiên bản')]);
+    expect(wraps((await get('/quan-tri/tai-khoan', admin)).body)).toEqual([region('Tài khoản và vai trò')]);
+    expect(wraps((await get('/quan-tri/co-quan', admin)).body)).toEqual([region('Cơ quan, đơn vị')]);
+    expect(wraps((await get('/quan-tri/cau-hinh', admin)).body)).toEqual([region('Cấu hình hệ thống')]);
+    expect(wraps((await get('/quan-tri/lich?nam=2026', admin)).body)).toEqual([region('Ngày nghỉ')]);
+    // The public procedure page: its components and fees tables.
+    const proc = await get('/thu-tuc/1.010727');
+    expect(wraps(proc.body)).toEqual([region('Thành phần hồ sơ'), region('Phí, lệ phí')]);
+    // The dashboard's tables (some scroll at 360 px) are regions named by their captions.
+    const dash = (await get('/bang-dieu-khien', admin)).body;
+    const dashWraps = [...dash.matchAll(/<div class="dash-table-wrap"[^>]*>/g)].map((m) => m[0]);
+    expect(dashWraps.length).toBeGreaterThan(0);
+    for (const w of dashWraps) expect(w).toMatch(/^<div class="dash-table-wrap" role="region" aria-(label="[^"]+"|labelledby="[^"]+") tabindex="0">$/);
+    expect(dashWraps).toContain('<div class="dash-table-wrap" role="region" aria-label="Điểm theo nhóm chỉ số" tabindex="0">');
+    // The focus ring shows where the keyboard is.
+    const css = (await get(String(/href="(\/assets\/site\.css[^"]*)"/.exec(units.body)![1]))).body;
+    expect(css).toContain('.table-wrap:focus{outline:3px solid #ffdd00');
+  });
 });

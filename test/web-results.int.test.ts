@@ -117,6 +117,12 @@ describe('the result of a dossier on the officers’ page', () => {
   it('seals an uploaded PDF once, lists it with its time and links, and the verification page confirms it', async () => {
     const href = `/can-bo/ho-so/${d.code}`;
     const page = await get(href, cookies['specialist.giang']!);
+    // With the script, the upload form is checked for size before sending and the page's buttons wait for it (portal-js.ts).
+    expect(page.body).toContain(
+      '<section class="action" aria-labelledby="h-kq-upload" data-uploads data-max-bytes="10485760" data-land="kq-done" data-msg-size="Tệp phải nhỏ hơn 10 MB"',
+    );
+    expect(page.body).toContain('data-msg-busy="Đang tải tệp kết quả lên: chờ tải xong rồi hãy làm thao tác khác."');
+    expect(page.body).toContain('data-msg-progress="Đang tải lên {name}: {n}%" data-msg-label="Tiến độ tải lên {name}" data-msg-failed="');
     const { file: chosen, ...fields } = formValues(page.body, `${href}/ket-qua" enctype="multipart/form-data`);
     expect(chosen).toBe('');
     expect(Object.keys(fields).sort()).toEqual(['csrf', 'title', 'version']);
@@ -193,8 +199,14 @@ describe('the result of a dossier on the officers’ page', () => {
 
     const after = await get(String(sent.headers.location).split('#')[0]!, cookies['specialist.giang']!);
     expectPage(after, 200);
-    expect(after.body).toContain('Đã niêm phong và đính kèm kết quả: Giấy phép số 12.');
+    // The confirmation is where the redirect lands (#ket-qua, visible at 360 px), once: not at the top of the page.
     const area = resultArea(after.body);
+    expect(area).toMatch(
+      /^<h2 id="ket-qua">Kết quả giải quyết<\/h2>\n<div class="notice" id="kq-done" role="status" tabindex="-1"><p>Đã niêm phong và đính kèm kết quả: Giấy phép số 12\.<\/p><\/div>/,
+    );
+    expect(after.body.split('Đã niêm phong và đính kèm kết quả')).toHaveLength(2);
+    // Without the sealed document's id (or with another dossier's), no confirmation.
+    expect((await get(href, cookies['specialist.giang']!)).body).not.toContain('id="kq-done"');
     expect(area).toContain('<strong>Giấy phép số 12</strong>');
     expect(area).toContain(`Niêm phong lúc ${vnDayTime(new Date(row!.issued_at))}`);
     expect(area).toContain(`href="/ho-so/${d.id}/tep/${row!.file_id}"`);
@@ -234,10 +246,14 @@ describe('the result of a dossier on the officers’ page', () => {
     expect(row!.kind).toBe('generated');
     expect(await sealedCount(d.id)).toBe(2);
     const after = await get(`${href}?ket-qua=${row!.id}`, cookies['leader.hoa']!);
-    expect(after.body).toContain('Đã niêm phong và đính kèm kết quả: Quyết định cho phép tổ chức lễ hội.');
     const area = resultArea(after.body);
+    expect(area).toContain(
+      '<div class="notice" id="kq-done" role="status" tabindex="-1"><p>Đã niêm phong và đính kèm kết quả: Quyết định cho phép tổ chức lễ hội.</p></div>',
+    );
     // Oldest first: the uploaded file, then the generated one.
-    expect(area.indexOf('Giấy phép số 12')).toBeLessThan(area.indexOf('Quyết định cho phép tổ chức lễ hội'));
+    const list = area.slice(area.indexOf('<ul'));
+    expect(list.indexOf('Giấy phép số 12')).toBeGreaterThan(-1);
+    expect(list.indexOf('Giấy phép số 12')).toBeLessThan(list.indexOf('Quyết định cho phép tổ chức lễ hội'));
     const file = await t.app.inject({ method: 'GET', url: `/ho-so/${d.id}/tep/${row!.file_id}`, headers: { cookie: cookies['leader.hoa']! } });
     expect(file.headers['content-type']).toBe('application/pdf');
     const text = await pdfPlainText(new Uint8Array(file.rawPayload));

@@ -30,7 +30,11 @@ describe('parseCsvTable', () => {
     });
   });
   it('refuses a header that is short, out of order, skips an optional column or has one too many, naming the line expected', () => {
-    const expected = { ok: false, problem: { path: 'csv.header', message: 'the first line must be: code,name[,from[,note]]' } };
+    const expected = {
+      ok: false,
+      problem: { path: 'csv.header', message: 'the first line must be: code,name[,from[,note]]' },
+      reason: { reason: 'csv_header', params: { columns: 'code,name[,from[,note]]' } },
+    };
     for (const header of ['code', 'name,code', 'code,name,note', 'code,name,from,note,extra', ''])
       expect(parseCsvTable(`${header}\n01,A\n`, columns)).toEqual(expected);
   });
@@ -38,6 +42,7 @@ describe('parseCsvTable', () => {
     expect(parseCsvTable('code,name\n01,"A\n', columns)).toEqual({
       ok: false,
       problem: { path: 'csv', message: 'unterminated quoted field starting on line 2' },
+      reason: { reason: 'csv_quote', params: { line: 2 } },
     });
   });
   it('names a row with more cells than the header', () => {

@@ -1,3 +1,12 @@
+import type { ErrorReason } from './errors.ts';
+
+/** A quoted field never closed: the whole rest of the file would be one cell. */
+export class UnterminatedQuoteError extends Error {
+  constructor(readonly line: number) {
+    super(`unterminated quoted field starting on line ${line}`);
+  }
+}
+
 /**
  * RFC 4180 CSV parsing: quoted fields, doubled quotes, CRLF or LF, a UTF-8 byte-order mark.
  * Throws on an unterminated quote, with the line where it started. Blank lines are skipped.
@@ -44,7 +53,7 @@ export function parseCsvRecords(text: string): { line: number; cells: string[] }
       rowLine = line;
     } else field += c;
   }
-  if (inQuotes) throw new Error(`unterminated quoted field starting on line ${quoteLine}`);
+  if (inQuotes) throw new UnterminatedQuoteError(quoteLine);
   if (field !== '' || row.length) {
     row.push(field);
     rows.push({ line: rowLine, cells: row });
@@ -63,22 +72,30 @@ export interface CsvProblem {
  * starts on, or the one problem that stops the whole file (a quote left open, a wrong header).
  * The header is `required` followed by any leading part of `optional`, case and spaces around
  * names ignored. A row with more cells than the header has is reported by `tooManyCells`.
+ * A problem comes with its `reason` (`csv_quote` with the `line`, `csv_header` with the expected
+ * `columns`) for a page to word in its own language (ErrorReasons in errors.ts).
  */
 export function parseCsvTable(
   text: string,
   columns: { required: readonly string[]; optional?: readonly string[] },
-): { ok: true; columns: number; rows: { line: number; cells: string[] }[] } | { ok: false; problem: CsvProblem } {
+): { ok: true; columns: number; rows: { line: number; cells: string[] }[] } | { ok: false; problem: CsvProblem; reason: ErrorReason } {
   let records: { line: number; cells: string[] }[];
   try {
     records = parseCsvRecords(text);
   } catch (err) {
-    return { ok: false, problem: { path: 'csv', message: (err as Error).message } };
+    if (!(err instanceof UnterminatedQuoteError)) throw err;
+    return { ok: false, problem: { path: 'csv', message: err.message }, reason: { reason: 'csv_quote', params: { line: err.line } } };
   }
   const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
   const allowed = [...columns.required, ...(columns.optional ?? [])];
   if (header.length < columns.required.length || header.length > allowed.length || header.some((h, i) => h !== allowed[i])) {
     const optional = (columns.optional ?? []).map((c) => `[,${c}`).join('') + ']'.repeat(columns.optional?.length ?? 0);
-    return { ok: false, problem: { path: 'csv.header', message: `the first line must be: ${columns.required.join(',')}${optional}` } };
+    const expected = `${columns.required.join(',')}${optional}`;
+    return {
+      ok: false,
+      problem: { path: 'csv.header', message: `the first line must be: ${expected}` },
+      reason: { reason: 'csv_header', params: { columns: expected } },
+    };
   }
   return { ok: true, columns: header.length, rows: records };
 }

@@ -6,7 +6,7 @@ import type { YearCalendar } from '../modules/calendar/index.ts';
 import { FormFieldType, type ProcedureDefinition } from '../modules/procedures/procedures.schemas.ts';
 import { html, type SafeHtml } from './html.ts';
 import { type MessageKey } from './i18n.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
 import { APPLICANT_TYPES, CHANNELS, DATE_RANGES, inputId, ROW_GROUPS, rowCount, type EditorValues, type RowGroup } from './procedure-editor.ts';
 
 export interface AdminError {
@@ -118,13 +118,14 @@ export function procedureListPage(p: PageCtx, v: { q: string; rows: ProcedureLis
 <form method="get" action="/quan-tri/thu-tuc" class="inline-search" role="search">
 <label for="q">${_('admin.procs.search')}</label> <input type="search" id="q" name="q" value="${v.q}"> <button type="submit" class="secondary">${_('admin.procs.find')}</button></form>
 <p>${_('admin.procs.count', { n: v.rows.length })}</p>
-<div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.procs.current')}</th><th scope="col">${_('admin.procs.latest')}</th></tr></thead>
+${scrollTable(
+  _('admin.procs.title'),
+  html`<table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.procs.current')}</th><th scope="col">${_('admin.procs.latest')}</th></tr></thead>
 <tbody>${v.rows.map(
-      (
-        r,
-      ) => html`<tr><td><a href="/quan-tri/thu-tuc/${r.code}">${r.code}</a></td><td>${r.name}</td><td>${r.currentVersion ?? _('admin.procs.notPublished')}</td>
+    (r) => html`<tr><td><a href="/quan-tri/thu-tuc/${r.code}">${r.code}</a></td><td>${r.name}</td><td>${r.currentVersion ?? _('admin.procs.notPublished')}</td>
 <td>${r.latestVersion} (${statusName(p, r.latestStatus)})</td></tr>`,
-    )}</tbody></table></div>`,
+  )}</tbody></table>`,
+)}`,
   );
 }
 
@@ -153,19 +154,22 @@ export function procedureVersionsPage(
 ${notice(v.notice)}${summary(p, v.errors)}
 <p><a class="button" href="/quan-tri/thu-tuc/${v.code}/phien-ban-moi">${_('admin.proc.newVersion')}</a> <a href="/thu-tuc/${v.code}">${_('admin.proc.publicPage')}</a></p>
 <h2>${_('admin.proc.versions')}</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.proc.version')}</th><th scope="col">${_('admin.proc.status')}</th><th scope="col">${_('admin.proc.createdAt')}</th>
+${scrollTable(
+  _('admin.proc.versions'),
+  html`<table><thead><tr><th scope="col">${_('admin.proc.version')}</th><th scope="col">${_('admin.proc.status')}</th><th scope="col">${_('admin.proc.createdAt')}</th>
 <th scope="col">${_('admin.proc.publishedAt')}</th><th scope="col">${_('admin.proc.decisionRef')}</th><th scope="col">${_('admin.actions')}</th></tr></thead>
 <tbody>${v.versions.map(
-      (
-        r,
-      ) => html`<tr><td>${r.version}</td><td>${statusName(p, r.status)}</td><td>${r.createdAt}</td><td>${r.publishedAt ?? ''}</td><td>${r.decisionRef ?? ''}</td>
+    (
+      r,
+    ) => html`<tr><td>${r.version}</td><td>${statusName(p, r.status)}</td><td>${r.createdAt}</td><td>${r.publishedAt ?? ''}</td><td>${r.decisionRef ?? ''}</td>
 <td><a href="/quan-tri/thu-tuc/${v.code}/${r.version}/xem-truoc">${_('admin.proc.preview')}<span class="visually-hidden"> ${_('admin.proc.version')} ${r.version}</span></a>
 ${
   r.status === 'draft'
     ? html`<form method="post" action="/quan-tri/thu-tuc/${v.code}/${r.version}/cong-bo" class="inline">${csrfField(p)}<button type="submit">${_('admin.proc.publish', { v: r.version })}</button></form>`
     : null
 }</td></tr>`,
-    )}</tbody></table></div>`,
+  )}</tbody></table>`,
+)}`,
   );
 }
 
@@ -378,16 +382,19 @@ export function calendarPage(
 ): string {
   const _ = tr(p);
   const title = _('admin.cal.title', { year: v.year });
-  const days = (list: { date: string; name: string }[]) =>
-    html`<div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.cal.date')}</th><th scope="col">${_('admin.cal.weekday')}</th><th scope="col">${_('admin.cal.reason')}</th></tr></thead>
-<tbody>${list.map((d) => html`<tr><td>${d.date}</td><td>${weekday(p, d.date)}</td><td>${d.name}</td></tr>`)}</tbody></table></div>`;
+  const days = (label: string, list: { date: string; name: string }[]) =>
+    scrollTable(
+      label,
+      html`<table><thead><tr><th scope="col">${_('admin.cal.date')}</th><th scope="col">${_('admin.cal.weekday')}</th><th scope="col">${_('admin.cal.reason')}</th></tr></thead>
+<tbody>${list.map((d) => html`<tr><td>${d.date}</td><td>${weekday(p, d.date)}</td><td>${d.name}</td></tr>`)}</tbody></table>`,
+    );
   return adminLayout(
     p,
     title,
     html`<h1>${title}</h1>${notice(v.notice)}${summary(p, v.errors)}
 <form method="get" action="/quan-tri/lich" class="inline-search"><label for="nam">${_('admin.cal.year')}</label> <input type="text" inputmode="numeric" id="nam" name="nam" value="${v.year}" class="narrow"> <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
-<h2>${_('admin.cal.daysOff')}</h2>${v.cal.daysOff.length ? days(v.cal.daysOff) : html`<p>${_('admin.none')}</p>`}
-<h2>${_('admin.cal.workingDays')}</h2>${v.cal.workingDays.length ? days(v.cal.workingDays) : html`<p>${_('admin.none')}</p>`}
+<h2>${_('admin.cal.daysOff')}</h2>${v.cal.daysOff.length ? days(_('admin.cal.daysOff'), v.cal.daysOff) : html`<p>${_('admin.none')}</p>`}
+<h2>${_('admin.cal.workingDays')}</h2>${v.cal.workingDays.length ? days(_('admin.cal.workingDays'), v.cal.workingDays) : html`<p>${_('admin.none')}</p>`}
 <h2>${_('admin.cal.overrides', { year: v.year })}</h2>
 <form method="post" action="/quan-tri/lich?nam=${v.year}" novalidate>${csrfField(p)}
 ${input({ name: 'daysOff', id: 'cal-daysOff', label: _('admin.cal.extraDaysOff'), hint: _('admin.cal.daysOffHint'), value: v.daysOffText, errors: v.errors, rows: 5 })}
@@ -425,13 +432,16 @@ export function usersPage(p: PageCtx, v: { rows: UserRow[]; role: string; notice
       errors: [],
       choices: [{ value: '', label: _('admin.users.all') }, ...ROLE_NAMES.map((r) => ({ value: r, label: roleName(p, r) }))],
     })} <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
-<div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.users.username')}</th><th scope="col">${_('admin.users.displayName')}</th><th scope="col">${_('admin.users.kind')}</th>
+${scrollTable(
+  _('admin.users.title'),
+  html`<table><thead><tr><th scope="col">${_('admin.users.username')}</th><th scope="col">${_('admin.users.displayName')}</th><th scope="col">${_('admin.users.kind')}</th>
 <th scope="col">${_('admin.users.roles')}</th><th scope="col">${_('admin.users.setActive')}</th></tr></thead>
 <tbody>${v.rows.map(
-      (u) => html`<tr><td><a href="/quan-tri/tai-khoan/${u.username}">${u.username}</a></td><td>${u.displayName}</td><td>${kindName(p, u.kind)}</td>
+    (u) => html`<tr><td><a href="/quan-tri/tai-khoan/${u.username}">${u.username}</a></td><td>${u.displayName}</td><td>${kindName(p, u.kind)}</td>
 <td>${u.roles.map((r) => html`${roleName(p, r.role)}${r.agencyCode ? html` (${r.agencyCode}${r.includeChildren ? '+' : ''})` : null}<br>`)}</td>
 <td>${u.isActive ? _('admin.users.active') : _('admin.users.locked')}</td></tr>`,
-    )}</tbody></table></div>`,
+  )}</tbody></table>`,
+)}`,
   );
 }
 
@@ -523,12 +533,15 @@ export function agenciesPage(p: PageCtx, v: { rows: AgencyRow[]; notice?: string
     _('admin.ag.title'),
     html`<h1>${_('admin.ag.title')}</h1>${notice(v.notice)}
 <p><a class="button" href="/quan-tri/co-quan/moi">${_('admin.ag.new')}</a></p>
-<div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.ag.identityCode')}</th>
+${scrollTable(
+  _('admin.ag.title'),
+  html`<table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.ag.identityCode')}</th>
 <th scope="col">${_('admin.ag.parent')}</th><th scope="col">${_('admin.ag.kind')}</th></tr></thead>
 <tbody>${v.rows.map(
-      (a) =>
-        html`<tr><td><a href="/quan-tri/co-quan/${a.code}">${a.code}</a></td><td>${a.name}</td><td>${a.identityCode}</td><td>${a.parentCode ?? ''}</td><td>${agencyKindName(p, a.kind)}</td></tr>`,
-    )}</tbody></table></div>`,
+    (a) =>
+      html`<tr><td><a href="/quan-tri/co-quan/${a.code}">${a.code}</a></td><td>${a.name}</td><td>${a.identityCode}</td><td>${a.parentCode ?? ''}</td><td>${agencyKindName(p, a.kind)}</td></tr>`,
+  )}</tbody></table>`,
+)}`,
   );
 }
 
@@ -577,8 +590,11 @@ export function unitsPage(p: PageCtx, v: { at: string; rows: UnitRow[]; errors: 
 <button type="submit">${_('admin.units.importButton')}</button></form>
 <form method="get" action="/quan-tri/don-vi" class="inline-search"><label for="ngay">${_('admin.units.at')}</label> <input type="date" id="ngay" name="ngay" value="${v.at}"> <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
 <p>${_('admin.units.count', { n: v.rows.length })}</p>
-<div class="table-wrap"><table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.units.type')}</th>
+${scrollTable(
+  _('admin.units.table'),
+  html`<table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.units.type')}</th>
 <th scope="col">${_('admin.units.parent')}</th><th scope="col">${_('admin.units.validFrom')}</th><th scope="col">${_('admin.units.validTo')}</th></tr></thead>
-<tbody>${v.rows.map((u) => html`<tr><td>${u.code}</td><td>${u.name}</td><td>${u.type}</td><td>${u.parentCode ?? ''}</td><td>${u.validFrom}</td><td>${u.validTo ?? ''}</td></tr>`)}</tbody></table></div>`,
+<tbody>${v.rows.map((u) => html`<tr><td>${u.code}</td><td>${u.name}</td><td>${u.type}</td><td>${u.parentCode ?? ''}</td><td>${u.validFrom}</td><td>${u.validTo ?? ''}</td></tr>`)}</tbody></table>`,
+)}`,
   );
 }

@@ -8,7 +8,7 @@ import type { SettingKey } from '../platform/settings.ts';
 import { adminLayout, input, notice, summary, type AdminError } from './admin-pages.ts';
 import { html, type SafeHtml } from './html.ts';
 import { type MessageKey } from './i18n.ts';
-import { csrfField, tr, type PageCtx } from './layout.ts';
+import { csrfField, scrollTable, tr, type PageCtx } from './layout.ts';
 
 /** Each setting's address on the page and in its form's action (`/quan-tri/cau-hinh/<slug>`). */
 export const SETTING_SLUGS = {
@@ -209,10 +209,13 @@ export function settingsPage(p: PageCtx, v: SettingsPageView): string {
 <ul>${invalid.map((s) => html`<li><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></li>`)}</ul></div>`
         : null
     }
-<div class="table-wrap"><table><caption class="visually-hidden">${title}</caption><thead><tr><th scope="col">${_('admin.set.colSetting')}</th><th scope="col">${_('admin.set.current')}</th><th scope="col">${_('admin.set.colStatus')}</th></tr></thead>
+${scrollTable(
+  title,
+  html`<table><caption class="visually-hidden">${title}</caption><thead><tr><th scope="col">${_('admin.set.colSetting')}</th><th scope="col">${_('admin.set.current')}</th><th scope="col">${_('admin.set.colStatus')}</th></tr></thead>
 <tbody>${v.settings.map(
-      (s) => html`<tr><td><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></td><td>${s.valueText}</td><td>${statusText(p, s)}</td></tr>`,
-    )}</tbody></table></div>
+    (s) => html`<tr><td><a href="#${SETTING_SLUGS[s.key]}">${_(`admin.set.name.${s.key}`)}</a></td><td>${s.valueText}</td><td>${statusText(p, s)}</td></tr>`,
+  )}</tbody></table>`,
+)}
 ${v.settings.map((s) => section(p, v, s))}`,
   );
 }

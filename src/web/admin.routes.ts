@@ -60,6 +60,19 @@ const AGENCY_CODE_RE = /^[A-Za-z0-9._-]{2,64}$/;
 /** A long procedure (200 fields) is more than the portal's default 32 KB form limit. */
 const EDITOR_BODY_LIMIT = 1024 * 1024;
 const CSV_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The text of an uploaded file when it is UTF-8 text (a byte-order mark dropped), else null: a
+ * spreadsheet in its own format, a legacy code page (TCVN3, Windows-1258), an image.
+ */
+function utf8Text(buf: Buffer): string | null {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return text.includes('\0') ? null : text;
+  } catch {
+    return null;
+  }
+}
 const ADD_ROWS = 3;
 
 /** Errors of a service call as messages next to the inputs they concern. */
@@ -74,8 +87,13 @@ function pageErrors(
   if (!list.length) return [{ anchor: fallbackAnchor, message: serviceErrorText(locale, err) }];
   // `sentence`: the error (or the field error's reason) says it all; the field errors only say where.
   if (opts.sentence) return list.map((e, i) => ({ anchor: anchorOf(e.path), message: serviceFieldText(locale, err, i) ?? serviceErrorText(locale, err) }));
+  // An empty `where` (a problem of the whole thing, e.g. a CSV file's header) leaves only the words.
   const where = opts.where ?? ((path: string) => path.replace(/^definition\./, ''));
-  return list.map((e, i) => ({ anchor: anchorOf(e.path), message: `${where(e.path)}: ${serviceFieldText(locale, err, i) ?? e.message}` }));
+  return list.map((e, i) => {
+    const words = serviceFieldText(locale, err, i) ?? e.message;
+    const at = where(e.path);
+    return { anchor: anchorOf(e.path), message: at ? `${at}: ${words}` : words };
+  });
 }
 
 type Params = Record<string, string | number>;
@@ -842,6 +860,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     let csrf = '';
     let text: string | null = null;
     let tooBig = false;
+    let notText = false;
     for await (const part of req.parts({ limits: { fileSize: CSV_MAX_BYTES, files: 1, fields: 5 } })) {
       if (part.type === 'field') {
         if (part.fieldname === 'csrf') csrf = String(part.value);
@@ -854,23 +873,27 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
         }
         throw err;
       });
-      if (buf && buf.length) text = buf.toString('utf8').replace(/^\uFEFF/, '');
+      if (buf && buf.length) {
+        text = utf8Text(buf);
+        notText = text === null;
+      }
     }
     if (!h.csrfValid(req, { csrf })) {
       const p = h.pageCtx(req, reply);
       return send(reply, 403, errorPage(p, t(p.locale, 'error.csrfTitle'), t(p.locale, 'error.csrf')));
     }
     if (tooBig) return renderUnits(req, reply, 413, [{ anchor: 'u-file', message: t(locale, 'admin.units.tooBig') }]);
+    if (notText) return renderUnits(req, reply, 422, [{ anchor: 'u-file', message: t(locale, 'admin.units.notText') }]);
     if (!text) return renderUnits(req, reply, 422, [{ anchor: 'u-file', message: t(locale, 'admin.units.noFile') }]);
     try {
       const r = await importUnitsCsv(ctx(req), text);
       return reply.redirect(`/quan-tri/don-vi?rows=${r.rows}&inserted=${r.inserted}&updated=${r.updated}`, 303);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      // A bad line is named as "Line 3" (`csv.line3`); a problem of the whole file by its own words.
+      // A bad line is named as "Line 3" (`csv.line3`); a problem of the whole file (`csv`, `csv.header`) by its words alone.
       const where = (path: string) => {
         const line = /^csv\.line(\d+)$/.exec(path)?.[1];
-        return line ? t(locale, 'admin.units.line', { n: line }) : path;
+        return line ? t(locale, 'admin.units.line', { n: line }) : '';
       };
       return renderUnits(
         req,

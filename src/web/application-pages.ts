@@ -5,7 +5,7 @@ import type { FormField } from '../modules/procedures/procedures.schemas.ts';
 import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatNumber, type MessageKey } from './i18n.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
 
 /** Pages of the citizen application flow: start, the draft form, check your answers, confirmation, my applications. */
 
@@ -663,12 +663,15 @@ ${
   v.items.length === 0
     ? html`<p>${_('app.mineNone')}</p><p><a href="/thu-tuc">${_('app.mineFind')}</a></p>`
     : html`<p role="status">${_('app.mineCount', { n: formatNumber(p.locale, v.total) })}</p>
-<div class="table-wrap"><table>
+${scrollTable(
+  _('app.mineTitle'),
+  html`<table>
 <thead><tr><th scope="col">${_('app.code')}</th><th scope="col">${_('app.procedure')}</th><th scope="col">${_('app.status')}</th><th scope="col">${_('app.dueAt')}</th></tr></thead>
 <tbody>${v.items.map(
-        (i) =>
-          html`<tr><td><a href="/ho-so/${i.id}">${i.code ?? _('app.draft')}</a></td><td>${vi(p, i.procedureName)}</td><td>${statusWords(p, i.status)}</td><td>${when(p, i.dueAt)}</td></tr>`,
-      )}</tbody></table></div>
+    (i) =>
+      html`<tr><td><a href="/ho-so/${i.id}">${i.code ?? _('app.draft')}</a></td><td>${vi(p, i.procedureName)}</td><td>${statusWords(p, i.status)}</td><td>${when(p, i.dueAt)}</td></tr>`,
+  )}</tbody></table>`,
+)}
 <p><a href="/thu-tuc">${_('app.mineFind')}</a></p>`
 }`,
   );

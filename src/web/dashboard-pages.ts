@@ -115,7 +115,7 @@ function groupsSection(p: PageCtx, d: DashboardData): SafeHtml {
   );
   return html`<section aria-labelledby="groups-h"><h2 id="groups-h">${_('dash.groups')}</h2>
 ${chart}
-<div class="dash-table-wrap"><table class="report"><caption class="dash-vh">${_('dash.groups')}</caption>
+<div class="dash-table-wrap" role="region" aria-label="${_('dash.groups')}" tabindex="0"><table class="report"><caption class="dash-vh">${_('dash.groups')}</caption>
 <thead><tr><th scope="col">${_('dash.group')}</th><th scope="col" class="num">${_('dash.score')}</th><th scope="col" class="num">${_('dash.max')}</th><th scope="col" class="num">${_('dash.prevScore')}</th><th scope="col">${_('dash.change')}</th></tr></thead>
 <tbody>${d.current.groups.map((g) => {
     const before = prev.get(g.key)?.score ?? null;
@@ -151,7 +151,7 @@ function trendSection(p: PageCtx, d: DashboardData): SafeHtml {
   return html`<section aria-labelledby="trend-h"><h2 id="trend-h">${_('dash.trend')}</h2>
 <div class="dash-grid"><div><h3>${_('dash.trendVolume')}</h3>${volume}</div><div><h3>${_('dash.trendOnTime')}</h3>${onTime}</div></div>
 <details><summary>${_('dash.showTable')}</summary>
-<div class="dash-table-wrap"><table class="report"><caption class="dash-vh">${_('dash.trend')}</caption>
+<div class="dash-table-wrap" role="region" aria-label="${_('dash.trend')}" tabindex="0"><table class="report"><caption class="dash-vh">${_('dash.trend')}</caption>
 <thead><tr><th scope="col">${_('dash.month')}</th><th scope="col" class="num">${_('dash.received')}</th><th scope="col" class="num">${_('dash.resolved')}</th><th scope="col" class="num">${_('dash.onTime')}</th><th scope="col" class="num">${_('dash.onTimePercent')}</th></tr></thead>
 <tbody>${d.trend.map(
     (m) =>
@@ -168,7 +168,7 @@ function rankingBlock(p: PageCtx, id: string, title: string, r: RankingResult, c
     { max: 100, format: pct(p.locale), naLabel: _('dash.na') },
   );
   return html`<h3>${title}</h3>${chart}
-<details><summary>${_('dash.showTable')}</summary><div class="dash-table-wrap"><table class="report"><caption class="dash-vh">${title}</caption>
+<details><summary>${_('dash.showTable')}</summary><div class="dash-table-wrap" role="region" aria-label="${title}" tabindex="0"><table class="report"><caption class="dash-vh">${title}</caption>
 <thead><tr><th scope="col" class="num">${_('dash.rank')}</th><th scope="col">${_('dash.rankUnit')}</th><th scope="col" class="num">${_('dash.rankTotal')}</th><th scope="col" class="num">${_('dash.rankPercent')}</th></tr></thead>
 <tbody>${r.units.map(
     (u) =>
@@ -184,7 +184,7 @@ function weakestSection(p: PageCtx, d: DashboardData, f: { unit: string; from: s
 ${
   d.weakest.length === 0
     ? html`<p>${_('dash.weakestNone')}</p>`
-    : html`<div class="dash-table-wrap"><table class="report"><caption class="dash-vh">${_('dash.weakest')}</caption>
+    : html`<div class="dash-table-wrap" role="region" aria-label="${_('dash.weakest')}" tabindex="0"><table class="report"><caption class="dash-vh">${_('dash.weakest')}</caption>
 <thead><tr><th scope="col">${_('dash.indicator')}</th><th scope="col" class="num">${_('dash.ratio')}</th><th scope="col" class="num">${_('dash.score')}</th><th scope="col" class="num">${_('dash.shortfall')}</th><th scope="col"><span class="dash-vh">${_('dash.seeDossiers')}</span></th></tr></thead>
 <tbody>${d.weakest.map(
         (i) =>
@@ -198,7 +198,7 @@ const dossierLink = (code: string) => html`<a href="/can-bo/ho-so/${encodeURICom
 
 function deadlineTable(p: PageCtx, caption: string, items: readonly DeadlineItem[]): SafeHtml {
   const _ = tr(p);
-  return html`<div class="dash-table-wrap"><table class="report"><caption class="dash-vh">${caption}</caption>
+  return html`<div class="dash-table-wrap" role="region" aria-label="${caption}" tabindex="0"><table class="report"><caption class="dash-vh">${caption}</caption>
 <thead><tr><th scope="col">${_('dash.code')}</th><th scope="col">${_('dash.procedure')}</th><th scope="col">${_('dash.agency')}</th><th scope="col">${_('dash.assignee')}</th><th scope="col">${_('dash.dueAt')}</th></tr></thead>
 <tbody>${items.map(
     (i) =>
@@ -285,7 +285,7 @@ ${
 <p role="status">${_('dash.ind.count', { n: formatNumber(p.locale, r.total) })}</p>
 ${
   r.items.length
-    ? html`<div class="dash-table-wrap"><table class="report"><caption class="dash-vh">${r.name}</caption>
+    ? html`<div class="dash-table-wrap" role="region" aria-label="${r.name}" tabindex="0"><table class="report"><caption class="dash-vh">${r.name}</caption>
 <thead><tr><th scope="col">${_('dash.ind.item')}</th><th scope="col">${_('dash.ind.receivedAt')}</th><th scope="col">${_('dash.ind.endAt')}</th><th scope="col">${_('dash.dueAt')}</th><th scope="col">${_('dash.ind.result')}</th><th scope="col">${_('dash.ind.reason')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
     : html`<p>${_('dash.none')}</p>`

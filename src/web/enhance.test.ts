@@ -5,7 +5,7 @@ import { dueState, SOON_WORKING_DAYS } from './staff-pages.ts';
 describe('the portal script', () => {
   it('is valid JavaScript, small, and carries no words of its own', () => {
     expect(() => new Function(PORTAL_JS)).not.toThrow();
-    // 5.3 KB since uploads disable the page's buttons (about 2 KB compressed).
+    // 5.4 KB since uploads disable the page's buttons and may name where they land (about 2 KB compressed).
     expect(Buffer.byteLength(PORTAL_JS)).toBeLessThan(6 * 1024);
     // Vietnamese words come from the page's data attributes (the message catalogue), never from the script.
     expect(PORTAL_JS).not.toMatch(/[À-ỹ]/);
@@ -19,6 +19,9 @@ describe('the portal script', () => {
     expect(PORTAL_JS).toContain("d.querySelectorAll('main button')");
     expect(PORTAL_JS).toContain('box.dataset.msgBusy');
     expect(PORTAL_JS).toMatch(/xhr\.onerror = xhr\.onabort = xhr\.ontimeout = function \(\) \{\nbusy\(box, false\);/);
+    // A box may name where the page lands after its upload (the officers' result form: its confirmation, #kq-done).
+    expect(PORTAL_JS).toContain("show(xhr.responseText, xhr.responseURL.split('#')[0] + '#' + (land || input.id), land || input.id);");
+    expect(PORTAL_JS).toContain('var land = box.dataset.land;');
   });
 });
 

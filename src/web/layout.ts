@@ -53,6 +53,14 @@ export const tr =
   (key: MessageKey, params?: Record<string, string | number>): string =>
     t(p.locale, key, params);
 
+/**
+ * A table that may scroll sideways on a narrow screen: a named region keyboard users can reach
+ * and scroll with the arrow keys (WCAG 2.1.1; axe "scrollable-region-focusable").
+ */
+export function scrollTable(label: string, table: SafeHtml): SafeHtml {
+  return html`<div class="table-wrap" role="region" aria-label="${label}" tabindex="0">${table}</div>`;
+}
+
 export function csrfField(p: PageCtx): SafeHtml {
   return html`<input type="hidden" name="csrf" value="${p.csrf ?? ''}">`;
 }

@@ -5,7 +5,7 @@ import type { Actor } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey } from './i18n.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
 import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
 
 /** Server-rendered pages of the public portal. Each returns a whole HTML document. */
@@ -216,24 +216,30 @@ ${row(_('proc.eligibility'), d.eligibility)}
 ${
   d.components.length === 0
     ? html`<p>${_('proc.noComponents')}</p>`
-    : html`<div class="table-wrap"><table>
+    : scrollTable(
+        _('proc.components'),
+        html`<table>
 <thead><tr><th scope="col">${_('proc.componentName')}</th><th scope="col">${_('proc.componentForm')}</th><th scope="col" class="num">${_('proc.componentCopies')}</th></tr></thead>
 <tbody>${d.components.map(
-        (
-          c,
-        ) => html`<tr><td>${c.name}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta">${c.note}</span>` : null}</td>
+          (
+            c,
+          ) => html`<tr><td>${c.name}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta">${c.note}</span>` : null}</td>
 <td>${_(`form.${c.form}`)}</td><td class="num">${_('proc.copies', { n: c.copies })}</td></tr>`,
-      )}</tbody></table></div>`
+        )}</tbody></table>`,
+      )
 }
 
 <h2>${_('proc.fees')}</h2>
 ${
   d.fees.length === 0
     ? html`<p>${_('proc.noFees')}</p>`
-    : html`<div class="table-wrap"><table><tbody>${d.fees.map(
-        (f) =>
-          html`<tr><td>${f.name}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
-      )}</tbody></table></div>`
+    : scrollTable(
+        _('proc.fees'),
+        html`<table><tbody>${d.fees.map(
+          (f) =>
+            html`<tr><td>${f.name}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
+        )}</tbody></table>`,
+      )
 }
 
 <h2>${_('proc.steps')}</h2>

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
  *   a file over `data-max-bytes` is stopped early with the server's own message; while a file is
  *   sending, every button of the page's main part is disabled (save, continue, submit, other
  *   uploads: any would leave the page and cut the upload short), with `data-msg-busy` shown
- *   before each group of them, and enabled again if the upload fails;
+ *   before each group of them, and enabled again if the upload fails; after the upload the page
+ *   lands on the file's input, or on the box's `data-land` element (the officers' result form:
+ *   its confirmation);
  * - search forms (`form[data-instant]`) fetch the results part (`GET /tim-kiem`) 250 ms after
  *   the last keystroke, put it in `#ket-qua`, announce the count and update the URL
  *   (`history.replaceState`) so the result can be shared; Enter still submits the form.
@@ -108,8 +110,10 @@ const SOURCE = String.raw`(function () {
       xhr.onload = function () {
         var ok = xhr.status < 300;
         if (!ok) return show(xhr.responseText, null, null);
-        // The server redirected to the page with the file listed (#the component): show it, with the bar full.
-        show(xhr.responseText, xhr.responseURL.split('#')[0] + '#' + input.id, input.id);
+        // The server redirected to the page with the file listed (#the component, or data-land): show it, with the bar full.
+        var land = box.dataset.land;
+        show(xhr.responseText, xhr.responseURL.split('#')[0] + '#' + (land || input.id), land || input.id);
+        if (land) return;
         var again = d.getElementById(input.id);
         var newForm = again && again.form;
         var newBox = newForm && newForm.closest('[data-uploads]');

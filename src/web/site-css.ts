@@ -66,6 +66,8 @@ dl.summary div{border-bottom:1px solid #b1b4b6;padding:.5rem 0}
 dl.summary dt{font-weight:700}
 dl.summary dd{margin:0}
 .table-wrap{overflow-x:auto}
+/* The wrapper is a focusable region (layout.ts scrollTable) so the keyboard can scroll it: it gets the focus ring of links and buttons. */
+.table-wrap:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}
 /* Words stay whole in the cells of a scrolling table (the body's overflow-wrap:anywhere would split "Loại"): lines wrap at spaces, and a table wider than the screen scrolls. */
 .table-wrap th,.table-wrap td{overflow-wrap:break-word}
 table{border-collapse:collapse;width:100%}

@@ -428,8 +428,12 @@ export interface ResultsView {
   values?: ResultValues | undefined;
   /** The upload limit in words. */
   maxSize: string;
+  /** The upload limit in bytes, for the script's check before sending (portal-js.ts). */
+  maxBytes?: number | undefined;
   /** The procedure's result, the title an uploaded file gets when none is typed. */
   resultName: string;
+  /** The confirmation of the result just sealed, shown in this section (where the redirect lands). */
+  done?: string | undefined;
 }
 
 /** The input ids of the result forms (the error summary links to them). */
@@ -438,7 +442,10 @@ export const RESULT_FIELDS = { file: 'kq-file', fileTitle: 'kq-file-title', titl
 /**
  * "Kết quả giải quyết": the dossier's sealed results and, while the documents service allows this
  * officer to seal one, two forms: upload the result file, or write it and have it generated. Each
- * form carries the dossier version, so a second click of one form seals nothing.
+ * form carries the dossier version, so a second click of one form seals nothing. The confirmation
+ * of a seal is shown under the heading, where the page lands (`#ket-qua`), also on a narrow
+ * screen. The upload form is in a `data-uploads` box: with the script, a file over the limit is
+ * stopped before sending and the page's buttons are disabled while it is sent (portal-js.ts).
  */
 export function resultsSection(p: PageCtx, d: DossierView, v: ResultsView, errors: PageError[]): SafeHtml {
   const _ = tr(p);
@@ -454,11 +461,12 @@ ${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invali
   const hidden = html`${csrfField(p)}<input type="hidden" name="version" value="${d.version}">`;
   const action = `${staffHref(d)}/ket-qua`;
   return html`<h2 id="ket-qua">${_('doc.res.title')}</h2>
+${v.done ? html`<div class="notice" id="kq-done" role="status" tabindex="-1"><p>${v.done}</p></div>` : null}
 ${v.items.length ? sealedResultsList(p, d.id, v.items) : html`<p>${_('doc.res.none')}</p>`}
 ${
   v.canSeal
     ? html`<p class="hint">${_('doc.res.once')}</p>
-<section class="action" aria-labelledby="h-kq-upload">
+<section class="action" aria-labelledby="h-kq-upload" data-uploads${v.maxBytes ? html` data-max-bytes="${v.maxBytes}"` : null} data-land="kq-done" data-msg-size="${_('app.err.fileSize', { size: v.maxSize })}" data-msg-progress="${_('enh.up.progress')}" data-msg-label="${_('enh.up.progressLabel')}" data-msg-failed="${_('enh.up.failed')}" data-msg-busy="${_('doc.res.busy')}">
 <h3 id="h-kq-upload">${_('doc.res.uploadTitle')}</h3>
 <form method="post" action="${action}" enctype="multipart/form-data" novalidate>
 ${hidden}

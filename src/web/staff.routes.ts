@@ -184,7 +184,15 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const resultArea = resultsSection(
       p,
       v,
-      { canSeal, items: results, values: opts.result, maxSize: tools.sizeWords(maxBytes), resultName: d.proc.definition.resultDescription },
+      {
+        canSeal,
+        items: results,
+        values: opts.result,
+        maxSize: tools.sizeWords(maxBytes),
+        maxBytes,
+        resultName: d.proc.definition.resultDescription,
+        done: sealed ? t(p.locale, 'doc.res.done', { title: sealed.title }) : undefined,
+      },
       opts.errors ?? [],
     );
     const extra = html`${resultArea}${documentsSection(p, v.id, availableForms({ code: v.code, receivedAt: v.receivedAt }, history))}${deliveriesSection(p, deliveries)}`;
@@ -212,7 +220,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         assigneeName: v.assigneeId ? (names.get(v.assigneeId) ?? null) : null,
         errors: opts.errors ?? [],
         notice: opts.notice,
-        done: opts.done ?? (sealed ? t(p.locale, 'doc.res.done', { title: sealed.title }) : undefined),
+        done: opts.done,
         values: opts.values,
         extra,
         extendMin: v.allowedActions.includes('extend') ? firstExtensionDay(v.dueAt ? new Date(v.dueAt) : null, ctx.now, clock) : undefined,

@@ -89,7 +89,7 @@ const UNITS_COLUMNS = { required: ['code', 'name', 'type', 'parent_code', 'valid
 /** Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported. */
 export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: FieldError[]; reasons: ErrorReason[][] } {
   const table = parseCsvTable(text, UNITS_COLUMNS);
-  if (!table.ok) return { units: [], errors: [table.problem], reasons: [[]] };
+  if (!table.ok) return { units: [], errors: [table.problem], reasons: [[table.reason]] };
   const units: UnitInput[] = [];
   const errors: FieldError[] = [];
   const reasons: ErrorReason[][] = [];

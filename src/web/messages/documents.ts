@@ -60,6 +60,7 @@ export const vi = {
   'doc.res.stale':
     'Chưa đính kèm thêm kết quả: hồ sơ vừa thay đổi (có thể kết quả đã được niêm phong từ lần gửi trước). Hãy xem danh sách kết quả bên dưới trước khi gửi lại.',
   'doc.res.done': 'Đã niêm phong và đính kèm kết quả: {title}.',
+  'doc.res.busy': 'Đang tải tệp kết quả lên: chờ tải xong rồi hãy làm thao tác khác.',
   'doc.res.citizenTitle': 'Kết quả điện tử',
   'doc.res.citizenLead':
     'Văn bản kết quả có niêm phong số của tỉnh. Bạn có thể tải về, dùng lại khi nộp hồ sơ khác, và bất kỳ ai cũng kiểm tra được tính xác thực tại trang xác thực.',
@@ -126,6 +127,7 @@ export const en: Record<keyof typeof vi, string> = {
   'doc.res.stale':
     'No further result attached: the dossier has just changed (the result may have been sealed by the previous submission). Check the results below before sending again.',
   'doc.res.done': 'Result sealed and attached: {title}.',
+  'doc.res.busy': 'The result file is uploading: wait until it finishes before doing anything else.',
   'doc.res.citizenTitle': 'Electronic result',
   'doc.res.citizenLead':
     'The result carries the province’s digital seal. You can download it, reuse it in another application, and anyone can check that it is authentic on the verification page.',
