@@ -4,7 +4,7 @@ import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import type { TestApp } from '../test/harness.ts';
-import { screenshot, seriousViolations, startJourney } from './browser.ts';
+import { checkPage, startJourney } from './browser.ts';
 
 /**
  * Journey 5: an administrator drafts a new version of a procedure with one more question,
@@ -23,11 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => close?.());
 
-async function check(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), name).toBeLessThanOrEqual(0);
-  await screenshot(page, name);
-}
+const check = (page: Page, name: string) => checkPage(page, name);
 
 async function signIn(page: Page, username: string) {
   await page.goto(`${base}/dang-nhap`);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import type { TestApp } from '../test/harness.ts';
-import { screenshot, seriousViolations, startJourney } from './browser.ts';
+import { checkPage, startJourney } from './browser.ts';
 
 /**
  * The citizen's application journey in real Chromium on a phone-sized screen, with JavaScript on
@@ -32,11 +32,7 @@ async function fill(page: Page, f: ProcedureDefinition['form'][number], value: s
   else await field.fill(String(value));
 }
 
-async function check(page: Page, name: string, js: boolean) {
-  if (js) expect(await seriousViolations(page), name).toEqual([]);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), name).toBeLessThanOrEqual(0);
-  await screenshot(page, `${name}${js ? '' : '-nojs'}`);
-}
+const check = (page: Page, name: string, js: boolean) => checkPage(page, name, { axe: js, shot: `${name}${js ? '' : '-nojs'}` });
 
 describe('applying online in Chromium', () => {
   for (const js of [true, false]) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from '../bench/lib.ts';
 import { createTestApp, SAMPLE_PDF, type TestApp } from '../test/harness.ts';
 
@@ -25,6 +26,20 @@ export async function launch(): Promise<Browser> {
 export async function seriousViolations(page: Page) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
+/**
+ * What every page of a journey must pass: no serious or critical axe violation (unless `axe` is
+ * false: pages without JavaScript are checked with it on), no sideways scrolling, and a screenshot
+ * (named `shot`, default the page's name).
+ */
+export async function checkPage(page: Page, name: string, opts: { axe?: boolean; shot?: string } = {}): Promise<void> {
+  if (opts.axe !== false) expect(await seriousViolations(page), name).toEqual([]);
+  expect(
+    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    `${name} scrolls sideways`,
+  ).toBeLessThanOrEqual(0);
+  await screenshot(page, opts.shot ?? name);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import type { TestApp } from '../test/harness.ts';
-import { screenshot, seriousViolations, startJourney } from './browser.ts';
+import { checkPage, startJourney } from './browser.ts';
 
 /**
  * Journey (4) in real Chromium at 360×640, with JavaScript on (axe checks every page) and off:
@@ -26,14 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => close?.());
 
-async function check(page: Page, name: string, js: boolean) {
-  if (js) expect(await seriousViolations(page), name).toEqual([]);
-  expect(
-    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
-    `${name} scrolls sideways`,
-  ).toBeLessThanOrEqual(0);
-  await screenshot(page, `${name}${js ? '' : '-nojs'}`);
-}
+const check = (page: Page, name: string, js: boolean) => checkPage(page, name, { axe: js, shot: `${name}${js ? '' : '-nojs'}` });
 
 describe('counter intake in Chromium', () => {
   for (const js of [true, false]) {

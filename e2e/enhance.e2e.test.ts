@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { SAMPLE_PDF, type TestApp } from '../test/harness.ts';
-import { screenshot, SCREENSHOTS, seriousViolations, startJourney } from './browser.ts';
+import { checkPage, SCREENSHOTS, startJourney } from './browser.ts';
 
 /**
  * What the portal's script adds, in real Chromium with JavaScript on, on a 360×640 phone screen:
@@ -32,11 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => close?.());
 
-async function check(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), name).toBeLessThanOrEqual(0);
-  await screenshot(page, `enhance-${name}`);
-}
+const check = (page: Page, name: string) => checkPage(page, name, { shot: `enhance-${name}` });
 
 describe('the portal script in Chromium', () => {
   it('searches as the user types, with a URL to share, on the home and the search page', async () => {

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { createTestApp, type TestApp } from '../test/harness.ts';
-import { launch, screenshot, seriousViolations } from './browser.ts';
+import { checkPage, launch } from './browser.ts';
 
 /**
  * Journeys on the public portal in real Chromium, at a phone's 360×640, with and without
@@ -27,13 +27,6 @@ afterAll(async () => {
 
 async function phone(javaScriptEnabled: boolean): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 360, height: 640 }, javaScriptEnabled, locale: 'vi-VN' });
-}
-
-async function checkPage(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-  await screenshot(page, name);
 }
 
 describe('public portal in Chromium', () => {

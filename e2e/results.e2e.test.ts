@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submittedDossier, type TestApp } from '../test/harness.ts';
-import { screenshot, SCREENSHOTS, seriousViolations, startJourney } from './browser.ts';
+import { checkPage, SCREENSHOTS, startJourney } from './browser.ts';
 
 /**
  * Journey of a result document in real Chromium on a phone-sized screen: the specialist seals the
@@ -40,14 +40,7 @@ async function phone(username?: string): Promise<Page> {
   return context.newPage();
 }
 
-async function check(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  expect(
-    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
-    `${name} scrolls sideways`,
-  ).toBeLessThanOrEqual(0);
-  await screenshot(page, name);
-}
+const check = (page: Page, name: string) => checkPage(page, name);
 
 async function act(code: string, as: string, body: Record<string, unknown>) {
   const r = await t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: body });

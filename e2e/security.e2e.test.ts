@@ -6,7 +6,7 @@ import { queryRows, sql } from '../src/db/client.ts';
 import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
 import { runSecurityMonitor } from '../src/modules/security/index.ts';
 import { multipart, SAMPLE_PDF } from '../test/harness.ts';
-import { screenshot, seriousViolations, startJourney } from './browser.ts';
+import { checkPage, startJourney } from './browser.ts';
 
 /**
  * Issue 6 in real Chromium on a phone-sized screen (360×640): a leader's own account security
@@ -37,14 +37,7 @@ async function phone(): Promise<Page> {
   return context.newPage();
 }
 
-async function check(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  expect(
-    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
-    `${name} scrolls sideways`,
-  ).toBeLessThanOrEqual(0);
-  await screenshot(page, name);
-}
+const check = (page: Page, name: string) => checkPage(page, name);
 
 /** The portal's sign-in form; lands on `next`. */
 async function signIn(page: Page, username: string, password = DEMO_PASSWORD, next = '/tai-khoan') {

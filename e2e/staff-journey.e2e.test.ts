@@ -8,7 +8,7 @@ import { notificationJobHandlers } from '../src/modules/notifications/notificati
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { JobWorker } from '../src/platform/jobs.ts';
 import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from '../test/harness.ts';
-import { launch, screenshot, SCREENSHOTS, seriousViolations } from './browser.ts';
+import { checkPage, launch, SCREENSHOTS } from './browser.ts';
 
 /**
  * Journey (2) of the portal in real Chromium on a phone-sized screen: the desk receives an
@@ -48,14 +48,7 @@ async function phone(username: string): Promise<Page> {
   return context.newPage();
 }
 
-async function check(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  expect(
-    await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
-    `${name} scrolls sideways`,
-  ).toBeLessThanOrEqual(0);
-  await screenshot(page, name);
-}
+const check = (page: Page, name: string) => checkPage(page, name);
 
 /** Submits an online application through the API (journey 1 covers doing it in the browser). */
 async function submitted(): Promise<{ id: string; code: string }> {
