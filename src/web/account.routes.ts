@@ -39,6 +39,7 @@ import {
 import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
+import { knownServiceText, serviceErrorText } from './service-errors.ts';
 import { csrfToken, parseCookies, safeLocalPath, serializeCookie, SESSION_COOKIE } from './web-session.ts';
 
 /**
@@ -82,7 +83,7 @@ export function sendThrottledPage(reply: FastifyReply, p: PageCtx, err: Throttle
     .status(err.status)
     .header('retry-after', String(err.retryAfter))
     .type(HTML)
-    .send(lockedPage(p, err.userMessage ?? ''));
+    .send(lockedPage(p, serviceErrorText(p.locale, err, { minutes: Math.ceil(err.retryAfter / 60) })));
 }
 
 /** The pending enrolment of a challenge's account (to show the QR code again on the second-step page). */
@@ -178,7 +179,8 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     try {
       started = await oidc.start(next, new Date());
     } catch (err) {
-      if (err instanceof AppError) return h.send(reply, 503, oidcErrorPage(p, err.userMessage ?? t(p.locale, 'acct.vneidUnavailable'), next));
+      if (err instanceof AppError)
+        return h.send(reply, 503, oidcErrorPage(p, knownServiceText(p.locale, err) ?? err.userMessage ?? t(p.locale, 'acct.vneidUnavailable'), next));
       throw err;
     }
     const sealed = deps.keyring.encrypt(JSON.stringify(started.pending), 'oidc_pending');
@@ -231,7 +233,8 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
             },
           );
         });
-        return h.send(reply, err.kind === 'unavailable' ? 503 : 400, oidcErrorPage(p, err.userMessage ?? t(p.locale, 'acct.vneidExpired'), next));
+        const words = knownServiceText(p.locale, err) ?? err.userMessage ?? t(p.locale, 'acct.vneidExpired');
+        return h.send(reply, err.kind === 'unavailable' ? 503 : 400, oidcErrorPage(p, words, next));
       }
     },
   );
@@ -410,7 +413,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
       if (err instanceof ThrottledError) return sendThrottledPage(reply, h.pageCtx(req, reply), err);
       if (err instanceof AppError && err.code === 'AUTH_CODE_INVALID')
         return renderAccount(req, reply, 422, { error: { form, message: t(locale, 'acct.codeInvalid') } });
-      if (err instanceof AppError && err.kind === 'conflict') return renderAccount(req, reply, 409, { notice: err.userMessage });
+      if (err instanceof AppError && err.kind === 'conflict') return renderAccount(req, reply, 409, { notice: serviceErrorText(locale, err) });
       throw err;
     }
   };

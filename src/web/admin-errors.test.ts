@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorReasons } from '../platform/errors.ts';
-import { serviceErrorText, serviceFieldText } from './admin.routes.ts';
+import { serviceErrorText, serviceFieldText } from './service-errors.ts';
 
 /**
  * A procedure's field of work or agency removed while the editor was open: the page's own check

@@ -34,8 +34,9 @@ import {
 } from './admin-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { formField } from './application-pages.ts';
-import { catalogues, t, type Locale, type MessageKey } from './i18n.ts';
+import { t, type Locale } from './i18n.ts';
 import { errorPage, procedureDetails } from './pages.ts';
+import { serviceErrorText, serviceFieldText } from './service-errors.ts';
 import {
   definitionErrors,
   definitionToValues,
@@ -94,48 +95,6 @@ function pageErrors(
     const at = where(e.path);
     return { anchor: anchorOf(e.path), message: at ? `${at}: ${words}` : words };
   });
-}
-
-type Params = Record<string, string | number>;
-const isParams = (v: unknown): v is Params => !!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number');
-/** The reasons and values a service attached as the error's `cause` (ErrorReasons in platform/errors.ts), checked. */
-function reasonsOf(err: AppError): { reason?: string; params?: Params; reasons?: { reason: string; params?: Params }[][] } {
-  const c = err.cause as Record<string, unknown> | null | undefined;
-  if (!c || typeof c !== 'object' || c instanceof Error) return {};
-  const part = (x: unknown) =>
-    x && typeof x === 'object' && typeof (x as { reason?: unknown }).reason === 'string' ? (x as { reason: string; params?: unknown }) : null;
-  return {
-    reason: typeof c.reason === 'string' ? c.reason : undefined,
-    params: isParams(c.params) ? c.params : undefined,
-    reasons: Array.isArray(c.reasons)
-      ? c.reasons.map((r: unknown) =>
-          Array.isArray(r) ? r.map(part).flatMap((x) => (x ? [{ reason: x.reason, params: isParams(x.params) ? x.params : undefined }] : [])) : [],
-        )
-      : undefined,
-  };
-}
-const catalogueKey = (key: string): MessageKey | null => (key in catalogues.vi ? (key as MessageKey) : null);
-
-/**
- * A service error in the page's language: the catalogue's `admin.svc.<CODE>` (or
- * `admin.svc.<CODE>.<reason>`) filled with the values the service attached; the service's own
- * (Vietnamese) words only for a code the catalogue does not know.
- */
-export function serviceErrorText(locale: Locale, err: AppError): string {
-  const r = reasonsOf(err);
-  const key = catalogueKey(r.reason ? `admin.svc.${err.code}.${r.reason}` : `admin.svc.${err.code}`) ?? catalogueKey(`admin.svc.${err.code}`);
-  return key ? t(locale, key, r.params) : (err.userMessage ?? err.message);
-}
-
-/** Field error `i` of a service error in the page's language (its reasons joined by "; "), or null when the catalogue has no words for it. */
-export function serviceFieldText(locale: Locale, err: AppError, i: number): string | null {
-  const parts = reasonsOf(err).reasons?.[i];
-  if (!parts?.length) return null;
-  const words = parts.map((p) => {
-    const key = catalogueKey(`admin.svc.${err.code}.${p.reason}`);
-    return key ? t(locale, key, p.params) : null;
-  });
-  return words.every((w) => w !== null) ? words.join('; ') : null;
 }
 
 const isInvalid = (err: unknown): err is AppError => err instanceof AppError && (err.kind === 'invalid' || err.kind === 'conflict');

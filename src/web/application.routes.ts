@@ -1,6 +1,7 @@
 import type {} from '@fastify/multipart';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { Config } from '../config.ts';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
@@ -52,6 +53,7 @@ import {
   unitCodesOf,
 } from './application-pages.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
+import { dossierConflictText, servicePageErrors } from './service-errors.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
 
@@ -113,6 +115,31 @@ export function applicantFromBody(body: Record<string, unknown>): ApplicantInput
   return out;
 }
 
+/**
+ * A rule of the Applicant schema (dossiers.schemas.ts) a field broke, in the page's language, by
+ * the field and the zod issue (the schema's own messages are Vietnamese: the Vietnamese words are
+ * theirs, word for word); null for an issue the catalogue does not know (its message is said).
+ */
+function applicantIssueText(locale: Locale, k: string, issue: z.core.$ZodIssue, label: string): string | null {
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return t(locale, 'form.err.too_long', { label, max: issue.maximum });
+  switch (k) {
+    case 'fullName':
+      return issue.code === 'too_small' ? t(locale, 'app.err.applicant.nameShort', { label }) : null;
+    case 'organisationName':
+      return issue.code === 'too_small' ? t(locale, 'app.err.applicant.organisationShort', { label }) : null;
+    case 'idNumber':
+      return t(locale, 'app.err.applicant.idNumber', { label });
+    case 'taxCode':
+      return t(locale, issue.code === 'custom' ? 'app.err.applicant.taxCodeMissing' : 'app.err.applicant.taxCode', { label });
+    case 'phone':
+      return t(locale, 'form.err.phone', { label });
+    case 'email':
+      return t(locale, 'app.err.applicant.email', { label });
+    default:
+      return null;
+  }
+}
+
 /** Checks the applicant fields with the API's schema; messages name the field. */
 export function checkApplicant(locale: Locale, kind: ApplicantKind, a: ApplicantInput): { value: Applicant | null; errors: PageError[] } {
   const required: (typeof APPLICANT_KEYS)[number][] =
@@ -135,7 +162,7 @@ export function checkApplicant(locale: Locale, kind: ApplicantKind, a: Applicant
       const anchor = applicantAnchor(k);
       if (errors.some((e) => e.anchor === anchor)) continue;
       const label = k in APPLICANT_LABELS ? t(locale, APPLICANT_LABELS[k]) : k;
-      errors.push({ anchor, message: t(locale, 'app.err.invalid', { label, message: issue.message }) });
+      errors.push({ anchor, message: applicantIssueText(locale, k, issue, label) ?? t(locale, 'app.err.invalid', { label, message: issue.message }) });
     }
   }
   return errors.length || !parsed.success ? { value: null, errors } : { value: parsed.data, errors };
@@ -510,8 +537,9 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       const { id } = await createDossier(ctxOf(req, database), createBody, key);
       return reply.redirect(`/ho-so/${id}`, 303);
     } catch (err) {
-      if (err instanceof AppError && err.kind === 'invalid' && err.errors?.length) {
-        return send(reply, 422, startPage(h.pageCtx(req, reply), { proc, kind: actor.kind, applicant: input, nonce, errors: fromAppError(err) }));
+      if (err instanceof AppError && err.kind === 'invalid') {
+        const errors = servicePageErrors(h.locale(req), err, anchorOfPath, 'main');
+        return send(reply, 422, startPage(h.pageCtx(req, reply), { proc, kind: actor.kind, applicant: input, nonce, errors }));
       }
       throw err;
     }
@@ -647,15 +675,15 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (err.kind === 'precondition_failed') return renderDossier(req, reply, 412, await load(req, id), { notice: t(locale, 'app.stale') });
-      if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, id), { notice: t(locale, 'staff.dv.conflict') });
+      if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, id), { notice: dossierConflictText(locale, err) });
       if (err.kind === 'forbidden') return renderDossier(req, reply, 403, await load(req, id), { notice: t(locale, 'staff.dv.forbidden') });
       if (err.kind === 'invalid') {
         // Incomplete, or nothing supplemented yet: said at the documents, the typed note kept.
         const d = await load(req, id);
         const first = d.proc.definition.components[0]?.code;
-        const errors = (err.errors ?? []).map((e) => pageErrorOf(e, e.path === 'files' && first ? componentAnchor(first) : anchorOfPath(e.path)));
+        const errors = servicePageErrors(locale, err, (path) => (path === 'files' && first ? componentAnchor(first) : anchorOfPath(path)), 'main');
         return renderDossier(req, reply, 422, d, {
-          errors: errors.length ? errors : [{ anchor: 'main', message: err.userMessage ?? err.message }],
+          errors,
           supplementNote: body.note ?? '',
         });
       }

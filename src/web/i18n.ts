@@ -13,6 +13,7 @@ import * as documents from './messages/documents.ts';
 import * as enhance from './messages/enhance.ts';
 import * as notifications from './messages/notifications.ts';
 import * as forms from './messages/forms.ts';
+import * as services from './messages/services.ts';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -480,6 +481,7 @@ const vi = {
   ...enhance.vi,
   ...notifications.vi,
   ...forms.vi,
+  ...services.vi,
 };
 export type MessageKey = keyof typeof vi;
 const en: Record<MessageKey, string> = {
@@ -494,6 +496,7 @@ const en: Record<MessageKey, string> = {
   ...enhance.en,
   ...notifications.en,
   ...forms.en,
+  ...services.en,
 };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };

@@ -12,6 +12,7 @@ import {
   applicantFields,
   errorFor,
   errorSummary,
+  errorText,
   fileHref,
   sealedResultsList,
   sizeText,
@@ -264,7 +265,7 @@ function actionForm(p: PageCtx, v: StaffDossierView, action: Exclude<DossierActi
     const ids = [hint ? `${id}-hint` : null, errs.length ? `${id}-error` : null].filter(Boolean).join(' ');
     return html`<div class="field${errs.length ? ' field-error' : ''}"><label for="${id}">${label}</label>
 ${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : null}
-${errs.map((e) => html`<p class="error-message" id="${id}-error">${e.message}</p>`)}
+${errs.map((e) => html`<p class="error-message" id="${id}-error">${errorText(p, e)}</p>`)}
 ${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invalid="true"` : null}` : null)}</div>`;
   };
   // The first day the server accepts for an extension (a working day closing after the due date and now), else the due day.
@@ -455,7 +456,7 @@ export function resultsSection(p: PageCtx, d: DossierView, v: ResultsView, error
     const ids = [hint ? `${id}-hint` : null, errs.length ? `${id}-error` : null].filter(Boolean).join(' ');
     return html`<div class="field${errs.length ? ' field-error' : ''}"><label for="${id}">${label}</label>
 ${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : null}
-${errs.map((e) => html`<p class="error-message" id="${id}-error">${e.message}</p>`)}
+${errs.map((e) => html`<p class="error-message" id="${id}-error">${errorText(p, e)}</p>`)}
 ${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invalid="true"` : null}` : null)}</div>`;
   };
   const hidden = html`${csrfField(p)}<input type="hidden" name="version" value="${d.version}">`;
@@ -586,7 +587,7 @@ ${
     ? find
     : html`${find}<form method="get" action="/can-bo/tiep-nhan" novalidate>
 <div class="field${procErr.length ? ' field-error' : ''}"><label for="in-procedure">${_('staff.in.procedure')}</label>
-${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${e.message}</p>`)}
+${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${errorText(p, e)}</p>`)}
 <select id="in-procedure" name="thu-tuc"${procErr.length ? html` aria-describedby="in-procedure-error" aria-invalid="true"` : null}><option value="">${_('app.choose')}</option>${v.procedures.map(
         (x) => html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}>${x.name} (${x.code})</option>`,
       )}</select></div>

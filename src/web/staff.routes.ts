@@ -19,10 +19,22 @@ import { isRealDay } from '../platform/schemas.ts';
 import { getSetting } from '../platform/settings.ts';
 import { isMobilePhone, viCollator } from '../platform/text.ts';
 import { toIso } from '../platform/time.ts';
-import { applicantFromBody, checkApplicant, draftTools, fromAppError, record, sha, str, type LoadedDossier, type WebHelpers } from './application.routes.ts';
-import { componentAnchor, statusWords, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
+import {
+  applicantFromBody,
+  checkApplicant,
+  dedupe,
+  draftTools,
+  fromAppError,
+  record,
+  sha,
+  str,
+  type LoadedDossier,
+  type WebHelpers,
+} from './application.routes.ts';
+import { anchorOfPath, componentAnchor, statusWords, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
 import { html } from './html.ts';
 import { t, type MessageKey } from './i18n.ts';
+import { dossierConflictText, knownServiceText, serviceFieldText, servicePageErrors } from './service-errors.ts';
 import {
   actionField,
   actionNeeds,
@@ -376,17 +388,19 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       if (!(err instanceof AppError)) throw err;
       // Stale: someone acted first. Show the fresh page and say so; nothing was done.
       if (err.kind === 'precondition_failed') return renderDossier(req, reply, 412, await load(req, key), { notice: t(locale, 'staff.dv.stale') });
-      if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, key), { notice: t(locale, 'staff.dv.conflict') });
+      if (err.kind === 'conflict') return renderDossier(req, reply, 409, await load(req, key), { notice: dossierConflictText(locale, err) });
       if (err.kind === 'forbidden') return renderDossier(req, reply, 403, await load(req, key), { notice: t(locale, 'staff.dv.forbidden') });
       if (err.kind === 'invalid') {
         // The action's text box is its reason when it needs one, else its note.
         const text = need.reason ? 'reason' : 'note';
         const fieldOf: Record<string, 'reason' | 'note' | 'assignee' | 'newDue'> = { reason: text, note: text, assigneeId: 'assignee', newDueAt: 'newDue' };
-        const errs = (err.errors ?? []).map((e) => ({ anchor: actionField(action, fieldOf[e.path] ?? text), message: e.message }));
-        return renderDossier(req, reply, 422, await load(req, key), {
-          errors: errs.length ? errs : [{ anchor: 'thao-tac', message: err.userMessage ?? err.message }],
-          values,
+        // A problem outside the action's inputs (a fee the form's answers do not give) with no words of its own: the error's words.
+        const whole = knownServiceText(locale, err);
+        const errs = servicePageErrors(locale, err, (path) => actionField(action, fieldOf[path] ?? text), 'thao-tac').map((e, i) => {
+          const fe = err.errors?.[i];
+          return whole && fe && !fe.reason && !(fe.path in fieldOf) && serviceFieldText(locale, err, i) === null ? { ...e, message: whole } : e;
         });
+        return renderDossier(req, reply, 422, await load(req, key), { errors: dedupe(errs), values });
       }
       throw err;
     }
@@ -515,8 +529,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       const { id } = await createDossier(ctxOf(req, database), createBody, idempotencyKey);
       return reply.redirect(`/can-bo/tiep-nhan/${id}`, 303);
     } catch (err) {
-      if (err instanceof AppError && err.kind === 'invalid')
-        return again(422, err.errors?.length ? fromAppError(err) : [{ anchor: 'in-procedure', message: err.userMessage ?? err.message }]);
+      if (err instanceof AppError && err.kind === 'invalid') return again(422, servicePageErrors(p.locale, err, anchorOfPath, 'in-procedure'));
       throw err;
     }
   });

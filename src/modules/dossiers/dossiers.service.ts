@@ -7,7 +7,7 @@ import { requireActor } from '../../platform/auth.ts';
 import { scopeOf, STAFF_ROLES, type Actor, type Ctx } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, openForm, sealApplicant, sealForm } from '../../platform/personal-data.ts';
-import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
+import { AppError, notFound, type ErrorReasons, type FieldError } from '../../platform/errors.ts';
 import { checkUpload, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
@@ -173,16 +173,26 @@ function assertNewDueInWorkingTime(newDue: Date, clock: Clock): void {
     throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
       userMessage: 'Ngày hẹn trả mới nằm ngoài lịch làm việc (các năm 1990–2100).',
       errors: [{ path: 'newDueAt', message: 'Ngoài lịch làm việc' }],
+      cause: { reason: 'outside_calendar', reasons: [[{ reason: 'field_outside_calendar' }]] } satisfies ErrorReasons,
     });
   }
   const hours = clock.officeHours.periods.map((p) => `${p.start}–${p.end}`).join(', ');
   const day = vnDate(newDue);
   const nextDay = dayNameVi(vnDate(next));
-  const what = clock.calendar.isWorkingDay(day) ? `${formatVnDateTime(newDue)} ngoài giờ làm việc (${hours})` : `${dayNameVi(day)} không phải ngày làm việc`;
+  const workingDay = clock.calendar.isWorkingDay(day);
+  const what = workingDay ? `${formatVnDateTime(newDue)} ngoài giờ làm việc (${hours})` : `${dayNameVi(day)} không phải ngày làm việc`;
+  // For pages: the days as YYYY-MM-DD, which a page words with their weekday in its language.
+  const cause: ErrorReasons = {
+    ...(workingDay
+      ? { reason: 'outside_hours', params: { at: formatVnDateTime(newDue), hours, nextDay: vnDate(next) } }
+      : { reason: 'non_working_day', params: { dueDay: day, nextDay: vnDate(next) } }),
+    reasons: [[{ reason: 'field_not_working_time', params: { nextDay: vnDate(next) } }]],
+  };
   throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
     userMessage: `Ngày hẹn trả mới phải vào giờ làm việc của một ngày làm việc: ${what}. Ngày làm việc tiếp theo là ${nextDay}.`,
     errors: [{ path: 'newDueAt', message: `Không phải thời gian làm việc; ngày làm việc tiếp theo: ${nextDay}` }],
     details: { nextWorkingDay: vnDate(next), suggestedNewDueAt: toIso(next) },
+    cause,
   });
 }
 
@@ -347,12 +357,16 @@ async function prepareNewDossier(
   const def = proc.definition;
   const channel = body.channel ?? (isApplicantUser ? 'online' : 'in_person');
   if (isApplicantUser && !isDesk && channel !== 'online') {
-    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Hồ sơ do công dân tự nộp là hồ sơ trực tuyến.' });
+    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', {
+      userMessage: 'Hồ sơ do công dân tự nộp là hồ sơ trực tuyến.',
+      cause: { reason: 'online_only' } satisfies ErrorReasons,
+    });
   }
   if (filingRefusal(def, channel)) {
     throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', {
       userMessage: 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.',
       details: { allowed: def.channels },
+      cause: { reason: 'channel_closed' } satisfies ErrorReasons,
     });
   }
   const applicant = normaliseApplicant(body.applicant);
@@ -392,12 +406,16 @@ async function prepareNewDossier(
     throw new AppError('invalid', 'DOSSIER_SMS_CONSENT_INVALID', {
       userMessage: 'Chỉ bộ phận một cửa ghi nhận đồng ý nhận tin nhắn của người nộp trực tiếp.',
       errors: [{ path: 'smsConsent', message: 'Chỉ dành cho hồ sơ do bộ phận một cửa tạo' }],
+      cause: { reason: 'desk_only', reasons: [[{ reason: 'field_desk_only' }]] } satisfies ErrorReasons,
     });
   }
   if (body.smsConsent && !(applicant.phone && isMobilePhone(applicant.phone))) {
     throw new AppError('invalid', 'DOSSIER_SMS_CONSENT_INVALID', {
       userMessage: applicant.phone ? 'Tin nhắn chỉ gửi được tới số di động; số đã ghi là số cố định.' : 'Cần số điện thoại để gửi tin nhắn.',
       errors: [{ path: 'applicant.phone', message: applicant.phone ? 'Cần số di động để gửi tin nhắn' : 'Cần số điện thoại' }],
+      cause: (applicant.phone
+        ? { reason: 'landline', reasons: [[{ reason: 'field_landline' }]] }
+        : { reason: 'no_phone', reasons: [[{ reason: 'field_no_phone' }]] }) satisfies ErrorReasons,
     });
   }
   const smsConsentAt = body.smsConsent ? ctx.now : null;
@@ -536,7 +554,10 @@ export async function updateDossier(
       set.searchText = searchTextOf(d.code, a);
     }
     if (patch.channel && patch.channel !== d.channel) {
-      throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', { userMessage: 'Không đổi được kênh nộp hồ sơ.' });
+      throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', {
+        userMessage: 'Không đổi được kênh nộp hồ sơ.',
+        cause: { reason: 'channel_fixed' } satisfies ErrorReasons,
+      });
     }
     await tx.update(dossiers).set(set).where(eq(dossiers.id, d.id));
     await recordContentChange(tx, d, parties, actor, ctx.now, 'update', { form: formChanged });
@@ -984,6 +1005,7 @@ function transitionError(
         ? 'Hồ sơ này không có phí, lệ phí phải nộp (thủ tục không thu phí, lệ phí): không gửi yêu cầu nộp phí được.'
         : 'Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.',
     details: { action, dossierStatus: d.status, reason: decision.reason, allowedActions: allowedActionsFor(parties, factsOf(d, proc, actor, extension)) },
+    ...(decision.reason === NO_FEES_REASON ? { cause: { reason: 'no_fees' } satisfies ErrorReasons } : {}),
   });
 }
 
@@ -995,12 +1017,16 @@ function noteText(v: string | undefined): string | null {
   return v === undefined ? null : cleanText(v, { multiline: true }) || null;
 }
 
-function requireText(v: string | undefined, field: 'reason' | 'note', label: string): string {
+/** What a text box holds, for pages to name it in their language (web `svc.DOSSIER_ACTION_INPUT_MISSING.<what>`). */
+type RequiredText = 'refuse_reason' | 'supplement_request' | 'extend_reason' | 'stop_reason' | 'withdraw_request';
+
+function requireText(v: string | undefined, field: 'reason' | 'note', label: string, what: RequiredText): string {
   const text = noteText(v);
   if (text === null)
     throw new AppError('invalid', 'DOSSIER_ACTION_INPUT_MISSING', {
       userMessage: `Cần nhập ${label}.`,
       errors: [{ path: field, message: `Cần nhập ${label}` }],
+      cause: { reason: what, reasons: [[{ reason: `field_${what}` }]] } satisfies ErrorReasons,
     });
   return text;
 }
@@ -1067,7 +1093,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       }
       case 'refuse':
-        note = requireText(body.reason, 'reason', 'lý do từ chối');
+        note = requireText(body.reason, 'reason', 'lý do từ chối', 'refuse_reason');
         set.finishedAt = now;
         break;
       case 'assign': {
@@ -1075,6 +1101,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
           throw new AppError('invalid', 'DOSSIER_ASSIGNEE_INVALID', {
             userMessage: 'Cần chọn một chuyên viên của cơ quan xử lý hồ sơ.',
             errors: [{ path: 'assigneeId', message: 'Không phải chuyên viên của cơ quan xử lý' }],
+            cause: { reasons: [[{ reason: 'field_not_specialist' }]] } satisfies ErrorReasons,
           });
         }
         set.assigneeId = body.assigneeId;
@@ -1089,7 +1116,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       }
       case 'request_supplement':
-        note = requireText(body.reason ?? body.note, 'reason', 'nội dung cần bổ sung');
+        note = requireText(body.reason ?? body.note, 'reason', 'nội dung cần bổ sung', 'supplement_request');
         // Only requests made while the legal clock runs count (more than one makes a dossier late
         // in the national index); the desk's check before reception does not.
         if (d.receivedAt) {
@@ -1113,6 +1140,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
           throw new AppError('invalid', 'DOSSIER_INCOMPLETE', {
             userMessage: 'Hồ sơ chưa đầy đủ: hãy bổ sung đủ giấy tờ và thông tin còn thiếu trước khi gửi lại.',
             errors,
+            cause: { reason: 'supplement' } satisfies ErrorReasons,
           });
         // Something must have been supplemented since the request: a file attached, reused or removed, or the form changed.
         const [change] = await queryRows<{ changed: boolean }>(
@@ -1134,6 +1162,9 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
                 ? { path: 'note', message: 'Ghi rõ giấy tờ đã nhận tại quầy' }
                 : { path: 'files', message: 'Chưa bổ sung giấy tờ hoặc thông tin nào kể từ khi có yêu cầu bổ sung' },
             ],
+            cause: (party === 'reception'
+              ? { reason: 'desk', reasons: [[{ reason: 'field_desk' }]] }
+              : { reason: 'applicant', reasons: [[{ reason: 'field_applicant' }]] }) satisfies ErrorReasons,
           });
         }
         break;
@@ -1160,12 +1191,13 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         set.returnedAt = now;
         break;
       case 'extend': {
-        note = requireText(body.reason, 'reason', 'lý do gia hạn (thư xin lỗi)');
+        note = requireText(body.reason, 'reason', 'lý do gia hạn (thư xin lỗi)', 'extend_reason');
         const newDue = body.newDueAt ? new Date(body.newDueAt) : null;
         if (!newDue || !d.dueAt || newDue.getTime() <= Math.max(d.dueAt.getTime(), now.getTime())) {
           throw new AppError('invalid', 'DOSSIER_NEW_DUE_INVALID', {
             userMessage: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.',
             errors: [{ path: 'newDueAt', message: 'Ngày hẹn mới không hợp lệ' }],
+            cause: { reason: 'not_later', reasons: [[{ reason: 'field_not_later' }]] } satisfies ErrorReasons,
           });
         }
         // The policy may cap how far one extension goes: counted in working days from the later of the due date and now.
@@ -1178,6 +1210,11 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
               userMessage: `Mỗi lần gia hạn được thêm tối đa ${maxWorkingDaysEach} ngày làm việc: ngày hẹn mới không được sau ${formatVnDateTime(cap)}.`,
               errors: [{ path: 'newDueAt', message: `Muộn nhất ${formatVnDateTime(cap)}` }],
               details: { latestNewDueAt: toIso(cap) },
+              cause: {
+                reason: 'beyond_cap',
+                params: { max: maxWorkingDaysEach, latest: formatVnDateTime(cap) },
+                reasons: [[{ reason: 'field_beyond_cap', params: { latest: formatVnDateTime(cap) } }]],
+              } satisfies ErrorReasons,
             });
           }
         }
@@ -1189,12 +1226,15 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         break;
       }
       case 'stop':
-        note = requireText(body.reason, 'reason', 'lý do dừng xử lý');
+        note = requireText(body.reason, 'reason', 'lý do dừng xử lý', 'stop_reason');
         set.finishedAt = now;
         break;
       case 'withdraw':
         // The desk records a withdrawal only on the applicant's written request: say which.
-        note = party === 'reception' ? requireText(body.reason, 'reason', 'nội dung đơn xin rút hồ sơ của công dân') : (noteText(body.reason) ?? note);
+        note =
+          party === 'reception'
+            ? requireText(body.reason, 'reason', 'nội dung đơn xin rút hồ sơ của công dân', 'withdraw_request')
+            : (noteText(body.reason) ?? note);
         set.finishedAt = now;
         break;
       case 'submit':
