@@ -36,20 +36,13 @@ export function reasonsOf(err: AppError): { reason?: string; params?: Params; re
 /** The areas whose catalogue words services' refusals: the shared one first, then the administrators' older keys. */
 const PREFIXES = ['svc', 'admin.svc'] as const;
 const catalogueKey = (key: string): MessageKey | null => (key in catalogues.vi ? (key as MessageKey) : null);
-const keyOf = (code: string, reason?: string): MessageKey | null => {
-  for (const prefix of PREFIXES) {
-    const key = (reason ? catalogueKey(`${prefix}.${code}.${reason}`) : null) ?? catalogueKey(`${prefix}.${code}`);
-    if (key) return key;
-  }
-  return null;
-};
-const reasonKeyOf = (code: string, reason: string): MessageKey | null => {
-  for (const prefix of PREFIXES) {
-    const key = catalogueKey(`${prefix}.${code}.${reason}`);
-    if (key) return key;
-  }
-  return null;
-};
+/** The first of these keys the catalogue has. */
+const firstKey = (names: readonly string[]): MessageKey | null => names.map(catalogueKey).find((k) => k !== null) ?? null;
+/** The error's words: its reason's if the catalogue has them, else its code's (shared area first). */
+const keyOf = (code: string, reason?: string): MessageKey | null =>
+  firstKey(PREFIXES.flatMap((prefix) => [...(reason ? [`${prefix}.${code}.${reason}`] : []), `${prefix}.${code}`]));
+/** A field error's reason's words only (no fallback to the code: the field error keeps its own message then). */
+const reasonKeyOf = (code: string, reason: string): MessageKey | null => firstKey(PREFIXES.map((prefix) => `${prefix}.${code}.${reason}`));
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const WEEKDAYS: MessageKey[] = ['svc.wd.0', 'svc.wd.1', 'svc.wd.2', 'svc.wd.3', 'svc.wd.4', 'svc.wd.5', 'svc.wd.6'];

@@ -423,7 +423,7 @@ export interface ResultValues {
 }
 
 export interface ResultsView {
-  /** The documents service allows this officer to seal a result now (`maySealResult`). */
+  /** The documents service allows this officer to seal a result now (`dossierResults`). */
   canSeal: boolean;
   items: SealedResultItem[];
   values?: ResultValues | undefined;

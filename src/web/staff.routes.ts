@@ -6,7 +6,7 @@ import type { ActionBody } from '../modules/dossiers/dossiers.schemas.ts';
 import { createDossier, firstExtensionDay, performAction, submitDossier } from '../modules/dossiers/dossiers.service.ts';
 import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
 import { assignableSpecialists, dueSoonLimit, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
-import { availableForms, baseUrlOf, GeneratedResultBody, listDossierResults, maySealResult, sealResult, keyRingFor } from '../modules/documents/index.ts';
+import { availableForms, baseUrlOf, dossierResults, GeneratedResultBody, sealResult, keyRingFor } from '../modules/documents/index.ts';
 import { findProcedure, searchProcedureRows, type ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import { rankProcedures } from '../modules/procedures/procedures.service.ts';
 import { deliveriesFor } from '../modules/notifications/index.ts';
@@ -182,7 +182,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const ctx = ctxOf(req, database);
     const v = d.dossier;
     const needsAssignees = v.allowedActions.includes('assign');
-    const [results, canSeal, maxBytes] = await Promise.all([listDossierResults(ctx, '', v.id), maySealResult(ctx, v.id), tools.maxBytes()]);
+    const [{ items: results, canSeal }, maxBytes] = await Promise.all([dossierResults(ctx, '', v.id), tools.maxBytes()]);
     const [history, clock, assignees, names, deliveries, soonDays] = await Promise.all([
       getHistory(ctx, v.id),
       loadClock(database.db),

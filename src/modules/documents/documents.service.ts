@@ -305,15 +305,6 @@ export function resultSealRefusal(parties: readonly string[], status: string): A
   return null;
 }
 
-/**
- * Whether the actor may seal a result for the dossier now (`resultSealRefusal` on the dossier as
- * stored). Errors: DOSSIER_NOT_FOUND (a dossier the actor may not see).
- */
-export async function maySealResult(ctx: Ctx, idOrCode: string): Promise<boolean> {
-  const { d, parties } = await loadVisible(ctx.db, requireActor(ctx.actor), idOrCode);
-  return resultSealRefusal(parties, d.status) === null;
-}
-
 export interface SealInput {
   /** An uploaded result file (PDF, JPEG or PNG). */
   file?: { fileName: string; data: Buffer } | undefined;
@@ -436,11 +427,20 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
 
 /** The sealed results of one dossier the actor may see. */
 export async function listDossierResults(ctx: Ctx, baseUrl: string, idOrCode: string): Promise<SealedView[]> {
-  const actor = requireActor(ctx.actor);
-  const { d, parties } = await loadVisible(ctx.db, actor, idOrCode);
-  if (!resultsVisible(parties, d.status)) return [];
+  return (await dossierResults(ctx, baseUrl, idOrCode)).items;
+}
+
+/**
+ * The sealed results of one dossier the actor may see (`resultsVisible`), and whether they may
+ * seal one now (`resultSealRefusal`), from one read of the dossier: the officers' page shows both.
+ * Errors: DOSSIER_NOT_FOUND (a dossier the actor may not see).
+ */
+export async function dossierResults(ctx: Ctx, baseUrl: string, idOrCode: string): Promise<{ items: SealedView[]; canSeal: boolean }> {
+  const { d, parties } = await loadVisible(ctx.db, requireActor(ctx.actor), idOrCode);
+  const canSeal = resultSealRefusal(parties, d.status) === null;
+  if (!resultsVisible(parties, d.status)) return { items: [], canSeal };
   const rows = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE s.dossier_id = ${d.id} ORDER BY s.issued_at, s.id`);
-  return rows.map((r) => toView(r, baseUrl));
+  return { items: rows.map((r) => toView(r, baseUrl)), canSeal };
 }
 
 /**

@@ -15,7 +15,7 @@ export {
   dossierFormPdf,
   listDossierDocuments,
   listDossierResults,
-  maySealResult,
+  dossierResults,
   registerPdf,
   resultSealRefusal,
   sealResult,
