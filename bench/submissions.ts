@@ -318,6 +318,26 @@ async function ceilingIds(pool: pg.Pool): Promise<CeilingIds> {
   ).rows[0];
 }
 
+interface CeilingResult {
+  perSec: number;
+  /** CPU per submission, ms: the PostgreSQL server's (scripts/pg-temp.sh's server only, else NaN) and this process's. */
+  cpuMs: { postgres: number; client: number };
+}
+
+/** Starts counting the CPU the ceiling's submissions use; `done(n)` gives it per submission. */
+function ceilingCpu(): { done: (n: number) => CeilingResult['cpuMs'] } {
+  const postmaster = pgTempPostmasterPid();
+  const pgCpu = () => (postmaster ? processTreeCpuMs(postmaster) : NaN);
+  const pg0 = pgCpu();
+  const self0 = process.cpuUsage();
+  return {
+    done: (n) => {
+      const self = process.cpuUsage(self0);
+      return { postgres: (pgCpu() - pg0) / n, client: (self.user + self.system) / 1000 / n };
+    },
+  };
+}
+
 /** Runs `write` in a transaction on `c`. */
 async function inTx(c: pg.PoolClient, write: () => Promise<unknown>): Promise<void> {
   await c.query('BEGIN');
@@ -342,7 +362,7 @@ async function cleanCeiling(pool: pg.Pool): Promise<void> {
  * gets. Every audited write queues for the audit chain's head until its commit is on disk
  * (docs/SECURITY.md), so these are written one commit after another.
  */
-async function plainCeiling(url: string): Promise<{ perSec: number }> {
+async function plainCeiling(url: string): Promise<CeilingResult> {
   const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
   const ids = await ceilingIds(pool);
   let done = 0;
@@ -409,11 +429,13 @@ async function plainCeiling(url: string): Promise<{ perSec: number }> {
     }
   };
   const t0 = Date.now();
+  const cpu = ceilingCpu();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const perSec = done / ((Date.now() - t0) / 1000);
+  const cpuMs = cpu.done(done);
   await cleanCeiling(pool);
   await pool.end();
-  return { perSec };
+  return { perSec, cpuMs };
 }
 
 /** Submissions per transaction in the grouped ceiling: the largest group tinhso's group commit writes (GroupRunner's default). */
@@ -430,7 +452,7 @@ const CEILING_WRITERS = Number(process.env.BENCH_CEILING_WRITERS ?? 4);
  * group commit batches concurrent requests the same way, so what separates the two is the
  * server's own work (HTTP, validation, encryption, the answer) and the files.
  */
-async function groupedCeiling(url: string): Promise<{ perSec: number }> {
+async function groupedCeiling(url: string): Promise<CeilingResult> {
   const pool = new pg.Pool({ connectionString: url, max: CEILING_WRITERS });
   const ids = await ceilingIds(pool);
   let done = 0;
@@ -498,11 +520,13 @@ async function groupedCeiling(url: string): Promise<{ perSec: number }> {
     }
   };
   const t0 = Date.now();
+  const cpu = ceilingCpu();
   await Promise.all(Array.from({ length: CEILING_WRITERS }, writer));
   const perSec = done / ((Date.now() - t0) / 1000);
+  const cpuMs = cpu.done(done);
   await cleanCeiling(pool);
   await pool.end();
-  return { perSec };
+  return { perSec, cpuMs };
 }
 
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -552,7 +576,9 @@ async function main() {
       const plain = await plainCeiling(url);
       const grouped = await groupedCeiling(url);
       results.plainInsertPerSec = plain.perSec;
+      results.plainInsertCpuMs = plain.cpuMs;
       results.directInsertPerSec = grouped.perSec;
+      results.directInsertCpuMs = grouped.cpuMs;
       results.ratioToCeiling = rows.map((r) => ({ run: r.label, ratio: r.submissionsPerSec / grouped.perSec }));
       results.ratioToPlain = rows.map((r) => ({ run: r.label, ratio: r.submissionsPerSec / plain.perSec }));
     } else {
@@ -606,10 +632,10 @@ async function main() {
   if (results.directInsertPerSec) {
     const ratios = (key: string) => (results[key] as { run: string; ratio: number }[]).map((r) => `${fmt(r.ratio, 2)} (${r.run})`).join(', ');
     console.log(
-      `\nDirect-insert ceiling (same rows through pg, ${CEILING_GROUP} submissions per transaction, ${CEILING_WRITERS} connections): ${fmt(results.directInsertPerSec as number)} submissions/s; ratio ${ratios('ratioToCeiling')}`,
+      `\nDirect-insert ceiling (same rows through pg, ${CEILING_GROUP} submissions per transaction, ${CEILING_WRITERS} connections): ${fmt(results.directInsertPerSec as number)} submissions/s (CPU per submission: PostgreSQL ${fmt((results.directInsertCpuMs as CeilingResult['cpuMs']).postgres, 2)} ms, pg client ${fmt((results.directInsertCpuMs as CeilingResult['cpuMs']).client, 2)} ms); ratio ${ratios('ratioToCeiling')}`,
     );
     console.log(
-      `Plain direct inserts (same rows, one submission per transaction and one statement per round trip, ${CONCURRENCY} clients): ${fmt(results.plainInsertPerSec as number)} submissions/s; ratio ${ratios('ratioToPlain')}`,
+      `Plain direct inserts (same rows, one submission per transaction and one statement per round trip, ${CONCURRENCY} clients): ${fmt(results.plainInsertPerSec as number)} submissions/s (CPU per submission: PostgreSQL ${fmt((results.plainInsertCpuMs as CeilingResult['cpuMs']).postgres, 2)} ms, pg client ${fmt((results.plainInsertCpuMs as CeilingResult['cpuMs']).client, 2)} ms); ratio ${ratios('ratioToPlain')}`,
     );
   }
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
