@@ -337,6 +337,55 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
     expect(failures.map((f) => f.details.code)).toContain('OIDC_FAILED');
   });
 
+  it('says each failure in the page’s language: the provider’s refusal, a wrong state, a code it never issued', async () => {
+    const ACCENTED = /[\u00C0-\u024F\u1E00-\u1EFF]/;
+    /** The failure page's message (the paragraph under its heading). */
+    const said = (text: string) => /<h1>[^<]*<\/h1>\s*<p>([^<]*)<\/p>/.exec(text)?.[1] ?? '';
+    /** A browser in `lang` that has started a sign-in: its state, and the provider's page. */
+    const started = async (lang: 'vi' | 'en') => {
+      const b = browser();
+      await b.go('GET', `${base}/lang?to=${lang}&back=%2F`);
+      const start = await b.request('GET', `${base}/auth/oidc/login?next=%2Fho-so`);
+      const state = new URL(start.res.headers.get('location')!).searchParams.get('state')!;
+      return { b, state, callback: (q: Record<string, string>) => b.request('GET', `${base}/auth/oidc/callback?${new URLSearchParams(q)}`) };
+    };
+    const failures = [
+      {
+        // The provider answers the authorization request with an error of its own (not a cancellation).
+        provoke: (s: Awaited<ReturnType<typeof started>>) => s.callback({ error: 'invalid_scope', error_description: 'scope not allowed', state: s.state }),
+        en: 'The electronic identity system refused the sign-in request.',
+        vi: 'Hệ thống định danh điện tử từ chối yêu cầu đăng nhập.',
+      },
+      {
+        provoke: (s: Awaited<ReturnType<typeof started>>) => s.callback({ code: 'a-code-from-elsewhere', state: 'not-the-state-we-sent-0123456789' }),
+        en: 'The result of signing in with the electronic identity could not be verified. Please try again.',
+        vi: 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.',
+      },
+      {
+        // The state is ours, the code is not one the provider issued: the token endpoint refuses it.
+        provoke: (s: Awaited<ReturnType<typeof started>>) => s.callback({ code: 'never-issued-0123456789', state: s.state }),
+        en: 'The result of signing in with the electronic identity could not be verified. Please try again.',
+        vi: 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.',
+      },
+    ];
+    for (const f of failures) {
+      const en = await f.provoke(await started('en'));
+      expect(en.res.status, en.text.slice(0, 300)).toBe(400);
+      expect(en.text).toContain('<html lang="en"');
+      expect(en.text).toContain('<h1>Could not sign in with the electronic identity</h1>');
+      expect(said(en.text)).toBe(f.en);
+      expect(said(en.text)).not.toMatch(ACCENTED);
+      const vi = await f.provoke(await started('vi'));
+      expect(vi.res.status).toBe(400);
+      expect(said(vi.text)).toBe(f.vi);
+    }
+    const codes = await queryRows<{ code: string }>(
+      database.db,
+      sql`SELECT details->>'code' AS code FROM audit_log WHERE action = 'auth.login.vneid' AND outcome = 'failure' ORDER BY id DESC LIMIT 6`,
+    );
+    expect(codes.map((c) => c.code)).toEqual(Array(6).fill('OIDC_FAILED'));
+  });
+
   it('cancelling at the provider comes back to a readable page', async () => {
     const b = browser();
     const chooser = await b.go('GET', `${base}/auth/oidc/login?next=%2F`);

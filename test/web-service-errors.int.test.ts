@@ -91,6 +91,54 @@ describe('officers’ action forms in English', () => {
   });
 });
 
+describe('a fee the declaration’s answers cannot give (PAYMENT_FEE_INVALID)', () => {
+  const COPIES = '2.000635'; // a fee per copy: so_ban, "Số bản sao đề nghị cấp"
+  /** A received dossier whose stored number of copies is `copies` (an answer stored before the whole-number rule, or a huge one). */
+  async function receivedWithCopies(copies: number) {
+    const d = await submittedDossier(t, 'citizen.an', {
+      procedureCode: COPIES,
+      applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
+    });
+    await act(d.code, 'reception.dung', { action: 'receive' });
+    await t.database.db.execute(sql`UPDATE dossiers SET form = jsonb_set(form, '{so_ban}', ${String(copies)}::jsonb) WHERE id = ${d.id}`);
+    return d;
+  }
+  const requestPayment = async (code: string, cookie: string) => {
+    const page = await get(`/can-bo/ho-so/${code}`, cookie);
+    const form = { csrf: csrfOf(page.body), action: 'request_payment', version: versionOf(page.body, 'request_payment'), note: '' };
+    return postForm(`/can-bo/ho-so/${code}/thao-tac`, form, cookie);
+  };
+
+  it('names the answer that is not a whole number of copies, with its label, at the action’s box', async () => {
+    const d = await receivedWithCopies(1.5);
+    const r = await requestPayment(d.code, en('reception.dung'));
+    expectEnglish(r, 422, 'must be a whole number, 0 or more (the fee is counted by it)');
+    expect(r.body).toContain(
+      '<p class="error-message" id="request_payment-note-error"><span lang="vi">Số bản sao đề nghị cấp</span>: must be a whole number, 0 or more (the fee is counted by it)</p>',
+    );
+    expect(r.body).not.toContain('whole number of units');
+    const vi = await requestPayment(d.code, cookies['reception.dung']!);
+    expect(vi.status).toBe(422);
+    expect(vi.body).toContain('<a href="#request_payment-note">Số bản sao đề nghị cấp: phải là số nguyên không âm (số lượng dùng để tính lệ phí)</a>');
+    // The API keeps its problem: the path and the (Vietnamese) message, no reason or values.
+    const api = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'reception.dung', payload: { action: 'request_payment' } });
+    expect(api.status).toBe(422);
+    expect(api.json).toMatchObject({ code: 'PAYMENT_FEE_INVALID', detail: 'Không tính được lệ phí từ thông tin trong tờ khai.' });
+    expect(api.json.errors).toEqual([{ path: 'form.so_ban', message: 'Số bản sao đề nghị cấp: phải là số nguyên không âm (số lượng dùng để tính lệ phí)' }]);
+  });
+
+  it('says a total too large to compute', async () => {
+    const d = await receivedWithCopies(2_000_000_000_000);
+    const r = await requestPayment(d.code, en('reception.dung'));
+    expectEnglish(r, 422, 'The total fee worked out from the declaration is too large');
+    expect(r.body).toContain('<a href="#request_payment-note">The total fee worked out from the declaration is too large</a>');
+    const vi = await requestPayment(d.code, cookies['reception.dung']!);
+    expect(vi.body).toContain('<p class="error-message" id="request_payment-note-error">Tổng lệ phí tính từ tờ khai quá lớn</p>');
+    const api = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/actions`, as: 'reception.dung', payload: { action: 'request_payment' } });
+    expect(api.json.errors).toEqual([{ path: 'form.fees', message: 'Tổng lệ phí tính từ tờ khai quá lớn' }]);
+  });
+});
+
 describe('citizens’ pages in English', () => {
   it('says a withdrawal the dossier’s state no longer allows', async () => {
     const d = await submitted();

@@ -75,6 +75,12 @@ describe('services’ refusals in the page’s language', () => {
     const wrapped = new AppError('invalid', 'DOSSIER_ASSIGNEE_INVALID', { errors: [{ path: 'assigneeId', message: 'x' }], cause: new Error('boom') });
     expect(serviceFieldText('en', wrapped, 0)).toBeNull();
     expect(serviceErrorText('en', wrapped)).toBe('Choose a specialist of the agency handling the dossier.');
+    // A field error's reason the catalogue does not know (a service newer than the page's words): the field error keeps its own message.
+    const newer = new AppError('invalid', 'PROCEDURE_REFERENCE_INVALID', {
+      errors: [{ path: 'definition', message: 'Lĩnh vực x không tồn tại' }],
+      cause: { reasons: [[{ reason: 'no_such_reason', params: { code: 'x' } }]] } satisfies ErrorReasons,
+    });
+    expect(serviceFieldText('en', newer, 0)).toBeNull();
   });
 
   it('says the applicant fields’ rules in Vietnamese in the Applicant schema’s own words', () => {

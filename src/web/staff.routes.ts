@@ -34,7 +34,7 @@ import {
 import { anchorOfPath, componentAnchor, statusWords, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
 import { html } from './html.ts';
 import { t, type MessageKey } from './i18n.ts';
-import { dossierConflictText, knownServiceText, serviceFieldText, servicePageErrors } from './service-errors.ts';
+import { dossierConflictText, servicePageErrors } from './service-errors.ts';
 import {
   actionField,
   actionNeeds,
@@ -394,12 +394,8 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         // The action's text box is its reason when it needs one, else its note.
         const text = need.reason ? 'reason' : 'note';
         const fieldOf: Record<string, 'reason' | 'note' | 'assignee' | 'newDue'> = { reason: text, note: text, assigneeId: 'assignee', newDueAt: 'newDue' };
-        // A problem outside the action's inputs (a fee the form's answers do not give) with no words of its own: the error's words.
-        const whole = knownServiceText(locale, err);
-        const errs = servicePageErrors(locale, err, (path) => actionField(action, fieldOf[path] ?? text), 'thao-tac').map((e, i) => {
-          const fe = err.errors?.[i];
-          return whole && fe && !fe.reason && !(fe.path in fieldOf) && serviceFieldText(locale, err, i) === null ? { ...e, message: whole } : e;
-        });
+        // A problem outside the action's inputs (an answer of the declaration the fee cannot count) is said at the text box.
+        const errs = servicePageErrors(locale, err, (path) => actionField(action, fieldOf[path] ?? text), 'thao-tac');
         return renderDossier(req, reply, 422, await load(req, key), { errors: dedupe(errs), values });
       }
       throw err;

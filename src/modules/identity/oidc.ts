@@ -6,7 +6,7 @@ import { externalIdentities, userRoles, users } from '../../db/schema.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import type { SessionStore } from '../../platform/auth.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, type ErrorReasons } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { nfc, normalisePhone } from '../../platform/text.ts';
 
@@ -89,17 +89,21 @@ export class OidcClient {
     return this.discovered;
   }
 
-  /** The authorization URL to send the browser to, and what to keep until the callback. */
-  async start(next: string, now: Date): Promise<{ url: URL; pending: OidcPending }> {
-    let config: client.Configuration;
+  /** The provider metadata, or OIDC_PROVIDER_UNAVAILABLE when the provider cannot be reached. */
+  private async reachable(): Promise<client.Configuration> {
     try {
-      config = await this.configuration();
+      return await this.configuration();
     } catch (err) {
       throw new OidcError('unavailable', 'OIDC_PROVIDER_UNAVAILABLE', {
         userMessage: 'Không kết nối được hệ thống định danh điện tử. Hãy thử lại sau.',
         cause: err,
       });
     }
+  }
+
+  /** The authorization URL to send the browser to, and what to keep until the callback. */
+  async start(next: string, now: Date): Promise<{ url: URL; pending: OidcPending }> {
+    const config = await this.reachable();
     const pending: OidcPending = {
       state: client.randomState(),
       nonce: client.randomNonce(),
@@ -122,18 +126,21 @@ export class OidcClient {
   /**
    * Finishes at the callback: checks state, exchanges the code with the PKCE verifier, checks
    * the ID token (signature, issuer, audience, nonce), then reads the person from userinfo.
-   * Errors: OIDC_DENIED (the person cancelled), OIDC_FAILED, OIDC_ID_NUMBER_MISSING.
+   * Errors: OIDC_PROVIDER_UNAVAILABLE (its metadata cannot be read: a restart since the login
+   * step), OIDC_DENIED (the person cancelled), OIDC_FAILED with its reason (`refused`: the
+   * provider answered with another error; `not_verified`: the code exchange or a check failed;
+   * `no_subject`), OIDC_ID_NUMBER_MISSING.
    */
   async finish(callbackQuery: string, pending: OidcPending): Promise<VerifiedPerson> {
-    const config = await this.configuration();
+    const config = await this.reachable();
     const current = new URL(this.settings.redirectUri);
     current.search = callbackQuery;
     const providerError = current.searchParams.get('error');
     if (providerError && current.searchParams.get('state') === pending.state) {
-      throw new OidcError(providerError === 'access_denied' ? 'forbidden' : 'invalid', providerError === 'access_denied' ? 'OIDC_DENIED' : 'OIDC_FAILED', {
-        userMessage:
-          providerError === 'access_denied' ? 'Bạn đã huỷ đăng nhập bằng định danh điện tử.' : 'Hệ thống định danh điện tử từ chối yêu cầu đăng nhập.',
-        details: { providerError },
+      if (providerError === 'access_denied')
+        throw new OidcError('forbidden', 'OIDC_DENIED', { userMessage: 'Bạn đã huỷ đăng nhập bằng định danh điện tử.', details: { providerError } });
+      throw failed('refused', 'Hệ thống định danh điện tử từ chối yêu cầu đăng nhập.', `the provider answered ${providerError.slice(0, 100)}`, {
+        providerError,
       });
     }
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
@@ -145,15 +152,17 @@ export class OidcClient {
         idTokenExpected: true,
       });
     } catch (err) {
-      throw new OidcError('invalid', 'OIDC_FAILED', {
-        userMessage: 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.',
-        cause: err,
-        message: (err as Error).message,
-      });
+      throw failed('not_verified', 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.', whyNotVerified(err));
     }
     const idClaims = tokens.claims();
-    if (!idClaims?.sub) throw new OidcError('invalid', 'OIDC_FAILED', { userMessage: 'Kết quả đăng nhập không có định danh người dùng.' });
-    const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+    if (!idClaims?.sub) throw failed('no_subject', 'Kết quả đăng nhập không có định danh người dùng.', 'the ID token has no subject');
+    let info: Awaited<ReturnType<typeof client.fetchUserInfo>>;
+    try {
+      info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+    } catch (err) {
+      // The person's details could not be read (the provider down between the two calls, a refused token, a subject that does not match).
+      throw failed('not_verified', 'Không xác minh được kết quả đăng nhập bằng định danh điện tử. Hãy thử lại.', `userinfo: ${whyNotVerified(err)}`);
+    }
     const claims = { ...idClaims, ...info } as Record<string, unknown>;
     const idNumber = typeof claims[this.settings.idNumberClaim] === 'string' ? (claims[this.settings.idNumberClaim] as string) : '';
     if (!/^\d{12}$/.test(idNumber)) {
@@ -170,6 +179,25 @@ export class OidcClient {
       level: Number.isInteger(level) ? level : null,
     };
   }
+}
+
+/** Why OIDC_FAILED: the page words it from `svc.OIDC_FAILED.<reason>` (the API never sends the reason). */
+export type OidcFailure = 'refused' | 'not_verified' | 'no_subject';
+
+const failed = (reason: OidcFailure, userMessage: string, message: string, details?: Record<string, unknown>) =>
+  new OidcError('invalid', 'OIDC_FAILED', { userMessage, message, cause: { reason } satisfies ErrorReasons, ...(details ? { details } : {}) });
+
+/**
+ * What the log keeps of a failed code exchange or ID-token check (the cause carries the reason
+ * for the page): openid-client's code (`OAUTH_JWT_CLAIM_COMPARISON_FAILED`...), its message and
+ * the token endpoint's `error` when it answered with one.
+ */
+function whyNotVerified(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown; error?: unknown; error_description?: unknown };
+  return [e.code, e.message, e.error, e.error_description]
+    .filter((x): x is string => typeof x === 'string' && x !== '')
+    .join(': ')
+    .slice(0, 500);
 }
 
 /**

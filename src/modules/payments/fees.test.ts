@@ -29,5 +29,12 @@ describe('computeFees', () => {
     expect(() => computeFees(fee, { so_ban: 1.5 })).toThrow(FeeError);
     expect(() => computeFees(fee, { so_ban: -1 })).toThrow(FeeError);
     expect(() => computeFees(fee, { so_ban: 'hai' })).toThrow(/so_ban/);
+    expect(() => computeFees(fee, { so_ban: 1.5 })).toThrow(expect.objectContaining({ reason: 'not_whole_units', field: 'so_ban' }));
+  });
+
+  it('refuses a total beyond the integers it computes exactly', () => {
+    const fee = [{ code: 'b', name: 'Bản sao', amount: 8_000, perFormField: 'so_ban' }];
+    expect(computeFees(fee, { so_ban: 1_000_000_000_000 }).total).toBe(8_000_000_000_000_000);
+    expect(() => computeFees(fee, { so_ban: 2_000_000_000_000 })).toThrow(expect.objectContaining({ reason: 'total_too_large', field: 'fees' }));
   });
 });

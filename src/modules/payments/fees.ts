@@ -23,8 +23,16 @@ export interface ComputedFees {
   lines: ComputedFeeLine[];
 }
 
+/**
+ * Why the fees cannot be computed: `not_whole_units`, the answer to `field` (the form field a fee is
+ * counted by) is not a whole number of units, 0 or more; `total_too_large`, the total is beyond the
+ * integers JavaScript computes exactly (`field` is then `fees`).
+ */
+export type FeeProblem = 'not_whole_units' | 'total_too_large';
+
 export class FeeError extends Error {
   constructor(
+    readonly reason: FeeProblem,
     readonly field: string,
     message: string,
   ) {
@@ -38,7 +46,7 @@ function quantityOf(form: Record<string, unknown>, field: string): number {
   const v = form[field];
   if (v === undefined || v === null || v === '') return 0;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0) throw new FeeError(field, `the answer to ${field} is not a whole number of units`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new FeeError('not_whole_units', field, `the answer to ${field} is not a whole number of units`);
   return n;
 }
 
@@ -49,6 +57,6 @@ export function computeFees(schedule: readonly FeeLine[], form: Record<string, u
     return { code: f.code, name: f.name, unitAmount: f.amount, quantity, amount: f.amount * quantity };
   });
   const total = lines.reduce((a, l) => a + l.amount, 0);
-  if (!Number.isSafeInteger(total)) throw new FeeError('fees', 'the total is too large');
+  if (!Number.isSafeInteger(total)) throw new FeeError('total_too_large', 'fees', 'the total is too large');
   return { total, lines };
 }

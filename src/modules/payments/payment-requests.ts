@@ -3,7 +3,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, type ErrorReasons } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { computeFees, FeeError, type FeeLine } from './fees.ts';
 import { payments } from './payments.schema.ts';
@@ -47,22 +47,26 @@ export interface CreatedPayment {
  * answers (or an amount the officer states), in the caller's transaction. Earlier unpaid requests
  * of the dossier are cancelled, so only one reference is payable. Returns null when nothing is
  * due (a free procedure with no stated amount): the fee is then settled at the counter.
- * Errors: PAYMENT_FEE_INVALID.
+ * `fields` are the form's fields (their labels name an answer a fee cannot count).
+ * Errors: PAYMENT_FEE_INVALID (one field error: `form.<field>`, an answer that is not a whole
+ * number of units, with the form's reason `whole_number` and the field's label; or `form.fees`,
+ * a total too large, with the reason `field_total_too_large` in the cause).
  */
 export async function createPaymentRequest(
   ctx: Ctx,
-  input: { dossierId: string; fees: readonly FeeLine[]; form: Record<string, unknown>; amount?: number | undefined },
+  input: {
+    dossierId: string;
+    fees: readonly FeeLine[];
+    form: Record<string, unknown>;
+    fields?: readonly { key: string; label: string }[] | undefined;
+    amount?: number | undefined;
+  },
 ): Promise<CreatedPayment | null> {
   let lines;
   try {
     lines = computeFees(input.fees, input.form).lines;
   } catch (err) {
-    if (err instanceof FeeError) {
-      throw new AppError('invalid', 'PAYMENT_FEE_INVALID', {
-        userMessage: 'Không tính được lệ phí từ thông tin trong tờ khai.',
-        errors: [{ path: `form.${err.field}`, message: err.message }],
-      });
-    }
+    if (err instanceof FeeError) throw feeInvalid(err, input.fields ?? []);
     throw err;
   }
   const amount = input.amount ?? lines.reduce((a, l) => a + l.amount, 0);
@@ -89,6 +93,35 @@ export async function createPaymentRequest(
     updatedAt: ctx.now,
   });
   return { paymentId: id, amount, reference, dueAt: dueAt.toISOString() };
+}
+
+/**
+ * The fee calculator's refusal as the API and the pages say it: the field error's words are
+ * Vietnamese (the calculator's English stays in the log message); an answer the fee counts by
+ * carries the form's own reason `whole_number` (the rule validateForm applies to new answers), so
+ * a page words it with the field's label.
+ */
+function feeInvalid(err: FeeError, fields: readonly { key: string; label: string }[]): AppError {
+  const common = { userMessage: 'Không tính được lệ phí từ thông tin trong tờ khai.', message: `fees not computed: ${err.message}` };
+  if (err.reason === 'not_whole_units') {
+    const label = fields.find((f) => f.key === err.field)?.label ?? err.field;
+    return new AppError('invalid', 'PAYMENT_FEE_INVALID', {
+      ...common,
+      errors: [
+        {
+          path: `form.${err.field}`,
+          message: `${label}: phải là số nguyên không âm (số lượng dùng để tính lệ phí)`,
+          reason: 'whole_number',
+          params: { label },
+        },
+      ],
+    });
+  }
+  return new AppError('invalid', 'PAYMENT_FEE_INVALID', {
+    ...common,
+    errors: [{ path: `form.${err.field}`, message: 'Tổng lệ phí tính từ tờ khai quá lớn' }],
+    cause: { reasons: [[{ reason: 'field_total_too_large' }]] } satisfies ErrorReasons,
+  });
 }
 
 /** What confirm_payment records in the dossier's history about the payment (the message to the applicant states the amount). */
