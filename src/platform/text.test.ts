@@ -5,6 +5,9 @@ describe('fold', () => {
   it('makes search diacritic- and case-insensitive, folding đ to d', () => {
     expect(fold('Đăng ký khai sinh')).toBe('dang ky khai sinh');
     expect(fold('KHAI SINH')).toBe('khai sinh');
+    // The look-alike Ð (U+00D0, Icelandic eth) folds as Đ does.
+    expect(fold('\u00d0ăng ký kết hôn')).toBe('dang ky ket hon');
+    expect(fold('\u00f0ăng')).toBe('dang');
     expect(fold('  hộ   tịch ')).toBe('ho tich');
   });
   it('treats decomposed (NFD) input like composed input', () => {

@@ -28,7 +28,8 @@ export function cleanText(s: string, opts: { multiline?: boolean } = {}): string
 }
 
 /**
- * Folds text for diacritic-insensitive search: lower case, no combining marks, đ → d, single
+ * Folds text for diacritic-insensitive search: lower case, no combining marks, đ → d (and its
+ * look-alikes Ð/ð, U+00D0/U+00F0, which some keyboards and old fonts' converters produce), single
  * spaces; invisible format characters dropped and control characters read as spaces, so
  * `khai\u200b sinh` finds "khai sinh". `fold('Đăng KÝ  khai sinh') === 'dang ky khai sinh'`.
  */
@@ -38,7 +39,7 @@ export function fold(s: string): string {
     .replace(OTHER_CONTROLS, ' ')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
+    .replace(/[đĐðÐ]/g, 'd')
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .trim();
