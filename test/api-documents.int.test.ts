@@ -1,11 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyBaseLogger } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { sql } from '../src/db/client.ts';
+import { queryRows, sql, type Db } from '../src/db/client.ts';
 import { loadConfig } from '../src/config.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
-import { generateKeyEntry, KEY_FILE } from '../src/modules/documents/signing.ts';
+import { sealResult } from '../src/modules/documents/documents.service.ts';
+import { generateKeyEntry, KEY_FILE, keyRingFor } from '../src/modules/documents/signing.ts';
+import { SessionStore } from '../src/platform/auth.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { formatVnDateTime } from '../src/platform/time.ts';
 import { createTestApp, multipart, SAMPLE_PDF, workingDayClosing, type TestApp } from './harness.ts';
@@ -437,6 +440,211 @@ describe('sealed results and verification', () => {
       payload: { component: target, reuseFileId: sealed.fileId },
     });
     expect(stolen.status).toBe(404);
+  });
+});
+
+/** Files under the app's data folder (attachments and sealed results live there), as test/web-results.int.test.ts counts them. */
+const filesOnDisk = async (dir: string): Promise<number> => {
+  let n = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) n += e.isDirectory() ? await filesOnDisk(path.join(dir, e.name)) : 1;
+  return n;
+};
+/** What a seal writes for a dossier: sealed documents, result files and the dossier's version. */
+async function sealedState(dossierId: string) {
+  const [row] = await queryRows<{ sealed: number | string; results: number | string; version: number }>(
+    t.database.db,
+    sql`SELECT (SELECT count(*) FROM sealed_documents WHERE dossier_id = ${dossierId}) AS sealed,
+               (SELECT count(*) FROM dossier_files WHERE dossier_id = ${dossierId} AND component_code = 'ket_qua') AS results,
+               (SELECT version FROM dossiers WHERE id = ${dossierId}) AS version`,
+  );
+  return { sealed: Number(row!.sealed), results: Number(row!.results), version: Number(row!.version) };
+}
+function expectProblem(res: { status: number; json: any; headers: Record<string, unknown> }, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.json)).toBe(status);
+  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  expect(res.json.code).toBe(code);
+}
+
+describe('If-Match on POST /dossiers/{code}/result', () => {
+  const generated = { title: 'Trích lục khai sinh', content: 'Họ và tên: Nguyễn Thị Mai.' };
+  const seal = (code: string, headers: Record<string, string>, kind: 'json' | 'multipart' = 'json') =>
+    kind === 'json'
+      ? t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/result`, as: 'specialist.giang', headers, payload: generated })
+      : (() => {
+          const body = multipart(
+            { title: 'Giấy khai sinh' },
+            { name: 'kq.pdf', type: 'application/pdf', data: Buffer.concat([SAMPLE_PDF, Buffer.from(`% ${code}\n`)]) },
+          );
+          return t.request({
+            method: 'POST',
+            url: `/api/v1/dossiers/${code}/result`,
+            as: 'specialist.giang',
+            payload: body.payload,
+            headers: { ...body.headers, ...headers },
+          });
+        })();
+
+  it('refuses a stale version (412) and a malformed header (422) as the actions do, storing nothing', async () => {
+    const d = await receivedAndAssigned();
+    const before = await filesOnDisk(t.dataDir);
+    const state = await sealedState(d.id);
+    for (const kind of ['json', 'multipart'] as const) {
+      const stale = await seal(d.code, { 'if-match': `"${state.version - 1}"` }, kind);
+      expectProblem(stale, 412, 'DOSSIER_VERSION_STALE');
+      expect(stale.json.currentVersion).toBe(state.version);
+      // A weak tag never matches (strong comparison, RFC 9110 §13.1.1), as on the actions.
+      expectProblem(await seal(d.code, { 'if-match': `W/"${state.version}"` }, kind), 412, 'DOSSIER_VERSION_STALE');
+      expectProblem(await seal(d.code, { 'if-match': 'version-seven' }, kind), 422, 'IF_MATCH_INVALID');
+    }
+    // The same header on the action route gives the same answers.
+    const action = (h: string) =>
+      t.request({
+        method: 'POST',
+        url: `/api/v1/dossiers/${d.code}/actions`,
+        as: 'specialist.giang',
+        headers: { 'if-match': h },
+        payload: { action: 'forward' },
+      });
+    expectProblem(await action(`"${state.version - 1}"`), 412, 'DOSSIER_VERSION_STALE');
+    expectProblem(await action('version-seven'), 422, 'IF_MATCH_INVALID');
+    expect(await filesOnDisk(t.dataDir)).toBe(before);
+    expect(await sealedState(d.id)).toEqual(state);
+  });
+
+  it('seals with the current version, then refuses the same header again; without the header it seals as before', async () => {
+    const d = await receivedAndAssigned();
+    const before = await filesOnDisk(t.dataDir);
+    const { version } = await sealedState(d.id);
+    const etag = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'specialist.giang' })).headers.etag as string;
+    expect(etag).toBe(`"${version}"`);
+    const ok = await seal(d.code, { 'if-match': etag });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(201);
+    expect(await sealedState(d.id)).toEqual({ sealed: 1, results: 1, version: version + 1 });
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
+    // The seal moved the version on: the same header (a second click, a retry) stores nothing.
+    expectProblem(await seal(d.code, { 'if-match': etag }, 'multipart'), 412, 'DOSSIER_VERSION_STALE');
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
+    // A list naming the current version, `*`, and no header at all are accepted.
+    expect((await seal(d.code, { 'if-match': `"1", "${version + 1}"` }, 'multipart')).status).toBe(201);
+    expect((await seal(d.code, { 'if-match': '*' })).status).toBe(201);
+    expect((await seal(d.code, {}, 'multipart')).status).toBe(201);
+    expect(await sealedState(d.id)).toEqual({ sealed: 4, results: 4, version: version + 4 });
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 4);
+  });
+
+  it('declares the If-Match header in the OpenAPI document, as the action route does', async () => {
+    const doc = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string; required?: boolean }[] }>>;
+    };
+    const header = (p: string) => doc.paths[p]?.post?.parameters?.find((x) => x.in === 'header' && x.name === 'if-match');
+    expect(header('/api/v1/dossiers/{id}/actions')).toBeDefined();
+    expect(header('/api/v1/dossiers/{id}/result')).toEqual(header('/api/v1/dossiers/{id}/actions'));
+    expect(header('/api/v1/dossiers/{id}/result')?.required).not.toBe(true);
+  });
+});
+
+describe('the stored file of a seal that fails', () => {
+  /** Makes the database refuse a seal titled `title` with SQLSTATE `code`, raised inside the transaction. */
+  async function failSealsTitled(title: string, code: string) {
+    await t.database.db.execute(
+      sql.raw(`CREATE OR REPLACE FUNCTION test_fail_seal() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'test: seal refused' USING ERRCODE = '${code}'; END $$`),
+    );
+    await t.database.db.execute(sql.raw(`DROP TRIGGER IF EXISTS test_fail_seal ON sealed_documents`));
+    await t.database.db.execute(
+      sql.raw(`CREATE TRIGGER test_fail_seal BEFORE INSERT ON sealed_documents FOR EACH ROW
+        WHEN (NEW.title = '${title}') EXECUTE FUNCTION test_fail_seal()`),
+    );
+  }
+  afterAll(async () => {
+    await t.database.db.execute(sql.raw(`DROP TRIGGER IF EXISTS test_fail_seal ON sealed_documents`));
+    await t.database.db.execute(sql.raw(`DROP FUNCTION IF EXISTS test_fail_seal()`));
+  });
+
+  it('removes the file when the database refused the rows (a SQLSTATE error), and when an unclear error finds no row', async () => {
+    const d = await receivedAndAssigned();
+    const state = await sealedState(d.id);
+    const before = await filesOnDisk(t.dataDir);
+    // 23514: a certain refusal, removed at once. 08006 (connection failure) raised by the server: an
+    // outcome the classification does not trust, so the rows are looked up, found absent, and the file removed.
+    for (const [title, code] of [
+      ['Kết quả bị từ chối', '23514'],
+      ['Kết quả không rõ', '08006'],
+    ] as const) {
+      await failSealsTitled(title, code);
+      const r = await t.request({ method: 'POST', url: `/api/v1/dossiers/${d.code}/result`, as: 'specialist.giang', payload: { title, content: 'Nội dung.' } });
+      expectProblem(r, 500, 'INTERNAL_ERROR');
+      expect(await filesOnDisk(t.dataDir), code).toBe(before);
+      expect(await sealedState(d.id)).toEqual(state);
+    }
+    // Other titles still seal: the trigger refused only those.
+    const ok = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${d.code}/result`,
+      as: 'specialist.giang',
+      payload: { title: 'Kết quả', content: 'Nội dung.' },
+    });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(201);
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
+  });
+
+  /**
+   * The service on a database handle whose transaction reports a lost connection: after its COMMIT
+   * took effect (`committed`), or without committing, every later query failing too (`gone`).
+   */
+  async function sealThrough(mode: 'committed' | 'gone', code: string) {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' });
+    const actor = await new SessionStore(config.sessionSecret, 3_600_000).resolve(t.database.db, await t.token('specialist.giang'));
+    const lost = new Error('Connection terminated unexpectedly');
+    let broken = false;
+    const real = t.database.db;
+    const db = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          return async (fn: Parameters<Db['transaction']>[0]) => {
+            if (mode === 'committed') await target.transaction(fn);
+            else broken = true;
+            throw lost;
+          };
+        }
+        if (broken && prop === 'execute') return () => Promise.reject(new Error('Client has encountered a connection error and is not queryable'));
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const warn = vi.fn();
+    const log = Object.assign(Object.create(t.app.log) as FastifyBaseLogger, { warn });
+    const run = sealResult({ db, actor, now: new Date(), log, keyring: t.app.keyring }, t.files, await keyRingFor(config), 'http://localhost:80', code, {
+      generated: { title: 'Trích lục khai sinh', content: 'Nội dung.' },
+    });
+    return { run, lost, warn };
+  }
+
+  it('keeps the file when the COMMIT took effect though its answer was lost, and answers with the sealed result', async () => {
+    const d = await receivedAndAssigned();
+    const before = await filesOnDisk(t.dataDir);
+    const { run, warn } = await sealThrough('committed', d.code);
+    const view = await run;
+    expect(view).toMatchObject({ dossierCode: d.code, kind: 'generated' });
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
+    expect(await sealedState(d.id)).toMatchObject({ sealed: 1, results: 1 });
+    expect(warn).toHaveBeenCalledTimes(1);
+    // The file is there and still hashes to the seal: verification reads it.
+    const verdict = await t.request({ method: 'GET', url: `/api/v1/public/documents/${view.documentId}/verification` });
+    expect(verdict.json).toMatchObject({ authentic: true, sha256: view.sha256 });
+  });
+
+  it('keeps the file and logs it at warn when the outcome is unknown and the rows cannot be looked up', async () => {
+    const d = await receivedAndAssigned();
+    const before = await filesOnDisk(t.dataDir);
+    const { run, lost, warn } = await sealThrough('gone', d.code);
+    await expect(run).rejects.toBe(lost);
+    expect(await filesOnDisk(t.dataDir)).toBe(before + 1);
+    expect(await sealedState(d.id)).toMatchObject({ sealed: 0, results: 0 });
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [fields] = warn.mock.calls[0] as [{ storageKeys: string[] }];
+    expect(fields.storageKeys).toHaveLength(1);
+    expect(await t.files.exists(fields.storageKeys[0]!)).toBe(true);
   });
 });
 

@@ -1,8 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, sql } from '../src/db/client.ts';
+import { loadConfig } from '../src/config.ts';
+import { queryRows, sql, type Db } from '../src/db/client.ts';
+import { CreateDossierBody } from '../src/modules/dossiers/dossiers.schemas.ts';
+import { submitNewDossier } from '../src/modules/dossiers/dossiers.service.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { SessionStore } from '../src/platform/auth.ts';
 import { createTestApp, multipartParts, requiredAnswers, SAMPLE_PDF, SAMPLE_PNG, submittedDossier, type TestApp } from './harness.ts';
 
 // POST /api/v1/dossiers/submissions: create, attach and submit in one request, all or nothing.
@@ -205,5 +211,69 @@ describe('one-request submission', () => {
       payload: { action: 'receive' },
     });
     expect([received.status, received.json.status]).toEqual([200, 'received']);
+  });
+});
+
+describe('the stored files of a submission whose commit answer was lost', () => {
+  /**
+   * A database handle on which the first whole-submission statement commits and is then run again,
+   * its answer the second run's: what a caller sees when GroupRunner retries a group that failed as
+   * a whole item by item, after the group's commit took effect but its answer was lost. The retry
+   * finds its own rows written: with an Idempotency-Key no row comes back (the key is taken), without
+   * one the dossier's id is a duplicate (23505).
+   */
+  function retriedAfterLostCommit(): Db {
+    const dialect = new PgDialect();
+    let done = false;
+    return new Proxy(t.database.db, {
+      get(target, prop) {
+        if (prop === 'execute') {
+          return async (q: SQL) => {
+            if (!done && dialect.sqlToQuery(q).sql.includes("'dossier.submit_new'")) {
+              done = true;
+              await target.execute(q);
+            }
+            return target.execute(q);
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+  async function submitThroughLostCommit(idempotencyKey?: string) {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' });
+    const actor = await new SessionStore(config.sessionSecret, 3_600_000).resolve(t.database.db, await t.token('citizen.an'));
+    const ctx = { db: retriedAfterLostCommit(), actor, now: new Date(), log: t.app.log, keyring: t.app.keyring, ip: '127.0.0.1' };
+    const uploads = requiredFiles().map((f) => ({ component: f.field, fileName: f.name, data: f.data }));
+    return submitNewDossier(ctx, t.files, CreateDossierBody.parse(complete()), uploads, idempotencyKey);
+  }
+  /** Every file of a dossier downloads (its stored file is on disk). */
+  async function expectFilesDownload(id: string) {
+    const view = await t.request({ method: 'GET', url: `/api/v1/dossiers/${id}`, as: 'citizen.an' });
+    expect(view.json.files).toHaveLength(requiredFiles().length);
+    for (const f of view.json.files as { fileId: string }[]) {
+      expect((await t.request({ method: 'GET', url: `/api/v1/dossiers/${id}/files/${f.fileId}`, as: 'citizen.an' })).status).toBe(200);
+    }
+  }
+
+  it('keeps them when the retry finds the Idempotency-Key taken by its own first attempt, and answers with that dossier', async () => {
+    const before = await counts();
+    const r = await submitThroughLostCommit('lost-commit-answer-1');
+    expect(r.replayed).toBe(false);
+    const after = await counts();
+    expect(after.dossiers - before.dossiers).toBe(1);
+    expect(after.stored - before.stored).toBe(requiredFiles().length);
+    await expectFilesDownload(r.id);
+  });
+
+  it('keeps them when the retry fails (a duplicate id), and answers with the dossier written', async () => {
+    const before = await counts();
+    const r = await submitThroughLostCommit();
+    expect(r.replayed).toBe(false);
+    const after = await counts();
+    expect(after.dossiers - before.dossiers).toBe(1);
+    expect(after.stored - before.stored).toBe(requiredFiles().length);
+    await expectFilesDownload(r.id);
   });
 });

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DrizzleQueryError } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { LocalFileStore, sniffMediaType } from './files.ts';
+import { AppError } from './errors.ts';
+import { LocalFileStore, removeUnlessCommitted, sniffMediaType, writeFailureOutcome } from './files.ts';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
@@ -139,5 +142,117 @@ describe('LocalFileStore', () => {
     expect(await new LocalFileStore(dir).init()).toBe(1);
     expect((await readdir(tmp)).sort()).toEqual(['note.txt', 'young.part']);
     expect((await store.read(kept.storageKey)).equals(PDF)).toBe(true);
+  });
+});
+
+/** An error as the pg driver (and PGlite) report one PostgreSQL sent, wrapped by drizzle as its queries' errors are. */
+function pgError(code: string, severity = 'ERROR'): Error {
+  const e = Object.assign(new pg.DatabaseError('from the server', 0, 'error'), { code, severity });
+  return new DrizzleQueryError('commit', [], e);
+}
+
+describe('writeFailureOutcome', () => {
+  it('calls refused what certainly did not commit: our own refusal, or an ERROR PostgreSQL answered', () => {
+    expect(writeFailureOutcome(new AppError('precondition_failed', 'DOSSIER_VERSION_STALE'))).toBe('refused');
+    expect(writeFailureOutcome(new AppError('internal', 'PERSONAL_DATA_UNREADABLE', { cause: new Error('bad tag') }))).toBe('refused');
+    for (const code of ['23505', '23514', '40001', '40P01', '22012', '42P01', '53100', '57014', 'P0001', '25P02']) {
+      expect(writeFailureOutcome(pgError(code)), code).toBe('refused');
+    }
+    // Unwrapped, as a driver hands it over.
+    expect(writeFailureOutcome(Object.assign(new pg.DatabaseError('x', 0, 'error'), { code: '23505', severity: 'ERROR' }))).toBe('refused');
+  });
+
+  it('calls unknown a lost connection, a server going down, a system or internal error, and anything else', () => {
+    for (const code of ['08006', '08003', '08000', '57P01', '57P02', '57P03', '58030', 'XX000', 'XX001', '40003']) {
+      expect(writeFailureOutcome(pgError(code)), code).toBe('unknown');
+    }
+    // A session ended by the server (FATAL, PANIC): the COMMIT it was answering may have taken effect.
+    expect(writeFailureOutcome(pgError('23505', 'FATAL'))).toBe('unknown');
+    expect(writeFailureOutcome(pgError('23505', 'PANIC'))).toBe('unknown');
+    // Socket errors carry a code too (EPIPE has five letters, like a SQLSTATE) but no severity.
+    expect(writeFailureOutcome(Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' }))).toBe('unknown');
+    expect(writeFailureOutcome(new DrizzleQueryError('rollback', [], Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })))).toBe('unknown');
+    expect(writeFailureOutcome(new Error('Connection terminated unexpectedly'))).toBe('unknown');
+    expect(writeFailureOutcome(Object.assign(new Error('odd'), { code: 'not-a-state', severity: 'ERROR' }))).toBe('unknown');
+    expect(writeFailureOutcome('a string')).toBe('unknown');
+    expect(writeFailureOutcome(undefined)).toBe('unknown');
+  });
+});
+
+describe('removeUnlessCommitted', () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const setup = async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tinhso-files-'));
+    dirs.push(dir);
+    const store = new LocalFileStore(dir);
+    await store.init();
+    const keys = [(await store.put(PDF, 1024)).storageKey, (await store.put(PNG, 1024)).storageKey];
+    return { store, keys, log: { warn: vi.fn() } };
+  };
+  const present = async (store: LocalFileStore, keys: string[]) => Promise.all(keys.map((k) => store.exists(k)));
+
+  it('removes at once after a certain refusal, without looking the rows up', async () => {
+    const { store, keys, log } = await setup();
+    const isCommitted = vi.fn(async () => true);
+    expect(await removeUnlessCommitted(store, keys, { failure: pgError('23514'), isCommitted, log })).toBe('removed');
+    expect(isCommitted).not.toHaveBeenCalled();
+    expect(await present(store, keys)).toEqual([false, false]);
+    expect(log.warn).not.toHaveBeenCalled();
+  });
+
+  it('after an unknown outcome, or with no error at all, removes only when the rows are certainly absent', async () => {
+    const absent = await setup();
+    const lookup = vi.fn(async () => false);
+    expect(await removeUnlessCommitted(absent.store, absent.keys, { failure: pgError('08006', 'FATAL'), isCommitted: lookup, log: absent.log })).toBe(
+      'removed',
+    );
+    expect(lookup).toHaveBeenCalledTimes(1);
+    expect(await present(absent.store, absent.keys)).toEqual([false, false]);
+
+    // The COMMIT took effect though its answer was lost: the rows point at the files, which stay.
+    const committed = await setup();
+    expect(
+      await removeUnlessCommitted(committed.store, committed.keys, {
+        failure: new Error('Connection terminated unexpectedly'),
+        isCommitted: async () => true,
+        log: committed.log,
+      }),
+    ).toBe('committed');
+    expect(await present(committed.store, committed.keys)).toEqual([true, true]);
+
+    // No failure (a statement that did not write these rows): the lookup decides too.
+    const unwritten = await setup();
+    expect(await removeUnlessCommitted(unwritten.store, unwritten.keys, { isCommitted: async () => false, log: unwritten.log })).toBe('removed');
+    expect(await present(unwritten.store, unwritten.keys)).toEqual([false, false]);
+    const written = await setup();
+    expect(await removeUnlessCommitted(written.store, written.keys, { isCommitted: async () => true, log: written.log })).toBe('committed');
+    expect(await present(written.store, written.keys)).toEqual([true, true]);
+    // A refusal is not enough without the error: a retried write passes none.
+    expect(await removeUnlessCommitted(written.store, written.keys, { failure: undefined, isCommitted: async () => true, log: written.log })).toBe('committed');
+  });
+
+  it('keeps the files and logs them at warn when the lookup fails too', async () => {
+    const { store, keys, log } = await setup();
+    const lost = new Error('Client has encountered a connection error and is not queryable');
+    const outcome = await removeUnlessCommitted(store, keys, {
+      failure: new Error('Connection terminated unexpectedly'),
+      isCommitted: () => Promise.reject(lost),
+      log,
+    });
+    expect(outcome).toBe('unknown');
+    expect(await present(store, keys)).toEqual([true, true]);
+    expect(log.warn).toHaveBeenCalledTimes(1);
+    expect(log.warn.mock.calls[0]![0]).toEqual({ storageKeys: keys, err: lost });
+  });
+
+  it('does not throw when a removal fails: it logs the keys left behind', async () => {
+    const { store, keys, log } = await setup();
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    vi.spyOn(store, 'remove').mockImplementation(async (key) => {
+      if (key === keys[0]) throw denied;
+    });
+    expect(await removeUnlessCommitted(store, keys, { failure: pgError('23505'), isCommitted: async () => false, log })).toBe('removed');
+    expect(log.warn).toHaveBeenCalledWith({ storageKeys: [keys[0]], err: denied }, expect.any(String));
   });
 });

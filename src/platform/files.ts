@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
@@ -160,6 +160,63 @@ export class LocalFileStore {
       () => false,
     );
   }
+}
+
+/**
+ * Whether a failed write certainly left nothing committed (`refused`), or may have committed
+ * (`unknown`). Refused: an AppError (thrown by our own code, so the transaction was rolled back,
+ * never committed), or an error PostgreSQL answered with a SQLSTATE at severity ERROR (it aborted
+ * the transaction, or refused its COMMIT). Unknown: everything else, chiefly a connection lost
+ * around the COMMIT (no SQLSTATE, or class 08), a server shutting down or crashing (57P, FATAL or
+ * PANIC), a system or internal error (58, XX) and 40003 statement_completion_unknown. A severity
+ * translated by the server's lc_messages is not ERROR either: unknown, so a lookup, never a loss.
+ */
+export function writeFailureOutcome(err: unknown): 'refused' | 'unknown' {
+  if (err instanceof AppError) return 'refused';
+  // drizzle wraps the driver's error (DrizzleQueryError, `cause`); pg's and PGlite's carry `code` and `severity`.
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, severity } = e as { code?: unknown; severity?: unknown };
+    if (typeof code !== 'string' || typeof severity !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) continue;
+    return severity === 'ERROR' && !OUTCOME_UNKNOWN_SQLSTATE.test(code) ? 'refused' : 'unknown';
+  }
+  return 'unknown';
+}
+const OUTCOME_UNKNOWN_SQLSTATE = /^(?:08|57P|58|XX|40003)/;
+
+/**
+ * After a write that stored files before its rows failed, or did not write its rows: removes the
+ * files only when the rows certainly did not commit, since a committed row pointing at a missing
+ * file loses a citizen's document while an orphan file only costs disk space.
+ * - `failure` (the error of one transaction or statement) that `writeFailureOutcome` calls
+ *   `refused`: removed at once.
+ * - Otherwise (no `failure`, or an unknown outcome) `isCommitted` looks the rows up by their ids:
+ *   absent → `removed`; present → `committed` (files kept: the write did happen); the lookup
+ *   failing too → `unknown` (files kept and logged at warn, to be checked by hand).
+ * Writes retried after a failure (GroupRunner retries a failed group item by item) pass no
+ * `failure`: the last attempt's error says nothing about an earlier attempt that may have committed.
+ * Pass only keys this write's own `put` returned: each `put` makes a new key (never
+ * content-addressed), so no other row can use it before these rows commit. Never throws: a failed
+ * removal is logged, and the caller goes on to report its own outcome.
+ */
+export async function removeUnlessCommitted(
+  files: LocalFileStore,
+  keys: readonly string[],
+  opts: { failure?: unknown; isCommitted: () => Promise<boolean>; log: Pick<FastifyBaseLogger, 'warn'> },
+): Promise<'removed' | 'committed' | 'unknown'> {
+  if (opts.failure === undefined || writeFailureOutcome(opts.failure) === 'unknown') {
+    let committed: boolean;
+    try {
+      committed = await opts.isCommitted();
+    } catch (lookupErr) {
+      opts.log.warn({ storageKeys: keys, err: lookupErr }, 'write outcome unknown and its rows could not be looked up: stored files kept');
+      return 'unknown';
+    }
+    if (committed) return 'committed';
+  }
+  const results = await Promise.allSettled(keys.map((k) => files.remove(k)));
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ key: keys[i], err: r.reason as unknown }] : []));
+  if (failed.length) opts.log.warn({ storageKeys: failed.map((f) => f.key), err: failed[0]!.err }, 'stored files of an uncommitted write could not be removed');
+  return 'removed';
 }
 
 /**

@@ -23,6 +23,7 @@ import {
 import { DOSSIER_FORMS, isDossierForm } from './forms.ts';
 import { keyRingFor, publicJwk } from './signing.ts';
 import { eachPart } from '../../platform/multipart.ts';
+import { IfMatchHeaders, parseIfMatch } from '../dossiers/dossiers.routes.ts';
 
 const IdOrCode = z.object({ id: z.string().min(1).max(80) });
 
@@ -178,8 +179,9 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
         schema: {
           tags: ['documents'],
           summary:
-            'Attach and seal the result (multipart: file, title) or generate one (JSON: title, content); staff handling the dossier, in progress or done',
+            'Attach and seal the result (multipart: file, title) or generate one (JSON: title, content); staff handling the dossier, in progress or done; 412 on a stale If-Match',
           params: IdOrCode,
+          headers: IfMatchHeaders,
           consumes: ['multipart/form-data', 'application/json'],
           response: { 201: SealedSchema },
         },
@@ -187,6 +189,8 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
       async (req, reply) => {
         const ctx = ctxOf(req, database);
         const base = baseUrlOf(config, req);
+        // Read before the body: a malformed header is refused before an upload is read (422 IF_MATCH_INVALID, as the actions).
+        const expectedVersion = parseIfMatch(req.headers['if-match']);
         if (!req.isMultipart()) {
           const body = GenerateBody.safeParse(req.body);
           if (!body.success) {
@@ -195,7 +199,7 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
               errors: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
             });
           }
-          return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { generated: body.data }));
+          return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { generated: body.data, expectedVersion }));
         }
         const { file, fields } = await readUpload(req, await getSetting(database.db, 'upload_max_bytes'));
         if (!file)
@@ -203,7 +207,7 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
             userMessage: 'Chưa chọn tệp kết quả.',
             errors: [{ path: 'file', message: 'Chưa chọn tệp' }],
           });
-        return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { file, title: fields.title?.slice(0, 300) }));
+        return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { file, title: fields.title?.slice(0, 300), expectedVersion }));
       },
     );
 

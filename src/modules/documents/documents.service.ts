@@ -10,13 +10,13 @@ import { requireActor } from '../../platform/auth.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import type { LocalFileStore } from '../../platform/files.ts';
+import { removeUnlessCommitted, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { renderPdf } from '../../platform/pdf.ts';
 import { getSetting } from '../../platform/settings.ts';
 import { fold, nfc } from '../../platform/text.ts';
 import { formatVnDateTime, toIso } from '../../platform/time.ts';
-import { checkVersion, loadVisible, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines } from '../dossiers/dossiers.service.ts';
+import { checkVersion, loadVisible, RESULT_COMPONENT, resultsVisible, workflowStepDeadlines, type IfMatch } from '../dossiers/dossiers.service.ts';
 import { auditExport, registerReport } from '../reports/index.ts';
 import {
   applicantIdOf,
@@ -313,16 +313,18 @@ export interface SealInput {
   /** Title shown for an uploaded file (default: the procedure's result description). */
   title?: string | undefined;
   /**
-   * The dossier version the caller saw (the portal's form): checked under the row lock, so a
-   * second click of one form seals nothing (DOSSIER_VERSION_STALE). The API passes none.
+   * The dossier version the caller saw (the portal's form), or the versions of the API's
+   * `If-Match` (absent or `*`: undefined): checked before anything is stored and again under the
+   * row lock, so a second click of one form seals nothing (DOSSIER_VERSION_STALE).
    */
-  expectedVersion?: number | undefined;
+  expectedVersion?: IfMatch | undefined;
 }
 
 /**
  * Seals a result document of a dossier and attaches it (component `ket_qua`), so it appears in
  * the dossier view and in the applicant's store for reuse. Staff handling the dossier only, while
- * it is in progress or done. The file is on disk before its rows commit.
+ * it is in progress or done. The file is on disk before its rows commit, and is removed again only
+ * when they certainly did not (`removeUnlessCommitted`).
  * Errors: DOSSIER_NOT_FOUND, DOCUMENT_RESULT_FORBIDDEN (403), DOCUMENT_RESULT_STATE (409),
  * DOCUMENT_RESULT_INPUT (422), FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, DOSSIER_VERSION_STALE (412,
  * only with `expectedVersion`).
@@ -392,13 +394,15 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
     issuerAgencyCode: competent.code,
     issuedAt: issuedAt.toISOString(),
   });
-  // The file is on disk before its rows commit; if they do not (a refusal under the lock, a failure), it goes again.
+  const fileId = newId(ctx.now.getTime());
+  // The file is on disk before its rows commit. If they certainly do not (a refusal under the lock, an
+  // error PostgreSQL answered), it goes again; if the outcome is unknown (the connection lost during
+  // COMMIT), the rows are looked up first: a sealed result must never point at a missing file.
   try {
     await ctx.db.transaction(async (tx) => {
       const again = await loadVisible(tx, actor, first.d.id, true);
       check(again);
       if (input.expectedVersion !== undefined) checkVersion(again.d, input.expectedVersion);
-      const fileId = newId(ctx.now.getTime());
       await tx.execute(sql`INSERT INTO dossier_files (id, dossier_id, component_code, file_name, media_type, size, sha256, storage_key, uploaded_by, created_at)
         VALUES (${fileId}, ${again.d.id}, ${RESULT_COMPONENT}, ${fileName}, ${stored.mediaType}, ${stored.size}, ${stored.sha256}, ${stored.storageKey}, ${actor.userId}, ${ctx.now})`);
       await tx.execute(sql`INSERT INTO sealed_documents (id, dossier_id, file_id, kind, title, file_name, media_type, size, sha256, key_id, signature,
@@ -418,8 +422,20 @@ export async function sealResult(ctx: Ctx, files: LocalFileStore, ring: KeyRing,
       );
     });
   } catch (err) {
-    await files.remove(stored.storageKey).catch(() => undefined);
-    throw err;
+    const outcome = await removeUnlessCommitted(files, [stored.storageKey], {
+      failure: err,
+      isCommitted: async () =>
+        (
+          await queryRows(
+            ctx.db,
+            sql`SELECT 1 AS one FROM sealed_documents WHERE id = ${id} UNION ALL SELECT 1 FROM dossier_files WHERE id = ${fileId} LIMIT 1`,
+          )
+        ).length > 0,
+      log: ctx.log,
+    });
+    if (outcome !== 'committed') throw err;
+    // The failure came after the COMMIT took effect (its answer was lost): the result is sealed.
+    ctx.log.warn({ err, documentId: id }, 'sealing a result reported a failure, but its rows committed');
   }
   const [row] = await queryRows<SealedRow>(ctx.db, sql`${SEALED_SELECT} WHERE s.id = ${id}`);
   return toView(row!, baseUrl);

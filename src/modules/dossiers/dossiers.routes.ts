@@ -45,7 +45,8 @@ const IdempotencyHeaders = z
       .optional(),
   })
   .passthrough();
-const IfMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() }).passthrough();
+/** The `If-Match` request header of the routes that change a dossier (documents' result route too). */
+export const IfMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() }).passthrough();
 /** Files one whole submission may carry (a procedure rarely asks for more than a dozen documents). */
 const MAX_FILES_PER_SUBMISSION = 30;
 const FileResult = z.object({ fileId: z.string(), sha256: z.string(), size: z.number(), mediaType: z.string() });
@@ -63,7 +64,7 @@ const IF_MATCH_MEMBER = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"|(\d+))?[ \
  * a version (`"abc"`, `"07"`, `"9999999999"`) matches nothing, so the service answers 412 with the
  * current version. Only a value that is not an entity-tag list at all is a 422.
  */
-function parseIfMatch(h: string | undefined): readonly number[] | undefined {
+export function parseIfMatch(h: string | undefined): readonly number[] | undefined {
   if (h === undefined || h.trim() === '' || h.trim() === '*') return undefined;
   const versions: number[] = [];
   for (let at = 0; at < h.length;) {

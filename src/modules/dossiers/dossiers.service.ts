@@ -8,7 +8,7 @@ import { scopeOf, STAFF_ROLES, type Actor, type Ctx } from '../../platform/conte
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, openForm, sealApplicant, sealForm } from '../../platform/personal-data.ts';
 import { AppError, notFound, type ErrorReasons, type FieldError } from '../../platform/errors.ts';
-import { checkUpload, type LocalFileStore } from '../../platform/files.ts';
+import { checkUpload, removeUnlessCommitted, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
@@ -922,26 +922,41 @@ export async function submitNewDossier(
   if (!decision.ok) throw new AppError('forbidden', 'DOSSIER_TRANSITION_NOT_ALLOWED', { userMessage: 'Bạn không được nộp hồ sơ này.' });
   const maxBytes = await getSetting(ctx.db, 'upload_max_bytes');
   for (const u of uploads) checkUpload(u.data, maxBytes);
+  const day = vnDate(ctx.now);
+  const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, item.receivingAgencyId), day);
   const stored = [];
   for (const u of uploads) {
     const s = await files.put(u.data, maxBytes);
     stored.push({ fileId: newId(ctx.now.getTime()), component: u.component, fileName: sanitiseFileName(u.fileName), ...s });
   }
   const hash = hashOf(stored.map((f) => f.sha256));
-  const day = vnDate(ctx.now);
-  const { before, after } = dossierCodeParts(await getSetting(ctx.db, 'dossier_code_pattern'), await agencyIdentityCode(ctx.db, item.receivingAgencyId), day);
-  const code = await submitNewInGroup(ctx.db, {
-    ...item,
-    idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash } : null,
-    day,
-    codeBefore: before,
-    codeAfter: after,
-    files: stored,
-  });
+  // The stored files go again only when this dossier's rows (written in one statement) certainly did
+  // not commit. No `failure` is passed: a group that failed as a whole is retried item by item, so
+  // the error or the null of the last attempt says nothing of an earlier one that may have committed.
+  const storedKeys = stored.map((f) => f.storageKey);
+  const discard = () =>
+    removeUnlessCommitted(files, storedKeys, {
+      isCommitted: async () => (await queryRows(ctx.db, sql`SELECT 1 AS one FROM dossiers WHERE id = ${item.id}`)).length > 0,
+      log: ctx.log,
+    });
+  let code: string | null;
+  try {
+    code = await submitNewInGroup(ctx.db, {
+      ...item,
+      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash } : null,
+      day,
+      codeBefore: before,
+      codeAfter: after,
+      files: stored,
+    });
+  } catch (err) {
+    if ((await discard()) === 'committed') return { id: item.id, replayed: false };
+    throw err;
+  }
   if (code) return { id: item.id, replayed: false };
-  // The key was taken by a simultaneous request: answer as that one did, and remove the files
-  // stored for this one (no row refers to them).
-  await Promise.all(stored.map((f) => files.remove(f.storageKey)));
+  // Not written: the key was taken by a simultaneous request (answer as that one did), or by an
+  // earlier attempt of this one whose commit went through (then the dossier is there, with its files).
+  if ((await discard()) === 'committed') return { id: item.id, replayed: false };
   const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.submit_new', idempotencyKey!);
   if (!prior) throw new AppError('internal', 'IDEMPOTENCY_RECORD_MISSING');
   return replay(prior, hash);
@@ -1174,7 +1189,7 @@ export async function performAction(ctx: Ctx, idOrCode: string, body: ActionBody
         // The payment request (amount from the fee schedule, VietQR reference) in this transaction.
         const payment = await createPaymentRequest(
           { ...ctx, db: tx },
-          { dossierId: d.id, fees: def.fees, form: d.form as Record<string, unknown>, amount: body.amount },
+          { dossierId: d.id, fees: def.fees, form: d.form as Record<string, unknown>, fields: def.form, amount: body.amount },
         );
         // Fees computed to nothing from the form's answers (and no amount stated): nothing to pay, so no request.
         if (!payment) throw transitionError('request_payment', { ok: false, kind: 'conflict', reason: NO_FEES_REASON }, d, parties, proc, actor, extension);
