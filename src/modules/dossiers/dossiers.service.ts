@@ -362,6 +362,14 @@ async function prepareNewDossier(
       cause: { reason: 'online_only' } satisfies ErrorReasons,
     });
   }
+  // The desk files for an applicant in front of it or whose papers came by post; an online dossier is
+  // one the applicant files (it counts as online in the service index and the reports).
+  if (isDesk && !isApplicantUser && channel === 'online') {
+    throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', {
+      userMessage: 'Hồ sơ do bộ phận một cửa tạo là hồ sơ nộp trực tiếp hoặc qua bưu chính.',
+      cause: { reason: 'desk_offline_only' } satisfies ErrorReasons,
+    });
+  }
   if (filingRefusal(def, channel)) {
     throw new AppError('invalid', 'DOSSIER_CHANNEL_NOT_ALLOWED', {
       userMessage: 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.',

@@ -52,6 +52,7 @@ export const vi = {
   'svc.PAYMENT_FEE_INVALID.field_total_too_large': 'Tổng lệ phí tính từ tờ khai quá lớn',
   // Creating a dossier (dossiers.service.ts createDossier): the citizen's start page and the desk's intake.
   'svc.DOSSIER_CHANNEL_NOT_ALLOWED.online_only': 'Hồ sơ do công dân tự nộp là hồ sơ trực tuyến.',
+  'svc.DOSSIER_CHANNEL_NOT_ALLOWED.desk_offline_only': 'Hồ sơ do bộ phận một cửa tạo là hồ sơ nộp trực tiếp hoặc qua bưu chính.',
   'svc.DOSSIER_CHANNEL_NOT_ALLOWED.channel_closed': 'Thủ tục này không nhận hồ sơ qua kênh đã chọn.',
   'svc.DOSSIER_CHANNEL_NOT_ALLOWED.channel_fixed': 'Không đổi được kênh nộp hồ sơ.',
   'svc.DOSSIER_APPLICANT_TYPE_NOT_ALLOWED': 'Đối tượng này không được thực hiện thủ tục.',
@@ -132,6 +133,7 @@ export const en: Record<keyof typeof vi, string> = {
   'svc.PAYMENT_FEE_INVALID': 'The fee cannot be worked out from the answers in the declaration.',
   'svc.PAYMENT_FEE_INVALID.field_total_too_large': 'The total fee worked out from the declaration is too large',
   'svc.DOSSIER_CHANNEL_NOT_ALLOWED.online_only': 'A dossier applicants file themselves is an online dossier.',
+  'svc.DOSSIER_CHANNEL_NOT_ALLOWED.desk_offline_only': 'A dossier the one-stop desk files is received in person or by post.',
   'svc.DOSSIER_CHANNEL_NOT_ALLOWED.channel_closed': 'This procedure does not accept dossiers through the chosen channel.',
   'svc.DOSSIER_CHANNEL_NOT_ALLOWED.channel_fixed': 'The channel of a dossier cannot be changed.',
   'svc.DOSSIER_APPLICANT_TYPE_NOT_ALLOWED': 'This procedure is not open to this kind of applicant.',
