@@ -302,6 +302,10 @@ describe('walk-in intake at the counter', () => {
     expectProblem(await post('admin.lan', body), 403, 'ROLE_REQUIRED');
     // A citizen files online only.
     expectProblem(await post('citizen.an', { ...body, channel: 'in_person' }), 422, 'DOSSIER_CHANNEL_NOT_ALLOWED');
+    // The desk files in person or by post: an online dossier is one the applicant files (the service index counts it so).
+    const online = await post('reception.dung', { ...body, channel: 'online' });
+    expectProblem(online, 422, 'DOSSIER_CHANNEL_NOT_ALLOWED');
+    expect(online.json.detail).toContain('trực tiếp hoặc qua bưu chính');
     // Marriage registration has no postal channel.
     const post2 = await post('reception.dung', { procedureCode: MARRIAGE, applicant, form: {}, channel: 'post' });
     expectProblem(post2, 422, 'DOSSIER_CHANNEL_NOT_ALLOWED');
@@ -650,6 +654,75 @@ describe('workflow actions: unhappy paths and the remaining flows', () => {
     const late = await act(r.code, 'reception.dung', { action: 'refuse', reason });
     expectProblem(late, 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
     expect(late.json.reason).toBe('cannot refuse a dossier in status received');
+  });
+
+  it('the desk refuses a dossier it sent back for a supplement before receiving it; once received, it can only be stopped', async () => {
+    // Sent back at the counter before reception (no clock): the applicant never completes it.
+    const d = await createSubmitted();
+    await actOk(d.code, 'reception.dung', { action: 'request_supplement', reason: 'Thiếu bản sao giấy chứng sinh' });
+    expect((await get(d.code, 'reception.dung')).json.allowedActions).toEqual(['refuse', 'supplement', 'withdraw']);
+    expect((await get(d.code, 'citizen.an')).json.allowedActions).toEqual(['supplement', 'withdraw']);
+    expectProblem(await act(d.code, 'reception.dung', { action: 'refuse' }), 422, 'DOSSIER_ACTION_INPUT_MISSING');
+    expectProblem(await act(d.code, 'leader.hoa', { action: 'refuse', reason: 'x' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
+    expectProblem(await act(d.code, 'citizen.an', { action: 'refuse', reason: 'x' }), 403, 'DOSSIER_ACTION_FORBIDDEN');
+
+    const reason = 'Công dân không bổ sung hồ sơ theo yêu cầu';
+    const refused = await actOk(d.code, 'reception.dung', { action: 'refuse', reason });
+    expect(refused).toMatchObject({
+      status: 'refused',
+      nationalStatus: 3,
+      statusName: 'Không được tiếp nhận',
+      allowedActions: [],
+      receivedAt: null,
+      dueAt: null,
+      supplementCount: 0,
+    });
+    expect(refused.finishedAt).not.toBeNull();
+    // The refusal slip (form 03) exists, next to the supplement request (02); no receipt (01).
+    const forms = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/documents`), as: 'citizen.an' });
+    expect(forms.json.map((f: { form: string }) => f.form)).toEqual(['02', '03', '06']);
+    const slip = await t.app.inject({
+      method: 'GET',
+      url: api(`/dossiers/${d.code}/documents/03.pdf`),
+      headers: { authorization: `Bearer ${await t.token('citizen.an')}` },
+    });
+    expect(slip.statusCode, slip.body).toBe(200);
+    expect(slip.headers['content-type']).toMatch(/^application\/pdf/);
+    const h = await t.request({ method: 'GET', url: api(`/dossiers/${d.code}/history`), as: 'citizen.an' });
+    expect(h.json.map((e: { action: string }) => e.action)).toEqual(['create', 'submit', 'request_supplement', 'refuse']);
+    expect(h.json.at(-1)).toMatchObject({
+      action: 'refuse',
+      fromStatus: 'supplement_requested',
+      toStatus: 'refused',
+      note: reason,
+      actor: { role: 'reception' },
+    });
+    // The applicant is told, as for any other refusal.
+    const jobs = await queryRows<{ to: string }>(
+      t.database.db,
+      sql`SELECT payload->>'to' AS "to" FROM jobs WHERE type = 'dossier.status_changed' AND payload->>'dossierId' = ${d.id} AND payload->>'action' = 'refuse'`,
+    );
+    expect(jobs).toEqual([{ to: 'refused' }]);
+    // Refusal is final: the applicant can no longer supplement it.
+    const late = await act(d.code, 'citizen.an', { action: 'supplement' });
+    expectProblem(late, 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
+    expect(late.json).toMatchObject({ reason: 'cannot supplement a dossier in status refused', allowedActions: [] });
+
+    // Received, then sent back by the specialist (the clock paused): the desk may not refuse it, a leader stops it.
+    const r = await createReceived();
+    await actOk(r.code, 'reception.dung', { action: 'assign', assigneeId: giangId });
+    const waiting = await actOk(r.code, 'specialist.giang', { action: 'request_supplement', reason: 'Bổ sung giấy chứng sinh bản rõ nét' });
+    expect(waiting).toMatchObject({ status: 'supplement_requested', supplementCount: 1 });
+    const no = await act(r.code, 'reception.dung', { action: 'refuse', reason });
+    expectProblem(no, 409, 'DOSSIER_TRANSITION_NOT_ALLOWED');
+    expect(no.json).toMatchObject({
+      action: 'refuse',
+      dossierStatus: 'supplement_requested',
+      reason: 'a received dossier cannot be refused; stop it instead',
+      allowedActions: ['supplement', 'withdraw'],
+    });
+    expect((await get(r.code, 'reception.dung')).json).toMatchObject({ status: 'supplement_requested', version: waiting.version });
+    expect((await get(r.code, 'leader.hoa')).json.allowedActions).toContain('stop');
   });
 
   it('request_payment and confirm_payment return the dossier where it was (received, or in progress with its assignee)', async () => {

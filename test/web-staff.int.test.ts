@@ -407,6 +407,26 @@ describe('officers’ portal', () => {
     const api = await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'leader.hoa' });
     expect(api.json).toMatchObject({ dueAt: '2030-12-02T17:00:00.000+07:00', extensionCount: 1 });
   });
+
+  it('offers the desk a refusal of a dossier it sent back for a supplement before receiving it', async () => {
+    const d = await createSubmitted();
+    await act(d.code, 'reception.dung', { action: 'request_supplement', reason: 'Thiếu bản sao giấy khai sinh' });
+    const page = await get(`/can-bo/ho-so/${d.code}`, cookies['reception.dung']);
+    expectPage(page, 200);
+    expect(actionsOn(page.body).sort()).toEqual(['refuse', 'supplement', 'withdraw']);
+    const ok = await postForm(
+      `/can-bo/ho-so/${d.code}/thao-tac`,
+      { csrf: csrfOf(page.body), action: 'refuse', version: versionOf(page.body, 'refuse'), reason: 'Công dân không bổ sung hồ sơ' },
+      cookies['reception.dung'],
+    );
+    expect(ok.status).toBe(303);
+    const after = await get(String(ok.headers.location), cookies['reception.dung']);
+    expect(after.body).toContain('Đã thực hiện: Từ chối tiếp nhận.');
+    expect(after.body).toContain('<strong>Không được tiếp nhận</strong>');
+    expect(actionsOn(after.body)).toEqual([]);
+    expect(after.body).toContain(`href="/ho-so/${d.id}/giay-to/03"`);
+    expect(await historyCount(d.id, 'refuse')).toBe(1);
+  });
 });
 
 describe('the citizen’s dossier page after submission', () => {

@@ -243,7 +243,7 @@ const EXPECTED: Record<ScenarioName, Record<DossierAction, Row>> = {
   supplementRequestedBeforeReception: {
     submit:             [C, C, F, F],
     receive:            [F, C, F, F],
-    refuse:             [F, C, F, F],
+    refuse:             [F, 'ok:refused', F, F],
     assign:             [F, C, F, C],
     forward:            [F, F, C, C],
     request_supplement: [F, C, C, F],
@@ -454,6 +454,25 @@ describe('decide: the conditions of each rule', () => {
       const d = decide('refuse', 'reception', facts('submitted', { isReceived: true, hasAssignee: true }));
       expect(outcome(d)).toBe('conflict');
       expect(reasonOf(d)).toBe('a received dossier cannot be refused; stop it instead');
+    });
+    it('refuses a dossier the desk sent back for a supplement before receiving it, which the applicant does not complete', () => {
+      expect(decide('refuse', 'reception', facts('supplement_requested'))).toEqual({ ok: true, to: 'refused' });
+    });
+    it('cannot refuse a received dossier waiting for a supplement: a leader stops it instead', () => {
+      const waiting = facts('supplement_requested', { isReceived: true, isAssignee: true, hasAssignee: true });
+      expect(reasonOf(decide('refuse', 'reception', waiting))).toBe('a received dossier cannot be refused; stop it instead');
+      expect(decide('stop', 'leader', waiting)).toEqual({ ok: true, to: 'stopped' });
+    });
+    it('refuses only from submitted or a supplement request, never from another state', () => {
+      const from = ['submitted', 'supplement_requested'];
+      for (const s of DOSSIER_STATUSES) {
+        expect(outcome(decide('refuse', 'reception', facts(s)))).toBe(from.includes(s) ? 'ok:refused' : 'conflict');
+      }
+    });
+    it('is only for the desk', () => {
+      for (const p of ['applicant', 'specialist', 'leader'] as const) {
+        expect(outcome(decide('refuse', p, facts('supplement_requested')))).toBe('forbidden');
+      }
     });
   });
 
@@ -691,7 +710,8 @@ describe('allowedActions', () => {
     { who: ['applicant'], at: 'supplementRequestedAfterReception', expected: ['supplement', 'withdraw'] },
     { who: ['reception'], at: 'supplementRequestedAfterReception', expected: ['supplement', 'withdraw'] },
     { who: ['leader'], at: 'supplementRequestedAfterReception', expected: ['extend', 'stop'] },
-    { who: ['reception'], at: 'supplementRequestedBeforeReception', expected: ['supplement', 'withdraw'] },
+    { who: ['reception'], at: 'supplementRequestedBeforeReception', expected: ['refuse', 'supplement', 'withdraw'] },
+    { who: ['applicant'], at: 'supplementRequestedBeforeReception', expected: ['supplement', 'withdraw'] },
     { who: ['leader'], at: 'supplementRequestedBeforeReception', expected: [] },
     { who: ['reception'], at: 'paymentRequestedAssigned', expected: ['confirm_payment', 'withdraw'] },
     { who: ['reception'], at: 'done', expected: ['return_result'] },

@@ -133,10 +133,12 @@ export const RULES: Record<DossierAction, Rule> = {
     from: ['submitted'],
     to: (f) => (f.isReceived ? (f.hasAssignee ? 'in_progress' : 'received') : 'received'),
   },
-  // Refusal to receive (form 03) is only possible before the dossier was first received.
+  // Refusal to receive (form 03) is only possible before the dossier was first received: a new
+  // dossier, or one the desk sent back for a supplement before receiving it that the applicant
+  // does not complete (otherwise nothing but a withdrawal could end it).
   refuse: {
     parties: ['reception'],
-    from: ['submitted'],
+    from: ['submitted', 'supplement_requested'],
     when: (f) => (f.isReceived ? 'a received dossier cannot be refused; stop it instead' : null),
     to: () => 'refused',
   },
