@@ -591,30 +591,54 @@ export async function attachFile(ctx: Ctx, files: LocalFileStore, idOrCode: stri
   const maxBytes = await getSetting(ctx.db, 'upload_max_bytes');
   const stored = await files.put(input.data, maxBytes);
   const fileName = sanitiseFileName(input.fileName);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const fileId = newId(ctx.now.getTime());
-    // Written with the next group of attachments, only if the dossier is still in the status checked above.
-    const written = await attachInGroup(ctx.db, {
-      fileId,
-      dossierId: d.id,
-      expectedStatus: d.status,
-      component: input.component,
-      fileName,
-      mediaType: stored.mediaType,
-      size: stored.size,
-      sha256: stored.sha256,
-      storageKey: stored.storageKey,
-      actorId: actor.userId,
-      actorRole: actor.roles[0]?.role ?? null,
-      at: ctx.now,
-      ip: ctx.ip ?? null,
+  const tried: string[] = [];
+  const answer = (fileId: string) => ({ fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const fileId = newId(ctx.now.getTime());
+      tried.push(fileId);
+      // Written with the next group of attachments, only if the dossier is still in the status checked above.
+      const written = await attachInGroup(ctx.db, {
+        fileId,
+        dossierId: d.id,
+        expectedStatus: d.status,
+        component: input.component,
+        fileName,
+        mediaType: stored.mediaType,
+        size: stored.size,
+        sha256: stored.sha256,
+        storageKey: stored.storageKey,
+        actorId: actor.userId,
+        actorRole: actor.roles[0]?.role ?? null,
+        at: ctx.now,
+        ip: ctx.ip ?? null,
+      });
+      if (written) return answer(fileId);
+      // The dossier's status changed meanwhile (it was submitted): check again, which now refuses.
+      ({ d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode));
+      assertCanEditContent(parties, d, actor);
+    }
+    throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
+  } catch (err) {
+    // No row refers to the stored file unless one of the attempts committed (its answer lost): then it stays and is the answer.
+    // No `failure` is passed: a group that failed as a whole is retried item by item, so the last
+    // error (a duplicate key, say) says nothing of an earlier attempt that may have committed.
+    let committed: string | undefined;
+    const outcome = await removeUnlessCommitted(files, [stored.storageKey], {
+      isCommitted: async () => {
+        const ids = sql.join(
+          tried.map((id) => sql`${id}`),
+          sql`, `,
+        );
+        const rows = await queryRows<{ id: string }>(ctx.db, sql`SELECT id FROM dossier_files WHERE id IN (${ids})`);
+        committed = rows[0]?.id;
+        return committed !== undefined;
+      },
+      log: ctx.log,
     });
-    if (written) return { fileId, sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType };
-    // The dossier's status changed meanwhile (it was submitted): check again, which now refuses.
-    ({ d, proc, parties } = await loadVisible(ctx.db, actor, idOrCode));
-    assertCanEditContent(parties, d, actor);
+    if (outcome === 'committed' && committed) return answer(committed);
+    throw err;
   }
-  throw new AppError('conflict', 'DOSSIER_CONCURRENT_CHANGE', { userMessage: 'Hồ sơ đang được thay đổi đồng thời. Hãy thử lại.' });
 }
 
 /**
