@@ -258,6 +258,11 @@ function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
 
+/** Whether the dossier `id` is in the database (after a write whose outcome is unknown). */
+async function dossierExists(db: Db, id: string): Promise<boolean> {
+  return (await queryRows(db, sql`SELECT 1 AS one FROM dossiers WHERE id = ${id}`)).length > 0;
+}
+
 /**
  * Creates a draft dossier. A citizen or organisation files for themselves (channel online); the
  * desk files for a walk-in applicant (channel in person or post), and the dossier is linked to
@@ -276,7 +281,15 @@ export async function createDossier(ctx: Ctx, body: CreateDossierBody, idempoten
   const { item } = await prepareNewDossier(ctx, who, body);
   // Written with the next group of drafts (draft-writes.ts): the key (when given) is claimed
   // first, and the dossier, its history and audit are written only if it was free.
-  const written = await createInGroup(ctx.db, { ...item, idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash } : null });
+  let written: boolean;
+  try {
+    written = await createInGroup(ctx.db, { ...item, idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash } : null });
+  } catch (err) {
+    // A group whose commit took effect but whose answer was lost is retried item by item, and the
+    // retry finds this draft's id taken (23505): the draft is there, so that is the answer.
+    if (await dossierExists(ctx.db, item.id).catch(() => false)) return { id: item.id, replayed: false };
+    throw err;
+  }
   if (written) return { id: item.id, replayed: false };
   // The key was taken by an earlier (or simultaneous) request: answer as that one did.
   const prior = await findIdempotent(ctx.db, who.actor.userId, 'dossier.create', idempotencyKey!);
@@ -968,7 +981,7 @@ export async function submitNewDossier(
   const storedKeys = stored.map((f) => f.storageKey);
   const discard = () =>
     removeUnlessCommitted(files, storedKeys, {
-      isCommitted: async () => (await queryRows(ctx.db, sql`SELECT 1 AS one FROM dossiers WHERE id = ${item.id}`)).length > 0,
+      isCommitted: () => dossierExists(ctx.db, item.id),
       log: ctx.log,
     });
   let code: string | null;
