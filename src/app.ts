@@ -27,6 +27,8 @@ import { installErrorHandling } from './platform/http.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { installOpenApi } from './platform/openapi.ts';
 import { setSettingsReporter } from './platform/settings.ts';
+// zod's messages in Vietnamese for every schema (the API's problem+json), set when it loads.
+import './platform/schemas.ts';
 import { clientErrors, frameworkErrors, installInputGuards, redactingLogger, securityRoutes } from './modules/security/index.ts';
 import { webRoutes } from './web/web.routes.ts';
 

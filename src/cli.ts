@@ -10,6 +10,8 @@ import { loadSuccessionsCsv, parseUnitsCsv, upsertUnits } from './modules/refere
 import { AppError } from './platform/errors.ts';
 import { writeAudit } from './platform/audit.ts';
 import { verifyAndReport } from './modules/security/index.ts';
+// zod's messages in Vietnamese, as on the API (set when it loads).
+import './platform/schemas.ts';
 
 /**
  * Administrative commands, on the same configuration as the server:

@@ -197,7 +197,8 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws ConfigError listing every bad field. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // The operator's messages stay English, as this file's own ones are (the API's are Vietnamese: platform/schemas.ts).
+  const parsed = EnvSchema.safeParse(env, { error: z.locales.en().localeError });
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
   }

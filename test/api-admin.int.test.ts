@@ -77,7 +77,7 @@ describe('procedure administration', () => {
           ],
         }),
         'definition.workflow',
-        /sum to 1/,
+        /phải bằng 1 \(hiện là 0\.8\)/,
       ],
       [
         'last step not a leader',
@@ -88,7 +88,7 @@ describe('procedure administration', () => {
           ],
         }),
         'definition.workflow',
-        /last step must be a leader/,
+        /bước cuối cùng phải là lãnh đạo/,
       ],
       [
         'duplicate form keys',
@@ -99,7 +99,7 @@ describe('procedure administration', () => {
           ],
         }),
         'definition.form',
-        /duplicate field key ho_ten/,
+        /trùng mã trường ho_ten/,
       ],
       [
         'duplicate component codes',
@@ -110,7 +110,7 @@ describe('procedure administration', () => {
           ],
         }),
         'definition.components',
-        /duplicate component code don/,
+        /trùng mã thành phần don/,
       ],
       [
         'duplicate step keys',
@@ -121,19 +121,19 @@ describe('procedure administration', () => {
           ],
         }),
         'definition.workflow',
-        /duplicate step key buoc/,
+        /trùng mã bước buoc/,
       ],
       [
         'a select without options',
         newDefinition({ form: [{ key: 'loai', label: 'Loại', type: 'select', required: true }] }),
         'definition.form.0.options',
-        /options/,
+        /lựa chọn/,
       ],
       [
         'a fee per a non-number field',
         newDefinition({ fees: [{ code: 'phi', name: 'Phí', amount: 1000, perFormField: 'ho_ten' }] }),
         'definition.fees.0.perFormField',
-        /number field/,
+        /trường kiểu số/,
       ],
       ['a bad field key', newDefinition({ form: [{ key: 'Họ tên', label: 'Họ tên', type: 'text', required: true }] }), 'definition.form.0.key', /snake_case/],
       ['a missing name', { ...newDefinition(), name: undefined }, 'definition.name', /./],
@@ -459,7 +459,7 @@ describe('administrative units', () => {
     const r = await importCsv(csv);
     expectProblem(r, 422, 'UNITS_CSV_INVALID');
     expect(r.json.errors.map((e: { path: string }) => e.path)).toEqual(['csv.line3', 'csv.line4', 'csv.line5', 'csv.line6']);
-    expect(r.json.errors[3].message).toMatch(/name is empty.*valid_from/);
+    expect(r.json.errors[3].message).toMatch(/thiếu tên.*valid_from/);
     expect((await units()).some((u) => u.code === '14980')).toBe(false);
 
     const header = await importCsv('ma,ten,loai\n14984,Xã A,commune');
@@ -467,7 +467,7 @@ describe('administrative units', () => {
     expect(header.json.errors).toEqual([expect.objectContaining({ path: 'csv.header' })]);
     const quote = await importCsv('code,name,type,parent_code,valid_from\n14985,"Xã Mở Ngoặc,commune,37,2025-07-01\n');
     expectProblem(quote, 422, 'UNITS_CSV_INVALID');
-    expect(quote.json.errors).toEqual([expect.objectContaining({ path: 'csv', message: expect.stringContaining('line 2') })]);
+    expect(quote.json.errors).toEqual([expect.objectContaining({ path: 'csv', message: expect.stringContaining('dòng 2') })]);
     expectProblem(await importCsv(''), 422, 'VALIDATION_FAILED');
     expectProblem(await t.request({ method: 'POST', url: api('/units/import'), as: 'admin.lan', payload: {} }), 422, 'VALIDATION_FAILED');
   });

@@ -107,23 +107,23 @@ describe('importing successions (POST /units/successions/import)', () => {
       'csv.line10',
     ]);
     const msg = (line: number) => r.json.errors.find((e: { path: string }) => e.path === `csv.line${line}`).message as string;
-    expect(msg(3)).toMatch(/from_code must be 2/);
-    expect(msg(4)).toMatch(/are the same/);
+    expect(msg(3)).toMatch(/mã cũ \(from_code\) phải có 2 chữ số/);
+    expect(msg(4)).toMatch(/trùng nhau/);
     expect(msg(5)).toMatch(/effective_date/);
-    expect(msg(7)).toBe('repeats line 2');
-    expect(msg(8)).toBe('to_code 14999 is not an administrative unit in force on 2026-01-01 (import the unit first)');
-    expect(msg(9)).toMatch(/14970 is not an administrative unit in force on 2025-06-01/);
-    expect(msg(10)).toMatch(/too many columns/);
+    expect(msg(7)).toBe('trùng với dòng 2');
+    expect(msg(8)).toBe('mã mới (to_code) 14999 không phải đơn vị hành chính còn hiệu lực vào ngày 2026-01-01 (hãy nhập đơn vị này trước)');
+    expect(msg(9)).toMatch(/14970 không phải đơn vị hành chính còn hiệu lực vào ngày 2025-06-01/);
+    expect(msg(10)).toMatch(/quá nhiều cột/);
     expect(r.json.detail ?? r.json.title).toBeTruthy();
     expectProblem(await successions('14965'), 404, 'UNIT_NOT_FOUND');
     expect(await auditCount()).toBe(3);
 
     const header = await importSuccessions('tu_ma,den_ma,ngay\n14960,14970,2026-01-01');
     expectProblem(header, 422, 'UNIT_SUCCESSIONS_CSV_INVALID');
-    expect(header.json.errors).toEqual([{ path: 'csv.header', message: 'the first line must be: from_code,to_code,effective_date[,note]' }]);
+    expect(header.json.errors).toEqual([{ path: 'csv.header', message: 'dòng đầu của tệp phải là dòng tiêu đề: from_code,to_code,effective_date[,note]' }]);
     const quote = await importSuccessions('from_code,to_code,effective_date,note\n14960,14970,2026-01-01,"Ghi chú mở\n');
     expectProblem(quote, 422, 'UNIT_SUCCESSIONS_CSV_INVALID');
-    expect(quote.json.errors).toEqual([{ path: 'csv', message: 'unterminated quoted field starting on line 2' }]);
+    expect(quote.json.errors).toEqual([{ path: 'csv', message: 'dấu ngoặc kép mở ở dòng 2 không được đóng lại' }]);
     expectProblem(await importSuccessions(''), 422, 'VALIDATION_FAILED');
     expectProblem(await t.request({ method: 'POST', url: api('/units/successions/import'), as: 'admin.lan', payload: {} }), 422, 'VALIDATION_FAILED');
   });
@@ -244,8 +244,8 @@ describe('the admin command import-successions', () => {
 
     const bad = await run('import-successions', path.join(t.dataDir, 'bad.csv'));
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('csv.line4: to_code 14998 is not an administrative unit in force on 2026-01-01');
-    expect(bad.stderr).toContain('csv.line5: from_code must be 2');
+    expect(bad.stderr).toContain('csv.line4: mã mới (to_code) 14998 không phải đơn vị hành chính còn hiệu lực vào ngày 2026-01-01');
+    expect(bad.stderr).toContain('csv.line5: mã cũ (from_code) phải có 2 chữ số');
     expect(bad.stderr).toContain('2 bad row(s); nothing imported.');
 
     const good = await run('import-successions', path.join(t.dataDir, 'good.csv'));
@@ -341,7 +341,7 @@ describe('procedure definitions sent in NFD', () => {
     };
     const r = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000778', definition: def } });
     expectProblem(r, 422, 'PROCEDURE_DEFINITION_INVALID');
-    expect(r.json.errors).toContainEqual({ path: 'definition.form.0.options', message: 'duplicate option value' });
+    expect(r.json.errors).toContainEqual({ path: 'definition.form.0.options', message: 'có hai lựa chọn trùng giá trị' });
   });
 });
 

@@ -176,12 +176,12 @@ describe('administrators’ pages in English word the services’ refusals in En
       expectEnglish(await send(data, en));
     }
     expect(await send(zip, en)).toEqual(['The file is not UTF-8 text: save the spreadsheet as “CSV UTF-8” and choose it again.']);
-    // The API keeps its problem+json as it was: the path and the English words of the check.
+    // The API keeps its problem+json: the path and the service's Vietnamese words.
     const api = await t.request({ method: 'POST', url: '/api/v1/units/import', as: 'admin.lan', payload: { csv: 'ma,ten\n01,A\n' } });
     expect([api.status, api.json.code, api.json.errors]).toEqual([
       422,
       'UNITS_CSV_INVALID',
-      [{ path: 'csv.header', message: 'the first line must be: code,name,type,parent_code,valid_from[,valid_to]' }],
+      [{ path: 'csv.header', message: 'dòng đầu của tệp phải là dòng tiêu đề: code,name,type,parent_code,valid_from[,valid_to]' }],
     ]);
   });
 

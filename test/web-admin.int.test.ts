@@ -349,8 +349,8 @@ describe('administrators’ pages', () => {
     });
     expect(api.status).toBe(422);
     expect(api.json.errors).toEqual([
-      { path: 'daysOff[0]', message: "'2027-02-30' is not a YYYY-MM-DD date" },
-      { path: 'workingDays[0]', message: '2026-12-31 is not in 2027' },
+      { path: 'daysOff[0]', message: '2027-02-30 không phải là một ngày có thật (dạng YYYY-MM-DD)' },
+      { path: 'workingDays[0]', message: 'ngày 2026-12-31 không thuộc năm 2027' },
     ]);
   });
 

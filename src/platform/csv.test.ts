@@ -32,7 +32,7 @@ describe('parseCsvTable', () => {
   it('refuses a header that is short, out of order, skips an optional column or has one too many, naming the line expected', () => {
     const expected = {
       ok: false,
-      problem: { path: 'csv.header', message: 'the first line must be: code,name[,from[,note]]' },
+      problem: { path: 'csv.header', message: 'dòng đầu của tệp phải là dòng tiêu đề: code,name[,from[,note]]' },
       reason: { reason: 'csv_header', params: { columns: 'code,name[,from[,note]]' } },
     };
     for (const header of ['code', 'name,code', 'code,name,note', 'code,name,from,note,extra', ''])
@@ -41,12 +41,12 @@ describe('parseCsvTable', () => {
   it('reports a quote left open as a problem of the whole file', () => {
     expect(parseCsvTable('code,name\n01,"A\n', columns)).toEqual({
       ok: false,
-      problem: { path: 'csv', message: 'unterminated quoted field starting on line 2' },
+      problem: { path: 'csv', message: 'dấu ngoặc kép mở ở dòng 2 không được đóng lại' },
       reason: { reason: 'csv_quote', params: { line: 2 } },
     });
   });
   it('names a row with more cells than the header', () => {
-    expect(tooManyCells(['a', 'b', 'c'], 2)).toBe('too many columns (3; at most 2)');
+    expect(tooManyCells(['a', 'b', 'c'], 2)).toBe('quá nhiều cột (3; nhiều nhất 2)');
     expect(tooManyCells(['a', 'b'], 2)).toBeNull();
   });
 });

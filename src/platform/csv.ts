@@ -72,8 +72,9 @@ export interface CsvProblem {
  * starts on, or the one problem that stops the whole file (a quote left open, a wrong header).
  * The header is `required` followed by any leading part of `optional`, case and spaces around
  * names ignored. A row with more cells than the header has is reported by `tooManyCells`.
- * A problem comes with its `reason` (`csv_quote` with the `line`, `csv_header` with the expected
- * `columns`) for a page to word in its own language (ErrorReasons in errors.ts).
+ * The problem's message is Vietnamese (the API's); it comes with its `reason` (`csv_quote` with
+ * the `line`, `csv_header` with the expected `columns`) for a page to word in its own language
+ * (ErrorReasons in errors.ts).
  */
 export function parseCsvTable(
   text: string,
@@ -84,7 +85,11 @@ export function parseCsvTable(
     records = parseCsvRecords(text);
   } catch (err) {
     if (!(err instanceof UnterminatedQuoteError)) throw err;
-    return { ok: false, problem: { path: 'csv', message: err.message }, reason: { reason: 'csv_quote', params: { line: err.line } } };
+    return {
+      ok: false,
+      problem: { path: 'csv', message: `dấu ngoặc kép mở ở dòng ${err.line} không được đóng lại` },
+      reason: { reason: 'csv_quote', params: { line: err.line } },
+    };
   }
   const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
   const allowed = [...columns.required, ...(columns.optional ?? [])];
@@ -93,7 +98,7 @@ export function parseCsvTable(
     const expected = `${columns.required.join(',')}${optional}`;
     return {
       ok: false,
-      problem: { path: 'csv.header', message: `the first line must be: ${expected}` },
+      problem: { path: 'csv.header', message: `dòng đầu của tệp phải là dòng tiêu đề: ${expected}` },
       reason: { reason: 'csv_header', params: { columns: expected } },
     };
   }
@@ -102,5 +107,5 @@ export function parseCsvTable(
 
 /** The problem of a row with more cells than the header has, or null. */
 export function tooManyCells(cells: readonly string[], columns: number): string | null {
-  return cells.length > columns ? `too many columns (${cells.length}; at most ${columns})` : null;
+  return cells.length > columns ? `quá nhiều cột (${cells.length}; nhiều nhất ${columns})` : null;
 }

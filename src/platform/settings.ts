@@ -14,7 +14,7 @@ export const SettingSchemas = {
     periods: z
       .array(z.object({ start: HHMM, end: HHMM }))
       .min(1)
-      .refine((ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)), 'periods must be ordered and not overlap'),
+      .refine((ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)), 'các khoảng giờ phải theo thứ tự và không chồng lên nhau'),
   }),
   /**
    * Dossier code pattern: {agency} identity code, {yymmdd} date of receipt, {seq4} daily sequence.

@@ -241,13 +241,13 @@ function issueWords(locale: Locale, issue: Issue): string {
   }
 }
 
-/** The settings schemas' own rules (platform/settings.ts), recognised by the start of their (Vietnamese or English) message. */
+/** The settings schemas' own rules (platform/settings.ts), recognised by the start of their (Vietnamese) message. */
 const CUSTOM_RULES: [string, MessageKey][] = [
   ['chỉ gồm chữ, số', 'admin.set.pattern.err.chars'],
   ['{seq4} phải xuất hiện', 'admin.set.pattern.err.seq'],
   ['cần có {agency} và {yymmdd}', 'admin.set.pattern.err.parts'],
   ['vai trò bị lặp', 'admin.set.err.duplicateRole'],
-  ['periods must be ordered', 'admin.set.err.periodsOrder'],
+  ['các khoảng giờ phải theo thứ tự', 'admin.set.err.periodsOrder'],
 ];
 
 /** A stored value set aside, as stored (a string as it is, anything else as JSON), cut short if long. */

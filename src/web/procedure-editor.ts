@@ -312,18 +312,18 @@ const KEY_COLUMN: Record<'form' | 'comp' | 'wf', { list: string; column: string 
 };
 /** Lists the page shows as check boxes: "choose at least one" rather than "at least one row". */
 const CHECK_GROUPS = new Set(['receivingAgencyCodes', 'channels', 'applicantTypes']);
-/** The schema's custom rules (procedures.schemas.ts), recognised by the start of their message. */
+/** The schema's custom rules (procedures.schemas.ts), recognised by the start of their (Vietnamese) message. */
 const CUSTOM_RULES: [string, MessageKey][] = [
-  ['a select needs options', 'admin.err.selectOptions'],
-  ['min > max', 'admin.err.minAboveMax'],
-  ['duplicate option value', 'admin.err.duplicateOption'],
-  ['pattern applies only', 'admin.err.patternType'],
-  ['not a valid regular expression', 'admin.err.patternInvalid'],
-  ['dateRange applies only', 'admin.err.dateRangeType'],
-  ['days and months must be a whole number', 'admin.err.wholeNumber'],
-  ['step shares must sum to 1', 'admin.err.sharesSum'],
-  ['the last step must be a leader', 'admin.err.lastLeader'],
-  ['must name a number field', 'admin.err.perFormField'],
+  ['danh sách chọn cần', 'admin.err.selectOptions'],
+  ['min không được lớn hơn max', 'admin.err.minAboveMax'],
+  ['có hai lựa chọn trùng', 'admin.err.duplicateOption'],
+  ['pattern chỉ dùng cho', 'admin.err.patternType'],
+  ['không phải biểu thức chính quy', 'admin.err.patternInvalid'],
+  ['dateRange chỉ dùng cho', 'admin.err.dateRangeType'],
+  ['thời hạn tính theo ngày hoặc tháng', 'admin.err.wholeNumber'],
+  ['tổng tỷ lệ thời gian các bước', 'admin.err.sharesSum'],
+  ['bước cuối cùng phải là lãnh đạo', 'admin.err.lastLeader'],
+  ['phải là mã của một trường kiểu số', 'admin.err.perFormField'],
 ];
 
 /** Where a schema path is on the page: its label ("Biểu mẫu điện tử, dòng 2, Nhỏ nhất") and the input's id. */
@@ -375,7 +375,7 @@ export function issueWords(locale: Locale, issue: Issue): string {
     case 'custom': {
       const rule = CUSTOM_RULES.find(([start]) => issue.message.startsWith(start));
       if (!rule) return t(locale, 'admin.err.invalid');
-      const got = Number(/\(got ([^)]*)\)/.exec(issue.message)?.[1]);
+      const got = Number(/\(hiện là ([^)]*)\)/.exec(issue.message)?.[1]);
       return t(locale, rule[1], { total: Number.isFinite(got) ? formatNumber(locale, Math.round(got * 1e6) / 1e6) : '' });
     }
     default:
@@ -421,7 +421,7 @@ export function definitionErrors(
   known: { fields: readonly string[]; agencies: readonly string[] },
 ): EditorError[] {
   const parsed = ProcedureDefinition.safeParse(input);
-  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !(i.code === 'custom' && i.path.length === 1 && i.message.startsWith('duplicate ')));
+  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !(i.code === 'custom' && i.path.length === 1 && i.message.startsWith('trùng mã ')));
   const errors = issues.map((issue): EditorError => {
     const place = placeOfPath(locale, issue.path, rowOf);
     return { anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: issueWords(locale, issue) }) };

@@ -16,7 +16,7 @@ import {
 } from './calendar.service.ts';
 
 const Year = queryInt(CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR);
-const NamedDate = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'), name: z.string().trim().min(1).max(200) });
+const NamedDate = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD'), name: z.string().trim().min(1).max(200) });
 const YearCalendarResponse = z.object({
   year: z.number().int(),
   daysOff: z.array(NamedDate.extend({ source: z.enum(['rule', 'official']) })),

@@ -138,12 +138,20 @@ export async function computeDueDate(ctx: Ctx, start: Date, value: number, unit:
   const outOfRange = () =>
     new AppError('invalid', 'VALIDATION_FAILED', { userMessage: CALENDAR_RANGE_MESSAGE, errors: [{ path: 'start', message: CALENDAR_RANGE_MESSAGE }] });
   if (!isCalendarYear(vnYearOf(start))) throw outOfRange();
+  // Days and months are counted whole (Civil Code art. 147–148); hours and working days may be fractional.
+  if ((unit === 'days' || unit === 'months') && !Number.isInteger(value)) {
+    throw new AppError('invalid', 'DUE_DATE_INPUT_INVALID', {
+      userMessage: `Thời hạn tính theo ${unit === 'days' ? 'ngày' : 'tháng'} phải là số nguyên (nhận được ${value}).`,
+    });
+  }
   const clock = await loadClock(ctx.db);
   let dueAt: Date;
   try {
     dueAt = computeDueAt({ start, value, unit, calendar: clock.calendar, officeHours: clock.officeHours, pauses });
   } catch (err) {
-    if (err instanceof RangeError) throw new AppError('invalid', 'DUE_DATE_INPUT_INVALID', { userMessage: err.message });
+    // computeDueAt's own words (English) stay internal.
+    if (err instanceof RangeError)
+      throw new AppError('invalid', 'DUE_DATE_INPUT_INVALID', { message: err.message, userMessage: 'Không tính được hạn giải quyết từ dữ liệu đã gửi.' });
     throw err;
   }
   if (!isCalendarYear(vnYearOf(dueAt))) throw outOfRange();

@@ -298,10 +298,10 @@ describe('computeYearCalendar: official overrides', () => {
       workingDays: [{ date: '2026-03-02', name: 'Làm bù' }],
     };
     expect(findOverrideProblems(2026, overrides)).toEqual([
-      "daysOff[0]: '2026-02-30' is not a YYYY-MM-DD date",
-      'daysOff[1]: 2025-12-31 is not in 2026',
-      'daysOff[2]: name is empty',
-      'workingDays[0]: 2026-03-02 already listed in daysOff[2]',
+      'daysOff[0]: 2026-02-30 không phải là một ngày có thật (dạng YYYY-MM-DD)',
+      'daysOff[1]: ngày 2025-12-31 không thuộc năm 2026',
+      'daysOff[2]: chưa có tên ngày',
+      'workingDays[0]: ngày 2026-03-02 đã có ở daysOff[2]',
     ]);
     expect(() => computeYearCalendar(2026, overrides)).toThrow(RangeError);
     expect(findOverrideProblems(2026, OFFICIAL_2026)).toEqual([]);

@@ -176,7 +176,10 @@ function computeGroupWindows(year: number): Map<HolidayGroup, DayWindow> {
   ]);
 }
 
-/** Problems in one year's official overrides (empty when valid), worded for the administrator. */
+/**
+ * Problems in one year's official overrides (empty when valid), each "<list>[<i>]: <what>", in
+ * Vietnamese as the API sends them (the administrators' page checks the lines itself, in its language).
+ */
 export function findOverrideProblems(year: number, overrides: CalendarOverrides): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
@@ -188,15 +191,15 @@ export function findOverrideProblems(year: number, overrides: CalendarOverrides)
     entries.forEach((entry, index) => {
       const where = `${listName}[${index}]`;
       if (!isIsoDate(entry.date)) {
-        problems.push(`${where}: '${entry.date}' is not a YYYY-MM-DD date`);
+        problems.push(`${where}: ${entry.date} không phải là một ngày có thật (dạng YYYY-MM-DD)`);
         return;
       }
       if (getYearOfDayNumber(parseIsoDate(entry.date)) !== year) {
-        problems.push(`${where}: ${entry.date} is not in ${year}`);
+        problems.push(`${where}: ngày ${entry.date} không thuộc năm ${year}`);
       }
-      if (entry.name.trim() === '') problems.push(`${where}: name is empty`);
+      if (entry.name.trim() === '') problems.push(`${where}: chưa có tên ngày`);
       const previous = seen.get(entry.date);
-      if (previous !== undefined) problems.push(`${where}: ${entry.date} already listed in ${previous}`);
+      if (previous !== undefined) problems.push(`${where}: ngày ${entry.date} đã có ở ${previous}`);
       seen.set(entry.date, where);
     });
   }

@@ -45,7 +45,7 @@ export const BankNotificationBody = z.object({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    .regex(/^[\x21-\x7e]+$/, 'chỉ gồm ký tự ASCII in được, không có dấu cách'),
   amount: z.number().int().positive().max(9_999_999_999_999),
   currency: z
     .string()

@@ -31,7 +31,7 @@ describe('FormField', () => {
       ],
     });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.message).toBe('duplicate option value');
+    expect(r.error?.issues[0]?.message).toBe('có hai lựa chọn trùng giá trị');
   });
 });
 
@@ -47,7 +47,7 @@ describe('FormField dateRange', () => {
       expect(
         r.error?.issues.map((i) => [i.path.join('.'), i.message]),
         type,
-      ).toEqual([['dateRange', 'dateRange applies only to date fields']]);
+      ).toEqual([['dateRange', 'dateRange chỉ dùng cho trường kiểu ngày (date)']]);
     }
   });
 });

@@ -40,14 +40,17 @@ export const FormField = z
     /** Optional: the wizard step this field is shown on (long forms are split into steps). */
     step: z.number().int().min(1).max(20).optional(),
   })
-  .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, { message: 'a select needs options', path: ['options'] })
-  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, { message: 'min > max', path: ['min'] })
-  .refine((f) => !f.options || new Set(f.options.map((o) => o.value)).size === f.options.length, { message: 'duplicate option value', path: ['options'] })
+  .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, { message: 'danh sách chọn cần ít nhất một lựa chọn', path: ['options'] })
+  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, { message: 'min không được lớn hơn max', path: ['min'] })
+  .refine((f) => !f.options || new Set(f.options.map((o) => o.value)).size === f.options.length, {
+    message: 'có hai lựa chọn trùng giá trị',
+    path: ['options'],
+  })
   .refine((f) => f.pattern === undefined || PATTERN_FIELD_TYPES.includes(f.type), {
-    message: `pattern applies only to ${PATTERN_FIELD_TYPES.join(', ')} fields`,
+    message: `pattern chỉ dùng cho trường kiểu ${PATTERN_FIELD_TYPES.join(', ')}`,
     path: ['pattern'],
   })
-  .refine((f) => f.dateRange === undefined || f.type === 'date', { message: 'dateRange applies only to date fields', path: ['dateRange'] })
+  .refine((f) => f.dateRange === undefined || f.type === 'date', { message: 'dateRange chỉ dùng cho trường kiểu ngày (date)', path: ['dateRange'] })
   .refine(
     (f) => {
       if (f.pattern === undefined) return true;
@@ -58,7 +61,7 @@ export const FormField = z
         return false;
       }
     },
-    { message: 'not a valid regular expression', path: ['pattern'] },
+    { message: 'không phải biểu thức chính quy hợp lệ', path: ['pattern'] },
   );
 export type FormField = z.infer<typeof FormField>;
 
@@ -114,21 +117,22 @@ export const ProcedureDefinition = z
   .superRefine((d, ctx) => {
     const dup = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
     const k = dup(d.form.map((f) => f.key));
-    if (k) ctx.addIssue({ code: 'custom', path: ['form'], message: `duplicate field key ${k}` });
+    if (k) ctx.addIssue({ code: 'custom', path: ['form'], message: `trùng mã trường ${k}` });
     const c = dup(d.components.map((x) => x.code));
-    if (c) ctx.addIssue({ code: 'custom', path: ['components'], message: `duplicate component code ${c}` });
+    if (c) ctx.addIssue({ code: 'custom', path: ['components'], message: `trùng mã thành phần ${c}` });
     const s = dup(d.workflow.map((x) => x.key));
-    if (s) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `duplicate step key ${s}` });
+    if (s) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `trùng mã bước ${s}` });
     // Civil Code art. 147–148 count whole days and months (calendar/due-date.ts refuses fractions).
     if ((d.duration.unit === 'days' || d.duration.unit === 'months') && !Number.isInteger(d.duration.value)) {
-      ctx.addIssue({ code: 'custom', path: ['duration', 'value'], message: 'days and months must be a whole number' });
+      ctx.addIssue({ code: 'custom', path: ['duration', 'value'], message: 'thời hạn tính theo ngày hoặc tháng phải là số nguyên' });
     }
     const total = d.workflow.reduce((a, w) => a + w.share, 0);
-    if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `step shares must sum to 1 (got ${total})` });
-    if (d.workflow.at(-1)?.role !== 'leader') ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'the last step must be a leader’s approval' });
+    if (Math.abs(total - 1) > 1e-6)
+      ctx.addIssue({ code: 'custom', path: ['workflow'], message: `tổng tỷ lệ thời gian các bước phải bằng 1 (hiện là ${total})` });
+    if (d.workflow.at(-1)?.role !== 'leader') ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'bước cuối cùng phải là lãnh đạo phê duyệt' });
     for (const [i, fee] of d.fees.entries()) {
       if (fee.perFormField && !d.form.some((f) => f.key === fee.perFormField && f.type === 'number')) {
-        ctx.addIssue({ code: 'custom', path: ['fees', i, 'perFormField'], message: 'must name a number field of the form' });
+        ctx.addIssue({ code: 'custom', path: ['fees', i, 'perFormField'], message: 'phải là mã của một trường kiểu số trong biểu mẫu' });
       }
     }
   });

@@ -86,7 +86,10 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
 
 const UNITS_COLUMNS = { required: ['code', 'name', 'type', 'parent_code', 'valid_from'], optional: ['valid_to'] };
 
-/** Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported. */
+/**
+ * Parses a units CSV (code,name,type,parent_code,valid_from[,valid_to]); every bad row is reported,
+ * in the administrators' page's Vietnamese words (`admin.svc.UNITS_CSV_INVALID.<reason>`), with its reasons.
+ */
 export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: FieldError[]; reasons: ErrorReason[][] } {
   const table = parseCsvTable(text, UNITS_COLUMNS);
   if (!table.ok) return { units: [], errors: [table.problem], reasons: [[table.reason]] };
@@ -103,12 +106,13 @@ export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: Field
     };
     const extra = tooManyCells(cells, table.columns);
     if (extra) problem(extra, 'too_many_columns', { n: cells.length, max: table.columns });
-    if (!/^(\d{2}|\d{3}|\d{5})$/.test(code)) problem('code must be 2 (province), 3 (old district) or 5 (commune) digits', 'code');
-    if (!name) problem('name is empty', 'name_empty');
-    if (!(UNIT_TYPES as readonly string[]).includes(type)) problem(`type must be one of ${UNIT_TYPES.join(', ')}`, 'type', { types: UNIT_TYPES.join(', ') });
-    if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problem('parent_code is not a unit code', 'parent_code');
-    if (!isIsoDate(from)) problem('valid_from must be a YYYY-MM-DD date', 'valid_from');
-    if (to && (!isIsoDate(to) || to < from)) problem('valid_to must be a date on or after valid_from', 'valid_to');
+    if (!/^(\d{2}|\d{3}|\d{5})$/.test(code)) problem('mã phải có 2 chữ số (tỉnh), 3 (huyện cũ) hoặc 5 (xã)', 'code');
+    if (!name) problem('thiếu tên', 'name_empty');
+    if (!(UNIT_TYPES as readonly string[]).includes(type))
+      problem(`loại (type) phải là một trong: ${UNIT_TYPES.join(', ')}`, 'type', { types: UNIT_TYPES.join(', ') });
+    if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problem('mã cấp trên (parent_code) không phải mã đơn vị hành chính', 'parent_code');
+    if (!isIsoDate(from)) problem('ngày hiệu lực (valid_from) phải có dạng NNNN-TT-NN', 'valid_from');
+    if (to && (!isIsoDate(to) || to < from)) problem('ngày hết hiệu lực (valid_to) phải là một ngày từ valid_from trở đi', 'valid_to');
     if (problems.length) {
       errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
       reasons.push(why);
@@ -334,14 +338,14 @@ export function parseSuccessionsCsv(text: string): { successions: (SuccessionInp
     const problems: string[] = [];
     const extra = tooManyCells(cells, table.columns);
     if (extra) problems.push(extra);
-    if (!UNIT_CODE.test(from)) problems.push('from_code must be 2 (province), 3 (old district) or 5 (commune) digits');
-    if (!UNIT_CODE.test(to)) problems.push('to_code must be 2 (province), 3 (old district) or 5 (commune) digits');
-    if (from && from === to) problems.push('from_code and to_code are the same');
-    if (!isIsoDate(date)) problems.push('effective_date must be a YYYY-MM-DD date');
-    if (note.length > 2000) problems.push('note is longer than 2000 characters');
+    if (!UNIT_CODE.test(from)) problems.push('mã cũ (from_code) phải có 2 chữ số (tỉnh), 3 (huyện cũ) hoặc 5 (xã)');
+    if (!UNIT_CODE.test(to)) problems.push('mã mới (to_code) phải có 2 chữ số (tỉnh), 3 (huyện cũ) hoặc 5 (xã)');
+    if (from && from === to) problems.push('mã cũ (from_code) và mã mới (to_code) trùng nhau');
+    if (!isIsoDate(date)) problems.push('ngày hiệu lực (effective_date) phải có dạng NNNN-TT-NN');
+    if (note.length > 2000) problems.push('ghi chú (note) dài quá 2000 ký tự');
     const key = `${from}>${to}@${date}`;
     const first = seen.get(key);
-    if (first !== undefined) problems.push(`repeats line ${first}`);
+    if (first !== undefined) problems.push(`trùng với dòng ${first}`);
     else seen.set(key, line);
     if (problems.length) errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
     else successions.push({ line, fromCode: from, toCode: to, effectiveDate: date, note: note ? nfc(note) : null });
@@ -366,7 +370,7 @@ async function checkSuccessors(db: Db, rows: (SuccessionInput & { line: number }
     .filter((r) => !(versions.get(r.toCode) ?? []).some((v) => v.validFrom <= r.effectiveDate && (v.validTo === null || v.validTo >= r.effectiveDate)))
     .map((r) => ({
       path: `csv.line${r.line}`,
-      message: `to_code ${r.toCode} is not an administrative unit in force on ${r.effectiveDate} (import the unit first)`,
+      message: `mã mới (to_code) ${r.toCode} không phải đơn vị hành chính còn hiệu lực vào ngày ${r.effectiveDate} (hãy nhập đơn vị này trước)`,
     }));
 }
 
