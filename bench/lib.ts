@@ -128,7 +128,8 @@ export async function startServer(env: Record<string, string>, opts: { built?: b
 }
 
 export async function stopServer(s: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (s.proc.exitCode !== null) return;
+  // Already gone: exited (exitCode) or killed by a signal (signalCode; exitCode stays null then).
+  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
   const exited = new Promise((r) => s.proc.once('exit', r));
   s.proc.kill(signal);
   await exited;
