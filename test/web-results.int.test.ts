@@ -2,6 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
+import { searchProcedureRows } from '../src/modules/procedures/procedures.repo.ts';
+import { counterIntake, type Desk } from '../src/web/staff-pages.ts';
 import { createTestApp, multipartParts, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
 import { csrfOf, formValues, unescapeHtml, webClient, type WebRes } from './web-client.ts';
@@ -445,5 +447,104 @@ describe('counter intake offered only where the desk takes the procedure', () =>
       sql`SELECT a.code FROM dossiers d JOIN agencies a ON a.id = d.receiving_agency_id WHERE d.id = ${id}`,
     );
     expect(row!.code).toBe('TTPVHCC-13669');
+  });
+
+  /** The procedure codes offered in the intake choice of a page. */
+  const offeredCodes = (body: string) => {
+    const select = /<select id="in-procedure"[^>]*>([\s\S]*?)<\/select>/.exec(body)?.[1] ?? '';
+    return [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => unescapeHtml(m[1]!)).sort();
+  };
+
+  it('offers every desk exactly what the rule, applied to the whole catalogue, offers it', async () => {
+    const agencies = await queryRows<{ id: string; code: string; kind: string; parent_id: string | null }>(
+      t.database.db,
+      sql`SELECT id, code, kind, parent_id FROM agencies ORDER BY code`,
+    );
+    const below = (id: string): string[] => [id, ...agencies.filter((a) => a.parent_id === id).flatMap((a) => below(a.id))];
+    // Every centre's own desk; every commune committee's desk covering the centre below it; a department's desk; the province's.
+    const desks = [
+      ...agencies.filter((a) => a.kind === 'service_centre').map((a) => ({ agency: a, includeChildren: false })),
+      ...agencies.filter((a) => a.kind === 'commune_committee').map((a) => ({ agency: a, includeChildren: true })),
+      ...agencies
+        .filter((a) => a.kind === 'department')
+        .slice(0, 1)
+        .map((a) => ({ agency: a, includeChildren: false })),
+    ];
+    expect(desks.filter((d) => d.agency.kind === 'service_centre').length).toBeGreaterThan(2);
+    const catalogue = await searchProcedureRows(t.database.db, { page: 1, pageSize: 1 });
+    expect(catalogue.length).toBeGreaterThan(30);
+    let someRefused = 0;
+    let listedMost = 0;
+    for (const [i, d] of desks.entries()) {
+      const user = {
+        username: `reception.cmp${i}`,
+        displayName: `Quầy so sánh ${i}`,
+        password: 'mat-khau-dai-1',
+        kind: 'staff',
+        roles: [{ role: 'reception', agencyCode: d.agency.code, includeChildren: d.includeChildren }],
+      };
+      expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: user })).status).toBe(201);
+      const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: user.password } });
+      const cookie = `tinhso_session=${login.json.token}`;
+      const desk: Desk = { scope: d.includeChildren ? below(d.agency.id) : [d.agency.id], ownCode: d.agency.code };
+      const expected = catalogue.filter((proc) => 'agency' in counterIntake(desk, proc)).map((proc) => proc.code);
+      someRefused += catalogue.length - expected.length;
+      const page = await get('/can-bo/tiep-nhan', cookie);
+      expectPage(page, 200);
+      expect(offeredCodes(page.body), `${d.agency.code}${d.includeChildren ? ' and below' : ''}`).toEqual(expected.sort());
+      if (!expected.length) expect(page.body).toContain('Bộ phận của bạn không tiếp nhận thủ tục nào tại quầy.');
+      // A search (a narrow one, and one matching most of the catalogue): the matches the rule offers,
+      // and at most 20 of the others, each one the rule refuses, with its reason.
+      for (const q of ['giay phep', 'h']) {
+        const matches = await searchProcedureRows(t.database.db, { q, page: 1, pageSize: 1 });
+        const found = await get(`/can-bo/tiep-nhan?tim=${encodeURIComponent(q)}`, cookie);
+        expectPage(found, 200);
+        expect(offeredCodes(found.body), `${d.agency.code} “${q}”`).toEqual(
+          matches
+            .filter((proc) => 'agency' in counterIntake(desk, proc))
+            .map((proc) => proc.code)
+            .sort(),
+        );
+        const refused = new Map(matches.map((proc) => [proc.code, counterIntake(desk, proc)]));
+        const listed = [...found.body.matchAll(/<li>[^<]*\(([0-9.]+)\): ([^<]*)<\/li>/g)].map((m) => ({ code: m[1]!, why: m[2]! }));
+        expect(listed.length).toBe(Math.min(20, [...refused.values()].filter((c) => 'refusal' in c).length));
+        for (const { code, why } of listed) {
+          const c = refused.get(code);
+          expect(c && 'refusal' in c ? c.refusal : 'offered', code).toBe(
+            why.startsWith('nơi tiếp nhận là') ? 'DOSSIER_AGENCY_NOT_RECEIVING' : 'DOSSIER_CHANNEL_NOT_ALLOWED',
+          );
+        }
+        listedMost = Math.max(listedMost, listed.length);
+      }
+    }
+    // The comparison saw desks refused procedures, and a search with more others than are listed.
+    expect(someRefused).toBeGreaterThan(0);
+    expect(listedMost).toBe(20);
+  });
+
+  it('marks the receiving centres’ Vietnamese names in the reasons on an English page', async () => {
+    const en = `${communeDesk}; lang=en`;
+    const centre = 'Trung tâm Phục vụ hành chính công tỉnh Ninh Bình';
+    const procPage = await get(`/thu-tuc/${ONLY_PROVINCE}`, en);
+    expectPage(procPage, 200);
+    expect(procPage.body).toContain(`<p>Your desk does not take dossiers of this procedure: it is received at <span lang="vi">${centre}</span>.</p>`);
+    const step2 = await get(`/can-bo/tiep-nhan?thu-tuc=${ONLY_PROVINCE}&doi-tuong=citizen`, en);
+    expectPage(step2, 422);
+    const reason = `Your desk does not take procedure ${ONLY_PROVINCE}: it is received at <span lang="vi">${centre}</span>.`;
+    expect(step2.body).toContain(`<a href="#in-procedure">${reason}</a>`);
+    expect(step2.body).toContain(`<p class="error-message" id="in-procedure-error">${reason}</p>`);
+    const found = await get(`/can-bo/tiep-nhan?tim=${encodeURIComponent('ly lich tu phap')}`, en);
+    expectPage(found, 200);
+    expect(found.body).toMatch(
+      new RegExp(
+        `<li><span lang="vi">Cấp Phiếu lý lịch tư pháp[^<]*</span> \\(${ONLY_PROVINCE.replace('.', '\\.')}\\): it is received at <span lang="vi">${centre}</span></li>`,
+      ),
+    );
+    // The choice's procedure names are Vietnamese too.
+    expect((await get('/can-bo/tiep-nhan', en)).body).toContain(`<option value="${PROC}" lang="vi">`);
+    // On a Vietnamese page nothing is marked.
+    const vi = await get(`/thu-tuc/${ONLY_PROVINCE}`, communeDesk);
+    expect(vi.body).toContain(`Quầy của bạn không tiếp nhận hồ sơ thủ tục này: nơi tiếp nhận là ${centre}.`);
+    expect(vi.body).not.toContain('<span lang="vi">');
   });
 });

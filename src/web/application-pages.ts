@@ -30,7 +30,8 @@ export type ApplicantKey = (typeof APPLICANT_KEYS)[number];
  */
 export interface PageError {
   anchor: string;
-  message: string;
+  /** Plain text, or markup when it holds words of another language (`lang="vi"` inside an English page). */
+  message: string | SafeHtml;
   reason?: string | undefined;
   params?: Record<string, string | number> | undefined;
 }

@@ -6,7 +6,7 @@ import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
-import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
+import { counterIntake, intakeRefusalWords, messageHtml, type Desk } from './staff-pages.ts';
 
 /** Server-rendered pages of the public portal. Each returns a whole HTML document. */
 
@@ -180,7 +180,7 @@ function cannotApply(p: PageCtx, proc: ProcedureRecord, viewer: Actor['kind'] | 
     intake && 'agency' in intake
       ? html`<p><a href="/can-bo/tiep-nhan?thu-tuc=${encodeURIComponent(proc.code)}">${_('proc.counterIntake')}</a></p>`
       : intake
-        ? html`<p>${_('staff.in.notHere', { why: intakeRefusalWords(p, proc, intake.refusal) })}</p>`
+        ? html`<p>${messageHtml(p, 'staff.in.notHere', { why: intakeRefusalWords(p, proc, intake.refusal) })}</p>`
         : null
   }</div>`;
 }

@@ -26,8 +26,8 @@ import {
   type PageError,
   type SealedResultItem,
 } from './application-pages.ts';
-import { html, type SafeHtml } from './html.ts';
-import { formatNumber, type MessageKey } from './i18n.ts';
+import { html, type HtmlValue, type SafeHtml } from './html.ts';
+import { formatNumber, t, type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
 
 /** Pages of the one-stop desk and the agencies: the worklist, the dossier view with its actions, counter intake. */
@@ -532,15 +532,28 @@ export function counterIntake(
   return agency ? { agency } : { refusal: 'DOSSIER_AGENCY_NOT_RECEIVING' };
 }
 
-/** Why a desk does not take a procedure at its counter, in words (the centres that receive it, when that is the reason). */
+/**
+ * The message `key` in the page's language with its `{name}` parameters filled with markup: text
+ * is escaped, `SafeHtml` kept (a Vietnamese name marked `lang="vi"` inside an English sentence).
+ */
+export function messageHtml(p: PageCtx, key: MessageKey, params: Record<string, HtmlValue>): SafeHtml {
+  const parts = t(p.locale, key).split(/\{(\w+)\}/);
+  // Odd parts are parameter names; one not given stays as written, as `t` leaves it.
+  return html`${parts.map((part, i) => (i % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part] : `{${part}}`))}`;
+}
+
+/**
+ * Why a desk does not take a procedure at its counter, in words: the centres that receive it when
+ * that is the reason, their (Vietnamese) names marked as such on an English page.
+ */
 export function intakeRefusalWords(
   p: PageCtx,
   proc: Pick<ProcedureRecord, 'receivingAgencies'>,
   refusal: Exclude<CounterIntake, { agency: unknown }>['refusal'],
-): string {
-  const _ = tr(p);
-  if (refusal === 'DOSSIER_CHANNEL_NOT_ALLOWED') return _('staff.in.whyChannel');
-  return _('staff.in.whyDesk', { agencies: proc.receivingAgencies.map((a) => a.name).join(', ') || '—' });
+): SafeHtml {
+  if (refusal === 'DOSSIER_CHANNEL_NOT_ALLOWED') return html`${tr(p)('staff.in.whyChannel')}`;
+  const names = proc.receivingAgencies.map((a, i) => html`${i ? ', ' : null}${vi(p, a.name)}`);
+  return messageHtml(p, 'staff.in.whyDesk', { agencies: names.length ? names : '—' });
 }
 
 export interface IntakeStartView {
@@ -557,7 +570,7 @@ export interface IntakeStartView {
    * A search for a procedure (`tim`): `procedures` are then the matches this desk takes, and
    * `others` the matches it does not, each with the reason (`counterIntake`).
    */
-  search?: { q: string; others: { code: string; name: string; why: string }[] } | undefined;
+  search?: { q: string; others: { code: string; name: string; why: SafeHtml }[] } | undefined;
 }
 
 export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
@@ -577,7 +590,7 @@ ${
     ? html`<p role="status">${v.procedures.length ? _(v.procedures.length === 1 ? 'staff.in.foundOne' : 'staff.in.found', { n: formatNumber(p.locale, v.procedures.length), q: s.q }) : _('staff.in.foundNone', { q: s.q })}</p>
 ${
   s.others.length
-    ? html`<div class="notice" id="khong-tiep-nhan"><p><strong>${_('staff.in.notOffered')}</strong></p><ul>${s.others.map((o) => html`<li>${o.name} (${o.code}): ${o.why}</li>`)}</ul></div>`
+    ? html`<div class="notice" id="khong-tiep-nhan"><p><strong>${_('staff.in.notOffered')}</strong></p><ul>${s.others.map((o) => html`<li>${vi(p, o.name)} (${o.code}): ${o.why}</li>`)}</ul></div>`
     : null
 }
 <p><a href="/can-bo/tiep-nhan">${_('staff.in.searchClear')}</a></p>`
@@ -589,7 +602,8 @@ ${
 <div class="field${procErr.length ? ' field-error' : ''}"><label for="in-procedure">${_('staff.in.procedure')}</label>
 ${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${errorText(p, e)}</p>`)}
 <select id="in-procedure" name="thu-tuc"${procErr.length ? html` aria-describedby="in-procedure-error" aria-invalid="true"` : null}><option value="">${_('app.choose')}</option>${v.procedures.map(
-        (x) => html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}>${x.name} (${x.code})</option>`,
+        (x) =>
+          html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}${p.locale === 'vi' ? null : html` lang="vi"`}>${x.name} (${x.code})</option>`,
       )}</select></div>
 <div class="field"><fieldset><legend>${_('staff.in.kind')}</legend>
 ${(['citizen', 'organisation'] as const).map(
@@ -607,7 +621,7 @@ ${(['citizen', 'organisation'] as const).map(
 <p class="lead">${_('staff.in.lead')}</p>
 ${
   chosen && v.applicant
-    ? html`<dl class="summary"><div><dt>${_('staff.in.procedure')}</dt><dd>${chosen.name} (${chosen.code})</dd></div><div><dt>${_('staff.in.kind')}</dt><dd>${_(`applicant.one.${v.kind}`)}</dd></div></dl>
+    ? html`<dl class="summary"><div><dt>${_('staff.in.procedure')}</dt><dd>${vi(p, chosen.name)} (${chosen.code})</dd></div><div><dt>${_('staff.in.kind')}</dt><dd>${_(`applicant.one.${v.kind}`)}</dd></div></dl>
 <p><a href="/can-bo/tiep-nhan">${_('app.change')}</a></p>
 <form method="post" action="/can-bo/tiep-nhan" novalidate>
 ${csrfField(p)}

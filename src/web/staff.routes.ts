@@ -7,7 +7,7 @@ import { createDossier, firstExtensionDay, performAction, submitDossier } from '
 import { getDossierView, getHistory } from '../modules/dossiers/dossiers.views.ts';
 import { assignableSpecialists, dueSoonLimit, procedureChoices, staffWorklist, userNames, type WorklistTab } from '../modules/dossiers/worklist.ts';
 import { availableForms, baseUrlOf, dossierResults, GeneratedResultBody, sealResult, keyRingFor } from '../modules/documents/index.ts';
-import { findProcedure, searchProcedureRows, type ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
+import { findProcedure, listCounterIntakeRows, type CounterIntakeRow } from '../modules/procedures/procedures.repo.ts';
 import { rankProcedures } from '../modules/procedures/procedures.service.ts';
 import { deliveriesFor } from '../modules/notifications/index.ts';
 import type { Actor } from '../platform/context.ts';
@@ -46,6 +46,7 @@ import {
   dueState,
   intakeDonePage,
   intakeStartPage,
+  messageHtml,
   RESULT_FIELDS,
   resultsSection,
   SOON_DAYS_MAX,
@@ -411,18 +412,23 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   type IntakeChoice = { code: string; name: string; agencyCode: string };
 
+  /** How many of a search's matches the desk does not take are listed, with why (the most used). */
+  const INTAKE_OTHERS = 20;
+
   /**
-   * The published procedures (all, or those a search finds, best match first) split by
-   * `counterIntake`: those this desk takes at its counter, with the centre it receives them as,
-   * and the others with the rule's reason.
+   * The published procedures this desk may take (all, or those a search finds, best match first),
+   * split by `counterIntake`: those it takes at its counter, with the centre it receives them as,
+   * and, for a search, up to INTAKE_OTHERS matches it does not take, with the rule's reason. The
+   * database leaves out what the rule would refuse (`listCounterIntakeRows`); the rule decides.
    */
   const intakeCatalogue = async (actor: Actor, q?: string) => {
     const desk = deskOf(actor);
-    const rows = desk ? rankProcedures(await searchProcedureRows(database.db, { q: q || undefined, page: 1, pageSize: 1 }), q) : [];
     const offered: IntakeChoice[] = [];
-    const others: { proc: ProcedureRecord; refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_AGENCY_NOT_RECEIVING' }[] = [];
-    for (const proc of rows) {
-      const c = counterIntake(desk!, proc);
+    const others: { proc: CounterIntakeRow; refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' | 'DOSSIER_AGENCY_NOT_RECEIVING' }[] = [];
+    if (!desk) return { offered, others };
+    const rows = await listCounterIntakeRows(database.db, { agencyIds: desk.scope, q: q || undefined, othersLimit: INTAKE_OTHERS });
+    for (const proc of q ? rankProcedures(rows, q) : rows) {
+      const c = counterIntake(desk, proc);
       if ('agency' in c) offered.push({ code: proc.code, name: proc.name, agencyCode: c.agency.code });
       else others.push({ proc, refusal: c.refusal });
     }
@@ -440,7 +446,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (proc && c && 'agency' in c) return { choice: { code: proc.code, name: proc.name, agencyCode: c.agency.code } };
     const message =
       proc && c && 'refusal' in c
-        ? t(p.locale, 'staff.in.errNotHere', { code: proc.code, why: intakeRefusalWords(p, proc, c.refusal) })
+        ? messageHtml(p, 'staff.in.errNotHere', { code: proc.code, why: intakeRefusalWords(p, proc, c.refusal) })
         : t(p.locale, 'staff.in.errProcedure');
     return { error: { anchor: 'in-procedure', message } };
   };
@@ -456,7 +462,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     if (text && !('thu-tuc' in q)) {
       // A search: the matches this desk takes in the choice, the others listed with why they are not offered.
       const found = await intakeCatalogue(actor, text);
-      const others = found.others.slice(0, 20).map((o) => ({ code: o.proc.code, name: o.proc.name, why: intakeRefusalWords(p, o.proc, o.refusal) }));
+      const others = found.others.map((o) => ({ code: o.proc.code, name: o.proc.name, why: intakeRefusalWords(p, o.proc, o.refusal) }));
       return send(
         reply,
         200,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.ts';
 import { agencies, procedureAgencies, procedureFields, procedures, procedureVersions } from '../../db/schema.ts';
 import { TtlCache } from '../../platform/cache.ts';
@@ -121,9 +121,7 @@ export async function findProcedureByVersionId(db: Db, versionId: string): Promi
  * `rankProcedures`, which needs Unicode-aware lower-casing that the C locale lacks.
  */
 export async function searchProcedureRows(db: Db, q: ProcedureSearchQuery): Promise<ProcedureRecord[]> {
-  const conds = [sql`p.is_active`, sql`p.current_version_id IS NOT NULL`];
-  const words = q.q ? fold(q.q).split(' ').filter(Boolean).slice(0, 8) : [];
-  for (const w of words) conds.push(sql`(p.search_text LIKE ${`%${escapeLike(w)}%`} OR p.code LIKE ${`%${escapeLike(w)}%`})`);
+  const conds = [sql`p.is_active`, sql`p.current_version_id IS NOT NULL`, ...searchWords(q.q)];
   if (q.field) conds.push(sql`p.field_code = ${q.field}`);
   if (q.level) conds.push(sql`p.online_level = ${q.level}`);
   if (q.tier) conds.push(sql`p.tier = ${q.tier}`);
@@ -136,6 +134,91 @@ export async function searchProcedureRows(db: Db, q: ProcedureSearchQuery): Prom
     sql`${SELECT} JOIN procedure_versions v ON v.id = p.current_version_id ${JOIN_REFS} WHERE ${sql.join(conds, sql` AND `)} LIMIT 5000`,
   );
   return rows.map((r) => ({ ...toRecord(r), popularity: r.popularity }) as ProcedureRecord & { popularity: number });
+}
+
+/** The search's conditions: every word of the query (folded, at most 8) in the folded name or the code. */
+function searchWords(q: string | undefined): SQL[] {
+  const words = q ? fold(q).split(' ').filter(Boolean).slice(0, 8) : [];
+  return words.map((w) => sql`(p.search_text LIKE ${`%${escapeLike(w)}%`} OR p.code LIKE ${`%${escapeLike(w)}%`})`);
+}
+
+/** What the counter intake needs of a published procedure: its name, and what `counterIntake` reads (channels, receiving centres). */
+export interface CounterIntakeRow {
+  code: string;
+  name: string;
+  popularity: number;
+  definition: Pick<ProcedureDefinition, 'channels' | 'applicantTypes'>;
+  receivingAgencies: { id: string; code: string; name: string }[];
+}
+
+interface CounterIntakeDbRow {
+  code: string;
+  name: string;
+  popularity: number | string;
+  channels: ProcedureDefinition['channels'] | string;
+  applicant_types: ProcedureDefinition['applicantTypes'] | string;
+  receiving: { id: string; code: string; name: string }[] | string;
+}
+
+/**
+ * The published procedures a reception desk may take at its counter, with only what the intake
+ * page needs. `agencyIds` are the desk's reception scope. The filter is the intake rule
+ * (`counterIntake` in web/staff-pages.ts) in SQL: the current version takes in-person dossiers,
+ * and one of its receiving centres is in the scope. The centres are read from `procedure_agencies`
+ * (indexed; publishing writes it from the version's `receivingAgencyCodes` in the same transaction,
+ * and agencies are never deleted nor given another code), and the rows carry those same centres as
+ * `receivingAgencies`, so the caller's rule, which decides, sees exactly the data the filter saw:
+ * the filter cannot leave out a procedure the rule would offer. test/web-results.int.test.ts
+ * compares the page with the rule over the whole catalogue (`findProcedure`'s data) for every demo desk.
+ *
+ * With `q` (the catalogue search's words, as `searchProcedureRows`): the matches the desk takes,
+ * and at most `othersLimit` matches it does not take (the most used first), so the page can say
+ * why those are not offered without reading the whole catalogue.
+ *
+ * The definition is large and stored compressed, and each `->` on it unpacks it again: it is
+ * unpacked once per row (`jsonb_to_record`), and without a search only for the procedures received
+ * within the scope (the indexed filter first); with one, for the search's matches.
+ */
+export async function listCounterIntakeRows(
+  db: Db,
+  opts: { agencyIds: readonly string[]; q?: string | undefined; othersLimit?: number },
+): Promise<CounterIntakeRow[]> {
+  const ids = opts.agencyIds.map((id) => sql`${id}::uuid`);
+  const receivedHere = ids.length
+    ? sql`EXISTS (SELECT 1 FROM procedure_agencies pa WHERE pa.procedure_id = p.id AND pa.agency_id IN (${sql.join(ids, sql`, `)}))`
+    : sql`false`;
+  const inPerson = sql`x.channels @> '["in_person"]'::jsonb`;
+  const conds = [sql`p.is_active`, sql`p.current_version_id IS NOT NULL`, ...searchWords(opts.q)];
+  const others = opts.q ? Math.max(0, opts.othersLimit ?? 0) : 0;
+  const unpack = sql`CROSS JOIN LATERAL jsonb_to_record(m.definition) AS x(name text, channels jsonb, "applicantTypes" jsonb)`;
+  const kept = !others
+    ? // The desk's procedures only: those received here (the index), then those of them taking in-person dossiers.
+      sql`SELECT m.id, m.code, m.popularity, x.name, x.channels, x."applicantTypes" AS applicant_types
+          FROM (SELECT p.id, p.code, p.popularity, v.definition FROM procedures p JOIN procedure_versions v ON v.id = p.current_version_id
+                WHERE ${sql.join([...conds, receivedHere], sql` AND `)} OFFSET 0) m ${unpack}
+          WHERE ${inPerson}`
+    : // Every match marked, numbered within its side (taken or not); all those taken and the first `others` of the rest kept.
+      sql`SELECT n.id, n.code, n.popularity, n.name, n.channels, n.applicant_types
+          FROM (SELECT t.*, row_number() OVER (PARTITION BY t.here ORDER BY t.popularity DESC, t.code) AS nth
+                FROM (SELECT m.id, m.code, m.popularity, x.name, x.channels, x."applicantTypes" AS applicant_types, (m.here AND ${inPerson}) AS here
+                      FROM (SELECT p.id, p.code, p.popularity, v.definition, ${receivedHere} AS here
+                            FROM procedures p JOIN procedure_versions v ON v.id = p.current_version_id
+                            WHERE ${sql.join(conds, sql` AND `)} OFFSET 0) m ${unpack}) t) n
+          WHERE n.here OR n.nth <= ${others}`;
+  const rows = await queryRows<CounterIntakeDbRow>(
+    db,
+    sql`SELECT s.code, s.name, s.popularity, s.channels, s.applicant_types,
+          coalesce((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
+                    FROM procedure_agencies pa JOIN agencies a ON a.id = pa.agency_id WHERE pa.procedure_id = s.id), '[]'::json) AS receiving
+        FROM (${kept}) s`,
+  );
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    popularity: Number(r.popularity),
+    definition: { channels: parse(r.channels), applicantTypes: parse(r.applicant_types) },
+    receivingAgencies: parse(r.receiving),
+  }));
 }
 
 export async function listFields(db: Db) {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { PageCtx } from './layout.ts';
+import { counterIntake, intakeRefusalWords, messageHtml, type Desk } from './staff-pages.ts';
+
+// Counter intake's rule and its reasons in words: the receiving centres' Vietnamese names are
+// marked lang="vi" inside an English sentence, and escaped like every value put into a page.
+
+const vi: PageCtx = { locale: 'vi', userName: null, csrf: null, path: '/' };
+const en: PageCtx = { ...vi, locale: 'en' };
+
+const centre = { id: '00000000-0000-7000-8000-000000000001', code: 'TTPVHCC', name: 'Trung tâm Phục vụ hành chính công tỉnh' };
+const commune = { id: '00000000-0000-7000-8000-000000000002', code: 'TTPVHCC-13669', name: 'Trung tâm <Xã> & "Hòa"' };
+const proc = (channels: ('in_person' | 'online' | 'post')[], receivingAgencies = [centre, commune]) => ({
+  receivingAgencies,
+  definition: { channels, applicantTypes: ['citizen' as const] },
+});
+
+describe('counterIntake', () => {
+  const desk: Desk = { scope: [commune.id, centre.id], ownCode: commune.code };
+
+  it('offers a procedure with the in-person channel received within the scope, as the desk’s own centre first', () => {
+    expect(counterIntake(desk, proc(['online', 'in_person']))).toEqual({ agency: commune });
+    expect(counterIntake({ scope: [centre.id, commune.id], ownCode: 'UBND-13669' }, proc(['in_person']))).toEqual({ agency: centre });
+  });
+
+  it('says why not: no in-person channel, or no receiving centre in the scope', () => {
+    expect(counterIntake(desk, proc(['online']))).toEqual({ refusal: 'DOSSIER_CHANNEL_NOT_ALLOWED' });
+    expect(counterIntake({ scope: [commune.id], ownCode: commune.code }, proc(['in_person'], [centre]))).toEqual({ refusal: 'DOSSIER_AGENCY_NOT_RECEIVING' });
+  });
+});
+
+describe('intakeRefusalWords', () => {
+  it('names the receiving centres, each marked as Vietnamese on an English page and escaped', () => {
+    expect(String(intakeRefusalWords(en, proc(['in_person']), 'DOSSIER_AGENCY_NOT_RECEIVING'))).toBe(
+      'it is received at <span lang="vi">Trung tâm Phục vụ hành chính công tỉnh</span>, <span lang="vi">Trung tâm &lt;Xã&gt; &amp; &quot;Hòa&quot;</span>',
+    );
+    expect(String(intakeRefusalWords(vi, proc(['in_person']), 'DOSSIER_AGENCY_NOT_RECEIVING'))).toBe(
+      'nơi tiếp nhận là Trung tâm Phục vụ hành chính công tỉnh, Trung tâm &lt;Xã&gt; &amp; &quot;Hòa&quot;',
+    );
+    expect(String(intakeRefusalWords(en, proc(['in_person'], []), 'DOSSIER_AGENCY_NOT_RECEIVING'))).toBe('it is received at —');
+    expect(String(intakeRefusalWords(en, proc(['online']), 'DOSSIER_CHANNEL_NOT_ALLOWED'))).toBe('the procedure takes no dossiers in person');
+  });
+
+  it('goes into a message as markup, the message’s other values escaped', () => {
+    const why = intakeRefusalWords(en, proc(['in_person'], [centre]), 'DOSSIER_AGENCY_NOT_RECEIVING');
+    expect(String(messageHtml(en, 'staff.in.errNotHere', { code: '<1.001776>', why }))).toBe(
+      'Your desk does not take procedure &lt;1.001776&gt;: it is received at <span lang="vi">Trung tâm Phục vụ hành chính công tỉnh</span>.',
+    );
+    // A parameter not given stays as written, as `t` leaves it.
+    expect(String(messageHtml(vi, 'staff.in.errNotHere', { why: intakeRefusalWords(vi, proc(['in_person'], [centre]), 'DOSSIER_AGENCY_NOT_RECEIVING') }))).toBe(
+      'Quầy của bạn không tiếp nhận thủ tục {code}: nơi tiếp nhận là Trung tâm Phục vụ hành chính công tỉnh.',
+    );
+  });
+});
