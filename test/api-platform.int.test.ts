@@ -87,8 +87,20 @@ describe('health and documentation', () => {
     expect(res.body.toLowerCase()).toContain('swagger');
   });
 
+  it('serves the portal icon that every page links, also at /favicon.ico (no 404 in a new browser profile)', async () => {
+    const page = await t.request({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
+    const href = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml">/.exec(page.body)?.[1];
+    expect(href).toMatch(/^\/assets\/favicon-\d+\.svg$/);
+    for (const url of [href!, '/favicon.ico']) {
+      const r = await t.request({ method: 'GET', url });
+      expect(r.status, url).toBe(200);
+      expect(String(r.headers['content-type'])).toMatch(/^image\/svg\+xml/);
+      expect(r.body).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*>.*<\/svg>$/);
+    }
+  });
+
   it('an unknown route is 404 problem+json', async () => {
-    for (const url of ['/api/v1/nothing-here', '/api/v2/dossiers', '/favicon.ico']) {
+    for (const url of ['/api/v1/nothing-here', '/api/v2/dossiers', '/apple-touch-icon.png']) {
       const r = await t.request({ method: 'GET', url: `${url}?x=1` });
       expectProblem(r, 404, 'ROUTE_NOT_FOUND');
       expect(r.json.instance).toBe(url);

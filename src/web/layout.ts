@@ -2,6 +2,7 @@ import { html, type SafeHtml } from './html.ts';
 import { UNREAD_COUNT_CAP } from '../modules/notifications/index.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { PORTAL_JS_PATH } from './portal-js.ts';
+import { FAVICON_PATH } from './favicon.ts';
 import { SITE_CSS_PATH } from './site-css.ts';
 
 /** What every page needs to know about the request. */
@@ -87,6 +88,7 @@ export function layout(p: PageCtx, title: string, body: SafeHtml): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ${_('site.name')}</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 <link rel="stylesheet" href="${SITE_CSS_PATH}">
 <script src="${PORTAL_JS_PATH}" defer></script>
 </head>

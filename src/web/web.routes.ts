@@ -32,6 +32,7 @@ import { isLocale, t, type Locale } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
 import { deskOf } from './staff-pages.ts';
+import { FAVICON_PATH, FAVICON_SVG } from './favicon.ts';
 import { SITE_CSS } from './site-css.ts';
 import {
   CSRF_COOKIE,
@@ -209,6 +210,14 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
 
     app.get('/assets/site.css', { schema: { hide: true } }, async (_req, reply) =>
       reply.header('cache-control', `public, max-age=${YEAR_SECONDS}, immutable`).type('text/css; charset=utf-8').send(SITE_CSS),
+    );
+
+    app.get(FAVICON_PATH, { schema: { hide: true } }, async (_req, reply) =>
+      reply.header('cache-control', `public, max-age=${YEAR_SECONDS}, immutable`).type('image/svg+xml').send(FAVICON_SVG),
+    );
+    // Asked for by browsers on a first visit without reading the page; a day's cache (the name is not versioned).
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>
+      reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG),
     );
 
     app.get('/lang', { schema: { hide: true } }, async (req, reply) => {
