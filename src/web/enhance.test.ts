@@ -5,7 +5,7 @@ import { dueState, SOON_WORKING_DAYS } from './staff-pages.ts';
 describe('the portal script', () => {
   it('is valid JavaScript, small, and carries no words of its own', () => {
     expect(() => new Function(PORTAL_JS)).not.toThrow();
-    // 5.4 KB since uploads disable the page's buttons and may name where they land (about 2 KB compressed).
+    // 5.8 KB since uploads disable the page's buttons and may name where they land, and posts are sent once (about 2 KB compressed).
     expect(Buffer.byteLength(PORTAL_JS)).toBeLessThan(6 * 1024);
     // Vietnamese words come from the page's data attributes (the message catalogue), never from the script.
     expect(PORTAL_JS).not.toMatch(/[À-ỹ]/);
@@ -18,6 +18,8 @@ describe('the portal script', () => {
     // (e2e/upload-busy.e2e.test.ts drives it in Chromium).
     expect(PORTAL_JS).toContain("d.querySelectorAll('main button')");
     expect(PORTAL_JS).toContain('box.dataset.msgBusy');
+    // A form that posts is sent once within 5 s (e2e/results.e2e.test.ts double-clicks the compose form).
+    expect(PORTAL_JS).toContain('if (f.dataset.sent) return e.preventDefault();');
     expect(PORTAL_JS).toMatch(/xhr\.onerror = xhr\.onabort = xhr\.ontimeout = function \(\) \{\nbusy\(box, false\);/);
     // A box may name where the page lands after its upload (the officers' result form: its confirmation, #kq-done).
     expect(PORTAL_JS).toContain("show(xhr.responseText, xhr.responseURL.split('#')[0] + '#' + (land || input.id), land || input.id);");

@@ -14,7 +14,10 @@ import { createHash } from 'node:crypto';
  *   its confirmation);
  * - search forms (`form[data-instant]`) fetch the results part (`GET /tim-kiem`) 250 ms after
  *   the last keystroke, put it in `#ket-qua`, announce the count and update the URL
- *   (`history.replaceState`) so the result can be shared; Enter still submits the form.
+ *   (`history.replaceState`) so the result can be shared; Enter still submits the form;
+ * - any other form that posts is sent once: a second submit within 5 s (a double click) is
+ *   dropped, so the officer lands on the first post's answer, not on the conflict the second
+ *   would meet.
  * Every word it shows comes from data attributes the server writes (the message catalogue).
  * Plain ES2017 for the browsers citizens have; no framework, no build step.
  */
@@ -186,6 +189,21 @@ const SOURCE = String.raw`(function () {
     input.addEventListener('input', later);
     form.addEventListener('change', later);
   }
+
+  // A form posted once is not posted again for a few seconds (a double click, an impatient second
+  // press): the second post would find the first one's change and answer with a conflict. Uploads
+  // have their own handling; the flag clears in case the answer was a download (the page stays) and
+  // when the page comes back from the history.
+  d.addEventListener('submit', function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || (f.getAttribute('method') || '').toLowerCase() !== 'post') return;
+    if (f.dataset.sent) return e.preventDefault();
+    f.dataset.sent = '1';
+    setTimeout(function () { delete f.dataset.sent; }, 5000);
+  });
+  window.addEventListener('pageshow', function () {
+    d.querySelectorAll('form[data-sent]').forEach(function (f) { delete f.dataset.sent; });
+  });
 
   function init() {
     d.querySelectorAll('[data-uploads]').forEach(function (box) {
