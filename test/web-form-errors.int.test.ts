@@ -185,7 +185,7 @@ describe('the citizen form in English', () => {
     expect(en.body).toContain('<p class="hint" id="f-ngay_sinh-hint">Not after today</p>');
     expect(en.body).toMatch(/<input type="date" id="f-ngay_sinh" name="f-ngay_sinh" value="" max="[\d-]{10}" aria-describedby="f-ngay_sinh-hint">/);
     // The procedure's own help comes first.
-    expect(en.body).toContain('<p class="hint" id="f-tu_ngay-hint">Ngày bắt đầu tạm ngừng<br>Not before today</p>');
+    expect(en.body).toContain('<p class="hint" id="f-tu_ngay-hint"><span lang="vi">Ngày bắt đầu tạm ngừng</span><br>Not before today</p>');
     const vi = await get(url, cookie);
     expect(vi.body).toContain('<p class="hint" id="f-ngay_sinh-hint">Không sau ngày hôm nay</p>');
     expect(vi.body).toContain('<p class="hint" id="f-tu_ngay-hint">Ngày bắt đầu tạm ngừng<br>Không trước ngày hôm nay</p>');

@@ -3,8 +3,8 @@ import { RESULT_COMPONENT } from '../modules/documents/index.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import type { FormField } from '../modules/procedures/procedures.schemas.ts';
 import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
-import { html, type SafeHtml } from './html.ts';
-import { catalogues, formatNumber, type MessageKey } from './i18n.ts';
+import { html, type HtmlValue, type SafeHtml } from './html.ts';
+import { catalogues, formatNumber, t, type MessageKey } from './i18n.ts';
 import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
 
 /** Pages of the citizen application flow: start, the draft form, check your answers, confirmation, my applications. */
@@ -22,6 +22,8 @@ export interface ApplicantInput {
 }
 export const APPLICANT_KEYS = ['fullName', 'idNumber', 'organisationName', 'taxCode', 'phone', 'email'] as const;
 export type ApplicantKey = (typeof APPLICANT_KEYS)[number];
+/** The applicant details that are words (names), marked Vietnamese on an English page; the others are numbers, a phone and an email. */
+export const NAME_KEYS: ReadonlySet<string> = new Set<ApplicantKey>(['fullName', 'organisationName']);
 
 /**
  * One error: the anchor id of the field it belongs to, and the message. A service's field error
@@ -51,7 +53,25 @@ export function anchorOfPath(path: string): string {
   return 'main';
 }
 
+/**
+ * Words from the data (the procedure catalogue, agency names, what people typed) are Vietnamese:
+ * on an English page they are marked so screen readers read them as such (WCAG 3.1.2). `vi` wraps
+ * the text in `<span lang="vi">`; `viAttr` is the attribute, for an element whose whole content is
+ * such data (`<option>`, `<dt>`, `<dd>`, a note), where a span cannot go or would be noise. Both
+ * leave a Vietnamese page as it is (its `<html lang="vi">` says it).
+ */
 export const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
+export const viAttr = (p: PageCtx): SafeHtml | null => (p.locale === 'vi' ? null : html` lang="vi"`);
+
+/**
+ * The message `key` in the page's language with its `{name}` parameters filled with markup: text
+ * is escaped, `SafeHtml` kept (a Vietnamese name marked `lang="vi"` inside an English sentence).
+ */
+export function messageHtml(p: PageCtx, key: MessageKey, params: Record<string, HtmlValue>): SafeHtml {
+  const parts = t(p.locale, key).split(/\{(\w+)\}/);
+  // Odd parts are parameter names; one not given stays as written, as `t` leaves it.
+  return html`${parts.map((part, i) => (i % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part] : `{${part}}`))}`;
+}
 
 /** Values of a field error that are procedure data, in Vietnamese: marked lang="vi" inside an English sentence. */
 const DATA_PARAMS: ReadonlySet<string> = new Set(['label', 'name', 'units']);
@@ -80,7 +100,7 @@ export const errorFor = (errors: PageError[], anchor: string) => errors.filter((
 
 export interface InputSpec {
   id: string;
-  label: string;
+  label: string | SafeHtml;
   required: boolean;
   hint?: string | SafeHtml | undefined;
   errors: PageError[];
@@ -148,7 +168,7 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
     case 'select':
       control = (d, inv) =>
         html`<select id="${id}" name="${id}"${aria(d, inv)}><option value="">${_('app.choose')}</option>${(f.options ?? []).map(
-          (o) => html`<option value="${o.value}"${o.value === str ? html` selected` : null}>${o.label}</option>`,
+          (o) => html`<option value="${o.value}"${o.value === str ? html` selected` : null}${viAttr(p)}>${o.label}</option>`,
         )}</select>`;
       break;
     case 'checkbox':
@@ -160,8 +180,9 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
   }
   // A date rule is said before any error (the date picker's min/max are not announced).
   const rule = f.type === 'date' && f.dateRange ? _(f.dateRange === 'past' ? 'form.hint.past' : 'form.hint.future') : null;
-  const hint = rule && f.help ? html`${f.help}<br>${rule}` : (rule ?? f.help);
-  return fieldBlock(p, { id, label: f.label, required: f.required, hint, errors: errorFor(errors, id), control, checkbox: f.type === 'checkbox' });
+  const help = f.help ? vi(p, f.help) : undefined;
+  const hint = rule && help ? html`${help}<br>${rule}` : (rule ?? help);
+  return fieldBlock(p, { id, label: vi(p, f.label), required: f.required, hint, errors: errorFor(errors, id), control, checkbox: f.type === 'checkbox' });
 }
 
 export function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInput, errors: PageError[]): SafeHtml {
@@ -266,7 +287,7 @@ export function sealedResultsList(p: PageCtx, dossierId: string, items: readonly
   return html`<ul class="files results">${items.map(
     (
       r,
-    ) => html`<li><strong>${r.title}</strong><br><span class="meta">${_('doc.res.sealedAt', { at: dayThenTime(r.issuedAt) })} · ${vi(p, r.issuer.name)}</span><br>
+    ) => html`<li><strong>${vi(p, r.title)}</strong><br><span class="meta">${_('doc.res.sealedAt', { at: dayThenTime(r.issuedAt) })} · ${vi(p, r.issuer.name)}</span><br>
 <a href="${r.fileId ? fileHref(dossierId, r.fileId) : `/api/v1/public/documents/${r.documentId}/file`}" aria-label="${_('doc.res.downloadLabel', { name: r.fileName })}">${_('doc.res.download')}</a> ·
 <a href="/xac-thuc/${r.documentId}" aria-label="${_('doc.res.verifyLabel', { title: r.title })}">${_('doc.res.verify')}</a><br>
 <span class="meta">${_('doc.verify.documentId')}: <code>${r.documentId}</code></span></li>`,
@@ -301,8 +322,8 @@ ${comps.map((c) => {
   const files = v.dossier.files.filter((f) => f.component === c.code);
   const errs = errorFor(v.errors, anchor);
   return html`<div class="component${errs.length ? ' field-error' : ''}">
-<h3>${c.name} <span class="meta">(${c.required ? _('app.required') : _('app.optional')})</span></h3>
-${c.note ? html`<p class="hint">${c.note}</p>` : null}
+<h3>${vi(p, c.name)} <span class="meta">(${c.required ? _('app.required') : _('app.optional')})</span></h3>
+${c.note ? html`<p class="hint"${viAttr(p)}>${c.note}</p>` : null}
 ${
   files.length
     ? html`<ul class="files">${files.map(
@@ -315,7 +336,7 @@ ${v.removable(f) ? html`<form method="post" action="${v.base}/tep/${f.fileId}/xo
 ${csrfField(p)}
 <input type="hidden" name="component" value="${c.code}">
 <div class="field">
-<label for="${anchor}">${_('app.chooseFile', { name: c.name })}</label>
+<label for="${anchor}">${messageHtml(p, 'app.chooseFile', { name: vi(p, c.name) })}</label>
 ${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${errorText(p, e)}</p>`)}
 <input type="file" id="${anchor}" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"${errs.length ? html` aria-describedby="${anchor}-error" aria-invalid="true"` : null}>
 </div>
@@ -386,6 +407,16 @@ export function answerText(p: PageCtx, f: FormField, value: unknown, units?: Uni
   return String(value);
 }
 
+/**
+ * Whether an answer as `answerText` gives it is words from the data (typed text, a choice's label,
+ * a unit's name), to be marked Vietnamese on an English page; not the page's own words (yes, no,
+ * not answered) nor dates, numbers and codes.
+ */
+export function answerIsWords(f: FormField, value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  return f.type === 'text' || f.type === 'textarea' || f.type === 'select' || f.type === 'unit_code';
+}
+
 export function checkPage(
   p: PageCtx,
   v: {
@@ -400,7 +431,9 @@ export function checkPage(
   const _ = tr(p);
   const id = v.dossier.id;
   const change = (anchor: string, what: string) => html`<a href="/ho-so/${id}#${anchor}" aria-label="${_('app.changeWhat', { what })}">${_('app.change')}</a>`;
-  const row = (label: string, value: string | SafeHtml, anchor: string) => html`<div><dt>${label}</dt><dd>${value}</dd><dd>${change(anchor, label)}</dd></div>`;
+  // `data`: the label (a form field's, a document's) and the answer are the procedure's words or what was typed.
+  const row = (label: string, value: string | SafeHtml, anchor: string, data: { label: boolean; value: boolean } = { label: false, value: false }) =>
+    html`<div><dt${data.label ? viAttr(p) : null}>${label}</dt><dd${data.value ? viAttr(p) : null}>${value}</dd><dd>${change(anchor, label)}</dd></div>`;
   const a = v.applicant;
   const applicantRows: [ApplicantKey, MessageKey][] = [
     ['fullName', 'app.fullName'],
@@ -422,11 +455,13 @@ export function checkPage(
 <h1>${_('app.checkTitle')}</h1>
 <h2>${_('app.applicant')}</h2>
 <dl class="summary">
-${applicantRows.map(([k, label]) => row(_(label), a[k] || _('app.notAnswered'), applicantAnchor(k)))}
+${applicantRows.map(([k, label]) => row(_(label), a[k] || _('app.notAnswered'), applicantAnchor(k), { label: false, value: !!a[k] && NAME_KEYS.has(k) }))}
 </dl>
 <h2>${_('app.formTitle')}</h2>
 <dl class="summary">
-${v.proc.definition.form.map((f) => row(f.label, answerText(p, f, v.dossier.form[f.key], v.unitNames), fieldAnchor(f.key)))}
+${v.proc.definition.form.map((f) =>
+  row(f.label, answerText(p, f, v.dossier.form[f.key], v.unitNames), fieldAnchor(f.key), { label: true, value: answerIsWords(f, v.dossier.form[f.key]) }),
+)}
 </dl>
 ${
   v.proc.definition.components.length
@@ -434,7 +469,10 @@ ${
 <dl class="summary">
 ${v.proc.definition.components.map((c) => {
   const files = v.dossier.files.filter((f) => f.component === c.code);
-  return row(c.name, files.length ? html`${files.map((f, i) => html`${i > 0 ? html`<br>` : null}${f.fileName}`)}` : _('app.noFiles'), componentAnchor(c.code));
+  return row(c.name, files.length ? html`${files.map((f, i) => html`${i > 0 ? html`<br>` : null}${f.fileName}`)}` : _('app.noFiles'), componentAnchor(c.code), {
+    label: true,
+    value: false,
+  });
 })}
 </dl>`
     : null
@@ -485,9 +523,9 @@ export function timeline(p: PageCtx, history: HistoryItem[], staffView: boolean)
   return html`<ol class="timeline">${history.map(
     (
       h,
-    ) => html`<li><p class="meta"><time datetime="${h.at}">${formatVnDateTime(new Date(h.at))}</time> · ${roleWords(p, h.actor.role)}${staffView && h.actor.name ? html` · ${h.actor.name}` : null}</p>
+    ) => html`<li><p class="meta"><time datetime="${h.at}">${formatVnDateTime(new Date(h.at))}</time> · ${roleWords(p, h.actor.role)}${staffView && h.actor.name ? html` · ${vi(p, h.actor.name)}` : null}</p>
 <p><strong>${historyWords(p, h.action)}</strong>${h.fromStatus !== h.toStatus ? html` — ${statusWords(p, h.toStatus)}` : null}</p>
-${h.note && (staffView || PUBLIC_NOTES.has(h.action)) ? html`<p class="note">${h.note}</p>` : null}</li>`,
+${h.note && (staffView || PUBLIC_NOTES.has(h.action)) ? html`<p class="note"${viAttr(p)}>${h.note}</p>` : null}</li>`,
   )}</ol>`;
 }
 
@@ -528,7 +566,7 @@ export function dossierPage(p: PageCtx, v: CitizenDossierView): string {
     if (d.status === 'supplement_requested' && can('supplement')) {
       const reason = lastNote(v.history, 'request_supplement');
       return html`<div class="notice"><h3>${_('staff.ct.supplementTitle')}</h3>
-${reason ? html`<p>${_('staff.ct.supplementLead')}</p><p class="note">${reason}</p>` : null}
+${reason ? html`<p>${_('staff.ct.supplementLead')}</p><p class="note"${viAttr(p)}>${reason}</p>` : null}
 <p>${_('staff.ct.supplementHow')}</p></div>
 ${componentsSection(p, { dossier: d, proc: v.proc, errors: v.errors, maxSize: v.maxSize, maxBytes: v.maxBytes, base: `/ho-so/${id}`, removable: (f) => !!requestedAt && f.uploadedAt > requestedAt })}
 <form method="post" action="/ho-so/${id}/bo-sung" novalidate>
@@ -539,13 +577,13 @@ ${csrfField(p)}${version}
     }
     if (d.status === 'payment_requested') {
       const note = lastNote(v.history, 'request_payment');
-      return html`<div class="notice"><h3>${_('staff.ct.payTitle')}</h3>${note ? html`<p class="note">${note}</p>` : null}
+      return html`<div class="notice"><h3>${_('staff.ct.payTitle')}</h3>${note ? html`<p class="note"${viAttr(p)}>${note}</p>` : null}
 <p><a class="button" href="/ho-so/${id}/thanh-toan">${_('staff.ct.payLink')}</a></p></div>`;
     }
     if (d.status === 'done') return html`<p>${_('staff.ct.doneWait')}</p>`;
     if (d.status === 'refused' || d.status === 'stopped' || d.status === 'withdrawn') {
       const reason = lastNote(v.history, d.status === 'refused' ? 'refuse' : d.status === 'stopped' ? 'stop' : 'withdraw');
-      return html`<p>${_(d.status === 'refused' ? 'staff.ct.refused' : d.status === 'stopped' ? 'staff.ct.stopped' : 'staff.ct.withdrawn')}</p>${reason ? html`<p>${_('staff.ct.reasonWas', { reason })}</p>` : null}`;
+      return html`<p>${_(d.status === 'refused' ? 'staff.ct.refused' : d.status === 'stopped' ? 'staff.ct.stopped' : 'staff.ct.withdrawn')}</p>${reason ? html`<p>${messageHtml(p, 'staff.ct.reasonWas', { reason: vi(p, reason) })}</p>` : null}`;
     }
     if (d.status === 'returned') return html``;
     return html`<p>${_('staff.ct.nothing')}</p>`;
@@ -618,7 +656,7 @@ ${
 ${
   submitted
     ? html`<h2>${_('app.nextTitle')}</h2>
-<ol><li>${_('app.next1', { agency: d.receivingAgency.name })}</li><li>${_('app.next2')}</li><li>${_('app.next3')}</li></ol>`
+<ol><li>${messageHtml(p, 'app.next1', { agency: vi(p, d.receivingAgency.name) })}</li><li>${_('app.next2')}</li><li>${_('app.next3')}</li></ol>`
     : html`<h2>${_('staff.ct.expected')}</h2>${expected()}`
 }
 ${ratingSection()}
@@ -634,7 +672,7 @@ ${
   showFiles
     ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${filed.map(
         (f) =>
-          html`<li>${v.proc.definition.components.find((c) => c.code === f.component)?.name ?? f.component}: <a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`,
+          html`<li>${vi(p, v.proc.definition.components.find((c) => c.code === f.component)?.name ?? f.component)}: <a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`,
       )}</ul>`
     : null
 }

@@ -7,6 +7,7 @@ import type { DashboardData, DeadlineItem, HandlingReport } from '../modules/rep
 import { COUNT_COLUMNS, formatDay } from '../modules/reports/index.ts';
 import type { IndicatorDossiersResult, IndicatorResult, RankingResult } from '../modules/service-index/index.ts';
 import { formatVnDateTime } from '../platform/time.ts';
+import { messageHtml, vi, viAttr } from './application-pages.ts';
 import { barChart, changeMarker, columnChart, lineChart } from './charts.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatNumber, type Locale, type MessageKey } from './i18n.ts';
@@ -39,7 +40,6 @@ const decimals: Record<Locale, Intl.NumberFormat> = {
 export const fmt2 = (l: Locale) => (n: number) => decimals[l].format(n);
 const pct = (l: Locale) => (n: number) => `${decimals[l].format(n)}%`;
 const vnAt = (d: Date | string | null) => (d ? formatVnDateTime(typeof d === 'string' ? new Date(d) : d) : '');
-const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
 
 /** `?unit=&from=&to=` (plus extras) for links that keep the filters. */
 export function filterQuery(f: { unit: string; from: string; to: string }, extra: Record<string, string> = {}): string {
@@ -68,7 +68,7 @@ ${e ? html`<p class="error-message" id="${a}-error"><span class="dash-vh">${_('d
   const group = (kind: UnitChoice['kind'], label: string) => {
     const items = f.units.filter((u) => u.kind === kind);
     if (!items.length) return null;
-    return html`<optgroup label="${label}">${items.map((u) => html`<option value="${u.code}"${u.code === f.unit ? html` selected` : null}>${kind === 'province' ? `${u.name} (${_('dash.unitProvince')})` : u.name}</option>`)}</optgroup>`;
+    return html`<optgroup label="${label}">${items.map((u) => html`<option value="${u.code}"${u.code === f.unit ? html` selected` : null}${kind === 'province' ? null : viAttr(p)}>${kind === 'province' ? `${u.name} (${_('dash.unitProvince')})` : u.name}</option>`)}</optgroup>`;
   };
   const ue = err('unit');
   return html`<form method="get" action="${action}" class="dash-filters" aria-label="${_('dash.filters')}">
@@ -219,7 +219,7 @@ export function dashboardPage(p: PageCtx, d: DashboardData, f: FilterView): stri
   const _ = tr(p);
   const c = d.current;
   const delta = c.percent !== null && d.previous.percent !== null ? c.total - d.previous.total : null;
-  const summary = html`<p class="meta">${_('dash.periodLine', { unit: d.unit.name, from: formatDay(d.period.from), to: formatDay(d.period.to) })}</p>
+  const summary = html`<p class="meta">${messageHtml(p, 'dash.periodLine', { unit: vi(p, d.unit.name), from: formatDay(d.period.from), to: formatDay(d.period.to) })}</p>
 <div class="dash-score" role="group" aria-labelledby="total-h">
 <p><span id="total-h">${_('dash.total')}</span><br><span class="big">${fmt2(p.locale)(c.total)}</span> ${_('dash.outOf', { max: fmt2(p.locale)(c.max) })}</p>
 <p>${c.percent === null ? _('dash.na') : _('dash.percent', { percent: fmt2(p.locale)(c.percent) })}<br>${changeMarker(delta, deltaWords(p), fmt2(p.locale))}</p>
@@ -276,7 +276,7 @@ export function indicatorPage(p: PageCtx, v: IndicatorView): string {
     html`<p class="back"><a href="/bang-dieu-khien?${filterQuery(v.filter)}">${_('dash.ind.back')}</a></p>
 <p class="meta">${_('dash.ind.title')}</p>
 <h1>${vi(p, r.name)}</h1>
-<p class="meta">${_('dash.periodLine', { unit: v.filter.unitName, from: formatDay(v.filter.from), to: formatDay(v.filter.to) })}</p>
+<p class="meta">${messageHtml(p, 'dash.periodLine', { unit: vi(p, v.filter.unitName), from: formatDay(v.filter.from), to: formatDay(v.filter.to) })}</p>
 ${numbers ? html`<p class="lead">${numbers}</p>` : null}
 ${
   r.basis === 'unavailable'
@@ -285,7 +285,7 @@ ${
 <p role="status">${_('dash.ind.count', { n: formatNumber(p.locale, r.total) })}</p>
 ${
   r.items.length
-    ? html`<div class="dash-table-wrap" role="region" aria-label="${r.name}" tabindex="0"><table class="report"><caption class="dash-vh">${r.name}</caption>
+    ? html`<div class="dash-table-wrap" role="region" aria-label="${r.name}" tabindex="0"><table class="report"><caption class="dash-vh">${vi(p, r.name)}</caption>
 <thead><tr><th scope="col">${_('dash.ind.item')}</th><th scope="col">${_('dash.ind.receivedAt')}</th><th scope="col">${_('dash.ind.endAt')}</th><th scope="col">${_('dash.dueAt')}</th><th scope="col">${_('dash.ind.result')}</th><th scope="col">${_('dash.ind.reason')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
     : html`<p>${_('dash.none')}</p>`
@@ -317,7 +317,7 @@ export function reportsPage(p: PageCtx, r: HandlingReport, f: FilterView): strin
   const single = COUNT_COLUMNS.filter((c) => !c.group);
   const n = (v: number) => formatNumber(p.locale, v);
   const table = html`<div class="dash-table-wrap" role="region" aria-labelledby="report-caption" tabindex="0"><table class="report">
-<caption id="report-caption">${_('report.caption', { unit: r.unit.name, from: formatDay(r.from), to: formatDay(r.to) })}</caption>
+<caption id="report-caption">${messageHtml(p, 'report.caption', { unit: vi(p, r.unit.name), from: formatDay(r.from), to: formatDay(r.to) })}</caption>
 <thead><tr><th scope="col" rowspan="2">${_('report.agency')}</th><th scope="col" rowspan="2">${_('report.field')}</th>${groups.map((x) => html`<th scope="colgroup" colspan="${x.span}">${_(GROUP_KEYS[x.g])}</th>`)}${single.map((c) => html`<th scope="col" rowspan="2" class="num">${_(`report.col.${c.key}`)}</th>`)}</tr>
 <tr>${COUNT_COLUMNS.filter((c) => c.group).map((c) => html`<th scope="col" class="num">${_(`report.col.${c.key}`)}</th>`)}</tr></thead>
 <tbody>${r.rows.map((row) => html`<tr><th scope="row">${vi(p, row.agencyName)}</th><td>${vi(p, row.fieldName)}</td>${COUNT_COLUMNS.map((c) => html`<td class="num">${n(row[c.key])}</td>`)}</tr>`)}</tbody>

@@ -6,7 +6,8 @@ import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
-import { counterIntake, intakeRefusalWords, messageHtml, type Desk } from './staff-pages.ts';
+import { messageHtml, vi, viAttr } from './application-pages.ts';
+import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
 
 /** Server-rendered pages of the public portal. Each returns a whole HTML document. */
 
@@ -16,7 +17,6 @@ export interface Field {
 }
 
 /** Catalogue data is published in Vietnamese: mark it so on English pages (screen readers). */
-const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
 
 const levelTag = (p: PageCtx, level: 'full' | 'partial') => html`<span class="tag${level === 'partial' ? ' partial' : ''}">${tr(p)(`level.${level}`)}</span>`;
 
@@ -129,7 +129,7 @@ export function searchPage(p: PageCtx, v: SearchView): string {
 <details${v.field || v.level ? html` open` : null}><summary>${_('search.filters')}</summary>
 <div class="field"><label for="linh-vuc">${_('search.field')}</label>
 <select id="linh-vuc" name="linh-vuc"><option value="">${_('search.any')}</option>${v.fields.map(
-      (f) => html`<option value="${f.code}"${f.code === v.field ? html` selected` : null}${p.locale === 'vi' ? null : html` lang="vi"`}>${f.name}</option>`,
+      (f) => html`<option value="${f.code}"${f.code === v.field ? html` selected` : null}${viAttr(p)}>${f.name}</option>`,
     )}</select></div>
 <div class="field"><label for="muc-do">${_('search.level')}</label>
 <select id="muc-do" name="muc-do"><option value="">${_('search.any')}</option>${(['full', 'partial'] as const).map(
@@ -143,7 +143,8 @@ ${filtered ? html` <a href="/thu-tuc">${_('search.clear')}</a>` : null}
   );
 }
 
-const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
+/** `data`: the value is wholly the catalogue's (Vietnamese) words, marked on an English page (viAttr). */
+const row = (label: string, value: SafeHtml | string, data: SafeHtml | null = null) => html`<div><dt>${label}</dt><dd${data}>${value}</dd></div>`;
 
 const vnDate = (d: Date) => formatVnDateTime(d).slice(6);
 
@@ -198,10 +199,10 @@ export function procedureDetails(p: PageCtx, proc: ProcedureRecord, opts: { star
 ${row(_('proc.code'), proc.code)}
 ${row(_('proc.level'), levelTag(p, proc.onlineLevel))}
 ${row(_('proc.duration'), formatDuration(p.locale, d.duration))}
-${row(_('proc.fees'), d.fees.length === 0 ? _('proc.noFees') : html`${d.fees.map((f, i) => html`${i > 0 ? html`<br>` : null}${formatMoney(f.amount)} — ${f.name}`)}`)}
+${row(_('proc.fees'), d.fees.length === 0 ? _('proc.noFees') : html`${d.fees.map((f, i) => html`${i > 0 ? html`<br>` : null}${formatMoney(f.amount)} — ${vi(p, f.name)}`)}`)}
 ${row(_('proc.tier'), _(`tier.${proc.tier}`))}
-${row(_('proc.agency'), proc.competentAgency.name)}
-${row(_('proc.receiving'), html`${proc.receivingAgencies.map((a, i) => html`${i > 0 ? html`<br>` : null}${a.name}`)}`)}
+${row(_('proc.agency'), proc.competentAgency.name, viAttr(p))}
+${row(_('proc.receiving'), html`${proc.receivingAgencies.map((a, i) => html`${i > 0 ? html`<br>` : null}${a.name}`)}`, viAttr(p))}
 </dl>
 ${start ?? refusal}
 ${p.userName || !start ? null : html`<p class="hint">${_('proc.startHint')}</p>`}
@@ -209,7 +210,7 @@ ${p.userName || !start ? null : html`<p class="hint">${_('proc.startHint')}</p>`
 <h2>${_('proc.who')}</h2>
 <dl class="summary">
 ${row(_('proc.applicantTypes'), d.applicantTypes.map((a) => _(`applicant.${a}`)).join(', '))}
-${row(_('proc.eligibility'), d.eligibility)}
+${row(_('proc.eligibility'), d.eligibility, viAttr(p))}
 </dl>
 
 <h2>${_('proc.components')}</h2>
@@ -223,7 +224,7 @@ ${
 <tbody>${d.components.map(
           (
             c,
-          ) => html`<tr><td>${c.name}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta">${c.note}</span>` : null}</td>
+          ) => html`<tr><td>${vi(p, c.name)}${c.required ? null : html` <em>(${_('proc.optional')})</em>`}${c.note ? html`<br><span class="meta"${viAttr(p)}>${c.note}</span>` : null}</td>
 <td>${_(`form.${c.form}`)}</td><td class="num">${_('proc.copies', { n: c.copies })}</td></tr>`,
         )}</tbody></table>`,
       )
@@ -237,7 +238,7 @@ ${
         _('proc.fees'),
         html`<table><tbody>${d.fees.map(
           (f) =>
-            html`<tr><td>${f.name}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
+            html`<tr><td>${vi(p, f.name)}${f.perFormField ? html` <span class="meta">(${_('proc.feePerUnit')})</span>` : null}</td><td class="num">${formatMoney(f.amount)}</td></tr>`,
         )}</tbody></table>`,
       )
 }
@@ -246,20 +247,20 @@ ${
 ${d.steps
   .split('\n')
   .filter((s) => s.trim())
-  .map((s) => html`<p>${s}</p>`)}
+  .map((s) => html`<p${viAttr(p)}>${s}</p>`)}
 
 <h2>${_('proc.channels')}</h2>
 <ul>${d.channels.map((c) => html`<li>${_(`channel.${c}`)}</li>`)}</ul>
 
 <h2>${_('proc.result')}</h2>
 <dl class="summary">
-${row(_('proc.result'), d.resultDescription)}
+${row(_('proc.result'), d.resultDescription, viAttr(p))}
 ${row(_('proc.resultKind'), _(`result.${d.resultKind}`))}
-${row(_('proc.resultDelivery'), d.resultDelivery)}
+${row(_('proc.resultDelivery'), d.resultDelivery, viAttr(p))}
 </dl>
 
 <h2>${_('proc.legalBasis')}</h2>
-<ul>${d.legalBasis.map((l) => html`<li>${l}</li>`)}</ul>
+<ul>${d.legalBasis.map((l) => html`<li${viAttr(p)}>${l}</li>`)}</ul>
 ${proc.publishedAt ? html`<p class="meta">${_('proc.version', { v: proc.version, date: vnDate(proc.publishedAt) })}</p>` : null}
 ${start}`;
 }
@@ -291,11 +292,11 @@ ${
   result
     ? html`<h1>${_('lookup.resultTitle', { code: result.code })}</h1>
 <dl class="summary">
-${row(_('lookup.procedure'), result.procedureName)}
+${row(_('lookup.procedure'), result.procedureName, viAttr(p))}
 ${row(_('lookup.status'), html`<strong>${statusKey in catalogues.vi ? _(statusKey) : result.status}</strong>`)}
 ${row(_('lookup.receivedAt'), when(result.receivedAt))}
 ${row(_('lookup.dueAt'), when(result.dueAt))}
-${row(_('lookup.agency'), result.agencyName)}
+${row(_('lookup.agency'), result.agencyName, viAttr(p))}
 </dl>
 <p class="hint">${_('lookup.privacy')}</p>
 <h2>${_('lookup.title')}</h2>`

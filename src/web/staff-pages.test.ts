@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PageCtx } from './layout.ts';
-import { counterIntake, intakeRefusalWords, messageHtml, type Desk } from './staff-pages.ts';
+import { messageHtml } from './application-pages.ts';
+import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
 
 // Counter intake's rule and its reasons in words: the receiving centres' Vietnamese names are
 // marked lang="vi" inside an English sentence, and escaped like every value put into a page.

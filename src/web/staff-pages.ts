@@ -7,7 +7,10 @@ import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import { scopeOf, type Actor } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import {
+  answerIsWords,
   answerText,
+  messageHtml,
+  NAME_KEYS,
   type UnitNames,
   applicantFields,
   errorFor,
@@ -19,6 +22,7 @@ import {
   statusWords,
   timeline,
   vi,
+  viAttr,
   when,
   type ApplicantInput,
   type ApplicantKind,
@@ -26,8 +30,8 @@ import {
   type PageError,
   type SealedResultItem,
 } from './application-pages.ts';
-import { html, type HtmlValue, type SafeHtml } from './html.ts';
-import { formatNumber, t, type MessageKey } from './i18n.ts';
+import { html, type SafeHtml } from './html.ts';
+import { formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
 
 /** Pages of the one-stop desk and the agencies: the worklist, the dossier view with its actions, counter intake. */
@@ -161,7 +165,7 @@ export function worklistPage(p: PageCtx, v: WorklistView): string {
       (s) => html`<option value="${s}"${f.status === s ? html` selected` : null}>${statusWords(p, s)}</option>`,
     )}</select></div>
 <div class="field"><label for="wl-proc">${_('staff.wl.procedure')}</label><select id="wl-proc" name="thu-tuc"><option value="">${_('staff.wl.any')}</option>${v.procedures.map(
-      (x) => html`<option value="${x.code}"${f.procedure === x.code ? html` selected` : null}>${x.name}</option>`,
+      (x) => html`<option value="${x.code}"${f.procedure === x.code ? html` selected` : null}${viAttr(p)}>${x.name}</option>`,
     )}</select></div>
 <div class="field"><input type="checkbox" id="wl-over" name="qua-han" value="1"${f.overdue ? html` checked` : null}> <label class="inline-label" for="wl-over">${_('staff.wl.overdueOnly')}</label></div>
 <div class="field${daysErr.length ? ' field-error' : ''}"><label for="wl-days">${_('enh.wl.dueWithin')}</label>
@@ -182,11 +186,11 @@ ${
 <tbody>${v.rows.map(
         (r) => html`<tr>
 <td data-label="${_('staff.wl.code')}"><a href="${r.status === 'draft' ? `/can-bo/tiep-nhan/${r.id}` : staffHref(r)}">${r.code ?? _('staff.wl.draft')}</a></td>
-<td data-label="${_('staff.wl.applicant')}">${r.applicantName}</td>
+<td data-label="${_('staff.wl.applicant')}">${vi(p, r.applicantName)}</td>
 <td data-label="${_('staff.wl.procedureCol')}">${vi(p, r.procedureName)}</td>
 <td data-label="${_('staff.wl.statusCol')}">${statusWords(p, r.status)}</td>
 <td data-label="${_('staff.wl.due')}">${r.dueAt ? html`${formatVnDateTime(r.dueAt)}<br>` : null}${dueBadge(p, r.due)}</td>
-<td data-label="${_('staff.wl.assignee')}">${r.assigneeName ?? '—'}</td>
+<td data-label="${_('staff.wl.assignee')}">${r.assigneeName ? vi(p, r.assigneeName) : '—'}</td>
 </tr>`,
       )}</tbody></table>`
 }
@@ -283,7 +287,7 @@ ${
         _('staff.f.assignee'),
         (a) =>
           html`<select id="${actionField(action, 'assignee')}" name="assigneeId"${a}><option value="">${_('app.choose')}</option>${v.assignees.map(
-            (s) => html`<option value="${s.id}"${(mine?.assigneeId ?? d.assigneeId) === s.id ? html` selected` : null}>${s.name}</option>`,
+            (s) => html`<option value="${s.id}"${(mine?.assigneeId ?? d.assigneeId) === s.id ? html` selected` : null}${viAttr(p)}>${s.name}</option>`,
           )}</select>`,
       )
     : null
@@ -321,21 +325,21 @@ function applicantRows(p: PageCtx, a: Record<string, unknown>): SafeHtml {
   const _ = tr(p);
   const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
   const address = a.address && typeof a.address === 'object' ? (a.address as { unitCode?: string; detail?: string }) : null;
-  const rows: [string, string][] = [
-    [_('staff.dv.type'), _(a.type === 'organisation' ? 'applicant.one.organisation' : 'applicant.one.citizen')],
-    [_('app.fullName'), s('fullName')],
-    [_('app.idNumber'), s('idNumber')],
-    ...(a.type === 'organisation'
-      ? ([
-          [_('app.organisationName'), s('organisationName')],
-          [_('app.taxCode'), s('taxCode')],
-        ] as [string, string][])
-      : []),
-    [_('app.phone'), s('phone')],
-    [_('app.email'), s('email')],
-    ...(address ? ([[_('staff.dv.address'), [address.detail, address.unitCode].filter(Boolean).join(', ')]] as [string, string][]) : []),
+  // The third member: the value is words people typed (a name, an address), Vietnamese on an English page.
+  type Row = [string, string, boolean];
+  const typed = (label: MessageKey, k: string): Row => [_(label), s(k), NAME_KEYS.has(k)];
+  const rows: Row[] = [
+    [_('staff.dv.type'), _(a.type === 'organisation' ? 'applicant.one.organisation' : 'applicant.one.citizen'), false],
+    typed('app.fullName', 'fullName'),
+    typed('app.idNumber', 'idNumber'),
+    ...(a.type === 'organisation' ? [typed('app.organisationName', 'organisationName'), typed('app.taxCode', 'taxCode')] : []),
+    typed('app.phone', 'phone'),
+    typed('app.email', 'email'),
+    ...(address ? [[_('staff.dv.address'), [address.detail, address.unitCode].filter(Boolean).join(', '), true] as Row] : []),
   ];
-  return html`<dl class="summary">${rows.filter(([, v]) => v).map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
+  return html`<dl class="summary">${rows
+    .filter(([, v]) => v)
+    .map(([k, v, words]) => html`<div><dt>${k}</dt><dd${words ? viAttr(p) : null}>${v}</dd></div>`)}</dl>`;
 }
 
 export function staffDossierPage(p: PageCtx, v: StaffDossierView): string {
@@ -363,7 +367,7 @@ ${v.done ? html`<div class="notice" role="status"><p>${v.done}</p></div>` : null
 <div><dt>${_('staff.dv.competent')}</dt><dd>${vi(p, d.competentAgency.name)}</dd></div>
 <div><dt>${_('staff.dv.step')}</dt><dd>${d.currentStep ? vi(p, d.currentStep.name) : '—'}</dd></div>
 ${d.currentStep?.dueAt ? html`<div><dt>${_('staff.dv.stepDue')}</dt><dd>${when(p, d.currentStep.dueAt)}</dd></div>` : null}
-<div><dt>${_('staff.dv.assignee')}</dt><dd>${v.assigneeName ?? '—'}</dd></div>
+<div><dt>${_('staff.dv.assignee')}</dt><dd>${v.assigneeName ? vi(p, v.assigneeName) : '—'}</dd></div>
 <div><dt>${_('staff.dv.counts')}</dt><dd>${formatNumber(p.locale, d.supplementCount)} / ${formatNumber(p.locale, d.extensionCount)}</dd></div>
 </dl>
 <h2 id="thao-tac">${_('staff.dv.actions')}</h2>
@@ -371,13 +375,16 @@ ${actions.length ? actions.map((a) => actionForm(p, v, a)) : html`<p>${_('staff.
 <h2>${_('staff.dv.applicant')}</h2>
 ${applicantRows(p, (d.applicant ?? {}) as Record<string, unknown>)}
 <h2>${_('staff.dv.form')}</h2>
-<dl class="summary">${v.proc.definition.form.map((f) => html`<div><dt>${f.label}</dt><dd>${answerText(p, f, d.form[f.key], v.unitNames)}</dd></div>`)}</dl>
+<dl class="summary">${v.proc.definition.form.map(
+      (f) =>
+        html`<div><dt${viAttr(p)}>${f.label}</dt><dd${answerIsWords(f, d.form[f.key]) ? viAttr(p) : null}>${answerText(p, f, d.form[f.key], v.unitNames)}</dd></div>`,
+    )}</dl>
 <h2>${_('staff.dv.files')}</h2>
 ${
   d.files.length
     ? html`<ul class="files">${d.files.map((f) => {
         const comp = v.proc.definition.components.find((c) => c.code === f.component);
-        return html`<li><a href="${fileHref(d.id, f.fileId)}" aria-label="${_('staff.dv.viewFile', { name: f.fileName })}">${f.fileName}</a> <span class="meta">(${comp?.name ?? f.component} · ${sizeText(p, f.size)} · ${formatVnDateTime(new Date(f.uploadedAt))})</span></li>`;
+        return html`<li><a href="${fileHref(d.id, f.fileId)}" aria-label="${_('staff.dv.viewFile', { name: f.fileName })}">${f.fileName}</a> <span class="meta">(${vi(p, comp?.name ?? f.component)} · ${sizeText(p, f.size)} · ${formatVnDateTime(new Date(f.uploadedAt))})</span></li>`;
       })}</ul>`
     : html`<p>${_('staff.dv.noFiles')}</p>`
 }
@@ -408,7 +415,7 @@ ${
 <tbody>${rows.map(
         (
           r,
-        ) => html`<tr><td data-label="${_('staff.dl.channel')}">${_(`staff.dl.${r.channel}`)}</td><td data-label="${_('staff.dl.recipient')}">${r.recipient}</td><td data-label="${_('staff.dl.subject')}">${r.subject ?? '—'}</td>
+        ) => html`<tr><td data-label="${_('staff.dl.channel')}">${_(`staff.dl.${r.channel}`)}</td><td data-label="${_('staff.dl.recipient')}">${r.recipient}</td><td data-label="${_('staff.dl.subject')}">${r.subject ? vi(p, r.subject) : '—'}</td>
 <td data-label="${_('staff.dl.status')}">${_(`staff.dl.${r.status}`)}<br><span class="meta">${formatVnDateTime(new Date(r.sentAt ?? r.createdAt))}</span></td><td data-label="${_('staff.dl.attempts')}">${formatNumber(p.locale, r.attempts)}</td></tr>`,
       )}</tbody></table>`
     : html`<p>${_('staff.dl.none')}</p>`
@@ -434,7 +441,7 @@ export interface ResultsView {
   /** The procedure's result, the title an uploaded file gets when none is typed. */
   resultName: string;
   /** The confirmation of the result just sealed, shown in this section (where the redirect lands). */
-  done?: string | undefined;
+  done?: string | SafeHtml | undefined;
 }
 
 /** The input ids of the result forms (the error summary links to them). */
@@ -451,7 +458,7 @@ export const RESULT_FIELDS = { file: 'kq-file', fileTitle: 'kq-file-title', titl
 export function resultsSection(p: PageCtx, d: DossierView, v: ResultsView, errors: PageError[]): SafeHtml {
   const _ = tr(p);
   const mine = (mode: ResultValues['mode']) => (v.values?.mode === mode ? v.values : undefined);
-  const field = (id: string, label: string, control: (desc: SafeHtml | null) => SafeHtml, hint?: string) => {
+  const field = (id: string, label: string, control: (desc: SafeHtml | null) => SafeHtml, hint?: string | SafeHtml) => {
     const errs = errorFor(errors, id);
     const ids = [hint ? `${id}-hint` : null, errs.length ? `${id}-error` : null].filter(Boolean).join(' ');
     return html`<div class="field${errs.length ? ' field-error' : ''}"><label for="${id}">${label}</label>
@@ -471,7 +478,7 @@ ${
 <h3 id="h-kq-upload">${_('doc.res.uploadTitle')}</h3>
 <form method="post" action="${action}" enctype="multipart/form-data" novalidate>
 ${hidden}
-${field(RESULT_FIELDS.fileTitle, _('doc.res.fileTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.fileTitle}" name="title" value="${mine('upload')?.title ?? ''}" maxlength="300"${a}>`, _('doc.res.fileTitleHint', { name: v.resultName }))}
+${field(RESULT_FIELDS.fileTitle, _('doc.res.fileTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.fileTitle}" name="title" value="${mine('upload')?.title ?? ''}" maxlength="300"${a}>`, messageHtml(p, 'doc.res.fileTitleHint', { name: vi(p, v.resultName) }))}
 ${field(RESULT_FIELDS.file, _('doc.res.file'), (a) => html`<input type="file" id="${RESULT_FIELDS.file}" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"${a}>`, _('doc.res.fileHint', { size: v.maxSize }))}
 <button type="submit">${_('doc.res.upload')}</button>
 </form>
@@ -533,16 +540,6 @@ export function counterIntake(
 }
 
 /**
- * The message `key` in the page's language with its `{name}` parameters filled with markup: text
- * is escaped, `SafeHtml` kept (a Vietnamese name marked `lang="vi"` inside an English sentence).
- */
-export function messageHtml(p: PageCtx, key: MessageKey, params: Record<string, HtmlValue>): SafeHtml {
-  const parts = t(p.locale, key).split(/\{(\w+)\}/);
-  // Odd parts are parameter names; one not given stays as written, as `t` leaves it.
-  return html`${parts.map((part, i) => (i % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part] : `{${part}}`))}`;
-}
-
-/**
  * Why a desk does not take a procedure at its counter, in words: the centres that receive it when
  * that is the reason, their (Vietnamese) names marked as such on an English page.
  */
@@ -587,7 +584,7 @@ export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
 </form>
 ${
   s
-    ? html`<p role="status">${v.procedures.length ? _(v.procedures.length === 1 ? 'staff.in.foundOne' : 'staff.in.found', { n: formatNumber(p.locale, v.procedures.length), q: s.q }) : _('staff.in.foundNone', { q: s.q })}</p>
+    ? html`<p role="status">${messageHtml(p, v.procedures.length ? (v.procedures.length === 1 ? 'staff.in.foundOne' : 'staff.in.found') : 'staff.in.foundNone', { n: formatNumber(p.locale, v.procedures.length), q: vi(p, s.q) })}</p>
 ${
   s.others.length
     ? html`<div class="notice" id="khong-tiep-nhan"><p><strong>${_('staff.in.notOffered')}</strong></p><ul>${s.others.map((o) => html`<li>${vi(p, o.name)} (${o.code}): ${o.why}</li>`)}</ul></div>`
@@ -602,8 +599,7 @@ ${
 <div class="field${procErr.length ? ' field-error' : ''}"><label for="in-procedure">${_('staff.in.procedure')}</label>
 ${procErr.map((e) => html`<p class="error-message" id="in-procedure-error">${errorText(p, e)}</p>`)}
 <select id="in-procedure" name="thu-tuc"${procErr.length ? html` aria-describedby="in-procedure-error" aria-invalid="true"` : null}><option value="">${_('app.choose')}</option>${v.procedures.map(
-        (x) =>
-          html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}${p.locale === 'vi' ? null : html` lang="vi"`}>${x.name} (${x.code})</option>`,
+        (x) => html`<option value="${x.code}"${x.code === v.procedure ? html` selected` : null}${viAttr(p)}>${x.name} (${x.code})</option>`,
       )}</select></div>
 <div class="field"><fieldset><legend>${_('staff.in.kind')}</legend>
 ${(['citizen', 'organisation'] as const).map(

@@ -31,7 +31,7 @@ import {
   type LoadedDossier,
   type WebHelpers,
 } from './application.routes.ts';
-import { anchorOfPath, componentAnchor, statusWords, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
+import { anchorOfPath, componentAnchor, messageHtml, statusWords, vi, type ApplicantInput, type ApplicantKind, type PageError } from './application-pages.ts';
 import { html } from './html.ts';
 import { t, type MessageKey } from './i18n.ts';
 import { dossierConflictText, servicePageErrors } from './service-errors.ts';
@@ -46,7 +46,6 @@ import {
   dueState,
   intakeDonePage,
   intakeStartPage,
-  messageHtml,
   RESULT_FIELDS,
   resultsSection,
   SOON_DAYS_MAX,
@@ -204,7 +203,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         maxSize: tools.sizeWords(maxBytes),
         maxBytes,
         resultName: d.proc.definition.resultDescription,
-        done: sealed ? t(p.locale, 'doc.res.done', { title: sealed.title }) : undefined,
+        done: sealed ? messageHtml(p, 'doc.res.done', { title: vi(p, sealed.title) }) : undefined,
       },
       opts.errors ?? [],
     );

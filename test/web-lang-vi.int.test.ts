@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
+import { csrfOf, webClient, type WebRes } from './web-client.ts';
+
+/**
+ * Vietnamese data on English pages (WCAG 3.1.2): the procedure catalogue's words (form labels,
+ * hints, choices, document names, procedure and agency names), what people typed (answers,
+ * reasons, notes) and people's names sit inside an element with `lang="vi"`, so a screen reader
+ * reads them in Vietnamese; the interface's own English words do not. The same pages in Vietnamese
+ * carry no `lang="vi"` besides `<html lang="vi">`.
+ *
+ * The generic check: drop every element with `lang="vi"` (and its content) from the English page's
+ * `<main>`, then its tags; no letter found only in Vietnamese may be left.
+ */
+let t: TestApp;
+const { get, postForm } = webClient(() => t);
+const cookies: Record<string, string> = {};
+const en = (user: string) => `${cookies[user]}; lang=en`;
+
+const PROC = '1.001776'; // a select field with Vietnamese choices, a hint, two documents (one with a note)
+const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' };
+const SUPPLEMENT_REASON = 'Thiếu bản sao giấy xác nhận khuyết tật';
+const REFUSAL_REASON = 'Công dân không bổ sung hồ sơ trong thời hạn';
+let def: ProcedureDefinition;
+let form: Record<string, string | number | boolean>;
+
+/** Letters Vietnamese has and English does not: ă â đ ê ô ơ ư and the vowels with a tone mark. */
+const VIETNAMESE = /[àáâãèéêìíòóôõùúýăđĩũơưÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯ\u1EA0-\u1EF9]/u;
+
+const mainOf = (body: string) => {
+  const m = /<main\b[^>]*>([\s\S]*)<\/main>/.exec(body);
+  expect(m, 'the page has a <main>').not.toBeNull();
+  return m![1]!;
+};
+
+/** The markup without the elements that carry `lang="vi"`, their content included (nested elements counted). */
+function withoutVi(markup: string): string {
+  let out = markup;
+  for (;;) {
+    const open = /<([a-z][a-z0-9]*)\b[^>]*\slang="vi"[^>]*>/i.exec(out);
+    if (!open) return out;
+    const tag = open[1]!.toLowerCase();
+    const tags = new RegExp(`<(/?)${tag}\\b[^>]*>`, 'gi');
+    tags.lastIndex = open.index + open[0].length;
+    let depth = 1;
+    let end = -1;
+    for (let m = tags.exec(out); m; m = tags.exec(out)) {
+      depth += m[1] ? -1 : 1;
+      if (depth === 0) {
+        end = m.index + m[0].length;
+        break;
+      }
+    }
+    expect(end, `<${tag} lang="vi"> is closed`).toBeGreaterThan(-1);
+    out = out.slice(0, open.index) + out.slice(end);
+  }
+}
+
+/** Text of the English page's `<main>` left outside `lang="vi"` elements that has Vietnamese letters (empty when all is marked). */
+function unmarked(r: WebRes): string[] {
+  expect(r.status, r.body.slice(0, 400)).toBe(200);
+  expect(r.body).toContain('<html lang="en">');
+  const text = withoutVi(mainOf(r.body))
+    .replace(/<[^>]*>/g, '\n')
+    .split('\n')
+    .map((s) => s.trim());
+  return text.filter((s) => VIETNAMESE.test(s));
+}
+
+/** A Vietnamese page marks nothing: `lang="vi"` appears only on `<html>`. */
+function expectNoMarks(r: WebRes) {
+  expect(r.status, r.body.slice(0, 400)).toBe(200);
+  expect(r.body).toContain('<html lang="vi">');
+  expect(r.body.split('lang="vi"').length - 1).toBe(1);
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (const u of ['citizen.an', 'reception.dung']) cookies[u] = `tinhso_session=${await t.token(u)}`;
+  def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${PROC}` })).json.definition;
+  form = { ...requiredAnswers(def.form), ho_ten_doi_tuong: 'Lý Hồng Mai', nhom_doi_tuong: 'nguoi_cao_tuoi', noi_cu_tru: '13669' };
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function act(code: string, as: string, body: Record<string, unknown>) {
+  const r = await t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: body });
+  expect(r.status, r.body).toBe(200);
+}
+
+describe('the generic check', () => {
+  it('drops marked elements with what they hold, nested ones included, and keeps the rest', () => {
+    expect(withoutVi('<p>Reason: <span lang="vi">Lý do</span>.</p><dl><dt lang="vi">Họ <b>tên</b></dt><dd>x</dd></dl>')).toBe(
+      '<p>Reason: .</p><dl><dd>x</dd></dl>',
+    );
+    expect(withoutVi('<div lang="vi"><div>Một</div><div>Hai</div></div><p>Đúng</p>')).toBe('<p>Đúng</p>');
+    expect(VIETNAMESE.test('Người cao tuổi')).toBe(true);
+    expect(VIETNAMESE.test('Choose a file for: × — “case” café')).toBe(true); // é is Vietnamese too
+    expect(VIETNAMESE.test('Choose a file for: × — “case”')).toBe(false);
+  });
+});
+
+describe('(a) the generated procedure form', () => {
+  it('marks field labels, hints and choices on the citizen’s draft, and nothing on the Vietnamese page', async () => {
+    const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { procedureCode: PROC, applicant, form } });
+    expect(created.status, created.body).toBe(201);
+    const page = await get(`/ho-so/${created.json.id}`, en('citizen.an'));
+    expect(unmarked(page)).toEqual([]);
+    expect(page.body).toContain('<label for="f-nhom_doi_tuong"><span lang="vi">Nhóm đối tượng</span> <span class="meta">(required)</span></label>');
+    expect(page.body).toContain('<option value="nguoi_cao_tuoi" selected lang="vi">Người cao tuổi</option>');
+    expect(page.body).toContain('<option value="nguoi_khuyet_tat" lang="vi">Người khuyết tật</option>');
+    expect(page.body).toMatch(/<p class="hint" id="f-so_dinh_danh-hint"><span lang="vi">[^<]*\p{L}[^<]*<\/span><\/p>/u);
+    expect(page.body).toContain('<h3><span lang="vi">Tờ khai đề nghị trợ giúp xã hội (theo mẫu)</span> <span class="meta">(required)</span></h3>');
+    expect(page.body).toContain('Choose a file for: <span lang="vi">Tờ khai đề nghị trợ giúp xã hội (theo mẫu)</span>');
+    expectNoMarks(await get(`/ho-so/${created.json.id}`, cookies['citizen.an']));
+
+    const check = await get(`/ho-so/${created.json.id}/kiem-tra`, en('citizen.an'));
+    expect(unmarked(check)).toEqual([]);
+    expect(check.body).toContain('<dt lang="vi">Nhóm đối tượng</dt><dd lang="vi">Người cao tuổi</dd>');
+    expect(check.body).toContain('<dt lang="vi">Ngày sinh</dt><dd>');
+    expectNoMarks(await get(`/ho-so/${created.json.id}/kiem-tra`, cookies['citizen.an']));
+  });
+
+  it('marks the same on the desk’s counter intake form', async () => {
+    const desk = cookies['reception.dung']!;
+    const step2 = await get(`/can-bo/tiep-nhan?thu-tuc=${PROC}&doi-tuong=citizen`, desk);
+    const nonce = /name="nonce" value="([^"]+)"/.exec(step2.body)![1]!;
+    const created = await postForm(
+      '/can-bo/tiep-nhan',
+      {
+        csrf: csrfOf(step2.body),
+        nonce,
+        'thu-tuc': PROC,
+        'doi-tuong': 'citizen',
+        'a-fullName': 'Đinh Văn Khách',
+        'a-idNumber': '036177003344',
+        'a-phone': '',
+        'a-email': '',
+      },
+      desk,
+    );
+    expect(created.status, created.body.slice(0, 300)).toBe(303);
+    const url = String(created.headers.location);
+    const page = await get(url, en('reception.dung'));
+    expect(unmarked(page)).toEqual([]);
+    expect(page.body).toContain('<label for="f-ho_ten_doi_tuong"><span lang="vi">Họ tên đối tượng</span>');
+    expect(page.body).toContain('<option value="tre_em_mo_coi" lang="vi">Trẻ em mồ côi, không nơi nương tựa</option>');
+    expectNoMarks(await get(url, desk));
+    // The intake's first step: procedures to choose and the search's answer.
+    expect(unmarked(await get('/can-bo/tiep-nhan?tim=tr%E1%BB%A3+c%E1%BA%A5p', en('reception.dung')))).toEqual([]);
+    expectNoMarks(await get('/can-bo/tiep-nhan?tim=tr%E1%BB%A3+c%E1%BA%A5p', desk));
+  });
+});
+
+describe('(b)–(d) dossier pages and the worklist', () => {
+  let refused: { id: string; code: string };
+  let supplement: { id: string; code: string };
+  beforeAll(async () => {
+    refused = await submittedDossier(t, 'citizen.an', { procedureCode: PROC, applicant, form });
+    await act(refused.code, 'reception.dung', { action: 'request_supplement', reason: SUPPLEMENT_REASON });
+    await act(refused.code, 'reception.dung', { action: 'refuse', reason: REFUSAL_REASON });
+    supplement = await submittedDossier(t, 'citizen.an', { procedureCode: PROC, applicant, form: { ...form, so_tai_khoan: 'Ngân hàng Nông nghiệp 1234' } });
+    await act(supplement.code, 'reception.dung', { action: 'request_supplement', reason: SUPPLEMENT_REASON });
+  });
+
+  it('(b) the staff dossier page marks the form’s labels and answers, names, notes and document names', async () => {
+    const url = `/can-bo/ho-so/${encodeURIComponent(supplement.code)}`;
+    const page = await get(url, en('reception.dung'));
+    expect(unmarked(page)).toEqual([]);
+    expect(page.body).toContain('<div><dt lang="vi">Họ tên đối tượng</dt><dd lang="vi">Lý Hồng Mai</dd></div>');
+    expect(page.body).toContain('<div><dt lang="vi">Nhóm đối tượng</dt><dd lang="vi">Người cao tuổi</dd></div>');
+    expect(page.body).toContain('<dd lang="vi">Ngân hàng Nông nghiệp 1234</dd>');
+    // A yes/no answer is the interface's words: not marked.
+    expect(page.body).toMatch(/<dt lang="vi">[^<]*<\/dt><dd>Yes<\/dd>/);
+    expect(page.body).toContain(`<p class="note" lang="vi">${SUPPLEMENT_REASON}</p>`);
+    expectNoMarks(await get(url, cookies['reception.dung']));
+    const refusedPage = await get(`/can-bo/ho-so/${encodeURIComponent(refused.code)}`, en('reception.dung'));
+    expect(unmarked(refusedPage)).toEqual([]);
+    expect(refusedPage.body).toContain(`<p class="note" lang="vi">${REFUSAL_REASON}</p>`);
+  });
+
+  it('(c) the citizen’s page of a refused dossier marks the reason, the documents and the timeline’s notes', async () => {
+    const page = await get(`/ho-so/${refused.id}`, en('citizen.an'));
+    expect(unmarked(page)).toEqual([]);
+    expect(page.body).toContain(`<p>Reason: <span lang="vi">${REFUSAL_REASON}</span></p>`);
+    expect(page.body).toContain('<li><span lang="vi">Tờ khai đề nghị trợ giúp xã hội (theo mẫu)</span>: <a href=');
+    expect(page.body).toContain(`<p class="note" lang="vi">${SUPPLEMENT_REASON}</p>`);
+    expect(page.body).toContain(`<p class="note" lang="vi">${REFUSAL_REASON}</p>`);
+    expectNoMarks(await get(`/ho-so/${refused.id}`, cookies['citizen.an']));
+    // Waiting for a supplement: the request's reason and the upload forms' document names and notes.
+    const waiting = await get(`/ho-so/${supplement.id}`, en('citizen.an'));
+    expect(unmarked(waiting)).toEqual([]);
+    expectNoMarks(await get(`/ho-so/${supplement.id}`, cookies['citizen.an']));
+    // The citizen's list of dossiers.
+    expect(unmarked(await get('/ho-so', en('citizen.an')))).toEqual([]);
+    expectNoMarks(await get('/ho-so', cookies['citizen.an']));
+  });
+
+  it('(d) the worklist marks its procedure filter’s choices, procedure names and applicants’ names', async () => {
+    const url = '/can-bo/ho-so?nhom=tat-ca';
+    const page = await get(url, en('reception.dung'));
+    expect(unmarked(page)).toEqual([]);
+    const filter = page.body.split('id="wl-proc"')[1]!.split('</select>')[0]!;
+    const options = [...filter.matchAll(/<option value="([^"]*)"([^>]*)>/g)];
+    expect(options.length).toBeGreaterThan(5);
+    for (const [, value, attrs] of options) expect(attrs, value).toBe(value ? ' lang="vi"' : '');
+    expect(filter).toContain(`<option value="${PROC}" lang="vi">Thực hiện, điều chỉnh`);
+    expectNoMarks(await get(url, cookies['reception.dung']));
+  });
+});
