@@ -58,13 +58,13 @@ function withoutVi(markup: string): string {
 }
 
 /** Text of the English page's `<main>` left outside `lang="vi"` elements that has Vietnamese letters (empty when all is marked). */
-function unmarked(r: WebRes): string[] {
+function unmarked(r: WebRes, loanwords?: RegExp): string[] {
   expect(r.status, r.body.slice(0, 400)).toBe(200);
   expect(r.body).toContain('<html lang="en">');
   const text = withoutVi(mainOf(r.body))
     .replace(/<[^>]*>/g, '\n')
     .split('\n')
-    .map((s) => s.trim());
+    .map((s) => (loanwords ? s.replace(loanwords, '') : s).trim());
   return text.filter((s) => VIETNAMESE.test(s));
 }
 
@@ -77,7 +77,7 @@ function expectNoMarks(r: WebRes) {
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const u of ['citizen.an', 'reception.dung']) cookies[u] = `tinhso_session=${await t.token(u)}`;
+  for (const u of ['citizen.an', 'reception.dung', 'admin.lan']) cookies[u] = `tinhso_session=${await t.token(u)}`;
   def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${PROC}` })).json.definition;
   form = { ...requiredAnswers(def.form), ho_ten_doi_tuong: 'Lý Hồng Mai', nhom_doi_tuong: 'nguoi_cao_tuoi', noi_cu_tru: '13669' };
 });
@@ -208,5 +208,73 @@ describe('(b)–(d) dossier pages and the worklist', () => {
     for (const [, value, attrs] of options) expect(attrs, value).toBe(value ? ' lang="vi"' : '');
     expect(filter).toContain(`<option value="${PROC}" lang="vi">Thực hiện, điều chỉnh`);
     expectNoMarks(await get(url, cookies['reception.dung']));
+  });
+});
+
+describe('(e) the administrators’ pages', () => {
+  /**
+   * The English interface's own Vietnamese loanwords (the currency "đồng", "Tết", "Hùng Kings" in the
+   * calendar's hints, a decision's number as in "20/2020/QĐ-TTg") are English words here, not
+   * marked; nothing else Vietnamese may be left.
+   */
+  const LOANWORDS = /\(đồng\)|Tết|Hùng Kings|QĐ-TTg/g;
+
+  /** Every page checked in English (nothing left unmarked) and in Vietnamese (nothing marked). */
+  async function bothWays(url: string) {
+    const page = await get(url, en('admin.lan'));
+    expect(unmarked(page, LOANWORDS), url).toEqual([]);
+    expectNoMarks(await get(url, cookies['admin.lan']));
+    return page.body;
+  }
+
+  it('marks procedure names, fields, agencies and the catalogue’s text in the list, the versions, the editor and the preview', async () => {
+    const list = await bothWays('/quan-tri/thu-tuc');
+    expect(list).toMatch(new RegExp(`<a href="/quan-tri/thu-tuc/${PROC}">${PROC}</a></td><td lang="vi">Thực hiện, điều chỉnh`));
+    await bothWays('/quan-tri/thu-tuc?q=tr%E1%BB%A3+c%E1%BA%A5p');
+    const versions = await bothWays(`/quan-tri/thu-tuc/${PROC}`);
+    expect(versions).toMatch(new RegExp(`<h1><span class="caption">${PROC}</span> <span lang="vi">Thực hiện, điều chỉnh`));
+    const editor = await bothWays(`/quan-tri/thu-tuc/${PROC}/phien-ban-moi`);
+    // Field and agency choices and the receiving agencies' names are marked; the interface's own choices are not.
+    const fieldSelect = editor.split('id="p-fieldCode"')[1]!.split('</select>')[0]!;
+    for (const [, value, attrs] of fieldSelect.matchAll(/<option value="([^"]*)"([^>]*)>/g))
+      expect(attrs?.replace(' selected', ''), value).toBe(value ? ' lang="vi"' : '');
+    expect(editor).toMatch(/<option value="[^"]+"( selected)? lang="vi">[^<]*\([^<]+\)<\/option>/);
+    expect(editor).toMatch(/<label for="p-recv-[^"]+"><span lang="vi">[^<]+<\/span><\/label>/);
+    expect(editor).toMatch(/<option value="province"( selected)?>Province<\/option>/);
+    expect(editor).toMatch(/<textarea id="p-steps" name="steps" rows="5" lang="vi">/);
+    expect(editor).toMatch(/<textarea id="p-form-0-options" name="form\.0\.options" rows="2" lang="vi">/);
+    await bothWays('/quan-tri/thu-tuc/moi');
+    const preview = await bothWays(`/quan-tri/thu-tuc/${PROC}/1/xem-truoc`);
+    expect(preview).toMatch(/<h1>Preview: <span lang="vi">Thực hiện, điều chỉnh[^<]*<\/span> \(version 1\)<\/h1>/);
+  });
+
+  it('marks holidays’ names, people’s names, agencies and administrative units', async () => {
+    const cal = await bothWays('/quan-tri/lich?nam=2026');
+    expect(cal).toMatch(/<td>2026-01-01<\/td><td>[^<]+<\/td><td lang="vi">[^<]+<\/td>/);
+    const users = await bothWays('/quan-tri/tai-khoan');
+    expect(users).toMatch(/<a href="\/quan-tri\/tai-khoan\/citizen\.an">citizen\.an<\/a><\/td><td lang="vi">[^<]+<\/td>/);
+    await bothWays('/quan-tri/tai-khoan/moi');
+    const user = await bothWays('/quan-tri/tai-khoan/reception.dung');
+    expect(user).toMatch(/<option value="[^"]+" selected lang="vi">[^<]+<\/option>/);
+    const agencies = await bothWays('/quan-tri/co-quan');
+    const code = /<a href="\/quan-tri\/co-quan\/([^"]+)">\1<\/a><\/td><td lang="vi">/.exec(agencies)?.[1];
+    expect(code).toBeTruthy();
+    await bothWays('/quan-tri/co-quan/moi');
+    const agency = await bothWays(`/quan-tri/co-quan/${encodeURIComponent(code!)}`);
+    const parents = agency.split('id="p-parentCode"')[1]!.split('</select>')[0]!;
+    const options = [...parents.matchAll(/<option value="([^"]*)"([^>]*)>/g)];
+    expect(options.length).toBeGreaterThan(2);
+    for (const [, value, attrs] of options) expect(attrs?.replace(' selected', ''), value).toBe(value ? ' lang="vi"' : '');
+    const units = await bothWays('/quan-tri/don-vi');
+    expect(units).toMatch(/<tr><td>\d+<\/td><td lang="vi">[^<]+<\/td><td>[a-z_]+<\/td>/);
+    await bothWays('/quan-tri');
+  });
+
+  it('marks the settings page’s example agency and who changed a setting', async () => {
+    const put = await t.request({ method: 'PUT', url: '/api/v1/settings/worklist_soon_days', as: 'admin.lan', payload: { value: 3 } });
+    expect(put.status, put.body).toBe(200);
+    const page = await bothWays('/quan-tri/cau-hinh');
+    expect(page).toMatch(/For example, the first dossier received today \([^)]+\) at <span lang="vi">[^<]+<\/span> gets the code <code>/);
+    expect(page).toMatch(/<dd>\d\d:\d\d \d\d\/\d\d\/\d{4}, by <span lang="vi">[^<]+<\/span><\/dd>/);
   });
 });

@@ -7,6 +7,7 @@ import { FormFieldType, type ProcedureDefinition } from '../modules/procedures/p
 import { html, type SafeHtml } from './html.ts';
 import { type MessageKey } from './i18n.ts';
 import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
+import { messageHtml, vi, viAttr } from './application-pages.ts';
 import { APPLICANT_TYPES, CHANNELS, DATE_RANGES, inputId, ROW_GROUPS, rowCount, type EditorValues, type RowGroup } from './procedure-editor.ts';
 
 export interface AdminError {
@@ -16,7 +17,12 @@ export interface AdminError {
 export interface Choice {
   value: string;
   label: string;
+  /** The label is Vietnamese data (an agency's or a field's name) shown on an English page: marked `lang="vi"`. */
+  vi?: boolean;
 }
+
+/** Choices whose labels are data (Vietnamese), marked on an English page; a Vietnamese page keeps them as they are. */
+export const viChoices = (p: PageCtx, choices: Choice[]): Choice[] => (p.locale === 'vi' ? choices : choices.map((c) => ({ ...c, vi: true })));
 
 const errorsFor = (errors: AdminError[], id: string) => errors.filter((e) => e.anchor === id);
 
@@ -40,7 +46,7 @@ export interface InputOpts {
   rows?: number;
   choices?: Choice[];
   /** Extra attributes (already safe). */
-  extra?: SafeHtml;
+  extra?: SafeHtml | undefined;
   narrow?: boolean;
 }
 
@@ -55,7 +61,7 @@ export function input(o: InputOpts): SafeHtml {
   const value = o.value ?? '';
   let control: SafeHtml;
   if (o.choices) {
-    control = html`<select id="${id}" name="${o.name}"${a}>${o.choices.map((c) => html`<option value="${c.value}"${c.value === value ? html` selected` : null}>${c.label}</option>`)}</select>`;
+    control = html`<select id="${id}" name="${o.name}"${a}>${o.choices.map((c) => html`<option value="${c.value}"${c.value === value ? html` selected` : null}${c.vi ? html` lang="vi"` : null}>${c.label}</option>`)}</select>`;
   } else if (o.rows) {
     control = html`<textarea id="${id}" name="${o.name}" rows="${o.rows}"${a}>${value}</textarea>`;
   } else {
@@ -67,7 +73,7 @@ ${errs.map((e) => html`<p class="error-message" id="${errId}">${e.message}</p>`)
 ${control}</div>`;
 }
 
-function checkbox(name: string, label: string, checked: boolean, id = inputId(name)): SafeHtml {
+function checkbox(name: string, label: string | SafeHtml, checked: boolean, id = inputId(name)): SafeHtml {
   return html`<div class="check"><input type="checkbox" id="${id}" name="${name}" value="on"${checked ? html` checked` : null}> <label for="${id}">${label}</label></div>`;
 }
 
@@ -122,7 +128,9 @@ ${scrollTable(
   _('admin.procs.title'),
   html`<table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.procs.current')}</th><th scope="col">${_('admin.procs.latest')}</th></tr></thead>
 <tbody>${v.rows.map(
-    (r) => html`<tr><td><a href="/quan-tri/thu-tuc/${r.code}">${r.code}</a></td><td>${r.name}</td><td>${r.currentVersion ?? _('admin.procs.notPublished')}</td>
+    (
+      r,
+    ) => html`<tr><td><a href="/quan-tri/thu-tuc/${r.code}">${r.code}</a></td><td${viAttr(p)}>${r.name}</td><td>${r.currentVersion ?? _('admin.procs.notPublished')}</td>
 <td>${r.latestVersion} (${statusName(p, r.latestStatus)})</td></tr>`,
   )}</tbody></table>`,
 )}`,
@@ -150,7 +158,7 @@ export function procedureVersionsPage(
   return adminLayout(
     p,
     `${v.code} — ${v.name}`,
-    html`<h1><span class="caption">${v.code}</span> ${v.name}</h1>
+    html`<h1><span class="caption">${v.code}</span> ${vi(p, v.name)}</h1>
 ${notice(v.notice)}${summary(p, v.errors)}
 <p><a class="button" href="/quan-tri/thu-tuc/${v.code}/phien-ban-moi">${_('admin.proc.newVersion')}</a> <a href="/thu-tuc/${v.code}">${_('admin.proc.publicPage')}</a></p>
 <h2>${_('admin.proc.versions')}</h2>
@@ -161,7 +169,7 @@ ${scrollTable(
 <tbody>${v.versions.map(
     (
       r,
-    ) => html`<tr><td>${r.version}</td><td>${statusName(p, r.status)}</td><td>${r.createdAt}</td><td>${r.publishedAt ?? ''}</td><td>${r.decisionRef ?? ''}</td>
+    ) => html`<tr><td>${r.version}</td><td>${statusName(p, r.status)}</td><td>${r.createdAt}</td><td>${r.publishedAt ?? ''}</td><td${r.decisionRef ? viAttr(p) : null}>${r.decisionRef ?? ''}</td>
 <td><a href="/quan-tri/thu-tuc/${v.code}/${r.version}/xem-truoc">${_('admin.proc.preview')}<span class="visually-hidden"> ${_('admin.proc.version')} ${r.version}</span></a>
 ${
   r.status === 'draft'
@@ -206,6 +214,8 @@ export function procedureEditorPage(p: PageCtx, v: EditorView): string {
   const title = v.mode === 'new' ? _('admin.edit.titleNew') : _('admin.edit.titleVersion', { code: v.code });
   const action = v.mode === 'new' ? '/quan-tri/thu-tuc/moi' : `/quan-tri/thu-tuc/${v.code}/phien-ban-moi`;
   const choice = (keys: [string, MessageKey][]): Choice[] => keys.map(([value, key]) => ({ value, label: _(key) }));
+  // A text area shows its text as content, not as a value: the catalogue's Vietnamese is marked on an English page.
+  const viText = viAttr(p) ?? undefined;
   const rowsOf = (g: RowGroup) => rowCount(val, g) + (v.extraRows[g] ?? 0);
 
   const rowSet = (g: RowGroup, legendKey: MessageKey, hintKey: MessageKey | null, cells: (i: number) => SafeHtml) => {
@@ -231,8 +241,8 @@ ${summary(p, e, e.length ? _('admin.edit.invalid') : undefined)}
 ${defaultSave}
 <section aria-labelledby="h-general"><h2 id="h-general">${_('admin.edit.general')}</h2>
 ${v.mode === 'new' ? input({ name: 'code', id: 'p-code', label: _('admin.edit.code'), hint: _('admin.edit.codeHint'), value: v.code, errors: e, narrow: true }) : html`<input type="hidden" name="code" value="${v.code}">`}
-${input({ name: 'name', label: _('admin.edit.name'), value: val.name, errors: e, rows: 2 })}
-${input({ name: 'fieldCode', label: _('admin.edit.field'), value: val.fieldCode, errors: e, choices: [{ value: '', label: '—' }, ...v.fields] })}
+${input({ name: 'name', label: _('admin.edit.name'), value: val.name, errors: e, rows: 2, extra: viText })}
+${input({ name: 'fieldCode', label: _('admin.edit.field'), value: val.fieldCode, errors: e, choices: [{ value: '', label: '—' }, ...viChoices(p, v.fields)] })}
 ${input({
   name: 'tier',
   label: _('admin.edit.tier'),
@@ -243,13 +253,13 @@ ${input({
     ['commune', 'tier.commune'],
   ]),
 })}
-${input({ name: 'competentAgencyCode', label: _('admin.edit.competent'), value: val.competentAgencyCode, errors: e, choices: [{ value: '', label: '—' }, ...v.agencies] })}
+${input({ name: 'competentAgencyCode', label: _('admin.edit.competent'), value: val.competentAgencyCode, errors: e, choices: [{ value: '', label: '—' }, ...viChoices(p, v.agencies)] })}
 ${checkGroup(
   p,
   'sec-recv',
   _('admin.edit.receiving'),
   e,
-  v.agencies.map((a) => checkbox(`recv.${a.value}`, a.label, val[`recv.${a.value}`] === 'on')),
+  v.agencies.map((a) => checkbox(`recv.${a.value}`, vi(p, a.label), val[`recv.${a.value}`] === 'on')),
 )}
 ${input({
   name: 'onlineLevel',
@@ -290,8 +300,8 @@ ${input({
   ]),
 })}
 </div>
-${input({ name: 'steps', label: _('admin.edit.steps'), value: val.steps, errors: e, rows: 5 })}
-${input({ name: 'eligibility', label: _('admin.edit.eligibility'), value: val.eligibility, errors: e, rows: 3 })}
+${input({ name: 'steps', label: _('admin.edit.steps'), value: val.steps, errors: e, rows: 5, extra: viText })}
+${input({ name: 'eligibility', label: _('admin.edit.eligibility'), value: val.eligibility, errors: e, rows: 3, extra: viText })}
 ${input({
   name: 'resultKind',
   label: _('admin.edit.resultKind'),
@@ -303,9 +313,9 @@ ${input({
     ['both', 'admin.edit.resultKind.both'],
   ]),
 })}
-${input({ name: 'resultDescription', label: _('admin.edit.resultDescription'), value: val.resultDescription, errors: e, rows: 2 })}
-${input({ name: 'resultDelivery', label: _('admin.edit.resultDelivery'), value: val.resultDelivery, errors: e, rows: 2 })}
-${input({ name: 'legalBasis', label: _('admin.edit.legalBasis'), hint: _('admin.edit.legalBasisHint'), value: val.legalBasis, errors: e, rows: 4 })}
+${input({ name: 'resultDescription', label: _('admin.edit.resultDescription'), value: val.resultDescription, errors: e, rows: 2, extra: viText })}
+${input({ name: 'resultDelivery', label: _('admin.edit.resultDelivery'), value: val.resultDelivery, errors: e, rows: 2, extra: viText })}
+${input({ name: 'legalBasis', label: _('admin.edit.legalBasis'), hint: _('admin.edit.legalBasisHint'), value: val.legalBasis, errors: e, rows: 4, extra: viText })}
 ${input({ name: 'popularity', label: _('admin.edit.popularity'), value: val.popularity, errors: e, extra: html` inputmode="numeric"`, narrow: true })}
 ${input({ name: 'decisionRef', label: _('admin.edit.decisionRef'), value: val.decisionRef, errors: e, narrow: true })}
 </section>
@@ -315,7 +325,7 @@ ${rowSet(
   'admin.edit.formFieldsHint',
   (i) => html`${cell('form', i, 'key', 'admin.col.key', { narrow: true, extra: html` spellcheck="false"` })}${cell('form', i, 'label', 'admin.col.label')}
 ${cell('form', i, 'type', 'admin.col.type', { choices: typeChoices })}${rowCheck('form', i)}
-${cell('form', i, 'options', 'admin.col.options', { rows: 2 })}${cell('form', i, 'min', 'admin.col.min', { narrow: true })}${cell('form', i, 'max', 'admin.col.max', { narrow: true })}
+${cell('form', i, 'options', 'admin.col.options', { rows: 2, extra: viText })}${cell('form', i, 'min', 'admin.col.min', { narrow: true })}${cell('form', i, 'max', 'admin.col.max', { narrow: true })}
 ${cell('form', i, 'pattern', 'admin.col.pattern', { extra: html` spellcheck="false"` })}${cell('form', i, 'dateRange', 'admin.col.dateRange', { choices: [{ value: '', label: _('admin.dateRange.none') }, ...DATE_RANGES.map((r) => ({ value: r, label: _(`admin.dateRange.${r}`) }))] })}${cell('form', i, 'help', 'admin.col.help')}${cell('form', i, 'step', 'admin.col.step', { narrow: true })}`,
 )}
 ${rowSet(
@@ -364,7 +374,7 @@ export function previewPage(p: PageCtx, v: { code: string; version: number; def:
     title,
     html`<p class="back"><a href="/quan-tri/thu-tuc/${v.code}">${v.code}</a></p>
 <div class="notice" role="status"><p>${_('admin.preview.notice')}</p></div>
-<h1>${title}</h1>
+<h1>${messageHtml(p, 'admin.preview.title', { name: vi(p, v.def.name), v: v.version })}</h1>
 <div class="preview">${v.procedureHtml}</div>
 <h2>${_('admin.preview.form')}</h2>
 ${v.formHtml.length ? html`<form class="preview-form" action="#" aria-label="${_('admin.preview.form')}">${v.formHtml}</form>` : html`<p>${_('admin.preview.noForm')}</p>`}`,
@@ -382,11 +392,12 @@ export function calendarPage(
 ): string {
   const _ = tr(p);
   const title = _('admin.cal.title', { year: v.year });
+  const viText = viAttr(p) ?? undefined;
   const days = (label: string, list: { date: string; name: string }[]) =>
     scrollTable(
       label,
       html`<table><thead><tr><th scope="col">${_('admin.cal.date')}</th><th scope="col">${_('admin.cal.weekday')}</th><th scope="col">${_('admin.cal.reason')}</th></tr></thead>
-<tbody>${list.map((d) => html`<tr><td>${d.date}</td><td>${weekday(p, d.date)}</td><td>${d.name}</td></tr>`)}</tbody></table>`,
+<tbody>${list.map((d) => html`<tr><td>${d.date}</td><td>${weekday(p, d.date)}</td><td${viAttr(p)}>${d.name}</td></tr>`)}</tbody></table>`,
     );
   return adminLayout(
     p,
@@ -397,8 +408,8 @@ export function calendarPage(
 <h2>${_('admin.cal.workingDays')}</h2>${v.cal.workingDays.length ? days(_('admin.cal.workingDays'), v.cal.workingDays) : html`<p>${_('admin.none')}</p>`}
 <h2>${_('admin.cal.overrides', { year: v.year })}</h2>
 <form method="post" action="/quan-tri/lich?nam=${v.year}" novalidate>${csrfField(p)}
-${input({ name: 'daysOff', id: 'cal-daysOff', label: _('admin.cal.extraDaysOff'), hint: _('admin.cal.daysOffHint'), value: v.daysOffText, errors: v.errors, rows: 5 })}
-${input({ name: 'workingDays', id: 'cal-workingDays', label: _('admin.cal.extraWorkingDays'), hint: _('admin.cal.overridesHint'), value: v.workingDaysText, errors: v.errors, rows: 4 })}
+${input({ name: 'daysOff', id: 'cal-daysOff', label: _('admin.cal.extraDaysOff'), hint: _('admin.cal.daysOffHint'), value: v.daysOffText, errors: v.errors, rows: 5, extra: viText })}
+${input({ name: 'workingDays', id: 'cal-workingDays', label: _('admin.cal.extraWorkingDays'), hint: _('admin.cal.overridesHint'), value: v.workingDaysText, errors: v.errors, rows: 4, extra: viText })}
 <button type="submit">${_('admin.save')}</button></form>`,
   );
 }
@@ -437,7 +448,7 @@ ${scrollTable(
   html`<table><thead><tr><th scope="col">${_('admin.users.username')}</th><th scope="col">${_('admin.users.displayName')}</th><th scope="col">${_('admin.users.kind')}</th>
 <th scope="col">${_('admin.users.roles')}</th><th scope="col">${_('admin.users.setActive')}</th></tr></thead>
 <tbody>${v.rows.map(
-    (u) => html`<tr><td><a href="/quan-tri/tai-khoan/${u.username}">${u.username}</a></td><td>${u.displayName}</td><td>${kindName(p, u.kind)}</td>
+    (u) => html`<tr><td><a href="/quan-tri/tai-khoan/${u.username}">${u.username}</a></td><td${viAttr(p)}>${u.displayName}</td><td>${kindName(p, u.kind)}</td>
 <td>${u.roles.map((r) => html`${roleName(p, r.role)}${r.agencyCode ? html` (${r.agencyCode}${r.includeChildren ? '+' : ''})` : null}<br>`)}</td>
 <td>${u.isActive ? _('admin.users.active') : _('admin.users.locked')}</td></tr>`,
   )}</tbody></table>`,
@@ -469,7 +480,7 @@ ${errorsFor(errors, 'sec-roles').map((x) => html`<p class="error-message">${x.me
 ${rows.map(
   (r, i) => html`<fieldset class="row-set"><legend>${_('admin.edit.row', { n: i + 1 })}</legend><div class="row-grid">
 ${input({ name: `role.${i}.role`, label: _('admin.users.role'), value: r.role, errors, choices: [{ value: '', label: _('admin.users.noRole') }, ...ROLE_NAMES.map((x) => ({ value: x, label: roleName(p, x) }))] })}
-${input({ name: `role.${i}.agency`, label: _('admin.users.agency'), value: r.agencyCode, errors, choices: [{ value: '', label: '—' }, ...agencies] })}
+${input({ name: `role.${i}.agency`, label: _('admin.users.agency'), value: r.agencyCode, errors, choices: [{ value: '', label: '—' }, ...viChoices(p, agencies)] })}
 ${checkbox(`role.${i}.children`, _('admin.users.children'), r.includeChildren)}</div></fieldset>`,
 )}</fieldset>`;
 }
@@ -539,7 +550,7 @@ ${scrollTable(
 <th scope="col">${_('admin.ag.parent')}</th><th scope="col">${_('admin.ag.kind')}</th></tr></thead>
 <tbody>${v.rows.map(
     (a) =>
-      html`<tr><td><a href="/quan-tri/co-quan/${a.code}">${a.code}</a></td><td>${a.name}</td><td>${a.identityCode}</td><td>${a.parentCode ?? ''}</td><td>${agencyKindName(p, a.kind)}</td></tr>`,
+      html`<tr><td><a href="/quan-tri/co-quan/${a.code}">${a.code}</a></td><td${viAttr(p)}>${a.name}</td><td>${a.identityCode}</td><td>${a.parentCode ?? ''}</td><td>${agencyKindName(p, a.kind)}</td></tr>`,
   )}</tbody></table>`,
 )}`,
   );
@@ -559,7 +570,19 @@ ${v.mode === 'new' ? input({ name: 'code', label: _('admin.code'), value: f.code
 ${input({ name: 'name', label: _('admin.name'), value: f.name, errors: e })}
 ${input({ name: 'shortName', label: _('admin.ag.shortName'), value: f.shortName, errors: e })}
 ${input({ name: 'identityCode', label: _('admin.ag.identityCode'), hint: _('admin.ag.identityHint'), value: f.identityCode, errors: e, narrow: true, extra: html` spellcheck="false"` })}
-${input({ name: 'parentCode', label: _('admin.ag.parent'), value: f.parentCode ?? '', errors: e, choices: [{ value: '', label: '—' }, ...v.parents.filter((x) => x.value !== f.code)] })}
+${input({
+  name: 'parentCode',
+  label: _('admin.ag.parent'),
+  value: f.parentCode ?? '',
+  errors: e,
+  choices: [
+    { value: '', label: '—' },
+    ...viChoices(
+      p,
+      v.parents.filter((x) => x.value !== f.code),
+    ),
+  ],
+})}
 ${input({ name: 'unitCode', label: _('admin.ag.unit'), value: f.unitCode, errors: e, narrow: true, extra: html` inputmode="numeric"` })}
 ${input({ name: 'kind', label: _('admin.ag.kind'), value: f.kind, errors: e, choices: AGENCY_KINDS.map((k) => ({ value: k, label: agencyKindName(p, k) })) })}
 <button type="submit">${_('admin.save')}</button></form>`,
@@ -594,7 +617,7 @@ ${scrollTable(
   _('admin.units.table'),
   html`<table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.units.type')}</th>
 <th scope="col">${_('admin.units.parent')}</th><th scope="col">${_('admin.units.validFrom')}</th><th scope="col">${_('admin.units.validTo')}</th></tr></thead>
-<tbody>${v.rows.map((u) => html`<tr><td>${u.code}</td><td>${u.name}</td><td>${u.type}</td><td>${u.parentCode ?? ''}</td><td>${u.validFrom}</td><td>${u.validTo ?? ''}</td></tr>`)}</tbody></table>`,
+<tbody>${v.rows.map((u) => html`<tr><td>${u.code}</td><td${viAttr(p)}>${u.name}</td><td>${u.type}</td><td>${u.parentCode ?? ''}</td><td>${u.validFrom}</td><td>${u.validTo ?? ''}</td></tr>`)}</tbody></table>`,
 )}`,
   );
 }

@@ -9,6 +9,7 @@ import { adminLayout, input, notice, summary, type AdminError } from './admin-pa
 import { html, type SafeHtml } from './html.ts';
 import { type MessageKey } from './i18n.ts';
 import { csrfField, scrollTable, tr, type PageCtx } from './layout.ts';
+import { messageHtml, vi } from './application-pages.ts';
 
 /** Each setting's address on the page and in its form's action (`/quan-tri/cau-hinh/<slug>`). */
 export const SETTING_SLUGS = {
@@ -42,8 +43,8 @@ export interface SettingView {
   valueText: string;
   defaultText: string;
   isDefault: boolean;
-  /** "08:00 01/05/2026, Lê Thị Lan", or null when never changed. */
-  updated: string | null;
+  /** When it was last changed ("08:00 01/05/2026") and by whom ("Lê Thị Lan", null when unknown), or null when never changed. */
+  updated: { at: string; by: string | null } | null;
   /** What the form shows: the value in force, or what was typed when the form was refused. */
   fields: Fields;
   /** A stored value set aside because it no longer fits (the default is in force): as stored, and why, in words. */
@@ -134,7 +135,7 @@ ${input({ name: `p.${i}.end`, id: fieldId(key, `p.${i}.end`), label: _('admin.se
     case 'dossier_code_pattern': {
       const ex = v.codeExample;
       return html`${input({ name: 'pattern', id: fieldId(key, 'pattern'), label: _('admin.set.pattern.label'), value: f.pattern, errors: e, extra: html` spellcheck="false" autocomplete="off"` })}
-${ex ? html`<p>${_('admin.set.pattern.example', { date: ex.date, agency: ex.agency })} <code>${ex.code}</code></p>` : null}
+${ex ? html`<p>${messageHtml(p, 'admin.set.pattern.example', { date: ex.date, agency: vi(p, ex.agency) })} <code>${ex.code}</code></p>` : null}
 ${ex?.tried ? html`<div class="notice" role="status"><p>${_('admin.set.pattern.tried', { pattern: ex.tried.pattern })} <code>${ex.tried.code}</code></p></div>` : null}`;
     }
     case 'upload_max_bytes':
@@ -185,7 +186,7 @@ function section(p: PageCtx, v: SettingsPageView, s: SettingView): SafeHtml {
 <p>${_(`admin.set.about.${s.key}`)}</p>
 <dl class="summary"><div><dt>${_('admin.set.current')}</dt><dd>${s.valueText} <span class="tag${s.invalidStored ? ' bad' : s.isDefault ? '' : ' partial'}">${statusText(p, s)}</span></dd></div>
 ${s.isDefault ? null : html`<div><dt>${_('admin.set.default')}</dt><dd>${s.defaultText}</dd></div>`}
-${s.updated ? html`<div><dt>${_('admin.set.updated')}</dt><dd>${s.updated}</dd></div>` : null}</dl>
+${s.updated ? html`<div><dt>${_('admin.set.updated')}</dt><dd>${s.updated.by ? messageHtml(p, 'admin.set.updatedBy', { at: s.updated.at, name: vi(p, s.updated.by) }) : s.updated.at}</dd></div>` : null}</dl>
 ${s.invalidStored ? invalidStoredNote(p, s.invalidStored) : null}
 <form method="post" action="${SETTINGS_PATH}/${slug}" novalidate>${csrfField(p)}
 ${settingForm(p, v, s)}

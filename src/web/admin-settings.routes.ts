@@ -378,11 +378,7 @@ export function registerAdminSettingsRoutes(app: FastifyInstance, h: WebHelpers)
       valueText: valueText(s.key, s.value, locale, env),
       defaultText: valueText(s.key, SETTING_DEFAULTS[s.key], locale, env),
       isDefault: s.isDefault,
-      updated: s.updatedAt
-        ? s.updatedBy
-          ? t(locale, 'admin.set.updatedBy', { at: formatVnDateTime(s.updatedAt), name: s.updatedBy })
-          : formatVnDateTime(s.updatedAt)
-        : null,
+      updated: s.updatedAt ? { at: formatVnDateTime(s.updatedAt), by: s.updatedBy ?? null } : null,
       fields: formFields(s.key, s.value),
       invalidStored: s.invalidStored ? { valueText: storedText(s.invalidStored.value), reasons: storedReasons(locale, s.invalidStored.issues) } : null,
     }));
