@@ -23,7 +23,8 @@
 # As root, initdb and the server run as the `postgres` user (they refuse to run as root).
 #
 # Settings: durable defaults (fsync, synchronous_commit and full_page_writes stay on, so crash tests
-# mean something); only shared_buffers=128MB and max_connections=200 are set. Listens on 127.0.0.1
+# mean something); only shared_buffers=128MB and max_connections=200 are set (PG_TEMP_OPTS adds more,
+# e.g. "-c shared_preload_libraries=pg_stat_statements" to profile a bench). Listens on 127.0.0.1
 # only, on a free port; the Unix socket lives in the private temp folder. Superuser `postgres` may
 # connect only over that socket (trust); role `tinhso` (LOGIN CREATEDB, random password, scram) owns
 # database `tinhso_test`. It is also in pg_signal_backend: PostgreSQL 15's DROP DATABASE ... WITH
@@ -123,7 +124,7 @@ pg_temp__server_pids() {
 pg_temp__pg_ctl_start() {
   local dir=$1 bin port
   bin=$(pg_temp__meta "$dir" bin); port=$(pg_temp__meta "$dir" port)
-  local opts="-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c shared_buffers=128MB -c max_connections=200"
+  local opts="-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c shared_buffers=128MB -c max_connections=200 ${PG_TEMP_OPTS:-}"
   if ! pg_temp__as "$bin/pg_ctl" start -w -t 60 -D "$dir/data" -l "$dir/server.log" -o "$opts" >&2; then
     pg_temp_log "the server did not start; end of $dir/server.log:"
     tail -n 20 "$dir/server.log" >&2 2>/dev/null || true

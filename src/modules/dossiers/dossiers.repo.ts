@@ -1,7 +1,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
-import { param, prepared, queryRows, type Db } from '../../db/client.ts';
+import { param, prepared, queryNamed, queryRows, type Db } from '../../db/client.ts';
 import { groupRunnerFor, inKeyOrder } from '../../db/group-commit.ts';
-import { dossierFiles, dossierHistory, dossiers, idempotencyKeys } from '../../db/schema.ts';
+import { dossierFiles, dossierHistory, dossiers } from '../../db/schema.ts';
 import { scopeOf, STAFF_ROLES, type Actor } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, isPersonalIdNumber } from '../../platform/personal-data.ts';
@@ -71,18 +71,27 @@ export async function findIdempotent(db: Db, userId: string, scope: string, key:
   return groupRunnerFor(db, 'idempotency_keys', idempotencyRecords).add({ userId, scope, key });
 }
 
-type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
+interface IdempotencyRow {
+  userId: string;
+  scope: string;
+  key: string;
+  requestHash: string;
+  resourceId: string;
+}
+/**
+ * One primary-key probe per key asked (LATERAL ... LIMIT 1 keeps each probe a nested index scan):
+ * a semi-join's plan depends on the table's statistics, and a plan cached while the table was small
+ * kept scanning the whole table as it grew (seen in `npm run bench` from an empty database).
+ */
 async function idempotencyRecords(db: Db, wanted: { userId: string; scope: string; key: string }[]): Promise<(IdempotencyRow | null)[]> {
-  const rows = await prepared(db, 'idempotency_keys_group', (d, n) =>
-    d
-      .select()
-      .from(idempotencyKeys)
-      .where(
-        sql`(${idempotencyKeys.userId}, ${idempotencyKeys.scope}, ${idempotencyKeys.key}) IN
-              (SELECT w.user_id, w.scope, w.key FROM jsonb_to_recordset(${param('wanted')}::jsonb) AS w(user_id uuid, scope text, key text))`,
-      )
-      .prepare(n),
-  ).execute({ wanted: JSON.stringify(wanted.map((w) => ({ user_id: w.userId, scope: w.scope, key: w.key }))) });
+  const rows = await queryNamed<IdempotencyRow>(
+    db,
+    'idempotency_keys_group',
+    sql`SELECT k.user_id AS "userId", k.scope, k.key, k.request_hash AS "requestHash", k.resource_id AS "resourceId"
+        FROM jsonb_to_recordset(${JSON.stringify(wanted.map((w) => ({ user_id: w.userId, scope: w.scope, key: w.key })))}::jsonb)
+               AS w(user_id uuid, scope text, key text)
+        CROSS JOIN LATERAL (SELECT * FROM idempotency_keys i WHERE i.user_id = w.user_id AND i.scope = w.scope AND i.key = w.key LIMIT 1) k`,
+  );
   const id = (r: { userId: string; scope: string; key: string }) => JSON.stringify([r.userId, r.scope, r.key]);
   return inKeyOrder(wanted.map(id), rows, id);
 }
