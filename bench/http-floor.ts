@@ -1,0 +1,80 @@
+/**
+ * npm run bench:floor: what the HTTP layer alone costs on this machine, as a floor for
+ * `npm run bench`'s three-request submission. A bare Fastify 5 server (the same version and
+ * multipart plugin as tinhso, nothing else: no database, no files written, no validation) answers
+ * the same three requests (a JSON create, a multipart upload of the same small PDF, a submit) to
+ * the same load generator (undici, BENCH_CONCURRENCY connections, default 50). Prints submissions
+ * per second and the CPU per submission of the server and of the load generator.
+ *
+ * The difference between these figures and `npm run bench`'s is tinhso's own work per request
+ * (and PostgreSQL's), not HTTP's (docs/PERFORMANCE.md, session 11).
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import multipart from '@fastify/multipart';
+import { Pool } from 'undici';
+import { freePort, multipartBody, processTreeCpuMs, SAMPLE_PDF } from './lib.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+async function serve(port: number): Promise<void> {
+  const app = Fastify({ logger: false });
+  await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
+  app.post('/dossiers', async (req, reply) => reply.status(201).send({ id: 'b3c1f0e2-0000-4000-8000-000000000001', draft: req.body }));
+  app.post('/dossiers/:id/files', async (req, reply) => {
+    let size = 0;
+    for await (const part of req.parts()) if (part.type === 'file') size += (await part.toBuffer()).length;
+    return reply.status(201).send({ fileId: 'b3c1f0e2-0000-4000-8000-000000000002', size });
+  });
+  app.post('/dossiers/:id/submit', async () => ({ code: '000.00.31.H37-261127-0001', status: 'submitted' }));
+  await app.listen({ port, host: '127.0.0.1' });
+  process.send!('ready');
+}
+
+async function load(): Promise<void> {
+  const port = await freePort();
+  const server = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, FLOOR_SERVER_PORT: String(port) }, execArgv: ['--import', 'tsx'] });
+  await new Promise<void>((resolve, reject) => {
+    server.once('message', () => resolve());
+    server.once('exit', (code) => reject(new Error(`floor server exited (${code})`)));
+  });
+  const http = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+  const file = multipartBody('DON', SAMPLE_PDF);
+  const draft = JSON.stringify({ procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form: {} });
+  const post = async (path: string, body: string | Buffer, contentType: string, want: number) => {
+    const r = await http.request({ path, method: 'POST', headers: { authorization: 'Bearer floor', 'content-type': contentType }, body });
+    const text = await r.body.text();
+    if (r.statusCode !== want) throw new Error(`${path}: ${r.statusCode} ${text}`);
+    return text;
+  };
+  const measureFrom = Date.now() + WARMUP_SECONDS * 1000;
+  const end = measureFrom + SECONDS * 1000;
+  let done = 0;
+  let cpuAtStart: { server: number; client: NodeJS.CpuUsage } | null = null;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < end) {
+        const { id } = JSON.parse(await post('/dossiers', draft, 'application/json', 201)) as { id: string };
+        await post(`/dossiers/${id}/files`, file.payload, file.contentType, 201);
+        await post(`/dossiers/${id}/submit`, '{}', 'application/json', 200);
+        if (Date.now() < measureFrom) continue;
+        cpuAtStart ??= { server: processTreeCpuMs(server.pid!), client: process.cpuUsage() };
+        done++;
+      }
+    }),
+  );
+  const client = process.cpuUsage(cpuAtStart!.client);
+  const serverMs = processTreeCpuMs(server.pid!) - cpuAtStart!.server;
+  console.log(
+    `HTTP floor (bare Fastify, ${CONCURRENCY} clients, ${SECONDS} s): ${(done / SECONDS).toFixed(0)} three-request submissions/s; ` +
+      `CPU per submission: server ${(serverMs / done).toFixed(3)} ms, load generator ${((client.user + client.system) / 1000 / done).toFixed(3)} ms`,
+  );
+  await http.close();
+  server.kill();
+}
+
+if (process.env.FLOOR_SERVER_PORT) await serve(Number(process.env.FLOOR_SERVER_PORT));
+else await load();
