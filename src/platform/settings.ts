@@ -9,12 +9,32 @@ import { settings } from '../db/schema.ts';
  */
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ dạng HH:MM');
 
+/**
+ * The reason of each custom rule of the settings' schemas (the issue's `params.reason`), for a page
+ * to word it in its own language without reading the message, which stays Vietnamese (the API's)
+ * and may be reworded.
+ */
+export const SETTING_RULE_REASONS = ['periods_order', 'pattern_chars', 'pattern_seq4', 'pattern_parts', 'duplicate_role'] as const;
+export type SettingRuleReason = (typeof SETTING_RULE_REASONS)[number];
+
+/** A custom rule's issue: its message (the API's) and its reason. */
+const rule = (reason: SettingRuleReason, message: string) => ({ message, params: { reason } });
+
+/** The reason of an issue raised by one of the settings' custom rules; undefined for any other issue. */
+export function settingRuleReason(issue: z.core.$ZodIssue): SettingRuleReason | undefined {
+  const reason: unknown = issue.code === 'custom' ? issue.params?.reason : undefined;
+  return SETTING_RULE_REASONS.find((r) => r === reason);
+}
+
 export const SettingSchemas = {
   office_hours: z.object({
     periods: z
       .array(z.object({ start: HHMM, end: HHMM }))
       .min(1)
-      .refine((ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)), 'các khoảng giờ phải theo thứ tự và không chồng lên nhau'),
+      .refine(
+        (ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)),
+        rule('periods_order', 'các khoảng giờ phải theo thứ tự và không chồng lên nhau'),
+      ),
   }),
   /**
    * Dossier code pattern: {agency} identity code, {yymmdd} date of receipt, {seq4} daily sequence.
@@ -24,13 +44,15 @@ export const SettingSchemas = {
   dossier_code_pattern: z
     .string()
     .max(80)
-    .refine((p) => /^([A-Za-z0-9._-]|\{(agency|yymmdd|seq4)\})+$/.test(p), {
-      message: 'chỉ gồm chữ, số, dấu . - _ và các trường {agency}, {yymmdd}, {seq4}',
-    })
-    .refine((p) => p.split('{seq4}').length === 2, { message: '{seq4} phải xuất hiện đúng một lần' })
-    .refine((p) => p.includes('{agency}') && p.includes('{yymmdd}'), {
-      message: 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan',
-    }),
+    .refine(
+      (p) => /^([A-Za-z0-9._-]|\{(agency|yymmdd|seq4)\})+$/.test(p),
+      rule('pattern_chars', 'chỉ gồm chữ, số, dấu . - _ và các trường {agency}, {yymmdd}, {seq4}'),
+    )
+    .refine((p) => p.split('{seq4}').length === 2, rule('pattern_seq4', '{seq4} phải xuất hiện đúng một lần'))
+    .refine(
+      (p) => p.includes('{agency}') && p.includes('{yymmdd}'),
+      rule('pattern_parts', 'cần có {agency} và {yymmdd}: số thứ tự bắt đầu lại mỗi ngày ở mỗi cơ quan'),
+    ),
   upload_max_bytes: z
     .number()
     .int()
@@ -54,7 +76,7 @@ export const SettingSchemas = {
       .array(z.enum(['reception', 'specialist', 'leader']))
       .min(1)
       .max(3)
-      .refine((rs) => new Set(rs).size === rs.length, 'vai trò bị lặp'),
+      .refine((rs) => new Set(rs).size === rs.length, rule('duplicate_role', 'vai trò bị lặp')),
     maxExtensions: z.number().int().min(1).max(20).nullable(),
     maxWorkingDaysEach: z.number().int().min(1).max(365).nullable(),
     withinWorkingDaysOfDue: z.number().int().min(0).max(60).nullable(),

@@ -9,7 +9,7 @@ import { adminGuard } from './admin.routes.ts';
 import { serviceErrorText } from './service-errors.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
-import { SETTING_DEFAULTS, SettingSchemas, type SettingKey, type SettingValue } from '../platform/settings.ts';
+import { SETTING_DEFAULTS, SettingSchemas, settingRuleReason, type SettingKey, type SettingRuleReason, type SettingValue } from '../platform/settings.ts';
 import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
 import type { AdminError } from './admin-pages.ts';
 import {
@@ -215,7 +215,7 @@ export function readFields(key: SettingKey, f: Fields, locale: Locale): FormRead
   }
 }
 
-/** An issue in plain words; the schema's own messages (already Vietnamese) for its custom rules. */
+/** An issue in plain words; a custom rule by its reason (any other custom issue: "not valid"). */
 function issueWords(locale: Locale, issue: Issue): string {
   switch (issue.code) {
     case 'too_small':
@@ -233,22 +233,22 @@ function issueWords(locale: Locale, issue: Issue): string {
     case 'invalid_type':
       return t(locale, 'admin.set.err.integer');
     case 'custom': {
-      const rule = CUSTOM_RULES.find(([start]) => issue.message.startsWith(start));
-      return rule ? t(locale, rule[1]) : issue.message;
+      const reason = settingRuleReason(issue);
+      return t(locale, reason ? RULE_WORDS[reason] : 'admin.err.invalid');
     }
     default:
       return issue.message;
   }
 }
 
-/** The settings schemas' own rules (platform/settings.ts), recognised by the start of their (Vietnamese) message. */
-const CUSTOM_RULES: [string, MessageKey][] = [
-  ['chỉ gồm chữ, số', 'admin.set.pattern.err.chars'],
-  ['{seq4} phải xuất hiện', 'admin.set.pattern.err.seq'],
-  ['cần có {agency} và {yymmdd}', 'admin.set.pattern.err.parts'],
-  ['vai trò bị lặp', 'admin.set.err.duplicateRole'],
-  ['các khoảng giờ phải theo thứ tự', 'admin.set.err.periodsOrder'],
-];
+/** The words of each custom rule of the settings' schemas (platform/settings.ts), by the issue's reason. */
+const RULE_WORDS: Record<SettingRuleReason, MessageKey> = {
+  periods_order: 'admin.set.err.periodsOrder',
+  pattern_chars: 'admin.set.pattern.err.chars',
+  pattern_seq4: 'admin.set.pattern.err.seq',
+  pattern_parts: 'admin.set.pattern.err.parts',
+  duplicate_role: 'admin.set.err.duplicateRole',
+};
 
 /** A stored value set aside, as stored (a string as it is, anything else as JSON), cut short if long. */
 export function storedText(value: unknown): string {

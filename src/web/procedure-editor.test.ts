@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { demoProcedures } from '../db/demo/catalogue.ts';
-import { Component, Fee, FormField, ProcedureDefinition, WorkflowStep } from '../modules/procedures/procedures.schemas.ts';
+import { Component, Fee, FormField, PROCEDURE_RULE_REASONS, ProcedureDefinition, WorkflowStep } from '../modules/procedures/procedures.schemas.ts';
 import { t } from './i18n.ts';
 import {
   definitionErrors,
@@ -246,5 +247,49 @@ describe('procedure editor errors in the page’s words', () => {
       } as never);
       expect(words, code).not.toContain('RAW');
     }
+  });
+
+  it('words each custom rule by its reason and values, never by its message', () => {
+    const custom = (message: string, params?: Record<string, unknown>): z.core.$ZodIssueCustom => ({
+      code: 'custom',
+      path: ['workflow'],
+      message,
+      input: null,
+      params,
+    });
+    for (const locale of ['vi', 'en'] as const) {
+      const generic = t(locale, 'admin.err.invalid');
+      // duplicate_key is worded at the repeating row (definitionErrors), not from the list's issue.
+      const reasons = PROCEDURE_RULE_REASONS.filter((r) => r !== 'duplicate_key');
+      const words = reasons.map((reason) => issueWords(locale, custom('RAW', { reason, total: 0.5 })));
+      words.forEach((w, i) => {
+        expect(w, reasons[i]).not.toBe(generic);
+        expect(w, reasons[i]).not.toContain('RAW');
+      });
+      expect(new Set(words).size, locale).toBe(reasons.length);
+      // Without a reason it knows, a custom issue gets the generic words, even with a rule's message.
+      expect(issueWords(locale, custom('bước cuối cùng phải là lãnh đạo phê duyệt'))).toBe(generic);
+      expect(issueWords(locale, custom('bước cuối cùng phải là lãnh đạo phê duyệt', { reason: 'no_such_rule' }))).toBe(generic);
+      expect(issueWords(locale, custom('trùng mã bước duyet', { reason: 'duplicate_key', key: 'duyet' }))).toBe(generic);
+    }
+    // The sum comes from the issue's values, not from its message.
+    const sum = custom('tổng tỷ lệ thời gian các bước phải bằng 1 (hiện là 9)', { reason: 'shares_sum', total: 0.1 + 0.2 });
+    expect(issueWords('vi', sum)).toBe('tổng tỷ lệ thời gian các bước phải bằng 1 (hiện là 0,3)');
+    expect(issueWords('en', sum)).toBe('the steps’ shares of time must add up to 1 (now 0.3)');
+  });
+
+  it('drops the schema’s list-wide duplicate key and says it at the repeating row instead', () => {
+    const { code: _code, ...rest } = demoProcedures.find((p) => p.workflow.length === 2)!;
+    const v = definitionToValues(ProcedureDefinition.parse(rest));
+    // The last step again, each with half its share: only the repeated key is wrong.
+    v['rows.wf'] = '3';
+    for (const column of ['key', 'name', 'role']) v[`wf.2.${column}`] = v[`wf.1.${column}`]!;
+    v['wf.1.share'] = v['wf.2.share'] = String(Number(v['wf.1.share']) / 2);
+    const { input, rowOf } = valuesToDefinition(v, AGENCIES);
+    const key = v['wf.1.key'];
+    expect(ProcedureDefinition.safeParse(input).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['workflow', `trùng mã bước ${key}`]]);
+    expect(definitionErrors('vi', v, input, rowOf, { fields: [v.fieldCode!], agencies: AGENCIES })).toEqual([
+      { anchor: 'p-wf-2-key', message: `Quy trình xử lý sau khi tiếp nhận, dòng 3, Mã bước: mã ${key} đã dùng ở dòng 2` },
+    ]);
   });
 });

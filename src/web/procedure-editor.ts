@@ -9,7 +9,7 @@
  * the input's label (and row), linked to that input (`definitionErrors`).
  */
 import type { z } from 'zod';
-import { ProcedureDefinition } from '../modules/procedures/procedures.schemas.ts';
+import { ProcedureDefinition, procedureRuleReason, type ProcedureRuleReason } from '../modules/procedures/procedures.schemas.ts';
 import { formatNumber, t, type Locale, type MessageKey } from './i18n.ts';
 
 export type EditorValues = Record<string, string>;
@@ -312,19 +312,23 @@ const KEY_COLUMN: Record<'form' | 'comp' | 'wf', { list: string; column: string 
 };
 /** Lists the page shows as check boxes: "choose at least one" rather than "at least one row". */
 const CHECK_GROUPS = new Set(['receivingAgencyCodes', 'channels', 'applicantTypes']);
-/** The schema's custom rules (procedures.schemas.ts), recognised by the start of their (Vietnamese) message. */
-const CUSTOM_RULES: [string, MessageKey][] = [
-  ['danh sách chọn cần', 'admin.err.selectOptions'],
-  ['min không được lớn hơn max', 'admin.err.minAboveMax'],
-  ['có hai lựa chọn trùng', 'admin.err.duplicateOption'],
-  ['pattern chỉ dùng cho', 'admin.err.patternType'],
-  ['không phải biểu thức chính quy', 'admin.err.patternInvalid'],
-  ['dateRange chỉ dùng cho', 'admin.err.dateRangeType'],
-  ['thời hạn tính theo ngày hoặc tháng', 'admin.err.wholeNumber'],
-  ['tổng tỷ lệ thời gian các bước', 'admin.err.sharesSum'],
-  ['bước cuối cùng phải là lãnh đạo', 'admin.err.lastLeader'],
-  ['phải là mã của một trường kiểu số', 'admin.err.perFormField'],
-];
+/**
+ * The words of each custom rule of the schema (procedures.schemas.ts), by the issue's reason. A key
+ * repeated across rows (`duplicate_key`) is not here: the schema reports it for the whole list, the
+ * page at the repeating row (duplicateErrors).
+ */
+const RULE_WORDS: Record<Exclude<ProcedureRuleReason, 'duplicate_key'>, MessageKey> = {
+  select_options: 'admin.err.selectOptions',
+  min_above_max: 'admin.err.minAboveMax',
+  duplicate_option: 'admin.err.duplicateOption',
+  pattern_type: 'admin.err.patternType',
+  pattern_invalid: 'admin.err.patternInvalid',
+  date_range_type: 'admin.err.dateRangeType',
+  whole_number: 'admin.err.wholeNumber',
+  shares_sum: 'admin.err.sharesSum',
+  last_leader: 'admin.err.lastLeader',
+  per_form_field: 'admin.err.perFormField',
+};
 
 /** Where a schema path is on the page: its label ("Biểu mẫu điện tử, dòng 2, Nhỏ nhất") and the input's id. */
 export function placeOfPath(locale: Locale, path: readonly PropertyKey[], rowOf: Record<RowGroup, number[]>): { label: string; anchor: string } {
@@ -373,10 +377,10 @@ export function issueWords(locale: Locale, issue: Issue): string {
       // The only pattern the schema has outside custom rules: the snake_case keys and codes.
       return t(locale, 'admin.err.key');
     case 'custom': {
-      const rule = CUSTOM_RULES.find(([start]) => issue.message.startsWith(start));
-      if (!rule) return t(locale, 'admin.err.invalid');
-      const got = Number(/\(hiện là ([^)]*)\)/.exec(issue.message)?.[1]);
-      return t(locale, rule[1], { total: Number.isFinite(got) ? formatNumber(locale, Math.round(got * 1e6) / 1e6) : '' });
+      const reason = procedureRuleReason(issue);
+      if (!reason || reason === 'duplicate_key') return t(locale, 'admin.err.invalid');
+      const total = Number(issue.params?.total);
+      return t(locale, RULE_WORDS[reason], { total: Number.isFinite(total) ? formatNumber(locale, Math.round(total * 1e6) / 1e6) : '' });
     }
     default:
       return t(locale, 'admin.err.invalid');
@@ -421,7 +425,7 @@ export function definitionErrors(
   known: { fields: readonly string[]; agencies: readonly string[] },
 ): EditorError[] {
   const parsed = ProcedureDefinition.safeParse(input);
-  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !(i.code === 'custom' && i.path.length === 1 && i.message.startsWith('trùng mã ')));
+  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => procedureRuleReason(i) !== 'duplicate_key');
   const errors = issues.map((issue): EditorError => {
     const place = placeOfPath(locale, issue.path, rowOf);
     return { anchor: place.anchor, message: t(locale, 'admin.errInvalid', { label: place.label, message: issueWords(locale, issue) }) };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FormField } from './procedures.schemas.ts';
+import type { z } from 'zod';
+import { demoProcedures } from '../../db/demo/catalogue.ts';
+import { FormField, PROCEDURE_RULE_REASONS, ProcedureDefinition, procedureRuleReason } from './procedures.schemas.ts';
 
 describe('FormField', () => {
   it('takes a pattern only on the types whose answers are checked against it', () => {
@@ -49,5 +51,79 @@ describe('FormField dateRange', () => {
         type,
       ).toEqual([['dateRange', 'dateRange chỉ dùng cho trường kiểu ngày (date)']]);
     }
+  });
+});
+
+describe('custom rules', () => {
+  const field = { key: 'f', label: 'F', type: 'text', required: false };
+  const { code: _code, ...base } = demoProcedures[0]!;
+  const def = ProcedureDefinition.parse(base);
+  const number = { key: 'so_luong', label: 'Số lượng', type: 'number', required: true };
+  const leader = { key: 'duyet', name: 'Duyệt', role: 'leader', share: 0.5 };
+  /** Each rule broken once (the definition's own rules run once its rows are valid), with the message the API gives. */
+  const broken: [string, z.ZodSafeParseResult<unknown>][] = [
+    ['danh sách chọn cần ít nhất một lựa chọn', FormField.safeParse({ ...field, type: 'select' })],
+    ['min không được lớn hơn max', FormField.safeParse({ ...number, min: 5, max: 1 })],
+    [
+      'có hai lựa chọn trùng giá trị',
+      FormField.safeParse({
+        ...field,
+        type: 'select',
+        options: [
+          { value: 'a', label: 'A' },
+          { value: 'a', label: 'B' },
+        ],
+      }),
+    ],
+    ['pattern chỉ dùng cho trường kiểu text, textarea, email, phone, id_number, tax_code, unit_code', FormField.safeParse({ ...number, pattern: '\\d' })],
+    ['không phải biểu thức chính quy hợp lệ', FormField.safeParse({ ...field, pattern: '(' })],
+    ['dateRange chỉ dùng cho trường kiểu ngày (date)', FormField.safeParse({ ...field, dateRange: 'past' })],
+    ['trùng mã trường f', ProcedureDefinition.safeParse({ ...def, form: [field, field] })],
+    [
+      'trùng mã thành phần giay',
+      ProcedureDefinition.safeParse({ ...def, components: [1, 2].map(() => ({ code: 'giay', name: 'Giấy', form: 'copy', copies: 1, required: true })) }),
+    ],
+    ['trùng mã bước duyet', ProcedureDefinition.safeParse({ ...def, workflow: [leader, leader] })],
+    ['thời hạn tính theo ngày hoặc tháng phải là số nguyên', ProcedureDefinition.safeParse({ ...def, duration: { value: 1.5, unit: 'days' } })],
+    ['tổng tỷ lệ thời gian các bước phải bằng 1 (hiện là 0.5)', ProcedureDefinition.safeParse({ ...def, workflow: [leader] })],
+    ['bước cuối cùng phải là lãnh đạo phê duyệt', ProcedureDefinition.safeParse({ ...def, workflow: [{ ...leader, role: 'specialist', share: 1 }] })],
+    [
+      'phải là mã của một trường kiểu số trong biểu mẫu',
+      ProcedureDefinition.safeParse({ ...def, form: [field], fees: [{ code: 'phi', name: 'Phí', amount: 1000, perFormField: 'f' }] }),
+    ],
+  ];
+
+  it('each carries a stable reason, and every reason is raised by a rule', () => {
+    const seen = new Set<string>();
+    for (const [message, result] of broken) {
+      const issues = result.error?.issues ?? [];
+      // The API's message is unchanged; the page reads the reason, not the message.
+      expect(
+        issues.map((i) => [i.code, i.message]),
+        message,
+      ).toEqual([['custom', message]]);
+      const reason = procedureRuleReason(issues[0]!);
+      expect(reason, message).toBeDefined();
+      seen.add(reason!);
+    }
+    expect([...seen].sort()).toEqual([...PROCEDURE_RULE_REASONS].sort());
+  });
+
+  it('carries the values a page needs: the shares’ sum, the repeated key', () => {
+    const params = (i: number) => {
+      const issue = broken[i]![1].error?.issues[0];
+      return issue?.code === 'custom' ? issue.params : undefined;
+    };
+    expect(params(10)).toEqual({ reason: 'shares_sum', total: 0.5 });
+    expect(params(6)).toEqual({ reason: 'duplicate_key', key: 'f' });
+    expect(params(8)).toEqual({ reason: 'duplicate_key', key: 'duyet' });
+  });
+
+  it('knows no reason for another issue, nor for a custom issue without one of its reasons', () => {
+    const issue: z.core.$ZodIssueCustom = { code: 'custom', path: [], message: 'min không được lớn hơn max', input: null };
+    expect(procedureRuleReason(issue)).toBeUndefined();
+    expect(procedureRuleReason({ ...issue, params: { reason: 'nope' } })).toBeUndefined();
+    expect(procedureRuleReason({ ...issue, params: { reason: 'min_above_max' } })).toBe('min_above_max');
+    expect(procedureRuleReason(FormField.safeParse({ ...field, key: 'F' }).error!.issues[0]!)).toBeUndefined();
   });
 });

@@ -18,6 +18,39 @@ export const PATTERN_FIELD_TYPES: readonly FormFieldType[] = ['text', 'textarea'
 export const DateRange = z.enum(['past', 'future']);
 export type DateRange = z.infer<typeof DateRange>;
 
+/**
+ * The reason of each custom rule of the definition (the issue's `params.reason`), for a page to word
+ * it in its own language without reading the message, which stays Vietnamese (the API's) and may be
+ * reworded. `shares_sum` also has the shares' sum ({total}), `duplicate_key` the repeated key ({key}).
+ */
+export const PROCEDURE_RULE_REASONS = [
+  'select_options',
+  'min_above_max',
+  'duplicate_option',
+  'pattern_type',
+  'pattern_invalid',
+  'date_range_type',
+  'duplicate_key',
+  'whole_number',
+  'shares_sum',
+  'last_leader',
+  'per_form_field',
+] as const;
+export type ProcedureRuleReason = (typeof PROCEDURE_RULE_REASONS)[number];
+
+/** A custom rule's issue: its message (the API's), where it is, and its reason with its values. */
+const rule = (reason: ProcedureRuleReason, message: string, path: PropertyKey[], values: Record<string, string | number> = {}) => ({
+  message,
+  path,
+  params: { reason, ...values },
+});
+
+/** The reason of an issue raised by one of the definition's custom rules; undefined for any other issue. */
+export function procedureRuleReason(issue: z.core.$ZodIssue): ProcedureRuleReason | undefined {
+  const reason: unknown = issue.code === 'custom' ? issue.params?.reason : undefined;
+  return PROCEDURE_RULE_REASONS.find((r) => r === reason);
+}
+
 const nonEmpty = z.string().trim().min(1).max(2000);
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'snake_case, bắt đầu bằng chữ cái');
 
@@ -40,17 +73,17 @@ export const FormField = z
     /** Optional: the wizard step this field is shown on (long forms are split into steps). */
     step: z.number().int().min(1).max(20).optional(),
   })
-  .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, { message: 'danh sách chọn cần ít nhất một lựa chọn', path: ['options'] })
-  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, { message: 'min không được lớn hơn max', path: ['min'] })
-  .refine((f) => !f.options || new Set(f.options.map((o) => o.value)).size === f.options.length, {
-    message: 'có hai lựa chọn trùng giá trị',
-    path: ['options'],
-  })
-  .refine((f) => f.pattern === undefined || PATTERN_FIELD_TYPES.includes(f.type), {
-    message: `pattern chỉ dùng cho trường kiểu ${PATTERN_FIELD_TYPES.join(', ')}`,
-    path: ['pattern'],
-  })
-  .refine((f) => f.dateRange === undefined || f.type === 'date', { message: 'dateRange chỉ dùng cho trường kiểu ngày (date)', path: ['dateRange'] })
+  .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, rule('select_options', 'danh sách chọn cần ít nhất một lựa chọn', ['options']))
+  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, rule('min_above_max', 'min không được lớn hơn max', ['min']))
+  .refine(
+    (f) => !f.options || new Set(f.options.map((o) => o.value)).size === f.options.length,
+    rule('duplicate_option', 'có hai lựa chọn trùng giá trị', ['options']),
+  )
+  .refine(
+    (f) => f.pattern === undefined || PATTERN_FIELD_TYPES.includes(f.type),
+    rule('pattern_type', `pattern chỉ dùng cho trường kiểu ${PATTERN_FIELD_TYPES.join(', ')}`, ['pattern']),
+  )
+  .refine((f) => f.dateRange === undefined || f.type === 'date', rule('date_range_type', 'dateRange chỉ dùng cho trường kiểu ngày (date)', ['dateRange']))
   .refine(
     (f) => {
       if (f.pattern === undefined) return true;
@@ -61,7 +94,7 @@ export const FormField = z
         return false;
       }
     },
-    { message: 'không phải biểu thức chính quy hợp lệ', path: ['pattern'] },
+    rule('pattern_invalid', 'không phải biểu thức chính quy hợp lệ', ['pattern']),
   );
 export type FormField = z.infer<typeof FormField>;
 
@@ -117,22 +150,23 @@ export const ProcedureDefinition = z
   .superRefine((d, ctx) => {
     const dup = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
     const k = dup(d.form.map((f) => f.key));
-    if (k) ctx.addIssue({ code: 'custom', path: ['form'], message: `trùng mã trường ${k}` });
+    if (k) ctx.addIssue({ code: 'custom', ...rule('duplicate_key', `trùng mã trường ${k}`, ['form'], { key: k }) });
     const c = dup(d.components.map((x) => x.code));
-    if (c) ctx.addIssue({ code: 'custom', path: ['components'], message: `trùng mã thành phần ${c}` });
+    if (c) ctx.addIssue({ code: 'custom', ...rule('duplicate_key', `trùng mã thành phần ${c}`, ['components'], { key: c }) });
     const s = dup(d.workflow.map((x) => x.key));
-    if (s) ctx.addIssue({ code: 'custom', path: ['workflow'], message: `trùng mã bước ${s}` });
+    if (s) ctx.addIssue({ code: 'custom', ...rule('duplicate_key', `trùng mã bước ${s}`, ['workflow'], { key: s }) });
     // Civil Code art. 147–148 count whole days and months (calendar/due-date.ts refuses fractions).
     if ((d.duration.unit === 'days' || d.duration.unit === 'months') && !Number.isInteger(d.duration.value)) {
-      ctx.addIssue({ code: 'custom', path: ['duration', 'value'], message: 'thời hạn tính theo ngày hoặc tháng phải là số nguyên' });
+      ctx.addIssue({ code: 'custom', ...rule('whole_number', 'thời hạn tính theo ngày hoặc tháng phải là số nguyên', ['duration', 'value']) });
     }
     const total = d.workflow.reduce((a, w) => a + w.share, 0);
     if (Math.abs(total - 1) > 1e-6)
-      ctx.addIssue({ code: 'custom', path: ['workflow'], message: `tổng tỷ lệ thời gian các bước phải bằng 1 (hiện là ${total})` });
-    if (d.workflow.at(-1)?.role !== 'leader') ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'bước cuối cùng phải là lãnh đạo phê duyệt' });
+      ctx.addIssue({ code: 'custom', ...rule('shares_sum', `tổng tỷ lệ thời gian các bước phải bằng 1 (hiện là ${total})`, ['workflow'], { total }) });
+    if (d.workflow.at(-1)?.role !== 'leader')
+      ctx.addIssue({ code: 'custom', ...rule('last_leader', 'bước cuối cùng phải là lãnh đạo phê duyệt', ['workflow']) });
     for (const [i, fee] of d.fees.entries()) {
       if (fee.perFormField && !d.form.some((f) => f.key === fee.perFormField && f.type === 'number')) {
-        ctx.addIssue({ code: 'custom', path: ['fees', i, 'perFormField'], message: 'phải là mã của một trường kiểu số trong biểu mẫu' });
+        ctx.addIssue({ code: 'custom', ...rule('per_form_field', 'phải là mã của một trường kiểu số trong biểu mẫu', ['fees', i, 'perFormField']) });
       }
     }
   });
