@@ -213,7 +213,7 @@ describe('web portal: applying online', () => {
     expect(check.body).toContain('to-khai.pdf');
     expect(check.body).toContain(`href="/ho-so/${id}#f-ho_ten_doi_tuong"`);
     expect(check.body).toContain(`href="/ho-so/${id}#c-to_khai"`);
-    expect(check.body).toContain('>Sửa</a>');
+    expect(check.body).toContain('<span aria-hidden="true">Sửa</span><span class="visually-hidden">Sửa: Họ và tên</span></a>');
 
     const before = await submittedCount();
     const form = { csrf: csrfOf(check.body), version: versionOf(check.body) };

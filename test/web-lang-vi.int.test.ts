@@ -28,11 +28,15 @@ let form: Record<string, string | number | boolean>;
 /** Letters Vietnamese has and English does not: ă â đ ê ô ơ ư and the vowels with a tone mark. */
 const VIETNAMESE = /[àáâãèéêìíòóôõùúýăđĩũơưÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯ\u1EA0-\u1EF9]/u;
 
-const mainOf = (body: string) => {
-  const m = /<main\b[^>]*>([\s\S]*)<\/main>/.exec(body);
-  expect(m, 'the page has a <main>').not.toBeNull();
+/** The page's `<body>`: the header (the signed-in name), the navigation, `<main>` and the footer. */
+const bodyOf = (page: string) => {
+  const m = /<body\b[^>]*>([\s\S]*)<\/body>/.exec(page);
+  expect(m, 'the page has a <body>').not.toBeNull();
   return m![1]!;
 };
+
+/** Elements without content or end tag: a `lang="vi"` on one covers its attributes only. */
+const VOID = new Set(['area', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
 /** The markup without the elements that carry `lang="vi"`, their content included (nested elements counted). */
 function withoutVi(markup: string): string {
@@ -41,11 +45,11 @@ function withoutVi(markup: string): string {
     const open = /<([a-z][a-z0-9]*)\b[^>]*\slang="vi"[^>]*>/i.exec(out);
     if (!open) return out;
     const tag = open[1]!.toLowerCase();
+    let end = VOID.has(tag) ? open.index + open[0].length : -1;
     const tags = new RegExp(`<(/?)${tag}\\b[^>]*>`, 'gi');
     tags.lastIndex = open.index + open[0].length;
     let depth = 1;
-    let end = -1;
-    for (let m = tags.exec(out); m; m = tags.exec(out)) {
+    for (let m = end < 0 ? tags.exec(out) : null; m; m = tags.exec(out)) {
       depth += m[1] ? -1 : 1;
       if (depth === 0) {
         end = m.index + m[0].length;
@@ -57,15 +61,48 @@ function withoutVi(markup: string): string {
   }
 }
 
-/** Text of the English page's `<main>` left outside `lang="vi"` elements that has Vietnamese letters (empty when all is marked). */
+/** Attributes read out or shown as the text of an element (a tooltip, an image's text, a group's label). */
+const READ_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext', 'title', 'alt', 'placeholder', 'label']);
+/** Inputs whose `value` is not shown (a checkbox's or a radio button's is only sent). */
+const VALUE_NOT_SHOWN = new Set(['hidden', 'checkbox', 'radio']);
+
+/**
+ * Attribute values of the markup's tags that hold Vietnamese letters: the words above, and an
+ * input's value (what the desk prefilled, a search typed). An element's `lang` covers its own
+ * attributes, so the markup is taken after `withoutVi`.
+ */
+function attributeTexts(markup: string): string[] {
+  const found: string[] = [];
+  for (const [, tag, attrs] of markup.matchAll(/<([a-z][a-z0-9]*)\b([^>]*)>/gi)) {
+    const type = /\stype="([^"]*)"/.exec(attrs!)?.[1] ?? 'text';
+    for (const [, name, value] of attrs!.matchAll(/\s([a-z-]+)="([^"]*)"/g)) {
+      const read = READ_ATTRIBUTES.has(name!) || (name === 'value' && tag!.toLowerCase() === 'input' && !VALUE_NOT_SHOWN.has(type));
+      if (read) found.push(`<${tag} ${name}="${value}">`);
+    }
+  }
+  return found;
+}
+
+/**
+ * Proper names in the English interface's own words (WCAG 3.1.2 leaves proper names out): the
+ * portal's name in the header, the province in "Ninh Bình province" (header, footer), a decision's
+ * number ("766/QĐ-TTg").
+ */
+const INTERFACE_WORDS = /Tỉnh Số|Ninh Bình province|QĐ-TTg/g;
+
+/**
+ * Text of the English page's `<body>` left outside `lang="vi"` elements that has Vietnamese letters
+ * (empty when all is marked): the text between tags, SVG text included, and the attributes read
+ * out (`attributeTexts`).
+ */
 function unmarked(r: WebRes, loanwords?: RegExp): string[] {
   expect(r.status, r.body.slice(0, 400)).toBe(200);
   expect(r.body).toContain('<html lang="en">');
-  const text = withoutVi(mainOf(r.body))
-    .replace(/<[^>]*>/g, '\n')
-    .split('\n')
-    .map((s) => (loanwords ? s.replace(loanwords, '') : s).trim());
-  return text.filter((s) => VIETNAMESE.test(s));
+  const rest = withoutVi(bodyOf(r.body));
+  const text = rest.replace(/<[^>]*>/g, '\n').split('\n');
+  return [...text, ...attributeTexts(rest)]
+    .map((s) => (loanwords ? s.replace(loanwords, '') : s).replace(INTERFACE_WORDS, '').trim())
+    .filter((s) => VIETNAMESE.test(s));
 }
 
 /** A Vietnamese page marks nothing: `lang="vi"` appears only on `<html>`. */
@@ -77,7 +114,7 @@ function expectNoMarks(r: WebRes) {
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const u of ['citizen.an', 'reception.dung', 'admin.lan']) cookies[u] = `tinhso_session=${await t.token(u)}`;
+  for (const u of ['citizen.an', 'reception.dung', 'admin.lan', 'leader.hoa']) cookies[u] = `tinhso_session=${await t.token(u)}`;
   def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${PROC}` })).json.definition;
   form = { ...requiredAnswers(def.form), ho_ten_doi_tuong: 'Lý Hồng Mai', nhom_doi_tuong: 'nguoi_cao_tuoi', noi_cu_tru: '13669' };
 });
@@ -96,9 +133,30 @@ describe('the generic check', () => {
       '<p>Reason: .</p><dl><dd>x</dd></dl>',
     );
     expect(withoutVi('<div lang="vi"><div>Một</div><div>Hai</div></div><p>Đúng</p>')).toBe('<p>Đúng</p>');
+    // An input has no end tag: its own attributes go, what follows stays.
+    expect(withoutVi('<input type="text" value="Lê Thị Hà" lang="vi"><p>Đúng</p>')).toBe('<p>Đúng</p>');
+    expect(withoutVi('<svg><text lang="vi">Xã Một</text><text>10</text></svg>')).toBe('<svg><text>10</text></svg>');
     expect(VIETNAMESE.test('Người cao tuổi')).toBe(true);
     expect(VIETNAMESE.test('Choose a file for: × — “case” café')).toBe(true); // é is Vietnamese too
     expect(VIETNAMESE.test('Choose a file for: × — “case”')).toBe(false);
+  });
+
+  it('reads the attributes a screen reader reads and the inputs’ shown values, not the others', () => {
+    expect(
+      attributeTexts(
+        '<a href="/a?q=Hà" aria-label="Xem tệp">x</a><svg title="Đồ thị"></svg><img alt="Ảnh" src="/Hà.png"><optgroup label="Tỉnh">' +
+          '<input type="text" value="Hà"><input value="Hồ"><input type="search" value="trợ cấp">' +
+          '<input type="hidden" name="q" value="Hà"><input type="radio" value="Hà"><option value="Hà">x</option>',
+      ),
+    ).toEqual([
+      '<a aria-label="Xem tệp">',
+      '<svg title="Đồ thị">',
+      '<img alt="Ảnh">',
+      '<optgroup label="Tỉnh">',
+      '<input value="Hà">',
+      '<input value="Hồ">',
+      '<input value="trợ cấp">',
+    ]);
   });
 });
 
@@ -120,6 +178,13 @@ describe('(a) the generated procedure form', () => {
     expect(unmarked(check)).toEqual([]);
     expect(check.body).toContain('<dt lang="vi">Nhóm đối tượng</dt><dd lang="vi">Người cao tuổi</dd>');
     expect(check.body).toContain('<dt lang="vi">Ngày sinh</dt><dd>');
+    // A "Change" link's name holds the field's label, marked; the applicant's rows are the interface's words.
+    expect(check.body).toMatch(
+      /<a href="\/ho-so\/[^"]+#f-nhom_doi_tuong"><span aria-hidden="true">Change<\/span><span class="visually-hidden">Change: <span lang="vi">Nhóm đối tượng<\/span><\/span><\/a>/,
+    );
+    expect(check.body).toMatch(
+      /#a-idNumber"><span aria-hidden="true">Change<\/span><span class="visually-hidden">Change: Personal identification number<\/span><\/a>/,
+    );
     expectNoMarks(await get(`/ho-so/${created.json.id}/kiem-tra`, cookies['citizen.an']));
   });
 
@@ -147,6 +212,12 @@ describe('(a) the generated procedure form', () => {
     expect(unmarked(page)).toEqual([]);
     expect(page.body).toContain('<label for="f-ho_ten_doi_tuong"><span lang="vi">Họ tên đối tượng</span>');
     expect(page.body).toContain('<option value="tre_em_mo_coi" lang="vi">Trẻ em mồ côi, không nơi nương tựa</option>');
+    // The applicant's name the desk typed, prefilled: the input is marked; the ID number's is not.
+    expect(page.body).toMatch(/<input type="text" id="a-fullName" name="a-fullName" value="Đinh Văn Khách"[^>]* lang="vi"[ >]/);
+    expect(page.body).toMatch(/<input type="text" id="a-idNumber" name="a-idNumber" value="036177003344"(?![^>]*lang=)[^>]*>/);
+    // A text answer's input and a text area are marked, a date's is not.
+    expect(page.body).toMatch(/<input type="text" id="f-ho_ten_doi_tuong" [^>]* lang="vi"[ >]/);
+    expect(page.body).toMatch(/<input type="date" id="f-ngay_sinh"(?![^>]*lang=)[^>]*>/);
     expectNoMarks(await get(url, desk));
     // The intake's first step: procedures to choose and the search's answer.
     expect(unmarked(await get('/can-bo/tiep-nhan?tim=tr%E1%BB%A3+c%E1%BA%A5p', en('reception.dung')))).toEqual([]);
@@ -208,6 +279,42 @@ describe('(b)–(d) dossier pages and the worklist', () => {
     for (const [, value, attrs] of options) expect(attrs, value).toBe(value ? ' lang="vi"' : '');
     expect(filter).toContain(`<option value="${PROC}" lang="vi">Thực hiện, điều chỉnh`);
     expectNoMarks(await get(url, cookies['reception.dung']));
+  });
+});
+
+describe('(f) the dashboard, its charts and the header', () => {
+  it('marks the groups’ and units’ names in the SVG charts, the tables and the links’ names, and the signed-in name', async () => {
+    const page = await get('/bang-dieu-khien', en('leader.hoa'));
+    expect(unmarked(page)).toEqual([]);
+    const body = page.body;
+    expect(body).toContain('Signed in as <span lang="vi">Vũ Thị Hoa</span></a>');
+    // Every bar's label is a group's or a unit's name: each <text> and each bar's tooltip is marked.
+    const labels = body.match(/<text class="label"[^>]*>/g) ?? [];
+    expect(labels.length).toBeGreaterThan(5);
+    for (const l of labels) expect(l).toContain(' lang="vi"');
+    expect(body).toMatch(/<text class="label" [^>]*lang="vi">Công khai, minh bạch<\/text>/);
+    expect(body).toMatch(/<rect class="bar[^"]*" [^>]*><title lang="vi">1\. [^<]+: [\d.]+%<\/title><\/rect>/);
+    // The charts' own words (titles, values, months, series) stay English and unmarked.
+    expect(body).toContain('<svg class="chart chart-bars" role="img" aria-label="Score by group" aria-describedby="chart-groups-desc"');
+    expect(body).toContain('<title id="chart-groups-title">Score by group</title>');
+    expect(body).toMatch(/<text class="value" [^>]*>Not applicable<\/text>/);
+    expect(body).not.toMatch(/<text class="axis"[^>]*lang=/);
+    // A link's name with an indicator's name: read from marked text, not from an aria-label.
+    expect(body).toMatch(
+      /<a href="\/bang-dieu-khien\/chi-tieu\/[^"]+"><span aria-hidden="true">See dossiers<\/span><span class="visually-hidden">See the dossiers of: <span lang="vi">[^<]+<\/span><\/span><\/a>/,
+    );
+    // The province is one of the units, its group's label says it is the province.
+    expect(body).toMatch(/<optgroup label="Whole province"><option value="37" selected lang="vi">[^<]+<\/option><\/optgroup>/);
+    expectNoMarks(await get('/bang-dieu-khien', cookies['leader.hoa']));
+
+    // The dossiers behind an indicator: its name names the table's region through the marked caption.
+    const key = /href="\/bang-dieu-khien\/chi-tieu\/([^"?]+)\?/.exec(body)![1]!;
+    const indicator = await get(`/bang-dieu-khien/chi-tieu/${key}`, en('leader.hoa'));
+    expect(unmarked(indicator)).toEqual([]);
+    expectNoMarks(await get(`/bang-dieu-khien/chi-tieu/${key}`, cookies['leader.hoa']));
+    // The handling report.
+    expect(unmarked(await get('/bao-cao', en('leader.hoa')))).toEqual([]);
+    expectNoMarks(await get('/bao-cao', cookies['leader.hoa']));
   });
 });
 

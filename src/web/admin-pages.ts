@@ -122,7 +122,7 @@ export function procedureListPage(p: PageCtx, v: { q: string; rows: ProcedureLis
     html`<h1>${_('admin.procs.title')}</h1>
 <p><a class="button" href="/quan-tri/thu-tuc/moi">${_('admin.procs.new')}</a></p>
 <form method="get" action="/quan-tri/thu-tuc" class="inline-search" role="search">
-<label for="q">${_('admin.procs.search')}</label> <input type="search" id="q" name="q" value="${v.q}"> <button type="submit" class="secondary">${_('admin.procs.find')}</button></form>
+<label for="q">${_('admin.procs.search')}</label> <input type="search" id="q" name="q" value="${v.q}"${viAttr(p)}> <button type="submit" class="secondary">${_('admin.procs.find')}</button></form>
 <p>${_('admin.procs.count', { n: v.rows.length })}</p>
 ${scrollTable(
   _('admin.procs.title'),
@@ -323,10 +323,12 @@ ${rowSet(
   'form',
   'admin.edit.formFields',
   'admin.edit.formFieldsHint',
-  (i) => html`${cell('form', i, 'key', 'admin.col.key', { narrow: true, extra: html` spellcheck="false"` })}${cell('form', i, 'label', 'admin.col.label')}
+  (
+    i,
+  ) => html`${cell('form', i, 'key', 'admin.col.key', { narrow: true, extra: html` spellcheck="false"` })}${cell('form', i, 'label', 'admin.col.label', { extra: viText })}
 ${cell('form', i, 'type', 'admin.col.type', { choices: typeChoices })}${rowCheck('form', i)}
 ${cell('form', i, 'options', 'admin.col.options', { rows: 2, extra: viText })}${cell('form', i, 'min', 'admin.col.min', { narrow: true })}${cell('form', i, 'max', 'admin.col.max', { narrow: true })}
-${cell('form', i, 'pattern', 'admin.col.pattern', { extra: html` spellcheck="false"` })}${cell('form', i, 'dateRange', 'admin.col.dateRange', { choices: [{ value: '', label: _('admin.dateRange.none') }, ...DATE_RANGES.map((r) => ({ value: r, label: _(`admin.dateRange.${r}`) }))] })}${cell('form', i, 'help', 'admin.col.help')}${cell('form', i, 'step', 'admin.col.step', { narrow: true })}`,
+${cell('form', i, 'pattern', 'admin.col.pattern', { extra: html` spellcheck="false"` })}${cell('form', i, 'dateRange', 'admin.col.dateRange', { choices: [{ value: '', label: _('admin.dateRange.none') }, ...DATE_RANGES.map((r) => ({ value: r, label: _(`admin.dateRange.${r}`) }))] })}${cell('form', i, 'help', 'admin.col.help', { extra: viText })}${cell('form', i, 'step', 'admin.col.step', { narrow: true })}`,
 )}
 ${rowSet(
   'comp',
@@ -334,16 +336,18 @@ ${rowSet(
   null,
   (
     i,
-  ) => html`${cell('comp', i, 'code', 'admin.col.compCode', { narrow: true, extra: html` spellcheck="false"` })}${cell('comp', i, 'name', 'admin.col.compName')}
+  ) => html`${cell('comp', i, 'code', 'admin.col.compCode', { narrow: true, extra: html` spellcheck="false"` })}${cell('comp', i, 'name', 'admin.col.compName', { extra: viText })}
 ${cell('comp', i, 'form', 'admin.col.compForm', {
   choices: (['original_or_copy', 'original', 'copy'] as const).map((f) => ({ value: f, label: _(`admin.compForm.${f}`) })),
-})}${cell('comp', i, 'copies', 'admin.col.copies', { narrow: true })}${rowCheck('comp', i)}${cell('comp', i, 'note', 'admin.col.note')}`,
+})}${cell('comp', i, 'copies', 'admin.col.copies', { narrow: true })}${rowCheck('comp', i)}${cell('comp', i, 'note', 'admin.col.note', { extra: viText })}`,
 )}
 ${rowSet(
   'wf',
   'admin.edit.workflow',
   'admin.edit.workflowHint',
-  (i) => html`${cell('wf', i, 'key', 'admin.col.stepKey', { narrow: true, extra: html` spellcheck="false"` })}${cell('wf', i, 'name', 'admin.col.stepName')}
+  (
+    i,
+  ) => html`${cell('wf', i, 'key', 'admin.col.stepKey', { narrow: true, extra: html` spellcheck="false"` })}${cell('wf', i, 'name', 'admin.col.stepName', { extra: viText })}
 ${cell('wf', i, 'role', 'admin.col.role', {
   choices: [
     { value: 'specialist', label: _('admin.role.specialist') },
@@ -355,7 +359,9 @@ ${rowSet(
   'fee',
   'admin.edit.fees',
   'admin.edit.feesHint',
-  (i) => html`${cell('fee', i, 'code', 'admin.col.feeCode', { narrow: true, extra: html` spellcheck="false"` })}${cell('fee', i, 'name', 'admin.col.feeName')}
+  (
+    i,
+  ) => html`${cell('fee', i, 'code', 'admin.col.feeCode', { narrow: true, extra: html` spellcheck="false"` })}${cell('fee', i, 'name', 'admin.col.feeName', { extra: viText })}
 ${cell('fee', i, 'amount', 'admin.col.amount', { narrow: true, extra: html` inputmode="numeric"` })}${cell('fee', i, 'perFormField', 'admin.col.perField', { narrow: true })}`,
 )}
 <p><button type="submit" name="op" value="save">${_('admin.edit.save')}</button></p>
@@ -500,7 +506,7 @@ export function userFormPage(
     html`<p><a href="/quan-tri/tai-khoan">${_('admin.users.title')}</a></p><h1>${title}</h1>${notice(v.notice)}${summary(p, e)}
 <form method="post" action="${action}" novalidate>${csrfField(p)}
 ${v.mode === 'new' ? input({ name: 'username', label: _('admin.users.username'), value: f.username, errors: e, extra: html` autocomplete="off" spellcheck="false"`, narrow: true }) : null}
-${input({ name: 'displayName', label: _('admin.users.displayName'), value: f.displayName, errors: e })}
+${input({ name: 'displayName', label: _('admin.users.displayName'), value: f.displayName, errors: e, extra: viAttr(p) ?? undefined })}
 ${
   v.mode === 'new'
     ? html`${input({
@@ -567,8 +573,8 @@ export function agencyFormPage(p: PageCtx, v: { mode: 'new' | 'edit'; form: Agen
     html`<p><a href="/quan-tri/co-quan">${_('admin.ag.title')}</a></p><h1>${title}</h1>${summary(p, e)}
 <form method="post" action="${v.mode === 'new' ? '/quan-tri/co-quan/moi' : `/quan-tri/co-quan/${f.code}`}" novalidate>${csrfField(p)}
 ${v.mode === 'new' ? input({ name: 'code', label: _('admin.code'), value: f.code, errors: e, narrow: true, extra: html` spellcheck="false"` }) : null}
-${input({ name: 'name', label: _('admin.name'), value: f.name, errors: e })}
-${input({ name: 'shortName', label: _('admin.ag.shortName'), value: f.shortName, errors: e })}
+${input({ name: 'name', label: _('admin.name'), value: f.name, errors: e, extra: viAttr(p) ?? undefined })}
+${input({ name: 'shortName', label: _('admin.ag.shortName'), value: f.shortName, errors: e, extra: viAttr(p) ?? undefined })}
 ${input({ name: 'identityCode', label: _('admin.ag.identityCode'), hint: _('admin.ag.identityHint'), value: f.identityCode, errors: e, narrow: true, extra: html` spellcheck="false"` })}
 ${input({
   name: 'parentCode',

@@ -3,9 +3,9 @@ import { RESULT_COMPONENT } from '../modules/documents/index.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import type { FormField } from '../modules/procedures/procedures.schemas.ts';
 import { formatDay, formatVnDateTime, vnDate } from '../platform/time.ts';
-import { html, type HtmlValue, type SafeHtml } from './html.ts';
-import { catalogues, formatNumber, t, type MessageKey } from './i18n.ts';
-import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
+import { html, type SafeHtml } from './html.ts';
+import { catalogues, formatNumber, type MessageKey } from './i18n.ts';
+import { csrfField, layout, messageHtml, nameWithData, scrollTable, tr, vi, viAttr, type PageCtx } from './layout.ts';
 
 /** Pages of the citizen application flow: start, the draft form, check your answers, confirmation, my applications. */
 
@@ -53,25 +53,7 @@ export function anchorOfPath(path: string): string {
   return 'main';
 }
 
-/**
- * Words from the data (the procedure catalogue, agency names, what people typed) are Vietnamese:
- * on an English page they are marked so screen readers read them as such (WCAG 3.1.2). `vi` wraps
- * the text in `<span lang="vi">`; `viAttr` is the attribute, for an element whose whole content is
- * such data (`<option>`, `<dt>`, `<dd>`, a note), where a span cannot go or would be noise. Both
- * leave a Vietnamese page as it is (its `<html lang="vi">` says it).
- */
-export const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
-export const viAttr = (p: PageCtx): SafeHtml | null => (p.locale === 'vi' ? null : html` lang="vi"`);
-
-/**
- * The message `key` in the page's language with its `{name}` parameters filled with markup: text
- * is escaped, `SafeHtml` kept (a Vietnamese name marked `lang="vi"` inside an English sentence).
- */
-export function messageHtml(p: PageCtx, key: MessageKey, params: Record<string, HtmlValue>): SafeHtml {
-  const parts = t(p.locale, key).split(/\{(\w+)\}/);
-  // Odd parts are parameter names; one not given stays as written, as `t` leaves it.
-  return html`${parts.map((part, i) => (i % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part] : `{${part}}`))}`;
-}
+export { messageHtml, nameWithData, vi, viAttr } from './layout.ts';
 
 /** Values of a field error that are procedure data, in Vietnamese: marked lang="vi" inside an English sentence. */
 const DATA_PARAMS: ReadonlySet<string> = new Set(['label', 'name', 'units']);
@@ -135,11 +117,11 @@ export function formField(p: PageCtx, f: FormField, value: string | boolean | un
   const text =
     (type: string, extra: SafeHtml | null = null) =>
     (d: string | null, inv: boolean) =>
-      html`<input type="${type}" id="${id}" name="${id}" value="${str}"${extra}${aria(d, inv)}>`;
+      html`<input type="${type}" id="${id}" name="${id}" value="${str}"${extra}${f.type === 'text' ? viAttr(p) : null}${aria(d, inv)}>`;
   let control: InputSpec['control'];
   switch (f.type) {
     case 'textarea':
-      control = (d, inv) => html`<textarea id="${id}" name="${id}" rows="5" maxlength="5000"${aria(d, inv)}>${str}</textarea>`;
+      control = (d, inv) => html`<textarea id="${id}" name="${id}" rows="5" maxlength="5000"${viAttr(p)}${aria(d, inv)}>${str}</textarea>`;
       break;
     case 'number':
       control = text(
@@ -195,7 +177,8 @@ export function applicantFields(p: PageCtx, kind: ApplicantKind, a: ApplicantInp
       required,
       hint: hint ? _(hint) : undefined,
       errors: errorFor(errors, id),
-      control: (d, inv) => html`<input type="${type}" id="${id}" name="${id}" value="${a[key]}"${extra}${aria(d, inv)}>`,
+      control: (d, inv) =>
+        html`<input type="${type}" id="${id}" name="${id}" value="${a[key]}"${extra}${NAME_KEYS.has(key) ? viAttr(p) : null}${aria(d, inv)}>`,
     });
   };
   return html`<fieldset><legend><h2>${_('app.applicant')}</h2></legend>
@@ -288,8 +271,8 @@ export function sealedResultsList(p: PageCtx, dossierId: string, items: readonly
     (
       r,
     ) => html`<li><strong>${vi(p, r.title)}</strong><br><span class="meta">${_('doc.res.sealedAt', { at: dayThenTime(r.issuedAt) })} · ${vi(p, r.issuer.name)}</span><br>
-<a href="${r.fileId ? fileHref(dossierId, r.fileId) : `/api/v1/public/documents/${r.documentId}/file`}" aria-label="${_('doc.res.downloadLabel', { name: r.fileName })}">${_('doc.res.download')}</a> ·
-<a href="/xac-thuc/${r.documentId}" aria-label="${_('doc.res.verifyLabel', { title: r.title })}">${_('doc.res.verify')}</a><br>
+<a href="${r.fileId ? fileHref(dossierId, r.fileId) : `/api/v1/public/documents/${r.documentId}/file`}">${nameWithData(p, _('doc.res.download'), 'doc.res.downloadLabel', { name: vi(p, r.fileName) })}</a> ·
+<a href="/xac-thuc/${r.documentId}">${nameWithData(p, _('doc.res.verify'), 'doc.res.verifyLabel', { title: vi(p, r.title) })}</a><br>
 <span class="meta">${_('doc.verify.documentId')}: <code>${r.documentId}</code></span></li>`,
   )}</ul>`;
 }
@@ -327,8 +310,8 @@ ${c.note ? html`<p class="hint"${viAttr(p)}>${c.note}</p>` : null}
 ${
   files.length
     ? html`<ul class="files">${files.map(
-        (f) => html`<li><a href="${fileHref(v.dossier.id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span>
-${v.removable(f) ? html`<form method="post" action="${v.base}/tep/${f.fileId}/xoa">${csrfField(p)}<button type="submit" class="link" aria-label="${_('app.removeFile', { name: f.fileName })}">${_('app.remove')}</button></form>` : null}</li>`,
+        (f) => html`<li><a href="${fileHref(v.dossier.id, f.fileId)}">${vi(p, f.fileName)}</a> <span class="meta">(${sizeText(p, f.size)})</span>
+${v.removable(f) ? html`<form method="post" action="${v.base}/tep/${f.fileId}/xoa">${csrfField(p)}<button type="submit" class="link">${nameWithData(p, _('app.remove'), 'app.removeFile', { name: vi(p, f.fileName) })}</button></form>` : null}</li>`,
       )}</ul>`
     : html`<p class="meta">${_('app.noFiles')}</p>`
 }
@@ -430,10 +413,11 @@ export function checkPage(
 ): string {
   const _ = tr(p);
   const id = v.dossier.id;
-  const change = (anchor: string, what: string) => html`<a href="/ho-so/${id}#${anchor}" aria-label="${_('app.changeWhat', { what })}">${_('app.change')}</a>`;
+  const change = (anchor: string, what: string | SafeHtml) =>
+    html`<a href="/ho-so/${id}#${anchor}">${nameWithData(p, _('app.change'), 'app.changeWhat', { what })}</a>`;
   // `data`: the label (a form field's, a document's) and the answer are the procedure's words or what was typed.
   const row = (label: string, value: string | SafeHtml, anchor: string, data: { label: boolean; value: boolean } = { label: false, value: false }) =>
-    html`<div><dt${data.label ? viAttr(p) : null}>${label}</dt><dd${data.value ? viAttr(p) : null}>${value}</dd><dd>${change(anchor, label)}</dd></div>`;
+    html`<div><dt${data.label ? viAttr(p) : null}>${label}</dt><dd${data.value ? viAttr(p) : null}>${value}</dd><dd>${change(anchor, data.label ? vi(p, label) : label)}</dd></div>`;
   const a = v.applicant;
   const applicantRows: [ApplicantKey, MessageKey][] = [
     ['fullName', 'app.fullName'],
@@ -469,10 +453,15 @@ ${
 <dl class="summary">
 ${v.proc.definition.components.map((c) => {
   const files = v.dossier.files.filter((f) => f.component === c.code);
-  return row(c.name, files.length ? html`${files.map((f, i) => html`${i > 0 ? html`<br>` : null}${f.fileName}`)}` : _('app.noFiles'), componentAnchor(c.code), {
-    label: true,
-    value: false,
-  });
+  return row(
+    c.name,
+    files.length ? html`${files.map((f, i) => html`${i > 0 ? html`<br>` : null}${vi(p, f.fileName)}`)}` : _('app.noFiles'),
+    componentAnchor(c.code),
+    {
+      label: true,
+      value: false,
+    },
+  );
 })}
 </dl>`
     : null
@@ -571,7 +560,7 @@ ${reason ? html`<p>${_('staff.ct.supplementLead')}</p><p class="note"${viAttr(p)
 ${componentsSection(p, { dossier: d, proc: v.proc, errors: v.errors, maxSize: v.maxSize, maxBytes: v.maxBytes, base: `/ho-so/${id}`, removable: (f) => !!requestedAt && f.uploadedAt > requestedAt })}
 <form method="post" action="/ho-so/${id}/bo-sung" novalidate>
 ${csrfField(p)}${version}
-<div class="field"><label for="s-note">${_('staff.ct.noteLabel')}</label><textarea id="s-note" name="note" rows="3" maxlength="2000">${v.supplementNote ?? ''}</textarea></div>
+<div class="field"><label for="s-note">${_('staff.ct.noteLabel')}</label><textarea id="s-note" name="note" rows="3" maxlength="2000"${viAttr(p)}>${v.supplementNote ?? ''}</textarea></div>
 <button type="submit">${_('staff.ct.sendSupplement')}</button>
 </form>`;
     }
@@ -611,7 +600,7 @@ ${options.map(
     html`<div class="choice"><input type="radio" id="r-${o}" name="rating" value="${o}"${v.rating?.value === o ? html` checked` : null}> <label for="r-${o}">${_(`staff.ct.rating.${o}`)}</label></div>`,
 )}
 </fieldset></div>
-<div class="field"><label for="r-comment">${_('staff.ct.comment')}</label><textarea id="r-comment" name="comment" rows="3" maxlength="2000">${v.rating?.comment ?? ''}</textarea></div>
+<div class="field"><label for="r-comment">${_('staff.ct.comment')}</label><textarea id="r-comment" name="comment" rows="3" maxlength="2000"${viAttr(p)}>${v.rating?.comment ?? ''}</textarea></div>
 <button type="submit">${_('staff.ct.rate')}</button>
 </form>`;
   };
@@ -623,7 +612,7 @@ ${options.map(
 <p>${_('staff.ct.withdrawLead')}</p>
 <form method="post" action="/ho-so/${id}/rut" novalidate>
 ${csrfField(p)}${version}
-<div class="field"><label for="w-reason">${_('staff.ct.withdrawReason')}</label><textarea id="w-reason" name="reason" rows="2" maxlength="2000"></textarea></div>
+<div class="field"><label for="w-reason">${_('staff.ct.withdrawReason')}</label><textarea id="w-reason" name="reason" rows="2" maxlength="2000"${viAttr(p)}></textarea></div>
 <div class="field${errs.length ? ' field-error' : ''}">${errs.map((e) => html`<p class="error-message" id="w-confirm-error">${e.message}</p>`)}
 <input type="checkbox" id="w-confirm" name="confirm" value="yes"${errs.length ? html` aria-describedby="w-confirm-error" aria-invalid="true"` : null}> <label class="inline-label" for="w-confirm">${_('staff.ct.withdrawConfirm')}</label></div>
 <button type="submit" class="warning">${_('staff.ct.withdraw')}</button>
@@ -672,7 +661,7 @@ ${
   showFiles
     ? html`<h2>${_('staff.ct.files')}</h2><ul class="files">${filed.map(
         (f) =>
-          html`<li>${vi(p, v.proc.definition.components.find((c) => c.code === f.component)?.name ?? f.component)}: <a href="${fileHref(id, f.fileId)}">${f.fileName}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`,
+          html`<li>${vi(p, v.proc.definition.components.find((c) => c.code === f.component)?.name ?? f.component)}: <a href="${fileHref(id, f.fileId)}">${vi(p, f.fileName)}</a> <span class="meta">(${sizeText(p, f.size)})</span></li>`,
       )}</ul>`
     : null
 }

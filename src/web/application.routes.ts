@@ -52,6 +52,7 @@ import {
   type UnitNames,
   unitCodesOf,
 } from './application-pages.ts';
+import { html } from './html.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { dossierConflictText, servicePageErrors } from './service-errors.ts';
 import type { PageCtx } from './layout.ts';
@@ -168,10 +169,16 @@ export function checkApplicant(locale: Locale, kind: ApplicantKind, a: Applicant
   return errors.length || !parsed.success ? { value: null, errors } : { value: parsed.data, errors };
 }
 
-/** What an error says, in any language: its reason and values when it has them, else its message. */
+/**
+ * What an error says, in any language: its reason and values when it has them, else its message as
+ * the page shows it (a `SafeHtml` message is an object: two equal ones are told apart by their markup).
+ */
 const sameError = (a: PageError, b: PageError) =>
   a.anchor === b.anchor &&
-  (a.reason || b.reason ? a.reason === b.reason && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {}) : a.message === b.message);
+  (a.reason || b.reason
+    ? a.reason === b.reason && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {})
+    : html`${a.message}`.value === html`${b.message}`.value);
+/** The errors without repeats (the same error at the same field said once), in their order. */
 export const dedupe = (errors: PageError[]) => errors.filter((e, i) => errors.findIndex((x) => sameError(x, e)) === i);
 
 /** A service's field error at the input it concerns, with its reason and values for the page to word it (errorText). */

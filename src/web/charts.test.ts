@@ -29,6 +29,26 @@ describe('server-side SVG charts', () => {
     expect(svg).toContain('<title>Tiến độ: 10,00</title>');
   });
 
+  it('marks a label in another language than the page’s on its <text> and its bar’s <title>, not the value', () => {
+    const svg = barChart(
+      { id: 'c2', title: 'Agencies ranked', desc: 'Share of points' },
+      [
+        { label: '1. Sở Tư pháp', value: 50, lang: 'vi' },
+        { label: '2. Sở Nội vụ', value: null, lang: 'vi' },
+        { label: 'Total', value: 40 },
+      ],
+      { max: 100, format: (n) => `${n}%`, naLabel: 'Not applicable' },
+    ).value;
+    expect(svg).toContain('text-anchor="end" lang="vi">1. Sở Tư pháp</text>');
+    expect(svg).toContain('<title lang="vi">1. Sở Tư pháp: 50%</title>');
+    expect(svg).toContain('text-anchor="end" lang="vi">2. Sở Nội vụ</text>');
+    expect(svg).toContain('text-anchor="end">Total</text>');
+    expect(svg).toContain('<title>Total: 40%</title>');
+    expect(svg).toMatch(/<text class="value" [^>]*>Not applicable<\/text>/);
+    expect(svg.match(/lang="vi"/g)).toHaveLength(3);
+    expect(svg).toContain('aria-label="Agencies ranked"');
+  });
+
   it('clamps values outside 0..max', () => {
     const svg = barChart(
       text,

@@ -21,6 +21,11 @@ export interface Bar {
   valueText?: string;
   /** Marks a bar (e.g. the unit being viewed) with the `bar-em` class. */
   emphasis?: boolean;
+  /**
+   * The label's language when it is not the page's (a unit's Vietnamese name on an English page:
+   * `vi`), set on the label's `<text>` and the bar's `<title>` (SVG elements take `lang` as HTML's do).
+   */
+  lang?: string | undefined;
 }
 
 const LABEL_CHARS = 30;
@@ -48,10 +53,11 @@ export function barChart(t: ChartText, bars: readonly Bar[], o: { max: number; f
     const y = 4 + i * rowH;
     const w = b.value === null ? 0 : r1(scale(b.value));
     const text = b.value === null ? o.naLabel : (b.valueText ?? o.format(b.value));
-    return html`<g class="row"><text class="label" x="${labelW - 8}" y="${y + 18}" text-anchor="end">${shorten(b.label)}</text><rect class="track" x="${labelW}" y="${y + 4}" width="${barW}" height="18"></rect>${
+    const lang = b.lang ? html` lang="${b.lang}"` : null;
+    return html`<g class="row"><text class="label" x="${labelW - 8}" y="${y + 18}" text-anchor="end"${lang}>${shorten(b.label)}</text><rect class="track" x="${labelW}" y="${y + 4}" width="${barW}" height="18"></rect>${
       b.value === null
         ? null
-        : html`<rect class="${b.emphasis ? 'bar bar-em' : 'bar'}" x="${labelW}" y="${y + 4}" width="${w}" height="18"><title>${b.label}: ${text}</title></rect>`
+        : html`<rect class="${b.emphasis ? 'bar bar-em' : 'bar'}" x="${labelW}" y="${y + 4}" width="${w}" height="18"><title${lang}>${b.label}: ${text}</title></rect>`
     }<text class="value" x="${labelW + barW + 6}" y="${y + 18}">${text}</text></g>`;
   });
   return html`${svgOpen(t, W, H, 'chart-bars')}${rows}</svg>`;

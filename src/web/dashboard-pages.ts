@@ -7,7 +7,7 @@ import type { DashboardData, DeadlineItem, HandlingReport } from '../modules/rep
 import { COUNT_COLUMNS, formatDay } from '../modules/reports/index.ts';
 import type { IndicatorDossiersResult, IndicatorResult, RankingResult } from '../modules/service-index/index.ts';
 import { formatVnDateTime } from '../platform/time.ts';
-import { messageHtml, vi, viAttr } from './application-pages.ts';
+import { messageHtml, nameWithData, vi, viAttr } from './application-pages.ts';
 import { barChart, changeMarker, columnChart, lineChart } from './charts.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatNumber, type Locale, type MessageKey } from './i18n.ts';
@@ -68,7 +68,7 @@ ${e ? html`<p class="error-message" id="${a}-error"><span class="dash-vh">${_('d
   const group = (kind: UnitChoice['kind'], label: string) => {
     const items = f.units.filter((u) => u.kind === kind);
     if (!items.length) return null;
-    return html`<optgroup label="${label}">${items.map((u) => html`<option value="${u.code}"${u.code === f.unit ? html` selected` : null}${kind === 'province' ? null : viAttr(p)}>${kind === 'province' ? `${u.name} (${_('dash.unitProvince')})` : u.name}</option>`)}</optgroup>`;
+    return html`<optgroup label="${label}">${items.map((u) => html`<option value="${u.code}"${u.code === f.unit ? html` selected` : null}${viAttr(p)}>${u.name}</option>`)}</optgroup>`;
   };
   const ue = err('unit');
   return html`<form method="get" action="${action}" class="dash-filters" aria-label="${_('dash.filters')}">
@@ -94,6 +94,9 @@ export function filterErrorPage(p: PageCtx, which: 'dashboard' | 'report', f: Fi
     : shell(p, _('report.title'), _('report.lead'), '/bao-cao', f, null);
 }
 
+/** The language of data (names of groups and units) on a chart: marked on an English page, as `vi` does. */
+const dataLang = (p: PageCtx) => (p.locale === 'vi' ? undefined : 'vi');
+
 const scoreOrNa = (p: PageCtx, v: number | null) => (v === null ? tr(p)('dash.na') : fmt2(p.locale)(v));
 
 function deltaWords(p: PageCtx) {
@@ -110,6 +113,7 @@ function groupsSection(p: PageCtx, d: DashboardData): SafeHtml {
       label: g.name,
       value: g.score === null ? null : (g.score / g.max) * 100,
       valueText: `${scoreOrNa(p, g.score)} / ${formatNumber(p.locale, g.max)}`,
+      lang: dataLang(p),
     })),
     { max: 100, format: pct(p.locale), naLabel: _('dash.na') },
   );
@@ -164,7 +168,7 @@ function rankingBlock(p: PageCtx, id: string, title: string, r: RankingResult, c
   if (!r.units.length) return html`<h3>${title}</h3><p>${_('dash.rankNone')}</p>`;
   const chart = barChart(
     { id, title, desc: _('dash.rankDesc') },
-    r.units.slice(0, 15).map((u) => ({ label: `${u.rank}. ${u.name}`, value: u.percent, emphasis: u.unit === current })),
+    r.units.slice(0, 15).map((u) => ({ label: `${u.rank}. ${u.name}`, value: u.percent, emphasis: u.unit === current, lang: dataLang(p) })),
     { max: 100, format: pct(p.locale), naLabel: _('dash.na') },
   );
   return html`<h3>${title}</h3>${chart}
@@ -189,7 +193,7 @@ ${
 <tbody>${d.weakest.map(
         (i) =>
           html`<tr><th scope="row">${vi(p, i.name)}<span class="meta"> · ${vi(p, i.group)}</span></th><td class="num">${ratioText(p, i)} / ${pct(p.locale)(i.target * 100)}</td><td class="num">${scoreOrNa(p, i.score)} / ${fmt2(p.locale)(i.max)}</td><td class="num">${fmt2(p.locale)(i.shortfall)}</td>
-<td><a href="/bang-dieu-khien/chi-tieu/${encodeURIComponent(i.key)}?${filterQuery(f, { dat: 'khong' })}" aria-label="${_('dash.seeDossiersOf', { name: i.name })}">${_('dash.seeDossiers')}</a></td></tr>`,
+<td><a href="/bang-dieu-khien/chi-tieu/${encodeURIComponent(i.key)}?${filterQuery(f, { dat: 'khong' })}">${nameWithData(p, _('dash.seeDossiers'), 'dash.seeDossiersOf', { name: vi(p, i.name) })}</a></td></tr>`,
       )}</tbody></table></div>`
 }</section>`;
 }
@@ -285,7 +289,7 @@ ${
 <p role="status">${_('dash.ind.count', { n: formatNumber(p.locale, r.total) })}</p>
 ${
   r.items.length
-    ? html`<div class="dash-table-wrap" role="region" aria-label="${r.name}" tabindex="0"><table class="report"><caption class="dash-vh">${vi(p, r.name)}</caption>
+    ? html`<div class="dash-table-wrap" role="region" aria-labelledby="ind-caption" tabindex="0"><table class="report"><caption class="dash-vh" id="ind-caption">${vi(p, r.name)}</caption>
 <thead><tr><th scope="col">${_('dash.ind.item')}</th><th scope="col">${_('dash.ind.receivedAt')}</th><th scope="col">${_('dash.ind.endAt')}</th><th scope="col">${_('dash.dueAt')}</th><th scope="col">${_('dash.ind.result')}</th><th scope="col">${_('dash.ind.reason')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
     : html`<p>${_('dash.none')}</p>`

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html.ts';
+import { html, type HtmlValue, type SafeHtml } from './html.ts';
 import { UNREAD_COUNT_CAP } from '../modules/notifications/index.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { PORTAL_JS_PATH } from './portal-js.ts';
@@ -55,6 +55,37 @@ export const tr =
     t(p.locale, key, params);
 
 /**
+ * Words from the data (the procedure catalogue, agency and unit names, what people typed, people's
+ * names) are Vietnamese: on an English page they are marked so screen readers read them as such
+ * (WCAG 3.1.2). `vi` wraps the text in `<span lang="vi">`; `viAttr` is the attribute, for an
+ * element whose whole content is such data (`<option>`, `<dt>`, `<dd>`, a note, an input or text
+ * area holding it, an SVG `<text>`), where a span cannot go or would be noise. Both leave a
+ * Vietnamese page as it is (its `<html lang="vi">` says it).
+ */
+export const vi = (p: PageCtx, text: string): SafeHtml | string => (p.locale === 'vi' ? text : html`<span lang="vi">${text}</span>`);
+export const viAttr = (p: PageCtx): SafeHtml | null => (p.locale === 'vi' ? null : html` lang="vi"`);
+
+/**
+ * The message `key` in the page's language with its `{name}` parameters filled with markup: text
+ * is escaped, `SafeHtml` kept (a Vietnamese name marked `lang="vi"` inside an English sentence).
+ */
+export function messageHtml(p: PageCtx, key: MessageKey, params: Record<string, HtmlValue>): SafeHtml {
+  const parts = t(p.locale, key).split(/\{(\w+)\}/);
+  // Odd parts are parameter names; one not given stays as written, as `t` leaves it.
+  return html`${parts.map((part, i) => (i % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part] : `{${part}}`))}`;
+}
+
+/**
+ * The content of a link or button whose accessible name holds Vietnamese data ("Remove the file
+ * {name}"). An `aria-label` cannot mark part of itself `lang="vi"`, so the short visible words are
+ * hidden from screen readers and the whole message, its data marked (`messageHtml`), is read in
+ * their place.
+ */
+export function nameWithData(p: PageCtx, visible: string | SafeHtml, key: MessageKey, params: Record<string, HtmlValue>): SafeHtml {
+  return html`<span aria-hidden="true">${visible}</span><span class="visually-hidden">${messageHtml(p, key, params)}</span>`;
+}
+
+/**
  * A table that may scroll sideways on a narrow screen: a named region keyboard users can reach
  * and scroll with the arrow keys (WCAG 2.1.1; axe "scrollable-region-focusable").
  */
@@ -79,7 +110,7 @@ export function layout(p: PageCtx, title: string, body: SafeHtml): string {
     : null;
   const auth = p.userName
     ? html`<li><a href="/thong-bao"${p.path.split('?')[0] === '/thong-bao' ? html` aria-current="page"` : null}>${_('notif.nav')}${unread}</a></li>
-        <li><a href="/tai-khoan"${p.path.split('?')[0] === '/tai-khoan' ? html` aria-current="page"` : null}>${_('auth.signedInAs', { name: p.userName })}</a></li>
+        <li><a href="/tai-khoan"${p.path.split('?')[0] === '/tai-khoan' ? html` aria-current="page"` : null}>${messageHtml(p, 'auth.signedInAs', { name: vi(p, p.userName) })}</a></li>
         <li><form method="post" action="/dang-xuat">${csrfField(p)}<button class="linkbtn" type="submit">${_('auth.signOut')}</button></form></li>`
     : html`<li><a href="${signInHref(p.path)}">${_('auth.signIn')}</a></li>`;
   return `<!doctype html>${

@@ -10,6 +10,7 @@ import {
   answerIsWords,
   answerText,
   messageHtml,
+  nameWithData,
   NAME_KEYS,
   type UnitNames,
   applicantFields,
@@ -160,7 +161,7 @@ export function worklistPage(p: PageCtx, v: WorklistView): string {
 <summary>${_('staff.wl.filters')}</summary>
 <form method="get" action="/can-bo/ho-so" novalidate>
 <input type="hidden" name="nhom" value="${TAB_SLUGS[v.tab]}">
-<div class="field"><label for="wl-q">${_('staff.wl.search')}</label><input type="search" id="wl-q" name="q" value="${f.q}" maxlength="200"></div>
+<div class="field"><label for="wl-q">${_('staff.wl.search')}</label><input type="search" id="wl-q" name="q" value="${f.q}" maxlength="200"${viAttr(p)}></div>
 <div class="field"><label for="wl-status">${_('staff.wl.status')}</label><select id="wl-status" name="trang-thai"><option value="">${_('staff.wl.any')}</option>${DOSSIER_STATUSES.map(
       (s) => html`<option value="${s}"${f.status === s ? html` selected` : null}>${statusWords(p, s)}</option>`,
     )}</select></div>
@@ -308,12 +309,12 @@ ${
     ? field(
         'reason',
         _(need.reason),
-        (a) => html`<textarea id="${actionField(action, 'reason')}" name="reason" rows="3" maxlength="2000"${a}>${mine?.reason ?? ''}</textarea>`,
+        (a) => html`<textarea id="${actionField(action, 'reason')}" name="reason" rows="3" maxlength="2000"${viAttr(p)}${a}>${mine?.reason ?? ''}</textarea>`,
       )
     : field(
         'note',
         _('staff.f.noteOptional'),
-        (a) => html`<textarea id="${actionField(action, 'note')}" name="note" rows="2" maxlength="2000"${a}>${mine?.note ?? ''}</textarea>`,
+        (a) => html`<textarea id="${actionField(action, 'note')}" name="note" rows="2" maxlength="2000"${viAttr(p)}${a}>${mine?.note ?? ''}</textarea>`,
       )
 }
 <button type="submit"${need.warning ? html` class="warning"` : null}>${_(`staff.act.${action}`)}</button>
@@ -384,7 +385,7 @@ ${
   d.files.length
     ? html`<ul class="files">${d.files.map((f) => {
         const comp = v.proc.definition.components.find((c) => c.code === f.component);
-        return html`<li><a href="${fileHref(d.id, f.fileId)}" aria-label="${_('staff.dv.viewFile', { name: f.fileName })}">${f.fileName}</a> <span class="meta">(${vi(p, comp?.name ?? f.component)} · ${sizeText(p, f.size)} · ${formatVnDateTime(new Date(f.uploadedAt))})</span></li>`;
+        return html`<li><a href="${fileHref(d.id, f.fileId)}">${nameWithData(p, vi(p, f.fileName), 'staff.dv.viewFile', { name: vi(p, f.fileName) })}</a> <span class="meta">(${vi(p, comp?.name ?? f.component)} · ${sizeText(p, f.size)} · ${formatVnDateTime(new Date(f.uploadedAt))})</span></li>`;
       })}</ul>`
     : html`<p>${_('staff.dv.noFiles')}</p>`
 }
@@ -478,7 +479,7 @@ ${
 <h3 id="h-kq-upload">${_('doc.res.uploadTitle')}</h3>
 <form method="post" action="${action}" enctype="multipart/form-data" novalidate>
 ${hidden}
-${field(RESULT_FIELDS.fileTitle, _('doc.res.fileTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.fileTitle}" name="title" value="${mine('upload')?.title ?? ''}" maxlength="300"${a}>`, messageHtml(p, 'doc.res.fileTitleHint', { name: vi(p, v.resultName) }))}
+${field(RESULT_FIELDS.fileTitle, _('doc.res.fileTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.fileTitle}" name="title" value="${mine('upload')?.title ?? ''}" maxlength="300"${viAttr(p)}${a}>`, messageHtml(p, 'doc.res.fileTitleHint', { name: vi(p, v.resultName) }))}
 ${field(RESULT_FIELDS.file, _('doc.res.file'), (a) => html`<input type="file" id="${RESULT_FIELDS.file}" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"${a}>`, _('doc.res.fileHint', { size: v.maxSize }))}
 <button type="submit">${_('doc.res.upload')}</button>
 </form>
@@ -488,8 +489,8 @@ ${field(RESULT_FIELDS.file, _('doc.res.file'), (a) => html`<input type="file" id
 <p>${_('doc.res.composeLead')}</p>
 <form method="post" action="${action}" novalidate>
 ${hidden}
-${field(RESULT_FIELDS.title, _('doc.res.genTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.title}" name="title" value="${mine('generate')?.title ?? ''}" maxlength="300"${a}>`)}
-${field(RESULT_FIELDS.content, _('doc.res.content'), (a) => html`<textarea id="${RESULT_FIELDS.content}" name="content" rows="10" maxlength="20000"${a}>${mine('generate')?.content ?? ''}</textarea>`, _('doc.res.contentHint'))}
+${field(RESULT_FIELDS.title, _('doc.res.genTitle'), (a) => html`<input type="text" id="${RESULT_FIELDS.title}" name="title" value="${mine('generate')?.title ?? ''}" maxlength="300"${viAttr(p)}${a}>`)}
+${field(RESULT_FIELDS.content, _('doc.res.content'), (a) => html`<textarea id="${RESULT_FIELDS.content}" name="content" rows="10" maxlength="20000"${viAttr(p)}${a}>${mine('generate')?.content ?? ''}</textarea>`, _('doc.res.contentHint'))}
 <button type="submit">${_('doc.res.generate')}</button>
 </form>
 </section>`
@@ -579,7 +580,7 @@ export function intakeStartPage(p: PageCtx, v: IntakeStartView): string {
   const find = html`<form method="get" action="/can-bo/tiep-nhan" role="search" novalidate>
 <div class="field"><label for="in-search">${_('staff.in.search')}</label>
 <p class="hint" id="in-search-hint">${_('staff.in.searchHint')}</p>
-<input type="search" id="in-search" name="tim" value="${s?.q ?? ''}" maxlength="200" aria-describedby="in-search-hint"></div>
+<input type="search" id="in-search" name="tim" value="${s?.q ?? ''}" maxlength="200"${viAttr(p)} aria-describedby="in-search-hint"></div>
 <button type="submit" class="secondary">${_('staff.in.searchSubmit')}</button>
 </form>
 ${
