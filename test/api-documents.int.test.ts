@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { queryRows, sql, type Db } from '../src/db/client.ts';
 import { loadConfig } from '../src/config.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { sealResult } from '../src/modules/documents/documents.service.ts';
 import { generateKeyEntry, KEY_FILE, keyRingFor } from '../src/modules/documents/signing.ts';
 import { SessionStore } from '../src/platform/auth.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { formatVnDateTime } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, workingDayClosing, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, submittedDossier, workingDayClosing, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfInfo, pdfPlainText } from './pdf-helpers.ts';
 import { cookieNamed, cookiePair, csrfOf, webClient } from './web-client.ts';
 
@@ -20,22 +19,7 @@ const CODE = '1.001193'; // Đăng ký khai sinh: received by the provincial cen
 let def: ProcedureDefinition;
 const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 
-function validForm(d: ProcedureDefinition) {
-  const r = rng(11);
-  return Object.fromEntries(d.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
-async function createSubmitted(as = 'citizen.an') {
-  const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form: validForm(def) } });
-  expect(created.status).toBe(201);
-  for (const c of def.components.filter((c) => c.required)) {
-    const body = multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/files`, as, ...body })).status).toBe(201);
-  }
-  const submitted = await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/submit`, as });
-  expect(submitted.status).toBe(200);
-  return submitted.json as { id: string; code: string };
-}
+const createSubmitted = () => submittedDossier(t, 'citizen.an', { procedureCode: CODE, applicant, form: requiredAnswers(def.form, 11) });
 
 async function act(code: string, as: string, body: Record<string, unknown>) {
   const r = await t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: body });

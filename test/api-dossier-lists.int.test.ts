@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { isOverdue, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { fold } from '../src/platform/text.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 
 // GET /dossiers on a year of generated dossiers: filters, paging, totals and, above all, that
 // every caller sees exactly the dossiers they are a party to. The expected sets are computed
@@ -111,24 +110,14 @@ beforeAll(async () => {
   for (const a of await queryRows<{ id: string; code: string }>(t.database.db, sql`SELECT id, code FROM agencies`)) agencyIds[a.code] = a.id;
 
   // A few live dossiers as well: a draft and a submitted one for each demo citizen.
-  const r = rng(11);
-  const form = Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
+  const form = requiredAnswers(def.form, 11);
   const people = {
     'citizen.an': { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
     'citizen.binh': { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' },
   };
   for (const [as, applicant] of Object.entries(people)) {
     await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form: {} } });
-    const c = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form } });
-    for (const comp of def.components.filter((x) => x.required)) {
-      await t.request({
-        method: 'POST',
-        url: `/api/v1/dossiers/${c.json.id}/files`,
-        as,
-        ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
-      });
-    }
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/submit`, as })).status).toBe(200);
+    await submittedDossier(t, as, { procedureCode: CODE, applicant, form });
   }
   await loadRaw();
 }, 300_000);

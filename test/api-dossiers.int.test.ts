@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { toIso, vnDate } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, SAMPLE_PNG, workingDayClosing, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, SAMPLE_PNG, workingDayClosing, type TestApp } from './harness.ts';
 
 // Dossier routes beyond the happy path of dossier-lifecycle.int.test.ts: walk-in intake at the
 // counter, every workflow action's unhappy paths, files (upload, reuse, removal, download),
@@ -23,15 +22,15 @@ const AN_ID_NUMBER = '036090001234';
 const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: AN_ID_NUMBER, phone: '0912345678' };
 const binhApplicant = { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', phone: '0987654321' };
 
-function validForm(d: ProcedureDefinition, seed = 7) {
-  const r = rng(seed);
-  return Object.fromEntries(d.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
 const api = (p: string) => `/api/v1${p}`;
 
 async function createDraft(as = 'citizen.an', body: Record<string, unknown> = {}) {
-  const res = await t.request({ method: 'POST', url: api('/dossiers'), as, payload: { procedureCode: CODE, applicant, form: validForm(def), ...body } });
+  const res = await t.request({
+    method: 'POST',
+    url: api('/dossiers'),
+    as,
+    payload: { procedureCode: CODE, applicant, form: requiredAnswers(def.form, 7), ...body },
+  });
   expect(res.status, res.body).toBe(201);
   return res.json;
 }
@@ -164,7 +163,7 @@ describe('walk-in intake at the counter', () => {
       method: 'POST',
       url: api('/dossiers'),
       as: 'reception.dung',
-      payload: { procedureCode: CODE, channel: 'in_person', applicant, form: validForm(def) },
+      payload: { procedureCode: CODE, channel: 'in_person', applicant, form: requiredAnswers(def.form, 7) },
     });
     expect(created.status, created.body).toBe(201);
     expect(created.json).toMatchObject({ status: 'draft', code: null, channel: 'in_person', receivingAgency: { code: 'TTPVHCC' }, procedureVersion: 1 });
@@ -224,7 +223,7 @@ describe('walk-in intake at the counter', () => {
       method: 'POST',
       url: api('/dossiers'),
       as: 'reception.dung',
-      payload: { procedureCode: CODE, applicant: walkIn, form: validForm(def), smsConsent: true },
+      payload: { procedureCode: CODE, applicant: walkIn, form: requiredAnswers(def.form, 7), smsConsent: true },
     });
     expectProblem(consent, 422, 'DOSSIER_SMS_CONSENT_INVALID');
     expect(consent.json.errors).toEqual([{ path: 'applicant.phone', message: 'Cần số di động để gửi tin nhắn' }]);
@@ -350,7 +349,7 @@ describe('form validation on create and on save', () => {
     const post = (form: Record<string, unknown>, a: Record<string, unknown> = applicant) =>
       t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: CODE, applicant: a, form } });
 
-    const unknown = await post({ ...validForm(def), khong_co_truong_nay: 'x' });
+    const unknown = await post({ ...requiredAnswers(def.form, 7), khong_co_truong_nay: 'x' });
     expectProblem(unknown, 422, 'DOSSIER_FORM_INVALID');
     expect(unknown.json.errors).toEqual([expect.objectContaining({ path: 'form.khong_co_truong_nay' })]);
 
@@ -496,7 +495,7 @@ describe('submission', () => {
     expectProblem(empty, 422, 'DOSSIER_SUPPLEMENT_EMPTY');
     expect(empty.json.detail).toContain('Chưa có gì được bổ sung');
     // Saving the same answers again changes nothing either.
-    const same = await t.request({ method: 'PATCH', url: api(`/dossiers/${d.id}`), as: 'citizen.an', payload: { form: validForm(def) } });
+    const same = await t.request({ method: 'PATCH', url: api(`/dossiers/${d.id}`), as: 'citizen.an', payload: { form: requiredAnswers(def.form, 7) } });
     expect(same.status, same.body).toBe(200);
     expectProblem(await act(d.code, 'citizen.an', { action: 'supplement' }), 422, 'DOSSIER_SUPPLEMENT_EMPTY');
     const required = def.components.find((c) => c.required)!.code;

@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { DEMO_PAYMENT_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { signPayload } from '../src/modules/payments/signature.ts';
 import { startStandInBank, type StandInBank } from '../src/modules/payments/stand-in-bank.ts';
 import { decodeVietQr, encodeVietQr } from '../src/modules/payments/vietqr.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { vnDate } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
 import { webClient } from './web-client.ts';
 
@@ -29,23 +28,9 @@ const defs = new Map<string, ProcedureDefinition>();
 const api = (p: string) => `/api/v1${p}`;
 const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 
-function validForm(d: ProcedureDefinition, extra: Record<string, unknown> = {}) {
-  const r = rng(11);
-  return { ...Object.fromEntries(d.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)])), ...extra };
-}
-
 async function received(code: string, form: Record<string, unknown> = {}) {
-  const d = defs.get(code)!;
-  const c = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: code, applicant, form: validForm(d, form) } });
-  expect(c.status, c.body).toBe(201);
-  for (const comp of d.components.filter((x) => x.required)) {
-    const m = multipart({ component: comp.code }, { name: `${comp.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
-    const up = await t.request({ method: 'POST', url: api(`/dossiers/${c.json.id}/files`), as: 'citizen.an', ...m });
-    expect(up.status, up.body).toBe(201);
-  }
-  const s = await t.request({ method: 'POST', url: api(`/dossiers/${c.json.id}/submit`), as: 'citizen.an' });
-  expect(s.status, s.body).toBe(200);
-  const r = await t.request({ method: 'POST', url: api(`/dossiers/${s.json.code}/actions`), as: 'reception.dung', payload: { action: 'receive' } });
+  const s = await submittedDossier(t, 'citizen.an', { procedureCode: code, applicant, form: { ...requiredAnswers(defs.get(code)!.form, 11), ...form } });
+  const r = await t.request({ method: 'POST', url: api(`/dossiers/${s.code}/actions`), as: 'reception.dung', payload: { action: 'receive' } });
   expect(r.status, r.body).toBe(200);
   return r.json as { id: string; code: string; version: number };
 }

@@ -1,12 +1,11 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { addDays, dayStart } from '../src/modules/reports/period.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { parseCsv } from '../src/platform/csv.ts';
 import { toIso, vnDate } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, workingDayClosing, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, submittedDossier, workingDayClosing, type TestApp } from './harness.ts';
 
 let t: TestApp;
 const BIRTH = '1.001193'; // hộ tịch; received by the provincial centre, decided by UBND-13669
@@ -31,19 +30,9 @@ async function act(code: string, as: string, body: Record<string, unknown>) {
 
 /** A submitted dossier, filed online by the citizen or at the desk in person. */
 async function submitted(proc = BIRTH, channel: 'online' | 'in_person' = 'online'): Promise<string> {
-  const def = defs.get(proc)!;
   const as = channel === 'online' ? 'citizen.an' : 'reception.dung';
-  const r = rng(proc.length);
-  const form = Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-  const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: proc, applicant: citizen, form, channel } });
-  expect(created.status, created.body).toBe(201);
-  for (const c of def.components.filter((x) => x.required)) {
-    const body = multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
-    expect((await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/files`, as, ...body })).status).toBe(201);
-  }
-  const sub = await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/submit`, as });
-  expect(sub.status, sub.body).toBe(200);
-  return sub.json.code as string;
+  const form = requiredAnswers(defs.get(proc)!.form, proc.length);
+  return (await submittedDossier(t, as, { procedureCode: proc, applicant: citizen, form, channel })).code;
 }
 
 let giangId = '';

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { DEFAULT_CONFIG } from '../src/modules/service-index/index.ts';
 import { toIso, vnDate } from '../src/platform/time.ts';
-import { createTestApp, SAMPLE_PDF, multipart, workingDayClosing, type TestApp } from './harness.ts';
+import { createTestApp, SAMPLE_PDF, multipart, requiredAnswers, workingDayClosing, type TestApp } from './harness.ts';
 import { at, ok, workflowSteps } from './workflow-steps.ts';
 
 // The Decision 766 index end to end: a known set of dossiers built through the real API, then
@@ -25,11 +24,6 @@ const api = (p: string) => `/api/v1${p}`;
 
 const MARCH = 'from=2026-03-01&to=2026-03-31';
 
-function validForm(code: string, seed = 7) {
-  const r = rng(seed);
-  return Object.fromEntries(defs[code]!.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
 const { act, inProgress, approve } = workflowSteps(() => t);
 
 /** Creates, completes and submits a dossier; returns its code and id. */
@@ -43,7 +37,7 @@ async function submitted(procedure: string, opts: { as?: string; reuse?: Record<
       payload: {
         procedureCode: procedure,
         applicant: an,
-        form: validForm(procedure),
+        form: requiredAnswers(defs[procedure]!.form, 7),
         agencyCode: 'TTPVHCC',
         ...(as === 'citizen.an' ? {} : { channel: 'in_person' }),
       },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { openUserFields } from '../src/platform/personal-data.ts';
-import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
+import { createAccount, createTestApp, submittedDossier, type TestApp } from './harness.ts';
 import { webClient } from './web-client.ts';
 import { workflowSteps } from './workflow-steps.ts';
 
@@ -153,7 +153,7 @@ describe('a role counts only in the agencies its own grant reaches', () => {
   const { inProgress, act } = workflowSteps(() => t);
 
   it('the desk of a commune centre who leads the provincial centre is a leader there, not its desk', async () => {
-    const body = {
+    await createAccount(t, {
       username: 'mixed.nhung',
       displayName: 'Đỗ Thị Nhung',
       password: 'tinhso-demo',
@@ -162,8 +162,7 @@ describe('a role counts only in the agencies its own grant reaches', () => {
         { role: 'reception', agencyCode: 'TTPVHCC-13669' },
         { role: 'leader', agencyCode: 'TTPVHCC' },
       ],
-    };
-    expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body })).status).toBe(201);
+    });
     const d = await submittedDossier(t, 'citizen.an', {
       procedureCode: '1.001776',
       applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { DEMO_PASSWORD } from '../src/db/demo/seed.ts';
-import { createTestApp, type TestApp } from './harness.ts';
+import { createAccount, createTestApp, type TestApp } from './harness.ts';
 import { formValues, webClient } from './web-client.ts';
 
 /**
@@ -44,8 +44,7 @@ const updateAudits = async (id: string) =>
   ).map((r) => r.details);
 
 async function newCitizen(username: string): Promise<void> {
-  const body = { username, displayName: 'Người Thử Phiên', password: DEMO_PASSWORD, kind: 'citizen', roles: [{ role: 'citizen' }] };
-  expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: body })).status).toBe(201);
+  await createAccount(t, { username, displayName: 'Người Thử Phiên', password: DEMO_PASSWORD, kind: 'citizen', roles: [{ role: 'citizen' }] });
 }
 
 describe('Authorization: Bearer', () => {

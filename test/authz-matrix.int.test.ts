@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { ACCESS_MATRIX, type Access } from '../src/platform/access.ts';
 import type { Role } from '../src/platform/context.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, type TestApp } from './harness.ts';
 
 /**
  * The authorization matrix (src/platform/access.ts, docs/AUTHZ.md), table-driven: every API route
@@ -71,8 +70,7 @@ describe('the authorization matrix', () => {
   it('hides a dossier from another applicant and from another agency (404), and shows it to its applicant and the desk', async () => {
     const code = '1.001193';
     const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${code}` })).json.definition as ProcedureDefinition;
-    const r = rng(9);
-    const form = Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
+    const form = requiredAnswers(def.form, 9);
     const d = await t.request({
       method: 'POST',
       url: '/api/v1/dossiers',

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { multipartBody, SAMPLE_PDF, startServer, stopServer, submissionBody, type Server } from '../bench/lib.ts';
 import { openDatabase, queryRows, sql } from '../src/db/client.ts';
-import { createPostgresDatabase } from './harness.ts';
+import { createPostgresDatabase, plainAnswers } from './harness.ts';
 
 /**
  * Nothing acknowledged is lost (issue 2 §8). Sixteen clients file dossiers, half in three requests
@@ -218,25 +218,7 @@ describe('crash recovery', () => {
     server = await startServer(env);
     const token = await login(server.url);
     const def = (await call(server.url, 'GET', `/api/v1/procedures/${PROCEDURE}`, null)).json.definition;
-    const form: Record<string, unknown> = {};
-    for (const f of def.form.filter((x: { required: boolean }) => x.required)) {
-      form[f.key] =
-        f.type === 'select'
-          ? f.options[0].value
-          : f.type === 'checkbox'
-            ? true
-            : f.type === 'number'
-              ? (f.min ?? 1)
-              : f.type === 'date'
-                ? '2020-01-01'
-                : f.type === 'id_number'
-                  ? '036090001234'
-                  : f.type === 'unit_code'
-                    ? '13669'
-                    : f.type === 'phone'
-                      ? '0912345678'
-                      : 'Nguyễn Văn An';
-    }
+    const form = plainAnswers(def.form);
     const component: string = def.components.find((c: { required: boolean }) => c.required).code;
     const dossier = { procedureCode: PROCEDURE, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form };
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
 
 let t: TestApp;
 const CODE = '1.001193'; // Đăng ký khai sinh: received by the provincial centre, decided by a commune
@@ -10,24 +9,12 @@ let def: ProcedureDefinition;
 
 const applicant = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 
-function validForm(d: ProcedureDefinition) {
-  const r = rng(7);
-  return Object.fromEntries(d.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
 async function upload(id: string, component: string, as = 'citizen.an') {
   const body = multipart({ component }, { name: `${component}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
   return t.request({ method: 'POST', url: `/api/v1/dossiers/${id}/files`, as, ...body });
 }
 
-async function createSubmitted(as = 'citizen.an') {
-  const created = await t.request({ method: 'POST', url: '/api/v1/dossiers', as, payload: { procedureCode: CODE, applicant, form: validForm(def) } });
-  expect(created.status).toBe(201);
-  for (const c of def.components.filter((c) => c.required)) expect((await upload(created.json.id, c.code, as)).status).toBe(201);
-  const submitted = await t.request({ method: 'POST', url: `/api/v1/dossiers/${created.json.id}/submit`, as });
-  expect(submitted.status).toBe(200);
-  return submitted.json;
-}
+const createSubmitted = () => submittedDossier(t, 'citizen.an', { procedureCode: CODE, applicant, form: requiredAnswers(def.form, 7) });
 
 async function act(code: string, as: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
   return t.request({ method: 'POST', url: `/api/v1/dossiers/${code}/actions`, as, payload: body, headers });
@@ -52,7 +39,12 @@ describe('the dossier lifecycle over HTTP', () => {
     expect(early.json.errors.length).toBeGreaterThan(0);
     expect(early.headers['content-type']).toMatch(/application\/problem\+json/);
 
-    const saved = await t.request({ method: 'PATCH', url: `/api/v1/dossiers/${draft.json.id}`, as: 'citizen.an', payload: { form: validForm(def) } });
+    const saved = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/dossiers/${draft.json.id}`,
+      as: 'citizen.an',
+      payload: { form: requiredAnswers(def.form, 7) },
+    });
     expect(saved.status).toBe(200);
     for (const c of def.components.filter((c) => c.required)) expect((await upload(draft.json.id, c.code)).status).toBe(201);
 
@@ -174,7 +166,7 @@ describe('the dossier lifecycle over HTTP', () => {
         method: 'POST',
         url: '/api/v1/dossiers',
         as: 'citizen.an',
-        payload: { procedureCode: CODE, applicant, form: validForm(def) },
+        payload: { procedureCode: CODE, applicant, form: requiredAnswers(def.form, 7) },
       });
       for (const comp of def.components.filter((x) => x.required)) await upload(c.json.id, comp.code);
       drafts.push(c.json.id as string);
@@ -187,7 +179,7 @@ describe('the dossier lifecycle over HTTP', () => {
   });
 
   it('writes concurrent creates and uploads in groups without losing or doubling any (same key twice in one group, files racing on one draft)', async () => {
-    const payload = { procedureCode: CODE, applicant, form: validForm(def) };
+    const payload = { procedureCode: CODE, applicant, form: requiredAnswers(def.form, 7) };
     const key = (i: number) => ({ 'idempotency-key': `group-create-${i % 8}` });
     // 20 requests at once, 8 distinct keys: 8 drafts, and each repeat answers its first's id.
     const creates = await Promise.all(
@@ -250,7 +242,7 @@ describe('the dossier lifecycle over HTTP', () => {
         method: 'POST',
         url: '/api/v1/dossiers',
         as: 'citizen.an',
-        payload: { procedureCode: CODE, applicant, form: validForm(def) },
+        payload: { procedureCode: CODE, applicant, form: requiredAnswers(def.form, 7) },
       });
       for (const comp of def.components.filter((x) => x.required)) expect((await upload(c.json.id, comp.code)).status).toBe(201);
       drafts.push(c.json.id);

@@ -27,7 +27,8 @@ export interface TestApp {
   files: LocalFileStore;
   dataDir: string;
   databaseUrl: string | undefined;
-  token(username: string): Promise<string>;
+  /** Signs `username` in (the demo password unless `password` is given) once; later calls reuse the token. */
+  token(username: string, password?: string): Promise<string>;
   request(opts: InjectOptions & { as?: string }): Promise<{ status: number; json: any; headers: Record<string, unknown>; body: string }>;
   close(): Promise<void>;
 }
@@ -112,10 +113,10 @@ export async function testAppOn(
     files,
     dataDir,
     databaseUrl: opts.databaseUrl,
-    async token(username) {
+    async token(username, password = DEMO_PASSWORD) {
       const hit = tokens.get(username);
       if (hit) return hit;
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: DEMO_PASSWORD } });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
       if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
       const token = (res.json() as { token: string }).token;
       tokens.set(username, token);
@@ -138,6 +139,28 @@ export async function testAppOn(
     },
   };
   return t;
+}
+
+/** The session cookie of `username` for the pages: the same token `t.token` gives the API's bearer requests. */
+export async function sessionCookie(t: TestApp, username: string, password?: string): Promise<string> {
+  return `tinhso_session=${await t.token(username, password)}`;
+}
+
+/** An account as an administrator creates it through `POST /api/v1/users`. */
+export interface NewAccount {
+  username: string;
+  displayName: string;
+  password: string;
+  kind: 'staff' | 'citizen' | 'organisation';
+  roles: { role: string; agencyCode?: string; includeChildren?: boolean }[];
+  phone?: string;
+  email?: string;
+}
+
+/** Creates `account` as admin.lan through the API; throws with the server's answer unless it is created. */
+export async function createAccount(t: TestApp, account: NewAccount): Promise<void> {
+  const res = await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: account });
+  if (res.status !== 201) throw new Error(`create account ${account.username}: ${res.status} ${res.body}`);
 }
 
 /** A small valid PDF and PNG for uploads. */
@@ -184,13 +207,54 @@ export function requiredAnswers(form: readonly FormField[], seed = 5): Record<st
 }
 
 /**
+ * Fixed answers to every required question of a form, the same on every run: the first option, a
+ * tick, the minimum (or 1), 1 January 2020, `idNumber`, unit 13669, a mobile number, an e-mail
+ * address, and `name` for text.
+ */
+export function plainAnswers(
+  form: readonly { key: string; type: string; required: boolean; options?: readonly { value: string }[]; min?: number }[],
+  opts: { idNumber?: string; name?: string } = {},
+): Record<string, string | number | boolean> {
+  const answer = (f: (typeof form)[number]) => {
+    switch (f.type) {
+      case 'select':
+        return f.options![0]!.value;
+      case 'checkbox':
+        return true;
+      case 'number':
+        return f.min ?? 1;
+      case 'date':
+        return '2020-01-01';
+      case 'id_number':
+        return opts.idNumber ?? '036090001234';
+      case 'unit_code':
+        return '13669';
+      case 'phone':
+        return '0912345678';
+      case 'email':
+        return 'a@example.vn';
+      default:
+        return opts.name ?? 'Nguyễn Văn An';
+    }
+  };
+  return Object.fromEntries(form.filter((f) => f.required).map((f) => [f.key, answer(f)]));
+}
+
+/**
  * Creates a dossier as `as` (required answers filled in unless `form` is given), attaches a PDF to
  * every required component and submits it. Throws with the server's answer if a step is refused.
  */
 export async function submittedDossier(
   t: TestApp,
   as: string,
-  payload: { procedureCode: string; applicant: Record<string, unknown>; form?: Record<string, unknown>; channel?: string; smsConsent?: boolean },
+  payload: {
+    procedureCode: string;
+    applicant: Record<string, unknown>;
+    form?: Record<string, unknown>;
+    channel?: string;
+    smsConsent?: boolean;
+    agencyCode?: string;
+  },
 ): Promise<{ id: string; code: string; version: number }> {
   const def = (await t.request({ method: 'GET', url: `/api/v1/procedures/${payload.procedureCode}` })).json.definition as {
     form: FormField[];

@@ -13,7 +13,7 @@ import { startLocalIdp, type LocalIdp } from '../src/modules/identity/local-idp.
 import { LocalFileStore } from '../src/platform/files.ts';
 import { idNumberHash, openUserFields } from '../src/platform/personal-data.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
-import { createPostgresDatabase, multipart, SAMPLE_PDF } from './harness.ts';
+import { createPostgresDatabase, multipart, plainAnswers, SAMPLE_PDF } from './harness.ts';
 
 // National identity (VNeID) sign-in end to end over real HTTP: the app and the local OpenID
 // provider (oidc-provider) each listen on a port, and a browser-like client follows every
@@ -140,21 +140,7 @@ async function deskFiledDossier(idNumber: string): Promise<string> {
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'reception.dung', password: 'tinhso-demo' } });
   const auth = { authorization: `Bearer ${login.json().token as string}` };
   const def = (await app.inject({ method: 'GET', url: '/api/v1/procedures/1.001193' })).json().definition;
-  const form: Record<string, unknown> = {};
-  for (const f of def.form.filter((x: { required: boolean }) => x.required)) {
-    form[f.key] =
-      f.type === 'select'
-        ? f.options[0].value
-        : f.type === 'checkbox'
-          ? true
-          : f.type === 'date'
-            ? '2020-01-01'
-            : f.type === 'id_number'
-              ? idNumber
-              : f.type === 'unit_code'
-                ? '13669'
-                : 'Phạm Minh Tuấn';
-  }
+  const form = plainAnswers(def.form, { idNumber, name: 'Phạm Minh Tuấn' });
   const created = await app.inject({
     method: 'POST',
     url: '/api/v1/dossiers',

@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationJobHandlers, notificationSchedules, pruneNotifications } from '../src/modules/notifications/notifications.jobs.ts';
 import { housekeepingHandlers, housekeepingSchedules, PRUNE_JOB, pruneIdempotencyKeys, pruneJobs } from '../src/platform/housekeeping.ts';
 import { newId } from '../src/platform/ids.ts';
 import { enqueueJob, JobWorker, type BatchJobHandler } from '../src/platform/jobs.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createAccount, createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -23,32 +22,19 @@ describe('the job queue and notifications', () => {
     const worker = new JobWorker(t.database.db, notificationJobHandlers, t.app.log);
     await drain(worker);
     const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
-    const r = rng(3);
-    const form = Object.fromEntries(p.form.filter((f: { required: boolean }) => f.required).map((f: never) => [(f as { key: string }).key, fakeAnswer(f, r)]));
-    const c = await t.request({
-      method: 'POST',
-      url: '/api/v1/dossiers',
-      as: 'citizen.binh',
-      payload: { procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' }, form },
+    const s = await submittedDossier(t, 'citizen.binh', {
+      procedureCode: '1.001776',
+      applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' },
+      form: requiredAnswers(p.form, 3),
     });
-    for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
-      await t.request({
-        method: 'POST',
-        url: `/api/v1/dossiers/${c.json.id}/files`,
-        as: 'citizen.binh',
-        ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
-      });
-    }
-    const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${c.json.id}/submit`, as: 'citizen.binh' });
-    expect(s.status).toBe(200);
     const before = (await t.request({ method: 'GET', url: '/api/v1/me/notifications', as: 'citizen.binh' })).json;
-    expect(before.items.some((n: { dossierCode: string }) => n.dossierCode === s.json.code)).toBe(false);
+    expect(before.items.some((n: { dossierCode: string }) => n.dossierCode === s.code)).toBe(false);
     await drain(worker);
     await drain(worker);
     const after = (await t.request({ method: 'GET', url: '/api/v1/me/notifications?unread=true', as: 'citizen.binh' })).json;
-    const mine = after.items.filter((n: { dossierCode: string }) => n.dossierCode === s.json.code);
+    const mine = after.items.filter((n: { dossierCode: string }) => n.dossierCode === s.code);
     expect(mine).toHaveLength(1);
-    expect(mine[0].title).toContain(s.json.code);
+    expect(mine[0].title).toContain(s.code);
     expect((await t.request({ method: 'POST', url: `/api/v1/me/notifications/${mine[0].id}/read`, as: 'citizen.an' })).status).toBe(404);
     expect((await t.request({ method: 'POST', url: `/api/v1/me/notifications/${mine[0].id}/read`, as: 'citizen.binh' })).status).toBe(204);
     const unread = (await t.request({ method: 'GET', url: '/api/v1/me/notifications', as: 'citizen.binh' })).json.unread;
@@ -83,11 +69,14 @@ describe('the job queue and notifications', () => {
   });
 
   it('tells the active desk officers of the receiving centre about a late dossier nobody is assigned', async () => {
-    const users = { password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agencyCode: 'TTPVHCC' }] };
     for (const username of ['reception.tam', 'reception.nghi']) {
-      expect(
-        (await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: { ...users, username, displayName: `Cán bộ ${username}` } })).status,
-      ).toBe(201);
+      await createAccount(t, {
+        username,
+        displayName: `Cán bộ ${username}`,
+        password: 'mat-khau-dai-1',
+        kind: 'staff',
+        roles: [{ role: 'reception', agencyCode: 'TTPVHCC' }],
+      });
     }
     expect((await t.request({ method: 'PATCH', url: '/api/v1/users/reception.nghi', as: 'admin.lan', payload: { isActive: false } })).status).toBe(204);
     const [late] = await queryRows<{ id: string; code: string }>(

@@ -6,14 +6,13 @@ import { sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationHandlers } from '../src/modules/notifications/index.ts';
 import { httpSmsChannel, smtpChannel, type Channels, type EmailChannel } from '../src/modules/notifications/notifications.channels.ts';
 import { parseEmail } from '../src/modules/notifications/notifications.outbox.ts';
 import { startSmsSink, startSmtpSink, type Sink } from '../src/modules/notifications/notifications.sinks.ts';
 import { Keyring } from '../src/platform/crypto.ts';
 import { JobWorker, type BatchJobHandler, type JobRow } from '../src/platform/jobs.ts';
-import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
+import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 
 /**
  * Email and SMS notifications end to end: a dossier change → the fan-out job → delivery rows and
@@ -80,32 +79,14 @@ beforeAll(async () => {
   await drain(worker);
 
   const p = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
-  const r = rng(5);
-  const form = Object.fromEntries(p.form.filter((f: { required: boolean }) => f.required).map((f: never) => [(f as { key: string }).key, fakeAnswer(f, r)]));
-  const c = await t.request({
-    method: 'POST',
-    url: '/api/v1/dossiers',
-    as: 'citizen.binh',
-    payload: {
-      procedureCode: '1.001776',
-      applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', email: 'binh.tran@example.vn', phone: '0987654321' },
-      form,
-    },
+  const d = await submittedDossier(t, 'citizen.binh', {
+    procedureCode: '1.001776',
+    applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321', email: 'binh.tran@example.vn', phone: '0987654321' },
+    form: requiredAnswers(p.form, 5),
   });
-  expect(c.status, c.body).toBe(201);
-  dossierId = c.json.id;
-  for (const comp of p.components.filter((x: { required: boolean }) => x.required)) {
-    await t.request({
-      method: 'POST',
-      url: `/api/v1/dossiers/${dossierId}/files`,
-      as: 'citizen.binh',
-      ...multipart({ component: comp.code }, { name: 'a.pdf', type: 'application/pdf', data: SAMPLE_PDF }),
-    });
-  }
-  const s = await t.request({ method: 'POST', url: `/api/v1/dossiers/${dossierId}/submit`, as: 'citizen.binh' });
-  expect(s.status, s.body).toBe(200);
-  code = s.json.code;
-  version = s.json.version;
+  dossierId = d.id;
+  code = d.code;
+  version = d.version;
 });
 
 afterAll(async () => {

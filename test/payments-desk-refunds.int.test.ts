@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PAYMENT_WEBHOOK_SECRET } from '../src/config.ts';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import { notificationHandlers } from '../src/modules/notifications/index.ts';
 import { smtpChannel } from '../src/modules/notifications/notifications.channels.ts';
 import { parseEmail } from '../src/modules/notifications/notifications.outbox.ts';
@@ -14,7 +13,7 @@ import { startStandInBank, type StandInBank } from '../src/modules/payments/stan
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { JobWorker } from '../src/platform/jobs.ts';
 import { vnDate } from '../src/platform/time.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 import { webClient } from './web-client.ts';
 
 // Issue 5, second part: a payment the desk confirms by hand closes the online request (no QR any
@@ -35,28 +34,19 @@ let def: ProcedureDefinition;
 const REFUND_TIMEOUT_MS = 1_500;
 
 async function received(copies: number) {
-  const r = rng(7);
-  const form = { ...Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)])), so_ban: copies };
-  const c = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload: { procedureCode: COPIES, applicant, form } });
-  expect(c.status, c.body).toBe(201);
-  for (const comp of def.components.filter((x) => x.required)) {
-    const m = multipart({ component: comp.code }, { name: `${comp.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF });
-    expect((await t.request({ method: 'POST', url: api(`/dossiers/${c.json.id}/files`), as: 'citizen.an', ...m })).status).toBe(201);
-  }
-  const s = await t.request({ method: 'POST', url: api(`/dossiers/${c.json.id}/submit`), as: 'citizen.an' });
-  expect(s.status, s.body).toBe(200);
-  const rcv = await t.request({ method: 'POST', url: api(`/dossiers/${s.json.code}/actions`), as: 'reception.dung', payload: { action: 'receive' } });
+  const s = await submittedDossier(t, 'citizen.an', { procedureCode: COPIES, applicant, form: { ...requiredAnswers(def.form, 7), so_ban: copies } });
+  const rcv = await t.request({ method: 'POST', url: api(`/dossiers/${s.code}/actions`), as: 'reception.dung', payload: { action: 'receive' } });
   expect(rcv.status, rcv.body).toBe(200);
-  const pay = await t.request({ method: 'POST', url: api(`/dossiers/${s.json.code}/actions`), as: 'reception.dung', payload: { action: 'request_payment' } });
+  const pay = await t.request({ method: 'POST', url: api(`/dossiers/${s.code}/actions`), as: 'reception.dung', payload: { action: 'request_payment' } });
   expect(pay.status, pay.body).toBe(200);
-  const [p] = (await t.request({ method: 'GET', url: api(`/dossiers/${s.json.code}/payments`), as: 'citizen.an' })).json as {
+  const [p] = (await t.request({ method: 'GET', url: api(`/dossiers/${s.code}/payments`), as: 'citizen.an' })).json as {
     id: string;
     amount: number;
     reference: string;
     status: string;
     vietqr: { payload: string; png: string };
   }[];
-  return { id: c.json.id as string, code: s.json.code as string, payment: p! };
+  return { id: s.id, code: s.code, payment: p! };
 }
 
 async function bankPay(body: Record<string, unknown>) {

@@ -7,7 +7,7 @@ import { DataStepError } from '../src/db/data-steps.ts';
 import { migrate, MIGRATIONS_DIR } from '../src/db/migrate.ts';
 import { Keyring } from '../src/platform/crypto.ts';
 import { idNumberHash, openApplicantRow, openForm, openUserFields } from '../src/platform/personal-data.ts';
-import { createPostgresDatabase, createTestApp, type TestApp } from './harness.ts';
+import { createPostgresDatabase, createTestApp, plainAnswers, type TestApp } from './harness.ts';
 
 // Personal ID numbers and phone numbers are stored only encrypted (docs/PRIVACY.md): what the
 // database holds, what people see through the API, the lookups by keyed hash, tampering, and the
@@ -17,38 +17,13 @@ const AN_ID = '036090001234'; // citizen.an's ID number (demo account)
 const WALK_IN_ID = '036187001122';
 const PROC = '1.001193'; // Đăng ký khai sinh: citizens, online and at the desk
 
-function answers(fields: { key: string; type: string; required: boolean; options?: { value: string }[]; min?: number }[]) {
-  const form: Record<string, unknown> = {};
-  for (const f of fields.filter((x) => x.required)) {
-    form[f.key] =
-      f.type === 'select'
-        ? f.options![0]!.value
-        : f.type === 'checkbox'
-          ? true
-          : f.type === 'number'
-            ? (f.min ?? 1)
-            : f.type === 'date'
-              ? '2020-01-01'
-              : f.type === 'id_number'
-                ? '036090001234'
-                : f.type === 'unit_code'
-                  ? '13669'
-                  : f.type === 'phone'
-                    ? '0912345678'
-                    : f.type === 'email'
-                      ? 'a@example.vn'
-                      : 'Nguyễn Văn An';
-  }
-  return form;
-}
-
 describe('personal data at rest', () => {
   let t: TestApp;
   let form: Record<string, unknown>;
   beforeAll(async () => {
     t = await createTestApp();
     const proc = await t.request({ method: 'GET', url: `/api/v1/procedures/${PROC}` });
-    form = answers(proc.json.definition.form);
+    form = plainAnswers(proc.json.definition.form);
   });
   afterAll(async () => t?.close());
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
-import { createTestApp, multipart, SAMPLE_PDF, type TestApp } from './harness.ts';
+import { createTestApp, multipart, requiredAnswers, SAMPLE_PDF, type TestApp } from './harness.ts';
 import { cookieNamed, csrfOf, webClient } from './web-client.ts';
 
 // Personal-data rights: export everything, ask for correction, delete (anonymise what the law
@@ -21,10 +20,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const form = () => {
-  const r = rng(3);
-  return Object.fromEntries(def.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-};
+const form = () => requiredAnswers(def.form, 3);
 
 const an = { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234', phone: '0912345678' };
 

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareIndex, compareRanking, referenceComputation } from '../bench/index-reference.ts';
 import { queryRows, sql } from '../src/db/client.ts';
-import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { makePeriod } from '../src/modules/service-index/index-rules.ts';
 import { computeServiceIndex, monthlyCounts, rankUnits } from '../src/modules/service-index/index.ts';
 import { toIso, vnDate } from '../src/platform/time.ts';
-import { createTestApp, SAMPLE_PDF, multipart, workingDayClosing, type TestApp } from './harness.ts';
+import { createTestApp, SAMPLE_PDF, multipart, requiredAnswers, submittedDossier, workingDayClosing, type TestApp } from './harness.ts';
 import { at, ok, workflowSteps } from './workflow-steps.ts';
 
 // The daily roll-up of the service index (migration 0013) stays exact while dossiers move:
@@ -28,39 +27,10 @@ const codes: Record<string, string> = {};
 
 const { act, inProgress, approve } = workflowSteps(() => t);
 
-function validForm(code: string, seed = 7) {
-  const r = rng(seed);
-  return Object.fromEntries(defs[code]!.form.filter((f) => f.required).map((f) => [f.key, fakeAnswer(f, r)]));
-}
-
 async function submitted(procedure: string, as = 'citizen.an') {
-  const d = await ok(
-    t.request({
-      method: 'POST',
-      url: api('/dossiers'),
-      as,
-      payload: {
-        procedureCode: procedure,
-        applicant: an,
-        form: validForm(procedure),
-        agencyCode: 'TTPVHCC',
-        ...(as === 'citizen.an' ? {} : { channel: 'in_person' }),
-      },
-    }),
-    201,
-  );
-  for (const c of defs[procedure]!.components.filter((x) => x.required)) {
-    await ok(
-      t.request({
-        method: 'POST',
-        url: api(`/dossiers/${d.id}/files`),
-        as,
-        ...multipart({ component: c.code }, { name: `${c.code}.pdf`, type: 'application/pdf', data: SAMPLE_PDF }),
-      }),
-      201,
-    );
-  }
-  return (await ok(t.request({ method: 'POST', url: api(`/dossiers/${d.id}/submit`), as }))).code as string;
+  const channel = as === 'citizen.an' ? {} : { channel: 'in_person' };
+  const form = requiredAnswers(defs[procedure]!.form, 7);
+  return (await submittedDossier(t, as, { procedureCode: procedure, applicant: an, form, agencyCode: 'TTPVHCC', ...channel })).code;
 }
 
 /** Moves a dossier's legal timestamps (the API cannot act in the past); only the fields given. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import { searchProcedureRows } from '../src/modules/procedures/procedures.repo.ts';
 import { counterIntake, type Desk } from '../src/web/staff-pages.ts';
-import { createTestApp, multipartParts, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
+import { createAccount, createTestApp, multipartParts, SAMPLE_PDF, sessionCookie, submittedDossier, type NewAccount, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
 import { csrfOf, formValues, unescapeHtml, webClient, type WebRes } from './web-client.ts';
 import { workflowSteps } from './workflow-steps.ts';
@@ -48,8 +48,7 @@ const vnDayTime = (d: Date) => {
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const u of ['citizen.an', 'citizen.binh', 'reception.dung', 'specialist.giang', 'leader.hoa', 'officer.khanh'])
-    cookies[u] = `tinhso_session=${await t.token(u)}`;
+  for (const u of ['citizen.an', 'citizen.binh', 'reception.dung', 'specialist.giang', 'leader.hoa', 'officer.khanh']) cookies[u] = await sessionCookie(t, u);
 });
 afterAll(async () => {
   await t?.close();
@@ -350,16 +349,15 @@ describe('counter intake offered only where the desk takes the procedure', () =>
     };
     await publish(ONLY_PROVINCE, (def) => ({ ...def, receivingAgencyCodes: ['TTPVHCC'] }));
     await publish(ONLINE_ONLY, (def) => ({ ...def, channels: ['online'] }));
-    const user = {
+    const user: NewAccount = {
       username: 'reception.xa',
       displayName: 'Lò Thị Xa',
       password: 'mat-khau-dai-1',
       kind: 'staff',
       roles: [{ role: 'reception', agencyCode: 'TTPVHCC-13669' }],
     };
-    expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: user })).status).toBe(201);
-    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: user.password } });
-    communeDesk = `tinhso_session=${login.json.token}`;
+    await createAccount(t, user);
+    communeDesk = await sessionCookie(t, user.username, user.password);
   });
 
   it('links the procedure page to counter intake only for a desk that takes it, and says why otherwise', async () => {
@@ -476,16 +474,15 @@ describe('counter intake offered only where the desk takes the procedure', () =>
     let someRefused = 0;
     let listedMost = 0;
     for (const [i, d] of desks.entries()) {
-      const user = {
+      const user: NewAccount = {
         username: `reception.cmp${i}`,
         displayName: `Quầy so sánh ${i}`,
         password: 'mat-khau-dai-1',
         kind: 'staff',
         roles: [{ role: 'reception', agencyCode: d.agency.code, includeChildren: d.includeChildren }],
       };
-      expect((await t.request({ method: 'POST', url: '/api/v1/users', as: 'admin.lan', payload: user })).status).toBe(201);
-      const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: user.password } });
-      const cookie = `tinhso_session=${login.json.token}`;
+      await createAccount(t, user);
+      const cookie = await sessionCookie(t, user.username, user.password);
       const desk: Desk = { scope: d.includeChildren ? below(d.agency.id) : [d.agency.id], ownCode: d.agency.code };
       const expected = catalogue.filter((proc) => 'agency' in counterIntake(desk, proc)).map((proc) => proc.code);
       someRefused += catalogue.length - expected.length;
