@@ -79,7 +79,7 @@ describe('the authorization matrix', () => {
         procedureCode: code,
         applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' },
         form,
-        receivingAgencyCode: 'TTPVHCC',
+        agencyCode: 'TTPVHCC',
       },
     });
     expect(d.status, d.body).toBe(201);

@@ -189,6 +189,31 @@ describe('file names', () => {
   });
 });
 
+describe('keys the API does not know', () => {
+  it('refuses a misspelt key in a dossier body (and in its applicant) instead of dropping it, and writes nothing', async () => {
+    const count = async () => (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM dossiers`))[0]!.n;
+    const before = await count();
+    const base = { procedureCode: BIRTH, applicant, form: requiredAnswers(defs.get(BIRTH)!.form) };
+    for (const [payload, path] of [
+      [{ ...base, receivingAgencyCode: 'TTPVHCC' }, '(body)'],
+      [{ ...base, applicant: { ...applicant, fullname: 'Nguyễn Văn An' } }, 'applicant'],
+      [{ ...base, applicant: { ...applicant, address: { unitCode: '13669', detail: 'Số 1', ward: 'x' } } }, 'applicant.address'],
+    ] as const) {
+      const r = await t.request({ method: 'POST', url: api('/dossiers'), as: 'citizen.an', payload });
+      expectProblem(r, 422, 'VALIDATION_FAILED');
+      expect(r.json.errors, r.body).toContainEqual({
+        path,
+        message: expect.stringMatching(/^có trường không được phép: (receivingAgencyCode|fullname|ward)$/),
+      });
+    }
+    expect(await count()).toBe(before);
+    const d = await createDraft(BIRTH);
+    const action = await t.request({ method: 'POST', url: api(`/dossiers/${d.id}/actions`), as: 'citizen.an', payload: { action: 'withdraw', reasn: 'x' } });
+    expectProblem(action, 422, 'VALIDATION_FAILED');
+    expect(action.json.errors, action.body).toContainEqual({ path: '(body)', message: 'có trường không được phép: reasn' });
+  });
+});
+
 describe('calendar years and decimal numbers', () => {
   const due = (query: string) => t.request({ method: 'GET', url: api(`/calendar/due-date?${query}`) });
 

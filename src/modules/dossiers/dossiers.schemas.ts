@@ -20,8 +20,13 @@ const phone = z
  */
 const cleanString = (opts: { multiline?: boolean } = {}) => z.string().overwrite((s) => cleanText(s, opts));
 
+/**
+ * The dossier bodies are strict: a key the API does not know (a typo such as `receivingAgencyCode`
+ * for `agencyCode`) is refused with 400 instead of being dropped silently, so an integrator learns
+ * at once that a field was not taken.
+ */
 export const Applicant = z
-  .object({
+  .strictObject({
     type: z.enum(['citizen', 'organisation']),
     fullName: cleanString().min(2, 'họ tên cần ít nhất 2 ký tự').max(200),
     idNumber: z
@@ -36,14 +41,14 @@ export const Applicant = z
     organisationName: cleanString().min(2, 'tên tổ chức cần ít nhất 2 ký tự').max(300).optional(),
     phone: phone.optional(),
     email: z.string().trim().toLowerCase().email('thư điện tử không hợp lệ').max(254).optional(),
-    address: z.object({ unitCode: z.string().regex(/^\d{5}$/, 'mã xã gồm 5 chữ số'), detail: cleanString().max(300) }).optional(),
+    address: z.strictObject({ unitCode: z.string().regex(/^\d{5}$/, 'mã xã gồm 5 chữ số'), detail: cleanString().max(300) }).optional(),
   })
   .refine((a) => a.type === 'citizen' || !!a.taxCode, { path: ['taxCode'], message: 'tổ chức cần mã số thuế' });
 export type Applicant = z.infer<typeof Applicant>;
 
 export const FormInput = z.record(z.string().max(64), z.union([z.string().max(5000), z.number(), z.boolean(), z.null()]));
 
-export const CreateDossierBody = z.object({
+export const CreateDossierBody = z.strictObject({
   procedureCode: z.string().min(3).max(40),
   applicant: Applicant,
   form: FormInput.default({}),
@@ -58,13 +63,13 @@ export const CreateDossierBody = z.object({
 });
 export type CreateDossierBody = z.infer<typeof CreateDossierBody>;
 
-export const PatchDossierBody = z.object({
+export const PatchDossierBody = z.strictObject({
   applicant: Applicant.optional(),
   form: FormInput.optional(),
   channel: Channel.optional(),
 });
 
-export const ActionBody = z.object({
+export const ActionBody = z.strictObject({
   action: DossierAction,
   note: cleanString({ multiline: true }).max(2000).optional(),
   reason: cleanString({ multiline: true }).max(2000).optional(),
