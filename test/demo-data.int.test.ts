@@ -3,6 +3,8 @@ import { loadConfig } from '../src/config.ts';
 import { queryRows, sql, type Db } from '../src/db/client.ts';
 import { EXTRAS_FROM, generateDemoDossiers } from '../src/db/demo/generate-dossiers.ts';
 import { DOSSIER_STATUSES, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
+import { evaluate, runSecurityMonitor } from '../src/modules/security/security.monitor.ts';
+import { readChain, verifyAuditChain } from '../src/platform/audit.ts';
 import { vnDate } from '../src/platform/time.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 
@@ -10,7 +12,8 @@ import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 // every status present now, drafts private to their applicants, and codes numbered per agency
 // and day in submission order, with the counters where the next live submission continues.
 
-const COUNT = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/tinhso-unused' }).demoDossiers;
+const CONFIG = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/tinhso-unused' });
+const COUNT = CONFIG.demoDossiers;
 let t: TestApp;
 let now: Date;
 
@@ -32,6 +35,24 @@ let rows: Row[] = [];
 async function statusCounts(db: Db): Promise<Map<string, number>> {
   const r = await queryRows<{ status: string; n: number }>(db, sql`SELECT status, count(*)::int AS n FROM dossiers GROUP BY status`);
   return new Map(r.map((x) => [x.status, Number(x.n)]));
+}
+
+/** The audit records of demo dossiers loaded at `upTo`, as the security monitor's rules read them. */
+async function demoFacts(db: Db, upTo: Date) {
+  return (await readChain(db, 0, 1_000_000))
+    .filter((r) => r.target_type === 'dossier' && new Date(r.at) <= upTo)
+    .map((r) => ({
+      seq: r.seq,
+      at: new Date(r.at),
+      actorId: r.actor_id,
+      actorRole: r.actor_role,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      ip: r.ip,
+      outcome: r.outcome,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }));
 }
 
 beforeAll(async () => {
@@ -67,6 +88,68 @@ describe('a default demo load', () => {
     // Spread over the year: every one of the last twelve months but the current one has dossiers.
     const months = new Set(submitted.map((ms) => vnDate(new Date(ms)).slice(0, 7)));
     expect(months.size).toBeGreaterThanOrEqual(12);
+  });
+
+  it('gives every history entry the audit record the live action writes, chained in time order', async () => {
+    const db = t.database.db;
+    // Each history entry up to the load's time has exactly one record: same action, actor, time,
+    // role (the party for creation and submission, else the account's role) and details.
+    const [h] = await queryRows<{ entries: number; unmatched: number }>(
+      db,
+      sql`SELECT count(*)::int AS entries, count(*) FILTER (WHERE NOT EXISTS (
+            SELECT 1 FROM audit_log a
+            WHERE a.target_type = 'dossier' AND a.target_id = h.dossier_id::text AND a.action = 'dossier.' || h.action AND a.at = h.at
+              AND a.actor_id IS NOT DISTINCT FROM h.actor_id AND a.outcome = 'success' AND a.ip IS NULL
+              AND a.actor_role IS NOT DISTINCT FROM CASE WHEN h.action IN ('create', 'submit') THEN h.actor_role
+                    ELSE (SELECT r.role FROM user_roles r WHERE r.user_id = h.actor_id ORDER BY r.role LIMIT 1) END
+              AND a.details = CASE WHEN h.action = 'create' THEN jsonb_build_object('procedure', d.procedure_code, 'channel', d.channel, 'smsConsent', false)
+                    ELSE jsonb_build_object('from', h.from_status, 'to', h.to_status) || h.data END))::int AS unmatched
+          FROM dossier_history h JOIN dossiers d ON d.id = h.dossier_id WHERE h.at <= ${now}`,
+    );
+    expect(h!.entries).toBeGreaterThan(COUNT * 5);
+    expect(h!.unmatched).toBe(0);
+    const [a] = await queryRows<{ transitions: number; attached: number; files: number; anonymous: number }>(
+      db,
+      sql`SELECT count(*) FILTER (WHERE action <> 'dossier.file.attach')::int AS transitions,
+                 count(*) FILTER (WHERE action = 'dossier.file.attach')::int AS attached,
+                 (SELECT count(*)::int FROM dossier_files) AS files,
+                 count(*) FILTER (WHERE actor_id IS NULL AND action NOT IN ('dossier.create', 'dossier.submit'))::int AS anonymous
+          FROM audit_log WHERE target_type = 'dossier' AND at <= ${now}`,
+    );
+    // Nothing more: one record per entry, one per file attached; every action after submission has an actor.
+    expect(a).toEqual({ transitions: h!.entries, attached: a!.files, files: a!.files, anonymous: 0 });
+    expect(a!.files).toBeGreaterThan(COUNT);
+    // What the live actions record with them: the due date set on receipt, the assignee, the step.
+    const [data] = await queryRows<{ bad: number }>(
+      db,
+      sql`SELECT count(*) FILTER (WHERE (action = 'dossier.receive' AND details->>'dueAt' IS NULL)
+                   OR (action = 'dossier.assign' AND details->>'assigneeId' IS NULL)
+                   OR (action = 'dossier.forward' AND details->>'step' IS NULL)
+                   OR (action = 'dossier.extend' AND (details->>'newDueAt')::timestamptz <= (details->>'previousDueAt')::timestamptz))::int AS bad
+          FROM audit_log WHERE target_type = 'dossier'`,
+    );
+    expect(data!.bad).toBe(0);
+    // Appended in time order, and the whole chain verifies.
+    const [order] = await queryRows<{ backwards: number }>(
+      db,
+      sql`SELECT count(*) FILTER (WHERE at < prev)::int AS backwards
+          FROM (SELECT at, lag(at) OVER (ORDER BY seq) AS prev FROM audit_log WHERE target_type = 'dossier' AND at <= ${now}) x`,
+    );
+    expect(order!.backwards).toBe(0);
+    const v = await verifyAuditChain(db);
+    const [{ n }] = (await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM audit_log`)) as [{ n: number }];
+    expect(v).toMatchObject({ ok: true, records: n });
+  });
+
+  it('raises no security event over the demo records, whether read whole or as the monitor first reads them', async () => {
+    const db = t.database.db;
+    // The demo dossiers' records (the requests of the tests here come later, at the clock's time).
+    const facts = await demoFacts(db, now);
+    expect(facts.filter((f) => f.targetType === 'dossier' && ['reception', 'specialist', 'leader'].includes(f.actorRole ?? '')).length).toBeGreaterThan(COUNT);
+    expect(await evaluate(db, facts, CONFIG.security)).toEqual([]);
+    // The monitor's first run reads the last hour before now: before any test signs in (this test comes before those that do).
+    const run = await runSecurityMonitor(db, t.app.log, CONFIG.security, now);
+    expect(run.events).toBe(0);
   });
 
   it('keeps received dossiers at the desk: received, not yet assigned', async () => {
@@ -186,8 +269,15 @@ describe('a demo load at any time of day', () => {
   }, 120_000);
   afterAll(async () => u?.close());
 
-  async function loadAt(at: string, seed: number): Promise<{ counts: Map<string, number>; rows: string[] }> {
-    let out: { counts: Map<string, number>; rows: string[] } | null = null;
+  interface Load {
+    counts: Map<string, number>;
+    rows: string[];
+    /** Security events the rules raise over the load's audit records, and whether the chain verifies. */
+    events: number;
+    chainOk: boolean;
+  }
+  async function loadAt(at: string, seed: number): Promise<Load> {
+    let out: Load | null = null;
     await u.database.db
       .transaction(async (tx) => {
         expect(await generateDemoDossiers(tx, u.files, { count: EXTRAS_FROM, now: new Date(at), seed, keyring: u.app.keyring })).toBe(EXTRAS_FROM);
@@ -195,7 +285,12 @@ describe('a demo load at any time of day', () => {
           tx,
           sql`SELECT concat_ws(' ', code, status, procedure_code, submitted_at, created_at) AS s FROM dossiers ORDER BY 1`,
         );
-        out = { counts: await statusCounts(tx), rows: rows.map((r) => r.s) };
+        out = {
+          counts: await statusCounts(tx),
+          rows: rows.map((r) => r.s),
+          events: (await evaluate(tx, await demoFacts(tx, new Date(at)), CONFIG.security)).length,
+          chainOk: (await verifyAuditChain(tx)).ok,
+        };
         throw new Error(ROLLBACK);
       })
       .catch((err: Error) => {
@@ -204,8 +299,10 @@ describe('a demo load at any time of day', () => {
     return out!;
   }
 
-  it.each(instants)('at %s every status but the final ones has a dossier', async (at) => {
-    const { counts } = await loadAt(at, 37);
+  it.each(instants)('at %s every status but the final ones has a dossier, and the audit records raise no security event', async (at) => {
+    const { counts, events, chainOk } = await loadAt(at, 37);
+    expect(events).toBe(0);
+    expect(chainOk).toBe(true);
     for (const s of ['draft', 'submitted', 'received', 'in_progress', 'supplement_requested', 'payment_requested', 'done'] as const) {
       expect(counts.get(s) ?? 0, s).toBeGreaterThan(0);
     }

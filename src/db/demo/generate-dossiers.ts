@@ -7,6 +7,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import {
   agencies,
+  auditLog,
   dossierCodeCounters,
   dossierFiles,
   dossierHistory,
@@ -20,7 +21,7 @@ import {
 import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { vnDate } from '../../platform/time.ts';
-import { computeDueAt, DEFAULT_OFFICE_HOURS, WorkingCalendar, workingMinutesBetween, type Pause } from '../../modules/calendar/index.ts';
+import { computeDueAt, DEFAULT_OFFICE_HOURS, isWorkingTime, WorkingCalendar, workingMinutesBetween, type Pause } from '../../modules/calendar/index.ts';
 import type { DossierStatus } from '../../modules/dossiers/dossier-workflow.ts';
 import { validateForm } from '../../modules/procedures/form-validation.ts';
 import { ProcedureDefinition, type FormField } from '../../modules/procedures/procedures.schemas.ts';
@@ -124,6 +125,8 @@ interface Event {
   actorId: string | null;
   to: DossierStatus;
   note?: string;
+  /** What the service records with the action (dossier_history.data, and the audit record's details). */
+  data?: Record<string, unknown>;
 }
 
 const MIN = 60_000;
@@ -170,6 +173,43 @@ interface Made {
 }
 
 /**
+ * The audit records of a generated dossier, as the live writes make them (draft-writes.ts,
+ * submit-batcher.ts, recordTransition in dossiers.service.ts): `dossier.create` with the
+ * procedure and channel, `dossier.file.attach` per file, `dossier.<action>` per transition with
+ * `{ from, to, ...data }`. Creation and submission name the party acting (applicant or
+ * reception), the other actions the actor's role; there is no address (generated, not requested).
+ */
+function auditOf(m: Made, roleOf: ReadonlyMap<string, string>): (typeof auditLog.$inferInsert & { at: Date })[] {
+  const d = m.row;
+  const record = (at: Date, actorId: string | null, actorRole: string | null, action: string, details: Record<string, unknown>) => ({
+    at,
+    actorId,
+    actorRole,
+    action,
+    targetType: 'dossier',
+    targetId: d.id,
+    ip: null,
+    outcome: 'success',
+    details,
+  });
+  const role = (id: string | null | undefined) => (id ? (roleOf.get(id) ?? null) : null);
+  const [created, ...transitions] = m.history;
+  return [
+    record(created!.at, created!.actorId ?? null, created!.actorRole, 'dossier.create', { procedure: d.procedureCode, channel: d.channel, smsConsent: false }),
+    ...m.files.map((f) =>
+      record(f.createdAt!, f.uploadedBy, role(f.uploadedBy), 'dossier.file.attach', { fileId: f.id, component: f.componentCode, size: f.size }),
+    ),
+    ...transitions.map((h) =>
+      record(h.at, h.actorId ?? null, h.action === 'submit' ? h.actorRole : role(h.actorId), `dossier.${h.action}`, {
+        from: h.fromStatus,
+        to: h.toStatus,
+        ...(h.data as Record<string, unknown>),
+      }),
+    ),
+  ];
+}
+
+/**
  * Generates `count` dossiers over the twelve months before `now`, in every state, by walking
  * each through the real workflow with realistic timing (desk waits, supplements, payments, late
  * ones, extensions, withdrawals, ratings) and writing the rows and history directly in batches.
@@ -178,7 +218,10 @@ interface Made {
  * the counters are left so that the next live submission of a day gets the next number. A load
  * of EXTRAS_FROM or more dossiers also has, among the `count`, one dossier held at `now` in each
  * state of HELD and one or two recent drafts of each demo applicant account (private to it, no
- * code). Deterministic for a given seed and `now`. Returns the number generated.
+ * code). Every history entry gets the audit record the live action writes (same action, actor,
+ * role and details, at the entry's time), appended to the audit chain in time order; members of
+ * staff act in office hours only, so the security monitor's off-hours rule finds nothing in them.
+ * Deterministic for a given seed and `now`. Returns the number generated.
  */
 export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: { count: number; now: Date; seed: number; keyring: Keyring }): Promise<number> {
   const r = rng(opts.seed);
@@ -230,6 +273,9 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       .from(users)
       .where(inArray(users.kind, ['citizen', 'organisation']))
   ).map((u) => ({ ...u, ...openUserFields(opts.keyring, u) }));
+  // The role an account acts in (the first of its roles, as a signed-in actor's), for the audit records.
+  const roleOf = new Map<string, string>();
+  for (const s of staffRows) if (!roleOf.has(s.id)) roleOf.set(s.id, s.role);
   const stored = await files.put(PDF, 1024 * 1024);
   const codePattern = await getSetting(db, 'dossier_code_pattern');
 
@@ -243,6 +289,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         .insert(users)
         .values({ id, username: `demo.${role}.${a.code.toLowerCase()}`, displayName: `${personName(r)} (${role})`, passwordHash: null, kind: 'staff' });
       await db.insert(userRoles).values({ userId: id, role, agencyId: a.id });
+      roleOf.set(id, role);
       return id;
     };
     staffFor.set(a.id, {
@@ -289,8 +336,17 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     for (const p of among) if ((x -= Math.max(1, p.popularity)) <= 0) return p;
     return among[among.length - 1]!;
   };
-  const addWork = (start: number, hours: number, pauses: Pause[] = []) =>
+  const workAfter = (start: number, hours: number, pauses: Pause[] = []) =>
     computeDueAt({ start: new Date(start), value: hours, unit: 'hours', calendar, officeHours: office, pauses }).getTime();
+  /**
+   * Outside office hours as the security monitor counts them (staff.off_hours): the close of a
+   * period is outside, so its last second counts as outside here.
+   */
+  const offDuty = (t: number) => !isWorkingTime(new Date(t), calendar, office) || !isWorkingTime(new Date(t + 1000), calendar, office);
+  /** When a member of staff acts on something due at `t`: then if in office hours, else a minute into the next office period. */
+  const onDuty = (t: number) => (offDuty(t) ? workAfter(t, 1 / 60) : t);
+  /** The instant `hours` of working time after `start` (never the very close of a period, when staff act after it). */
+  const addWork = (start: number, hours: number, pauses: Pause[] = []) => onDuty(workAfter(start, hours, pauses));
   /** An instant in office hours within `withinDays` before now (looking further back when those days have no office hours). */
   const officeInstant = (g: Rng, withinDays: number): number => {
     for (let tries = 0; ; tries++) {
@@ -356,15 +412,16 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         to: 'submitted',
       },
     ];
-    const push = (at: number, action: string, party: string, actorId: string | null, to: DossierStatus, note?: string) =>
-      ev.push({ at, action, party, actorId, to, ...(note ? { note } : {}) });
+    const push = (at: number, action: string, party: string, actorId: string | null, to: DossierStatus, note?: string, data?: Record<string, unknown>) =>
+      ev.push({ at, action, party, actorId, to, ...(note ? { note } : {}), ...(data ? { data } : {}) });
+    const iso = (ms: number) => new Date(ms).toISOString();
     let tRec: number;
     if (channel === 'online') {
       const hours = g.between(0.2, 6);
       tRec = addWork(tSub, hours);
       if (hold === 'submitted') tRec = Math.max(tRec, addWork(nowMs, hours));
     } else {
-      tRec = tSub + g.int(3, 15) * MIN;
+      tRec = onDuty(tSub + g.int(3, 15) * MIN);
     }
     let due = 0;
     let pauses: Pause[] = [];
@@ -374,25 +431,34 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     if (fate < 0.04) {
       push(tRec, 'refuse', 'reception', staff.reception, 'refused', 'Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan');
     } else {
-      push(tRec, 'receive', 'reception', staff.reception, 'received');
       due = computeDueAt({ start: new Date(tRec), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office }).getTime();
       originalDue = due;
+      push(tRec, 'receive', 'reception', staff.reception, 'received', undefined, { dueAt: iso(due) });
       // The desk assigns it to a specialist after a while.
       const desk = deskWaitHours(g.next(), workingMinutesBetween(new Date(tRec), new Date(due), calendar, office) / 60);
       let t = addWork(tRec, desk);
       if (hold === 'received') t = Math.max(t, addWork(nowMs, desk));
-      push(t, 'assign', 'reception', staff.reception, 'in_progress');
+      push(t, 'assign', 'reception', staff.reception, 'in_progress', undefined, { assigneeId: staff.specialist });
       const nSupp = g.chance(0.15) ? (g.chance(0.2) ? 2 : 1) : 0;
       for (let s = 0; s < nSupp; s++) {
         t = addWork(t, g.between(0.5, 4), pauses);
         push(t, 'request_supplement', 'specialist', staff.specialist, 'supplement_requested', 'Bổ sung bản sao giấy tờ còn thiếu');
         let back = t + g.between(1, 6) * 86_400_000;
         if (hold === 'supplement_requested') back = Math.max(back, nowMs + (back - t) / 2);
-        push(back, 'supplement', 'applicant', own?.id ?? null, 'submitted');
+        // An applicant with an account sends it back online; the desk records papers brought to the counter.
+        if (!own) back = onDuty(back);
+        push(
+          back,
+          'supplement',
+          own ? 'applicant' : 'reception',
+          own?.id ?? staff.reception,
+          'submitted',
+          own ? undefined : 'Đã nhận giấy tờ bổ sung tại quầy',
+        );
         const resumed = addWork(back, g.between(0.1, 3));
-        push(resumed, 'receive', 'reception', staff.reception, 'in_progress');
         pauses = [...pauses, { from: new Date(t), to: new Date(resumed) }];
         due = computeDueAt({ start: new Date(tRec), value: def.duration.value, unit: def.duration.unit, calendar, officeHours: office, pauses }).getTime();
+        push(resumed, 'receive', 'reception', staff.reception, 'in_progress', undefined, { dueAt: iso(due) });
         t = resumed;
       }
       if (def.fees.some((f) => f.amount > 0)) {
@@ -403,7 +469,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         push(t, 'confirm_payment', 'reception', staff.reception, 'in_progress');
       }
       if (fate < 0.06) {
-        push(addWork(t, g.between(1, 8)), 'withdraw', 'applicant', own?.id ?? null, 'withdrawn', 'Công dân xin rút hồ sơ');
+        // Without an account, the desk records the withdrawal on the applicant's written request.
+        push(addWork(t, g.between(1, 8)), 'withdraw', own ? 'applicant' : 'reception', own?.id ?? staff.reception, 'withdrawn', 'Công dân xin rút hồ sơ');
       } else if (fate < 0.07) {
         push(addWork(t, g.between(1, 8)), 'stop', 'leader', staff.leader, 'stopped', 'Dừng xử lý theo đề nghị của cơ quan có thẩm quyền');
       } else {
@@ -411,22 +478,25 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         const span = due - tRec;
         let finish = Math.max(t + 30 * MIN, late ? due + span * g.between(0.05, 0.8) + 2 * 3_600_000 : tRec + (due - tRec) * g.between(0.3, 0.95));
         if (!late && finish > due) finish = due - 10 * MIN;
+        finish = onDuty(finish);
         // Forward through the steps between assignment and the leader's decision.
         const steps = def.workflow.length;
         for (let s = 1; s < steps; s++) {
-          const at = t + ((finish - t) * s) / steps;
-          push(at, 'forward', def.workflow[s - 1]!.role, def.workflow[s - 1]!.role === 'leader' ? staff.leader : staff.specialist, 'in_progress');
+          const at = Math.min(onDuty(t + ((finish - t) * s) / steps), finish);
+          const party = def.workflow[s - 1]!.role;
+          push(at, 'forward', party, party === 'leader' ? staff.leader : staff.specialist, 'in_progress', undefined, { step: def.workflow[s]!.key });
         }
         if (late && g.chance(0.5) && due - 3_600_000 > t) {
           const newDue = due + Math.max(span * 0.6, 86_400_000);
-          ev.push({
-            at: due - 3_600_000,
-            action: 'extend',
-            party: 'leader',
-            actorId: staff.leader,
-            to: 'in_progress',
-            note: 'Xin lỗi công dân vì hồ sơ cần thêm thời gian thẩm định; hẹn lại ngày trả kết quả',
-          });
+          push(
+            Math.min(onDuty(due - 3_600_000), due),
+            'extend',
+            'leader',
+            staff.leader,
+            'in_progress',
+            'Xin lỗi công dân vì hồ sơ cần thêm thời gian thẩm định; hẹn lại ngày trả kết quả',
+            { previousDueAt: iso(due), newDueAt: iso(newDue) },
+          );
           due = newDue;
         }
         push(finish, 'approve', 'leader', staff.leader, 'done');
@@ -466,6 +536,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       status === 'in_progress' || status === 'supplement_requested' || status === 'payment_requested' || status === 'done' || status === 'returned'
         ? Math.min(past.filter((e) => e.action === 'forward').length, def.workflow.length - 1)
         : null;
+    // Drafted ten minutes before submission; by the desk in office hours (else it writes and submits in one go).
+    const tCreate = own || !offDuty(tSub - 10 * MIN) ? tSub - 10 * MIN : tSub;
     const row: typeof dossiers.$inferInsert = {
       ...dossierBase(id, p, receiving.id, applicant, form),
       status,
@@ -487,14 +559,14 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       extensionCount: pastExt,
       searchText: '',
       version: past.length + 1,
-      createdAt: new Date(tSub - 10 * MIN),
+      createdAt: new Date(tCreate),
       updatedAt: new Date(last.at),
     };
     let prev: DossierStatus = 'draft';
     const history: Made['history'] = [
       {
         dossierId: id,
-        at: new Date(tSub - 10 * MIN),
+        at: new Date(tCreate),
         action: 'create',
         actorId: own?.id ?? staff.reception,
         actorRole: own ? 'applicant' : 'reception',
@@ -514,7 +586,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         fromStatus: prev,
         toStatus: e.to,
         note: e.note ?? null,
-        data: {},
+        data: e.data ?? {},
       });
       prev = e.to;
     }
@@ -530,7 +602,7 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         sha256: stored.sha256,
         storageKey: stored.storageKey,
         uploadedBy: own?.id ?? staff.reception,
-        createdAt: new Date(tSub - 5 * MIN),
+        createdAt: new Date((tCreate + tSub) / 2),
       }));
     return {
       row,
@@ -659,6 +731,9 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
   const historyRows = made.flatMap((m) => m.history);
   const fileRows = made.flatMap((m) => m.files);
   const ratingRows = made.flatMap((m) => (m.rating ? [m.rating] : []));
+  // The audit records the live actions write: creation, each file attached, then each transition,
+  // appended to the chain in time order (a stable sort keeps a dossier's records of one instant in that order).
+  const auditRows = made.flatMap((m) => auditOf(m, roleOf)).sort((a, b) => a.at.getTime() - b.at.getTime());
   await db.transaction(async (tx) => {
     for (let i = 0; i < dossierRows.length; i += 400) await tx.insert(dossiers).values(dossierRows.slice(i, i + 400));
     for (let i = 0; i < historyRows.length; i += 1000) await tx.insert(dossierHistory).values(historyRows.slice(i, i + 1000));
@@ -674,6 +749,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
           set: { lastSeq: sql`GREATEST(${dossierCodeCounters.lastSeq}, excluded.last_seq)` },
         });
     }
+    // Last: the chain's head stays locked from the first audit record until commit.
+    for (let i = 0; i < auditRows.length; i += 1000) await tx.insert(auditLog).values(auditRows.slice(i, i + 1000));
   });
   return dossierRows.length;
 }
