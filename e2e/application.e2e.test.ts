@@ -63,6 +63,8 @@ describe('applying online in Chromium', () => {
       await page.getByRole('button', { name: 'Lưu nháp' }).click();
       await page.getByText('Đã lưu bản nháp.').waitFor();
       await check(page, 'apply-form', js);
+      // A page without errors leaves the focus where the browser puts it.
+      expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('BODY');
       await page.goto(`${base}/`);
 
       // Come back through "my dossiers": the answer is still there.
@@ -75,6 +77,10 @@ describe('applying online in Chromium', () => {
       // Continue too early: the error summary names what is missing.
       await page.getByRole('button', { name: 'Tiếp tục' }).click();
       await page.locator('.error-summary').waitFor();
+      // The summary takes the focus as the page loads (autofocus), with JavaScript and without, so
+      // keyboard and screen-reader users start at the errors; a list left unchosen says "choose".
+      await expect.poll(() => page.evaluate<string>('document.activeElement.className')).toBe('error-summary');
+      await expect(page.locator('.error-summary').textContent()).resolves.toContain('Chưa chọn Nhóm đối tượng');
       await check(page, 'apply-errors', js);
       for (const f of required) if (f.key !== first.key) await fill(page, f, answers.get(f.key)!);
       await page.getByRole('button', { name: 'Lưu nháp' }).click();

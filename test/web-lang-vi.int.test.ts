@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationJobHandlers } from '../src/modules/notifications/notifications.jobs.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { JobWorker } from '../src/platform/jobs.ts';
 import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 import { csrfOf, webClient, type WebRes } from './web-client.ts';
 
@@ -279,6 +281,58 @@ describe('(b)–(d) dossier pages and the worklist', () => {
     for (const [, value, attrs] of options) expect(attrs, value).toBe(value ? ' lang="vi"' : '');
     expect(filter).toContain(`<option value="${PROC}" lang="vi">Thực hiện, điều chỉnh`);
     expectNoMarks(await get(url, cookies['reception.dung']));
+  });
+});
+
+describe('(g) notifications and the verification page', () => {
+  it('marks the notifications’ titles and bodies (the templates are Vietnamese), read or not', async () => {
+    // Each step of a dossier sends its applicant an in-app notification (a job of the outbox).
+    const d = await submittedDossier(t, 'citizen.an', { procedureCode: PROC, applicant, form });
+    await act(d.code, 'reception.dung', { action: 'request_supplement', reason: SUPPLEMENT_REASON });
+    const worker = new JobWorker(t.database.db, notificationJobHandlers, t.app.log);
+    while ((await worker.runOnce()) > 0);
+    const inbox = await t.request({ method: 'GET', url: '/api/v1/me/notifications', as: 'citizen.an' });
+    expect(inbox.status, inbox.body).toBe(200);
+    const read = inbox.json.items.find((n: { readAt: string | null }) => n.readAt === null);
+    expect(read, 'an unread notification').toBeTruthy();
+    expect((await t.request({ method: 'POST', url: `/api/v1/me/notifications/${read.id}/read`, as: 'citizen.an' })).status).toBe(204);
+    const page = await get('/thong-bao', en('citizen.an'));
+    expect(unmarked(page)).toEqual([]);
+    expect(page.body).toMatch(/<span class="tag">Unread<\/span> <strong lang="vi">[^<]*hồ sơ [^<]+<\/strong>/i);
+    expect(page.body).toMatch(/<p><span lang="vi">[^<]*hồ sơ [^<]+<\/span><\/p>/i);
+    expect(page.body).toMatch(/<p lang="vi">[^<]*\p{L}[^<]*<\/p>/u);
+    expectNoMarks(await get('/thong-bao', cookies['citizen.an']));
+  });
+
+  it('marks the sealed document’s title and the issuing agency on /xac-thuc/:id', async () => {
+    const d = await submittedDossier(t, 'citizen.an', {
+      procedureCode: '1.001193',
+      applicant,
+      form: requiredAnswers((await t.request({ method: 'GET', url: '/api/v1/procedures/1.001193' })).json.definition.form, 11),
+    });
+    const staff = await t.request({ method: 'GET', url: '/api/v1/agencies/TTPVHCC/staff?role=specialist', as: 'reception.dung' });
+    const giang = staff.json.find((s: { username: string }) => s.username === 'specialist.giang').id;
+    await act(d.code, 'reception.dung', { action: 'receive' });
+    await act(d.code, 'reception.dung', { action: 'assign', assigneeId: giang });
+    const title = 'Trích lục khai sinh của Lý Hồng Mai';
+    const sealed = await t.request({
+      method: 'POST',
+      url: `/api/v1/dossiers/${d.code}/result`,
+      as: 'specialist.giang',
+      payload: { title, content: 'Nội dung.' },
+    });
+    expect(sealed.status, sealed.body).toBe(201);
+    const url = `/xac-thuc/${sealed.json.documentId}`;
+    const page = await get(url, 'lang=en');
+    expect(unmarked(page)).toEqual([]);
+    expect(page.body).toContain(`<dd lang="vi">${title}</dd>`);
+    expect(page.body).toMatch(/<div><dt>Issued by<\/dt><dd lang="vi">[^<]*\p{L}[^<]*<\/dd><\/div>/u);
+    // The dossier code and the document's id are not words: not marked.
+    expect(page.body).toContain(`<dd>${d.code}</dd>`);
+    const vi = await get(url, '');
+    expect(vi.status).toBe(200);
+    expect(vi.body).toContain('<html lang="vi">');
+    expect(vi.body.split('lang="vi"').length - 1).toBe(1);
   });
 });
 

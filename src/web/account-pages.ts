@@ -35,7 +35,7 @@ ${error ? html`<p class="error-message" id="${id}-error">${error}</p>` : null}
 
 function errorSummary(p: PageCtx, error: string | undefined, field = 'code'): SafeHtml | null {
   if (!error) return null;
-  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
+  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1" autofocus><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
 <ul><li><a href="#${field}">${error}</a></li></ul></div>`;
 }
 

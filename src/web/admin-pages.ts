@@ -28,7 +28,7 @@ const errorsFor = (errors: AdminError[], id: string) => errors.filter((e) => e.a
 
 export function summary(p: PageCtx, errors: AdminError[], lead?: string): SafeHtml | null {
   if (!errors.length) return null;
-  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
+  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1" autofocus><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
 ${lead ? html`<p>${lead}</p>` : null}
 <ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${e.message}</a></li>`)}</ul></div>`;
 }

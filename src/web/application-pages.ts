@@ -74,7 +74,7 @@ export function errorText(p: PageCtx, e: PageError): SafeHtml | string {
 
 export function errorSummary(p: PageCtx, errors: PageError[]): SafeHtml | null {
   if (!errors.length) return null;
-  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
+  return html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1" autofocus><h2 id="err-title">${tr(p)('error.summaryTitle')}</h2>
 <ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${errorText(p, e)}</a></li>`)}</ul></div>`;
 }
 
@@ -338,7 +338,7 @@ export function draftPage(p: PageCtx, v: DraftView): string {
   return layout(
     p,
     v.dossier.procedureName,
-    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p><p><a href="${base}">${_('app.reload')}</a></p></div>` : null}
+    html`${v.notice ? html`<div class="error-summary" role="alert" tabindex="-1" autofocus><p>${v.notice}</p><p><a href="${base}">${_('app.reload')}</a></p></div>` : null}
 ${errorSummary(p, v.errors)}
 ${v.saved ? html`<div class="notice" role="status"><p>${_('app.saved')}</p></div>` : null}
 <p class="meta">${desk ? _('staff.in.caption') : _('app.draftCaption')} · ${_('proc.code')}: ${v.dossier.procedureCode}</p>
@@ -434,7 +434,7 @@ export function checkPage(
   return layout(
     p,
     _('app.checkTitle'),
-    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p><p><a href="/ho-so/${id}/kiem-tra">${_('app.reload')}</a></p></div>` : null}
+    html`${v.notice ? html`<div class="error-summary" role="alert" tabindex="-1" autofocus><p>${v.notice}</p><p><a href="/ho-so/${id}/kiem-tra">${_('app.reload')}</a></p></div>` : null}
 <p class="meta">${vi(p, v.dossier.procedureName)}</p>
 <h1>${_('app.checkTitle')}</h1>
 <h2>${_('app.applicant')}</h2>
@@ -625,7 +625,7 @@ ${csrfField(p)}${version}
   return layout(
     p,
     _('app.dossierTitle', { code }),
-    html`${v.notice ? html`<div class="error-summary" role="alert"><p>${v.notice}</p></div>` : null}
+    html`${v.notice ? html`<div class="error-summary" role="alert" tabindex="-1" autofocus><p>${v.notice}</p></div>` : null}
 ${errorSummary(p, v.errors)}
 ${v.done ? html`<div class="notice" role="status"><p>${v.done}</p></div>` : null}
 ${

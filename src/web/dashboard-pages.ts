@@ -49,7 +49,7 @@ export function filterQuery(f: { unit: string; from: string; to: string }, extra
 
 function errorSummary(p: PageCtx, errors: readonly FilterError[]): SafeHtml | null {
   if (!errors.length) return null;
-  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
 <h2 id="error-summary-title">${tr(p)('dash.errorTitle')}</h2>
 <ul>${errors.map((e) => html`<li><a href="#${e.anchor}">${e.message}</a></li>`)}</ul></div>`;
 }
@@ -206,7 +206,7 @@ function deadlineTable(p: PageCtx, caption: string, items: readonly DeadlineItem
 <thead><tr><th scope="col">${_('dash.code')}</th><th scope="col">${_('dash.procedure')}</th><th scope="col">${_('dash.agency')}</th><th scope="col">${_('dash.assignee')}</th><th scope="col">${_('dash.dueAt')}</th></tr></thead>
 <tbody>${items.map(
     (i) =>
-      html`<tr><th scope="row">${dossierLink(i.code)}</th><td>${vi(p, i.procedureName)}</td><td>${vi(p, i.competentAgency)}</td><td>${i.assigneeName ?? _('dash.unassigned')}</td><td>${vnAt(i.dueAt)}${i.pausedAt ? html`<br><span class="tag partial">${_('dash.paused')}</span>` : null}</td></tr>`,
+      html`<tr><th scope="row">${dossierLink(i.code)}</th><td>${vi(p, i.procedureName)}</td><td>${vi(p, i.competentAgency)}</td><td>${i.assigneeName ? vi(p, i.assigneeName) : _('dash.unassigned')}</td><td>${vnAt(i.dueAt)}${i.pausedAt ? html`<br><span class="tag partial">${_('dash.paused')}</span>` : null}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

@@ -60,6 +60,14 @@ describe('form field errors in the page’s language', () => {
       'Mã đơn vị hành chính 13666 đã được thay bằng 13669 (Phường Nam Định) từ ngày 01/07/2025',
     );
     expect(t('vi', 'form.err.component_missing', { name: 'Tờ khai' })).toBe('Chưa đính kèm: Tờ khai');
+    expect(
+      String(
+        errorText(
+          vi,
+          every.find((e) => e.reason === 'choice_required')!,
+        ),
+      ),
+    ).toBe('Chưa chọn Giới tính');
   });
 
   it('says it in English, with the label marked as Vietnamese and the values kept', () => {
@@ -76,6 +84,7 @@ describe('form field errors in the page’s language', () => {
         ),
       );
     expect(byReason('required')).toBe('Enter <span lang="vi">Họ tên đối tượng</span>');
+    expect(byReason('choice_required')).toBe('Choose <span lang="vi">Giới tính</span>');
     expect(byReason('confirm_required')).toBe('Tick to confirm: <span lang="vi">Tôi cam đoan</span>');
     expect(byReason('date_after_today')).toBe('<span lang="vi">Ngày sinh</span>: must not be after today (27/11/2026)');
     expect(byReason('date_before_today')).toBe('<span lang="vi">Từ ngày</span>: must not be before today (27/11/2026)');

@@ -2,7 +2,7 @@ import type { InboxItem } from '../modules/notifications/index.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatNumber } from './i18n.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, tr, vi, viAttr, type PageCtx } from './layout.ts';
 
 export const NOTIFICATIONS_PAGE_SIZE = 20;
 
@@ -20,6 +20,7 @@ export function dossierHrefOf(n: Pick<InboxItem, 'dossierId' | 'dossierCode' | '
   return n.isApplicant ? `/ho-so/${n.dossierId}` : `/can-bo/ho-so/${encodeURIComponent(n.dossierCode ?? n.dossierId)}`;
 }
 
+/** A notification's title and body come from the Vietnamese templates (notifications.templates.ts): marked lang="vi" on an English page. */
 function item(p: PageCtx, n: InboxItem, page: number): SafeHtml {
   const _ = tr(p);
   const isUnread = n.readAt === null;
@@ -31,8 +32,8 @@ function item(p: PageCtx, n: InboxItem, page: number): SafeHtml {
       ? html`<form method="post" action="/thong-bao/${n.id}/doc">${csrfField(p)}<input type="hidden" name="trang" value="${page}"><button class="link" type="submit">${_('notif.markRead')}</button></form>`
       : null;
   return html`<li${isUnread ? html` class="unread"` : null}>
-<p>${isUnread ? html`<span class="tag">${_('notif.unread')}</span> <strong>${n.title}</strong>` : n.title}</p>
-<p>${n.body}</p>
+<p>${isUnread ? html`<span class="tag">${_('notif.unread')}</span> <strong${viAttr(p)}>${n.title}</strong>` : vi(p, n.title)}</p>
+<p${viAttr(p)}>${n.body}</p>
 <p class="meta"><time datetime="${n.createdAt.toISOString()}">${_('notif.at', { at: formatVnDateTime(n.createdAt) })}</time></p>
 ${open}
 </li>`;

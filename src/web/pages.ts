@@ -284,7 +284,7 @@ export function lookupPage(p: PageCtx, code: string, result: LookupResult | null
     result ? _('lookup.resultTitle', { code: result.code }) : _('lookup.title'),
     html`${
       error
-        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${_('error.summaryTitle')}</h2>
+        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1" autofocus><h2 id="err-title">${_('error.summaryTitle')}</h2>
 <ul><li><a href="#ma">${error}</a></li></ul></div>`
         : null
     }
@@ -325,7 +325,7 @@ ${e ? html`<p class="error-message" id="${f}-error">${e.message}</p>` : null}
     _('login.title'),
     html`${
       v.errors.length
-        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${_('error.summaryTitle')}</h2>
+        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1" autofocus><h2 id="err-title">${_('error.summaryTitle')}</h2>
 <ul>${v.errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`
         : null
     }

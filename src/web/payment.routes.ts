@@ -50,7 +50,7 @@ function payPage(p: PageCtx, v: PayPageInput): string {
   const notice = v.notice
     ? v.notice.kind === 'ok'
       ? html`<div class="notice" role="status"><p>${v.notice.text}</p></div>`
-      : html`<div class="error-summary" role="alert" tabindex="-1"><p>${v.notice.text}</p></div>`
+      : html`<div class="error-summary" role="alert" tabindex="-1" autofocus><p>${v.notice.text}</p></div>`
     : null;
 
   const details = (x: PaymentView): SafeHtml => html`<dl class="summary">

@@ -50,6 +50,8 @@ button,.button{display:inline-block;font:inherit;font-weight:700;min-height:2.5r
 button.secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
 .start{font-size:1.125rem;padding:.75rem 1.25rem}
 .error-summary{border:5px solid #d4351c;padding:1rem;margin-bottom:1.5rem}
+/* The summary takes focus when the page loads (autofocus): the same yellow ring as the controls. */
+.error-summary:focus{outline:3px solid #ffdd00;outline-offset:0}
 .error-summary h2{margin-top:0}
 .error-summary a,.error-message{color:#d4351c;font-weight:700}
 .field-error{border-left:5px solid #d4351c;padding-left:.75rem}

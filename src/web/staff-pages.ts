@@ -351,7 +351,7 @@ export function staffDossierPage(p: PageCtx, v: StaffDossierView): string {
   return layout(
     p,
     _('staff.dv.caption', { code }),
-    html`${v.notice ? html`<div class="error-summary" role="alert" tabindex="-1"><p>${v.notice}</p></div>` : null}
+    html`${v.notice ? html`<div class="error-summary" role="alert" tabindex="-1" autofocus><p>${v.notice}</p></div>` : null}
 ${errorSummary(p, v.errors)}
 ${v.done ? html`<div class="notice" role="status"><p>${v.done}</p></div>` : null}
 <p><a href="/can-bo/ho-so">${_('staff.dv.back')}</a></p>

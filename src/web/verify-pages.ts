@@ -2,7 +2,7 @@
 import type { Verification } from '../modules/documents/index.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, tr, viAttr, type PageCtx } from './layout.ts';
 
 export interface VerifyPageInput {
   result?: Verification | null;
@@ -11,7 +11,8 @@ export interface VerifyPageInput {
   code?: string;
 }
 
-const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
+/** `words`: the value is Vietnamese data (the document's title, the agency's name), marked lang="vi" on an English page. */
+const row = (label: string, value: SafeHtml | string, words: SafeHtml | null = null) => html`<div><dt>${label}</dt><dd${words}>${value}</dd></div>`;
 
 function resultBlock(p: PageCtx, r: Verification): SafeHtml {
   const _ = tr(p);
@@ -23,9 +24,9 @@ function resultBlock(p: PageCtx, r: Verification): SafeHtml {
   return html`<div class="notice" role="status" aria-labelledby="verdict"><h2 id="verdict">${_('doc.verify.authentic')}</h2>
 <p>${_('doc.verify.authenticLead')}</p></div>
 <dl class="summary">
-${row(_('doc.verify.docTitle'), r.title ?? '')}
+${row(_('doc.verify.docTitle'), r.title ?? '', r.title ? viAttr(p) : null)}
 ${row(_('doc.verify.dossierCode'), r.dossierCode ?? '')}
-${row(_('doc.verify.issuer'), r.issuer ? r.issuer.name : '')}
+${row(_('doc.verify.issuer'), r.issuer ? r.issuer.name : '', r.issuer ? viAttr(p) : null)}
 ${row(_('doc.verify.issuedAt'), r.issuedAt ? formatVnDateTime(new Date(r.issuedAt)) : '')}
 ${row(_('doc.verify.documentId'), r.documentId ?? '')}
 ${row(_('doc.verify.sha256'), html`<code>${r.sha256}</code>`)}
@@ -46,7 +47,7 @@ export function verifyPage(p: PageCtx, v: VerifyPageInput): string {
     _('doc.verify.title'),
     html`${
       errors.length
-        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1"><h2 id="err-title">${_('error.summaryTitle')}</h2>
+        ? html`<div class="error-summary" role="alert" aria-labelledby="err-title" tabindex="-1" autofocus><h2 id="err-title">${_('error.summaryTitle')}</h2>
 <ul>${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`
         : null
     }

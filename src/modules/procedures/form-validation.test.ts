@@ -42,6 +42,12 @@ describe('validateForm', () => {
   it('lists every missing required field, including an unticked commitment', () => {
     const r = validateForm(fields, {}, { partial: false });
     expect(r.errors.map((e) => e.path).sort()).toEqual(['form.cam_ket', 'form.gioi_tinh', 'form.ho_ten', 'form.ngay_sinh', 'form.so_ban']);
+    // Worded by how the answer is given: typed, chosen from a list, ticked.
+    const message = (path: string) => r.errors.find((e) => e.path === path)?.message;
+    expect(message('form.ho_ten')).toBe('Chưa nhập Họ và tên');
+    expect(message('form.ngay_sinh')).toBe('Chưa nhập Ngày sinh');
+    expect(message('form.gioi_tinh')).toBe('Chưa chọn Giới tính');
+    expect(message('form.cam_ket')).toBe('Cần xác nhận: Tôi cam đoan');
   });
 
   it('lets a draft skip required fields but not malformed values', () => {
@@ -91,7 +97,7 @@ describe('validateForm', () => {
       ['form.ho_ten', 'required', { label: 'Họ và tên' }],
       ['form.so_ban', 'required', { label: 'Số bản sao' }],
       ['form.ngay_sinh', 'required', { label: 'Ngày sinh' }],
-      ['form.gioi_tinh', 'required', { label: 'Giới tính' }],
+      ['form.gioi_tinh', 'choice_required', { label: 'Giới tính' }],
       ['form.cam_ket', 'confirm_required', { label: 'Tôi cam đoan' }],
     ]);
   });

@@ -8,13 +8,16 @@ export type FormValues = Record<string, FormValue>;
 
 /**
  * The reason of each error validateForm gives (FieldError `reason`), for a page to word it in its
- * own language. Every one but `unknown_field` ({key}) has the field's label as {label}; `min` and
- * `max` the limit ({min}, {max}), `too_long` the most characters ({max}), `date_after_today` and
- * `date_before_today` today as dd/mm/yyyy ({date}). The message itself stays Vietnamese (the API's).
+ * own language. `required` is a typed answer left empty, `choice_required` a list (select) with
+ * nothing chosen ("Chưa chọn"), `confirm_required` a box not ticked. Every one but
+ * `unknown_field` ({key}) has the field's label as {label}; `min` and `max` the limit ({min},
+ * {max}), `too_long` the most characters ({max}), `date_after_today` and `date_before_today` today
+ * as dd/mm/yyyy ({date}). The message itself stays Vietnamese (the API's).
  */
 export const FORM_ERROR_REASONS = [
   'unknown_field',
   'required',
+  'choice_required',
   'confirm_required',
   'invalid_value',
   'not_a_number',
@@ -105,10 +108,13 @@ export function validateForm(
     const empty = raw === undefined || raw === null || (typeof raw === 'string' && cleanText(raw) === '') || (f.type === 'checkbox' && raw === false);
     if (empty) {
       if (f.required && !opts.partial) {
+        // Worded by how the answer is given: ticked, chosen from a list, or typed.
         errors.push(
           f.type === 'checkbox'
             ? { path, message: `Cần xác nhận: ${f.label}`, reason: 'confirm_required', params: { label: f.label } }
-            : { path, message: `Chưa nhập ${f.label}`, reason: 'required', params: { label: f.label } },
+            : f.type === 'select'
+              ? { path, message: `Chưa chọn ${f.label}`, reason: 'choice_required', params: { label: f.label } }
+              : { path, message: `Chưa nhập ${f.label}`, reason: 'required', params: { label: f.label } },
         );
       }
       if (f.type === 'checkbox' && raw === false) values[f.key] = false;

@@ -9,6 +9,7 @@
 export const vi = {
   'form.err.unknown_field': 'Trường không có trong biểu mẫu (unknown field)',
   'form.err.required': 'Chưa nhập {label}',
+  'form.err.choice_required': 'Chưa chọn {label}',
   'form.err.confirm_required': 'Cần xác nhận: {label}',
   'form.err.invalid_value': '{label}: giá trị không hợp lệ',
   'form.err.not_a_number': '{label}: phải là một số',
@@ -36,6 +37,7 @@ export const vi = {
 export const en: Record<keyof typeof vi, string> = {
   'form.err.unknown_field': 'This field is not part of the form',
   'form.err.required': 'Enter {label}',
+  'form.err.choice_required': 'Choose {label}',
   'form.err.confirm_required': 'Tick to confirm: {label}',
   'form.err.invalid_value': '{label}: the value is not valid',
   'form.err.not_a_number': '{label}: must be a number',
