@@ -87,7 +87,7 @@ export const en: Record<keyof typeof vi, string> = {
   'doc.verify.notAuthenticLead': 'This file matches no sealed document, or it has been changed. Do not rely on it before asking the issuing agency.',
   'doc.verify.documentId': 'Verification code',
   'doc.verify.docTitle': 'Document',
-  'doc.verify.dossierCode': 'Dossier code',
+  'doc.verify.dossierCode': 'Application code',
   'doc.verify.issuer': 'Issued by',
   'doc.verify.issuedAt': 'Sealed at',
   'doc.verify.sha256': 'SHA-256 of the file',
