@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.ts';
 import { queryRows, sql, type Db } from '../src/db/client.ts';
 import { EXTRAS_FROM, generateDemoDossiers } from '../src/db/demo/generate-dossiers.ts';
 import { DOSSIER_STATUSES, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
-import { evaluate, runSecurityMonitor } from '../src/modules/security/security.monitor.ts';
+import { evaluate, factOf, runSecurityMonitor } from '../src/modules/security/security.monitor.ts';
 import { readChain, verifyAuditChain } from '../src/platform/audit.ts';
 import { vnDate } from '../src/platform/time.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
@@ -39,20 +39,7 @@ async function statusCounts(db: Db): Promise<Map<string, number>> {
 
 /** The audit records of demo dossiers loaded at `upTo`, as the security monitor's rules read them. */
 async function demoFacts(db: Db, upTo: Date) {
-  return (await readChain(db, 0, 1_000_000))
-    .filter((r) => r.target_type === 'dossier' && new Date(r.at) <= upTo)
-    .map((r) => ({
-      seq: r.seq,
-      at: new Date(r.at),
-      actorId: r.actor_id,
-      actorRole: r.actor_role,
-      action: r.action,
-      targetType: r.target_type,
-      targetId: r.target_id,
-      ip: r.ip,
-      outcome: r.outcome,
-      details: JSON.parse(r.details) as Record<string, unknown>,
-    }));
+  return (await readChain(db, 0, 1_000_000)).filter((r) => r.target_type === 'dossier' && new Date(r.at) <= upTo).map(factOf);
 }
 
 beforeAll(async () => {

@@ -57,7 +57,8 @@ const MAX_BATCHES = 10;
 const STAFF_ROLES = new Set(['reception', 'specialist', 'leader', 'admin', 'security']);
 const PRIVILEGED_ROLES = new Set(['admin', 'security']);
 
-const factOf = (r: ChainRecord): AuditFact => ({
+/** An audit record as the rules read it. */
+export const factOf = (r: ChainRecord): AuditFact => ({
   seq: r.seq,
   at: new Date(r.at),
   actorId: r.actor_id,
