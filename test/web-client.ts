@@ -43,6 +43,22 @@ export const cookieNamed = (h: Record<string, unknown>, name: string) => setCook
 export const cookiePair = (c: string | undefined) => (c ?? '').split(';')[0]!;
 export const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
+/**
+ * The counter intake's step-2 form for a walk-in citizen (Đinh Văn Khách, no phone or email), with
+ * the CSRF token and the nonce of the `page` it was read from; `extra` adds or overrides fields.
+ */
+export const walkInForm = (page: string, procedure: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  csrf: csrfOf(page),
+  nonce: /name="nonce" value="([^"]+)"/.exec(page)?.[1] ?? '',
+  'thu-tuc': procedure,
+  'doi-tuong': 'citizen',
+  'a-fullName': 'Đinh Văn Khách',
+  'a-idNumber': '036177003344',
+  'a-phone': '',
+  'a-email': '',
+  ...extra,
+});
+
 /** Text of an HTML attribute or element as the page wrote it, unescaped. */
 export const unescapeHtml = (s: string) =>
   s

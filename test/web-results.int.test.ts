@@ -6,7 +6,7 @@ import { searchProcedureRows } from '../src/modules/procedures/procedures.repo.t
 import { counterIntake, type Desk } from '../src/web/staff-pages.ts';
 import { createAccount, createTestApp, multipartParts, SAMPLE_PDF, sessionCookie, submittedDossier, type NewAccount, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
-import { csrfOf, formValues, unescapeHtml, webClient, type WebRes } from './web-client.ts';
+import { csrfOf, formValues, unescapeHtml, webClient, type WebRes, walkInForm } from './web-client.ts';
 import { workflowSteps } from './workflow-steps.ts';
 
 /**
@@ -407,37 +407,11 @@ describe('counter intake offered only where the desk takes the procedure', () =>
     expect(step2.body).toMatch(
       new RegExp(`<a href="#in-procedure">Quầy của bạn không tiếp nhận thủ tục ${ONLY_PROVINCE.replace('.', '\\.')}: nơi tiếp nhận là Trung tâm`),
     );
-    const posted = await postForm(
-      '/can-bo/tiep-nhan',
-      {
-        csrf: csrfOf(commune.body),
-        nonce: 'a'.repeat(24),
-        'thu-tuc': ONLY_PROVINCE,
-        'doi-tuong': 'citizen',
-        'a-fullName': 'Đinh Văn Khách',
-        'a-idNumber': '036177003344',
-        'a-phone': '',
-        'a-email': '',
-      },
-      communeDesk,
-    );
+    const posted = await postForm('/can-bo/tiep-nhan', walkInForm(commune.body, ONLY_PROVINCE, { nonce: 'a'.repeat(24) }), communeDesk);
     expectPage(posted, 422);
     expect(posted.body).toContain('href="#in-procedure"');
     // What it does offer goes through, received at the desk's own centre.
-    const ok = await postForm(
-      '/can-bo/tiep-nhan',
-      {
-        csrf: csrfOf(commune.body),
-        nonce: 'b'.repeat(24),
-        'thu-tuc': PROC,
-        'doi-tuong': 'citizen',
-        'a-fullName': 'Đinh Văn Khách',
-        'a-idNumber': '036177003344',
-        'a-phone': '',
-        'a-email': '',
-      },
-      communeDesk,
-    );
+    const ok = await postForm('/can-bo/tiep-nhan', walkInForm(commune.body, PROC, { nonce: 'b'.repeat(24) }), communeDesk);
     expect(ok.status, ok.body.slice(0, 500)).toBe(303);
     const id = /^\/can-bo\/tiep-nhan\/([0-9a-f-]{36})$/.exec(String(ok.headers.location))![1]!;
     const [row] = await queryRows<{ code: string }>(

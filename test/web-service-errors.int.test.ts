@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/db/client.ts';
 import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
-import { csrfOf, unescapeHtml, webClient, type WebRes } from './web-client.ts';
+import { csrfOf, unescapeHtml, webClient, type WebRes, walkInForm } from './web-client.ts';
 
 /**
  * The services' refusals on the officers' and citizens' pages in the page's language (service-
@@ -167,17 +167,7 @@ describe('counter intake in English', () => {
     const desk = en('reception.dung');
     const step2 = await get(`/can-bo/tiep-nhan?thu-tuc=${ORGANISATIONS_ONLY}&doi-tuong=citizen`, desk);
     expect(step2.status, step2.body.slice(0, 300)).toBe(200);
-    const nonce = /name="nonce" value="([^"]+)"/.exec(step2.body)![1]!;
-    const form = {
-      csrf: csrfOf(step2.body),
-      nonce,
-      'thu-tuc': ORGANISATIONS_ONLY,
-      'doi-tuong': 'citizen',
-      'a-fullName': 'Đinh Văn Khách',
-      'a-idNumber': '036177003344',
-      'a-phone': '',
-      'a-email': '',
-    };
+    const form = walkInForm(step2.body, ORGANISATIONS_ONLY);
     const r = await postForm('/can-bo/tiep-nhan', form, desk);
     expectEnglish(r, 422, 'This procedure is not open to this kind of applicant.');
     expect(r.body).toContain('<a href="#in-procedure">This procedure is not open to this kind of applicant.</a>');

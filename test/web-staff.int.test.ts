@@ -3,7 +3,7 @@ import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { createTestApp, SAMPLE_PDF, submittedDossier, type TestApp } from './harness.ts';
-import { csrfOf, webClient, type WebRes } from './web-client.ts';
+import { csrfOf, webClient, type WebRes, walkInForm } from './web-client.ts';
 
 /**
  * The officers' pages and the citizen's dossier page over HTTP (no JavaScript, like a browser
@@ -275,18 +275,7 @@ describe('officers’ portal', () => {
     const desk = cookies['reception.dung']!;
     const step2 = await get(`/can-bo/tiep-nhan?thu-tuc=${PROC}&doi-tuong=citizen`, desk);
     expect(step2.body).toContain('<label for="in-sms">');
-    const nonce = /name="nonce" value="([^"]+)"/.exec(step2.body)![1]!;
-    const form = {
-      csrf: csrfOf(step2.body),
-      nonce,
-      'thu-tuc': PROC,
-      'doi-tuong': 'citizen',
-      'a-fullName': 'Đinh Văn Khách',
-      'a-idNumber': '036177003344',
-      'a-phone': '',
-      'a-email': '',
-      sms: 'on',
-    };
+    const form = walkInForm(step2.body, PROC, { sms: 'on' });
     const noPhone = await postForm('/can-bo/tiep-nhan', form, desk);
     expectPage(noPhone, 422);
     expect(noPhone.body).toContain('href="#a-phone"');
