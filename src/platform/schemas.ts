@@ -144,6 +144,15 @@ function formatWords(issue: { format: string; pattern?: string; prefix?: string;
 }
 
 /** Whether `YYYY-MM-DD` names a day that exists (2026-02-30 does not). */
+/**
+ * The reason a custom rule attached to its issue (`params.reason`) when it is one of `reasons`;
+ * undefined for any other issue. Pages word a rule by its reason, never by its (Vietnamese) message.
+ */
+export function customIssueReason<R extends string>(issue: z.core.$ZodIssue, reasons: readonly R[]): R | undefined {
+  const reason: unknown = issue.code === 'custom' ? issue.params?.reason : undefined;
+  return reasons.find((r) => r === reason);
+}
+
 export function isRealDay(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return false;

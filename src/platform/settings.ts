@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { sql, type Db } from '../db/client.ts';
 import { settings } from '../db/schema.ts';
+import { customIssueReason } from './schemas.ts';
 
 /**
  * Settings an administrator can change ([config] items of DOMAIN.md). Each has a schema and a
@@ -22,8 +23,7 @@ const rule = (reason: SettingRuleReason, message: string) => ({ message, params:
 
 /** The reason of an issue raised by one of the settings' custom rules; undefined for any other issue. */
 export function settingRuleReason(issue: z.core.$ZodIssue): SettingRuleReason | undefined {
-  const reason: unknown = issue.code === 'custom' ? issue.params?.reason : undefined;
-  return SETTING_RULE_REASONS.find((r) => r === reason);
+  return customIssueReason(issue, SETTING_RULE_REASONS);
 }
 
 export const SettingSchemas = {

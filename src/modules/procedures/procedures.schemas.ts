@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryInt } from '../../platform/schemas.ts';
+import { customIssueReason, queryInt } from '../../platform/schemas.ts';
 
 export const DurationUnit = z.enum(['hours', 'days', 'working_days', 'months']);
 export type DurationUnit = z.infer<typeof DurationUnit>;
@@ -47,8 +47,7 @@ const rule = (reason: ProcedureRuleReason, message: string, path: PropertyKey[],
 
 /** The reason of an issue raised by one of the definition's custom rules; undefined for any other issue. */
 export function procedureRuleReason(issue: z.core.$ZodIssue): ProcedureRuleReason | undefined {
-  const reason: unknown = issue.code === 'custom' ? issue.params?.reason : undefined;
-  return PROCEDURE_RULE_REASONS.find((r) => r === reason);
+  return customIssueReason(issue, PROCEDURE_RULE_REASONS);
 }
 
 const nonEmpty = z.string().trim().min(1).max(2000);
