@@ -152,6 +152,10 @@ describe('officers’ portal', () => {
     expect(codesIn((await get(`/can-bo/ho-so?nhom=tat-ca&q=${encodeURIComponent(b.code)}`, cookies['reception.dung'])).body)).toEqual([b.code]);
     expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&q=nguyen+van+an', cookies['reception.dung'])).body)).toHaveLength(3);
     expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&q=khong+ai+ten+nay', cookies['reception.dung'])).body)).toEqual([]);
+    // A whole personal ID number matches exactly (by its keyed hash), on every tab.
+    expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&q=036090001234', cookies['reception.dung'])).body).sort()).toEqual([a.code, b.code, c.code].sort());
+    expect(codesIn((await get('/can-bo/ho-so?q=036090001234', cookies['reception.dung'])).body)).toEqual([a.code]);
+    expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&q=036090009999', cookies['reception.dung'])).body)).toEqual([]);
     expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&trang-thai=payment_requested', cookies['reception.dung'])).body)).toEqual([c.code]);
     expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&qua-han=1', cookies['reception.dung'])).body)).toEqual([c.code]);
     expect(codesIn((await get(`/can-bo/ho-so?nhom=tat-ca&thu-tuc=${PROC}`, cookies['reception.dung'])).body)).toHaveLength(3);

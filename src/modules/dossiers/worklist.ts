@@ -146,8 +146,10 @@ export async function staffWorklist(ctx: Ctx, q: WorklistQuery, soonLimit: Date)
           SELECT v.id AS version_id, (w.ord - 1)::int AS idx, w.step ->> 'role' AS role
           FROM procedure_versions v, jsonb_array_elements(v.definition -> 'workflow') WITH ORDINALITY AS w(step, ord)
         ), base AS (
+          -- Every column the search conditions (searchConditions) and tabs name must be here.
           SELECT d.id, d.code, d.procedure_id, d.procedure_code, d.status, d.applicant, d.channel, d.submitted_at, d.received_at, d.due_at,
-                 d.finished_at, d.paused_at, d.assignee_id, d.created_by, d.search_text, d.receiving_agency_id, d.competent_agency_id,
+                 d.finished_at, d.paused_at, d.assignee_id, d.created_by, d.search_text, d.applicant_id_number_hash, d.receiving_agency_id,
+                 d.competent_agency_id,
                  s.role AS step_role, ${overdueSql(now)} AS is_overdue
           FROM dossiers d LEFT JOIN steps s ON s.version_id = d.procedure_version_id AND s.idx = d.step_index
           WHERE ${visibilitySql(actor)}
