@@ -171,6 +171,18 @@ describe('officers’ portal', () => {
     expect(countOf(other.body, 'Tất cả')).toBe(0);
   });
 
+  it('filters "overdue only" to dossiers still open and late, as the overdue tab', async () => {
+    // D was withdrawn after its deadline: late, but no longer work to do.
+    const d = await createSubmitted();
+    await act(d.code, 'reception.dung', { action: 'receive' });
+    await act(d.code, 'citizen.an', { action: 'withdraw', reason: 'Không còn nhu cầu' });
+    await t.database.db.execute(sql`UPDATE dossiers SET due_at = finished_at - interval '1 day' WHERE id = ${d.id}`);
+    const late = (await t.request({ method: 'GET', url: `/api/v1/dossiers/${d.code}`, as: 'reception.dung' })).json;
+    expect([late.status, late.isOverdue]).toEqual(['withdrawn', true]);
+    expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca&qua-han=1', cookies['reception.dung'])).body)).toEqual([c.code]);
+    expect(codesIn((await get('/can-bo/ho-so?nhom=tat-ca', cookies['reception.dung'])).body)).toContain(d.code);
+  });
+
   it('shows the dossier with the form labels, files and exactly the actions the guard allows', async () => {
     const r = await get(`/can-bo/ho-so/${a.code}`, cookies['reception.dung']);
     expectPage(r, 200);

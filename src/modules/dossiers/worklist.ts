@@ -132,7 +132,8 @@ export async function staffWorklist(ctx: Ctx, q: WorklistQuery, soonLimit: Date)
   const conds: SQL[] = [tabs[q.tab]];
   if (q.status) conds.push(sql`d.status = ${q.status}`);
   if (q.procedure) conds.push(sql`d.procedure_code = ${q.procedure}`);
-  if (q.overdue) conds.push(sql`d.is_overdue`);
+  // Late and still open, as the overdue tab: a dossier finished late is no longer work to do (the reports count it).
+  if (q.overdue) conds.push(tabs.overdue);
   if (q.dueBefore) conds.push(sql`(d.status NOT IN (${finalList}) AND d.paused_at IS NULL AND d.due_at <= ${q.dueBefore}::timestamptz)`);
   if (q.q) conds.push(...searchConditions(q.q, ctx.keyring));
   // The desk works oldest submission first; everything else by the nearest deadline.
