@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { queryRows, sql, type Db } from '../src/db/client.ts';
-import { EXTRAS_FROM, generateDemoDossiers } from '../src/db/demo/generate-dossiers.ts';
+import { DEMO_BANK_ADDRESS, EXTRAS_FROM, generateDemoDossiers } from '../src/db/demo/generate-dossiers.ts';
 import { DOSSIER_STATUSES, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
+import { computeFees } from '../src/modules/payments/fees.ts';
+import { PAYMENT_SYSTEM_USER_ID, REFERENCE_RE } from '../src/modules/payments/payment-requests.ts';
+import { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
+import { openForm } from '../src/platform/personal-data.ts';
 import { evaluate, factOf, runSecurityMonitor } from '../src/modules/security/security.monitor.ts';
 import { readChain, verifyAuditChain } from '../src/platform/audit.ts';
 import { vnDate } from '../src/platform/time.ts';
@@ -10,7 +14,8 @@ import { createTestApp, submittedDossier, type TestApp } from './harness.ts';
 
 // The demo data as a first start loads it (DEMO_DOSSIERS, default 2,000, up to the current time):
 // every status present now, drafts private to their applicants, and codes numbered per agency
-// and day in submission order, with the counters where the next live submission continues.
+// and day in submission order, with the counters where the next live submission continues; the
+// payments, ratings and addresses live use records with them.
 
 const CONFIG = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/tinhso-unused' });
 const COUNT = CONFIG.demoDossiers;
@@ -37,9 +42,9 @@ async function statusCounts(db: Db): Promise<Map<string, number>> {
   return new Map(r.map((x) => [x.status, Number(x.n)]));
 }
 
-/** The audit records of demo dossiers loaded at `upTo`, as the security monitor's rules read them. */
+/** The audit records of demo dossiers and their payments loaded at `upTo`, as the security monitor's rules read them. */
 async function demoFacts(db: Db, upTo: Date) {
-  return (await readChain(db, 0, 1_000_000)).filter((r) => r.target_type === 'dossier' && new Date(r.at) <= upTo).map(factOf);
+  return (await readChain(db, 0, 1_000_000)).filter((r) => (r.target_type === 'dossier' || r.target_type === 'payment') && new Date(r.at) <= upTo).map(factOf);
 }
 
 beforeAll(async () => {
@@ -80,16 +85,19 @@ describe('a default demo load', () => {
   it('gives every history entry the audit record the live action writes, chained in time order', async () => {
     const db = t.database.db;
     // Each history entry up to the load's time has exactly one record: same action, actor, time,
-    // role (the party for creation and submission, else the account's role) and details.
+    // role (the party for creation and submission, else the account's role; the payment gateway
+    // acts as the desk) and details (a rating: the rating alone, as rateDossier writes it).
     const [h] = await queryRows<{ entries: number; unmatched: number }>(
       db,
       sql`SELECT count(*)::int AS entries, count(*) FILTER (WHERE NOT EXISTS (
             SELECT 1 FROM audit_log a
             WHERE a.target_type = 'dossier' AND a.target_id = h.dossier_id::text AND a.action = 'dossier.' || h.action AND a.at = h.at
-              AND a.actor_id IS NOT DISTINCT FROM h.actor_id AND a.outcome = 'success' AND a.ip IS NULL
+              AND a.actor_id IS NOT DISTINCT FROM h.actor_id AND a.outcome = 'success'
               AND a.actor_role IS NOT DISTINCT FROM CASE WHEN h.action IN ('create', 'submit') THEN h.actor_role
+                    WHEN h.actor_id = ${PAYMENT_SYSTEM_USER_ID}::uuid THEN 'reception'
                     ELSE (SELECT r.role FROM user_roles r WHERE r.user_id = h.actor_id ORDER BY r.role LIMIT 1) END
               AND a.details = CASE WHEN h.action = 'create' THEN jsonb_build_object('procedure', d.procedure_code, 'channel', d.channel, 'smsConsent', false)
+                    WHEN h.action = 'rate' THEN h.data
                     ELSE jsonb_build_object('from', h.from_status, 'to', h.to_status) || h.data END))::int AS unmatched
           FROM dossier_history h JOIN dossiers d ON d.id = h.dossier_id WHERE h.at <= ${now}`,
     );
@@ -120,7 +128,7 @@ describe('a default demo load', () => {
     const [order] = await queryRows<{ backwards: number }>(
       db,
       sql`SELECT count(*) FILTER (WHERE at < prev)::int AS backwards
-          FROM (SELECT at, lag(at) OVER (ORDER BY seq) AS prev FROM audit_log WHERE target_type = 'dossier' AND at <= ${now}) x`,
+          FROM (SELECT at, lag(at) OVER (ORDER BY seq) AS prev FROM audit_log WHERE target_type IN ('dossier', 'payment') AND at <= ${now}) x`,
     );
     expect(order!.backwards).toBe(0);
     const v = await verifyAuditChain(db);
@@ -137,6 +145,183 @@ describe('a default demo load', () => {
     // The monitor's first run reads the last hour before now: before any test signs in (this test comes before those that do).
     const run = await runSecurityMonitor(db, t.app.log, CONFIG.security, now);
     expect(run.events).toBe(0);
+  });
+
+  it('writes the payment request of every request_payment as live use leaves it: pending, paid by transfer, or settled at the desk', async () => {
+    const db = t.database.db;
+    const ms = (v: unknown) => (v === null ? null : new Date(v as string).getTime());
+    interface Paid {
+      paymentId: string;
+      amount: number;
+      reference: string;
+      method?: 'online' | 'desk';
+      dueAt?: string;
+    }
+    const list = await queryRows<{
+      id: string;
+      dossier_id: string;
+      code: string;
+      amount: number;
+      reference: string;
+      status: string;
+      fee_lines: unknown;
+      due_at: unknown;
+      paid_at: unknown;
+      paid_amount: number | null;
+      transaction_id: string | null;
+      requested_by: string;
+      created_at: unknown;
+      closed_at: unknown;
+      closed_by: string | null;
+      dossier_status: string;
+      is_paid_online: boolean;
+      form: unknown;
+      definition: unknown;
+      req_at: unknown;
+      req_actor: string;
+      req_data: { payment: Paid };
+      conf_at: unknown;
+      conf_actor: string | null;
+      conf_data: { payment: Paid; settledAtDesk?: string[] } | null;
+    }>(
+      db,
+      sql`SELECT p.id, p.dossier_id, d.code, p.amount::int AS amount, p.reference, p.status, p.fee_lines, p.due_at, p.paid_at, p.paid_amount::int AS paid_amount,
+                 p.transaction_id, p.requested_by, p.created_at, p.closed_at, p.closed_by, d.status AS dossier_status, d.is_paid_online, d.form, v.definition,
+                 rq.at AS req_at, rq.actor_id AS req_actor, rq.data AS req_data, cf.at AS conf_at, cf.actor_id AS conf_actor, cf.data AS conf_data
+            FROM payments p JOIN dossiers d ON d.id = p.dossier_id JOIN procedure_versions v ON v.id = d.procedure_version_id
+            LEFT JOIN dossier_history rq ON rq.dossier_id = d.id AND rq.action = 'request_payment'
+            LEFT JOIN dossier_history cf ON cf.dossier_id = d.id AND cf.action = 'confirm_payment'`,
+    );
+    const [{ requests }] = (await queryRows<{ requests: number }>(
+      db,
+      sql`SELECT count(*)::int AS requests FROM dossier_history WHERE action = 'request_payment'`,
+    )) as [{ requests: number }];
+    // One request per request_payment (and one row each in the join: no dossier asked twice).
+    expect(list.length).toBe(requests);
+    expect(new Set(list.map((p) => p.dossier_id)).size).toBe(list.length);
+    expect(list.length).toBeGreaterThan(COUNT / 4);
+    const counts = { pending: 0, online: 0, desk: 0 };
+    for (const p of list) {
+      const where = `${p.code} ${p.status}`;
+      // The amount from the procedure version's fee schedule and the dossier's answers, as createPaymentRequest computes it.
+      const fees = computeFees(ProcedureDefinition.parse(p.definition).fees, openForm(t.app.keyring, p.dossier_id, p.form));
+      expect(p.amount, where).toBe(fees.total);
+      expect(p.fee_lines, where).toEqual(fees.lines);
+      expect(p.reference, where).toMatch(new RegExp(`^${REFERENCE_RE.source}$`));
+      expect(ms(p.created_at), where).toBe(ms(p.req_at));
+      expect(ms(p.due_at)! - ms(p.created_at)!, where).toBe(72 * 3_600_000);
+      expect(p.requested_by, where).toBe(p.req_actor);
+      expect(p.req_data.payment, where).toEqual({ paymentId: p.id, amount: p.amount, reference: p.reference, dueAt: new Date(ms(p.due_at)!).toISOString() });
+      if (p.conf_at === null) {
+        counts.pending++;
+        expect([p.status, p.dossier_status, p.paid_at, p.closed_at], where).toEqual(['pending', 'payment_requested', null, null]);
+        continue;
+      }
+      const paid = { paymentId: p.id, amount: p.amount, reference: p.reference };
+      if (p.conf_data!.payment.method === 'online') {
+        counts.online++;
+        expect(p.conf_data, where).toEqual({ payment: { ...paid, method: 'online' } });
+        expect([p.status, p.paid_amount, p.conf_actor, p.is_paid_online, p.closed_at], where).toEqual(['paid', p.amount, PAYMENT_SYSTEM_USER_ID, true, null]);
+        expect(ms(p.paid_at)!, where).toBeLessThan(ms(p.conf_at)!);
+        expect(ms(p.paid_at)!, where).toBeGreaterThan(ms(p.created_at)!);
+        expect(p.transaction_id, where).toMatch(/^FT\d{11}$/);
+      } else {
+        counts.desk++;
+        expect(p.conf_data, where).toEqual({ payment: { ...paid, method: 'desk' }, settledAtDesk: [p.id] });
+        expect([p.status, p.closed_by, p.is_paid_online, p.paid_at, p.transaction_id], where).toEqual(['settled_at_desk', p.conf_actor, false, null, null]);
+        expect(ms(p.closed_at), where).toBe(ms(p.conf_at));
+      }
+    }
+    // Every dossier awaiting payment has its pending request; a realistic mix of transfers and cash at the desk.
+    expect(counts.pending).toBe(rows.filter((r) => r.status === 'payment_requested').length);
+    expect(counts.pending).toBeGreaterThan(0);
+    expect(counts.online / (counts.online + counts.desk)).toBeGreaterThan(0.25);
+    expect(counts.desk / (counts.online + counts.desk)).toBeGreaterThan(0.25);
+    // The bank's transaction of each transfer, and the audit records the gateway and the desk write.
+    const [check] = await queryRows<{ transactions: number; unmatched_transactions: number; confirmed: number; settled: number; unmatched_audit: number }>(
+      db,
+      sql`SELECT (SELECT count(*)::int FROM payment_transactions) AS transactions,
+                 (SELECT count(*)::int FROM payments p WHERE p.status = 'paid' AND NOT EXISTS (
+                    SELECT 1 FROM payment_transactions x JOIN dossier_history cf ON cf.dossier_id = p.dossier_id AND cf.action = 'confirm_payment'
+                    WHERE x.payment_id = p.id AND x.provider_txn_id = p.transaction_id AND x.status = 'confirmed' AND x.hold_reason IS NULL
+                      AND x.amount = p.amount AND x.reference = p.reference AND x.paid_at = p.paid_at AND x.received_at = cf.at
+                      AND x.payload->>'transactionId' = p.transaction_id AND (x.payload->>'amount')::bigint = p.amount)) AS unmatched_transactions,
+                 (SELECT count(*)::int FROM audit_log WHERE action = 'payment.confirmed') AS confirmed,
+                 (SELECT count(*)::int FROM audit_log WHERE action = 'payment.settled_at_desk') AS settled,
+                 (SELECT count(*)::int FROM payments p JOIN dossiers d ON d.id = p.dossier_id
+                    JOIN dossier_history cf ON cf.dossier_id = p.dossier_id AND cf.action = 'confirm_payment'
+                    WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_type = 'payment' AND a.target_id = p.id::text AND a.at = cf.at AND a.actor_id = cf.actor_id
+                      AND ((p.status = 'paid' AND a.action = 'payment.confirmed' AND a.actor_role = 'system'
+                            AND a.details = jsonb_build_object('transactionId', p.transaction_id, 'reference', p.reference, 'amount', p.amount, 'dossier', d.code))
+                        OR (p.status = 'settled_at_desk' AND a.action = 'payment.settled_at_desk' AND a.actor_role = 'reception'
+                            AND a.details = jsonb_build_object('dossierId', d.id, 'amount', p.amount, 'reference', p.reference))))) AS unmatched_audit`,
+    );
+    expect(check).toEqual({ transactions: counts.online, unmatched_transactions: 0, confirmed: counts.online, settled: counts.desk, unmatched_audit: 0 });
+
+    // The payments pages' API shows them: the desk's list of a dossier, the leader's reconciliation of a day.
+    const [one] = await queryRows<{ code: string; day: string; reference: string }>(
+      db,
+      sql`SELECT d.code, to_char(x.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, p.reference
+            FROM payments p JOIN dossiers d ON d.id = p.dossier_id JOIN agencies a ON a.id = d.receiving_agency_id
+            JOIN payment_transactions x ON x.payment_id = p.id WHERE a.code = 'TTPVHCC' ORDER BY x.received_at DESC LIMIT 1`,
+    );
+    const listed = await t.request({ method: 'GET', url: `/api/v1/dossiers/${one!.code}/payments`, as: 'reception.dung' });
+    expect(listed.status, listed.body).toBe(200);
+    expect(listed.json).toEqual([expect.objectContaining({ status: 'paid', reference: one!.reference })]);
+    const day = await t.request({ method: 'GET', url: `/api/v1/payments/reconciliation?date=${one!.day}`, as: 'leader.hoa' });
+    expect(day.status, day.body).toBe(200);
+    expect(day.json.summary.confirmedTotal).toBeGreaterThan(0);
+    expect(day.json.mismatches).toEqual([]);
+  });
+
+  it('gives each rating the history entry and audit record rateDossier writes', async () => {
+    const [r] = await queryRows<{ ratings: number; entries: number; records: number; no_entry: number; no_record: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS ratings,
+                 (SELECT count(*)::int FROM dossier_history WHERE action = 'rate') AS entries,
+                 (SELECT count(*)::int FROM audit_log WHERE action = 'dossier.rate') AS records,
+                 count(*) FILTER (WHERE NOT EXISTS (
+                   SELECT 1 FROM dossier_history h JOIN dossiers d ON d.id = h.dossier_id
+                   WHERE h.dossier_id = r.dossier_id AND h.action = 'rate' AND h.at = r.created_at AND h.actor_id = r.user_id
+                     AND h.from_status = 'returned' AND h.to_status = 'returned' AND h.data = jsonb_build_object('rating', r.rating)
+                     AND h.actor_role = CASE WHEN d.applicant_user_id = r.user_id THEN 'applicant' ELSE 'reception' END
+                     AND h.at > d.returned_at))::int AS no_entry,
+                 count(*) FILTER (WHERE NOT EXISTS (
+                   SELECT 1 FROM audit_log a WHERE a.target_type = 'dossier' AND a.target_id = r.dossier_id::text AND a.action = 'dossier.rate'
+                     AND a.at = r.created_at AND a.actor_id = r.user_id AND a.details = jsonb_build_object('rating', r.rating)))::int AS no_record
+          FROM dossier_ratings r`,
+    );
+    expect(r!.ratings).toBeGreaterThan(COUNT / 4);
+    expect(r).toEqual({ ratings: r!.ratings, entries: r!.ratings, records: r!.ratings, no_entry: 0, no_record: 0 });
+  });
+
+  it('records where each actor acted from: applicants from home, staff from their centre, the bank from its own', async () => {
+    const records = await queryRows<{ actor_id: string | null; kind: string | null; ip: string | null; action: string }>(
+      t.database.db,
+      sql`SELECT a.actor_id, u.kind, a.ip, a.action FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+          WHERE a.target_type IN ('dossier', 'payment') AND a.at <= ${now}`,
+    );
+    const citizen = /^(203\.0\.113|198\.51\.100)\.([1-9]\d?|1\d\d|2[0-4]\d|25[0-4])$/;
+    const addresses = new Map<string, Set<string>>();
+    let online = 0;
+    for (const r of records) {
+      const where = `${r.action} by ${r.actor_id ?? 'an applicant without an account'}: ${r.ip}`;
+      expect(r.ip, where).not.toBeNull();
+      if (r.actor_id === PAYMENT_SYSTEM_USER_ID) expect(r.ip, where).toBe(DEMO_BANK_ADDRESS);
+      else if (r.kind === 'staff') expect(r.ip, where).toMatch(/^10\.37\.\d{1,3}\.\d{1,3}$/);
+      else {
+        expect(r.ip, where).toMatch(citizen);
+        online++;
+      }
+      if (r.actor_id) addresses.set(r.actor_id, (addresses.get(r.actor_id) ?? new Set()).add(r.ip!));
+    }
+    expect(online).toBeGreaterThan(COUNT / 2);
+    // One address per account, as at home or at one workstation: no account hops between addresses.
+    for (const [actor, ips] of addresses) expect([...ips], actor).toHaveLength(1);
+    // Every applicant account from its own home, every member of staff at their own desk.
+    const byAddress = new Map<string, string[]>();
+    for (const [actor, ips] of addresses) byAddress.set([...ips][0]!, [...(byAddress.get([...ips][0]!) ?? []), actor]);
+    for (const [ip, actors] of byAddress) expect(actors, ip).toHaveLength(1);
   });
 
   it('keeps received dossiers at the desk: received, not yet assigned', async () => {
@@ -259,6 +444,9 @@ describe('a demo load at any time of day', () => {
   interface Load {
     counts: Map<string, number>;
     rows: string[];
+    /** Payment requests and the addresses of the audit records, by dossier code. */
+    payments: string[];
+    addresses: string[];
     /** Security events the rules raise over the load's audit records, and whether the chain verifies. */
     events: number;
     chainOk: boolean;
@@ -272,9 +460,21 @@ describe('a demo load at any time of day', () => {
           tx,
           sql`SELECT concat_ws(' ', code, status, procedure_code, submitted_at, created_at) AS s FROM dossiers ORDER BY 1`,
         );
+        const payments = await queryRows<{ s: string }>(
+          tx,
+          sql`SELECT concat_ws(' ', d.code, p.reference, p.status, p.amount, p.transaction_id, p.created_at) AS s
+                FROM payments p JOIN dossiers d ON d.id = p.dossier_id ORDER BY 1`,
+        );
+        const addresses = await queryRows<{ s: string }>(
+          tx,
+          sql`SELECT concat_ws(' ', d.code, a.action, a.at, a.ip) AS s FROM audit_log a JOIN dossiers d ON d.id::text = a.target_id
+              WHERE a.target_type = 'dossier' AND d.code IS NOT NULL ORDER BY 1`,
+        );
         out = {
           counts: await statusCounts(tx),
           rows: rows.map((r) => r.s),
+          payments: payments.map((r) => r.s),
+          addresses: addresses.map((r) => r.s),
           events: (await evaluate(tx, await demoFacts(tx, new Date(at)), CONFIG.security)).length,
           chainOk: (await verifyAuditChain(tx)).ok,
         };
@@ -303,5 +503,10 @@ describe('a demo load at any time of day', () => {
     expect(a.rows.length).toBe(EXTRAS_FROM);
     expect(b.rows).toEqual(a.rows);
     expect(c.rows).not.toEqual(a.rows);
+    // Payments (references, methods, the bank's transactions) and addresses too.
+    expect(a.payments.length).toBeGreaterThan(10);
+    expect(b.payments).toEqual(a.payments);
+    expect(b.addresses).toEqual(a.addresses);
+    expect(c.payments).not.toEqual(a.payments);
   });
 });

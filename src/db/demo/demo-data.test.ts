@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoProcedures, type DurationUnit, type FormFieldType } from './catalogue.ts';
-import { deskWaitHours, rng } from './generate-dossiers.ts';
+import { citizenAddress, DEMO_BANK_ADDRESS, deskWaitHours, demoReference, rng, staffAddress } from './generate-dossiers.ts';
+import { REFERENCE_RE } from '../../modules/payments/payment-requests.ts';
 import { demoAgencies, demoCommunes, demoFields, demoPreviousUnits, demoProvince, demoSuccessions, PROVINCIAL_CENTRE_CODE } from './reference.ts';
 
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -313,5 +314,37 @@ describe('demo dossier timing', () => {
     expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
     expect(rng(38).next()).not.toBe(xs[0]);
     for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
+  });
+});
+
+describe('demo payments and addresses', () => {
+  it('draws payment references of the live shape, the same from the same seed', () => {
+    const a = rng(37);
+    const refs = Array.from({ length: 2000 }, () => demoReference(a));
+    for (const r of refs) expect(r).toMatch(new RegExp(`^${REFERENCE_RE.source}$`));
+    // 50 bits each: no repeats among a year's requests, every character of the alphabet used.
+    expect(new Set(refs).size).toBe(refs.length);
+    expect(new Set(refs.join('').slice(2)).size).toBe(32);
+    const b = rng(37);
+    expect(Array.from({ length: 5 }, () => demoReference(b))).toEqual(refs.slice(0, 5));
+  });
+
+  it('gives citizens addresses in the documentation ranges only (RFC 5737), both of them', () => {
+    const r = rng(37);
+    const ips = Array.from({ length: 2000 }, () => citizenAddress(r));
+    for (const ip of ips) {
+      const m = /^(203\.0\.113|198\.51\.100)\.(\d+)$/.exec(ip);
+      expect(m, ip).not.toBeNull();
+      expect(Number(m![2])).toBeGreaterThanOrEqual(1);
+      expect(Number(m![2])).toBeLessThanOrEqual(254);
+    }
+    expect(new Set(ips.map((ip) => ip.split('.').slice(0, 3).join('.')))).toEqual(new Set(['203.0.113', '198.51.100']));
+    expect(new Set(ips).size).toBeGreaterThan(400);
+  });
+
+  it('puts staff on the province network and the bank in a documentation range', () => {
+    expect(staffAddress(1, 11)).toBe('10.37.1.11');
+    expect(staffAddress(4, 91)).toBe('10.37.4.91');
+    expect(DEMO_BANK_ADDRESS).toMatch(/^192\.0\.2\.\d+$/);
   });
 });

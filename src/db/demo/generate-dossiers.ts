@@ -13,6 +13,8 @@ import {
   dossierHistory,
   dossierRatings,
   dossiers,
+  payments,
+  paymentTransactions,
   procedures,
   procedureVersions,
   userRoles,
@@ -20,9 +22,12 @@ import {
 } from '../schema.ts';
 import type { LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
-import { vnDate } from '../../platform/time.ts';
+import { toIso, vnDate } from '../../platform/time.ts';
 import { computeDueAt, DEFAULT_OFFICE_HOURS, isWorkingTime, WorkingCalendar, workingMinutesBetween, type Pause } from '../../modules/calendar/index.ts';
 import type { DossierStatus } from '../../modules/dossiers/dossier-workflow.ts';
+import { computeFees } from '../../modules/payments/fees.ts';
+import { formatDong } from '../../modules/payments/receipt.ts';
+import { PAYMENT_SYSTEM_USER_ID } from '../../modules/payments/payment-requests.ts';
 import { validateForm } from '../../modules/procedures/form-validation.ts';
 import { ProcedureDefinition, type FormField } from '../../modules/procedures/procedures.schemas.ts';
 import { demoCommunes } from './reference.ts';
@@ -45,7 +50,7 @@ export function rng(seed: number) {
     chance: (p: number) => next() < p,
   };
 }
-type Rng = ReturnType<typeof rng>;
+export type Rng = ReturnType<typeof rng>;
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý', 'Đinh', 'Mai', 'Trịnh'];
 const MIDDLE_M = ['Văn', 'Đức', 'Minh', 'Quang', 'Hữu', 'Công', 'Xuân', 'Thành'];
@@ -118,6 +123,44 @@ export function fakeAnswer(f: FormField, r: Rng, today: string = vnDate(new Date
   }
 }
 
+// Crockford's base 32, as the live references (payment-requests.ts newReference).
+const REFERENCE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A payment reference of the live shape ("TS" and 10 base-32 characters), drawn from `r` so the demo is repeatable. */
+export function demoReference(r: Rng): string {
+  let out = 'TS';
+  for (let i = 0; i < 10; i++) out += REFERENCE_ALPHABET[r.int(0, 31)];
+  return out;
+}
+
+/**
+ * A citizen's address in the demo: in the documentation ranges of RFC 5737 (203.0.113.0/24,
+ * 198.51.100.0/24), never a real public address.
+ */
+export function citizenAddress(r: Rng): string {
+  return `${r.chance(0.5) ? '203.0.113' : '198.51.100'}.${r.int(1, 254)}`;
+}
+
+/** The workstation of a member of staff at the `centre`-th service centre (province network 10.37.0.0/16). */
+export function staffAddress(centre: number, host: number): string {
+  return `10.37.${centre}.${host}`;
+}
+
+/** Where the bank's notifications come from in the demo (RFC 5737 192.0.2.0/24). */
+export const DEMO_BANK_ADDRESS = '192.0.2.15';
+
+/** Hours a citizen has to pay a request: PAYMENT_DUE_HOURS's default (config.ts), as live requests get it. */
+const PAYMENT_DUE_HOURS = 72;
+
+/** The name a bank reports for a payer: without diacritics, upper case (as the demo bank page sends it). */
+function payerNameOf(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'D')
+    .toUpperCase();
+}
+
 interface Event {
   at: number;
   action: string;
@@ -170,25 +213,44 @@ interface Made {
   files: (typeof dossierFiles.$inferInsert)[];
   rating: typeof dossierRatings.$inferInsert | null;
   applicant: { fullName: string; organisationName?: string; taxCode?: string };
+  /** The payment request of `request_payment` (pending, paid online, or settled at the desk), and the bank's transaction of one paid online. */
+  payments: (typeof payments.$inferInsert)[];
+  transactions: (typeof paymentTransactions.$inferInsert)[];
+  /** The address an applicant without an account submitted from (online), else null. */
+  guestIp: string | null;
 }
 
 /**
  * The audit records of a generated dossier, as the live writes make them (draft-writes.ts,
- * submit-batcher.ts, recordTransition in dossiers.service.ts): `dossier.create` with the
- * procedure and channel, `dossier.file.attach` per file, `dossier.<action>` per transition with
- * `{ from, to, ...data }`. Creation and submission name the party acting (applicant or
- * reception), the other actions the actor's role; there is no address (generated, not requested).
+ * submit-batcher.ts, recordTransition and rateDossier in dossiers.service.ts, payment-requests.ts,
+ * payments.service.ts): `dossier.create` with the procedure and channel, `dossier.file.attach`
+ * per file, `dossier.<action>` per transition with `{ from, to, ...data }`, `dossier.rate` with
+ * the rating; a payment settled at the desk is closed first (`payment.settled_at_desk`), one paid
+ * online is confirmed by the gateway after the dossier moves on (`payment.confirmed`, role
+ * `system`). Creation and submission name the party acting (applicant or reception), the other
+ * actions the actor's role. Each record carries the address its actor acted from (`addressOf`).
  */
-function auditOf(m: Made, roleOf: ReadonlyMap<string, string>): (typeof auditLog.$inferInsert & { at: Date })[] {
+function auditOf(
+  m: Made,
+  roleOf: ReadonlyMap<string, string>,
+  addressOf: (actorId: string | null, m: Made) => string | null,
+): (typeof auditLog.$inferInsert & { at: Date })[] {
   const d = m.row;
-  const record = (at: Date, actorId: string | null, actorRole: string | null, action: string, details: Record<string, unknown>) => ({
+  const record = (
+    at: Date,
+    actorId: string | null,
+    actorRole: string | null,
+    action: string,
+    details: Record<string, unknown>,
+    target: { type: string; id: string } = { type: 'dossier', id: d.id },
+  ) => ({
     at,
     actorId,
     actorRole,
     action,
-    targetType: 'dossier',
-    targetId: d.id,
-    ip: null,
+    targetType: target.type,
+    targetId: target.id,
+    ip: addressOf(actorId, m),
     outcome: 'success',
     details,
   });
@@ -199,13 +261,37 @@ function auditOf(m: Made, roleOf: ReadonlyMap<string, string>): (typeof auditLog
     ...m.files.map((f) =>
       record(f.createdAt!, f.uploadedBy, role(f.uploadedBy), 'dossier.file.attach', { fileId: f.id, component: f.componentCode, size: f.size }),
     ),
-    ...transitions.map((h) =>
-      record(h.at, h.actorId ?? null, h.action === 'submit' ? h.actorRole : role(h.actorId), `dossier.${h.action}`, {
+    ...transitions.flatMap((h) => {
+      const actorId = h.actorId ?? null;
+      const data = h.data as Record<string, unknown>;
+      if (h.action === 'rate') return [record(h.at, actorId, role(actorId), 'dossier.rate', { rating: data.rating })];
+      const transition = record(h.at, actorId, h.action === 'submit' ? h.actorRole : role(actorId), `dossier.${h.action}`, {
         from: h.fromStatus,
         to: h.toStatus,
-        ...(h.data as Record<string, unknown>),
-      }),
-    ),
+        ...data,
+      });
+      if (h.action !== 'confirm_payment') return [transition];
+      const paid = data.payment as { paymentId: string; amount: number; reference: string; method: 'online' | 'desk' };
+      const target = { type: 'payment', id: paid.paymentId };
+      if (paid.method === 'desk') {
+        return [
+          record(h.at, actorId, role(actorId), 'payment.settled_at_desk', { dossierId: d.id, amount: paid.amount, reference: paid.reference }, target),
+          transition,
+        ];
+      }
+      const txn = m.transactions.find((t) => t.paymentId === paid.paymentId)!;
+      return [
+        transition,
+        record(
+          h.at,
+          actorId,
+          'system',
+          'payment.confirmed',
+          { transactionId: txn.providerTxnId, reference: paid.reference, amount: paid.amount, dossier: d.code },
+          target,
+        ),
+      ];
+    }),
   ];
 }
 
@@ -218,10 +304,16 @@ function auditOf(m: Made, roleOf: ReadonlyMap<string, string>): (typeof auditLog
  * the counters are left so that the next live submission of a day gets the next number. A load
  * of EXTRAS_FROM or more dossiers also has, among the `count`, one dossier held at `now` in each
  * state of HELD and one or two recent drafts of each demo applicant account (private to it, no
- * code). Every history entry gets the audit record the live action writes (same action, actor,
- * role and details, at the entry's time), appended to the audit chain in time order; members of
- * staff act in office hours only, so the security monitor's off-hours rule finds nothing in them.
- * Deterministic for a given seed and `now`. Returns the number generated.
+ * code). A `request_payment` writes the payment request live use writes (the fee computed from
+ * the procedure's schedule and the answers, a reference, due in 72 hours): pending while the
+ * dossier awaits payment, then paid by bank transfer (the gateway's confirmation and the bank's
+ * transaction) or settled at the desk. Ratings get their history entry. Every history entry gets
+ * the audit record the live action writes (same action, actor, role and details, at the entry's
+ * time), appended to the audit chain in time order, with the address the actor acted from:
+ * applicants from home (RFC 5737 documentation ranges, one per account), staff from their
+ * centre's workstations (10.37.x.y), the bank from its own. Members of staff act in office hours
+ * only, so the security monitor's off-hours rule finds nothing in them. Deterministic for a given
+ * seed and `now`. Returns the number generated.
  */
 export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: { count: number; now: Date; seed: number; keyring: Keyring }): Promise<number> {
   const r = rng(opts.seed);
@@ -298,6 +390,42 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       leader: have('leader') ?? (await make('leader')),
     });
   }
+
+  // The gateway confirms a payment as the receiving desk (payments.service.ts paymentSystemActor): its records name that role.
+  roleOf.set(PAYMENT_SYSTEM_USER_ID, 'reception');
+  // Where each actor acts from: staff at a workstation of their centre, each applicant account from
+  // one home address (distinct, from their own stream), the gateway's notifications from the bank.
+  const addressByUser = new Map<string, string>([[PAYMENT_SYSTEM_USER_ID, DEMO_BANK_ADDRESS]]);
+  const centres = [...staffFor.keys()].sort((a, b) => agencyById.get(a)!.code.localeCompare(agencyById.get(b)!.code));
+  centres.forEach((agencyId, k) => {
+    const s = staffFor.get(agencyId)!;
+    for (const [id, host] of [
+      [s.reception, 11],
+      [s.specialist, 51],
+      [s.leader, 91],
+    ] as const)
+      if (!addressByUser.has(id)) addressByUser.set(id, staffAddress(k + 1, host));
+  });
+  const homes = rng(opts.seed + 3);
+  const taken = new Set<string>();
+  for (const u of [...applicantUsers].sort((a, b) => a.username.localeCompare(b.username))) {
+    let ip = citizenAddress(homes);
+    while (taken.has(ip)) ip = citizenAddress(homes);
+    taken.add(ip);
+    addressByUser.set(u.id, ip);
+  }
+  /** An actor's address; an applicant without an account (no actor) submitted from the dossier's own. */
+  const addressOf = (actorId: string | null, m: Made) => (actorId === null ? m.guestIp : (addressByUser.get(actorId) ?? null));
+  // Payments come from their own stream (method, reference, the bank's transaction), so the walks draw as before.
+  const side = rng(opts.seed + 2);
+  const references = new Set<string>();
+  const transactionIds = new Set<string>();
+  const unique = (seen: Set<string>, draw: () => string) => {
+    let v = draw();
+    while (seen.has(v)) v = draw();
+    seen.add(v);
+    return v;
+  };
 
   type Proc = (typeof procs)[number] & { def: ProcedureDefinition };
   /** The columns every demo dossier sets the same way: procedure, agencies, applicant (sealed), form. */
@@ -401,6 +529,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     const answers: Record<string, unknown> = {};
     for (const f of def.form) if (f.required || g.chance(0.5)) answers[f.key] = fakeAnswer(f, g, vnDate(new Date(tSub)));
     const form = validateForm(def.form, answers, { partial: false, now: new Date(tSub) }).values;
+    const fees = computeFees(def.fees, form);
+    const guestIp = channel === 'online' && !own ? citizenAddress(side) : null;
 
     // Walk the workflow.
     const ev: Event[] = [
@@ -427,6 +557,16 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
     let pauses: Pause[] = [];
     let originalDue = 0;
     let rating: { rating: string; at: number } | null = null;
+    let payment: {
+      id: string;
+      reference: string;
+      requestedAt: number;
+      dueAt: number;
+      online: boolean;
+      confirmedAt: number;
+      transactionId: string;
+      paidAt: number;
+    } | null = null;
     const fate = g.next();
     if (fate < 0.04) {
       push(tRec, 'refuse', 'reception', staff.reception, 'refused', 'Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan');
@@ -461,12 +601,36 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         push(resumed, 'receive', 'reception', staff.reception, 'in_progress', undefined, { dueAt: iso(due) });
         t = resumed;
       }
-      if (def.fees.some((f) => f.amount > 0)) {
+      // Fees computed to nothing from the answers (none due per copy): live request_payment refuses, so there is none.
+      if (fees.total > 0) {
         t = addWork(t, g.between(0.2, 2));
-        push(t, 'request_payment', 'specialist', staff.specialist, 'payment_requested', 'Nộp phí, lệ phí theo quy định');
+        const requestedAt = t;
+        const id = newId(requestedAt);
+        const reference = unique(references, () => demoReference(side));
+        const dueAt = requestedAt + PAYMENT_DUE_HOURS * 3_600_000;
+        push(t, 'request_payment', 'specialist', staff.specialist, 'payment_requested', 'Nộp phí, lệ phí theo quy định', {
+          payment: { paymentId: id, amount: fees.total, reference, dueAt: iso(dueAt) },
+        });
         const hours = g.between(0.5, 8);
         t = hold === 'payment_requested' ? Math.max(addWork(t, hours), addWork(nowMs, hours)) : addWork(t, hours);
-        push(t, 'confirm_payment', 'reception', staff.reception, 'in_progress');
+        // By bank transfer (VietQR) mostly when the applicant deals with the province online; at the counter mostly otherwise.
+        const online = side.chance(own || channel === 'online' ? 0.7 : channel === 'post' ? 0.5 : 0.2);
+        // The transfer a few seconds to a minute and a half before the bank's notification arrives.
+        const paidAt = t - side.int(5, 90) * 1000;
+        const day = vnDate(new Date(paidAt));
+        const transactionId = unique(transactionIds, () => `FT${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}${digits(side, 5)}`);
+        payment = { id, reference, requestedAt, dueAt, online, confirmedAt: t, transactionId, paidAt };
+        const paid = { paymentId: id, amount: fees.total, reference };
+        if (online) {
+          // Taken by the gateway's account when the bank's notification matches (payments.service.ts confirmPayment).
+          const note = `Đã thanh toán ${formatDong(fees.total)} đồng qua VietQR, mã giao dịch ${transactionId}`;
+          push(t, 'confirm_payment', 'reception', PAYMENT_SYSTEM_USER_ID, 'in_progress', note, { payment: { ...paid, method: 'online' } });
+        } else {
+          push(t, 'confirm_payment', 'reception', staff.reception, 'in_progress', 'Đã thu phí, lệ phí tại bộ phận một cửa', {
+            payment: { ...paid, method: 'desk' },
+            settledAtDesk: [id],
+          });
+        }
       }
       if (fate < 0.06) {
         // Without an account, the desk records the withdrawal on the applicant's written request.
@@ -505,7 +669,8 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         push(ret, 'return_result', 'reception', staff.reception, 'returned');
         if (g.chance(0.6)) {
           const v = g.next();
-          rating = { rating: v < 0.68 ? 'very_satisfied' : v < 0.94 ? 'satisfied' : 'dissatisfied', at: ret + 3_600_000 };
+          // Online an hour later; at the counter, recorded by the desk as the result is handed over.
+          rating = { rating: v < 0.68 ? 'very_satisfied' : v < 0.94 ? 'satisfied' : 'dissatisfied', at: own ? ret + 3_600_000 : onDuty(ret + 5 * MIN) };
         }
       }
     }
@@ -604,16 +769,81 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         uploadedBy: own?.id ?? staff.reception,
         createdAt: new Date((tCreate + tSub) / 2),
       }));
+    // Each rating has its history entry (as rateDossier writes it). Live, only an applicant's account
+    // rates; here the ratings of applicants without one (on the counter's form) are recorded by the desk.
+    const rated = rating && status === 'returned' && rating.at <= nowMs ? rating : null;
+    if (rated) {
+      history.push({
+        dossierId: id,
+        at: new Date(rated.at),
+        action: 'rate',
+        actorId: own?.id ?? staff.reception,
+        actorRole: own ? 'applicant' : 'reception',
+        fromStatus: 'returned',
+        toStatus: 'returned',
+        note: null,
+        data: { rating: rated.rating },
+      });
+    }
+    // The payment request as createPaymentRequest writes it, then as the gateway (paid) or the desk (settled) leaves it.
+    const paymentRows: Made['payments'] = [];
+    const transactionRows: Made['transactions'] = [];
+    if (payment && payment.requestedAt <= nowMs) {
+      const confirmed = payment.confirmedAt <= nowMs;
+      const paidOnline = confirmed && payment.online;
+      const settled = confirmed && !payment.online;
+      paymentRows.push({
+        id: payment.id,
+        dossierId: id,
+        amount: fees.total,
+        currency: 'VND',
+        reference: payment.reference,
+        status: paidOnline ? 'paid' : settled ? 'settled_at_desk' : 'pending',
+        feeLines: fees.lines,
+        dueAt: new Date(payment.dueAt),
+        paidAt: paidOnline ? new Date(payment.paidAt) : null,
+        paidAmount: paidOnline ? fees.total : null,
+        transactionId: paidOnline ? payment.transactionId : null,
+        requestedBy: staff.specialist,
+        createdAt: new Date(payment.requestedAt),
+        updatedAt: new Date(confirmed ? payment.confirmedAt : payment.requestedAt),
+        closedAt: settled ? new Date(payment.confirmedAt) : null,
+        closedBy: settled ? staff.reception : null,
+      });
+      if (paidOnline) {
+        row.isPaidOnline = true;
+        // The bank's notification as the webhook records it (payments.service.ts processNotification).
+        transactionRows.push({
+          id: newId(payment.confirmedAt),
+          providerTxnId: payment.transactionId,
+          paymentId: payment.id,
+          reference: payment.reference,
+          amount: fees.total,
+          currency: 'VND',
+          paidAt: new Date(payment.paidAt),
+          receivedAt: new Date(payment.confirmedAt),
+          status: 'confirmed',
+          holdReason: null,
+          payload: {
+            transactionId: payment.transactionId,
+            amount: fees.total,
+            currency: 'VND',
+            description: `${payment.reference} nop le phi`,
+            paidAt: toIso(new Date(payment.paidAt)),
+            payerName: payerNameOf(applicant.organisationName ?? fullName),
+          },
+        });
+      }
+    }
     return {
       row,
       history,
       files: fileRows,
-      // Ratings of applicants without an account were given at the counter, recorded by the desk.
-      rating:
-        rating && status === 'returned' && rating.at <= nowMs
-          ? { dossierId: id, rating: rating.rating, comment: null, userId: own?.id ?? staff.reception, createdAt: new Date(rating.at) }
-          : null,
+      rating: rated ? { dossierId: id, rating: rated.rating, comment: null, userId: own?.id ?? staff.reception, createdAt: new Date(rated.at) } : null,
       applicant,
+      payments: paymentRows,
+      transactions: transactionRows,
+      guestIp,
     };
   };
 
@@ -681,6 +911,9 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
       files: fileRows,
       rating: null,
       applicant,
+      payments: [],
+      transactions: [],
+      guestIp: null,
     };
   };
 
@@ -731,14 +964,34 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
   const historyRows = made.flatMap((m) => m.history);
   const fileRows = made.flatMap((m) => m.files);
   const ratingRows = made.flatMap((m) => (m.rating ? [m.rating] : []));
+  const paymentRows = made.flatMap((m) => m.payments);
+  const transactionRows = made.flatMap((m) => m.transactions);
   // The audit records the live actions write: creation, each file attached, then each transition,
   // appended to the chain in time order (a stable sort keeps a dossier's records of one instant in that order).
-  const auditRows = made.flatMap((m) => auditOf(m, roleOf)).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const auditRows = made.flatMap((m) => auditOf(m, roleOf, addressOf)).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const firstOnline = transactionRows.reduce<Date | null>((a, t) => (a && a <= t.receivedAt ? a : t.receivedAt), null);
   await db.transaction(async (tx) => {
+    // The gateway's account, as the first payment confirmed online creates it (payments.service.ts ensureSystemUser).
+    if (firstOnline) {
+      await tx
+        .insert(users)
+        .values({
+          id: PAYMENT_SYSTEM_USER_ID,
+          username: 'system.payments',
+          displayName: 'Cổng thanh toán (hệ thống)',
+          passwordHash: null,
+          kind: 'staff',
+          isActive: false,
+          createdAt: firstOnline,
+        })
+        .onConflictDoNothing();
+    }
     for (let i = 0; i < dossierRows.length; i += 400) await tx.insert(dossiers).values(dossierRows.slice(i, i + 400));
     for (let i = 0; i < historyRows.length; i += 1000) await tx.insert(dossierHistory).values(historyRows.slice(i, i + 1000));
     for (let i = 0; i < fileRows.length; i += 1000) await tx.insert(dossierFiles).values(fileRows.slice(i, i + 1000));
     for (let i = 0; i < ratingRows.length; i += 1000) await tx.insert(dossierRatings).values(ratingRows.slice(i, i + 1000));
+    for (let i = 0; i < paymentRows.length; i += 1000) await tx.insert(payments).values(paymentRows.slice(i, i + 1000));
+    for (let i = 0; i < transactionRows.length; i += 1000) await tx.insert(paymentTransactions).values(transactionRows.slice(i, i + 1000));
     // Live numbering continues after the generated codes: never reuse a sequence number.
     for (let i = 0; i < counters.length; i += 1000) {
       await tx
