@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { queryRows, sql, type Db } from '../src/db/client.ts';
 import { DEMO_BANK_ADDRESS, EXTRAS_FROM, generateDemoDossiers } from '../src/db/demo/generate-dossiers.ts';
-import { DOSSIER_STATUSES, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
+import { DOSSIER_STATUSES, FINAL_STATUSES, RULES, type DossierAction, type DossierStatus } from '../src/modules/dossiers/dossier-workflow.ts';
 import { computeFees } from '../src/modules/payments/fees.ts';
 import { PAYMENT_SYSTEM_USER_ID, REFERENCE_RE } from '../src/modules/payments/payment-requests.ts';
 import { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
@@ -63,6 +63,28 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe('a default demo load', () => {
+  it('gives every dossier a history the workflow allows, one state after another, and an end only in a final state', async () => {
+    const entries = await queryRows<{ dossier_id: string; action: string; from_status: string | null; to_status: string }>(
+      t.database.db,
+      sql`SELECT h.dossier_id, h.action, h.from_status, h.to_status FROM dossier_history h ORDER BY h.dossier_id, h.at, h.id`,
+    );
+    const wrong: string[] = [];
+    let prev: { dossier_id: string; to_status: string } | null = null;
+    for (const e of entries) {
+      const before = prev?.dossier_id === e.dossier_id ? prev.to_status : null;
+      if (before !== null && e.from_status !== before) wrong.push(`${e.dossier_id}: ${e.action} from ${e.from_status} after ${before}`);
+      const rule = RULES[e.action as DossierAction] as (typeof RULES)[DossierAction] | undefined;
+      if (rule && !rule.from.includes(e.from_status as DossierStatus)) wrong.push(`${e.dossier_id}: ${e.action} from ${e.from_status}`);
+      prev = e;
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+    const ends = await queryRows<{ status: DossierStatus; finished: boolean; n: number }>(
+      t.database.db,
+      sql`SELECT status, finished_at IS NOT NULL AS finished, count(*)::int AS n FROM dossiers GROUP BY 1, 2`,
+    );
+    for (const r of ends) expect(r.finished, `${r.n} ${r.status}`).toBe(FINAL_STATUSES.has(r.status));
+  });
+
   it(`has ${COUNT} dossiers over the last twelve months, in every status at the time it was loaded`, async () => {
     expect(COUNT).toBe(2000);
     expect(rows.length).toBe(COUNT);

@@ -32,6 +32,7 @@ import { validateForm } from '../../modules/procedures/form-validation.ts';
 import { ProcedureDefinition, type FormField } from '../../modules/procedures/procedures.schemas.ts';
 import { demoCommunes } from './reference.ts';
 
+const STAFF_ROLE_VI = { reception: 'một cửa', specialist: 'chuyên viên', leader: 'lãnh đạo' } as const;
 /** A small deterministic PRNG (mulberry32) so the demo is the same on every machine. */
 export function rng(seed: number) {
   let a = seed >>> 0;
@@ -371,15 +372,20 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
   const stored = await files.put(PDF, 1024 * 1024);
   const codePattern = await getSetting(db, 'dossier_code_pattern');
 
-  // Every receiving centre needs a desk, a specialist and a leader; create sign-in-less staff where the demo has none.
+  // Every receiving centre needs a desk, a specialist and a leader; create sign-in-less staff where the demo has none
+  // (named with their role in Vietnamese, as pages show the name in both languages).
   const staffFor = new Map<string, { reception: string; specialist: string; leader: string }>();
   for (const a of agencyRows.filter((x) => x.code.startsWith('TTPVHCC'))) {
     const have = (role: string) => staffRows.find((s) => s.agencyId === a.id && s.role === role)?.id;
     const make = async (role: 'reception' | 'specialist' | 'leader') => {
       const id = newId();
-      await db
-        .insert(users)
-        .values({ id, username: `demo.${role}.${a.code.toLowerCase()}`, displayName: `${personName(r)} (${role})`, passwordHash: null, kind: 'staff' });
+      await db.insert(users).values({
+        id,
+        username: `demo.${role}.${a.code.toLowerCase()}`,
+        displayName: `${personName(r)} (${STAFF_ROLE_VI[role]})`,
+        passwordHash: null,
+        kind: 'staff',
+      });
       await db.insert(userRoles).values({ userId: id, role, agencyId: a.id });
       roleOf.set(id, role);
       return id;
@@ -641,7 +647,9 @@ export async function generateDemoDossiers(db: Db, files: LocalFileStore, opts: 
         const late = g.chance(0.14);
         const span = due - tRec;
         let finish = Math.max(t + 30 * MIN, late ? due + span * g.between(0.05, 0.8) + 2 * 3_600_000 : tRec + (due - tRec) * g.between(0.3, 0.95));
-        if (!late && finish > due) finish = due - 10 * MIN;
+        // On time: before the deadline, but never before what already happened (a payment, a supplement);
+        // when there is no room left it is simply late.
+        if (!late && finish > due) finish = Math.max(t + 30 * MIN, due - 10 * MIN);
         finish = onDuty(finish);
         // Forward through the steps between assignment and the leader's decision.
         const steps = def.workflow.length;
