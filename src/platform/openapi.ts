@@ -1,5 +1,8 @@
+import type { SwaggerTransformObject } from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { completeDocument, RATE_LIMIT_MARK, type NamedSchemas, type OpenApiDocument } from './openapi-complete.ts';
 
 /**
  * The OpenAPI document (`GET /api/openapi.json`) and its browsable reference (`/api/docs`),
@@ -15,21 +18,74 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
  * metrics) still apply to them.
  */
 
-const OPENAPI_OPTIONS = {
-  openapi: {
-    openapi: '3.1.0',
-    info: {
-      title: 'tinhso API',
-      version: '1',
-      description:
-        'Tỉnh Số: the public-service platform of a province. Times are ISO 8601 with the +07:00 offset. Errors are RFC 9457 application/problem+json with a stable `code`.',
+/**
+ * The options of @fastify/swagger: the routes' zod schemas become JSON Schema
+ * (fastify-type-provider-zod's `jsonSchemaTransform`, which also marks a route with its own rate
+ * limit for the 429 answer), then `completeDocument` (openapi-complete.ts) adds what the schemas
+ * cannot say: error answers, operation ids, public routes, multipart bodies, binary answers.
+ * The multipart bodies are declared there, keyed by route, and not as route schemas, so Fastify
+ * never validates a multipart stream. Async: the named schemas come from the modules' zod schemas,
+ * loaded when the document is first built.
+ */
+export async function openApiOptions() {
+  const named = await namedSchemas();
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tinhso API',
+        version: '1',
+        description:
+          'Tỉnh Số: the public-service platform of a province. Times are ISO 8601 with the +07:00 offset. Errors are RFC 9457 application/problem+json with a stable `code` (schema Problem).',
+      },
+      servers: [{ url: '/' }],
+      components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
     },
-    servers: [{ url: '/' }],
-    components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer' } } },
-    security: [{ bearer: [] }],
-  },
-  transform: jsonSchemaTransform,
-};
+    transform: ((input) => {
+      const out = jsonSchemaTransform(input);
+      return input.route.config?.rateLimit ? { ...out, schema: { ...out.schema, [RATE_LIMIT_MARK]: true } } : out;
+    }) satisfies typeof jsonSchemaTransform,
+    transformObject: ((input) => {
+      if (!('openapiObject' in input)) throw new Error('OpenAPI 2.0 is not supported');
+      return completeDocument(input.openapiObject as unknown as OpenApiDocument, named) as unknown as ReturnType<SwaggerTransformObject>;
+    }) satisfies SwaggerTransformObject,
+  };
+}
+
+/** JSON Schema of a zod schema, as fastify-type-provider-zod writes route schemas (JSON Schema 2020-12). */
+function jsonOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return json;
+}
+
+/** A schema without its value checks (lengths, patterns, formats): what an answer may hold once stored, not what a request must. */
+function withoutChecks(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutChecks);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([p, s]) => [p, withoutChecks(s)]));
+    else if (!['pattern', 'minLength', 'maxLength', 'format'].includes(k)) out[k] = withoutChecks(v);
+  }
+  return out;
+}
+
+async function namedSchemas(): Promise<NamedSchemas> {
+  const [{ Applicant, CreateDossierBody }, { GeneratedResultBody }] = await Promise.all([
+    import('../modules/dossiers/dossiers.schemas.ts'),
+    import('../modules/documents/index.ts'),
+  ]);
+  return {
+    Applicant: {
+      ...(withoutChecks(jsonOf(Applicant, 'output')) as Record<string, unknown>),
+      description:
+        'The applicant as submitted, cleaned (trimmed, NFC); POST /api/v1/dossiers lists the checks. An applicant anonymised on request (docs/PRIVACY.md) keeps only type and fullName, with an empty idNumber.',
+    },
+    CreateDossierBody: jsonOf(CreateDossierBody, 'input'),
+    GeneratedResultBody: jsonOf(GeneratedResultBody, 'input'),
+  };
+}
 
 export const DOCS_PREFIX = '/api/docs';
 export const OPENAPI_URL = '/api/openapi.json';
@@ -88,7 +144,7 @@ async function buildDocsInstance(routes: RecordedRoute[]): Promise<FastifyInstan
   const docs = Fastify({ logger: false });
   docs.setValidatorCompiler(validatorCompiler);
   docs.setSerializerCompiler(serializerCompiler);
-  await docs.register(swagger, OPENAPI_OPTIONS);
+  await docs.register(swagger, await openApiOptions());
   await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   const never = async () => {
     throw new Error('the OpenAPI instance serves no API requests');
