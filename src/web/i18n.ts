@@ -14,6 +14,7 @@ import * as enhance from './messages/enhance.ts';
 import * as notifications from './messages/notifications.ts';
 import * as forms from './messages/forms.ts';
 import * as services from './messages/services.ts';
+import * as finance from './messages/finance.ts';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -482,6 +483,7 @@ const vi = {
   ...notifications.vi,
   ...forms.vi,
   ...services.vi,
+  ...finance.vi,
 };
 export type MessageKey = keyof typeof vi;
 const en: Record<MessageKey, string> = {
@@ -497,6 +499,7 @@ const en: Record<MessageKey, string> = {
   ...notifications.en,
   ...forms.en,
   ...services.en,
+  ...finance.en,
 };
 
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };

@@ -1,5 +1,6 @@
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 import { UNREAD_COUNT_CAP } from '../modules/notifications/index.ts';
+import { ACCESS_MATRIX } from '../platform/access.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { PORTAL_JS_PATH } from './portal-js.ts';
 import { FAVICON_PATH } from './favicon.ts';
@@ -26,9 +27,16 @@ interface NavLink {
 }
 
 /**
+ * The roles that review payments: those the API lets list held transfers (`REVIEWERS` in
+ * platform/access.ts), so the payments page (finance.routes.ts) and its link follow the API.
+ */
+const reviewAccess = ACCESS_MATRIX['GET /api/v1/payments/held'];
+export const PAYMENT_REVIEW_ROLES: readonly string[] = !reviewAccess || typeof reviewAccess === 'string' ? [] : reviewAccess;
+
+/**
  * The links a user sees besides the public ones, by role: officers get their worklist (and the
- * desk its counter intake), leaders and administrators the dashboard and reports, administrators
- * the administration pages, the security team its own page.
+ * desk its counter intake), leaders and administrators the dashboard and reports, payment
+ * reviewers the payments page, administrators the administration pages, the security team its own page.
  */
 export function roleLinks(roles: readonly string[]): NavLink[] {
   const has = (...r: string[]) => roles.some((x) => r.includes(x));
@@ -36,6 +44,7 @@ export function roleLinks(roles: readonly string[]): NavLink[] {
   if (has('reception', 'specialist', 'leader')) links.push({ href: '/can-bo/ho-so', key: 'staff.nav.worklist' });
   if (has('reception')) links.push({ href: '/can-bo/tiep-nhan', key: 'staff.nav.intake' });
   if (has('leader', 'admin')) links.push({ href: '/bang-dieu-khien', key: 'staff.nav.dashboard' }, { href: '/bao-cao', key: 'staff.nav.reports' });
+  if (has(...PAYMENT_REVIEW_ROLES)) links.push({ href: '/can-bo/thanh-toan', key: 'fin.nav' });
   if (has('admin')) links.push({ href: '/quan-tri', key: 'staff.nav.admin' });
   if (has('security')) links.push({ href: '/an-ninh', key: 'staff.nav.security' });
   return links;

@@ -25,6 +25,7 @@ import { registerPaymentRoutes } from './payment.routes.ts';
 import { registerNotificationPageRoutes } from './notifications.routes.ts';
 import { countUnread } from '../modules/notifications/index.ts';
 import { registerStaffRoutes } from './staff.routes.ts';
+import { registerFinanceRoutes } from './finance.routes.ts';
 import { registerSecurityRoutes } from './security.routes.ts';
 import { registerDocumentRoutes } from './documents.routes.ts';
 import { procedureSearch, registerEnhanceRoutes, SEARCH_PAGE_SIZE } from './enhance.routes.ts';
@@ -337,6 +338,7 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
     registerDocumentRoutes(app, h);
     registerPaymentRoutes(app, h);
     registerStaffRoutes(app, h);
+    registerFinanceRoutes(app, h);
     registerSecurityRoutes(app, h);
     registerAdminRoutes(app, h);
     registerAdminSettingsRoutes(app, h);
