@@ -425,7 +425,7 @@ describe('the citizen’s payment page', () => {
 });
 
 describe('the demo button with the stand-in bank', () => {
-  it('appears only when the stand-in bank is configured, and pays through it', async () => {
+  it('appears only when the stand-in bank is configured, pays through it once, and answers with a redirect to the payment page', async () => {
     // The same database, a second app configured as main.ts does with DEMO_BANK_PORT.
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -444,12 +444,32 @@ describe('the demo button with the stand-in bank', () => {
       expect(page.body).toContain('Thanh toán thử (ngân hàng mô phỏng)');
       const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
       expect((await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf: 'wrong' }, cookie)).status).toBe(403);
-      const paid = await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf }, cookie);
+      // Two posts of the form at once (a double click without the script): one transfer, the same answer to both.
+      const before = bank.sent.size;
+      const posts = await Promise.all([1, 2].map(() => web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf }, cookie)));
+      expect(posts.map((r) => r.status)).toEqual([303, 303]);
+      expect(bank.sent.size - before).toBe(1);
+      const [transfer] = await queryRows<{ provider_txn_id: string; status: string }>(
+        t.database.db,
+        sql`SELECT provider_txn_id, status FROM payment_transactions WHERE payment_id = ${p!.id}::uuid`,
+      );
+      expect(transfer).toMatchObject({ status: 'confirmed' });
+      // Post/redirect/get: the payment page, which says what the test payment did.
+      const location = `/ho-so/${d.id}/thanh-toan?da-thu=${transfer!.provider_txn_id}`;
+      expect(posts.map((r) => r.headers.location)).toEqual([location, location]);
+      const paid = await web.get(location, cookie);
       expect(paid.status, paid.body).toBe(200);
-      expect(paid.body).toContain('Ngân hàng mô phỏng đã chuyển tiền');
+      expect(paid.body).toContain(`Ngân hàng mô phỏng đã chuyển tiền, mã giao dịch ${transfer!.provider_txn_id}.`);
       expect(paid.body).toContain('Đã thanh toán');
       expect(paid.body).not.toContain('Thanh toán thử (ngân hàng mô phỏng)');
       expect(await dossierRow(d.id)).toMatchObject({ status: 'received', is_paid_online: true });
+      // Sent again later (Back, a restored tab): the same outcome, no new transfer.
+      const again = await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf }, cookie);
+      expect(again.status).toBe(303);
+      expect(again.headers.location).toBe(location);
+      expect(bank.sent.size - before).toBe(1);
+      // The flag names a transfer of this dossier or is ignored.
+      expect((await web.get(`/ho-so/${d.id}/thanh-toan?da-thu=SB-NOT-MINE`, cookie)).body).not.toContain('Ngân hàng mô phỏng đã chuyển tiền');
     } finally {
       await demo.close();
     }

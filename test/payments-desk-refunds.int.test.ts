@@ -12,9 +12,10 @@ import { signPayload } from '../src/modules/payments/signature.ts';
 import { startStandInBank, type StandInBank } from '../src/modules/payments/stand-in-bank.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { JobWorker } from '../src/platform/jobs.ts';
-import { vnDate } from '../src/platform/time.ts';
+import { formatVnDateTime, vnDate } from '../src/platform/time.ts';
+import { formatMoney } from '../src/web/i18n.ts';
 import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
-import { webClient } from './web-client.ts';
+import { csrfOf, unescapeHtml, webClient } from './web-client.ts';
 
 // Issue 5, second part: a payment the desk confirms by hand closes the online request (no QR any
 // more; a later transfer is held as a possible double payment), refunds go to the bank over
@@ -435,5 +436,127 @@ describe('refunds sent to the bank', () => {
     expect(rows.find((x) => x.transactionId === 'FT-FOREIGN-1')!.refund).toMatchObject({ status: 'failed', amount: 5_000 });
     const csv = await t.request({ method: 'GET', url: api(`/payments/reconciliation.csv?date=${date}`), as: 'leader.hoa' });
     expect(csv.body.split('\r\n').find((l) => l.includes('FT-FOREIGN-1'))).toMatch(/,failed,5000,$/);
+  });
+});
+
+// Session 12 QA: what the pages show of a fee, a second transfer and its refund (the desk and the
+// citizen), and the history's amount. After the reconciliation above, whose totals are hand-computed.
+describe('the fee, second transfers and refunds on the pages', () => {
+  const web = webClient(() => t);
+  const money = (n: number) => formatMoney(n);
+  /** The transfers list of the citizen's page, as text. */
+  const transfersOf = (body: string) => unescapeHtml(body.split('id="chuyen-khoan"')[1]?.split('</ul>')[0] ?? '');
+  /** The staff page's fee section, as text. */
+  const feeSection = (body: string) => unescapeHtml(body.split('id="phi-le-phi"')[1]!.split('id="thao-tac"')[0]!);
+
+  it('the desk sees the amount, fee lines, reference and status next to "Xác nhận đã nộp phí", and the citizen a refunded transfer after a desk payment', async () => {
+    const d = await received(3);
+    const desk = await web.signIn('reception.dung');
+    const citizen = await web.signIn('citizen.an');
+    const before = await web.get(`/can-bo/ho-so/${d.code}`, desk.cookie);
+    expect(before.status).toBe(200);
+    const fees = feeSection(before.body);
+    expect(fees).toContain(money(24_000));
+    expect(fees).toContain(d.payment.reference);
+    expect(fees).toContain('Chờ thanh toán');
+    expect(fees).toContain(`Phí cấp bản sao trích lục hộ tịch (8.000 đồng/bản): 3 × ${money(8_000)} = ${money(24_000)}`);
+    // The amount to collect, in the confirm_payment form itself.
+    const confirm = unescapeHtml(before.body.split('id="h-confirm_payment"')[1]!.split('</form>')[0]!);
+    expect(confirm).toContain(`Số tiền cần thu: ${money(24_000)} (nội dung chuyển khoản ${d.payment.reference}`);
+    expect(before.body.indexOf('id="phi-le-phi"')).toBeLessThan(before.body.indexOf('id="h-confirm_payment"'));
+
+    // Cash at the counter, then the transfer arrives anyway: held, rejected, refunded by the bank.
+    const version = /name="version" value="(\d+)"/.exec(before.body)![1]!;
+    const ok = await web.postForm(`/can-bo/ho-so/${d.code}/thao-tac`, { csrf: csrfOf(before.body), action: 'confirm_payment', version }, desk.cookie);
+    expect(ok.status, ok.body.slice(0, 300)).toBe(303);
+    let page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    expect(unescapeHtml(page.body)).toContain('Nếu bạn đã lỡ chuyển khoản cho khoản này');
+    expect(page.body).not.toContain('id="chuyen-khoan"');
+    const paid = await bankPay({ payload: d.payment.vietqr.payload, payerName: 'NGUYEN VAN AN' });
+    expect(paid.webhook).toMatchObject({ outcome: 'held', holdReason: 'paid_at_desk' });
+    page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    expect(unescapeHtml(page.body)).toContain('Đã nộp tại bộ phận một cửa');
+    expect(unescapeHtml(page.body)).not.toContain('Nếu bạn đã lỡ chuyển khoản cho khoản này'); // a transfer did arrive: the list says what became of it
+    expect(transfersOf(page.body)).toContain(paid.json.transactionId);
+    expect(transfersOf(page.body)).toContain('Đang được kiểm tra. Khoản phí này đã được nộp tại bộ phận một cửa.');
+    const deskView = feeSection((await web.get(`/can-bo/ho-so/${d.code}`, desk.cookie)).body);
+    expect(deskView).toContain('Đã nộp tại bộ phận một cửa');
+    expect(deskView).toContain('Tại bộ phận một cửa');
+    expect(deskView).toContain(paid.json.transactionId);
+    expect(deskView).toContain('NGUYEN VAN AN');
+    expect(deskView).toContain('Đang được kiểm tra. Khoản phí này đã được nộp tại bộ phận một cửa.');
+
+    const item = await heldItem(paid.json.transactionId);
+    expect((await reject(item.id, 'Đã nộp tại quầy')).status).toBe(200);
+    page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    expect(transfersOf(page.body)).toContain(`Không dùng cho khoản phí này. Đang hoàn trả ${money(24_000)} về tài khoản đã chuyển.`);
+    await drain();
+    const refund = (await t.request({ method: 'GET', url: api('/payments/refunds?status=completed'), as: 'leader.hoa' })).json.find(
+      (x: { id: string }) => x.id === item.id,
+    ).refund as { bankRefundId: string; completedAt: string };
+    page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    const at = formatVnDateTime(new Date(refund.completedAt));
+    expect(transfersOf(page.body)).toContain(
+      `Không dùng cho khoản phí này. Đã hoàn trả ${money(24_000)} về tài khoản đã chuyển lúc ${at}, mã hoàn tiền ${refund.bankRefundId}.`,
+    );
+    const after = feeSection((await web.get(`/can-bo/ho-so/${d.code}`, desk.cookie)).body);
+    expect(after).toContain(`mã hoàn tiền ${refund.bankRefundId}`);
+    expect(after).toContain('Ghi chú khi xử lý: Đã nộp tại quầy');
+  });
+
+  it('a second transfer of a paid fee is shown held, then refunded, to the citizen and the desk; the history formats the amount', async () => {
+    const d = await received(5);
+    const citizen = await web.signIn('citizen.an');
+    const desk = await web.signIn('reception.dung');
+    const first = await bankPay({ payload: d.payment.vietqr.payload });
+    expect(first.webhook).toMatchObject({ outcome: 'confirmed' });
+    let page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    expect(page.body).not.toContain('id="chuyen-khoan"'); // one transfer, taken: nothing more to say than "paid"
+    const second = await bankPay({ payload: d.payment.vietqr.payload });
+    expect(second.webhook).toMatchObject({ outcome: 'held', holdReason: 'already_paid' });
+    page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    const list = transfersOf(page.body);
+    expect(list).toContain(`${money(40_000)}, nhận lúc`);
+    expect(list).toContain(`mã giao dịch ${first.json.transactionId}`);
+    expect(list).toContain('Đã dùng để thanh toán khoản phí này.');
+    expect(list).toContain(`mã giao dịch ${second.json.transactionId}`);
+    expect(list).toContain('Đang được kiểm tra. Khoản phí này đã được thanh toán trước đó.');
+
+    const item = await heldItem(second.json.transactionId);
+    expect((await reject(item.id)).status).toBe(200);
+    await drain();
+    page = await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie);
+    expect(transfersOf(page.body)).toMatch(
+      new RegExp(`Đã hoàn trả ${money(40_000)} về tài khoản đã chuyển lúc \\d\\d:\\d\\d \\d\\d/\\d\\d/\\d{4}, mã hoàn tiền RF`),
+    );
+
+    const staff = await web.get(`/can-bo/ho-so/${d.code}`, desk.cookie);
+    const fees = feeSection(staff.body);
+    expect(fees).toContain('Đã thanh toán');
+    expect(fees).toContain(`Chuyển khoản VietQR, mã giao dịch ${first.json.transactionId}`);
+    expect(fees).toContain(second.json.transactionId);
+    expect(fees).toContain('Đã hoàn trả');
+    // The history note the gateway wrote: the amount as people write it.
+    expect(unescapeHtml(staff.body)).toContain(`Đã thanh toán 40.000 đồng qua VietQR, mã giao dịch ${first.json.transactionId}`);
+    expect(staff.body).not.toContain('40000 đồng');
+  });
+
+  it('marks the Vietnamese fee name on the English pages; no fee, no section', async () => {
+    const d = await received(2);
+    const citizen = await web.signIn('citizen.an');
+    const desk = await web.signIn('reception.dung');
+    const line = `<span lang="vi">Phí cấp bản sao trích lục hộ tịch (8.000 đồng/bản)</span>: 2 × ${money(8_000)} = ${money(16_000)}`;
+    const en = await web.get(`/ho-so/${d.id}/thanh-toan`, `${citizen.cookie}; lang=en`);
+    expect(unescapeHtml(en.body)).toContain(line);
+    expect(unescapeHtml((await web.get(`/can-bo/ho-so/${d.code}`, `${desk.cookie}; lang=en`)).body)).toContain(line);
+    const vi = unescapeHtml((await web.get(`/ho-so/${d.id}/thanh-toan`, citizen.cookie)).body);
+    expect(vi).toContain(line.replace('<span lang="vi">', '').replace('</span>', ''));
+    expect(vi).not.toContain('<span lang="vi">');
+
+    // A dossier without a fee request has no fee section on the desk's page.
+    const s = await submittedDossier(t, 'citizen.an', { procedureCode: COPIES, applicant, form: { ...requiredAnswers(def.form, 7), so_ban: 1 } });
+    const none = await web.get(`/can-bo/ho-so/${s.code}`, desk.cookie);
+    expect(none.status).toBe(200);
+    expect(none.body).not.toContain('id="phi-le-phi"');
   });
 });

@@ -2,7 +2,7 @@ import type { SessionInfo } from '../modules/identity/sessions.service.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { MessageKey } from './i18n.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, tr, vi, viAttr, type PageCtx } from './layout.ts';
 
 /** Pages of the second sign-in step, recovery codes, and the account page (`/tai-khoan`). */
 
@@ -157,11 +157,20 @@ ${v.totp.required ? html`<p>${_('acct.mfaRequired')}</p>` : null}
 ${codeForm('/tai-khoan/xac-thuc-hai-buoc/ma-khoi-phuc', 'codes', 'acct.mfaNewCodesHint', 'acct.mfaNewCodes', 'secondary')}
 ${v.totp.required ? null : html`<h3>${_('acct.mfaDisable')}</h3>${codeForm('/tai-khoan/xac-thuc-hai-buoc/tat', 'disable', 'acct.mfaDisableHint', 'acct.mfaDisable', 'secondary')}`}`
     : v.enrolment
-      ? html`<p>${_('acct.enrolLead')}</p>${enrolmentBlock(p, v.enrolment)}
-${codeForm('/tai-khoan/xac-thuc-hai-buoc/xac-nhan', 'confirm', null, 'acct.mfaConfirm')}`
+      ? html`<p>${_('acct.mfaOff')}</p><p><a href="#bat-xac-thuc">${_('acct.enrolGoTo')}</a></p>`
       : html`<p>${_('acct.mfaOff')}</p>${v.totp.required ? html`<p>${_('acct.mfaRequired')}</p>` : null}
 ${v.currentMethod === 'vneid' ? html`<p>${_('acct.mfaNotAvailableVneid')}</p>` : null}
 <form method="post" action="/tai-khoan/xac-thuc-hai-buoc">${csrfField(p)}<button type="submit">${_('acct.mfaStart')}</button></form>`;
+
+  // Enrolment under way (after "Bật xác thực hai bước", or a wrong first code): the QR code and
+  // the code field open the page, where the person lands, instead of below the list of sessions.
+  // Its heading takes the focus unless an error summary does.
+  const enrolment = v.enrolment
+    ? html`<section class="action" id="bat-xac-thuc" aria-labelledby="h-enrol">
+<h2 id="h-enrol"${v.error ? null : html` tabindex="-1" autofocus`}>${_('acct.enrolTitle')}</h2>
+<p>${_(v.totp.required ? 'acct.enrolLead' : 'acct.enrolLeadOptional')}</p>${enrolmentBlock(p, v.enrolment)}
+${codeForm('/tai-khoan/xac-thuc-hai-buoc/xac-nhan', 'confirm', null, 'acct.mfaConfirm')}</section>`
+    : null;
 
   return layout(
     p,
@@ -169,6 +178,7 @@ ${v.currentMethod === 'vneid' ? html`<p>${_('acct.mfaNotAvailableVneid')}</p>` :
     html`${v.error ? errorSummary(p, v.error.message, v.error.form === 'correction' ? 'correction-details' : v.error.form === 'deletion' ? 'deletion-confirm' : `code-${v.error.form}`) : null}
 ${v.notice ? html`<div class="notice" role="status"><p>${v.notice}</p></div>` : null}
 <h1>${_('acct.title')}</h1>
+${enrolment}
 <h2>${_('acct.sessionsTitle')}</h2>
 <p>${_('acct.sessionsLead')}</p>
 <ul class="sessions">${v.sessions.map(
@@ -211,7 +221,7 @@ function personalData(p: PageCtx, v: AccountView, error: string | undefined): Sa
 <div class="field${error ? ' field-error' : ''}"><label for="correction-details">${_('acct.correctionLabel')}</label>
 <p class="hint" id="correction-hint">${_('acct.correctionHint', { max: correctionMaxText(p.locale) })}</p>
 ${error ? html`<p class="error-message" id="correction-error">${error}</p>` : null}
-<textarea id="correction-details" name="details" rows="4" maxlength="${CORRECTION_MAX}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : null}>${v.correction ?? ''}</textarea></div>
+<textarea id="correction-details" name="details" rows="4" maxlength="${CORRECTION_MAX}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : null}${viAttr(p)}>${v.correction ?? ''}</textarea></div>
 <button type="submit">${_('acct.correctionSend')}</button></form>
 ${
   requests.length
@@ -220,7 +230,7 @@ ${
         (
           r,
         ) => html`<li><p><strong>${_(`acct.reqKind.${r.kind}`)}</strong>, ${formatVnDateTime(new Date(r.createdAt))}: <span class="status status-${r.status}">${_(`acct.reqStatus.${r.status}`)}</span></p>
-${r.details ? html`<p class="request-details">${r.details}</p>` : null}${r.resolution ? html`<p>${_('acct.reqResolution')} ${r.resolution}</p>` : null}</li>`,
+${r.details ? html`<p class="request-details"${viAttr(p)}>${r.details}</p>` : null}${r.resolution ? html`<p>${_('acct.reqResolution')} ${vi(p, r.resolution)}</p>` : null}</li>`,
       )}</ul>`
     : null
 }`;

@@ -54,10 +54,14 @@ export function registerDocumentRoutes(app: FastifyInstance, h: WebHelpers): voi
   });
 
   app.get('/xac-thuc', { schema: { hide: true }, config: { rateLimit: { max: config.publicLookupRateLimit, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const code = String((req.query as Record<string, unknown>).ma ?? '')
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    const code = String(query.ma ?? '')
       .trim()
       .slice(0, 80);
     const p = formCtx(req, reply);
+    // The look-up form sent with the field empty: say so at the field, as an upload without a file does.
+    if (!code && Object.hasOwn(query, 'ma'))
+      return h.send(reply, 422, verifyPage(p, { code: '', errors: [{ field: 'ma', message: t(p.locale, 'doc.verify.idMissing') }] }));
     if (!code) return h.send(reply, 200, verifyPage(p, {}));
     if (!UUID_RE.test(code)) return h.send(reply, 422, verifyPage(p, { code, errors: [{ field: 'ma', message: t(p.locale, 'doc.verify.badId') }] }));
     return reply.redirect(`/xac-thuc/${code.toLowerCase()}`, 303);

@@ -8,6 +8,7 @@ import { catalogues, formatDuration, formatMoney, formatNumber, type MessageKey 
 import { csrfField, layout, scrollTable, tr, type PageCtx } from './layout.ts';
 import { messageHtml, vi, viAttr } from './application-pages.ts';
 import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
+import { isSignInAfterEndedSession } from './web-session.ts';
 
 /** Server-rendered pages of the public portal. Each returns a whole HTML document. */
 
@@ -330,6 +331,10 @@ ${e ? html`<p class="error-message" id="${f}-error">${e.message}</p>` : null}
         : null
     }
 <h1>${_('login.title')}</h1>
+${
+  // Sent here because the browser's session has ended (account.routes.ts marks that redirect): say why.
+  !v.errors.length && isSignInAfterEndedSession(p.path) ? html`<div class="notice" role="status"><p>${_('acct.sessionEnded')}</p></div>` : null
+}
 ${p.userName ? html`<p class="notice">${_('login.already', { name: p.userName })}</p>` : null}
 <form method="post" action="/dang-nhap" novalidate>
 ${csrfField(p)}

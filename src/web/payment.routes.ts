@@ -3,50 +3,48 @@ import QRCode from 'qrcode';
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import { getDossierView } from '../modules/dossiers/dossiers.views.ts';
 import { renderPaymentReceipt } from '../modules/payments/payments.routes.ts';
-import { getVisiblePayment, listDossierPayments, vietQrPayloadOf, type PaymentView } from '../modules/payments/payments.service.ts';
+import {
+  getVisiblePayment,
+  listDossierPayments,
+  listDossierTransfers,
+  vietQrPayloadOf,
+  type PaymentView,
+  type TransactionView,
+} from '../modules/payments/payments.service.ts';
 import { AppError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
 import { UUID_RE } from '../platform/ids.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { html, type SafeHtml } from './html.ts';
-import { formatMoney, formatNumber, t, type MessageKey } from './i18n.ts';
+import { formatMoney, t } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
+import { feeLinesList, paymentStatusText, transferLine, transferState } from './payment-words.ts';
+
+/** A bank's transaction id as the payment page's `da-thu` flag may name it. */
+const TRANSACTION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 interface PayPageInput {
   dossier: DossierView;
   payments: PaymentView[];
+  /** The bank transfers received for the dossier's requests (listDossierTransfers), oldest first. */
+  transfers: TransactionView[];
   bank: { name: string; accountNo: string; accountName: string };
   demoBank: boolean;
   notice?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
 
-const statusKey = (s: PaymentView['status']) => `pay.status.${s}` as MessageKey;
-
-/** This page's words for a request the desk settled by hand (the fee collected at the counter). */
-const DESK_TEXT = {
-  vi: {
-    status: 'Đã nộp tại bộ phận một cửa',
-    notice: 'Khoản phí, lệ phí này đã được nộp trực tiếp tại bộ phận một cửa lúc {time}. Bạn không cần chuyển khoản nữa.',
-    transfer: 'Nếu bạn đã lỡ chuyển khoản cho khoản này, khoản tiền được giữ lại để cán bộ tài chính kiểm tra và hoàn trả về tài khoản đã chuyển.',
-  },
-  en: {
-    status: 'Paid at the service desk',
-    notice: 'This fee was paid in person at the service desk on {time}. You do not need to make a transfer.',
-    transfer: 'If you have already made a transfer for it, the money is held for a finance officer to check and refund to the account it came from.',
-  },
-} as const;
-
 function payPage(p: PageCtx, v: PayPageInput): string {
   const _ = tr(p);
-  const desk = DESK_TEXT[p.locale];
-  const statusText = (s: PaymentView['status']) => (s === 'settled_at_desk' ? desk.status : _(statusKey(s)));
   const d = v.dossier;
   const code = d.code ?? '';
   const base = `/ho-so/${d.id}/thanh-toan`;
   const current = v.payments.find((x) => x.status !== 'cancelled');
   const earlier = v.payments.filter((x) => x !== current);
+  // A transfer the payment did not simply take (held, accepted on review, refused and refunded), or one for an earlier request.
+  const reported = v.transfers.some((x) => x.status !== 'confirmed' || x.paymentId !== current?.id);
+  const transferred = (x: PaymentView) => v.transfers.some((tx) => tx.paymentId === x.id);
   const notice = v.notice
     ? v.notice.kind === 'ok'
       ? html`<div class="notice" role="status"><p>${v.notice.text}</p></div>`
@@ -55,17 +53,10 @@ function payPage(p: PageCtx, v: PayPageInput): string {
 
   const details = (x: PaymentView): SafeHtml => html`<dl class="summary">
 <div><dt>${_('pay.amount')}</dt><dd><span class="pay-amount">${formatMoney(x.amount)}</span></dd></div>
-<div><dt>${_('pay.status')}</dt><dd><strong class="tag">${statusText(x.status)}</strong></dd></div>
+<div><dt>${_('pay.status')}</dt><dd><strong class="tag">${paymentStatusText(p, x.status)}</strong></dd></div>
 <div><dt>${_('pay.reference')}</dt><dd><strong>${x.reference}</strong></dd></div>
 ${x.paidAt ? html`<div><dt>${_('pay.paidAt')}</dt><dd>${formatVnDateTime(new Date(x.paidAt))}</dd></div>` : html`<div><dt>${_('pay.dueAt')}</dt><dd>${formatVnDateTime(new Date(x.dueAt))}</dd></div>`}
-${
-  x.feeLines.length
-    ? html`<div><dt>${_('pay.lines')}</dt><dd><ul>${x.feeLines.map(
-        (l) =>
-          html`<li>${_('pay.line', { name: l.name, quantity: formatNumber(p.locale, l.quantity), unit: formatMoney(l.unitAmount), amount: formatMoney(l.amount) })}</li>`,
-      )}</ul></dd></div>`
-    : null
-}
+${x.feeLines.length ? html`<div><dt>${_('pay.lines')}</dt><dd>${feeLinesList(p, x.feeLines)}</dd></div>` : null}
 </dl>`;
 
   const payable = (x: PaymentView): SafeHtml => html`<div class="pay-grid">
@@ -90,6 +81,15 @@ ${
     : null
 }`;
 
+  const transfers = reported
+    ? html`<h2 id="chuyen-khoan">${_('pay.tx.title')}</h2>
+<p>${_('pay.tx.lead')}</p>
+<ul class="transfers">${v.transfers.map(
+        (x) =>
+          html`<li><p><strong>${transferLine(p, x)}</strong>${x.reference && x.reference !== current?.reference ? html` (${_('pay.reference')}: ${x.reference})` : null}</p><p>${transferState(p, x)}</p></li>`,
+      )}</ul>`
+    : null;
+
   const body = html`<p><a href="/ho-so/${d.id}">${_('pay.back')}</a></p>
 <h1><span class="caption">${_('pay.caption', { code })}</span>${_('pay.title')}</h1>
 ${notice}
@@ -98,13 +98,21 @@ ${
     ? html`${details(current)}
 ${current.status === 'paid' ? html`<div class="notice"><p>${_('pay.paidNotice')}</p><p><a href="${base}/${current.id}/bien-lai.pdf">${_('pay.receipt')}</a></p></div>` : null}
 ${current.status === 'held' ? html`<div class="notice"><p>${_('pay.heldNotice')}</p></div>` : null}
-${current.status === 'settled_at_desk' ? html`<div class="notice" role="status"><p>${desk.notice.replace('{time}', current.closedAt ? formatVnDateTime(new Date(current.closedAt)) : '')}</p><p>${desk.transfer}</p></div>` : null}
+${
+  current.status === 'settled_at_desk'
+    ? html`<div class="notice" role="status"><p>${_('pay.deskNotice', { time: current.closedAt ? formatVnDateTime(new Date(current.closedAt)) : '' })}</p>${
+        // Once a transfer for it arrived, the list below says what became of it instead of "if you have transferred".
+        transferred(current) ? null : html`<p>${_('pay.deskTransfer')}</p>`
+      }</div>`
+    : null
+}
+${transfers}
 ${(current.status === 'pending' || current.status === 'held') && d.status === 'payment_requested' ? payable(current) : null}`
-    : html`<p>${_('pay.none')}</p>`
+    : html`<p>${_('pay.none')}</p>${transfers}`
 }
 ${
   earlier.length
-    ? html`<h2>${_('pay.history')}</h2><ul>${earlier.map((x) => html`<li>${formatMoney(x.amount)} — ${x.reference} — ${statusText(x.status)}</li>`)}</ul>`
+    ? html`<h2>${_('pay.history')}</h2><ul>${earlier.map((x) => html`<li>${formatMoney(x.amount)} — ${x.reference} — ${paymentStatusText(p, x.status)}</li>`)}</ul>`
     : null
 }`;
   return layout(p, `${_('pay.title')} — ${code}`, body);
@@ -140,7 +148,7 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     }
   };
 
-  const render = async (req: FastifyRequest, reply: FastifyReply, id: string, status: number, notice?: PayPageInput['notice']) => {
+  const render = async (req: FastifyRequest, reply: FastifyReply, id: string, status: number, notice?: PayPageInput['notice'], paidBy?: string) => {
     const ctx = ctxOf(req, database);
     let dossier: DossierView;
     try {
@@ -149,16 +157,20 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
       if (err instanceof AppError && err.kind === 'not_found') return notFoundPage(req, reply);
       throw err;
     }
-    const payments = await listDossierPayments(ctx, cfg, id);
+    const [payments, transfers] = await Promise.all([listDossierPayments(ctx, cfg, id), listDossierTransfers(ctx, id)]);
+    const p = h.pageCtx(req, reply);
+    // After the test payment (post/redirect/get): its outcome, when the transfer named is one of this dossier's.
+    const demo = paidBy ? transfers.find((x) => x.transactionId === paidBy) : undefined;
     return send(
       reply,
       status,
-      payPage(h.pageCtx(req, reply), {
+      payPage(p, {
         dossier,
         payments,
+        transfers,
         bank: { name: cfg.bankName, accountNo: cfg.accountNo, accountName: cfg.accountName },
         demoBank: !!cfg.demoBankUrl,
-        notice,
+        notice: notice ?? (demo ? { kind: 'ok', text: t(p.locale, 'pay.demoDone', { transactionId: demo.transactionId }) } : undefined),
       }),
     );
   };
@@ -167,7 +179,8 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     if (!req.actor) return signIn(req, reply);
     const { id } = params(req);
     if (!id) return notFoundPage(req, reply);
-    return render(req, reply, id, 200);
+    const paidBy = (req.query as Record<string, unknown> | undefined)?.['da-thu'];
+    return render(req, reply, id, 200, undefined, typeof paidBy === 'string' && TRANSACTION_ID.test(paidBy) ? paidBy : undefined);
   });
 
   app.get('/ho-so/:id/thanh-toan/:pid/qr.png', { schema: { hide: true } }, async (req, reply) => {
@@ -194,6 +207,50 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
       .send(pdf);
   });
 
+  /** What a test payment came to: a transfer made (or made before), nothing to do, or the stand-in bank's refusal. */
+  type DemoOutcome = { kind: 'paid'; transactionId: string } | { kind: 'unchanged' } | { kind: 'failed'; reason: string };
+  /** A request no longer pending answers with the transfer that paid it, if any: a repeated post gets the first one's outcome. */
+  const outcomeOf = (p: { status: string; transactionId: string | null }): DemoOutcome =>
+    p.status === 'paid' && p.transactionId ? { kind: 'paid', transactionId: p.transactionId } : { kind: 'unchanged' };
+  /** Pays the request through the stand-in bank, after reading its status again (an earlier post may have paid it meanwhile). */
+  const demoPay = async (req: FastifyRequest, id: string, pid: string): Promise<DemoOutcome> => {
+    const p = await paymentOf(req, id, pid);
+    if (!p || p.status !== 'pending') return p ? outcomeOf(p) : { kind: 'unchanged' };
+    try {
+      const res = await fetch(`${cfg.demoBankUrl}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          payload: vietQrPayloadOf(cfg, p),
+          payerName: (req.actor?.displayName ?? '')
+            .normalize('NFD')
+            .replace(/[\u0300-\u036f]/g, '')
+            .replace(/[đĐ]/g, 'D')
+            .toUpperCase(),
+        }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (res.status !== 200 || typeof json.transactionId !== 'string') return { kind: 'failed', reason: String(json.error ?? res.status) };
+      return { kind: 'paid', transactionId: json.transactionId };
+    } catch (err) {
+      return { kind: 'failed', reason: (err as Error).message };
+    }
+  };
+  /**
+   * The test payments under way, by payment id: a second post of the same form while the first
+   * waits for the bank shares its outcome instead of making a second transfer. (One process: the
+   * stand-in bank only runs in development and the demo.)
+   */
+  const inFlight = new Map<string, Promise<DemoOutcome>>();
+  const payOnce = (req: FastifyRequest, id: string, pid: string): Promise<DemoOutcome> => {
+    const running = inFlight.get(pid);
+    if (running) return running;
+    const run = demoPay(req, id, pid).finally(() => inFlight.delete(pid));
+    inFlight.set(pid, run);
+    return run;
+  };
+
   app.post('/ho-so/:id/thanh-toan/:pid/thu', { schema: { hide: true } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!h.csrfValid(req, body)) {
@@ -206,28 +263,10 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     const p = await paymentOf(req, id, pid);
     if (!p) return notFoundPage(req, reply);
     const locale = h.locale(req);
-    if (p.status !== 'pending') return reply.redirect(`/ho-so/${id}/thanh-toan`, 303);
-    let result: { status: number; json: Record<string, unknown> };
-    try {
-      const res = await fetch(`${cfg.demoBankUrl}/pay`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          payload: vietQrPayloadOf(cfg, p),
-          payerName: req.actor.displayName
-            .normalize('NFD')
-            .replace(/[\u0300-\u036f]/g, '')
-            .replace(/[đĐ]/g, 'D')
-            .toUpperCase(),
-        }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      result = { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    } catch (err) {
-      return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: (err as Error).message }) });
-    }
-    if (result.status !== 200)
-      return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: String(result.json.error ?? result.status) }) });
-    return render(req, reply, id, 200, { kind: 'ok', text: t(locale, 'pay.demoDone', { transactionId: String(result.json.transactionId) }) });
+    const outcome = p.status === 'pending' ? await payOnce(req, id, pid) : outcomeOf(p);
+    if (outcome.kind === 'failed') return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: outcome.reason }) });
+    // Post/redirect/get: the payment page, with the transfer made (the page shows it when it is this dossier's).
+    const query = outcome.kind === 'paid' ? `?da-thu=${encodeURIComponent(outcome.transactionId)}` : '';
+    return reply.redirect(`/ho-so/${id}/thanh-toan${query}`, 303);
   });
 }

@@ -3,6 +3,7 @@ import { DOSSIER_STATUSES, FINAL_STATUSES } from '../modules/dossiers/dossier-wo
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import type { WorklistRow, WorklistTab } from '../modules/dossiers/worklist.ts';
 import { filingRefusal } from '../modules/dossiers/dossiers.service.ts';
+import type { PaymentView, TransactionView } from '../modules/payments/payments.service.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
 import { scopeOf, type Actor } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
@@ -32,8 +33,9 @@ import {
   type SealedResultItem,
 } from './application-pages.ts';
 import { html, type SafeHtml } from './html.ts';
-import { formatNumber, type MessageKey } from './i18n.ts';
+import { formatMoney, formatNumber, type MessageKey } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { feeLinesList, paymentStatusText, transferState } from './payment-words.ts';
 
 /** Pages of the one-stop desk and the agencies: the worklist, the dossier view with its actions, counter intake. */
 
@@ -257,7 +259,17 @@ export interface StaffDossierView {
   extra?: SafeHtml | undefined;
   /** YYYY-MM-DD: the first date an extension may move the due date to (the date picker's `min`). */
   extendMin?: string | undefined;
+  /** The dossier's payment requests (newest first) and the bank transfers received for them, as the payments module lists them. */
+  payments?: StaffPayments | undefined;
 }
+
+export interface StaffPayments {
+  items: PaymentView[];
+  transfers: TransactionView[];
+}
+
+/** The request the desk would settle by hand now: the open one (waiting for payment, or held). */
+const openPayment = (v: StaffDossierView) => v.payments?.items.find((x) => x.status === 'pending' || x.status === 'held');
 
 function actionForm(p: PageCtx, v: StaffDossierView, action: Exclude<DossierAction, 'submit'>): SafeHtml {
   const _ = tr(p);
@@ -275,8 +287,11 @@ ${control(ids ? html` aria-describedby="${ids}"${errs.length ? html` aria-invali
   };
   // The first day the server accepts for an extension (a working day closing after the due date and now), else the due day.
   const dueDay = v.extendMin ?? (d.dueAt ? d.dueAt.slice(0, 10) : '');
+  // Confirming by hand means collecting the fee at the counter: say how much, next to the button.
+  const collect = action === 'confirm_payment' ? openPayment(v) : undefined;
   return html`<section class="action" aria-labelledby="h-${action}">
 <h3 id="h-${action}">${_(`staff.act.${action}`)}</h3>
+${collect ? html`<p class="hint">${_('staff.pay.collect', { amount: formatMoney(collect.amount), reference: collect.reference })}</p>` : null}
 <form method="post" action="${staffHref(d)}/thao-tac" novalidate>
 ${csrfField(p)}
 <input type="hidden" name="action" value="${action}">
@@ -371,6 +386,7 @@ ${d.currentStep?.dueAt ? html`<div><dt>${_('staff.dv.stepDue')}</dt><dd>${when(p
 <div><dt>${_('staff.dv.assignee')}</dt><dd>${v.assigneeName ? vi(p, v.assigneeName) : '—'}</dd></div>
 <div><dt>${_('staff.dv.counts')}</dt><dd>${formatNumber(p.locale, d.supplementCount)} / ${formatNumber(p.locale, d.extensionCount)}</dd></div>
 </dl>
+${v.payments ? paymentsSection(p, v.payments) : null}
 <h2 id="thao-tac">${_('staff.dv.actions')}</h2>
 ${actions.length ? actions.map((a) => actionForm(p, v, a)) : html`<p>${_('staff.dv.noActions')}</p>`}
 <h2>${_('staff.dv.applicant')}</h2>
@@ -393,6 +409,61 @@ ${v.extra ?? null}
 <h2>${_('staff.dv.history')}</h2>
 ${timeline(p, v.history, true)}`,
   );
+}
+
+/**
+ * "Phí, lệ phí": the dossier's payment requests (amount with its fee lines, reference, status,
+ * when and how it was paid or settled at the desk) and every bank transfer received for them,
+ * with what became of it (held and why, accepted, refunded), so the desk knows what to collect
+ * and can answer the applicant about a second transfer. Nothing when no fee was ever requested.
+ */
+export function paymentsSection(p: PageCtx, v: StaffPayments): SafeHtml | null {
+  if (!v.items.length && !v.transfers.length) return null;
+  const _ = tr(p);
+  const current = v.items.find((x) => x.status !== 'cancelled');
+  const earlier = v.items.filter((x) => x !== current);
+  const paidBy = (x: PaymentView) => v.transfers.find((tx) => tx.paymentId === x.id && (tx.status === 'confirmed' || tx.status === 'accepted'));
+  const row = (label: string, value: SafeHtml | string) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
+  const details = (x: PaymentView): SafeHtml => {
+    const tx = paidBy(x);
+    return html`<dl class="summary">
+${row(_('pay.amount'), html`<strong>${formatMoney(x.amount)}</strong>`)}
+${row(_('pay.status'), html`<strong class="tag">${paymentStatusText(p, x.status)}</strong>`)}
+${row(_('pay.reference'), x.reference)}
+${
+  x.status === 'paid'
+    ? html`${row(_('pay.paidAt'), x.paidAt ? formatVnDateTime(new Date(x.paidAt)) : '—')}${row(_('staff.pay.method'), tx ? _('staff.pay.online', { transactionId: tx.transactionId }) : _('staff.pay.onlineShort'))}`
+    : x.status === 'settled_at_desk'
+      ? html`${row(_('staff.pay.deskAt'), x.closedAt ? formatVnDateTime(new Date(x.closedAt)) : '—')}${row(_('staff.pay.method'), _('staff.pay.desk'))}`
+      : x.status === 'cancelled'
+        ? null
+        : row(_('pay.dueAt'), formatVnDateTime(new Date(x.dueAt)))
+}
+${x.feeLines.length ? row(_('pay.lines'), feeLinesList(p, x.feeLines)) : null}
+</dl>`;
+  };
+  return html`<h2 id="phi-le-phi">${_('staff.pay.title')}</h2>
+${current ? details(current) : null}
+${
+  earlier.length
+    ? html`<h3>${_('pay.history')}</h3><ul>${earlier.map((x) => html`<li>${formatMoney(x.amount)} — ${x.reference} — ${paymentStatusText(p, x.status)}</li>`)}</ul>`
+    : null
+}
+${
+  v.transfers.length
+    ? html`<h3>${_('staff.pay.transfers')}</h3>
+<table class="worklist"><thead><tr><th scope="col">${_('staff.pay.txId')}</th><th scope="col">${_('pay.amount')}</th><th scope="col">${_('staff.pay.txReceived')}</th><th scope="col">${_('staff.pay.txPayer')}</th><th scope="col">${_('staff.pay.txState')}</th></tr></thead>
+<tbody>${v.transfers.map(
+        (
+          x,
+        ) => html`<tr><td data-label="${_('staff.pay.txId')}">${x.transactionId}${x.reference && x.reference !== current?.reference ? html`<br><span class="meta">${x.reference}</span>` : null}</td>
+<td data-label="${_('pay.amount')}">${formatMoney(x.amount)}</td>
+<td data-label="${_('staff.pay.txReceived')}">${formatVnDateTime(new Date(x.receivedAt))}</td>
+<td data-label="${_('staff.pay.txPayer')}">${x.payerName ? vi(p, x.payerName) : '—'}</td>
+<td data-label="${_('staff.pay.txState')}">${transferState(p, x, 'staff')}${x.resolutionNote ? html`<br><span class="meta">${messageHtml(p, 'staff.pay.txNote', { note: vi(p, x.resolutionNote) })}</span>` : null}${x.refund?.status === 'failed' && x.refund.failureCode ? html`<br><span class="meta">${_('staff.pay.txBankError', { code: x.refund.failureCode })}</span>` : null}</td></tr>`,
+      )}</tbody></table>`
+    : null
+}`;
 }
 
 /** A notification delivery as the notifications module lists it (masked recipient). */

@@ -10,6 +10,7 @@ import { availableForms, baseUrlOf, dossierResults, GeneratedResultBody, sealRes
 import { findProcedure, listCounterIntakeRows, type CounterIntakeRow } from '../modules/procedures/procedures.repo.ts';
 import { rankProcedures } from '../modules/procedures/procedures.service.ts';
 import { deliveriesFor } from '../modules/notifications/index.ts';
+import { listDossierPayments, listDossierTransfers } from '../modules/payments/payments.service.ts';
 import type { Actor } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { eachPart } from '../platform/multipart.ts';
@@ -183,13 +184,16 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const v = d.dossier;
     const needsAssignees = v.allowedActions.includes('assign');
     const [{ items: results, canSeal }, maxBytes] = await Promise.all([dossierResults(ctx, '', v.id), tools.maxBytes()]);
-    const [history, clock, assignees, names, deliveries, soonDays] = await Promise.all([
+    const [history, clock, assignees, names, deliveries, soonDays, payments, transfers] = await Promise.all([
       getHistory(ctx, v.id),
       loadClock(database.db),
       needsAssignees ? assignableSpecialists(database.db, v.id) : Promise.resolve([]),
       v.assigneeId ? userNames(database.db, [v.assigneeId]) : Promise.resolve(new Map<string, string>()),
       deliveriesFor(database.db, v.id),
       getSetting(database.db, 'worklist_soon_days'),
+      // The fee as the citizen's payment page shows it, and the transfers received for it (the payments module's own reads).
+      listDossierPayments(ctx, h.config.payments, v.id),
+      listDossierTransfers(ctx, v.id),
     ]);
     const p = h.pageCtx(req, reply);
     const sealed = opts.sealedId ? results.find((r) => r.documentId === opts.sealedId) : undefined;
@@ -236,6 +240,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
         values: opts.values,
         extra,
         extendMin: v.allowedActions.includes('extend') ? firstExtensionDay(v.dueAt ? new Date(v.dueAt) : null, ctx.now, clock) : undefined,
+        payments: { items: payments, transfers },
       }),
     );
   };

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { csrfToken, parseCookies, safeLocalPath, serializeCookie, tokensEqual } from './web-session.ts';
+import {
+  csrfToken,
+  hasEndedSession,
+  isSignInAfterEndedSession,
+  parseCookies,
+  safeLocalPath,
+  serializeCookie,
+  signInAfterEndedSession,
+  tokensEqual,
+} from './web-session.ts';
 
 describe('web session helpers', () => {
   it('parses cookies', () => {
@@ -26,5 +35,22 @@ describe('web session helpers', () => {
     expect(csrfToken('secret', { seed: 's1' })).not.toBe(a);
     expect(tokensEqual(a, a)).toBe(true);
     expect(tokensEqual(a, `${a}x`)).toBe(false);
+  });
+
+  it('tells an ended session from no session, and marks only the sign-in redirect with it', () => {
+    const token = 'a'.repeat(43);
+    expect(hasEndedSession(`lang=en; tinhso_session=${token}`, false)).toBe(true);
+    expect(hasEndedSession(`tinhso_session=${token}`, true)).toBe(false); // the session resolved
+    expect(hasEndedSession('lang=en', false)).toBe(false);
+    expect(hasEndedSession('tinhso_session=', false)).toBe(false); // the cleared cookie
+    expect(hasEndedSession('tinhso_session=not a token', false)).toBe(false); // not one the portal would have set
+    expect(signInAfterEndedSession('/dang-nhap?next=%2Ftai-khoan')).toBe('/dang-nhap?next=%2Ftai-khoan&het-phien=1');
+    expect(signInAfterEndedSession('/dang-nhap')).toBe('/dang-nhap?het-phien=1');
+    for (const other of ['/', '/tai-khoan', '/dang-nhap/xac-thuc?next=%2F', '//evil.example/dang-nhap', 'https://evil.example/dang-nhap']) {
+      expect(signInAfterEndedSession(other)).toBeNull();
+    }
+    expect(isSignInAfterEndedSession('/dang-nhap?next=%2Ftai-khoan&het-phien=1')).toBe(true);
+    expect(isSignInAfterEndedSession('/dang-nhap?next=%2Ftai-khoan')).toBe(false);
+    expect(isSignInAfterEndedSession('/dang-nhap')).toBe(false);
   });
 });

@@ -79,3 +79,38 @@ export function tokensEqual(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/** What a session token looks like in the cookie (web.routes.ts resolves only these). */
+export const SESSION_TOKEN_RE = /^[A-Za-z0-9_-]{20,200}$/;
+
+/** The sign-in page's flag: it is shown because the session the browser held has ended. */
+export const SESSION_ENDED_PARAM = 'het-phien';
+
+/**
+ * Did this request come with a session that has ended? It carries a well-formed session cookie,
+ * yet resolved to nobody (signed out on another device or by an administrator, or expired): the
+ * portal clears the cookie and carries on signed out (web.routes.ts).
+ */
+export function hasEndedSession(cookieHeader: string | undefined, signedIn: boolean): boolean {
+  if (signedIn) return false;
+  const token = parseCookies(cookieHeader)[SESSION_COOKIE];
+  return !!token && SESSION_TOKEN_RE.test(token);
+}
+
+/**
+ * A redirect to the sign-in page with the reason added (`?next=…&het-phien=1`), so the page can
+ * say that the session ended; null for any other location.
+ */
+export function signInAfterEndedSession(location: string): string | null {
+  if (!location.startsWith('/') || location.startsWith('//')) return null;
+  const u = new URL(location, 'http://local.invalid');
+  if (u.pathname !== '/dang-nhap') return null;
+  u.searchParams.set(SESSION_ENDED_PARAM, '1');
+  return `${u.pathname}${u.search}${u.hash}`;
+}
+
+/** Is this (the sign-in page's path and query) a sign-in after an ended session? */
+export function isSignInAfterEndedSession(pathAndQuery: string): boolean {
+  const i = pathAndQuery.indexOf('?');
+  return i >= 0 && new URLSearchParams(pathAndQuery.slice(i + 1)).get(SESSION_ENDED_PARAM) === '1';
+}

@@ -15,6 +15,7 @@ import { visibilitySql } from '../dossiers/dossiers.repo.ts';
 import { performAction } from '../dossiers/dossiers.service.ts';
 import { PAYMENT_SYSTEM_USER_ID, REFERENCE_RE } from './payment-requests.ts';
 import { paymentRefunds, paymentTransactions, payments } from './payments.schema.ts';
+import { formatDong } from './receipt.ts';
 import { REFUND_JOB, requestRefund, type RefundStatus } from './refunds.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { encodeVietQr } from './vietqr.ts';
@@ -266,7 +267,7 @@ export async function processNotification(ctx: Ctx, n: BankNotification): Promis
       p!,
       d!,
       { transactionId: n.transactionId, amount: n.amount, paidAt },
-      `Đã thanh toán ${n.amount} đồng qua VietQR, mã giao dịch ${n.transactionId}`,
+      `Đã thanh toán ${formatDong(n.amount)} đồng qua VietQR, mã giao dịch ${n.transactionId}`,
     );
     await writeAudit(audit, {
       action: 'payment.confirmed',
@@ -446,6 +447,19 @@ const TX_SELECT = sql`SELECT t.id, t.provider_txn_id, t.status, t.hold_reason, t
       FROM payment_refunds r WHERE r.transaction_id = t.id) AS refund
   FROM payment_transactions t LEFT JOIN payments p ON p.id = t.payment_id LEFT JOIN dossiers d ON d.id = p.dossier_id`;
 
+/**
+ * The bank transfers received for a dossier's payment requests, with their review and refund,
+ * oldest first; for whoever may see the dossier (its applicant, its agencies' staff), so both
+ * know of a second transfer held or refunded. Errors: DOSSIER_NOT_FOUND.
+ */
+export async function listDossierTransfers(ctx: Ctx, idOrCode: string): Promise<TransactionView[]> {
+  const actor = requireActor(ctx.actor);
+  const d = await findVisibleDossier(ctx.db, actor, idOrCode);
+  if (!d) throw dossierNotFound();
+  const rows = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE p.dossier_id = ${d.id}::uuid ORDER BY t.received_at, t.id`);
+  return rows.map(txView);
+}
+
 /** Transactions held for review, oldest first. Errors: PAYMENT_REVIEW_FORBIDDEN. */
 export async function listHeld(ctx: Ctx): Promise<TransactionView[]> {
   const actor = requireFinance(ctx);
@@ -538,7 +552,7 @@ export async function resolveHeld(
       p,
       d,
       { transactionId: t.providerTxnId, amount: t.amount, paidAt: t.paidAt ?? ctx.now },
-      `Đã thanh toán ${t.amount} đồng qua VietQR, mã giao dịch ${t.providerTxnId} (được chấp nhận khi đối soát: ${note})`,
+      `Đã thanh toán ${formatDong(t.amount)} đồng qua VietQR, mã giao dịch ${t.providerTxnId} (được chấp nhận khi đối soát: ${note})`,
     );
     await tx
       .update(paymentTransactions)

@@ -17,9 +17,13 @@ export const vi = {
   'acct.codeInvalid': 'Mã xác thực không đúng. Hãy kiểm tra lại thời gian trên điện thoại và nhập mã mới.',
   'acct.verify': 'Xác nhận',
   'acct.challengeExpired': 'Phiên xác thực đã hết hạn. Hãy đăng nhập lại.',
+  'acct.sessionEnded': 'Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại.',
   'acct.enrolTitle': 'Bật xác thực hai bước',
   'acct.enrolLead':
     'Tài khoản của bạn cần xác thực hai bước. Cài một ứng dụng xác thực (ví dụ Google Authenticator, Microsoft Authenticator), quét mã QR dưới đây, rồi nhập mã 6 số ứng dụng hiển thị.',
+  'acct.enrolLeadOptional':
+    'Cài một ứng dụng xác thực (ví dụ Google Authenticator, Microsoft Authenticator), quét mã QR dưới đây, rồi nhập mã 6 số ứng dụng hiển thị để bật xác thực hai bước.',
+  'acct.enrolGoTo': 'Đang bật: quét mã QR và nhập mã ở đầu trang.',
   'acct.enrolQrAlt': 'Mã QR để thêm tài khoản vào ứng dụng xác thực',
   'acct.enrolManual': 'Không quét được? Nhập khoá này vào ứng dụng:',
   'acct.recoveryTitle': 'Mã khôi phục của bạn',
@@ -114,9 +118,13 @@ export const en: Record<keyof typeof vi, string> = {
   'acct.codeInvalid': 'The code is not right. Check the time on your phone and enter a new code.',
   'acct.verify': 'Confirm',
   'acct.challengeExpired': 'The verification step expired. Please sign in again.',
+  'acct.sessionEnded': 'Your session has ended. Please sign in again.',
   'acct.enrolTitle': 'Turn on two-step verification',
   'acct.enrolLead':
     'Your account needs two-step verification. Install an authenticator app (for example Google Authenticator or Microsoft Authenticator), scan the QR code below, then enter the 6-digit code it shows.',
+  'acct.enrolLeadOptional':
+    'Install an authenticator app (for example Google Authenticator or Microsoft Authenticator), scan the QR code below, then enter the 6-digit code the app shows to turn on two-step verification.',
+  'acct.enrolGoTo': 'Turning it on: scan the QR code and enter the code at the top of the page.',
   'acct.enrolQrAlt': 'QR code to add the account to an authenticator app',
   'acct.enrolManual': 'Cannot scan? Type this key into the app:',
   'acct.recoveryTitle': 'Your recovery codes',
