@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PageCtx } from './layout.ts';
 import { messageHtml } from './application-pages.ts';
-import { counterIntake, intakeRefusalWords, type Desk } from './staff-pages.ts';
+import { counterIntake, intakeRefusalWords, worklistPage, type Desk, type WorklistView } from './staff-pages.ts';
 
 // Counter intake's rule and its reasons in words: the receiving centres' Vietnamese names are
 // marked lang="vi" inside an English sentence, and escaped like every value put into a page.
@@ -51,5 +51,57 @@ describe('intakeRefusalWords', () => {
     expect(String(messageHtml(vi, 'staff.in.errNotHere', { why: intakeRefusalWords(vi, proc(['in_person'], [centre]), 'DOSSIER_AGENCY_NOT_RECEIVING') }))).toBe(
       'Quầy của bạn không tiếp nhận thủ tục {code}: nơi tiếp nhận là Trung tâm Phục vụ hành chính công tỉnh.',
     );
+  });
+});
+
+describe('worklistPage', () => {
+  const view = (over: Partial<WorklistView>): WorklistView => ({
+    tab: 'all',
+    counts: { receive: 0, mine: 0, supplement: 0, payment: 0, soon: 0, overdue: 0, all: 400 },
+    rows: [],
+    total: 400,
+    page: 1,
+    pageSize: 25,
+    filters: { q: '', status: '', procedure: '', overdue: false, dueWithin: '' },
+    procedures: [],
+    errors: [],
+    ...over,
+  });
+  const pagerLinks = (page: number) =>
+    [
+      ...worklistPage(vi, view({ page }))
+        .split('<nav class="pager"')[1]!
+        .split('</nav>')[0]!
+        .matchAll(/<a href="([^"]+)"[^>]*>([^<]+)</g),
+    ].map((m) => [m[2], new URL(m[1]!.replaceAll('&amp;', '&'), 'http://x').searchParams.get('trang') ?? '1']);
+
+  it('links the first and last pages as well as the next and previous ones', () => {
+    expect(pagerLinks(1)).toEqual([
+      ['Trang sau', '2'],
+      ['Trang cuối', '16'],
+    ]);
+    expect(pagerLinks(2)).toEqual([
+      ['Trang trước', '1'],
+      ['Trang sau', '3'],
+      ['Trang cuối', '16'],
+    ]);
+    expect(pagerLinks(8)).toEqual([
+      ['Trang đầu', '1'],
+      ['Trang trước', '7'],
+      ['Trang sau', '9'],
+      ['Trang cuối', '16'],
+    ]);
+    expect(pagerLinks(16)).toEqual([
+      ['Trang đầu', '1'],
+      ['Trang trước', '15'],
+    ]);
+  });
+
+  it('says when the search or filters, not the group, leave nothing to show', () => {
+    const empty = worklistPage(vi, view({ total: 0 }));
+    expect(empty).toContain('Không có hồ sơ nào trong nhóm này.');
+    const searched = worklistPage(en, view({ total: 0, filters: { q: 'zzzz', status: '', procedure: '', overdue: false, dueWithin: '' } }));
+    expect(searched).toContain('No dossier in this group matches the search and filters.');
+    expect(searched).not.toContain('No dossier in this group.');
   });
 });

@@ -179,10 +179,10 @@ ${daysErr.map((e) => html`<p class="error-message" id="wl-days-error">${e.messag
 </form>
 </details>
 <p role="status">${_('staff.wl.count', { n: formatNumber(p.locale, v.total) })}</p>
-<p class="hint">${_('enh.wl.soonRule', { n: formatNumber(p.locale, v.soonDays ?? defaultSoon) })}</p>
+${v.rows.length ? html`<p class="hint">${_('enh.wl.soonRule', { n: formatNumber(p.locale, v.soonDays ?? defaultSoon) })}</p>` : null}
 ${
   v.rows.length === 0
-    ? html`<p>${_('staff.wl.none')}</p>`
+    ? html`<p>${_(f.q || f.status || f.procedure || f.overdue || f.dueWithin ? 'staff.wl.noneMatching' : 'staff.wl.none')}</p>`
     : html`<table class="worklist">
 <caption class="visually-hidden">${_(`staff.tab.${v.tab}`)}</caption>
 <thead><tr><th scope="col">${_('staff.wl.code')}</th><th scope="col">${_('staff.wl.applicant')}</th><th scope="col">${_('staff.wl.procedureCol')}</th><th scope="col">${_('staff.wl.statusCol')}</th><th scope="col">${_('staff.wl.due')}</th><th scope="col">${_('staff.wl.assignee')}</th></tr></thead>
@@ -200,9 +200,13 @@ ${
 ${
   pages > 1
     ? html`<nav class="pager" aria-label="${_('search.pagination')}">
-${v.page > 1 ? html`<a href="${worklistQuery(v.tab, f, v.page - 1)}" rel="prev">${_('search.prev')}</a>` : html`<span></span>`}
+<span class="pager-side">${v.page > 2 ? html`<a href="${worklistQuery(v.tab, f, 1)}">${_('staff.wl.firstPage')}</a> ` : null}${
+        v.page > 1 ? html`<a href="${worklistQuery(v.tab, f, v.page - 1)}" rel="prev">${_('search.prev')}</a>` : null
+      }</span>
 <span>${_('search.page', { page: formatNumber(p.locale, v.page), pages: formatNumber(p.locale, pages) })}</span>
-${v.page < pages ? html`<a href="${worklistQuery(v.tab, f, v.page + 1)}" rel="next">${_('search.next')}</a>` : html`<span></span>`}
+<span class="pager-side">${v.page < pages ? html`<a href="${worklistQuery(v.tab, f, v.page + 1)}" rel="next">${_('search.next')}</a>` : null}${
+        v.page < pages - 1 ? html` <a href="${worklistQuery(v.tab, f, pages)}">${_('staff.wl.lastPage')}</a>` : null
+      }</span>
 </nav>`
     : null
 }`,
