@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PageCtx } from './layout.ts';
 import { messageHtml } from './application-pages.ts';
-import { counterIntake, intakeRefusalWords, worklistPage, type Desk, type WorklistView } from './staff-pages.ts';
+import { counterIntake, intakeRefusalWords, paymentsSection, worklistPage, type Desk, type WorklistView } from './staff-pages.ts';
 
 // Counter intake's rule and its reasons in words: the receiving centres' Vietnamese names are
 // marked lang="vi" inside an English sentence, and escaped like every value put into a page.
@@ -103,5 +103,33 @@ describe('worklistPage', () => {
     const searched = worklistPage(en, view({ total: 0, filters: { q: 'zzzz', status: '', procedure: '', overdue: false, dueWithin: '' } }));
     expect(searched).toContain('No dossier in this group matches the search and filters.');
     expect(searched).not.toContain('No dossier in this group.');
+  });
+});
+
+describe('paymentsSection', () => {
+  const held = {
+    id: 't1',
+    transactionId: 'FT26112800001',
+    status: 'held',
+    holdReason: 'already_paid',
+    holdReasonText: null,
+    reference: 'TSABC',
+    amount: 40_000,
+    expectedAmount: 40_000,
+    paymentId: null,
+    dossierCode: 'X',
+    paidAt: null,
+    receivedAt: '2026-11-28T09:00:00+07:00',
+    payerName: null,
+    description: null,
+    resolvedAt: null,
+    resolutionNote: null,
+    refund: null,
+  };
+  it('sends those who decide on held transfers to the payments page, and no one else', () => {
+    const link = 'href="/can-bo/thanh-toan"';
+    expect(String(paymentsSection({ ...vi, roles: ['leader'] }, { items: [], transfers: [held] }))).toContain(link);
+    expect(String(paymentsSection({ ...vi, roles: ['reception'] }, { items: [], transfers: [held] }))).not.toContain(link);
+    expect(String(paymentsSection({ ...vi, roles: ['leader'] }, { items: [], transfers: [{ ...held, status: 'confirmed' }] }))).not.toContain(link);
   });
 });

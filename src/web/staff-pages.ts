@@ -34,7 +34,7 @@ import {
 } from './application-pages.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatMoney, formatNumber, type MessageKey } from './i18n.ts';
-import { csrfField, layout, tr, type PageCtx } from './layout.ts';
+import { csrfField, layout, PAYMENT_REVIEW_ROLES, tr, type PageCtx } from './layout.ts';
 import { feeLinesList, paymentStatusText, transferState } from './payment-words.ts';
 
 /** Pages of the one-stop desk and the agencies: the worklist, the dossier view with its actions, counter intake. */
@@ -465,7 +465,11 @@ ${
 <td data-label="${_('staff.pay.txReceived')}">${formatVnDateTime(new Date(x.receivedAt))}</td>
 <td data-label="${_('staff.pay.txPayer')}">${x.payerName ? vi(p, x.payerName) : '—'}</td>
 <td data-label="${_('staff.pay.txState')}">${transferState(p, x, 'staff')}${x.resolutionNote ? html`<br><span class="meta">${messageHtml(p, 'staff.pay.txNote', { note: vi(p, x.resolutionNote) })}</span>` : null}${x.refund?.status === 'failed' && x.refund.failureCode ? html`<br><span class="meta">${_('staff.pay.txBankError', { code: x.refund.failureCode })}</span>` : null}</td></tr>`,
-      )}</tbody></table>`
+      )}</tbody></table>${
+        v.transfers.some((x) => x.status === 'held') && p.roles?.some((r) => PAYMENT_REVIEW_ROLES.includes(r))
+          ? html`<p><a href="/can-bo/thanh-toan">${_('staff.pay.reviewLink')}</a></p>`
+          : null
+      }`
     : null
 }`;
 }
