@@ -5,6 +5,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { queryRows, sql } from '../src/db/client.ts';
 import { fakeAnswer, rng } from '../src/db/demo/generate-dossiers.ts';
+import { PAYMENT_SYSTEM_USER_ID } from '../src/modules/payments/payment-requests.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { runSecurityMonitor } from '../src/modules/security/index.ts';
 import { writeAudit } from '../src/platform/audit.ts';
@@ -189,6 +190,11 @@ describe('monitoring rules over the audit stream', () => {
       { ...at('2026-11-25T12:15:00+07:00'), actor: as('specialist.giang') },
       { action: 'dossier.forward', targetType: 'dossier', targetId: 'y' },
     );
+    // The payment gateway confirms a citizen's transfer at night, acting at the desk: not a member of staff at work.
+    await writeAudit(
+      { ...at('2026-11-22T23:30:00+07:00'), actor: null },
+      { action: 'dossier.confirm_payment', targetType: 'dossier', targetId: 'z', actorId: PAYMENT_SYSTEM_USER_ID, actorRole: 'reception' },
+    );
     await monitor();
 
     const reads = await eventsOf('staff.mass_read');
@@ -205,6 +211,7 @@ describe('monitoring rules over the audit stream', () => {
     );
     const offHours = (await eventsOf('staff.off_hours')).map((e) => e.dedupe_key);
     expect(offHours).toContain(`staff.off_hours:${ids['reception.dung']}:2026-11-22`);
+    expect(offHours).not.toContain(`staff.off_hours:${PAYMENT_SYSTEM_USER_ID}:2026-11-22`);
     // 09:00 on a working day is office time; 12:15 is the lunch break (office periods 07:30–11:30, 13:30–17:00).
     const giang = await queryRows<{ at: Date | string }>(
       t.database.db,
@@ -322,6 +329,94 @@ describe('the security page /an-ninh', () => {
     const reflected = await web.get(`/an-ninh?tu-ngay=${encodeURIComponent(XSS[1]!)}&muc-do=${encodeURIComponent(XSS[0]!)}`, officer.cookie);
     expect(reflected.status).toBe(200);
     expectInert(reflected.body, '/an-ninh reflected');
+  });
+
+  /** Each event's summary as the page shows it, in the page's order (newest first, as the API). */
+  const summaries = (body: string) => [...body.matchAll(/<p class="sec-summary">(.*?)<\/p>/gs)].map((m) => m[1]!);
+  const VIETNAMESE = /[àáâãèéêìíòóôõùúýăđĩũơưÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯ\u1EA0-\u1EF9]/u;
+  const plain = (markup: string) =>
+    markup
+      .replace(/<[^>]+>/g, '')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+
+  it('words each event in the page\'s language from its rule and facts; an unknown kind keeps its stored sentence, marked lang="vi" in English', async () => {
+    // A kind the page does not know (an older monitor's), and a known rule whose facts are missing.
+    const now = new Date();
+    await t.database.db.execute(
+      sql`INSERT INTO security_events (id, rule, severity, at, detected_at, summary, details, dedupe_key)
+          VALUES (gen_random_uuid(), 'legacy.kind', 'low', ${now}, ${now}, 'Sự kiện cũ không rõ loại.', '{}'::jsonb, 'test:legacy.kind'),
+                 (gen_random_uuid(), 'staff.export', 'medium', ${now}, ${now}, 'Cán bộ xuất dữ liệu (không rõ thao tác).', '{}'::jsonb, 'test:staff.export.bare')`,
+    );
+    const officer = await web.signIn(OFFICER);
+    const events = (await t.request({ method: 'GET', url: api('/security/events?limit=200'), as: OFFICER })).json.items as {
+      rule: string;
+      summary: string;
+    }[];
+    expect(new Set(events.map((e) => e.rule))).toEqual(
+      new Set([
+        'auth.password_guessing',
+        'auth.address_many_accounts',
+        'staff.mass_read',
+        'staff.export',
+        'staff.off_hours',
+        'admin.role_change',
+        'audit.chain_broken',
+        'legacy.kind',
+      ]),
+    );
+
+    const en = await web.get('/an-ninh', `${officer.cookie}; lang=en`);
+    expect(en.status).toBe(200);
+    const enSummaries = summaries(en.body);
+    expect(enSummaries).toHaveLength(events.length);
+    events.forEach((e, i) => {
+      const shown = enSummaries[i]!;
+      const fallback = e.rule === 'legacy.kind' || e.summary === 'Cán bộ xuất dữ liệu (không rõ thao tác).';
+      if (fallback) expect(shown, e.rule).toBe(`<span lang="vi">${e.summary}</span>`);
+      else expect(plain(shown), `${e.rule}: ${shown}`).not.toMatch(VIETNAMESE);
+    });
+    expect(enSummaries).toContain(`5 failed sign-ins to the account &quot;&gt;&lt;img src=x onerror=alert(1)&gt; within 15 minutes.`);
+    expect(enSummaries).toContain('The address 198.51.100.20 failed to sign in to 5 different accounts within 15 minutes.');
+    expect(enSummaries).toContain('One staff account read 50 different dossiers within an hour.');
+    expect(enSummaries).toContain('A staff member exported data (<code>report.export</code>).');
+    expect(enSummaries).toContain('A staff account was active outside office hours (<code>dossier.receive</code>).');
+    expect(enSummaries).toContain(`Roles or permissions changed (<code>user.roles.replace</code>) for the account ${ids['officer.khanh']}: Security officer.`);
+    expect(enSummaries.some((s) => /^The audit chain is broken at record \d+ \(the record’s hash does not match\)\.$/.test(s))).toBe(true);
+
+    // In Vietnamese the words are the monitor's own (the roles by their names), and nothing is marked.
+    const viPage = await web.get('/an-ninh', officer.cookie);
+    const viSummaries = summaries(viPage.body);
+    expect(viSummaries).toHaveLength(events.length);
+    expect(viPage.body).not.toContain('lang="vi"><');
+    events.forEach((e, i) => {
+      if (e.rule === 'admin.role_change')
+        expect(plain(viSummaries[i]!)).toMatch(
+          /^Thay đổi vai trò, quyền \(user\.roles\.replace\) của tài khoản \S+: (Giám sát an toàn thông tin|Chuyên viên)\.$/,
+        );
+      else if (e.rule === 'audit.chain_broken') expect(plain(viSummaries[i]!)).toBe(e.summary.replace('(hash_mismatch)', '(mã băm của bản ghi không khớp)'));
+      else expect(plain(viSummaries[i]!), e.rule).toBe(e.summary);
+    });
+    await t.database.db.execute(sql`DELETE FROM security_events WHERE dedupe_key IN ('test:legacy.kind', 'test:staff.export.bare')`);
+  });
+
+  it('a start date that does not exist (2026-02-30) is refused like one that is not a date, in both languages', async () => {
+    const officer = await web.signIn(OFFICER);
+    const all = summaries((await web.get('/an-ninh', officer.cookie)).body).length;
+    for (const from of ['2026-02-30', '2026-13-01', 'abc']) {
+      const r = await web.get(`/an-ninh?tu-ngay=${from}`, officer.cookie);
+      expect(r.status, from).toBe(200);
+      expect(r.body, from).toContain('<p class="error-message" role="alert">Ngày không hợp lệ; đang hiện tất cả.</p>');
+      expect(summaries(r.body), from).toHaveLength(all);
+      const en = await web.get(`/an-ninh?tu-ngay=${from}`, `${officer.cookie}; lang=en`);
+      expect(en.body, from).toContain('<p class="error-message" role="alert">Invalid date; showing everything.</p>');
+    }
+    const ok = await web.get('/an-ninh?tu-ngay=2026-11-23', officer.cookie);
+    expect(ok.body).not.toContain('role="alert"');
+    expect(summaries(ok.body).length).toBeLessThan(all);
   });
 });
 

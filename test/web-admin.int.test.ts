@@ -181,6 +181,35 @@ describe('administrators’ pages', () => {
     expect(api.json().workingDays.map((d: { date: string }) => d.date)).toContain('2027-01-09');
   });
 
+  it('calendar: a year that is not 4 digits is said at the year box (422) and this year is shown; nothing is saved under it', async () => {
+    const thisYear = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
+    for (const typed of ['abc', '2026.5', '20277', '-2026']) {
+      const r = await get(`/quan-tri/lich?nam=${encodeURIComponent(typed)}`, admin);
+      expect(r.status, typed).toBe(422);
+      expect(r.body, typed).toContain(`Lịch làm việc năm ${thisYear}`);
+      expect(r.body, typed).toContain(`<a href="#nam">Nhập năm bằng 4 chữ số, ví dụ 2027. Đang hiện lịch năm ${thisYear}.</a>`);
+      expect(r.body, typed).toContain(`<p class="error-message" id="nam-error">Nhập năm bằng 4 chữ số, ví dụ 2027. Đang hiện lịch năm ${thisYear}.</p>`);
+      expect(r.body, typed).toContain(`id="nam" name="nam" value="${typed}" class="narrow" aria-invalid="true" aria-describedby="nam-error">`);
+    }
+    const en = await get('/quan-tri/lich?nam=abc', `${admin}; lang=en`);
+    expect(en.status).toBe(422);
+    expect(en.body).toContain(`<p class="error-message" id="nam-error">Enter the year as 4 digits, for example 2027. Showing the calendar of ${thisYear}.</p>`);
+    // No year, or an empty one, is this year without a word; a year of 4 digits is that year.
+    for (const url of ['/quan-tri/lich', '/quan-tri/lich?nam=']) {
+      const r = await get(url, admin);
+      expect(r.status, url).toBe(200);
+      expect(r.body, url).toContain(`Lịch làm việc năm ${thisYear}`);
+      expect(r.body, url).not.toContain('error-message');
+    }
+    // A post to a malformed year saves nothing.
+    const csrf = csrfOf((await get('/quan-tri/lich?nam=2027', admin)).body);
+    const before = await t.app.inject({ method: 'GET', url: `/api/v1/calendar/${thisYear}` });
+    const post = await postForm('/quan-tri/lich?nam=abc', { csrf, daysOff: `${thisYear}-12-30 Nghỉ thử`, workingDays: '' }, admin);
+    expect(post.status).toBe(422);
+    expect(post.body).toContain('id="nam-error"');
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/calendar/${thisYear}` })).json()).toEqual(before.json());
+  });
+
   it('creates staff accounts with roles, rejects bad input, edits roles, and will not lock the signed-in administrator out', async () => {
     const page = await get('/quan-tri/tai-khoan/moi', admin);
     const csrf = csrfOf(page.body);
@@ -408,6 +437,70 @@ describe('administrators’ pages', () => {
     const after = await get(String(ok.headers.location), admin);
     expect(after.body).toContain('Đã nhập 1 dòng: 1 mới, 0 cập nhật');
     expect(after.body).toContain('Xã Thử Nghiệm');
+  });
+
+  it('units: types in the page’s words; an empty file, a bad row and a date that does not exist each said at the file field', async () => {
+    const page = await get('/quan-tri/don-vi', admin);
+    // The type column in words: the province (37) and its wards and communes.
+    const typeCells = (body: string) => new Set([...body.matchAll(/<tr><td>\d+<\/td><td[^>]*>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((m) => m[1]!));
+    expect(typeCells(page.body)).toEqual(new Set(['Tỉnh', 'Phường', 'Xã']));
+    expect(typeCells((await get('/quan-tri/don-vi', `${admin}; lang=en`)).body)).toEqual(new Set(['Province', 'Ward', 'Commune']));
+
+    const csrf = csrfOf(page.body);
+    const send = async (file: { name: string; data: Buffer } | null, cookie = admin) => {
+      const m = multipart({ csrf }, file ? { ...file, type: 'text/csv' } : undefined);
+      const r = await t.app.inject({ method: 'POST', url: '/quan-tri/don-vi/nhap', payload: m.payload, headers: { ...m.headers, cookie } });
+      return { status: r.statusCode, body: r.body };
+    };
+    /** The messages next to the file input, and whether the input says it is invalid and points at them. */
+    const atField = (body: string) => ({
+      messages: [...(/<ul class="error-message" id="u-file-error">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<li>([^<]*)<\/li>/g)].map((m) =>
+        unescapeHtml(m[1]!),
+      ),
+      input: /<input type="file" id="u-file"[^>]*>/.exec(body)?.[0] ?? '',
+    });
+    const summaryLinks = (body: string) =>
+      [...(/<div class="error-summary"[\s\S]*?<\/div>/.exec(body)?.[0] ?? '').matchAll(/<a href="#u-file">([^<]*)<\/a>/g)].map((m) => unescapeHtml(m[1]!));
+
+    // No file chosen (the browser sends an empty part without a name) and a chosen file that is empty are told apart.
+    const none = await send({ name: '', data: Buffer.alloc(0) });
+    expect(none.status).toBe(422);
+    expect(atField(none.body).messages).toEqual(['Hãy chọn một tệp CSV.']);
+    for (const data of [Buffer.alloc(0), Buffer.from('\uFEFF\n\n')]) {
+      const empty = await send({ name: 'units.csv', data });
+      expect(empty.status).toBe(422);
+      expect(summaryLinks(empty.body)).toEqual(['Tệp đã chọn trống (0 byte): hãy chọn tệp CSV có dòng tiêu đề và các dòng đơn vị.']);
+      expect(atField(empty.body).messages).toEqual(summaryLinks(empty.body));
+    }
+    const emptyEn = await send({ name: 'units.csv', data: Buffer.alloc(0) }, `${admin}; lang=en`);
+    expect(atField(emptyEn.body).messages).toEqual(['The chosen file is empty (0 bytes): choose a CSV file with the header row and the units’ rows.']);
+
+    // Bad rows: each line's reasons at the field as in the summary; a date of the right form that does not exist says so.
+    const bad = await send({
+      name: 'units.csv',
+      data: Buffer.from(
+        'code,name,type,parent_code,valid_from,valid_to\n99993,Xã Tháng Mười Ba,commune,37,2026-13-01,\n99994,Xã Sai Dạng,commune,37,01/07/2026,2026-02-30\n',
+      ),
+    });
+    expect(bad.status).toBe(422);
+    const expected = [
+      'Dòng 2: ngày hiệu lực (valid_from) 2026-13-01 không phải là một ngày có thật',
+      'Dòng 3: ngày hiệu lực (valid_from) phải có dạng NNNN-TT-NN; ngày hết hiệu lực (valid_to) 2026-02-30 không phải là một ngày có thật',
+    ];
+    expect(summaryLinks(bad.body)).toEqual(expected);
+    expect(atField(bad.body).messages).toEqual(expected);
+    expect(atField(bad.body).input).toContain('aria-invalid="true"');
+    expect(atField(bad.body).input).toContain('aria-describedby="u-file-hint u-file-error"');
+    const badEn = await send(
+      { name: 'units.csv', data: Buffer.from('code,name,type,parent_code,valid_from,valid_to\n99993,Xã Tháng Mười Ba,commune,37,2026-13-01,\n') },
+      `${admin}; lang=en`,
+    );
+    expect(atField(badEn.body).messages).toEqual(['Line 2: valid_from 2026-13-01 is not a real date']);
+    // The page without errors has no message and no invalid input.
+    expect(atField(page.body)).toEqual({
+      messages: [],
+      input: '<input type="file" id="u-file" name="file" accept=".csv,text/csv" aria-describedby="u-file-hint">',
+    });
   });
 
   it('makes every table that may scroll sideways a named region the keyboard can reach (axe scrollable-region-focusable)', async () => {

@@ -41,7 +41,17 @@ describe('the leaders’ dashboard page', () => {
     const specialist = await signIn('specialist.giang');
     expect((await get('/bang-dieu-khien', specialist.cookie)).status).toBe(403);
     expect((await get(`/bao-cao?${Q}`, specialist.cookie)).status).toBe(200);
-    expect((await get(`/bao-cao?${Q}`, citizen.cookie)).status).toBe(403);
+    expect((await get(`/bao-cao?${Q}`, (await signIn('reception.dung')).cookie)).status).toBe(200);
+    // The reports' refusal names who may open them: the officers who handle dossiers too, not only leaders.
+    const reports = await get(`/bao-cao?${Q}`, citizen.cookie);
+    expect(reports.status).toBe(403);
+    expect(reports.body).toContain('Trang này dành cho cán bộ xử lý hồ sơ (một cửa, chuyên viên, lãnh đạo) và quản trị viên.');
+    expect(reports.body).not.toContain('Trang này dành cho lãnh đạo và quản trị viên.');
+    const reportsEn = await get(`/bao-cao/tai-ve?${Q}&format=csv`, `${citizen.cookie}; lang=en`);
+    expect(reportsEn.status).toBe(403);
+    expect(reportsEn.body).toContain('This page is for the officers who handle dossiers (the one-stop desk, specialists, leaders) and administrators.');
+    const dashEn = await get('/bang-dieu-khien', `${specialist.cookie}; lang=en`);
+    expect(dashEn.body).toContain('This page is for leaders and administrators.');
   });
 
   it('shows the same total and groups as the API, with SVG charts and tables, in one page load', async () => {
@@ -111,6 +121,33 @@ describe('the leaders’ dashboard page', () => {
       expect(page.body).toContain(item.reasonText.replace(/&/g, '&amp;'));
     }
     expect((await get(`/bang-dieu-khien/chi-tieu/no.such?${Q}`, leader)).status).toBe(404);
+  });
+
+  it('a drill-down page past the end shows the last page, as the worklist does', async () => {
+    // The sub-indicator with the most dossiers behind it, so that it has more than one page if any has.
+    const keys = (await t.request({ method: 'GET', url: `/api/v1/service-index?${Q}`, as: 'leader.hoa' })).json.groups.flatMap(
+      (g: { indicators: { key: string }[] }) => g.indicators.map((i) => i.key),
+    ) as string[];
+    const totals = await Promise.all(
+      keys.map(async (key) => ({
+        key,
+        total: (await t.request({ method: 'GET', url: `/api/v1/service-index/indicators/${key}/dossiers?${Q}&pageSize=50`, as: 'leader.hoa' })).json
+          .total as number,
+      })),
+    );
+    const { key, total } = totals.sort((a, b) => b.total - a.total)[0]!;
+    const last = Math.max(1, Math.ceil(total / 50));
+    const api = await t.request({ method: 'GET', url: `/api/v1/service-index/indicators/${key}/dossiers?${Q}&pageSize=50&page=${last}`, as: 'leader.hoa' });
+    const r = await get(`/bang-dieu-khien/chi-tieu/${key}?${Q}&trang=99`, leader);
+    expect(r.status).toBe(200);
+    expect(r.body).not.toContain('Trang 99');
+    expect(r.body).not.toContain('trang=98');
+    expect(last, 'a sub-indicator with more than one page').toBeGreaterThan(1);
+    expect(r.body).toContain(`Trang ${last} / ${last}`);
+    expect(r.body).toContain(`trang=${last - 1}`);
+    expect(r.body).not.toContain('rel="next"');
+    expect(r.body).not.toContain('Không có hồ sơ nào.');
+    for (const item of api.json.items as { code: string }[]) expect(r.body).toContain(item.code);
   });
 
   it('checks the GET filters and answers with readable messages next to the inputs', async () => {

@@ -413,7 +413,8 @@ describe('(e) the administrators’ pages', () => {
     expect(options.length).toBeGreaterThan(2);
     for (const [, value, attrs] of options) expect(attrs?.replace(' selected', ''), value).toBe(value ? ' lang="vi"' : '');
     const units = await bothWays('/quan-tri/don-vi');
-    expect(units).toMatch(/<tr><td>\d+<\/td><td lang="vi">[^<]+<\/td><td>[a-z_]+<\/td>/);
+    // The unit's type in English words (not its code), unmarked.
+    expect(units).toMatch(/<tr><td>\d+<\/td><td lang="vi">[^<]+<\/td><td>(Province|Ward|Commune)<\/td>/);
     await bothWays('/quan-tri');
   });
 

@@ -394,10 +394,23 @@ const weekday = (p: PageCtx, iso: string) => tr(p)(WEEKDAYS[new Date(`${iso}T00:
 
 export function calendarPage(
   p: PageCtx,
-  v: { year: number; cal: YearCalendar; daysOffText: string; workingDaysText: string; errors: AdminError[]; notice?: string | undefined },
+  v: {
+    year: number;
+    cal: YearCalendar;
+    daysOffText: string;
+    workingDaysText: string;
+    errors: AdminError[];
+    notice?: string | undefined;
+    /** The year as typed when it was not one (`?nam=abc`): kept in the box, with its error. */
+    yearInput?: string | undefined;
+  },
 ): string {
   const _ = tr(p);
   const title = _('admin.cal.title', { year: v.year });
+  const yearErrors = errorsFor(v.errors, 'nam');
+  const yearBox = html`<input type="text" inputmode="numeric" id="nam" name="nam" value="${v.yearInput ?? String(v.year)}" class="narrow"${
+    yearErrors.length ? html` aria-invalid="true" aria-describedby="nam-error"` : null
+  }>`;
   const viText = viAttr(p) ?? undefined;
   const days = (label: string, list: { date: string; name: string }[]) =>
     scrollTable(
@@ -409,7 +422,11 @@ export function calendarPage(
     p,
     title,
     html`<h1>${title}</h1>${notice(v.notice)}${summary(p, v.errors)}
-<form method="get" action="/quan-tri/lich" class="inline-search"><label for="nam">${_('admin.cal.year')}</label> <input type="text" inputmode="numeric" id="nam" name="nam" value="${v.year}" class="narrow"> <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
+<form method="get" action="/quan-tri/lich" class="inline-search">${
+      yearErrors.length
+        ? html`<div class="field field-error"><label for="nam">${_('admin.cal.year')}</label><p class="error-message" id="nam-error">${yearErrors.map((e) => e.message)}</p>${yearBox}</div>`
+        : html`<label for="nam">${_('admin.cal.year')}</label> ${yearBox}`
+    } <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
 <h2>${_('admin.cal.daysOff')}</h2>${v.cal.daysOff.length ? days(_('admin.cal.daysOff'), v.cal.daysOff) : html`<p>${_('admin.none')}</p>`}
 <h2>${_('admin.cal.workingDays')}</h2>${v.cal.workingDays.length ? days(_('admin.cal.workingDays'), v.cal.workingDays) : html`<p>${_('admin.none')}</p>`}
 <h2>${_('admin.cal.overrides', { year: v.year })}</h2>
@@ -606,16 +623,32 @@ export interface UnitRow {
   validTo: string | null;
 }
 
+/** The kinds of administrative unit (reference.service.ts UNIT_TYPES; DOMAIN.md §1), in words. */
+const UNIT_TYPE_KEYS: Record<string, MessageKey> = {
+  province: 'admin.units.type.province',
+  city: 'admin.units.type.city',
+  district: 'admin.units.type.district',
+  town: 'admin.units.type.town',
+  ward: 'admin.units.type.ward',
+  commune: 'admin.units.type.commune',
+  special_zone: 'admin.units.type.special_zone',
+  township: 'admin.units.type.township',
+};
+/** A unit's type in the page's language; a type without words (written by hand into the table) as it is stored. */
+export const unitTypeName = (p: PageCtx, type: string): string => (Object.hasOwn(UNIT_TYPE_KEYS, type) ? tr(p)(UNIT_TYPE_KEYS[type]!) : type);
+
 export function unitsPage(p: PageCtx, v: { at: string; rows: UnitRow[]; errors: AdminError[]; notice?: string | undefined }): string {
   const _ = tr(p);
+  const fileErrors = errorsFor(v.errors, 'u-file');
   return adminLayout(
     p,
     _('admin.units.title'),
     html`<h1>${_('admin.units.title')}</h1>${notice(v.notice)}${summary(p, v.errors)}
 <h2>${_('admin.units.import')}</h2>
 <form method="post" action="/quan-tri/don-vi/nhap" enctype="multipart/form-data" novalidate>${csrfField(p)}
-<div class="field${v.errors.length ? ' field-error' : ''}"><label for="u-file">${_('admin.units.file')}</label><p class="hint" id="u-file-hint">${_('admin.units.importHint')}</p>
-<input type="file" id="u-file" name="file" accept=".csv,text/csv" aria-describedby="u-file-hint"></div>
+<div class="field${fileErrors.length ? ' field-error' : ''}"><label for="u-file">${_('admin.units.file')}</label><p class="hint" id="u-file-hint">${_('admin.units.importHint')}</p>
+${fileErrors.length ? html`<ul class="error-message" id="u-file-error">${fileErrors.map((e) => html`<li>${e.message}</li>`)}</ul>` : null}
+<input type="file" id="u-file" name="file" accept=".csv,text/csv" aria-describedby="u-file-hint${fileErrors.length ? ' u-file-error' : ''}"${fileErrors.length ? html` aria-invalid="true"` : null}></div>
 <button type="submit">${_('admin.units.importButton')}</button></form>
 <form method="get" action="/quan-tri/don-vi" class="inline-search"><label for="ngay">${_('admin.units.at')}</label> <input type="date" id="ngay" name="ngay" value="${v.at}"> <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
 <p>${_('admin.units.count', { n: v.rows.length })}</p>
@@ -623,7 +656,7 @@ ${scrollTable(
   _('admin.units.table'),
   html`<table><thead><tr><th scope="col">${_('admin.code')}</th><th scope="col">${_('admin.name')}</th><th scope="col">${_('admin.units.type')}</th>
 <th scope="col">${_('admin.units.parent')}</th><th scope="col">${_('admin.units.validFrom')}</th><th scope="col">${_('admin.units.validTo')}</th></tr></thead>
-<tbody>${v.rows.map((u) => html`<tr><td>${u.code}</td><td${viAttr(p)}>${u.name}</td><td>${u.type}</td><td>${u.parentCode ?? ''}</td><td>${u.validFrom}</td><td>${u.validTo ?? ''}</td></tr>`)}</tbody></table>`,
+<tbody>${v.rows.map((u) => html`<tr><td>${u.code}</td><td${viAttr(p)}>${u.name}</td><td>${unitTypeName(p, u.type)}</td><td>${u.parentCode ?? ''}</td><td>${u.validFrom}</td><td>${u.validTo ?? ''}</td></tr>`)}</tbody></table>`,
 )}`,
   );
 }

@@ -394,10 +394,17 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   // ------------------------------------------------------------------ calendar
 
-  const yearOf = (req: FastifyRequest): number => {
-    const y = str(record(req.query).nam, 4);
-    return /^\d{4}$/.test(y) ? Number(y) : Number(vnDate(new Date()).slice(0, 4));
+  /**
+   * The year asked for (`?nam=`), or this year when none is; `typed` is what was sent when it is not
+   * a year of 4 digits (`abc`, `2026.5`, `20277`): the page says so at the box and shows this year.
+   */
+  const yearOf = (req: FastifyRequest): { year: number; typed: string | null } => {
+    const y = str(record(req.query).nam, 40);
+    const thisYear = Number(vnDate(new Date()).slice(0, 4));
+    if (!y) return { year: thisYear, typed: null };
+    return /^\d{4}$/.test(y) ? { year: Number(y), typed: null } : { year: thisYear, typed: y };
   };
+  const yearError = (locale: Locale, year: number): AdminError[] => [{ anchor: 'nam', message: t(locale, 'admin.cal.err.yearInput', { year }) }];
 
   const overridesText = async (year: number) => {
     const rows = await queryRows<{ date: string; kind: string; name: string }>(
@@ -420,6 +427,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     text: { daysOff: string; workingDays: string } | null,
     errors: AdminError[],
     noticeText?: string,
+    yearInput?: string,
   ) => {
     const p = h.pageCtx(req, reply);
     let cal;
@@ -430,12 +438,17 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
       return send(reply, 422, errorPage(p, t(p.locale, 'error.title'), serviceErrorText(p.locale, err)));
     }
     const current = text ?? (await overridesText(year));
-    return send(reply, status, calendarPage(p, { year, cal, daysOffText: current.daysOff, workingDaysText: current.workingDays, errors, notice: noticeText }));
+    return send(
+      reply,
+      status,
+      calendarPage(p, { year, cal, daysOffText: current.daysOff, workingDaysText: current.workingDays, errors, notice: noticeText, yearInput }),
+    );
   };
 
   app.get('/quan-tri/lich', { schema: { hide: true } }, async (req, reply) => {
     if (!(await guard(req, reply))) return reply;
-    const year = yearOf(req);
+    const { year, typed } = yearOf(req);
+    if (typed !== null) return renderCalendar(req, reply, 422, year, null, yearError(h.locale(req), year), undefined, typed);
     return renderCalendar(
       req,
       reply,
@@ -449,10 +462,12 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   app.post('/quan-tri/lich', { schema: { hide: true } }, async (req, reply) => {
     if (!(await postGuard(req, reply))) return reply;
-    const year = yearOf(req);
+    const { year, typed } = yearOf(req);
     const body = record(req.body);
     const text = { daysOff: str(body.daysOff, 20_000), workingDays: str(body.workingDays, 20_000) };
     const locale = h.locale(req);
+    // The form's own address always names a year: anything else saves nothing.
+    if (typed !== null) return renderCalendar(req, reply, 422, year, text, yearError(locale, year), undefined, typed);
     const errors: AdminError[] = [];
     // Each entry's line in its text box, to name it ("Ngày nghỉ, dòng 3") in errors found here or by the service.
     const lineOf = { daysOff: [] as number[], workingDays: [] as number[] };
@@ -798,7 +813,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   const renderUnits = async (req: FastifyRequest, reply: FastifyReply, status: number, errors: AdminError[], noticeText?: string) => {
     const q = str(record(req.query).ngay, 10);
-    const at = /^\d{4}-\d{2}-\d{2}$/.test(q) && !Number.isNaN(Date.parse(q)) ? q : vnDate(new Date());
+    const at = isIsoDate(q) ? q : vnDate(new Date());
     const rows = await listUnits(database.db, at);
     return send(reply, status, unitsPage(h.pageCtx(req, reply), { at, rows, errors, notice: noticeText }));
   };
@@ -820,11 +835,14 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     let text: string | null = null;
     let tooBig = false;
     let notText = false;
+    /** A file was chosen (the browser sends an empty part without a name when none was). */
+    let chosen = false;
     for await (const part of req.parts({ limits: { fileSize: CSV_MAX_BYTES, files: 1, fields: 5 } })) {
       if (part.type === 'field') {
         if (part.fieldname === 'csrf') csrf = String(part.value);
         continue;
       }
+      if (part.filename) chosen = true;
       const buf = await part.toBuffer().catch((err: unknown) => {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
           tooBig = true;
@@ -843,7 +861,9 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
     }
     if (tooBig) return renderUnits(req, reply, 413, [{ anchor: 'u-file', message: t(locale, 'admin.units.tooBig') }]);
     if (notText) return renderUnits(req, reply, 422, [{ anchor: 'u-file', message: t(locale, 'admin.units.notText') }]);
-    if (!text) return renderUnits(req, reply, 422, [{ anchor: 'u-file', message: t(locale, 'admin.units.noFile') }]);
+    // A chosen file with nothing in it (0 bytes, or only a byte-order mark and blank lines) is not "no file".
+    if (!text?.trim())
+      return renderUnits(req, reply, 422, [{ anchor: 'u-file', message: t(locale, chosen || text !== null ? 'admin.units.emptyFile' : 'admin.units.noFile') }]);
     try {
       const r = await importUnitsCsv(ctx(req), text);
       return reply.redirect(`/quan-tri/don-vi?rows=${r.rows}&inserted=${r.inserted}&updated=${r.updated}`, 303);

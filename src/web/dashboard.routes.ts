@@ -58,7 +58,7 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
     const allowed = gate === 'leader' ? ['leader', 'admin'] : ['leader', 'admin', 'specialist', 'reception'];
     if (!roles.some((r) => allowed.includes(r))) {
       const p = h.pageCtx(req, reply);
-      await send(reply, 403, errorPage(p, t(p.locale, 'error.title'), t(p.locale, 'dash.forbidden')));
+      await send(reply, 403, errorPage(p, t(p.locale, 'error.title'), t(p.locale, gate === 'leader' ? 'dash.forbidden' : 'dash.forbiddenReports')));
       return null;
     }
     return ctxOf(req, database);
@@ -117,10 +117,11 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
     const pageIn = Number.parseInt(str(q.trang, 6), 10);
     const page = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 100_000 ? pageIn : 1;
     const base = { unit: f.view.unit, from: f.view.from, to: f.view.to, now: ctx.now };
-    const [index, result] = await Promise.all([
-      computeServiceIndex(ctx.db, base),
-      indicatorDossiers(ctx.db, { ...base, key, ...(counted === null ? {} : { counted }), page, pageSize: INDICATOR_PAGE_SIZE }),
-    ]);
+    const list = { ...base, key, ...(counted === null ? {} : { counted }), pageSize: INDICATOR_PAGE_SIZE };
+    const [index, first] = await Promise.all([computeServiceIndex(ctx.db, base), indicatorDossiers(ctx.db, { ...list, page })]);
+    // A page past the end (an old link, a list that shrank) shows the last page, as the worklist does.
+    const last = Math.max(1, Math.ceil(first.total / INDICATOR_PAGE_SIZE));
+    const result = page > last ? await indicatorDossiers(ctx.db, { ...list, page: last }) : first;
     const indicator = index.groups.flatMap((g) => g.indicators).find((i) => i.key === key) ?? null;
     return send(
       reply,

@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryRows, sql } from '../db/client.ts';
+import { isIsoDate } from '../modules/calendar/index.ts';
 import { listSecurityEvents } from '../modules/security/index.ts';
 import { hasRole } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import type { WebHelpers } from './application.routes.ts';
-import { html } from './html.ts';
-import { t, type MessageKey } from './i18n.ts';
-import { layout, tr } from './layout.ts';
+import { html, type SafeHtml } from './html.ts';
+import { formatNumber, t, type MessageKey } from './i18n.ts';
+import { layout, messageHtml, tr, vi, type PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 type Severity = (typeof SEVERITIES)[number];
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 /** The monitoring rules (docs/SECURITY.md §3), in the order the filter offers them. */
 const RULES: readonly string[] = [
   'auth.password_guessing',
@@ -56,7 +56,8 @@ export function registerSecurityRoutes(app: FastifyInstance, h: WebHelpers): voi
     const ruleIn = str(q['quy-tac'], 40);
     const rule = RULES.includes(ruleIn) ? ruleIn : undefined;
     const fromIn = str(q['tu-ngay'], 10);
-    const fromOk = DATE_RE.test(fromIn) && !Number.isNaN(Date.parse(`${fromIn}T00:00:00+07:00`));
+    // A real calendar date only: 2026-02-30 is refused like "abc", not rolled over to 2 March.
+    const fromOk = isIsoDate(fromIn);
     const events = await listSecurityEvents(h.database.db, {
       ...(severity ? { severity } : {}),
       ...(fromOk ? { from: `${fromIn}T00:00:00+07:00` } : {}),
@@ -94,7 +95,7 @@ ${
         (e) =>
           html`<li class="sev-${e.severity}"><h3>${ruleName(e.rule)}</h3>
 <p><strong class="sev sev-${e.severity}">${_('sec.severityIs', { severity: _(`sec.sev.${e.severity}`) })}</strong></p>
-<p class="sec-summary">${e.summary}</p>
+<p class="sec-summary">${eventSummary(p, e)}</p>
 <dl class="sec-facts"><div><dt>${_('sec.colTime')}</dt><dd>${formatVnDateTime(new Date(e.at))}</dd></div>${
             e.subject ? html`<div><dt>${_('sec.colSubject')}</dt><dd>${e.subject}</dd></div>` : null
           }<div><dt>${_('sec.colAddress')}</dt><dd>${e.ip ?? _('sec.unknown')}</dd></div></dl></li>`,
@@ -103,6 +104,93 @@ ${
 }`;
     return h.send(reply, 200, layout(p, _('sec.title'), body));
   });
+}
+
+const ROLE_KEYS: Record<string, MessageKey> = {
+  citizen: 'admin.roleName.citizen',
+  organisation: 'admin.roleName.organisation',
+  reception: 'admin.roleName.reception',
+  specialist: 'admin.roleName.specialist',
+  leader: 'admin.roleName.leader',
+  admin: 'admin.roleName.admin',
+  security: 'admin.roleName.security',
+};
+const CHAIN_REASON_KEYS: Record<string, MessageKey> = {
+  hash_mismatch: 'sec.chainReason.hash_mismatch',
+  sequence_gap: 'sec.chainReason.sequence_gap',
+};
+
+/** An event as the page shows it (the fields of `listSecurityEvents` it reads). */
+export interface EventFacts {
+  rule: string;
+  subject: string | null;
+  ip: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * What happened, in the page's language: the monitor stores a Vietnamese sentence (`summary`, read
+ * by the notifications and the security log too) and the facts behind it (`rule`, `subject`, `ip`,
+ * `details`); the page words those facts from its catalogue. A rule it does not know, or an event
+ * whose facts are missing (written by an older monitor), keeps the stored sentence, marked
+ * `lang="vi"` on an English page.
+ */
+export function eventSummary(p: PageCtx, e: EventFacts): SafeHtml | string {
+  const d = e.details;
+  const n = (v: number) => formatNumber(p.locale, v);
+  const code = (v: string) => html`<code>${v}</code>`;
+  const action = text(d.action);
+  switch (e.rule) {
+    case 'auth.password_guessing': {
+      const attempts = count(d.attempts);
+      const minutes = count(d.windowMinutes);
+      if (attempts !== null && minutes !== null && e.subject)
+        return messageHtml(p, 'sec.sum.password_guessing', { n: n(attempts), account: e.subject, minutes });
+      break;
+    }
+    case 'auth.address_many_accounts': {
+      const accounts = Array.isArray(d.accounts) ? d.accounts : null;
+      // The monitor keeps at most 50 of the accounts; their number is `accountCount` (events raised before it was kept have fewer than 50 or keep their sentence).
+      const total = count(d.accountCount) ?? (accounts && accounts.length < 50 ? accounts.length : null);
+      const minutes = count(d.windowMinutes);
+      const ip = e.ip ?? e.subject;
+      if (total !== null && minutes !== null && ip) return messageHtml(p, 'sec.sum.address_many_accounts', { ip, n: n(total), minutes });
+      break;
+    }
+    case 'staff.mass_read': {
+      const dossiers = count(d.dossiers);
+      const minutes = count(d.windowMinutes);
+      if (dossiers !== null && minutes === 60) return messageHtml(p, 'sec.sum.mass_read', { n: n(dossiers) });
+      break;
+    }
+    case 'staff.export':
+      if (action) return messageHtml(p, 'sec.sum.export', { action: code(action) });
+      break;
+    case 'staff.off_hours':
+      if (action) return messageHtml(p, 'sec.sum.off_hours', { action: code(action) });
+      break;
+    case 'admin.role_change': {
+      const roles = Array.isArray(d.roles) && d.roles.every((r) => typeof r === 'string') ? (d.roles as string[]) : null;
+      if (!action || !roles) break;
+      const account = e.subject ?? '?';
+      if (!roles.length) return messageHtml(p, 'sec.sum.role_change', { action: code(action), account });
+      const names = roles.map((r) => (ROLE_KEYS[r] ? t(p.locale, ROLE_KEYS[r]) : r)).join(', ');
+      return messageHtml(p, 'sec.sum.role_change_roles', { action: code(action), account, roles: names });
+    }
+    case 'audit.chain_broken': {
+      const id = d.firstBrokenId;
+      const reason = d.reason;
+      if (!(typeof id === 'number' || typeof id === 'string' || id === null) || !(typeof reason === 'string' || reason === null)) break;
+      const why = reason === null ? t(p.locale, 'sec.unknown') : CHAIN_REASON_KEYS[reason] ? t(p.locale, CHAIN_REASON_KEYS[reason]) : null;
+      if (why === null) break;
+      return messageHtml(p, 'sec.sum.chain_broken', { record: id === null ? '?' : String(id), reason: why });
+    }
+  }
+  return vi(p, e.summary);
 }
 
 const SEC_RULE_KEYS: Record<string, MessageKey> = {

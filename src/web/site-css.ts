@@ -54,6 +54,7 @@ button.secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
 .error-summary:focus{outline:3px solid #ffdd00;outline-offset:0}
 .error-summary h2{margin-top:0}
 .error-summary a,.error-message{color:#d4351c;font-weight:700}
+ul.error-message{margin:0 0 .5rem;padding-left:1.25rem}
 .field-error{border-left:5px solid #d4351c;padding-left:.75rem}
 .field-error input{border-color:#d4351c}
 .notice{border-left:5px solid #1d70b8;background:#f3f2f1;padding:.75rem 1rem;margin:1rem 0}
@@ -67,7 +68,8 @@ dl.summary{margin:0 0 1.5rem}
 dl.summary div{border-bottom:1px solid #b1b4b6;padding:.5rem 0}
 dl.summary dt{font-weight:700}
 dl.summary dd{margin:0}
-.table-wrap{overflow-x:auto}
+/* The wrapper is the containing block of what is absolutely placed inside it (visually hidden text in a cell's link): otherwise that text sits at its cell's place, relative to the page, and a wide table widens the page though the wrapper scrolls. */
+.table-wrap{overflow-x:auto;position:relative}
 /* The wrapper is a focusable region (layout.ts scrollTable) so the keyboard can scroll it: it gets the focus ring of links and buttons. */
 .table-wrap:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}
 /* Words stay whole in the cells of a scrolling table (the body's overflow-wrap:anywhere would split "Loại"): lines wrap at spaces, and a table wider than the screen scrolls. */

@@ -84,6 +84,7 @@ export async function upsertUnits(db: Db, units: UnitInput[]): Promise<{ inserte
   return { inserted, updated };
 }
 
+const ISO_FORM = /^\d{4}-\d{2}-\d{2}$/;
 const UNITS_COLUMNS = { required: ['code', 'name', 'type', 'parent_code', 'valid_from'], optional: ['valid_to'] };
 
 /**
@@ -111,8 +112,13 @@ export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: Field
     if (!(UNIT_TYPES as readonly string[]).includes(type))
       problem(`loại (type) phải là một trong: ${UNIT_TYPES.join(', ')}`, 'type', { types: UNIT_TYPES.join(', ') });
     if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problem('mã cấp trên (parent_code) không phải mã đơn vị hành chính', 'parent_code');
-    if (!isIsoDate(from)) problem('ngày hiệu lực (valid_from) phải có dạng NNNN-TT-NN', 'valid_from');
-    if (to && (!isIsoDate(to) || to < from)) problem('ngày hết hiệu lực (valid_to) phải là một ngày từ valid_from trở đi', 'valid_to');
+    // A date of the right form that does not exist (2026-13-01, 2026-02-30) is said as such, not as a wrong form.
+    if (ISO_FORM.test(from) && !isIsoDate(from))
+      problem(`ngày hiệu lực (valid_from) ${from} không phải là một ngày có thật`, 'valid_from_no_such_date', { date: from });
+    else if (!isIsoDate(from)) problem('ngày hiệu lực (valid_from) phải có dạng NNNN-TT-NN', 'valid_from');
+    if (to && ISO_FORM.test(to) && !isIsoDate(to))
+      problem(`ngày hết hiệu lực (valid_to) ${to} không phải là một ngày có thật`, 'valid_to_no_such_date', { date: to });
+    else if (to && (!isIsoDate(to) || to < from)) problem('ngày hết hiệu lực (valid_to) phải là một ngày từ valid_from trở đi', 'valid_to');
     if (problems.length) {
       errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
       reasons.push(why);

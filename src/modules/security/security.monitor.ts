@@ -5,6 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import type { JobHandler } from '../../platform/jobs.ts';
 import { formatVnDateTime, vnDate } from '../../platform/time.ts';
 import { loadClock } from '../calendar/index.ts';
+import { PAYMENT_SYSTEM_USER_ID } from '../payments/payment-requests.ts';
 import {
   bucketOf,
   firstBreach,
@@ -234,7 +235,7 @@ export async function evaluate(db: Db, facts: AuditFact[], cfg: MonitorConfig): 
       ip,
       subject: ip,
       summary: `Địa chỉ ${ip} đăng nhập sai vào ${hit.keys.length} tài khoản khác nhau trong 15 phút.`,
-      details: { accounts: hit.keys.slice(0, 50), windowMinutes: 15 },
+      details: { accounts: hit.keys.slice(0, 50), accountCount: hit.keys.length, windowMinutes: 15 },
       dedupeKey: `auth.address_many_accounts:${ip}:${bucketOf(hit.t, LOGIN_WINDOW_MS)}`,
     });
   }
@@ -252,7 +253,9 @@ export async function evaluate(db: Db, facts: AuditFact[], cfg: MonitorConfig): 
     );
     for (const r of rows) if (STAFF_ROLES.has(r.role)) staff.add(r.user_id);
   }
-  const isStaffFact = (f: AuditFact) => (f.actorId && staff.has(f.actorId)) || (f.actorRole !== null && STAFF_ROLES.has(f.actorRole));
+  // The payment gateway's account acts at the desk when a citizen's transfer arrives, at any hour: it is no one at work.
+  const isStaffFact = (f: AuditFact) =>
+    f.actorId !== PAYMENT_SYSTEM_USER_ID && ((f.actorId && staff.has(f.actorId)) || (f.actorRole !== null && STAFF_ROLES.has(f.actorRole)));
 
   // One staff account reading an unusual number of dossiers within an hour.
   const reads = facts.filter((f) => isDossierRead(f) && f.actorId && isStaffFact(f));

@@ -34,6 +34,16 @@ export const vi = {
   'sec.severityIs': 'Mức độ: {severity}',
   'sec.colSubject': 'Tài khoản, đối tượng',
   'sec.unknown': 'Không rõ',
+  'sec.sum.password_guessing': '{n} lần đăng nhập sai vào tài khoản {account} trong {minutes} phút.',
+  'sec.sum.address_many_accounts': 'Địa chỉ {ip} đăng nhập sai vào {n} tài khoản khác nhau trong {minutes} phút.',
+  'sec.sum.mass_read': 'Một tài khoản cán bộ đã xem {n} hồ sơ khác nhau trong một giờ.',
+  'sec.sum.export': 'Cán bộ xuất dữ liệu ({action}).',
+  'sec.sum.off_hours': 'Tài khoản cán bộ hoạt động ngoài giờ hành chính ({action}).',
+  'sec.sum.role_change': 'Thay đổi vai trò, quyền ({action}) của tài khoản {account}.',
+  'sec.sum.role_change_roles': 'Thay đổi vai trò, quyền ({action}) của tài khoản {account}: {roles}.',
+  'sec.sum.chain_broken': 'Chuỗi nhật ký kiểm toán bị phá vỡ tại bản ghi {record} ({reason}).',
+  'sec.chainReason.hash_mismatch': 'mã băm của bản ghi không khớp',
+  'sec.chainReason.sequence_gap': 'thiếu bản ghi trong chuỗi',
 } as const;
 
 export const en: Record<keyof typeof vi, string> = {
@@ -71,4 +81,14 @@ export const en: Record<keyof typeof vi, string> = {
   'sec.severityIs': 'Severity: {severity}',
   'sec.colSubject': 'Account or subject',
   'sec.unknown': 'Unknown',
+  'sec.sum.password_guessing': '{n} failed sign-ins to the account {account} within {minutes} minutes.',
+  'sec.sum.address_many_accounts': 'The address {ip} failed to sign in to {n} different accounts within {minutes} minutes.',
+  'sec.sum.mass_read': 'One staff account read {n} different dossiers within an hour.',
+  'sec.sum.export': 'A staff member exported data ({action}).',
+  'sec.sum.off_hours': 'A staff account was active outside office hours ({action}).',
+  'sec.sum.role_change': 'Roles or permissions changed ({action}) for the account {account}.',
+  'sec.sum.role_change_roles': 'Roles or permissions changed ({action}) for the account {account}: {roles}.',
+  'sec.sum.chain_broken': 'The audit chain is broken at record {record} ({reason}).',
+  'sec.chainReason.hash_mismatch': 'the record’s hash does not match',
+  'sec.chainReason.sequence_gap': 'a record is missing from the sequence',
 };
