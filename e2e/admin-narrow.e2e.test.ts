@@ -5,7 +5,8 @@ import { checkPage, startJourney } from './browser.ts';
 
 /**
  * The administrators' and the security officers' pages on a phone (360×640), in Vietnamese and
- * English: no serious axe violation and no sideways scroll, with a draft version listed on the
+ * English: no sideways scroll, and no serious axe violation (checked in Vietnamese: the English
+ * pages have the same markup, and their language marks are web-lang-vi's), with a draft version listed on the
  * procedure page (its table's "Xem trước" links carry visually hidden text, which widened the page
  * when the table's wrapper was not their containing block) and with errors shown.
  */
@@ -47,7 +48,8 @@ const ADMIN_PAGES = [
 
 describe('administrators’ pages at 360 px', () => {
   for (const lang of ['vi', 'en'] as const) {
-    it(`every page fits the screen and passes axe (${lang})`, async () => {
+    const axe = lang === 'vi';
+    it(`every page fits the screen${axe ? ' and passes axe' : ''} (${lang})`, async () => {
       const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });
       await ctx.addCookies([
         { name: 'lang', value: lang, url: base },
@@ -56,7 +58,7 @@ describe('administrators’ pages at 360 px', () => {
       const page = await ctx.newPage();
       for (const url of ADMIN_PAGES) {
         await page.goto(`${base}${url}`);
-        await checkPage(page, `admin-narrow-${lang}${url.replace(/[^a-z0-9]+/gi, '-')}`);
+        await checkPage(page, `admin-narrow-${lang}${url.replace(/[^a-z0-9]+/gi, '-')}`, { axe });
       }
       // A units file with bad rows: the reasons at the file field and in the summary.
       await page.goto(`${base}/quan-tri/don-vi`);
@@ -67,11 +69,11 @@ describe('administrators’ pages at 360 px', () => {
       });
       await page.locator('form[action="/quan-tri/don-vi/nhap"] button[type="submit"]').click();
       await page.locator('#u-file-error').waitFor();
-      await checkPage(page, `admin-narrow-${lang}-units-error`);
+      await checkPage(page, `admin-narrow-${lang}-units-error`, { axe });
       // The security officers’ page.
       await ctx.addCookies([{ name: 'tinhso_session', value: await t.token('security.minh'), url: base }]);
       await page.goto(`${base}/an-ninh`);
-      await checkPage(page, `admin-narrow-${lang}-security`);
+      await checkPage(page, `admin-narrow-${lang}-security`, { axe });
       await ctx.close();
     });
   }
