@@ -56,7 +56,9 @@ export function input(o: InputOpts): SafeHtml {
   const errs = errorsFor(o.errors, id);
   const hintId = o.hint ? `${id}-hint` : null;
   const errId = errs.length ? `${id}-error` : null;
-  const described = [hintId, errId].filter(Boolean).join(' ');
+  // One id per message (a field may have several), all of them describing the field.
+  const errIds = errs.map((_e, i) => (i === 0 ? `${id}-error` : `${id}-error-${i + 1}`));
+  const described = [hintId, ...errIds].filter(Boolean).join(' ');
   const a = html`${described ? html` aria-describedby="${described}"` : null}${errId ? html` aria-invalid="true"` : null}${o.extra ?? null}`;
   const value = o.value ?? '';
   let control: SafeHtml;
@@ -69,7 +71,7 @@ export function input(o: InputOpts): SafeHtml {
   }
   return html`<div class="field${errId ? ' field-error' : ''}"><label for="${id}">${o.label}</label>
 ${hintId ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : null}
-${errs.map((e) => html`<p class="error-message" id="${errId}">${e.message}</p>`)}
+${errs.map((e, i) => html`<p class="error-message" id="${errIds[i]}">${e.message}</p>`)}
 ${control}</div>`;
 }
 
