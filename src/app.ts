@@ -48,6 +48,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestTimeout: 120_000,
     genReqId: () => crypto.randomUUID(),
+    // A path parameter of any length reaches its route, whose schema refuses it with 422 naming it,
+    // for every method alike. With the router's default (100 characters) an over-long one matched no
+    // route: GET fell to the portal's catch-all and answered 405 with an Allow that left GET out.
+    // Node refuses a request head over 16 KiB (431) before any routing, so this bound is never reached.
+    routerOptions: { maxParamLength: 16 * 1024 },
     frameworkErrors,
     clientErrorHandler: clientErrors,
   }).withTypeProvider<ZodTypeProvider>();
@@ -60,6 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
   );
   app.addHook('onClose', async () => restoreSettingsReporter());
+  // No route takes text/plain: without this Fastify parsed it as a JSON string, which then failed
+  // validation (422 "phải là đối tượng"); a body the API does not read is 415, as for XML or a form.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);

@@ -212,6 +212,94 @@ describe('keys the API does not know', () => {
     expectProblem(action, 422, 'VALIDATION_FAILED');
     expect(action.json.errors, action.body).toContainEqual({ path: '(body)', message: 'có trường không được phép: reasn' });
   });
+
+  it('refuses a key the API does not know in every other JSON body, nested objects and list items included', async () => {
+    const uuid = '0190a0b0-0000-7000-8000-000000000001';
+    const named = [{ date: '2031-05-02', name: 'Nghỉ bù' }];
+    const weights = { groups: [{ key: 'transparency', max: 10 }], indicators: [{ key: 'x', points: 1, target: 1 }] };
+    const cases: [
+      method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+      url: string,
+      as: string | undefined,
+      payload: Record<string, unknown>,
+      path: string,
+      key: string,
+    ][] = [
+      ['POST', '/auth/login', undefined, { username: 'citizen.an', password: 'x', remember: true }, '(body)', 'remember'],
+      ['POST', '/auth/totp', undefined, { challenge: 'c'.repeat(20), code: '123456', trust: true }, '(body)', 'trust'],
+      ['POST', '/me/totp/confirmation', 'citizen.an', { code: '123456', cdoe: '1' }, '(body)', 'cdoe'],
+      ['POST', '/me/totp/recovery-codes', 'citizen.an', { code: '123456', all: true }, '(body)', 'all'],
+      ['DELETE', '/me/totp', 'citizen.an', { code: '123456', force: true }, '(body)', 'force'],
+      [
+        'POST',
+        '/users',
+        'admin.lan',
+        { username: 'nv.moi', displayName: 'Nhân viên', password: 'mat-khau-dai-1', kind: 'staff', roles: [], agency: 'x' },
+        '(body)',
+        'agency',
+      ],
+      [
+        'POST',
+        '/users',
+        'admin.lan',
+        { username: 'nv.moi', displayName: 'Nhân viên', password: 'mat-khau-dai-1', kind: 'staff', roles: [{ role: 'reception', agency: 'x' }] },
+        'roles.0',
+        'agency',
+      ],
+      ['PUT', '/users/citizen.an/roles', 'admin.lan', { roles: [], replace: true }, '(body)', 'replace'],
+      ['PATCH', '/users/citizen.an', 'admin.lan', { isActive: true, active: false }, '(body)', 'active'],
+      ['POST', '/units/import', 'admin.lan', { csv: 'x', dryRun: true }, '(body)', 'dryRun'],
+      ['POST', '/units/successions/import', 'admin.lan', { csv: 'x', dryRun: true }, '(body)', 'dryRun'],
+      [
+        'PUT',
+        '/agencies/TTPVHCC',
+        'admin.lan',
+        { name: 'Trung tâm', shortName: 'TT', identityCode: '000.00.12.H37', unitCode: '37', kind: 'other', parent: 'x' },
+        '(body)',
+        'parent',
+      ],
+      ['POST', '/procedures', 'admin.lan', { code: '9.000999', definition: {}, decision: 'x' }, '(body)', 'decision'],
+      ['POST', `/procedures/${BIRTH}/versions`, 'admin.lan', { definition: {}, decision: 'x' }, '(body)', 'decision'],
+      ['PUT', '/calendar/2031/overrides', 'admin.lan', { daysOff: named, workingDays: [], note: 'x' }, '(body)', 'note'],
+      ['PUT', '/calendar/2031/overrides', 'admin.lan', { daysOff: [{ ...named[0], kind: 'official' }], workingDays: [] }, 'daysOff.0', 'kind'],
+      ['PUT', '/settings/worklist_soon_days', 'admin.lan', { value: 3, note: 'x' }, '(body)', 'note'],
+      ['PUT', '/service-index/config', 'admin.lan', { validFrom: '2031-01-01', config: weights, reason: 'x' }, '(body)', 'reason'],
+      ['PUT', '/service-index/config', 'admin.lan', { validFrom: '2031-01-01', config: { ...weights, extra: 1 } }, 'config', 'extra'],
+      [
+        'PUT',
+        '/service-index/config',
+        'admin.lan',
+        { validFrom: '2031-01-01', config: { ...weights, groups: [{ key: 'transparency', max: 10, min: 0 }] } },
+        'config.groups.0',
+        'min',
+      ],
+      ['PUT', '/me/consents/sms', 'citizen.an', { granted: true, channel: 'sms' }, '(body)', 'channel'],
+      ['POST', '/me/data-requests', 'citizen.an', { kind: 'correction', details: 'Sai ngày sinh', field: 'x' }, '(body)', 'field'],
+      ['POST', '/me/data-requests', 'citizen.an', { kind: 'deletion', confirm: true, reason: 'x' }, '(body)', 'reason'],
+      ['POST', `/data-requests/${uuid}/resolution`, 'admin.lan', { status: 'done', resolution: 'Đã sửa', note: 'x' }, '(body)', 'note'],
+      ['POST', `/dossiers/${uuid}/rating`, 'citizen.an', { rating: 'dissatisfied', comemnt: 'Chờ lâu quá' }, '(body)', 'comemnt'],
+      ['POST', `/dossiers/${uuid}/files`, 'citizen.an', { component: 'to_khai', reuseFileId: uuid, fileName: 'x' }, '(body)', 'fileName'],
+      ['POST', `/payments/transactions/${uuid}/resolution`, 'leader.hoa', { decision: 'reject', note: 'Sai số tiền', refnud: false }, '(body)', 'refnud'],
+    ];
+    for (const [method, url, as, payload, path, key] of cases) {
+      const r = await t.request({ method, url: api(url), as, payload });
+      const where = `${method} ${url} ${JSON.stringify(payload)}`;
+      expect(r.status, `${where} → ${r.body}`).toBe(422);
+      expect(r.json.errors, where).toContainEqual({ path, message: `có trường không được phép: ${key}` });
+    }
+    // The generated result (staff) answers its own code, with the same message.
+    const result = await t.request({
+      method: 'POST',
+      url: api(`/dossiers/${uuid}/result`),
+      as: 'reception.dung',
+      payload: { title: 'Kết quả', content: 'Nội dung', body: 'x' },
+    });
+    expectProblem(result, 422, 'DOCUMENT_RESULT_INPUT');
+    expect(result.json.errors).toContainEqual({ path: '(body)', message: 'có trường không được phép: body' });
+    // Validation comes before any write: 2031 has no official day off.
+    const year = await t.request({ method: 'GET', url: api('/calendar/2031') });
+    expect(year.json.daysOff.filter((d: { source: string }) => d.source === 'official')).toEqual([]);
+  });
 });
 
 describe('calendar years and decimal numbers', () => {
@@ -302,5 +390,125 @@ describe('If-Match lists (RFC 9110 §13.1.1)', () => {
     const submit = (h: string) => t.request({ method: 'POST', url: api(`/dossiers/${draft.id}/submit`), as: 'citizen.an', headers: { 'if-match': h } });
     expectProblem(await submit(`W/"${current}"`), 412, 'DOSSIER_VERSION_STALE');
     expect((await submit(`"1", "${current}"`)).status).toBe(200);
+  });
+});
+
+describe('error answers that name what is wrong (QA session 12)', () => {
+  const due = (query: string) => t.request({ method: 'GET', url: api(`/calendar/due-date?${query}`) });
+  const start = encodeURIComponent('2026-11-23T08:00:00+07:00');
+
+  it('answers 415 to a text/plain body, as to any type the API does not read', async () => {
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/xml']) {
+      const r = await t.request({
+        method: 'POST',
+        url: api('/dossiers'),
+        as: 'citizen.an',
+        payload: '{"procedureCode":"1.001193"}',
+        headers: { 'content-type': type },
+      });
+      expectProblem(r, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(r.json.detail).toMatch(/application\/json/);
+    }
+  });
+
+  it('sends WWW-Authenticate with every 401 of the API: Bearer, with error="invalid_token" for a token that is not a session', async () => {
+    const none = await t.request({ method: 'GET', url: api('/me') });
+    expectProblem(none, 401, 'AUTH_REQUIRED');
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    for (const [authorization, code] of [
+      ['Bearer ' + 'a'.repeat(40), 'AUTH_SESSION_INVALID'],
+      ['Basic Zm9vOmJhcg==', 'AUTH_TOKEN_MALFORMED'],
+    ] as const) {
+      const r = await t.request({ method: 'GET', url: api('/me'), headers: { authorization } });
+      expectProblem(r, 401, code);
+      expect(r.headers['www-authenticate'], authorization).toBe('Bearer error="invalid_token"');
+    }
+    const login = await t.request({ method: 'POST', url: api('/auth/login'), payload: { username: 'citizen.an', password: 'sai-mat-khau' } });
+    expectProblem(login, 401, 'AUTH_INVALID_CREDENTIALS');
+    expect(login.headers['www-authenticate']).toBe('Bearer');
+    // Pages redirect to sign-in instead: no challenge there.
+    const page = await t.request({ method: 'GET', url: '/tai-khoan' });
+    expect(page.status).not.toBe(401);
+    expect(page.headers['www-authenticate']).toBeUndefined();
+    // A 200 carries none.
+    expect((await t.request({ method: 'GET', url: api('/me'), as: 'citizen.an' })).headers['www-authenticate']).toBeUndefined();
+  });
+
+  it('answers a path parameter over 100 characters like a shorter bad one: 422 naming it, for every method the route has', async () => {
+    for (const length of [81, 101, 500, 3000]) {
+      const id = 'x'.repeat(length);
+      for (const [method, url, payload] of [
+        ['GET', `/dossiers/${id}`, undefined],
+        ['GET', `/dossiers/${id}/history`, undefined],
+        ['PATCH', `/dossiers/${id}`, { form: {} }],
+        ['POST', `/dossiers/${id}/actions`, { action: 'withdraw' }],
+      ] as const) {
+        const r = await t.request({ method, url: api(url), as: 'citizen.an', ...(payload ? { payload } : {}) });
+        expectProblem(r, 422, 'VALIDATION_FAILED');
+        expect(r.json.errors, `${method} ${length}`).toEqual([{ path: 'id', message: 'không được quá 80 ký tự' }]);
+      }
+      // 405 stays for the methods the path does not have, and lists every one it has.
+      const put = await t.request({ method: 'PUT', url: api(`/dossiers/${id}`), as: 'citizen.an', payload: {} });
+      expectProblem(put, 405, 'METHOD_NOT_ALLOWED');
+      expect(put.headers.allow).toBe('GET, HEAD, PATCH');
+    }
+  });
+
+  it('names the field of a due-date value that must be whole, and says only once that a start is not a time', async () => {
+    const half = await due(`start=${start}&value=1.5&unit=days`);
+    expectProblem(half, 422, 'DUE_DATE_INPUT_INVALID');
+    expect(half.json.errors).toEqual([{ path: 'value', message: 'phải là số nguyên khi tính theo ngày' }]);
+    expect((await due(`start=${start}&value=1.5&unit=months`)).json.errors).toEqual([{ path: 'value', message: 'phải là số nguyên khi tính theo tháng' }]);
+    for (const bad of ['yesterday', '2026-11-23', '1985-02-18']) {
+      const r = await due(`start=${bad}&value=1&unit=days`);
+      expectProblem(r, 422, 'VALIDATION_FAILED');
+      expect(r.json.errors, bad).toEqual([{ path: 'start', message: expect.stringContaining('thời điểm ISO 8601') }]);
+    }
+  });
+
+  it('names where a NUL character is: the path parameter, the query key or the body field', async () => {
+    const param = await t.request({ method: 'GET', url: api('/dossiers/abc%00def'), as: 'citizen.an' });
+    expectProblem(param, 422, 'INPUT_NUL_CHARACTER');
+    expect(param.json.errors).toEqual([{ path: 'id', message: 'chứa ký tự NUL (U+0000)' }]);
+    const query = await t.request({ method: 'GET', url: api('/procedures?q=a%00b') });
+    expectProblem(query, 422, 'INPUT_NUL_CHARACTER');
+    expect(query.json.errors).toEqual([{ path: 'q', message: 'chứa ký tự NUL (U+0000)' }]);
+    const body = await t.request({
+      method: 'PUT',
+      url: api('/calendar/2031/overrides'),
+      as: 'admin.lan',
+      payload: { daysOff: [{ date: '2031-05-02', name: 'Nghỉ\u0000bù' }], workingDays: [] },
+    });
+    expectProblem(body, 422, 'INPUT_NUL_CHARACTER');
+    expect(body.json.errors).toEqual([{ path: 'daysOff.0.name', message: 'chứa ký tự NUL (U+0000)' }]);
+    const surrogate = await t.request({
+      method: 'POST',
+      url: api('/dossiers'),
+      as: 'citizen.an',
+      payload: '{"procedureCode":"1.001193","applicant":{"fullName":"An\\ud800"}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(surrogate, 422, 'INPUT_CHARACTER_INVALID');
+    expect(surrogate.json.errors).toEqual([{ path: 'applicant.fullName', message: expect.stringContaining('UTF-16') }]);
+  });
+
+  it('names the If-Match header of a value that is not entity-tag syntax', async () => {
+    const d = await createDraft(BIRTH);
+    const r = await patch(d.id, { form: { gioi_tinh: 'nam' } }, { 'if-match': 'latest' });
+    expectProblem(r, 422, 'IF_MATCH_INVALID');
+    expect(r.json.errors).toEqual([{ path: 'if-match', message: expect.stringContaining('entity-tag') }]);
+  });
+
+  it('takes the security events limit in decimal digits only, with the message of the other routes', async () => {
+    for (const limit of ['1e1', '0x10', 'abc', ' 5', '']) {
+      const r = await t.request({ method: 'GET', url: api(`/security/events?limit=${encodeURIComponent(limit)}`), as: 'security.minh' });
+      expectProblem(r, 422, 'VALIDATION_FAILED');
+      expect(r.json.errors, limit).toEqual([{ path: 'limit', message: 'phải là số nguyên viết bằng chữ số thập phân' }]);
+    }
+    expect((await t.request({ method: 'GET', url: api('/security/events?limit=501'), as: 'security.minh' })).json.errors).toEqual([
+      { path: 'limit', message: 'không được lớn hơn 500' },
+    ]);
+    const ok = await t.request({ method: 'GET', url: api('/security/events?limit=10'), as: 'security.minh' });
+    expect(ok.status, ok.body).toBe(200);
   });
 });

@@ -37,12 +37,18 @@ export interface AppErrorOptions {
   errors?: FieldError[];
   details?: Record<string, unknown>;
   cause?: unknown;
+  /**
+   * A 401's `WWW-Authenticate` challenge (RFC 9110 §11.6.1), for a route that is not signed in with
+   * a bearer token (the bank's signed notifications); sendProblem's default is `Bearer`.
+   */
+  challenge?: string;
 }
 
 export class AppError extends Error {
   readonly userMessage: string | undefined;
   readonly errors: FieldError[] | undefined;
   readonly details: Record<string, unknown> | undefined;
+  readonly challenge: string | undefined;
 
   constructor(
     readonly kind: ErrorKind,
@@ -54,6 +60,7 @@ export class AppError extends Error {
     this.userMessage = opts.userMessage;
     this.errors = opts.errors;
     this.details = opts.details;
+    this.challenge = opts.challenge;
   }
 }
 

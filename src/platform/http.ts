@@ -30,9 +30,23 @@ function zodPath(p: string): string {
     .replace(/\//g, '.');
 }
 
+/** The 401s of a bearer token that was sent but is not (or no longer) a session: RFC 6750 §3.1 `invalid_token`. */
+const INVALID_TOKEN_CODES = new Set(['AUTH_SESSION_INVALID', 'AUTH_TOKEN_MALFORMED']);
+
+/**
+ * The `WWW-Authenticate` of a 401 (RFC 9110 §15.5.2 requires one): the error's own challenge, else
+ * `Bearer`, with `error="invalid_token"` when the token sent is unknown, expired or malformed
+ * (RFC 6750 §3). No `error` when none was sent (§3.1) or when the sign-in itself failed.
+ */
+function challengeOf(err: AppError): string {
+  if (err.challenge) return err.challenge;
+  return INVALID_TOKEN_CODES.has(err.code) ? 'Bearer error="invalid_token"' : 'Bearer';
+}
+
 /** RFC 9457 problem+json for every error; one place maps kinds to statuses. */
 export function sendProblem(reply: FastifyReply, err: AppError, instance: string): FastifyReply {
   const status = statusOf(err.kind);
+  if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', challengeOf(err));
   const body: Record<string, unknown> = {
     type: `https://tinhso.gov.vn/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
     title: titleOf(err.kind),
@@ -77,7 +91,10 @@ export function toAppError(err: unknown, req: FastifyRequest): AppError {
       case 413:
         return new AppError('too_large', 'PAYLOAD_TOO_LARGE', { userMessage: 'Dữ liệu gửi lên quá lớn.' });
       case 415:
-        return new AppError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE');
+        // No parser for the body's type (XML, a form, text/plain, none at all): the API reads JSON and, for files, multipart.
+        return new AppError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', {
+          userMessage: 'Máy chủ chỉ đọc nội dung application/json (và multipart/form-data khi gửi tệp).',
+        });
       case 429:
         return new AppError('rate_limited', 'RATE_LIMITED', { userMessage: 'Bạn gửi quá nhiều yêu cầu, hãy thử lại sau ít phút.' });
       case 404:

@@ -17,13 +17,18 @@ import {
 
 const Year = queryInt(CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR);
 const NamedDate = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD'), name: z.string().trim().min(1).max(200) });
+/** An override in a request body: a key the API does not know is refused (422), not dropped. */
+const NamedDateInput = z.strictObject(NamedDate.shape);
 const YearCalendarResponse = z.object({
   year: z.number().int(),
   daysOff: z.array(NamedDate.extend({ source: z.enum(['rule', 'official']) })),
   workingDays: z.array(NamedDate),
 });
-/** ISO 8601 with an explicit offset (or Z); a bare local time is ambiguous and refused. */
-const IsoInstant = z.string().datetime({ offset: true, message: 'thời điểm ISO 8601 có múi giờ, ví dụ 2026-11-26T09:00:00+07:00' });
+/**
+ * ISO 8601 with an explicit offset (or Z); a bare local time is ambiguous and refused. `abort`: a value
+ * that is not such a time gets this one message, never the range check after it as well.
+ */
+const IsoInstant = z.string().datetime({ offset: true, message: 'thời điểm ISO 8601 có múi giờ, ví dụ 2026-11-26T09:00:00+07:00', abort: true });
 /** A start the calendar covers: its day in Vietnam (+07:00) within the years the year endpoint serves. */
 const CalendarInstant = IsoInstant.refine((s) => isCalendarYear(vnYearOf(new Date(s))), CALENDAR_RANGE_MESSAGE);
 
@@ -83,7 +88,7 @@ export function calendarRoutes(database: Database): FastifyPluginAsyncZod {
             'official day off only adds itself. Official working days are working days whatever else falls on them. ' +
             'Errors: 422 CALENDAR_OVERRIDES_INVALID with the offending entries.',
           params: z.object({ year: Year }),
-          body: z.object({ daysOff: z.array(NamedDate).max(60), workingDays: z.array(NamedDate).max(60) }),
+          body: z.strictObject({ daysOff: z.array(NamedDateInput).max(60), workingDays: z.array(NamedDateInput).max(60) }),
           response: { 200: YearCalendarResponse },
         },
       },

@@ -140,8 +140,10 @@ export async function computeDueDate(ctx: Ctx, start: Date, value: number, unit:
   if (!isCalendarYear(vnYearOf(start))) throw outOfRange();
   // Days and months are counted whole (Civil Code art. 147–148); hours and working days may be fractional.
   if ((unit === 'days' || unit === 'months') && !Number.isInteger(value)) {
+    const per = unit === 'days' ? 'ngày' : 'tháng';
     throw new AppError('invalid', 'DUE_DATE_INPUT_INVALID', {
-      userMessage: `Thời hạn tính theo ${unit === 'days' ? 'ngày' : 'tháng'} phải là số nguyên (nhận được ${value}).`,
+      userMessage: `Thời hạn tính theo ${per} phải là số nguyên (nhận được ${value}).`,
+      errors: [{ path: 'value', message: `phải là số nguyên khi tính theo ${per}` }],
     });
   }
   const clock = await loadClock(ctx.db);

@@ -69,8 +69,11 @@ const Jwks = z.object({
     }),
   ),
 });
-/** A result to generate (JSON body of POST /dossiers/{code}/result); the portal's form checks the same. */
-export const GenerateBody = z.object({ title: z.string().trim().min(3).max(300), content: z.string().trim().min(1).max(20_000) });
+/**
+ * A result to generate (JSON body of POST /dossiers/{code}/result); the portal's form checks the same.
+ * Strict, as every JSON body: a key the API does not know is refused (422), not dropped.
+ */
+export const GenerateBody = z.strictObject({ title: z.string().trim().min(3).max(300), content: z.string().trim().min(1).max(20_000) });
 const RegisterQuery = z.object({
   unit: z.string().min(1).max(64),
   from: IsoDay,
@@ -196,7 +199,7 @@ export function documentRoutes(database: Database, files: LocalFileStore, config
           if (!body.success) {
             throw new AppError('invalid', 'DOCUMENT_RESULT_INPUT', {
               userMessage: 'Cần gửi tệp kết quả (multipart) hoặc tiêu đề và nội dung kết quả.',
-              errors: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+              errors: body.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
             });
           }
           return reply.status(201).send(await sealResult(ctx, files, ring, base, req.params.id, { generated: body.data, expectedVersion }));

@@ -71,8 +71,10 @@ export function parseIfMatch(h: string | undefined): readonly number[] | undefin
     IF_MATCH_MEMBER.lastIndex = at;
     const m = IF_MATCH_MEMBER.exec(h);
     if (!m || IF_MATCH_MEMBER.lastIndex === at) {
+      // Named as a header is in every validation error (the `headers` schemas): its lower-case name.
       throw new AppError('invalid', 'IF_MATCH_INVALID', {
         userMessage: 'Tiêu đề If-Match phải là số phiên bản của hồ sơ, ví dụ "7", hoặc danh sách các số đó.',
+        errors: [{ path: 'if-match', message: 'không phải danh sách entity-tag, ví dụ "7" hoặc "6", "7"' }],
       });
     }
     at = IF_MATCH_MEMBER.lastIndex;
@@ -150,7 +152,7 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
           json = undefined;
         }
         // The body guard (security/framework-errors.ts) sees multipart fields as text only.
-        assertGoodCharacters(json);
+        assertGoodCharacters(json, 'dossier');
         const body = CreateDossierBody.safeParse(json);
         if (!body.success) {
           throw new AppError('invalid', 'VALIDATION_FAILED', {
@@ -218,11 +220,11 @@ export function dossierRoutes(database: Database, files: LocalFileStore, limits:
       async (req, reply) => {
         const ctx = ctxOf(req, database);
         if (!req.isMultipart()) {
-          const body = z.object({ component: z.string().min(1).max(64), reuseFileId: z.string().uuid() }).safeParse(req.body);
+          const body = z.strictObject({ component: z.string().min(1).max(64), reuseFileId: z.string().uuid() }).safeParse(req.body);
           if (!body.success) {
             throw new AppError('invalid', 'VALIDATION_FAILED', {
               userMessage: 'Cần gửi tệp (multipart) hoặc mã tệp để dùng lại.',
-              errors: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+              errors: body.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
             });
           }
           return reply.status(201).send(await reuseFile(ctx, req.params.id, { component: body.data.component, fileId: body.data.reuseFileId }));

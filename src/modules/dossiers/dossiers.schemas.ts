@@ -21,8 +21,9 @@ const phone = z
 const cleanString = (opts: { multiline?: boolean } = {}) => z.string().overwrite((s) => cleanText(s, opts));
 
 /**
- * The dossier bodies are strict: a key the API does not know (a typo such as `receivingAgencyCode`
- * for `agencyCode`) is refused with 400 instead of being dropped silently, so an integrator learns
+ * The dossier bodies are strict, as every JSON body of the API: a key the API does not know (a typo
+ * such as `receivingAgencyCode` for `agencyCode`) is refused with 422 VALIDATION_FAILED ("có trường
+ * không được phép", platform/schemas.ts) instead of being dropped silently, so an integrator learns
  * at once that a field was not taken.
  */
 export const Applicant = z
@@ -172,7 +173,7 @@ export const HistoryEntry = z.object({
   note: z.string().nullable(),
 });
 
-export const RatingBody = z.object({
+export const RatingBody = z.strictObject({
   rating: z.enum(['very_satisfied', 'satisfied', 'dissatisfied']),
   comment: cleanString({ multiline: true }).max(2000).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const LoginBody = z.object({
+export const LoginBody = z.strictObject({
   username: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(1000),
 });
@@ -43,12 +43,12 @@ export const MfaChallenge = z.object({
 
 export const LoginResponse = z.union([SessionGranted, MfaChallenge]);
 
-export const TotpBody = z.object({
+export const TotpBody = z.strictObject({
   challenge: z.string().min(20).max(200),
   code: z.string().trim().min(6).max(20).describe('six digits from the app, or a recovery code'),
 });
 
-export const CodeBody = z.object({ code: z.string().trim().min(6).max(20) });
+export const CodeBody = z.strictObject({ code: z.string().trim().min(6).max(20) });
 
 export const TotpStatusView = z.object({
   enrolled: z.boolean(),

@@ -5,7 +5,7 @@ import { ctxOf } from '../../platform/http.ts';
 import { createUser, listUsers, replaceUserRoles, updateUser } from './users.service.ts';
 
 const RoleName = z.enum(['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin', 'security']);
-const RoleInput = z.object({ role: RoleName, agencyCode: z.string().max(64).optional(), includeChildren: z.boolean().optional() });
+const RoleInput = z.strictObject({ role: RoleName, agencyCode: z.string().max(64).optional(), includeChildren: z.boolean().optional() });
 const Username = z
   .string()
   .trim()
@@ -43,7 +43,7 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['users'],
           summary: 'Create an account (administrators)',
-          body: z.object({
+          body: z.strictObject({
             username: Username,
             displayName: z.string().trim().min(2).max(200),
             password: z.string().min(10, 'ít nhất 10 ký tự').max(200),
@@ -73,7 +73,7 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['users'],
           summary: "Replace an account's roles (administrators)",
           params: z.object({ username: Username }),
-          body: z.object({ roles: z.array(RoleInput).max(6) }),
+          body: z.strictObject({ roles: z.array(RoleInput).max(6) }),
           response: { 204: z.null() },
         },
       },
@@ -90,7 +90,7 @@ export function userRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['users'],
           summary: 'Activate, deactivate or rename an account (administrators)',
           params: z.object({ username: Username }),
-          body: z.object({ isActive: z.boolean().optional(), displayName: z.string().trim().min(2).max(200).optional() }),
+          body: z.strictObject({ isActive: z.boolean().optional(), displayName: z.string().trim().min(2).max(200).optional() }),
           response: { 204: z.null() },
         },
       },

@@ -151,7 +151,7 @@ export function notificationRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['notifications'],
           summary: 'Grant or withdraw my consent for one purpose (audited)',
           params: z.object({ purpose: z.string().min(1).max(64) }),
-          body: z.object({ granted: z.boolean() }),
+          body: z.strictObject({ granted: z.boolean() }),
           response: { 200: Consent },
         },
       },

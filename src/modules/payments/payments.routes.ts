@@ -40,6 +40,11 @@ const PaymentView = z.object({
   receipt: z.string().nullable(),
 });
 
+/**
+ * The bank's notification. Unlike the other JSON bodies it is not strict: its shape is the gateway's,
+ * which may add members of its own, and refusing a signed notification for a key we do not read would
+ * leave money received but never recorded (not even held). Only the members below are read.
+ */
 export const BankNotificationBody = z.object({
   transactionId: z
     .string()
@@ -125,6 +130,8 @@ const signatureError = (reason: 'missing' | 'malformed' | 'expired' | 'mismatch'
   new AppError('unauthenticated', reason === 'expired' ? 'PAYMENT_SIGNATURE_EXPIRED' : 'PAYMENT_SIGNATURE_INVALID', {
     userMessage: reason === 'expired' ? 'Thông báo thanh toán đã quá hạn 5 phút.' : 'Chữ ký thông báo thanh toán không hợp lệ.',
     details: { reason },
+    // Not a bearer token: the bank signs each notification (headers X-Tinhso-Timestamp and X-Tinhso-Signature).
+    challenge: 'Tinhso-Signature realm="payments"',
   });
 
 /** The payments API (docs/PAYMENTS.md): payment requests of a dossier, QR images, receipts, the bank's webhook, review and reconciliation. */
@@ -251,7 +258,7 @@ export function paymentRoutes(database: Database, cfg: PaymentsConfig): FastifyP
           summary:
             'Accept (pay the request, move the dossier on) or reject a held transaction; a rejection sends the money back through the bank’s refund API unless `refund` is false',
           params: IdParams,
-          body: z.object({
+          body: z.strictObject({
             decision: z.enum(['accept', 'reject']),
             note: z.string().trim().min(3).max(2000),
             paymentId: z.string().uuid().optional(),

@@ -21,8 +21,8 @@ const RequestView = z.object({
 const Category = z.object({ category: z.string(), action: z.enum(['deleted', 'anonymised', 'kept']), count: z.number().int(), reason: z.string() });
 
 const NewRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('correction'), details: z.string().trim().min(1).max(4000).describe('What is wrong and what it should say') }),
-  z.object({
+  z.strictObject({ kind: z.literal('correction'), details: z.string().trim().min(1).max(4000).describe('What is wrong and what it should say') }),
+  z.strictObject({
     kind: z.literal('deletion'),
     details: z.string().trim().max(4000).default(''),
     confirm: z.literal(true).describe('Deletion cannot be undone: the account is closed for good'),
@@ -93,7 +93,7 @@ export function privacyRoutes(database: Database, deps: { files: LocalFileStore;
           tags: ['privacy'],
           summary: 'Close an open correction request (administrators)',
           params: z.object({ id: z.uuid() }),
-          body: z.object({ status: z.enum(['done', 'rejected']), resolution: z.string().trim().min(1).max(4000) }),
+          body: z.strictObject({ status: z.enum(['done', 'rejected']), resolution: z.string().trim().min(1).max(4000) }),
           response: { 200: RequestView },
         },
       },

@@ -71,7 +71,7 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['procedures'],
           summary: 'Create a procedure with a first draft version (administrators)',
-          body: z.object({ code: ProcedureCode, definition: z.unknown(), decisionRef: z.string().max(200).optional() }),
+          body: z.strictObject({ code: ProcedureCode, definition: z.unknown(), decisionRef: z.string().max(200).optional() }),
           response: { 201: VersionResult },
         },
       },
@@ -113,7 +113,7 @@ export function procedureRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['procedures'],
           summary: 'Add a draft version (administrators)',
           params: z.object({ code: ProcedureCode }),
-          body: z.object({ definition: z.unknown(), decisionRef: z.string().max(200).optional() }),
+          body: z.strictObject({ definition: z.unknown(), decisionRef: z.string().max(200).optional() }),
           response: { 201: VersionResult },
         },
       },

@@ -60,7 +60,7 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ['reference'],
           summary: 'Import administrative units from CSV (code,name,type,parent_code,valid_from[,valid_to]); administrators',
-          body: z.object({ csv: z.string().min(1).max(5_000_000) }),
+          body: z.strictObject({ csv: z.string().min(1).max(5_000_000) }),
           response: { 200: z.object({ rows: z.number(), inserted: z.number(), updated: z.number() }) },
         },
       },
@@ -77,7 +77,7 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
           description:
             'All or nothing: every bad line is listed (problem+json `errors`, path `csv.lineN`, code UNIT_SUCCESSIONS_CSV_INVALID). ' +
             'A successor must be a unit in force on the effective date. Importing the same file again changes nothing.',
-          body: z.object({ csv: z.string().min(1).max(5_000_000) }),
+          body: z.strictObject({ csv: z.string().min(1).max(5_000_000) }),
           response: { 200: z.object({ rows: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number() }) },
         },
       },
@@ -139,7 +139,7 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['reference'],
           summary: 'Create or update an agency (administrators)',
           params: z.object({ code: z.string().regex(/^[A-Za-z0-9._-]{2,64}$/) }),
-          body: z.object({
+          body: z.strictObject({
             name: z.string().trim().min(2).max(300),
             shortName: z.string().trim().min(2).max(120),
             identityCode: z.string().regex(/^[0-9A-Z.]{5,40}$/, 'mã định danh theo QCVN 102, ví dụ 000.00.12.H37'),

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badCharacters, badCharactersError } from '../../platform/characters.ts';
+import { badCharactersError, findBadCharacters } from '../../platform/characters.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendProblem } from '../../platform/http.ts';
 
@@ -83,15 +83,18 @@ export function installInputGuards(app: FastifyInstance): void {
       if (req.url.startsWith('/api/')) return sendProblem(reply, encoding, req.url.split('?')[0] ?? req.url);
       throw encoding;
     }
-    const bad = badCharacters(req.params) ?? badCharacters(req.query);
+    // Named as validation names them: the path parameter or the query key (the catch-all's `*` is the path itself).
+    const inParams = findBadCharacters(req.params);
+    const bad = inParams ? { ...inParams, path: inParams.path === '*' ? '(path)' : inParams.path } : findBadCharacters(req.query);
     if (!bad) return;
+    const error = badCharactersError(bad.kind, bad.path || '(query)');
     // Under /api/ always problem+json, even when the router fell back to the portal's catch-all
     // (whose error handler renders pages); elsewhere the route's own error handler answers.
-    if (req.url.startsWith('/api/')) return sendProblem(reply, badCharactersError(bad), req.url.split('?')[0] ?? req.url);
-    throw badCharactersError(bad);
+    if (req.url.startsWith('/api/')) return sendProblem(reply, error, req.url.split('?')[0] ?? req.url);
+    throw error;
   });
   app.addHook('preValidation', async (req) => {
-    const bad = badCharacters(req.body);
-    if (bad) throw badCharactersError(bad);
+    const bad = findBadCharacters(req.body);
+    if (bad) throw badCharactersError(bad.kind, bad.path);
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInt } from '../../platform/schemas.ts';
 
 export const SeverityName = z.enum(['low', 'medium', 'high', 'critical']);
 
@@ -19,7 +20,8 @@ export const EventsQuery = z.object({
     .string()
     .regex(/^[a-z_.]{1,60}$/)
     .optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** How many, newest first: decimal digits only (`1e1`, `0x10` are 422, as in every query string). */
+  limit: queryInt(1, 500).default(100),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;
 

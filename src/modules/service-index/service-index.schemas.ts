@@ -121,23 +121,26 @@ export const ExplainResultSchema = z.object({
   ),
 });
 
+const GroupWeight = z.object({ key: GroupKey, max: z.number().min(0).max(100) });
+const IndicatorWeight = z.object({ key: IndicatorKey, points: z.number().min(0).max(100), target: z.number().gt(0).lte(1) });
+
 export const IndexConfigSchema = z.object({
-  groups: z
-    .array(z.object({ key: GroupKey, max: z.number().min(0).max(100) }))
-    .min(1)
-    .max(10),
-  indicators: z
-    .array(z.object({ key: IndicatorKey, points: z.number().min(0).max(100), target: z.number().gt(0).lte(1) }))
-    .min(1)
-    .max(50),
+  groups: z.array(GroupWeight).min(1).max(10),
+  indicators: z.array(IndicatorWeight).min(1).max(50),
+});
+
+/** The configuration in a request body: strict at every level, so a misspelt key is refused (422) instead of dropped. */
+const IndexConfigInput = z.strictObject({
+  groups: z.array(z.strictObject(GroupWeight.shape)).min(1).max(10),
+  indicators: z.array(z.strictObject(IndicatorWeight.shape)).min(1).max(50),
 });
 
 export const ConfigQuery = z.object({ at: IsoDay.optional().describe('Ngày cần xem cấu hình (mặc định: hôm nay)') });
 
-export const PutConfigBody = z.object({
+export const PutConfigBody = z.strictObject({
   validFrom: IsoDay.describe('Ngày bắt đầu áp dụng (từ hôm nay trở đi)'),
   note: z.string().max(2000).optional(),
-  config: IndexConfigSchema,
+  config: IndexConfigInput,
 });
 
 const VersionMeta = z.object({ version: z.number().int(), validFrom: z.string(), note: z.string().nullable(), createdAt: z.string() });

@@ -70,7 +70,7 @@ export function settingsRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['settings'],
           summary: 'Change a setting (administrators); the value is validated against its schema',
           params: z.object({ key: z.enum(SETTING_KEYS as [SettingKey, ...SettingKey[]]) }),
-          body: z.object({ value: z.unknown() }),
+          body: z.strictObject({ value: z.unknown() }),
           response: { 200: z.object({ key: z.string(), value: z.unknown() }) },
         },
       },
