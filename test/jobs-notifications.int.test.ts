@@ -50,6 +50,19 @@ describe('the job queue and notifications', () => {
       { n: number },
     ];
     expect(scans).toBe(1);
+    // One of giang's dossiers late for certain, whatever the demo's draw left open and late.
+    const def = (await t.request({ method: 'GET', url: '/api/v1/procedures/1.001776' })).json.definition;
+    const late = await submittedDossier(t, 'citizen.binh', {
+      procedureCode: '1.001776',
+      applicant: { type: 'citizen', fullName: 'Trần Thị Bình', idNumber: '036195004321' },
+      form: requiredAnswers(def.form, 3),
+    });
+    const [giang] = await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM users WHERE username = 'specialist.giang'`);
+    for (const body of [{ action: 'receive' }, { action: 'assign', assigneeId: giang!.id }]) {
+      const r = await t.request({ method: 'POST', url: `/api/v1/dossiers/${late.code}/actions`, as: 'reception.dung', payload: body });
+      expect(r.status, r.body).toBe(200);
+    }
+    await t.database.db.execute(sql`UPDATE dossiers SET due_at = now() - interval '1 day' WHERE id = ${late.id}`);
     await drain(a);
     const [overdueOpen] = await queryRows<{ n: number }>(
       t.database.db,
