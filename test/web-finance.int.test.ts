@@ -8,7 +8,8 @@ import { JobWorker } from '../src/platform/jobs.ts';
 import { formatDay, vnDate } from '../src/platform/time.ts';
 import { formatMoney } from '../src/web/i18n.ts';
 import { createTestApp, requiredAnswers, sessionCookie, submittedDossier, type TestApp } from './harness.ts';
-import { formValues, webClient, type WebRes } from './web-client.ts';
+import { unmarked } from './lang-vi.ts';
+import { formValues, webClient } from './web-client.ts';
 
 // The payments reviewers' page /can-bo/thanh-toan (docs/WEB.md, docs/PAYMENTS.md): held transfers
 // made through the signed webhook, as the bank sends them; decisions, refunds and the
@@ -331,49 +332,6 @@ describe('reconciliation of a day', () => {
     expect(empty.body).toContain('Không có giao dịch nào trong ngày này.');
   });
 });
-
-// ------------------------------------------------------------------------------- language marks
-// The check of test/web-lang-vi.int.test.ts (which exports nothing): on the English page, nothing
-// Vietnamese is left once the `lang="vi"` elements are taken out; the Vietnamese page marks nothing.
-
-const VIETNAMESE = /[àáâãèéêìíòóôõùúýăđĩũơưÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯ\u1EA0-\u1EF9]/u;
-const VOID = new Set(['area', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-const READ_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'title', 'alt', 'placeholder', 'label']);
-
-function withoutVi(markup: string): string {
-  let out = markup;
-  for (;;) {
-    const open = /<([a-z][a-z0-9]*)\b[^>]*\slang="vi"[^>]*>/i.exec(out);
-    if (!open) return out;
-    const tag = open[1]!.toLowerCase();
-    let end = VOID.has(tag) ? open.index + open[0].length : -1;
-    const tags = new RegExp(`<(/?)${tag}\\b[^>]*>`, 'gi');
-    tags.lastIndex = open.index + open[0].length;
-    let depth = 1;
-    for (let m = end < 0 ? tags.exec(out) : null; m; m = tags.exec(out)) {
-      depth += m[1] ? -1 : 1;
-      if (depth === 0) {
-        end = m.index + m[0].length;
-        break;
-      }
-    }
-    expect(end, `<${tag} lang="vi"> is closed`).toBeGreaterThan(-1);
-    out = out.slice(0, open.index) + out.slice(end);
-  }
-}
-
-function unmarked(r: WebRes): string[] {
-  expect(r.body).toContain('<html lang="en">');
-  const body = withoutVi(/<body\b[^>]*>([\s\S]*)<\/body>/.exec(r.body)![1]!);
-  const attrs = [...body.matchAll(/<([a-z][a-z0-9]*)\b([^>]*)>/gi)].flatMap(([, tag, a]) =>
-    [...a!.matchAll(/\s([a-z-]+)="([^"]*)"/g)]
-      .filter(([, name]) => READ_ATTRIBUTES.has(name!) || (name === 'value' && tag === 'input' && !/type="(hidden|checkbox|radio)"/.test(a!)))
-      .map(([, name, value]) => `<${tag} ${name}="${value}">`),
-  );
-  return [...body.replace(/<[^>]*>/g, '\n').split('\n'), ...attrs]
-    .map((s) => s.replace(/Tỉnh Số|Ninh Bình province/g, '').trim())
-    .filter((s) => VIETNAMESE.test(s));
-}
 
 describe('the page’s languages', () => {
   it('marks the data in English (names, typed reasons and notes) and nothing on the Vietnamese page', async () => {
