@@ -40,7 +40,7 @@ import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { knownServiceText, serviceErrorText } from './service-errors.ts';
-import { csrfToken, hasEndedSession, parseCookies, safeLocalPath, serializeCookie, SESSION_COOKIE, signInAfterEndedSession } from './web-session.ts';
+import { csrfToken, parseCookies, safeLocalPath, serializeCookie, SESSION_COOKIE } from './web-session.ts';
 
 /**
  * Web side of identity: the second sign-in step (`/dang-nhap/xac-thuc`), sign-in with the
@@ -116,20 +116,6 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
   const clear = (name: string) => serializeCookie(name, '', { maxAgeSeconds: 0, httpOnly: true, secure });
   const setSessionCookie = (reply: FastifyReply, token: string) =>
     serializeCookie(SESSION_COOKIE, token, { maxAgeSeconds: config.sessionTtlMs / 1000, httpOnly: true, secure });
-
-  // ---- An ended session ----
-  // A request whose session cookie no longer resolves (signed out elsewhere, ended by an
-  // administrator, expired) continues signed out; when that sends it to the sign-in page, the
-  // redirect says why, so the page can tell the person (`het-phien=1`). What they had typed in
-  // a form is not kept.
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (reply.statusCode < 300 || reply.statusCode >= 400) return payload;
-    const location = reply.getHeader('location');
-    if (typeof location !== 'string' || !hasEndedSession(req.headers.cookie, !!req.actor)) return payload;
-    const marked = signInAfterEndedSession(location);
-    if (marked) reply.header('location', marked);
-    return payload;
-  });
 
   // ---- Second sign-in step ----
   app.get('/dang-nhap/xac-thuc', { schema: { hide: true } }, async (req, reply) => {

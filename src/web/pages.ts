@@ -332,7 +332,7 @@ ${e ? html`<p class="error-message" id="${f}-error">${e.message}</p>` : null}
     }
 <h1>${_('login.title')}</h1>
 ${
-  // Sent here because the browser's session has ended (account.routes.ts marks that redirect): say why.
+  // Sent here because the browser's session has ended (web.routes.ts marks that redirect): say why.
   !v.errors.length && isSignInAfterEndedSession(p.path) ? html`<div class="notice" role="status"><p>${_('acct.sessionEnded')}</p></div>` : null
 }
 ${p.userName ? html`<p class="notice">${_('login.already', { name: p.userName })}</p>` : null}

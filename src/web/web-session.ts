@@ -80,7 +80,7 @@ export function tokensEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** What a session token looks like in the cookie (web.routes.ts resolves only these). */
+/** What a session token looks like in the cookie: web.routes.ts resolves only these. */
 export const SESSION_TOKEN_RE = /^[A-Za-z0-9_-]{20,200}$/;
 
 /** The sign-in page's flag: it is shown because the session the browser held has ended. */
@@ -89,7 +89,7 @@ export const SESSION_ENDED_PARAM = 'het-phien';
 /**
  * Did this request come with a session that has ended? It carries a well-formed session cookie,
  * yet resolved to nobody (signed out on another device or by an administrator, or expired): the
- * portal clears the cookie and carries on signed out (web.routes.ts).
+ * portal clears the cookie and carries on signed out, and its redirect to sign-in says why (web.routes.ts).
  */
 export function hasEndedSession(cookieHeader: string | undefined, signedIn: boolean): boolean {
   if (signedIn) return false;

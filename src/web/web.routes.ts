@@ -45,6 +45,9 @@ import {
   safeLocalPath,
   serializeCookie,
   SESSION_COOKIE,
+  SESSION_TOKEN_RE,
+  hasEndedSession,
+  signInAfterEndedSession,
   tokensEqual,
 } from './web-session.ts';
 
@@ -58,7 +61,6 @@ export interface WebDeps {
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const HTML = 'text/html; charset=utf-8';
 const YEAR_SECONDS = 365 * 24 * 3600;
-const SESSION_TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 const DOSSIER_CODE = /^[0-9A-Za-z._-]{5,80}$/;
 /** Paths of the API: always problem+json, whatever the Accept header. */
 const API_PATH = /^\/api(?:[/?]|$)/;
@@ -68,6 +70,8 @@ interface WebState {
   cookies: Record<string, string>;
   /** Unread notifications of the signed-in person, counted for the pages they open (GET). */
   unread?: number;
+  /** The request's session cookie named a session that has ended (hasEndedSession). */
+  sessionEnded?: boolean;
 }
 
 /** A string from a query or form value (first of repeated keys), trimmed and bounded. */
@@ -99,9 +103,13 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       state.set(req, { locale: isLocale(lang) ? lang : 'vi', cookies });
       const token = cookies[SESSION_COOKIE];
       if (req.actor || !token) return;
-      const actor = SESSION_TOKEN.test(token) ? await sessions.resolve(database.db, token) : null;
+      const actor = SESSION_TOKEN_RE.test(token) ? await sessions.resolve(database.db, token) : null;
       if (actor) req.actor = actor;
-      else reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
+      else {
+        // Carry on signed out; a redirect to sign-in will say that the session ended (onSend below).
+        reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }));
+        state.get(req)!.sessionEnded = hasEndedSession(req.headers.cookie, false);
+      }
     });
 
     // The header's "Thông báo" link shows the unread count: one small count (on the partial index of
@@ -116,6 +124,14 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
 
     app.addHook('onSend', async (req, reply, payload) => {
       reply.header('x-content-type-options', 'nosniff');
+      // Sent to sign in because the session has ended (signed out elsewhere, ended by an administrator,
+      // expired): the redirect says so (`het-phien=1`), and the sign-in page tells the person. What
+      // they had typed in a form is not kept.
+      if (state.get(req)?.sessionEnded && reply.statusCode >= 300 && reply.statusCode < 400) {
+        const location = reply.getHeader('location');
+        const marked = typeof location === 'string' ? signInAfterEndedSession(location) : null;
+        if (marked) reply.header('location', marked);
+      }
       reply.header('referrer-policy', 'same-origin');
       const type = String(reply.getHeader('content-type') ?? '');
       if (type.startsWith('text/html')) {
