@@ -19,7 +19,8 @@ export type Access = 'public' | 'signed-in' | readonly Role[];
 const STAFF: readonly Role[] = ['reception', 'specialist', 'leader'];
 const ADMIN: readonly Role[] = ['admin'];
 const STAFF_OR_ADMIN: readonly Role[] = [...STAFF, 'admin'];
-const REVIEWERS: readonly Role[] = ['leader'];
+/** Who reviews payments (held transfers, refunds, reconciliation): the API below and the portal's payments page. */
+export const REVIEWERS: readonly Role[] = ['leader'];
 
 /** `METHOD /path` (OpenAPI path syntax) → who may call it. */
 export const ACCESS_MATRIX: Record<string, Access> = {

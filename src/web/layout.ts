@@ -1,6 +1,6 @@
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 import { UNREAD_COUNT_CAP } from '../modules/notifications/index.ts';
-import { ACCESS_MATRIX } from '../platform/access.ts';
+import { REVIEWERS } from '../platform/access.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { PORTAL_JS_PATH } from './portal-js.ts';
 import { FAVICON_PATH } from './favicon.ts';
@@ -26,12 +26,8 @@ interface NavLink {
   key: MessageKey;
 }
 
-/**
- * The roles that review payments: those the API lets list held transfers (`REVIEWERS` in
- * platform/access.ts), so the payments page (finance.routes.ts) and its link follow the API.
- */
-const reviewAccess = ACCESS_MATRIX['GET /api/v1/payments/held'];
-export const PAYMENT_REVIEW_ROLES: readonly string[] = !reviewAccess || typeof reviewAccess === 'string' ? [] : reviewAccess;
+/** The roles that review payments, as the API's (`REVIEWERS`): the payments page (finance.routes.ts) and its link. */
+export const PAYMENT_REVIEW_ROLES: readonly string[] = REVIEWERS;
 
 /**
  * The links a user sees besides the public ones, by role: officers get their worklist (and the
