@@ -33,7 +33,6 @@ import { t } from './i18n.ts';
 import { PAYMENT_REVIEW_ROLES, type PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
 
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 /** A bank transaction id as the webhook takes it (printable ASCII, no spaces). */
 const BANK_TXN = /^[\x21-\x7e]{1,64}$/;
 const DOSSIER_CODE = /^[0-9A-Za-z._-]{5,80}$/;
@@ -41,7 +40,6 @@ const DOSSIER_CODE = /^[0-9A-Za-z._-]{5,80}$/;
 const NOTE_MIN = 3;
 const NOTE_MAX = 2000;
 
-const isDay = (s: string) => DAY_RE.test(s) && isRealDay(s);
 const DONE = ['accept', 'reject', 'retry'] as const;
 type Done = (typeof DONE)[number];
 
@@ -95,7 +93,7 @@ export function registerFinanceRoutes(app: FastifyInstance, h: WebHelpers): void
     const locale = h.locale(req);
     const errors = [...(extra.errors ?? [])];
     const day = dayIn || vnDate(ctx.now);
-    const dayOk = isDay(day);
+    const dayOk = isRealDay(day);
     if (!dayOk) errors.push({ anchor: DAY_FIELD, message: t(locale, 'fin.recon.errDay') });
     const [held, refunds, recon] = await Promise.all([listHeld(ctx), listRefunds(ctx), dayOk ? reconciliation(ctx, day) : null]);
     const view: FinanceView = { held, refunds, recon, day, errors, notice: extra.notice, done: extra.done, values: extra.values };
@@ -105,7 +103,7 @@ export function registerFinanceRoutes(app: FastifyInstance, h: WebHelpers): void
   /** The day a form carried (hidden `ngay`), kept on the page it leads to; '' when none or not valid. */
   const dayOf = (body: Record<string, unknown>) => {
     const d = str(body.ngay, 10);
-    return isDay(d) ? d : '';
+    return isRealDay(d) ? d : '';
   };
   const backTo = (done: Done, txn: string, day: string) =>
     `${FINANCE_PATH}?xong=${done}${txn ? `&gd=${encodeURIComponent(txn)}` : ''}${day ? `&ngay=${day}` : ''}`;
@@ -205,7 +203,7 @@ export function registerFinanceRoutes(app: FastifyInstance, h: WebHelpers): void
   app.get(`${FINANCE_PATH}/doi-soat.csv`, { schema: { hide: true } }, async (req, reply) => {
     if (!(await reviewer(req, reply))) return reply;
     const day = str(record(req.query).ngay, 20);
-    if (!isDay(day)) return message(req, reply, 422, 'error.title', t(h.locale(req), 'fin.recon.errDay'));
+    if (!isRealDay(day)) return message(req, reply, 422, 'error.title', t(h.locale(req), 'fin.recon.errDay'));
     const r = await reconciliation(ctxOf(req, database), day);
     return reply
       .type('text/csv; charset=utf-8')
