@@ -450,7 +450,9 @@ export interface UserRow {
 }
 
 export const ROLE_NAMES = ['citizen', 'organisation', 'reception', 'specialist', 'leader', 'admin', 'security'] as const;
-const roleName = (p: PageCtx, r: string) => ((ROLE_NAMES as readonly string[]).includes(r) ? tr(p)(`admin.roleName.${r as (typeof ROLE_NAMES)[number]}`) : r);
+/** A role's name in the page's language (the code itself for a role it does not know). */
+export const roleName = (p: PageCtx, r: string) =>
+  (ROLE_NAMES as readonly string[]).includes(r) ? tr(p)(`admin.roleName.${r as (typeof ROLE_NAMES)[number]}`) : r;
 const kindName = (p: PageCtx, k: string) => (k === 'citizen' || k === 'organisation' || k === 'staff' ? tr(p)(`admin.users.kind.${k}`) : k);
 
 export function usersPage(p: PageCtx, v: { rows: UserRow[]; role: string; notice?: string | undefined }): string {

@@ -4,6 +4,7 @@ import { isIsoDate } from '../modules/calendar/index.ts';
 import { listSecurityEvents } from '../modules/security/index.ts';
 import { hasRole } from '../platform/context.ts';
 import { formatVnDateTime } from '../platform/time.ts';
+import { roleName } from './admin-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatNumber, t, type MessageKey } from './i18n.ts';
@@ -106,15 +107,6 @@ ${
   });
 }
 
-const ROLE_KEYS: Record<string, MessageKey> = {
-  citizen: 'admin.roleName.citizen',
-  organisation: 'admin.roleName.organisation',
-  reception: 'admin.roleName.reception',
-  specialist: 'admin.roleName.specialist',
-  leader: 'admin.roleName.leader',
-  admin: 'admin.roleName.admin',
-  security: 'admin.roleName.security',
-};
 const CHAIN_REASON_KEYS: Record<string, MessageKey> = {
   hash_mismatch: 'sec.chainReason.hash_mismatch',
   sequence_gap: 'sec.chainReason.sequence_gap',
@@ -178,7 +170,7 @@ export function eventSummary(p: PageCtx, e: EventFacts): SafeHtml | string {
       if (!action || !roles) break;
       const account = e.subject ?? '?';
       if (!roles.length) return messageHtml(p, 'sec.sum.role_change', { action: code(action), account });
-      const names = roles.map((r) => (ROLE_KEYS[r] ? t(p.locale, ROLE_KEYS[r]) : r)).join(', ');
+      const names = roles.map((r) => roleName(p, r)).join(', ');
       return messageHtml(p, 'sec.sum.role_change_roles', { action: code(action), account, roles: names });
     }
     case 'audit.chain_broken': {
