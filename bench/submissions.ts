@@ -6,6 +6,8 @@
  * provides) and on PGlite. Prints a table and writes bench/results/submissions.json.
  * For profiling: BENCH_SKIP_CEILING=1 measures the flows alone; BENCH_DOSSIERS_BEFORE=N starts the
  * PostgreSQL server on a database holding N demo dossiers (DEMO_DOSSIERS) instead of none.
+ * After the ceilings, the upper bound of bench/bound.ts: what a lean server doing only the
+ * required writes reaches for the three-request flow on the same database.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +27,7 @@ import {
   stopServer,
   submissionBody,
 } from './lib.ts';
+import { describeBound, measureBound, type BoundResult } from './bound.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SUBMIT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -585,6 +588,10 @@ async function main() {
         results.directInsertCpuMs = grouped.cpuMs;
         results.ratioToCeiling = rows.map((r) => ({ run: r.label, ratio: r.submissionsPerSec / grouped.perSec }));
         results.ratioToPlain = rows.map((r) => ({ run: r.label, ratio: r.submissionsPerSec / plain.perSec }));
+        // The most any server reaches with the required writes alone (bench/bound.ts).
+        const bound = await measureBound(url, tmp);
+        results.upperBound = bound;
+        results.ratioToBound = rows.filter((r) => r.label.includes(FLOW_LABEL.three)).map((r) => ({ run: r.label, ratio: r.submissionsPerSec / bound.perSec }));
       }
     } else {
       console.warn('No BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL part skipped (bench/run.sh starts a server).');
@@ -642,6 +649,10 @@ async function main() {
     console.log(
       `Plain direct inserts (same rows, one submission per transaction and one statement per round trip, ${CONCURRENCY} clients): ${fmt(results.plainInsertPerSec as number)} submissions/s (CPU per submission: PostgreSQL ${fmt((results.plainInsertCpuMs as CeilingResult['cpuMs']).postgres, 2)} ms, pg client ${fmt((results.plainInsertCpuMs as CeilingResult['cpuMs']).client, 2)} ms); ratio ${ratios('ratioToPlain')}`,
     );
+  }
+  if (results.upperBound) {
+    const ratios = (results.ratioToBound as { run: string; ratio: number }[]).map((r) => `${fmt(r.ratio, 2)} (${r.run})`).join(', ');
+    console.log(`${describeBound(results.upperBound as BoundResult)}; ratio ${ratios}`);
   }
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench/results/submissions.json'), JSON.stringify(results, null, 2));
