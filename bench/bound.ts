@@ -31,11 +31,10 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import multipart from '@fastify/multipart';
 import pg from 'pg';
-import { Pool } from 'undici';
 import { GroupRunner, groupStats, type GroupStats } from '../src/db/group-commit.ts';
 import { keyringFor } from '../src/platform/crypto.ts';
 import { sealApplicant, type SealedApplicant } from '../src/platform/personal-data.ts';
-import { buildDist, freePort, multipartBody, pgTempPostmasterPid, processTreeCpuMs, SAMPLE_PDF, startServer, stopServer } from './lib.ts';
+import { buildDist, freePort, pgTempPostmasterPid, processTreeCpuMs, startServer, stopServer, threeRequestLoad } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -205,44 +204,17 @@ export async function measureBound(dbUrl: string, tmp: string): Promise<BoundRes
 
 /** The load: BENCH_CONCURRENCY clients making three-request submissions to the lean server. */
 async function load(server: ChildProcess, port: number): Promise<BoundResult> {
-  const http = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
-  const file = multipartBody('DON', SAMPLE_PDF);
-  const draft = JSON.stringify({ procedureCode: PROCEDURE, applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form: {} });
-  const post = async (p: string, body: string | Buffer, contentType: string, want: number) => {
-    const r = await http.request({ path: p, method: 'POST', headers: { 'content-type': contentType }, body });
-    const text = await r.body.text();
-    if (r.statusCode !== want) throw new Error(`${p}: ${r.statusCode} ${text}`);
-    return text;
-  };
   const postmaster = pgTempPostmasterPid();
-  const measureFrom = Date.now() + WARMUP_SECONDS * 1000;
-  const end = measureFrom + SECONDS * 1000;
-  let done = 0;
-  let atStart: { server: number; postgres: number; client: NodeJS.CpuUsage } | null = null;
-  try {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (Date.now() < end) {
-          const { id } = JSON.parse(await post('/dossiers', draft, 'application/json', 201)) as { id: string };
-          await post(`/dossiers/${id}/files`, file.payload, file.contentType, 201);
-          await post(`/dossiers/${id}/submit`, '{}', 'application/json', 200);
-          if (Date.now() < measureFrom) continue;
-          atStart ??= { server: processTreeCpuMs(server.pid!), postgres: postmaster ? processTreeCpuMs(postmaster) : NaN, client: process.cpuUsage() };
-          done++;
-        }
-      }),
-    );
-  } finally {
-    await http.close();
-  }
-  const client = process.cpuUsage(atStart!.client);
-  const serverMs = processTreeCpuMs(server.pid!) - atStart!.server;
-  const pgMs = (postmaster ? processTreeCpuMs(postmaster) : NaN) - atStart!.postgres;
+  const { done, cpuMs, loadGeneratorMs } = await threeRequestLoad(
+    `http://127.0.0.1:${port}`,
+    { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS },
+    () => [processTreeCpuMs(server.pid!), postmaster ? processTreeCpuMs(postmaster) : NaN],
+  );
   server.send('stats');
   const stats = (await new Promise((resolve) => server.once('message', resolve))) as Record<string, GroupStats>;
   return {
     perSec: done / SECONDS,
-    cpuMs: { server: serverMs / done, postgres: pgMs / done, loadGenerator: (client.user + client.system) / 1000 / done },
+    cpuMs: { server: cpuMs[0]! / done, postgres: cpuMs[1]! / done, loadGenerator: loadGeneratorMs / done },
     groups: Object.fromEntries(Object.entries(stats).map(([kind, g]) => [kind, g.items / g.groups])),
     label: `the rows${CHAIN ? ', the audit chain' : ''}${FLUSH ? ', the flushed file' : ', the file unflushed'}${SYNC_COMMIT ? '' : ', commits not waited for'}`,
   };

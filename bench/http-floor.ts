@@ -13,8 +13,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import multipart from '@fastify/multipart';
-import { Pool } from 'undici';
-import { freePort, multipartBody, processTreeCpuMs, SAMPLE_PDF } from './lib.ts';
+import { freePort, processTreeCpuMs, threeRequestLoad } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -41,38 +40,16 @@ async function load(): Promise<void> {
     server.once('message', () => resolve());
     server.once('exit', (code) => reject(new Error(`floor server exited (${code})`)));
   });
-  const http = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
-  const file = multipartBody('DON', SAMPLE_PDF);
-  const draft = JSON.stringify({ procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form: {} });
-  const post = async (path: string, body: string | Buffer, contentType: string, want: number) => {
-    const r = await http.request({ path, method: 'POST', headers: { authorization: 'Bearer floor', 'content-type': contentType }, body });
-    const text = await r.body.text();
-    if (r.statusCode !== want) throw new Error(`${path}: ${r.statusCode} ${text}`);
-    return text;
-  };
-  const measureFrom = Date.now() + WARMUP_SECONDS * 1000;
-  const end = measureFrom + SECONDS * 1000;
-  let done = 0;
-  let cpuAtStart: { server: number; client: NodeJS.CpuUsage } | null = null;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < end) {
-        const { id } = JSON.parse(await post('/dossiers', draft, 'application/json', 201)) as { id: string };
-        await post(`/dossiers/${id}/files`, file.payload, file.contentType, 201);
-        await post(`/dossiers/${id}/submit`, '{}', 'application/json', 200);
-        if (Date.now() < measureFrom) continue;
-        cpuAtStart ??= { server: processTreeCpuMs(server.pid!), client: process.cpuUsage() };
-        done++;
-      }
-    }),
+  const { done, cpuMs, loadGeneratorMs } = await threeRequestLoad(
+    `http://127.0.0.1:${port}`,
+    { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, headers: { authorization: 'Bearer floor' } },
+    () => [processTreeCpuMs(server.pid!)],
   );
-  const client = process.cpuUsage(cpuAtStart!.client);
-  const serverMs = processTreeCpuMs(server.pid!) - cpuAtStart!.server;
+  const serverMs = cpuMs[0]!;
   console.log(
     `HTTP floor (bare Fastify, ${CONCURRENCY} clients, ${SECONDS} s): ${(done / SECONDS).toFixed(0)} three-request submissions/s; ` +
-      `CPU per submission: server ${(serverMs / done).toFixed(3)} ms, load generator ${((client.user + client.system) / 1000 / done).toFixed(3)} ms`,
+      `CPU per submission: server ${(serverMs / done).toFixed(3)} ms, load generator ${(loadGeneratorMs / done).toFixed(3)} ms`,
   );
-  await http.close();
   server.kill();
 }
 

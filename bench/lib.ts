@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -163,4 +164,52 @@ export function submissionBody(dossier: unknown, component: string, data: Buffer
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * The load of bench:floor and bench:bound: `concurrency` clients over keep-alive connections, each
+ * in a loop creating a draft (`POST /dossiers`, JSON), attaching the small PDF (`POST
+ * /dossiers/{id}/files`, multipart) and submitting (`POST /dossiers/{id}/submit`), for `seconds`
+ * after `warmupSeconds`. Returns the submissions of the measured seconds, the CPU ms that `cpu()`
+ * counted over them (e.g. a server's and PostgreSQL's) and this process's (the load generator's).
+ */
+export async function threeRequestLoad(
+  origin: string,
+  opts: { concurrency: number; seconds: number; warmupSeconds: number; headers?: Record<string, string> },
+  cpu: () => number[],
+): Promise<{ done: number; cpuMs: number[]; loadGeneratorMs: number }> {
+  const http = new Pool(origin, { connections: opts.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+  const file = multipartBody('DON', SAMPLE_PDF);
+  const draft = JSON.stringify({ procedureCode: '1.001776', applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '036090001234' }, form: {} });
+  const post = async (p: string, body: string | Buffer, contentType: string, want: number) => {
+    const r = await http.request({ path: p, method: 'POST', headers: { ...opts.headers, 'content-type': contentType }, body });
+    const text = await r.body.text();
+    if (r.statusCode !== want) throw new Error(`${p}: ${r.statusCode} ${text}`);
+    return text;
+  };
+  const measureFrom = Date.now() + opts.warmupSeconds * 1000;
+  const end = measureFrom + opts.seconds * 1000;
+  let done = 0;
+  let atStart: { cpu: number[]; self: NodeJS.CpuUsage } | null = null;
+  try {
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (Date.now() < end) {
+          const { id } = JSON.parse(await post('/dossiers', draft, 'application/json', 201)) as { id: string };
+          await post(`/dossiers/${id}/files`, file.payload, file.contentType, 201);
+          await post(`/dossiers/${id}/submit`, '{}', 'application/json', 200);
+          if (Date.now() < measureFrom) continue;
+          atStart ??= { cpu: cpu(), self: process.cpuUsage() };
+          done++;
+        }
+      }),
+    );
+  } finally {
+    await http.close();
+  }
+  // Set inside the clients' loop, which TypeScript's narrowing does not follow.
+  const started = atStart as { cpu: number[]; self: NodeJS.CpuUsage } | null;
+  if (!started) throw new Error('no submission in the measured seconds');
+  const self = process.cpuUsage(started.self);
+  return { done, cpuMs: cpu().map((ms, i) => ms - started.cpu[i]!), loadGeneratorMs: (self.user + self.system) / 1000 };
 }
