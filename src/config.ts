@@ -108,6 +108,9 @@ const EnvSchema = z
     if (env.OIDC_ISSUER && !env.OIDC_CLIENT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_SECRET'], message: 'is required in production when OIDC_ISSUER is set' });
     }
+    if (env.OIDC_ISSUER && !env.OIDC_REDIRECT_URI && !env.PUBLIC_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_REDIRECT_URI'], message: 'or PUBLIC_BASE_URL is required in production when OIDC_ISSUER is set' });
+    }
   });
 
 export interface Config {

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.ts';
 import { openDatabase, queryRows, sql, type Database } from '../src/db/client.ts';
 import { seedDemo } from '../src/db/demo/seed.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { startLocalIdp, type LocalIdp } from '../src/modules/identity/local-idp.ts';
+import { startLocalIdp, withLocalIdp, type LocalIdp } from '../src/modules/identity/local-idp.ts';
 import { LocalFileStore } from '../src/platform/files.ts';
 import { idNumberHash, openUserFields } from '../src/platform/personal-data.ts';
 import { clearSettingsCache } from '../src/platform/settings.ts';
@@ -24,6 +24,7 @@ let idp: LocalIdp;
 let database: Database;
 let dataDir: string;
 let drop: (() => Promise<void>) | undefined;
+let files: LocalFileStore;
 let base: string;
 
 async function freePort(): Promise<number> {
@@ -62,7 +63,7 @@ beforeAll(async () => {
   });
   database = await openDatabase({ databaseUrl: pg?.url, dataDir: ':memory:', poolSize: 10 });
   await migrate(database);
-  const files = new LocalFileStore(path.join(dataDir, 'files'));
+  files = new LocalFileStore(path.join(dataDir, 'files'));
   await files.init();
   app = await buildApp({ config, database, files });
   await seedDemo(database.db, files, app.log, { dossiers: 0, keyring: app.keyring });
@@ -381,5 +382,97 @@ describe('sign-in with the national electronic identity (VNeID) through OpenID C
     expect(back.res.status).toBe(400);
     expect(back.text).toContain('Bạn đã huỷ đăng nhập bằng định danh điện tử.');
     expect(back.text).toContain('href="/auth/oidc/login?next=%2F"');
+  });
+});
+
+describe('development without a configured callback: the callback follows the loopback host the person uses', () => {
+  // No OIDC_REDIRECT_URI or PUBLIC_BASE_URL, the local provider as main.ts starts it (withLocalIdp):
+  // a sign-in started at http://127.0.0.1:PORT must come back there, where its cookie was set.
+  let devApp: FastifyInstance;
+  let devIdp: LocalIdp;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    const local = await withLocalIdp(loadConfig({ NODE_ENV: 'development', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+    devIdp = local.idp!;
+    expect(local.config.oidc.redirectUri).toBeUndefined();
+    devApp = await buildApp({ config: local.config, database, files });
+    await devApp.listen({ host: '127.0.0.1', port });
+  });
+
+  afterAll(async () => {
+    await devApp?.close();
+    await devIdp?.close();
+  });
+
+  /** Signs in as `sub` from the portal at `origin`; the page it ends on. */
+  async function signInAt(b: ReturnType<typeof browser>, origin: string, sub: string) {
+    const chooser = await b.go('GET', `${origin}/auth/oidc/login?next=%2Ftai-khoan`);
+    expect(chooser.res.status, chooser.text.slice(0, 300)).toBe(200);
+    expect(chooser.url.origin).toBe(devIdp.issuer);
+    const action = /<form method="post" action="([^"]+\/login)"/.exec(chooser.text)![1]!;
+    return b.go('POST', new URL(action, chooser.url).href, new URLSearchParams({ sub }));
+  }
+
+  for (const [name, sub, username] of [
+    ['127.0.0.1', 'vneid-demo-0001', 'citizen.an'],
+    ['localhost', 'vneid-demo-0002', 'citizen.binh'],
+  ] as const) {
+    it(`a sign-in started at http://${name}:PORT comes back to ${name} and completes`, async () => {
+      const origin = `http://${name}:${port}`;
+      const b = browser();
+      const done = await signInAt(b, origin, sub);
+      expect(
+        b.hops.some((h) => h.startsWith(`GET ${origin}/auth/oidc/callback → 303`)),
+        b.hops.join('\n'),
+      ).toBe(true);
+      expect(done.url.href).toBe(`${origin}/tai-khoan`);
+      expect(done.res.status).toBe(200);
+      expect(done.text).toContain('Định danh điện tử VNeID');
+      // The session cookie belongs to the host the person is using; the sign-in cookie is used up.
+      const session = [...b.jar.values()].find((c) => c.name === 'tinhso_session')!;
+      expect(session.host).toBe(name);
+      expect(b.cookie('tinhso_oidc')).toBeUndefined();
+      const me = await fetch(`${origin}/api/v1/me`, { headers: { authorization: `Bearer ${session.value}` } });
+      expect(((await me.json()) as { username: string }).username).toBe(username);
+    });
+  }
+
+  it('the authorization request names the loopback host used (localhost, 127.0.0.1, [::1]); the provider accepts each', async () => {
+    for (const name of ['localhost', '127.0.0.1', '[::1]']) {
+      const start = await devApp.inject({ method: 'GET', url: '/auth/oidc/login?next=%2F', headers: { host: `${name}:${port}` } });
+      expect(start.statusCode).toBe(303);
+      const auth = new URL(start.headers.location as string);
+      expect(auth.searchParams.get('redirect_uri')).toBe(`http://${name}:${port}/auth/oidc/callback`);
+      // The sealed pending state keeps it for the token request.
+      const sealed = /tinhso_oidc=([^;]+)/.exec(String(start.headers['set-cookie']))![1]!;
+      expect(JSON.parse(devApp.keyring.decrypt(decodeURIComponent(sealed), 'oidc_pending'))).toMatchObject({
+        redirectUri: `http://${name}:${port}/auth/oidc/callback`,
+      });
+      // The stand-in knows this callback: it goes on to its sign-in page, not to an error.
+      const atIdp = await fetch(auth, { redirect: 'manual' });
+      expect(atIdp.status, await atIdp.text()).toBe(303);
+      expect(new URL(atIdp.headers.get('location')!, auth).pathname).toMatch(/^\/interaction\/[A-Za-z0-9_-]+$/);
+    }
+  });
+
+  it('a foreign Host header (or another port) never becomes the redirect URI: the default callback is used', async () => {
+    const fallback = `http://localhost:${port}/auth/oidc/callback`;
+    for (const host of ['evil.example', `evil.example:${port}`, `localhost.evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `127.0.0.1:${port + 1}`]) {
+      const start = await devApp.inject({ method: 'GET', url: '/auth/oidc/login?next=%2F', headers: { host } });
+      expect(start.statusCode, host).toBe(303);
+      const auth = new URL(start.headers.location as string);
+      expect(auth.searchParams.get('redirect_uri'), host).toBe(fallback);
+      const sealed = /tinhso_oidc=([^;]+)/.exec(String(start.headers['set-cookie']))![1]!;
+      expect(JSON.parse(devApp.keyring.decrypt(decodeURIComponent(sealed), 'oidc_pending')).redirectUri).toBe(fallback);
+    }
+    // And the stand-in refuses a callback it was not registered with.
+    const start = await devApp.inject({ method: 'GET', url: '/auth/oidc/login?next=%2F', headers: { host: `127.0.0.1:${port}` } });
+    const auth = new URL(start.headers.location as string);
+    auth.searchParams.set('redirect_uri', 'http://evil.example/auth/oidc/callback');
+    const refused = await fetch(auth, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('redirect_uri');
   });
 });

@@ -11,7 +11,7 @@ import {
   type IdentityDeps,
   type LoginResult,
 } from '../modules/identity/identity.service.ts';
-import { OidcClient, oidcSettingsOf, signInVerifiedPerson, type OidcPending } from '../modules/identity/oidc.ts';
+import { callbackUriFor, OidcClient, oidcSettingsOf, signInVerifiedPerson, type OidcPending } from '../modules/identity/oidc.ts';
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from '../modules/identity/sessions.service.ts';
 import { deleteMyData, exportMyData, listMyRequests, requestCorrection } from '../modules/privacy/privacy.service.ts';
 import { listConsents, setConsent } from '../modules/notifications/index.ts';
@@ -177,7 +177,8 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
     if (!oidc) return h.send(reply, 503, oidcErrorPage(p, t(p.locale, 'acct.vneidUnavailable'), next));
     let started: Awaited<ReturnType<OidcClient['start']>>;
     try {
-      started = await oidc.start(next, new Date());
+      // The callback comes back to the host the sign-in started at when it is a loopback one in development (callbackUriFor).
+      started = await oidc.start(next, new Date(), callbackUriFor(oidc.settings, req.host));
     } catch (err) {
       if (err instanceof AppError)
         return h.send(reply, 503, oidcErrorPage(p, knownServiceText(p.locale, err) ?? err.userMessage ?? t(p.locale, 'acct.vneidUnavailable'), next));

@@ -5,7 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../config.ts';
 import { escapeHtml } from '../../web/html.ts';
-import { redirectUriOf } from './oidc.ts';
+import { callbackUrisOf } from './oidc.ts';
 
 /**
  * A local OpenID provider standing in for the national electronic identity (VNeID) in
@@ -269,17 +269,19 @@ async function buildHandler(opts: LocalIdpOptions, issuer: string): Promise<(req
 
 /**
  * Development and the embedded demo: when no national identity provider is configured, start
- * the local one and point the configuration at it. Production never gets here.
+ * the local one and point the configuration at it. Production never gets here. The portal's
+ * client is registered with every callback address a sign-in may use (`callbackUrisOf`): the
+ * configured one, or without one its loopback forms on the server's port (localhost, 127.0.0.1,
+ * [::1]), so a sign-in started at any of them comes back to the same host.
  */
 export async function withLocalIdp(config: Config): Promise<{ config: Config; idp: LocalIdp | null }> {
   if (config.env === 'production' || config.oidc.issuer) return { config, idp: null };
-  const redirectUri = redirectUriOf(config);
   const idp = await startLocalIdp({
     port: config.oidc.localPort,
     clientId: config.oidc.clientId,
     clientSecret: config.oidc.clientSecret,
-    redirectUris: [...new Set([redirectUri, redirectUri.replace('//localhost:', '//127.0.0.1:')])],
+    redirectUris: callbackUrisOf(config),
     idNumberClaim: config.oidc.idNumberClaim,
   });
-  return { config: { ...config, oidc: { ...config.oidc, issuer: idp.issuer, redirectUri } }, idp };
+  return { config: { ...config, oidc: { ...config.oidc, issuer: idp.issuer } }, idp };
 }

@@ -20,7 +20,14 @@ export interface OidcSettings {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** The configured callback: OIDC_REDIRECT_URI, else PUBLIC_BASE_URL (or http://localhost:PORT) + /auth/oidc/callback. */
   redirectUri: string;
+  /**
+   * Development with no configured callback (neither OIDC_REDIRECT_URI nor PUBLIC_BASE_URL): the
+   * server's port, on which the callback follows the loopback host the person uses
+   * (`callbackUriFor`); null (production, or a configured callback) = always `redirectUri`.
+   */
+  loopbackPort: number | null;
   scope: string;
   idNumberClaim: string;
   /** Plain http to the provider (the local provider in development and tests). */
@@ -32,6 +39,8 @@ export interface OidcPending {
   state: string;
   nonce: string;
   verifier: string;
+  /** The redirect URI of the authorization request: the token request must send the same one. */
+  redirectUri: string;
   next: string;
   startedAt: number;
 }
@@ -47,9 +56,51 @@ export interface VerifiedPerson {
 
 export class OidcError extends AppError {}
 
-/** Our callback address: OIDC_REDIRECT_URI, else PUBLIC_BASE_URL (or http://localhost:PORT) + /auth/oidc/callback. */
+export const CALLBACK_PATH = '/auth/oidc/callback';
+
+/**
+ * Our configured callback address: OIDC_REDIRECT_URI, else PUBLIC_BASE_URL (or http://localhost:PORT)
+ * + /auth/oidc/callback. In the form openid-client sends at the token request (a parsed URL's href),
+ * so the authorization request names the same string.
+ */
 export function redirectUriOf(config: Config): string {
-  return config.oidc.redirectUri ?? `${(config.publicBaseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '')}/auth/oidc/callback`;
+  return new URL(config.oidc.redirectUri ?? `${(config.publicBaseUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '')}${CALLBACK_PATH}`).href;
+}
+
+/** Development without a configured callback: the port on which the callback follows a loopback host; null otherwise. */
+function loopbackPortOf(config: Config): number | null {
+  return config.env !== 'production' && !config.oidc.redirectUri && !config.publicBaseUrl ? config.port : null;
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
+/** A Host header naming a loopback address, with an optional port (nothing else: no user part, no other name). */
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/;
+
+const loopbackCallback = (name: string, port: number) => new URL(CALLBACK_PATH, `http://${name}:${port}`).href;
+
+/**
+ * Every callback address a sign-in may use: the configured one, and in development without a
+ * configured callback its loopback forms (localhost, 127.0.0.1, [::1]) on the server's port. The
+ * local provider registers exactly these.
+ */
+export function callbackUrisOf(config: Config): string[] {
+  const port = loopbackPortOf(config);
+  return [...new Set([redirectUriOf(config), ...(port === null ? [] : LOOPBACK_NAMES.map((n) => loopbackCallback(n, port)))])];
+}
+
+/**
+ * The callback address of a sign-in started through `host` (the request's Host): the configured
+ * one, except in development without a configured callback, where a loopback host on the server's
+ * port is followed, so that the browser comes back to the host its sign-in cookie was set for. Any
+ * other host (a foreign Host header, another port) gets the configured address: the authorization
+ * code never goes where a request header says.
+ */
+export function callbackUriFor(settings: OidcSettings, host: string | undefined): string {
+  if (settings.loopbackPort === null || !host) return settings.redirectUri;
+  const m = LOOPBACK_HOST.exec(host.toLowerCase());
+  if (!m) return settings.redirectUri;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  return port === settings.loopbackPort ? loopbackCallback(m[1]!, port) : settings.redirectUri;
 }
 
 /** The settings from configuration, or null when national-identity sign-in is not configured. */
@@ -62,6 +113,7 @@ export function oidcSettingsOf(config: Config): OidcSettings | null {
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     redirectUri,
+    loopbackPort: loopbackPortOf(config),
     scope: o.scope,
     idNumberClaim: o.idNumberClaim,
     allowHttp: config.env !== 'production' && o.issuer.startsWith('http:'),
@@ -101,18 +153,22 @@ export class OidcClient {
     }
   }
 
-  /** The authorization URL to send the browser to, and what to keep until the callback. */
-  async start(next: string, now: Date): Promise<{ url: URL; pending: OidcPending }> {
+  /**
+   * The authorization URL to send the browser to, and what to keep until the callback.
+   * `redirectUri`: this sign-in's callback (`callbackUriFor`), the configured one by default.
+   */
+  async start(next: string, now: Date, redirectUri = this.settings.redirectUri): Promise<{ url: URL; pending: OidcPending }> {
     const config = await this.reachable();
     const pending: OidcPending = {
       state: client.randomState(),
       nonce: client.randomNonce(),
       verifier: client.randomPKCECodeVerifier(),
+      redirectUri,
       next,
       startedAt: now.getTime(),
     };
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: this.settings.redirectUri,
+      redirect_uri: redirectUri,
       scope: this.settings.scope,
       response_type: 'code',
       state: pending.state,
@@ -124,8 +180,9 @@ export class OidcClient {
   }
 
   /**
-   * Finishes at the callback: checks state, exchanges the code with the PKCE verifier, checks
-   * the ID token (signature, issuer, audience, nonce), then reads the person from userinfo.
+   * Finishes at the callback: checks state, exchanges the code with the PKCE verifier and the
+   * redirect URI the authorization request named (both kept in `pending`), checks the ID token
+   * (signature, issuer, audience, nonce), then reads the person from userinfo.
    * Errors: OIDC_PROVIDER_UNAVAILABLE (its metadata cannot be read: a restart since the login
    * step), OIDC_DENIED (the person cancelled), OIDC_FAILED with its reason (`refused`: the
    * provider answered with another error; `not_verified`: the code exchange or a check failed;
@@ -133,7 +190,8 @@ export class OidcClient {
    */
   async finish(callbackQuery: string, pending: OidcPending): Promise<VerifiedPerson> {
     const config = await this.reachable();
-    const current = new URL(this.settings.redirectUri);
+    // A pending state sealed before redirect URIs were kept in it names none: the configured one was used then.
+    const current = new URL(pending.redirectUri || this.settings.redirectUri);
     current.search = callbackQuery;
     const providerError = current.searchParams.get('error');
     if (providerError && current.searchParams.get('state') === pending.state) {
