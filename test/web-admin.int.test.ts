@@ -120,6 +120,16 @@ describe('administrators’ pages', () => {
     const again = await postForm(`/quan-tri/thu-tuc/${PROC}/${newVersion}/cong-bo`, { csrf: csrfOf(versions.body) }, admin);
     expect(again.status).toBe(409);
     expect(again.body).toContain('Chỉ công bố được phiên bản nháp');
+
+    // The page's changes are audited with the address they came from (the test client's, as app.inject sends it), as the API's are.
+    const audit = await queryRows<{ action: string; ip: string | null }>(
+      t.database.db,
+      sql`SELECT action, ip FROM audit_log WHERE target_type = 'procedure' AND target_id = ${PROC} AND (details->>'version')::int = ${newVersion} ORDER BY id`,
+    );
+    expect(audit).toEqual([
+      { action: 'procedure.version.create', ip: '127.0.0.1' },
+      { action: 'procedure.version.publish', ip: '127.0.0.1' },
+    ]);
   });
 
   it('creates a new procedure from a blank form', async () => {
@@ -501,6 +511,42 @@ describe('administrators’ pages', () => {
       messages: [],
       input: '<input type="file" id="u-file" name="file" accept=".csv,text/csv" aria-describedby="u-file-hint">',
     });
+  });
+
+  it('units: a day that is not a real one (?ngay=) is said at the date box (422) and today’s units are shown', async () => {
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const countOf = (body: string) => /<p>(\d+) (?:đơn vị|units)<\/p>/.exec(body)?.[1];
+    const plain = await get('/quan-tri/don-vi', admin);
+    expect(plain.status).toBe(200);
+    expect(plain.body).not.toContain('error-message');
+    expect(plain.body).toContain(`<label for="ngay">Có hiệu lực ngày</label> <input type="date" id="ngay" name="ngay" value="${today}">`);
+    for (const typed of ['2025-02-30', '2025-02-29', 'abc', '2025-1-05', '2025-01-05T00:00', '2025-13-01']) {
+      const r = await get(`/quan-tri/don-vi?ngay=${encodeURIComponent(typed)}`, admin);
+      const words = `Có hiệu lực ngày: “${typed}” không phải là một ngày có thật (dạng NNNN-TT-NN, ví dụ 2025-07-01). Đang hiện các đơn vị có hiệu lực hôm nay, ${today}.`;
+      expect(r.status, typed).toBe(422);
+      expect(unescapeHtml(r.body), typed).toContain(`<a href="#ngay">${words}</a>`);
+      expect(unescapeHtml(r.body), typed).toContain(`<p class="error-message" id="ngay-error">${words}</p>`);
+      expect(r.body, typed).toContain(`id="ngay" name="ngay" value="${typed}" aria-invalid="true" aria-describedby="ngay-error">`);
+      // Today's units, as without a day.
+      expect(countOf(r.body), typed).toBe(countOf(plain.body));
+    }
+    const en = await get('/quan-tri/don-vi?ngay=2025-02-30', `${admin}; lang=en`);
+    expect(en.status).toBe(422);
+    expect(unescapeHtml(en.body)).toContain(
+      `<p class="error-message" id="ngay-error">In force on: “2025-02-30” is not a real date (YYYY-MM-DD, for example 2025-07-01). Showing the units in force today, ${today}.</p>`,
+    );
+    // What was typed is shown as text, never as markup.
+    const markup = await get(`/quan-tri/don-vi?ngay=${encodeURIComponent('"><b>x</b>')}`, admin);
+    expect(markup.status).toBe(422);
+    expect(markup.body).not.toContain('<b>x</b>');
+    expect(markup.body).toContain('value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;"');
+    // No day, or an empty one, is today without a word; a real day is that day.
+    for (const url of ['/quan-tri/don-vi?ngay=', '/quan-tri/don-vi?ngay=2024-02-29']) {
+      const r = await get(url, admin);
+      expect(r.status, url).toBe(200);
+      expect(r.body, url).not.toContain('error-message');
+      expect(r.body, url).toContain(`id="ngay" name="ngay" value="${url.endsWith('=') ? today : '2024-02-29'}">`);
+    }
   });
 
   it('makes every table that may scroll sideways a named region the keyboard can reach (axe scrollable-region-focusable)', async () => {

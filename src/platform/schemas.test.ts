@@ -3,6 +3,50 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.ts';
 import { IsoDay, isRealDay, queryInt, queryPositiveNumber } from './schemas.ts';
 
+describe('isRealDay', () => {
+  it('knows 29 February only in leap years (every 4th year, but not a century unless divisible by 400)', () => {
+    expect(isRealDay('2024-02-29')).toBe(true);
+    expect(isRealDay('2000-02-29')).toBe(true);
+    expect(isRealDay('2025-02-29')).toBe(false);
+    expect(isRealDay('1900-02-29')).toBe(false);
+    expect(isRealDay('1900-02-28')).toBe(true);
+    expect(isRealDay('2025-02-28')).toBe(true);
+  });
+
+  it('refuses months and days outside the calendar', () => {
+    expect(isRealDay('2025-13-01')).toBe(false);
+    expect(isRealDay('2025-00-10')).toBe(false);
+    expect(isRealDay('2025-01-00')).toBe(false);
+    expect(isRealDay('2025-01-32')).toBe(false);
+    expect(isRealDay('2025-04-31')).toBe(false);
+    expect(isRealDay('2025-01-31')).toBe(true);
+    expect(isRealDay('2025-12-31')).toBe(true);
+  });
+
+  it('refuses any other shape', () => {
+    for (const bad of [
+      '',
+      '2025-1-05',
+      '2025-01-5',
+      '25-01-05',
+      '2025-01-05T00:00',
+      ' 2025-01-05',
+      '2025-01-05 ',
+      '2025-01-05\n',
+      '2025/01/05',
+      '20250105',
+      '٢٠٢٥-٠١-٠٥',
+    ])
+      expect(isRealDay(bad), JSON.stringify(bad)).toBe(false);
+  });
+
+  it('refuses years before 0100, which Date.UTC would read as 19xx', () => {
+    expect(isRealDay('0050-01-01')).toBe(false);
+    expect(isRealDay('0000-01-01')).toBe(false);
+    expect(isRealDay('0100-03-01')).toBe(true);
+  });
+});
+
 describe('IsoDay', () => {
   it('accepts days that exist and refuses the rest', () => {
     expect(isRealDay('2024-02-29')).toBe(true);

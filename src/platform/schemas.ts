@@ -143,7 +143,6 @@ function formatWords(issue: { format: string; pattern?: string; prefix?: string;
   }
 }
 
-/** Whether `YYYY-MM-DD` names a day that exists (2026-02-30 does not). */
 /**
  * The reason a custom rule attached to its issue (`params.reason`) when it is one of `reasons`;
  * undefined for any other issue. Pages word a rule by its reason, never by its (Vietnamese) message.
@@ -153,6 +152,13 @@ export function customIssueReason<R extends string>(issue: z.core.$ZodIssue, rea
   return reasons.find((r) => r === reason);
 }
 
+/**
+ * Whether `s` is exactly `YYYY-MM-DD` (ASCII digits, nothing before or after) and names a day that
+ * exists in the Gregorian calendar: 2026-02-30, 2025-02-29, 1900-02-29, month 13 and day 00 do not.
+ * The application's one strict day check: the calendar's parsing (`parseIsoDate`), the API's
+ * `IsoDay`, the services and the pages all use it. Years before 0100 are refused (Date.UTC reads
+ * them as 19xx), which no date of this platform needs.
+ */
 export function isRealDay(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return false;

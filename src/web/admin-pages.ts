@@ -641,9 +641,23 @@ const UNIT_TYPE_KEYS: Record<string, MessageKey> = {
 /** A unit's type in the page's language; a type without words (written by hand into the table) as it is stored. */
 export const unitTypeName = (p: PageCtx, type: string): string => (Object.hasOwn(UNIT_TYPE_KEYS, type) ? tr(p)(UNIT_TYPE_KEYS[type]!) : type);
 
-export function unitsPage(p: PageCtx, v: { at: string; rows: UnitRow[]; errors: AdminError[]; notice?: string | undefined }): string {
+export function unitsPage(
+  p: PageCtx,
+  v: {
+    at: string;
+    rows: UnitRow[];
+    errors: AdminError[];
+    notice?: string | undefined;
+    /** The day as sent when it was not a real one (`?ngay=2025-02-30`): kept in the box, with its error. */
+    atInput?: string | undefined;
+  },
+): string {
   const _ = tr(p);
   const fileErrors = errorsFor(v.errors, 'u-file');
+  const atErrors = errorsFor(v.errors, 'ngay');
+  const atBox = html`<input type="date" id="ngay" name="ngay" value="${v.atInput ?? v.at}"${
+    atErrors.length ? html` aria-invalid="true" aria-describedby="ngay-error"` : null
+  }>`;
   return adminLayout(
     p,
     _('admin.units.title'),
@@ -654,7 +668,11 @@ export function unitsPage(p: PageCtx, v: { at: string; rows: UnitRow[]; errors: 
 ${fileErrors.length ? html`<ul class="error-message" id="u-file-error">${fileErrors.map((e) => html`<li>${e.message}</li>`)}</ul>` : null}
 <input type="file" id="u-file" name="file" accept=".csv,text/csv" aria-describedby="u-file-hint${fileErrors.length ? ' u-file-error' : ''}"${fileErrors.length ? html` aria-invalid="true"` : null}></div>
 <button type="submit">${_('admin.units.importButton')}</button></form>
-<form method="get" action="/quan-tri/don-vi" class="inline-search"><label for="ngay">${_('admin.units.at')}</label> <input type="date" id="ngay" name="ngay" value="${v.at}"> <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
+<form method="get" action="/quan-tri/don-vi" class="inline-search">${
+      atErrors.length
+        ? html`<div class="field field-error"><label for="ngay">${_('admin.units.at')}</label><p class="error-message" id="ngay-error">${atErrors.map((e) => e.message)}</p>${atBox}</div>`
+        : html`<label for="ngay">${_('admin.units.at')}</label> ${atBox}`
+    } <button type="submit" class="secondary">${_('admin.cal.show')}</button></form>
 <p>${_('admin.units.count', { n: v.rows.length })}</p>
 ${scrollTable(
   _('admin.units.table'),

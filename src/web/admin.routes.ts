@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryRows } from '../db/client.ts';
-import { getYearCalendar, isIsoDate, replaceCalendarOverrides } from '../modules/calendar/index.ts';
+import { getYearCalendar, replaceCalendarOverrides } from '../modules/calendar/index.ts';
 import { createUser, listUsers, replaceUserRoles, updateUser, type RoleInput } from '../modules/identity/users.service.ts';
 import { findProcedure, listFields } from '../modules/procedures/procedures.repo.ts';
 import { ProcedureCode } from '../modules/procedures/procedures.schemas.ts';
@@ -11,6 +11,7 @@ import type { Role } from '../platform/context.ts';
 import { hasRole } from '../platform/context.ts';
 import { AppError, type FieldError } from '../platform/errors.ts';
 import { ctxOf } from '../platform/http.ts';
+import { isRealDay } from '../platform/schemas.ts';
 import { normalisePhone } from '../platform/text.ts';
 import { formatVnDateTime, vnDate } from '../platform/time.ts';
 import {
@@ -37,6 +38,7 @@ import { formField } from './application-pages.ts';
 import { t, type Locale } from './i18n.ts';
 import { errorPage, procedureDetails } from './pages.ts';
 import { serviceErrorText, serviceFieldText } from './service-errors.ts';
+import { redirectToSignIn } from './sign-in.ts';
 import {
   definitionErrors,
   definitionToValues,
@@ -103,7 +105,7 @@ const isInvalid = (err: unknown): err is AppError => err instanceof AppError && 
 export function adminGuard(h: WebHelpers) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!req.actor) {
-      await reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
+      await redirectToSignIn(req, reply);
       return false;
     }
     if (!hasRole(req.actor, 'admin')) {
@@ -486,7 +488,7 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
         const m = /^(\S+)\s+(.+)$/.exec(line);
         const date = m?.[1] ?? '';
         if (!m || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return bad(t(locale, 'admin.cal.err.format'));
-        if (!isIsoDate(date)) return bad(t(locale, 'admin.cal.err.date', { date }));
+        if (!isRealDay(date)) return bad(t(locale, 'admin.cal.err.date', { date }));
         if (date.slice(0, 4) !== String(year)) return bad(t(locale, 'admin.cal.err.year', { date, year }));
         const first = seen.get(date);
         if (first !== undefined) return bad(t(locale, 'admin.cal.err.duplicate', { date, where: first }));
@@ -811,11 +813,29 @@ export function registerAdminRoutes(app: FastifyInstance, h: WebHelpers): void {
 
   // --------------------------------------------------------------------- units
 
+  /**
+   * The page for the day asked for (`?ngay=`), or today when none is. A day that is not a real one
+   * (`2025-02-30`, `abc`, `2025-01-05T00:00`) is said at the date box and in the summary, kept in
+   * the box, and today's units are shown: a 422 where the page would otherwise be a 200.
+   */
   const renderUnits = async (req: FastifyRequest, reply: FastifyReply, status: number, errors: AdminError[], noticeText?: string) => {
-    const q = str(record(req.query).ngay, 10);
-    const at = isIsoDate(q) ? q : vnDate(new Date());
+    const typed = str(record(req.query).ngay, 40);
+    const today = vnDate(new Date());
+    const bad = typed !== '' && !isRealDay(typed);
+    const at = typed && !bad ? typed : today;
+    const locale = h.locale(req);
+    const all = bad
+      ? [
+          ...errors,
+          {
+            anchor: 'ngay',
+            message: t(locale, 'admin.errInvalid', { label: t(locale, 'admin.units.at'), message: t(locale, 'admin.units.err.at', { date: typed, today }) }),
+          },
+        ]
+      : errors;
     const rows = await listUnits(database.db, at);
-    return send(reply, status, unitsPage(h.pageCtx(req, reply), { at, rows, errors, notice: noticeText }));
+    const page = unitsPage(h.pageCtx(req, reply), { at, atInput: bad ? typed : undefined, rows, errors: all, notice: noticeText });
+    return send(reply, bad && status === 200 ? 422 : status, page);
   };
 
   app.get('/quan-tri/don-vi', { schema: { hide: true } }, async (req, reply) => {

@@ -57,6 +57,7 @@ import { t, type Locale, type MessageKey } from './i18n.ts';
 import { dossierConflictText, servicePageErrors } from './service-errors.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 
 /** What the application flow borrows from the portal plugin (web.routes.ts). */
 export interface WebHelpers {
@@ -216,7 +217,6 @@ export function draftTools(h: WebHelpers) {
   };
   const notFoundPage = (req: FastifyRequest, reply: FastifyReply) => page(req, reply, 404, 'error.notFoundTitle', t(h.locale(req), 'error.notFound'));
   const csrfPage = (req: FastifyRequest, reply: FastifyReply) => page(req, reply, 403, 'error.csrfTitle', t(h.locale(req), 'error.csrf'));
-  const signIn = (req: FastifyRequest, reply: FastifyReply, back?: string) => reply.redirect(`/dang-nhap?next=${encodeURIComponent(back ?? req.url)}`, 303);
   const maxBytes = () => getSetting(database.db, 'upload_max_bytes');
   const sizeWords = (bytes: number) => (bytes >= 1048576 ? `${Math.floor(bytes / 1048576)} MB` : `${Math.floor(bytes / 1024)} KB`);
 
@@ -399,7 +399,6 @@ export function draftTools(h: WebHelpers) {
     page,
     notFoundPage,
     csrfPage,
-    signIn,
     maxBytes,
     sizeWords,
     dossierId,
@@ -423,7 +422,7 @@ export function draftTools(h: WebHelpers) {
 export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): void {
   const { database, send } = h;
   const tools = draftTools(h);
-  const { page, notFoundPage, csrfPage, signIn, dossierId, versionOf, load, renderDraft } = tools;
+  const { page, notFoundPage, csrfPage, dossierId, versionOf, load, renderDraft } = tools;
 
   /** The dossier page after submission, with what the applicant may do now. */
   const renderDossier = async (
@@ -514,7 +513,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
   };
 
   app.get('/ho-so/moi', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const code = str(record(req.query)['thu-tuc'], 40);
     const proc = await startChecks(req, reply, code);
     if (!proc) return reply;
@@ -527,7 +526,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const code = str(body['thu-tuc'], 40);
-    if (!req.actor) return signIn(req, reply, `/ho-so/moi?thu-tuc=${encodeURIComponent(code)}`);
+    if (!req.actor) return redirectToSignIn(req, reply, `/ho-so/moi?thu-tuc=${encodeURIComponent(code)}`);
     const proc = await startChecks(req, reply, code);
     if (!proc) return reply;
     const actor = req.actor as Actor & { kind: ApplicantKind };
@@ -555,7 +554,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
   // ------------------------------------------------------------------------- my applications
 
   app.get('/ho-so', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const pageIn = Number.parseInt(str(record(req.query).trang, 6), 10);
     const pageNo = Number.isInteger(pageIn) && pageIn >= 1 && pageIn <= 10_000 ? pageIn : 1;
     const r = await listDossiers(ctxOf(req, database), { page: pageNo, pageSize: PAGE_SIZE });
@@ -565,7 +564,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
   // ------------------------------------------------------------------------- the draft / the dossier
 
   app.get('/ho-so/:id', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const id = dossierId(req);
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
@@ -581,7 +580,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const id = dossierId(req);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
     if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
@@ -597,7 +596,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     const up = await tools.readUpload(req);
     if (!h.csrfValid(req, { csrf: up.csrf })) return csrfPage(req, reply);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
     // A draft, or a dossier the agency asked to supplement: the only times files may change.
@@ -614,7 +613,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     if (!h.csrfValid(req, record(req.body))) return csrfPage(req, reply);
     const id = dossierId(req);
     const fileId = str(record(req.params).fileId, 80);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
     await tools.removeUpload(req, id, fileId);
     return reply.redirect(`/ho-so/${id}`, 303);
@@ -623,7 +622,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
   app.get('/ho-so/:id/tep/:fileId', { schema: { hide: true } }, async (req, reply) => {
     const id = dossierId(req);
     const fileId = str(record(req.params).fileId, 80);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
     return tools.serveFile(req, reply, id, fileId.toLowerCase());
   });
@@ -631,7 +630,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
   // ------------------------------------------------------------------------- check and submit
 
   app.get('/ho-so/:id/kiem-tra', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const id = dossierId(req);
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
@@ -644,7 +643,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const id = dossierId(req);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}/kiem-tra` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}/kiem-tra` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     // Bound to the session (the CSRF token) and the dossier: a double click cannot submit twice.
     const idempotencyKey = sha(`web-submit:${str(body.csrf, 200)}:${id}`);
@@ -703,7 +702,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const id = dossierId(req);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     const note = str(body.note, 2000);
     return applicantAction(req, reply, id, { action: 'supplement', ...(note ? { note } : {}) }, versionOf(body));
@@ -713,7 +712,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const id = dossierId(req);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     if (str(body.confirm, 5) !== 'yes') {
       return renderDossier(req, reply, 422, await load(req, id), { errors: [{ anchor: 'w-confirm', message: t(h.locale(req), 'staff.ct.errConfirm') }] });
@@ -726,7 +725,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfPage(req, reply);
     const id = dossierId(req);
-    if (!req.actor) return signIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
+    if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
     const comment = str(body.comment, 2000);
     const parsed = RatingBody.safeParse({ rating: str(body.rating, 20), ...(comment ? { comment } : {}) });

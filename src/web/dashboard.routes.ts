@@ -20,6 +20,7 @@ import type { WebHelpers } from './application.routes.ts';
 import { dashboardPage, filterErrorPage, indicatorPage, reportsPage, type FilterError, type FilterView } from './dashboard-pages.ts';
 import { formatNumber, t, type Locale, type MessageKey } from './i18n.ts';
 import { errorPage } from './pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const INDICATOR_PAGE_SIZE = 50;
@@ -51,7 +52,7 @@ export function registerDashboardRoutes(app: FastifyInstance, h: WebHelpers): vo
   /** Signed in with the right role, or the sign-in redirect / a 403 page; returns the ctx to use. */
   const guard = async (req: FastifyRequest, reply: FastifyReply, gate: Gate): Promise<Ctx | null> => {
     if (!req.actor) {
-      await reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
+      await redirectToSignIn(req, reply);
       return null;
     }
     const roles = req.actor.roles.map((r) => r.role as string);

@@ -14,6 +14,7 @@ import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 import { verifyPage } from './verify-pages.ts';
 import { CSRF_COOKIE, csrfToken, newCsrfSeed, serializeCookie } from './web-session.ts';
 
@@ -39,7 +40,7 @@ export function registerDocumentRoutes(app: FastifyInstance, h: WebHelpers): voi
 
   app.get('/ho-so/:id/giay-to/:form', { schema: { hide: true } }, async (req, reply) => {
     const { id, form: raw } = req.params as { id: string; form: string };
-    if (!req.actor) return reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const locale = h.locale(req);
     const form = raw.replace(/\.pdf$/, '');
     if (!DOSSIER_KEY.test(id) || !isDossierForm(form)) return errorAt(req, reply, 404, t(locale, 'doc.form.unknown'));

@@ -3,6 +3,7 @@ import { UNREAD_COUNT_CAP } from '../modules/notifications/index.ts';
 import { REVIEWERS } from '../platform/access.ts';
 import { t, type Locale, type MessageKey } from './i18n.ts';
 import { PORTAL_JS_PATH } from './portal-js.ts';
+import { SIGN_IN_PATH, signInPath } from './sign-in.ts';
 import { FAVICON_PATH } from './favicon.ts';
 import { SITE_CSS_PATH } from './site-css.ts';
 
@@ -103,7 +104,7 @@ export function csrfField(p: PageCtx): SafeHtml {
 }
 
 /** Sign-in comes back to the current page (but not to the sign-in page itself). */
-const signInHref = (path: string) => (path === '/' || path.startsWith('/dang-nhap') ? '/dang-nhap' : `/dang-nhap?next=${encodeURIComponent(path)}`);
+const signInHref = (path: string) => (path === '/' || path.startsWith(SIGN_IN_PATH) ? SIGN_IN_PATH : signInPath(path));
 
 /** The GOV.UK-like page shell: skip link, header, navigation, main, footer. One deferred script that only improves (portal-js.ts). */
 export function layout(p: PageCtx, title: string, body: SafeHtml): string {

@@ -5,6 +5,7 @@ import type { WebHelpers } from './application.routes.ts';
 import { t } from './i18n.ts';
 import { errorPage } from './pages.ts';
 import { dossierHrefOf, NOTIFICATIONS_PAGE_SIZE, notificationsPage } from './notifications-pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 
 /** The highest page number read from a query (beyond the last page the list is simply empty). */
 const MAX_PAGE = 10_000;
@@ -25,15 +26,13 @@ const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'obje
 export function registerNotificationPageRoutes(app: FastifyInstance, h: WebHelpers): void {
   const { database } = h;
 
-  const signIn = (reply: FastifyReply, back: string) => reply.redirect(`/dang-nhap?next=${encodeURIComponent(back)}`, 303);
-
   const csrfFailed = (req: FastifyRequest, reply: FastifyReply) => {
     const p = h.pageCtx(req, reply);
     return h.send(reply, 403, errorPage(p, t(p.locale, 'error.csrfTitle'), t(p.locale, 'error.csrf')));
   };
 
   app.get('/thong-bao', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(reply, req.url);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const q = record(req.query);
     const page = pageOf(q.trang);
     const inbox = await listInbox(database.db, req.actor.userId, page, NOTIFICATIONS_PAGE_SIZE);
@@ -44,14 +43,14 @@ export function registerNotificationPageRoutes(app: FastifyInstance, h: WebHelpe
   });
 
   app.post('/thong-bao/doc-tat-ca', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(reply, '/thong-bao');
+    if (!req.actor) return redirectToSignIn(req, reply, '/thong-bao');
     if (!h.csrfValid(req, record(req.body))) return csrfFailed(req, reply);
     const n = await markAllInboxRead(database.db, req.actor.userId, new Date());
     return reply.redirect(`/thong-bao?xong=${n}`, 303);
   });
 
   app.post('/thong-bao/:id/doc', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(reply, '/thong-bao');
+    if (!req.actor) return redirectToSignIn(req, reply, '/thong-bao');
     const body = record(req.body);
     if (!h.csrfValid(req, body)) return csrfFailed(req, reply);
     const id = String(record(req.params).id ?? '');

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryRows, sql } from '../db/client.ts';
-import { isIsoDate } from '../modules/calendar/index.ts';
 import { listSecurityEvents } from '../modules/security/index.ts';
 import { hasRole } from '../platform/context.ts';
+import { isRealDay } from '../platform/schemas.ts';
 import { formatVnDateTime } from '../platform/time.ts';
 import { roleName } from './admin-pages.ts';
 import type { WebHelpers } from './application.routes.ts';
@@ -10,6 +10,7 @@ import { html, type SafeHtml } from './html.ts';
 import { formatNumber, t, type MessageKey } from './i18n.ts';
 import { layout, messageHtml, tr, vi, type PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 type Severity = (typeof SEVERITIES)[number];
@@ -38,7 +39,7 @@ const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'obje
 export function registerSecurityRoutes(app: FastifyInstance, h: WebHelpers): void {
   const guard = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!req.actor) {
-      await reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
+      await redirectToSignIn(req, reply);
       return false;
     }
     if (!hasRole(req.actor, 'security') && !hasRole(req.actor, 'admin')) {
@@ -58,7 +59,7 @@ export function registerSecurityRoutes(app: FastifyInstance, h: WebHelpers): voi
     const rule = RULES.includes(ruleIn) ? ruleIn : undefined;
     const fromIn = str(q['tu-ngay'], 10);
     // A real calendar date only: 2026-02-30 is refused like "abc", not rolled over to 2 March.
-    const fromOk = isIsoDate(fromIn);
+    const fromOk = isRealDay(fromIn);
     const events = await listSecurityEvents(h.database.db, {
       ...(severity ? { severity } : {}),
       ...(fromOk ? { from: `${fromIn}T00:00:00+07:00` } : {}),

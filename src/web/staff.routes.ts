@@ -36,6 +36,7 @@ import { anchorOfPath, componentAnchor, messageHtml, statusWords, vi, type Appli
 import { html } from './html.ts';
 import { t, type MessageKey } from './i18n.ts';
 import { dossierConflictText, servicePageErrors } from './service-errors.ts';
+import { redirectToSignIn } from './sign-in.ts';
 import {
   actionField,
   actionNeeds,
@@ -79,12 +80,12 @@ const daysLeft = (clock: Clock, now: Date, dueAt: Date | null) => (dueAt ? worki
 export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
   const { database, send } = h;
   const tools = draftTools(h);
-  const { page, notFoundPage, csrfPage, signIn, versionOf, load } = tools;
+  const { page, notFoundPage, csrfPage, versionOf, load } = tools;
 
   /** Signed in as an officer? Otherwise the sign-in page, or a 403 page for other accounts. */
   const staffOnly = async (req: FastifyRequest, reply: FastifyReply, need: 'staff' | 'reception' = 'staff'): Promise<Actor | null> => {
     if (!req.actor) {
-      await signIn(req, reply, req.method === 'GET' ? req.url : undefined);
+      await redirectToSignIn(req, reply);
       return null;
     }
     const ok = need === 'reception' ? isReception(req.actor) : isStaffActor(req.actor);

@@ -1,35 +1,22 @@
 /**
  * Plain calendar dates ('YYYY-MM-DD', no time, no zone) as integer day numbers, pure.
  * A day number counts days since 1970-01-01 in the proleptic Gregorian calendar; it is the
- * cheap key the working-day lookups and the deadline arithmetic use.
+ * cheap key the working-day lookups and the deadline arithmetic use. Whether a string is a real
+ * day at all is `isRealDay` (platform/schemas.ts), the one check the whole application uses.
  */
+import { isRealDay } from '../../platform/schemas.ts';
 
 export const MS_PER_DAY = 86_400_000;
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Day number of a calendar date (month 1–12); no range check. */
 export function toDayNumber(year: number, month: number, day: number): number {
   return Math.floor(Date.UTC(year, month - 1, day) / MS_PER_DAY);
 }
 
-/** Day number of a 'YYYY-MM-DD' string; throws RangeError when it is not a real date. */
+/** Day number of a 'YYYY-MM-DD' string; throws RangeError when it is not a real day (`isRealDay`). */
 export function parseIsoDate(date: string): number {
-  const match = ISO_DATE.exec(date);
-  if (match === null) throw new RangeError(`Not a YYYY-MM-DD date: '${date}'`);
-  const dayNumber = toDayNumber(Number(match[1]), Number(match[2]), Number(match[3]));
-  if (formatIsoDate(dayNumber) !== date) throw new RangeError(`No such date: '${date}'`);
-  return dayNumber;
-}
-
-/** True when the string is a real 'YYYY-MM-DD' date. */
-export function isIsoDate(date: string): boolean {
-  try {
-    parseIsoDate(date);
-    return true;
-  } catch {
-    return false;
-  }
+  if (!isRealDay(date)) throw new RangeError(`Not a real YYYY-MM-DD date: '${date}'`);
+  return toDayNumber(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
 }
 
 /** 'YYYY-MM-DD' of a day number. */

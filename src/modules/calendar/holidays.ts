@@ -30,7 +30,8 @@
  *    Saturday) and they also remove any day off left on that date, a fixed holiday included.
  * A year without official days off (none, or only make-up working days) keeps the whole rule.
  */
-import { formatIsoDate, fromDayNumber, getIsoWeekday, getYearOfDayNumber, isIsoDate, isWeekend, parseIsoDate, toDayNumber } from './civil-date.ts';
+import { isRealDay } from '../../platform/schemas.ts';
+import { formatIsoDate, fromDayNumber, getIsoWeekday, getYearOfDayNumber, isWeekend, parseIsoDate, toDayNumber } from './civil-date.ts';
 import { lunarToSolar, solarToLunar } from './lunar.ts';
 
 export type DayOffSource = 'rule' | 'official';
@@ -190,7 +191,7 @@ export function findOverrideProblems(year: number, overrides: CalendarOverrides)
   for (const [listName, entries] of lists) {
     entries.forEach((entry, index) => {
       const where = `${listName}[${index}]`;
-      if (!isIsoDate(entry.date)) {
+      if (!isRealDay(entry.date)) {
         problems.push(`${where}: ${entry.date} không phải là một ngày có thật (dạng YYYY-MM-DD)`);
         return;
       }
@@ -219,7 +220,7 @@ export function findReplacedHolidayGroups(year: number, overrides: CalendarOverr
       .map((holiday) => holiday.dayNumber),
   );
   const officialDays = overrides.daysOff
-    .filter((entry) => isIsoDate(entry.date))
+    .filter((entry) => isRealDay(entry.date))
     .map((entry) => parseIsoDate(entry.date))
     .filter((dayNumber) => !fixedDates.has(dayNumber));
   const replaced: HolidayGroup[] = [];

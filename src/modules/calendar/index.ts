@@ -24,7 +24,6 @@ export {
   workingMinutesBetween,
 } from './due-date.ts';
 export type { CalendarSource, DueAtInput, DurationUnit, OfficeHours, OfficePeriod, Pause } from './due-date.ts';
-export { isIsoDate } from './civil-date.ts';
 export { calendarRoutes } from './calendar.routes.ts';
 export {
   clearCalendarCache,

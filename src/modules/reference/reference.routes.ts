@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { ctxOf } from '../../platform/http.ts';
+import { isRealDay } from '../../platform/schemas.ts';
 import { vnDate } from '../../platform/time.ts';
-import { isIsoDate } from '../calendar/index.ts';
 import {
   deleteSuccession,
   getUnitSuccessions,
@@ -40,7 +40,7 @@ export function referenceRoutes(database: Database): FastifyPluginAsyncZod {
           tags: ['reference'],
           summary: 'Administrative units in force on a date',
           querystring: z.object({
-            at: z.string().refine(isIsoDate, 'một ngày có thật, dạng YYYY-MM-DD').optional(),
+            at: z.string().refine(isRealDay, 'một ngày có thật, dạng YYYY-MM-DD').optional(),
             parent: z
               .string()
               .regex(/^\d{2,5}$/)

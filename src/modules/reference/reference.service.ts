@@ -5,9 +5,9 @@ import { writeAudit } from '../../platform/audit.ts';
 import { requireActor, requireRole } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { parseCsvTable, tooManyCells } from '../../platform/csv.ts';
-import { isIsoDate } from '../calendar/index.ts';
 import { AppError, notFound, type ErrorReason, type ErrorReasons, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { isRealDay } from '../../platform/schemas.ts';
 import { fold, nfc } from '../../platform/text.ts';
 import { TtlCache } from '../../platform/cache.ts';
 import { formatDay, vnDate } from '../../platform/time.ts';
@@ -113,12 +113,12 @@ export function parseUnitsCsv(text: string): { units: UnitInput[]; errors: Field
       problem(`loại (type) phải là một trong: ${UNIT_TYPES.join(', ')}`, 'type', { types: UNIT_TYPES.join(', ') });
     if (parent && !/^(\d{2}|\d{3}|\d{5})$/.test(parent)) problem('mã cấp trên (parent_code) không phải mã đơn vị hành chính', 'parent_code');
     // A date of the right form that does not exist (2026-13-01, 2026-02-30) is said as such, not as a wrong form.
-    if (ISO_FORM.test(from) && !isIsoDate(from))
+    if (ISO_FORM.test(from) && !isRealDay(from))
       problem(`ngày hiệu lực (valid_from) ${from} không phải là một ngày có thật`, 'valid_from_no_such_date', { date: from });
-    else if (!isIsoDate(from)) problem('ngày hiệu lực (valid_from) phải có dạng NNNN-TT-NN', 'valid_from');
-    if (to && ISO_FORM.test(to) && !isIsoDate(to))
+    else if (!isRealDay(from)) problem('ngày hiệu lực (valid_from) phải có dạng NNNN-TT-NN', 'valid_from');
+    if (to && ISO_FORM.test(to) && !isRealDay(to))
       problem(`ngày hết hiệu lực (valid_to) ${to} không phải là một ngày có thật`, 'valid_to_no_such_date', { date: to });
-    else if (to && (!isIsoDate(to) || to < from)) problem('ngày hết hiệu lực (valid_to) phải là một ngày từ valid_from trở đi', 'valid_to');
+    else if (to && (!isRealDay(to) || to < from)) problem('ngày hết hiệu lực (valid_to) phải là một ngày từ valid_from trở đi', 'valid_to');
     if (problems.length) {
       errors.push({ path: `csv.line${line}`, message: problems.join('; ') });
       reasons.push(why);
@@ -347,7 +347,7 @@ export function parseSuccessionsCsv(text: string): { successions: (SuccessionInp
     if (!UNIT_CODE.test(from)) problems.push('mã cũ (from_code) phải có 2 chữ số (tỉnh), 3 (huyện cũ) hoặc 5 (xã)');
     if (!UNIT_CODE.test(to)) problems.push('mã mới (to_code) phải có 2 chữ số (tỉnh), 3 (huyện cũ) hoặc 5 (xã)');
     if (from && from === to) problems.push('mã cũ (from_code) và mã mới (to_code) trùng nhau');
-    if (!isIsoDate(date)) problems.push('ngày hiệu lực (effective_date) phải có dạng NNNN-TT-NN');
+    if (!isRealDay(date)) problems.push('ngày hiệu lực (effective_date) phải có dạng NNNN-TT-NN');
     if (note.length > 2000) problems.push('ghi chú (note) dài quá 2000 ký tự');
     const key = `${from}>${to}@${date}`;
     const first = seen.get(key);
