@@ -327,7 +327,7 @@ describe('the security page /an-ninh', () => {
     expect(filtered.body).toContain('Chuỗi nhật ký kiểm toán bị phá vỡ</h3>');
     expect(filtered.body).not.toContain('Dò mật khẩu một tài khoản</h3>');
     const reflected = await web.get(`/an-ninh?tu-ngay=${encodeURIComponent(XSS[1]!)}&muc-do=${encodeURIComponent(XSS[0]!)}`, officer.cookie);
-    expect(reflected.status).toBe(200);
+    expect(reflected.status).toBe(422);
     expectInert(reflected.body, '/an-ninh reflected');
   });
 
@@ -403,16 +403,17 @@ describe('the security page /an-ninh', () => {
     await t.database.db.execute(sql`DELETE FROM security_events WHERE dedupe_key IN ('test:legacy.kind', 'test:staff.export.bare')`);
   });
 
-  it('a start date that does not exist (2026-02-30) is refused like one that is not a date, in both languages', async () => {
+  it('a start date that does not exist (2026-02-30) is refused like one that is not a date, at the field, in both languages', async () => {
     const officer = await web.signIn(OFFICER);
     const all = summaries((await web.get('/an-ninh', officer.cookie)).body).length;
-    for (const from of ['2026-02-30', '2026-13-01', 'abc']) {
+    for (const from of ['2026-02-30', '2026-13-01', 'abc', '2026-01-05junk']) {
       const r = await web.get(`/an-ninh?tu-ngay=${from}`, officer.cookie);
-      expect(r.status, from).toBe(200);
-      expect(r.body, from).toContain('<p class="error-message" role="alert">Ngày không hợp lệ; đang hiện tất cả.</p>');
+      expect(r.status, from).toBe(422);
+      expect(r.body, from).toContain('<p class="error-message" id="sec-from-error" role="alert">Ngày không hợp lệ; đang hiện tất cả.</p>');
+      expect(r.body, from).toContain(`value="${from}" aria-describedby="sec-from-hint sec-from-error" aria-invalid="true"`);
       expect(summaries(r.body), from).toHaveLength(all);
       const en = await web.get(`/an-ninh?tu-ngay=${from}`, `${officer.cookie}; lang=en`);
-      expect(en.body, from).toContain('<p class="error-message" role="alert">Invalid date; showing everything.</p>');
+      expect(en.body, from).toContain('<p class="error-message" id="sec-from-error" role="alert">Invalid date; showing everything.</p>');
     }
     const ok = await web.get('/an-ninh?tu-ngay=2026-11-23', officer.cookie);
     expect(ok.body).not.toContain('role="alert"');

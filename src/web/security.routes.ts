@@ -57,9 +57,11 @@ export function registerSecurityRoutes(app: FastifyInstance, h: WebHelpers): voi
     const severity = (SEVERITIES as readonly string[]).includes(sevIn) ? (sevIn as Severity) : undefined;
     const ruleIn = str(q['quy-tac'], 40);
     const rule = RULES.includes(ruleIn) ? ruleIn : undefined;
-    const fromIn = str(q['tu-ngay'], 10);
+    // Read past ten characters, so `2026-01-05junk` is refused rather than cut down to a real day.
+    const fromIn = str(q['tu-ngay'], 40);
     // A real calendar date only: 2026-02-30 is refused like "abc", not rolled over to 2 March.
     const fromOk = isRealDay(fromIn);
+    const fromBad = fromIn !== '' && !fromOk;
     const events = await listSecurityEvents(h.database.db, {
       ...(severity ? { severity } : {}),
       ...(fromOk ? { from: `${fromIn}T00:00:00+07:00` } : {}),
@@ -76,7 +78,6 @@ export function registerSecurityRoutes(app: FastifyInstance, h: WebHelpers): voi
     const body = html`<h1>${_('sec.title')}</h1>
 <p>${_('sec.lead')}</p>
 <p>${state ? _('sec.chain', { seq: Number(state.last_seq), at: formatVnDateTime(new Date(state.updated_at)) }) : _('sec.chainNone')}</p>
-${fromIn && !fromOk ? html`<p class="error-message" role="alert">${_('sec.badFrom')}</p>` : null}
 <form method="get" action="/an-ninh" class="filters" aria-label="${_('sec.filter')}">
 <div class="field"><label for="sec-sev">${_('sec.severity')}</label>
 <select id="sec-sev" name="muc-do"><option value="">${_('sec.severityAll')}</option>${SEVERITIES.map(
@@ -86,8 +87,12 @@ ${fromIn && !fromOk ? html`<p class="error-message" role="alert">${_('sec.badFro
 <select id="sec-rule" name="quy-tac"><option value="">${_('sec.ruleAll')}</option>${RULES.map(
       (r) => html`<option value="${r}"${r === rule ? html` selected` : null}>${ruleName(r)}</option>`,
     )}</select></div>
-<div class="field"><label for="sec-from">${_('sec.from')}</label><p class="hint" id="sec-from-hint">${_('sec.fromHint')}</p>
-<input id="sec-from" name="tu-ngay" type="date" value="${fromIn}" aria-describedby="sec-from-hint"></div>
+<div class="field${fromBad ? ' field-error' : ''}"><label for="sec-from">${_('sec.from')}</label><p class="hint" id="sec-from-hint">${_('sec.fromHint')}</p>${
+      fromBad ? html`<p class="error-message" id="sec-from-error" role="alert">${_('sec.badFrom')}</p>` : null
+    }
+<input id="sec-from" name="tu-ngay" type="date" value="${fromIn}" aria-describedby="sec-from-hint${fromBad ? ' sec-from-error' : ''}"${
+      fromBad ? html` aria-invalid="true"` : null
+    }></div>
 <button type="submit">${_('sec.apply')}</button>
 </form>
 <h2>${_('sec.count', { count: events.length })}</h2>
@@ -104,7 +109,8 @@ ${
       )}</ol>`
     : html`<p>${_('sec.none')}</p>`
 }`;
-    return h.send(reply, 200, layout(p, _('sec.title'), body));
+    // A start date that is not a real day: the page, unfiltered by date, with the error at the field.
+    return h.send(reply, fromBad ? 422 : 200, layout(p, _('sec.title'), body));
   });
 }
 
