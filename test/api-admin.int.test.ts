@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql } from '../src/db/client.ts';
 import type { ProcedureDefinition } from '../src/modules/procedures/procedures.schemas.ts';
 import { vnDate } from '../src/platform/time.ts';
+import { demoProcedures } from '../src/db/demo/catalogue.ts';
+import { DEMO_ADMIN_ADDRESS } from '../src/db/demo/seed.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 // Administration over HTTP: the procedure catalogue (create, version, publish; dossiers keep
@@ -139,6 +141,29 @@ describe('procedure administration', () => {
       ['a missing name', { ...newDefinition(), name: undefined }, 'definition.name', /./],
       ['no workflow', newDefinition({ workflow: [] }), 'definition.workflow', /./],
       ['a negative duration', newDefinition({ duration: { value: -1, unit: 'working_days' } }), 'definition.duration.value', /./],
+      // Strict at every level: a misspelt key is refused where it is, not dropped.
+      [
+        'a misspelt key of a form field',
+        { ...newDefinition(), form: [{ key: 'ho_ten', label: 'Họ tên', type: 'text', requried: true }] },
+        'definition.form.0',
+        /^có trường không được phép: requried$/,
+      ],
+      [
+        'a misspelt key of a workflow step',
+        newDefinition({ workflow: [{ key: 'ky', name: 'Ký', role: 'leader', share: 1, shareOfTime: 1 } as never] }),
+        'definition.workflow.0',
+        /^có trường không được phép: shareOfTime$/,
+      ],
+      ['a key the definition does not know', { ...newDefinition(), legalBasics: ['x'] }, 'definition', /^có trường không được phép: legalBasics$/],
+      [
+        'a misspelt key of a fee and of the duration',
+        {
+          ...newDefinition({ fees: [{ code: 'phi', name: 'Phí', amount: 0, perFeild: 'x' } as never] }),
+          duration: { value: 5, unit: 'working_days', days: 5 },
+        },
+        'definition.fees.0',
+        /^có trường không được phép: perFeild$/,
+      ],
     ];
     for (const [label, definition, path, message] of cases) {
       const r = await t.request({ method: 'POST', url: api('/procedures'), as: 'admin.lan', payload: { code: '9.000102', definition } });
@@ -192,6 +217,50 @@ describe('procedure administration', () => {
 
     // Nothing was created.
     expectProblem(await t.request({ method: 'GET', url: api('/procedures/9.000102/versions'), as: 'admin.lan' }), 404, 'PROCEDURE_NOT_FOUND');
+    // A new version is held to the same strict schema, and none is added.
+    const misspelt = await t.request({
+      method: 'POST',
+      url: api('/procedures/1.001193/versions'),
+      as: 'admin.lan',
+      payload: { definition: { ...base, components: base.components.map((c) => ({ ...c, copy: 1 })) } },
+    });
+    expectProblem(misspelt, 422, 'PROCEDURE_DEFINITION_INVALID');
+    expect(misspelt.json.errors).toEqual(base.components.map((_, i) => ({ path: `definition.components.${i}`, message: 'có trường không được phép: copy' })));
+    const versions = await t.request({ method: 'GET', url: api('/procedures/1.001193/versions'), as: 'admin.lan' });
+    expect(versions.json.map((v: { version: number }) => v.version)).toEqual([1]);
+  });
+
+  it('records the address each catalogue change came from: the administrator’s, as for a dossier action', async () => {
+    const code = '9.000111';
+    const from = (remoteAddress: string, o: { method: 'POST'; url: string; payload?: Record<string, unknown> }) =>
+      t.request({ ...o, as: 'admin.lan', remoteAddress });
+    expect(
+      (await from('198.51.100.21', { method: 'POST', url: api('/procedures'), payload: { code, definition: newDefinition({ name: 'Thủ tục thử địa chỉ' }) } }))
+        .status,
+    ).toBe(201);
+    expect((await from('198.51.100.22', { method: 'POST', url: api(`/procedures/${code}/versions/1/publish`) })).status).toBe(200);
+    expect((await from('198.51.100.23', { method: 'POST', url: api(`/procedures/${code}/versions`), payload: { definition: newDefinition() } })).status).toBe(
+      201,
+    );
+    const records = await queryRows<{ action: string; ip: string | null; actor_id: string | null }>(
+      t.database.db,
+      sql`SELECT action, ip, actor_id FROM audit_log WHERE target_type = 'procedure' AND target_id = ${code} ORDER BY id`,
+    );
+    expect(records.map((r) => [r.action, r.ip])).toEqual([
+      ['procedure.create', '198.51.100.21'],
+      ['procedure.version.publish', '198.51.100.22'],
+      ['procedure.version.create', '198.51.100.23'],
+    ]);
+    // The demo catalogue, published by the seed through the same use cases, names the administrator's workstation.
+    const demo = new Set(demoProcedures.map((p) => p.code));
+    const seeded = (
+      await queryRows<{ target_id: string; action: string; ip: string | null }>(
+        t.database.db,
+        sql`SELECT target_id, action, ip FROM audit_log WHERE target_type = 'procedure' AND action IN ('procedure.create', 'procedure.version.publish')`,
+      )
+    ).filter((r) => demo.has(r.target_id));
+    expect(seeded).toHaveLength(demoProcedures.length * 2);
+    expect(new Set(seeded.map((r) => r.ip))).toEqual(new Set([DEMO_ADMIN_ADDRESS]));
   });
 
   it('refuses a duplicate procedure code (409) and versions of an unknown procedure (404)', async () => {

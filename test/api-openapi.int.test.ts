@@ -2,7 +2,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_MATRIX } from '../src/platform/access.ts';
-import { BINARY_ANSWERS, ETAG_OPERATIONS, EXTRA_STATUSES, PROBLEM_RESPONSES, type OpenApiDocument, type Operation } from '../src/platform/openapi-complete.ts';
+import {
+  BINARY_ANSWERS,
+  ETAG_OPERATIONS,
+  EXTRA_STATUSES,
+  NO_LOOKUP_PATHS,
+  PROBLEM_RESPONSES,
+  type OpenApiDocument,
+  type Operation,
+} from '../src/platform/openapi-complete.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 /**
@@ -85,7 +93,8 @@ describe('the OpenAPI document of every operation', () => {
       has('5XX');
       const params = op.parameters ?? [];
       if (op.requestBody) ['413', '415', '422'].forEach(has);
-      if (params.some((p) => p.in === 'path')) ['404', '422'].forEach(has);
+      if (params.some((p) => p.in === 'path')) has('422');
+      if (params.some((p) => p.in === 'path') && !NO_LOOKUP_PATHS.includes(key)) has('404');
       if (params.some((p) => p.name === 'if-match')) has('412');
       if (params.some((p) => p.name === 'idempotency-key')) has('409');
       const access = ACCESS_MATRIX[key];
@@ -105,6 +114,50 @@ describe('the OpenAPI document of every operation', () => {
     expect(Object.keys(opAt('get', '/api/v1/public/dossiers/{code}').responses)).toContain('429');
     expect(responseOf(opAt('get', '/api/v1/public/dossiers/{code}'), '429')?.headers?.['Retry-After']).toBeDefined();
     expect(Object.keys(opAt('post', '/api/v1/auth/login').responses)).toEqual(expect.arrayContaining(['401', '423', '429']));
+  });
+
+  it('lists no error an operation cannot answer', () => {
+    const errorsOf = (op: Operation) => Object.keys(op.responses).filter((st) => !st.startsWith('2'));
+    for (const { key, op } of operations) {
+      const statuses = errorsOf(op);
+      const lacks = (st: string, why: string) => expect(statuses, `${key} lists ${st} (${why})`).not.toContain(st);
+      const params = op.parameters ?? [];
+      const header = (name: string) => params.some((p) => p.in === 'header' && p.name === name);
+      const extra = EXTRA_STATUSES[key] ?? [];
+      const access = ACCESS_MATRIX[key];
+      if (!op.requestBody) ['413', '415'].forEach((st) => lacks(st, 'no body'));
+      if (!op.requestBody && !params.length) lacks('422', 'no input to validate');
+      if (!header('if-match')) lacks('412', 'no If-Match');
+      if (!header('idempotency-key') && !extra.includes('409')) lacks('409', 'no state to conflict with');
+      if (access === 'public' && !extra.includes('401')) lacks('401', 'public');
+      if (!Array.isArray(access) && !extra.includes('403')) lacks('403', 'no role required, no refusal by person');
+      if (!params.some((p) => p.in === 'path') && !extra.includes('404')) lacks('404', 'nothing named to look up');
+      if (NO_LOOKUP_PATHS.includes(key)) lacks('404', 'its parameters name nothing looked up');
+      if (!extra.includes('423')) lacks('423', 'no account to lock');
+    }
+    // The clear cases, exactly.
+    const exact: Record<string, string[]> = {
+      'POST /api/v1/auth/logout': ['400', '401', '5XX'],
+      'DELETE /api/v1/me/sessions': ['400', '401', '5XX'],
+      'POST /api/v1/me/totp/enrolment': ['400', '401', '409', '5XX'],
+      'POST /api/v1/me/totp/confirmation': ['400', '401', '409', '413', '415', '422', '423', '429', '5XX'],
+      'GET /api/v1/procedures': ['400', '422', '5XX'],
+      'GET /api/v1/procedure-fields': ['400', '5XX'],
+      'GET /api/v1/procedures/{code}': ['400', '404', '422', '5XX'],
+      'POST /api/v1/procedures/{code}/versions': ['400', '401', '403', '404', '413', '415', '422', '5XX'],
+      'POST /api/v1/procedures/{code}/versions/{version}/publish': ['400', '401', '403', '404', '409', '422', '5XX'],
+      'PUT /api/v1/settings/{key}': ['400', '401', '403', '413', '415', '422', '5XX'],
+      'GET /api/v1/calendar/{year}': ['400', '422', '5XX'],
+      'POST /api/v1/me/notifications/{id}/read': ['400', '401', '404', '422', '5XX'],
+      'POST /api/v1/dossiers': ['400', '401', '403', '404', '409', '413', '415', '422', '5XX'],
+      'POST /api/v1/dossiers/{id}/submit': ['400', '401', '403', '404', '409', '412', '422', '5XX'],
+      'POST /api/v1/dossiers/{id}/rating': ['400', '401', '403', '404', '409', '413', '415', '422', '5XX'],
+    };
+    for (const [key, statuses] of Object.entries(exact)) {
+      const o = operations.find((x) => x.key === key);
+      expect(o, key).toBeDefined();
+      expect(errorsOf(o!.op).sort(), key).toEqual(statuses);
+    }
   });
 
   it('opens the public routes of the access matrix to anyone; the others need the bearer token', () => {
@@ -160,7 +213,12 @@ describe('the OpenAPI document of every operation', () => {
 
   it('names only operations that exist in its tables, and sends ETag with the dossier view', () => {
     const keys = new Set(operations.map((o) => o.key));
-    for (const k of [...Object.keys(EXTRA_STATUSES), ...ETAG_OPERATIONS]) expect(keys.has(k), k).toBe(true);
+    for (const k of [...Object.keys(EXTRA_STATUSES), ...ETAG_OPERATIONS, ...NO_LOOKUP_PATHS]) expect(keys.has(k), k).toBe(true);
+    for (const k of NO_LOOKUP_PATHS)
+      expect(
+        operations.find((x) => x.key === k)!.op.parameters?.some((p) => p.in === 'path'),
+        k,
+      ).toBe(true);
     for (const k of ETAG_OPERATIONS) {
       const o = operations.find((x) => x.key === k)!;
       const ok = Object.entries(o.op.responses).filter(([s]) => s.startsWith('2'));
@@ -272,6 +330,50 @@ describe('real answers fit the document', () => {
       const history = await t.request({ method: 'GET', url: `/api/v1/dossiers/${item.id}/history`, as: 'reception.dung' });
       expectDocumented('get', '/api/v1/dossiers/{id}/history', history);
     }
+  });
+
+  it('a procedure as published, with its definition’s shape, and the catalogue’s refusals', async () => {
+    const proc = await t.request({ method: 'GET', url: '/api/v1/procedures/1.001193' });
+    expect(proc.status).toBe(200);
+    expectDocumented('get', '/api/v1/procedures/{code}', proc);
+    // The definition is documented member by member (no longer any value), for integrators.
+    const definition = (responseOf(opAt('get', '/api/v1/procedures/{code}'), '200')!.content!['application/json']!.schema as Record<string, any>).properties
+      .definition;
+    expect(definition.type).toBe('object');
+    expect(definition.required).toEqual(expect.arrayContaining(['name', 'form', 'workflow', 'fees', 'components', 'duration']));
+    const field = definition.properties.form.items;
+    expect(Object.keys(field.properties)).toEqual(['key', 'label', 'type', 'required', 'options', 'min', 'max', 'pattern', 'help', 'dateRange', 'step']);
+    expect(field.properties.type.enum).toContain('id_number');
+    expect(definition.properties.workflow.items.properties.role.enum).toEqual(['specialist', 'leader']);
+    expect(validatorOf(definition)({ ...proc.json.definition, form: 'x' })).toBe(false);
+
+    // Publishing a version that is no draft: 409, listed.
+    const again = await t.request({ method: 'POST', url: '/api/v1/procedures/1.001193/versions/1/publish', as: 'admin.lan' });
+    expect([again.status, again.json.code]).toEqual([409, 'PROCEDURE_VERSION_NOT_DRAFT']);
+    expectDocumented('post', '/api/v1/procedures/{code}/versions/{version}/publish', again);
+    // A misspelt key of the definition: 422 naming where.
+    const misspelt = await t.request({
+      method: 'POST',
+      url: '/api/v1/procedures/1.001193/versions',
+      as: 'admin.lan',
+      payload: { definition: { ...proc.json.definition, duration: { ...proc.json.definition.duration, units: 'days' } } },
+    });
+    expect(misspelt.status).toBe(422);
+    expect(misspelt.json.errors).toEqual([{ path: 'definition.duration', message: 'có trường không được phép: units' }]);
+    expectDocumented('post', '/api/v1/procedures/{code}/versions', misspelt);
+    // A setting's key is a choice: another is 422, not 404.
+    const setting = await t.request({ method: 'PUT', url: '/api/v1/settings/nope', as: 'admin.lan', payload: { value: 1 } });
+    expect(setting.status).toBe(422);
+    expectDocumented('put', '/api/v1/settings/{key}', setting);
+  });
+
+  it('a dossier’s refusals beyond the rules: a procedure that does not exist, a member of staff who may not create one', async () => {
+    const unknown = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'citizen.an', payload: { ...CREATE, procedureCode: '9.999999' } });
+    expect([unknown.status, unknown.json.code]).toEqual([404, 'PROCEDURE_NOT_FOUND']);
+    expectDocumented('post', '/api/v1/dossiers', unknown);
+    const leader = await t.request({ method: 'POST', url: '/api/v1/dossiers', as: 'leader.hoa', payload: CREATE });
+    expect([leader.status, leader.json.code]).toEqual([403, 'ROLE_REQUIRED']);
+    expectDocumented('post', '/api/v1/dossiers', leader);
   });
 
   it('the reference pages still render the document', async () => {

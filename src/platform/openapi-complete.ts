@@ -117,18 +117,67 @@ const RETRY_AFTER: Json = { description: 'Seconds to wait before trying again', 
 const ETAG: Json = { description: 'The dossier’s version as a strong entity-tag, e.g. "7": send it back in If-Match', schema: { type: 'string' } };
 
 /**
- * Statuses no rule below can see, by operation: sign-in's own refusals, the webhook's signature,
- * and the downloads that depend on a state (a form not issued yet, a payment closed or unpaid).
+ * Statuses no rule below can see, by operation: what a service refuses by the state of things or
+ * by who asks, where the matrix and the route's inputs say nothing of it. The rules give 403 only
+ * for a role the matrix requires and 409 only for an Idempotency-Key; an operation whose service
+ * may also refuse the person (403) or the state (409), or answer 404 for a thing its body names,
+ * is listed here with those codes, and a new refusal of that kind must be added here.
  */
 export const EXTRA_STATUSES: Record<string, readonly string[]> = {
+  // Sign-in's own refusals: wrong credentials (401), a locked account (423), a blocked address (429).
   'POST /api/v1/auth/login': ['401', '423', '429'],
   'POST /api/v1/auth/totp': ['401', '423', '429'],
+  // The second factor: MFA_ALREADY_ENROLLED, MFA_ENROLMENT_NOT_STARTED, MFA_NOT_ENROLLED, MFA_REQUIRED_FOR_ROLE (409); a code
+  // checked counts towards the sign-in lock, so a locked account (423) or blocked address (429) is refused as at sign-in.
+  'POST /api/v1/me/totp/enrolment': ['409'],
+  'POST /api/v1/me/totp/confirmation': ['409', '423', '429'],
+  'POST /api/v1/me/totp/recovery-codes': ['409', '423', '429'],
+  'DELETE /api/v1/me/totp': ['409', '423', '429'],
+  // A name already taken (USERNAME_TAKEN, AGENCY_IDENTITY_CODE_TAKEN, PROCEDURE_CODE_TAKEN); an administrator locking themself out.
+  'POST /api/v1/users': ['409'],
+  'PATCH /api/v1/users/{username}': ['409'],
+  'PUT /api/v1/agencies/{code}': ['409'],
+  'POST /api/v1/procedures': ['409'],
+  // Only a draft is published (PROCEDURE_VERSION_NOT_DRAFT).
+  'POST /api/v1/procedures/{code}/versions/{version}/publish': ['409'],
+  // A staff account's data is not deleted on request (PRIVACY_STAFF_ACCOUNT); a request already resolved (DATA_REQUEST_CLOSED).
+  'POST /api/v1/me/data-requests': ['409'],
+  'POST /api/v1/data-requests/{id}/resolution': ['409'],
+  // Dossiers: who may create one (ROLE_REQUIRED: applicants and the desk) and the procedure it names (PROCEDURE_NOT_FOUND).
+  'POST /api/v1/dossiers': ['403', '404'],
+  'POST /api/v1/dossiers/submissions': ['403', '404'],
+  // The dossier's parties and its state decide (DOSSIER_EDIT_FORBIDDEN, DOSSIER_NOT_EDITABLE, DOSSIER_ACTION_FORBIDDEN,
+  // DOSSIER_TRANSITION_NOT_ALLOWED, DOSSIER_PROCEDURE_UPDATED, DOSSIER_RATING_FORBIDDEN, DOSSIER_ALREADY_RATED, DOCUMENT_RESULT_STATE ...).
+  'PATCH /api/v1/dossiers/{id}': ['403', '409'],
+  'POST /api/v1/dossiers/{id}/files': ['403', '409'],
+  'DELETE /api/v1/dossiers/{id}/files/{fileId}': ['403', '409'],
+  'POST /api/v1/dossiers/{id}/submit': ['403', '409'],
+  'POST /api/v1/dossiers/{id}/actions': ['403', '409'],
+  'POST /api/v1/dossiers/{id}/rating': ['403', '409'],
+  'POST /api/v1/dossiers/{id}/result': ['409'],
+  // Payments: a transaction already resolved (PAYMENT_NOT_HELD), a refund not failed (PAYMENT_REFUND_NOT_FAILED), the webhook's signature.
+  'POST /api/v1/payments/transactions/{id}/resolution': ['409'],
+  'POST /api/v1/payments/refunds/{id}/retry': ['409'],
   'POST /api/v1/payments/notifications': ['401'],
+  // Downloads that depend on a state: a form not issued yet, a payment closed or unpaid.
   'GET /api/v1/dossiers/{id}/documents/{file}': ['409'],
   'GET /api/v1/payments/{id}/qr.png': ['409'],
   'GET /api/v1/payments/{id}/qr.svg': ['409'],
   'GET /api/v1/payments/{id}/receipt.pdf': ['409'],
 };
+
+/**
+ * Operations whose path parameters name nothing looked up, so they never answer 404: a year, a
+ * setting's key (a choice: another is 422), an indicator's key (SERVICE_INDEX_INDICATOR_UNKNOWN is
+ * 422), an agency's code that PUT creates when it does not exist.
+ */
+export const NO_LOOKUP_PATHS: readonly string[] = [
+  'GET /api/v1/calendar/{year}',
+  'PUT /api/v1/calendar/{year}/overrides',
+  'PUT /api/v1/settings/{key}',
+  'GET /api/v1/service-index/indicators/{key}/dossiers',
+  'PUT /api/v1/agencies/{code}',
+];
 
 /** The operations whose answer is the dossier view, sent with its version as ETag (dossiers.routes.ts `view`). */
 export const ETAG_OPERATIONS: readonly string[] = [
@@ -260,17 +309,16 @@ const problemResponse = (status: string): Response => ({
 });
 
 /** The error statuses an operation can answer, by rule (see `completeDocument`). */
-function errorStatuses(key: string, method: string, op: Operation, access: Access | undefined, rateLimited: boolean): string[] {
+function errorStatuses(key: string, op: Operation, access: Access | undefined, rateLimited: boolean): string[] {
   const params = op.parameters ?? [];
+  const header = (name: string) => params.some((p) => p.in === 'header' && p.name.toLowerCase() === name);
   const hasBody = op.requestBody !== undefined;
-  const needsSignIn = access !== undefined && access !== 'public';
-  const write = method !== 'get' && method !== 'head';
   const s = new Set<string>(['400']);
-  if (needsSignIn) s.add('401');
-  if (Array.isArray(access) || (needsSignIn && write)) s.add('403');
-  if (params.some((p) => p.in === 'path')) s.add('404');
-  if ((needsSignIn && write) || params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')) s.add('409');
-  if (params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) s.add('412');
+  if (access !== undefined && access !== 'public') s.add('401');
+  if (Array.isArray(access)) s.add('403');
+  if (params.some((p) => p.in === 'path') && !NO_LOOKUP_PATHS.includes(key)) s.add('404');
+  if (header('idempotency-key')) s.add('409');
+  if (header('if-match')) s.add('412');
   if (hasBody) ['413', '415'].forEach((x) => s.add(x));
   if (hasBody || params.length) s.add('422');
   if (rateLimited) s.add('429');
@@ -310,10 +358,11 @@ function nameApplicant(schema: unknown): void {
  * - `security: []` on the routes access.ts marks public (the others keep the global bearer);
  * - the multipart bodies (multipartBodies) and the binary answers (BINARY_ANSWERS);
  * - the error answers, each `application/problem+json` with the shared `Problem` schema: 400 on
- *   every operation (an unreadable body or URL); 401 when a session is needed; 403 when roles
- *   are, or for a signed-in write; 404 with path parameters; 409 for a signed-in write or an
- *   Idempotency-Key; 412 with If-Match; 413 and 415 with a body; 422 with any input; 429 (with
- *   Retry-After) for a rate-limited route; EXTRA_STATUSES; and `5XX` everywhere;
+ *   every operation (an unreadable body or URL); 401 when a session is needed (never on a public
+ *   route); 403 when the matrix requires a role; 404 with path parameters (but NO_LOOKUP_PATHS);
+ *   409 with an Idempotency-Key; 412 with If-Match; 413 and 415 with a body; 422 with any input (a
+ *   body or parameters: none without); 429 (with Retry-After) for a rate-limited route; what a
+ *   service refuses beyond these (EXTRA_STATUSES: 403 by person, 409 by state ...); and `5XX` everywhere;
  * - response descriptions from the status ("OK", "Created"), ETag on the dossier view's answers,
  *   `format: date-time` on the `…At` fields and the Applicant schema for `applicant`.
  */
@@ -376,7 +425,7 @@ export function completeDocument(doc: OpenApiDocument, named: NamedSchemas): Ope
         }
         if (ETAG_OPERATIONS.includes(key)) r.headers = { ...r.headers, ETag: ETAG };
       }
-      for (const status of [...errorStatuses(key, method, op, access, rateLimited), '5XX']) {
+      for (const status of [...errorStatuses(key, op, access, rateLimited), '5XX']) {
         op.responses[status] ??= { $ref: `#/components/responses/${PROBLEM_RESPONSES[status]}` };
       }
       out[method] = op;

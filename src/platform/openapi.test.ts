@@ -149,8 +149,9 @@ describe('the document says what the schemas cannot (openapi-complete.ts)', () =
     }
     expect(responses.TooManyRequests?.headers?.['Retry-After']).toBeDefined();
     const codes = (path: string, method: string) => Object.keys(doc.paths[path]![method]!.responses);
-    // A body, signed in (access.ts: POST /dossiers), a write: 400/413/415/422, 401/403, 409.
-    expect(codes('/api/v1/dossiers', 'post')).toEqual(['201', '400', '401', '403', '409', '413', '415', '422', '5XX']);
+    // A body, signed in (access.ts: POST /dossiers): 400/413/415/422, 401; no role required and no Idempotency-Key here, so
+    // 403 and 404 only as the service's own refusals (EXTRA_STATUSES: who may create one, the procedure named), and no 409.
+    expect(codes('/api/v1/dossiers', 'post')).toEqual(['201', '400', '401', '403', '404', '413', '415', '422', '5XX']);
     expect(doc.paths['/api/v1/dossiers']!.post!.responses['422']).toEqual({ $ref: '#/components/responses/UnprocessableContent' });
     // Public, a path parameter, its own rate limit: no 401, 404, 422, 429.
     expect(codes('/api/v1/public/dossiers/{code}', 'get')).toEqual(['200', '400', '404', '422', '429', '5XX']);

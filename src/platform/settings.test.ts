@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../db/client.ts';
-import { clearSettingsCache, getSetting, readSetting, SETTING_DEFAULTS, setSettingsReporter, type InvalidSettingWarning } from './settings.ts';
+import { clearSettingsCache, getSetting, readSetting, SETTING_DEFAULTS, SettingSchemas, setSettingsReporter, type InvalidSettingWarning } from './settings.ts';
 
 /** A database whose settings table holds `rows` (key → stored jsonb, already decoded), counting the reads. */
 function fakeDb(rows: Record<string, unknown>) {
@@ -60,6 +60,22 @@ describe('getSetting with a stored value that no longer fits its schema', () => 
     expect(warnings[0]!.errors[0]!.message).toBe('giờ dạng HH:MM');
   });
 
+  it('sets aside a stored value with a member the schema does not know (written before the schemas became strict), naming it', async () => {
+    const warnings: InvalidSettingWarning[] = [];
+    setSettingsReporter((w) => warnings.push(w));
+    const periods = [{ start: '07:00', end: '11:00', lunch: true }];
+    const hours = await readSetting(asDb(fakeDb({ office_hours: { periods } })), 'office_hours');
+    expect(hours.value).toEqual(SETTING_DEFAULTS.office_hours);
+    expect(hours.invalidStored?.value).toEqual({ periods });
+    const extension = { ...SETTING_DEFAULTS.dossier_extension, approverRoles: ['leader'], maxDays: 5 };
+    const ext = await readSetting(asDb(fakeDb({ dossier_extension: extension })), 'dossier_extension');
+    expect(ext.value).toEqual(SETTING_DEFAULTS.dossier_extension);
+    expect(warnings).toEqual([
+      { key: 'office_hours', errors: [{ path: 'value.periods.0', message: 'có trường không được phép: lunch' }] },
+      { key: 'dossier_extension', errors: [{ path: 'value', message: 'có trường không được phép: maxDays' }] },
+    ]);
+  });
+
   it('reports a wrong kind of value too, and a failing reporter does not make the setting unreadable', async () => {
     setSettingsReporter(() => {
       throw new Error('logger down');
@@ -108,5 +124,22 @@ describe('getSetting with a stored value that no longer fits its schema', () => 
     expect(await readSetting(db, 'mfa_required_roles')).toEqual({ value: null, invalidStored: null });
     expect(await readSetting(db, 'upload_max_bytes')).toEqual({ value: 10 * 1024 * 1024, invalidStored: null });
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('the object-valued settings', () => {
+  it('are strict at every level: a member the schema does not know is an issue at its object, naming it', () => {
+    const said = (r: { error?: { issues: { code: string; path: PropertyKey[]; message: string }[] } }) =>
+      r.error?.issues.map((i) => [i.code, i.path.join('.'), i.message]);
+    expect(said(SettingSchemas.office_hours.safeParse({ ...SETTING_DEFAULTS.office_hours, timezone: '+07:00' }))).toEqual([
+      ['unrecognized_keys', '', 'có trường không được phép: timezone'],
+    ]);
+    expect(said(SettingSchemas.office_hours.safeParse({ periods: [{ start: '07:30', end: '11:30', label: 'Sáng' }] }))).toEqual([
+      ['unrecognized_keys', 'periods.0', 'có trường không được phép: label'],
+    ]);
+    expect(said(SettingSchemas.dossier_extension.safeParse({ ...SETTING_DEFAULTS.dossier_extension, maxExtension: 2 }))).toEqual([
+      ['unrecognized_keys', '', 'có trường không được phép: maxExtension'],
+    ]);
+    for (const key of ['office_hours', 'dossier_extension'] as const) expect(SettingSchemas[key].safeParse(SETTING_DEFAULTS[key]).success, key).toBe(true);
   });
 });

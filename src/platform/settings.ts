@@ -26,10 +26,16 @@ export function settingRuleReason(issue: z.core.$ZodIssue): SettingRuleReason | 
   return customIssueReason(issue, SETTING_RULE_REASONS);
 }
 
+/**
+ * The object values are strict at every level, as the API's bodies are: a member the schema does not
+ * know (`{ start, end, lunch }`) is an issue naming it ("có trường không được phép: lunch"), so
+ * `PUT /settings/{key}` refuses it (SETTING_INVALID) and a stored value holding one is set aside
+ * for the default like any other that does not fit (`readSetting`).
+ */
 export const SettingSchemas = {
-  office_hours: z.object({
+  office_hours: z.strictObject({
     periods: z
-      .array(z.object({ start: HHMM, end: HHMM }))
+      .array(z.strictObject({ start: HHMM, end: HHMM }))
       .min(1)
       .refine(
         (ps) => ps.every((p, i) => p.start < p.end && (i === 0 || ps[i - 1]!.end <= p.start)),
@@ -71,7 +77,7 @@ export const SettingSchemas = {
    * the current due date, and how close to the due date (in working days) it may be asked;
    * null = no limit.
    */
-  dossier_extension: z.object({
+  dossier_extension: z.strictObject({
     approverRoles: z
       .array(z.enum(['reception', 'specialist', 'leader']))
       .min(1)

@@ -232,6 +232,9 @@ function issueWords(locale: Locale, issue: Issue): string {
       return t(locale, 'admin.set.err.time');
     case 'invalid_type':
       return t(locale, 'admin.set.err.integer');
+    case 'unrecognized_keys':
+      // A stored value with a member the (strict) schema does not know, written by hand or before the schemas became strict.
+      return t(locale, 'admin.err.unknownKeys', { keys: issue.keys.join(', ') });
     case 'custom': {
       const reason = settingRuleReason(issue);
       return t(locale, reason ? RULE_WORDS[reason] : 'admin.err.invalid');

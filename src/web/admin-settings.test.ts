@@ -61,3 +61,11 @@ describe('settings page: the schemas’ custom rules', () => {
     ]);
   });
 });
+
+describe('settings page: a stored value with a member the schema does not know', () => {
+  it('says which member, in the page’s language, after its place in the value', () => {
+    const r = SettingSchemas.office_hours.safeParse({ periods: [{ start: '07:30', end: '11:30', lunch: true }] });
+    expect(storedReasons('vi', r.error!.issues)).toEqual(['periods.0: có trường không được phép: lunch']);
+    expect(storedReasons('en', r.error!.issues)).toEqual(['periods.0: has fields that are not allowed: lunch']);
+  });
+});

@@ -231,7 +231,7 @@ describe('procedure editor errors in the page’s words', () => {
       expect(placeOfPath(locale, ['form', 1, 'options', 0, 'value'], rowOf).anchor).toBe('p-form-2-options');
     }
     // Every kind of issue the schema raises has its own words; none is passed through.
-    for (const code of ['too_small', 'too_big', 'invalid_type', 'invalid_value', 'invalid_format', 'custom'] as const) {
+    for (const code of ['too_small', 'too_big', 'invalid_type', 'invalid_value', 'invalid_format', 'unrecognized_keys', 'custom'] as const) {
       const words = issueWords('en', {
         code,
         path: ['name'],
@@ -244,9 +244,24 @@ describe('procedure editor errors in the page’s words', () => {
         values: [],
         format: 'regex',
         inclusive: true,
+        keys: ['requried'],
       } as never);
       expect(words, code).not.toContain('RAW');
     }
+  });
+
+  it('names a key the strict schema does not know at the row it is in (a definition built elsewhere than this form)', () => {
+    const v = sparse();
+    const { input, rowOf } = valuesToDefinition(v, KNOWN.agencies);
+    const form = input.form as Record<string, unknown>[];
+    const odd = { ...input, form: [{ ...form[0], requried: true }] };
+    expect(definitionErrors('vi', v, odd, rowOf, KNOWN)).toContainEqual({
+      anchor: 'p-form-0-key',
+      message: 'Biểu mẫu điện tử, dòng 1: có trường không được phép: requried',
+    });
+    expect(definitionErrors('en', v, odd, rowOf, KNOWN).filter((e) => e.message.includes('requried'))).toEqual([
+      { anchor: 'p-form-0-key', message: expect.stringMatching(/, row 1: has fields that are not allowed: requried$/) },
+    ]);
   });
 
   it('words each custom rule by its reason and values, never by its message', () => {

@@ -376,6 +376,9 @@ export function issueWords(locale: Locale, issue: Issue): string {
     case 'invalid_format':
       // The only pattern the schema has outside custom rules: the snake_case keys and codes.
       return t(locale, 'admin.err.key');
+    case 'unrecognized_keys':
+      // Every object of the definition is strict: the page never sends a key of its own, but a definition from elsewhere may.
+      return t(locale, 'admin.err.unknownKeys', { keys: issue.keys.join(', ') });
     case 'custom': {
       const reason = procedureRuleReason(issue);
       if (!reason || reason === 'duplicate_key') return t(locale, 'admin.err.invalid');

@@ -11,10 +11,17 @@ import { hashPassword } from '../../modules/identity/passwords.ts';
 import { createProcedure, publishProcedureVersion } from '../../modules/procedures/procedures.service.ts';
 import { upsertUnits } from '../../modules/reference/reference.service.ts';
 import { demoProcedures } from './catalogue.ts';
-import { generateDemoDossiers } from './generate-dossiers.ts';
+import { generateDemoDossiers, staffAddress } from './generate-dossiers.ts';
 import { demoAgencies, demoCommunes, demoFields, demoPreviousUnits, demoProvince, demoSuccessions, PROVINCIAL_CENTRE_CODE } from './reference.ts';
 
 export const DEMO_PASSWORD = 'tinhso-demo';
+
+/**
+ * Where the demo's administrator publishes the catalogue from: a workstation of the provincial
+ * office on the province network (10.37.0.0/24, which no service centre's workstations use), so the
+ * catalogue's audit records carry an address, as the generated dossiers' records do.
+ */
+export const DEMO_ADMIN_ADDRESS = staffAddress(0, 10);
 
 export interface DemoAccount {
   username: string;
@@ -173,7 +180,7 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
     agencyScope: [],
     sessionId: null,
   };
-  const ctx: Ctx = { db, actor, now, log, keyring: opts.keyring };
+  const ctx: Ctx = { db, actor, now, log, keyring: opts.keyring, ip: DEMO_ADMIN_ADDRESS };
   for (const p of demoProcedures) {
     const { code, ...definition } = p;
     await createProcedure(ctx, code, definition, 'Quyết định công bố danh mục TTHC (dữ liệu mẫu)');

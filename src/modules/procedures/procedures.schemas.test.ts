@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { demoProcedures } from '../../db/demo/catalogue.ts';
-import { FormField, PROCEDURE_RULE_REASONS, ProcedureDefinition, procedureRuleReason } from './procedures.schemas.ts';
+import { FormField, PROCEDURE_RULE_REASONS, ProcedureDefinition, ProcedureDefinitionView, procedureRuleReason } from './procedures.schemas.ts';
 
 describe('FormField', () => {
   it('takes a pattern only on the types whose answers are checked against it', () => {
@@ -125,5 +125,60 @@ describe('custom rules', () => {
     expect(procedureRuleReason({ ...issue, params: { reason: 'nope' } })).toBeUndefined();
     expect(procedureRuleReason({ ...issue, params: { reason: 'min_above_max' } })).toBe('min_above_max');
     expect(procedureRuleReason(FormField.safeParse({ ...field, key: 'F' }).error!.issues[0]!)).toBeUndefined();
+  });
+});
+
+/** Each object of a schema by its path (`form[]`, `duration`), with its member names: what strictness and the answer's schema are about. */
+function objectsOf(schema: z.core.$ZodType, path = '(definition)', out = new Map<string, string[]>()): Map<string, string[]> {
+  const def = schema._zod.def as z.core.$ZodTypeDef & { shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType };
+  if (def.type === 'object' && def.shape) {
+    out.set(path, Object.keys(def.shape).sort());
+    for (const [k, v] of Object.entries(def.shape)) objectsOf(v, path === '(definition)' ? k : `${path}.${k}`, out);
+  } else if (def.type === 'array' && def.element) objectsOf(def.element, `${path}[]`, out);
+  else if (def.innerType) objectsOf(def.innerType, path, out);
+  return out;
+}
+
+describe('a definition is strict at every level', () => {
+  const { code: _code, ...demo } = demoProcedures.find((p) => p.fees.some((f) => f.perFormField) && p.form.some((f) => f.options))!;
+  const def = ProcedureDefinition.parse(demo);
+
+  it('takes every procedure of the demo catalogue as it is', () => {
+    for (const { code, ...d } of demoProcedures) expect(ProcedureDefinition.safeParse(d).error?.issues, code).toBeUndefined();
+  });
+
+  it('refuses a key it does not know in the definition, its duration, a form field and its options, a component, a step and a fee, naming where', () => {
+    const f = def.form.findIndex((x) => x.options);
+    const fee = def.fees.findIndex((x) => x.perFormField);
+    const misspelt: [unknown, string, string][] = [
+      [{ ...def, legalBasics: ['x'] }, '', 'legalBasics'],
+      [{ ...def, duration: { ...def.duration, units: 'days' } }, 'duration', 'units'],
+      [{ ...def, form: def.form.map((x, i) => (i === 0 ? { ...x, requried: true } : x)) }, 'form.0', 'requried'],
+      [
+        { ...def, form: def.form.map((x, i) => (i === f ? { ...x, options: [{ ...x.options![0]!, labell: 'x' }, ...x.options!.slice(1)] } : x)) },
+        `form.${f}.options.0`,
+        'labell',
+      ],
+      [{ ...def, components: def.components.map((x, i) => (i === 0 ? { ...x, copy: 1 } : x)) }, 'components.0', 'copy'],
+      [{ ...def, workflow: def.workflow.map((x, i) => (i === 0 ? { ...x, shareOfTime: 0.5 } : x)) }, 'workflow.0', 'shareOfTime'],
+      [{ ...def, fees: def.fees.map((x, i) => (i === fee ? { ...x, perField: 'x' } : x)) }, `fees.${fee}`, 'perField'],
+    ];
+    for (const [input, path, key] of misspelt) {
+      const r = ProcedureDefinition.safeParse(input);
+      expect(
+        r.error?.issues.map((i) => [i.code, i.path.join('.'), i.message]),
+        key,
+      ).toEqual([['unrecognized_keys', path, `có trường không được phép: ${key}`]]);
+    }
+    expect(objectsOf(ProcedureDefinition).size).toBe(misspelt.length);
+  });
+
+  it('is answered (GET /procedures/{code}) with the same members at every level, neither strict nor checked', () => {
+    expect(Object.fromEntries(objectsOf(ProcedureDefinitionView))).toEqual(Object.fromEntries(objectsOf(ProcedureDefinition)));
+    // A version stored under older rules (or with a member since removed) is still answered as stored.
+    const stored = { ...def, name: 'x'.repeat(3000), workflow: [{ ...def.workflow[0]!, share: 0.4 }], retired: true };
+    const answered = ProcedureDefinitionView.parse(stored);
+    expect(answered.name).toHaveLength(3000);
+    expect(answered).not.toHaveProperty('retired');
   });
 });

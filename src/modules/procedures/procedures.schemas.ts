@@ -53,14 +53,20 @@ export function procedureRuleReason(issue: z.core.$ZodIssue): ProcedureRuleReaso
 const nonEmpty = z.string().trim().min(1).max(2000);
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'snake_case, bắt đầu bằng chữ cái');
 
+/**
+ * Every object of a definition is strict, at every level (the definition, its duration, each form
+ * field and option, component, workflow step and fee): a key the schema does not know
+ * (`requried: true`, `shareOfTime`) is an issue at that object's path ("có trường không được phép:
+ * requried"), so a misspelt member is refused instead of being dropped silently.
+ */
 export const FormField = z
-  .object({
+  .strictObject({
     key,
     label: nonEmpty,
     type: FormFieldType,
     required: z.boolean(),
     options: z
-      .array(z.object({ value: z.string().trim().min(1).max(200), label: nonEmpty }))
+      .array(z.strictObject({ value: z.string().trim().min(1).max(200), label: nonEmpty }))
       .min(1)
       .optional(),
     min: z.number().optional(),
@@ -97,7 +103,7 @@ export const FormField = z
   );
 export type FormField = z.infer<typeof FormField>;
 
-export const Component = z.object({
+export const Component = z.strictObject({
   code: key,
   name: nonEmpty,
   form: z.enum(['original', 'copy', 'original_or_copy']),
@@ -107,7 +113,7 @@ export const Component = z.object({
 });
 export type Component = z.infer<typeof Component>;
 
-export const WorkflowStep = z.object({
+export const WorkflowStep = z.strictObject({
   key,
   name: nonEmpty,
   role: z.enum(['specialist', 'leader']),
@@ -115,7 +121,7 @@ export const WorkflowStep = z.object({
 });
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
-export const Fee = z.object({
+export const Fee = z.strictObject({
   code: key,
   name: nonEmpty,
   amount: z.number().int().min(0).max(1_000_000_000_000),
@@ -124,7 +130,7 @@ export const Fee = z.object({
 
 /** Everything a procedure publishes (Decree 63/2010 art. 8 and DOMAIN section 3). */
 export const ProcedureDefinition = z
-  .object({
+  .strictObject({
     name: nonEmpty,
     fieldCode: z.string().min(1).max(64),
     tier: z.enum(['province', 'commune']),
@@ -133,7 +139,7 @@ export const ProcedureDefinition = z
     onlineLevel: z.enum(['full', 'partial']),
     channels: z.array(z.enum(['in_person', 'online', 'post'])).min(1),
     applicantTypes: z.array(z.enum(['citizen', 'organisation'])).min(1),
-    duration: z.object({ value: z.number().positive().max(10_000), unit: DurationUnit }),
+    duration: z.strictObject({ value: z.number().positive().max(10_000), unit: DurationUnit }),
     steps: nonEmpty.max(20_000),
     eligibility: nonEmpty,
     resultKind: z.enum(['paper', 'electronic', 'both']),
@@ -171,6 +177,73 @@ export const ProcedureDefinition = z
   });
 export type ProcedureDefinition = z.infer<typeof ProcedureDefinition>;
 
+/**
+ * A definition as the API answers it (`GET /procedures/{code}`, and so the OpenAPI document): the
+ * members of ProcedureDefinition with their types and choices, without its checks (lengths,
+ * patterns, the rules across members) and not strict, so a version stored under older rules is
+ * still answered as it was published. `procedures.schemas.test.ts` holds its members to the input
+ * schema's, at every level.
+ */
+export const ProcedureDefinitionView = z.object({
+  name: z.string(),
+  fieldCode: z.string(),
+  tier: z.enum(['province', 'commune']),
+  competentAgencyCode: z.string(),
+  receivingAgencyCodes: z.array(z.string()),
+  onlineLevel: z.enum(['full', 'partial']),
+  channels: z.array(z.enum(['in_person', 'online', 'post'])),
+  applicantTypes: z.array(z.enum(['citizen', 'organisation'])),
+  duration: z.object({ value: z.number(), unit: DurationUnit }),
+  steps: z.string(),
+  eligibility: z.string(),
+  resultKind: z.enum(['paper', 'electronic', 'both']),
+  resultDescription: z.string(),
+  resultDelivery: z.string(),
+  legalBasis: z.array(z.string()),
+  fees: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      amount: z.number().int().describe('đồng'),
+      perFormField: z.string().optional().describe('The amount is per unit of this number field of the form'),
+    }),
+  ),
+  components: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      form: z.enum(['original', 'copy', 'original_or_copy']),
+      copies: z.number().int(),
+      required: z.boolean(),
+      note: z.string().optional(),
+    }),
+  ),
+  form: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      type: FormFieldType,
+      required: z.boolean(),
+      options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      pattern: z.string().optional().describe('The answer must match this regular expression (Unicode), after normalisation'),
+      help: z.string().optional(),
+      dateRange: DateRange.optional().describe('past: today or earlier; future: today or later (Asia/Ho_Chi_Minh)'),
+      step: z.number().int().optional().describe('The wizard step the field is shown on'),
+    }),
+  ),
+  workflow: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      role: z.enum(['specialist', 'leader']),
+      share: z.number().describe("The step's share of the processing time; the shares add up to 1"),
+    }),
+  ),
+  popularity: z.number().int(),
+});
+
 export const ProcedureCode = z.string().regex(/^[0-9A-Za-z.\-_]{3,40}$/, 'mã thủ tục không hợp lệ');
 
 export const ProcedureSummary = z.object({
@@ -188,7 +261,7 @@ export const ProcedureSummary = z.object({
 export type ProcedureSummary = z.infer<typeof ProcedureSummary>;
 
 export const ProcedureDetail = ProcedureSummary.extend({
-  definition: z.unknown(),
+  definition: ProcedureDefinitionView,
   receivingAgencies: z.array(z.object({ code: z.string(), name: z.string() })),
   publishedAt: z.string().nullable(),
 });
