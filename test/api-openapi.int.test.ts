@@ -346,6 +346,14 @@ describe('real answers fit the document', () => {
     expect(field.properties.type.enum).toContain('id_number');
     expect(definition.properties.workflow.items.properties.role.enum).toEqual(['specialist', 'leader']);
     expect(validatorOf(definition)({ ...proc.json.definition, form: 'x' })).toBe(false);
+    // The requests that give a definition name its schema as a request must give it: strict, so a misspelt key fails it.
+    for (const path of ['/api/v1/procedures', '/api/v1/procedures/{code}/versions']) {
+      const body = opAt('post', path).requestBody!.content['application/json']!.schema as Record<string, any>;
+      expect(body.properties.definition.$ref, path).toBe('#/components/schemas/ProcedureDefinition');
+    }
+    const asRequested = validatorOf({ $ref: '#/components/schemas/ProcedureDefinition' });
+    expect(asRequested(proc.json.definition)).toBe(true);
+    expect(asRequested({ ...proc.json.definition, duration: { ...proc.json.definition.duration, units: 'days' } })).toBe(false);
 
     // Publishing a version that is no draft: 409, listed.
     const again = await t.request({ method: 'POST', url: '/api/v1/procedures/1.001193/versions/1/publish', as: 'admin.lan' });

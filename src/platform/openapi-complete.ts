@@ -49,7 +49,15 @@ export interface NamedSchemas {
   CreateDossierBody: Schema;
   /** A result to generate (JSON body of POST /dossiers/{id}/result). */
   GeneratedResultBody: Schema;
+  /** A procedure version's definition as a request must give it (the service checks it: 422 PROCEDURE_DEFINITION_INVALID). */
+  ProcedureDefinition: Schema;
 }
+
+/**
+ * The bodies whose `definition` the route takes as any value, because the service validates it (its
+ * own error code and wording, after NFC): documented with the ProcedureDefinition schema.
+ */
+const DEFINITION_BODIES = ['POST /api/v1/procedures', 'POST /api/v1/procedures/{code}/versions'];
 
 /** Set on a route's schema by the transform when the route has its own rate limit (`config.rateLimit`); removed here. */
 export const RATE_LIMIT_MARK = 'x-tinhso-rate-limited';
@@ -363,6 +371,7 @@ function nameApplicant(schema: unknown): void {
  *   409 with an Idempotency-Key; 412 with If-Match; 413 and 415 with a body; 422 with any input (a
  *   body or parameters: none without); 429 (with Retry-After) for a rate-limited route; what a
  *   service refuses beyond these (EXTRA_STATUSES: 403 by person, 409 by state ...); and `5XX` everywhere;
+ * - the ProcedureDefinition schema for the `definition` of DEFINITION_BODIES;
  * - response descriptions from the status ("OK", "Created"), ETag on the dossier view's answers,
  *   `format: date-time` on the `…At` fields and the Applicant schema for `applicant`.
  */
@@ -403,6 +412,15 @@ export function completeDocument(doc: OpenApiDocument, named: NamedSchemas): Ope
         };
       }
 
+      if (DEFINITION_BODIES.includes(key)) {
+        const props = (op.requestBody?.content['application/json']?.schema as Json | undefined)?.properties as Record<string, Json> | undefined;
+        if (!props?.definition) throw new Error(`OpenAPI: ${key} has no definition in its body to document`);
+        props.definition = {
+          $ref: '#/components/schemas/ProcedureDefinition',
+          description: 'Checked by the service: a definition that does not fit is 422 PROCEDURE_DEFINITION_INVALID, with each error’s path.',
+        };
+      }
+
       const binary = BINARY_ANSWERS[key];
       if (binary) {
         const found = op.responses['200'];
@@ -437,7 +455,7 @@ export function completeDocument(doc: OpenApiDocument, named: NamedSchemas): Ope
     paths,
     components: {
       ...doc.components,
-      schemas: { ...doc.components?.schemas, Problem: PROBLEM_SCHEMA, Applicant: named.Applicant },
+      schemas: { ...doc.components?.schemas, Problem: PROBLEM_SCHEMA, Applicant: named.Applicant, ProcedureDefinition: named.ProcedureDefinition },
       responses: Object.fromEntries(Object.entries(PROBLEM_RESPONSES).map(([status, name]) => [name, problemResponse(status)])),
     },
   };

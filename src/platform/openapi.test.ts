@@ -107,6 +107,7 @@ const NAMED: NamedSchemas = {
   Applicant: { type: 'object', properties: { fullName: { type: 'string' } } },
   CreateDossierBody: { type: 'object', properties: { procedureCode: { type: 'string' } } },
   GeneratedResultBody: { type: 'object', properties: { title: { type: 'string' } } },
+  ProcedureDefinition: { type: 'object', properties: { name: { type: 'string' } } },
 };
 
 async function documentOf(): Promise<OpenApiDocument> {

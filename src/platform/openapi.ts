@@ -72,9 +72,10 @@ function withoutChecks(schema: unknown): unknown {
 }
 
 async function namedSchemas(): Promise<NamedSchemas> {
-  const [{ Applicant, CreateDossierBody }, { GeneratedResultBody }] = await Promise.all([
+  const [{ Applicant, CreateDossierBody }, { GeneratedResultBody }, { ProcedureDefinition }] = await Promise.all([
     import('../modules/dossiers/dossiers.schemas.ts'),
     import('../modules/documents/index.ts'),
+    import('../modules/procedures/procedures.schemas.ts'),
   ]);
   return {
     Applicant: {
@@ -84,6 +85,7 @@ async function namedSchemas(): Promise<NamedSchemas> {
     },
     CreateDossierBody: jsonOf(CreateDossierBody, 'input'),
     GeneratedResultBody: jsonOf(GeneratedResultBody, 'input'),
+    ProcedureDefinition: jsonOf(ProcedureDefinition, 'input'),
   };
 }
 
