@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { DEMO_PAYMENT_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
-import { queryRows, sql } from '../src/db/client.ts';
+import { openDatabase, queryRows, sql } from '../src/db/client.ts';
 import { signPayload } from '../src/modules/payments/signature.ts';
 import { startStandInBank, type StandInBank } from '../src/modules/payments/stand-in-bank.ts';
 import { decodeVietQr, encodeVietQr } from '../src/modules/payments/vietqr.ts';
@@ -11,7 +11,7 @@ import type { ProcedureDefinition } from '../src/modules/procedures/procedures.s
 import { vnDate } from '../src/platform/time.ts';
 import { createTestApp, requiredAnswers, submittedDossier, type TestApp } from './harness.ts';
 import { decodePdfQrCodes, pdfPlainText } from './pdf-helpers.ts';
-import { webClient } from './web-client.ts';
+import { csrfOf, webClient } from './web-client.ts';
 
 // Fees and VietQR payments end to end: request_payment creates the request, the stand-in bank
 // pays it over real HTTP with a signed webhook, the dossier moves on; signatures, replays,
@@ -425,8 +425,8 @@ describe('the citizen’s payment page', () => {
 });
 
 describe('the demo button with the stand-in bank', () => {
-  it('appears only when the stand-in bank is configured, pays through it once, and answers with a redirect to the payment page', async () => {
-    // The same database, a second app configured as main.ts does with DEMO_BANK_PORT.
+  /** An app configured as main.ts does with DEMO_BANK_PORT, on the test's database (its own pool on PostgreSQL, as another process has). */
+  async function demoApp() {
     const config = loadConfig({
       NODE_ENV: 'test',
       DATA_DIR: t.dataDir,
@@ -434,42 +434,117 @@ describe('the demo button with the stand-in bank', () => {
       DEMO_BANK_PORT: String(bank.port),
       ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
     });
-    const demo = await buildApp({ config, database: t.database, files: t.files });
+    const database = t.databaseUrl ? await openDatabase({ databaseUrl: t.databaseUrl, poolSize: 4 }) : t.database;
+    const app = await buildApp({ config, database, files: t.files });
+    const web = webClient(() => ({ ...t, app }));
+    return {
+      web,
+      async close() {
+        await app.close();
+        if (database !== t.database) await database.close();
+      },
+    };
+  }
+  const demoRow = async (paymentId: string) =>
+    (
+      await queryRows<{ transaction_id: string | null; failure: string | null; finished: boolean }>(
+        t.database.db,
+        sql`SELECT transaction_id, failure, finished_at IS NOT NULL AS finished FROM payment_demo_transfers WHERE payment_id = ${paymentId}::uuid`,
+      )
+    )[0];
+
+  it('appears only when the stand-in bank is configured, pays through it once whatever the number of instances, and answers with a redirect to the payment page', async () => {
+    // Two instances of the app on one database, as behind the load balancer (or WORKERS=2).
+    const [one, two] = [await demoApp(), await demoApp()];
     try {
       const d = await received(COPIES, { so_ban: 1 });
       const [p] = await requestPayment(d.code);
-      const web = webClient(() => ({ ...t, app: demo }));
-      const { cookie } = await web.signIn('citizen.an');
-      const page = await web.get(`/ho-so/${d.id}/thanh-toan`, cookie);
+      const { cookie } = await one.web.signIn('citizen.an');
+      const page = await one.web.get(`/ho-so/${d.id}/thanh-toan`, cookie);
       expect(page.body).toContain('Thanh toán thử (ngân hàng mô phỏng)');
       const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-      expect((await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf: 'wrong' }, cookie)).status).toBe(403);
-      // Two posts of the form at once (a double click without the script): one transfer, the same answer to both.
+      const pay = `/ho-so/${d.id}/thanh-toan/${p!.id}/thu`;
+      expect((await one.web.postForm(pay, { csrf: 'wrong' }, cookie)).status).toBe(403);
+      // The form posted at once to both instances, twice to the first (a double click without the script,
+      // the second click routed elsewhere): one transfer, the same answer to all three.
       const before = bank.sent.size;
-      const posts = await Promise.all([1, 2].map(() => web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf }, cookie)));
-      expect(posts.map((r) => r.status)).toEqual([303, 303]);
+      const posts = await Promise.all([one, two, one].map((x) => x.web.postForm(pay, { csrf }, cookie)));
+      expect(posts.map((r) => r.status)).toEqual([303, 303, 303]);
       expect(bank.sent.size - before).toBe(1);
-      const [transfer] = await queryRows<{ provider_txn_id: string; status: string }>(
+      const transfers = await queryRows<{ provider_txn_id: string; status: string }>(
         t.database.db,
         sql`SELECT provider_txn_id, status FROM payment_transactions WHERE payment_id = ${p!.id}::uuid`,
       );
-      expect(transfer).toMatchObject({ status: 'confirmed' });
+      expect(transfers).toHaveLength(1);
+      expect(transfers[0]).toMatchObject({ status: 'confirmed' });
+      const txn = transfers[0]!.provider_txn_id;
+      expect(await demoRow(p!.id)).toEqual({ transaction_id: txn, failure: null, finished: true });
       // Post/redirect/get: the payment page, which says what the test payment did.
-      const location = `/ho-so/${d.id}/thanh-toan?da-thu=${transfer!.provider_txn_id}`;
-      expect(posts.map((r) => r.headers.location)).toEqual([location, location]);
-      const paid = await web.get(location, cookie);
+      const location = `/ho-so/${d.id}/thanh-toan?da-thu=${txn}`;
+      expect(posts.map((r) => r.headers.location)).toEqual([location, location, location]);
+      const paid = await two.web.get(location, cookie);
       expect(paid.status, paid.body).toBe(200);
-      expect(paid.body).toContain(`Ngân hàng mô phỏng đã chuyển tiền, mã giao dịch ${transfer!.provider_txn_id}.`);
+      expect(paid.body).toContain(`Ngân hàng mô phỏng đã chuyển tiền, mã giao dịch ${txn}.`);
       expect(paid.body).toContain('Đã thanh toán');
       expect(paid.body).not.toContain('Thanh toán thử (ngân hàng mô phỏng)');
       expect(await dossierRow(d.id)).toMatchObject({ status: 'received', is_paid_online: true });
-      // Sent again later (Back, a restored tab): the same outcome, no new transfer.
-      const again = await web.postForm(`/ho-so/${d.id}/thanh-toan/${p!.id}/thu`, { csrf }, cookie);
-      expect(again.status).toBe(303);
-      expect(again.headers.location).toBe(location);
+      // Sent again later (Back, a restored tab), to either instance: the same outcome, no new transfer.
+      for (const x of [one, two]) {
+        const again = await x.web.postForm(pay, { csrf }, cookie);
+        expect(again.status).toBe(303);
+        expect(again.headers.location).toBe(location);
+      }
       expect(bank.sent.size - before).toBe(1);
       // The flag names a transfer of this dossier or is ignored.
-      expect((await web.get(`/ho-so/${d.id}/thanh-toan?da-thu=SB-NOT-MINE`, cookie)).body).not.toContain('Ngân hàng mô phỏng đã chuyển tiền');
+      expect((await one.web.get(`/ho-so/${d.id}/thanh-toan?da-thu=SB-NOT-MINE`, cookie)).body).not.toContain('Ngân hàng mô phỏng đã chuyển tiền');
+      // Someone who may not see the dossier: 404, nothing sent.
+      const other = await one.web.signIn('citizen.binh');
+      const otherCsrf = csrfOf((await two.web.get('/', other.cookie)).body);
+      expect(otherCsrf).not.toBe('');
+      expect((await two.web.postForm(pay, { csrf: otherCsrf }, other.cookie)).status).toBe(404);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('waits for a test payment another instance has under way and answers with its outcome; takes over one left by a stopped instance', async () => {
+    const demo = await demoApp();
+    try {
+      const d = await received(COPIES, { so_ban: 1 });
+      const [p] = await requestPayment(d.code);
+      const { cookie } = await demo.web.signIn('citizen.an');
+      const csrf = csrfOf((await demo.web.get(`/ho-so/${d.id}/thanh-toan`, cookie)).body);
+      const pay = `/ho-so/${d.id}/thanh-toan/${p!.id}/thu`;
+      const before = bank.sent.size;
+      // Another instance is calling the bank (its claim is in the table): this post waits for it.
+      await t.database.db.execute(
+        sql`INSERT INTO payment_demo_transfers (payment_id, attempt_id, started_at) VALUES (${p!.id}::uuid, ${crypto.randomUUID()}::uuid, now())`,
+      );
+      const waiting = demo.web.postForm(pay, { csrf }, cookie);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(bank.sent.size - before).toBe(0);
+      // The other instance's bank refused: the waiting post shows the same refusal, and sent nothing itself.
+      await t.database.db.execute(sql`UPDATE payment_demo_transfers SET finished_at = now(), failure = 'amount_missing' WHERE payment_id = ${p!.id}::uuid`);
+      const refused = await waiting;
+      expect(refused.status).toBe(502);
+      expect(refused.body).toContain('Ngân hàng mô phỏng không thực hiện được giao dịch: amount_missing.');
+      expect(bank.sent.size - before).toBe(0);
+      // An instance stopped in the middle of its call left its claim: once older than the bank's time limit
+      // allows, the next post takes it over and pays.
+      await t.database.db.execute(
+        sql`UPDATE payment_demo_transfers SET attempt_id = ${crypto.randomUUID()}::uuid, started_at = now() - interval '5 minutes', finished_at = NULL, failure = NULL
+            WHERE payment_id = ${p!.id}::uuid`,
+      );
+      const paid = await demo.web.postForm(pay, { csrf }, cookie);
+      expect(paid.status, paid.body).toBe(303);
+      expect(bank.sent.size - before).toBe(1);
+      const [transfer] = await queryRows<{ provider_txn_id: string }>(
+        t.database.db,
+        sql`SELECT provider_txn_id FROM payment_transactions WHERE payment_id = ${p!.id}::uuid`,
+      );
+      expect(paid.headers.location).toBe(`/ho-so/${d.id}/thanh-toan?da-thu=${transfer!.provider_txn_id}`);
+      expect(await demoRow(p!.id)).toEqual({ transaction_id: transfer!.provider_txn_id, failure: null, finished: true });
     } finally {
       await demo.close();
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  findHeld,
   listDossierPayments,
   listHeld,
   listRefunds,
@@ -141,7 +142,7 @@ export function registerFinanceRoutes(app: FastifyInstance, h: WebHelpers): void
     if (note.length < NOTE_MIN) errors.push({ anchor: noteField, message: t(locale, decision === 'accept' ? 'fin.err.acceptNote' : 'fin.err.rejectNote') });
     // A transfer whose reference matched no request is accepted for the request of a dossier the reviewer names.
     let paymentId: string | undefined;
-    const held = decision === 'accept' ? (await listHeld(ctx)).find((x) => x.id === id) : undefined;
+    const held = decision === 'accept' ? await findHeld(ctx, id) : null;
     if (held && !held.paymentId) {
       const code = values.dossier;
       if (!code) errors.push({ anchor: dossierField, message: t(locale, 'fin.err.dossierMissing') });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import { getDossierView } from '../modules/dossiers/dossiers.views.ts';
+import { payWithStandInBank } from '../modules/payments/demo-payments.ts';
 import { renderPaymentReceipt } from '../modules/payments/payments.routes.ts';
 import {
   getVisiblePayment,
@@ -207,50 +208,6 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
       .send(pdf);
   });
 
-  /** What a test payment came to: a transfer made (or made before), nothing to do, or the stand-in bank's refusal. */
-  type DemoOutcome = { kind: 'paid'; transactionId: string } | { kind: 'unchanged' } | { kind: 'failed'; reason: string };
-  /** A request no longer pending answers with the transfer that paid it, if any: a repeated post gets the first one's outcome. */
-  const outcomeOf = (p: { status: string; transactionId: string | null }): DemoOutcome =>
-    p.status === 'paid' && p.transactionId ? { kind: 'paid', transactionId: p.transactionId } : { kind: 'unchanged' };
-  /** Pays the request through the stand-in bank, after reading its status again (an earlier post may have paid it meanwhile). */
-  const demoPay = async (req: FastifyRequest, id: string, pid: string): Promise<DemoOutcome> => {
-    const p = await paymentOf(req, id, pid);
-    if (!p || p.status !== 'pending') return p ? outcomeOf(p) : { kind: 'unchanged' };
-    try {
-      const res = await fetch(`${cfg.demoBankUrl}/pay`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          payload: vietQrPayloadOf(cfg, p),
-          payerName: (req.actor?.displayName ?? '')
-            .normalize('NFD')
-            .replace(/[\u0300-\u036f]/g, '')
-            .replace(/[đĐ]/g, 'D')
-            .toUpperCase(),
-        }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (res.status !== 200 || typeof json.transactionId !== 'string') return { kind: 'failed', reason: String(json.error ?? res.status) };
-      return { kind: 'paid', transactionId: json.transactionId };
-    } catch (err) {
-      return { kind: 'failed', reason: (err as Error).message };
-    }
-  };
-  /**
-   * The test payments under way, by payment id: a second post of the same form while the first
-   * waits for the bank shares its outcome instead of making a second transfer. (One process: the
-   * stand-in bank only runs in development and the demo.)
-   */
-  const inFlight = new Map<string, Promise<DemoOutcome>>();
-  const payOnce = (req: FastifyRequest, id: string, pid: string): Promise<DemoOutcome> => {
-    const running = inFlight.get(pid);
-    if (running) return running;
-    const run = demoPay(req, id, pid).finally(() => inFlight.delete(pid));
-    inFlight.set(pid, run);
-    return run;
-  };
-
   app.post('/ho-so/:id/thanh-toan/:pid/thu', { schema: { hide: true } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!h.csrfValid(req, body)) {
@@ -263,7 +220,9 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     const p = await paymentOf(req, id, pid);
     if (!p) return notFoundPage(req, reply);
     const locale = h.locale(req);
-    const outcome = p.status === 'pending' ? await payOnce(req, id, pid) : outcomeOf(p);
+    // Once per request whatever the number of instances: a press while another is under way (here or
+    // in another process) waits for it and gets its outcome (demo-payments.ts, a claim in the database).
+    const outcome = await payWithStandInBank(ctxOf(req, database), cfg, p);
     if (outcome.kind === 'failed') return render(req, reply, id, 502, { kind: 'error', text: t(locale, 'pay.demoFailed', { reason: outcome.reason }) });
     // Post/redirect/get: the payment page, with the transfer made (the page shows it when it is this dossier's).
     const query = outcome.kind === 'paid' ? `?da-thu=${encodeURIComponent(outcome.transactionId)}` : '';

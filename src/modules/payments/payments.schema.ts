@@ -1,4 +1,4 @@
-/** Drizzle mirror of src/db/migrations/0005_payments.sql and 0012_payment_refunds.sql (checked by test/schema.int.test.ts). */
+/** Drizzle mirror of src/db/migrations/0005_payments.sql, 0012_payment_refunds.sql and 0017_payment_demo_transfers.sql (checked by test/schema.int.test.ts). */
 import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -58,4 +58,14 @@ export const paymentRefunds = pgTable('payment_refunds', {
   completedAt: tz('completed_at'),
   failedAt: tz('failed_at'),
   updatedAt: tz('updated_at').notNull(),
+});
+
+/** The stand-in bank's test payments: the claim on a request's test transfer, then its outcome (demo-payments.ts). */
+export const paymentDemoTransfers = pgTable('payment_demo_transfers', {
+  paymentId: uuid('payment_id').primaryKey(),
+  attemptId: uuid('attempt_id').notNull(),
+  startedAt: tz('started_at').notNull(),
+  finishedAt: tz('finished_at'),
+  transactionId: text('transaction_id'),
+  failure: text('failure'),
 });

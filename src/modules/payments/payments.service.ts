@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { PaymentsConfig } from '../../config.ts';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import { dossiers, users } from '../../db/schema.ts';
@@ -69,36 +70,39 @@ export function paymentView(cfg: PaymentsConfig, p: PaymentRow): PaymentView {
 // ---------------------------------------------------------------------------------------------
 // Reading, with the dossier's visibility rules (applicant and the agency's staff; 404 otherwise)
 
-/** The dossier (by id or code) if the actor may see it. */
-async function findVisibleDossier(db: Db, actor: Actor, idOrCode: string): Promise<{ id: string } | null> {
-  const match = UUID_RE.test(idOrCode) ? sql`d.id = ${idOrCode.toLowerCase()}::uuid` : sql`d.code = ${idOrCode}`;
-  const [row] = await queryRows<{ id: string }>(db, sql`SELECT d.id FROM dossiers d WHERE ${match} AND ${visibilitySql(actor)} LIMIT 1`);
-  return row ?? null;
-}
+/**
+ * The tables under the names the raw rules use (`d` in the dossier visibility rule `visibilitySql`;
+ * `t`, `p` and `d` in the review scope `reviewScopeSql`), for queries built with Drizzle.
+ */
+const named = { t: alias(paymentTransactions, 't'), p: alias(payments, 'p'), d: alias(dossiers, 'd') };
+/** A dossier (`d`) by id or code. */
+const dossierMatch = (idOrCode: string) => (UUID_RE.test(idOrCode) ? eq(named.d.id, idOrCode.toLowerCase()) : eq(named.d.code, idOrCode));
 
-/** The payment requests of a dossier, newest first. Errors: DOSSIER_NOT_FOUND. */
+/**
+ * The payment requests of a dossier, newest first. One query: the dossier, if the actor may see it,
+ * with its requests (none: one row without a request). Errors: DOSSIER_NOT_FOUND.
+ */
 export async function listDossierPayments(ctx: Ctx, cfg: PaymentsConfig, idOrCode: string): Promise<PaymentView[]> {
   const actor = requireActor(ctx.actor);
-  const d = await findVisibleDossier(ctx.db, actor, idOrCode);
-  if (!d) throw dossierNotFound();
   const rows = await ctx.db
-    .select()
-    .from(payments)
-    .where(eq(payments.dossierId, d.id))
-    .orderBy(sql`${payments.createdAt} DESC, ${payments.id} DESC`);
-  return rows.map((p) => paymentView(cfg, p));
+    .select({ payment: payments })
+    .from(named.d)
+    .leftJoin(payments, eq(payments.dossierId, named.d.id))
+    .where(and(dossierMatch(idOrCode), visibilitySql(actor)))
+    .orderBy(desc(payments.createdAt), desc(payments.id));
+  if (!rows.length) throw dossierNotFound();
+  return rows.flatMap((r) => (r.payment ? [paymentView(cfg, r.payment)] : []));
 }
 
-/** One payment request whose dossier the actor may see. Errors: PAYMENT_NOT_FOUND. */
+/** One payment request whose dossier the actor may see (one query). Errors: PAYMENT_NOT_FOUND. */
 export async function getVisiblePayment(ctx: Ctx, id: string): Promise<PaymentRow> {
   const actor = requireActor(ctx.actor);
   if (!UUID_RE.test(id)) throw paymentNotFound();
-  const [row] = await queryRows<{ id: string }>(
-    ctx.db,
-    sql`SELECT p.id FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ${id.toLowerCase()}::uuid AND ${visibilitySql(actor)}`,
-  );
-  if (!row) throw paymentNotFound();
-  const [p] = await ctx.db.select().from(payments).where(eq(payments.id, row.id));
+  const [p] = await ctx.db
+    .select(getTableColumns(payments))
+    .from(payments)
+    .innerJoin(named.d, eq(named.d.id, payments.dossierId))
+    .where(and(eq(payments.id, id.toLowerCase()), visibilitySql(actor)));
   if (!p) throw paymentNotFound();
   return p;
 }
@@ -450,13 +454,13 @@ const TX_SELECT = sql`SELECT t.id, t.provider_txn_id, t.status, t.hold_reason, t
 /**
  * The bank transfers received for a dossier's payment requests, with their review and refund,
  * oldest first; for whoever may see the dossier (its applicant, its agencies' staff), so both
- * know of a second transfer held or refunded. Errors: DOSSIER_NOT_FOUND.
+ * know of a second transfer held or refunded. One query, under the dossier's visibility rule: none
+ * for a dossier the actor may not see (the pages calling it have answered 404 by then).
  */
 export async function listDossierTransfers(ctx: Ctx, idOrCode: string): Promise<TransactionView[]> {
   const actor = requireActor(ctx.actor);
-  const d = await findVisibleDossier(ctx.db, actor, idOrCode);
-  if (!d) throw dossierNotFound();
-  const rows = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE p.dossier_id = ${d.id}::uuid ORDER BY t.received_at, t.id`);
+  const match = UUID_RE.test(idOrCode) ? sql`d.id = ${idOrCode.toLowerCase()}::uuid` : sql`d.code = ${idOrCode}`;
+  const rows = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE ${match} AND ${visibilitySql(actor)} ORDER BY t.received_at, t.id`);
   return rows.map(txView);
 }
 
@@ -468,6 +472,14 @@ export async function listHeld(ctx: Ctx): Promise<TransactionView[]> {
     sql`${TX_SELECT} WHERE t.status = 'held' AND ${reviewScopeSql(actor)} ORDER BY t.received_at, t.id LIMIT 500`,
   );
   return rows.map(txView);
+}
+
+/** One transaction held for review, if the reviewer may see it; null otherwise. Errors: PAYMENT_REVIEW_FORBIDDEN. */
+export async function findHeld(ctx: Ctx, id: string): Promise<TransactionView | null> {
+  const actor = requireFinance(ctx);
+  if (!UUID_RE.test(id)) return null;
+  const [row] = await queryRows<TxJoinRow>(ctx.db, sql`${TX_SELECT} WHERE t.id = ${id.toLowerCase()}::uuid AND t.status = 'held' AND ${reviewScopeSql(actor)}`);
+  return row ? txView(row) : null;
 }
 
 /**
@@ -486,9 +498,14 @@ export async function resolveHeld(
   const txNotFound = () => notFound('PAYMENT_TRANSACTION_NOT_FOUND', 'giao dịch');
   if (!UUID_RE.test(id)) throw txNotFound();
   await ctx.db.transaction(async (tx) => {
-    const [visible] = await queryRows<{ id: string }>(tx, sql`${TX_SELECT} WHERE t.id = ${id.toLowerCase()}::uuid AND ${reviewScopeSql(actor)}`);
-    if (!visible) throw txNotFound();
-    const [t] = await tx.select().from(paymentTransactions).where(eq(paymentTransactions.id, visible.id)).for('update');
+    // The transaction, if the reviewer may see it, locked (its payment and dossier are only read for the scope).
+    const [t] = await tx
+      .select(getTableColumns(named.t))
+      .from(named.t)
+      .leftJoin(named.p, eq(named.p.id, named.t.paymentId))
+      .leftJoin(named.d, eq(named.d.id, named.p.dossierId))
+      .where(and(eq(named.t.id, id.toLowerCase()), reviewScopeSql(actor)))
+      .for('update', { of: named.t });
     if (!t) throw txNotFound();
     if (t.status !== 'held') throw new AppError('conflict', 'PAYMENT_NOT_HELD', { userMessage: 'Giao dịch này đã được xử lý.', details: { status: t.status } });
     const note = nfc(input.note);
@@ -724,14 +741,15 @@ export async function retryRefund(ctx: Ctx, id: string, opts: { refundMaxAttempt
   const refundNotFound = () => notFound('PAYMENT_REFUND_NOT_FOUND', 'khoản hoàn tiền');
   if (!UUID_RE.test(id)) throw refundNotFound();
   const txnId = await ctx.db.transaction(async (tx) => {
-    const [visible] = await queryRows<{ id: string }>(
-      tx,
-      sql`SELECT r.id FROM payment_refunds r JOIN payment_transactions t ON t.id = r.transaction_id
-            LEFT JOIN payments p ON p.id = t.payment_id LEFT JOIN dossiers d ON d.id = p.dossier_id
-          WHERE r.id = ${id.toLowerCase()}::uuid AND ${reviewScopeSql(actor)}`,
-    );
-    if (!visible) throw refundNotFound();
-    const [r] = await tx.select().from(paymentRefunds).where(eq(paymentRefunds.id, visible.id)).for('update');
+    // The refund, if the reviewer may see its transaction, locked.
+    const [r] = await tx
+      .select(getTableColumns(paymentRefunds))
+      .from(paymentRefunds)
+      .innerJoin(named.t, eq(named.t.id, paymentRefunds.transactionId))
+      .leftJoin(named.p, eq(named.p.id, named.t.paymentId))
+      .leftJoin(named.d, eq(named.d.id, named.p.dossierId))
+      .where(and(eq(paymentRefunds.id, id.toLowerCase()), reviewScopeSql(actor)))
+      .for('update', { of: paymentRefunds });
     if (!r) throw refundNotFound();
     if (r.status !== 'failed') {
       throw new AppError('conflict', 'PAYMENT_REFUND_NOT_FAILED', {
