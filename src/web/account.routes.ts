@@ -41,6 +41,7 @@ import { t } from './i18n.ts';
 import type { PageCtx } from './layout.ts';
 import { knownServiceText, serviceErrorText } from './service-errors.ts';
 import { csrfToken, parseCookies, safeLocalPath, serializeCookie, SESSION_COOKIE } from './web-session.ts';
+import { redirectToSignIn } from './sign-in.ts';
 
 /**
  * Web side of identity: the second sign-in step (`/dang-nhap/xac-thuc`), sign-in with the
@@ -243,7 +244,7 @@ export function registerAccountRoutes(app: FastifyInstance, h: AccountHelpers): 
   // ---- Account page ----
   const requireSignedIn = (req: FastifyRequest, reply: FastifyReply) => {
     if (req.actor) return req.actor;
-    void reply.redirect(`/dang-nhap?next=${encodeURIComponent('/tai-khoan')}`, 303);
+    void redirectToSignIn(req, reply, '/tai-khoan');
     return null;
   };
 

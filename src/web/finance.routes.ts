@@ -33,6 +33,7 @@ import {
 import { t } from './i18n.ts';
 import { PAYMENT_REVIEW_ROLES, type PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 
 /** A bank transaction id as the webhook takes it (printable ASCII, no spaces). */
 const BANK_TXN = /^[\x21-\x7e]{1,64}$/;
@@ -72,7 +73,7 @@ export function registerFinanceRoutes(app: FastifyInstance, h: WebHelpers): void
   /** Signed in with a reviewing role? Otherwise the sign-in page (coming back here), or the 403 page. */
   const reviewer = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!req.actor) {
-      await reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.method === 'GET' ? req.url : FINANCE_PATH)}`, 303);
+      await redirectToSignIn(req, reply, req.method === 'GET' ? req.url : FINANCE_PATH);
       return false;
     }
     if (!req.actor.roles.some((r) => PAYMENT_REVIEW_ROLES.includes(r.role))) {

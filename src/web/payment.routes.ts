@@ -21,6 +21,7 @@ import { html, type SafeHtml } from './html.ts';
 import { formatMoney, t } from './i18n.ts';
 import { csrfField, layout, tr, type PageCtx } from './layout.ts';
 import { errorPage } from './pages.ts';
+import { redirectToSignIn } from './sign-in.ts';
 import { feeLinesList, paymentStatusText, transferLine, transferState } from './payment-words.ts';
 
 /** A bank's transaction id as the payment page's `da-thu` flag may name it. */
@@ -137,7 +138,6 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
     const pid = typeof r.pid === 'string' && UUID_RE.test(r.pid) ? r.pid.toLowerCase() : null;
     return { id, pid };
   };
-  const signIn = (req: FastifyRequest, reply: FastifyReply) => reply.redirect(`/dang-nhap?next=${encodeURIComponent(req.url)}`, 303);
   /** The payment, if it belongs to this dossier and the viewer may see it; null → 404. */
   const paymentOf = async (req: FastifyRequest, id: string, pid: string) => {
     try {
@@ -177,7 +177,7 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
   };
 
   app.get('/ho-so/:id/thanh-toan', { schema: { hide: true } }, async (req, reply) => {
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     const { id } = params(req);
     if (!id) return notFoundPage(req, reply);
     const paidBy = (req.query as Record<string, unknown> | undefined)?.['da-thu'];
@@ -196,7 +196,7 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
 
   app.get('/ho-so/:id/thanh-toan/:pid/bien-lai.pdf', { schema: { hide: true } }, async (req, reply) => {
     const { id, pid } = params(req);
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     if (!id || !pid) return notFoundPage(req, reply);
     const p = await paymentOf(req, id, pid);
     if (!p || p.status !== 'paid') return notFoundPage(req, reply);
@@ -215,7 +215,7 @@ export function registerPaymentRoutes(app: FastifyInstance, h: WebHelpers): void
       return send(reply, 403, errorPage(p, t(p.locale, 'error.csrfTitle'), t(p.locale, 'error.csrf')));
     }
     const { id, pid } = params(req);
-    if (!req.actor) return signIn(req, reply);
+    if (!req.actor) return redirectToSignIn(req, reply);
     if (!id || !pid || !cfg.demoBankUrl) return notFoundPage(req, reply);
     const p = await paymentOf(req, id, pid);
     if (!p) return notFoundPage(req, reply);
