@@ -87,9 +87,18 @@ describe('a session that has ended', () => {
   it('a form sent after the session ended goes to sign-in with the reason (what was typed is not kept)', async () => {
     const { ended, page } = await endedCookie('business.cuong');
     expect(page.status).toBe(303); // the first page view after the end already said so
-    const sent = await web.postForm('/tai-khoan/yeu-cau-dinh-chinh', { csrf: 'stale', details: 'Sửa số điện thoại' }, ended);
-    expect(sent.status).toBe(303);
+    // Back to the page the form was on, from the browser's same-site Referer (sign-in.ts pageAsked).
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: '/tai-khoan/yeu-cau-dinh-chinh',
+      payload: new URLSearchParams({ csrf: 'stale', details: 'Sửa số điện thoại' }).toString(),
+      headers: { host: 'tinhso.test', referer: 'http://tinhso.test/tai-khoan', 'content-type': 'application/x-www-form-urlencoded', cookie: ended },
+    });
+    expect(sent.statusCode).toBe(303);
     expect(sent.headers.location).toBe('/dang-nhap?next=%2Ftai-khoan&het-phien=1');
+    // Without one, to the home page.
+    const bare = await web.postForm('/tai-khoan/yeu-cau-dinh-chinh', { csrf: 'stale', details: 'Sửa số điện thoại' }, ended);
+    expect(bare.headers.location).toBe('/dang-nhap?next=%2F&het-phien=1');
   });
 
   it('says nothing when there was no session, or the cookie is not one the portal sets', async () => {

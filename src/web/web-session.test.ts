@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   csrfToken,
+  formFields,
   hasEndedSession,
   isSignInAfterEndedSession,
   parseCookies,
@@ -52,5 +53,14 @@ describe('web session helpers', () => {
     expect(isSignInAfterEndedSession('/dang-nhap?next=%2Ftai-khoan&het-phien=1')).toBe(true);
     expect(isSignInAfterEndedSession('/dang-nhap?next=%2Ftai-khoan')).toBe(false);
     expect(isSignInAfterEndedSession('/dang-nhap')).toBe(false);
+  });
+
+  it('reads a form without its NUL characters, in names and values', () => {
+    expect(formFields('a=x%00y&b%00c=%00&d=1&d=2&e=%E1%BB%87')).toEqual({ a: 'xy', bc: '', d: '2', e: 'ệ' });
+    const odd = formFields('__proto__=x');
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(odd, '__proto__')?.value).toBe('x');
+    // A raw NUL byte in the body too.
+    expect(formFields('f=a\u0000b')).toEqual({ f: 'ab' });
   });
 });

@@ -58,6 +58,20 @@ export function safeLocalPath(value: unknown, fallback = '/'): string {
   }
 }
 
+const NUL = /\u0000/g;
+
+/**
+ * A portal form's fields (urlencoded; the last of repeated names), NUL characters (U+0000, `%00`)
+ * removed from names and values. The input guard (security/framework-errors.ts, before any route) answers a NUL with
+ * a bare 422, which lost the whole typed form; here it goes the way of the invisible format and
+ * control characters the services drop from text (platform/text.ts cleanText), so the page's own
+ * checks run and what was typed comes back. The API keeps its 422 naming the field.
+ */
+export function formFields(body: string): Record<string, string> {
+  // fromEntries defines own properties: a field named `__proto__` is just a field.
+  return Object.fromEntries([...new URLSearchParams(body)].map(([name, value]) => [name.replace(NUL, ''), value.replace(NUL, '')]));
+}
+
 /** A random value for the pre-session CSRF cookie. */
 export function newCsrfSeed(): string {
   return randomBytes(18).toString('base64url');

@@ -34,6 +34,7 @@ import type { PageCtx } from './layout.ts';
 import { errorPage, homePage, loginPage, lookupPage, procedurePage, searchPage, type LoginError, type LookupResult } from './pages.ts';
 import { deskOf } from './staff-pages.ts';
 import { FAVICON_PATH, FAVICON_SVG } from './favicon.ts';
+import { redirectToSignIn } from './sign-in.ts';
 import { SITE_CSS } from './site-css.ts';
 import {
   CSRF_COOKIE,
@@ -46,6 +47,7 @@ import {
   serializeCookie,
   SESSION_COOKIE,
   SESSION_TOKEN_RE,
+  formFields,
   hasEndedSession,
   signInAfterEndedSession,
   tokensEqual,
@@ -94,7 +96,7 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
 
   return async (app) => {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 32 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      done(null, formFields(body as string));
     });
 
     app.addHook('onRequest', async (req, reply) => {
@@ -188,6 +190,20 @@ export function webRoutes({ config, database, sessions, files }: WebDeps): Fasti
       const got = str(body.csrf, 200);
       return !!expected && !!got && tokensEqual(expected, got);
     };
+
+    // A form sent from a page whose session has since ended (signed out in another tab, ended by
+    // an administrator, expired) carries a token bound to that session: the route's CSRF check
+    // would call it a stale form (403). It goes to sign-in instead, with the reason (`het-phien=1`,
+    // onSend above) and back to the page the form was on (the same-site Referer, sign-in.ts), before
+    // any route runs, so nothing is written. A form of a signed-out page (its token bound to the
+    // pre-session cookie) still reaches its route; signing out again just clears the cookie. A
+    // multipart form is not read here: those are all signed-in pages but /xac-thuc.
+    app.addHook('preHandler', async (req, reply) => {
+      if (!state.get(req)?.sessionEnded || req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || API_PATH.test(req.url)) return;
+      if (req.routeOptions.url === '/dang-xuat') return;
+      if (!req.isMultipart() && csrfValid(req, record(req.body))) return;
+      return redirectToSignIn(req, reply);
+    });
 
     app.setErrorHandler((err, req, reply) => {
       const e = toAppError(err, req);
