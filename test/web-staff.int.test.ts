@@ -500,7 +500,10 @@ describe('the citizen’s dossier page after submission', () => {
     expect(none.body).toContain('href="#r-very_satisfied"');
     expect(none.body).toContain('>Nhanh</textarea>');
     expect((await postForm(`/ho-so/${d.id}/danh-gia`, { csrf, rating: 'very_satisfied', comment: 'Nhanh' }, me)).status).toBe(303);
-    expect((await postForm(`/ho-so/${d.id}/danh-gia`, { csrf, rating: 'dissatisfied' }, me)).status).toBe(303);
+    // A second rating is refused, and the page says why (test/web-application-forms.int.test.ts).
+    const second = await postForm(`/ho-so/${d.id}/danh-gia`, { csrf, rating: 'dissatisfied' }, me);
+    expectPage(second, 409);
+    expect(second.body).toContain('Bạn đã đánh giá hồ sơ này: Rất hài lòng.');
     const rated = await get(`/ho-so/${d.id}`, me);
     expect(rated.body).toContain('Bạn đã đánh giá: Rất hài lòng.');
     expect(rated.body).not.toContain('/danh-gia"');

@@ -6,11 +6,34 @@ import { DrizzleQueryError } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from './errors.ts';
-import { LocalFileStore, removeUnlessCommitted, sniffMediaType, writeFailureOutcome } from './files.ts';
+import { LocalFileStore, MAX_FILE_NAME, removeUnlessCommitted, sanitiseFileName, sniffMediaType, writeFailureOutcome } from './files.ts';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
+
+describe('sanitiseFileName', () => {
+  it('shortens a long name in its stem and keeps the extension', () => {
+    const name = sanitiseFileName(`${'a'.repeat(296)}.pdf`);
+    expect(name).toBe(`${'a'.repeat(MAX_FILE_NAME - 4)}.pdf`);
+    expect(name).toHaveLength(MAX_FILE_NAME);
+  });
+
+  it('counts characters, not UTF-16 units, and never splits one', () => {
+    const name = sanitiseFileName(`${'😀'.repeat(250)}.png`);
+    expect(Array.from(name)).toHaveLength(MAX_FILE_NAME);
+    expect(name.endsWith(`${'😀'}.png`)).toBe(true);
+    expect(name).not.toMatch(/[\uD800-\uDFFF](?![\uDC00-\uDFFF])/u);
+  });
+
+  it('keeps a short name, drops the folder and refused characters', () => {
+    expect(sanitiseFileName('C:\\Giấy tờ\\tờ khai?.pdf')).toBe('tờ khai_.pdf');
+    expect(sanitiseFileName('../../x/<b>.jpg')).toBe('_b_.jpg');
+    expect(sanitiseFileName('')).toBe('tep');
+    // No extension: cut at the limit.
+    expect(sanitiseFileName('b'.repeat(300))).toBe('b'.repeat(MAX_FILE_NAME));
+  });
+});
 
 describe('sniffMediaType', () => {
   it('recognises PDF, PNG and JPEG by content', () => {

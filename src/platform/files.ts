@@ -5,8 +5,30 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from './errors.ts';
 import { newId } from './ids.ts';
+import { cleanText } from './text.ts';
 
 export type MediaType = 'application/pdf' | 'image/jpeg' | 'image/png';
+
+/** The longest stored file name, in characters (code points). */
+export const MAX_FILE_NAME = 200;
+
+/**
+ * The name an uploaded file is stored and downloaded under: without its folder, invisible
+ * characters (a bidi override makes `abc\u202Efdp.exe` show as `abcexe.pdf`) and the characters
+ * Windows refuses; a long name is shortened in its stem, so it keeps its extension.
+ */
+export function sanitiseFileName(name: string): string {
+  const base = cleanText(name.replace(/^.*[\\/]/, '')).replace(/[<>:"|?*]/g, '_') || 'tep';
+  const chars = Array.from(base);
+  if (chars.length <= MAX_FILE_NAME) return base;
+  const ext = /\.[\p{L}\p{N}]{1,10}$/u.exec(base)?.[0] ?? '';
+  const extLength = Array.from(ext).length;
+  const stem = chars
+    .slice(0, chars.length - extLength)
+    .slice(0, MAX_FILE_NAME - extLength)
+    .join('');
+  return `${stem.trimEnd()}${ext}`;
+}
 
 /** Detects the type from the content's magic bytes, never from the file name. */
 export function sniffMediaType(head: Uint8Array): MediaType | null {

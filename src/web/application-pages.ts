@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DossierView } from '../modules/dossiers/dossiers.schemas.ts';
 import { RESULT_COMPONENT } from '../modules/documents/index.ts';
 import type { ProcedureRecord } from '../modules/procedures/procedures.repo.ts';
@@ -280,6 +281,7 @@ export function sealedResultsList(p: PageCtx, dossierId: string, items: readonly
 /**
  * The documents of a dossier, one upload form per component (no JavaScript needed). `removable`
  * says which files may still be removed (all in a draft; in a supplement, only the new ones).
+ * Each upload form carries a one-time token (`nonce`): the same form posted twice stores its file once.
  */
 export function componentsSection(
   p: PageCtx,
@@ -318,6 +320,7 @@ ${v.removable(f) ? html`<form method="post" action="${v.base}/tep/${f.fileId}/xo
 <form method="post" action="${v.base}/tep" enctype="multipart/form-data">
 ${csrfField(p)}
 <input type="hidden" name="component" value="${c.code}">
+<input type="hidden" name="nonce" value="${randomBytes(12).toString('hex')}">
 <div class="field">
 <label for="${anchor}">${messageHtml(p, 'app.chooseFile', { name: vi(p, c.name) })}</label>
 ${errs.map((e) => html`<p class="error-message" id="${anchor}-error">${errorText(p, e)}</p>`)}

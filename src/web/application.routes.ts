@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Config } from '../config.ts';
-import { eq } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import { eq, sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import { availableForms, listDossierResults } from '../modules/documents/index.ts';
 import { Applicant, RatingBody, type ActionBody, type DossierView } from '../modules/dossiers/dossiers.schemas.ts';
@@ -72,6 +72,8 @@ export interface WebHelpers {
 }
 
 const PAGE_SIZE = 20;
+/** The one-time token of a form (the start form's and the upload forms' `nonce`): 24 hex digits. */
+const UPLOAD_NONCE_RE = /^[0-9a-f]{24}$/;
 
 export function str(v: unknown, max: number): string {
   const s = Array.isArray(v) ? v[0] : v;
@@ -228,6 +230,15 @@ export function draftTools(h: WebHelpers) {
     const v = Number.parseInt(str(body.version, 10), 10);
     return Number.isInteger(v) && v >= 0 ? v : undefined;
   };
+  /**
+   * The version a form posted: absent (undefined), a whole number, or 'bad' for anything else
+   * (`abc`, `-1`, `1.5`), which must be refused rather than read as "no version" (no stale check).
+   */
+  const postedVersion = (body: Record<string, unknown>): number | 'bad' | undefined => {
+    const raw = str(body.version, 20);
+    if (raw === '') return undefined;
+    return /^\d{1,9}$/.test(raw) ? Number(raw) : 'bad';
+  };
 
   const load = async (req: FastifyRequest, id: string): Promise<LoadedDossier> => {
     const ctx = ctxOf(req, database);
@@ -268,10 +279,19 @@ export function draftTools(h: WebHelpers) {
 
   /**
    * Saves the posted form (answers and applicant) of a draft. With `full`, everything needed to
-   * submit must also be there. Returns null when saved (and complete when `full`); otherwise the
-   * page already sent (422 with the errors, 412 when stale).
+   * submit must also be there. Returns false when saved (and complete when `full`); true when a
+   * page was sent instead (422 with the errors, 412 when stale, a redirect when no longer a draft).
+   * A boolean, not the reply: a reply is a thenable, and awaiting it gives undefined, so a caller
+   * would redirect after the page was sent ("Reply was already sent").
    */
-  const saveForm = async (req: FastifyRequest, reply: FastifyReply, d: LoadedDossier, body: Record<string, unknown>, mode: FlowMode, full: boolean) => {
+  const saveForm = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    d: LoadedDossier,
+    body: Record<string, unknown>,
+    mode: FlowMode,
+    full: boolean,
+  ): Promise<boolean> => {
     const locale = h.locale(req);
     const id = d.dossier.id;
     const kind = applicantFromStored(d.dossier.applicant).kind;
@@ -287,8 +307,10 @@ export function draftTools(h: WebHelpers) {
         formPatch[f.key] = v === '' ? null : v;
       }
     }
-    const rerender = (status: number, errors: PageError[], notice?: string) =>
-      renderDraft(req, reply, status, d, mode, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
+    const rerender = async (status: number, errors: PageError[], notice?: string) => {
+      await renderDraft(req, reply, status, d, mode, { errors, values, applicant: applicantIn, ...(notice ? { notice } : {}) });
+      return true;
+    };
     const fullErrors = (x: LoadedDossier) => [
       ...validateForm(x.proc.definition.form, formPatch, { partial: false, fees: x.proc.definition.fees }).errors.map((e) => pageErrorOf(e)),
       ...x.proc.definition.components
@@ -305,30 +327,42 @@ export function draftTools(h: WebHelpers) {
       const partial = validateForm(d.proc.definition.form, formPatch, { partial: true, fees: d.proc.definition.fees }).errors.map((e) => pageErrorOf(e));
       return rerender(422, [...checkedApplicant.errors, ...partial, ...(full ? fullErrors(d) : [])]);
     }
+    // The form always sends the version it was read at; one that cannot be read is refused, not skipped.
+    const version = postedVersion(body);
+    if (version === 'bad') return rerender(422, [], t(locale, 'staff.ct.errVersion'));
     try {
-      await updateDossier(ctxOf(req, database), id, { form: formPatch, applicant: checkedApplicant.value }, versionOf(body));
+      await updateDossier(ctxOf(req, database), id, { form: formPatch, applicant: checkedApplicant.value }, version);
     } catch (err) {
       if (err instanceof AppError && err.kind === 'precondition_failed') return rerender(412, [], t(locale, 'app.stale'));
       if (err instanceof AppError && err.kind === 'invalid') return rerender(422, [...fromAppError(err), ...(full ? fullErrors(d) : [])]);
-      if (err instanceof AppError && err.kind === 'conflict') return reply.redirect(flowBase(mode, id), 303);
+      if (err instanceof AppError && err.kind === 'conflict') {
+        await reply.redirect(flowBase(mode, id), 303);
+        return true;
+      }
       throw err;
     }
-    if (!full) return null;
+    if (!full) return false;
     const errors = fullErrors(d);
     if (errors.length) {
       const fresh = await load(req, id);
-      return renderDraft(req, reply, 422, fresh, mode, { errors, values, applicant: applicantIn });
+      await renderDraft(req, reply, 422, fresh, mode, { errors, values, applicant: applicantIn });
+      return true;
     }
-    return null;
+    return false;
   };
 
-  /** The one file of an upload form, with its CSRF token and component (limits from the settings). */
+  /**
+   * The one file of an upload form, with its CSRF token, component and one-time token `nonce`
+   * (limits from the settings). `tooMany`: the request carried more than one file.
+   */
   const readUpload = async (req: FastifyRequest) => {
     const limit = await maxBytes();
     let csrf = '';
     let component = '';
+    let nonce = '';
     let file: { fileName: string; data: Buffer } | null = null;
     let tooLarge = false;
+    let tooMany = false;
     if (req.isMultipart()) {
       try {
         for await (const part of req.parts({ limits: { fileSize: limit, files: 1, fields: 5, fieldSize: 1000 } })) {
@@ -338,19 +372,50 @@ export function draftTools(h: WebHelpers) {
             else if (part.filename) file = { fileName: part.filename, data };
           } else if (part.fieldname === 'csrf') csrf = String(part.value);
           else if (part.fieldname === 'component') component = String(part.value).slice(0, 64);
+          else if (part.fieldname === 'nonce') nonce = String(part.value);
         }
       } catch (err) {
         const e = err as { statusCode?: number; code?: string };
-        if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
+        // A second file is not "too large": the form sends one (only a hand-made request sends two).
+        if (e.code === 'FST_FILES_LIMIT') tooMany = true;
+        else if (e.statusCode === 413 || e.code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
         else throw err;
       }
     }
-    return { csrf, component, file, tooLarge, limit };
+    return { csrf, component, nonce: UPLOAD_NONCE_RE.test(nonce) ? nonce : '', file, tooLarge, tooMany, limit };
+  };
+
+  /**
+   * Claims the one-time token of an upload form for this file (the form's token, the dossier, the
+   * component and the file's content and name): true when this request is the first to post it.
+   * A second post of the same form (a double click, a retry after a lost answer, two requests at
+   * once) finds it claimed. `release` gives the token back when the upload did not happen.
+   */
+  const uploadToken = (req: FastifyRequest, d: LoadedDossier, up: Awaited<ReturnType<typeof readUpload>>, component: string) => {
+    const actor = req.actor;
+    if (!up.nonce || !up.file || !actor) return null;
+    const contentHash = createHash('sha256').update(up.file.data).digest('hex');
+    const key = sha(`web-upload:${up.csrf}:${up.nonce}:${d.dossier.id}:${component}:${contentHash}:${up.file.fileName}`);
+    return {
+      claim: async () => {
+        const rows = await queryRows<{ key: string }>(
+          database.db,
+          sql`INSERT INTO idempotency_keys (user_id, key, scope, request_hash, resource_id, created_at)
+              VALUES (${actor.userId}, ${key}, 'web.upload', ${contentHash}, ${d.dossier.id}, ${new Date().toISOString()})
+              ON CONFLICT DO NOTHING RETURNING key`,
+        );
+        return rows.length === 1;
+      },
+      release: async () => {
+        await database.db.execute(sql`DELETE FROM idempotency_keys WHERE user_id = ${actor.userId} AND scope = 'web.upload' AND key = ${key}`);
+      },
+    };
   };
 
   /**
    * Attaches an uploaded file to a component. `fail` renders the page again with the error at the
-   * component. Returns null when attached, else the reply already sent.
+   * component. Returns false when attached (or when this form was already posted: the first post
+   * attached it), true when a page was sent instead (a boolean, not the reply: see saveForm).
    */
   const attachUpload = async (
     req: FastifyRequest,
@@ -359,26 +424,43 @@ export function draftTools(h: WebHelpers) {
     up: Awaited<ReturnType<typeof readUpload>>,
     fail: (status: number, errors: PageError[]) => Promise<FastifyReply>,
     back: string,
-  ): Promise<FastifyReply | null> => {
+  ): Promise<boolean> => {
     const locale = h.locale(req);
     const comp = d.proc.definition.components.find((c) => c.code === up.component);
     const anchor = comp ? componentAnchor(comp.code) : 'main';
-    const err = (status: number, key: MessageKey) => fail(status, [{ anchor, message: t(locale, key, { size: sizeWords(up.limit) }) }]);
+    const err = async (status: number, key: MessageKey) => {
+      await fail(status, [{ anchor, message: t(locale, key, { size: sizeWords(up.limit) }) }]);
+      return true;
+    };
+    if (up.tooMany) return err(422, 'staff.ct.errOneFile');
     if (up.tooLarge) return err(413, 'app.err.fileSize');
-    if (!comp) return notFoundPage(req, reply);
+    if (!comp) {
+      await notFoundPage(req, reply);
+      return true;
+    }
     if (!up.file) return err(422, 'app.err.fileMissing');
+    const token = uploadToken(req, d, up, comp.code);
+    if (token && !(await token.claim())) return false;
+    let attached = false;
     try {
       await attachFile(ctxOf(req, database), files, d.dossier.id, { component: comp.code, fileName: up.file.fileName, data: up.file.data });
+      attached = true;
     } catch (e) {
       if (e instanceof AppError) {
         if (e.code === 'FILE_TYPE_NOT_ALLOWED') return err(415, 'app.err.fileType');
         if (e.code === 'FILE_TOO_LARGE') return err(413, 'app.err.fileSize');
         if (e.code === 'FILE_EMPTY') return err(422, 'app.err.fileEmpty');
-        if (e.kind === 'conflict') return reply.redirect(back, 303);
+        if (e.kind === 'conflict') {
+          await reply.redirect(back, 303);
+          return true;
+        }
       }
       throw e;
+    } finally {
+      // Not attached: the same form may be sent again (after fixing the file, say).
+      if (!attached) await token?.release();
     }
-    return null;
+    return false;
   };
 
   const removeUpload = async (req: FastifyRequest, id: string, fileId: string) => {
@@ -403,6 +485,7 @@ export function draftTools(h: WebHelpers) {
     sizeWords,
     dossierId,
     versionOf,
+    postedVersion,
     load,
     renderDraft,
     saveForm,
@@ -423,6 +506,20 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
   const { database, send } = h;
   const tools = draftTools(h);
   const { page, notFoundPage, csrfPage, dossierId, versionOf, load, renderDraft } = tools;
+
+  /** Where a member of staff works on a dossier (staff accounts are never applicants). */
+  const staffPlace = (d: LoadedDossier) =>
+    d.dossier.status === 'draft' ? `/can-bo/tiep-nhan/${d.dossier.id}` : `/can-bo/ho-so/${encodeURIComponent(d.dossier.code ?? d.dossier.id)}`;
+  /**
+   * The applicant's forms (save, upload, remove, submit, supplement, withdraw, rate) are for the
+   * applicant only: a member of staff posting one is sent to the staff page of the dossier, as
+   * `GET /ho-so/:id` does, and nothing is done. True when that redirect was sent.
+   */
+  const staffElsewhere = async (req: FastifyRequest, reply: FastifyReply, id: string): Promise<boolean> => {
+    if (req.actor?.kind !== 'staff') return false;
+    await reply.redirect(staffPlace(await load(req, id)), 303);
+    return true;
+  };
 
   /** The dossier page after submission, with what the applicant may do now. */
   const renderDossier = async (
@@ -569,8 +666,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     if (!id) return notFoundPage(req, reply);
     const d = await load(req, id);
     // Officers work on dossiers in their own pages (staff accounts are never applicants).
-    if (req.actor.kind === 'staff')
-      return reply.redirect(d.dossier.status === 'draft' ? `/can-bo/tiep-nhan/${id}` : `/can-bo/ho-so/${encodeURIComponent(d.dossier.code ?? id)}`, 303);
+    if (req.actor.kind === 'staff') return reply.redirect(staffPlace(d), 303);
     const q = record(req.query);
     if (d.dossier.status !== 'draft') return renderDossier(req, reply, 200, d, str(q['da-gui'], 2) === '1' ? { done: t(h.locale(req), 'staff.ct.sent') } : {});
     return renderDraft(req, reply, 200, d, 'citizen', { saved: str(q['da-luu'], 2) === '1' });
@@ -582,11 +678,11 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     const d = await load(req, id);
     if (d.dossier.status !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
     const action = str(body.action, 20) === 'save' ? 'save' : 'continue';
-    const sent = await tools.saveForm(req, reply, d, body, 'citizen', action === 'continue');
-    if (sent) return sent;
+    if (await tools.saveForm(req, reply, d, body, 'citizen', action === 'continue')) return reply;
     return reply.redirect(action === 'save' ? `/ho-so/${id}?da-luu=1` : `/ho-so/${id}/kiem-tra`, 303);
   });
 
@@ -598,14 +694,14 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     if (!h.csrfValid(req, { csrf: up.csrf })) return csrfPage(req, reply);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     const d = await load(req, id);
     // A draft, or a dossier the agency asked to supplement: the only times files may change.
     const inSupplement = d.dossier.status === 'supplement_requested' && d.dossier.allowedActions.includes('supplement');
     if (d.dossier.status !== 'draft' && !inSupplement) return reply.redirect(`/ho-so/${id}`, 303);
     const fail = (status: number, errors: PageError[]) =>
       inSupplement ? renderDossier(req, reply, status, d, { errors }) : renderDraft(req, reply, status, d, 'citizen', { errors });
-    const sent = await tools.attachUpload(req, reply, d, up, fail, `/ho-so/${id}`);
-    if (sent) return sent;
+    if (await tools.attachUpload(req, reply, d, up, fail, `/ho-so/${id}`)) return reply;
     return reply.redirect(`/ho-so/${id}#${componentAnchor(up.component)}`, 303);
   });
 
@@ -615,6 +711,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const fileId = str(record(req.params).fileId, 80);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id || !UUID_RE.test(fileId)) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     await tools.removeUpload(req, id, fileId);
     return reply.redirect(`/ho-so/${id}`, 303);
   });
@@ -645,6 +742,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}/kiem-tra` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     // Bound to the session (the CSRF token) and the dossier: a double click cannot submit twice.
     const idempotencyKey = sha(`web-submit:${str(body.csrf, 200)}:${id}`);
     try {
@@ -704,6 +802,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     const note = str(body.note, 2000);
     return applicantAction(req, reply, id, { action: 'supplement', ...(note ? { note } : {}) }, versionOf(body));
   });
@@ -714,6 +813,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     if (str(body.confirm, 5) !== 'yes') {
       return renderDossier(req, reply, 422, await load(req, id), { errors: [{ anchor: 'w-confirm', message: t(h.locale(req), 'staff.ct.errConfirm') }] });
     }
@@ -727,6 +827,7 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
     const id = dossierId(req);
     if (!req.actor) return redirectToSignIn(req, reply, id ? `/ho-so/${id}` : '/ho-so');
     if (!id) return notFoundPage(req, reply);
+    if (await staffElsewhere(req, reply, id)) return reply;
     const comment = str(body.comment, 2000);
     const parsed = RatingBody.safeParse({ rating: str(body.rating, 20), ...(comment ? { comment } : {}) });
     if (!parsed.success) {
@@ -739,8 +840,19 @@ export function registerApplicationRoutes(app: FastifyInstance, h: WebHelpers): 
       await rateDossier(ctxOf(req, database), id, parsed.data);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      // Rated already, or not returned yet: the fresh page says where things stand.
-      if (err.kind === 'conflict' || err.kind === 'forbidden') return reply.redirect(`/ho-so/${id}`, 303);
+      // Rated already, not returned yet, or not the applicant: the fresh page, and why the rating was not taken.
+      if (err.kind === 'conflict' || err.kind === 'forbidden') {
+        const locale = h.locale(req);
+        const d = await load(req, id);
+        const given = d.dossier.rating?.rating;
+        const notice =
+          err.kind === 'forbidden'
+            ? t(locale, 'staff.ct.applicantOnly')
+            : given
+              ? t(locale, 'staff.ct.alreadyRated', { rating: t(locale, `staff.ct.rating.${given}` as MessageKey) })
+              : t(locale, 'staff.ct.rateNotYet');
+        return renderDossier(req, reply, err.kind === 'forbidden' ? 403 : 409, d, { notice });
+      }
       throw err;
     }
     return reply.redirect(`/ho-so/${id}?da-gui=1`, 303);

@@ -564,8 +564,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
     const d = await load(req, id);
     if (d.dossier.status !== 'draft') return reply.redirect(staffHref(d.dossier), 303);
     const receive = str(body.action, 20) === 'receive';
-    const sent = await tools.saveForm(req, reply, d, body, 'desk', receive);
-    if (sent) return sent;
+    if (await tools.saveForm(req, reply, d, body, 'desk', receive)) return reply;
     if (!receive) return reply.redirect(`/can-bo/tiep-nhan/${id}?da-luu=1`, 303);
     const ctx = ctxOf(req, database);
     // Bound to the session and the dossier: a double click submits once, and receives once (the guard).
@@ -620,7 +619,7 @@ export function registerStaffRoutes(app: FastifyInstance, h: WebHelpers): void {
       (status, errors) => tools.renderDraft(req, reply, status, d, 'desk', { errors }),
       `/can-bo/tiep-nhan/${id}`,
     );
-    if (sent) return sent;
+    if (sent) return reply;
     return reply.redirect(`/can-bo/tiep-nhan/${id}#${componentAnchor(up.component)}`, 303);
   });
 

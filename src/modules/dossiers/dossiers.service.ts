@@ -8,7 +8,7 @@ import { scopeOf, STAFF_ROLES, type Actor, type Ctx } from '../../platform/conte
 import type { Keyring } from '../../platform/crypto.ts';
 import { idNumberHash, openForm, sealApplicant, sealForm } from '../../platform/personal-data.ts';
 import { AppError, notFound, type ErrorReasons, type FieldError } from '../../platform/errors.ts';
-import { checkUpload, removeUnlessCommitted, type LocalFileStore } from '../../platform/files.ts';
+import { checkUpload, removeUnlessCommitted, sanitiseFileName, type LocalFileStore } from '../../platform/files.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { getSetting } from '../../platform/settings.ts';
@@ -736,12 +736,6 @@ function assertComponent(proc: ProcedureRecord, component: string) {
       errors: [{ path: 'component', message: `Không có thành phần ${component}` }],
     });
   }
-}
-
-function sanitiseFileName(name: string): string {
-  // Invisible characters go first: a bidi override makes `abc\u202Efdp.exe` show as `abcexe.pdf`.
-  const base = cleanText(name.replace(/^.*[\\/]/, '')).replace(/[<>:"|?*]/g, '_');
-  return (base || 'tep').slice(0, 200);
 }
 
 // ---------------------------------------------------------------------------------------------
