@@ -91,6 +91,49 @@ describe('the leaders’ dashboard page', () => {
     expect(r.body).toMatch(/Kỳ trước \(\d{2}\/\d{2}\/\d{4} – \d{2}\/\d{2}\/\d{4}\)/);
   });
 
+  it('shows the change against the previous period in percentage points of the API’s shares', async () => {
+    const r = await get(`/bang-dieu-khien?${Q}`, leader);
+    const m = /Kỳ trước \((\d{2})\/(\d{2})\/(\d{4}) – (\d{2})\/(\d{2})\/(\d{4})\)/.exec(r.body);
+    expect(m, 'the previous period').not.toBeNull();
+    const [pf, pt] = [`${m![3]}-${m![2]}-${m![1]}`, `${m![6]}-${m![5]}-${m![4]}`];
+    const now = (await t.request({ method: 'GET', url: `/api/v1/service-index?${Q}`, as: 'leader.hoa' })).json as { percent: number | null };
+    const before = (await t.request({ method: 'GET', url: `/api/v1/service-index?unit=37&from=${pf}&to=${pt}`, as: 'leader.hoa' })).json as {
+      percent: number | null;
+    };
+    const delta = now.percent === null || before.percent === null ? null : Math.round((now.percent - before.percent) * 100) / 100;
+    const words =
+      delta === null
+        ? now.percent === null
+          ? 'không so sánh được'
+          : 'chưa có số liệu kỳ trước'
+        : delta === 0
+          ? 'không đổi'
+          : `${delta > 0 ? 'tăng' : 'giảm'} ${two(Math.abs(delta))} điểm phần trăm`;
+    expect(r.body).toContain(`${words}</span></p>`);
+  });
+
+  it('says “not applicable” for a period where nothing applies, and ranks no unit in it', async () => {
+    const empty = 'unit=37&from=2020-06-01&to=2020-06-30';
+    const api = await t.request({ method: 'GET', url: `/api/v1/service-index?${empty}`, as: 'leader.hoa' });
+    expect(api.json.percent).toBeNull();
+    const r = await get(`/bang-dieu-khien?${empty}`, leader);
+    expect(r.status).toBe(200);
+    expectPage(r);
+    expect(r.body).toContain('<span class="big">Không áp dụng</span> Không có chỉ tiêu nào áp dụng trong kỳ này.');
+    expect(r.body).toContain('Kỳ trước (01/05/2020 – 31/05/2020): Không áp dụng');
+    expect(r.body).not.toContain('0,00 trên 0,00');
+    expect(r.body).toContain('Không có chỉ tiêu nào áp dụng trong kỳ này, nên không có chỉ tiêu yếu nhất.');
+    expect(r.body).not.toContain('Mọi chỉ tiêu áp dụng đều đạt điểm tối đa.');
+    const ranking = await t.request({ method: 'GET', url: '/api/v1/service-index/ranking?level=commune&from=2020-06-01&to=2020-06-30', as: 'leader.hoa' });
+    const units = ranking.json.units as { name: string; percent: number | null }[];
+    expect(units.length).toBeGreaterThan(0);
+    for (const u of units) {
+      expect(u.percent).toBeNull();
+      expect(r.body).toContain(`<td class="num">Không xếp hạng</td><th scope="row">${u.name}</th><td class="num">Không áp dụng</td>`);
+    }
+    expect(r.body).not.toContain('0,00 / 0,00');
+  });
+
   it('lists overdue dossiers with the exact count the database gives', async () => {
     const r = await get(`/bang-dieu-khien?${Q}`, leader);
     const counted = await queryRows<{ n: number }>(

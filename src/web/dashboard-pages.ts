@@ -98,10 +98,30 @@ export function filterErrorPage(p: PageCtx, which: 'dashboard' | 'report', f: Fi
 const dataLang = (p: PageCtx) => (p.locale === 'vi' ? undefined : 'vi');
 
 const scoreOrNa = (p: PageCtx, v: number | null) => (v === null ? tr(p)('dash.na') : fmt2(p.locale)(v));
+const pctOrNa = (p: PageCtx, v: number | null) => (v === null ? tr(p)('dash.na') : pct(p.locale)(v));
 
-function deltaWords(p: PageCtx) {
+/**
+ * The share of the applicable points achieved, in percent with 2 decimals (as the index's own
+ * `percent`); null when nothing applies (no denominator: "not applicable", DOMAIN section 7).
+ */
+export function achievedShare(score: number | null, applicableMax: number): number | null {
+  return score === null || applicableMax <= 0 ? null : Math.round((score / applicableMax) * 10_000) / 100;
+}
+
+/**
+ * The change between two periods in percentage points of the achieved share: points earned
+ * against different maxima (the previous period may have had fewer applicable sub-indicators) are
+ * not comparable, their shares are. Null when either side is not applicable.
+ */
+export function shareChange(now: number | null, before: number | null): number | null {
+  return now === null || before === null ? null : Math.round((now - before) * 100) / 100;
+}
+
+/** A change in percentage points, in words ("▲ tăng 8,28 điểm phần trăm"), or why there is none. */
+function changeText(p: PageCtx, now: number | null, before: number | null): SafeHtml {
   const _ = tr(p);
-  return { up: _('dash.up'), down: _('dash.down'), same: _('dash.same'), none: _('dash.noPrevious') };
+  const words = { up: _('dash.up'), down: _('dash.down'), same: _('dash.same'), none: now === null ? _('dash.noCompare') : _('dash.noPrevious') };
+  return changeMarker(shareChange(now, before), words, (n) => _('dash.pp', { n: fmt2(p.locale)(n) }));
 }
 
 function groupsSection(p: PageCtx, d: DashboardData): SafeHtml {
@@ -111,8 +131,8 @@ function groupsSection(p: PageCtx, d: DashboardData): SafeHtml {
     { id: 'chart-groups', title: _('dash.groups'), desc: _('dash.groupsDesc') },
     d.current.groups.map((g) => ({
       label: g.name,
-      value: g.score === null ? null : (g.score / g.max) * 100,
-      valueText: `${scoreOrNa(p, g.score)} / ${formatNumber(p.locale, g.max)}`,
+      value: achievedShare(g.score, g.applicableMax),
+      valueText: `${scoreOrNa(p, g.score)} / ${formatNumber(p.locale, g.applicableMax)}`,
       lang: dataLang(p),
     })),
     { max: 100, format: pct(p.locale), naLabel: _('dash.na') },
@@ -120,11 +140,13 @@ function groupsSection(p: PageCtx, d: DashboardData): SafeHtml {
   return html`<section aria-labelledby="groups-h"><h2 id="groups-h">${_('dash.groups')}</h2>
 ${chart}
 <div class="dash-table-wrap" role="region" aria-label="${_('dash.groups')}" tabindex="0"><table class="report"><caption class="dash-vh">${_('dash.groups')}</caption>
-<thead><tr><th scope="col">${_('dash.group')}</th><th scope="col" class="num">${_('dash.score')}</th><th scope="col" class="num">${_('dash.max')}</th><th scope="col" class="num">${_('dash.prevScore')}</th><th scope="col">${_('dash.change')}</th></tr></thead>
+<thead><tr><th scope="col">${_('dash.group')}</th><th scope="col" class="num">${_('dash.score')}</th><th scope="col" class="num">${_('dash.max')}</th><th scope="col" class="num">${_('dash.share')}</th><th scope="col" class="num">${_('dash.prevScore')}</th><th scope="col">${_('dash.change')}</th></tr></thead>
 <tbody>${d.current.groups.map((g) => {
-    const before = prev.get(g.key)?.score ?? null;
-    const delta = g.score !== null && before !== null ? g.score - before : null;
-    return html`<tr><th scope="row">${vi(p, g.name)}</th><td class="num">${scoreOrNa(p, g.score)}</td><td class="num">${formatNumber(p.locale, g.max)}</td><td class="num">${scoreOrNa(p, before)}</td><td>${changeMarker(delta, deltaWords(p), fmt2(p.locale))}</td></tr>`;
+    const was = prev.get(g.key);
+    const now = achievedShare(g.score, g.applicableMax);
+    const before = was ? achievedShare(was.score, was.applicableMax) : null;
+    const max = html`${formatNumber(p.locale, g.applicableMax)}${g.applicableMax === g.max ? null : html` <span class="meta">(${_('dash.groupMax', { max: formatNumber(p.locale, g.max) })})</span>`}`;
+    return html`<tr><th scope="row">${vi(p, g.name)}</th><td class="num">${scoreOrNa(p, g.score)}</td><td class="num">${max}</td><td class="num">${pctOrNa(p, now)}</td><td class="num">${pctOrNa(p, before)}</td><td>${changeText(p, now, before)}</td></tr>`;
   })}</tbody></table></div></section>`;
 }
 
@@ -166,17 +188,25 @@ function trendSection(p: PageCtx, d: DashboardData): SafeHtml {
 function rankingBlock(p: PageCtx, id: string, title: string, r: RankingResult, current: string): SafeHtml {
   const _ = tr(p);
   if (!r.units.length) return html`<h3>${title}</h3><p>${_('dash.rankNone')}</p>`;
+  // A unit where nothing applies has no share to rank by: listed after the ranked ones, with no rank.
+  const units = [...r.units.filter((u) => u.percent !== null), ...r.units.filter((u) => u.percent === null)];
   const chart = barChart(
     { id, title, desc: _('dash.rankDesc') },
-    r.units.slice(0, 15).map((u) => ({ label: `${u.rank}. ${u.name}`, value: u.percent, emphasis: u.unit === current, lang: dataLang(p) })),
+    units.slice(0, 15).map((u) => ({
+      label: u.percent === null ? u.name : `${u.rank}. ${u.name}`,
+      value: u.percent,
+      emphasis: u.unit === current,
+      lang: dataLang(p),
+    })),
     { max: 100, format: pct(p.locale), naLabel: _('dash.na') },
   );
   return html`<h3>${title}</h3>${chart}
 <details><summary>${_('dash.showTable')}</summary><div class="dash-table-wrap" role="region" aria-label="${title}" tabindex="0"><table class="report"><caption class="dash-vh">${title}</caption>
 <thead><tr><th scope="col" class="num">${_('dash.rank')}</th><th scope="col">${_('dash.rankUnit')}</th><th scope="col" class="num">${_('dash.rankTotal')}</th><th scope="col" class="num">${_('dash.rankPercent')}</th></tr></thead>
-<tbody>${r.units.map(
-    (u) =>
-      html`<tr${u.unit === current ? html` aria-current="true"` : null}><td class="num">${u.rank}</td><th scope="row">${vi(p, u.name)}</th><td class="num">${fmt2(p.locale)(u.total)} / ${fmt2(p.locale)(u.max)}</td><td class="num">${u.percent === null ? _('dash.na') : pct(p.locale)(u.percent)}</td></tr>`,
+<tbody>${units.map((u) =>
+    u.percent === null
+      ? html`<tr${u.unit === current ? html` aria-current="true"` : null}><td class="num">${_('dash.unranked')}</td><th scope="row">${vi(p, u.name)}</th><td class="num">${_('dash.na')}</td><td class="num">${_('dash.na')}</td></tr>`
+      : html`<tr${u.unit === current ? html` aria-current="true"` : null}><td class="num">${u.rank}</td><th scope="row">${vi(p, u.name)}</th><td class="num">${fmt2(p.locale)(u.total)} / ${fmt2(p.locale)(u.max)}</td><td class="num">${pct(p.locale)(u.percent)}</td></tr>`,
   )}</tbody></table></div></details>`;
 }
 
@@ -186,15 +216,17 @@ function weakestSection(p: PageCtx, d: DashboardData, f: { unit: string; from: s
   const _ = tr(p);
   return html`<section aria-labelledby="weak-h"><h2 id="weak-h">${_('dash.weakest')}</h2><p>${_('dash.weakestLead')}</p>
 ${
-  d.weakest.length === 0
-    ? html`<p>${_('dash.weakestNone')}</p>`
-    : html`<div class="dash-table-wrap" role="region" aria-label="${_('dash.weakest')}" tabindex="0"><table class="report"><caption class="dash-vh">${_('dash.weakest')}</caption>
+  d.current.percent === null
+    ? html`<p>${_('dash.weakestNotApplicable')}</p>`
+    : d.weakest.length === 0
+      ? html`<p>${_('dash.weakestNone')}</p>`
+      : html`<div class="dash-table-wrap" role="region" aria-label="${_('dash.weakest')}" tabindex="0"><table class="report"><caption class="dash-vh">${_('dash.weakest')}</caption>
 <thead><tr><th scope="col">${_('dash.indicator')}</th><th scope="col" class="num">${_('dash.ratio')}</th><th scope="col" class="num">${_('dash.score')}</th><th scope="col" class="num">${_('dash.shortfall')}</th><th scope="col"><span class="dash-vh">${_('dash.seeDossiers')}</span></th></tr></thead>
 <tbody>${d.weakest.map(
-        (i) =>
-          html`<tr><th scope="row">${vi(p, i.name)}<span class="meta"> · ${vi(p, i.group)}</span></th><td class="num">${ratioText(p, i)} / ${pct(p.locale)(i.target * 100)}</td><td class="num">${scoreOrNa(p, i.score)} / ${fmt2(p.locale)(i.max)}</td><td class="num">${fmt2(p.locale)(i.shortfall)}</td>
+          (i) =>
+            html`<tr><th scope="row">${vi(p, i.name)}<span class="meta"> · ${vi(p, i.group)}</span></th><td class="num">${ratioText(p, i)} / ${pct(p.locale)(i.target * 100)}</td><td class="num">${scoreOrNa(p, i.score)} / ${fmt2(p.locale)(i.max)}</td><td class="num">${fmt2(p.locale)(i.shortfall)}</td>
 <td><a href="/bang-dieu-khien/chi-tieu/${encodeURIComponent(i.key)}?${filterQuery(f, { dat: 'khong' })}">${nameWithData(p, _('dash.seeDossiers'), 'dash.seeDossiersOf', { name: vi(p, i.name) })}</a></td></tr>`,
-      )}</tbody></table></div>`
+        )}</tbody></table></div>`
 }</section>`;
 }
 
@@ -222,12 +254,19 @@ ${block('soon-h', _('dash.dueSoon', { days: 3 }), _('dash.dueSoonCount', { n: fo
 export function dashboardPage(p: PageCtx, d: DashboardData, f: FilterView): string {
   const _ = tr(p);
   const c = d.current;
-  const delta = c.percent !== null && d.previous.percent !== null ? c.total - d.previous.total : null;
+  const f2 = fmt2(p.locale);
+  const prev = d.previous;
+  // Nothing applicable (no denominator) is "not applicable", never "0,00 out of 0,00" (DOMAIN section 7).
+  const total =
+    c.percent === null
+      ? html`<span class="big">${_('dash.na')}</span> ${_('dash.noneApplies')}`
+      : html`<span class="big">${f2(c.total)}</span> ${_('dash.outOf', { max: f2(c.max) })}`;
+  const before = prev.percent === null ? _('dash.na') : _('dash.previousResult', { total: f2(prev.total), max: f2(prev.max), percent: f2(prev.percent) });
   const summary = html`<p class="meta">${messageHtml(p, 'dash.periodLine', { unit: vi(p, d.unit.name), from: formatDay(d.period.from), to: formatDay(d.period.to) })}</p>
 <div class="dash-score" role="group" aria-labelledby="total-h">
-<p><span id="total-h">${_('dash.total')}</span><br><span class="big">${fmt2(p.locale)(c.total)}</span> ${_('dash.outOf', { max: fmt2(p.locale)(c.max) })}</p>
-<p>${c.percent === null ? _('dash.na') : _('dash.percent', { percent: fmt2(p.locale)(c.percent) })}<br>${changeMarker(delta, deltaWords(p), fmt2(p.locale))}</p>
-<p>${_('dash.previous', { from: formatDay(d.previousPeriod.from), to: formatDay(d.previousPeriod.to), total: fmt2(p.locale)(d.previous.total) })}<br><span class="meta">${_('dash.version', { version: c.version })}</span></p>
+<p><span id="total-h">${_('dash.total')}</span><br>${total}</p>
+<p>${c.percent === null ? null : html`${_('dash.percent', { percent: f2(c.percent) })}<br>`}${changeText(p, c.percent, prev.percent)}</p>
+<p>${_('dash.previous', { from: formatDay(d.previousPeriod.from), to: formatDay(d.previousPeriod.to), result: before })}<br><span class="meta">${_('dash.version', { version: c.version })}</span></p>
 </div>`;
   const body = html`${summary}
 ${groupsSection(p, d)}
