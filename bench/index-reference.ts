@@ -40,6 +40,8 @@ interface RefRow {
   rating: DossierFacts['rating'];
   comps: string[] | null;
   reused: boolean;
+  sealed: boolean;
+  asked: boolean;
 }
 
 interface UnitAcc {
@@ -83,7 +85,9 @@ export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: 
       sql`SELECT d.id, d.version, d.status, d.channel, d.received_at, d.finished_at, d.returned_at, d.paused_at, d.due_at, d.pauses, d.supplement_count,
                  d.extension_count, d.procedure_id, d.procedure_version_id, d.receiving_agency_id, d.competent_agency_id, d.is_paid_online, r.rating,
                  (SELECT array_agg(f.component_code) FROM dossier_files f WHERE f.dossier_id = d.id AND f.removed_at IS NULL) AS comps,
-                 EXISTS (SELECT 1 FROM dossier_files f WHERE f.dossier_id = d.id AND f.removed_at IS NULL AND f.reused_from_id IS NOT NULL) AS reused
+                 EXISTS (SELECT 1 FROM dossier_files f WHERE f.dossier_id = d.id AND f.removed_at IS NULL AND f.reused_from_id IS NOT NULL) AS reused,
+                 EXISTS (SELECT 1 FROM sealed_documents sd WHERE sd.dossier_id = d.id) AS sealed,
+                 EXISTS (SELECT 1 FROM payments py WHERE py.dossier_id = d.id) AS asked
           FROM dossiers d LEFT JOIN dossier_ratings r ON r.dossier_id = d.id
           WHERE d.id > ${last} ORDER BY d.id LIMIT 20000`,
     );
@@ -116,6 +120,8 @@ export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: 
         supplementCount: r.supplement_count,
         indexDueAt,
         resultKind: v.resultKind,
+        electronicResult: r.sealed,
+        paymentRequested: r.asked || r.is_paid_online,
         offeredOnline: v.offeredOnline,
         feeBearing: v.feeBearing,
         componentsAttached: v.required.every((c) => comps.has(c)),
@@ -142,8 +148,13 @@ export async function referenceComputation(db: Db, p: Period, opts: { log?: (s: 
 
   const procs = await queryRows<{ id: string; competent_agency_id: string; definition: Record<string, unknown>; receivers: string[] | null }>(
     db,
-    sql`SELECT pr.id, pr.competent_agency_id, pv.definition, (SELECT array_agg(agency_id) FROM procedure_agencies pa WHERE pa.procedure_id = pr.id) AS receivers
-        FROM procedures pr JOIN procedure_versions pv ON pv.id = pr.current_version_id WHERE pr.is_active AND pv.published_at < ${p.end}`,
+    // Each procedure as its version in force at the period's end: the latest published before it.
+    sql`SELECT DISTINCT ON (pr.id) pr.id, ca.id AS competent_agency_id, pv.definition,
+               (SELECT array_agg(a.id) FROM agencies a WHERE a.code IN (SELECT jsonb_array_elements_text(pv.definition->'receivingAgencyCodes'))) AS receivers
+        FROM procedures pr JOIN procedure_versions pv ON pv.procedure_id = pr.id
+        JOIN agencies ca ON ca.code = pv.definition->>'competentAgencyCode'
+        WHERE pr.is_active AND pv.published_at < ${p.end}
+        ORDER BY pr.id, pv.published_at DESC, pv.version DESC`,
   );
   const score = (a: UnitAcc, inUnit: (pr: (typeof procs)[number]) => boolean) => {
     const counts = { ...a.counts };

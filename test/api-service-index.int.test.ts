@@ -26,6 +26,18 @@ const MARCH = 'from=2026-03-01&to=2026-03-31';
 
 const { act, inProgress, approve } = workflowSteps(() => t);
 
+/** The specialist seals an electronic result for the dossier (documents module): it was given one. */
+const sealResult = (code: string) =>
+  ok(
+    t.request({
+      method: 'POST',
+      url: api(`/dossiers/${code}/result`),
+      as: 'specialist.giang',
+      payload: { title: 'Kết quả giải quyết', content: 'Kết quả giải quyết thủ tục hành chính.' },
+    }),
+    201,
+  );
+
 /** Creates, completes and submits a dossier; returns its code and id. */
 async function submitted(procedure: string, opts: { as?: string; reuse?: Record<string, string> } = {}) {
   const as = opts.as ?? 'citizen.an';
@@ -78,10 +90,11 @@ beforeAll(async () => {
   t = await createTestApp();
   for (const c of [BIRTH, MARRIAGE]) defs[c] = (await ok(t.request({ method: 'GET', url: api(`/procedures/${c}`) }))).definition;
 
-  // A: birth, online; approved Mon 2 Mar 15:00 before its due (Tue 3 Mar 08:00), returned; rated satisfied.
+  // A: birth, online, given a sealed electronic result; approved Mon 2 Mar 15:00 before its due (Tue 3 Mar 08:00), returned; rated satisfied.
   const a = await submitted(BIRTH);
   codes.A = a.code;
   await inProgress(a.code);
+  await sealResult(a.code);
   await approve(a.code);
   await act(a.code, 'reception.dung', { action: 'return_result' });
   await ok(t.request({ method: 'POST', url: api(`/dossiers/${a.code}/rating`), as: 'citizen.an', payload: { rating: 'satisfied' } }), 204);
@@ -95,13 +108,14 @@ beforeAll(async () => {
   await act(b.code, 'reception.dung', { action: 'return_result' });
   await place(b.code, { received: '2026-03-03T08:00:00', due: '2026-03-04T08:00:00', finished: '2026-03-05T10:00:00', returned: '2026-03-05T11:00:00' });
 
-  // C: birth, online, one component reused from A; on time but rated dissatisfied.
+  // C: birth, online, one component reused from A, given a sealed electronic result; on time but rated dissatisfied.
   const aFiles = await ok(t.request({ method: 'GET', url: api(`/dossiers/${a.code}`), as: 'citizen.an' }));
   const reusedComponent = defs[BIRTH]!.components.find((c) => c.required)!.code;
   const source = aFiles.files.find((f: { component: string }) => f.component === reusedComponent).fileId;
   const c = await submitted(BIRTH, { reuse: { [reusedComponent]: source } });
   codes.C = c.code;
   await inProgress(c.code);
+  await sealResult(c.code);
   await approve(c.code);
   await act(c.code, 'reception.dung', { action: 'return_result' });
   await ok(t.request({ method: 'POST', url: api(`/dossiers/${c.code}/rating`), as: 'citizen.an', payload: { rating: 'dissatisfied' } }), 204);
@@ -144,11 +158,13 @@ beforeAll(async () => {
     ],
   });
 
-  // E: marriage at the counter; extended by the leader; approved Wed 25 Mar 10:00. Without the
+  // E: marriage at the counter; asked to pay the fee, paid at the desk; extended by the leader; approved Wed 25 Mar 10:00. Without the
   // extension it was due Mon 23 Mar 08:00 (5 working days from Mon 16 Mar 08:00): late by 17 h = 2.27 days.
   const e = await submitted(MARRIAGE, { as: 'reception.dung' });
   codes.E = e.code;
   await inProgress(e.code);
+  await act(e.code, 'reception.dung', { action: 'request_payment' });
+  await act(e.code, 'reception.dung', { action: 'confirm_payment' });
   await act(e.code, 'leader.hoa', { action: 'extend', reason: 'Xin lỗi, cần xác minh thêm', newDueAt: toIso(await workingDayClosing(t, Date.now(), 40)) });
   await approve(e.code);
   await place(e.code, { received: '2026-03-16T08:00:00', due: '2026-03-27T17:00:00', originalDue: '2026-03-23T08:00:00', finished: '2026-03-25T10:00:00' });
@@ -184,10 +200,11 @@ beforeAll(async () => {
   await act(j.code, 'reception.dung', { action: 'return_result' });
   await place(j.code, { received: '2026-02-20T08:00:00', due: '2026-02-23T08:00:00', finished: '2026-02-20T10:00:00', returned: '2026-02-20T11:00:00' });
 
-  // K: marriage at the counter; received Thu 26 Feb, due Thu 5 Mar 08:00, approved Tue 3 Mar: on time in March.
+  // K: marriage (paper result) at the counter, given a sealed electronic result too; received Thu 26 Feb, due Thu 5 Mar 08:00, approved Tue 3 Mar: on time in March.
   const k = await submitted(MARRIAGE, { as: 'reception.dung' });
   codes.K = k.code;
   await inProgress(k.code);
+  await sealResult(k.code);
   await approve(k.code);
   await act(k.code, 'reception.dung', { action: 'return_result' });
   await place(k.code, { received: '2026-02-26T08:00:00', due: '2026-03-05T08:00:00', finished: '2026-03-03T10:00:00', returned: '2026-03-03T11:00:00' });
@@ -245,16 +262,17 @@ describe('the index of March 2026 for the province', () => {
     });
   });
 
-  it('digitisation: electronic result 3/6 (A, B, C; not the paper marriages D, E, K); digitised 7/8 (D lost a file); reused 1/8 (C)', () => {
+  it('digitisation: electronic result 3/6 (A, C, K were given one; B, D, E not, whatever the procedure); digitised 7/8 (D lost a file); reused 1/8 (C)', () => {
     expect(indicator(body, 'digitisation.electronic_result')).toMatchObject({ numerator: 3, denominator: 6, ratio: 0.5, score: 3.75 });
     expect(indicator(body, 'digitisation.digitised')).toMatchObject({ numerator: 7, denominator: 8, ratio: 0.875, score: 6 });
     expect(indicator(body, 'digitisation.reused')).toMatchObject({ numerator: 1, denominator: 8, ratio: 0.125, score: 0.63 });
     expect(indicator(body, 'digitisation.vneid')).toMatchObject({ numerator: 0, denominator: 0, ratio: null, score: null, applicable: false });
   });
 
-  it('online: online dossiers with an electronic result 5/8 (A, C, F, G, I) ≥ 50 %; fee-bearing dossiers paid online 0/2 (D, E)', () => {
-    expect(indicator(body, 'online.online_dossiers')).toMatchObject({ numerator: 5, denominator: 8, ratio: 0.625, target: 0.5, score: 6 });
-    expect(indicator(body, 'online.paid_online')).toMatchObject({ numerator: 0, denominator: 2, ratio: 0, score: 0, applicable: true });
+  it('online: online dossiers given an electronic result 2/8 (A, C; not F, G, I, whose "both" result was not given electronically, nor the paper D); paid online 0/1 (E asked and paid at the desk; D never asked)', () => {
+    // 2/8 = 0.25 → 0.25 × 6 ÷ 0.5 = 3
+    expect(indicator(body, 'online.online_dossiers')).toMatchObject({ numerator: 2, denominator: 8, ratio: 0.25, target: 0.5, score: 3 });
+    expect(indicator(body, 'online.paid_online')).toMatchObject({ numerator: 0, denominator: 1, ratio: 0, score: 0, applicable: true });
   });
 
   it('procedures: complete, offered online, used (birth and marriage had online dossiers), payment integration', async () => {
@@ -368,8 +386,18 @@ describe('the dossiers behind a number', () => {
 
   it('explains other indicators: no electronic result, missing components, dissatisfied', async () => {
     const e = await ok(t.request({ method: 'GET', url: url('digitisation.electronic_result', '&counted=false'), as: 'leader.hoa' }));
-    expect(e.items.map((i: { code: string }) => i.code).sort()).toEqual([codes.D, codes.E, codes.K].sort());
-    expect(e.items[0].reasonText).toBe('Không có kết quả điện tử (thủ tục trả kết quả giấy)');
+    expect(e.items.map((i: { code: string }) => i.code).sort()).toEqual([codes.B, codes.D, codes.E].sort());
+    expect(e.items[0].reasonText).toBe('Không được cấp kết quả điện tử (không có kết quả được ký số)');
+    const o = await ok(t.request({ method: 'GET', url: url('online.online_dossiers', '&counted=false'), as: 'leader.hoa' }));
+    const why = Object.fromEntries(o.items.map((i: { code: string; reason: string }) => [i.code, i.reason]));
+    expect(why).toEqual({
+      [codes.B!]: 'not_online',
+      [codes.D!]: 'online_paper_result',
+      [codes.E!]: 'not_online',
+      [codes.F!]: 'online_paper_result',
+      [codes.G!]: 'online_paper_result',
+      [codes.I!]: 'online_paper_result',
+    });
     const dg = await ok(t.request({ method: 'GET', url: url('digitisation.digitised', '&counted=false'), as: 'leader.hoa' }));
     expect(dg.items).toEqual([expect.objectContaining({ code: codes.D, reason: 'components_missing' })]);
     const s = await ok(t.request({ method: 'GET', url: url('satisfaction.dossier_satisfaction', '&counted=false'), as: 'leader.hoa' }));
@@ -474,5 +502,41 @@ describe('who may read, and bad input', () => {
     expectProblem(await get(`/service-index/ranking?level=district&${MARCH}`, 'admin.lan'), 422, 'VALIDATION_FAILED');
     expectProblem(await get(`/service-index/indicators/progress.bogus/dossiers?unit=37&${MARCH}`, 'admin.lan'), 422, 'SERVICE_INDEX_INDICATOR_UNKNOWN');
     expectProblem(await get(`/service-index/indicators/progress.on_time/dossiers?unit=37&${MARCH}&counted=maybe`, 'admin.lan'), 422, 'VALIDATION_FAILED');
+  });
+});
+
+describe('units and procedures as they were in the period (QA 13b findings 2 and 6)', () => {
+  const get = (url: string) => ok(t.request({ method: 'GET', url: api(url), as: 'admin.lan' }));
+
+  it('a province dissolved before the period (Nam Định, 36 → 37 on 2025-07-01) is not applicable, not its successor under the old name', async () => {
+    const old = await get(`/service-index?unit=36&${MARCH}`);
+    expect(old).toMatchObject({ unit: '36', unitKind: 'province', unitName: 'Tỉnh Nam Định', total: 0, max: 0, percent: null });
+    expect(indicator(old, 'progress.on_time')).toMatchObject({ numerator: 0, denominator: 0, applicable: false });
+    expect(indicator(old, 'transparency.complete_content')).toMatchObject({ denominator: 0, applicable: false });
+    expect((await get(`/service-index/indicators/progress.on_time/dossiers?unit=36&${MARCH}`)).total).toBe(0);
+    // The province in force keeps every dossier.
+    expect(indicator(await get(`/service-index?unit=37&${MARCH}`), 'progress.on_time')).toMatchObject({ numerator: 4, denominator: 8 });
+  });
+
+  it('a period before the catalogue was published has no procedures; a version published later does not rewrite March', async () => {
+    const before = await get('/service-index?unit=37&from=2025-12-01&to=2025-12-31');
+    expect(indicator(before, 'transparency.complete_content')).toMatchObject({ denominator: 0, applicable: false });
+    const march = await get(`/service-index?unit=37&${MARCH}`);
+    // Version 2 of birth registration, published now: in person only.
+    const v2 = { ...defs[BIRTH]!, channels: ['in_person'], onlineLevel: 'partial' };
+    const created = await t.request({ method: 'POST', url: api(`/procedures/${BIRTH}/versions`), as: 'admin.lan', payload: { definition: v2 } });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    await ok(t.request({ method: 'POST', url: api(`/procedures/${BIRTH}/versions/${created.json.version}/publish`), as: 'admin.lan' }));
+    const again = await get(`/service-index?unit=37&${MARCH}`);
+    for (const key of ['transparency.complete_content', 'online.offered', 'online.used', 'online.payment_integrated']) {
+      expect(indicator(again, key), key).toEqual(indicator(march, key));
+    }
+    expect(indicator(again, 'online.used')).toMatchObject({ numerator: 2 });
+    const used = await get(`/service-index/indicators/online.used/dossiers?unit=37&${MARCH}&counted=true`);
+    expect(used.items.map((i: { code: string }) => i.code).sort()).toEqual([BIRTH, MARRIAGE].sort());
+    // A period ending after the new publication judges birth registration by version 2: not offered online.
+    const today = vnDate(new Date());
+    const now = await get(`/service-index/indicators/online.offered/dossiers?unit=37&from=${today}&to=${today}&counted=false`);
+    expect(now.items.map((i: { code: string }) => i.code)).toContain(BIRTH);
   });
 });

@@ -135,13 +135,22 @@ afterAll(async () => t?.close());
 
 describe('the daily roll-up of the service index', () => {
   it('counts dossiers received and finished on their days, and equals the full recomputation', async () => {
-    // A: birth, online; approved on time on Mon 2 Mar, returned.
+    // A: birth, online, given a sealed electronic result (the seal's trigger refreshes its facts); approved on time on Mon 2 Mar, returned.
     codes.A = await submitted(BIRTH);
     await inProgress(codes.A);
+    await ok(
+      t.request({
+        method: 'POST',
+        url: api(`/dossiers/${codes.A}/result`),
+        as: 'specialist.giang',
+        payload: { title: 'Trích lục khai sinh', content: 'Kết quả đăng ký khai sinh.' },
+      }),
+      201,
+    );
     await approve(codes.A);
     await act(codes.A, 'reception.dung', { action: 'return_result' });
     await place(codes.A, { received: '2026-03-02T08:00:00', due: '2026-03-03T08:00:00', finished: '2026-03-02T15:00:00', returned: '2026-03-02T16:00:00' });
-    // B: birth, online; approved Thu 5 Mar 10:00, after its due date (Wed 4 Mar 08:00).
+    // B: birth ("both" result), online, no electronic result given; approved Thu 5 Mar 10:00, after its due date (Wed 4 Mar 08:00).
     codes.B = await submitted(BIRTH);
     await inProgress(codes.B);
     await approve(codes.B);
@@ -166,6 +175,7 @@ describe('the daily roll-up of the service index', () => {
       ended_on_time: 0,
       resolved: 1,
       resolved_on_time: 0,
+      resolved_e_result: 0,
       resolved_satisfied: 0,
     });
     expect(await progress('2026-03-01', '2026-03-31')).toEqual({ num: 1, den: 2, satNum: 1, satDen: 2 });

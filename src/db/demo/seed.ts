@@ -16,6 +16,12 @@ import { demoAgencies, demoCommunes, demoFields, demoPreviousUnits, demoProvince
 
 export const DEMO_PASSWORD = 'tinhso-demo';
 
+/** How long before the seed's "now" the demo catalogue was published: before every generated dossier (at most 365 days old). */
+export const DEMO_CATALOGUE_LEAD_DAYS = 400;
+
+/** When the seed publishes the demo catalogue (its procedures' creation and version 1's publication). */
+export const demoCataloguePublishedAt = (now: Date): Date => new Date(now.getTime() - DEMO_CATALOGUE_LEAD_DAYS * 86_400_000);
+
 /**
  * Where the demo's administrator publishes the catalogue from: a workstation of the provincial
  * office on the province network (10.37.0.0/24, which no service centre's workstations use), so the
@@ -180,7 +186,10 @@ export async function seedDemo(db: Db, files: LocalFileStore, log: FastifyBaseLo
     agencyScope: [],
     sessionId: null,
   };
-  const ctx: Ctx = { db, actor, now, log, keyring: opts.keyring, ip: DEMO_ADMIN_ADDRESS };
+  // The catalogue was published before the first demo dossier (received at most a year before
+  // now), so every demo period finds its procedures in force (the index reads the version
+  // published before each period's end).
+  const ctx: Ctx = { db, actor, now: demoCataloguePublishedAt(now), log, keyring: opts.keyring, ip: DEMO_ADMIN_ADDRESS };
   for (const p of demoProcedures) {
     const { code, ...definition } = p;
     await createProcedure(ctx, code, definition, 'Quyết định công bố danh mục TTHC (dữ liệu mẫu)');

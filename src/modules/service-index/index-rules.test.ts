@@ -35,6 +35,8 @@ function facts(over: Partial<DossierFacts> = {}): DossierFacts {
     supplementCount: 0,
     indexDueAt: at('2026-03-06T17:00:00'),
     resultKind: 'paper',
+    electronicResult: false,
+    paymentRequested: false,
     offeredOnline: true,
     feeBearing: false,
     componentsAttached: true,
@@ -234,7 +236,7 @@ describe('judgeProgress (DOMAIN section 7 rules)', () => {
 describe('dossierContributions', () => {
   it('a late, paper-result dossier resolved and received in the period', () => {
     const c = dossierContributions(
-      facts({ finishedAt: at('2026-03-09T10:00:00'), channel: 'online', feeBearing: true, isPaidOnline: true, reused: true }),
+      facts({ finishedAt: at('2026-03-09T10:00:00'), channel: 'online', feeBearing: true, paymentRequested: true, isPaidOnline: true, reused: true }),
       MARCH,
     );
     expect(c).toEqual({
@@ -250,13 +252,44 @@ describe('dossierContributions', () => {
 
   it('an on-time electronic-result dossier rated dissatisfied', () => {
     const c = dossierContributions(
-      facts({ status: 'returned', returnedAt: at('2026-03-06T09:00:00'), resultKind: 'both', channel: 'online', rating: 'dissatisfied' }),
+      facts({
+        status: 'returned',
+        returnedAt: at('2026-03-06T09:00:00'),
+        resultKind: 'both',
+        electronicResult: true,
+        channel: 'online',
+        rating: 'dissatisfied',
+      }),
       MARCH,
     );
     expect(c['digitisation.electronic_result']).toEqual({ counted: true, reason: 'electronic_result' });
     expect(c['satisfaction.dossier_satisfaction']).toEqual({ counted: false, reason: 'rated_dissatisfied' });
     expect(c['online.online_dossiers']).toEqual({ counted: true, reason: 'online' });
     expect(c['online.paid_online']).toBeUndefined(); // no fee: not in the denominator
+  });
+
+  it('the electronic result is the dossier’s, not the procedure’s (QA 13b findings 1 and 4)', () => {
+    const onlineResolved = { status: 'returned' as const, returnedAt: at('2026-03-06T09:00:00'), channel: 'online' as const };
+    // An electronic-result procedure, nothing sealed: no electronic result given; online dossier counts (no paper result to replace).
+    const electronic = dossierContributions(facts({ ...onlineResolved, resultKind: 'electronic' }), MARCH);
+    expect(electronic['digitisation.electronic_result']).toEqual({ counted: false, reason: 'no_electronic_result' });
+    expect(electronic['online.online_dossiers']).toEqual({ counted: true, reason: 'online' });
+    // 'both' may return paper: without a sealed result it counts in neither.
+    const both = dossierContributions(facts({ ...onlineResolved, resultKind: 'both' }), MARCH);
+    expect(both['digitisation.electronic_result']).toEqual({ counted: false, reason: 'no_electronic_result' });
+    expect(both['online.online_dossiers']).toEqual({ counted: false, reason: 'online_paper_result' });
+    // A paper-result procedure whose dossier was given a sealed electronic result counts in both.
+    const paperSealed = dossierContributions(facts({ ...onlineResolved, resultKind: 'paper', electronicResult: true }), MARCH);
+    expect(paperSealed['digitisation.electronic_result']).toEqual({ counted: true, reason: 'electronic_result' });
+    expect(paperSealed['online.online_dossiers']).toEqual({ counted: true, reason: 'online' });
+  });
+
+  it('paid online counts only fee-bearing dossiers asked to pay (QA 13b finding 8)', () => {
+    expect(dossierContributions(facts({ feeBearing: true, paymentRequested: false }), MARCH)['online.paid_online']).toBeUndefined();
+    expect(dossierContributions(facts({ feeBearing: true, paymentRequested: true }), MARCH)['online.paid_online']).toEqual({
+      counted: false,
+      reason: 'not_paid_online',
+    });
   });
 
   it('a stopped dossier is not resolved; an in-person one for an offline procedure is not an online-service dossier', () => {
@@ -382,6 +415,6 @@ describe('reason texts', () => {
   it('say how late, in working days, in Vietnamese', () => {
     expect(reasonText('late', { lateWorkingDays: 1.5 })).toBe('Trễ hạn 1,5 ngày làm việc');
     expect(reasonText('too_many_supplements', { supplements: 3 })).toBe('Yêu cầu bổ sung 3 lần (quá 1 lần tính là trễ hạn)');
-    expect(reasonText('no_electronic_result')).toBe('Không có kết quả điện tử (thủ tục trả kết quả giấy)');
+    expect(reasonText('no_electronic_result')).toBe('Không được cấp kết quả điện tử (không có kết quả được ký số)');
   });
 });

@@ -286,8 +286,12 @@ export interface DossierFacts {
    * from the reception time, the procedure's processing time and the pauses (service).
    */
   indexDueAt: Date | null;
-  /** The procedure version's result kind: an electronic result is issued for 'electronic' and 'both'. */
+  /** The procedure version's result kind: 'paper' and 'both' may return a paper result. */
   resultKind: 'paper' | 'electronic' | 'both';
+  /** The dossier was given an electronic result: a sealed result is recorded for it (documents module). */
+  electronicResult: boolean;
+  /** A payment request was issued for the dossier (or it was paid online). */
+  paymentRequested: boolean;
   /** The procedure version offers the online channel. */
   offeredOnline: boolean;
   /** The procedure version has a fee or charge with a positive amount. */
@@ -356,7 +360,13 @@ export function judgeProgress(f: DossierFacts, period: Period): ProgressVerdict 
   return { counted: true, onTime: false, reason: tooMany ? 'unfinished_too_many_supplements' : 'unfinished_late', clockEnd, supplements };
 }
 
-export const isElectronicResult = (kind: DossierFacts['resultKind']): boolean => kind === 'electronic' || kind === 'both';
+/**
+ * Online dossiers' result condition (DOMAIN section 7: "where the procedure returns a paper result,
+ * given an electronic result"): a procedure whose result is only electronic needs nothing more;
+ * one that returns a paper result, or may ('both'), needs the dossier to have been given an
+ * electronic result.
+ */
+export const onlineResultOk = (f: Pick<DossierFacts, 'resultKind' | 'electronicResult'>): boolean => f.resultKind === 'electronic' || f.electronicResult;
 
 /** Why a dossier did or did not count in an indicator (explanations). */
 export type ContributionReason =
@@ -385,11 +395,12 @@ export interface Contribution {
  * denominator; otherwise whether it counts in the numerator and why.
  * - progress: judgeProgress;
  * - electronic result and dossier satisfaction: dossiers resolved (done or returned) in the period;
+ *   electronic result = the dossier was given one (a sealed result recorded for it);
  *   satisfaction = not late and not rated dissatisfied (complaints come with the feedback module);
  * - digitised, reused: dossiers received in the period;
  * - online dossiers: received in the period for a procedure offered online; counts when submitted
- *   online and the result is electronic (a paper-only result does not count);
- * - paid online: received in the period for a fee-bearing procedure.
+ *   online and, where the procedure may return a paper result, given an electronic result;
+ * - paid online: received in the period for a fee-bearing procedure and asked to pay.
  */
 export function dossierContributions(f: DossierFacts, period: Period): Partial<Record<IndicatorKey, Contribution>> {
   const out: Partial<Record<IndicatorKey, Contribution>> = {};
@@ -398,7 +409,7 @@ export function dossierContributions(f: DossierFacts, period: Period): Partial<R
   const end = endTime(f);
   const resolvedInPeriod = f.receivedAt !== null && (f.status === 'done' || f.status === 'returned') && end !== null && end >= period.start && end < period.end;
   if (resolvedInPeriod) {
-    const e = isElectronicResult(f.resultKind);
+    const e = f.electronicResult;
     out['digitisation.electronic_result'] = { counted: e, reason: e ? 'electronic_result' : 'no_electronic_result' };
     const late = p.counted && !p.onTime;
     const dissatisfied = f.rating === 'dissatisfied';
@@ -413,10 +424,10 @@ export function dossierContributions(f: DossierFacts, period: Period): Partial<R
     out['digitisation.reused'] = { counted: f.reused, reason: f.reused ? 'reused' : 'not_reused' };
     if (f.offeredOnline) {
       const online = f.channel === 'online';
-      const ok = online && isElectronicResult(f.resultKind);
+      const ok = online && onlineResultOk(f);
       out['online.online_dossiers'] = { counted: ok, reason: ok ? 'online' : online ? 'online_paper_result' : 'not_online' };
     }
-    if (f.feeBearing) out['online.paid_online'] = { counted: f.isPaidOnline, reason: f.isPaidOnline ? 'paid_online' : 'not_paid_online' };
+    if (f.feeBearing && f.paymentRequested) out['online.paid_online'] = { counted: f.isPaidOnline, reason: f.isPaidOnline ? 'paid_online' : 'not_paid_online' };
   }
   return out;
 }
@@ -500,9 +511,9 @@ export function reasonText(reason: ContributionReason | ProcedureReason, extra: 
     case 'unfinished_too_many_supplements':
       return `Chưa giải quyết xong, đã yêu cầu bổ sung ${extra.supplements ?? 2} lần`;
     case 'electronic_result':
-      return 'Có kết quả điện tử';
+      return 'Được cấp kết quả điện tử (có kết quả được ký số)';
     case 'no_electronic_result':
-      return 'Không có kết quả điện tử (thủ tục trả kết quả giấy)';
+      return 'Không được cấp kết quả điện tử (không có kết quả được ký số)';
     case 'digitised':
       return 'Đã số hóa đủ thành phần bắt buộc';
     case 'components_missing':
@@ -514,7 +525,7 @@ export function reasonText(reason: ContributionReason | ProcedureReason, extra: 
     case 'online':
       return 'Nộp trực tuyến, nhận kết quả điện tử';
     case 'online_paper_result':
-      return 'Nộp trực tuyến nhưng kết quả chỉ là bản giấy';
+      return 'Nộp trực tuyến nhưng thủ tục trả kết quả giấy và hồ sơ không được cấp kết quả điện tử';
     case 'not_online':
       return 'Không nộp trực tuyến';
     case 'paid_online':

@@ -109,10 +109,9 @@ function factsCte(scope: DossierScope, p: Period, extendedDues: Map<string, Date
     ), f AS (
       SELECT s.dossier_id AS id, s.procedure_id, s.receiving_agency_id, s.competent_agency_id, s.status, s.channel, s.received_at, s.is_paid_online,
              s.end_at, k.received_in, k.ended_in, k.open_at_end, k.index_due, c.clock_end, c.supplements,
-             s.result_kind, s.offered_online, s.fee_bearing, s.digitised, s.reused, s.rating,
+             s.result_kind, s.offered_online, s.fee_bearing, s.digitised, s.reused, s.rating, s.e_result, s.payment_requested,
              l.late,
-             (k.ended_in AND s.status IN ('done', 'returned')) AS resolved,
-             (s.result_kind IN ('electronic', 'both')) AS e_result
+             (k.ended_in AND s.status IN ('done', 'returned')) AS resolved
              ${extra.select ?? sql``}
       FROM service_index_facts s
       LEFT JOIN xd ON xd.id = s.dossier_id
@@ -145,9 +144,12 @@ export const INDICATOR_SQL: Partial<Record<IndicatorKey, { den: SQL; num: SQL }>
   'digitisation.reused': { den: sql`f.received_in`, num: sql`(f.received_in AND f.reused)` },
   'online.online_dossiers': {
     den: sql`(f.received_in AND f.offered_online)`,
-    num: sql`(f.received_in AND f.offered_online AND f.channel = 'online' AND f.e_result)`,
+    num: sql`(f.received_in AND f.offered_online AND f.channel = 'online' AND (f.result_kind = 'electronic' OR f.e_result))`,
   },
-  'online.paid_online': { den: sql`(f.received_in AND f.fee_bearing)`, num: sql`(f.received_in AND f.fee_bearing AND f.is_paid_online)` },
+  'online.paid_online': {
+    den: sql`(f.received_in AND f.fee_bearing AND f.payment_requested)`,
+    num: sql`(f.received_in AND f.fee_bearing AND f.payment_requested AND f.is_paid_online)`,
+  },
   'satisfaction.dossier_satisfaction': { den: sql`f.resolved`, num: sql`(f.resolved AND NOT f.late AND f.rating IS DISTINCT FROM 'dissatisfied')` },
 };
 
@@ -349,6 +351,8 @@ export interface ExplainRow {
   reused: boolean | null;
   is_paid_online: boolean;
   rating: string | null;
+  e_result: boolean;
+  payment_requested: boolean;
   counted: boolean;
   total: number;
 }
@@ -408,14 +412,27 @@ export interface ProcedureRow {
   definition: Record<string, unknown> | string;
 }
 
-/** Procedures in force at the end of the period (published current version), with who receives them. */
+/**
+ * Procedures in force at the end of the period, each as the version in force then: the latest
+ * version published before the period's end (DOMAIN section 3: a dossier keeps the version it was
+ * received under, so a later version or a later publication does not rewrite a past period).
+ * Name, field, competent and receiving agencies are those of that version's definition.
+ */
 export async function findProceduresInForce(db: Db, p: Period): Promise<ProcedureRow[]> {
   return queryRows<ProcedureRow>(
     db,
-    sql`SELECT pr.id, pr.code, pr.name, pr.field_code, pr.competent_agency_id, pv.definition,
-               coalesce((SELECT array_agg(pa.agency_id) FROM procedure_agencies pa WHERE pa.procedure_id = pr.id), '{}') AS receiving_agency_ids
-        FROM procedures pr JOIN procedure_versions pv ON pv.id = pr.current_version_id
-        WHERE pr.is_active AND pv.published_at IS NOT NULL AND pv.published_at < ${p.end}
+    sql`SELECT pr.id, pr.code, coalesce(v.definition->>'name', pr.name) AS name, coalesce(v.definition->>'fieldCode', pr.field_code) AS field_code,
+               coalesce(ca.id, pr.competent_agency_id) AS competent_agency_id, v.definition,
+               ARRAY(SELECT a.id FROM agencies a
+                      WHERE a.code IN (SELECT jsonb_array_elements_text(coalesce(v.definition->'receivingAgencyCodes', '[]'::jsonb)))) AS receiving_agency_ids
+        FROM procedures pr
+        JOIN LATERAL (
+          SELECT pv.definition FROM procedure_versions pv
+          WHERE pv.procedure_id = pr.id AND pv.published_at IS NOT NULL AND pv.published_at < ${p.end}
+          ORDER BY pv.published_at DESC, pv.version DESC LIMIT 1
+        ) v ON TRUE
+        LEFT JOIN agencies ca ON ca.code = v.definition->>'competentAgencyCode'
+        WHERE pr.is_active
         ORDER BY pr.code`,
   );
 }
@@ -447,6 +464,31 @@ export async function findAdminUnit(db: Db, code: string, onDate: string): Promi
         ORDER BY (valid_from <= ${onDate}::date AND (valid_to IS NULL OR valid_to >= ${onDate}::date)) DESC, valid_from DESC LIMIT 1`,
   );
   return r ?? null;
+}
+
+/** Whether some version of the administrative unit is in force on some day of [from, to]. */
+export async function adminUnitInForce(db: Db, code: string, from: string, to: string): Promise<boolean> {
+  const [r] = await queryRows<{ ok: boolean }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM admin_units WHERE code = ${code} AND valid_from <= ${to}::date AND (valid_to IS NULL OR valid_to >= ${from}::date)) AS ok`,
+  );
+  return r?.ok === true;
+}
+
+/**
+ * The agencies located in a province: at its own level (unit code = the province's) or in one of
+ * its communes (a unit whose parent, or whose parent's parent for a pre-2025 district, is the
+ * province, in any version).
+ */
+export async function findProvinceAgencyIds(db: Db, code: string): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT a.id FROM agencies a
+        WHERE a.unit_code = ${code}
+           OR EXISTS (SELECT 1 FROM admin_units u LEFT JOIN admin_units up ON up.code = u.parent_code
+                      WHERE u.code = a.unit_code AND (u.parent_code = ${code} OR up.parent_code = ${code}))`,
+  );
+  return rows.map((r) => r.id);
 }
 
 export async function findCommunes(db: Db, codes: string[], onDate: string): Promise<AdminUnitRow[]> {
@@ -529,6 +571,8 @@ export function toDossierFacts(r: ExplainRow): DossierFacts {
     supplementCount: r.supplement_count,
     indexDueAt: d(r.index_due),
     resultKind: r.result_kind as DossierFacts['resultKind'],
+    electronicResult: r.e_result,
+    paymentRequested: r.payment_requested,
     offeredOnline: r.offered_online,
     feeBearing: r.fee_bearing,
     componentsAttached: r.digitised === true,

@@ -1,4 +1,4 @@
-/** Drizzle mirror of src/db/migrations/0004_service_index.sql and 0013_service_index_daily.sql (checked by test/schema.int.test.ts). */
+/** Drizzle mirror of src/db/migrations/0004_service_index.sql, 0013_service_index_daily.sql and 0018_service_index_dossier_results.sql (checked by test/schema.int.test.ts). */
 import { boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const serviceIndexConfigVersions = pgTable('service_index_config_versions', {
@@ -34,6 +34,10 @@ export const serviceIndexFacts = pgTable('service_index_facts', {
   digitised: boolean('digitised').notNull(),
   reused: boolean('reused').notNull(),
   rating: text('rating'),
+  /** A sealed electronic result is recorded for the dossier (0018). */
+  eResult: boolean('e_result').notNull().default(false),
+  /** A payment request was issued for the dossier, or it was paid online (0018). */
+  paymentRequested: boolean('payment_requested').notNull().default(false),
 });
 
 /** The columns the daily and monthly roll-ups share: the unit keys and the summable counters. */

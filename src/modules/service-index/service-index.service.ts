@@ -33,6 +33,7 @@ import {
   countIndicatorDossiers,
   emptyUnitCounts,
   countForScope,
+  adminUnitInForce,
   findAdminUnit,
   findAgencies,
   findCommunes,
@@ -42,6 +43,7 @@ import {
   findField,
   findOpenDossiers,
   findProceduresInForce,
+  findProvinceAgencyIds,
   insertConfigVersion,
   listConfigVersions,
   listIndicatorDossiers,
@@ -163,19 +165,27 @@ const unitUnknown = (code: string) =>
   });
 
 /**
- * A unit code: 2 digits = the province, 5 digits = a commune (its agencies' dossiers), an agency
+ * A unit code: 2 digits = a province, 5 digits = a commune (its agencies' dossiers), an agency
  * code (with its child agencies), or a procedure field code (optionally prefixed `field:`).
+ * An administrative unit is the unit itself as it was in force in the period [from, to]
+ * (`from` defaults to `onDate`, the period's last day): a province covers the agencies located in
+ * it (the whole platform when that is every agency); a unit in force on no day of the period (a
+ * province or commune dissolved before it, e.g. 36 merged into 37 on 2025-07-01) covers nothing,
+ * so its index is not applicable rather than its successor's.
  */
-export async function resolveUnit(db: Db, code: string, onDate: string, agencies?: AgencyRow[]): Promise<ResolvedUnit> {
+export async function resolveUnit(db: Db, code: string, onDate: string, agencies?: AgencyRow[], from: string = onDate): Promise<ResolvedUnit> {
   const all = agencies ?? (await findAgencies(db));
   if (/^\d{2}$/.test(code) || /^\d{5}$/.test(code)) {
     const u = await findAdminUnit(db, code, onDate);
     if (!u) throw unitUnknown(code);
+    const inForce = await adminUnitInForce(db, code, from <= onDate ? from : onDate, onDate);
     if (code.length === 2) {
       if (u.type !== 'province' && u.type !== 'city') throw unitUnknown(code);
-      return { code, kind: 'province', name: u.name, scope: { kind: 'all' }, agencyIds: all.map((a) => a.id) };
+      const ids = inForce ? await findProvinceAgencyIds(db, code) : [];
+      const scope: DossierScope = ids.length === all.length && ids.length > 0 ? { kind: 'all' } : { kind: 'agencies', agencyIds: ids };
+      return { code, kind: 'province', name: u.name, scope, agencyIds: ids };
     }
-    const ids = all.filter((a) => a.unit_code === code).map((a) => a.id);
+    const ids = inForce ? all.filter((a) => a.unit_code === code).map((a) => a.id) : [];
     return { code, kind: 'commune', name: u.name, scope: { kind: 'agencies', agencyIds: ids }, agencyIds: ids };
   }
   const agency = all.find((a) => a.code === code);
@@ -435,7 +445,7 @@ function procedureCounts(procs: ProcedureRow[], counts: UnitCounts): Partial<Rec
 export async function computeServiceIndex(db: Db, q: { unit: string; from: string; to: string; now?: Date }): Promise<IndexResult> {
   const now = q.now ?? new Date();
   const p = checkPeriod(q.from, q.to, now);
-  const unit = await resolveUnit(db, q.unit, q.to);
+  const unit = await resolveUnit(db, q.unit, q.to, undefined, q.from);
   const [clock, conf, procs] = await Promise.all([loadClock(db), configFor(db, q.to), findProceduresInForce(db, p)]);
   const dues = await extendedDues(db, unit.scope, p, clock, 'count');
   const counts = await countForScope(db, unit.scope, p, dues);
@@ -542,7 +552,7 @@ export async function indicatorDossiers(
   const key = def.key as IndicatorKey;
   const now = q.now ?? new Date();
   const p = checkPeriod(q.from, q.to, now);
-  const unit = await resolveUnit(db, q.unit, q.to);
+  const unit = await resolveUnit(db, q.unit, q.to, undefined, q.from);
   const page = Math.max(1, q.page ?? 1);
   const pageSize = Math.min(100, Math.max(1, q.pageSize ?? 20));
   const base = { key, name: def.name, basis: def.basis, unit: q.unit, from: q.from, to: q.to, counted: q.counted ?? null, page, pageSize };
